@@ -1,0 +1,303 @@
+//! The local gateway: Parlor on one machine, in one process. It plays API Gateway (WebSocket,
+//! HTTP and the Management API), runs every function's handler in-process, keeps data in SQLite
+//! (or DynamoDB at any endpoint) and serves the web apps.
+
+pub mod gateway;
+
+use aws_config::BehaviorVersion;
+use aws_credential_types::Credentials;
+use axum::http::{header, HeaderValue};
+use parlor_core::adapters::push::ManagementApiPush;
+use parlor_core::adapters::sqlite::SqliteStore;
+use parlor_core::app::{App, Settings};
+use parlor_core::auth::Signer;
+use parlor_core::domain::{Operator, Site};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use gateway::{Gateway, Limits};
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub enum StoreChoice {
+    /// SQLite in the data folder: the default.
+    Sqlite,
+    /// DynamoDB at `endpoint` (DynamoDB Local, or AWS when `None`), in `table`.
+    Dynamo { endpoint: Option<String>, table: String, create_table: bool },
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub store: StoreChoice,
+    pub web_dir: PathBuf,
+    pub admin_email: String,
+    /// When absent, the first run makes one up and keeps it in the data folder.
+    pub admin_password: Option<String>,
+    /// Origins the demo site accepts the widget from; empty means any.
+    pub site_origins: Vec<String>,
+    pub limits: Limits,
+    pub settings: Settings,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn env_secs(name: &str, default: u64) -> Result<Duration, String> {
+    match env(name) {
+        None => Ok(Duration::from_secs(default)),
+        Some(v) => v.parse().map(Duration::from_secs).map_err(|_| format!("{name} must be a number of seconds, not {v:?}")),
+    }
+}
+
+impl Config {
+    /// Reads `PARLOR_*` variables once; a bad value names the variable.
+    pub fn from_env() -> Result<Self, String> {
+        let addr = env("PARLOR_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let addr = addr.parse().map_err(|_| format!("PARLOR_ADDR must be host:port, not {addr:?}"))?;
+        let store = match env("PARLOR_STORE").as_deref() {
+            None | Some("sqlite") => StoreChoice::Sqlite,
+            Some("dynamodb") => StoreChoice::Dynamo {
+                endpoint: env("PARLOR_DYNAMODB_ENDPOINT"),
+                table: env("PARLOR_TABLE").unwrap_or_else(|| "parlor".into()),
+                create_table: env("PARLOR_CREATE_TABLE").is_some_and(|v| v == "1" || v == "true"),
+            },
+            Some(other) => return Err(format!("PARLOR_STORE is sqlite or dynamodb, not {other:?}")),
+        };
+        let mut limits = Limits::default();
+        limits.idle_timeout = env_secs("PARLOR_IDLE_TIMEOUT_SECS", 600)?;
+        limits.max_connection_age = env_secs("PARLOR_MAX_CONNECTION_SECS", 7200)?;
+        Ok(Self {
+            addr,
+            data_dir: env("PARLOR_DATA_DIR").map_or_else(|| PathBuf::from(".parlor"), PathBuf::from),
+            store,
+            web_dir: env("PARLOR_WEB_DIR").map_or_else(default_web_dir, PathBuf::from),
+            admin_email: env("PARLOR_ADMIN_EMAIL").unwrap_or_else(|| "admin@parlor.local".into()),
+            admin_password: env("PARLOR_ADMIN_PASSWORD"),
+            site_origins: env("PARLOR_SITE_ORIGINS")
+                .map(|v| v.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
+                .unwrap_or_default(),
+            limits,
+            settings: Settings::default(),
+        })
+    }
+
+    /// A gateway on a free loopback port with its data in `data_dir`: for tests.
+    pub fn for_tests(data_dir: &Path) -> Self {
+        Self {
+            addr: "127.0.0.1:0".parse().expect("valid"),
+            data_dir: data_dir.to_owned(),
+            store: StoreChoice::Sqlite,
+            web_dir: default_web_dir(),
+            admin_email: "admin@parlor.test".into(),
+            admin_password: Some("admin-password".into()),
+            site_origins: Vec::new(),
+            limits: Limits::default(),
+            settings: Settings::default(),
+        }
+    }
+}
+
+/// The built console if there is one, else the placeholder pages, relative to the workspace.
+fn default_web_dir() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("local/ sits in the workspace").to_owned();
+    let built = root.join("web/dist");
+    if built.is_dir() { built } else { root.join("web/static") }
+}
+
+/// A running gateway.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub management_addr: SocketAddr,
+    pub app: Arc<App>,
+    pub gateway: Arc<Gateway>,
+    pub site: Site,
+    pub admin: Operator,
+    pub admin_password: String,
+    pub created: bool,
+    pub data_dir: PathBuf,
+    pub store_name: String,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    pub fn http_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    pub fn banner(&self) -> String {
+        let first = if self.created { "created a demo workspace" } else { "using the existing workspace" };
+        format!(
+            "Parlor is running ({first}).\n\
+             \x20 Console:    {url}/\n\
+             \x20 Demo page:  {url}/demo/\n\
+             \x20 HTTP API:   {url}/api\n\
+             \x20 WebSocket:  {ws}\n\
+             \x20 Sign in:    {email} / {password}\n\
+             \x20 Site key:   {site}\n\
+             \x20 Data:       {store}\n\
+             Stop with Ctrl+C.",
+            url = self.http_url(),
+            ws = self.ws_url(),
+            email = self.admin.email,
+            password = self.admin_password,
+            site = self.site.key,
+            store = self.store_name,
+        )
+    }
+
+    /// Closes every socket (clients see 1001, as when API Gateway deploys) and stops serving.
+    pub async fn stop(self) {
+        self.gateway.close_all();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let _ = self.shutdown.send(true);
+        for t in self.tasks {
+            let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+        }
+    }
+}
+
+fn read_or_create(path: &Path, make: impl FnOnce() -> String) -> Result<String, String> {
+    match std::fs::read_to_string(path) {
+        Ok(v) => Ok(v.trim().to_owned()),
+        Err(_) => {
+            let v = make();
+            std::fs::write(path, &v).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+            }
+            Ok(v)
+        }
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::getrandom(&mut buf).expect("the OS random source is available");
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn sdk_config() -> aws_config::SdkConfig {
+    // Locally nothing checks signatures; the SDK still wants credentials to sign with.
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(aws_config::Region::new(std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into())))
+        .credentials_provider(Credentials::new("parlor-local", "parlor-local", None, None, "parlor-local"))
+        .load()
+        .await
+}
+
+pub async fn start(config: Config) -> Result<Running, String> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
+    let key = read_or_create(&config.data_dir.join("signing.key"), || random_hex(32))?;
+    let key = std::env::var("PARLOR_SIGNING_KEY").unwrap_or(key);
+    let signer = Signer::new(key.into_bytes())?;
+
+    let management = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind the Management API: {e}"))?;
+    let management_addr = management.local_addr().map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+
+    let sdk = sdk_config().await;
+    let push = Arc::new(ManagementApiPush::for_endpoint(&sdk, &format!("http://{management_addr}")));
+    let (app, store_name) = match &config.store {
+        StoreChoice::Sqlite => {
+            let store = Arc::new(SqliteStore::open(&config.data_dir).map_err(|e| e.to_string())?);
+            let name = format!("SQLite in {}", config.data_dir.join("parlor.db").display());
+            (App::new(store, push, signer, config.settings.clone()), name)
+        }
+        StoreChoice::Dynamo { endpoint, table, create_table } => {
+            let mut conf = aws_sdk_dynamodb::config::Builder::from(&sdk);
+            if let Some(e) = endpoint {
+                conf = conf.endpoint_url(e);
+            }
+            let client = aws_sdk_dynamodb::Client::from_conf(conf.build());
+            let store = parlor_core::adapters::dynamo::DynamoStore::new(client, table.clone());
+            if *create_table {
+                store.create_table().await.map_err(|e| format!("cannot create table {table}: {e}"))?;
+            }
+            let name = format!("DynamoDB table {table} at {}", endpoint.as_deref().unwrap_or("AWS"));
+            (App::new(Arc::new(store), push, signer, config.settings.clone()), name)
+        }
+    };
+    let app = Arc::new(app);
+
+    let password = match &config.admin_password {
+        Some(p) => p.clone(),
+        None => read_or_create(&config.data_dir.join("admin-password"), || random_hex(8))?,
+    };
+    let (site, admin, created) =
+        app.bootstrap(&config.admin_email, &password, config.site_origins.clone()).await.map_err(|e| e.to_string())?;
+
+    let gateway = Gateway::new(app.clone(), config.limits.clone(), addr.to_string());
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods(Any)
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]);
+    let web = axum::Router::new().fallback_service(ServeDir::new(&config.web_dir).append_index_html_on_directories(true)).layer(
+        SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'",
+            ),
+        ),
+    );
+    let site_router = gateway
+        .router()
+        .merge(parlor_core::entrypoints::http::router(app.clone()).layer(cors))
+        .merge(web);
+
+    let (shutdown, rx) = tokio::sync::watch::channel(false);
+    let mut tasks = Vec::new();
+    let stop = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let service = site_router.into_make_service_with_connect_info::<SocketAddr>();
+    let rx1 = rx.clone();
+    tasks.push(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(stop(rx1)).await {
+            tracing::error!(error = %e, "the gateway stopped");
+        }
+    }));
+    let mgmt = gateway.management_router();
+    tasks.push(tokio::spawn(async move {
+        if let Err(e) = axum::serve(management, mgmt).with_graceful_shutdown(stop(rx)).await {
+            tracing::error!(error = %e, "the Management API stopped");
+        }
+    }));
+
+    Ok(Running {
+        addr,
+        management_addr,
+        app,
+        gateway,
+        site,
+        admin,
+        admin_password: password,
+        created,
+        data_dir: config.data_dir,
+        store_name,
+        shutdown,
+        tasks,
+    })
+}
+
+/// Structured logs on stderr; `RUST_LOG` tunes them (default: info for Parlor, warn for the rest).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,parlor_core=info,parlor_local=info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

@@ -1,0 +1,341 @@
+//! The `message` route: text both ways, whispers, typing, read receipts and unread marks.
+
+use super::{backoff, dialog_view, view, App, AppResult, Caller, Post, MAX_ATTEMPTS};
+use crate::domain::{Dialog, DomainError, Message, MessageKind, Operator, Receipt, Receipts, Side, Visitor};
+use crate::ids::{ClientMessageId, ConnectionId, DialogId, WorkspaceId};
+use crate::ports::{Connection, ReadMarker, StoreError};
+use crate::protocol::ServerEvent;
+
+/// What a send stored: the new dialog state and the messages it added, or the message a retried
+/// frame had already stored.
+enum Sent {
+    New { dialog: Dialog, added: Vec<Message>, created: bool },
+    Again(Message),
+}
+
+impl App {
+    pub(crate) async fn visitor_send(
+        &self,
+        visitor: &Visitor,
+        connection: &ConnectionId,
+        dialog_id: Option<&DialogId>,
+        client_id: &ClientMessageId,
+        text: &str,
+        reply_to: Option<u64>,
+        request_id: String,
+    ) -> AppResult<ServerEvent> {
+        if dialog_id.is_some() && dialog_id != visitor.dialog.as_ref() {
+            return Err(DomainError::Forbidden("this is another visitor's dialog").into());
+        }
+        let (dialog, added, created) = match self.store_visitor_message(visitor, client_id, text, reply_to).await? {
+            Sent::Again(message) => return self.ack_again(&visitor.workspace, request_id, &message).await,
+            Sent::New { dialog, added, created } => (dialog, added, created),
+        };
+        let message = added.last().expect("a send adds its message");
+
+        // Operators first: once one console has it, it is delivered.
+        let operators = self.operator_audience(&dialog, None).await?;
+        let mut posts = Vec::new();
+        for c in &operators {
+            let ring = App::rings_for(&dialog, c);
+            for m in &added {
+                let event = if created {
+                    ServerEvent::DialogCreated { dialog: dialog_view(&dialog), message: view(m, &Receipts::default()), ring }
+                } else if m.kind == MessageKind::System {
+                    ServerEvent::DialogUpdated { dialog: dialog_view(&dialog), ring, event: Some(view(m, &Receipts::default())) }
+                } else {
+                    ServerEvent::MessageCreated {
+                        message: view(m, &Receipts::default()),
+                        dialog: Some(dialog_view(&dialog)),
+                        ring: Some(ring),
+                    }
+                };
+                posts.push(Post::new(&c.id, &event));
+            }
+        }
+        let delivered = self.deliver(&posts).await.into_iter().any(|ok| ok);
+        if delivered {
+            self.receipts.advance_receipt(&dialog.workspace, &dialog.id, Side::Operators, Receipt::Delivered, message.seq).await?;
+        }
+        // The visitor's other tabs.
+        let others = self.visitor_audience(&dialog, Some(connection)).await?;
+        let receipts = self.receipts.get_receipts(&dialog.workspace, &dialog.id).await?;
+        self.post_to_visitor(&others, &added, &receipts).await;
+        Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: None })
+    }
+
+    /// The visitor's first message creates the dialog and links the visitor to it in one write;
+    /// a lost race (the same first message retried at once) re-reads and appends instead.
+    async fn store_visitor_message(
+        &self,
+        visitor: &Visitor,
+        client_id: &ClientMessageId,
+        text: &str,
+        reply_to: Option<u64>,
+    ) -> AppResult<Sent> {
+        let mut visitor = visitor.clone();
+        for attempt in 0..MAX_ATTEMPTS {
+            let now = self.now();
+            let (mut dialog, created) = match &visitor.dialog {
+                None => (Dialog::start(&visitor, now), true),
+                Some(id) => (
+                    self.dialogs.get_dialog(&visitor.workspace, id).await?.ok_or(DomainError::DialogNotFound)?,
+                    false,
+                ),
+            };
+            let added = dialog.visitor_message(&visitor, client_id.clone(), text.to_owned(), reply_to, now)?;
+            dialog.version += 1;
+            match self.dialogs.commit(&dialog, &added).await {
+                Ok(()) => return Ok(Sent::New { dialog, added, created }),
+                Err(StoreError::Conflict) => {
+                    backoff(attempt).await;
+                    visitor = self
+                        .directory
+                        .get_visitor(&visitor.workspace, &visitor.id)
+                        .await?
+                        .ok_or(DomainError::Forbidden("the visitor no longer exists"))?;
+                }
+                Err(StoreError::DuplicateMessage) => return Ok(Sent::Again(self.stored_again(&dialog, client_id).await?)),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(DomainError::Conflict.into())
+    }
+
+    async fn stored_again(&self, dialog: &Dialog, client_id: &ClientMessageId) -> AppResult<Message> {
+        let message = self.dialogs.find_message_by_client_id(&dialog.workspace, &dialog.id, client_id).await?;
+        // The duplicate was just seen, so it is there; anything else is the store failing.
+        Ok(message.ok_or_else(|| StoreError::Unavailable("a duplicate message vanished".into()))?)
+    }
+
+    /// A retried frame is answered with what the first one stored, and nothing is pushed again.
+    async fn ack_again(&self, workspace: &WorkspaceId, request_id: String, message: &Message) -> AppResult<ServerEvent> {
+        let receipts = self.receipts.get_receipts(workspace, &message.dialog_id).await?;
+        Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: None })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn operator_send(
+        &self,
+        op: &Operator,
+        connection: &ConnectionId,
+        dialog_id: &DialogId,
+        client_id: &ClientMessageId,
+        text: &str,
+        reply_to: Option<u64>,
+        request_id: String,
+        whisper: bool,
+    ) -> AppResult<ServerEvent> {
+        let outcome = self
+            .mutate_dialog(&op.workspace, dialog_id, |d, now| {
+                if whisper {
+                    d.whisper(op, client_id.clone(), text.to_owned(), reply_to, now)
+                } else {
+                    d.operator_message(op, client_id.clone(), text.to_owned(), reply_to, now)
+                }
+            })
+            .await;
+        let (dialog, added) = match outcome {
+            Ok(done) => done,
+            Err(super::AppError::Store(StoreError::DuplicateMessage)) => {
+                let dialog = self.load_dialog_for(op, dialog_id).await?;
+                let message = self.stored_again(&dialog, client_id).await?;
+                return self.ack_again(&op.workspace, request_id, &message).await;
+            }
+            Err(e) => return Err(e),
+        };
+        let message = added.last().expect("a send adds its message");
+
+        // The visitor first (never a whisper): once a visitor's tab has it, it is delivered.
+        if message.visible_to_visitor() {
+            let tabs = self.visitor_audience(&dialog, None).await?;
+            if self.post_to_visitor(&tabs, &added, &Receipts::default()).await {
+                self.receipts.advance_receipt(&op.workspace, dialog_id, Side::Visitor, Receipt::Delivered, message.seq).await?;
+            }
+        }
+        let receipts = self.receipts.get_receipts(&op.workspace, dialog_id).await?;
+        let operators = self.operator_audience(&dialog, Some(connection)).await?;
+        let mut posts = Vec::new();
+        for c in &operators {
+            let ring = App::rings_for(&dialog, c);
+            for m in &added {
+                let event = if m.kind == MessageKind::System {
+                    ServerEvent::DialogUpdated { dialog: dialog_view(&dialog), ring, event: Some(view(m, &receipts)) }
+                } else {
+                    ServerEvent::MessageCreated { message: view(m, &receipts), dialog: Some(dialog_view(&dialog)), ring: Some(ring) }
+                };
+                posts.push(Post::new(&c.id, &event));
+            }
+        }
+        self.deliver(&posts).await;
+        Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: Some(dialog_view(&dialog)) })
+    }
+
+    /// Posts the visitor's copies of `messages` to the visitor's tabs; true if any tab got them all.
+    pub(crate) async fn post_to_visitor(&self, tabs: &[Connection], messages: &[Message], receipts: &Receipts) -> bool {
+        let mut posts = Vec::new();
+        for tab in tabs {
+            for m in messages.iter().filter_map(Message::for_visitor) {
+                posts.push(Post::new(&tab.id, &ServerEvent::MessageCreated { message: view(&m, receipts), dialog: None, ring: None }));
+            }
+        }
+        if posts.is_empty() {
+            return false;
+        }
+        self.deliver(&posts).await.into_iter().any(|ok| ok)
+    }
+
+    pub(crate) async fn typing(
+        &self,
+        caller: &Caller,
+        connection: &ConnectionId,
+        dialog_id: Option<&DialogId>,
+        typing: bool,
+        request_id: String,
+    ) -> AppResult<ServerEvent> {
+        let ack = ServerEvent::Ack { request_id, message: None, dialog: None };
+        let posts = match caller {
+            Caller::Visitor(v) => {
+                // Nothing to tell before the first message created a dialog.
+                let Some(id) = visitor_dialog(v, dialog_id)? else { return Ok(ack) };
+                let dialog = self.dialogs.get_dialog(&v.workspace, &id).await?.ok_or(DomainError::DialogNotFound)?;
+                let event = ServerEvent::Typing { dialog_id: id, side: Side::Visitor, name: None, typing };
+                self.participant_connections(&dialog, None).await?.iter().map(|c| Post::new(&c.id, &event)).collect()
+            }
+            Caller::Operator(op) => {
+                let id = dialog_id.ok_or_else(|| super::AppError::request(crate::domain::ErrorCode::InvalidRequest, "dialog_id is required"))?;
+                let dialog = self.load_dialog_for(op, id).await?;
+                let event = ServerEvent::Typing { dialog_id: id.clone(), side: Side::Operators, name: Some(op.name.clone()), typing };
+                let mut to = self.visitor_audience(&dialog, None).await?;
+                to.extend(self.participant_connections(&dialog, Some(connection)).await?);
+                to.iter().map(|c| Post::new(&c.id, &event)).collect::<Vec<_>>()
+            }
+        };
+        self.deliver(&posts).await;
+        Ok(ack)
+    }
+
+    /// Connections of the operators connected to the dialog.
+    async fn participant_connections(&self, dialog: &Dialog, except: Option<&ConnectionId>) -> AppResult<Vec<Connection>> {
+        let all = self.operator_audience(dialog, except).await?;
+        Ok(all
+            .into_iter()
+            .filter(|c| matches!(&c.peer, crate::ports::Peer::Operator { id, .. } if dialog.is_participant(id)))
+            .collect())
+    }
+
+    pub(crate) async fn read(
+        &self,
+        caller: &Caller,
+        connection: &ConnectionId,
+        dialog_id: Option<&DialogId>,
+        up_to: u64,
+        request_id: String,
+    ) -> AppResult<ServerEvent> {
+        let ack = ServerEvent::Ack { request_id, message: None, dialog: None };
+        let (dialog, reader) = match caller {
+            Caller::Visitor(v) => {
+                let Some(id) = visitor_dialog(v, dialog_id)? else { return Ok(ack) };
+                (self.dialogs.get_dialog(&v.workspace, &id).await?.ok_or(DomainError::DialogNotFound)?, Side::Visitor)
+            }
+            Caller::Operator(op) => {
+                let id = dialog_id.ok_or_else(|| super::AppError::request(crate::domain::ErrorCode::InvalidRequest, "dialog_id is required"))?;
+                (self.load_dialog_for(op, id).await?, Side::Operators)
+            }
+        };
+        if up_to > dialog.seq {
+            let msg = format!("up_to {up_to} is past the dialog's newest message ({})", dialog.seq);
+            return Err(super::AppError::request(crate::domain::ErrorCode::InvalidRequest, msg));
+        }
+        let (ws, id) = (&dialog.workspace, &dialog.id);
+        // Read implies delivered.
+        self.receipts.advance_receipt(ws, id, reader, Receipt::Delivered, up_to).await?;
+        let moved = self.receipts.advance_receipt(ws, id, reader, Receipt::Read, up_to).await?;
+        let mut posts = Vec::new();
+        if moved {
+            let event = ServerEvent::MessageStatus { dialog_id: id.clone(), side: reader, status: Receipt::Read, up_to };
+            let writers = match reader {
+                Side::Visitor => self.participant_connections(&dialog, None).await?,
+                Side::Operators => self.visitor_audience(&dialog, None).await?,
+            };
+            posts.extend(writers.iter().map(|c| Post::new(&c.id, &event)));
+        }
+        if let Caller::Operator(op) = caller {
+            let unread_after = self.visitor_messages_after(&dialog, up_to).await?;
+            let marker = ReadMarker {
+                workspace: ws.clone(),
+                operator: op.id.clone(),
+                dialog: id.clone(),
+                visitor_messages_read: dialog.visitor_messages - unread_after,
+                marked_unread: false,
+            };
+            self.read_markers.put_read_marker(&marker).await?;
+            posts.extend(self.own_read_state(op, connection, &dialog, &marker).await?);
+        }
+        self.deliver(&posts).await;
+        Ok(ack)
+    }
+
+    /// How many visitor messages came after `seq`: usually none, as clients read up to the newest.
+    async fn visitor_messages_after(&self, dialog: &Dialog, seq: u64) -> AppResult<u64> {
+        if seq >= dialog.seq {
+            return Ok(0);
+        }
+        let later = self.dialogs.messages_after(&dialog.workspace, &dialog.id, seq, (dialog.seq - seq) as usize).await?;
+        Ok(later.iter().filter(|m| m.kind == MessageKind::Visitor).count() as u64)
+    }
+
+    pub(crate) async fn mark_unread(
+        &self,
+        op: &Operator,
+        connection: &ConnectionId,
+        dialog_id: &DialogId,
+        request_id: String,
+    ) -> AppResult<ServerEvent> {
+        let dialog = self.load_dialog_for(op, dialog_id).await?;
+        let existing = self.read_markers.read_markers(&op.workspace, &op.id, std::slice::from_ref(dialog_id)).await?;
+        let mut marker = existing.into_iter().next().unwrap_or(ReadMarker {
+            workspace: op.workspace.clone(),
+            operator: op.id.clone(),
+            dialog: dialog_id.clone(),
+            visitor_messages_read: 0,
+            marked_unread: false,
+        });
+        marker.marked_unread = true;
+        self.read_markers.put_read_marker(&marker).await?;
+        let posts = self.own_read_state(op, connection, &dialog, &marker).await?;
+        self.deliver(&posts).await;
+        let mut summary = dialog_view(&dialog);
+        summary.unread = Some(ReadMarker::unread(Some(&marker), &dialog));
+        Ok(ServerEvent::Ack { request_id, message: None, dialog: Some(summary) })
+    }
+
+    /// `dialog.read` to the operator's other tabs, so every one of them shows the same count.
+    async fn own_read_state(
+        &self,
+        op: &Operator,
+        except: &ConnectionId,
+        dialog: &Dialog,
+        marker: &ReadMarker,
+    ) -> AppResult<Vec<Post>> {
+        let event = ServerEvent::DialogRead {
+            dialog_id: dialog.id.clone(),
+            unread: ReadMarker::unread(Some(marker), dialog),
+            marked_unread: marker.marked_unread,
+        };
+        let mine = self.connections.operator_connections(&op.workspace).await?;
+        Ok(mine
+            .iter()
+            .filter(|c| &c.id != except && matches!(&c.peer, crate::ports::Peer::Operator { id, .. } if id == &op.id))
+            .map(|c| Post::new(&c.id, &event))
+            .collect())
+    }
+}
+
+/// A visitor acts on their own dialog only; naming another one is refused.
+fn visitor_dialog(visitor: &Visitor, named: Option<&DialogId>) -> AppResult<Option<DialogId>> {
+    match named {
+        Some(id) if visitor.dialog.as_ref() != Some(id) => Err(DomainError::Forbidden("this is another visitor's dialog").into()),
+        _ => Ok(visitor.dialog.clone()),
+    }
+}

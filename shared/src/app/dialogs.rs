@@ -1,0 +1,200 @@
+//! The `assign` and `close` routes (join, leave, transfer, close, reopen) and the reads behind the
+//! HTTP API: the dialog list with my unread counts, and history by cursor.
+
+use super::{dialog_view, view, App, AppError, AppResult, Post};
+use crate::domain::{Dialog, DialogStatus, DomainError, ErrorCode, Message, Operator, Receipt, Side, Visitor};
+use crate::ids::{ConnectionId, DialogId, OperatorId};
+use crate::ports::{DialogCursor, Peer, ReadMarker};
+use crate::protocol::{DialogView, MessageView, ServerEvent};
+use serde::Serialize;
+
+pub const MAX_PAGE: usize = 100;
+
+/// A page of history. `next_before` continues upward (older); `None` means the start is reached.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct HistoryPage {
+    pub messages: Vec<MessageView>,
+    #[ts(optional, type = "number")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_before: Option<u64>,
+    /// The dialog's newest `seq`, to catch up from after a reconnect.
+    #[ts(type = "number")]
+    pub latest_seq: u64,
+}
+
+/// Which way a history request reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryCursor {
+    /// Newest first, older than this `seq` (or from the newest).
+    Before(Option<u64>),
+    /// Oldest first, newer than this `seq`: catching up.
+    After(u64),
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct DialogPage {
+    pub dialogs: Vec<DialogView>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// Dialogs in this page with something unread for me: the header's count.
+    #[ts(type = "number")]
+    pub unread_dialogs: u64,
+}
+
+impl App {
+    pub(crate) async fn join(&self, op: &Operator, connection: &ConnectionId, id: &DialogId, request_id: String) -> AppResult<ServerEvent> {
+        let (dialog, added) = self.mutate_dialog(&op.workspace, id, |d, now| d.join(op, now)).await?;
+        self.announce(&dialog, &added, Some(connection), &[]).await?;
+        Ok(ack(request_id, &dialog, &added))
+    }
+
+    pub(crate) async fn leave(&self, op: &Operator, connection: &ConnectionId, id: &DialogId, request_id: String) -> AppResult<ServerEvent> {
+        let (dialog, added) = self.mutate_dialog(&op.workspace, id, |d, now| d.leave(op, now)).await?;
+        self.announce(&dialog, &added, Some(connection), &[]).await?;
+        Ok(ack(request_id, &dialog, &added))
+    }
+
+    pub(crate) async fn transfer(
+        &self,
+        op: &Operator,
+        connection: &ConnectionId,
+        id: &DialogId,
+        to: &OperatorId,
+        comment: Option<String>,
+        request_id: String,
+    ) -> AppResult<ServerEvent> {
+        let target = self.directory.get_operator(&op.workspace, to).await?.ok_or(DomainError::OperatorNotFound)?;
+        let before = self.load_dialog_for(op, id).await?;
+        let (dialog, added) =
+            self.mutate_dialog(&op.workspace, id, |d, now| d.transfer(op, &target, comment.clone(), now)).await?;
+        // Whoever lost access with this transfer is told to drop the dialog.
+        let lost: Vec<OperatorId> = dialog.revoked.iter().filter(|r| !before.revoked.contains(r)).cloned().collect();
+        self.announce(&dialog, &added, Some(connection), &lost).await?;
+        Ok(ack(request_id, &dialog, &added))
+    }
+
+    pub(crate) async fn close(&self, op: &Operator, connection: &ConnectionId, id: &DialogId, request_id: String) -> AppResult<ServerEvent> {
+        let (dialog, added) = self.mutate_dialog(&op.workspace, id, |d, now| d.close(op, now)).await?;
+        self.announce(&dialog, &added, Some(connection), &[]).await?;
+        Ok(ack(request_id, &dialog, &added))
+    }
+
+    pub(crate) async fn reopen(&self, op: &Operator, connection: &ConnectionId, id: &DialogId, request_id: String) -> AppResult<ServerEvent> {
+        let (dialog, added) = self.mutate_dialog(&op.workspace, id, |d, now| d.reopen(op, now)).await?;
+        self.announce(&dialog, &added, Some(connection), &[]).await?;
+        Ok(ack(request_id, &dialog, &added))
+    }
+
+    /// Tells every operator who may see the dialog (`dialog.updated` with the timeline event), the
+    /// visitor what is theirs to see, and those in `lost` (non-admins) that it is gone for them.
+    async fn announce(&self, dialog: &Dialog, added: &[Message], except: Option<&ConnectionId>, lost: &[OperatorId]) -> AppResult<()> {
+        if added.is_empty() {
+            return Ok(());
+        }
+        let receipts = self.receipts.get_receipts(&dialog.workspace, &dialog.id).await?;
+        let mut posts = Vec::new();
+        let all = self.connections.operator_connections(&dialog.workspace).await?;
+        for c in all.iter().filter(|c| Some(&c.id) != except) {
+            let Peer::Operator { id, role, .. } = &c.peer else { continue };
+            if dialog.revoked.contains(id) && *role != crate::domain::Role::Admin {
+                if lost.contains(id) {
+                    posts.push(Post::new(&c.id, &ServerEvent::DialogRemoved { dialog_id: dialog.id.clone() }));
+                }
+                continue;
+            }
+            let ring = App::rings_for(dialog, c);
+            for m in added {
+                let event = ServerEvent::DialogUpdated { dialog: dialog_view(dialog), ring, event: Some(view(m, &receipts)) };
+                posts.push(Post::new(&c.id, &event));
+            }
+        }
+        self.deliver(&posts).await;
+        let tabs = self.visitor_audience(dialog, None).await?;
+        self.post_to_visitor(&tabs, added, &receipts).await;
+        Ok(())
+    }
+
+    /// A page of dialogs as the operator's sidebar shows them, with their unread counts.
+    pub async fn list_dialogs(&self, op: &Operator, status: DialogStatus, cursor: Option<&str>, limit: usize) -> AppResult<DialogPage> {
+        let cursor = match cursor {
+            Some(raw) => Some(DialogCursor::decode(raw).ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "the cursor is not valid"))?),
+            None => None,
+        };
+        let limit = limit.clamp(1, MAX_PAGE);
+        let page = self.dialogs.list_dialogs(&op.workspace, status, cursor.as_ref(), limit).await?;
+        let next_cursor = (page.len() == limit).then(|| page.last().map(|d| DialogCursor::of(d).encode())).flatten();
+        let visible: Vec<Dialog> = page.into_iter().filter(|d| d.check_access(op).is_ok()).collect();
+        let ids: Vec<DialogId> = visible.iter().map(|d| d.id.clone()).collect();
+        let markers = self.read_markers.read_markers(&op.workspace, &op.id, &ids).await?;
+        let mut unread_dialogs = 0;
+        let dialogs = visible
+            .iter()
+            .map(|d| {
+                let unread = ReadMarker::unread(markers.iter().find(|m| m.dialog == d.id), d);
+                unread_dialogs += u64::from(unread > 0);
+                DialogView { unread: Some(unread), ..dialog_view(d) }
+            })
+            .collect();
+        Ok(DialogPage { dialogs, next_cursor, unread_dialogs })
+    }
+
+    pub async fn dialog_for(&self, op: &Operator, id: &DialogId) -> AppResult<DialogView> {
+        let dialog = self.load_dialog_for(op, id).await?;
+        let markers = self.read_markers.read_markers(&op.workspace, &op.id, std::slice::from_ref(id)).await?;
+        Ok(DialogView { unread: Some(ReadMarker::unread(markers.first(), &dialog)), ..dialog_view(&dialog) })
+    }
+
+    /// An operator's view of a dialog's history: everything, whispers and comments included.
+    pub async fn history(&self, op: &Operator, id: &DialogId, cursor: HistoryCursor, limit: usize) -> AppResult<HistoryPage> {
+        let dialog = self.load_dialog_for(op, id).await?;
+        self.page(&dialog, cursor, limit, |_| true).await
+    }
+
+    /// A visitor's view of their own dialog. Fetching it is delivery: the operators' messages it
+    /// returns are marked delivered, and the operators connected are told.
+    pub async fn visitor_history(&self, visitor: &Visitor, cursor: HistoryCursor, limit: usize) -> AppResult<HistoryPage> {
+        let Some(id) = &visitor.dialog else {
+            return Ok(HistoryPage { messages: Vec::new(), next_before: None, latest_seq: 0 });
+        };
+        let dialog = self.dialogs.get_dialog(&visitor.workspace, id).await?.ok_or(DomainError::DialogNotFound)?;
+        let page = self.page(&dialog, cursor, limit, Message::visible_to_visitor).await?;
+        let newest = page.messages.iter().filter(|m| m.message.kind == crate::domain::MessageKind::Operator).map(|m| m.message.seq).max();
+        if let Some(seq) = newest {
+            if self.receipts.advance_receipt(&dialog.workspace, id, Side::Visitor, Receipt::Delivered, seq).await? {
+                let event = ServerEvent::MessageStatus { dialog_id: id.clone(), side: Side::Visitor, status: Receipt::Delivered, up_to: seq };
+                let operators = self.operator_audience(&dialog, None).await?;
+                let posts: Vec<Post> = operators
+                    .iter()
+                    .filter(|c| matches!(&c.peer, Peer::Operator { id, .. } if dialog.is_participant(id)))
+                    .map(|c| Post::new(&c.id, &event))
+                    .collect();
+                self.deliver(&posts).await;
+            }
+        }
+        Ok(page)
+    }
+
+    async fn page(&self, dialog: &Dialog, cursor: HistoryCursor, limit: usize, keep: impl Fn(&Message) -> bool) -> AppResult<HistoryPage> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let (ws, id) = (&dialog.workspace, &dialog.id);
+        let (raw, next_before) = match cursor {
+            HistoryCursor::Before(before) => {
+                let raw = self.dialogs.messages_before(ws, id, before, limit).await?;
+                let next = (raw.len() == limit).then(|| raw.last().map(|m| m.seq)).flatten();
+                (raw, next)
+            }
+            HistoryCursor::After(after) => (self.dialogs.messages_after(ws, id, after, limit).await?, None),
+        };
+        let receipts = self.receipts.get_receipts(ws, id).await?;
+        let messages = raw.iter().filter(|m| keep(m)).map(|m| view(m, &receipts)).collect();
+        Ok(HistoryPage { messages, next_before, latest_seq: dialog.seq })
+    }
+}
+
+fn ack(request_id: String, dialog: &Dialog, added: &[Message]) -> ServerEvent {
+    let receipts = crate::domain::Receipts::default();
+    ServerEvent::Ack { request_id, message: added.last().map(|m| view(m, &receipts)), dialog: Some(dialog_view(dialog)) }
+}

@@ -1,0 +1,161 @@
+//! One WebSocket frame in, one ack or error frame out to its sender: the typed edge of the protocol.
+
+use super::{App, AppError, AppResult, Caller, Post};
+use crate::domain::ErrorCode;
+use crate::ids::ConnectionId;
+use crate::protocol::{AssignOp, ClientAction, ClientFrame, CloseOp, MessageOp, Route, ServerEvent};
+
+const MAX_REQUEST_ID_CHARS: usize = 128;
+
+/// The op names each action knows, to tell an unknown op from a malformed one.
+fn known_ops(action: &str) -> Option<&'static [&'static str]> {
+    match action {
+        "message" => Some(&["send", "whisper", "typing", "read", "mark_unread"]),
+        "assign" => Some(&["join", "leave", "transfer"]),
+        "close" => Some(&["close", "reopen"]),
+        _ => None,
+    }
+}
+
+/// Parses a frame into its request id and action, or the typed error that answers it.
+pub fn parse_frame(body: &str) -> Result<ClientFrame, (Option<String>, AppError)> {
+    let value: serde_json::Value = serde_json::from_str(body)
+        .map_err(|e| (None, AppError::request(ErrorCode::MalformedFrame, format!("the frame is not JSON: {e}"))))?;
+    let Some(object) = value.as_object() else {
+        return Err((None, AppError::request(ErrorCode::MalformedFrame, "the frame is not a JSON object")));
+    };
+    let request_id = match object.get("request_id") {
+        Some(serde_json::Value::String(id)) if !id.is_empty() && id.chars().count() <= MAX_REQUEST_ID_CHARS => id.clone(),
+        _ => {
+            let msg = format!("request_id must be a string of 1 to {MAX_REQUEST_ID_CHARS} characters");
+            return Err((None, AppError::request(ErrorCode::InvalidRequest, msg)));
+        }
+    };
+    let fail = |code, message: String| Err((Some(request_id.clone()), AppError::request(code, message)));
+    let action = object.get("action").and_then(|a| a.as_str()).unwrap_or_default().to_owned();
+    let action = action.as_str();
+    let Some(ops) = known_ops(action) else {
+        return fail(ErrorCode::UnknownAction, format!("unknown action {}", crate::domain::quote(action)));
+    };
+    let op = object.get("op").and_then(|o| o.as_str()).unwrap_or_default().to_owned();
+    let op = op.as_str();
+    if !ops.contains(&op) {
+        return fail(ErrorCode::UnknownAction, format!("unknown op {} for action {action}", crate::domain::quote(op)));
+    }
+    match serde_json::from_value::<ClientFrame>(value) {
+        Ok(frame) => Ok(frame),
+        Err(e) => fail(ErrorCode::InvalidRequest, format!("invalid {action}.{op}: {e}")),
+    }
+}
+
+impl App {
+    /// Handles one frame that API Gateway routed to `route` and answers its sender. Only an
+    /// infrastructure failure comes back as `Err` (after the client was told `internal`).
+    pub async fn handle_frame(&self, connection: &ConnectionId, route: Route, body: &str) -> AppResult<()> {
+        let (request_id, outcome) = match parse_frame(body) {
+            Err((request_id, e)) => (request_id, Err(e)),
+            Ok(frame) if frame.action.route() != route => {
+                let e = AppError::request(ErrorCode::UnknownAction, "this route does not take that action");
+                (Some(frame.request_id), Err(e))
+            }
+            Ok(frame) => {
+                let outcome = self.dispatch(connection, &frame).await;
+                (Some(frame.request_id), outcome)
+            }
+        };
+        let reply = match &outcome {
+            Ok(event) => event.clone(),
+            Err(e) => ServerEvent::error(request_id, e.code(), e.public_message()),
+        };
+        self.deliver(&[Post::new(connection, &reply)]).await;
+        match outcome {
+            Err(e) if e.is_internal() => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Answers a frame that matched no route (`$default`).
+    pub async fn handle_unroutable(&self, connection: &ConnectionId, body: &str) -> AppResult<()> {
+        let reply = match parse_frame(body) {
+            Err((request_id, e)) => ServerEvent::error(request_id, e.code(), e.public_message()),
+            Ok(frame) => ServerEvent::error(Some(frame.request_id), ErrorCode::UnknownAction, "no route takes this action"),
+        };
+        self.deliver(&[Post::new(connection, &reply)]).await;
+        Ok(())
+    }
+
+    async fn dispatch(&self, connection: &ConnectionId, frame: &ClientFrame) -> AppResult<ServerEvent> {
+        let caller = self.caller_of(connection).await?;
+        let rid = frame.request_id.clone();
+        match (&frame.action, caller) {
+            (ClientAction::Message(MessageOp::Send { dialog_id, client_id, text, reply_to }), Caller::Visitor(v)) => {
+                self.visitor_send(&v, connection, dialog_id.as_ref(), client_id, text, *reply_to, rid).await
+            }
+            (ClientAction::Message(MessageOp::Send { dialog_id, client_id, text, reply_to }), Caller::Operator(op)) => {
+                let dialog_id = dialog_id.as_ref().ok_or_else(|| missing("dialog_id"))?;
+                self.operator_send(&op, connection, dialog_id, client_id, text, *reply_to, rid, false).await
+            }
+            (ClientAction::Message(MessageOp::Whisper { dialog_id, client_id, text, reply_to }), Caller::Operator(op)) => {
+                self.operator_send(&op, connection, dialog_id, client_id, text, *reply_to, rid, true).await
+            }
+            (ClientAction::Message(MessageOp::Typing { dialog_id, typing }), caller) => {
+                self.typing(&caller, connection, dialog_id.as_ref(), *typing, rid).await
+            }
+            (ClientAction::Message(MessageOp::Read { dialog_id, up_to }), caller) => {
+                self.read(&caller, connection, dialog_id.as_ref(), *up_to, rid).await
+            }
+            (ClientAction::Message(MessageOp::MarkUnread { dialog_id }), Caller::Operator(op)) => {
+                self.mark_unread(&op, connection, dialog_id, rid).await
+            }
+            (ClientAction::Assign(AssignOp::Join { dialog_id }), Caller::Operator(op)) => {
+                self.join(&op, connection, dialog_id, rid).await
+            }
+            (ClientAction::Assign(AssignOp::Leave { dialog_id }), Caller::Operator(op)) => {
+                self.leave(&op, connection, dialog_id, rid).await
+            }
+            (ClientAction::Assign(AssignOp::Transfer { dialog_id, to, comment }), Caller::Operator(op)) => {
+                self.transfer(&op, connection, dialog_id, to, comment.clone(), rid).await
+            }
+            (ClientAction::Close(CloseOp::Close { dialog_id }), Caller::Operator(op)) => {
+                self.close(&op, connection, dialog_id, rid).await
+            }
+            (ClientAction::Close(CloseOp::Reopen { dialog_id }), Caller::Operator(op)) => {
+                self.reopen(&op, connection, dialog_id, rid).await
+            }
+            (_, Caller::Visitor(_)) => Err(crate::domain::DomainError::Forbidden("only operators may do this").into()),
+        }
+    }
+}
+
+fn missing(field: &str) -> AppError {
+    AppError::request(ErrorCode::InvalidRequest, format!("{field} is required"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_of(body: &str) -> (Option<String>, ErrorCode) {
+        let (rid, e) = parse_frame(body).unwrap_err();
+        (rid, e.code())
+    }
+
+    #[test]
+    fn every_bad_frame_gets_a_typed_error_with_its_request_id() {
+        assert_eq!(code_of("{nope"), (None, ErrorCode::MalformedFrame));
+        assert_eq!(code_of("[1,2]"), (None, ErrorCode::MalformedFrame));
+        assert_eq!(code_of(r#"{"action":"message","op":"send"}"#), (None, ErrorCode::InvalidRequest));
+        let rid = Some("r1".to_owned());
+        assert_eq!(code_of(r#"{"request_id":"r1","action":"dance"}"#), (rid.clone(), ErrorCode::UnknownAction));
+        assert_eq!(code_of(r#"{"request_id":"r1","action":"message","op":"shout"}"#), (rid.clone(), ErrorCode::UnknownAction));
+        assert_eq!(
+            code_of(r#"{"request_id":"r1","action":"message","op":"send","text":"hi"}"#),
+            (rid.clone(), ErrorCode::InvalidRequest),
+            "client_id is missing"
+        );
+        assert_eq!(
+            code_of(r#"{"request_id":"r1","action":"assign","op":"join","dialog_id":42}"#),
+            (rid, ErrorCode::InvalidRequest)
+        );
+    }
+}

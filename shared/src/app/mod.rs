@@ -1,0 +1,273 @@
+//! Use-cases: authorize the caller, decide through the domain, persist, then push.
+//! Persist before push, ack after persist; a failed push loses nothing (clients catch up by cursor).
+
+mod chat;
+mod dialogs;
+mod frames;
+mod session;
+
+pub use dialogs::{DialogPage, HistoryCursor, HistoryPage, MAX_PAGE};
+pub use session::{ConnectRequest, LoggedIn, VisitorSession, VisitorSessionRequest};
+
+use crate::auth::{Claims, Signer};
+use crate::domain::{Dialog, DomainError, ErrorCode, Message, Millis, Operator, OperatorStatus, Receipts, Visitor};
+use crate::ids::{ConnectionId, DialogId, WorkspaceId};
+use crate::ports::*;
+use crate::protocol::{DialogView, MessageView, ServerEvent};
+use std::sync::Arc;
+
+/// Lifetimes of what Parlor signs or stores for a while.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub session_ttl: Millis,
+    pub visitor_token_ttl: Millis,
+    pub ticket_ttl: Millis,
+    /// API Gateway closes every connection after two hours; records outlive that a little.
+    pub connection_ttl: Millis,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            session_ttl: 8 * 3600 * 1000,
+            visitor_token_ttl: 30 * 24 * 3600 * 1000,
+            ticket_ttl: 30 * 1000,
+            connection_ttl: (2 * 3600 + 600) * 1000,
+        }
+    }
+}
+
+/// What a request is refused with.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("{message}")]
+    Request { code: ErrorCode, message: String },
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Infrastructure failed: the only kind that is a Lambda error.
+    #[error("internal error: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl AppError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Domain(e) => e.code(),
+            Self::Request { code, .. } => *code,
+            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::Store(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub fn request(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Request { code, message: message.into() }
+    }
+
+    pub fn is_internal(&self) -> bool {
+        matches!(self, Self::Store(_))
+    }
+
+    /// What a client is told: an internal error names no detail.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Store(_) => "the server failed; retry with the same ids".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Who sent a frame, from their connection record (never from the frame itself).
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Operator(Operator),
+    Visitor(Visitor),
+}
+
+/// The application: ports and settings, built once per process and shared by every request.
+pub struct App {
+    pub directory: Arc<dyn DirectoryStore>,
+    pub dialogs: Arc<dyn DialogStore>,
+    pub receipts: Arc<dyn ReceiptStore>,
+    pub read_markers: Arc<dyn ReadMarkerStore>,
+    pub connections: Arc<dyn ConnectionStore>,
+    pub tickets: Arc<dyn TicketStore>,
+    pub push: Arc<dyn Push>,
+    pub clock: Arc<dyn Clock>,
+    pub signer: Signer,
+    pub settings: Settings,
+}
+
+/// How often a write that lost a race is tried again before the caller is told `conflict`.
+const MAX_ATTEMPTS: u32 = 25;
+
+impl App {
+    pub fn new<S: Store + 'static>(store: Arc<S>, push: Arc<dyn Push>, signer: Signer, settings: Settings) -> Self {
+        Self {
+            directory: store.clone(),
+            dialogs: store.clone(),
+            receipts: store.clone(),
+            read_markers: store.clone(),
+            connections: store.clone(),
+            tickets: store,
+            push,
+            clock: Arc::new(SystemClock),
+            signer,
+            settings,
+        }
+    }
+
+    pub fn now(&self) -> Millis {
+        self.clock.now()
+    }
+
+    /// Reads the dialog, applies a transition and writes it back on the condition that nobody else
+    /// wrote in between; a lost race reads again and re-decides. A transition that adds nothing
+    /// changes nothing and writes nothing.
+    async fn mutate_dialog<F>(&self, workspace: &WorkspaceId, id: &DialogId, transition: F) -> AppResult<(Dialog, Vec<Message>)>
+    where
+        F: Fn(&mut Dialog, Millis) -> Result<Vec<Message>, DomainError>,
+    {
+        for attempt in 0..MAX_ATTEMPTS {
+            let mut dialog = self.dialogs.get_dialog(workspace, id).await?.ok_or(DomainError::DialogNotFound)?;
+            let added = transition(&mut dialog, self.now())?;
+            if added.is_empty() {
+                return Ok((dialog, added));
+            }
+            dialog.version += 1;
+            match self.dialogs.commit(&dialog, &added).await {
+                Ok(()) => return Ok((dialog, added)),
+                Err(StoreError::Conflict) => backoff(attempt).await,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(DomainError::Conflict.into())
+    }
+
+    pub(crate) async fn load_dialog_for(&self, op: &Operator, id: &DialogId) -> AppResult<Dialog> {
+        let dialog = self.dialogs.get_dialog(&op.workspace, id).await?.ok_or(DomainError::DialogNotFound)?;
+        dialog.check_access(op)?;
+        Ok(dialog)
+    }
+
+    pub(crate) async fn caller_of(&self, connection: &ConnectionId) -> AppResult<Caller> {
+        let record = self
+            .connections
+            .get_connection(connection)
+            .await?
+            .ok_or_else(|| AppError::Unauthorized("this connection is not known; reconnect".into()))?;
+        match record.peer {
+            Peer::Operator { id, .. } => {
+                let op = self.directory.get_operator(&record.workspace, &id).await?;
+                op.map(Caller::Operator).ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into()))
+            }
+            Peer::Visitor { id, .. } => {
+                let v = self.directory.get_visitor(&record.workspace, &id).await?;
+                v.map(Caller::Visitor).ok_or_else(|| AppError::Unauthorized("the visitor no longer exists".into()))
+            }
+        }
+    }
+
+    /// The operator behind a session token.
+    pub async fn operator_from_session(&self, token: &str) -> AppResult<Operator> {
+        match self.signer.verify(token, self.now()) {
+            Ok(Claims::Session { workspace, operator, .. }) => self
+                .directory
+                .get_operator(&workspace, &operator)
+                .await?
+                .ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into())),
+            Ok(_) => Err(AppError::Unauthorized("not an operator session token".into())),
+            Err(e) => Err(AppError::Unauthorized(e.to_string())),
+        }
+    }
+
+    /// The visitor behind a visitor token.
+    pub async fn visitor_from_token(&self, token: &str) -> AppResult<Visitor> {
+        match self.signer.verify(token, self.now()) {
+            Ok(Claims::Visitor { workspace, visitor, .. }) => self
+                .directory
+                .get_visitor(&workspace, &visitor)
+                .await?
+                .ok_or_else(|| AppError::Unauthorized("the visitor no longer exists".into())),
+            Ok(_) => Err(AppError::Unauthorized("not a visitor token".into())),
+            Err(e) => Err(AppError::Unauthorized(e.to_string())),
+        }
+    }
+
+    /// Posts every frame at once. A 410 deletes that connection's record (the stale one, never
+    /// anything else); other failures are logged. Returns, per post, whether it arrived.
+    pub async fn deliver(&self, posts: &[Post]) -> Vec<bool> {
+        let sends = posts.iter().map(|post| async move {
+            match self.push.post(&post.to, &post.payload).await {
+                Ok(()) => true,
+                Err(PushError::Gone) => {
+                    if let Err(e) = self.connections.delete_connection(&post.to).await {
+                        tracing::warn!(connection_id = %post.to, error = %e, "stale connection not deleted");
+                    }
+                    false
+                }
+                Err(PushError::Failed(e)) => {
+                    tracing::warn!(connection_id = %post.to, error = %e, "push failed");
+                    false
+                }
+            }
+        });
+        futures_util::future::join_all(sends).await
+    }
+
+    /// Operator connections that may see this dialog, but `except` (the sender's own).
+    async fn operator_audience(&self, dialog: &Dialog, except: Option<&ConnectionId>) -> AppResult<Vec<Connection>> {
+        let all = self.connections.operator_connections(&dialog.workspace).await?;
+        Ok(all
+            .into_iter()
+            .filter(|c| Some(&c.id) != except)
+            .filter(|c| match &c.peer {
+                Peer::Operator { id, role, .. } => {
+                    *role == crate::domain::Role::Admin || !dialog.revoked.contains(id)
+                }
+                Peer::Visitor { .. } => false,
+            })
+            .collect())
+    }
+
+    async fn visitor_audience(&self, dialog: &Dialog, except: Option<&ConnectionId>) -> AppResult<Vec<Connection>> {
+        let all = self.connections.visitor_connections(&dialog.workspace, &dialog.visitor).await?;
+        Ok(all.into_iter().filter(|c| Some(&c.id) != except).collect())
+    }
+
+    /// Whether the dialog rings for this operator connection: only for operators who are online.
+    fn rings_for(dialog: &Dialog, connection: &Connection) -> bool {
+        dialog.rings() && matches!(connection.peer, Peer::Operator { status: OperatorStatus::Online, .. })
+    }
+}
+
+/// One frame to one connection.
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub to: ConnectionId,
+    pub payload: String,
+}
+
+impl Post {
+    pub fn new(to: &ConnectionId, event: &ServerEvent) -> Self {
+        Self { to: to.clone(), payload: event.to_json() }
+    }
+}
+
+pub(crate) fn view(message: &Message, receipts: &Receipts) -> MessageView {
+    MessageView::new(message.clone(), receipts)
+}
+
+pub(crate) fn dialog_view(dialog: &Dialog) -> DialogView {
+    DialogView::from(dialog)
+}
+
+async fn backoff(attempt: u32) {
+    let mut b = [0u8; 1];
+    getrandom::getrandom(&mut b).expect("the OS random source is available");
+    let ms = 1 + u64::from(b[0] % 8) + u64::from(attempt.min(10)) * 2;
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+}

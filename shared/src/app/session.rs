@@ -1,0 +1,254 @@
+//! Who is who: login, tickets, visitor sessions, connecting and disconnecting sockets, operator
+//! status, and the first run's workspace.
+
+use super::{App, AppError, AppResult, Post};
+use crate::auth::{decoy_hash, hash_password, verify_password, Claims};
+use crate::domain::{
+    DomainError, ErrorCode, Millis, Operator, OperatorStatus, Role, Site, Visitor, VisitorSource, Workspace,
+};
+use crate::ids::{random_token, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use crate::ports::{Connection, Peer, StoreError, Ticket};
+use crate::protocol::{OperatorView, ServerEvent, PROTOCOL_VERSION};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct LoggedIn {
+    pub token: String,
+    #[ts(type = "number")]
+    pub expires_at: Millis,
+    pub operator: OperatorView,
+}
+
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct VisitorSessionRequest {
+    pub site_key: SiteKey,
+    /// The token the widget kept from an earlier visit: the same visitor comes back.
+    #[ts(optional)]
+    #[serde(default)]
+    pub token: Option<String>,
+    #[ts(optional)]
+    #[serde(default)]
+    pub name: Option<String>,
+    #[ts(optional)]
+    #[serde(default)]
+    pub email: Option<String>,
+    #[ts(optional)]
+    #[serde(default)]
+    pub source: Option<VisitorSource>,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct VisitorSession {
+    pub token: String,
+    #[ts(type = "number")]
+    pub expires_at: Millis,
+    pub visitor_id: VisitorId,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dialog_id: Option<DialogId>,
+}
+
+/// What `$connect` is given: the query string and the Origin header.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectRequest {
+    pub connection_id: Option<String>,
+    pub ticket: Option<String>,
+    pub visitor_token: Option<String>,
+    pub version: Option<String>,
+    pub origin: Option<String>,
+}
+
+const MAX_NAME_CHARS: usize = 100;
+
+fn clean_profile_field(value: Option<String>, field: &str) -> AppResult<Option<String>> {
+    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    match value {
+        Some(v) if v.chars().count() > MAX_NAME_CHARS => {
+            Err(AppError::request(ErrorCode::InvalidRequest, format!("{field} is longer than {MAX_NAME_CHARS} characters")))
+        }
+        other => Ok(other),
+    }
+}
+
+impl App {
+    pub async fn login(&self, email: &str, password: &str) -> AppResult<LoggedIn> {
+        let found = self.directory.find_operator_by_email(email).await?;
+        let hash = found.as_ref().map_or(decoy_hash(), |op| op.password_hash.as_str());
+        let valid = verify_password(hash, password);
+        let op = found.filter(|_| valid).ok_or_else(|| AppError::Unauthorized("wrong email or password".into()))?;
+        let expires_at = self.now() + self.settings.session_ttl;
+        let token = self.signer.sign(&Claims::Session { workspace: op.workspace.clone(), operator: op.id.clone(), expires_at });
+        Ok(LoggedIn { token, expires_at, operator: OperatorView::from(&op) })
+    }
+
+    /// A one-time ticket, valid for seconds, that opens this operator's WebSocket.
+    pub async fn issue_ticket(&self, op: &Operator) -> AppResult<Ticket> {
+        let ticket = Ticket {
+            id: random_token("tkt_"),
+            workspace: op.workspace.clone(),
+            operator: op.id.clone(),
+            expires_at: self.now() + self.settings.ticket_ttl,
+        };
+        self.tickets.put_ticket(&ticket).await?;
+        Ok(ticket)
+    }
+
+    /// Issues a visitor token for a site, or renews the one the widget kept.
+    pub async fn visitor_session(&self, req: VisitorSessionRequest, origin: Option<&str>) -> AppResult<VisitorSession> {
+        let site = self.site_for(&req.site_key, origin).await?;
+        let name = clean_profile_field(req.name, "name")?;
+        let email = clean_profile_field(req.email, "email")?;
+        let returning = match req.token.as_deref() {
+            Some(token) => match self.signer.verify(token, self.now()) {
+                Ok(Claims::Visitor { workspace, site: key, visitor, .. }) if key == site.key => {
+                    self.directory.get_visitor(&workspace, &visitor).await?
+                }
+                _ => None,
+            },
+            None => None,
+        };
+        let visitor = match returning {
+            Some(mut v) => {
+                if name.is_some() || email.is_some() {
+                    v.name = name.or(v.name);
+                    v.email = email.or(v.email);
+                    self.directory.put_visitor(&v).await?;
+                }
+                v
+            }
+            None => {
+                let v = Visitor {
+                    id: VisitorId::generate(),
+                    workspace: site.workspace.clone(),
+                    site: site.key.clone(),
+                    name,
+                    email,
+                    dialog: None,
+                    source: req.source.unwrap_or_default(),
+                    created_at: self.now(),
+                };
+                self.directory.put_visitor(&v).await?;
+                v
+            }
+        };
+        let expires_at = self.now() + self.settings.visitor_token_ttl;
+        let token = self.signer.sign(&Claims::Visitor {
+            workspace: visitor.workspace.clone(),
+            site: visitor.site.clone(),
+            visitor: visitor.id.clone(),
+            expires_at,
+        });
+        Ok(VisitorSession { token, expires_at, visitor_id: visitor.id, dialog_id: visitor.dialog })
+    }
+
+    pub async fn site_for(&self, key: &SiteKey, origin: Option<&str>) -> AppResult<Site> {
+        let site = self.directory.get_site(key).await?.ok_or_else(|| AppError::Unauthorized("unknown site key".into()))?;
+        if !site.allows_origin(origin) {
+            return Err(DomainError::Forbidden("this site does not allow that origin").into());
+        }
+        Ok(site)
+    }
+
+    /// `$connect`: an operator with a one-time ticket, or a visitor with a visitor token. Any
+    /// refusal rejects the socket. Nothing is posted to the connection here (API Gateway would
+    /// answer 410): the client asks for its state once the socket is open.
+    pub async fn connect(&self, req: ConnectRequest) -> AppResult<Connection> {
+        if let Some(v) = &req.version {
+            if v.parse::<u32>().ok() != Some(PROTOCOL_VERSION) {
+                let msg = format!("protocol version {} is not supported; this server speaks {PROTOCOL_VERSION}", crate::domain::quote(v));
+                return Err(AppError::request(ErrorCode::InvalidRequest, msg));
+            }
+        }
+        let id = req.connection_id.as_deref().map(ConnectionId::parse).transpose()?;
+        let id = id.ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "no connection id"))?;
+        let now = self.now();
+        let (workspace, peer) = if let Some(ticket) = &req.ticket {
+            let ticket = self.tickets.take_ticket(ticket).await?;
+            let ticket = ticket.ok_or_else(|| AppError::Unauthorized("the ticket is unknown, used or expired".into()))?;
+            let op = self.directory.get_operator(&ticket.workspace, &ticket.operator).await?;
+            let op = op.ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into()))?;
+            (op.workspace.clone(), Peer::Operator { id: op.id, role: op.role, status: op.status })
+        } else if let Some(token) = &req.visitor_token {
+            let visitor = self.visitor_from_token(token).await?;
+            self.site_for(&visitor.site, req.origin.as_deref()).await?;
+            (visitor.workspace.clone(), Peer::Visitor { id: visitor.id, site: visitor.site })
+        } else {
+            return Err(AppError::Unauthorized("connect with ?ticket= (operators) or ?visitor_token= (visitors)".into()));
+        };
+        let connection = Connection { id, workspace, peer, connected_at: now, expires_at: now + self.settings.connection_ttl };
+        self.connections.put_connection(&connection).await?;
+        Ok(connection)
+    }
+
+    pub async fn disconnect(&self, id: &ConnectionId) -> AppResult<()> {
+        Ok(self.connections.delete_connection(id).await?)
+    }
+
+    /// Online, away or offline; every operator's console hears of it.
+    pub async fn set_status(&self, op: &Operator, status: OperatorStatus) -> AppResult<OperatorView> {
+        self.directory.set_operator_status(&op.workspace, &op.id, status).await?;
+        let event = ServerEvent::OperatorStatusChanged { operator_id: op.id.clone(), status };
+        let all = self.connections.operator_connections(&op.workspace).await?;
+        let posts: Vec<Post> = all.iter().map(|c| Post::new(&c.id, &event)).collect();
+        self.deliver(&posts).await;
+        Ok(OperatorView { status, ..OperatorView::from(op) })
+    }
+
+    pub async fn operators(&self, op: &Operator) -> AppResult<Vec<OperatorView>> {
+        Ok(self.directory.list_operators(&op.workspace).await?.iter().map(OperatorView::from).collect())
+    }
+
+    /// Admins add operators to their workspace.
+    pub async fn add_operator(&self, admin: &Operator, email: &str, name: &str, role: Role, password: &str) -> AppResult<OperatorView> {
+        if !admin.is_admin() {
+            return Err(DomainError::Forbidden("only admins may add operators").into());
+        }
+        let op = self.create_operator(&admin.workspace, email, name, role, password).await?;
+        Ok(OperatorView::from(&op))
+    }
+
+    pub async fn create_operator(&self, workspace: &WorkspaceId, email: &str, name: &str, role: Role, password: &str) -> AppResult<Operator> {
+        let email = email.trim().to_lowercase();
+        if !email.contains('@') || email.len() > 254 {
+            return Err(AppError::request(ErrorCode::InvalidRequest, "the email is not valid"));
+        }
+        let name = clean_profile_field(Some(name.to_owned()), "name")?
+            .ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "the name is empty"))?;
+        if password.chars().count() < 8 {
+            return Err(AppError::request(ErrorCode::InvalidRequest, "the password needs at least 8 characters"));
+        }
+        let op = Operator {
+            id: OperatorId::generate(),
+            workspace: workspace.clone(),
+            email,
+            name,
+            role,
+            status: OperatorStatus::Online,
+            password_hash: hash_password(password),
+        };
+        match self.directory.create_operator(&op).await {
+            Ok(()) => Ok(op),
+            Err(StoreError::AlreadyExists) => Err(AppError::request(ErrorCode::InvalidRequest, "an operator with this email exists")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The first run: a workspace, a site and an admin, unless the admin's email is already known.
+    /// Returns the site and the admin either way.
+    pub async fn bootstrap(&self, admin_email: &str, admin_password: &str, origins: Vec<String>) -> AppResult<(Site, Operator, bool)> {
+        if let Some(admin) = self.directory.find_operator_by_email(admin_email).await? {
+            let sites = self.directory.list_sites(&admin.workspace).await?;
+            let site = sites.into_iter().next().ok_or_else(|| StoreError::Unavailable("the workspace has no site".into()))?;
+            return Ok((site, admin, false));
+        }
+        let workspace = Workspace { id: WorkspaceId::generate(), name: "Demo workspace".into(), created_at: self.now() };
+        self.directory.put_workspace(&workspace).await?;
+        let site = Site { key: SiteKey::generate(), workspace: workspace.id.clone(), name: "Demo site".into(), allowed_origins: origins };
+        self.directory.put_site(&site).await?;
+        let admin = self.create_operator(&workspace.id, admin_email, "Admin", Role::Admin, admin_password).await?;
+        Ok((site, admin, true))
+    }
+}

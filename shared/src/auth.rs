@@ -1,0 +1,138 @@
+//! Passwords (argon2id), signed tokens (HMAC-SHA256) and one-time tickets.
+
+use crate::domain::Millis;
+use crate::ids::{OperatorId, SiteKey, VisitorId, WorkspaceId};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+pub fn hash_password(password: &str) -> String {
+    let mut salt = [0u8; 16];
+    getrandom::getrandom(&mut salt).expect("the OS random source is available");
+    let salt = SaltString::encode_b64(&salt).expect("16 bytes make a valid salt");
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any input").to_string()
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A hash to verify against when the email is unknown, so a login takes as long either way.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("parlor-decoy-password"))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Claims {
+    /// An operator's session, for the HTTP API.
+    Session { workspace: WorkspaceId, operator: OperatorId, expires_at: Millis },
+    /// A visitor of one site, kept by the widget across page loads.
+    Visitor { workspace: WorkspaceId, site: SiteKey, visitor: VisitorId, expires_at: Millis },
+}
+
+impl Claims {
+    pub fn expires_at(&self) -> Millis {
+        match self {
+            Self::Session { expires_at, .. } | Self::Visitor { expires_at, .. } => *expires_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token is malformed")]
+    Malformed,
+    #[error("the token's signature is wrong")]
+    BadSignature,
+    #[error("the token has expired")]
+    Expired,
+}
+
+/// Signs and checks tokens with a secret key that never leaves the server.
+#[derive(Clone)]
+pub struct Signer {
+    key: Vec<u8>,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer(…)")
+    }
+}
+
+impl Signer {
+    pub const MIN_KEY_BYTES: usize = 32;
+
+    pub fn new(key: impl Into<Vec<u8>>) -> Result<Self, String> {
+        let key = key.into();
+        if key.len() < Self::MIN_KEY_BYTES {
+            return Err(format!("the signing key must hold at least {} bytes", Self::MIN_KEY_BYTES));
+        }
+        Ok(Self { key })
+    }
+
+    fn mac(&self, payload: &str) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(payload.as_bytes());
+        mac
+    }
+
+    /// `base64url(json).base64url(hmac)`.
+    pub fn sign(&self, claims: &Claims) -> String {
+        let payload = B64.encode(serde_json::to_vec(claims).expect("claims serialize"));
+        let sig = B64.encode(self.mac(&payload).finalize().into_bytes());
+        format!("{payload}.{sig}")
+    }
+
+    pub fn verify(&self, token: &str, now: Millis) -> Result<Claims, TokenError> {
+        let (payload, sig) = token.split_once('.').ok_or(TokenError::Malformed)?;
+        let sig = B64.decode(sig).map_err(|_| TokenError::Malformed)?;
+        self.mac(payload).verify_slice(&sig).map_err(|_| TokenError::BadSignature)?;
+        let json = B64.decode(payload).map_err(|_| TokenError::Malformed)?;
+        let claims: Claims = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
+        if claims.expires_at() <= now {
+            return Err(TokenError::Expired);
+        }
+        Ok(claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_themselves() {
+        let h = hash_password("s3cret");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(&h, "s3cret"));
+        assert!(!verify_password(&h, "s3creT"));
+        assert!(!verify_password("garbage", "s3cret"));
+    }
+
+    #[test]
+    fn tokens_reject_forgery_and_expiry() {
+        let signer = Signer::new(vec![7u8; 32]).unwrap();
+        let claims = Claims::Session {
+            workspace: WorkspaceId::from_trusted("ws_a"),
+            operator: OperatorId::from_trusted("op_a"),
+            expires_at: 1000,
+        };
+        let token = signer.sign(&claims);
+        assert_eq!(signer.verify(&token, 999), Ok(claims));
+        assert_eq!(signer.verify(&token, 1000), Err(TokenError::Expired));
+        let other = Signer::new(vec![8u8; 32]).unwrap();
+        assert_eq!(other.verify(&token, 1), Err(TokenError::BadSignature));
+        let (payload, sig) = token.split_once('.').unwrap();
+        let forged = format!("{}x.{sig}", payload);
+        assert!(signer.verify(&forged, 1).is_err());
+        assert_eq!(signer.verify("nodot", 1), Err(TokenError::Malformed));
+        assert!(Signer::new(vec![1u8; 8]).is_err());
+    }
+}

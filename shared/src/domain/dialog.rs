@@ -1,0 +1,541 @@
+//! A dialog and its transitions. Each transition checks the caller's right, changes the dialog and
+//! returns the messages it adds to the timeline (the message itself and system events).
+
+use crate::ids::{ClientMessageId, DialogId, MessageId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    validate_text, DomainError, Message, MessageKind, Millis, Operator, SystemEvent, Visitor, MAX_COMMENT_CHARS,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum DialogStatus {
+    Open,
+    Closed,
+}
+
+impl DialogStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "open" => Some(Self::Open),
+            "closed" => Some(Self::Closed),
+            _ => None,
+        }
+    }
+}
+
+/// An operator connected to a dialog, with the name shown under the visitor's.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct Participant {
+    pub id: OperatorId,
+    pub name: String,
+}
+
+/// The last message, as the sidebar shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct LastMessage {
+    #[ts(type = "number")]
+    pub seq: u64,
+    pub kind: MessageKind,
+    /// At most 140 characters of the text.
+    pub text: String,
+    #[ts(type = "number")]
+    pub at: Millis,
+}
+
+const PREVIEW_CHARS: usize = 140;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dialog {
+    pub id: DialogId,
+    pub workspace: WorkspaceId,
+    pub site: SiteKey,
+    pub visitor: VisitorId,
+    pub visitor_name: String,
+    pub status: DialogStatus,
+    /// The operator in charge: the first to connect, or whom it was transferred to.
+    pub assignee: Option<Participant>,
+    /// Operators connected to the dialog now.
+    pub participants: Vec<Participant>,
+    /// Operators it was transferred away from: they lose its history unless they are admins.
+    pub revoked: Vec<OperatorId>,
+    /// Green in the sidebar: a visitor wrote while no operator was connected.
+    pub needs_answer: bool,
+    /// The first visitor message not yet answered by an operator: the processing order.
+    pub waiting_since: Option<Millis>,
+    pub last_activity: Millis,
+    pub last_message: Option<LastMessage>,
+    /// The `seq` of the newest message.
+    pub seq: u64,
+    /// How many visitor messages the dialog holds: an operator's unread count is this less what they read.
+    pub visitor_messages: u64,
+    pub created_at: Millis,
+    pub closed_at: Option<Millis>,
+    /// Bumped by every write; a write that expects another version loses the race.
+    pub version: u64,
+}
+
+impl Dialog {
+    /// The dialog a visitor's first message creates. Version 0 means "not stored yet".
+    pub fn start(visitor: &Visitor, now: Millis) -> Self {
+        Dialog {
+            id: DialogId::generate(),
+            workspace: visitor.workspace.clone(),
+            site: visitor.site.clone(),
+            visitor: visitor.id.clone(),
+            visitor_name: visitor.display_name(),
+            status: DialogStatus::Open,
+            assignee: None,
+            participants: Vec::new(),
+            revoked: Vec::new(),
+            needs_answer: false,
+            waiting_since: None,
+            last_activity: now,
+            last_message: None,
+            seq: 0,
+            visitor_messages: 0,
+            created_at: now,
+            closed_at: None,
+            version: 0,
+        }
+    }
+
+    pub fn is_participant(&self, op: &OperatorId) -> bool {
+        self.participants.iter().any(|p| &p.id == op)
+    }
+
+    pub fn is_in_charge(&self, op: &OperatorId) -> bool {
+        self.assignee.as_ref().is_some_and(|a| &a.id == op)
+    }
+
+    /// Ring while a visitor waits and no operator is connected.
+    pub fn rings(&self) -> bool {
+        self.status == DialogStatus::Open && self.needs_answer && self.participants.is_empty()
+    }
+
+    /// May this operator see the dialog and its history at all?
+    pub fn check_access(&self, op: &Operator) -> Result<(), DomainError> {
+        if op.workspace != self.workspace {
+            return Err(DomainError::DialogNotFound);
+        }
+        if !op.is_admin() && self.revoked.contains(&op.id) {
+            return Err(DomainError::Forbidden("the dialog was transferred away from you"));
+        }
+        Ok(())
+    }
+
+    pub fn visitor_message(
+        &mut self,
+        visitor: &Visitor,
+        client_id: ClientMessageId,
+        text: String,
+        reply_to: Option<u64>,
+        now: Millis,
+    ) -> Result<Vec<Message>, DomainError> {
+        if visitor.id != self.visitor {
+            return Err(DomainError::Forbidden("this is another visitor's dialog"));
+        }
+        validate_text(&text)?;
+        self.check_reply_to(reply_to)?;
+        let mut added = Vec::new();
+        if self.status == DialogStatus::Closed {
+            added.push(self.reopen_by(None, self.visitor_name.clone(), now));
+        }
+        self.visitor_messages += 1;
+        if self.participants.is_empty() {
+            self.needs_answer = true;
+        }
+        self.waiting_since.get_or_insert(now);
+        let author = (visitor.id.to_string(), self.visitor_name.clone());
+        added.push(self.append(MessageKind::Visitor, client_id, Some(author), text, None, reply_to, now));
+        Ok(added)
+    }
+
+    pub fn operator_message(
+        &mut self,
+        op: &Operator,
+        client_id: ClientMessageId,
+        text: String,
+        reply_to: Option<u64>,
+        now: Millis,
+    ) -> Result<Vec<Message>, DomainError> {
+        self.check_access(op)?;
+        validate_text(&text)?;
+        self.check_reply_to(reply_to)?;
+        if !self.is_participant(&op.id) {
+            return Err(DomainError::NotConnected);
+        }
+        let mut added = Vec::new();
+        if self.status == DialogStatus::Closed {
+            added.push(self.reopen_by(Some(op.id.clone()), op.name.clone(), now));
+        }
+        self.needs_answer = false;
+        self.waiting_since = None;
+        let author = (op.id.to_string(), op.name.clone());
+        added.push(self.append(MessageKind::Operator, client_id, Some(author), text, None, reply_to, now));
+        Ok(added)
+    }
+
+    /// Operator-only text. It neither reopens the dialog nor counts as an answer.
+    pub fn whisper(
+        &mut self,
+        op: &Operator,
+        client_id: ClientMessageId,
+        text: String,
+        reply_to: Option<u64>,
+        now: Millis,
+    ) -> Result<Vec<Message>, DomainError> {
+        self.check_access(op)?;
+        validate_text(&text)?;
+        self.check_reply_to(reply_to)?;
+        let author = (op.id.to_string(), op.name.clone());
+        let seq = self.next_seq();
+        Ok(vec![self.message(seq, MessageKind::Whisper, client_id, Some(author), text, None, reply_to, now)])
+    }
+
+    /// Connects an operator. The first one connected takes charge and the ring stops for everyone.
+    /// Joining twice changes nothing.
+    pub fn join(&mut self, op: &Operator, now: Millis) -> Result<Vec<Message>, DomainError> {
+        self.check_access(op)?;
+        if self.is_participant(&op.id) {
+            return Ok(Vec::new());
+        }
+        let me = Participant { id: op.id.clone(), name: op.name.clone() };
+        if self.assignee.is_none() {
+            self.assignee = Some(me.clone());
+        }
+        self.participants.push(me);
+        self.needs_answer = false;
+        let event = SystemEvent::Joined { operator: op.id.clone(), name: op.name.clone() };
+        Ok(vec![self.system(event, now)])
+    }
+
+    /// Disconnects an operator: the dialog goes back to the queue once nobody is connected.
+    pub fn leave(&mut self, op: &Operator, now: Millis) -> Result<Vec<Message>, DomainError> {
+        self.check_access(op)?;
+        if !self.is_participant(&op.id) {
+            return Ok(Vec::new());
+        }
+        self.participants.retain(|p| p.id != op.id);
+        if self.is_in_charge(&op.id) {
+            self.assignee = self.participants.first().cloned();
+        }
+        let event = SystemEvent::Left { operator: op.id.clone(), name: op.name.clone() };
+        Ok(vec![self.system(event, now)])
+    }
+
+    /// Hands the dialog to another operator, with a comment only operators see. Only an admin or the
+    /// operator in charge may do it; the one it is taken from loses its history unless admin; a closed
+    /// dialog stays closed (seed 002).
+    pub fn transfer(
+        &mut self,
+        by: &Operator,
+        to: &Operator,
+        comment: Option<String>,
+        now: Millis,
+    ) -> Result<Vec<Message>, DomainError> {
+        self.check_access(by)?;
+        if !by.is_admin() && !self.is_in_charge(&by.id) {
+            return Err(DomainError::Forbidden("only an admin or the operator in charge may transfer the dialog"));
+        }
+        if to.workspace != self.workspace {
+            return Err(DomainError::OperatorNotFound);
+        }
+        if self.is_in_charge(&to.id) {
+            return Err(DomainError::AlreadyInCharge);
+        }
+        let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+        if let Some(c) = &comment {
+            if c.chars().count() > MAX_COMMENT_CHARS {
+                return Err(DomainError::Invalid(format!("the comment is longer than {MAX_COMMENT_CHARS} characters")));
+            }
+        }
+        let previous = self.assignee.take();
+        if let Some(prev) = &previous {
+            self.participants.retain(|p| p.id != prev.id);
+            // Whether the previous operator is an admin is decided when access is checked, so the
+            // revocation is recorded for everyone and waived for admins there.
+            if !self.revoked.contains(&prev.id) {
+                self.revoked.push(prev.id.clone());
+            }
+        }
+        let target = Participant { id: to.id.clone(), name: to.name.clone() };
+        self.revoked.retain(|id| id != &to.id);
+        if !self.is_participant(&to.id) {
+            self.participants.push(target.clone());
+        }
+        self.assignee = Some(target);
+        self.needs_answer = false;
+        let event = SystemEvent::Transferred {
+            by: by.id.clone(),
+            by_name: by.name.clone(),
+            from: previous.as_ref().map(|p| p.id.clone()),
+            from_name: previous.map(|p| p.name),
+            to: to.id.clone(),
+            to_name: to.name.clone(),
+            comment,
+        };
+        Ok(vec![self.system(event, now)])
+    }
+
+    pub fn close(&mut self, op: &Operator, now: Millis) -> Result<Vec<Message>, DomainError> {
+        self.check_access(op)?;
+        if self.status == DialogStatus::Closed {
+            return Err(DomainError::AlreadyClosed);
+        }
+        self.status = DialogStatus::Closed;
+        self.closed_at = Some(now);
+        self.needs_answer = false;
+        self.waiting_since = None;
+        let event = SystemEvent::Closed { by: Some(op.id.clone()), by_name: op.name.clone() };
+        Ok(vec![self.system(event, now)])
+    }
+
+    pub fn reopen(&mut self, op: &Operator, now: Millis) -> Result<Vec<Message>, DomainError> {
+        self.check_access(op)?;
+        if self.status == DialogStatus::Open {
+            return Err(DomainError::AlreadyOpen);
+        }
+        Ok(vec![self.reopen_by(Some(op.id.clone()), op.name.clone(), now)])
+    }
+
+    fn reopen_by(&mut self, by: Option<OperatorId>, by_name: String, now: Millis) -> Message {
+        self.status = DialogStatus::Open;
+        self.closed_at = None;
+        self.system(SystemEvent::Reopened { by, by_name }, now)
+    }
+
+    fn check_reply_to(&self, reply_to: Option<u64>) -> Result<(), DomainError> {
+        match reply_to {
+            Some(seq) if seq == 0 || seq > self.seq => {
+                Err(DomainError::Invalid(format!("reply_to {seq} is not a message of this dialog")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    fn system(&mut self, event: SystemEvent, now: Millis) -> Message {
+        let text = event.describe();
+        let seq = self.next_seq();
+        // System messages need a client id too (it keys idempotency); the dialog and seq make it unique.
+        let client_id = ClientMessageId::from_trusted(format!("sys-{}-{seq}", self.id));
+        self.message(seq, MessageKind::System, client_id, None, text, Some(event), None, now)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn append(
+        &mut self,
+        kind: MessageKind,
+        client_id: ClientMessageId,
+        author: Option<(String, String)>,
+        text: String,
+        event: Option<SystemEvent>,
+        reply_to: Option<u64>,
+        now: Millis,
+    ) -> Message {
+        let seq = self.next_seq();
+        self.last_activity = now;
+        self.last_message = Some(LastMessage { seq, kind, text: text.chars().take(PREVIEW_CHARS).collect(), at: now });
+        self.message(seq, kind, client_id, author, text, event, reply_to, now)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn message(
+        &self,
+        seq: u64,
+        kind: MessageKind,
+        client_id: ClientMessageId,
+        author: Option<(String, String)>,
+        text: String,
+        event: Option<SystemEvent>,
+        reply_to: Option<u64>,
+        now: Millis,
+    ) -> Message {
+        let (author_id, author_name) = author.unzip();
+        Message {
+            id: MessageId::generate(),
+            dialog_id: self.id.clone(),
+            seq,
+            client_id,
+            kind,
+            author_id,
+            author_name,
+            text,
+            event,
+            reply_to,
+            created_at: now,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{OperatorStatus, Role, VisitorSource};
+
+    fn operator(name: &str, role: Role) -> Operator {
+        Operator {
+            id: OperatorId::generate(),
+            workspace: WorkspaceId::from_trusted("ws_1"),
+            email: format!("{name}@example.com"),
+            name: name.into(),
+            role,
+            status: OperatorStatus::Online,
+            password_hash: String::new(),
+        }
+    }
+
+    fn visitor() -> Visitor {
+        Visitor {
+            id: VisitorId::generate(),
+            workspace: WorkspaceId::from_trusted("ws_1"),
+            site: SiteKey::from_trusted("site_1"),
+            name: Some("Vera".into()),
+            email: None,
+            dialog: None,
+            source: VisitorSource::default(),
+            created_at: 0,
+        }
+    }
+
+    fn cid(s: &str) -> ClientMessageId {
+        ClientMessageId::parse(s).unwrap()
+    }
+
+    #[test]
+    fn visitor_message_rings_until_the_first_operator_joins() {
+        let v = visitor();
+        let (anna, boris) = (operator("Anna", Role::Operator), operator("Boris", Role::Operator));
+        let mut d = Dialog::start(&v, 1);
+        d.visitor_message(&v, cid("c1"), "hello".into(), None, 2).unwrap();
+        assert!(d.rings() && d.needs_answer);
+        assert_eq!(d.waiting_since, Some(2));
+
+        let events = d.join(&anna, 3).unwrap();
+        assert!(matches!(events[0].event, Some(SystemEvent::Joined { .. })));
+        assert!(!d.rings());
+        assert_eq!(d.assignee.as_ref().unwrap().name, "Anna");
+
+        d.join(&boris, 4).unwrap();
+        assert_eq!(d.assignee.as_ref().unwrap().name, "Anna", "the first to connect stays in charge");
+        assert!(d.join(&boris, 5).unwrap().is_empty(), "joining twice adds nothing");
+        assert_eq!(d.participants.len(), 2);
+    }
+
+    #[test]
+    fn leaving_hands_the_dialog_back_on_the_next_visitor_message() {
+        let v = visitor();
+        let anna = operator("Anna", Role::Operator);
+        let mut d = Dialog::start(&v, 1);
+        d.visitor_message(&v, cid("c1"), "hi".into(), None, 2).unwrap();
+        d.join(&anna, 3).unwrap();
+        d.leave(&anna, 4).unwrap();
+        assert!(d.assignee.is_none());
+        assert!(!d.needs_answer, "not green until the visitor writes again");
+        d.visitor_message(&v, cid("c2"), "anyone?".into(), None, 5).unwrap();
+        assert!(d.rings());
+    }
+
+    #[test]
+    fn operators_must_join_before_writing_and_an_answer_clears_waiting() {
+        let v = visitor();
+        let anna = operator("Anna", Role::Operator);
+        let mut d = Dialog::start(&v, 1);
+        d.visitor_message(&v, cid("c1"), "hi".into(), None, 2).unwrap();
+        assert_eq!(d.operator_message(&anna, cid("o1"), "hey".into(), None, 3), Err(DomainError::NotConnected));
+        d.join(&anna, 3).unwrap();
+        d.operator_message(&anna, cid("o1"), "hey".into(), None, 4).unwrap();
+        assert_eq!(d.waiting_since, None);
+    }
+
+    #[test]
+    fn a_message_from_either_side_reopens_a_closed_dialog() {
+        let v = visitor();
+        let anna = operator("Anna", Role::Operator);
+        let mut d = Dialog::start(&v, 1);
+        d.visitor_message(&v, cid("c1"), "hi".into(), None, 2).unwrap();
+        d.join(&anna, 3).unwrap();
+        d.close(&anna, 4).unwrap();
+        assert_eq!(d.close(&anna, 5), Err(DomainError::AlreadyClosed));
+        let added = d.visitor_message(&v, cid("c2"), "one more thing".into(), None, 6).unwrap();
+        assert_eq!(d.status, DialogStatus::Open);
+        assert!(matches!(added[0].event, Some(SystemEvent::Reopened { by: None, .. })));
+        assert_eq!(added[1].seq, added[0].seq + 1);
+
+        d.close(&anna, 7).unwrap();
+        let added = d.operator_message(&anna, cid("o1"), "follow-up".into(), None, 8).unwrap();
+        assert_eq!(d.status, DialogStatus::Open);
+        assert_eq!(added.len(), 2);
+    }
+
+    #[test]
+    fn transfer_follows_the_seed_rules() {
+        let v = visitor();
+        let (anna, boris, carl) = (
+            operator("Anna", Role::Operator),
+            operator("Boris", Role::Operator),
+            operator("Carl", Role::Operator),
+        );
+        let admin = operator("Ada", Role::Admin);
+        let mut d = Dialog::start(&v, 1);
+        d.visitor_message(&v, cid("c1"), "hi".into(), None, 2).unwrap();
+        d.join(&anna, 3).unwrap();
+        d.join(&carl, 3).unwrap();
+        d.close(&anna, 4).unwrap();
+
+        assert!(matches!(d.transfer(&carl, &boris, None, 5), Err(DomainError::Forbidden(_))), "carl is not in charge");
+        let added = d.transfer(&anna, &boris, Some("VIP, be kind".into()), 6).unwrap();
+        assert!(!added[0].visible_to_visitor(), "the comment is for operators only");
+        assert_eq!(d.status, DialogStatus::Closed, "a closed dialog stays closed");
+        assert!(d.is_in_charge(&boris.id));
+        assert!(matches!(d.check_access(&anna), Err(DomainError::Forbidden(_))), "anna loses the history");
+        assert!(d.check_access(&carl).is_ok());
+
+        d.transfer(&admin, &anna, None, 7).unwrap();
+        assert!(d.check_access(&anna).is_ok(), "transferred back: access returns");
+        let mut admin_in_charge = d.clone();
+        admin_in_charge.transfer(&admin, &admin, None, 8).unwrap();
+        admin_in_charge.transfer(&admin, &boris, None, 9).unwrap();
+        assert!(admin_in_charge.check_access(&admin).is_ok(), "admins keep access");
+    }
+
+    #[test]
+    fn whispers_are_never_for_the_visitor_and_do_not_answer() {
+        let v = visitor();
+        let anna = operator("Anna", Role::Operator);
+        let mut d = Dialog::start(&v, 1);
+        d.visitor_message(&v, cid("c1"), "hi".into(), None, 2).unwrap();
+        let w = d.whisper(&anna, cid("w1"), "check the order".into(), None, 3).unwrap();
+        assert_eq!(w[0].kind, MessageKind::Whisper);
+        assert!(w[0].for_visitor().is_none());
+        assert_eq!(d.waiting_since, Some(2));
+        assert_eq!(d.last_message.as_ref().unwrap().kind, MessageKind::Visitor);
+    }
+
+    #[test]
+    fn text_limits() {
+        let v = visitor();
+        let mut d = Dialog::start(&v, 1);
+        let long = "я".repeat(2001);
+        assert_eq!(d.visitor_message(&v, cid("c1"), long, None, 2), Err(DomainError::TextTooLong(2001)));
+        assert_eq!(d.visitor_message(&v, cid("c1"), "  \n".into(), None, 2), Err(DomainError::EmptyText));
+        assert!(d.visitor_message(&v, cid("c1"), "я".repeat(2000), None, 2).is_ok());
+        assert_eq!(d.seq, 1, "rejected messages took no seq");
+    }
+}

@@ -1,0 +1,127 @@
+//! Workspaces, sites, operators and visitors: who may talk to whom.
+
+use crate::ids::{DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use serde::{Deserialize, Serialize};
+
+use super::Millis;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub id: WorkspaceId,
+    pub name: String,
+    pub created_at: Millis,
+}
+
+/// A web site the widget runs on: its public key and the origins it may be embedded in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Site {
+    pub key: SiteKey,
+    pub workspace: WorkspaceId,
+    pub name: String,
+    /// `https://example.com`-style origins; empty means any origin.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Site {
+    pub fn allows_origin(&self, origin: Option<&str>) -> bool {
+        match origin {
+            _ if self.allowed_origins.is_empty() => true,
+            None => true,
+            Some(o) => self.allowed_origins.iter().any(|a| a.eq_ignore_ascii_case(o)),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum Role {
+    Admin,
+    Operator,
+}
+
+/// New dialogs ring only for operators who are online (seed 001).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum OperatorStatus {
+    Online,
+    Away,
+    Offline,
+}
+
+impl OperatorStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Online => "online",
+            Self::Away => "away",
+            Self::Offline => "offline",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "online" => Some(Self::Online),
+            "away" => Some(Self::Away),
+            "offline" => Some(Self::Offline),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Operator {
+    pub id: OperatorId,
+    pub workspace: WorkspaceId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub status: OperatorStatus,
+    /// An argon2id PHC string; never leaves the server.
+    pub password_hash: String,
+}
+
+impl Operator {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+/// Where a visitor came from, captured on first contact.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct VisitorSource {
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landing_page: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utm: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// A visitor of a site, and so a contact of the workspace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Visitor {
+    pub id: VisitorId,
+    pub workspace: WorkspaceId,
+    pub site: SiteKey,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// The visitor's dialog, once the first message created it.
+    pub dialog: Option<DialogId>,
+    pub source: VisitorSource,
+    pub created_at: Millis,
+}
+
+impl Visitor {
+    /// How operators see a visitor who has not said a name.
+    pub fn display_name(&self) -> String {
+        match &self.name {
+            Some(n) if !n.trim().is_empty() => n.trim().to_owned(),
+            _ => format!("Visitor {}", &self.id.as_str()[self.id.as_str().len().saturating_sub(4)..]),
+        }
+    }
+}

@@ -1,0 +1,72 @@
+use serde::Serialize;
+
+/// Every way a request can be refused. The code is what a client sees in an `error` frame.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the text is {0} characters long; at most {max} are allowed", max = super::MAX_TEXT_CHARS)]
+    TextTooLong(usize),
+    #[error("the text is empty")]
+    EmptyText,
+    #[error("no such dialog")]
+    DialogNotFound,
+    #[error("no such operator")]
+    OperatorNotFound,
+    #[error("you may not do this: {0}")]
+    Forbidden(&'static str),
+    #[error("join the dialog before you write in it")]
+    NotConnected,
+    #[error("the dialog is already closed")]
+    AlreadyClosed,
+    #[error("the dialog is already open")]
+    AlreadyOpen,
+    #[error("the operator is already in charge of this dialog")]
+    AlreadyInCharge,
+    #[error("the dialog changed meanwhile; try again")]
+    Conflict,
+}
+
+/// The stable, machine-readable form of an error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum ErrorCode {
+    /// The frame is not JSON, or not an object.
+    MalformedFrame,
+    /// `action` or `op` names nothing the server knows.
+    UnknownAction,
+    /// A field is missing or of the wrong type or shape.
+    InvalidRequest,
+    TextTooLong,
+    EmptyText,
+    DialogNotFound,
+    OperatorNotFound,
+    Forbidden,
+    NotConnected,
+    AlreadyClosed,
+    AlreadyOpen,
+    AlreadyInCharge,
+    Conflict,
+    Unauthorized,
+    /// The server failed; the request may be retried with the same ids.
+    Internal,
+}
+
+impl DomainError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Invalid(_) => ErrorCode::InvalidRequest,
+            Self::TextTooLong(_) => ErrorCode::TextTooLong,
+            Self::EmptyText => ErrorCode::EmptyText,
+            Self::DialogNotFound => ErrorCode::DialogNotFound,
+            Self::OperatorNotFound => ErrorCode::OperatorNotFound,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotConnected => ErrorCode::NotConnected,
+            Self::AlreadyClosed => ErrorCode::AlreadyClosed,
+            Self::AlreadyOpen => ErrorCode::AlreadyOpen,
+            Self::AlreadyInCharge => ErrorCode::AlreadyInCharge,
+            Self::Conflict => ErrorCode::Conflict,
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! Messages and their delivery status.
+
+use crate::ids::{ClientMessageId, DialogId, MessageId, OperatorId};
+use serde::{Deserialize, Serialize};
+
+use super::{DomainError, Millis, MAX_TEXT_CHARS};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum MessageKind {
+    /// Written by the visitor.
+    Visitor,
+    /// Written by an operator to the visitor.
+    Operator,
+    /// Operator-only text: never delivered or shown to a visitor (seed 000).
+    Whisper,
+    /// An event in the timeline: joined, left, transferred, closed, reopened.
+    System,
+}
+
+/// What happened, for system messages; names travel with ids so the timeline reads without lookups.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "event", rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum SystemEvent {
+    Joined { operator: OperatorId, name: String },
+    Left { operator: OperatorId, name: String },
+    Transferred {
+        by: OperatorId,
+        by_name: String,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from: Option<OperatorId>,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        from_name: Option<String>,
+        to: OperatorId,
+        to_name: String,
+        /// Seen by operators only.
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+    /// `by` is absent when the visitor's own action did it.
+    Closed {
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<OperatorId>,
+        by_name: String,
+    },
+    Reopened {
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<OperatorId>,
+        by_name: String,
+    },
+}
+
+impl SystemEvent {
+    /// Visitors see who joined and that the dialog closed or reopened; never transfers, comments or leaves.
+    pub fn visible_to_visitor(&self) -> bool {
+        matches!(self, Self::Joined { .. } | Self::Closed { .. } | Self::Reopened { .. })
+    }
+
+    /// The timeline line, in words.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Joined { name, .. } => format!("{name} joined the dialog"),
+            Self::Left { name, .. } => format!("{name} left the dialog"),
+            Self::Transferred { by_name, from_name, to_name, .. } => match from_name {
+                Some(from) if from != by_name => format!("{by_name} transferred the dialog from {from} to {to_name}"),
+                _ => format!("{by_name} transferred the dialog to {to_name}"),
+            },
+            Self::Closed { by_name, .. } => format!("{by_name} closed the dialog"),
+            Self::Reopened { by_name, .. } => format!("{by_name} reopened the dialog"),
+        }
+    }
+}
+
+/// A stored message. `seq` is its place in the dialog: server-assigned, gap-free, the history cursor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct Message {
+    pub id: MessageId,
+    pub dialog_id: DialogId,
+    #[ts(type = "number")]
+    pub seq: u64,
+    pub client_id: ClientMessageId,
+    pub kind: MessageKind,
+    /// The visitor's or operator's id; absent on system messages.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_id: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
+    /// Plain text, rendered as text by every client; for system messages, the event in words.
+    pub text: String,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<SystemEvent>,
+    /// The `seq` of the message this one quotes.
+    #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<u64>,
+    #[ts(type = "number")]
+    pub created_at: Millis,
+}
+
+impl Message {
+    pub fn visible_to_visitor(&self) -> bool {
+        match self.kind {
+            MessageKind::Visitor | MessageKind::Operator => true,
+            MessageKind::Whisper => false,
+            MessageKind::System => self.event.as_ref().is_some_and(SystemEvent::visible_to_visitor),
+        }
+    }
+
+    /// The copy a visitor receives: operator-only parts removed.
+    pub fn for_visitor(&self) -> Option<Message> {
+        self.visible_to_visitor().then(|| self.clone())
+    }
+}
+
+/// Checks a message's text: not blank, at most 2000 characters, no NUL.
+pub fn validate_text(text: &str) -> Result<(), DomainError> {
+    if text.trim().is_empty() {
+        return Err(DomainError::EmptyText);
+    }
+    let chars = text.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(DomainError::TextTooLong(chars));
+    }
+    if text.contains('\0') {
+        return Err(DomainError::Invalid("the text holds a NUL character".into()));
+    }
+    Ok(())
+}
+
+/// queued → delivered → read, or failed with a reason (seed 002).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum DeliveryStatus {
+    Queued,
+    Delivered,
+    Read,
+    Failed { reason: String },
+}
+
+/// Which side of the dialog received: the visitor, or the operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum Side {
+    Visitor,
+    Operators,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum Receipt {
+    Delivered,
+    Read,
+}
+
+/// Delivery and read watermarks of one dialog, one pair per receiving side. A message's status
+/// follows from its `seq`: marking a thousand messages read is one write, not a thousand.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipts {
+    pub visitor_delivered: u64,
+    pub visitor_read: u64,
+    pub operators_delivered: u64,
+    pub operators_read: u64,
+}
+
+impl Receipts {
+    pub fn get(&self, side: Side, receipt: Receipt) -> u64 {
+        match (side, receipt) {
+            (Side::Visitor, Receipt::Delivered) => self.visitor_delivered,
+            (Side::Visitor, Receipt::Read) => self.visitor_read,
+            (Side::Operators, Receipt::Delivered) => self.operators_delivered,
+            (Side::Operators, Receipt::Read) => self.operators_read,
+        }
+    }
+
+    pub fn set(&mut self, side: Side, receipt: Receipt, up_to: u64) {
+        let slot = match (side, receipt) {
+            (Side::Visitor, Receipt::Delivered) => &mut self.visitor_delivered,
+            (Side::Visitor, Receipt::Read) => &mut self.visitor_read,
+            (Side::Operators, Receipt::Delivered) => &mut self.operators_delivered,
+            (Side::Operators, Receipt::Read) => &mut self.operators_read,
+        };
+        *slot = (*slot).max(up_to);
+    }
+
+    /// The status of a visitor's or operator's message; none for whispers and system events.
+    pub fn status_of(&self, message: &Message) -> Option<DeliveryStatus> {
+        let receiver = match message.kind {
+            MessageKind::Visitor => Side::Operators,
+            MessageKind::Operator => Side::Visitor,
+            MessageKind::Whisper | MessageKind::System => return None,
+        };
+        Some(if message.seq <= self.get(receiver, Receipt::Read) {
+            DeliveryStatus::Read
+        } else if message.seq <= self.get(receiver, Receipt::Delivered) {
+            DeliveryStatus::Delivered
+        } else {
+            DeliveryStatus::Queued
+        })
+    }
+}

@@ -1,0 +1,26 @@
+//! The domain, in the seeds' words. Pure: no I/O, no clock; time comes in as an argument.
+
+mod dialog;
+mod directory;
+mod error;
+mod message;
+
+pub use dialog::*;
+pub use directory::*;
+pub use error::*;
+pub use message::*;
+
+/// Milliseconds since the Unix epoch.
+pub type Millis = i64;
+
+/// The most characters one message may hold (seed 002).
+pub const MAX_TEXT_CHARS: usize = 2000;
+
+/// The longest comment a transfer may carry.
+pub const MAX_COMMENT_CHARS: usize = 500;
+
+/// A short, safe rendering of an outside value for an error message.
+pub fn quote(raw: &str) -> String {
+    let cut: String = raw.chars().take(40).collect();
+    if cut.len() < raw.len() { format!("{cut:?}…") } else { format!("{cut:?}") }
+}

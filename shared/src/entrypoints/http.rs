@@ -1,0 +1,183 @@
+//! The HTTP API: one axum router, served by `lambda_http` in AWS and by the local gateway.
+
+use crate::app::{App, AppError, HistoryCursor, VisitorSessionRequest};
+use crate::domain::{DialogStatus, DomainError, ErrorCode, Operator, OperatorStatus, Role};
+use crate::ids::DialogId;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+type Shared = State<Arc<App>>;
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Domain(DomainError::Forbidden(_)) => StatusCode::FORBIDDEN,
+            AppError::Domain(DomainError::DialogNotFound | DomainError::OperatorNotFound) => StatusCode::NOT_FOUND,
+            AppError::Domain(DomainError::Conflict) => StatusCode::CONFLICT,
+            AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        if self.is_internal() {
+            tracing::error!(error = %self, "request failed");
+        }
+        (status, Json(json!({ "error": { "code": self.code(), "message": self.public_message() } }))).into_response()
+    }
+}
+
+/// Paths are under `/api`, in AWS and locally alike.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/api/health", get(|| async { Json(json!({ "ok": true })) }))
+        .route("/api/login", post(login))
+        .route("/api/tickets", post(ticket))
+        .route("/api/me", get(me))
+        .route("/api/me/status", post(set_status))
+        .route("/api/operators", get(operators).post(add_operator))
+        .route("/api/dialogs", get(dialogs))
+        .route("/api/dialogs/{id}", get(dialog))
+        .route("/api/dialogs/{id}/messages", get(history))
+        .route("/api/visitor/session", post(visitor_session))
+        .route("/api/visitor/messages", get(visitor_history))
+        .route("/api/sites/{key}", get(site_settings))
+        .with_state(app)
+}
+
+fn bearer(headers: &HeaderMap) -> Result<&str, AppError> {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| AppError::Unauthorized("send Authorization: Bearer <token>".into()))
+}
+
+async fn operator(app: &App, headers: &HeaderMap) -> Result<Operator, AppError> {
+    app.operator_from_session(bearer(headers)?).await
+}
+
+fn body<T>(parsed: Result<Json<T>, axum::extract::rejection::JsonRejection>) -> Result<T, AppError> {
+    parsed.map(|Json(v)| v).map_err(|e| AppError::request(ErrorCode::InvalidRequest, e.body_text()))
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    email: String,
+    password: String,
+}
+
+async fn login(State(app): Shared, json: Result<Json<LoginBody>, axum::extract::rejection::JsonRejection>) -> Result<Response, AppError> {
+    let b = body(json)?;
+    Ok(Json(app.login(&b.email, &b.password).await?).into_response())
+}
+
+async fn ticket(State(app): Shared, headers: HeaderMap) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    let t = app.issue_ticket(&op).await?;
+    Ok(Json(json!({ "ticket": t.id, "expires_at": t.expires_at })).into_response())
+}
+
+async fn me(State(app): Shared, headers: HeaderMap) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    Ok(Json(crate::protocol::OperatorView::from(&op)).into_response())
+}
+
+#[derive(Deserialize)]
+struct StatusBody {
+    status: String,
+}
+
+async fn set_status(State(app): Shared, headers: HeaderMap, json: Result<Json<StatusBody>, axum::extract::rejection::JsonRejection>) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    let b = body(json)?;
+    let status = OperatorStatus::parse(&b.status)
+        .ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "status is one of online, away, offline"))?;
+    Ok(Json(app.set_status(&op, status).await?).into_response())
+}
+
+async fn operators(State(app): Shared, headers: HeaderMap) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    Ok(Json(json!({ "operators": app.operators(&op).await? })).into_response())
+}
+
+#[derive(Deserialize)]
+struct NewOperator {
+    email: String,
+    name: String,
+    password: String,
+    #[serde(default)]
+    role: Option<Role>,
+}
+
+async fn add_operator(State(app): Shared, headers: HeaderMap, json: Result<Json<NewOperator>, axum::extract::rejection::JsonRejection>) -> Result<Response, AppError> {
+    let admin = operator(&app, &headers).await?;
+    let b = body(json)?;
+    let created = app.add_operator(&admin, &b.email, &b.name, b.role.unwrap_or(Role::Operator), &b.password).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn dialogs(State(app): Shared, headers: HeaderMap, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    let status = match q.status.as_deref() {
+        None => DialogStatus::Open,
+        Some(s) => DialogStatus::parse(s).ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "status is open or closed"))?,
+    };
+    Ok(Json(app.list_dialogs(&op, status, q.cursor.as_deref(), q.limit.unwrap_or(50)).await?).into_response())
+}
+
+async fn dialog(State(app): Shared, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    Ok(Json(app.dialog_for(&op, &DialogId::parse(&id)?).await?).into_response())
+}
+
+#[derive(Deserialize)]
+struct HistoryQuery {
+    before: Option<u64>,
+    after: Option<u64>,
+    limit: Option<usize>,
+}
+
+impl HistoryQuery {
+    fn cursor(&self) -> Result<HistoryCursor, AppError> {
+        match (self.before, self.after) {
+            (Some(_), Some(_)) => Err(AppError::request(ErrorCode::InvalidRequest, "give before or after, not both")),
+            (_, Some(after)) => Ok(HistoryCursor::After(after)),
+            (before, None) => Ok(HistoryCursor::Before(before)),
+        }
+    }
+}
+
+async fn history(State(app): Shared, headers: HeaderMap, Path(id): Path<String>, Query(q): Query<HistoryQuery>) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    let page = app.history(&op, &DialogId::parse(&id)?, q.cursor()?, q.limit.unwrap_or(50)).await?;
+    Ok(Json(page).into_response())
+}
+
+async fn visitor_session(State(app): Shared, headers: HeaderMap, json: Result<Json<VisitorSessionRequest>, axum::extract::rejection::JsonRejection>) -> Result<Response, AppError> {
+    let origin = headers.get("origin").and_then(|v| v.to_str().ok());
+    Ok(Json(app.visitor_session(body(json)?, origin).await?).into_response())
+}
+
+async fn visitor_history(State(app): Shared, headers: HeaderMap, Query(q): Query<HistoryQuery>) -> Result<Response, AppError> {
+    let visitor = app.visitor_from_token(bearer(&headers)?).await?;
+    Ok(Json(app.visitor_history(&visitor, q.cursor()?, q.limit.unwrap_or(50)).await?).into_response())
+}
+
+/// What the widget needs before it shows anything.
+async fn site_settings(State(app): Shared, headers: HeaderMap, Path(key): Path<String>) -> Result<Response, AppError> {
+    let origin = headers.get("origin").and_then(|v| v.to_str().ok());
+    let site = app.site_for(&crate::ids::SiteKey::parse(&key)?, origin).await?;
+    Ok(Json(json!({ "key": site.key, "name": site.name, "allowed_origins": site.allowed_origins })).into_response())
+}

@@ -1,0 +1,103 @@
+//! WebSocket routes: `$connect`, `$disconnect`, `$default`, `message`, `assign`, `close`.
+
+use crate::app::{App, AppError, ConnectRequest};
+use crate::domain::{DomainError, ErrorCode};
+use crate::ids::ConnectionId;
+use crate::protocol::Route;
+use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
+use aws_lambda_events::encodings::Body;
+use base64::Engine;
+
+fn response(status: i64, body: &str) -> ApiGatewayProxyResponse {
+    let mut r = ApiGatewayProxyResponse::default();
+    r.status_code = status;
+    if !body.is_empty() {
+        r.body = Some(Body::Text(body.to_owned()));
+    }
+    r
+}
+
+pub fn route_of(event: &ApiGatewayWebsocketProxyRequest) -> Route {
+    match event.request_context.route_key.as_deref() {
+        Some("$connect") => Route::Connect,
+        Some("$disconnect") => Route::Disconnect,
+        Some("message") => Route::Message,
+        Some("assign") => Route::Assign,
+        Some("close") => Route::Close,
+        _ => Route::Default,
+    }
+}
+
+/// Handles one WebSocket event of any route. A client's mistake is an error frame to that client
+/// (or a refused `$connect`); only an infrastructure failure is an `Err`, i.e. a Lambda error.
+pub async fn handle(app: &App, event: ApiGatewayWebsocketProxyRequest) -> Result<ApiGatewayProxyResponse, AppError> {
+    let route = route_of(&event);
+    let connection_id = event.request_context.connection_id.clone();
+    match route {
+        Route::Connect => on_connect(app, &event).await,
+        Route::Disconnect => {
+            if let Some(id) = connection_id.as_deref().and_then(|id| ConnectionId::parse(id).ok()) {
+                tracing::info!(
+                    connection_id = %id,
+                    code = ?event.request_context.disconnect_status_code,
+                    reason = ?event.request_context.disconnect_reason,
+                    "disconnected"
+                );
+                app.disconnect(&id).await?;
+            }
+            Ok(response(200, ""))
+        }
+        Route::Default | Route::Message | Route::Assign | Route::Close => {
+            let id = ConnectionId::parse(connection_id.as_deref().unwrap_or_default())?;
+            let body = frame_body(&event);
+            match route {
+                Route::Default => app.handle_unroutable(&id, &body).await?,
+                _ => app.handle_frame(&id, route, &body).await?,
+            }
+            Ok(response(200, ""))
+        }
+    }
+}
+
+/// Binary frames arrive base64-encoded; they are not JSON and will be answered as malformed.
+fn frame_body(event: &ApiGatewayWebsocketProxyRequest) -> String {
+    let body = event.body.clone().unwrap_or_default();
+    if event.is_base64_encoded {
+        let bytes = base64::engine::general_purpose::STANDARD.decode(&body).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        body
+    }
+}
+
+async fn on_connect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> Result<ApiGatewayProxyResponse, AppError> {
+    let query = &event.query_string_parameters;
+    let header = |name: &str| event.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let req = ConnectRequest {
+        connection_id: event.request_context.connection_id.clone(),
+        ticket: query.first("ticket").map(str::to_owned),
+        visitor_token: query.first("visitor_token").map(str::to_owned),
+        version: query.first("v").map(str::to_owned),
+        origin: header("origin"),
+    };
+    match app.connect(req).await {
+        Ok(c) => {
+            tracing::info!(connection_id = %c.id, workspace_id = %c.workspace, "connected");
+            Ok(response(200, ""))
+        }
+        Err(e) if e.is_internal() => Err(e),
+        Err(e) => {
+            tracing::info!(error = %e, "connect refused");
+            Ok(response(connect_status(&e), &e.public_message()))
+        }
+    }
+}
+
+fn connect_status(e: &AppError) -> i64 {
+    match e {
+        AppError::Unauthorized(_) => 401,
+        AppError::Domain(DomainError::Forbidden(_)) => 403,
+        AppError::Request { code: ErrorCode::InvalidRequest, .. } => 400,
+        _ => 400,
+    }
+}

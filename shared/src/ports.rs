@@ -1,0 +1,241 @@
+//! Ports: what the use-cases need from the outside world, split by capability so each function
+//! takes (and its IAM policy grants) only what it uses. The SQLite and DynamoDB stores implement
+//! them all and pass one contract suite (`tests/store_contract.rs`).
+
+use crate::domain::{
+    Dialog, DialogStatus, Message, Millis, Operator, OperatorStatus, Receipt, Receipts, Role, Side, Site, Visitor,
+    Workspace,
+};
+use crate::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// A conditional write lost: the dialog's version moved on, or the visitor already has a dialog.
+    #[error("the item changed meanwhile")]
+    Conflict,
+    /// A message with this client id is already stored in the dialog.
+    #[error("a message with this client id is already stored")]
+    DuplicateMessage,
+    /// A unique key (an operator's email, a workspace id) is taken.
+    #[error("already exists")]
+    AlreadyExists,
+    #[error("the store failed: {0}")]
+    Unavailable(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[async_trait]
+pub trait DirectoryStore: Send + Sync {
+    async fn put_workspace(&self, workspace: &Workspace) -> StoreResult<()>;
+    async fn get_workspace(&self, id: &WorkspaceId) -> StoreResult<Option<Workspace>>;
+    async fn put_site(&self, site: &Site) -> StoreResult<()>;
+    /// Site keys are global: the widget knows nothing else.
+    async fn get_site(&self, key: &SiteKey) -> StoreResult<Option<Site>>;
+    async fn list_sites(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Site>>;
+    /// Creates an operator; emails are unique across Parlor (login asks for nothing else).
+    async fn create_operator(&self, operator: &Operator) -> StoreResult<()>;
+    async fn get_operator(&self, workspace: &WorkspaceId, id: &OperatorId) -> StoreResult<Option<Operator>>;
+    async fn find_operator_by_email(&self, email: &str) -> StoreResult<Option<Operator>>;
+    async fn list_operators(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Operator>>;
+    async fn set_operator_status(&self, workspace: &WorkspaceId, id: &OperatorId, status: OperatorStatus) -> StoreResult<()>;
+    /// Creates or replaces a visitor, except its dialog link, which only `commit` sets.
+    async fn put_visitor(&self, visitor: &Visitor) -> StoreResult<()>;
+    async fn get_visitor(&self, workspace: &WorkspaceId, id: &VisitorId) -> StoreResult<Option<Visitor>>;
+}
+
+#[async_trait]
+pub trait DialogStore: Send + Sync {
+    async fn get_dialog(&self, workspace: &WorkspaceId, id: &DialogId) -> StoreResult<Option<Dialog>>;
+
+    /// Writes `dialog` and appends `messages` in one transaction.
+    /// - `dialog.version == 1`: the dialog must not exist, and the visitor is linked to it, on the
+    ///   condition that the visitor has no dialog yet (else `Conflict`);
+    /// - otherwise the stored version must be `dialog.version - 1` (else `Conflict`);
+    /// - each message's client id must be new in the dialog (else `DuplicateMessage`).
+    ///   Nothing is written unless all of it is.
+    async fn commit(&self, dialog: &Dialog, messages: &[Message]) -> StoreResult<()>;
+
+    async fn find_message_by_client_id(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+        client_id: &ClientMessageId,
+    ) -> StoreResult<Option<Message>>;
+
+    /// Newest first: up to `limit` messages with `seq < before` (or the newest, without `before`).
+    async fn messages_before(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+        before: Option<u64>,
+        limit: usize,
+    ) -> StoreResult<Vec<Message>>;
+
+    /// Oldest first: up to `limit` messages with `seq > after`; how a reconnecting client catches up.
+    async fn messages_after(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+        after: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<Message>>;
+
+    /// A page of a workspace's dialogs in one status, the latest activity first. The cursor is the
+    /// last dialog of the previous page.
+    async fn list_dialogs(
+        &self,
+        workspace: &WorkspaceId,
+        status: DialogStatus,
+        after: Option<&DialogCursor>,
+        limit: usize,
+    ) -> StoreResult<Vec<Dialog>>;
+}
+
+/// Where a page of dialogs ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialogCursor {
+    pub last_activity: Millis,
+    pub id: DialogId,
+}
+
+impl DialogCursor {
+    pub fn of(d: &Dialog) -> Self {
+        Self { last_activity: d.last_activity, id: d.id.clone() }
+    }
+
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.last_activity, self.id)
+    }
+
+    pub fn decode(raw: &str) -> Option<Self> {
+        let (at, id) = raw.split_once('.')?;
+        Some(Self { last_activity: at.parse().ok()?, id: DialogId::parse(id).ok()? })
+    }
+}
+
+/// Delivery and read watermarks: a receipt only ever moves forward.
+#[async_trait]
+pub trait ReceiptStore: Send + Sync {
+    async fn get_receipts(&self, workspace: &WorkspaceId, dialog: &DialogId) -> StoreResult<Receipts>;
+    /// Moves the watermark up to `up_to`; `false` when it was already there or past it.
+    async fn advance_receipt(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+        side: Side,
+        receipt: Receipt,
+        up_to: u64,
+    ) -> StoreResult<bool>;
+}
+
+/// What one operator has read of one dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadMarker {
+    pub workspace: WorkspaceId,
+    pub operator: OperatorId,
+    pub dialog: DialogId,
+    /// How many of the visitor's messages this operator has read.
+    pub visitor_messages_read: u64,
+    /// Marked unread by this operator (seed 002): unread for them alone.
+    pub marked_unread: bool,
+}
+
+impl ReadMarker {
+    pub fn unread(marker: Option<&ReadMarker>, dialog: &Dialog) -> u64 {
+        let read = marker.map_or(0, |m| m.visitor_messages_read);
+        let count = dialog.visitor_messages.saturating_sub(read);
+        if marker.is_some_and(|m| m.marked_unread) { count.max(1) } else { count }
+    }
+}
+
+#[async_trait]
+pub trait ReadMarkerStore: Send + Sync {
+    async fn put_read_marker(&self, marker: &ReadMarker) -> StoreResult<()>;
+    /// The caller's markers for these dialogs (absent ones are simply missing).
+    async fn read_markers(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+        dialogs: &[DialogId],
+    ) -> StoreResult<Vec<ReadMarker>>;
+}
+
+/// Who holds a WebSocket connection. Operator connections carry the operator's role and status so
+/// that fanning out needs no further reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Peer {
+    Operator { id: OperatorId, role: Role, status: OperatorStatus },
+    Visitor { id: VisitorId, site: SiteKey },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    pub id: ConnectionId,
+    pub workspace: WorkspaceId,
+    pub peer: Peer,
+    pub connected_at: Millis,
+    /// When the store may forget it (TTL): API Gateway cuts every connection at two hours.
+    pub expires_at: Millis,
+}
+
+#[async_trait]
+pub trait ConnectionStore: Send + Sync {
+    async fn put_connection(&self, connection: &Connection) -> StoreResult<()>;
+    async fn get_connection(&self, id: &ConnectionId) -> StoreResult<Option<Connection>>;
+    async fn delete_connection(&self, id: &ConnectionId) -> StoreResult<()>;
+    /// Every operator connection of the workspace: the recipients of sidebar changes.
+    async fn operator_connections(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Connection>>;
+    async fn visitor_connections(&self, workspace: &WorkspaceId, visitor: &VisitorId) -> StoreResult<Vec<Connection>>;
+}
+
+/// A one-time ticket that opens an operator's WebSocket; valid for seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: String,
+    pub workspace: WorkspaceId,
+    pub operator: OperatorId,
+    pub expires_at: Millis,
+}
+
+#[async_trait]
+pub trait TicketStore: Send + Sync {
+    async fn put_ticket(&self, ticket: &Ticket) -> StoreResult<()>;
+    /// Deletes the ticket and returns it, once: a second take of the same id gets `None`.
+    async fn take_ticket(&self, id: &str) -> StoreResult<Option<Ticket>>;
+}
+
+/// Every store port at once, for the adapters that implement them all.
+pub trait Store: DirectoryStore + DialogStore + ReceiptStore + ReadMarkerStore + ConnectionStore + TicketStore {}
+impl<T: DirectoryStore + DialogStore + ReceiptStore + ReadMarkerStore + ConnectionStore + TicketStore> Store for T {}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PushError {
+    /// 410: the connection is closed or unknown.
+    #[error("the connection is gone")]
+    Gone,
+    #[error("the push failed: {0}")]
+    Failed(String),
+}
+
+/// The API Gateway Management API.
+#[async_trait]
+pub trait Push: Send + Sync {
+    async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), PushError>;
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Millis;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Millis {
+        let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970");
+        since.as_millis() as Millis
+    }
+}

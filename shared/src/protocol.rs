@@ -1,0 +1,379 @@
+//! The wire protocol: what clients send (routed by `action`, then `op`) and what the server pushes
+//! (`type`, dotted names). TypeScript types for the console and widget are generated from these
+//! (`web/protocol/protocol.ts`), and a test fails when the checked-in copy is stale.
+
+use crate::domain::{
+    DeliveryStatus, Dialog, DialogStatus, ErrorCode, LastMessage, Message, Millis, OperatorStatus, Participant,
+    Receipt, Receipts, Side,
+};
+use crate::ids::{ClientMessageId, DialogId, OperatorId, SiteKey, VisitorId};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Clients send `v` on connect (`?v=1`); the server refuses versions it does not speak.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// One frame from a client. `request_id` is echoed by the `ack` or `error` that answers it.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct ClientFrame {
+    pub request_id: String,
+    #[serde(flatten)]
+    pub action: ClientAction,
+}
+
+/// API Gateway selects the route (and so the function) by `action`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
+#[serde(tag = "action", rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum ClientAction {
+    Message(MessageOp),
+    Assign(AssignOp),
+    Close(CloseOp),
+}
+
+impl ClientAction {
+    pub fn route(&self) -> Route {
+        match self {
+            Self::Message(_) => Route::Message,
+            Self::Assign(_) => Route::Assign,
+            Self::Close(_) => Route::Close,
+        }
+    }
+}
+
+/// The WebSocket routes, one function each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Connect,
+    Disconnect,
+    Default,
+    Message,
+    Assign,
+    Close,
+}
+
+impl Route {
+    pub const ALL: [Route; 6] = [Self::Connect, Self::Disconnect, Self::Default, Self::Message, Self::Assign, Self::Close];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Connect => "$connect",
+            Self::Disconnect => "$disconnect",
+            Self::Default => "$default",
+            Self::Message => "message",
+            Self::Assign => "assign",
+            Self::Close => "close",
+        }
+    }
+
+    /// API Gateway's route selection on `$request.body.action`: anything else goes to `$default`.
+    pub fn select(body: &str) -> Route {
+        let action = serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(str::to_owned));
+        match action.as_deref() {
+            Some("message") => Self::Message,
+            Some("assign") => Self::Assign,
+            Some("close") => Self::Close,
+            _ => Self::Default,
+        }
+    }
+}
+
+/// The `message` route: text, whispers, typing and read state.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum MessageOp {
+    /// A visitor omits `dialog_id`: the first message creates the visitor's dialog.
+    Send {
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dialog_id: Option<DialogId>,
+        client_id: ClientMessageId,
+        text: String,
+        #[ts(optional, type = "number")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<u64>,
+    },
+    /// Operators only.
+    Whisper {
+        dialog_id: DialogId,
+        client_id: ClientMessageId,
+        text: String,
+        #[ts(optional, type = "number")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<u64>,
+    },
+    Typing {
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dialog_id: Option<DialogId>,
+        typing: bool,
+    },
+    /// Everything the other side wrote up to `up_to` (a `seq`) has been read.
+    Read {
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dialog_id: Option<DialogId>,
+        #[ts(type = "number")]
+        up_to: u64,
+    },
+    /// Operators only: the dialog shows as unread again, for the caller alone.
+    MarkUnread { dialog_id: DialogId },
+}
+
+/// The `assign` route: connect to a dialog, disconnect, transfer.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum AssignOp {
+    Join {
+        dialog_id: DialogId,
+    },
+    Leave {
+        dialog_id: DialogId,
+    },
+    Transfer {
+        dialog_id: DialogId,
+        to: OperatorId,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+}
+
+/// The `close` route.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
+#[serde(tag = "op", rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum CloseOp {
+    Close { dialog_id: DialogId },
+    Reopen { dialog_id: DialogId },
+}
+
+/// A message as clients see it: with its delivery status where it has one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct MessageView {
+    #[serde(flatten)]
+    pub message: Message,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<DeliveryStatus>,
+}
+
+impl MessageView {
+    pub fn new(message: Message, receipts: &Receipts) -> Self {
+        let status = receipts.status_of(&message);
+        Self { message, status }
+    }
+}
+
+/// A dialog as operators see it in the sidebar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct DialogView {
+    pub id: DialogId,
+    pub site: SiteKey,
+    pub visitor_id: VisitorId,
+    pub visitor_name: String,
+    pub status: DialogStatus,
+    /// The operator in charge, shown under the visitor's name.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<Participant>,
+    /// Operators connected now; empty and `needs_answer` means green.
+    pub participants: Vec<Participant>,
+    pub needs_answer: bool,
+    /// Oldest unanswered visitor message: sort by it for processing order.
+    #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<Millis>,
+    #[ts(type = "number")]
+    pub last_activity: Millis,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<LastMessage>,
+    /// The newest message's `seq`.
+    #[ts(type = "number")]
+    pub seq: u64,
+    /// How many messages the visitor has written; less what I read, that is my unread count.
+    #[ts(type = "number")]
+    pub visitor_messages: u64,
+    #[ts(type = "number")]
+    pub created_at: Millis,
+    #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<Millis>,
+    /// The caller's unread count, in lists fetched over HTTP.
+    #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<u64>,
+}
+
+impl From<&Dialog> for DialogView {
+    fn from(d: &Dialog) -> Self {
+        Self {
+            id: d.id.clone(),
+            site: d.site.clone(),
+            visitor_id: d.visitor.clone(),
+            visitor_name: d.visitor_name.clone(),
+            status: d.status,
+            assignee: d.assignee.clone(),
+            participants: d.participants.clone(),
+            needs_answer: d.needs_answer,
+            waiting_since: d.waiting_since,
+            last_activity: d.last_activity,
+            last_message: d.last_message.clone(),
+            seq: d.seq,
+            visitor_messages: d.visitor_messages,
+            created_at: d.created_at,
+            closed_at: d.closed_at,
+            unread: None,
+        }
+    }
+}
+
+/// Everything the server pushes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type")]
+#[ts(export_to = "protocol.ts")]
+pub enum ServerEvent {
+    /// The request was done; carries what it stored.
+    #[serde(rename = "ack")]
+    Ack {
+        request_id: String,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<MessageView>,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dialog: Option<DialogView>,
+    },
+    /// The request was refused; nothing was stored.
+    #[serde(rename = "error")]
+    Error {
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        request_id: Option<String>,
+        code: ErrorCode,
+        message: String,
+    },
+    /// A visitor's first message: the dialog appears in every operator's sidebar.
+    #[serde(rename = "dialog.created")]
+    DialogCreated { dialog: DialogView, message: MessageView, ring: bool },
+    /// Joined, left, transferred, closed, reopened: the new summary and the timeline's system event.
+    #[serde(rename = "dialog.updated")]
+    DialogUpdated {
+        dialog: DialogView,
+        ring: bool,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        event: Option<MessageView>,
+    },
+    /// The dialog was transferred away from you: drop it from your lists.
+    #[serde(rename = "dialog.removed")]
+    DialogRemoved { dialog_id: DialogId },
+    /// A new message. Operators also get the dialog's new summary in the same frame, so the sidebar
+    /// moves (to the top, green) without a second push.
+    #[serde(rename = "message.created")]
+    MessageCreated {
+        message: MessageView,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dialog: Option<DialogView>,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ring: Option<bool>,
+    },
+    /// `side` received and delivered or read everything up to `up_to`.
+    #[serde(rename = "message.status")]
+    MessageStatus {
+        dialog_id: DialogId,
+        side: Side,
+        status: Receipt,
+        #[ts(type = "number")]
+        up_to: u64,
+    },
+    /// `side` is typing (or stopped).
+    #[serde(rename = "typing")]
+    Typing {
+        dialog_id: DialogId,
+        side: Side,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        typing: bool,
+    },
+    /// My own read state of a dialog changed (read, or marked unread).
+    #[serde(rename = "dialog.read")]
+    DialogRead {
+        dialog_id: DialogId,
+        #[ts(type = "number")]
+        unread: u64,
+        marked_unread: bool,
+    },
+    #[serde(rename = "operator.status")]
+    OperatorStatusChanged { operator_id: OperatorId, status: OperatorStatus },
+}
+
+impl ServerEvent {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("server events always serialize")
+    }
+
+    pub fn error(request_id: Option<String>, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Error { request_id, code, message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_parse_by_action_and_op() {
+        let f: ClientFrame = serde_json::from_str(
+            r#"{"action":"message","op":"send","request_id":"r1","client_id":"c-1","text":"hi"}"#,
+        )
+        .unwrap();
+        assert_eq!(f.request_id, "r1");
+        assert!(matches!(f.action, ClientAction::Message(MessageOp::Send { ref text, .. }) if text == "hi"));
+        assert_eq!(f.action.route(), Route::Message);
+        let bad = serde_json::from_str::<ClientFrame>(r#"{"action":"assign","op":"join","request_id":"r","dialog_id":"<script>"}"#);
+        assert!(bad.is_err(), "ids are validated as they are parsed");
+    }
+
+    #[test]
+    fn route_selection_matches_api_gateway() {
+        assert_eq!(Route::select(r#"{"action":"assign"}"#), Route::Assign);
+        assert_eq!(Route::select(r#"{"action":"nope"}"#), Route::Default);
+        assert_eq!(Route::select("not json"), Route::Default);
+        assert_eq!(Route::select(r#"{"action":7}"#), Route::Default);
+    }
+
+    #[test]
+    fn events_carry_dotted_types() {
+        let e = ServerEvent::DialogRemoved { dialog_id: DialogId::from_trusted("dlg_1") };
+        assert_eq!(e.to_json(), r#"{"type":"dialog.removed","dialog_id":"dlg_1"}"#);
+    }
+}
+
+/// An operator as other operators see them: never the password hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct OperatorView {
+    pub id: OperatorId,
+    pub name: String,
+    pub email: String,
+    pub role: crate::domain::Role,
+    pub status: OperatorStatus,
+}
+
+impl From<&crate::domain::Operator> for OperatorView {
+    fn from(op: &crate::domain::Operator) -> Self {
+        Self { id: op.id.clone(), name: op.name.clone(), email: op.email.clone(), role: op.role, status: op.status }
+    }
+}

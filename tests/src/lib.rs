@@ -1,0 +1,338 @@
+//! `TestApp`: a local gateway on a free port with its own data folder, and clients that talk to it
+//! the way the console and the widget do — HTTP for login and history, real WebSockets for the rest.
+
+use futures_util::{SinkExt, StreamExt};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client as HttpClient;
+use hyper_util::rt::TokioExecutor;
+use parlor_local::{Config, Running};
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub use serde_json;
+
+/// How long a test waits for a frame that must come.
+pub const WAIT: Duration = Duration::from_secs(5);
+/// How long a test listens for a frame that must not come.
+pub const QUIET: Duration = Duration::from_millis(400);
+
+pub fn unique(prefix: &str) -> String {
+    parlor_core::ids::random_token(prefix)
+}
+
+pub struct TestApp {
+    pub running: Running,
+    pub data_dir: PathBuf,
+    http: HttpClient<hyper_util::client::legacy::connect::HttpConnector, Full<bytes::Bytes>>,
+}
+
+pub fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(unique("parlor-test-"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Config::for_tests(&temp_dir())).await
+    }
+
+    pub async fn spawn_with(config: Config) -> Self {
+        let data_dir = config.data_dir.clone();
+        let running = parlor_local::start(config).await.expect("the gateway starts");
+        let http = HttpClient::builder(TokioExecutor::new()).build_http();
+        Self { running, data_dir, http }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.http_url())
+    }
+
+    pub async fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        let mut req = http::Request::builder().method(method).uri(self.url(path)).header("content-type", "application/json");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let resp = self.http.request(req.body(Full::new(body.into())).unwrap()).await.expect("the HTTP API answers");
+        let status = resp.status().as_u16();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Value {
+        let (status, v) = self.request("GET", path, Some(token), None).await;
+        assert_eq!(status, 200, "GET {path}: {v}");
+        v
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let (status, v) = self.request("POST", "/api/login", None, Some(json!({ "email": email, "password": password }))).await;
+        assert_eq!(status, 200, "login: {v}");
+        v["token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.login(&self.running.admin.email, &self.running.admin_password).await
+    }
+
+    /// A new operator of the demo workspace, logged in.
+    pub async fn operator(&self, name: &str) -> Operator {
+        let admin = self.admin_token().await;
+        self.operator_by(&admin, name, "operator").await
+    }
+
+    pub async fn operator_by(&self, admin_token: &str, name: &str, role: &str) -> Operator {
+        let email = format!("{}@example.com", unique(&name.to_lowercase()));
+        let body = json!({ "email": email, "name": name, "password": "password-123", "role": role });
+        let (status, v) = self.request("POST", "/api/operators", Some(admin_token), Some(body)).await;
+        assert_eq!(status, 201, "add operator: {v}");
+        let token = self.login(&email, "password-123").await;
+        Operator { id: v["id"].as_str().unwrap().to_owned(), name: name.to_owned(), token }
+    }
+
+    pub async fn ticket(&self, token: &str) -> String {
+        let (status, v) = self.request("POST", "/api/tickets", Some(token), None).await;
+        assert_eq!(status, 200, "ticket: {v}");
+        v["ticket"].as_str().unwrap().to_owned()
+    }
+
+    /// Opens an operator's WebSocket with a fresh one-time ticket.
+    pub async fn connect_operator(&self, op: &Operator) -> Ws {
+        let ticket = self.ticket(&op.token).await;
+        Ws::connect(&format!("{}?v=1&ticket={ticket}", self.running.ws_url())).await.expect("operator connects")
+    }
+
+    pub async fn visitor_session(&self, name: Option<&str>) -> Value {
+        let body = json!({ "site_key": self.running.site.key, "name": name });
+        let (status, v) = self.request("POST", "/api/visitor/session", None, Some(body)).await;
+        assert_eq!(status, 200, "visitor session: {v}");
+        v
+    }
+
+    /// A new visitor of the demo site with an open WebSocket.
+    pub async fn visitor(&self, name: &str) -> Visitor {
+        let session = self.visitor_session(Some(name)).await;
+        let token = session["token"].as_str().unwrap().to_owned();
+        let ws = self.connect_visitor(&token).await;
+        Visitor { token, ws }
+    }
+
+    pub async fn connect_visitor(&self, token: &str) -> Ws {
+        Ws::connect(&format!("{}?v=1&visitor_token={token}", self.running.ws_url())).await.expect("visitor connects")
+    }
+
+    pub async fn history(&self, op: &Operator, dialog: &str, query: &str) -> Value {
+        self.get(&format!("/api/dialogs/{dialog}/messages{query}"), &op.token).await
+    }
+
+    pub async fn visitor_history(&self, token: &str, query: &str) -> Value {
+        self.get(&format!("/api/visitor/messages{query}"), token).await
+    }
+}
+
+pub struct Operator {
+    pub id: String,
+    pub name: String,
+    pub token: String,
+}
+
+pub struct Visitor {
+    pub token: String,
+    pub ws: Ws,
+}
+
+/// A WebSocket client that keeps the events it has not been asked for yet.
+pub struct Ws {
+    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pending: VecDeque<Value>,
+    next_id: u64,
+}
+
+/// How a connection attempt or a socket ended.
+#[derive(Debug)]
+pub enum Closed {
+    /// The upgrade was refused with this HTTP status.
+    Refused(u16),
+    /// The server closed with this code.
+    Code(u16),
+    Other(String),
+}
+
+impl Ws {
+    pub async fn connect(url: &str) -> Result<Self, Closed> {
+        match tokio_tungstenite::connect_async(url).await {
+            Ok((stream, _)) => Ok(Self { stream, pending: VecDeque::new(), next_id: 0 }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => Err(Closed::Refused(resp.status().as_u16())),
+            Err(e) => Err(Closed::Other(e.to_string())),
+        }
+    }
+
+    pub async fn send_raw(&mut self, text: &str) {
+        self.stream.send(Message::Text(text.into())).await.expect("the frame is sent");
+    }
+
+    pub async fn send_message(&mut self, msg: Message) {
+        self.stream.send(msg).await.expect("the frame is sent");
+    }
+
+    /// Sends `frame` with a fresh request id and waits for its ack or error.
+    pub async fn request(&mut self, mut frame: Value) -> Value {
+        self.next_id += 1;
+        let rid = format!("r{}", self.next_id);
+        frame["request_id"] = json!(rid);
+        self.send_raw(&frame.to_string()).await;
+        self.reply_to(&rid).await
+    }
+
+    /// Like `request`, and the answer must be an ack.
+    pub async fn ok(&mut self, frame: Value) -> Value {
+        let reply = self.request(frame.clone()).await;
+        assert_eq!(reply["type"], "ack", "{frame} was refused: {reply}");
+        reply
+    }
+
+    /// Like `request`, and the answer must be an error with this code.
+    pub async fn refused(&mut self, frame: Value, code: &str) -> Value {
+        let reply = self.request(frame.clone()).await;
+        assert_eq!(reply["type"], "error", "{frame} was not refused: {reply}");
+        assert_eq!(reply["code"], code, "{frame}: {reply}");
+        reply
+    }
+
+    pub async fn reply_to(&mut self, rid: &str) -> Value {
+        self.next_where(|e| (e["type"] == "ack" || e["type"] == "error") && e["request_id"] == rid).await
+    }
+
+    /// The next event of this type (earlier events of other types stay queued).
+    pub async fn event(&mut self, kind: &str) -> Value {
+        self.next_where(|e| e["type"] == kind).await
+    }
+
+    pub async fn next_where(&mut self, want: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.pending.iter().position(&want) {
+            return self.pending.remove(i).unwrap();
+        }
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.read())
+                .await
+                .unwrap_or_else(|_| panic!("no such frame within {WAIT:?}; pending: {:?}", self.pending));
+            let value = frame.unwrap_or_else(|c| panic!("the socket closed ({c:?}) while waiting; pending: {:?}", self.pending));
+            if want(&value) {
+                return value;
+            }
+            self.pending.push_back(value);
+        }
+    }
+
+    /// Every event that arrives within `QUIET`, with those already queued.
+    pub async fn drain(&mut self) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + QUIET;
+        while let Ok(Ok(v)) = tokio::time::timeout_at(deadline, self.read()).await {
+            self.pending.push_back(v);
+        }
+        self.pending.drain(..).collect()
+    }
+
+    /// Asserts that no event of this type arrives within `QUIET`.
+    pub async fn assert_no(&mut self, kind: &str) {
+        let events = self.drain().await;
+        let found: Vec<_> = events.iter().filter(|e| e["type"] == kind).collect();
+        assert!(found.is_empty(), "unexpected {kind}: {found:?}");
+        self.pending.extend(events);
+    }
+
+    /// Reads one JSON frame, or how the socket ended.
+    async fn read(&mut self) -> Result<Value, Closed> {
+        loop {
+            match self.stream.next().await {
+                Some(Ok(Message::Text(t))) => return Ok(serde_json::from_str(&t).expect("server frames are JSON")),
+                Some(Ok(Message::Close(frame))) => return Err(Closed::Code(frame.map_or(1005, |f| f.code.into()))),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(Closed::Other(e.to_string())),
+                None => return Err(Closed::Other("the stream ended".into())),
+            }
+        }
+    }
+
+    /// Waits for the server to close the socket and returns the code.
+    pub async fn closed(&mut self) -> u16 {
+        loop {
+            match tokio::time::timeout(WAIT, self.read()).await.expect("the socket closes in time") {
+                Ok(v) => self.pending.push_back(v),
+                Err(Closed::Code(code)) => return code,
+                Err(other) => panic!("the socket ended without a close frame: {other:?}"),
+            }
+        }
+    }
+}
+
+/// Frames, as clients write them.
+pub mod frame {
+    use serde_json::{json, Value};
+
+    pub fn send(dialog: Option<&str>, client_id: &str, text: &str) -> Value {
+        let mut f = json!({ "action": "message", "op": "send", "client_id": client_id, "text": text });
+        if let Some(d) = dialog {
+            f["dialog_id"] = json!(d);
+        }
+        f
+    }
+
+    pub fn whisper(dialog: &str, client_id: &str, text: &str) -> Value {
+        json!({ "action": "message", "op": "whisper", "dialog_id": dialog, "client_id": client_id, "text": text })
+    }
+
+    pub fn typing(dialog: Option<&str>, typing: bool) -> Value {
+        let mut f = json!({ "action": "message", "op": "typing", "typing": typing });
+        if let Some(d) = dialog {
+            f["dialog_id"] = json!(d);
+        }
+        f
+    }
+
+    pub fn read(dialog: Option<&str>, up_to: u64) -> Value {
+        let mut f = json!({ "action": "message", "op": "read", "up_to": up_to });
+        if let Some(d) = dialog {
+            f["dialog_id"] = json!(d);
+        }
+        f
+    }
+
+    pub fn mark_unread(dialog: &str) -> Value {
+        json!({ "action": "message", "op": "mark_unread", "dialog_id": dialog })
+    }
+
+    pub fn join(dialog: &str) -> Value {
+        json!({ "action": "assign", "op": "join", "dialog_id": dialog })
+    }
+
+    pub fn leave(dialog: &str) -> Value {
+        json!({ "action": "assign", "op": "leave", "dialog_id": dialog })
+    }
+
+    pub fn transfer(dialog: &str, to: &str, comment: Option<&str>) -> Value {
+        json!({ "action": "assign", "op": "transfer", "dialog_id": dialog, "to": to, "comment": comment })
+    }
+
+    pub fn close(dialog: &str) -> Value {
+        json!({ "action": "close", "op": "close", "dialog_id": dialog })
+    }
+
+    pub fn reopen(dialog: &str) -> Value {
+        json!({ "action": "close", "op": "reopen", "dialog_id": dialog })
+    }
+}
+
+/// A visitor's first message: returns the dialog id.
+pub async fn start_dialog(visitor: &mut Visitor, text: &str) -> String {
+    let ack = visitor.ws.ok(frame::send(None, &unique("c"), text)).await;
+    ack["message"]["dialog_id"].as_str().unwrap().to_owned()
+}
