@@ -18,7 +18,7 @@ pub enum StoreError {
     /// A message with this client id is already stored in the dialog.
     #[error("a message with this client id is already stored")]
     DuplicateMessage,
-    /// A unique key (an operator's email, a workspace id) is taken.
+    /// A unique key is taken: an operator's email, or a site key that belongs to another workspace.
     #[error("already exists")]
     AlreadyExists,
     #[error("the store failed: {0}")]
@@ -31,6 +31,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait DirectoryStore: Send + Sync {
     async fn put_workspace(&self, workspace: &Workspace) -> StoreResult<()>;
     async fn get_workspace(&self, id: &WorkspaceId) -> StoreResult<Option<Workspace>>;
+    /// Creates or updates a site; a key owned by another workspace is `AlreadyExists`.
     async fn put_site(&self, site: &Site) -> StoreResult<()>;
     /// Site keys are global: the widget knows nothing else.
     async fn get_site(&self, key: &SiteKey) -> StoreResult<Option<Site>>;

@@ -74,7 +74,7 @@ mod keys {
 
     /// Login knows only the email; emails compare case-insensitively, as the embedded store does.
     pub fn email(email: &str) -> Key {
-        (format!("EMAIL#{}", email.trim().to_lowercase()), "EMAIL".into())
+        (format!("EMAIL#{}", crate::domain::normalize_email(email)), "EMAIL".into())
     }
 
     pub fn site(key: &SiteKey) -> Key {
@@ -894,8 +894,6 @@ impl DialogStore for DynamoStore {
         };
         parse_items(self.collect(query, Some(limit)).await?)
     }
-}
-
 }
 
 #[async_trait]

@@ -3,7 +3,7 @@
 //! inside one transaction, never by reading first.
 
 use crate::domain::{
-    Dialog, DialogStatus, Message, Operator, OperatorStatus, Receipt, Receipts, Side, Site, Visitor, Workspace,
+    normalize_email, Dialog, DialogStatus, Message, Operator, OperatorStatus, Receipt, Receipts, Side, Site, Visitor, Workspace,
 };
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
 use crate::ports::*;
@@ -153,9 +153,15 @@ impl DirectoryStore for SqliteStore {
     async fn put_site(&self, site: &Site) -> StoreResult<()> {
         let (key, ws, body) = (site.key.to_string(), site.workspace.to_string(), to_json(site));
         self.with(move |db| {
-            db.execute("INSERT OR REPLACE INTO sites (key, workspace, body) VALUES (?1, ?2, ?3)", params![key, ws, body])
+            // A key belongs to one workspace for good: another workspace cannot take it over.
+            let written = db
+                .execute(
+                    "INSERT INTO sites (key, workspace, body) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (key) DO UPDATE SET body = excluded.body WHERE sites.workspace = excluded.workspace",
+                    params![key, ws, body],
+                )
                 .map_err(unavailable)?;
-            Ok(())
+            if written == 0 { Err(StoreError::AlreadyExists) } else { Ok(()) }
         })
         .await
     }
@@ -177,7 +183,7 @@ impl DirectoryStore for SqliteStore {
 
     async fn create_operator(&self, operator: &Operator) -> StoreResult<()> {
         let (ws, id, email, body) =
-            (operator.workspace.to_string(), operator.id.to_string(), operator.email.to_lowercase(), to_json(operator));
+            (operator.workspace.to_string(), operator.id.to_string(), normalize_email(&operator.email), to_json(operator));
         self.with(move |db| {
             match db.execute(
                 "INSERT INTO operators (workspace, id, email, body) VALUES (?1, ?2, ?3, ?4)",
@@ -204,7 +210,7 @@ impl DirectoryStore for SqliteStore {
     }
 
     async fn find_operator_by_email(&self, email: &str) -> StoreResult<Option<Operator>> {
-        let email = email.trim().to_lowercase();
+        let email = normalize_email(email);
         self.with(move |db| {
             let raw: Option<String> = db
                 .query_row("SELECT body FROM operators WHERE email = ?1", [email], |r| r.get(0))
@@ -461,6 +467,9 @@ impl ReceiptStore for SqliteStore {
         receipt: Receipt,
         up_to: u64,
     ) -> StoreResult<bool> {
+        if up_to == 0 {
+            return Ok(false); // every watermark starts at 0
+        }
         let (ws, dialog) = (workspace.to_string(), dialog.to_string());
         self.with(move |db| {
             let changed = db

@@ -66,8 +66,9 @@ impl App {
         comment: Option<String>,
         request_id: String,
     ) -> AppResult<ServerEvent> {
-        let target = self.directory.get_operator(&op.workspace, to).await?.ok_or(DomainError::OperatorNotFound)?;
+        // The dialog first: a caller who may not see it learns nothing about operators either.
         let before = self.load_dialog_for(op, id).await?;
+        let target = self.directory.get_operator(&op.workspace, to).await?.ok_or(DomainError::OperatorNotFound)?;
         let (dialog, added) =
             self.mutate_dialog(&op.workspace, id, |d, now| d.transfer(op, &target, comment.clone(), now)).await?;
         // Whoever lost access with this transfer is told to drop the dialog.

@@ -211,7 +211,7 @@ impl App {
     }
 
     pub async fn create_operator(&self, workspace: &WorkspaceId, email: &str, name: &str, role: Role, password: &str) -> AppResult<Operator> {
-        let email = email.trim().to_lowercase();
+        let email = crate::domain::normalize_email(email);
         if !email.contains('@') || email.len() > 254 {
             return Err(AppError::request(ErrorCode::InvalidRequest, "the email is not valid"));
         }

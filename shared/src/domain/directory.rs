@@ -69,6 +69,11 @@ impl OperatorStatus {
     }
 }
 
+/// Emails compare without case or surrounding space: this is the one form stored and looked up.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Operator {
     pub id: OperatorId,

