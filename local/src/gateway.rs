@@ -56,6 +56,9 @@ enum Outgoing {
 
 struct Socket {
     tx: mpsc::UnboundedSender<Outgoing>,
+    /// Set when the gateway itself ends the connection (DELETE, stop): the reader stops at once,
+    /// without waiting for the client to answer the close.
+    cut: tokio::sync::watch::Sender<Option<(u16, &'static str)>>,
     connected_at: i64,
     last_active: AtomicI64,
     source_ip: String,
@@ -67,6 +70,13 @@ pub struct Gateway {
     sockets: Mutex<HashMap<String, Arc<Socket>>>,
     limits: Limits,
     domain: String,
+}
+
+impl Socket {
+    fn cut(&self, code: u16, reason: &'static str) {
+        let _ = self.tx.send(Outgoing::Close(code, reason));
+        let _ = self.cut.send(Some((code, reason)));
+    }
 }
 
 fn now_ms() -> i64 {
@@ -95,7 +105,7 @@ impl Gateway {
     /// Closes every socket, as a stopping gateway does.
     pub fn close_all(&self) {
         for socket in self.sockets.lock().expect("not poisoned").values() {
-            let _ = socket.tx.send(Outgoing::Close(1001, "Going away"));
+            socket.cut(1001, "Going away");
         }
     }
 
@@ -192,7 +202,8 @@ async fn serve_socket(
     user_agent: Option<String>,
 ) {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let handle = Arc::new(Socket { tx: tx.clone(), connected_at, last_active: AtomicI64::new(connected_at), source_ip, user_agent });
+    let (cut, mut cut_rx) = tokio::sync::watch::channel(None);
+    let handle = Arc::new(Socket { tx: tx.clone(), cut, connected_at, last_active: AtomicI64::new(connected_at), source_ip, user_agent });
     gw.sockets.lock().expect("not poisoned").insert(id.clone(), handle.clone());
     let (mut sink, mut stream) = socket.split();
 
@@ -215,8 +226,18 @@ async fn serve_socket(
 
     let deadline = tokio::time::Instant::now() + gw.limits.max_connection_age;
     let (code, reason): (u16, String) = loop {
+        if tokio::time::Instant::now() >= deadline {
+            let _ = tx.send(Outgoing::Close(1001, "Going away"));
+            break (1001, "Connection lifetime exceeded".into());
+        }
         let wait = gw.limits.idle_timeout.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
-        let next = tokio::time::timeout(wait, stream.next()).await;
+        let next = tokio::select! {
+            next = tokio::time::timeout(wait, stream.next()) => next,
+            cut = cut_rx.wait_for(Option::is_some) => {
+                let (code, reason) = cut.ok().and_then(|c| *c).unwrap_or((1001, "Going away"));
+                break (code, reason.into());
+            }
+        };
         let frame = match next {
             Err(_) => {
                 let _ = tx.send(Outgoing::Close(1001, "Going away"));
@@ -300,7 +321,7 @@ async fn get_connection(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) 
 
 async fn delete_connection(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
     let Some(socket) = gw.socket(&id) else { return gone() };
-    let _ = socket.tx.send(Outgoing::Close(1000, ""));
+    socket.cut(1000, "");
     StatusCode::NO_CONTENT.into_response()
 }
 

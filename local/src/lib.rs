@@ -192,10 +192,11 @@ fn random_hex(bytes: usize) -> String {
 }
 
 async fn sdk_config() -> aws_config::SdkConfig {
-    // Locally nothing checks signatures; the SDK still wants credentials to sign with.
+    // Locally nothing checks signatures; the SDK still wants credentials to sign with. DynamoDB
+    // Local accepts only letters and digits in an access key id.
     aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::new(std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into())))
-        .credentials_provider(Credentials::new("parlor-local", "parlor-local", None, None, "parlor-local"))
+        .credentials_provider(Credentials::new("parlorlocal", "parlorlocal", None, None, "parlor-local"))
         .load()
         .await
 }

@@ -8,5 +8,6 @@ pub mod auth;
 pub mod domain;
 pub mod entrypoints;
 pub mod ids;
+pub mod lambda;
 pub mod ports;
 pub mod protocol;

@@ -122,6 +122,9 @@ pub enum MessageOp {
     },
     /// Operators only: the dialog shows as unread again, for the caller alone.
     MarkUnread { dialog_id: DialogId },
+    /// Keeps an idle socket open (API Gateway cuts after 10 minutes without a frame; browsers
+    /// cannot send WebSocket pings). Answered with a bare ack.
+    Ping {},
 }
 
 /// The `assign` route: connect to a dialog, disconnect, transfer.

@@ -178,6 +178,11 @@ impl Ws {
         self.stream.send(Message::Text(text.into())).await.expect("the frame is sent");
     }
 
+    /// Sends unless the socket is already closed.
+    pub async fn try_send_raw(&mut self, text: &str) -> Result<(), String> {
+        self.stream.send(Message::Text(text.into())).await.map_err(|e| e.to_string())
+    }
+
     pub async fn send_message(&mut self, msg: Message) {
         self.stream.send(msg).await.expect("the frame is sent");
     }

@@ -338,3 +338,32 @@ async fn a_visitor_keeps_their_identity_and_dialog_across_sessions() {
     let ack = ws.ok(frame::send(None, &unique("c"), "back again")).await;
     assert_eq!(ack["message"]["dialog_id"], dialog, "the same dialog, not a new one");
 }
+
+#[tokio::test]
+async fn a_visitor_catches_up_past_a_run_of_whispers_by_following_the_cursor() {
+    let app = TestApp::spawn().await;
+    let anna = app.operator("Anna").await;
+    let mut a = app.connect_operator(&anna).await;
+    let mut vera = app.visitor("Vera").await;
+    let dialog = start_dialog(&mut vera, "hi").await;
+    a.ok(frame::join(&dialog)).await;
+    for i in 0..6 {
+        a.ok(frame::whisper(&dialog, &format!("w-{i}"), "between us")).await;
+    }
+    a.ok(frame::send(Some(&dialog), "o-1", "Here is your answer")).await;
+
+    let mut texts = Vec::new();
+    let mut query = "?after=1&limit=3".to_owned();
+    loop {
+        let page = app.visitor_history(&vera.token, &query).await;
+        texts.extend(page["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap().to_owned()));
+        match page["next_after"].as_u64() {
+            Some(after) => query = format!("?after={after}&limit=3"),
+            None => break,
+        }
+    }
+    assert_eq!(texts, ["Anna joined the dialog", "Here is your answer"], "pages of whispers only are skipped, not the end");
+    // A quiet client keeps its socket open with ping.
+    let pong = vera.ws.ok(json!({ "action": "message", "op": "ping" })).await;
+    assert!(pong.get("message").is_none());
+}

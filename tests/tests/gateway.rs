@@ -1,0 +1,128 @@
+//! The local gateway as API Gateway: the Management API through the real AWS SDK client, the idle
+//! and two-hour cuts, restarts that keep the data, and DynamoDB instead of SQLite.
+
+#[path = "../../shared/tests/dynamo_local/mod.rs"]
+#[allow(dead_code)]
+mod dynamo_local;
+
+use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
+use aws_sdk_apigatewaymanagement::primitives::Blob;
+use parlor_e2e::serde_json::json;
+use parlor_e2e::{frame, start_dialog, temp_dir, TestApp};
+use std::time::Duration;
+
+async fn management_client(app: &TestApp) -> aws_sdk_apigatewaymanagement::Client {
+    let creds = aws_credential_types::Credentials::new("test", "test", None, None, "parlor-tests");
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(creds)
+        .endpoint_url(format!("http://{}", app.running.management_addr))
+        .load()
+        .await;
+    aws_sdk_apigatewaymanagement::Client::new(&config)
+}
+
+#[tokio::test]
+async fn the_management_api_posts_describes_and_deletes_connections_like_aws() {
+    let app = TestApp::spawn().await;
+    let anna = app.operator("Anna").await;
+    let mut ws = app.connect_operator(&anna).await;
+    let live = app.running.app.connections.operator_connections(&app.running.admin.workspace).await.unwrap();
+    let id = live[0].id.to_string();
+    let client = management_client(&app).await;
+
+    client.post_to_connection().connection_id(&id).data(Blob::new(r#"{"type":"hello"}"#)).send().await.unwrap();
+    assert_eq!(ws.event("hello").await, json!({ "type": "hello" }));
+    let info = client.get_connection().connection_id(&id).send().await.unwrap();
+    assert_eq!(info.identity().and_then(|i| i.source_ip()), Some("127.0.0.1"));
+    assert!(info.connected_at().is_some() && info.last_active_at().is_some());
+
+    client.delete_connection().connection_id(&id).send().await.unwrap();
+    assert_eq!(ws.closed().await, 1000);
+    let gone = client.post_to_connection().connection_id(&id).data(Blob::new("{}")).send().await.unwrap_err();
+    assert!(matches!(gone.as_service_error(), Some(PostToConnectionError::GoneException(_))), "{gone:?}");
+    let unknown = client.get_connection().connection_id("never-existed").send().await.unwrap_err();
+    assert_eq!(unknown.raw_response().map(|r| r.status().as_u16()), Some(410));
+    // $disconnect ran: the record is gone too.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(app.running.app.connections.operator_connections(&app.running.admin.workspace).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn idle_and_old_connections_are_cut_with_1001_and_forgotten() {
+    let mut config = parlor_local::Config::for_tests(&temp_dir());
+    config.limits.idle_timeout = Duration::from_millis(600);
+    config.limits.max_connection_age = Duration::from_millis(1500);
+    let app = TestApp::spawn_with(config).await;
+    let anna = app.operator("Anna").await;
+
+    let mut idle = app.connect_operator(&anna).await;
+    assert_eq!(idle.closed().await, 1001, "idle too long");
+
+    // Busy, but past the maximum age: frames keep coming, and still the cut comes.
+    let mut busy = app.connect_operator(&anna).await;
+    let typing = frame::typing(None, false).to_string();
+    for _ in 0..40 {
+        if busy.try_send_raw(&typing).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(busy.closed().await, 1001, "the connection's lifetime is capped");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(app.running.app.connections.operator_connections(&app.running.admin.workspace).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_restart_keeps_every_dialog_and_clients_catch_up() {
+    let dir = temp_dir();
+    let app = TestApp::spawn_with(parlor_local::Config::for_tests(&dir)).await;
+    let site = app.running.site.key.clone();
+    let anna = app.operator("Anna").await;
+    let mut a = app.connect_operator(&anna).await;
+    let mut vera = app.visitor("Vera").await;
+    let dialog = start_dialog(&mut vera, "before the restart").await;
+    a.ok(frame::join(&dialog)).await;
+    let last_seen = a.ok(frame::send(Some(&dialog), "o-1", "acked before the restart")).await["message"]["seq"].as_u64().unwrap();
+    app.running.stop().await;
+    assert_eq!(a.closed().await, 1001, "clients are told the gateway went away");
+
+    let app = TestApp::spawn_with(parlor_local::Config::for_tests(&dir)).await;
+    assert!(!app.running.created, "the same workspace, not a new one");
+    assert_eq!(app.running.site.key, site);
+    let mut a = app.connect_operator(&anna).await;
+    let mut vera_again = app.connect_visitor(&vera.token).await;
+    vera_again.ok(frame::send(None, "c-2", "after the restart")).await;
+    let got = a.event("message.created").await;
+    assert_eq!(got["message"]["text"], "after the restart");
+    let missed = app.history(&anna, &dialog, &format!("?after={last_seen}")).await;
+    let texts: Vec<_> = missed["messages"].as_array().unwrap().iter().map(|m| m["text"].clone()).collect();
+    assert_eq!(texts, vec![json!("after the restart")]);
+    let all = app.history(&anna, &dialog, "").await;
+    assert_eq!(all["latest_seq"], 4, "nothing acked was lost");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_runs_on_dynamodb_too() {
+    let dynamo = dynamo_local::DynamoLocal::shared();
+    let mut config = parlor_local::Config::for_tests(&temp_dir());
+    config.store = parlor_local::StoreChoice::Dynamo {
+        endpoint: Some(dynamo.endpoint()),
+        table: parlor_e2e::unique("parlor-e2e-"),
+        create_table: true,
+    };
+    let app = TestApp::spawn_with(config).await;
+    assert!(app.running.store_name.starts_with("DynamoDB"));
+    let anna = app.operator("Anna").await;
+    let mut a = app.connect_operator(&anna).await;
+    let mut vera = app.visitor("Vera").await;
+    let first = frame::send(None, "c-1", "hello from DynamoDB");
+    let dialog = vera.ws.ok(first.clone()).await["message"]["dialog_id"].as_str().unwrap().to_owned();
+    assert_eq!(a.event("dialog.created").await["dialog"]["id"], dialog);
+    a.ok(frame::join(&dialog)).await;
+    a.ok(frame::send(Some(&dialog), "o-1", "answered")).await;
+    vera.ws.ok(first).await;
+    let history = app.history(&anna, &dialog, "").await;
+    assert_eq!(history["latest_seq"], 3, "the retried first message was not stored twice");
+    assert_eq!(app.get("/api/dialogs", &anna.token).await["dialogs"][0]["id"], dialog);
+}
