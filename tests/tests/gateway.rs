@@ -2,7 +2,6 @@
 //! and two-hour cuts, restarts that keep the data, and DynamoDB instead of SQLite.
 
 #[path = "../../shared/tests/dynamo_local/mod.rs"]
-#[allow(dead_code)]
 mod dynamo_local;
 
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;

@@ -6,6 +6,13 @@ use crate::ids::{ClientMessageId, ConnectionId, DialogId, WorkspaceId};
 use crate::ports::{Connection, ReadMarker, StoreError};
 use crate::protocol::ServerEvent;
 
+/// A message as a client composed it.
+pub(crate) struct Draft<'a> {
+    pub client_id: &'a ClientMessageId,
+    pub text: &'a str,
+    pub reply_to: Option<u64>,
+}
+
 /// What a send stored: the new dialog state and the messages it added, or the message a retried
 /// frame had already stored.
 enum Sent {
@@ -19,15 +26,13 @@ impl App {
         visitor: &Visitor,
         connection: &ConnectionId,
         dialog_id: Option<&DialogId>,
-        client_id: &ClientMessageId,
-        text: &str,
-        reply_to: Option<u64>,
+        draft: Draft<'_>,
         request_id: String,
     ) -> AppResult<ServerEvent> {
         if dialog_id.is_some() && dialog_id != visitor.dialog.as_ref() {
             return Err(DomainError::Forbidden("this is another visitor's dialog").into());
         }
-        let (dialog, added, created) = match self.store_visitor_message(visitor, client_id, text, reply_to).await? {
+        let (dialog, added, created) = match self.store_visitor_message(visitor, &draft).await? {
             Sent::Again(message) => return self.ack_again(&visitor.workspace, request_id, &message).await,
             Sent::New { dialog, added, created } => (dialog, added, created),
         };
@@ -66,13 +71,7 @@ impl App {
 
     /// The visitor's first message creates the dialog and links the visitor to it in one write;
     /// a lost race (the same first message retried at once) re-reads and appends instead.
-    async fn store_visitor_message(
-        &self,
-        visitor: &Visitor,
-        client_id: &ClientMessageId,
-        text: &str,
-        reply_to: Option<u64>,
-    ) -> AppResult<Sent> {
+    async fn store_visitor_message(&self, visitor: &Visitor, draft: &Draft<'_>) -> AppResult<Sent> {
         let mut visitor = visitor.clone();
         for attempt in 0..MAX_ATTEMPTS {
             let now = self.now();
@@ -83,7 +82,7 @@ impl App {
                     false,
                 ),
             };
-            let added = dialog.visitor_message(&visitor, client_id.clone(), text.to_owned(), reply_to, now)?;
+            let added = dialog.visitor_message(&visitor, draft.client_id.clone(), draft.text.to_owned(), draft.reply_to, now)?;
             dialog.version += 1;
             match self.dialogs.commit(&dialog, &added).await {
                 Ok(()) => return Ok(Sent::New { dialog, added, created }),
@@ -95,7 +94,7 @@ impl App {
                         .await?
                         .ok_or(DomainError::Forbidden("the visitor no longer exists"))?;
                 }
-                Err(StoreError::DuplicateMessage) => return Ok(Sent::Again(self.stored_again(&dialog, client_id).await?)),
+                Err(StoreError::DuplicateMessage) => return Ok(Sent::Again(self.stored_again(&dialog, draft.client_id).await?)),
                 Err(e) => return Err(e.into()),
             }
         }
@@ -114,18 +113,16 @@ impl App {
         Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: None })
     }
 
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn operator_send(
         &self,
         op: &Operator,
         connection: &ConnectionId,
         dialog_id: &DialogId,
-        client_id: &ClientMessageId,
-        text: &str,
-        reply_to: Option<u64>,
+        draft: Draft<'_>,
         request_id: String,
         whisper: bool,
     ) -> AppResult<ServerEvent> {
+        let Draft { client_id, text, reply_to } = draft;
         let outcome = self
             .mutate_dialog(&op.workspace, dialog_id, |d, now| {
                 if whisper {
@@ -216,7 +213,7 @@ impl App {
     }
 
     /// Connections of the operators connected to the dialog.
-    async fn participant_connections(&self, dialog: &Dialog, except: Option<&ConnectionId>) -> AppResult<Vec<Connection>> {
+    pub(crate) async fn participant_connections(&self, dialog: &Dialog, except: Option<&ConnectionId>) -> AppResult<Vec<Connection>> {
         let all = self.operator_audience(dialog, except).await?;
         Ok(all
             .into_iter()

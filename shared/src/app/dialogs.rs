@@ -168,17 +168,13 @@ impl App {
         let dialog = self.dialogs.get_dialog(&visitor.workspace, id).await?.ok_or(DomainError::DialogNotFound)?;
         let page = self.page(&dialog, cursor, limit, Message::visible_to_visitor).await?;
         let newest = page.messages.iter().filter(|m| m.message.kind == crate::domain::MessageKind::Operator).map(|m| m.message.seq).max();
-        if let Some(seq) = newest {
-            if self.receipts.advance_receipt(&dialog.workspace, id, Side::Visitor, Receipt::Delivered, seq).await? {
-                let event = ServerEvent::MessageStatus { dialog_id: id.clone(), side: Side::Visitor, status: Receipt::Delivered, up_to: seq };
-                let operators = self.operator_audience(&dialog, None).await?;
-                let posts: Vec<Post> = operators
-                    .iter()
-                    .filter(|c| matches!(&c.peer, Peer::Operator { id, .. } if dialog.is_participant(id)))
-                    .map(|c| Post::new(&c.id, &event))
-                    .collect();
-                self.deliver(&posts).await;
-            }
+        if let Some(seq) = newest
+            && self.receipts.advance_receipt(&dialog.workspace, id, Side::Visitor, Receipt::Delivered, seq).await?
+        {
+            let event = ServerEvent::MessageStatus { dialog_id: id.clone(), side: Side::Visitor, status: Receipt::Delivered, up_to: seq };
+            let connected = self.participant_connections(&dialog, None).await?;
+            let posts: Vec<Post> = connected.iter().map(|c| Post::new(&c.id, &event)).collect();
+            self.deliver(&posts).await;
         }
         Ok(page)
     }

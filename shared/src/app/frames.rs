@@ -1,5 +1,6 @@
 //! One WebSocket frame in, one ack or error frame out to its sender: the typed edge of the protocol.
 
+use super::chat::Draft;
 use super::{App, AppError, AppResult, Caller, Post};
 use crate::domain::ErrorCode;
 use crate::ids::ConnectionId;
@@ -90,14 +91,17 @@ impl App {
         match (&frame.action, caller) {
             (ClientAction::Message(MessageOp::Ping {}), _) => Ok(ServerEvent::Ack { request_id: rid, message: None, dialog: None }),
             (ClientAction::Message(MessageOp::Send { dialog_id, client_id, text, reply_to }), Caller::Visitor(v)) => {
-                self.visitor_send(&v, connection, dialog_id.as_ref(), client_id, text, *reply_to, rid).await
+                let draft = Draft { client_id, text, reply_to: *reply_to };
+                self.visitor_send(&v, connection, dialog_id.as_ref(), draft, rid).await
             }
             (ClientAction::Message(MessageOp::Send { dialog_id, client_id, text, reply_to }), Caller::Operator(op)) => {
                 let dialog_id = dialog_id.as_ref().ok_or_else(|| missing("dialog_id"))?;
-                self.operator_send(&op, connection, dialog_id, client_id, text, *reply_to, rid, false).await
+                let draft = Draft { client_id, text, reply_to: *reply_to };
+                self.operator_send(&op, connection, dialog_id, draft, rid, false).await
             }
             (ClientAction::Message(MessageOp::Whisper { dialog_id, client_id, text, reply_to }), Caller::Operator(op)) => {
-                self.operator_send(&op, connection, dialog_id, client_id, text, *reply_to, rid, true).await
+                let draft = Draft { client_id, text, reply_to: *reply_to };
+                self.operator_send(&op, connection, dialog_id, draft, rid, true).await
             }
             (ClientAction::Message(MessageOp::Typing { dialog_id, typing }), caller) => {
                 self.typing(&caller, connection, dialog_id.as_ref(), *typing, rid).await

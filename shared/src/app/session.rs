@@ -156,11 +156,11 @@ impl App {
     /// refusal rejects the socket. Nothing is posted to the connection here (API Gateway would
     /// answer 410): the client asks for its state once the socket is open.
     pub async fn connect(&self, req: ConnectRequest) -> AppResult<Connection> {
-        if let Some(v) = &req.version {
-            if v.parse::<u32>().ok() != Some(PROTOCOL_VERSION) {
-                let msg = format!("protocol version {} is not supported; this server speaks {PROTOCOL_VERSION}", crate::domain::quote(v));
-                return Err(AppError::request(ErrorCode::InvalidRequest, msg));
-            }
+        if let Some(v) = &req.version
+            && v.parse::<u32>().ok() != Some(PROTOCOL_VERSION)
+        {
+            let msg = format!("protocol version {} is not supported; this server speaks {PROTOCOL_VERSION}", crate::domain::quote(v));
+            return Err(AppError::request(ErrorCode::InvalidRequest, msg));
         }
         let id = req.connection_id.as_deref().map(ConnectionId::parse).transpose()?;
         let id = id.ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "no connection id"))?;

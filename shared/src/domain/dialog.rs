@@ -256,10 +256,8 @@ impl Dialog {
             return Err(DomainError::AlreadyInCharge);
         }
         let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
-        if let Some(c) = &comment {
-            if c.chars().count() > MAX_COMMENT_CHARS {
-                return Err(DomainError::Invalid(format!("the comment is longer than {MAX_COMMENT_CHARS} characters")));
-            }
+        if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
+            return Err(DomainError::Invalid(format!("the comment is longer than {MAX_COMMENT_CHARS} characters")));
         }
         let previous = self.assignee.take();
         if let Some(prev) = &previous {
