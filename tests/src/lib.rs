@@ -341,3 +341,26 @@ pub async fn start_dialog(visitor: &mut Visitor, text: &str) -> String {
     let ack = visitor.ws.ok(frame::send(None, &unique("c"), text)).await;
     ack["message"]["dialog_id"].as_str().unwrap().to_owned()
 }
+
+/// Ten operators join one dialog at the same moment: everyone ends up connected once, the first
+/// to connect is in charge, each join has its own event and place in the order. Run on each store.
+pub async fn ten_operators_join_at_once(app: &TestApp) {
+    let mut sockets = Vec::new();
+    for i in 0..10 {
+        let op = app.operator(&format!("Op{i}")).await;
+        sockets.push(app.connect_operator(&op).await);
+    }
+    let mut vera = app.visitor("Vera").await;
+    let dialog = start_dialog(&mut vera, "who takes me?").await;
+    let joins = sockets.iter_mut().map(|ws| ws.ok(frame::join(&dialog)));
+    let acks: Vec<Value> = futures_util::future::join_all(joins).await;
+    let admin = Operator { id: app.running.admin.id.to_string(), name: "Admin".into(), token: app.admin_token().await };
+    let stored = app.get(&format!("/api/dialogs/{dialog}"), &admin.token).await;
+    assert_eq!(stored["participants"].as_array().unwrap().len(), 10, "everyone is connected once");
+    assert_eq!(stored["assignee"]["id"], stored["participants"][0]["id"], "the first to connect is in charge");
+    let history = app.history(&admin, &dialog, "").await;
+    let joined = history["messages"].as_array().unwrap().iter().filter(|m| m["event"]["event"] == "joined").count();
+    assert_eq!(joined, 10, "one joined event each");
+    let seqs: std::collections::BTreeSet<_> = acks.iter().map(|a| a["message"]["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs.len(), 10, "each join took its own place in the order");
+}

@@ -2,10 +2,10 @@
 //! `$connect`), the connection stays up, and nothing is stored.
 
 use parlor_core::auth::Claims;
-use parlor_core::ids::{ConnectionId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use parlor_core::ids::{ConnectionId, OperatorId, VisitorId};
 use parlor_core::ports::{Connection, Peer};
-use parlor_e2e::serde_json::{json, Value};
-use parlor_e2e::{frame, start_dialog, unique, Closed, TestApp, Ws};
+use parlor_e2e::serde_json::json;
+use parlor_e2e::{frame, start_dialog, Closed, TestApp, Ws};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::Message;
@@ -259,29 +259,5 @@ async fn a_push_to_a_gone_connection_deletes_only_that_record() {
 
 #[tokio::test]
 async fn ten_operators_joining_at_once_end_in_one_consistent_outcome() {
-    let app = TestApp::spawn().await;
-    let mut sockets = Vec::new();
-    for i in 0..10 {
-        let op = app.operator(&format!("Op{i}")).await;
-        sockets.push(app.connect_operator(&op).await);
-    }
-    let mut vera = app.visitor("Vera").await;
-    let dialog = start_dialog(&mut vera, "who takes me?").await;
-    let joins = sockets.iter_mut().map(|ws| ws.ok(frame::join(&dialog)));
-    let acks: Vec<Value> = futures_util::future::join_all(joins).await;
-    let admin = app.admin_token().await;
-    let stored = app.get(&format!("/api/dialogs/{dialog}"), &admin).await;
-    assert_eq!(stored["participants"].as_array().unwrap().len(), 10, "everyone is connected once");
-    let in_charge = stored["assignee"]["id"].clone();
-    let first = stored["participants"][0]["id"].clone();
-    assert_eq!(in_charge, first, "the first to connect is in charge");
-    let admin_op = parlor_e2e::Operator { id: String::new(), name: "Admin".into(), token: admin };
-    let history = app.history(&admin_op, &dialog, "").await;
-    let joined = history["messages"].as_array().unwrap().iter().filter(|m| m["event"]["event"] == "joined").count();
-    assert_eq!(joined, 10, "one joined event each");
-    let seqs: std::collections::BTreeSet<_> = acks.iter().map(|a| a["message"]["seq"].as_u64().unwrap()).collect();
-    assert_eq!(seqs.len(), 10, "each join took its own place in the order");
-    let _ = unique("x");
-    let _ = SiteKey::parse("site_x");
-    let _ = WorkspaceId::parse("ws_x");
+    parlor_e2e::ten_operators_join_at_once(&TestApp::spawn().await).await;
 }

@@ -101,8 +101,7 @@ async fn a_restart_keeps_every_dialog_and_clients_catch_up() {
     assert_eq!(all["latest_seq"], 4, "nothing acked was lost");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_gateway_runs_on_dynamodb_too() {
+async fn on_dynamodb() -> TestApp {
     let dynamo = dynamo_local::DynamoLocal::shared();
     let mut config = parlor_local::Config::for_tests(&temp_dir());
     config.store = parlor_local::StoreChoice::Dynamo {
@@ -110,7 +109,12 @@ async fn the_gateway_runs_on_dynamodb_too() {
         table: parlor_e2e::unique("parlor-e2e-"),
         create_table: true,
     };
-    let app = TestApp::spawn_with(config).await;
+    TestApp::spawn_with(config).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_runs_on_dynamodb_too() {
+    let app = on_dynamodb().await;
     assert!(app.running.store_name.starts_with("DynamoDB"));
     let anna = app.operator("Anna").await;
     let mut a = app.connect_operator(&anna).await;
@@ -124,4 +128,9 @@ async fn the_gateway_runs_on_dynamodb_too() {
     let history = app.history(&anna, &dialog, "").await;
     assert_eq!(history["latest_seq"], 3, "the retried first message was not stored twice");
     assert_eq!(app.get("/api/dialogs", &anna.token).await["dialogs"][0]["id"], dialog);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_operators_joining_at_once_on_dynamodb_end_in_one_consistent_outcome() {
+    parlor_e2e::ten_operators_join_at_once(&on_dynamodb().await).await;
 }
