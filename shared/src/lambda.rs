@@ -257,6 +257,22 @@ pub async fn app_from_env() -> Result<App, ConfigError> {
     Ok(App::new(Arc::new(store), Arc::new(push), signer, Settings::default()))
 }
 
+/// The whole `main` of a WebSocket route's function: build the App once, then hand every event to
+/// `ws::handle`, which dispatches on the event's route key (so an event of another route is still
+/// handled as that route). A client's mistake is answered inside; only infrastructure failure
+/// becomes a Lambda error.
+pub async fn serve_websocket_route() -> Result<(), lambda_runtime::Error> {
+    use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+    use lambda_runtime::{service_fn, Error, LambdaEvent};
+
+    lambda_runtime::tracing::init_default_subscriber();
+    let app = app_from_env().await?;
+    lambda_runtime::run(service_fn(|event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| async {
+        crate::entrypoints::ws::handle(&app, event.payload).await.map_err(Error::from)
+    }))
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

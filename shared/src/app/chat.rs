@@ -274,12 +274,19 @@ impl App {
     }
 
     /// How many visitor messages came after `seq`: usually none, as clients read up to the newest.
+    /// Past `MAX_COUNTED` later messages the read is not worth it: every later message counts as
+    /// the visitor's (the unread count is then an upper bound until the next read).
     async fn visitor_messages_after(&self, dialog: &Dialog, seq: u64) -> AppResult<u64> {
-        if seq >= dialog.seq {
+        const MAX_COUNTED: u64 = 500;
+        let later = dialog.seq.saturating_sub(seq);
+        if later == 0 {
             return Ok(0);
         }
-        let later = self.dialogs.messages_after(&dialog.workspace, &dialog.id, seq, (dialog.seq - seq) as usize).await?;
-        Ok(later.iter().filter(|m| m.kind == MessageKind::Visitor).count() as u64)
+        if later > MAX_COUNTED {
+            return Ok(later.min(dialog.visitor_messages));
+        }
+        let messages = self.dialogs.messages_after(&dialog.workspace, &dialog.id, seq, later as usize).await?;
+        Ok(messages.iter().filter(|m| m.kind == MessageKind::Visitor).count() as u64)
     }
 
     pub(crate) async fn mark_unread(
