@@ -37,5 +37,10 @@ fi
 say "cfn-lint infra/template.yaml"
 cfn-lint infra/template.yaml
 
+# `cargo test --workspace` builds each crate with the features of all members together, which can
+# hide a crate that does not build on its own: check the run command's binary by itself.
+say "cargo check -p parlor-local (the run command's build, on its own features)"
+cargo check --locked -p parlor-local --bin parlor
+
 say "cargo test (unit, handler, store contract on SQLite and DynamoDB Local, end to end)"
 cargo test --workspace --locked

@@ -261,6 +261,7 @@ pub async fn app_from_env() -> Result<App, ConfigError> {
 /// `ws::handle`, which dispatches on the event's route key (so an event of another route is still
 /// handled as that route). A client's mistake is answered inside; only infrastructure failure
 /// becomes a Lambda error.
+#[cfg(feature = "lambda")]
 pub async fn serve_websocket_route() -> Result<(), lambda_runtime::Error> {
     use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
     use lambda_runtime::{service_fn, Error, LambdaEvent};
