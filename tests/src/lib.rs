@@ -128,6 +128,16 @@ impl TestApp {
         Ws::connect(&format!("{}?v=1&visitor_token={token}", self.running.ws_url())).await.expect("visitor connects")
     }
 
+    /// The commonest scene: operator Anna connected to visitor Vera's new dialog.
+    pub async fn joined(&self, first_text: &str) -> Joined {
+        let anna = self.operator("Anna").await;
+        let mut a = self.connect_operator(&anna).await;
+        let mut vera = self.visitor("Vera").await;
+        let dialog = start_dialog(&mut vera, first_text).await;
+        a.ok(frame::join(&dialog)).await;
+        Joined { anna, a, vera, dialog }
+    }
+
     pub async fn history(&self, op: &Operator, dialog: &str, query: &str) -> Value {
         self.get(&format!("/api/dialogs/{dialog}/messages{query}"), &op.token).await
     }
@@ -141,6 +151,15 @@ pub struct Operator {
     pub id: String,
     pub name: String,
     pub token: String,
+}
+
+/// What `TestApp::joined` sets up.
+pub struct Joined {
+    pub anna: Operator,
+    /// Anna's socket, joined to the dialog.
+    pub a: Ws,
+    pub vera: Visitor,
+    pub dialog: String,
 }
 
 pub struct Visitor {

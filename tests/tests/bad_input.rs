@@ -5,7 +5,7 @@ use parlor_core::auth::Claims;
 use parlor_core::ids::{ConnectionId, OperatorId, VisitorId};
 use parlor_core::ports::{Connection, Peer};
 use parlor_e2e::serde_json::json;
-use parlor_e2e::{frame, start_dialog, Closed, TestApp, Ws};
+use parlor_e2e::{Closed, Joined, TestApp, Ws, frame, start_dialog};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
 use tokio_tungstenite::tungstenite::Message;
@@ -19,11 +19,7 @@ async fn still_up_and_unchanged(app: &TestApp, ws: &mut Ws, op: &parlor_e2e::Ope
 #[tokio::test]
 async fn malformed_unknown_and_incomplete_frames_get_typed_errors_and_the_socket_stays_up() {
     let app = TestApp::spawn().await;
-    let anna = app.operator("Anna").await;
-    let mut a = app.connect_operator(&anna).await;
-    let mut vera = app.visitor("Vera").await;
-    let dialog = start_dialog(&mut vera, "hi").await;
-    a.ok(frame::join(&dialog)).await;
+    let Joined { anna, mut a, dialog, .. } = app.joined("hi").await;
 
     a.send_raw("{this is not json").await;
     let e = a.event("error").await;

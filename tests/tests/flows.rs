@@ -1,7 +1,7 @@
 //! Every flow of the core chat engine, through the running local gateway with real WebSockets.
 
 use parlor_e2e::serde_json::{json, Value};
-use parlor_e2e::{frame, start_dialog, unique, TestApp};
+use parlor_e2e::{Joined, TestApp, frame, start_dialog, unique};
 
 fn system_event(v: &Value) -> &str {
     v["event"]["event"]["event"].as_str().unwrap_or_default()
@@ -90,11 +90,7 @@ async fn joining_stops_the_ring_for_everyone_and_leaving_hands_the_dialog_back()
 #[tokio::test]
 async fn messages_go_both_ways_with_delivery_and_read_marks_and_typing() {
     let app = TestApp::spawn().await;
-    let anna = app.operator("Anna").await;
-    let mut a = app.connect_operator(&anna).await;
-    let mut vera = app.visitor("Vera").await;
-    let dialog = start_dialog(&mut vera, "hi").await;
-    a.ok(frame::join(&dialog)).await;
+    let Joined { anna, mut a, mut vera, dialog } = app.joined("hi").await;
 
     // Typing both ways.
     vera.ws.ok(frame::typing(None, true)).await;
@@ -133,11 +129,7 @@ async fn messages_go_both_ways_with_delivery_and_read_marks_and_typing() {
 #[tokio::test]
 async fn an_operator_message_to_an_absent_visitor_stays_queued_until_the_visitor_catches_up() {
     let app = TestApp::spawn().await;
-    let anna = app.operator("Anna").await;
-    let mut a = app.connect_operator(&anna).await;
-    let mut vera = app.visitor("Vera").await;
-    let dialog = start_dialog(&mut vera, "hi").await;
-    a.ok(frame::join(&dialog)).await;
+    let Joined { mut a, mut vera, dialog, .. } = app.joined("hi").await;
     let seen = vera.ws.event("message.created").await["message"]["seq"].as_u64().unwrap();
     drop(vera.ws);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -181,11 +173,7 @@ async fn whispers_reach_operators_only() {
 #[tokio::test]
 async fn close_and_reopen_and_a_new_message_from_either_side_reopens_with_the_whole_history() {
     let app = TestApp::spawn().await;
-    let anna = app.operator("Anna").await;
-    let mut a = app.connect_operator(&anna).await;
-    let mut vera = app.visitor("Vera").await;
-    let dialog = start_dialog(&mut vera, "hi").await;
-    a.ok(frame::join(&dialog)).await;
+    let Joined { anna, mut a, mut vera, dialog } = app.joined("hi").await;
     a.ok(frame::send(Some(&dialog), "o-1", "Solved?")).await;
 
     let closed = a.ok(frame::close(&dialog)).await;
@@ -342,11 +330,7 @@ async fn a_visitor_keeps_their_identity_and_dialog_across_sessions() {
 #[tokio::test]
 async fn a_visitor_catches_up_past_a_run_of_whispers_by_following_the_cursor() {
     let app = TestApp::spawn().await;
-    let anna = app.operator("Anna").await;
-    let mut a = app.connect_operator(&anna).await;
-    let mut vera = app.visitor("Vera").await;
-    let dialog = start_dialog(&mut vera, "hi").await;
-    a.ok(frame::join(&dialog)).await;
+    let Joined { mut a, mut vera, dialog, .. } = app.joined("hi").await;
     for i in 0..6 {
         a.ok(frame::whisper(&dialog, &format!("w-{i}"), "between us")).await;
     }

@@ -7,7 +7,7 @@ mod dynamo_local;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use parlor_e2e::serde_json::json;
-use parlor_e2e::{frame, start_dialog, temp_dir, TestApp};
+use parlor_e2e::{Joined, TestApp, frame, temp_dir};
 use std::time::Duration;
 
 async fn management_client(app: &TestApp) -> aws_sdk_apigatewaymanagement::Client {
@@ -77,11 +77,7 @@ async fn a_restart_keeps_every_dialog_and_clients_catch_up() {
     let dir = temp_dir();
     let app = TestApp::spawn_with(parlor_local::Config::for_tests(&dir)).await;
     let site = app.running.site.key.clone();
-    let anna = app.operator("Anna").await;
-    let mut a = app.connect_operator(&anna).await;
-    let mut vera = app.visitor("Vera").await;
-    let dialog = start_dialog(&mut vera, "before the restart").await;
-    a.ok(frame::join(&dialog)).await;
+    let Joined { anna, mut a, vera, dialog } = app.joined("before the restart").await;
     let last_seen = a.ok(frame::send(Some(&dialog), "o-1", "acked before the restart")).await["message"]["seq"].as_u64().unwrap();
     app.running.stop().await;
     assert_eq!(a.closed().await, 1001, "clients are told the gateway went away");

@@ -62,9 +62,9 @@ impl App {
         if delivered {
             self.receipts.advance_receipt(&dialog.workspace, &dialog.id, Side::Operators, Receipt::Delivered, message.seq).await?;
         }
+        let receipts = just_sent(Side::Operators, message.seq, delivered);
         // The visitor's other tabs.
         let others = self.visitor_audience(&dialog, Some(connection)).await?;
-        let receipts = self.receipts.get_receipts(&dialog.workspace, &dialog.id).await?;
         self.post_to_visitor(&others, &added, &receipts).await;
         Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: None })
     }
@@ -144,13 +144,15 @@ impl App {
         let message = added.last().expect("a send adds its message");
 
         // The visitor first (never a whisper): once a visitor's tab has it, it is delivered.
+        let mut delivered = false;
         if message.visible_to_visitor() {
             let tabs = self.visitor_audience(&dialog, None).await?;
-            if self.post_to_visitor(&tabs, &added, &Receipts::default()).await {
+            delivered = self.post_to_visitor(&tabs, &added, &Receipts::default()).await;
+            if delivered {
                 self.receipts.advance_receipt(&op.workspace, dialog_id, Side::Visitor, Receipt::Delivered, message.seq).await?;
             }
         }
-        let receipts = self.receipts.get_receipts(&op.workspace, dialog_id).await?;
+        let receipts = just_sent(Side::Visitor, message.seq, delivered);
         let operators = self.operator_audience(&dialog, Some(connection)).await?;
         let mut posts = Vec::new();
         for c in &operators {
@@ -334,6 +336,16 @@ impl App {
             .map(|c| Post::new(&c.id, &event))
             .collect())
     }
+}
+
+/// The receipts a message stored this instant is shown with: delivered if the push just reached
+/// the other side, else queued; nothing can have read it yet. Derived, so a send reads no receipts.
+fn just_sent(receiver: Side, seq: u64, delivered: bool) -> Receipts {
+    let mut receipts = Receipts::default();
+    if delivered {
+        receipts.set(receiver, Receipt::Delivered, seq);
+    }
+    receipts
 }
 
 /// A visitor acts on their own dialog only; naming another one is refused.

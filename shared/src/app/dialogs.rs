@@ -2,7 +2,7 @@
 //! HTTP API: the dialog list with my unread counts, and history by cursor.
 
 use super::{dialog_view, view, App, AppError, AppResult, Post};
-use crate::domain::{Dialog, DialogStatus, DomainError, ErrorCode, Message, Operator, Receipt, Side, Visitor};
+use crate::domain::{Dialog, DialogStatus, DomainError, ErrorCode, Message, Operator, Receipt, Side, SystemEvent, Visitor};
 use crate::ids::{ConnectionId, DialogId, OperatorId};
 use crate::ports::{DialogCursor, Peer, ReadMarker};
 use crate::protocol::{DialogView, MessageView, ServerEvent};
@@ -71,13 +71,21 @@ impl App {
         comment: Option<String>,
         request_id: String,
     ) -> AppResult<ServerEvent> {
-        // The dialog first: a caller who may not see it learns nothing about operators either.
-        let before = self.load_dialog_for(op, id).await?;
-        let target = self.directory.get_operator(&op.workspace, to).await?.ok_or(DomainError::OperatorNotFound)?;
+        let Some(target) = self.directory.get_operator(&op.workspace, to).await? else {
+            // A caller who may not see the dialog learns nothing about operators either.
+            self.load_dialog_for(op, id).await?;
+            return Err(DomainError::OperatorNotFound.into());
+        };
         let (dialog, added) =
             self.mutate_dialog(&op.workspace, id, |d, now| d.transfer(op, &target, comment.clone(), now)).await?;
-        // Whoever lost access with this transfer is told to drop the dialog.
-        let lost: Vec<OperatorId> = dialog.revoked.iter().filter(|r| !before.revoked.contains(r)).cloned().collect();
+        // The operator it was taken from loses it (unless admin, which `announce` checks): tell them.
+        let lost: Vec<OperatorId> = added
+            .iter()
+            .filter_map(|m| match &m.event {
+                Some(SystemEvent::Transferred { from: Some(from), .. }) => Some(from.clone()),
+                _ => None,
+            })
+            .collect();
         self.announce(&dialog, &added, Some(connection), &lost).await?;
         Ok(ack(request_id, &dialog, &added))
     }
