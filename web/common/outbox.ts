@@ -1,0 +1,108 @@
+// Messages written but not yet stored. Each keeps its client id from the moment it is written, so a
+// resend after a lost connection is the same message to the server, never a second one. Sends go
+// out one at a time, in the order they were written; a refusal (too long, forbidden) marks that
+// one failed with the reason, a lost connection leaves it queued for the next `flush`.
+
+import type { MessageView } from "../protocol/protocol";
+import { newId } from "./ids";
+import { RequestError, type Ack } from "./socket";
+
+export interface Outgoing {
+  client_id: string;
+  dialog_id?: string;
+  kind: "send" | "whisper";
+  text: string;
+  reply_to?: number;
+  created_at: number;
+  /** Set when the server refused it; the client shows a red cross with `reason`. */
+  failed?: { code: string; reason: string };
+}
+
+export interface OutboxOptions {
+  /** Sends one message frame; resolves with its ack. */
+  send(item: Outgoing): Promise<Ack>;
+  /** The stored message the ack carries: merge it into the dialog's timeline. */
+  onStored(item: Outgoing, message: MessageView | undefined): void;
+  /** Whatever changed: the list to show and, if wanted, to keep across page loads. */
+  onChange?(items: readonly Outgoing[]): void;
+  initial?: readonly Outgoing[];
+}
+
+export class Outbox {
+  private items: Outgoing[];
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(private readonly o: OutboxOptions) {
+    this.items = [...(o.initial ?? [])];
+  }
+
+  get list(): readonly Outgoing[] {
+    return this.items;
+  }
+
+  /** Queues a new message and tries to send it. */
+  add(item: Omit<Outgoing, "client_id" | "created_at"> & { client_id?: string; created_at?: number }): Outgoing {
+    const full: Outgoing = { ...item, client_id: item.client_id ?? newId(), created_at: item.created_at ?? Date.now() };
+    this.items = [...this.items, full];
+    this.changed();
+    void this.flush();
+    return full;
+  }
+
+  /**
+   * Sends what is queued, oldest first; call it again after every reconnect. Resolves when the
+   * queue is empty or the connection is gone.
+   */
+  flush(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      this.again = false;
+      const next = this.items.find((i) => !i.failed);
+      if (!next) return;
+      try {
+        const ack = await this.o.send(next);
+        this.items = this.items.filter((i) => i.client_id !== next.client_id);
+        this.o.onStored(next, ack.message);
+        this.changed();
+      } catch (e) {
+        const err = e instanceof RequestError ? e : new RequestError("offline", String(e));
+        if (err.retryable) {
+          // A flush asked for while this send was failing came from a reconnect: go on.
+          if (this.again) continue;
+          return;
+        }
+        this.items = this.items.map((i) =>
+          i.client_id === next.client_id ? { ...i, failed: { code: err.code, reason: err.message } } : i,
+        );
+        this.changed();
+      }
+    }
+  }
+
+  /** A failed message, queued again as it was (same client id). */
+  retry(clientId: string): void {
+    this.items = this.items.map((i) => (i.client_id === clientId ? { ...i, failed: undefined } : i));
+    this.changed();
+    void this.flush();
+  }
+
+  discard(clientId: string): void {
+    this.items = this.items.filter((i) => i.client_id !== clientId);
+    this.changed();
+  }
+
+  private changed(): void {
+    this.o.onChange?.(this.items);
+  }
+}

@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { ServerEvent } from "../protocol/protocol";
+import { FatalConnectError, RequestError, Socket, type ConnectionState } from "./socket";
+
+/** A WebSocket stand-in for the unit tests; the browser tests use real sockets. */
+class FakeSocket {
+  static all: FakeSocket[] = [];
+  sent: any[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((m: { data: string }) => void) | null = null;
+  onclose: ((c: { code: number; reason: string }) => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close() {}
+  open() {
+    this.onopen?.();
+  }
+  push(e: ServerEvent) {
+    this.onmessage?.({ data: JSON.stringify(e) });
+  }
+  drop(code = 1001, reason = "Going away") {
+    this.onclose?.({ code, reason });
+  }
+}
+
+function setup(url: () => Promise<string> = async () => `ws://x/ws?ticket=${FakeSocket.all.length}`) {
+  FakeSocket.all = [];
+  const events: ServerEvent[] = [];
+  const states: ConnectionState[] = [];
+  let opens = 0;
+  const socket = new Socket({
+    url,
+    onEvent: (e) => events.push(e),
+    onState: (s) => states.push(s),
+    onOpen: () => opens++,
+    WebSocket: FakeSocket as unknown as typeof WebSocket,
+    requestTimeoutMs: 1000,
+  });
+  return { socket, events, states, opens: () => opens };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("Socket", () => {
+  it("answers each request with its own ack or typed error, and passes other events on", async () => {
+    const { socket, events } = setup();
+    socket.start();
+    await vi.waitFor(() => expect(FakeSocket.all).toHaveLength(1));
+    const ws = FakeSocket.all[0];
+    ws.open();
+    const a = socket.request({ action: "close", op: "close", dialog_id: "d1" });
+    const b = socket.request({ action: "close", op: "reopen", dialog_id: "d1" });
+    const [ra, rb] = ws.sent.map((f) => f.request_id);
+    expect(ra).not.toBe(rb);
+    ws.push({ type: "error", request_id: rb, code: "already_open", message: "it is open" });
+    ws.push({ type: "typing", dialog_id: "d1", side: "visitor", typing: true });
+    ws.push({ type: "ack", request_id: ra });
+    await expect(a).resolves.toMatchObject({ type: "ack", request_id: ra });
+    await expect(b).rejects.toMatchObject({ code: "already_open" });
+    expect(events).toEqual([{ type: "typing", dialog_id: "d1", side: "visitor", typing: true }]);
+  });
+
+  it("refuses requests while offline, fails them when the socket drops, and reconnects with a fresh URL", async () => {
+    vi.useFakeTimers();
+    const { socket, states, opens } = setup();
+    await expect(socket.request({ action: "message", op: "ping" })).rejects.toBeInstanceOf(RequestError);
+    socket.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeSocket.all[0].open();
+    const pending = socket.request({ action: "message", op: "ping" });
+    FakeSocket.all[0].drop(1001, "Going away");
+    await expect(pending).rejects.toMatchObject({ code: "offline", retryable: true });
+    expect(socket.connectionState).toBe("offline");
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(FakeSocket.all).toHaveLength(2);
+    expect(FakeSocket.all[1].url).not.toBe(FakeSocket.all[0].url);
+    FakeSocket.all[1].open();
+    expect(opens()).toBe(2);
+    expect(states).toEqual(["connecting", "online", "offline", "connecting", "online"]);
+  });
+
+  it("times a request out when no answer comes", async () => {
+    vi.useFakeTimers();
+    const { socket } = setup();
+    socket.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeSocket.all[0].open();
+    const p = socket.request({ action: "message", op: "ping" });
+    const check = expect(p).rejects.toMatchObject({ code: "timeout" });
+    await vi.advanceTimersByTimeAsync(1500);
+    await check;
+  });
+
+  it("stops for good when the URL cannot be had (signed out)", async () => {
+    const { socket, states } = setup(async () => {
+      throw new FatalConnectError("signed out");
+    });
+    socket.start();
+    await vi.waitFor(() => expect(states).toContain("stopped"));
+    expect(FakeSocket.all).toHaveLength(0);
+  });
+});

@@ -1,0 +1,285 @@
+// What the browser tests stand on: the real `parlor` binary on a free port with its own data
+// folder, Debian's Chromium through playwright-core, and scripted WebSocket clients (the `ws`
+// package) that speak the protocol like the console and the widget do.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import WebSocket from "ws";
+import type {
+  ClientAction,
+  LoggedIn,
+  MessageView,
+  OperatorView,
+  ServerEvent,
+  VisitorSession,
+  VisitorSessionRequest,
+} from "../protocol/protocol";
+import { newId } from "../common/ids";
+
+export const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+export const screenshotDir = join(repoRoot, "tests/output/screenshots");
+
+export interface Parlor {
+  url: string;
+  ws: string;
+  siteKey: string;
+  admin: { email: string; password: string };
+  dataDir: string;
+  /** Stops the gateway; its data folder stays until `dispose`. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data (a restart mid-conversation). */
+  restart(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface ParlorOptions {
+  /** Origins the demo site allows; empty: any. */
+  siteOrigins?: string[];
+  env?: Record<string, string>;
+}
+
+const ADMIN = { email: "admin@parlor.test", password: "admin-password-e2e" };
+
+/** The gateway binary `cargo build -p parlor-local` made; `PARLOR_BIN` overrides. */
+export function parlorBinary(): string {
+  return process.env.PARLOR_BIN ?? join(repoRoot, process.env.CARGO_TARGET_DIR ?? "target", "debug/parlor");
+}
+
+export async function startParlor(options: ParlorOptions = {}): Promise<Parlor> {
+  const dataDir = mkdtempSync(join(tmpdir(), "parlor-e2e-"));
+  let addr = "127.0.0.1:0";
+  let child: ChildProcess | null = null;
+  const launch = async () => {
+    const env = {
+      ...process.env,
+      PARLOR_ADDR: addr,
+      PARLOR_DATA_DIR: dataDir,
+      PARLOR_WEB_DIR: join(repoRoot, "web/dist"),
+      PARLOR_ADMIN_EMAIL: ADMIN.email,
+      PARLOR_ADMIN_PASSWORD: ADMIN.password,
+      PARLOR_SITE_ORIGINS: (options.siteOrigins ?? []).join(","),
+      RUST_LOG: process.env.RUST_LOG ?? "warn",
+      ...options.env,
+    };
+    const proc = spawn(parlorBinary(), [], { env, stdio: ["ignore", "pipe", "pipe"] });
+    child = proc;
+    let out = "";
+    let err = "";
+    proc.stderr!.on("data", (d) => {
+      err += d;
+      if (process.env.PARLOR_E2E_LOG) process.stderr.write(d);
+    });
+    return new Promise<{ url: string; siteKey: string }>((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error(`parlor did not start in 30 s:\n${out}\n${err}`)), 30_000);
+      proc.on("error", (e) => {
+        clearTimeout(timer);
+        fail(new Error(`cannot run ${parlorBinary()} (build it: cargo build -p parlor-local): ${e.message}`));
+      });
+      proc.on("exit", (code) => {
+        clearTimeout(timer);
+        fail(new Error(`parlor exited with ${code}:\n${out}\n${err}`));
+      });
+      proc.stdout!.on("data", (d) => {
+        out += d;
+        const url = /Console:\s+(http:\/\/\S+?)\/?\s/.exec(out)?.[1];
+        const siteKey = /Site key:\s+(\S+)/.exec(out)?.[1];
+        if (url && siteKey) {
+          clearTimeout(timer);
+          ok({ url, siteKey });
+        }
+      });
+    });
+  };
+  const first = await launch();
+  addr = new URL(first.url).host;
+  const stop = async () => {
+    const proc = child;
+    child = null;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise((r) => proc.once("exit", r));
+    proc.kill("SIGINT");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (proc.exitCode === null) proc.kill("SIGKILL");
+  };
+  return {
+    url: first.url,
+    ws: first.url.replace(/^http/, "ws") + "/ws",
+    siteKey: first.siteKey,
+    admin: ADMIN,
+    dataDir,
+    stop,
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+    dispose: async () => {
+      await stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with the flags this machine's closed network needs. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--autoplay-policy=no-user-gesture-required",
+    ],
+  });
+}
+
+/** Saves a screenshot under tests/output/screenshots/ (CI keeps it as test output). */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const path = join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`HTTP ${status}: ${JSON.stringify(body)}`);
+  }
+}
+
+/** Calls the HTTP API like a browser would. */
+export async function api<T>(
+  parlor: Pick<Parlor, "url">,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; origin?: string } = {},
+): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  if (options.origin) headers.origin = options.origin;
+  const res = await fetch(`${parlor.url}/api${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  const text = await res.text();
+  const body = text ? JSON.parse(text) : undefined;
+  if (!res.ok) throw new HttpError(res.status, body);
+  return body as T;
+}
+
+export function login(parlor: Parlor, email: string, password: string): Promise<LoggedIn> {
+  return api<LoggedIn>(parlor, "POST", "/login", { body: { email, password } });
+}
+
+/** A new operator of the demo workspace (made by the admin); returns their sign-in. */
+export async function addOperator(
+  parlor: Parlor,
+  name: string,
+  role: "operator" | "admin" = "operator",
+): Promise<{ email: string; password: string; operator: OperatorView }> {
+  const admin = await login(parlor, parlor.admin.email, parlor.admin.password);
+  const email = `${name.toLowerCase()}-${newId().slice(0, 6)}@parlor.test`;
+  const password = `${name}-password-1`;
+  const operator = await api<OperatorView>(parlor, "POST", "/operators", {
+    token: admin.token,
+    body: { email, name, password, role },
+  });
+  return { email, password, operator };
+}
+
+/** A WebSocket client that records every event and answers `request` with the ack. */
+export class ScriptedClient {
+  readonly events: ServerEvent[] = [];
+  private waiters: { pred: (e: ServerEvent) => boolean; ok: (e: ServerEvent) => void }[] = [];
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on("message", (data) => {
+      const event = JSON.parse(String(data)) as ServerEvent;
+      this.events.push(event);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.pred(event)) return true;
+        w.ok(event);
+        return false;
+      });
+    });
+  }
+
+  static async connect(url: string, origin?: string): Promise<ScriptedClient> {
+    const socket = new WebSocket(url, origin ? { origin } : {});
+    await new Promise<void>((ok, fail) => {
+      socket.once("open", () => ok());
+      socket.once("error", fail);
+      socket.once("unexpected-response", (_req, res) => fail(new Error(`refused: HTTP ${res.statusCode}`)));
+    });
+    return new ScriptedClient(socket);
+  }
+
+  /** The first event, past or future, that matches. */
+  waitFor<E extends ServerEvent>(pred: (e: ServerEvent) => boolean, timeoutMs = 10_000): Promise<E> {
+    const seen = this.events.find(pred);
+    if (seen) return Promise.resolve(seen as E);
+    return new Promise<E>((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error(`no matching event in ${timeoutMs} ms; got ${JSON.stringify(this.events)}`)), timeoutMs);
+      this.waiters.push({
+        pred,
+        ok: (e) => {
+          clearTimeout(timer);
+          ok(e as E);
+        },
+      });
+    });
+  }
+
+  /** Sends a frame and resolves with its ack; rejects with the error event. */
+  async request(action: ClientAction): Promise<Extract<ServerEvent, { type: "ack" }>> {
+    const request_id = newId();
+    const answer = this.waitFor((e) => (e.type === "ack" || e.type === "error") && e.request_id === request_id);
+    this.socket.send(JSON.stringify({ ...action, request_id }));
+    const e = await answer;
+    if (e.type === "error") throw new Error(`${e.code}: ${e.message}`);
+    return e as Extract<ServerEvent, { type: "ack" }>;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** A visitor of the demo site, without a browser: a session, then the socket. */
+export async function scriptedVisitor(
+  parlor: Parlor,
+  request: Partial<VisitorSessionRequest> = {},
+  origin = parlor.url,
+): Promise<{ client: ScriptedClient; session: VisitorSession; send(text: string): Promise<MessageView> }> {
+  const session = await api<VisitorSession>(parlor, "POST", "/visitor/session", {
+    origin,
+    body: { site_key: parlor.siteKey, ...request },
+  });
+  const client = await ScriptedClient.connect(`${parlor.ws}?v=1&visitor_token=${encodeURIComponent(session.token)}`, origin);
+  const send = async (text: string) => {
+    const ack = await client.request({ action: "message", op: "send", client_id: newId(), text });
+    return ack.message!;
+  };
+  return { client, session, send };
+}
+
+/** An operator without a browser: signed in, with a socket opened by a one-time ticket. */
+export async function scriptedOperator(parlor: Parlor, email: string, password: string): Promise<{ client: ScriptedClient; session: LoggedIn }> {
+  const session = await login(parlor, email, password);
+  const { ticket } = await api<{ ticket: string }>(parlor, "POST", "/tickets", { token: session.token });
+  const client = await ScriptedClient.connect(`${parlor.ws}?v=1&ticket=${encodeURIComponent(ticket)}`);
+  return { client, session };
+}
