@@ -1,7 +1,15 @@
+// The operator console: sign in, then the live sidebar and the open dialog.
 import { render } from "preact";
+import { loadEndpoints } from "../../common/config";
+import { Api } from "./api";
+import { Store } from "./store";
+import { App } from "./ui/App";
+import "./console.css";
 
-function App() {
-  return <main><h1>Parlor console</h1></main>;
+async function boot(): Promise<void> {
+  const store = new Store(new Api(await loadEndpoints(location.origin)));
+  await store.resume();
+  render(<App store={store} />, document.getElementById("app")!);
 }
 
-render(<App />, document.getElementById("app")!);
+void boot();

@@ -1,0 +1,66 @@
+// The HTTP API as the console calls it (docs/protocol.md, "HTTP API").
+
+import type { DialogPage, DialogStatus, HistoryPage, LoggedIn, OperatorStatus, OperatorView } from "../../protocol/protocol";
+import type { Endpoints } from "../../common/config";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Api {
+  token: string | null = null;
+
+  constructor(readonly endpoints: Endpoints) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const res = await fetch(`${this.endpoints.http}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const json = text ? JSON.parse(text) : undefined;
+    if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? "internal", json?.error?.message ?? res.statusText);
+    return json as T;
+  }
+
+  login(email: string, password: string): Promise<LoggedIn> {
+    return this.call("POST", "/login", { email, password });
+  }
+
+  ticket(): Promise<{ ticket: string }> {
+    return this.call("POST", "/tickets");
+  }
+
+  me(): Promise<OperatorView> {
+    return this.call("GET", "/me");
+  }
+
+  setStatus(status: OperatorStatus): Promise<OperatorView> {
+    return this.call("POST", "/me/status", { status });
+  }
+
+  operators(): Promise<{ operators: OperatorView[] }> {
+    return this.call("GET", "/operators");
+  }
+
+  dialogs(status: DialogStatus): Promise<DialogPage> {
+    return this.call("GET", `/dialogs?status=${status}&limit=100`);
+  }
+
+  history(dialogId: string, cursor: { before?: number; after?: number } = {}): Promise<HistoryPage> {
+    const q = new URLSearchParams({ limit: "50" });
+    if (cursor.before !== undefined) q.set("before", String(cursor.before));
+    if (cursor.after !== undefined) q.set("after", String(cursor.after));
+    return this.call("GET", `/dialogs/${encodeURIComponent(dialogId)}/messages?${q}`);
+  }
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import type { DialogView } from "../../../protocol/protocol";
+import { anyRinging, colour, removeDialog, setUnread, step, unreadDialogs, upsertDialog, visibleRows, type Rows, type View } from "./sidebar";
+
+const ME = "op_me";
+const dialog = (id: string, over: Partial<DialogView> = {}): DialogView => ({
+  id,
+  site: "site_1",
+  visitor_id: `vis_${id}`,
+  visitor_name: `Visitor ${id}`,
+  status: "open",
+  participants: [],
+  needs_answer: true,
+  waiting_since: 100,
+  last_activity: 100,
+  seq: 1,
+  visitor_messages: 1,
+  created_at: 100,
+  ...over,
+});
+const view = (over: Partial<View> = {}): View => ({ tab: "open", filter: "all", sort: "activity", query: "", me: ME, ...over });
+const rowsOf = (...ds: DialogView[]): Rows => ds.reduce<Rows>((r, d) => upsertDialog(r, d, true), new Map());
+
+describe("colour", () => {
+  it("is green while waiting with nobody connected, light blue when I am connected, blue for another operator", () => {
+    expect(colour(dialog("a"), ME)).toBe("waiting");
+    expect(colour(dialog("a", { participants: [{ id: ME, name: "Me" }], needs_answer: false }), ME)).toBe("mine");
+    expect(colour(dialog("a", { participants: [{ id: "op_b", name: "Boris" }] }), ME)).toBe("taken");
+    expect(colour(dialog("a", { status: "closed" }), ME)).toBe("plain");
+    expect(colour(dialog("a", { needs_answer: false }), ME)).toBe("plain");
+  });
+});
+
+describe("upsertDialog", () => {
+  it("counts my unread from the server's number, then moves it by new visitor messages", () => {
+    let rows = upsertDialog(new Map(), dialog("a", { unread: 2, visitor_messages: 3 }));
+    expect(rows.get("a")!.unread).toBe(2);
+    rows = upsertDialog(rows, dialog("a", { visitor_messages: 5, seq: 6 }));
+    expect(rows.get("a")!.unread).toBe(4);
+    rows = setUnread(rows, "a", 0) as Map<string, never>;
+    expect(unreadDialogs(rows)).toBe(0);
+  });
+
+  it("rings while nobody is connected, and stops for everyone once an operator joins", () => {
+    let rows = upsertDialog(new Map(), dialog("a"), true);
+    expect(anyRinging(rows)).toBe(true);
+    rows = upsertDialog(rows, dialog("a", { seq: 2 }));
+    expect(anyRinging(rows)).toBe(true);
+    rows = upsertDialog(rows, dialog("a", { seq: 3, participants: [{ id: "op_b", name: "Boris" }] }), false);
+    expect(anyRinging(rows)).toBe(false);
+    expect(anyRinging(removeDialog(upsertDialog(new Map(), dialog("b"), true), "b"))).toBe(false);
+  });
+
+  it("a late, older summary does not replace a newer one", () => {
+    let rows = upsertDialog(new Map(), dialog("a", { seq: 5, last_activity: 500 }));
+    rows = upsertDialog(rows, dialog("a", { seq: 4, last_activity: 400 }));
+    expect(rows.get("a")!.dialog.seq).toBe(5);
+  });
+});
+
+describe("visibleRows", () => {
+  const rows = rowsOf(
+    dialog("old", { last_activity: 100, waiting_since: 50 }),
+    dialog("new", { last_activity: 300, waiting_since: 250 }),
+    dialog("mine", { last_activity: 200, needs_answer: false, waiting_since: undefined, participants: [{ id: ME, name: "Me" }], assignee: { id: ME, name: "Me" }, visitor_messages: 0 }),
+    dialog("boris", { last_activity: 250, needs_answer: false, waiting_since: undefined, assignee: { id: "op_b", name: "Boris" }, participants: [{ id: "op_b", name: "Boris" }], last_message: { seq: 1, kind: "visitor", text: "Refund for order 77", at: 250 } }),
+    dialog("shut", { status: "closed", last_activity: 999 }),
+  );
+  const ids = (v: View) => visibleRows(rows, v).map((r) => r.dialog.id);
+
+  it("orders by last activity, newest first, or by processing order, longest waiting first", () => {
+    expect(ids(view())).toEqual(["new", "boris", "mine", "old"]);
+    expect(ids(view({ sort: "waiting" }))).toEqual(["old", "new", "boris", "mine"]);
+  });
+
+  it("moves a dialog to the top when its visitor writes", () => {
+    const moved = upsertDialog(rows, dialog("old", { last_activity: 400, seq: 2, visitor_messages: 2 }));
+    expect(visibleRows(moved, view())[0].dialog.id).toBe("old");
+  });
+
+  it("filters open / closed, unread, mine and another operator's", () => {
+    expect(ids(view({ tab: "closed" }))).toEqual(["shut"]);
+    expect(ids(view({ filter: "mine" }))).toEqual(["mine"]);
+    expect(ids(view({ filter: "others" }))).toEqual(["boris"]);
+    expect(ids(view({ filter: "unread" }))).toEqual(["new", "boris", "old"]);
+  });
+
+  it("searches the visitor's name, the last message and my draft", () => {
+    expect(ids(view({ query: "visitor OLD" }))).toEqual(["old"]);
+    expect(ids(view({ query: "order 77" }))).toEqual(["boris"]);
+    expect(visibleRows(rows, view({ query: "tracking" }), new Map([["new", "Your tracking number is"]])).map((r) => r.dialog.id)).toEqual(["new"]);
+  });
+
+  it("counts unread open dialogs for the header", () => {
+    expect(unreadDialogs(rows)).toBe(3);
+  });
+});
+
+describe("step", () => {
+  it("moves down and up the visible list and stops at its ends", () => {
+    const list = visibleRows(rowsOf(dialog("a", { last_activity: 3 }), dialog("b", { last_activity: 2 })), view());
+    expect(step(list, null, 1)).toBe("a");
+    expect(step(list, "a", 1)).toBe("b");
+    expect(step(list, "b", 1)).toBe("b");
+    expect(step(list, "b", -1)).toBe("a");
+    expect(step([], "a", 1)).toBe(null);
+  });
+});

@@ -1,0 +1,136 @@
+// The sidebar as plain data: one row per dialog with my unread count and its ring, and the pure
+// rules the console shows it by (colour, filters, search, order, the header's count).
+
+import type { DialogView, OperatorId } from "../../../protocol/protocol";
+
+export interface Row {
+  dialog: DialogView;
+  /** My unread count: the server's `unread` when it sends one, else moved by new visitor messages. */
+  unread: number;
+  /** This console plays the new-dialog melody for it (the server's `ring` flag). */
+  ringing: boolean;
+}
+
+export type Rows = ReadonlyMap<string, Row>;
+export type Colour = "waiting" | "mine" | "taken" | "plain";
+export type Tab = "open" | "closed";
+export type Filter = "all" | "unread" | "mine" | "others";
+export type Sort = "activity" | "waiting";
+
+/** A dialog summary merged in; `ring` is the flag the event carried, if it carried one. */
+export function upsertDialog(rows: Rows, dialog: DialogView, ring?: boolean): Map<string, Row> {
+  const out = new Map(rows);
+  const old = rows.get(dialog.id);
+  let unread: number;
+  if (dialog.unread !== undefined) unread = dialog.unread;
+  else if (old) unread = Math.max(0, old.unread + dialog.visitor_messages - old.dialog.visitor_messages);
+  else unread = dialog.visitor_messages;
+  const stillWaiting = dialog.status === "open" && dialog.participants.length === 0;
+  const ringing = stillWaiting && (ring ?? old?.ringing ?? false);
+  // An older summary (a late push after a newer HTTP list) never replaces a newer one.
+  if (old && old.dialog.seq > dialog.seq && dialog.unread === undefined) {
+    out.set(dialog.id, { ...old, ringing: ring === false ? false : old.ringing });
+    return out;
+  }
+  out.set(dialog.id, { dialog: { ...dialog, unread: undefined }, unread, ringing });
+  return out;
+}
+
+export function removeDialog(rows: Rows, id: string): Map<string, Row> {
+  const out = new Map(rows);
+  out.delete(id);
+  return out;
+}
+
+/** My read state from the server (`dialog.read`, an ack of `mark_unread`), or my own read. */
+export function setUnread(rows: Rows, id: string, unread: number): Rows {
+  const row = rows.get(id);
+  if (!row || row.unread === unread) return rows;
+  const out = new Map(rows);
+  out.set(id, { ...row, unread });
+  return out;
+}
+
+/**
+ * Green while it waits for an answer with no operator connected; light blue when I am connected;
+ * blue when another operator is.
+ */
+export function colour(d: DialogView, me: OperatorId): Colour {
+  if (d.status === "closed") return "plain";
+  if (d.participants.some((p) => p.id === me)) return "mine";
+  if (d.participants.length > 0) return "taken";
+  return d.needs_answer ? "waiting" : "plain";
+}
+
+export interface View {
+  tab: Tab;
+  filter: Filter;
+  sort: Sort;
+  query: string;
+  me: OperatorId;
+}
+
+/** What the visitor's name, their last message or my draft must contain for a search to match. */
+export function matches(row: Row, query: string, draft?: string): boolean {
+  const q = query.trim().toLowerCase();
+  if (!q) return true;
+  const d = row.dialog;
+  return [d.visitor_name, d.last_message?.text, draft].some(
+    (s) => typeof s === "string" && s.toLowerCase().includes(q),
+  );
+}
+
+function passes(row: Row, v: View): boolean {
+  const d = row.dialog;
+  if (d.status !== v.tab) return false;
+  switch (v.filter) {
+    case "unread":
+      return row.unread > 0;
+    case "mine":
+      return d.assignee?.id === v.me || d.participants.some((p) => p.id === v.me);
+    case "others":
+      return !!d.assignee && d.assignee.id !== v.me;
+    default:
+      return true;
+  }
+}
+
+/**
+ * The rows to show, in order. Last activity: newest first, so each visitor message moves its
+ * dialog to the top. Processing order: the longest-waiting unanswered dialog first, then the
+ * answered ones by last activity.
+ */
+export function visibleRows(rows: Rows, v: View, drafts: ReadonlyMap<string, string> = new Map()): Row[] {
+  const list = [...rows.values()].filter((r) => passes(r, v) && matches(r, v.query, drafts.get(r.dialog.id)));
+  const byActivity = (a: Row, b: Row) => b.dialog.last_activity - a.dialog.last_activity || a.dialog.id.localeCompare(b.dialog.id);
+  if (v.sort === "activity") return list.sort(byActivity);
+  return list.sort((a, b) => {
+    const wa = a.dialog.needs_answer ? a.dialog.waiting_since : undefined;
+    const wb = b.dialog.needs_answer ? b.dialog.waiting_since : undefined;
+    if (wa !== undefined && wb !== undefined) return wa - wb || byActivity(a, b);
+    if (wa !== undefined) return -1;
+    if (wb !== undefined) return 1;
+    return byActivity(a, b);
+  });
+}
+
+/** The header's and the tab title's number: open dialogs with something unread for me. */
+export function unreadDialogs(rows: Rows): number {
+  let n = 0;
+  for (const r of rows.values()) if (r.dialog.status === "open" && r.unread > 0) n++;
+  return n;
+}
+
+/** The melody plays while any dialog rings for me. */
+export function anyRinging(rows: Rows): boolean {
+  for (const r of rows.values()) if (r.ringing) return true;
+  return false;
+}
+
+/** The next or previous visible dialog (Alt+Down / Alt+Up), wrapping at neither end. */
+export function step(list: readonly Row[], current: string | null, delta: 1 | -1): string | null {
+  if (list.length === 0) return null;
+  const at = list.findIndex((r) => r.dialog.id === current);
+  if (at < 0) return list[delta > 0 ? 0 : list.length - 1].dialog.id;
+  return list[Math.min(list.length - 1, Math.max(0, at + delta))].dialog.id;
+}

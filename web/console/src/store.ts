@@ -1,0 +1,388 @@
+// The console's live state in signals, and what moves it: server events, HTTP pages, the outbox.
+// The rules themselves live in state/*.ts (plain functions, unit-tested); this file wires them.
+
+import { batch, computed, signal } from "@preact/signals";
+import type { DialogView, MessageView, OperatorStatus, OperatorView, ServerEvent } from "../../protocol/protocol";
+import { FatalConnectError, RequestError, Socket, type ConnectionState } from "../../common/socket";
+import { Outbox, type Outgoing } from "../../common/outbox";
+import { applyReceipt, latestSeq, mergeMessages } from "../../common/timeline";
+import { Api, ApiError } from "./api";
+import * as sb from "./state/sidebar";
+import { setDraft, type QuickReply } from "./state/compose";
+import { newId } from "../../common/ids";
+import { notify, playMelody } from "./sound";
+
+export interface Pane {
+  messages: MessageView[];
+  /** Older history is there to load (endless scroll upward). */
+  more: boolean;
+  loading: boolean;
+}
+
+const SESSION_KEY = "parlor.console.session";
+
+export class Store {
+  readonly me = signal<OperatorView | null>(null);
+  readonly connection = signal<ConnectionState>("offline");
+  readonly rows = signal<sb.Rows>(new Map());
+  readonly panes = signal<ReadonlyMap<string, Pane>>(new Map());
+  readonly selected = signal<string | null>(null);
+  readonly drafts = signal<ReadonlyMap<string, string>>(new Map());
+  readonly pending = signal<readonly Outgoing[]>([]);
+  readonly typing = signal<ReadonlyMap<string, number>>(new Map());
+  readonly operators = signal<OperatorView[]>([]);
+  readonly quickReplies = signal<QuickReply[]>([]);
+  readonly notice = signal<string | null>(null);
+  readonly view = signal<Omit<sb.View, "me">>({ tab: "open", filter: "all", sort: "activity", query: "" });
+
+  readonly unreadDialogs = computed(() => sb.unreadDialogs(this.rows.value));
+  readonly ringing = computed(() => sb.anyRinging(this.rows.value));
+  readonly visible = computed(() => sb.visibleRows(this.rows.value, { ...this.view.value, me: this.me.value?.id ?? "" }, this.drafts.value));
+
+  private socket: Socket | null = null;
+  private outbox: Outbox;
+  private melody: ReturnType<typeof setInterval> | null = null;
+
+  constructor(readonly api: Api) {
+    this.outbox = new Outbox({
+      send: (item) =>
+        this.request({
+          action: "message",
+          op: item.kind,
+          dialog_id: item.dialog_id!,
+          client_id: item.client_id,
+          text: item.text,
+          ...(item.reply_to !== undefined ? { reply_to: item.reply_to } : {}),
+        }),
+      onStored: (_item, m) => m && this.addMessages(m.dialog_id, [m]),
+      onChange: (items) => (this.pending.value = items),
+    });
+    this.ringing.subscribe((on) => this.ring(on));
+  }
+
+  /** Signs in again from the token kept in this tab, if it is still good. */
+  async resume(): Promise<boolean> {
+    const kept = sessionStorage.getItem(SESSION_KEY);
+    if (!kept) return false;
+    this.api.token = kept;
+    try {
+      this.start(await this.api.me());
+      return true;
+    } catch {
+      sessionStorage.removeItem(SESSION_KEY);
+      this.api.token = null;
+      return false;
+    }
+  }
+
+  async login(email: string, password: string): Promise<void> {
+    const session = await this.api.login(email, password);
+    this.api.token = session.token;
+    sessionStorage.setItem(SESSION_KEY, session.token);
+    if (typeof Notification !== "undefined" && Notification.permission === "default") void Notification.requestPermission().catch(() => {});
+    this.start(session.operator);
+  }
+
+  logout(): void {
+    sessionStorage.removeItem(SESSION_KEY);
+    this.socket?.stop();
+    this.socket = null;
+    this.api.token = null;
+    this.me.value = null;
+  }
+
+  private start(me: OperatorView): void {
+    this.me.value = me;
+    this.quickReplies.value = loadQuickReplies(me.id);
+    this.socket = new Socket({
+      url: async () => {
+        try {
+          const { ticket } = await this.api.ticket();
+          const sep = this.api.endpoints.ws.includes("?") ? "&" : "?";
+          return `${this.api.endpoints.ws}${sep}v=1&ticket=${encodeURIComponent(ticket)}`;
+        } catch (e) {
+          if (e instanceof ApiError && e.status === 401) throw new FatalConnectError("signed out");
+          throw e;
+        }
+      },
+      onEvent: (e) => this.onEvent(e),
+      onState: (s) => {
+        this.connection.value = s;
+        if (s === "stopped" && this.api.token) this.logout();
+      },
+      onOpen: () => void this.catchUp(),
+    });
+    this.socket.start();
+    addEventListener("online", () => this.socket?.reconnectNow());
+  }
+
+  request(action: Parameters<Socket["request"]>[0]) {
+    if (!this.socket) return Promise.reject(new RequestError("offline", "not connected"));
+    return this.socket.request(action);
+  }
+
+  /** After every open: the lists again (everything may have moved), the open dialog from its newest seq, the outbox. */
+  async catchUp(): Promise<void> {
+    try {
+      const [open, closed, ops] = await Promise.all([this.api.dialogs("open"), this.api.dialogs("closed"), this.api.operators()]);
+      batch(() => {
+        let rows: sb.Rows = new Map();
+        for (const d of [...open.dialogs, ...closed.dialogs]) rows = sb.upsertDialog(rows, d, this.rows.value.get(d.id)?.ringing ?? shouldRing(d, this.me.value));
+        this.rows.value = rows;
+        this.operators.value = ops.operators;
+      });
+      const id = this.selected.value;
+      if (id && this.panes.value.has(id)) await this.fetchAfter(id);
+    } catch (e) {
+      this.notice.value = `Could not load dialogs: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    void this.outbox.flush();
+  }
+
+  private onEvent(e: ServerEvent): void {
+    switch (e.type) {
+      case "dialog.created":
+        this.upsert(e.dialog, e.ring);
+        this.addMessages(e.dialog.id, [e.message]);
+        if (e.ring) notify(`New dialog: ${e.dialog.visitor_name}`, e.message.text);
+        break;
+      case "dialog.updated":
+        this.upsert(e.dialog, e.ring);
+        if (e.event) this.addMessages(e.dialog.id, [e.event]);
+        break;
+      case "dialog.removed":
+        batch(() => {
+          this.rows.value = sb.removeDialog(this.rows.value, e.dialog_id);
+          if (this.selected.value === e.dialog_id) this.selected.value = null;
+        });
+        break;
+      case "message.created": {
+        const m = e.message;
+        if (e.dialog) this.upsert(e.dialog, e.ring);
+        this.addMessages(m.dialog_id, [m]);
+        if (m.kind === "visitor") {
+          this.setTyping(m.dialog_id, false);
+          const mine = e.dialog?.participants.some((p) => p.id === this.me.value?.id);
+          if (e.ring || mine) notify(m.author_name ?? "Visitor", m.text);
+          if (this.selected.value === m.dialog_id && document.visibilityState === "visible") void this.markRead(m.dialog_id);
+        }
+        break;
+      }
+      case "message.status": {
+        const pane = this.panes.value.get(e.dialog_id);
+        if (pane) this.setPane(e.dialog_id, { ...pane, messages: applyReceipt(pane.messages, e.side, e.status, e.up_to) });
+        break;
+      }
+      case "typing":
+        if (e.side === "visitor") this.setTyping(e.dialog_id, e.typing);
+        break;
+      case "dialog.read":
+        this.rows.value = sb.setUnread(this.rows.value, e.dialog_id, e.unread);
+        break;
+      case "operator.status":
+        this.operators.value = this.operators.value.map((o) => (o.id === e.operator_id ? { ...o, status: e.status } : o));
+        break;
+      default:
+        break;
+    }
+  }
+
+  private upsert(d: DialogView, ring?: boolean): void {
+    this.rows.value = sb.upsertDialog(this.rows.value, d, ring);
+  }
+
+  private setTyping(id: string, on: boolean): void {
+    const t = new Map(this.typing.value);
+    if (on) t.set(id, Date.now());
+    else t.delete(id);
+    this.typing.value = t;
+    if (on) setTimeout(() => {
+      const at = this.typing.value.get(id);
+      if (at !== undefined && Date.now() - at >= 6000) this.setTyping(id, false);
+    }, 6500);
+  }
+
+  private setPane(id: string, pane: Pane): void {
+    const p = new Map(this.panes.value);
+    p.set(id, pane);
+    this.panes.value = p;
+  }
+
+  /** Messages for a dialog whose pane is loaded; others load from history when opened. */
+  private addMessages(id: string, ms: MessageView[]): void {
+    const pane = this.panes.value.get(id);
+    if (pane) this.setPane(id, { ...pane, messages: mergeMessages(pane.messages, ms) });
+  }
+
+  /** Opens a dialog; `connect` also joins it (a click in the sidebar), Alt+arrows only look. */
+  async open(id: string, connect: boolean): Promise<void> {
+    this.selected.value = id;
+    if (!this.panes.value.has(id)) {
+      this.setPane(id, { messages: [], more: false, loading: true });
+      try {
+        const page = await this.api.history(id);
+        this.setPane(id, { messages: mergeMessages(this.panes.value.get(id)?.messages ?? [], page.messages), more: page.next_before !== undefined, loading: false });
+      } catch (e) {
+        this.setPane(id, { messages: [], more: false, loading: false });
+        this.notice.value = `Could not load the dialog: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    } else {
+      await this.fetchAfter(id);
+    }
+    const row = this.rows.value.get(id);
+    if (connect && row?.dialog.status === "open") await this.join(id);
+    void this.markRead(id);
+  }
+
+  async join(id: string): Promise<void> {
+    const row = this.rows.value.get(id);
+    if (row?.dialog.participants.some((p) => p.id === this.me.value?.id)) return;
+    await this.command({ action: "assign", op: "join", dialog_id: id });
+  }
+
+  /** Runs one command frame and applies what its ack carries; a refusal shows as a notice. */
+  async command(action: Parameters<Socket["request"]>[0]): Promise<boolean> {
+    try {
+      const ack = await this.request(action);
+      if (ack.dialog) this.upsert(ack.dialog, false);
+      if (ack.message) this.addMessages(ack.message.dialog_id, [ack.message]);
+      return true;
+    } catch (e) {
+      this.notice.value = e instanceof Error ? e.message : String(e);
+      return false;
+    }
+  }
+
+  async leave(id: string): Promise<void> {
+    await this.command({ action: "assign", op: "leave", dialog_id: id });
+  }
+
+  async markRead(id: string): Promise<void> {
+    const pane = this.panes.value.get(id);
+    const row = this.rows.value.get(id);
+    if (!pane || !row || row.unread === 0) return;
+    const upTo = latestSeq(pane.messages);
+    if (upTo === 0) return;
+    try {
+      await this.request({ action: "message", op: "read", dialog_id: id, up_to: upTo });
+      this.rows.value = sb.setUnread(this.rows.value, id, 0);
+    } catch {
+      // Offline: read again after the reconnect's catch-up.
+    }
+  }
+
+  async markUnread(id: string): Promise<void> {
+    try {
+      const ack = await this.request({ action: "message", op: "mark_unread", dialog_id: id });
+      batch(() => {
+        if (ack.dialog) this.upsert(ack.dialog);
+        this.rows.value = sb.setUnread(this.rows.value, id, Math.max(1, ack.dialog?.unread ?? 1));
+        this.selected.value = null;
+      });
+    } catch (e) {
+      this.notice.value = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  /** Endless scroll upward. */
+  async loadOlder(id: string): Promise<void> {
+    const pane = this.panes.value.get(id);
+    if (!pane || !pane.more || pane.loading || pane.messages.length === 0) return;
+    this.setPane(id, { ...pane, loading: true });
+    try {
+      const page = await this.api.history(id, { before: pane.messages[0].seq });
+      const now = this.panes.value.get(id)!;
+      this.setPane(id, { messages: mergeMessages(now.messages, page.messages), more: page.next_before !== undefined, loading: false });
+    } catch {
+      this.setPane(id, { ...this.panes.value.get(id)!, loading: false });
+    }
+  }
+
+  /** Catching up one dialog after a reconnect: `?after=` the newest seq held, until the end. */
+  private async fetchAfter(id: string): Promise<void> {
+    let after = latestSeq(this.panes.value.get(id)?.messages ?? []);
+    for (let i = 0; i < 20; i++) {
+      const page = await this.api.history(id, { after });
+      this.addMessages(id, page.messages);
+      if (page.next_after === undefined) return;
+      after = page.next_after;
+    }
+  }
+
+  /** Sends (or whispers) from the composer; an operator not yet connected joins first. */
+  async send(id: string, text: string, whisper: boolean, replyTo?: number): Promise<void> {
+    if (!whisper) await this.join(id);
+    this.outbox.add({ kind: whisper ? "whisper" : "send", dialog_id: id, text, ...(replyTo !== undefined ? { reply_to: replyTo } : {}) });
+    this.drafts.value = setDraft(this.drafts.value, id, "");
+  }
+
+  retry(clientId: string): void {
+    this.outbox.retry(clientId);
+  }
+
+  discard(clientId: string): void {
+    this.outbox.discard(clientId);
+  }
+
+  typingSent = new Map<string, number>();
+
+  /** Tells the visitor I am typing, at most every few seconds. */
+  typed(id: string, text: string): void {
+    this.drafts.value = setDraft(this.drafts.value, id, text);
+    const last = this.typingSent.get(id) ?? 0;
+    const row = this.rows.value.get(id);
+    if (!text || Date.now() - last < 4000 || !row?.dialog.participants.some((p) => p.id === this.me.value?.id)) return;
+    this.typingSent.set(id, Date.now());
+    this.request({ action: "message", op: "typing", dialog_id: id, typing: true }).catch(() => {});
+  }
+
+  async setStatus(status: OperatorStatus): Promise<void> {
+    try {
+      this.me.value = await this.api.setStatus(status);
+    } catch (e) {
+      this.notice.value = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  saveQuickReply(title: string, text: string): void {
+    const me = this.me.value;
+    if (!me) return;
+    this.quickReplies.value = [...this.quickReplies.value, { id: newId(), title, text }];
+    localStorage.setItem(quickRepliesKey(me.id), JSON.stringify(this.quickReplies.value));
+  }
+
+  deleteQuickReply(id: string): void {
+    const me = this.me.value;
+    if (!me) return;
+    this.quickReplies.value = this.quickReplies.value.filter((q) => q.id !== id);
+    localStorage.setItem(quickRepliesKey(me.id), JSON.stringify(this.quickReplies.value));
+  }
+
+  private ring(on: boolean): void {
+    if (on && !this.melody) {
+      playMelody();
+      this.melody = setInterval(playMelody, 3000);
+    } else if (!on && this.melody) {
+      clearInterval(this.melody);
+      this.melody = null;
+    }
+  }
+}
+
+/** A dialog loaded over HTTP rings when the server would ring for it: open, waiting, nobody connected, I am online. */
+function shouldRing(d: DialogView, me: OperatorView | null): boolean {
+  return d.status === "open" && d.needs_answer && d.participants.length === 0 && me?.status === "online";
+}
+
+function quickRepliesKey(operatorId: string): string {
+  return `parlor.console.quick-replies.${operatorId}`;
+}
+
+function loadQuickReplies(operatorId: string): QuickReply[] {
+  try {
+    const v = JSON.parse(localStorage.getItem(quickRepliesKey(operatorId)) ?? "[]");
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
+}

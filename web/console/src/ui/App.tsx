@@ -1,0 +1,104 @@
+import { useEffect, useState } from "preact/hooks";
+import type { OperatorStatus } from "../../../protocol/protocol";
+import type { Store } from "../store";
+import { step } from "../state/sidebar";
+import { Sidebar } from "./Sidebar";
+import { DialogPane } from "./DialogPane";
+
+export function App({ store }: { store: Store }) {
+  const me = store.me.value;
+  const unread = store.unreadDialogs.value;
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Parlor` : "Parlor";
+  }, [unread]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || (e.key !== "ArrowUp" && e.key !== "ArrowDown")) return;
+      e.preventDefault();
+      const next = step(store.visible.value, store.selected.value, e.key === "ArrowDown" ? 1 : -1);
+      if (next) void store.open(next, false);
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, [store]);
+  if (!me) return <Login store={store} />;
+  const offline = store.connection.value !== "online";
+  return (
+    <div class="console" data-testid="console" data-ringing={String(store.ringing.value)} data-connection={store.connection.value}>
+      <header class="top">
+        <span class="brand">Parlor</span>
+        <span class="unread-count" data-testid="unread-dialogs" aria-label={`${unread} unread dialogs`}>
+          {unread > 0 ? `${unread} unread` : "all read"}
+        </span>
+        <div class="operator-card" data-testid="operator-card">
+          <span class={`status-dot ${me.status}`} aria-hidden="true" />
+          <span class="operator-name">{me.name}</span>
+          <label class="visually-hidden" for="my-status">My status</label>
+          <select id="my-status" data-testid="status" value={me.status} onChange={(e) => void store.setStatus(e.currentTarget.value as OperatorStatus)}>
+            <option value="online">Online</option>
+            <option value="away">Away</option>
+            <option value="offline">Offline</option>
+          </select>
+          <button type="button" class="link" onClick={() => store.logout()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      {offline && (
+        <div class="banner" role="status" data-testid="offline-banner">
+          Offline: reconnecting… Messages you write are kept and sent once back.
+        </div>
+      )}
+      {store.notice.value && (
+        <div class="notice" role="alert">
+          {store.notice.value}
+          <button type="button" class="link" onClick={() => (store.notice.value = null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <div class="body">
+        <Sidebar store={store} />
+        <DialogPane store={store} />
+      </div>
+    </div>
+  );
+}
+
+function Login({ store }: { store: Store }) {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await store.login(email, password);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main class="login">
+      <form onSubmit={submit} data-testid="login">
+        <h1>Parlor</h1>
+        <label>
+          Email
+          <input type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        </label>
+        <label>
+          Password
+          <input type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </label>
+        {error && <p class="error" role="alert">{error}</p>}
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,187 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { MessageView } from "../../../protocol/protocol";
+import type { Store } from "../store";
+import { EMOJI, MAX_TEXT, expand, length, shortcut, titleFrom, tooLong, type QuickReply } from "../state/compose";
+
+interface Props {
+  store: Store;
+  dialogId: string;
+  replyTo: MessageView | null;
+  clearReply(): void;
+  /** A message's text to make a quick reply from (the lightning icon on a message). */
+  quickFrom: string | null;
+  clearQuickFrom(): void;
+}
+
+export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clearQuickFrom }: Props) {
+  const text = store.drafts.value.get(dialogId) ?? "";
+  const [whisper, setWhisper] = useState(false);
+  const [popup, setPopup] = useState<"emoji" | "quick" | null>(null);
+  const [picked, setPicked] = useState(0);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const me = store.me.value!;
+  const found = shortcut(text, store.quickReplies.value);
+  const count = length(text);
+  const over = tooLong(text);
+  useEffect(() => {
+    setPicked(0);
+  }, [found?.length]);
+  useEffect(() => {
+    if (quickFrom !== null) setPopup("quick");
+  }, [quickFrom]);
+  useEffect(() => {
+    area.current?.focus();
+  }, [dialogId]);
+
+  const send = () => {
+    if (!text.trim() || over) return;
+    void store.send(dialogId, text, whisper, replyTo?.seq);
+    clearReply();
+  };
+  const insert = (s: string) => {
+    store.typed(dialogId, text + s);
+    area.current?.focus();
+  };
+  const useQuick = (q: QuickReply) => {
+    store.typed(dialogId, expand(q.text, me.name));
+    setPopup(null);
+    area.current?.focus();
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (found && found.length > 0) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        setPicked((picked + (e.key === "ArrowDown" ? 1 : found.length - 1)) % found.length);
+        return;
+      }
+      if (e.key === "Enter" || e.key === "Tab") {
+        e.preventDefault();
+        useQuick(found[Math.min(picked, found.length - 1)]);
+        return;
+      }
+    }
+    if (e.key === "Enter" && !e.shiftKey && !e.altKey && !e.isComposing) {
+      e.preventDefault();
+      send();
+    }
+  };
+
+  return (
+    <div class={`composer ${whisper ? "whispering" : ""}`}>
+      {replyTo && (
+        <div class="reply-bar" data-testid="reply-bar">
+          <span>
+            Replying to <q>{replyTo.text.slice(0, 80)}</q>
+          </span>
+          <button type="button" class="link" aria-label="Cancel the quote" onClick={clearReply}>
+            ×
+          </button>
+        </div>
+      )}
+      {found && found.length > 0 && (
+        <ul class="shortcut" role="listbox" aria-label="Quick replies" data-testid="shortcut">
+          {found.map((q, i) => (
+            <li role="option" aria-selected={i === picked} class={i === picked ? "on" : ""} onMouseDown={(e) => (e.preventDefault(), useQuick(q))}>
+              <strong>{q.title}</strong> {expand(q.text, me.name).slice(0, 60)}
+            </li>
+          ))}
+        </ul>
+      )}
+      {popup === "emoji" && (
+        <div class="popup emoji" data-testid="emoji-picker" role="dialog" aria-label="Emoji">
+          {EMOJI.map((e) => (
+            <button type="button" aria-label={`Insert ${e}`} onClick={() => insert(e)}>
+              {e}
+            </button>
+          ))}
+        </div>
+      )}
+      {popup === "quick" && (
+        <QuickReplies
+          store={store}
+          initial={quickFrom}
+          onUse={useQuick}
+          onClose={() => {
+            setPopup(null);
+            clearQuickFrom();
+          }}
+        />
+      )}
+      <label class="visually-hidden" for="composer-text">
+        {whisper ? "Whisper to operators" : "Message"}
+      </label>
+      <textarea
+        id="composer-text"
+        ref={area}
+        data-testid="composer"
+        rows={3}
+        placeholder={whisper ? "Whisper: only operators see this" : "Write a message; / for quick replies"}
+        value={text}
+        onInput={(e) => store.typed(dialogId, e.currentTarget.value)}
+        onKeyDown={onKey}
+      />
+      <div class="composer-bar">
+        <label class="whisper-toggle">
+          <input type="checkbox" data-testid="whisper" checked={whisper} onChange={(e) => setWhisper(e.currentTarget.checked)} /> Whisper
+        </label>
+        <button type="button" aria-label="Emoji" data-testid="emoji" aria-expanded={popup === "emoji"} onClick={() => setPopup(popup === "emoji" ? null : "emoji")}>
+          🙂
+        </button>
+        <button type="button" aria-label="Quick replies" data-testid="quick" aria-expanded={popup === "quick"} onClick={() => setPopup(popup === "quick" ? null : "quick")}>
+          ⚡
+        </button>
+        <span class={`counter ${over ? "over" : ""}`} data-testid="counter" aria-live="polite">
+          {count > 0 ? `${count} / ${MAX_TEXT}` : ""}
+        </span>
+        <button type="button" class="send" data-testid="send" disabled={!text.trim() || over} onClick={send}>
+          {whisper ? "Whisper" : "Send"}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function QuickReplies({ store, initial, onUse, onClose }: { store: Store; initial: string | null; onUse(q: QuickReply): void; onClose(): void }) {
+  const [title, setTitle] = useState(initial ? titleFrom(initial) : "");
+  const [text, setText] = useState(initial ?? "");
+  const save = (e: Event) => {
+    e.preventDefault();
+    if (!title.trim() || !text.trim()) return;
+    store.saveQuickReply(title.trim(), text);
+    setTitle("");
+    setText("");
+  };
+  return (
+    <div class="popup quick" role="dialog" aria-label="Quick replies" data-testid="quick-replies">
+      <ul>
+        {store.quickReplies.value.map((q) => (
+          <li>
+            <button type="button" class="link" onClick={() => onUse(q)}>
+              {q.title}
+            </button>
+            <button type="button" class="link" aria-label={`Delete ${q.title}`} onClick={() => store.deleteQuickReply(q.id)}>
+              ×
+            </button>
+          </li>
+        ))}
+        {store.quickReplies.value.length === 0 && <li>No quick replies yet.</li>}
+      </ul>
+      <form onSubmit={save}>
+        <label>
+          Title
+          <input type="text" data-testid="quick-title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+        </label>
+        <label>
+          Text (%name% is your name)
+          <textarea rows={2} data-testid="quick-text" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        </label>
+        <button type="submit" data-testid="quick-save">
+          Save
+        </button>
+        <button type="button" class="link" onClick={onClose}>
+          Close
+        </button>
+      </form>
+    </div>
+  );
+}

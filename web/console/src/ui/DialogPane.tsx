@@ -1,0 +1,215 @@
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import type { MessageView } from "../../../protocol/protocol";
+import type { Store } from "../store";
+import { clock, lines, mark, type Line } from "../state/timeline";
+import { Composer } from "./Composer";
+
+export function DialogPane({ store }: { store: Store }) {
+  const id = store.selected.value;
+  const row = id ? store.rows.value.get(id) : undefined;
+  const pane = id ? store.panes.value.get(id) : undefined;
+  const [replyTo, setReplyTo] = useState<MessageView | null>(null);
+  const [transfer, setTransfer] = useState(false);
+  const [quickFrom, setQuickFrom] = useState<string | null>(null);
+  useEffect(() => {
+    setReplyTo(null);
+    setTransfer(false);
+  }, [id]);
+  if (!id || !row) {
+    return (
+      <main class="pane empty-pane" aria-label="Dialog">
+        <p>Pick a dialog on the left. Alt+↑ / Alt+↓ move between dialogs.</p>
+      </main>
+    );
+  }
+  const d = row.dialog;
+  const me = store.me.value!;
+  const all = lines(pane?.messages ?? [], store.pending.value, id, me.id);
+  const typing = store.typing.value.has(id);
+  return (
+    <main class="pane" aria-label={`Dialog with ${d.visitor_name}`} data-testid="pane" data-dialog={id}>
+      <header class="pane-head">
+        <div>
+          <h2>{d.visitor_name}</h2>
+          <span class="sub">
+            {d.status === "closed" ? "Closed" : d.assignee ? `With ${d.assignee.name}` : "Waiting for an operator"}
+          </span>
+        </div>
+        <div class="actions">
+          <button type="button" data-testid="transfer" onClick={() => setTransfer(!transfer)} aria-expanded={transfer}>
+            Transfer →
+          </button>
+          {d.status === "open" ? (
+            <button type="button" data-testid="close" onClick={() => void store.command({ action: "close", op: "close", dialog_id: id })}>
+              Close
+            </button>
+          ) : (
+            <button type="button" data-testid="reopen" onClick={() => void store.command({ action: "close", op: "reopen", dialog_id: id })}>
+              Reopen
+            </button>
+          )}
+          <button type="button" data-testid="mark-unread" onClick={() => void store.markUnread(id)}>
+            Mark unread
+          </button>
+        </div>
+      </header>
+      {transfer && <Transfer store={store} dialogId={id} done={() => setTransfer(false)} />}
+      <Timeline store={store} dialogId={id} lines={all} onReply={setReplyTo} onQuick={setQuickFrom} more={pane?.more ?? false} loading={pane?.loading ?? false} />
+      <div class="typing" aria-live="polite" data-testid="typing">
+        {typing ? `${d.visitor_name} is typing…` : ""}
+      </div>
+      <Composer
+        store={store}
+        dialogId={id}
+        replyTo={replyTo}
+        clearReply={() => setReplyTo(null)}
+        quickFrom={quickFrom}
+        clearQuickFrom={() => setQuickFrom(null)}
+      />
+    </main>
+  );
+}
+
+function Timeline(props: { store: Store; dialogId: string; lines: Line[]; more: boolean; loading: boolean; onReply(m: MessageView): void; onQuick(text: string): void }) {
+  const { store, dialogId, lines: all } = props;
+  const box = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const heightBefore = useRef<number | null>(null);
+  const first = all[0]?.type === "pending" ? undefined : all[0];
+  const last = all.length;
+  // New lines at the bottom keep the view at the bottom; older ones loaded on top keep it still.
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    if (heightBefore.current !== null) {
+      el.scrollTop += el.scrollHeight - heightBefore.current;
+      heightBefore.current = null;
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [last, first, dialogId]);
+  useEffect(() => {
+    atBottom.current = true;
+  }, [dialogId]);
+  const onScroll = () => {
+    const el = box.current!;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    if (el.scrollTop < 60 && props.more && !props.loading) {
+      heightBefore.current = el.scrollHeight;
+      void store.loadOlder(dialogId);
+    }
+  };
+  const bySeq = new Map<number, MessageView>();
+  for (const l of all) if (l.type !== "pending") bySeq.set(l.message.seq, l.message);
+  return (
+    <div class="timeline" ref={box} onScroll={onScroll} data-testid="timeline" tabIndex={0} aria-label="Messages">
+      {props.more && <div class="older">{props.loading ? "Loading older messages…" : "Scroll up for older messages"}</div>}
+      {all.map((l) => {
+        if (l.type === "system") {
+          return (
+            <div class="system" data-testid="system" data-event={l.message.event?.event} key={l.message.seq}>
+              {l.message.text}
+              {l.message.event?.event === "transferred" && l.message.event.comment ? `: “${l.message.event.comment}”` : ""} · {clock(l.message.created_at)}
+            </div>
+          );
+        }
+        if (l.type === "pending") {
+          const f = l.item.failed;
+          return (
+            <div class={`msg ${l.item.kind === "whisper" ? "whisper" : "mine"}`} data-testid="message" data-pending="true" key={l.item.client_id}>
+              <p class="text">{l.item.text}</p>
+              <span class="meta">
+                {f ? (
+                  <>
+                    <span class="mark failed" data-testid="mark" data-status="failed" title={f.reason}>
+                      ✕ {f.reason}
+                    </span>{" "}
+                    <button type="button" class="link" onClick={() => store.retry(l.item.client_id)}>
+                      Retry
+                    </button>{" "}
+                    <button type="button" class="link" onClick={() => store.discard(l.item.client_id)}>
+                      Discard
+                    </button>
+                  </>
+                ) : (
+                  <span class="mark" data-testid="mark" data-status="queued" aria-label="queued">
+                    🕓
+                  </span>
+                )}
+              </span>
+            </div>
+          );
+        }
+        const m = l.message;
+        const quoted = m.reply_to !== undefined ? bySeq.get(m.reply_to) : undefined;
+        const status = mark(m);
+        return (
+          <div class={`msg ${l.who}`} data-testid="message" data-kind={m.kind} data-seq={m.seq} key={m.seq}>
+            <span class="author">
+              {l.who === "whisper" ? `Whisper · ${m.author_name ?? ""}` : (m.author_name ?? "")}
+            </span>
+            {quoted && <blockquote class="quote">{quoted.text}</blockquote>}
+            <p class="text">{m.text}</p>
+            <span class="meta">
+              {clock(m.created_at)}
+              {status && (
+                <span class={`mark ${status}`} data-testid="mark" data-status={status} aria-label={status}>
+                  {status === "read" ? "✓✓" : status === "delivered" ? "✓" : status === "failed" ? "✕" : "🕓"}
+                </span>
+              )}
+            </span>
+            <span class="hover-actions">
+              <button type="button" aria-label="Quote" title="Quote" data-testid="quote" onClick={() => props.onReply(m)}>
+                ↩
+              </button>
+              <button type="button" aria-label="Make a quick reply" title="Make a quick reply" data-testid="make-quick" onClick={() => props.onQuick(m.text)}>
+                ⚡
+              </button>
+            </span>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+function Transfer({ store, dialogId, done }: { store: Store; dialogId: string; done(): void }) {
+  const me = store.me.value!;
+  const available = store.operators.value.filter((o) => o.id !== me.id && o.status === "online");
+  const [to, setTo] = useState(available[0]?.id ?? "");
+  const [comment, setComment] = useState("");
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!to) return;
+    const ok = await store.command({ action: "assign", op: "transfer", dialog_id: dialogId, to, ...(comment.trim() ? { comment: comment.trim() } : {}) });
+    if (ok) done();
+  };
+  return (
+    <form class="transfer" onSubmit={submit} data-testid="transfer-form">
+      {available.length === 0 ? (
+        <p>No other operator is online.</p>
+      ) : (
+        <>
+          <label>
+            To
+            <select value={to} data-testid="transfer-to" onChange={(e) => setTo(e.currentTarget.value)}>
+              {available.map((o) => (
+                <option value={o.id}>{o.name}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Comment (operators only)
+            <input type="text" maxLength={500} data-testid="transfer-comment" value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+          </label>
+          <button type="submit" data-testid="transfer-submit">
+            Transfer
+          </button>
+        </>
+      )}
+      <button type="button" class="link" onClick={done}>
+        Cancel
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,101 @@
+import type { Store } from "../store";
+import { colour, type Filter, type Row } from "../state/sidebar";
+
+const FILTERS: [Filter, string][] = [
+  ["all", "All"],
+  ["unread", "Unread"],
+  ["mine", "Mine"],
+  ["others", "Others"],
+];
+
+export function Sidebar({ store }: { store: Store }) {
+  const v = store.view.value;
+  const set = (patch: Partial<typeof v>) => (store.view.value = { ...v, ...patch });
+  return (
+    <nav class="sidebar" aria-label="Dialogs">
+      <input
+        type="search"
+        class="search"
+        placeholder="Search name or text"
+        aria-label="Search dialogs"
+        data-testid="search"
+        value={v.query}
+        onInput={(e) => set({ query: e.currentTarget.value })}
+      />
+      <div class="tabs" role="tablist" aria-label="Open or closed">
+        {(["open", "closed"] as const).map((t) => (
+          <button type="button" role="tab" aria-selected={v.tab === t} data-testid={`tab-${t}`} class={v.tab === t ? "on" : ""} onClick={() => set({ tab: t })}>
+            {t === "open" ? "Open" : "Closed"}
+          </button>
+        ))}
+      </div>
+      <div class="filters">
+        {FILTERS.map(([f, label]) => (
+          <button type="button" aria-pressed={v.filter === f} data-testid={`filter-${f}`} class={v.filter === f ? "on" : ""} onClick={() => set({ filter: f })}>
+            {label}
+          </button>
+        ))}
+        <label class="visually-hidden" for="sort">
+          Sort
+        </label>
+        <select id="sort" data-testid="sort" value={v.sort} onChange={(e) => set({ sort: e.currentTarget.value as typeof v.sort })}>
+          <option value="activity">Last activity</option>
+          <option value="waiting">Processing order</option>
+        </select>
+      </div>
+      <ul class="rows" data-testid="dialog-list">
+        {store.visible.value.map((row) => (
+          <DialogRow key={row.dialog.id} row={row} store={store} />
+        ))}
+        {store.visible.value.length === 0 && <li class="empty">No dialogs here</li>}
+      </ul>
+    </nav>
+  );
+}
+
+function DialogRow({ row, store }: { row: Row; store: Store }) {
+  const me = store.me.value!.id;
+  const d = row.dialog;
+  const draft = store.drafts.value.get(d.id);
+  const connected = d.participants.some((p) => p.id === me);
+  const selected = store.selected.value === d.id;
+  return (
+    <li
+      class={`row ${colour(d, me)} ${selected ? "selected" : ""}`}
+      data-testid="dialog-row"
+      data-dialog={d.id}
+      data-colour={colour(d, me)}
+      data-ringing={String(row.ringing)}
+    >
+      <button type="button" class="row-main" aria-current={selected} onClick={() => void store.open(d.id, true)}>
+        <span class="channel" title="Website chat" aria-label="Website chat">
+          💬
+        </span>
+        <span class="who">
+          <span class="visitor">{d.visitor_name}</span>
+          {d.assignee && <span class="assignee" data-testid="assignee">{d.assignee.name}</span>}
+        </span>
+        <span class="last">
+          {draft ? (
+            <>
+              <em class="draft-label">Draft: </em>
+              {draft}
+            </>
+          ) : (
+            d.last_message?.text ?? ""
+          )}
+        </span>
+        {row.unread > 0 && (
+          <span class="badge" data-testid="unread" aria-label={`${row.unread} unread`}>
+            {row.unread}
+          </span>
+        )}
+      </button>
+      {connected && (
+        <button type="button" class="disconnect" aria-label={`Disconnect from ${d.visitor_name}`} data-testid="disconnect" onClick={() => void store.leave(d.id)}>
+          ×
+        </button>
+      )}
+    </li>
+  );
+}
