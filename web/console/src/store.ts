@@ -151,10 +151,7 @@ export class Store {
         if (e.event) this.addMessages(e.dialog.id, [e.event]);
         break;
       case "dialog.removed":
-        batch(() => {
-          this.rows.value = sb.removeDialog(this.rows.value, e.dialog_id);
-          if (this.selected.value === e.dialog_id) this.selected.value = null;
-        });
+        this.forget(e.dialog_id);
         break;
       case "message.created": {
         const m = e.message;
@@ -251,6 +248,23 @@ export class Store {
       this.notice.value = e instanceof Error ? e.message : String(e);
       return false;
     }
+  }
+
+  /**
+   * Hands the dialog to another operator. Only the one in charge or an admin may; a non-admin
+   * loses the dialog with it, and learns so from the ack, not from `dialog.removed`.
+   */
+  async transfer(id: string, to: string, comment: string): Promise<boolean> {
+    const ok = await this.command({ action: "assign", op: "transfer", dialog_id: id, to, ...(comment ? { comment } : {}) });
+    if (ok && this.me.value?.role !== "admin") this.forget(id);
+    return ok;
+  }
+
+  private forget(id: string): void {
+    batch(() => {
+      this.rows.value = sb.removeDialog(this.rows.value, id);
+      if (this.selected.value === id) this.selected.value = null;
+    });
   }
 
   async leave(id: string): Promise<void> {

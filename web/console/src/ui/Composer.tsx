@@ -125,7 +125,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
           <input type="checkbox" data-testid="whisper" checked={whisper} onChange={(e) => setWhisper(e.currentTarget.checked)} /> Whisper
         </label>
         <button type="button" aria-label="Emoji" data-testid="emoji" aria-expanded={popup === "emoji"} onClick={() => setPopup(popup === "emoji" ? null : "emoji")}>
-          🙂
+          ☺
         </button>
         <button type="button" aria-label="Quick replies" data-testid="quick" aria-expanded={popup === "quick"} onClick={() => setPopup(popup === "quick" ? null : "quick")}>
           ⚡

@@ -181,8 +181,7 @@ function Transfer({ store, dialogId, done }: { store: Store; dialogId: string; d
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!to) return;
-    const ok = await store.command({ action: "assign", op: "transfer", dialog_id: dialogId, to, ...(comment.trim() ? { comment: comment.trim() } : {}) });
-    if (ok) done();
+    if (await store.transfer(dialogId, to, comment.trim())) done();
   };
   return (
     <form class="transfer" onSubmit={submit} data-testid="transfer-form">

@@ -68,11 +68,13 @@ function DialogRow({ row, store }: { row: Row; store: Store }) {
       data-ringing={String(row.ringing)}
     >
       <button type="button" class="row-main" aria-current={selected} onClick={() => void store.open(d.id, true)}>
-        <span class="channel" title="Website chat" aria-label="Website chat">
-          💬
+        <span class="channel" title="Website chat">
+          <svg viewBox="0 0 24 24" role="img" aria-label="Website chat">
+            <path d="M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z" />
+          </svg>
         </span>
         <span class="who">
-          <span class="visitor">{d.visitor_name}</span>
+          <span class="visitor-name">{d.visitor_name}</span>
           {d.assignee && <span class="assignee" data-testid="assignee">{d.assignee.name}</span>}
         </span>
         <span class="last">
