@@ -188,6 +188,49 @@ describe("the operator console", () => {
     expect(await boris.locator('[data-testid="message"]').count()).toBe(before + 1);
   });
 
+  it("a long dialog scrolls up without end; drafts stay per dialog; Alt+arrows, search, quote and emoji", async () => {
+    const walter = await scriptedVisitor(parlor, { name: "Walter" });
+    for (let i = 1; i <= 70; i++) await walter.send(`line ${i}`);
+    await row(boris, "Walter").locator(".row-main").click();
+    await boris.locator('[data-testid="message"]', { hasText: "line 70" }).waitFor();
+    expect(await boris.locator('[data-testid="message"] .text', { hasText: /^line 1$/ }).count()).toBe(0);
+    await boris.locator('[data-testid="timeline"]').evaluate((el) => (el.scrollTop = 0));
+    await boris.locator('[data-testid="message"] .text', { hasText: /^line 1$/ }).waitFor();
+    expect(await boris.locator('[data-testid="message"][data-kind="visitor"]').count()).toBe(70);
+
+    // A draft in Walter's dialog survives a trip to Vera's and back (Alt+arrows move between them).
+    await boris.fill('[data-testid="composer"]', "half-written answer");
+    await boris.keyboard.press("Alt+ArrowDown");
+    await boris.waitForSelector('[data-testid="pane"][data-dialog]:not([data-dialog=""])');
+    await boris.waitForFunction(() => document.querySelector('[data-testid="pane"] h2')?.textContent === "Vera");
+    expect(await boris.inputValue('[data-testid="composer"]')).toBe("");
+    await boris.keyboard.press("Alt+ArrowUp");
+    await boris.waitForFunction(() => document.querySelector('[data-testid="pane"] h2')?.textContent === "Walter");
+    expect(await boris.inputValue('[data-testid="composer"]')).toBe("half-written answer");
+    expect(await row(boris, "Walter").locator(".last").textContent()).toContain("half-written answer");
+
+    await boris.fill('[data-testid="search"]', "walt");
+    expect(await boris.locator('[data-testid="dialog-row"]').count()).toBe(1);
+    await boris.fill('[data-testid="search"]', "");
+
+    // Quote-reply and an emoji go out with the message.
+    const last = boris.locator('[data-testid="message"][data-kind="visitor"]').last();
+    await last.hover();
+    await last.locator('[data-testid="quote"]').click();
+    await boris.locator('[data-testid="reply-bar"]').waitFor();
+    await boris.fill('[data-testid="composer"]', "Noted ");
+    await boris.click('[data-testid="emoji"]');
+    await boris.locator('[data-testid="emoji-picker"] button').first().click();
+    await boris.press('[data-testid="composer"]', "Enter");
+    const reply = await walter.client.waitFor((e) => e.type === "message.created" && e.message.text.startsWith("Noted"));
+    expect(reply).toMatchObject({ message: { text: "Noted 😀", reply_to: 70 } });
+    await boris.locator('[data-testid="message"] .quote', { hasText: "line 70" }).waitFor();
+    await boris.setViewportSize({ width: 1024, height: 768 });
+    await screenshot(boris, "console-tablet");
+    await boris.setViewportSize({ width: 1280, height: 720 });
+    walter.client.close();
+  });
+
   it("has no serious or critical accessibility violations (axe-core)", async () => {
     const require = createRequire(import.meta.url);
     const c = await addOperator(parlor, "Clara");
@@ -201,6 +244,11 @@ describe("the operator console", () => {
       return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
     });
     expect(result.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
+    // The cross disconnects: the row is no longer mine.
+    await waitAttr(page, '[data-testid="dialog-row"]', "data-colour", "mine");
+    await row(page, "Vera").locator('[data-testid="disconnect"]').click();
+    await row(page, "Vera").locator('[data-testid="disconnect"]').waitFor({ state: "detached" });
+    expect(await row(page, "Vera").getAttribute("data-colour")).not.toBe("mine");
   });
 });
 
