@@ -225,6 +225,7 @@ describe("the operator console", () => {
     const reply = await walter.client.waitFor((e) => e.type === "message.created" && e.message.text.startsWith("Noted"));
     expect(reply).toMatchObject({ message: { text: "Noted 😀", reply_to: 70 } });
     await boris.locator('[data-testid="message"] .quote', { hasText: "line 70" }).waitFor();
+    await row(boris, "Walter").locator(".last", { hasText: "Noted" }).waitFor();
     await boris.setViewportSize({ width: 1024, height: 768 });
     await screenshot(boris, "console-tablet");
     await boris.setViewportSize({ width: 1280, height: 720 });

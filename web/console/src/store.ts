@@ -45,15 +45,19 @@ export class Store {
 
   constructor(readonly api: Api) {
     this.outbox = new Outbox({
-      send: (item) =>
-        this.request({
+      send: async (item) => {
+        const ack = await this.request({
           action: "message",
           op: item.kind,
           dialog_id: item.dialog_id!,
           client_id: item.client_id,
           text: item.text,
           ...(item.reply_to !== undefined ? { reply_to: item.reply_to } : {}),
-        }),
+        });
+        // The ack carries the dialog's new summary: my answer is now its last message.
+        if (ack.dialog) this.upsert(ack.dialog, false);
+        return ack;
+      },
       onStored: (_item, m) => m && this.addMessages(m.dialog_id, [m]),
       onChange: (items) => (this.pending.value = items),
     });

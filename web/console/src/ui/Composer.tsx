@@ -40,6 +40,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
   };
   const insert = (s: string) => {
     store.typed(dialogId, text + s);
+    setPopup(null);
     area.current?.focus();
   };
   const useQuick = (q: QuickReply) => {
