@@ -103,6 +103,12 @@ describe("the operator console", () => {
     expect(await anna.locator('[data-testid="timeline"] img, [data-testid="timeline"] script').count()).toBe(0);
     expect(await anna.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await anna.locator('[data-testid="message"][data-kind="visitor"] .text').last().textContent()).toBe(payload);
+    await visitor.send("javascript:alert(1) or https://shop.example/track?id=4412.");
+    const link = anna.locator('[data-testid="message"] .text a');
+    await link.waitFor();
+    expect(await link.count()).toBe(1);
+    expect(await link.getAttribute("href")).toBe("https://shop.example/track?id=4412");
+    expect(await link.getAttribute("rel")).toContain("noopener");
   });
 
   it("a whisper shows to operators with its own background and never reaches the visitor", async () => {
@@ -230,6 +236,20 @@ describe("the operator console", () => {
     await screenshot(boris, "console-tablet");
     await boris.setViewportSize({ width: 1280, height: 720 });
     walter.client.close();
+  });
+
+  it("new dialogs ring only for online operators: an away operator sees the row without the ring", async () => {
+    await boris.selectOption('[data-testid="status"]', "away");
+    await boris.locator('[data-testid="operator-card"] .status-dot.away').waitFor();
+    const xenia = await scriptedVisitor(parlor, { name: "Xenia" });
+    await xenia.send("Hello?");
+    await row(anna, "Xenia").waitFor();
+    await row(boris, "Xenia").waitFor();
+    expect(await row(anna, "Xenia").getAttribute("data-ringing")).toBe("true");
+    expect(await row(boris, "Xenia").getAttribute("data-ringing")).toBe("false");
+    await boris.selectOption('[data-testid="status"]', "online");
+    await boris.locator('[data-testid="operator-card"] .status-dot.online').waitFor();
+    xenia.client.close();
   });
 
   it("has no serious or critical accessibility violations (axe-core)", async () => {

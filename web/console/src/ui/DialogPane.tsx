@@ -3,6 +3,7 @@ import type { MessageView } from "../../../protocol/protocol";
 import type { Store } from "../store";
 import { clock, lines, mark, type Line } from "../state/timeline";
 import { Composer } from "./Composer";
+import { linkParts } from "../state/links";
 
 export function DialogPane({ store }: { store: Store }) {
   const id = store.selected.value;
@@ -149,7 +150,17 @@ function Timeline(props: { store: Store; dialogId: string; lines: Line[]; more: 
               {l.who === "whisper" ? `Whisper · ${m.author_name ?? ""}` : (m.author_name ?? "")}
             </span>
             {quoted && <blockquote class="quote">{quoted.text}</blockquote>}
-            <p class="text">{m.text}</p>
+            <p class="text">
+              {linkParts(m.text).map((p) =>
+                p.href ? (
+                  <a href={p.href} target="_blank" rel="noopener noreferrer nofollow">
+                    {p.text}
+                  </a>
+                ) : (
+                  p.text
+                ),
+              )}
+            </p>
             <span class="meta">
               {clock(m.created_at)}
               {status && (
