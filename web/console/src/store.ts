@@ -136,7 +136,10 @@ export class Store {
         this.operators.value = ops.operators;
       });
       const id = this.selected.value;
-      if (id && this.panes.value.has(id)) await this.fetchAfter(id);
+      if (id && this.panes.value.has(id)) {
+        await this.fetchAfter(id);
+        void this.markRead(id);
+      }
     } catch (e) {
       this.notice.value = `Could not load dialogs: ${e instanceof Error ? e.message : String(e)}`;
     }
