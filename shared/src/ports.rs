@@ -7,6 +7,7 @@ use crate::domain::{
     Workspace,
 };
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use crate::ids::QuickReplyId;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -210,8 +211,14 @@ pub trait TicketStore: Send + Sync {
 }
 
 /// Every store port at once, for the adapters that implement them all.
-pub trait Store: DirectoryStore + DialogStore + ReceiptStore + ReadMarkerStore + ConnectionStore + TicketStore {}
-impl<T: DirectoryStore + DialogStore + ReceiptStore + ReadMarkerStore + ConnectionStore + TicketStore> Store for T {}
+pub trait Store:
+    DirectoryStore + DialogStore + ReceiptStore + ReadMarkerStore + ConnectionStore + TicketStore + QuickReplyStore
+{
+}
+impl<T: DirectoryStore + DialogStore + ReceiptStore + ReadMarkerStore + ConnectionStore + TicketStore + QuickReplyStore>
+    Store for T
+{
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PushError {
@@ -239,4 +246,25 @@ impl Clock for SystemClock {
         let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970");
         since.as_millis() as Millis
     }
+}
+
+/// A canned answer an operator keeps for themself (seed 002: quick replies, made from a message too).
+/// `%name%` in its text becomes the operator's name when the console inserts it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuickReply {
+    pub id: QuickReplyId,
+    pub workspace: WorkspaceId,
+    pub operator: OperatorId,
+    pub title: String,
+    pub text: String,
+    pub created_at: Millis,
+}
+
+#[async_trait]
+pub trait QuickReplyStore: Send + Sync {
+    async fn put_quick_reply(&self, reply: &QuickReply) -> StoreResult<()>;
+    /// One operator's quick replies, oldest first.
+    async fn list_quick_replies(&self, workspace: &WorkspaceId, operator: &OperatorId) -> StoreResult<Vec<QuickReply>>;
+    /// Deletes one of the operator's own; deleting one that is not there changes nothing.
+    async fn delete_quick_reply(&self, workspace: &WorkspaceId, operator: &OperatorId, id: &QuickReplyId) -> StoreResult<()>;
 }

@@ -70,6 +70,7 @@ contract_suite!(
     operator_status_reaches_their_connections,
     concurrent_commits_at_one_version_let_exactly_one_win,
     a_site_key_never_moves_to_another_workspace,
+    quick_replies_are_each_operators_own,
 );
 
 /// What only the DynamoDB adapter has: its table, its keys, its TTL, its harness.

@@ -5,12 +5,14 @@
 //! ts-rs's own export writes one file per `export_to` and merges into it through the filesystem;
 //! building the module in memory instead keeps it deterministic and lets the test compare it.
 
-use parlor_core::app::{DialogPage, HistoryPage, LoggedIn, VisitorSession, VisitorSessionRequest};
+use parlor_core::app::{
+    DialogPage, HistoryPage, LoggedIn, NewQuickReply, QuickReplyList, QuickReplyView, VisitorSession, VisitorSessionRequest,
+};
 use parlor_core::domain::{
     DeliveryStatus, DialogStatus, ErrorCode, LastMessage, Message, MessageKind, OperatorStatus, Participant, Receipt,
     Role, Side, SystemEvent, VisitorSource,
 };
-use parlor_core::ids::{ClientMessageId, DialogId, MessageId, OperatorId, SiteKey, VisitorId};
+use parlor_core::ids::{ClientMessageId, DialogId, MessageId, OperatorId, QuickReplyId, SiteKey, VisitorId};
 use parlor_core::protocol::{
     AssignOp, ClientAction, ClientFrame, CloseOp, DialogView, MessageOp, MessageView, OperatorView, ServerEvent,
     PROTOCOL_VERSION,
@@ -86,8 +88,9 @@ fn generate() -> String {
         DialogStatus, Participant, LastMessage, Role, OperatorStatus, VisitorSource,
         // HTTP bodies.
         HistoryPage, DialogPage, LoggedIn, VisitorSession, VisitorSessionRequest,
+        QuickReplyList, QuickReplyView, NewQuickReply,
         // Ids that travel on the wire. WorkspaceId and ConnectionId never leave the server.
-        DialogId, MessageId, ClientMessageId, OperatorId, VisitorId, SiteKey,
+        DialogId, MessageId, ClientMessageId, OperatorId, VisitorId, SiteKey, QuickReplyId,
     );
     assert!(module.elsewhere.is_empty(), "these would need imports from other files: {:?}", module.elsewhere);
 

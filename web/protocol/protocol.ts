@@ -146,6 +146,8 @@ text: string, event?: SystemEvent,
  */
 reply_to?: number, created_at: number, };
 
+export type NewQuickReply = { title: string, text: string, };
+
 export type OperatorId = string;
 
 /**
@@ -162,6 +164,22 @@ export type OperatorView = { id: OperatorId, name: string, email: string, role: 
  * An operator connected to a dialog, with the name shown under the visitor's.
  */
 export type Participant = { id: OperatorId, name: string, };
+
+/**
+ * One of an operator's quick replies.
+ */
+export type QuickReplyId = string;
+
+export type QuickReplyList = { quick_replies: Array<QuickReplyView>, };
+
+/**
+ * A quick reply as its owner sees it.
+ */
+export type QuickReplyView = { id: QuickReplyId, title: string, 
+/**
+ * `%name%` becomes the operator's name when inserted.
+ */
+text: string, created_at: number, };
 
 export type Receipt = "delivered" | "read";
 

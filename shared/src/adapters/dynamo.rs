@@ -31,10 +31,12 @@ use crate::domain::{
     Dialog, DialogStatus, Message, Millis, Operator, OperatorStatus, Receipt, Receipts, Side, Site, Visitor, Workspace,
 };
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use crate::ids::QuickReplyId;
 use crate::ports::{
     Clock, Connection, ConnectionStore, DialogCursor, DialogStore, DirectoryStore, Peer, ReadMarker, ReadMarkerStore,
     ReceiptStore, StoreError, StoreResult, SystemClock, Ticket, TicketStore,
 };
+use crate::ports::{QuickReply, QuickReplyStore};
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -1024,5 +1026,46 @@ impl TicketStore for DynamoStore {
         };
         let ticket: Option<Ticket> = attributes.map(parse_item).transpose()?;
         Ok(ticket.filter(|t| t.expires_at > now()))
+    }
+}
+
+/// An operator's quick replies share one partition: listing them is one Query.
+fn quick_reply_key(ws: &WorkspaceId, op: &OperatorId, id: &QuickReplyId) -> keys::Key {
+    (quick_replies_partition(ws, op), format!("{QUICK_REPLY_PREFIX}{id}"))
+}
+
+fn quick_replies_partition(ws: &WorkspaceId, op: &OperatorId) -> String {
+    format!("WS#{ws}#OP#{op}#QR")
+}
+
+const QUICK_REPLY_PREFIX: &str = "QR#";
+
+#[async_trait]
+impl QuickReplyStore for DynamoStore {
+    async fn put_quick_reply(&self, reply: &QuickReply) -> StoreResult<()> {
+        let key = quick_reply_key(&reply.workspace, &reply.operator, &reply.id);
+        self.put(item_of("quick_reply", key, reply)?).await
+    }
+
+    async fn list_quick_replies(&self, workspace: &WorkspaceId, operator: &OperatorId) -> StoreResult<Vec<QuickReply>> {
+        let query = self
+            .query_partition(quick_replies_partition(workspace, operator))
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":prefix", s(QUICK_REPLY_PREFIX));
+        let mut replies: Vec<QuickReply> = parse_items(self.collect(query, None).await?)?;
+        // Ids are random, so the sort key's order is not the creation order.
+        replies.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        Ok(replies)
+    }
+
+    async fn delete_quick_reply(&self, workspace: &WorkspaceId, operator: &OperatorId, id: &QuickReplyId) -> StoreResult<()> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_of(quick_reply_key(workspace, operator, id))))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
     }
 }

@@ -6,6 +6,7 @@ use crate::domain::{
     normalize_email, Dialog, DialogStatus, Message, Operator, OperatorStatus, Receipt, Receipts, Side, Site, Visitor, Workspace,
 };
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use crate::ids::QuickReplyId;
 use crate::ports::*;
 use async_trait::async_trait;
 use rusqlite::{params, Connection as Db, ErrorCode, OptionalExtension};
@@ -46,6 +47,10 @@ CREATE TABLE IF NOT EXISTS connections (
     expires_at INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS connections_by_peer ON connections (workspace, kind, peer);
 CREATE TABLE IF NOT EXISTS tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS quick_replies (
+    workspace TEXT NOT NULL, operator TEXT NOT NULL, id TEXT NOT NULL, created_at INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (workspace, operator, id));
 "#;
 
 #[derive(Clone)]
@@ -624,6 +629,45 @@ impl TicketStore for SqliteStore {
                 Some((body, exp)) if exp > now => Ok(Some(from_json(body)?)),
                 _ => Ok(None),
             }
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl QuickReplyStore for SqliteStore {
+    async fn put_quick_reply(&self, reply: &QuickReply) -> StoreResult<()> {
+        let (ws, op, id, at, body) =
+            (reply.workspace.to_string(), reply.operator.to_string(), reply.id.to_string(), reply.created_at, to_json(reply));
+        self.with(move |db| {
+            db.execute(
+                "INSERT OR REPLACE INTO quick_replies (workspace, operator, id, created_at, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![ws, op, id, at, body],
+            )
+            .map_err(unavailable)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn list_quick_replies(&self, workspace: &WorkspaceId, operator: &OperatorId) -> StoreResult<Vec<QuickReply>> {
+        let (ws, op) = (workspace.to_string(), operator.to_string());
+        self.with(move |db| {
+            query_bodies(
+                db,
+                "SELECT body FROM quick_replies WHERE workspace = ?1 AND operator = ?2 ORDER BY created_at, id",
+                params![ws, op],
+            )
+        })
+        .await
+    }
+
+    async fn delete_quick_reply(&self, workspace: &WorkspaceId, operator: &OperatorId, id: &QuickReplyId) -> StoreResult<()> {
+        let (ws, op, id) = (workspace.to_string(), operator.to_string(), id.to_string());
+        self.with(move |db| {
+            db.execute("DELETE FROM quick_replies WHERE workspace = ?1 AND operator = ?2 AND id = ?3", params![ws, op, id])
+                .map_err(unavailable)?;
+            Ok(())
         })
         .await
     }

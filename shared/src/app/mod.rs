@@ -4,10 +4,12 @@
 mod chat;
 mod dialogs;
 mod frames;
+mod quick_replies;
 mod session;
 
 pub use dialogs::{DialogPage, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use session::{ConnectRequest, LoggedIn, VisitorSession, VisitorSessionRequest};
+pub use quick_replies::{NewQuickReply, QuickReplyList, QuickReplyView, MAX_QUICK_REPLIES, MAX_TITLE_CHARS};
 
 use crate::auth::{Claims, Signer};
 use crate::domain::{Dialog, DomainError, ErrorCode, Message, Millis, Operator, OperatorStatus, Receipts, Visitor};
@@ -95,6 +97,7 @@ pub struct App {
     pub read_markers: Arc<dyn ReadMarkerStore>,
     pub connections: Arc<dyn ConnectionStore>,
     pub tickets: Arc<dyn TicketStore>,
+    pub quick_replies: Arc<dyn QuickReplyStore>,
     pub push: Arc<dyn Push>,
     pub clock: Arc<dyn Clock>,
     pub signer: Signer,
@@ -112,6 +115,7 @@ impl App {
             receipts: store.clone(),
             read_markers: store.clone(),
             connections: store.clone(),
+            quick_replies: store.clone(),
             tickets: store,
             push,
             clock: Arc::new(SystemClock),

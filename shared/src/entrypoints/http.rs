@@ -46,6 +46,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/visitor/session", post(visitor_session))
         .route("/api/visitor/messages", get(visitor_history))
         .route("/api/sites/{key}", get(site_settings))
+        .route("/api/quick-replies", get(quick_replies).post(add_quick_reply))
+        .route("/api/quick-replies/{id}", axum::routing::delete(delete_quick_reply))
         .with_state(app)
 }
 
@@ -180,4 +182,25 @@ async fn site_settings(State(app): Shared, headers: HeaderMap, Path(key): Path<S
     let origin = headers.get("origin").and_then(|v| v.to_str().ok());
     let site = app.site_for(&crate::ids::SiteKey::parse(&key)?, origin).await?;
     Ok(Json(json!({ "key": site.key, "name": site.name, "allowed_origins": site.allowed_origins })).into_response())
+}
+
+async fn quick_replies(State(app): Shared, headers: HeaderMap) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    Ok(Json(app.quick_replies(&op).await?).into_response())
+}
+
+async fn add_quick_reply(
+    State(app): Shared,
+    headers: HeaderMap,
+    json: Result<Json<crate::app::NewQuickReply>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    let created = app.add_quick_reply(&op, body(json)?).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+async fn delete_quick_reply(State(app): Shared, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    app.delete_quick_reply(&op, &crate::ids::QuickReplyId::parse(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -599,3 +599,29 @@ pub async fn a_site_key_never_moves_to_another_workspace(store: Arc<dyn Store>) 
     store.put_site(&renamed).await.expect("its own workspace may update it");
     assert_eq!(store.get_site(&site.key).await.unwrap(), Some(renamed));
 }
+
+pub async fn quick_replies_are_each_operators_own(store: Arc<dyn Store>) {
+    use parlor_core::ids::QuickReplyId;
+    use parlor_core::ports::QuickReply;
+    let (ws, other_ws) = (WorkspaceId::generate(), WorkspaceId::generate());
+    let (anna, boris) = (OperatorId::generate(), OperatorId::generate());
+    let reply = |ws: &WorkspaceId, op: &OperatorId, title: &str, at: i64| QuickReply {
+        id: QuickReplyId::generate(),
+        workspace: ws.clone(),
+        operator: op.clone(),
+        title: title.into(),
+        text: format!("{title}, I'm %name%"),
+        created_at: at,
+    };
+    let (second, first) = (reply(&ws, &anna, "second", 20), reply(&ws, &anna, "first", 10));
+    for r in [&second, &first, &reply(&ws, &boris, "boris", 5), &reply(&other_ws, &anna, "elsewhere", 1)] {
+        store.put_quick_reply(r).await.unwrap();
+    }
+    assert_eq!(store.list_quick_replies(&ws, &anna).await.unwrap(), vec![first.clone(), second.clone()], "oldest first");
+
+    store.delete_quick_reply(&ws, &boris, &first.id).await.unwrap();
+    assert_eq!(store.list_quick_replies(&ws, &anna).await.unwrap().len(), 2, "another operator cannot delete it");
+    store.delete_quick_reply(&ws, &anna, &first.id).await.unwrap();
+    store.delete_quick_reply(&ws, &anna, &first.id).await.unwrap();
+    assert_eq!(store.list_quick_replies(&ws, &anna).await.unwrap(), vec![second]);
+}
