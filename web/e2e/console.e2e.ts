@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { MessageView } from "../protocol/protocol";
-import { addOperator, launchBrowser, repoRoot, screenshot, scriptedVisitor, startParlor, type Parlor } from "./harness";
+import { addOperator, api, launchBrowser, login, repoRoot, screenshot, scriptedVisitor, startParlor, type Parlor } from "./harness";
 
 let parlor: Parlor;
 let browser: Browser;
@@ -15,6 +15,7 @@ const contexts: BrowserContext[] = [];
 let anna: Page;
 let boris: Page;
 let visitor: Awaited<ReturnType<typeof scriptedVisitor>>;
+let annaSignIn: { email: string; password: string };
 
 async function signIn(email: string, password: string, options: { bypassCSP?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, ...options });
@@ -50,6 +51,7 @@ beforeAll(async () => {
   parlor = await startParlor();
   browser = await launchBrowser();
   const a = await addOperator(parlor, "Anna");
+  annaSignIn = a;
   const b = await addOperator(parlor, "Boris");
   anna = await signIn(a.email, a.password);
   boris = await signIn(b.email, b.password);
@@ -136,6 +138,10 @@ describe("the operator console", () => {
     await anna.locator('[data-testid="shortcut"]').waitFor();
     await anna.press('[data-testid="composer"]', "Enter");
     expect(await anna.inputValue('[data-testid="composer"]')).toBe("Hello, this is Anna.");
+    // Kept on the server: they follow Anna to any browser.
+    const session = await login(parlor, annaSignIn.email, annaSignIn.password);
+    const kept = await api<{ quick_replies: { title: string; text: string }[] }>(parlor, "GET", "/quick-replies", { token: session.token });
+    expect(kept.quick_replies).toMatchObject([{ title: "greet", text: "Hello, this is %name%." }]);
     // The draft shows in the sidebar instead of the last message and survives switching dialogs.
     expect(await row(anna, "Vera").locator(".last").textContent()).toContain("Hello, this is Anna.");
     const long = "x".repeat(2001);

@@ -1,6 +1,15 @@
 // The HTTP API as the console calls it (docs/protocol.md, "HTTP API").
 
-import type { DialogPage, DialogStatus, HistoryPage, LoggedIn, OperatorStatus, OperatorView } from "../../protocol/protocol";
+import type {
+  DialogPage,
+  DialogStatus,
+  HistoryPage,
+  LoggedIn,
+  OperatorStatus,
+  OperatorView,
+  QuickReplyList,
+  QuickReplyView,
+} from "../../protocol/protocol";
 import type { Endpoints } from "../../common/config";
 
 export class ApiError extends Error {
@@ -62,5 +71,17 @@ export class Api {
     if (cursor.before !== undefined) q.set("before", String(cursor.before));
     if (cursor.after !== undefined) q.set("after", String(cursor.after));
     return this.call("GET", `/dialogs/${encodeURIComponent(dialogId)}/messages?${q}`);
+  }
+
+  quickReplies(): Promise<QuickReplyList> {
+    return this.call("GET", "/quick-replies");
+  }
+
+  addQuickReply(title: string, text: string): Promise<QuickReplyView> {
+    return this.call("POST", "/quick-replies", { title, text });
+  }
+
+  deleteQuickReply(id: string): Promise<void> {
+    return this.call("DELETE", `/quick-replies/${encodeURIComponent(id)}`);
   }
 }

@@ -9,7 +9,6 @@ import { applyReceipt, latestSeq, mergeMessages } from "../../common/timeline";
 import { Api, ApiError } from "./api";
 import * as sb from "./state/sidebar";
 import { setDraft, type QuickReply } from "./state/compose";
-import { newId } from "../../common/ids";
 import { notify, playMelody } from "./sound";
 
 export interface Pane {
@@ -97,7 +96,6 @@ export class Store {
 
   private start(me: OperatorView): void {
     this.me.value = me;
-    this.quickReplies.value = loadQuickReplies(me.id);
     this.socket = new Socket({
       url: async () => {
         try {
@@ -128,8 +126,14 @@ export class Store {
   /** After every open: the lists again (everything may have moved), the open dialog from its newest seq, the outbox. */
   async catchUp(): Promise<void> {
     try {
-      const [open, closed, ops] = await Promise.all([this.api.dialogs("open"), this.api.dialogs("closed"), this.api.operators()]);
+      const [open, closed, ops, quick] = await Promise.all([
+        this.api.dialogs("open"),
+        this.api.dialogs("closed"),
+        this.api.operators(),
+        this.api.quickReplies(),
+      ]);
       batch(() => {
+        this.quickReplies.value = quick.quick_replies;
         let rows: sb.Rows = new Map();
         for (const d of [...open.dialogs, ...closed.dialogs]) rows = sb.upsertDialog(rows, d, this.rows.value.get(d.id)?.ringing ?? shouldRing(d, this.me.value));
         this.rows.value = rows;
@@ -365,18 +369,25 @@ export class Store {
     }
   }
 
-  saveQuickReply(title: string, text: string): void {
-    const me = this.me.value;
-    if (!me) return;
-    this.quickReplies.value = [...this.quickReplies.value, { id: newId(), title, text }];
-    localStorage.setItem(quickRepliesKey(me.id), JSON.stringify(this.quickReplies.value));
+  /** Quick replies live on the server: they follow the operator to any browser. */
+  async saveQuickReply(title: string, text: string): Promise<boolean> {
+    try {
+      const saved = await this.api.addQuickReply(title, text);
+      this.quickReplies.value = [...this.quickReplies.value, saved];
+      return true;
+    } catch (e) {
+      this.notice.value = `Could not save the quick reply: ${e instanceof Error ? e.message : String(e)}`;
+      return false;
+    }
   }
 
-  deleteQuickReply(id: string): void {
-    const me = this.me.value;
-    if (!me) return;
-    this.quickReplies.value = this.quickReplies.value.filter((q) => q.id !== id);
-    localStorage.setItem(quickRepliesKey(me.id), JSON.stringify(this.quickReplies.value));
+  async deleteQuickReply(id: string): Promise<void> {
+    try {
+      await this.api.deleteQuickReply(id);
+      this.quickReplies.value = this.quickReplies.value.filter((q) => q.id !== id);
+    } catch (e) {
+      this.notice.value = `Could not delete the quick reply: ${e instanceof Error ? e.message : String(e)}`;
+    }
   }
 
   private ring(on: boolean): void {
@@ -393,17 +404,4 @@ export class Store {
 /** A dialog loaded over HTTP rings when the server would ring for it: open, waiting, nobody connected, I am online. */
 function shouldRing(d: DialogView, me: OperatorView | null): boolean {
   return d.status === "open" && d.needs_answer && d.participants.length === 0 && me?.status === "online";
-}
-
-function quickRepliesKey(operatorId: string): string {
-  return `parlor.console.quick-replies.${operatorId}`;
-}
-
-function loadQuickReplies(operatorId: string): QuickReply[] {
-  try {
-    const v = JSON.parse(localStorage.getItem(quickRepliesKey(operatorId)) ?? "[]");
-    return Array.isArray(v) ? v : [];
-  } catch {
-    return [];
-  }
 }

@@ -145,12 +145,13 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
 function QuickReplies({ store, initial, onUse, onClose }: { store: Store; initial: string | null; onUse(q: QuickReply): void; onClose(): void }) {
   const [title, setTitle] = useState(initial ? titleFrom(initial) : "");
   const [text, setText] = useState(initial ?? "");
-  const save = (e: Event) => {
+  const save = async (e: Event) => {
     e.preventDefault();
     if (!title.trim() || !text.trim()) return;
-    store.saveQuickReply(title.trim(), text);
-    setTitle("");
-    setText("");
+    if (await store.saveQuickReply(title.trim(), text)) {
+      setTitle("");
+      setText("");
+    }
   };
   return (
     <div class="popup quick" role="dialog" aria-label="Quick replies" data-testid="quick-replies">
@@ -160,7 +161,7 @@ function QuickReplies({ store, initial, onUse, onClose }: { store: Store; initia
             <button type="button" class="link" onClick={() => onUse(q)}>
               {q.title}
             </button>
-            <button type="button" class="link" aria-label={`Delete ${q.title}`} onClick={() => store.deleteQuickReply(q.id)}>
+            <button type="button" class="link" aria-label={`Delete ${q.title}`} onClick={() => void store.deleteQuickReply(q.id)}>
               ×
             </button>
           </li>
