@@ -3,7 +3,7 @@
 // (measured into tests/output/console-load.json, not asserted: budgets are benchmarks, not timed tests).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { MessageView } from "../protocol/protocol";
@@ -124,7 +124,11 @@ describe("the operator console", () => {
     const history = await fetch(`${parlor.url}/api/visitor/messages`, { headers: { authorization: `Bearer ${visitor.session.token}` } }).then((r) => r.text());
     expect(history).not.toContain("Courier lost it");
     await screenshot(anna, "console-dialog");
-    copyFileSync(join(repoRoot, "tests/output/screenshots/console-dialog.png"), join(repoRoot, "docs/console.png"));
+    // The README's picture: made once, or again on request, so a test run leaves the docs alone.
+    const docsPicture = join(repoRoot, "docs/console.png");
+    if (!existsSync(docsPicture) || process.env.PARLOR_UPDATE_SCREENSHOTS === "1") {
+      copyFileSync(join(repoRoot, "tests/output/screenshots/console-dialog.png"), docsPicture);
+    }
   });
 
   it("quick replies: made from a message, inserted with / and %name% expanded; drafts stay per dialog", async () => {
