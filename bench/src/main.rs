@@ -6,11 +6,14 @@
 //! parlor-bench load [--dialogs 10,100,1000] [--operators 4] [--rate 0.5] [--seconds 20]
 //!                                         latency and throughput against a bare relay, per size
 //! parlor-bench fuzz [--frames 100000] [--seed N]
+//! parlor-bench cold-start [--dynamodb URL]
+//!                                         each function's release binary under a local Runtime API
 //! ```
 //! `--gateway PATH` picks the `parlor` binary (default: target/release/parlor, else target/debug/parlor).
 //! Results print as a Markdown table; `--json FILE` also writes them for the chart.
 
 mod client;
+mod cold;
 mod fuzz;
 mod gateway;
 mod http;
@@ -36,6 +39,7 @@ struct Args {
     seed: u64,
     gateway: Option<PathBuf>,
     json: Option<PathBuf>,
+    dynamodb: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -51,6 +55,7 @@ fn parse_args() -> Result<Args, String> {
         seed: rng::Rng::seed(),
         gateway: None,
         json: None,
+        dynamodb: None,
     };
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -67,6 +72,7 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => a.seed = value()?.parse().map_err(|_| bad("seed"))?,
             "--gateway" => a.gateway = Some(value()?.into()),
             "--json" => a.json = Some(value()?.into()),
+            "--dynamodb" => a.dynamodb = Some(value()?),
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -184,6 +190,36 @@ async fn fuzz(frames: usize, seed: u64) -> Result<(), String> {
     }
 }
 
+async fn cold_start(dynamodb: Option<&str>) -> Result<(), String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ sits in the workspace");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let fixtures = root.join("tests/fixtures/apigw-websocket");
+    println!("\n| function | stripped binary | ready (start → first `next`) | first event answered | answer |");
+    println!("| --- | --- | --- | --- | --- |");
+    for f in cold::FUNCTIONS {
+        let bin = target.join(format!("release/parlor-fn-{f}"));
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            runs.push(cold::measure(f, &bin, &fixtures, dynamodb).await?);
+        }
+        let median = |pick: fn(&cold::ColdStart) -> Option<std::time::Duration>| {
+            let mut v: Vec<_> = runs.iter().filter_map(pick).collect();
+            v.sort();
+            v.get(v.len() / 2).map_or_else(|| "–".to_string(), |d| format!("{} ms", stats::ms(*d)))
+        };
+        let last = runs.last().expect("five runs");
+        println!(
+            "| {f} | {:.1} MB | {} | {} | {} |",
+            last.size as f64 / 1e6,
+            median(|r| r.ready),
+            median(|r| r.first_response),
+            last.outcome.replace('|', "/").chars().take(80).collect::<String>()
+        );
+    }
+    println!("(median of 5 starts each)");
+    Ok(())
+}
+
 async fn main_result() -> Result<(), String> {
     let a = parse_args()?;
     let bin = a.gateway.clone().unwrap_or_else(default_gateway);
@@ -218,6 +254,7 @@ async fn main_result() -> Result<(), String> {
             if dirty.is_empty() { Ok(()) } else { Err(format!("delivery problems at {dirty:?} dialogs")) }
         }
         "fuzz" => fuzz(a.frames, a.seed).await,
+        "cold-start" => cold_start(a.dynamodb.as_deref()).await,
         _ => {
             println!("{}", include_str!("main.rs").lines().take_while(|l| l.starts_with("//!")).map(|l| l.trim_start_matches("//! ").trim_start_matches("//!")).collect::<Vec<_>>().join("\n"));
             Ok(())
