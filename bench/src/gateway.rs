@@ -14,10 +14,17 @@ pub struct Gateway {
     pub site_key: String,
     pub data_dir: PathBuf,
     addr: String,
+    bin: PathBuf,
+    env: Vec<(String, String)>,
 }
 
 impl Gateway {
     pub fn start(bin: &Path, data_dir: PathBuf, addr: &str) -> Result<Self, String> {
+        Self::start_with(bin, data_dir, addr, Vec::new())
+    }
+
+    /// With extra environment, e.g. `PARLOR_STORE=dynamodb` and its endpoint.
+    pub fn start_with(bin: &Path, data_dir: PathBuf, addr: &str, env: Vec<(String, String)>) -> Result<Self, String> {
         std::fs::create_dir_all(&data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
         let mut child = Command::new(bin)
             .env("PARLOR_ADDR", addr)
@@ -26,6 +33,7 @@ impl Gateway {
             .env("PARLOR_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("PARLOR_SITE_ORIGINS", "")
             .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "error".into()))
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -53,7 +61,7 @@ impl Gateway {
             return Err(format!("{} exited before printing its banner", bin.display()));
         };
         let addr = url.trim_start_matches("http://").to_owned();
-        Ok(Self { child, url, site_key, data_dir, addr })
+        Ok(Self { child, url, site_key, data_dir, addr, bin: bin.to_owned(), env })
     }
 
     pub fn ws_url(&self) -> String {
@@ -62,6 +70,19 @@ impl Gateway {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Kills the process (SIGKILL: no graceful close, nothing flushed) and starts it again on the
+    /// same port and data; answers how long until it was serving again.
+    pub fn kill_and_restart(&mut self) -> Result<std::time::Duration, String> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let started = std::time::Instant::now();
+        let again = Self::start_with(&self.bin, self.data_dir.clone(), &self.addr, self.env.clone())?;
+        let old = std::mem::replace(self, again);
+        // The old process is gone; its data folder is the new one's.
+        std::mem::forget(old);
+        Ok(started.elapsed())
     }
 
     /// CPU seconds (user + system) the process has used, and its peak resident memory in bytes.

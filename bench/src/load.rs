@@ -1,7 +1,7 @@
 //! The load run: N dialogs, each a visitor and the operator who joined it, both writing at a set
 //! rate over real WebSockets, against Parlor's local gateway or against a bare relay.
 
-use crate::client::{Conn, Reader};
+use crate::client::{Conn, Connector, Reader};
 use crate::gateway::{Gateway, ADMIN_EMAIL, ADMIN_PASSWORD};
 use crate::http::Http;
 use crate::record::{settle, From, Recorder, Verdict};
@@ -60,9 +60,8 @@ pub async fn parlor_fleet(gw: &Gateway, plan: &Plan) -> Result<Fleet, String> {
         http.call("POST", "/operators", Some(&admin), Some(body)).await?;
         let token = http.call("POST", "/login", None, Some(json!({"email": email, "password": password}))).await?;
         let token = token["token"].as_str().ok_or("login gave no token")?.to_owned();
-        let ticket = http.call("POST", "/tickets", Some(&token), None).await?;
-        let url = format!("{}?v=1&ticket={}", gw.ws_url(), ticket["ticket"].as_str().ok_or("no ticket")?);
-        operators.push(Conn::open(&url, Reader::Operator(j), recorder.clone()).await?);
+        let connector = Connector::Operator { http: http.clone(), ws: gw.ws_url(), session: token, dialogs: Default::default() };
+        operators.push(Conn::open(connector, Reader::Operator(j), recorder.clone()).await?);
     }
     let ops = Arc::new(operators);
     let mut opened: Vec<Option<(Conn, String)>> = (0..plan.dialogs).map(|_| None).collect();
@@ -84,15 +83,28 @@ pub async fn parlor_fleet(gw: &Gateway, plan: &Plan) -> Result<Fleet, String> {
 }
 
 async fn open_dialog(i: usize, http: &Http, ops: &[Conn], rec: Arc<Recorder>, ws: &str, site: &str) -> Result<(Conn, String), String> {
-    let session = http.call("POST", "/visitor/session", None, Some(json!({"site_key": site, "name": format!("Visitor {i}")}))).await?;
-    let token = session["token"].as_str().ok_or("no visitor token")?;
-    let visitor = Conn::open(&format!("{ws}?v=1&visitor_token={token}"), Reader::Visitor(i), rec.clone()).await?;
+    let connector = Connector::Visitor {
+        http: http.clone(),
+        ws: ws.to_owned(),
+        site_key: site.to_owned(),
+        name: format!("Visitor {i}"),
+        token: Default::default(),
+        dialog: Default::default(),
+    };
+    let visitor = Conn::open(connector, Reader::Visitor(i), rec.clone()).await?;
     let first = json!({"action": "message", "op": "send", "request_id": format!("first-{i}"), "client_id": format!("first-{i}"), "text": "hello"});
     let ack = visitor.request(first).await?;
     let dialog = ack["message"]["dialog_id"].as_str().ok_or("the first message's ack names no dialog")?.to_owned();
     rec.register_dialog(&dialog, i);
+    if let Connector::Visitor { dialog: d, .. } = visitor.connector() {
+        *d.lock().expect("not poisoned") = Some(dialog.clone());
+    }
+    let operator = &ops[rec.owner(i)];
     let join = json!({"action": "assign", "op": "join", "request_id": format!("join-{i}"), "dialog_id": dialog});
-    ops[rec.owner(i)].request(join).await?;
+    operator.request(join).await?;
+    if let Connector::Operator { dialogs, .. } = operator.connector() {
+        dialogs.lock().expect("not poisoned").push(dialog.clone());
+    }
     Ok((visitor, dialog))
 }
 
@@ -102,14 +114,15 @@ pub async fn relay_fleet(relay: &Relay, plan: &Plan) -> Result<Fleet, String> {
     let recorder = Arc::new(Recorder::new(plan.operators));
     let mut operators = Vec::new();
     for j in 0..plan.operators {
-        operators.push(Conn::open(&relay.operator_url(j), Reader::Operator(j), recorder.clone()).await?);
+        operators.push(Conn::open(Connector::Fixed(relay.operator_url(j)), Reader::Operator(j), recorder.clone()).await?);
     }
     let mut visitors = Vec::new();
     let mut dialog_ids = Vec::new();
     for i in 0..plan.dialogs {
         let id = format!("d{i}");
         recorder.register_dialog(&id, i);
-        visitors.push(Conn::open(&relay.visitor_url(i, recorder.owner(i)), Reader::Visitor(i), recorder.clone()).await?);
+        let url = relay.visitor_url(i, recorder.owner(i));
+        visitors.push(Conn::open(Connector::Fixed(url), Reader::Visitor(i), recorder.clone()).await?);
         dialog_ids.push(id);
     }
     Ok(Fleet { visitors, operators, dialog_ids, recorder, setup: started.elapsed() })
@@ -118,6 +131,13 @@ pub async fn relay_fleet(relay: &Relay, plan: &Plan) -> Result<Fleet, String> {
 /// Every side of every dialog writes at `plan.rate` for `plan.seconds`, with a random phase; then
 /// waits for the last acks and deliveries and judges the run.
 pub async fn run(fleet: &Fleet, plan: &Plan, seed: u64) -> Outcome {
+    let elapsed = drive(fleet, plan, seed).await;
+    settle(&fleet.recorder, Duration::from_secs(10)).await;
+    Outcome { verdict: fleet.recorder.verdict(), elapsed, setup: fleet.setup }
+}
+
+/// The senders alone: returns when the last one has sent its last message.
+pub async fn drive(fleet: &Fleet, plan: &Plan, seed: u64) -> Duration {
     let text: String = "x".repeat(plan.text_len.max(1));
     let period = Duration::from_secs_f64(1.0 / plan.rate);
     let ticks = (plan.seconds * plan.rate).round().max(1.0) as usize;
@@ -143,10 +163,8 @@ pub async fn run(fleet: &Fleet, plan: &Plan, seed: u64) -> Outcome {
                     if from == From::Operator {
                         frame["dialog_id"] = Value::String(dialog.clone());
                     }
-                    rec.sent(client_id, i, from);
-                    if !conn.send(&frame) {
-                        break;
-                    }
+                    rec.sent(client_id.clone(), i, from);
+                    conn.send(&client_id, frame);
                 }
             }));
         }
@@ -154,12 +172,14 @@ pub async fn run(fleet: &Fleet, plan: &Plan, seed: u64) -> Outcome {
     for t in tasks {
         let _ = t.await;
     }
-    let elapsed = started.elapsed();
-    settle(&fleet.recorder, Duration::from_secs(10)).await;
-    Outcome { verdict: fleet.recorder.verdict(), elapsed, setup: fleet.setup }
+    started.elapsed()
 }
 
 impl Fleet {
+    pub fn all(&self) -> impl Iterator<Item = &Conn> {
+        self.visitors.iter().chain(&self.operators)
+    }
+
     pub fn close(&self) {
         for c in self.visitors.iter().chain(&self.operators) {
             c.close();

@@ -1,11 +1,15 @@
 //! `parlor-bench`: measures Parlor on this machine.
 //!
 //! ```text
-//! parlor-bench smoke                      a few seconds: 10 dialogs, 2 operators, 2,000 fuzzed frames;
-//!                                         fails on any loss, duplicate, misorder or untyped error
+//! parlor-bench smoke                      a few seconds: 10 dialogs, 2 operators, 2,000 fuzzed frames,
+//!                                         the fault runs on 10 dialogs; fails on any loss, duplicate,
+//!                                         misorder or untyped error, never on a time
 //! parlor-bench load [--dialogs 10,100,1000] [--operators 4] [--rate 0.5] [--seconds 20]
 //!                                         latency and throughput against a bare relay, per size
 //! parlor-bench fuzz [--frames 100000] [--seed N]
+//! parlor-bench faults [--dialogs 20] [--seconds 8]
+//!                                         gateway killed and restarted, 10% of sockets dropped,
+//!                                         DynamoDB Local paused; nothing acked may be lost
 //! parlor-bench cold-start [--dynamodb URL]
 //!                                         each function's release binary under a local Runtime API
 //! ```
@@ -14,6 +18,7 @@
 
 mod client;
 mod cold;
+mod faults;
 mod fuzz;
 mod gateway;
 mod http;
@@ -190,6 +195,22 @@ async fn fuzz(frames: usize, seed: u64) -> Result<(), String> {
     }
 }
 
+async fn faults_report(bin: &Path, plan: &Plan, seed: u64) -> Result<(), String> {
+    let mut failed = Vec::new();
+    println!("\n| store | faults | sent | acked | delivered | reconnects | verdict |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    for dynamodb in [false, true] {
+        let run = faults::run(bin, plan, seed, dynamodb).await?;
+        let v = &run.verdict;
+        let verdict = if v.survived() { "nothing acked lost, nothing stored twice, all acked".to_owned() } else { v.problems() };
+        println!("| {} | {} | {} | {} | {} | {} | {verdict} |", run.store, run.events.join("; "), v.sent, v.acked, v.delivered, run.reconnects);
+        if !v.survived() {
+            failed.push(run.store);
+        }
+    }
+    if failed.is_empty() { Ok(()) } else { Err(format!("faults (seed {seed}) lost or duplicated messages on {failed:?}")) }
+}
+
 async fn cold_start(dynamodb: Option<&str>) -> Result<(), String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ sits in the workspace");
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
@@ -235,7 +256,9 @@ async fn main_result() -> Result<(), String> {
             if !row.relay.verdict.clean() {
                 return Err(format!("the baseline relay lost or reordered messages: {}", row.relay.verdict.problems()));
             }
-            fuzz(2_000, a.seed).await
+            fuzz(2_000, a.seed).await?;
+            let plan = Plan { dialogs: 10, operators: 2, rate: 2.0, seconds: 4.0, text_len: 40 };
+            faults_report(&bin, &plan, a.seed).await
         }
         "load" => {
             let mut rows = Vec::new();
@@ -255,6 +278,12 @@ async fn main_result() -> Result<(), String> {
         }
         "fuzz" => fuzz(a.frames, a.seed).await,
         "cold-start" => cold_start(a.dynamodb.as_deref()).await,
+        "faults" => {
+            let dialogs = if a.dialogs == [10, 100, 1000] { 20 } else { a.dialogs[0] };
+            let seconds = if a.seconds == 20.0 { 8.0 } else { a.seconds };
+            let plan = Plan { dialogs, operators: a.operators.min(dialogs), rate: 2.0, seconds, text_len: 40 };
+            faults_report(&bin, &plan, a.seed).await
+        }
         _ => {
             println!("{}", include_str!("main.rs").lines().take_while(|l| l.starts_with("//!")).map(|l| l.trim_start_matches("//! ").trim_start_matches("//!")).collect::<Vec<_>>().join("\n"));
             Ok(())

@@ -23,6 +23,8 @@ struct Sent {
 }
 
 struct Received {
+    /// Fetched from history after a reconnect, not pushed.
+    caught_up: bool,
     reader: Reader,
     dialog: usize,
     client_id: String,
@@ -34,7 +36,10 @@ struct Received {
 struct Log {
     sent: HashMap<String, Sent>,
     acks: HashMap<String, u64>,
-    refused: Vec<String>,
+    /// Client id → the error that refused it.
+    refused: HashMap<String, String>,
+    /// Acks that named a different `seq` than an earlier ack of the same client id.
+    reacked_differently: usize,
     received: Vec<Received>,
     frames: u64,
 }
@@ -54,8 +59,13 @@ pub struct Verdict {
     pub delivered: usize,
     /// Acknowledged, never received by the other side.
     pub lost: usize,
-    /// Received more than once by the same reader.
+    /// Stored twice: one client id under two `seq`s (a resend that was not idempotent).
     pub duplicated: usize,
+    /// The same stored message had again (pushed twice, or pushed and then caught up): the client
+    /// keeps it once by its `seq`. None may happen without a reconnect.
+    pub repeated: usize,
+    /// Sent and never acknowledged, even after reconnects and resends.
+    pub unacked: usize,
     /// Received before a message its sender sent earlier.
     pub misordered: usize,
     /// Acknowledged with a lower `seq` than an earlier message of the same sender.
@@ -67,14 +77,21 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// Nothing lost, stored twice, pushed twice or out of order; every send acked; no socket cut.
     pub fn clean(&self) -> bool {
-        self.lost == 0 && self.duplicated == 0 && self.misordered == 0 && self.ack_misordered == 0 && self.refused == 0 && self.closed == 0
+        self.survived() && self.repeated == 0 && self.closed == 0
+    }
+
+    /// What must hold even through faults: every send acked once reconnected, nothing acked lost,
+    /// nothing stored twice, each sender's pushes in order.
+    pub fn survived(&self) -> bool {
+        self.lost == 0 && self.duplicated == 0 && self.unacked == 0 && self.misordered == 0 && self.ack_misordered == 0 && self.refused == 0
     }
 
     pub fn problems(&self) -> String {
         format!(
-            "lost {}, duplicated {}, misordered {}, acks out of order {}, refused {}, sockets closed {}",
-            self.lost, self.duplicated, self.misordered, self.ack_misordered, self.refused, self.closed
+            "lost {}, stored twice {}, had twice {}, never acked {}, misordered {}, acks out of order {}, refused {}, sockets cut {}",
+            self.lost, self.duplicated, self.repeated, self.unacked, self.misordered, self.ack_misordered, self.refused, self.closed
         )
     }
 }
@@ -106,7 +123,14 @@ impl Recorder {
         self.closed.load(Ordering::Relaxed)
     }
 
-    pub fn event(&self, reader: Reader, event: &Value, at: Instant) {
+    /// The newest `seq` `reader` has from the other side of `dialog_id`: where to catch up from.
+    pub fn seen_up_to(&self, reader: Reader, dialog_id: &str) -> u64 {
+        let Some(&dialog) = self.dialogs.read().expect("not poisoned").get(dialog_id) else { return 0 };
+        let log = self.log.lock().expect("not poisoned");
+        log.received.iter().filter(|r| r.reader == reader && r.dialog == dialog).map(|r| r.seq).max().unwrap_or(0)
+    }
+
+    pub fn event(&self, reader: Reader, event: &Value, at: Instant, caught_up: bool) {
         let kind = event["type"].as_str().unwrap_or_default();
         let mut log = self.log.lock().expect("not poisoned");
         log.frames += 1;
@@ -118,9 +142,13 @@ impl Recorder {
                 }
                 match event["message"]["seq"].as_u64() {
                     Some(seq) if kind == "ack" => {
-                        log.acks.insert(rid.to_owned(), seq);
+                        if log.acks.insert(rid.to_owned(), seq).is_some_and(|old| old != seq) {
+                            log.reacked_differently += 1;
+                        }
                     }
-                    _ => log.refused.push(format!("{rid}: {event}")),
+                    _ => {
+                        log.refused.insert(rid.to_owned(), event.to_string());
+                    }
                 }
             }
             "message.created" => {
@@ -135,7 +163,7 @@ impl Recorder {
                     Reader::Operator(j) => self.owner(dialog) == j && sent.from == From::Visitor,
                 };
                 if wanted {
-                    log.received.push(Received { reader, dialog, client_id: client_id.to_owned(), seq, at });
+                    log.received.push(Received { caught_up, reader, dialog, client_id: client_id.to_owned(), seq, at });
                 }
             }
             _ => {}
@@ -158,18 +186,28 @@ impl Recorder {
             closed: self.closed_count(),
             ..Verdict::default()
         };
-        let mut seen: HashSet<(Reader, &str)> = HashSet::new();
+        let mut seqs: HashMap<(Reader, &str), HashSet<u64>> = HashMap::new();
         let (mut v2o, mut o2v) = (Vec::new(), Vec::new());
-        // The highest seq each reader has had from each (dialog, sender side), in arrival order.
+        // The highest seq each reader has had pushed from each dialog, in arrival order.
         let mut highest: HashMap<(Reader, usize), u64> = HashMap::new();
         let mut arrivals: Vec<&Received> = log.received.iter().collect();
-        arrivals.sort_by_key(|r| r.at);
+        arrivals.sort_by_key(|r| (r.at, r.caught_up));
         for r in arrivals {
-            if !seen.insert((r.reader, r.client_id.as_str())) {
-                v.duplicated += 1;
+            let got = seqs.entry((r.reader, r.client_id.as_str())).or_default();
+            if !got.is_empty() {
+                if got.contains(&r.seq) {
+                    v.repeated += 1;
+                } else {
+                    v.duplicated += 1;
+                }
+                got.insert(r.seq);
                 continue;
             }
+            got.insert(r.seq);
             v.delivered += 1;
+            if r.caught_up {
+                continue;
+            }
             let sent = &log.sent[&r.client_id];
             let latency = r.at.saturating_duration_since(sent.at);
             match sent.from {
@@ -182,6 +220,8 @@ impl Recorder {
             }
             *top = (*top).max(r.seq);
         }
+        v.unacked = log.sent.keys().filter(|c| !log.acks.contains_key(*c) && !log.refused.contains_key(*c)).count();
+        v.duplicated += log.reacked_differently;
         let delivered: HashSet<&str> = log.received.iter().map(|r| r.client_id.as_str()).collect();
         v.lost = log.acks.keys().filter(|c| !delivered.contains(c.as_str())).count();
         let mut by_sender: HashMap<(usize, From), Vec<(Instant, u64)>> = HashMap::new();
