@@ -16,7 +16,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[path = "../../shared/tests/dynamo_local/mod.rs"]
-mod dynamo_local;
+pub mod dynamo_local;
 
 pub struct FaultRun {
     pub store: &'static str,

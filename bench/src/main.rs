@@ -10,6 +10,8 @@
 //! parlor-bench faults [--dialogs 20] [--seconds 8]
 //!                                         gateway killed and restarted, 10% of sockets dropped,
 //!                                         DynamoDB Local paused; nothing acked may be lost
+//! parlor-bench cost [--operators 1,5,25] [--dialogs 1,100,1000]
+//!                                         DynamoDB units, pushes and invocations per message
 //! parlor-bench cold-start [--dynamodb URL]
 //!                                         each function's release binary under a local Runtime API
 //! ```
@@ -18,6 +20,7 @@
 
 mod client;
 mod cold;
+mod cost;
 mod faults;
 mod fuzz;
 mod gateway;
@@ -45,6 +48,7 @@ struct Args {
     gateway: Option<PathBuf>,
     json: Option<PathBuf>,
     dynamodb: Option<String>,
+    operators_list: Vec<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -61,6 +65,7 @@ fn parse_args() -> Result<Args, String> {
         gateway: None,
         json: None,
         dynamodb: None,
+        operators_list: Vec::new(),
     };
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -70,7 +75,11 @@ fn parse_args() -> Result<Args, String> {
                 let v = value()?;
                 a.dialogs = v.split(',').map(|d| d.trim().parse().map_err(|_| bad(&v))).collect::<Result<_, _>>()?;
             }
-            "--operators" => a.operators = value()?.parse().map_err(|_| bad("operators"))?,
+            "--operators" => {
+                let v = value()?;
+                a.operators_list = v.split(',').map(|d| d.trim().parse().map_err(|_| bad(&v))).collect::<Result<_, _>>()?;
+                a.operators = a.operators_list[0];
+            }
             "--rate" => a.rate = value()?.parse().map_err(|_| bad("rate"))?,
             "--seconds" => a.seconds = value()?.parse().map_err(|_| bad("seconds"))?,
             "--frames" => a.frames = value()?.parse().map_err(|_| bad("frames"))?,
@@ -211,6 +220,38 @@ async fn faults_report(bin: &Path, plan: &Plan, seed: u64) -> Result<(), String>
     if failed.is_empty() { Ok(()) } else { Err(format!("faults (seed {seed}) lost or duplicated messages on {failed:?}")) }
 }
 
+/// On-demand prices, us-east-1, as docs/deploy.md gives them (USD).
+const PRICE_PER_MILLION_RRU: f64 = 0.125;
+const PRICE_PER_MILLION_WRU: f64 = 0.625;
+/// API Gateway WebSocket: per million messages (in or out, 32 KB each).
+const PRICE_PER_MILLION_WS_MESSAGES: f64 = 1.00;
+/// Lambda: per million requests, and per GB-second on arm64.
+const PRICE_PER_MILLION_INVOCATIONS: f64 = 0.20;
+const PRICE_PER_GB_SECOND_ARM: f64 = 0.000_013_333_4;
+
+async fn cost_report(a: &Args) -> Result<(), String> {
+    let operators = if a.operators_list.is_empty() { vec![1, 5, 25] } else { a.operators_list.clone() };
+    let dialogs = if a.dialogs == [10, 100, 1000] { vec![1, 100, 1000] } else { a.dialogs.clone() };
+    let local = faults::dynamo_local::DynamoLocal::start();
+    println!("\n| online operators | open dialogs | side | RRU | WRU | DynamoDB calls | pushes | invocations | USD per million messages |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    let mut grid: Vec<(usize, usize)> = operators.iter().map(|&o| (o, dialogs[0])).collect();
+    grid.extend(dialogs.iter().skip(1).map(|&d| (operators[0], d)));
+    for (o, d) in grid {
+        let c = cost::measure(&local, o, d, 10).await?;
+        for (side, (u, pushes)) in [("visitor", c.visitor), ("operator", c.operator)] {
+            // One frame in and `pushes` out are WebSocket messages; one invocation of ~20 ms at 256 MB.
+            let usd = u.read * PRICE_PER_MILLION_RRU
+                + u.write * PRICE_PER_MILLION_WRU
+                + (1.0 + pushes) * PRICE_PER_MILLION_WS_MESSAGES
+                + PRICE_PER_MILLION_INVOCATIONS
+                + 0.020 * 0.25 * PRICE_PER_GB_SECOND_ARM * 1e6;
+            println!("| {o} | {d} | {side} | {:.1} | {:.1} | {} | {pushes:.0} | 1 | {usd:.2} |", u.read, u.write, u.calls);
+        }
+    }
+    Ok(())
+}
+
 async fn cold_start(dynamodb: Option<&str>) -> Result<(), String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ sits in the workspace");
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
@@ -278,6 +319,7 @@ async fn main_result() -> Result<(), String> {
         }
         "fuzz" => fuzz(a.frames, a.seed).await,
         "cold-start" => cold_start(a.dynamodb.as_deref()).await,
+        "cost" => cost_report(&a).await,
         "faults" => {
             let dialogs = if a.dialogs == [10, 100, 1000] { 20 } else { a.dialogs[0] };
             let seconds = if a.seconds == 20.0 { 8.0 } else { a.seconds };
