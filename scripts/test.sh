@@ -55,11 +55,14 @@ npm run --prefix web --silent test
 
 # `cargo test --workspace` builds each crate with the features of all members together, which can
 # hide a crate that does not build on its own: check the run command's binary by itself.
-say "cargo build -p parlor-local (the run command's build, on its own features; the browser tests run it)"
-cargo build --locked -p parlor-local --bin parlor
+say "cargo build: the run command's gateway (on its own features) and the benchmark harness"
+cargo build --locked -p parlor-local -p parlor-bench --bins
 
 say "cargo test (unit, handler, store contract on SQLite and DynamoDB Local, end to end)"
 cargo test --workspace --locked
 
 say "browser end to end (Chromium against the gateway binary)"
 npm run --prefix web --silent e2e
+
+say "benchmark smoke: 10 dialogs through the gateway binary and a bare relay, 2,000 fuzzed frames"
+"${CARGO_TARGET_DIR:-target}/debug/parlor-bench" smoke --gateway "${CARGO_TARGET_DIR:-target}/debug/parlor"

@@ -80,7 +80,7 @@ mod dynamo_only {
     use aws_sdk_dynamodb::types::{AttributeValue, ProjectionType, TimeToLiveStatus};
     use parlor_core::adapters::dynamo::DynamoStore;
     use parlor_core::domain::OperatorStatus;
-    use parlor_core::domain::{Dialog, Role, Visitor, VisitorSource};
+    use parlor_core::domain::{Dialog, Role, Visitor, VisitorSource, Workspace};
     use parlor_core::ids::{ClientMessageId, ConnectionId, OperatorId, SiteKey, VisitorId, WorkspaceId};
     use parlor_core::ports::{Connection, ConnectionStore, DialogStore, DirectoryStore, Peer};
 
@@ -125,6 +125,15 @@ mod dynamo_only {
         let ttl = ttl.time_to_live_description().unwrap();
         assert_eq!(ttl.attribute_name(), Some("expires_at_s"));
         assert_eq!(ttl.time_to_live_status(), Some(&TimeToLiveStatus::Enabled));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn creating_a_table_that_exists_keeps_it_and_its_items() {
+        let (store, table) = store_and_table().await;
+        let ws = Workspace { id: WorkspaceId::generate(), name: "Kept".into(), created_at: 1 };
+        store.put_workspace(&ws).await.unwrap();
+        DynamoStore::new(DynamoLocal::shared().client(), &table).create_table().await.expect("an existing table is fine");
+        assert_eq!(store.get_workspace(&ws.id).await.unwrap().map(|w| w.name), Some("Kept".into()));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -377,7 +377,8 @@ impl DynamoStore {
         Self { client, table: table.into() }
     }
 
-    /// Creates the table with its index and TTL and waits until it is usable. In AWS the SAM
+    /// Creates the table with its index and TTL and waits until it is usable; a table that is
+    /// already there is left as it is (a restart with `PARLOR_CREATE_TABLE`). In AWS the SAM
     /// template creates it; this is for tests and local runs against DynamoDB Local.
     pub async fn create_table(&self) -> StoreResult<()> {
         let string_attr = |name: &str| {
@@ -392,7 +393,8 @@ impl DynamoStore {
             .build()
             .map_err(invalid_request)?;
         let definitions = [PK, SK, GSI1PK, GSI1SK].map(string_attr).into_iter().collect::<Result<Vec<_>, _>>();
-        self.client
+        let created = self
+            .client
             .create_table()
             .table_name(&self.table)
             .billing_mode(BillingMode::PayPerRequest)
@@ -401,8 +403,12 @@ impl DynamoStore {
             .key_schema(key(SK, KeyType::Range).map_err(invalid_request)?)
             .global_secondary_indexes(gsi1)
             .send()
-            .await
-            .map_err(unavailable)?;
+            .await;
+        match created {
+            Ok(_) => {}
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => return Ok(()),
+            Err(e) => return Err(unavailable(e)),
+        }
         self.wait_until_active().await?;
         let ttl =
             TimeToLiveSpecification::builder().enabled(true).attribute_name(TTL).build().map_err(invalid_request)?;

@@ -56,6 +56,11 @@ impl DynamoLocal {
         local
     }
 
+    /// The JVM's process id, to pause it (SIGSTOP) as a stalled store.
+    pub fn pid(&self) -> u32 {
+        self.java.id()
+    }
+
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
