@@ -88,6 +88,8 @@ fn generate() -> String {
         HistoryPage, DialogPage, LoggedIn, VisitorSession, VisitorSessionRequest,
         // Ids that travel on the wire. WorkspaceId and ConnectionId never leave the server.
         DialogId, MessageId, ClientMessageId, OperatorId, VisitorId, SiteKey,
+        // The widget's per-site settings.
+        parlor_core::domain::SiteView, parlor_core::domain::SiteSettings,
     );
     assert!(module.elsewhere.is_empty(), "these would need imports from other files: {:?}", module.elsewhere);
 

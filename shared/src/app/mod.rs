@@ -4,7 +4,9 @@
 mod chat;
 mod dialogs;
 mod frames;
+mod pages;
 mod session;
+mod sites;
 
 pub use dialogs::{DialogPage, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use session::{ConnectRequest, LoggedIn, VisitorSession, VisitorSessionRequest};
