@@ -82,6 +82,22 @@ describe("the widget's chat state", () => {
     expect(server.messages).toHaveLength(1);
   });
 
+  it("sends what is queued even when the catch-up fails", async () => {
+    const server = fakeServer();
+    const chat = new Chat({
+      site: "site_1",
+      storage: memoryStore(),
+      request: server.request,
+      history: () => Promise.reject(new Error("HTTP 502")),
+      onChange: () => {},
+    });
+    server.setOnline(false);
+    chat.send("still goes");
+    server.setOnline(true);
+    await expect(chat.online()).rejects.toThrow("502");
+    expect(server.messages.map((m) => m.text)).toEqual(["still goes"]);
+  });
+
   it("catches up page by page from the newest message it holds", async () => {
     const server = fakeServer();
     const chat = newChat(server, memoryStore());
