@@ -50,6 +50,8 @@ iframe[hidden]{display:none}
   const label = (n: number) =>
     bubble.setAttribute("aria-label", (ru ? "Чат" : "Chat") + (n ? (ru ? `, непрочитанных: ${n}` : `, ${n} unread`) : ""));
   label(0);
+  // An async script in <head> can run before <body> exists.
+  if (!document.body) await new Promise((ok) => addEventListener("DOMContentLoaded", ok, { once: true }));
   document.body.appendChild(host);
 
   let frame: HTMLIFrameElement | null = null;
