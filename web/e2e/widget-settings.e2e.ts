@@ -13,7 +13,7 @@ let parlor: Parlor;
 let browser: Browser;
 
 beforeAll(async () => {
-  parlor = await startParlor({ env: { PARLOR_MAX_CONNECTION_SECS: "2" } });
+  parlor = await startParlor();
   browser = await launchBrowser();
 });
 
@@ -88,26 +88,32 @@ describe("the widget's settings, layout and accessibility", () => {
   });
 
   it("reconnects after the gateway's connection-age cut and loses nothing written meanwhile", async () => {
-    const page = await browser.newPage();
-    await page.goto(`${parlor.url}/demo/`);
-    await page.locator("[data-parlor] button").click();
-    const chat = page.frameLocator("[data-parlor] iframe");
-    await chat.getByRole("button", { name: "Start chat" }).click();
-    const box = chat.getByRole("textbox");
-    // Each message is written in a different two-second connection life; some go out while the
-    // socket is being cut and reopened.
-    const texts = ["age one", "age two", "age three", "age four", "age five"];
-    for (const text of texts) {
-      await box.fill(text);
-      await box.press("Enter");
-      await page.waitForTimeout(900);
+    // A gateway of its own: a two-second cut would also cut the other tests' scripted operators.
+    const parlor = await startParlor({ env: { PARLOR_MAX_CONNECTION_SECS: "2" } });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${parlor.url}/demo/`);
+      await page.locator("[data-parlor] button").click();
+      const chat = page.frameLocator("[data-parlor] iframe");
+      await chat.getByRole("button", { name: "Start chat" }).click();
+      const box = chat.getByRole("textbox");
+      // Each message is written in a different two-second connection life; some go out while the
+      // socket is being cut and reopened.
+      const texts = ["age one", "age two", "age three", "age four", "age five"];
+      for (const text of texts) {
+        await box.fill(text);
+        await box.press("Enter");
+        await page.waitForTimeout(900);
+      }
+      await expect.poll(() => chat.locator('.mark[data-status="queued"]').count(), { timeout: 20_000 }).toBe(0);
+      const admin = await login(parlor, parlor.admin.email, parlor.admin.password);
+      const dialogs = await api<{ dialogs: { id: string; last_message?: { text: string } }[] }>(parlor, "GET", "/dialogs", { token: admin.token });
+      const dialog = dialogs.dialogs.find((d) => d.last_message?.text === "age five")!;
+      const history = await api<{ messages: { text: string }[] }>(parlor, "GET", `/dialogs/${dialog.id}/messages?after=0`, { token: admin.token });
+      expect(history.messages.map((m) => m.text).filter((t) => t.startsWith("age "))).toEqual(texts);
+      await page.close();
+    } finally {
+      await parlor.dispose();
     }
-    await expect.poll(() => chat.locator('.mark[data-status="queued"]').count(), { timeout: 20_000 }).toBe(0);
-    const admin = await login(parlor, parlor.admin.email, parlor.admin.password);
-    const dialogs = await api<{ dialogs: { id: string; last_message?: { text: string } }[] }>(parlor, "GET", "/dialogs", { token: admin.token });
-    const dialog = dialogs.dialogs.find((d) => d.last_message?.text === "age five")!;
-    const history = await api<{ messages: { text: string }[] }>(parlor, "GET", `/dialogs/${dialog.id}/messages?after=0`, { token: admin.token });
-    expect(history.messages.map((m) => m.text).filter((t) => t.startsWith("age "))).toEqual(texts);
-    await page.close();
   });
 });
