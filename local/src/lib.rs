@@ -3,6 +3,7 @@
 //! (or DynamoDB at any endpoint) and serves the web apps.
 
 pub mod gateway;
+mod widget;
 
 use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;
@@ -261,6 +262,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let site_router = gateway
         .router()
         .merge(parlor_core::entrypoints::http::router(app.clone()).layer(cors))
+        .merge(widget::router(app.clone(), config.web_dir.clone(), site.key.clone()))
         .merge(web);
 
     let (shutdown, rx) = tokio::sync::watch::channel(false);

@@ -320,6 +320,15 @@ pub enum ServerEvent {
     },
     #[serde(rename = "operator.status")]
     OperatorStatusChanged { operator_id: OperatorId, status: OperatorStatus },
+    /// The page a visitor has open now (the widget reports each page view): to every operator.
+    #[serde(rename = "visitor.page")]
+    VisitorPage {
+        visitor_id: VisitorId,
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dialog_id: Option<DialogId>,
+        page: crate::domain::VisitedPage,
+    },
 }
 
 impl ServerEvent {

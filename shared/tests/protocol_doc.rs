@@ -168,7 +168,8 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
         | ServerEvent::MessageStatus { .. }
         | ServerEvent::Typing { .. }
         | ServerEvent::DialogRead { .. }
-        | ServerEvent::OperatorStatusChanged { .. } => Vec::new(),
+        | ServerEvent::OperatorStatusChanged { .. }
+        | ServerEvent::VisitorPage { .. } => Vec::new(),
     };
     messages
         .into_iter()

@@ -71,6 +71,8 @@ contract_suite!(
     concurrent_commits_at_one_version_let_exactly_one_win,
     a_site_key_never_moves_to_another_workspace,
     quick_replies_are_each_operators_own,
+    a_site_keeps_its_widget_settings,
+    a_visitor_keeps_the_page_it_has_open,
 );
 
 /// What only the DynamoDB adapter has: its table, its keys, its TTL, its harness.
@@ -149,6 +151,7 @@ mod dynamo_only {
             dialog: None,
             source: VisitorSource::default(),
             created_at: 1,
+            current_page: None,
         };
         store.put_visitor(&visitor).await.unwrap();
         let mut dialog = Dialog::start(&visitor, 1_700_000_000_000);

@@ -91,6 +91,8 @@ fn generate() -> String {
         QuickReplyList, QuickReplyView, NewQuickReply,
         // Ids that travel on the wire. WorkspaceId and ConnectionId never leave the server.
         DialogId, MessageId, ClientMessageId, OperatorId, VisitorId, SiteKey, QuickReplyId,
+        // The widget's per-site settings.
+        parlor_core::domain::SiteView, parlor_core::domain::SiteSettings,
     );
     assert!(module.elsewhere.is_empty(), "these would need imports from other files: {:?}", module.elsewhere);
 

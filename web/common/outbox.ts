@@ -59,9 +59,14 @@ export class Outbox {
       this.again = true;
       return this.running;
     }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-    });
+    this.running = this.drain()
+      .finally(() => {
+        this.running = null;
+      })
+      .then(() => {
+        // A flush asked for after the drain's last look (a reconnect at that moment) runs now.
+        if (this.again) return this.flush();
+      });
     return this.running;
   }
 

@@ -188,7 +188,7 @@ export type Role = "admin" | "operator";
 /**
  * Everything the server pushes.
  */
-export type ServerEvent = { "type": "ack", request_id: string, message?: MessageView, dialog?: DialogView, } | { "type": "error", request_id?: string, code: ErrorCode, message: string, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, };
+export type ServerEvent = { "type": "ack", request_id: string, message?: MessageView, dialog?: DialogView, } | { "type": "error", request_id?: string, code: ErrorCode, message: string, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, };
 
 /**
  * Which side of the dialog received: the visitor, or the operators.
@@ -201,6 +201,32 @@ export type Side = "visitor" | "operators";
 export type SiteKey = string;
 
 /**
+ * A site's widget settings; every field has a default, so sites stored before they existed read fine.
+ */
+export type SiteSettings = { 
+/**
+ * `#rrggbb`: the bubble and the visitor's own messages.
+ */
+color: string, position: WidgetPosition, 
+/**
+ * Shown first in an empty dialog; empty for the widget's own words in the visitor's language.
+ */
+greeting: string, 
+/**
+ * Whether the visitor sees the operator's name on replies and in "… is typing".
+ */
+show_operator_names: boolean, };
+
+/**
+ * A site as the widget reads it (`GET /api/sites/{key}`): never its workspace.
+ */
+export type SiteView = { key: SiteKey, name: string, 
+/**
+ * Origins the widget may run on; empty means any.
+ */
+allowed_origins: Array<string>, settings: SiteSettings, };
+
+/**
  * What happened, for system messages; names travel with ids so the timeline reads without lookups.
  */
 export type SystemEvent = { "event": "joined", operator: OperatorId, name: string, } | { "event": "left", operator: OperatorId, name: string, } | { "event": "transferred", by: OperatorId, by_name: string, from?: OperatorId, from_name?: string, to: OperatorId, to_name: string, 
@@ -208,6 +234,15 @@ export type SystemEvent = { "event": "joined", operator: OperatorId, name: strin
  * Seen by operators only.
  */
 comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, };
+
+/**
+ * The page a visitor has open, as the widget reports it on each page view.
+ */
+export type VisitedPage = { url: string, title?: string, 
+/**
+ * When the widget reported it (server time).
+ */
+at: number, };
 
 export type VisitorId = string;
 
@@ -223,3 +258,8 @@ token?: string, name?: string, email?: string, source?: VisitorSource, };
  * Where a visitor came from, captured on first contact.
  */
 export type VisitorSource = { referrer?: string, landing_page?: string, utm?: { [key in string]: string }, };
+
+/**
+ * Which bottom corner the launcher bubble sits in.
+ */
+export type WidgetPosition = "right" | "left";

@@ -5,7 +5,9 @@ mod chat;
 mod dialogs;
 mod frames;
 mod quick_replies;
+mod pages;
 mod session;
+mod sites;
 
 pub use dialogs::{DialogPage, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use session::{ConnectRequest, LoggedIn, VisitorSession, VisitorSessionRequest};

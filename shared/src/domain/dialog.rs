@@ -409,6 +409,7 @@ mod tests {
             dialog: None,
             source: VisitorSource::default(),
             created_at: 0,
+            current_page: None,
         }
     }
 

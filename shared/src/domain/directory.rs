@@ -20,6 +20,9 @@ pub struct Site {
     pub name: String,
     /// `https://example.com`-style origins; empty means any origin.
     pub allowed_origins: Vec<String>,
+    /// The widget's look and greeting; sites stored before settings existed get the defaults.
+    #[serde(default)]
+    pub settings: super::SiteSettings,
 }
 
 impl Site {
@@ -119,6 +122,9 @@ pub struct Visitor {
     pub dialog: Option<DialogId>,
     pub source: VisitorSource,
     pub created_at: Millis,
+    /// The page the visitor has open now, as the widget last reported it.
+    #[serde(default)]
+    pub current_page: Option<super::VisitedPage>,
 }
 
 impl Visitor {

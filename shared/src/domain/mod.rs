@@ -4,11 +4,13 @@ mod dialog;
 mod directory;
 mod error;
 mod message;
+mod widget;
 
 pub use dialog::*;
 pub use directory::*;
 pub use error::*;
 pub use message::*;
+pub use widget::*;
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;

@@ -48,6 +48,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/sites/{key}", get(site_settings))
         .route("/api/quick-replies", get(quick_replies).post(add_quick_reply))
         .route("/api/quick-replies/{id}", axum::routing::delete(delete_quick_reply))
+        .route("/api/sites/{key}", axum::routing::put(update_site_settings))
+        .route("/api/visitor/page", post(visitor_page))
         .with_state(app)
 }
 
@@ -181,7 +183,32 @@ async fn visitor_history(State(app): Shared, headers: HeaderMap, Query(q): Query
 async fn site_settings(State(app): Shared, headers: HeaderMap, Path(key): Path<String>) -> Result<Response, AppError> {
     let origin = headers.get("origin").and_then(|v| v.to_str().ok());
     let site = app.site_for(&crate::ids::SiteKey::parse(&key)?, origin).await?;
-    Ok(Json(json!({ "key": site.key, "name": site.name, "allowed_origins": site.allowed_origins })).into_response())
+    Ok(Json(crate::domain::SiteView::from(&site)).into_response())
+}
+
+/// Admins change the widget's colour, corner, greeting and whether operator names show.
+async fn update_site_settings(
+    State(app): Shared,
+    headers: HeaderMap,
+    Path(key): Path<String>,
+    json: Result<Json<crate::domain::SiteSettings>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, AppError> {
+    let admin = operator(&app, &headers).await?;
+    let site = app.update_site_settings(&admin, &crate::ids::SiteKey::parse(&key)?, body(json)?).await?;
+    Ok(Json(crate::domain::SiteView::from(&site)).into_response())
+}
+
+#[derive(Deserialize)]
+struct PageBody {
+    url: String,
+    title: Option<String>,
+}
+
+/// The widget reports the page the visitor has open; operators are told at once.
+async fn visitor_page(State(app): Shared, headers: HeaderMap, json: Result<Json<PageBody>, axum::extract::rejection::JsonRejection>) -> Result<Response, AppError> {
+    let visitor = app.visitor_from_token(bearer(&headers)?).await?;
+    let b = body(json)?;
+    Ok(Json(app.visitor_page(&visitor, &b.url, b.title.as_deref()).await?).into_response())
 }
 
 async fn quick_replies(State(app): Shared, headers: HeaderMap) -> Result<Response, AppError> {

@@ -25,6 +25,7 @@ fn site(ws: &WorkspaceId) -> Site {
         workspace: ws.clone(),
         name: "acme.example".into(),
         allowed_origins: vec!["https://acme.example".into()],
+        settings: Default::default(),
     }
 }
 
@@ -54,6 +55,7 @@ fn visitor(ws: &WorkspaceId) -> Visitor {
             utm: Some([("utm_source".to_owned(), "newsletter".to_owned())].into()),
         },
         created_at: T0,
+        current_page: None,
     }
 }
 
@@ -589,7 +591,7 @@ pub async fn concurrent_commits_at_one_version_let_exactly_one_win(store: Arc<dy
 }
 
 pub async fn a_site_key_never_moves_to_another_workspace(store: Arc<dyn Store>) {
-    let site = Site { key: SiteKey::generate(), workspace: WorkspaceId::generate(), name: "a".into(), allowed_origins: vec![] };
+    let site = Site { key: SiteKey::generate(), workspace: WorkspaceId::generate(), name: "a".into(), allowed_origins: vec![], settings: Default::default() };
     store.put_site(&site).await.unwrap();
     let hijack = Site { workspace: WorkspaceId::generate(), ..site.clone() };
     assert_eq!(store.put_site(&hijack).await, Err(StoreError::AlreadyExists));
@@ -624,4 +626,32 @@ pub async fn quick_replies_are_each_operators_own(store: Arc<dyn Store>) {
     store.delete_quick_reply(&ws, &anna, &first.id).await.unwrap();
     store.delete_quick_reply(&ws, &anna, &first.id).await.unwrap();
     assert_eq!(store.list_quick_replies(&ws, &anna).await.unwrap(), vec![second]);
+}
+
+pub async fn a_site_keeps_its_widget_settings(store: Arc<dyn Store>) {
+    use parlor_core::domain::{SiteSettings, WidgetPosition};
+    let ws = WorkspaceId::generate();
+    let mut site = site(&ws);
+    store.put_site(&site).await.unwrap();
+    assert_eq!(store.get_site(&site.key).await.unwrap().unwrap().settings, SiteSettings::default());
+    site.settings = SiteSettings {
+        color: "#0a7d3b".into(),
+        position: WidgetPosition::Left,
+        greeting: "Привет! <b>Ask us</b>".into(),
+        show_operator_names: false,
+    };
+    store.put_site(&site).await.unwrap();
+    assert_eq!(store.get_site(&site.key).await.unwrap(), Some(site.clone()));
+    assert_eq!(store.list_sites(&ws).await.unwrap(), vec![site]);
+}
+
+pub async fn a_visitor_keeps_the_page_it_has_open(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let mut v = visitor(&ws);
+    store.put_visitor(&v).await.unwrap();
+    assert_eq!(store.get_visitor(&ws, &v.id).await.unwrap().unwrap().current_page, None);
+    let page = parlor_core::domain::VisitedPage::parse("https://acme.example/cart?x=1", Some("Cart"), T0).unwrap();
+    v.current_page = Some(page.clone());
+    store.put_visitor(&v).await.unwrap();
+    assert_eq!(store.get_visitor(&ws, &v.id).await.unwrap().unwrap().current_page, Some(page));
 }

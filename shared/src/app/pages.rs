@@ -1,0 +1,20 @@
+//! The page each visitor has open, for the operators' view of who is on the site and where.
+
+use super::{App, AppResult, Post};
+use crate::domain::{VisitedPage, Visitor};
+use crate::protocol::ServerEvent;
+
+impl App {
+    /// The widget reports a page view: kept on the visitor, pushed to every operator connection of
+    /// the workspace (cost O(operators online), whatever the number of visitors).
+    pub async fn visitor_page(&self, visitor: &Visitor, url: &str, title: Option<&str>) -> AppResult<VisitedPage> {
+        let page = VisitedPage::parse(url, title, self.now())?;
+        let updated = Visitor { current_page: Some(page.clone()), ..visitor.clone() };
+        self.directory.put_visitor(&updated).await?;
+        let event = ServerEvent::VisitorPage { visitor_id: visitor.id.clone(), dialog_id: visitor.dialog.clone(), page: page.clone() };
+        let all = self.connections.operator_connections(&visitor.workspace).await?;
+        let posts: Vec<Post> = all.iter().map(|c| Post::new(&c.id, &event)).collect();
+        self.deliver(&posts).await;
+        Ok(page)
+    }
+}

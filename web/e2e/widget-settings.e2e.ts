@@ -1,0 +1,119 @@
+// The widget as a site's admin sets it up, on a phone, for assistive technology, and across the
+// gateway's two-hour cut (shortened here to two seconds).
+import { createRequire } from "node:module";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Frame, Page } from "playwright-core";
+import type { ServerEvent } from "../protocol/protocol";
+import { newId } from "../common/ids";
+import { addOperator, api, launchBrowser, login, screenshot, scriptedOperator, startParlor, type Parlor } from "./harness";
+
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+let parlor: Parlor;
+let browser: Browser;
+
+beforeAll(async () => {
+  parlor = await startParlor();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await parlor?.dispose();
+});
+
+function chatFrame(page: Page): Frame {
+  const frame = page.frames().find((f) => f.url().includes("/widget/frame.html"));
+  if (!frame) throw new Error("the widget's frame is not there");
+  return frame;
+}
+
+describe("the widget's settings, layout and accessibility", () => {
+  it("follows the site's settings: colour, corner, greeting, operator names hidden", async () => {
+    const admin = await login(parlor, parlor.admin.email, parlor.admin.password);
+    await api(parlor, "PUT", `/sites/${parlor.siteKey}`, {
+      token: admin.token,
+      body: { color: "#0a7d3b", position: "left", greeting: "Welcome to the demo shop!", show_operator_names: false },
+    });
+    const anna = await addOperator(parlor, "Anna");
+    const op = await scriptedOperator(parlor, anna.email, anna.password);
+    const page = await browser.newPage();
+    await page.goto(`${parlor.url}/demo/`);
+    const bubble = page.locator("[data-parlor] button");
+    await bubble.click();
+    const box = await bubble.boundingBox();
+    expect(box!.x).toBeLessThan(100);
+    expect(await bubble.evaluate((b) => getComputedStyle(b).backgroundColor)).toBe("rgb(10, 125, 59)");
+    const chat = page.frameLocator("[data-parlor] iframe");
+    await chat.getByText("Welcome to the demo shop!").waitFor();
+    await chat.getByRole("button", { name: "Start chat" }).click();
+    await chat.getByRole("textbox").fill("Hello?");
+    await chat.getByRole("textbox").press("Enter");
+    const created = await op.client.waitFor<Extract<ServerEvent, { type: "dialog.created" }>>((e) => e.type === "dialog.created");
+    await op.client.request({ action: "assign", op: "join", dialog_id: created.dialog.id });
+    await op.client.request({ action: "message", op: "typing", dialog_id: created.dialog.id, typing: true });
+    await chat.getByText("The operator is typing…").waitFor();
+    await op.client.request({ action: "message", op: "send", dialog_id: created.dialog.id, client_id: newId(), text: "Hi there" });
+    await chat.getByText("Hi there").waitFor();
+    expect(await chat.locator(".operator .who").last().textContent()).toBe("Operator: ");
+    expect(await chat.getByText("Anna").count()).toBe(0);
+    op.client.close();
+    await page.close();
+  });
+
+  it("fills a phone's screen and has no serious accessibility violations", async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 667 }, bypassCSP: true });
+    const page = await context.newPage();
+    await page.goto(`${parlor.url}/demo/`);
+    // The bubble is reached with Tab, after the page's own link, and opened with Enter.
+    await page.locator("[data-parlor] button").waitFor();
+    for (let i = 0; i < 5 && !(await page.evaluate(() => document.activeElement?.hasAttribute("data-parlor"))); i++) {
+      await page.keyboard.press("Tab");
+    }
+    await page.keyboard.press("Enter");
+    const frame = page.locator("[data-parlor] iframe");
+    await expect.poll(async () => (await frame.boundingBox())?.width).toBe(375);
+    expect((await frame.boundingBox())!.height).toBe(667);
+    const chat = chatFrame(page);
+    await chat.getByRole("button", { name: "Start chat" }).waitFor();
+    await screenshot(page, "widget-phone");
+    await chat.addScriptTag({ path: axePath });
+    const violations = await chat.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe;
+      const result = await axe.run();
+      return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
+    });
+    expect(violations).toEqual([]);
+    await context.close();
+  });
+
+  it("reconnects after the gateway's connection-age cut and loses nothing written meanwhile", async () => {
+    // A gateway of its own: a two-second cut would also cut the other tests' scripted operators.
+    const parlor = await startParlor({ env: { PARLOR_MAX_CONNECTION_SECS: "2" } });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${parlor.url}/demo/`);
+      await page.locator("[data-parlor] button").click();
+      const chat = page.frameLocator("[data-parlor] iframe");
+      await chat.getByRole("button", { name: "Start chat" }).click();
+      const box = chat.getByRole("textbox");
+      // Each message is written in a different two-second connection life; some go out while the
+      // socket is being cut and reopened.
+      const texts = ["age one", "age two", "age three", "age four", "age five"];
+      for (const text of texts) {
+        await box.fill(text);
+        await box.press("Enter");
+        await page.waitForTimeout(900);
+      }
+      await expect.poll(() => chat.locator('.mark[data-status="queued"]').count(), { timeout: 20_000 }).toBe(0);
+      const admin = await login(parlor, parlor.admin.email, parlor.admin.password);
+      const dialogs = await api<{ dialogs: { id: string; last_message?: { text: string } }[] }>(parlor, "GET", "/dialogs", { token: admin.token });
+      const dialog = dialogs.dialogs.find((d) => d.last_message?.text === "age five")!;
+      const history = await api<{ messages: { text: string }[] }>(parlor, "GET", `/dialogs/${dialog.id}/messages?after=0`, { token: admin.token });
+      expect(history.messages.map((m) => m.text).filter((t) => t.startsWith("age "))).toEqual(texts);
+      await page.close();
+    } finally {
+      await parlor.dispose();
+    }
+  });
+});

@@ -1,0 +1,226 @@
+// The visitor widget in real Chromium, on the demo page the gateway serves, against a scripted
+// operator: messages both ways with marks and typing, a dropped connection, a reload, hostile text,
+// and a page on an origin the site does not allow.
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, FrameLocator, Page } from "playwright-core";
+import type { HistoryPage, MessageView, ServerEvent } from "../protocol/protocol";
+import { newId } from "../common/ids";
+import {
+  addOperator,
+  api,
+  launchBrowser,
+  screenshot,
+  scriptedOperator,
+  startParlor,
+  type Parlor,
+  type ScriptedClient,
+} from "./harness";
+
+let parlor: Parlor;
+let browser: Browser;
+let anna: Awaited<ReturnType<typeof addOperator>>;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
+
+beforeAll(async () => {
+  // Only http://127.0.0.1:PORT is the demo site's origin; http://localhost:PORT is a stranger.
+  const port = await freePort();
+  parlor = await startParlor({ siteOrigins: [`http://127.0.0.1:${port}`], env: { PARLOR_ADDR: `127.0.0.1:${port}` } });
+  browser = await launchBrowser();
+  anna = await addOperator(parlor, "Anna");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await parlor?.dispose();
+});
+
+/** A visitor's browser: counts the chime's notes (Web Audio) and any alert a payload might raise. */
+async function visitorPage(context?: BrowserContext): Promise<{ page: Page; chat: FrameLocator; context: BrowserContext; alerts: string[] }> {
+  context ??= await browser.newContext();
+  await context.addInitScript(() => {
+    const w = window as unknown as { __notes: number; AudioContext?: typeof AudioContext };
+    w.__notes = 0;
+    const Real = w.AudioContext;
+    if (!Real) return;
+    w.AudioContext = class extends Real {
+      createOscillator(): OscillatorNode {
+        const osc = super.createOscillator();
+        const start = osc.start.bind(osc);
+        osc.start = (when?: number) => {
+          w.__notes += 1;
+          start(when);
+        };
+        return osc;
+      }
+    };
+  });
+  const page = await context.newPage();
+  const alerts: string[] = [];
+  page.on("dialog", (d) => {
+    alerts.push(d.message());
+    void d.dismiss();
+  });
+  await page.goto(`${parlor.url}/demo/`);
+  return { page, chat: page.frameLocator("[data-parlor] iframe"), context, alerts };
+}
+
+async function operatorSocket(): Promise<ScriptedClient> {
+  return (await scriptedOperator(parlor, anna.email, anna.password)).client;
+}
+
+async function history(dialogId: string): Promise<MessageView[]> {
+  const { token } = await api<{ token: string }>(parlor, "POST", "/login", { body: { email: anna.email, password: anna.password } });
+  return (await api<HistoryPage>(parlor, "GET", `/dialogs/${dialogId}/messages?after=0&limit=100`, { token })).messages;
+}
+
+const say = (op: ScriptedClient, dialog_id: string, text: string) =>
+  op.request({ action: "message", op: "send", dialog_id, client_id: newId(), text });
+
+describe("the visitor widget on the demo page", () => {
+  let dialogId: string;
+  let visitor: Awaited<ReturnType<typeof visitorPage>>;
+
+  it("chats with an operator: messages both ways, the operator's name and typing, delivered and read marks, a chime", async () => {
+    const op = await operatorSocket();
+    visitor = await visitorPage();
+    const { page, chat } = visitor;
+    const bubble = page.locator("[data-parlor] button");
+    await bubble.click();
+    await expect.poll(() => bubble.getAttribute("aria-expanded")).toBe("true");
+    await chat.getByLabel("Name").fill("Vera");
+    await chat.getByRole("button", { name: "Start chat" }).click();
+    const box = chat.getByRole("textbox", { name: "Write a message…" });
+    await box.fill("Where is my order?");
+    await box.press("Enter");
+
+    const created = await op.waitFor<Extract<ServerEvent, { type: "dialog.created" }>>((e) => e.type === "dialog.created");
+    dialogId = created.dialog.id;
+    expect(created.dialog.visitor_name).toBe("Vera");
+    expect(created.message.text).toBe("Where is my order?");
+    const seen = await op.waitFor<Extract<ServerEvent, { type: "visitor.page" }>>((e) => e.type === "visitor.page");
+    expect(seen).toMatchObject({ visitor_id: created.dialog.visitor_id, page: { url: `${parlor.url}/demo/`, title: "Parlor demo site" } });
+    await chat.locator('.mine .mark[data-status="sent"], .mine .mark[data-status="delivered"]').first().waitFor();
+
+    await op.request({ action: "assign", op: "join", dialog_id: dialogId });
+    await op.request({ action: "message", op: "typing", dialog_id: dialogId, typing: true });
+    await chat.getByText("Anna is typing…").waitFor();
+    await op.request({ action: "message", op: "read", dialog_id: dialogId, up_to: created.message.seq });
+    await chat.locator('.mine .mark[data-status="read"]').waitFor();
+    await say(op, dialogId, "Hello Vera, it ships today.");
+    await chat.getByText("Hello Vera, it ships today.").waitFor();
+    await expect.poll(() => chat.getByText("Anna is typing…").count()).toBe(0);
+    expect(await chat.locator(".operator .who").last().textContent()).toContain("Anna");
+    // The panel is open: the reply is read at once, and the operator hears of it.
+    await op.waitFor((e) => e.type === "message.status" && e.side === "visitor" && e.status === "read");
+    await expect.poll(() => page.frames().find((f) => f.url().includes("frame.html"))?.evaluate(() => (window as unknown as { __notes: number }).__notes)).toBeGreaterThan(0);
+    await screenshot(page, "widget-chat");
+    op.close();
+  });
+
+  it("queues what the visitor writes while the connection is down and delivers each message once after it returns", async () => {
+    const { page, chat, context } = visitor;
+    await context.setOffline(true);
+    await parlor.restart();
+    const box = chat.getByRole("textbox", { name: "Write a message…" });
+    for (const text of ["Written offline, one", "Written offline, two"]) {
+      await box.fill(text);
+      await box.press("Enter");
+    }
+    await chat.getByRole("status").filter({ hasText: "Offline" }).waitFor();
+    await expect.poll(() => chat.locator('.mark[data-status="queued"]').count()).toBe(2);
+    // An answer the visitor cannot receive now: it comes with the catch-up.
+    const op = await operatorSocket();
+    await say(op, dialogId, "Are you still there?");
+    await screenshot(page, "widget-offline");
+    await context.setOffline(false);
+    await chat.getByText("Are you still there?").waitFor({ timeout: 20_000 });
+    await expect.poll(() => chat.locator('.mark[data-status="queued"]').count(), { timeout: 20_000 }).toBe(0);
+    const texts = (await history(dialogId)).map((m) => m.text);
+    expect(texts.filter((t) => t === "Written offline, one")).toHaveLength(1);
+    expect(texts.filter((t) => t === "Written offline, two")).toHaveLength(1);
+    expect(await chat.getByText("Written offline, one").count()).toBe(1);
+    op.close();
+  });
+
+  it("keeps the dialog over a reload, and badges the closed bubble when the operator writes", async () => {
+    const { page, chat } = visitor;
+    await page.reload();
+    const bubble = page.locator("[data-parlor] button");
+    // The browser has a dialog here: the iframe loads at once, before any click.
+    await chat.getByText("Where is my order?").waitFor({ state: "attached" });
+    const op = await operatorSocket();
+    await say(op, dialogId, "One more thing: tracking number 42.");
+    await expect.poll(() => page.locator("[data-parlor] span").textContent()).toBe("1");
+    expect(await bubble.getAttribute("aria-label")).toBe("Chat, 1 unread");
+    await bubble.click();
+    await chat.getByText("One more thing: tracking number 42.").waitFor();
+    await expect.poll(() => page.locator("[data-parlor] span").textContent()).toBe("");
+    expect(await chat.getByText("Where is my order?").count()).toBe(1);
+    await chat.getByRole("textbox").press("Escape");
+    await expect.poll(() => bubble.getAttribute("aria-expanded")).toBe("false");
+    op.close();
+  });
+
+  it("shows hostile text as text, both ways", async () => {
+    const { page, chat, alerts } = visitor;
+    await page.locator("[data-parlor] button").click();
+    const payload = `<img src=x onerror="alert('visitor')"><script>alert('v2')</script>`;
+    const box = chat.getByRole("textbox", { name: "Write a message…" });
+    await box.fill(payload);
+    await box.press("Enter");
+    await chat.getByText(payload).waitFor();
+    const op = await operatorSocket();
+    const hostile = `"><svg onload=alert('operator')>`;
+    await say(op, dialogId, hostile);
+    await chat.getByText(hostile).waitFor();
+    expect(await chat.locator(".log img, .log svg, .log script").count()).toBe(0);
+    await page.waitForTimeout(300);
+    expect(alerts).toEqual([]);
+    op.close();
+  });
+
+  it("does not run on an origin the site does not allow", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const warned = page.waitForEvent("console", (m) => m.text().includes("does not allow the widget"));
+    const foreign = parlor.url.replace("127.0.0.1", "localhost");
+    await page.goto(`${foreign}/demo/`);
+    await warned;
+    expect(await page.locator("[data-parlor]").count()).toBe(0);
+    // The iframe page may not be framed there either, and the session is refused by Origin.
+    const key = parlor.siteKey;
+    const res = await page.evaluate(
+      async (k) => (await fetch("/api/visitor/session", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ site_key: k }) })).status,
+      key,
+    );
+    expect(res).toBe(403);
+    const frame = await page.request.get(`${foreign}/widget/frame.html?site=${key}`);
+    expect(frame.headers()["content-security-policy"]).toContain(`frame-ancestors ${parlor.url}`);
+    await context.close();
+  });
+});
+
+describe("the widget speaks the page's language", () => {
+  it("is in Russian on a page in Russian", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.route("**/demo/", async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, body: (await res.text()).replace('<html lang="en">', '<html lang="ru">') });
+    });
+    await page.goto(`${parlor.url}/demo/`);
+    await page.locator('[data-parlor] button[aria-label="Чат"]').click();
+    const chat = page.frameLocator("[data-parlor] iframe");
+    await chat.getByRole("button", { name: "Начать чат" }).waitFor();
+    await context.close();
+  });
+});
+

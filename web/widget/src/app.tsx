@@ -1,0 +1,321 @@
+// The chat app inside the widget's iframe: pre-chat, messages, composer. It talks to the page only
+// through the loader, by postMessage to and from the one origin it was opened for.
+
+import { render } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { HistoryPage, MessageView, SiteView, VisitorSession } from "../../protocol/protocol";
+import { loadEndpoints, type Endpoints } from "../../common/config";
+import { FatalConnectError, Socket, type ConnectionState } from "../../common/socket";
+import type { Outgoing } from "../../common/outbox";
+import { Chat, MAX_CHARS } from "./chat";
+import { words, type Words } from "./i18n";
+import type { FromFrame, ToFrame } from "./messages";
+import "./app.css";
+
+const params = new URLSearchParams(location.search);
+const site = params.get("site") ?? "";
+const parentOrigin = params.get("origin") ?? "";
+const tokenKey = `parlor:${site}:token`;
+
+/** The page that framed us must be the one it says it is (Chromium and Safari can tell). */
+function trustedParent(): boolean {
+  if (window.parent === window || !parentOrigin) return false;
+  const ancestors = location.ancestorOrigins;
+  return !ancestors || ancestors.length === 0 || ancestors[0] === parentOrigin;
+}
+
+const toPage = (m: FromFrame) => window.parent.postMessage(m, parentOrigin);
+
+let audio: AudioContext | undefined;
+/** A short two-note chime, made on the spot: no sound file to fetch. */
+function ring(): void {
+  try {
+    audio ??= new AudioContext();
+    const t = audio.currentTime;
+    for (const [i, f] of [660, 880].entries()) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = f;
+      gain.gain.setValueAtTime(0.12, t + i * 0.15);
+      gain.gain.exponentialRampToValueAtTime(0.001, t + i * 0.15 + 0.3);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(t + i * 0.15);
+      osc.stop(t + i * 0.15 + 0.3);
+    }
+  } catch {
+    // No audio (policy, old browser): the badge still counts.
+  }
+}
+
+interface Boot {
+  api: Endpoints;
+  view: SiteView;
+  init: Extract<ToFrame, { parlor: "init" }>;
+}
+
+async function boot(): Promise<Boot | null> {
+  if (!trustedParent()) return null;
+  const api = await loadEndpoints(location.origin);
+  const res = await fetch(`${api.http}/sites/${encodeURIComponent(site)}`);
+  if (!res.ok) return null;
+  const view = (await res.json()) as SiteView;
+  if (view.allowed_origins.length > 0 && !view.allowed_origins.includes(parentOrigin)) return null;
+  const init = await new Promise<Boot["init"]>((ok) => {
+    addEventListener("message", function first(e: MessageEvent<ToFrame>) {
+      if (e.source !== window.parent || e.origin !== parentOrigin || e.data?.parlor !== "init") return;
+      removeEventListener("message", first);
+      ok(e.data);
+    });
+    toPage({ parlor: "ready" });
+  });
+  return { api, view, init };
+}
+
+function App({ api, view, init }: Boot) {
+  const t = words(init.lang);
+  const { settings } = view;
+  const [, redraw] = useState(0);
+  const [open, setOpen] = useState(init.open);
+  const [conn, setConn] = useState<ConnectionState>("offline");
+  const [started, setStarted] = useState(() => localStorage.getItem(tokenKey) !== null);
+  const [error, setError] = useState("");
+  const [visible, setVisible] = useState(document.visibilityState === "visible");
+  const composer = useRef<HTMLTextAreaElement>(null);
+  const log = useRef<HTMLOListElement>(null);
+  const live = useRef<{ chat: Chat; socket: Socket } | null>(null);
+  const profile = useRef<{ name?: string; email?: string }>({});
+
+  if (!live.current) {
+    const state: { session?: VisitorSession } = {};
+    const session = async (): Promise<VisitorSession> => {
+      const token = localStorage.getItem(tokenKey) ?? undefined;
+      const body = { site_key: site, token, ...(token ? {} : { ...profile.current, source: init.source }) };
+      const res = await fetch(`${api.http}/visitor/session`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      if (res.status === 401 || res.status === 403) throw new FatalConnectError(`refused: HTTP ${res.status}`);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const s = (await res.json()) as VisitorSession;
+      localStorage.setItem(tokenKey, s.token);
+      if (!state.session) {
+        // Once per page view: the operators see where the visitor is now.
+        void fetch(`${api.http}/visitor/page`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${s.token}` },
+          body: JSON.stringify(init.page),
+        }).catch(() => {});
+      }
+      return (state.session = s);
+    };
+    const chat = new Chat({
+      site,
+      storage: localStorage,
+      request: (a) => socket.request(a),
+      history: async (after) => {
+        const res = await fetch(`${api.http}/visitor/messages?after=${after}`, {
+          headers: { authorization: `Bearer ${state.session?.token}` },
+        });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        return (await res.json()) as HistoryPage;
+      },
+      onChange: () => redraw((n) => n + 1),
+    });
+    const socket: Socket = new Socket({
+      url: async () => `${api.ws}?v=1&visitor_token=${encodeURIComponent((await session()).token)}`,
+      onEvent: (e) => {
+        if (chat.event(e)) ring();
+      },
+      onState: (s) => setConn(s),
+      onOpen: () => void chat.online().catch(() => {}),
+    });
+    live.current = { chat, socket };
+    addEventListener("online", () => socket.reconnectNow());
+    document.addEventListener("visibilitychange", () => setVisible(document.visibilityState === "visible"));
+    addEventListener("message", (e: MessageEvent<ToFrame>) => {
+      if (e.source !== window.parent || e.origin !== parentOrigin) return;
+      if (e.data?.parlor === "open") setOpen(true);
+      else if (e.data?.parlor === "hide") setOpen(false);
+    });
+  }
+  const { chat, socket } = live.current;
+
+  useEffect(() => {
+    if (started) socket.start();
+  }, [started]);
+
+  // The badge on the closed bubble; the page loads us at once from now on.
+  const unread = chat.unread;
+  useEffect(() => toPage({ parlor: "unread", count: open ? 0 : unread }), [unread, open]);
+  const active = chat.messages.length > 0;
+  useEffect(() => {
+    if (active) toPage({ parlor: "active" });
+  }, [active]);
+
+  // Open and visible: what arrived is read.
+  useEffect(() => {
+    if (open && visible && unread > 0 && conn === "online") void chat.markRead();
+  }, [open, visible, unread, conn]);
+
+  useEffect(() => {
+    if (open) composer.current?.focus();
+  }, [open, started]);
+
+  const last = chat.messages.length + chat.pending.length;
+  useEffect(() => {
+    log.current?.lastElementChild?.scrollIntoView?.({ block: "end" });
+  }, [last]);
+
+  const typingTimer = useRef(0);
+  const typing = (on: boolean) => {
+    const now = Date.now();
+    // "Typing" at most every 3 s while keys come; "stopped" only after a "typing".
+    if (on ? now - typingTimer.current < 3000 : typingTimer.current === 0) return;
+    typingTimer.current = on ? now : 0;
+    socket.request({ action: "message", op: "typing", typing: on }).catch(() => {});
+  };
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const box = composer.current!;
+    if ([...box.value.trim()].length > MAX_CHARS) {
+      setError(t.tooLong);
+      return;
+    }
+    if (chat.send(box.value)) {
+      box.value = "";
+      setError("");
+      typing(false);
+    }
+  };
+
+  const startChat = (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const value = (n: string) => ((form.elements.namedItem(n) as HTMLInputElement).value.trim() || undefined);
+    profile.current = { name: value("name"), email: value("email") };
+    setStarted(true);
+  };
+
+  const close = () => toPage({ parlor: "close" });
+  const who = chat.typing;
+
+  return (
+    <div class="w" style={{ "--c": settings.color }} onKeyDown={(e) => e.key === "Escape" && close()}>
+      <header>
+        <h1>{t.title}</h1>
+        <button type="button" class="x" aria-label={t.close} onClick={close}>
+          ×
+        </button>
+      </header>
+      {started && conn !== "online" && conn !== "connecting" && (
+        <p class="off" role="status">
+          {t.offline}
+        </p>
+      )}
+      <ol class="log" ref={log} aria-label={t.messages} aria-live="polite" aria-relevant="additions">
+        <li class="m operator">{settings.greeting || t.greeting}</li>
+        {chat.messages.map((m) => (
+          <Message key={m.seq} m={m} t={t} names={settings.show_operator_names} />
+        ))}
+        {chat.pending.map((i) => (
+          <Pending key={i.client_id} i={i} t={t} retry={() => chat.outbox.retry(i.client_id)} />
+        ))}
+      </ol>
+      <p class="typing" aria-live="polite">
+        {who !== null && (settings.show_operator_names && who ? t.typing.replace("{name}", who) : t.someoneTyping)}
+      </p>
+      {started ? (
+        <form class="composer" onSubmit={submit}>
+          <label class="sr" for="text">
+            {t.placeholder}
+          </label>
+          <textarea
+            id="text"
+            ref={composer}
+            rows={2}
+            maxLength={MAX_CHARS}
+            placeholder={t.placeholder}
+            onInput={() => typing(true)}
+            onBlur={() => typing(false)}
+            onKeyDown={(e) => {
+              if (e.key === "Enter" && !e.shiftKey) submit(e);
+            }}
+          />
+          <button type="submit">{t.send}</button>
+          {error && (
+            <p class="err" role="alert">
+              {error}
+            </p>
+          )}
+        </form>
+      ) : (
+        <form class="prechat" onSubmit={startChat}>
+          <p>{t.introduce}</p>
+          <label>
+            {t.name} <input name="name" autocomplete="name" maxLength={100} />
+          </label>
+          <label>
+            {t.email} <input name="email" type="email" autocomplete="email" maxLength={254} />
+          </label>
+          <button type="submit">{t.start}</button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+function Message({ m, t, names }: { m: MessageView; t: Words; names: boolean }) {
+  if (m.kind === "system") {
+    if (!names && (m.event?.event === "joined" || m.event?.event === "left")) return null;
+    return <li class="m system">{m.text}</li>;
+  }
+  const mine = m.kind === "visitor";
+  const author = mine ? t.you : (names && m.author_name) || t.operator;
+  // Stored is "sent" whether or not an operator's console has it yet ("queued" on the server).
+  const status = m.status?.status === "delivered" || m.status?.status === "read" ? m.status.status : "sent";
+  return (
+    <li class={`m ${mine ? "mine" : "operator"}`} data-seq={m.seq}>
+      <span class={mine ? "sr" : "who"}>{author}: </span>
+      <span class="text">{m.text}</span>
+      {mine && (
+        <span class="mark" data-status={status}>
+          {status === "sent" ? "✓ " : "✓✓ "}
+          {t[status]}
+        </span>
+      )}
+    </li>
+  );
+}
+
+function Pending({ i, t, retry }: { i: Outgoing; t: Words; retry(): void }) {
+  return (
+    <li class="m mine pending">
+      <span class="sr">{t.you}: </span>
+      <span class="text">{i.text}</span>
+      {i.failed ? (
+        <span class="mark" data-status="failed" title={i.failed.reason}>
+          {t.failed}{" "}
+          <button type="button" onClick={retry}>
+            {t.retry}
+          </button>
+        </span>
+      ) : (
+        <span class="mark" data-status="queued">
+          {t.queued}
+        </span>
+      )}
+    </li>
+  );
+}
+
+void boot().then((b) => {
+  const root = document.getElementById("app")!;
+  if (!b) {
+    root.textContent = words(navigator.language).refused;
+    return;
+  }
+  document.documentElement.lang = /^ru/i.test(b.init.lang) ? "ru" : "en";
+  render(<App {...b} />, root);
+});

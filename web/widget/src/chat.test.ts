@@ -1,0 +1,140 @@
+// The widget's dialog state as the app drives it: a fake server that stores by client id (as the
+// real one does), a storage that outlives a "page load", and the events a socket would push.
+import { describe, expect, it } from "vitest";
+import type { ClientAction, HistoryPage, MessageView } from "../../protocol/protocol";
+import { RequestError, type Ack } from "../../common/socket";
+import { Chat, type Store } from "./chat";
+
+function memoryStore(): Store & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
+}
+
+function fakeServer() {
+  const messages: MessageView[] = [];
+  const sends: string[] = [];
+  const reads: number[] = [];
+  let online = true;
+  const store = (m: Omit<MessageView, "id" | "dialog_id" | "seq" | "created_at">): MessageView => {
+    const stored = { ...m, id: `m${messages.length + 1}`, dialog_id: "d1", seq: messages.length + 1, created_at: 0 };
+    messages.push(stored);
+    return stored;
+  };
+  const request = async (a: ClientAction): Promise<Ack> => {
+    if (!online) throw new RequestError("offline", "not connected");
+    if (a.action === "message" && a.op === "send") {
+      sends.push(a.client_id);
+      if ([...a.text].length > 2000) throw new RequestError("text_too_long", "too long");
+      const known = messages.find((m) => m.client_id === a.client_id);
+      return { type: "ack", request_id: "r", message: known ?? store({ client_id: a.client_id, kind: "visitor", text: a.text }) };
+    }
+    if (a.action === "message" && a.op === "read") reads.push(a.up_to);
+    return { type: "ack", request_id: "r" };
+  };
+  const history = async (after: number): Promise<HistoryPage> => {
+    if (!online) throw new RequestError("offline", "not connected");
+    const page = messages.filter((m) => m.seq > after).slice(0, 2);
+    const last = page.at(-1)?.seq ?? after;
+    return { messages: page, latest_seq: messages.length, ...(last < messages.length ? { next_after: last } : {}) };
+  };
+  return { messages, sends, reads, store, request, history, setOnline: (v: boolean) => (online = v) };
+}
+
+function newChat(server: ReturnType<typeof fakeServer>, storage: Store) {
+  return new Chat({ site: "site_1", storage, request: server.request, history: server.history, onChange: () => {} });
+}
+
+describe("the widget's chat state", () => {
+  it("queues what is written offline, keeps it across a page load, and sends it once with its first client id", async () => {
+    const server = fakeServer();
+    const storage = memoryStore();
+    server.setOnline(false);
+    const before = newChat(server, storage);
+    expect(before.send("  first  ")).toBe(true);
+    expect(before.send("second")).toBe(true);
+    await before.outbox.flush();
+    const ids = before.pending.map((i) => i.client_id);
+    expect(before.pending.map((i) => i.text)).toEqual(["first", "second"]);
+
+    // The page reloads while still offline; the queue comes back from storage.
+    const after = newChat(server, storage);
+    expect(after.pending.map((i) => i.client_id)).toEqual(ids);
+    server.setOnline(true);
+    await after.online();
+    expect(after.pending).toEqual([]);
+    expect(after.messages.map((m) => [m.text, m.client_id])).toEqual([["first", ids[0]], ["second", ids[1]]]);
+    expect(server.messages).toHaveLength(2);
+  });
+
+  it("a message stored while its ack was lost is not shown twice after the catch-up and the resend", async () => {
+    const server = fakeServer();
+    const chat = newChat(server, memoryStore());
+    server.setOnline(false);
+    chat.send("hello");
+    await chat.outbox.flush();
+    // The server stored it (another tab, or the ack lost on the way): the catch-up brings it first.
+    server.store({ client_id: chat.pending[0].client_id, kind: "visitor", text: "hello" });
+    server.setOnline(true);
+    await chat.online();
+    chat.event({ type: "message.created", message: server.messages[0] });
+    expect(chat.messages).toHaveLength(1);
+    expect(chat.pending).toEqual([]);
+    expect(server.messages).toHaveLength(1);
+  });
+
+  it("sends what is queued even when the catch-up fails", async () => {
+    const server = fakeServer();
+    const chat = new Chat({
+      site: "site_1",
+      storage: memoryStore(),
+      request: server.request,
+      history: () => Promise.reject(new Error("HTTP 502")),
+      onChange: () => {},
+    });
+    server.setOnline(false);
+    chat.send("still goes");
+    server.setOnline(true);
+    await expect(chat.online()).rejects.toThrow("502");
+    expect(server.messages.map((m) => m.text)).toEqual(["still goes"]);
+  });
+
+  it("catches up page by page from the newest message it holds", async () => {
+    const server = fakeServer();
+    const chat = newChat(server, memoryStore());
+    for (const text of ["a", "b", "c", "d", "e"]) server.store({ client_id: text, kind: "operator", text, author_name: "Anna" });
+    await chat.online();
+    expect(chat.messages.map((m) => m.text)).toEqual(["a", "b", "c", "d", "e"]);
+    server.store({ client_id: "f", kind: "operator", text: "f" });
+    await chat.online();
+    expect(chat.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("refuses blank and over-long text before queueing it", () => {
+    const chat = newChat(fakeServer(), memoryStore());
+    expect(chat.send("   ")).toBe(false);
+    expect(chat.send("я".repeat(2001))).toBe(false);
+    expect(chat.send("я".repeat(2000))).toBe(true);
+  });
+
+  it("counts operator replies as unread until read, rings once per reply, and marks own messages read", async () => {
+    const server = fakeServer();
+    const storage = memoryStore();
+    const chat = newChat(server, storage);
+    chat.send("hi");
+    await chat.outbox.flush();
+    const reply = server.store({ client_id: "op1", kind: "operator", text: "Hello!", author_name: "Anna" });
+    expect(chat.event({ type: "typing", dialog_id: "d1", side: "operators", name: "Anna", typing: true })).toBe(false);
+    expect(chat.typing).toBe("Anna");
+    expect(chat.event({ type: "message.created", message: reply })).toBe(true);
+    expect(chat.typing).toBeNull();
+    expect(chat.event({ type: "message.created", message: reply })).toBe(false);
+    expect(chat.unread).toBe(1);
+    await chat.markRead();
+    expect(chat.unread).toBe(0);
+    expect(server.reads).toEqual([2]);
+    expect(newChat(server, storage).unread).toBe(0);
+
+    chat.event({ type: "message.status", dialog_id: "d1", side: "operators", status: "read", up_to: 1 });
+    expect(chat.messages[0].status).toEqual({ status: "read" });
+  });
+});

@@ -1,0 +1,138 @@
+// The visitor's dialog as the widget keeps it: the stored timeline (each message once, however it
+// arrives), the outbox of what is written but not yet stored (kept across page loads, resent with
+// the same client id), the operator's typing, and what the visitor has not read yet.
+
+import type { ClientAction, HistoryPage, MessageView, ServerEvent } from "../../protocol/protocol";
+import { Outbox, type Outgoing } from "../../common/outbox";
+import type { Ack } from "../../common/socket";
+import { applyReceipt, latestSeq, mergeMessages } from "../../common/timeline";
+
+/** localStorage of the widget's own origin, or a stand-in in tests. */
+export interface Store {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+export interface ChatOptions {
+  site: string;
+  storage: Store;
+  request(action: ClientAction): Promise<Ack>;
+  history(after: number): Promise<HistoryPage>;
+  /** Anything shown changed. */
+  onChange(): void;
+}
+
+export const MAX_CHARS = 2000;
+
+function load<T>(storage: Store, key: string, fallback: T): T {
+  try {
+    return (JSON.parse(storage.getItem(key) ?? "null") as T) ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+export class Chat {
+  messages: MessageView[] = [];
+  /** The operator typing now: their name, or "" when names are hidden; null when nobody is. */
+  typing: string | null = null;
+  readonly outbox: Outbox;
+  private readUpTo: number;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly o: ChatOptions) {
+    this.readUpTo = load(o.storage, this.key("read"), 0);
+    this.outbox = new Outbox({
+      initial: load<Outgoing[]>(o.storage, this.key("outbox"), []),
+      send: (item) => o.request({ action: "message", op: "send", client_id: item.client_id, text: item.text }),
+      onStored: (_item, message) => {
+        if (message) this.merge([message]);
+      },
+      onChange: (items) => {
+        o.storage.setItem(this.key("outbox"), JSON.stringify(items));
+        o.onChange();
+      },
+    });
+  }
+
+  key(name: string): string {
+    return `parlor:${this.o.site}:${name}`;
+  }
+
+  /** Queues a message; false when there is nothing to send or it is over the limit. */
+  send(text: string): boolean {
+    const t = text.trim();
+    if (!t || [...t].length > MAX_CHARS) return false;
+    this.outbox.add({ kind: "send", text: t });
+    return true;
+  }
+
+  /** What is written and not stored yet, minus what a catch-up already brought back. */
+  get pending(): readonly Outgoing[] {
+    const stored = new Set(this.messages.map((m) => m.client_id));
+    return this.outbox.list.filter((i) => !stored.has(i.client_id));
+  }
+
+  /** Operator messages the visitor has not seen: the bubble's badge. */
+  get unread(): number {
+    return this.messages.filter((m) => m.kind === "operator" && m.seq > this.readUpTo).length;
+  }
+
+  /** After every (re)connect: the history since the newest message held, then the outbox. */
+  async online(): Promise<void> {
+    try {
+      let after = latestSeq(this.messages);
+      for (;;) {
+        const page = await this.o.history(after);
+        this.merge(page.messages);
+        if (page.next_after === undefined || page.next_after <= after) break;
+        after = page.next_after;
+      }
+    } finally {
+      // A failed catch-up must not hold back what the visitor wrote.
+      await this.outbox.flush();
+    }
+  }
+
+  /** A pushed event; true when it is a new operator reply (ring, count it). */
+  event(e: ServerEvent): boolean {
+    if (e.type === "message.created") {
+      const fresh = !this.messages.some((m) => m.seq === e.message.seq);
+      this.merge([e.message]);
+      if (e.message.kind === "operator") this.setTyping(null);
+      return fresh && e.message.kind === "operator";
+    }
+    if (e.type === "message.status" && e.side === "operators") {
+      this.messages = applyReceipt(this.messages, e.side, e.status, e.up_to);
+      this.o.onChange();
+    } else if (e.type === "typing" && e.side === "operators") {
+      this.setTyping(e.typing ? (e.name ?? "") : null);
+    }
+    return false;
+  }
+
+  /** The visitor sees the dialog: everything up to the newest message is read. */
+  async markRead(): Promise<void> {
+    const upTo = latestSeq(this.messages);
+    if (this.unread === 0) return;
+    this.readUpTo = upTo;
+    this.o.storage.setItem(this.key("read"), JSON.stringify(upTo));
+    this.o.onChange();
+    await this.o.request({ action: "message", op: "read", up_to: upTo }).catch(() => {});
+  }
+
+  merge(add: readonly MessageView[]): void {
+    const next = mergeMessages(this.messages, add);
+    if (next === this.messages) return;
+    this.messages = next;
+    this.o.onChange();
+  }
+
+  private setTyping(name: string | null): void {
+    clearTimeout(this.typingTimer);
+    this.typing = name;
+    // A lost "stopped typing" must not leave the indicator on for ever.
+    if (name !== null) this.typingTimer = setTimeout(() => this.setTyping(null), 8000);
+    this.o.onChange();
+  }
+}

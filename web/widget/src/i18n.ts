@@ -1,0 +1,59 @@
+// The widget's words in English and Russian, chosen from the page's <html lang> or the browser's.
+
+const en = {
+  title: "Chat with us",
+  close: "Close chat",
+  greeting: "Hello! Ask us anything: we usually answer within a few minutes.",
+  introduce: "Introduce yourself (optional)",
+  name: "Name",
+  email: "Email",
+  start: "Start chat",
+  placeholder: "Write a message…",
+  send: "Send",
+  tooLong: "At most 2000 characters",
+  typing: "{name} is typing…",
+  someoneTyping: "The operator is typing…",
+  operator: "Operator",
+  you: "You",
+  queued: "Sending…",
+  sent: "Sent",
+  delivered: "Delivered",
+  read: "Read",
+  failed: "Not sent",
+  retry: "Retry",
+  offline: "Offline: your messages will be sent when the connection is back.",
+  refused: "The chat is not available on this site.",
+  messages: "Messages",
+};
+
+export type Words = typeof en;
+
+const ru: Words = {
+  title: "Чат с нами",
+  close: "Закрыть чат",
+  greeting: "Здравствуйте! Спросите нас о чём угодно: обычно мы отвечаем за несколько минут.",
+  introduce: "Представьтесь (необязательно)",
+  name: "Имя",
+  email: "Эл. почта",
+  start: "Начать чат",
+  placeholder: "Напишите сообщение…",
+  send: "Отправить",
+  tooLong: "Не больше 2000 символов",
+  typing: "{name} печатает…",
+  someoneTyping: "Оператор печатает…",
+  operator: "Оператор",
+  you: "Вы",
+  queued: "Отправляется…",
+  sent: "Отправлено",
+  delivered: "Доставлено",
+  read: "Прочитано",
+  failed: "Не отправлено",
+  retry: "Повторить",
+  offline: "Нет связи: сообщения уйдут, когда она вернётся.",
+  refused: "Чат недоступен на этом сайте.",
+  messages: "Сообщения",
+};
+
+export function words(lang: string): Words {
+  return /^ru\b/i.test(lang) ? ru : en;
+}

@@ -1,0 +1,35 @@
+// What the loader (on the customer's page) and the chat app (in the iframe) tell each other.
+// Always posted to one exact origin and accepted only from it.
+
+import type { VisitorSource } from "../../protocol/protocol";
+
+export interface PageView {
+  url: string;
+  title: string;
+}
+
+export type ToFrame =
+  | { parlor: "init"; lang: string; page: PageView; source: VisitorSource; open: boolean }
+  | { parlor: "open" }
+  | { parlor: "hide" };
+
+export type FromFrame =
+  | { parlor: "ready" }
+  | { parlor: "unread"; count: number }
+  /** The visitor has a dialog: load the iframe at once on the next pages. */
+  | { parlor: "active" }
+  | { parlor: "close" };
+
+/** Referrer, landing page and UTM parameters of a page. */
+export function pageSource(href: string, referrer: string): VisitorSource {
+  const url = new URL(href);
+  const utm: Record<string, string> = {};
+  url.searchParams.forEach((v, k) => {
+    if (k.startsWith("utm_")) utm[k] = v.slice(0, 200);
+  });
+  return {
+    ...(referrer ? { referrer: referrer.slice(0, 500) } : {}),
+    landing_page: href.slice(0, 500),
+    ...(Object.keys(utm).length ? { utm } : {}),
+  };
+}
