@@ -65,7 +65,7 @@ impl App {
         let receipts = just_sent(Side::Operators, message.seq, delivered);
         // The visitor's other tabs.
         let others = self.visitor_audience(&dialog, Some(connection)).await?;
-        self.post_to_visitor(&others, &added, &receipts).await;
+        self.post_to_visitor(&dialog, &others, &added, &receipts).await?;
         Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: None })
     }
 
@@ -147,7 +147,7 @@ impl App {
         let mut delivered = false;
         if message.visible_to_visitor() {
             let tabs = self.visitor_audience(&dialog, None).await?;
-            delivered = self.post_to_visitor(&tabs, &added, &Receipts::default()).await;
+            delivered = self.post_to_visitor(&dialog, &tabs, &added, &Receipts::default()).await?;
             if delivered {
                 self.receipts.advance_receipt(&op.workspace, dialog_id, Side::Visitor, Receipt::Delivered, message.seq).await?;
             }
@@ -171,17 +171,21 @@ impl App {
     }
 
     /// Posts the visitor's copies of `messages` to the visitor's tabs; true if any tab got them all.
-    pub(crate) async fn post_to_visitor(&self, tabs: &[Connection], messages: &[Message], receipts: &Receipts) -> bool {
+    pub(crate) async fn post_to_visitor(&self, dialog: &Dialog, tabs: &[Connection], messages: &[Message], receipts: &Receipts) -> AppResult<bool> {
+        if tabs.is_empty() {
+            return Ok(false);
+        }
+        let names = self.shows_operator_names(dialog).await?;
         let mut posts = Vec::new();
         for tab in tabs {
-            for m in messages.iter().filter_map(Message::for_visitor) {
+            for m in messages.iter().filter_map(|m| m.for_visitor(names)) {
                 posts.push(Post::new(&tab.id, &ServerEvent::MessageCreated { message: view(&m, receipts), dialog: None, ring: None }));
             }
         }
         if posts.is_empty() {
-            return false;
+            return Ok(false);
         }
-        self.deliver(&posts).await.into_iter().any(|ok| ok)
+        Ok(self.deliver(&posts).await.into_iter().any(|ok| ok))
     }
 
     pub(crate) async fn typing(
@@ -205,9 +209,15 @@ impl App {
                 let id = dialog_id.ok_or_else(|| super::AppError::request(crate::domain::ErrorCode::InvalidRequest, "dialog_id is required"))?;
                 let dialog = self.load_dialog_for(op, id).await?;
                 let event = ServerEvent::Typing { dialog_id: id.clone(), side: Side::Operators, name: Some(op.name.clone()), typing };
-                let mut to = self.visitor_audience(&dialog, None).await?;
-                to.extend(self.participant_connections(&dialog, Some(connection)).await?);
-                to.iter().map(|c| Post::new(&c.id, &event)).collect::<Vec<_>>()
+                let operators = self.participant_connections(&dialog, Some(connection)).await?;
+                let mut posts: Vec<Post> = operators.iter().map(|c| Post::new(&c.id, &event)).collect();
+                let tabs = self.visitor_audience(&dialog, None).await?;
+                if !tabs.is_empty() {
+                    let name = if self.shows_operator_names(&dialog).await? { Some(op.name.clone()) } else { None };
+                    let event = ServerEvent::Typing { dialog_id: id.clone(), side: Side::Operators, name, typing };
+                    posts.extend(tabs.iter().map(|c| Post::new(&c.id, &event)));
+                }
+                posts
             }
         };
         self.deliver(&posts).await;

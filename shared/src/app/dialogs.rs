@@ -127,7 +127,7 @@ impl App {
         }
         self.deliver(&posts).await;
         let tabs = self.visitor_audience(dialog, None).await?;
-        self.post_to_visitor(&tabs, added, &receipts).await;
+        self.post_to_visitor(dialog, &tabs, added, &receipts).await?;
         Ok(())
     }
 
@@ -174,7 +174,16 @@ impl App {
             return Ok(HistoryPage { messages: Vec::new(), next_before: None, next_after: None, latest_seq: 0 });
         };
         let dialog = self.dialogs.get_dialog(&visitor.workspace, id).await?.ok_or(DomainError::DialogNotFound)?;
-        let page = self.page(&dialog, cursor, limit, Message::visible_to_visitor).await?;
+        let mut page = self.page(&dialog, cursor, limit, Message::visible_to_visitor).await?;
+        if !self.shows_operator_names(&dialog).await? {
+            page.messages = std::mem::take(&mut page.messages)
+                .into_iter()
+                .filter_map(|mut m| {
+                    m.message = m.message.for_visitor(false)?;
+                    Some(m)
+                })
+                .collect();
+        }
         let newest = page.messages.iter().filter(|m| m.message.kind == crate::domain::MessageKind::Operator).map(|m| m.message.seq).max();
         if let Some(seq) = newest
             && self.receipts.advance_receipt(&dialog.workspace, id, Side::Visitor, Receipt::Delivered, seq).await?

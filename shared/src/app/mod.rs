@@ -104,7 +104,13 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub signer: Signer,
     pub settings: Settings,
+    /// Each site's "show operator names", as read last, and when: see `shows_operator_names`.
+    operator_names: std::sync::Mutex<std::collections::HashMap<crate::ids::SiteKey, (Millis, bool)>>,
 }
+
+/// How long a site's "show operator names" is used before it is read again: a change reaches
+/// visitors within a minute, and a message to a visitor costs no extra read.
+const SITE_SETTINGS_TTL: Millis = 60_000;
 
 /// How often a write that lost a race is tried again before the caller is told `conflict`.
 const MAX_ATTEMPTS: u32 = 25;
@@ -123,6 +129,7 @@ impl App {
             clock: Arc::new(SystemClock),
             signer,
             settings,
+            operator_names: Default::default(),
         }
     }
 
@@ -237,6 +244,25 @@ impl App {
                 Peer::Visitor { .. } => false,
             })
             .collect())
+    }
+
+    /// Whether the dialog's site shows operator names to its visitors.
+    async fn shows_operator_names(&self, dialog: &Dialog) -> AppResult<bool> {
+        let now = self.now();
+        let cached = self.operator_names.lock().unwrap_or_else(|p| p.into_inner()).get(&dialog.site).copied();
+        if let Some((at, show)) = cached
+            && now.saturating_sub(at) < SITE_SETTINGS_TTL
+        {
+            return Ok(show);
+        }
+        let show = self.directory.get_site(&dialog.site).await?.is_none_or(|site| site.settings.show_operator_names);
+        self.operator_names.lock().unwrap_or_else(|p| p.into_inner()).insert(dialog.site.clone(), (now, show));
+        Ok(show)
+    }
+
+    /// Forgets what `shows_operator_names` read of a site, after its settings changed here.
+    fn forget_site_settings(&self, key: &crate::ids::SiteKey) {
+        self.operator_names.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
     }
 
     async fn visitor_audience(&self, dialog: &Dialog, except: Option<&ConnectionId>) -> AppResult<Vec<Connection>> {

@@ -16,6 +16,7 @@ impl App {
         };
         site.settings = settings.validate()?;
         self.directory.put_site(&site).await?;
+        self.forget_site_settings(key);
         Ok(site)
     }
 }

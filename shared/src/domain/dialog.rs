@@ -522,7 +522,7 @@ mod tests {
         d.visitor_message(&v, cid("c1"), "hi".into(), None, 2).unwrap();
         let w = d.whisper(&anna, cid("w1"), "check the order".into(), None, 3).unwrap();
         assert_eq!(w[0].kind, MessageKind::Whisper);
-        assert!(w[0].for_visitor().is_none());
+        assert!(w[0].for_visitor(true).is_none());
         assert_eq!(d.waiting_since, Some(2));
         assert_eq!(d.last_message.as_ref().unwrap().kind, MessageKind::Visitor);
     }

@@ -117,9 +117,31 @@ impl Message {
         }
     }
 
-    /// The copy a visitor receives: operator-only parts removed.
-    pub fn for_visitor(&self) -> Option<Message> {
-        self.visible_to_visitor().then(|| self.clone())
+    /// The copy a visitor receives: operator-only parts removed and, where the site hides
+    /// operator names, every operator's name too (a join, which says nothing but a name, is left
+    /// out; a close or reopen by an operator says that it happened, not who did it).
+    pub fn for_visitor(&self, operator_names: bool) -> Option<Message> {
+        if !self.visible_to_visitor() {
+            return None;
+        }
+        let mut copy = self.clone();
+        if operator_names {
+            return Some(copy);
+        }
+        match &mut copy.event {
+            _ if copy.kind == MessageKind::Operator => copy.author_name = None,
+            Some(SystemEvent::Joined { .. }) => return None,
+            Some(SystemEvent::Closed { by, by_name }) if by.is_some() => {
+                (*by, *by_name) = (None, String::new());
+                copy.text = "The dialog was closed".into();
+            }
+            Some(SystemEvent::Reopened { by, by_name }) if by.is_some() => {
+                (*by, *by_name) = (None, String::new());
+                copy.text = "The dialog was reopened".into();
+            }
+            _ => {}
+        }
+        Some(copy)
     }
 }
 
