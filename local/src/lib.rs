@@ -214,6 +214,9 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let management_addr = management.local_addr().map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // The widget's iframe is served from here: its requests carry this origin on any site.
+    let mut settings = config.settings.clone();
+    settings.widget_origins.push(format!("http://{addr}"));
 
     let sdk = sdk_config().await;
     let push = Arc::new(ManagementApiPush::for_endpoint(&sdk, &format!("http://{management_addr}")));
@@ -221,7 +224,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         StoreChoice::Sqlite => {
             let store = Arc::new(SqliteStore::open(&config.data_dir).map_err(|e| e.to_string())?);
             let name = format!("SQLite in {}", config.data_dir.join("parlor.db").display());
-            (App::new(store, push, signer, config.settings.clone()), name)
+            (App::new(store, push, signer, settings.clone()), name)
         }
         StoreChoice::Dynamo { endpoint, table, create_table } => {
             let mut conf = aws_sdk_dynamodb::config::Builder::from(&sdk);
@@ -234,7 +237,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
                 store.create_table().await.map_err(|e| format!("cannot create table {table}: {e}"))?;
             }
             let name = format!("DynamoDB table {table} at {}", endpoint.as_deref().unwrap_or("AWS"));
-            (App::new(Arc::new(store), push, signer, config.settings.clone()), name)
+            (App::new(Arc::new(store), push, signer, settings.clone()), name)
         }
     };
     let app = Arc::new(app);

@@ -54,9 +54,21 @@ impl TestApp {
     }
 
     pub async fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+        self.send(method, path, token, None, body).await
+    }
+
+    /// A request as a page on `origin` makes it (the `Origin` header a browser adds).
+    pub async fn request_from(&self, origin: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.send(method, path, None, Some(origin), body).await
+    }
+
+    async fn send(&self, method: &str, path: &str, token: Option<&str>, origin: Option<&str>, body: Option<Value>) -> (u16, Value) {
         let mut req = http::Request::builder().method(method).uri(self.url(path)).header("content-type", "application/json");
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
+        }
+        if let Some(o) = origin {
+            req = req.header("origin", o);
         }
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         let resp = self.http.request(req.body(Full::new(body.into())).unwrap()).await.expect("the HTTP API answers");

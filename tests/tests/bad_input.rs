@@ -193,6 +193,14 @@ async fn a_widget_on_a_foreign_origin_is_refused() {
     let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url.as_str()).unwrap();
     request.headers_mut().insert("origin", "https://shop.example".parse().unwrap());
     tokio_tungstenite::connect_async(request).await.expect("the site's own origin connects");
+
+    // The widget's iframe is served by the gateway: its requests carry the gateway's origin, on
+    // whichever site it is embedded, and are taken; where it may be embedded is checked apart.
+    let own = app.running.http_url();
+    let (status, body) = app.request_from(&own, "POST", "/api/visitor/session", Some(json!({ "site_key": app.running.site.key }))).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = app.request_from("https://evil.example", "POST", "/api/visitor/session", Some(json!({ "site_key": app.running.site.key }))).await;
+    assert_eq!(status, 403);
 }
 
 #[tokio::test]

@@ -20,7 +20,7 @@ use crate::ports::*;
 use crate::protocol::{DialogView, MessageView, ServerEvent};
 use std::sync::Arc;
 
-/// Lifetimes of what Parlor signs or stores for a while.
+/// Lifetimes of what Parlor signs or stores for a while, and where its own widget is served from.
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub session_ttl: Millis,
@@ -28,6 +28,11 @@ pub struct Settings {
     pub ticket_ttl: Millis,
     /// API Gateway closes every connection after two hours; records outlive that a little.
     pub connection_ttl: Millis,
+    /// Origins that serve Parlor's widget (the chat iframe): its requests carry that origin, not
+    /// the customer's page's, so they are taken for any site. Where the widget may be embedded is
+    /// the site's `allowed_origins`, checked by the loader, by the iframe against its ancestors and,
+    /// where the server serves the iframe, by `frame-ancestors`.
+    pub widget_origins: Vec<String>,
 }
 
 impl Default for Settings {
@@ -37,6 +42,7 @@ impl Default for Settings {
             visitor_token_ttl: 30 * 24 * 3600 * 1000,
             ticket_ttl: 30 * 1000,
             connection_ttl: (2 * 3600 + 600) * 1000,
+            widget_origins: Vec::new(),
         }
     }
 }
