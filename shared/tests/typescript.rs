@@ -6,7 +6,8 @@
 //! building the module in memory instead keeps it deterministic and lets the test compare it.
 
 use parlor_core::app::{
-    DialogPage, HistoryPage, LoggedIn, NewQuickReply, QuickReplyList, QuickReplyView, VisitorSession, VisitorSessionRequest,
+    DialogPage, HistoryPage, LoggedIn, NewQuickReply, QuickReplyList, QuickReplyView, VisitorCard, VisitorSession,
+    VisitorSessionRequest,
 };
 use parlor_core::domain::{
     DeliveryStatus, DialogStatus, ErrorCode, LastMessage, Message, MessageKind, OperatorStatus, Participant, Receipt,
@@ -88,7 +89,7 @@ fn generate() -> String {
         DialogStatus, Participant, LastMessage, Role, OperatorStatus, VisitorSource,
         // HTTP bodies.
         HistoryPage, DialogPage, LoggedIn, VisitorSession, VisitorSessionRequest,
-        QuickReplyList, QuickReplyView, NewQuickReply,
+        QuickReplyList, QuickReplyView, NewQuickReply, VisitorCard,
         // Ids that travel on the wire. WorkspaceId and ConnectionId never leave the server.
         DialogId, MessageId, ClientMessageId, OperatorId, VisitorId, SiteKey, QuickReplyId,
         // The widget's per-site settings.

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { MessageView } from "../protocol/protocol";
-import { addOperator, api, launchBrowser, login, repoRoot, screenshot, scriptedVisitor, startParlor, type Parlor } from "./harness";
+import { addOperator, api, consoleSignIn, consoleWrite, launchBrowser, login, repoRoot, screenshot, scriptedVisitor, startParlor, type Parlor } from "./harness";
 
 let parlor: Parlor;
 let browser: Browser;
@@ -23,11 +23,7 @@ async function signIn(email: string, password: string, options: { bypassCSP?: bo
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`${parlor.url}/`);
-  await page.fill('input[name="email"]', email);
-  await page.fill('input[name="password"]', password);
-  await page.click('button[type="submit"]');
-  await page.waitForSelector('[data-testid="console"][data-connection="online"]');
+  await consoleSignIn(page, parlor, { email, password });
   expect(errors).toEqual([]);
   return page;
 }
@@ -42,10 +38,7 @@ async function waitAttr(page: Page, selector: string, name: string, value: strin
   );
 }
 
-async function write(page: Page, text: string): Promise<void> {
-  await page.fill('[data-testid="composer"]', text);
-  await page.press('[data-testid="composer"]', "Enter");
-}
+const write = consoleWrite;
 
 beforeAll(async () => {
   parlor = await startParlor();

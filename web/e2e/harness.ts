@@ -283,3 +283,18 @@ export async function scriptedOperator(parlor: Parlor, email: string, password: 
   const client = await ScriptedClient.connect(`${parlor.ws}?v=1&ticket=${encodeURIComponent(ticket)}`);
   return { client, session };
 }
+
+/** Signs in to the console on `page` and waits until its socket is up. */
+export async function consoleSignIn(page: Page, parlor: Pick<Parlor, "url">, who: { email: string; password: string }): Promise<void> {
+  await page.goto(`${parlor.url}/`);
+  await page.fill('input[name="email"]', who.email);
+  await page.fill('input[name="password"]', who.password);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('[data-testid="console"][data-connection="online"]');
+}
+
+/** Writes in the console's composer and sends it with Enter. */
+export async function consoleWrite(page: Page, text: string): Promise<void> {
+  await page.fill('[data-testid="composer"]', text);
+  await page.press('[data-testid="composer"]', "Enter");
+}

@@ -244,6 +244,24 @@ export type VisitedPage = { url: string, title?: string,
  */
 at: number, };
 
+/**
+ * The contact card beside a dialog. `current_page` is the last page the widget reported; live
+ * changes come as `visitor.page` events.
+ */
+export type VisitorCard = { id: VisitorId, site: SiteKey, 
+/**
+ * What operators call the visitor: the name given, else "Visitor" and the id's end.
+ */
+name: string, email?: string, 
+/**
+ * Referrer, landing page and `utm_*` parameters from the visitor's first page.
+ */
+source: VisitorSource, current_page?: VisitedPage, 
+/**
+ * When the visitor first started a session: first seen.
+ */
+created_at: number, };
+
 export type VisitorId = string;
 
 export type VisitorSession = { token: string, expires_at: number, visitor_id: VisitorId, dialog_id?: DialogId, };

@@ -8,10 +8,12 @@ mod quick_replies;
 mod pages;
 mod session;
 mod sites;
+mod visitor_card;
 
 pub use dialogs::{DialogPage, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use session::{ConnectRequest, LoggedIn, VisitorSession, VisitorSessionRequest};
 pub use quick_replies::{NewQuickReply, QuickReplyList, QuickReplyView, MAX_QUICK_REPLIES, MAX_TITLE_CHARS};
+pub use visitor_card::VisitorCard;
 
 use crate::auth::{Claims, Signer};
 use crate::domain::{Dialog, DomainError, ErrorCode, Message, Millis, Operator, OperatorStatus, Receipts, Visitor};

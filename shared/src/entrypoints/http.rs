@@ -50,6 +50,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/quick-replies/{id}", axum::routing::delete(delete_quick_reply))
         .route("/api/sites/{key}", axum::routing::put(update_site_settings))
         .route("/api/visitor/page", post(visitor_page))
+        .route("/api/dialogs/{id}/visitor", get(visitor_card))
         .with_state(app)
 }
 
@@ -230,4 +231,10 @@ async fn delete_quick_reply(State(app): Shared, headers: HeaderMap, Path(id): Pa
     let op = operator(&app, &headers).await?;
     app.delete_quick_reply(&op, &crate::ids::QuickReplyId::parse(&id)?).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The contact card beside a dialog: who the visitor is, where they came from, what page is open.
+async fn visitor_card(State(app): Shared, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    Ok(Json(app.visitor_card(&op, &DialogId::parse(&id)?).await?).into_response())
 }

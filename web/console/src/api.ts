@@ -9,6 +9,7 @@ import type {
   OperatorView,
   QuickReplyList,
   QuickReplyView,
+  VisitorCard,
 } from "../../protocol/protocol";
 import type { Endpoints } from "../../common/config";
 
@@ -71,6 +72,11 @@ export class Api {
     if (cursor.before !== undefined) q.set("before", String(cursor.before));
     if (cursor.after !== undefined) q.set("after", String(cursor.after));
     return this.call("GET", `/dialogs/${encodeURIComponent(dialogId)}/messages?${q}`);
+  }
+
+  /** The card of the dialog's visitor: name, email, source, the page open now. */
+  visitorCard(dialogId: string): Promise<VisitorCard> {
+    return this.call("GET", `/dialogs/${encodeURIComponent(dialogId)}/visitor`);
   }
 
   quickReplies(): Promise<QuickReplyList> {

@@ -2,13 +2,14 @@
 // The rules themselves live in state/*.ts (plain functions, unit-tested); this file wires them.
 
 import { batch, computed, signal } from "@preact/signals";
-import type { DialogView, MessageView, OperatorStatus, OperatorView, ServerEvent } from "../../protocol/protocol";
+import type { DialogView, MessageView, OperatorStatus, OperatorView, ServerEvent, VisitorCard } from "../../protocol/protocol";
 import { FatalConnectError, RequestError, Socket, type ConnectionState } from "../../common/socket";
 import { Outbox, type Outgoing } from "../../common/outbox";
 import { applyReceipt, latestSeq, mergeMessages } from "../../common/timeline";
 import { Api, ApiError } from "./api";
 import * as sb from "./state/sidebar";
 import { setDraft, type QuickReply } from "./state/compose";
+import { applyPage, type Cards } from "./state/visitor";
 import { notify, playMelody } from "./sound";
 
 export interface Pane {
@@ -32,6 +33,9 @@ export class Store {
   readonly operators = signal<OperatorView[]>([]);
   readonly quickReplies = signal<QuickReply[]>([]);
   readonly notice = signal<string | null>(null);
+  /** The visitor panel's card per dialog, and whether the panel is open. */
+  readonly cards = signal<Cards>(new Map());
+  readonly visitorPanel = signal(true);
   readonly view = signal<Omit<sb.View, "me">>({ tab: "open", filter: "all", sort: "activity", query: "" });
 
   readonly unreadDialogs = computed(() => sb.unreadDialogs(this.rows.value));
@@ -141,6 +145,8 @@ export class Store {
       });
       const id = this.selected.value;
       if (id && this.panes.value.has(id)) {
+        // Pages the visitor opened while this socket was down came as events nobody heard.
+        void this.loadCard(id);
         await this.fetchAfter(id);
         void this.markRead(id);
       }
@@ -190,6 +196,9 @@ export class Store {
       case "operator.status":
         this.operators.value = this.operators.value.map((o) => (o.id === e.operator_id ? { ...o, status: e.status } : o));
         break;
+      case "visitor.page":
+        this.cards.value = applyPage(this.cards.value, e);
+        break;
       default:
         break;
     }
@@ -225,6 +234,7 @@ export class Store {
   /** Opens a dialog; `connect` also joins it (a click in the sidebar), Alt+arrows only look. */
   async open(id: string, connect: boolean): Promise<void> {
     this.selected.value = id;
+    void this.loadCard(id);
     if (!this.panes.value.has(id)) {
       this.setPane(id, { messages: [], more: false, loading: true });
       try {
@@ -240,6 +250,23 @@ export class Store {
     const row = this.rows.value.get(id);
     if (connect && row?.dialog.status === "open") await this.join(id);
     void this.markRead(id);
+  }
+
+  /** The visitor's card for the panel; `visitor.page` events keep it current from then on. */
+  async loadCard(id: string): Promise<void> {
+    let entry: { card?: VisitorCard; failed?: boolean };
+    try {
+      const card = await this.api.visitorCard(id);
+      // A `visitor.page` that overtook this answer holds the newer page.
+      const held = this.cards.value.get(id)?.card?.current_page;
+      const newer = held && (!card.current_page || held.at > card.current_page.at);
+      entry = { card: newer ? { ...card, current_page: held } : card };
+    } catch {
+      entry = { ...this.cards.value.get(id), failed: true };
+    }
+    const cards = new Map(this.cards.value);
+    cards.set(id, entry);
+    this.cards.value = cards;
   }
 
   async join(id: string): Promise<void> {

@@ -19,3 +19,14 @@ export function linkParts(text: string): Part[] {
   if (at < text.length) parts.push({ text: text.slice(at) });
   return parts;
 }
+
+/** A whole address as a link target: only an absolute http(s) URL, else none (shown as text). */
+export function safeHref(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const u = new URL(url.trim());
+    return u.protocol === "http:" || u.protocol === "https:" ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}

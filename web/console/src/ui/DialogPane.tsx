@@ -4,6 +4,7 @@ import type { Store } from "../store";
 import { clock, lines, mark, type Line } from "../state/timeline";
 import { Composer } from "./Composer";
 import { linkParts } from "../state/links";
+import { VisitorPanel } from "./VisitorPanel";
 
 export function DialogPane({ store }: { store: Store }) {
   const id = store.selected.value;
@@ -27,6 +28,7 @@ export function DialogPane({ store }: { store: Store }) {
   const me = store.me.value!;
   const all = lines(pane?.messages ?? [], store.pending.value, id, me.id);
   const typing = store.typing.value.has(id);
+  const panelOpen = store.visitorPanel.value;
   return (
     <main class="pane" aria-label={`Dialog with ${d.visitor_name}`} data-testid="pane" data-dialog={id}>
       <header class="pane-head">
@@ -52,21 +54,35 @@ export function DialogPane({ store }: { store: Store }) {
           <button type="button" data-testid="mark-unread" onClick={() => void store.markUnread(id)}>
             Mark unread
           </button>
+          <button
+            type="button"
+            data-testid="visitor-toggle"
+            aria-expanded={panelOpen}
+            aria-controls="visitor-panel"
+            onClick={() => (store.visitorPanel.value = !panelOpen)}
+          >
+            Visitor {panelOpen ? "▸" : "◂"}
+          </button>
         </div>
       </header>
-      {transfer && <Transfer store={store} dialogId={id} done={() => setTransfer(false)} />}
-      <Timeline store={store} dialogId={id} lines={all} onReply={setReplyTo} onQuick={setQuickFrom} more={pane?.more ?? false} loading={pane?.loading ?? false} />
-      <div class="typing" aria-live="polite" data-testid="typing">
-        {typing ? `${d.visitor_name} is typing…` : ""}
+      <div class="pane-body">
+        <div class="conversation">
+          {transfer && <Transfer store={store} dialogId={id} done={() => setTransfer(false)} />}
+          <Timeline store={store} dialogId={id} lines={all} onReply={setReplyTo} onQuick={setQuickFrom} more={pane?.more ?? false} loading={pane?.loading ?? false} />
+          <div class="typing" aria-live="polite" data-testid="typing">
+            {typing ? `${d.visitor_name} is typing…` : ""}
+          </div>
+          <Composer
+            store={store}
+            dialogId={id}
+            replyTo={replyTo}
+            clearReply={() => setReplyTo(null)}
+            quickFrom={quickFrom}
+            clearQuickFrom={() => setQuickFrom(null)}
+          />
+        </div>
+        {panelOpen && <VisitorPanel store={store} dialogId={id} />}
       </div>
-      <Composer
-        store={store}
-        dialogId={id}
-        replyTo={replyTo}
-        clearReply={() => setReplyTo(null)}
-        quickFrom={quickFrom}
-        clearQuickFrom={() => setQuickFrom(null)}
-      />
     </main>
   );
 }
