@@ -38,6 +38,8 @@ cfn-lint infra/template.yaml
 say "sam validate --lint (the SAM transform, then cfn-lint on its output)"
 # It reads no AWS account, but wants a region; it sends no telemetry from here.
 AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 sam validate --lint --template infra/template.yaml
+say "scripts/publish-web.sh against a stand-in AWS CLI"
+bash tests/publish_web.sh
 
 # `cargo test --workspace` builds each crate with the features of all members together, which can
 # hide a crate that does not build on its own: check the run command's binary by itself.
