@@ -6,6 +6,7 @@
 //! that cannot work should fail its init, not its first visitor's message.
 
 use crate::auth::Signer;
+use crate::deploy::Function;
 #[cfg(feature = "lambda")]
 use crate::{
     adapters::{dynamo::DynamoStore, push::ManagementApiPush},
@@ -22,6 +23,8 @@ pub const SIGNING_KEY: &str = "PARLOR_SIGNING_KEY";
 pub const SIGNING_KEY_PARAMETER: &str = "PARLOR_SIGNING_KEY_PARAMETER";
 /// `PARLOR_DYNAMODB_ENDPOINT`.
 pub const DYNAMODB_ENDPOINT: &str = "PARLOR_DYNAMODB_ENDPOINT";
+/// `PARLOR_ATTACHMENTS_BUCKET`.
+pub const ATTACHMENTS_BUCKET: &str = "PARLOR_ATTACHMENTS_BUCKET";
 
 /// Whether a function can start without a variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,44 +35,85 @@ pub enum Need {
     Optional,
 }
 
+/// Which functions `infra/template.yaml` sets a variable on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deployed {
+    /// None: local and development runs only.
+    Nowhere,
+    /// Every function (the template's `Globals`).
+    Everywhere,
+    /// This function alone.
+    Only(Function),
+}
+
+impl Deployed {
+    pub fn to(self, function: Function) -> bool {
+        match self {
+            Self::Nowhere => false,
+            Self::Everywhere => true,
+            Self::Only(f) => f == function,
+        }
+    }
+}
+
 /// One environment variable a function reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnvVar {
     pub name: &'static str,
     pub need: Need,
-    /// Whether `infra/template.yaml` sets it on every function. The signing key itself never is:
-    /// in AWS it stays in SSM, and a value in the function's configuration would be readable by
-    /// anyone who may read that configuration.
-    pub deployed: bool,
+    /// Where `infra/template.yaml` sets it. The signing key itself never is: in AWS it stays in
+    /// SSM, and a value in the function's configuration would be readable by anyone who may read
+    /// that configuration.
+    pub deployed: Deployed,
+    /// Set by the template for a feature whose code does not read it yet; the template test checks
+    /// that nothing reads it, so the mark goes when the code starts to.
+    pub reserved: bool,
     pub purpose: &'static str,
 }
 
 /// Every variable a function reads, in the order a reader would set them.
 pub const ENV: &[EnvVar] = &[
-    EnvVar { name: TABLE, need: Need::Required, deployed: true, purpose: "the DynamoDB table's name" },
+    EnvVar {
+        name: TABLE,
+        need: Need::Required,
+        deployed: Deployed::Everywhere,
+        reserved: false,
+        purpose: "the DynamoDB table's name",
+    },
     EnvVar {
         name: MANAGEMENT_ENDPOINT,
         need: Need::Required,
-        deployed: true,
+        deployed: Deployed::Everywhere,
+        reserved: false,
         purpose: "the API Gateway Management API endpoint, https://{api-id}.execute-api.{region}.amazonaws.com/{stage}",
     },
     EnvVar {
         name: SIGNING_KEY,
         need: Need::Unless(SIGNING_KEY_PARAMETER),
-        deployed: false,
+        deployed: Deployed::Nowhere,
+        reserved: false,
         purpose: "the token-signing key itself, at least 32 bytes (local and development runs)",
     },
     EnvVar {
         name: SIGNING_KEY_PARAMETER,
         need: Need::Unless(SIGNING_KEY),
-        deployed: true,
+        deployed: Deployed::Everywhere,
+        reserved: false,
         purpose: "the name of the SSM SecureString parameter that holds the token-signing key",
     },
     EnvVar {
         name: DYNAMODB_ENDPOINT,
         need: Need::Optional,
-        deployed: false,
+        deployed: Deployed::Nowhere,
+        reserved: false,
         purpose: "a DynamoDB endpoint other than AWS's, e.g. DynamoDB Local at http://localhost:8000",
+    },
+    EnvVar {
+        name: ATTACHMENTS_BUCKET,
+        need: Need::Optional,
+        deployed: Deployed::Only(Function::HttpApi),
+        reserved: true,
+        purpose: "the S3 bucket of attachments, for presigned uploads and downloads",
     },
 ];
 
@@ -376,9 +420,11 @@ mod tests {
                 assert_eq!(var(other).need, Need::Unless(v.name));
             }
         }
-        // What the template must set: every required variable, and one way to the key.
-        let deployed: Vec<_> = ENV.iter().filter(|v| v.deployed).map(|v| v.name).collect();
-        assert_eq!(deployed, [TABLE, MANAGEMENT_ENDPOINT, SIGNING_KEY_PARAMETER]);
+        // What the template must set on every function: every required variable, and one way to the key.
+        let everywhere: Vec<_> = ENV.iter().filter(|v| v.deployed == Deployed::Everywhere).map(|v| v.name).collect();
+        assert_eq!(everywhere, [TABLE, MANAGEMENT_ENDPOINT, SIGNING_KEY_PARAMETER]);
+        // A reserved variable is read by nothing, so nothing can require it.
+        assert!(ENV.iter().filter(|v| v.reserved).all(|v| v.need == Need::Optional && v.deployed != Deployed::Nowhere));
     }
 
     #[test]
