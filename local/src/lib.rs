@@ -233,7 +233,17 @@ pub async fn start(config: Config) -> Result<Running, String> {
             (App::new(store, push, signer, config.settings.clone()), name)
         }
         StoreChoice::Dynamo { endpoint, table, create_table } => {
-            let mut conf = aws_sdk_dynamodb::config::Builder::from(&sdk);
+            // Against AWS itself (no endpoint), the caller's own credentials and region, found as
+            // the AWS CLI finds them: that is how a first admin is made in a deployed table.
+            let aws;
+            let base = match endpoint {
+                Some(_) => &sdk,
+                None => {
+                    aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
+                    &aws
+                }
+            };
+            let mut conf = aws_sdk_dynamodb::config::Builder::from(base);
             if let Some(e) = endpoint {
                 conf = conf.endpoint_url(e);
             }
