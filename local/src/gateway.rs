@@ -280,6 +280,10 @@ async fn serve_socket(
     };
 
     gw.sockets.lock().expect("not poisoned").remove(&id);
+    // Stops the writer (the WebSocket layer has already echoed a client's close): the socket's
+    // handle keeps a sender alive, so without this a socket the client closed would never reach
+    // $disconnect. When the writer has stopped already, this goes nowhere.
+    let _ = tx.send(Outgoing::Close(1000, ""));
     drop(tx);
     let _ = writer.await;
     let mut event = gw.event(Route::Disconnect, &id, connected_at, &handle.source_ip);

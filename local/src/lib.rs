@@ -8,6 +8,7 @@ mod widget;
 use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;
 use axum::http::{header, HeaderValue};
+use parlor_core::adapters::calls::AwsCalls;
 use parlor_core::adapters::push::ManagementApiPush;
 use parlor_core::adapters::sqlite::SqliteStore;
 use parlor_core::app::{App, Settings};
@@ -45,6 +46,9 @@ pub struct Config {
     pub site_origins: Vec<String>,
     pub limits: Limits,
     pub settings: Settings,
+    /// Records what each function's AWS calls need (DynamoDB and the Management API): for the
+    /// template test, which holds the IAM policies to it.
+    pub aws_calls: Option<AwsCalls>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -89,6 +93,7 @@ impl Config {
                 .unwrap_or_default(),
             limits,
             settings: Settings::default(),
+            aws_calls: None,
         })
     }
 
@@ -104,6 +109,7 @@ impl Config {
             site_origins: Vec::new(),
             limits: Limits::default(),
             settings: Settings::default(),
+            aws_calls: None,
         }
     }
 }
@@ -219,7 +225,11 @@ pub async fn start(config: Config) -> Result<Running, String> {
     settings.widget_origins.push(format!("http://{addr}"));
 
     let sdk = sdk_config().await;
-    let push = Arc::new(ManagementApiPush::for_endpoint(&sdk, &format!("http://{management_addr}")));
+    let mut push = aws_sdk_apigatewaymanagement::config::Builder::from(&sdk).endpoint_url(format!("http://{management_addr}"));
+    if let Some(calls) = &config.aws_calls {
+        push = push.interceptor(calls.clone());
+    }
+    let push = Arc::new(ManagementApiPush::new(aws_sdk_apigatewaymanagement::Client::from_conf(push.build())));
     let (app, store_name) = match &config.store {
         StoreChoice::Sqlite => {
             let store = Arc::new(SqliteStore::open(&config.data_dir).map_err(|e| e.to_string())?);
@@ -227,9 +237,22 @@ pub async fn start(config: Config) -> Result<Running, String> {
             (App::new(store, push, signer, settings.clone()), name)
         }
         StoreChoice::Dynamo { endpoint, table, create_table } => {
-            let mut conf = aws_sdk_dynamodb::config::Builder::from(&sdk);
+            // Against AWS itself (no endpoint), the caller's own credentials and region, found as
+            // the AWS CLI finds them: that is how a first admin is made in a deployed table.
+            let aws;
+            let base = match endpoint {
+                Some(_) => &sdk,
+                None => {
+                    aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
+                    &aws
+                }
+            };
+            let mut conf = aws_sdk_dynamodb::config::Builder::from(base);
             if let Some(e) = endpoint {
                 conf = conf.endpoint_url(e);
+            }
+            if let Some(calls) = &config.aws_calls {
+                conf = conf.interceptor(calls.clone());
             }
             let client = aws_sdk_dynamodb::Client::from_conf(conf.build());
             let store = parlor_core::adapters::dynamo::DynamoStore::new(client, table.clone());

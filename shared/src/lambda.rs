@@ -6,6 +6,7 @@
 //! that cannot work should fail its init, not its first visitor's message.
 
 use crate::auth::Signer;
+use crate::deploy::Function;
 #[cfg(feature = "lambda")]
 use crate::{
     adapters::{dynamo::DynamoStore, push::ManagementApiPush},
@@ -22,6 +23,10 @@ pub const SIGNING_KEY: &str = "PARLOR_SIGNING_KEY";
 pub const SIGNING_KEY_PARAMETER: &str = "PARLOR_SIGNING_KEY_PARAMETER";
 /// `PARLOR_DYNAMODB_ENDPOINT`.
 pub const DYNAMODB_ENDPOINT: &str = "PARLOR_DYNAMODB_ENDPOINT";
+/// `PARLOR_WIDGET_ORIGINS`.
+pub const WIDGET_ORIGINS: &str = "PARLOR_WIDGET_ORIGINS";
+/// `PARLOR_ATTACHMENTS_BUCKET`.
+pub const ATTACHMENTS_BUCKET: &str = "PARLOR_ATTACHMENTS_BUCKET";
 
 /// Whether a function can start without a variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,44 +37,92 @@ pub enum Need {
     Optional,
 }
 
+/// Which functions `infra/template.yaml` sets a variable on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deployed {
+    /// None: local and development runs only.
+    Nowhere,
+    /// Every function (the template's `Globals`).
+    Everywhere,
+    /// This function alone.
+    Only(Function),
+}
+
+impl Deployed {
+    pub fn to(self, function: Function) -> bool {
+        match self {
+            Self::Nowhere => false,
+            Self::Everywhere => true,
+            Self::Only(f) => f == function,
+        }
+    }
+}
+
 /// One environment variable a function reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnvVar {
     pub name: &'static str,
     pub need: Need,
-    /// Whether `infra/template.yaml` sets it on every function. The signing key itself never is:
-    /// in AWS it stays in SSM, and a value in the function's configuration would be readable by
-    /// anyone who may read that configuration.
-    pub deployed: bool,
+    /// Where `infra/template.yaml` sets it. The signing key itself never is: in AWS it stays in
+    /// SSM, and a value in the function's configuration would be readable by anyone who may read
+    /// that configuration.
+    pub deployed: Deployed,
+    /// Set by the template for a feature whose code does not read it yet; the template test checks
+    /// that nothing reads it, so the mark goes when the code starts to.
+    pub reserved: bool,
     pub purpose: &'static str,
 }
 
 /// Every variable a function reads, in the order a reader would set them.
 pub const ENV: &[EnvVar] = &[
-    EnvVar { name: TABLE, need: Need::Required, deployed: true, purpose: "the DynamoDB table's name" },
+    EnvVar {
+        name: TABLE,
+        need: Need::Required,
+        deployed: Deployed::Everywhere,
+        reserved: false,
+        purpose: "the DynamoDB table's name",
+    },
     EnvVar {
         name: MANAGEMENT_ENDPOINT,
         need: Need::Required,
-        deployed: true,
+        deployed: Deployed::Everywhere,
+        reserved: false,
         purpose: "the API Gateway Management API endpoint, https://{api-id}.execute-api.{region}.amazonaws.com/{stage}",
     },
     EnvVar {
         name: SIGNING_KEY,
         need: Need::Unless(SIGNING_KEY_PARAMETER),
-        deployed: false,
+        deployed: Deployed::Nowhere,
+        reserved: false,
         purpose: "the token-signing key itself, at least 32 bytes (local and development runs)",
     },
     EnvVar {
         name: SIGNING_KEY_PARAMETER,
         need: Need::Unless(SIGNING_KEY),
-        deployed: true,
+        deployed: Deployed::Everywhere,
+        reserved: false,
         purpose: "the name of the SSM SecureString parameter that holds the token-signing key",
     },
     EnvVar {
         name: DYNAMODB_ENDPOINT,
         need: Need::Optional,
-        deployed: false,
+        deployed: Deployed::Nowhere,
+        reserved: false,
         purpose: "a DynamoDB endpoint other than AWS's, e.g. DynamoDB Local at http://localhost:8000",
+    },
+    EnvVar {
+        name: WIDGET_ORIGINS,
+        need: Need::Optional,
+        deployed: Deployed::Everywhere,
+        reserved: false,
+        purpose: "comma-separated origins that serve Parlor's widget (the hosting domain): the chat iframe's requests carry it on every site",
+    },
+    EnvVar {
+        name: ATTACHMENTS_BUCKET,
+        need: Need::Optional,
+        deployed: Deployed::Only(Function::HttpApi),
+        reserved: true,
+        purpose: "the S3 bucket of attachments, for presigned uploads and downloads",
     },
 ];
 
@@ -123,6 +176,8 @@ pub struct LambdaConfig {
     pub management_endpoint: String,
     pub signing_key: SigningKeySource,
     pub dynamodb_endpoint: Option<String>,
+    /// `Settings::widget_origins`.
+    pub widget_origins: Vec<String>,
 }
 
 impl LambdaConfig {
@@ -158,7 +213,11 @@ impl LambdaConfig {
             }
         };
         let dynamodb_endpoint = get(DYNAMODB_ENDPOINT).map(|e| endpoint(DYNAMODB_ENDPOINT, &e)).transpose()?;
-        Ok(Self { table, management_endpoint, signing_key, dynamodb_endpoint })
+        let widget_origins = get(WIDGET_ORIGINS)
+            .map(|list| list.split(',').map(str::trim).filter(|o| !o.is_empty()).map(|o| origin(WIDGET_ORIGINS, o)).collect())
+            .transpose()?
+            .unwrap_or_default();
+        Ok(Self { table, management_endpoint, signing_key, dynamodb_endpoint, widget_origins })
     }
 }
 
@@ -183,6 +242,16 @@ fn endpoint(name: &'static str, value: &str) -> Result<String, ConfigError> {
         return Err(invalid(format!("{value:?} should end at the stage, before /@connections")));
     }
     Ok(value.trim_end_matches('/').to_owned())
+}
+
+/// An origin as browsers send it: `https://host[:port]`, no path, no trailing slash.
+fn origin(name: &'static str, value: &str) -> Result<String, ConfigError> {
+    let url = endpoint(name, value)?;
+    let after_scheme = url.split_once("://").map_or("", |(_, rest)| rest);
+    if after_scheme.contains('/') {
+        return Err(ConfigError::Invalid { name, reason: format!("{value:?} is an origin only: scheme, host and port, no path") });
+    }
+    Ok(url)
 }
 
 /// The signing key from SSM Parameter Store, read once at cold start with the SDK.
@@ -254,7 +323,8 @@ pub async fn app_from_env() -> Result<App, ConfigError> {
         signing_key = ?config.signing_key,
         "configured"
     );
-    Ok(App::new(Arc::new(store), Arc::new(push), signer, Settings::default()))
+    let settings = Settings { widget_origins: config.widget_origins.clone(), ..Settings::default() };
+    Ok(App::new(Arc::new(store), Arc::new(push), signer, settings))
 }
 
 /// The whole `main` of a WebSocket route's function: build the App once, then hand every event to
@@ -305,6 +375,19 @@ mod tests {
         assert_eq!(config.management_endpoint, "https://abc123.execute-api.us-east-1.amazonaws.com/prod");
         assert_eq!(config.signing_key, SigningKeySource::Parameter("/parlor/signing-key".into()));
         assert_eq!(config.dynamodb_endpoint, None);
+        assert_eq!(config.widget_origins, Vec::<String>::new());
+    }
+
+    #[test]
+    fn widget_origins_are_a_list_of_bare_origins() {
+        let mut vars = complete();
+        vars.push((WIDGET_ORIGINS, " https://d111111abcdef8.cloudfront.net , http://localhost:8080/ "));
+        let config = parse(&vars).unwrap();
+        assert_eq!(config.widget_origins, ["https://d111111abcdef8.cloudfront.net", "http://localhost:8080"]);
+        let mut vars = complete();
+        vars.push((WIDGET_ORIGINS, "https://d111111abcdef8.cloudfront.net/widget/"));
+        let err = parse(&vars).unwrap_err().to_string();
+        assert!(err.contains(WIDGET_ORIGINS) && err.contains("no path"), "{err}");
     }
 
     #[test]
@@ -376,9 +459,12 @@ mod tests {
                 assert_eq!(var(other).need, Need::Unless(v.name));
             }
         }
-        // What the template must set: every required variable, and one way to the key.
-        let deployed: Vec<_> = ENV.iter().filter(|v| v.deployed).map(|v| v.name).collect();
-        assert_eq!(deployed, [TABLE, MANAGEMENT_ENDPOINT, SIGNING_KEY_PARAMETER]);
+        // What the template must set on every function: every required variable, one way to the
+        // key, and the widget's origin.
+        let everywhere: Vec<_> = ENV.iter().filter(|v| v.deployed == Deployed::Everywhere).map(|v| v.name).collect();
+        assert_eq!(everywhere, [TABLE, MANAGEMENT_ENDPOINT, SIGNING_KEY_PARAMETER, WIDGET_ORIGINS]);
+        // A reserved variable is read by nothing, so nothing can require it.
+        assert!(ENV.iter().filter(|v| v.reserved).all(|v| v.need == Need::Optional && v.deployed != Deployed::Nowhere));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod adapters;
 pub mod app;
 pub mod auth;
+pub mod deploy;
 pub mod domain;
 pub mod entrypoints;
 pub mod ids;

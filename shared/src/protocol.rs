@@ -43,7 +43,7 @@ impl ClientAction {
 }
 
 /// The WebSocket routes, one function each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Route {
     Connect,
     Disconnect,

@@ -22,6 +22,24 @@ async fn management_client(app: &TestApp) -> aws_sdk_apigatewaymanagement::Clien
 }
 
 #[tokio::test]
+async fn a_socket_the_client_closes_reaches_disconnect() {
+    let app = TestApp::spawn().await;
+    let anna = app.operator("Anna").await;
+    let mut ws = app.connect_operator(&anna).await;
+    let workspace = &app.running.admin.workspace;
+    assert_eq!(app.running.app.connections.operator_connections(workspace).await.unwrap().len(), 1);
+    ws.send_message(tokio_tungstenite::tungstenite::Message::Close(None)).await;
+    assert_eq!(ws.closed().await, 1005, "the close is echoed, without a status as it came");
+    for _ in 0..50 {
+        if app.running.app.connections.operator_connections(workspace).await.unwrap().is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("$disconnect did not delete the connection record");
+}
+
+#[tokio::test]
 async fn the_management_api_posts_describes_and_deletes_connections_like_aws() {
     let app = TestApp::spawn().await;
     let anna = app.operator("Anna").await;

@@ -1,6 +1,7 @@
 //! The HTTP API: one axum router, served by `lambda_http` in AWS and by the local gateway.
 
 use crate::app::{App, AppError, HistoryCursor, VisitorSessionRequest};
+use crate::deploy::Function;
 use crate::domain::{DialogStatus, DomainError, ErrorCode, Operator, OperatorStatus, Role};
 use crate::ids::DialogId;
 use axum::extract::{Path, Query, State};
@@ -51,7 +52,13 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/sites/{key}", axum::routing::put(update_site_settings))
         .route("/api/visitor/page", post(visitor_page))
         .route("/api/dialogs/{id}/visitor", get(visitor_card))
+        .layer(axum::middleware::from_fn(as_http_api_function))
         .with_state(app)
+}
+
+/// Every request runs as the HTTP API's function (see `deploy::Function::scope`).
+async fn as_http_api_function(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    Function::HttpApi.scope(next.run(request)).await
 }
 
 fn bearer(headers: &HeaderMap) -> Result<&str, AppError> {

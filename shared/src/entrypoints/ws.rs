@@ -1,6 +1,7 @@
 //! WebSocket routes: `$connect`, `$disconnect`, `$default`, `message`, `assign`, `close`.
 
 use crate::app::{App, AppError, ConnectRequest};
+use crate::deploy::Function;
 use crate::domain::{DomainError, ErrorCode};
 use crate::ids::ConnectionId;
 use crate::protocol::Route;
@@ -28,10 +29,19 @@ pub fn route_of(event: &ApiGatewayWebsocketProxyRequest) -> Route {
     }
 }
 
-/// Handles one WebSocket event of any route. A client's mistake is an error frame to that client
-/// (or a refused `$connect`); only an infrastructure failure is an `Err`, i.e. a Lambda error.
+/// Handles one WebSocket event of any route, as that route's function. A client's mistake is an
+/// error frame to that client (or a refused `$connect`); only an infrastructure failure is an
+/// `Err`, i.e. a Lambda error.
 pub async fn handle(app: &App, event: ApiGatewayWebsocketProxyRequest) -> Result<ApiGatewayProxyResponse, AppError> {
     let route = route_of(&event);
+    Function::WebSocket(route).scope(handle_route(app, route, event)).await
+}
+
+async fn handle_route(
+    app: &App,
+    route: Route,
+    event: ApiGatewayWebsocketProxyRequest,
+) -> Result<ApiGatewayProxyResponse, AppError> {
     let connection_id = event.request_context.connection_id.clone();
     match route {
         Route::Connect => on_connect(app, &event).await,

@@ -1,0 +1,367 @@
+//! `infra/template.yaml` held against the code, offline:
+//! - every WebSocket route the code handles (`protocol::Route`) has its route, integration,
+//!   permission and function in the template, and there are no others;
+//! - every function crate is a function built for arm64 with cargo-lambda, and every function of
+//!   the template is a crate;
+//! - every environment variable the code reads is set where the `lambda::ENV` table says, and
+//!   the template sets nothing else;
+//! - each function's policy is its row of `deploy::PERMISSIONS`, statement by statement, and that
+//!   row is exactly what the function's handlers call: every flow of the product is run through
+//!   the local gateway on DynamoDB Local while `adapters::calls` records, per function, the IAM
+//!   action each DynamoDB request and each push needs.
+
+#[path = "../../shared/tests/dynamo_local/mod.rs"]
+mod dynamo_local;
+
+use parlor_core::adapters::calls::{AwsCalls, Needed};
+use parlor_core::deploy::{Function, Resource};
+use parlor_core::entrypoints::ws;
+use parlor_core::ids::ConnectionId;
+use parlor_core::lambda::{Deployed, LambdaConfig, Need, ENV};
+use parlor_core::ports::{Connection, Peer};
+use parlor_core::protocol::Route;
+use parlor_e2e::serde_json::json;
+use parlor_e2e::{frame, start_dialog, unique, TestApp};
+use serde_yaml::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+fn repo_root() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository")
+}
+
+fn template() -> &'static Value {
+    static TEMPLATE: OnceLock<Value> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let path = repo_root().join("infra/template.yaml");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_yaml::from_str(&text).expect("the template is YAML")
+    })
+}
+
+fn resources() -> &'static serde_yaml::Mapping {
+    template()["Resources"].as_mapping().expect("the template has Resources")
+}
+
+fn resource(logical_id: &str) -> &'static Value {
+    resources().get(logical_id).unwrap_or_else(|| panic!("the template has no resource {logical_id}"))
+}
+
+fn of_type(kind: &str) -> Vec<(&'static str, &'static Value)> {
+    resources().iter().filter(|(_, r)| r["Type"] == kind).map(|(id, r)| (id.as_str().unwrap(), r)).collect()
+}
+
+/// A value as the template spells it, short-form tags included: `!Sub "x${Y}"` is `!Sub x${Y}`.
+fn spelled(value: &Value) -> String {
+    match value {
+        Value::Tagged(t) => format!("{} {}", t.tag, spelled(&t.value)),
+        Value::String(s) => s.clone(),
+        Value::Sequence(items) => format!("[{}]", items.iter().map(spelled).collect::<Vec<_>>().join(", ")),
+        other => serde_yaml::to_string(other).unwrap().trim().to_owned(),
+    }
+}
+
+/// A string, or each string of a list.
+fn strings(value: &Value) -> Vec<String> {
+    match value {
+        Value::Sequence(items) => items.iter().map(spelled).collect(),
+        other => vec![spelled(other)],
+    }
+}
+
+#[test]
+fn every_route_the_code_handles_has_a_route_an_integration_and_a_permission() {
+    let routes = of_type("AWS::ApiGatewayV2::Route");
+    assert_eq!(routes.len(), Route::ALL.len(), "one route per protocol::Route, no others");
+    let deployment = &resource("Deployment")["DependsOn"];
+    for route in Route::ALL {
+        // The code dispatches on the key API Gateway sends, so the key must lead back to the route.
+        let mut event = aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest::default();
+        event.request_context.route_key = Some(route.key().to_owned());
+        assert_eq!(ws::route_of(&event), route, "{} is handled as itself", route.key());
+
+        let function = Function::WebSocket(route).logical_id();
+        let (id, r) = routes
+            .iter()
+            .find(|(_, r)| r["Properties"]["RouteKey"] == route.key())
+            .unwrap_or_else(|| panic!("no route {}", route.key()));
+        assert_eq!(spelled(&r["Properties"]["ApiId"]), "!Ref WebSocketApi", "{id}");
+        let target = spelled(&r["Properties"]["Target"]);
+        let integration = target
+            .strip_prefix("!Sub integrations/${")
+            .and_then(|t| t.strip_suffix('}'))
+            .unwrap_or_else(|| panic!("{id} targets {target}"));
+        let i = &resource(integration)["Properties"];
+        assert_eq!(resource(integration)["Type"], "AWS::ApiGatewayV2::Integration");
+        assert_eq!(i["IntegrationType"], "AWS_PROXY", "{integration}");
+        assert_eq!(spelled(&i["ApiId"]), "!Ref WebSocketApi", "{integration}");
+        assert!(
+            spelled(&i["IntegrationUri"]).contains(&format!("/functions/${{{function}.Arn}}/invocations")),
+            "{integration} invokes {function}"
+        );
+        assert!(strings(deployment).contains(&id.to_string()), "the deployment waits for {id}");
+
+        let permitted = of_type("AWS::Lambda::Permission").into_iter().any(|(_, p)| {
+            let p = &p["Properties"];
+            spelled(&p["FunctionName"]) == format!("!Ref {function}")
+                && p["Principal"] == "apigateway.amazonaws.com"
+                && p["Action"] == "lambda:InvokeFunction"
+                && spelled(&p["SourceArn"]).ends_with(&format!(":${{WebSocketApi}}/*/{}", route.key()))
+        });
+        assert!(permitted, "API Gateway may invoke {function} for {} on this API only", route.key());
+    }
+    let api = &resource("WebSocketApi")["Properties"];
+    assert_eq!(api["ProtocolType"], "WEBSOCKET");
+    assert_eq!(api["RouteSelectionExpression"], "$request.body.action", "what Route::select emulates");
+}
+
+#[test]
+fn every_function_crate_is_a_function_built_for_arm64_with_cargo_lambda() {
+    let globals = &template()["Globals"]["Function"];
+    assert_eq!(globals["Runtime"], "provided.al2023");
+    assert_eq!(strings(&globals["Architectures"]), ["arm64"]);
+    assert_eq!(globals["Handler"], "bootstrap");
+    let functions = of_type("AWS::Serverless::Function");
+    assert_eq!(functions.len(), Function::ALL.len(), "one function per crate, no others");
+    for function in Function::ALL {
+        let r = resource(function.logical_id());
+        assert_eq!(r["Type"], "AWS::Serverless::Function", "{function:?}");
+        assert_eq!(r["Metadata"]["BuildMethod"], "rust-cargolambda", "{function:?}");
+        assert_eq!(r["Metadata"]["BuildProperties"]["Binary"], function.binary().as_str(), "{function:?}");
+        assert_eq!(r["Properties"]["CodeUri"], format!("../functions/{}", function.crate_dir()).as_str());
+        let manifest = repo_root().join("functions").join(function.crate_dir()).join("Cargo.toml");
+        let manifest = std::fs::read_to_string(&manifest).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
+        assert!(manifest.contains(&format!("name = \"{}\"", function.binary())), "the crate builds {}", function.binary());
+    }
+    let events = &resource("HttpApiFunction")["Properties"]["Events"]["Api"];
+    assert_eq!(events["Type"], "HttpApi");
+    assert_eq!(spelled(&events["Properties"]["ApiId"]), "!Ref HttpApi");
+    assert_eq!(events["Properties"]["Path"], "/api/{proxy+}", "the router's paths all start with /api");
+    assert_eq!(events["Properties"]["Method"], "ANY");
+}
+
+/// The variables the code reads, as `LambdaConfig` asks for them.
+fn variables_read() -> BTreeSet<String> {
+    let asked = std::sync::Mutex::new(BTreeSet::new());
+    let _ = LambdaConfig::from_lookup(|name| {
+        asked.lock().unwrap().insert(name.to_owned());
+        None
+    });
+    // Asked again with a full environment, since a missing variable stops the reading early.
+    let _ = LambdaConfig::from_lookup(|name| {
+        asked.lock().unwrap().insert(name.to_owned());
+        ENV.iter().find(|v| v.name == name).map(|_| "https://example.com/0123456789abcdef0123456789abcdef".to_owned())
+    });
+    asked.into_inner().unwrap()
+}
+
+#[test]
+fn every_variable_the_code_reads_is_set_where_env_says_and_nothing_else_is() {
+    let read = variables_read();
+    let listed: BTreeSet<String> = ENV.iter().map(|v| v.name.to_owned()).collect();
+    assert!(read.is_subset(&listed), "read but not in lambda::ENV: {:?}", read.difference(&listed).collect::<Vec<_>>());
+    for v in ENV {
+        assert_eq!(read.contains(v.name), !v.reserved, "{}: reserved means no code reads it (yet)", v.name);
+    }
+    let everywhere = template()["Globals"]["Function"]["Environment"]["Variables"].as_mapping().unwrap();
+    for function in Function::ALL {
+        let own = resource(function.logical_id())["Properties"]["Environment"]["Variables"].as_mapping();
+        let set: BTreeSet<String> =
+            everywhere.keys().chain(own.into_iter().flat_map(|m| m.keys())).map(|k| k.as_str().unwrap().to_owned()).collect();
+        let wanted: BTreeSet<String> = ENV.iter().filter(|v| v.deployed.to(function)).map(|v| v.name.to_owned()).collect();
+        assert_eq!(set, wanted, "the variables of {function:?}");
+        for v in ENV.iter().filter(|v| read.contains(v.name)) {
+            match v.need {
+                Need::Required => assert!(set.contains(v.name), "{function:?} needs {}", v.name),
+                Need::Unless(other) => assert!(set.contains(v.name) || set.contains(other), "{function:?} needs {} or {other}", v.name),
+                Need::Optional => {}
+            }
+        }
+    }
+    assert!(ENV.iter().any(|v| v.deployed == Deployed::Nowhere && v.name == "PARLOR_SIGNING_KEY"), "the key itself is never deployed");
+}
+
+/// How the template names each resource a policy statement is on.
+fn resource_in_template(on: Resource) -> &'static str {
+    match on {
+        Resource::Table => "!GetAtt Table.Arn",
+        Resource::Index => "!Sub ${Table.Arn}/index/GSI1",
+        Resource::Connections => {
+            "!Sub arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${StageName}/POST/@connections/*"
+        }
+        Resource::SigningKey => "!Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SigningKeyParameterName}",
+        Resource::Attachments => "!Sub ${AttachmentsBucket.Arn}/*",
+    }
+}
+
+const RESOURCES: [Resource; 5] =
+    [Resource::Table, Resource::Index, Resource::Connections, Resource::SigningKey, Resource::Attachments];
+
+/// A function's policy in the template, as grants; anything it cannot read as one fails.
+fn policy(function: Function) -> BTreeSet<Needed> {
+    let policies = strings_or_maps(&resource(function.logical_id())["Properties"]["Policies"]);
+    assert_eq!(policies.len(), 1, "{function:?}: one inline policy, no SAM policy templates or managed policies");
+    let mut grants = BTreeSet::new();
+    for statement in policies[0]["Statement"].as_sequence().expect("a Statement list") {
+        let sid = statement["Sid"].as_str().unwrap_or_else(|| panic!("{function:?}: a statement without Sid"));
+        let on = RESOURCES.into_iter().find(|r| r.sid() == sid).unwrap_or_else(|| panic!("{function:?}: unknown Sid {sid}"));
+        assert_eq!(statement["Effect"], "Allow", "{function:?} {sid}");
+        assert!(statement.get("Condition").is_none() && statement.get("NotAction").is_none(), "{function:?} {sid}");
+        assert_eq!(strings(&statement["Resource"]), [resource_in_template(on)], "{function:?} {sid} is on exactly its resource");
+        for action in strings(&statement["Action"]) {
+            assert!(grants.insert((action.clone(), on)), "{function:?} grants {action} twice");
+        }
+    }
+    grants
+}
+
+fn strings_or_maps(value: &Value) -> Vec<&Value> {
+    value.as_sequence().map(|s| s.iter().collect()).unwrap_or_default()
+}
+
+#[test]
+fn each_function_policy_is_its_row_of_the_permissions_table() {
+    for function in Function::ALL {
+        let row: BTreeSet<Needed> = function.permissions().all().map(|g| (g.action.to_owned(), g.on)).collect();
+        assert_eq!(policy(function), row, "{}'s policy", function.logical_id());
+    }
+    // The functions' own Lambda permissions aside, no other role grants anything to our data.
+    assert!(of_type("AWS::IAM::Policy").is_empty() && of_type("AWS::IAM::ManagedPolicy").is_empty());
+}
+
+/// A connection record whose socket is gone: the next push to it gets 410, and the pushing
+/// function deletes it. Made outside any function's scope, so it is nobody's call.
+async fn stale_operator_connection(app: &TestApp) {
+    let now = app.running.app.now();
+    let stale = Connection {
+        id: ConnectionId::parse(&unique("stale")).unwrap(),
+        workspace: app.running.admin.workspace.clone(),
+        peer: Peer::Operator { id: app.running.admin.id.clone(), role: app.running.admin.role, status: parlor_core::domain::OperatorStatus::Online },
+        connected_at: now,
+        expires_at: now + 3_600_000,
+    };
+    app.running.app.connections.put_connection(&stale).await.unwrap();
+}
+
+/// Every flow of the product, each function's handlers reached through the local gateway as API
+/// Gateway would reach them, on DynamoDB Local.
+async fn every_flow(app: &TestApp) {
+    // HTTP API: sign-in, the operator's own card and status, operators, tickets.
+    let admin = app.admin_token().await;
+    app.get("/api/me", &admin).await;
+    let anna = app.operator("Anna").await;
+    let boris = app.operator("Boris").await;
+    app.get("/api/operators", &admin).await;
+    let mut a = app.connect_operator(&anna).await;
+    let mut b = app.connect_operator(&boris).await;
+    stale_operator_connection(app).await;
+    let (status, _) = app.request("POST", "/api/me/status", Some(&anna.token), Some(json!({ "status": "online" }))).await;
+    assert_eq!(status, 200);
+
+    // $connect refused: an unknown ticket is taken (and found missing) all the same.
+    assert!(parlor_e2e::Ws::connect(&format!("{}?v=1&ticket=nope", app.running.ws_url())).await.is_err());
+
+    // message: a visitor's first and second message, a retry, the operators' answers, typing,
+    // reading, marking unread.
+    stale_operator_connection(app).await;
+    let mut vera = app.visitor("Vera").await;
+    let dialog = start_dialog(&mut vera, "hello").await;
+    let retried = frame::send(Some(&dialog), "again-1", "twice");
+    vera.ws.ok(retried.clone()).await;
+    vera.ws.ok(retried).await;
+    a.ok(frame::join(&dialog)).await;
+    a.ok(frame::send(Some(&dialog), &unique("c"), "how can I help?")).await;
+    a.ok(frame::whisper(&dialog, &unique("c"), "regular customer")).await;
+    a.ok(frame::typing(Some(&dialog), true)).await;
+    vera.ws.ok(frame::typing(None, true)).await;
+    vera.ws.request(frame::read(None, 3)).await;
+    a.request(frame::read(Some(&dialog), 2)).await;
+    a.request(frame::mark_unread(&dialog)).await;
+    a.ok(json!({ "action": "message", "op": "ping" })).await;
+
+    // assign: join, transfer (Boris is then in charge), and below, leave.
+    let mut vlad = app.visitor("Vlad").await;
+    let second = start_dialog(&mut vlad, "me too").await;
+    stale_operator_connection(app).await;
+    a.ok(frame::join(&second)).await;
+    a.ok(frame::transfer(&second, &boris.id, Some("yours"))).await;
+    // close: close and reopen, by the operator in charge.
+    stale_operator_connection(app).await;
+    b.ok(frame::close(&second)).await;
+    b.ok(frame::reopen(&second)).await;
+    b.ok(frame::leave(&second)).await;
+    // $default: an action no route takes.
+    a.refused(json!({ "action": "dance" }), "unknown_action").await;
+
+    // HTTP API: lists, a dialog, its history both ways, the visitor's side.
+    stale_operator_connection(app).await;
+    app.get("/api/dialogs", &anna.token).await;
+    app.get("/api/dialogs?status=closed", &anna.token).await;
+    app.get(&format!("/api/dialogs/{dialog}"), &anna.token).await;
+    app.history(&anna, &dialog, "").await;
+    app.history(&anna, &dialog, "?after=1").await;
+    app.visitor_history(&vera.token, "").await;
+    let (status, _) =
+        app.request("POST", "/api/visitor/session", None, Some(json!({ "site_key": app.running.site.key, "token": vera.token }))).await;
+    assert_eq!(status, 200);
+    app.get(&format!("/api/sites/{}", app.running.site.key), &anna.token).await;
+    let (status, _) = app.request("POST", "/api/me/status", Some(&anna.token), Some(json!({ "status": "away" }))).await;
+    assert_eq!(status, 200);
+
+    // $default with its sender gone: the error frame finds no socket, and the record goes.
+    let mut event = aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest::default();
+    event.request_context.route_key = Some("$default".into());
+    event.request_context.connection_id = Some(unique("gone"));
+    event.body = Some("not json".into());
+    ws::handle(&app.running.app, event).await.expect("answered");
+
+    // $disconnect: a visitor closes the tab.
+    vera.ws.send_message(tokio_tungstenite::tungstenite::Message::Close(None)).await;
+    drop(vera);
+}
+
+#[tokio::test]
+async fn each_function_calls_exactly_what_its_row_grants() {
+    let dynamo = dynamo_local::DynamoLocal::shared();
+    let calls = AwsCalls::new();
+    let mut config = parlor_local::Config::for_tests(&parlor_e2e::temp_dir());
+    config.store = parlor_local::StoreChoice::Dynamo {
+        endpoint: Some(dynamo.endpoint()),
+        table: unique("parlor-iam-"),
+        create_table: true,
+    };
+    config.aws_calls = Some(calls.clone());
+    let app = TestApp::spawn_with(config).await;
+    every_flow(&app).await;
+    // The gateway runs $disconnect after the socket has closed: wait for its call.
+    let disconnect = Function::WebSocket(Route::Disconnect);
+    for _ in 0..50 {
+        if !calls.needed_by(disconnect).is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    assert!(calls.unknown().is_empty(), "calls no grant can name: {:?}", calls.unknown());
+    let mut mismatches = BTreeMap::new();
+    for function in Function::ALL {
+        let called = calls.needed_by(function);
+        // The signing key is read once at start by lambda::app_from_env, not by a handler.
+        let handlers_need: BTreeSet<Needed> = function
+            .permissions()
+            .grants
+            .iter()
+            .filter(|g| g.on != Resource::SigningKey)
+            .map(|g| (g.action.to_owned(), g.on))
+            .collect();
+        let reserved: BTreeSet<Needed> =
+            function.permissions().reserved.iter().map(|g| (g.action.to_owned(), g.on)).collect();
+        if called != handlers_need {
+            let missing: Vec<_> = called.difference(&handlers_need).collect();
+            let unused: Vec<_> = handlers_need.difference(&called).collect();
+            mismatches.insert(function.logical_id(), format!("called but not granted {missing:?}; granted but not called {unused:?}"));
+        }
+        assert!(called.is_disjoint(&reserved), "{function:?} calls a reserved grant: move it to its grants");
+    }
+    assert!(mismatches.is_empty(), "deploy::PERMISSIONS and the code disagree: {mismatches:#?}");
+}
