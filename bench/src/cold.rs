@@ -61,6 +61,10 @@ async fn answered(State(rt): State<Shared>, UrlPath((_id, kind)): UrlPath<(Strin
     StatusCode::ACCEPTED
 }
 
+async fn gone() -> (StatusCode, [(&'static str, &'static str); 2], &'static str) {
+    (StatusCode::GONE, [("x-amzn-ErrorType", "GoneException"), ("content-type", "application/json")], r#"{"message":"Gone"}"#)
+}
+
 async fn init_error(State(rt): State<Shared>, body: String) -> StatusCode {
     rt.lock().expect("not poisoned").answered.get_or_insert((Instant::now(), format!("init error: {body}")));
     StatusCode::ACCEPTED
@@ -106,6 +110,8 @@ pub async fn measure(function: &'static str, bin: &Path, fixtures: &Path, dynamo
         .route("/2018-06-01/runtime/invocation/next", get(next))
         .route("/2018-06-01/runtime/invocation/{id}/{kind}", post(answered))
         .route("/2018-06-01/runtime/init/error", post(init_error))
+        // The Management API too: the fixtures' connection is gone, as API Gateway would say.
+        .route("/prod/@connections/{id}", post(gone).get(gone).delete(gone))
         .with_state(rt.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let api = listener.local_addr().map_err(|e| e.to_string())?;
@@ -126,7 +132,7 @@ pub async fn measure(function: &'static str, bin: &Path, fixtures: &Path, dynamo
         .env("AWS_ACCESS_KEY_ID", "parlorbench")
         .env("AWS_SECRET_ACCESS_KEY", "parlorbench")
         .env("PARLOR_TABLE", "parlor")
-        .env("PARLOR_MANAGEMENT_ENDPOINT", "http://127.0.0.1:9/prod")
+        .env("PARLOR_MANAGEMENT_ENDPOINT", format!("http://{api}/prod"))
         .env("PARLOR_SIGNING_KEY", "cold-start-signing-key-of-32-bytes-or-more")
         .env("PARLOR_DYNAMODB_ENDPOINT", dynamodb.unwrap_or("http://127.0.0.1:9"))
         .stdout(Stdio::null())

@@ -256,6 +256,18 @@ async fn cold_start(dynamodb: Option<&str>) -> Result<(), String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ sits in the workspace");
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let fixtures = root.join("tests/fixtures/apigw-websocket");
+    if let Some(endpoint) = dynamodb {
+        // The functions' table, under the credentials they are started with (DynamoDB Local keeps
+        // tables per access key).
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+            .credentials_provider(aws_credential_types::Credentials::new("parlorbench", "parlorbench", None, None, "parlor-bench"))
+            .build();
+        let store = parlor_core::adapters::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), "parlor");
+        store.create_table().await.map_err(|e| format!("cannot make the table at {endpoint}: {e}"))?;
+    }
     println!("\n| function | stripped binary | ready (start → first `next`) | first event answered | answer |");
     println!("| --- | --- | --- | --- | --- |");
     for f in cold::FUNCTIONS {
@@ -275,7 +287,7 @@ async fn cold_start(dynamodb: Option<&str>) -> Result<(), String> {
             last.size as f64 / 1e6,
             median(|r| r.ready),
             median(|r| r.first_response),
-            last.outcome.replace('|', "/").chars().take(80).collect::<String>()
+            last.outcome.replace('|', "/").chars().take(90).collect::<String>()
         );
     }
     println!("(median of 5 starts each)");
