@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import WebSocket from "ws";
 import type {
   ClientAction,
@@ -121,6 +122,20 @@ export async function startParlor(options: ParlorOptions = {}): Promise<Parlor> 
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A gateway and a browser for the whole test file: started before its first test, stopped after its last. */
+export function gatewayAndBrowser(options: ParlorOptions = {}): { parlor: Parlor; browser: Browser } {
+  const scene = {} as { parlor: Parlor; browser: Browser };
+  beforeAll(async () => {
+    scene.parlor = await startParlor(options);
+    scene.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await scene.browser?.close();
+    await scene.parlor?.dispose();
+  });
+  return scene;
 }
 
 /** Debian's Chromium, headless, with the flags this machine's closed network needs. */

@@ -1,26 +1,15 @@
 // The widget as a site's admin sets it up, on a phone, for assistive technology, and across the
 // gateway's two-hour cut (shortened here to two seconds).
 import { createRequire } from "node:module";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Frame, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { Frame, Page } from "playwright-core";
 import type { ServerEvent } from "../protocol/protocol";
 import { newId } from "../common/ids";
-import { addOperator, api, launchBrowser, login, screenshot, scriptedOperator, startParlor, type Parlor } from "./harness";
+import { addOperator, api, login, screenshot, scriptedOperator, gatewayAndBrowser, startParlor } from "./harness";
 
 const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
-let parlor: Parlor;
-let browser: Browser;
-
-beforeAll(async () => {
-  parlor = await startParlor();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await parlor?.dispose();
-});
+const scene = gatewayAndBrowser();
 
 function chatFrame(page: Page): Frame {
   const frame = page.frames().find((f) => f.url().includes("/widget/frame.html"));
@@ -30,15 +19,15 @@ function chatFrame(page: Page): Frame {
 
 describe("the widget's settings, layout and accessibility", () => {
   it("follows the site's settings: colour, corner, greeting, operator names hidden", async () => {
-    const admin = await login(parlor, parlor.admin.email, parlor.admin.password);
-    await api(parlor, "PUT", `/sites/${parlor.siteKey}`, {
+    const admin = await login(scene.parlor, scene.parlor.admin.email, scene.parlor.admin.password);
+    await api(scene.parlor, "PUT", `/sites/${scene.parlor.siteKey}`, {
       token: admin.token,
       body: { color: "#0a7d3b", position: "left", greeting: "Welcome to the demo shop!", show_operator_names: false },
     });
-    const anna = await addOperator(parlor, "Anna");
-    const op = await scriptedOperator(parlor, anna.email, anna.password);
-    const page = await browser.newPage();
-    await page.goto(`${parlor.url}/demo/`);
+    const anna = await addOperator(scene.parlor, "Anna");
+    const op = await scriptedOperator(scene.parlor, anna.email, anna.password);
+    const page = await scene.browser.newPage();
+    await page.goto(`${scene.parlor.url}/demo/`);
     const bubble = page.locator("[data-parlor] button");
     await bubble.click();
     const box = await bubble.boundingBox();
@@ -62,9 +51,9 @@ describe("the widget's settings, layout and accessibility", () => {
   });
 
   it("fills a phone's screen and has no serious accessibility violations", async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 667 }, bypassCSP: true });
+    const context = await scene.browser.newContext({ viewport: { width: 375, height: 667 }, bypassCSP: true });
     const page = await context.newPage();
-    await page.goto(`${parlor.url}/demo/`);
+    await page.goto(`${scene.parlor.url}/demo/`);
     // The bubble is reached with Tab, after the page's own link, and opened with Enter.
     await page.locator("[data-parlor] button").waitFor();
     for (let i = 0; i < 5 && !(await page.evaluate(() => document.activeElement?.hasAttribute("data-parlor"))); i++) {
@@ -89,10 +78,10 @@ describe("the widget's settings, layout and accessibility", () => {
 
   it("reconnects after the gateway's connection-age cut and loses nothing written meanwhile", async () => {
     // A gateway of its own: a two-second cut would also cut the other tests' scripted operators.
-    const parlor = await startParlor({ env: { PARLOR_MAX_CONNECTION_SECS: "2" } });
+    const short = await startParlor({ env: { PARLOR_MAX_CONNECTION_SECS: "2" } });
     try {
-      const page = await browser.newPage();
-      await page.goto(`${parlor.url}/demo/`);
+      const page = await scene.browser.newPage();
+      await page.goto(`${short.url}/demo/`);
       await page.locator("[data-parlor] button").click();
       const chat = page.frameLocator("[data-parlor] iframe");
       await chat.getByRole("button", { name: "Start chat" }).click();
@@ -106,14 +95,14 @@ describe("the widget's settings, layout and accessibility", () => {
         await page.waitForTimeout(900);
       }
       await expect.poll(() => chat.locator('.mark[data-status="queued"]').count(), { timeout: 20_000 }).toBe(0);
-      const admin = await login(parlor, parlor.admin.email, parlor.admin.password);
-      const dialogs = await api<{ dialogs: { id: string; last_message?: { text: string } }[] }>(parlor, "GET", "/dialogs", { token: admin.token });
+      const admin = await login(short, short.admin.email, short.admin.password);
+      const dialogs = await api<{ dialogs: { id: string; last_message?: { text: string } }[] }>(short, "GET", "/dialogs", { token: admin.token });
       const dialog = dialogs.dialogs.find((d) => d.last_message?.text === "age five")!;
-      const history = await api<{ messages: { text: string }[] }>(parlor, "GET", `/dialogs/${dialog.id}/messages?after=0`, { token: admin.token });
+      const history = await api<{ messages: { text: string }[] }>(short, "GET", `/dialogs/${dialog.id}/messages?after=0`, { token: admin.token });
       expect(history.messages.map((m) => m.text).filter((t) => t.startsWith("age "))).toEqual(texts);
       await page.close();
     } finally {
-      await parlor.dispose();
+      await short.dispose();
     }
   });
 });
