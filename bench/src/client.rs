@@ -158,6 +158,19 @@ impl Conn {
             if event["type"] == "ack" {
                 self.0.unacked.lock().expect("not poisoned").retain(|(c, _)| c != rid);
             }
+            // A store that failed or lost a race (`internal`, `conflict`) may have kept the message
+            // or not: like the web apps' outbox, send the same frame again, a moment later.
+            if event["type"] == "error" && matches!(event["code"].as_str(), Some("internal" | "conflict")) {
+                let again = self.0.unacked.lock().expect("not poisoned").iter().find(|(c, _)| c == rid).map(|(_, f)| f.clone());
+                if let Some(frame) = again {
+                    let me = self.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        me.write(&frame);
+                    });
+                    return;
+                }
+            }
             let waiter = self.0.waiters.lock().expect("not poisoned").remove(rid);
             if let Some(waiter) = waiter {
                 let _ = waiter.send(event);

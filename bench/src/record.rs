@@ -72,6 +72,8 @@ pub struct Verdict {
     pub ack_misordered: usize,
     pub frames: u64,
     pub closed: usize,
+    /// The first few refusals, as the server sent them: what to look at when `refused` is not 0.
+    pub refusals: Vec<String>,
     pub visitor_to_operator: Summary,
     pub operator_to_visitor: Summary,
 }
@@ -90,8 +92,16 @@ impl Verdict {
 
     pub fn problems(&self) -> String {
         format!(
-            "lost {}, stored twice {}, had twice {}, never acked {}, misordered {}, acks out of order {}, refused {}, sockets cut {}",
-            self.lost, self.duplicated, self.repeated, self.unacked, self.misordered, self.ack_misordered, self.refused, self.closed
+            "lost {}, stored twice {}, had twice {}, never acked {}, misordered {}, acks out of order {}, refused {}{}, sockets cut {}",
+            self.lost,
+            self.duplicated,
+            self.repeated,
+            self.unacked,
+            self.misordered,
+            self.ack_misordered,
+            self.refused,
+            if self.refusals.is_empty() { String::new() } else { format!(" ({})", self.refusals.join("; ")) },
+            self.closed
         )
     }
 }
@@ -182,6 +192,7 @@ impl Recorder {
             sent: log.sent.len(),
             acked: log.acks.len(),
             refused: log.refused.len(),
+            refusals: log.refused.values().take(3).cloned().collect(),
             frames: log.frames,
             closed: self.closed_count(),
             ..Verdict::default()
