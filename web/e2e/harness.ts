@@ -47,7 +47,7 @@ const ADMIN = { email: "admin@parlor.test", password: "admin-password-e2e" };
 
 /** The gateway binary `cargo build -p parlor-local` made; `PARLOR_BIN` overrides. */
 export function parlorBinary(): string {
-  return process.env.PARLOR_BIN ?? join(repoRoot, process.env.CARGO_TARGET_DIR ?? "target", "debug/parlor");
+  return process.env.PARLOR_BIN ?? resolve(repoRoot, process.env.CARGO_TARGET_DIR ?? "target", "debug/parlor");
 }
 
 export async function startParlor(options: ParlorOptions = {}): Promise<Parlor> {
