@@ -186,7 +186,7 @@ impl Conn {
         if self.0.stopped.load(std::sync::atomic::Ordering::Relaxed) {
             return;
         }
-        self.0.recorder.closed(self.0.reader);
+        self.0.recorder.closed();
         // What was had when the socket went: a push that arrives after the reconnect must not
         // move the cursor past a message whose push was lost.
         let cursors = self.cursors();

@@ -3,8 +3,8 @@
 //! API posts and function invocations, as online operators and open dialogs grow. The real App
 //! runs in-process on a DynamoDB Local table; only the push is a counter (no sockets to post to).
 
-use crate::faults::dynamo_local::DynamoLocal;
-use async_trait::async_trait;
+use crate::dynamo_local::DynamoLocal;
+use crate::push::RecordingPush;
 use aws_credential_types::Credentials;
 use aws_sdk_dynamodb::config::interceptors::{AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextMut};
 use aws_sdk_dynamodb::config::{BehaviorVersion, ConfigBag, Intercept, Region, RuntimeComponents};
@@ -24,10 +24,8 @@ use parlor_core::app::{App, ConnectRequest, Settings, VisitorSessionRequest};
 use parlor_core::auth::Signer;
 use parlor_core::domain::Role;
 use parlor_core::ids::ConnectionId;
-use parlor_core::ports::{Push, PushError};
 use parlor_core::protocol::Route;
 use serde_json::json;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Read and write capacity units consumed, as DynamoDB reports them.
@@ -95,19 +93,6 @@ impl Intercept for Meter {
     }
 }
 
-/// Counts posts; keeps the last one, to learn ids from.
-#[derive(Default)]
-struct CountingPush(AtomicUsize, Mutex<String>);
-
-#[async_trait]
-impl Push for CountingPush {
-    async fn post(&self, _to: &ConnectionId, payload: &str) -> Result<(), PushError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
-        *self.1.lock().expect("not poisoned") = payload.to_owned();
-        Ok(())
-    }
-}
-
 /// The cost of one message of each side, averaged over `samples` sends.
 #[derive(Debug)]
 pub struct Cost {
@@ -127,7 +112,7 @@ pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samp
     let table = format!("parlor-cost-{operators}-{dialogs}-{}", std::process::id());
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), table);
     store.create_table().await.map_err(|e| e.to_string())?;
-    let push = Arc::new(CountingPush::default());
+    let push = Arc::new(RecordingPush::default());
     let app = App::new(Arc::new(store), push.clone(), Signer::new(vec![9u8; 32])?, Settings::default());
     let err = |e: parlor_core::app::AppError| e.to_string();
     let (site, admin, _) = app.bootstrap("admin@parlor.cost", "cost-admin-password", Vec::new()).await.map_err(err)?;
@@ -152,8 +137,10 @@ pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samp
         app.connect(ConnectRequest { connection_id: Some(conn.as_str().into()), visitor_token: Some(session.token), ..ConnectRequest::default() }).await.map_err(err)?;
         let first = json!({"action": "message", "op": "send", "request_id": "r", "client_id": format!("first-{i}"), "text": "hello"});
         app.handle_frame(&conn, Route::Message, &first.to_string()).await.map_err(err)?;
+        let posts = push.take();
         if i == 0 {
-            let last: serde_json::Value = serde_json::from_str(&push.1.lock().expect("not poisoned")).map_err(|e| e.to_string())?;
+            let (_, last) = posts.last().ok_or("the first message was posted nowhere")?;
+            let last: serde_json::Value = serde_json::from_str(last).map_err(|e| e.to_string())?;
             dialog_id = last["message"]["dialog_id"].as_str().ok_or("the first message named no dialog")?.to_owned();
             measured = Some(conn);
         }
@@ -166,7 +153,7 @@ pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samp
     let mut per_side = Vec::new();
     for side in ["visitor", "operator"] {
         meter.take();
-        push.0.store(0, Ordering::Relaxed);
+        push.take();
         for n in 0..samples {
             let mut frame = json!({"action": "message", "op": "send", "request_id": format!("{side}-{n}"), "client_id": format!("{side}-{n}"), "text": "A typical chat message of about eighty characters, give or take a few words."});
             let conn = if side == "visitor" {
@@ -180,7 +167,7 @@ pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samp
         let u = meter.take();
         let per = |x: f64| x / samples as f64;
         let units = Units { read: per(u.read), write: per(u.write), calls: u.calls / samples };
-        per_side.push((units, per(push.0.load(Ordering::Relaxed) as f64)));
+        per_side.push((units, per(push.take().len() as f64)));
     }
     Ok(Cost { visitor: per_side[0], operator: per_side[1] })
 }

@@ -7,6 +7,7 @@
 //! Afterwards nothing acknowledged may be missing on the other side, nothing stored twice, and
 //! every send acknowledged in the end.
 
+use crate::dynamo_local;
 use crate::gateway::Gateway;
 use crate::load::{self, Fleet, Plan};
 use crate::record::Verdict;
@@ -15,8 +16,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-#[path = "../../shared/tests/dynamo_local/mod.rs"]
-pub mod dynamo_local;
 
 pub struct FaultRun {
     pub store: &'static str,

@@ -21,11 +21,14 @@
 mod client;
 mod cold;
 mod cost;
+#[path = "../../shared/tests/dynamo_local/mod.rs"]
+mod dynamo_local;
 mod faults;
 mod fuzz;
 mod gateway;
 mod http;
 mod load;
+mod push;
 mod record;
 mod relay;
 mod rng;
@@ -96,9 +99,18 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
+/// The workspace folder.
+fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ sits in the workspace")
+}
+
+/// Cargo's target folder: `CARGO_TARGET_DIR`, else the workspace's `target/`.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace().join("target"), PathBuf::from)
+}
+
 fn default_gateway() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ sits in the workspace");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let target = target_dir();
     let release = target.join("release/parlor");
     if release.exists() { release } else { target.join("debug/parlor") }
 }
@@ -232,7 +244,7 @@ const PRICE_PER_GB_SECOND_ARM: f64 = 0.000_013_333_4;
 async fn cost_report(a: &Args) -> Result<(), String> {
     let operators = if a.operators_list.is_empty() { vec![1, 5, 25] } else { a.operators_list.clone() };
     let dialogs = if a.dialogs == [10, 100, 1000] { vec![1, 100, 1000] } else { a.dialogs.clone() };
-    let local = faults::dynamo_local::DynamoLocal::start();
+    let local = dynamo_local::DynamoLocal::start();
     println!("\n| online operators | open dialogs | side | RRU | WRU | DynamoDB calls | pushes | invocations | USD per million messages |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut grid: Vec<(usize, usize)> = operators.iter().map(|&o| (o, dialogs[0])).collect();
@@ -253,9 +265,8 @@ async fn cost_report(a: &Args) -> Result<(), String> {
 }
 
 async fn cold_start(dynamodb: Option<&str>) -> Result<(), String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ sits in the workspace");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let fixtures = root.join("tests/fixtures/apigw-websocket");
+    let target = target_dir();
+    let fixtures = workspace().join("tests/fixtures/apigw-websocket");
     if let Some(endpoint) = dynamodb {
         // The functions' table, under the credentials they are started with (DynamoDB Local keeps
         // tables per access key).

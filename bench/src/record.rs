@@ -124,7 +124,7 @@ impl Recorder {
         self.log.lock().expect("not poisoned").sent.insert(client_id, Sent { dialog, from, at: Instant::now() });
     }
 
-    pub fn closed(&self, _reader: Reader) {
+    pub fn closed(&self) {
         self.closed.fetch_add(1, Ordering::Relaxed);
     }
 

@@ -55,6 +55,11 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// A comma-separated list of origins.
+fn origins(list: &str) -> Vec<String> {
+    list.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect()
+}
+
 fn env_secs(name: &str, default: u64) -> Result<Duration, String> {
     match env(name) {
         None => Ok(Duration::from_secs(default)),
@@ -88,11 +93,10 @@ impl Config {
             web_dir: env("PARLOR_WEB_DIR").map_or_else(default_web_dir, PathBuf::from),
             admin_email: env("PARLOR_ADMIN_EMAIL").unwrap_or_else(|| "admin@parlor.local".into()),
             admin_password: env("PARLOR_ADMIN_PASSWORD"),
-            site_origins: env("PARLOR_SITE_ORIGINS")
-                .map(|v| v.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
-                .unwrap_or_default(),
+            site_origins: env("PARLOR_SITE_ORIGINS").map(|v| origins(&v)).unwrap_or_default(),
             limits,
-            settings: Settings::default(),
+            // Behind a proxy or a host name the widget's origin is not the listening address.
+            settings: Settings { widget_origins: env("PARLOR_WIDGET_ORIGINS").map(|v| origins(&v)).unwrap_or_default(), ..Settings::default() },
             aws_calls: None,
         })
     }
@@ -220,7 +224,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let management_addr = management.local_addr().map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    // The widget's iframe is served from here: its requests carry this origin on any site.
+    // The widget's iframe is served from here: its requests carry this origin on any site (and
+    // any origin PARLOR_WIDGET_ORIGINS names, for a gateway behind a proxy).
     let mut settings = config.settings.clone();
     settings.widget_origins.push(format!("http://{addr}"));
 
@@ -331,4 +336,13 @@ pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,parlor_core=info,parlor_local=info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origin_lists_drop_blanks_spaces_and_trailing_slashes() {
+        assert_eq!(super::origins(" https://chat.example.com/ ,,http://localhost:8080"), ["https://chat.example.com", "http://localhost:8080"]);
+        assert!(super::origins(" , ").is_empty());
+    }
 }
