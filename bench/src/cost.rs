@@ -131,7 +131,7 @@ pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samp
     let mut measured = None;
     let mut dialog_id = String::new();
     for i in 0..dialogs {
-        let req = VisitorSessionRequest { site_key: site.key.clone(), token: None, name: Some(format!("Visitor {i}")), email: None, source: None };
+        let req = VisitorSessionRequest { site_key: site.key.clone(), token: None, name: Some(format!("Visitor {i}")), email: None, phone: None, source: None };
         let session = app.visitor_session(req, None).await.map_err(err)?;
         let conn = ConnectionId::parse(&format!("v{i}=")).map_err(|e| e.to_string())?;
         app.connect(ConnectRequest { connection_id: Some(conn.as_str().into()), visitor_token: Some(session.token), ..ConnectRequest::default() }).await.map_err(err)?;

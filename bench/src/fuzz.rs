@@ -34,7 +34,7 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
     let operator = ConnectionId::parse("operatorConn=").map_err(|e| e.to_string())?;
     let connect = |id: &ConnectionId| ConnectRequest { connection_id: Some(id.as_str().to_owned()), ..ConnectRequest::default() };
     app.connect(ConnectRequest { ticket: Some(ticket.id.clone()), ..connect(&operator) }).await.map_err(|e| e.to_string())?;
-    let session = VisitorSessionRequest { site_key: site.key.clone(), token: None, name: Some("Fuzz".into()), email: None, source: None };
+    let session = VisitorSessionRequest { site_key: site.key.clone(), token: None, name: Some("Fuzz".into()), email: None, phone: None, source: None };
     let session = app.visitor_session(session, None).await.map_err(|e| e.to_string())?;
     let visitor = ConnectionId::parse("visitorConn=").map_err(|e| e.to_string())?;
     app.connect(ConnectRequest { visitor_token: Some(session.token.clone()), ..connect(&visitor) }).await.map_err(|e| e.to_string())?;

@@ -3,8 +3,8 @@
 //! them all and pass one contract suite (`tests/store_contract.rs`).
 
 use crate::domain::{
-    Dialog, DialogStatus, Message, Millis, Operator, OperatorStatus, Receipt, Receipts, Role, Side, Site, Visitor,
-    Workspace,
+    Dialog, DialogStatus, Message, Millis, Operator, OperatorStatus, Receipt, Receipts, Role, SearchField, Side, Site,
+    Visitor, Workspace,
 };
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
 use crate::ids::QuickReplyId;
@@ -51,6 +51,8 @@ pub trait DirectoryStore: Send + Sync {
 #[async_trait]
 pub trait DialogStore: Send + Sync {
     async fn get_dialog(&self, workspace: &WorkspaceId, id: &DialogId) -> StoreResult<Option<Dialog>>;
+    /// The dialogs of these ids that exist, in no particular order.
+    async fn get_dialogs(&self, workspace: &WorkspaceId, ids: &[DialogId]) -> StoreResult<Vec<Dialog>>;
 
     /// Writes `dialog` and appends `messages` in one transaction.
     /// - `dialog.version == 1`: the dialog must not exist, and the visitor is linked to it, on the
@@ -210,13 +212,36 @@ pub trait TicketStore: Send + Sync {
     async fn take_ticket(&self, id: &str) -> StoreResult<Option<Ticket>>;
 }
 
+/// One entry of the quick-search index: `term` was found in `field` of `dialog`, last at `at`
+/// (and, for a message, in the message `seq`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    pub term: String,
+    pub dialog: DialogId,
+    pub field: SearchField,
+    pub seq: Option<u64>,
+    pub at: Millis,
+}
+
+/// The quick-search index: terms to dialogs, written after the dialog's own commit. An entry is
+/// keyed by term, dialog and field, so writing it again only moves its `seq` and `at`.
+#[async_trait]
+pub trait SearchIndex: Send + Sync {
+    /// Writes the entries; no two may share a key.
+    async fn index_terms(&self, workspace: &WorkspaceId, entries: &[IndexEntry]) -> StoreResult<()>;
+    /// Up to `limit` entries whose term starts with `prefix` (at least `MIN_TERM_CHARS` long), in
+    /// no particular order.
+    async fn find_terms(&self, workspace: &WorkspaceId, prefix: &str, limit: usize) -> StoreResult<Vec<IndexEntry>>;
+}
+
 /// Every store port at once, for the adapters that implement them all.
 pub trait Store:
-    DirectoryStore + DialogStore + ReceiptStore + ReadMarkerStore + ConnectionStore + TicketStore + QuickReplyStore
+    DirectoryStore + DialogStore + ReceiptStore + ReadMarkerStore + ConnectionStore + TicketStore + QuickReplyStore + SearchIndex
 {
 }
-impl<T: DirectoryStore + DialogStore + ReceiptStore + ReadMarkerStore + ConnectionStore + TicketStore + QuickReplyStore>
-    Store for T
+impl<
+    T: DirectoryStore + DialogStore + ReceiptStore + ReadMarkerStore + ConnectionStore + TicketStore + QuickReplyStore + SearchIndex,
+> Store for T
 {
 }
 

@@ -148,6 +148,7 @@ mod dynamo_only {
             site: SiteKey::generate(),
             name: None,
             email: None,
+            phone: None,
             dialog: None,
             source: VisitorSource::default(),
             created_at: 1,

@@ -6,7 +6,7 @@
 //! building the module in memory instead keeps it deterministic and lets the test compare it.
 
 use parlor_core::app::{
-    DialogPage, HistoryPage, LoggedIn, NewQuickReply, QuickReplyList, QuickReplyView, VisitorCard, VisitorSession,
+    DialogPage, HistoryPage, LoggedIn, NewQuickReply, QuickReplyList, QuickReplyView, SearchResults, VisitorCard, VisitorSession,
     VisitorSessionRequest,
 };
 use parlor_core::domain::{
@@ -89,7 +89,7 @@ fn generate() -> String {
         DialogStatus, Participant, LastMessage, Role, OperatorStatus, VisitorSource,
         // HTTP bodies.
         HistoryPage, DialogPage, LoggedIn, VisitorSession, VisitorSessionRequest,
-        QuickReplyList, QuickReplyView, NewQuickReply, VisitorCard,
+        QuickReplyList, QuickReplyView, NewQuickReply, VisitorCard, SearchResults,
         // Ids that travel on the wire. WorkspaceId and ConnectionId never leave the server.
         DialogId, MessageId, ClientMessageId, OperatorId, VisitorId, SiteKey, QuickReplyId,
         // The widget's per-site settings.

@@ -186,6 +186,21 @@ export type Receipt = "delivered" | "read";
 export type Role = "admin" | "operator";
 
 /**
+ * Where a dialog matched a query.
+ */
+export type SearchField = "name" | "email" | "phone" | "message";
+
+/**
+ * A dialog that matched, with where, and the newest message that matched when words did.
+ */
+export type SearchHit = { dialog: DialogView, found_in: Array<SearchField>, message?: MessageView, };
+
+/**
+ * Open and closed dialogs alike, the latest activity first.
+ */
+export type SearchResults = { hits: Array<SearchHit>, };
+
+/**
  * Everything the server pushes.
  */
 export type ServerEvent = { "type": "ack", request_id: string, message?: MessageView, dialog?: DialogView, } | { "type": "error", request_id?: string, code: ErrorCode, message: string, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, };
@@ -252,7 +267,7 @@ export type VisitorCard = { id: VisitorId, site: SiteKey,
 /**
  * What operators call the visitor: the name given, else "Visitor" and the id's end.
  */
-name: string, email?: string, 
+name: string, email?: string, phone?: string, 
 /**
  * Referrer, landing page and `utm_*` parameters from the visitor's first page.
  */
@@ -270,7 +285,11 @@ export type VisitorSessionRequest = { site_key: SiteKey,
 /**
  * The token the widget kept from an earlier visit: the same visitor comes back.
  */
-token?: string, name?: string, email?: string, source?: VisitorSource, };
+token?: string, name?: string, email?: string, 
+/**
+ * Digits, spaces and `+-().`, with at least five digits.
+ */
+phone?: string, source?: VisitorSource, };
 
 /**
  * Where a visitor came from, captured on first contact.

@@ -20,8 +20,8 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, CancellationReason, GlobalSecondaryIndex, IndexStatus,
-    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, ReturnValue, ScalarAttributeType,
-    TableStatus, TimeToLiveSpecification, TransactWriteItem, Update,
+    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest, ReturnValue,
+    ScalarAttributeType, TableStatus, TimeToLiveSpecification, TransactWriteItem, Update, WriteRequest,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -36,7 +36,7 @@ use crate::ports::{
     Clock, Connection, ConnectionStore, DialogCursor, DialogStore, DirectoryStore, Peer, ReadMarker, ReadMarkerStore,
     ReceiptStore, StoreError, StoreResult, SystemClock, Ticket, TicketStore,
 };
-use crate::ports::{QuickReply, QuickReplyStore};
+use crate::ports::{IndexEntry, QuickReply, QuickReplyStore, SearchIndex};
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -53,6 +53,8 @@ const ENTITY: &str = "entity";
 
 /// BatchGetItem takes at most 100 keys.
 const BATCH_GET_MAX: usize = 100;
+/// BatchWriteItem takes at most 25 items.
+const BATCH_WRITE_MAX: usize = 25;
 
 /// Every key the store writes. Ids never contain `#` (see `ids.rs`), so `#` separates parts safely.
 /// Workspace-scoped data always carries the workspace id; only the lookups that start from a lone
@@ -624,6 +626,35 @@ impl DynamoStore {
         }
         Ok(found)
     }
+
+    /// Puts items 25 to a request; throttled ones are put again after a pause.
+    async fn batch_put(&self, items: Vec<Item>) -> StoreResult<()> {
+        for chunk in items.chunks(BATCH_WRITE_MAX) {
+            let mut pending: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|item| {
+                    let put = PutRequest::builder().set_item(Some(item.clone())).build().map_err(invalid_request)?;
+                    Ok(WriteRequest::builder().put_request(put).build())
+                })
+                .collect::<StoreResult<_>>()?;
+            let mut backoff = Duration::from_millis(20);
+            while !pending.is_empty() {
+                let done = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                pending = done.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+                if !pending.is_empty() {
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(1));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 fn now() -> Millis {
@@ -812,6 +843,13 @@ impl DirectoryStore for DynamoStore {
 impl DialogStore for DynamoStore {
     async fn get_dialog(&self, workspace: &WorkspaceId, id: &DialogId) -> StoreResult<Option<Dialog>> {
         self.get_parsed(keys::dialog(workspace, id)).await
+    }
+
+    async fn get_dialogs(&self, workspace: &WorkspaceId, ids: &[DialogId]) -> StoreResult<Vec<Dialog>> {
+        let mut unique = HashSet::new();
+        // BatchGetItem rejects a request that names one key twice.
+        let keys = ids.iter().filter(|id| unique.insert(*id)).map(|id| key_of(keys::dialog(workspace, id))).collect();
+        parse_items(self.batch_get(keys).await?)
     }
 
     async fn commit(&self, dialog: &Dialog, messages: &[Message]) -> StoreResult<()> {
@@ -1073,5 +1111,35 @@ impl QuickReplyStore for DynamoStore {
             .await
             .map_err(unavailable)?;
         Ok(())
+    }
+}
+
+/// Search terms are partitioned by their first two characters (a query has at least two), so a
+/// search reads one partition per word and a workspace's index is spread over many partitions.
+fn search_partition(ws: &WorkspaceId, term: &str) -> String {
+    let head: String = term.chars().take(crate::domain::MIN_TERM_CHARS).collect();
+    format!("WS#{ws}#TERM#{head}")
+}
+
+/// Terms hold no `#` (they are letters and digits, or an email or phone's own characters).
+fn search_key(ws: &WorkspaceId, e: &IndexEntry) -> keys::Key {
+    (search_partition(ws, &e.term), format!("{}#{}#{}", e.term, e.dialog, e.field.as_str()))
+}
+
+#[async_trait]
+impl SearchIndex for DynamoStore {
+    async fn index_terms(&self, workspace: &WorkspaceId, entries: &[IndexEntry]) -> StoreResult<()> {
+        let items = entries.iter().map(|e| item_of("search_term", search_key(workspace, e), e)).collect::<StoreResult<_>>()?;
+        self.batch_put(items).await
+    }
+
+    async fn find_terms(&self, workspace: &WorkspaceId, prefix: &str, limit: usize) -> StoreResult<Vec<IndexEntry>> {
+        // Eventually consistent: an index written a moment ago may be missed, at half the cost.
+        let query = self
+            .query()
+            .expression_attribute_values(":pk", s(search_partition(workspace, prefix)))
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":prefix", s(prefix));
+        parse_items(self.collect(query, Some(limit)).await?)
     }
 }

@@ -3,7 +3,8 @@
 //! inside one transaction, never by reading first.
 
 use crate::domain::{
-    normalize_email, Dialog, DialogStatus, Message, Operator, OperatorStatus, Receipt, Receipts, Side, Site, Visitor, Workspace,
+    normalize_email, Dialog, DialogStatus, Message, Operator, OperatorStatus, Receipt, Receipts, SearchField, Side, Site, Visitor,
+    Workspace,
 };
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
 use crate::ids::QuickReplyId;
@@ -51,6 +52,10 @@ CREATE TABLE IF NOT EXISTS quick_replies (
     workspace TEXT NOT NULL, operator TEXT NOT NULL, id TEXT NOT NULL, created_at INTEGER NOT NULL,
     body TEXT NOT NULL,
     PRIMARY KEY (workspace, operator, id));
+CREATE TABLE IF NOT EXISTS search_terms (
+    workspace TEXT NOT NULL, term TEXT NOT NULL, dialog TEXT NOT NULL, field TEXT NOT NULL,
+    seq INTEGER, at INTEGER NOT NULL,
+    PRIMARY KEY (workspace, term, dialog, field));
 "#;
 
 #[derive(Clone)]
@@ -303,6 +308,18 @@ impl DialogStore for SqliteStore {
                 .optional()
                 .map_err(unavailable)?;
             raw.map(from_json).transpose()
+        })
+        .await
+    }
+
+    async fn get_dialogs(&self, workspace: &WorkspaceId, ids: &[DialogId]) -> StoreResult<Vec<Dialog>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ws = workspace.to_string();
+        let ids = to_json(&ids.iter().map(|d| d.as_str()).collect::<Vec<_>>());
+        self.with(move |db| {
+            query_bodies(db, "SELECT body FROM dialogs WHERE workspace = ?1 AND id IN (SELECT value FROM json_each(?2))", params![ws, ids])
         })
         .await
     }
@@ -668,6 +685,57 @@ impl QuickReplyStore for SqliteStore {
             db.execute("DELETE FROM quick_replies WHERE workspace = ?1 AND operator = ?2 AND id = ?3", params![ws, op, id])
                 .map_err(unavailable)?;
             Ok(())
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl SearchIndex for SqliteStore {
+    async fn index_terms(&self, workspace: &WorkspaceId, entries: &[IndexEntry]) -> StoreResult<()> {
+        let ws = workspace.to_string();
+        let entries = entries.to_vec();
+        self.with(move |db| {
+            let tx = db.transaction().map_err(unavailable)?;
+            {
+                let mut put = tx
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO search_terms (workspace, term, dialog, field, seq, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )
+                    .map_err(unavailable)?;
+                for e in &entries {
+                    put.execute(params![ws, e.term, e.dialog.as_str(), e.field.as_str(), e.seq, e.at]).map_err(unavailable)?;
+                }
+            }
+            tx.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn find_terms(&self, workspace: &WorkspaceId, prefix: &str, limit: usize) -> StoreResult<Vec<IndexEntry>> {
+        let ws = workspace.to_string();
+        // Every term that starts with `prefix` sorts between it and it followed by the last code point.
+        let (from, to) = (prefix.to_owned(), format!("{prefix}\u{10FFFF}"));
+        let limit = limit as i64;
+        self.with(move |db| {
+            let mut rows = db
+                .prepare_cached(
+                    "SELECT term, dialog, field, seq, at FROM search_terms
+                       WHERE workspace = ?1 AND term >= ?2 AND term < ?3 LIMIT ?4",
+                )
+                .map_err(unavailable)?;
+            let found = rows
+                .query_map(params![ws, from, to, limit], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
+                })
+                .map_err(unavailable)?;
+            let mut entries = Vec::new();
+            for row in found {
+                let (term, dialog, field, seq, at) = row.map_err(unavailable)?;
+                let field = SearchField::parse(&field).ok_or_else(|| unavailable(format!("unknown search field {field}")))?;
+                entries.push(IndexEntry { term, dialog: DialogId::from_trusted(dialog), field, seq, at });
+            }
+            Ok(entries)
         })
         .await
     }

@@ -66,6 +66,10 @@ impl App {
         // The visitor's other tabs.
         let others = self.visitor_audience(&dialog, Some(connection)).await?;
         self.post_to_visitor(&dialog, &others, &added, &receipts).await?;
+        self.index_messages(&dialog, &added).await;
+        if created {
+            self.index_visitor(&Visitor { dialog: Some(dialog.id.clone()), ..visitor.clone() }).await;
+        }
         Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: None })
     }
 
@@ -167,6 +171,7 @@ impl App {
             }
         }
         self.deliver(&posts).await;
+        self.index_messages(&dialog, &added).await;
         Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: Some(dialog_view(&dialog)) })
     }
 

@@ -6,6 +6,7 @@ mod dialogs;
 mod frames;
 mod quick_replies;
 mod pages;
+mod search;
 mod session;
 mod sites;
 mod visitor_card;
@@ -13,6 +14,7 @@ mod visitor_card;
 pub use dialogs::{DialogPage, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use session::{ConnectRequest, LoggedIn, VisitorSession, VisitorSessionRequest};
 pub use quick_replies::{NewQuickReply, QuickReplyList, QuickReplyView, MAX_QUICK_REPLIES, MAX_TITLE_CHARS};
+pub use search::{SearchHit, SearchResults, MAX_SEARCH_HITS};
 pub use visitor_card::VisitorCard;
 
 use crate::auth::{Claims, Signer};
@@ -108,6 +110,7 @@ pub struct App {
     pub connections: Arc<dyn ConnectionStore>,
     pub tickets: Arc<dyn TicketStore>,
     pub quick_replies: Arc<dyn QuickReplyStore>,
+    pub search: Arc<dyn SearchIndex>,
     pub push: Arc<dyn Push>,
     pub clock: Arc<dyn Clock>,
     pub signer: Signer,
@@ -132,6 +135,7 @@ impl App {
             read_markers: store.clone(),
             connections: store.clone(),
             quick_replies: store.clone(),
+            search: store.clone(),
             tickets: store,
             push,
             clock: Arc::new(SystemClock),

@@ -4,7 +4,7 @@
 use super::{App, AppError, AppResult, Post};
 use crate::auth::{decoy_hash, hash_password, verify_password, Claims};
 use crate::domain::{
-    DomainError, ErrorCode, Millis, Operator, OperatorStatus, Role, Site, Visitor, VisitorSource, Workspace,
+    phone_digits, valid_email, DomainError, ErrorCode, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Role, Site, Visitor, VisitorSource, Workspace,
 };
 use crate::ids::{random_token, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
 use crate::ports::{Connection, Peer, StoreError, Ticket};
@@ -34,6 +34,10 @@ pub struct VisitorSessionRequest {
     #[ts(optional)]
     #[serde(default)]
     pub email: Option<String>,
+    /// Digits, spaces and `+-().`, with at least five digits.
+    #[ts(optional)]
+    #[serde(default)]
+    pub phone: Option<String>,
     #[ts(optional)]
     #[serde(default)]
     pub source: Option<VisitorSource>,
@@ -101,6 +105,16 @@ impl App {
         let site = self.site_for(&req.site_key, origin).await?;
         let name = clean_profile_field(req.name, "name")?;
         let email = clean_profile_field(req.email, "email")?;
+        if email.as_deref().is_some_and(|e| valid_email(e).is_none()) {
+            return Err(AppError::request(ErrorCode::InvalidRequest, "email is not an email address"));
+        }
+        let phone = clean_profile_field(req.phone, "phone")?;
+        if phone.as_deref().is_some_and(|p| phone_digits(p).is_none()) {
+            return Err(AppError::request(
+                ErrorCode::InvalidRequest,
+                format!("phone must be digits, spaces and +-() with at least {MIN_PHONE_DIGITS} digits"),
+            ));
+        }
         let returning = match req.token.as_deref() {
             Some(token) => match self.signer.verify(token, self.now()) {
                 Ok(Claims::Visitor { workspace, site: key, visitor, .. }) if key == site.key => {
@@ -112,10 +126,12 @@ impl App {
         };
         let visitor = match returning {
             Some(mut v) => {
-                if name.is_some() || email.is_some() {
+                if name.is_some() || email.is_some() || phone.is_some() {
                     v.name = name.or(v.name);
                     v.email = email.or(v.email);
+                    v.phone = phone.or(v.phone);
                     self.directory.put_visitor(&v).await?;
+                    self.index_visitor(&v).await;
                 }
                 v
             }
@@ -126,6 +142,7 @@ impl App {
                     site: site.key.clone(),
                     name,
                     email,
+                    phone,
                     dialog: None,
                     source: req.source.unwrap_or_default(),
                     created_at: self.now(),

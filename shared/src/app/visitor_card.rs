@@ -18,6 +18,9 @@ pub struct VisitorCard {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     /// Referrer, landing page and `utm_*` parameters from the visitor's first page.
     pub source: VisitorSource,
     #[ts(optional)]
@@ -40,6 +43,7 @@ impl App {
             id: visitor.id,
             site: visitor.site,
             email: visitor.email,
+            phone: visitor.phone,
             source: visitor.source,
             current_page: visitor.current_page,
             created_at: visitor.created_at,

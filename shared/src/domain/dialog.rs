@@ -406,6 +406,7 @@ mod tests {
             site: SiteKey::from_trusted("site_1"),
             name: Some("Vera".into()),
             email: None,
+            phone: None,
             dialog: None,
             source: VisitorSource::default(),
             created_at: 0,

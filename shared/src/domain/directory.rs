@@ -118,6 +118,8 @@ pub struct Visitor {
     pub site: SiteKey,
     pub name: Option<String>,
     pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
     /// The visitor's dialog, once the first message created it.
     pub dialog: Option<DialogId>,
     pub source: VisitorSource,

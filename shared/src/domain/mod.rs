@@ -4,12 +4,14 @@ mod dialog;
 mod directory;
 mod error;
 mod message;
+mod search;
 mod widget;
 
 pub use dialog::*;
 pub use directory::*;
 pub use error::*;
 pub use message::*;
+pub use search::*;
 pub use widget::*;
 
 /// Milliseconds since the Unix epoch.

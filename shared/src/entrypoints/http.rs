@@ -52,6 +52,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/sites/{key}", axum::routing::put(update_site_settings))
         .route("/api/visitor/page", post(visitor_page))
         .route("/api/dialogs/{id}/visitor", get(visitor_card))
+        .route("/api/search", get(search))
         .layer(axum::middleware::from_fn(as_http_api_function))
         .with_state(app)
 }
@@ -147,6 +148,16 @@ async fn dialogs(State(app): Shared, headers: HeaderMap, Query(q): Query<ListQue
         Some(s) => DialogStatus::parse(s).ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "status is open or closed"))?,
     };
     Ok(Json(app.list_dialogs(&op, status, q.cursor.as_deref(), q.limit.unwrap_or(50)).await?).into_response())
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+}
+
+async fn search(State(app): Shared, headers: HeaderMap, Query(q): Query<SearchQuery>) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    Ok(Json(app.search(&op, q.q.as_deref().unwrap_or_default()).await?).into_response())
 }
 
 async fn dialog(State(app): Shared, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, AppError> {

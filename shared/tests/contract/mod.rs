@@ -48,6 +48,7 @@ fn visitor(ws: &WorkspaceId) -> Visitor {
         site: SiteKey::generate(),
         name: Some("Vera".into()),
         email: None,
+        phone: None,
         dialog: None,
         source: VisitorSource {
             referrer: Some("https://search.example/?q=chat".into()),

@@ -1,0 +1,186 @@
+//! Quick search (seed 001: "a quick contact search window"): the terms a dialog is found by. A
+//! visitor's name, email and phone, and the words of every message, become index terms; a query
+//! becomes terms the same way and matches the terms that start with them. Pure, so the index and
+//! the query can never disagree on what a word is.
+
+use serde::{Deserialize, Serialize};
+
+/// A term must have this many characters: the index is partitioned by a term's first two.
+pub const MIN_TERM_CHARS: usize = 2;
+/// Longer terms are cut: a query longer than this still finds them by their start.
+pub const MAX_TERM_CHARS: usize = 40;
+/// Distinct words indexed per message, in the order they first appear: each is one index write.
+pub const MAX_TERMS_PER_MESSAGE: usize = 32;
+/// Words a query may have; all of them must match (AND).
+pub const MAX_QUERY_TERMS: usize = 5;
+/// The longest query accepted.
+pub const MAX_QUERY_CHARS: usize = 200;
+/// A phone number is kept and searched by its last ten digits too, so "+7 912…", "8 912…" and
+/// "912…" find the same visitor.
+const NATIONAL_DIGITS: usize = 10;
+/// Fewer digits than this is not a phone number.
+pub const MIN_PHONE_DIGITS: usize = 5;
+
+/// Where a dialog matched a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+#[serde(rename_all = "snake_case")]
+pub enum SearchField {
+    Name,
+    Email,
+    Phone,
+    Message,
+}
+
+impl SearchField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::Message => "message",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Name, Self::Email, Self::Phone, Self::Message].into_iter().find(|f| f.as_str() == raw)
+    }
+}
+
+/// The words of a text: runs of letters and digits, lower-cased, at least two characters, cut to
+/// `MAX_TERM_CHARS`, each once, in the order they first appear.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let term: String = word.chars().flat_map(char::to_lowercase).take(MAX_TERM_CHARS).collect();
+        if term.chars().count() >= MIN_TERM_CHARS && !out.contains(&term) {
+            out.push(term);
+        }
+    }
+    out
+}
+
+/// The terms a message is indexed by.
+pub fn message_terms(text: &str) -> Vec<String> {
+    let mut terms = words(text);
+    terms.truncate(MAX_TERMS_PER_MESSAGE);
+    terms
+}
+
+/// An email as it is compared (`normalize_email`), when it looks like one: something, an `@`, and
+/// a domain with a dot.
+pub fn valid_email(raw: &str) -> Option<String> {
+    let email = super::normalize_email(raw);
+    let (local, domain) = email.split_once('@')?;
+    let ok = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && email.chars().all(|c| c.is_alphanumeric() || "._%+-@'".contains(c));
+    ok.then_some(email)
+}
+
+/// The terms an email is found by: the whole address (so "anna@exa" finds it) and its words.
+pub fn email_terms(email: &str) -> Vec<String> {
+    let Some(email) = valid_email(email) else { return words(email) };
+    let whole: String = email.chars().take(MAX_TERM_CHARS).collect();
+    let parts = words(&email).into_iter().filter(|w| *w != whole);
+    std::iter::once(whole.clone()).chain(parts).collect()
+}
+
+/// A phone number's digits, when `raw` is written as one: digits, spaces and `+-().`, with at
+/// least `MIN_PHONE_DIGITS` digits.
+pub fn phone_digits(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    if raw.is_empty() || !raw.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+        return None;
+    }
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    (digits.len() >= MIN_PHONE_DIGITS).then_some(digits)
+}
+
+/// The terms a phone number is found by: all its digits and its last ten.
+pub fn phone_terms(phone: &str) -> Vec<String> {
+    let Some(digits) = phone_digits(phone) else { return Vec::new() };
+    let mut terms = vec![digits.clone()];
+    if digits.len() > NATIONAL_DIGITS {
+        terms.push(digits[digits.len() - NATIONAL_DIGITS..].to_owned());
+    }
+    terms
+}
+
+/// What a query looks for: an email as a whole; a phone number (digits and `+-().` only) as its
+/// digits, the last ten when it has more, so it matches however the country code was written;
+/// anything else as its words. At most `MAX_QUERY_TERMS`; empty when nothing is long enough.
+pub fn query_terms(query: &str) -> Vec<String> {
+    let query = query.trim();
+    if query.contains('@') && !query.contains(char::is_whitespace) {
+        let term: String = query.to_lowercase().chars().take(MAX_TERM_CHARS).collect();
+        return if term.chars().count() >= MIN_TERM_CHARS { vec![term] } else { Vec::new() };
+    }
+    if let Some(digits) = phone_digits(query)
+        && query.chars().any(|c| !c.is_ascii_digit())
+    {
+        let start = digits.len().saturating_sub(NATIONAL_DIGITS);
+        return vec![digits[start..].to_owned()];
+    }
+    let mut terms = words(query);
+    terms.truncate(MAX_QUERY_TERMS);
+    terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_lower_cased_unique_and_at_least_two_characters() {
+        assert_eq!(words("Hello, hello! A payment of 25$ — Оплата не прошла"), ["hello", "payment", "of", "25", "оплата", "не", "прошла"]);
+        assert_eq!(words(&"x".repeat(100))[0].chars().count(), MAX_TERM_CHARS);
+        assert!(words("a b c . , !").is_empty());
+    }
+
+    #[test]
+    fn a_long_message_is_indexed_by_its_first_distinct_words() {
+        let text: String = (0..100).map(|i| format!("w{i} ")).collect();
+        let terms = message_terms(&text);
+        assert_eq!(terms.len(), MAX_TERMS_PER_MESSAGE);
+        assert_eq!(terms[0], "w0");
+    }
+
+    #[test]
+    fn an_email_is_found_whole_and_by_its_words() {
+        assert_eq!(email_terms(" Anna.K@Example.com "), ["anna.k@example.com", "anna", "example", "com"]);
+        assert_eq!(query_terms("ANNA.K@exa"), ["anna.k@exa"], "a partial address is one term");
+        assert!(valid_email("not an email").is_none());
+        assert!(valid_email("a@b").is_none());
+        assert_eq!(valid_email(" A@B.io").as_deref(), Some("a@b.io"));
+    }
+
+    #[test]
+    fn a_phone_is_found_by_all_its_digits_and_its_last_ten() {
+        assert_eq!(phone_terms("+7 (912) 345-67-89"), ["79123456789", "9123456789"]);
+        assert_eq!(phone_terms("12-34-56"), ["123456"]);
+        assert!(phone_terms("call me").is_empty());
+        assert!(phone_digits("1234").is_none(), "too few digits");
+        // However the country code is written, the query is the national number.
+        assert_eq!(query_terms("+7 912 345-67-89"), ["9123456789"]);
+        assert_eq!(query_terms("8 (912) 345 67 89"), ["9123456789"]);
+        assert_eq!(query_terms("912 345"), ["912345"]);
+    }
+
+    #[test]
+    fn a_query_is_its_words_and_a_plain_number_is_a_word() {
+        assert_eq!(query_terms("  Refund   ORDER 12345 "), ["refund", "order", "12345"]);
+        assert_eq!(query_terms("a"), Vec::<String>::new());
+        assert_eq!(query_terms("one two three four five six").len(), MAX_QUERY_TERMS);
+    }
+
+    #[test]
+    fn fields_round_trip_their_names() {
+        for f in [SearchField::Name, SearchField::Email, SearchField::Phone, SearchField::Message] {
+            assert_eq!(SearchField::parse(f.as_str()), Some(f));
+        }
+    }
+}
