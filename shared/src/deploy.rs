@@ -150,6 +150,8 @@ const SIGNING_KEY: Grant = Grant { action: "ssm:GetParameter", on: Resource::Sig
 /// receipts, read markers (batched for a list), history, recipients.
 const DIALOG_WORK: &[Grant] = &[
     table("dynamodb:BatchGetItem"),
+    // The search index, written after a message or a visitor's profile.
+    table("dynamodb:BatchWriteItem"),
     table("dynamodb:DeleteItem"),
     table("dynamodb:GetItem"),
     table("dynamodb:PutItem"),

@@ -73,6 +73,9 @@ contract_suite!(
     quick_replies_are_each_operators_own,
     a_site_keeps_its_widget_settings,
     a_visitor_keeps_the_page_it_has_open,
+    search_terms_are_found_by_their_start_within_the_workspace,
+    many_search_terms_are_written_at_once,
+    dialogs_are_read_by_their_ids,
 );
 
 /// What only the DynamoDB adapter has: its table, its keys, its TTL, its harness.

@@ -304,6 +304,10 @@ async fn every_flow(app: &TestApp) {
     let (status, _) =
         app.request("POST", "/api/visitor/session", None, Some(json!({ "site_key": app.running.site.key, "token": vera.token }))).await;
     assert_eq!(status, 200);
+    // The visitor gives a phone later (indexed for search), and an operator searches.
+    let body = json!({ "site_key": app.running.site.key, "token": vera.token, "phone": "+1 202 555 0142" });
+    assert_eq!(app.request("POST", "/api/visitor/session", None, Some(body)).await.0, 200);
+    assert!(!app.get("/api/search?q=555", &anna.token).await["hits"].as_array().unwrap().is_empty());
     app.get(&format!("/api/sites/{}", app.running.site.key), &anna.token).await;
     let (status, _) = app.request("POST", "/api/me/status", Some(&anna.token), Some(json!({ "status": "away" }))).await;
     assert_eq!(status, 200);

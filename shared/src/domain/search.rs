@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 /// A term must have this many characters: the index is partitioned by a term's first two.
 pub const MIN_TERM_CHARS: usize = 2;
+/// A message's words shorter than this are not indexed (names, emails and phones keep two).
+pub const MIN_MESSAGE_TERM_CHARS: usize = 3;
 /// Longer terms are cut: a query longer than this still finds them by their start.
 pub const MAX_TERM_CHARS: usize = 40;
 /// Distinct words indexed per message, in the order they first appear: each is one index write.
@@ -20,6 +22,8 @@ pub const MAX_QUERY_CHARS: usize = 200;
 const NATIONAL_DIGITS: usize = 10;
 /// Fewer digits than this is not a phone number.
 pub const MIN_PHONE_DIGITS: usize = 5;
+/// The shortest tail of a phone number that is indexed.
+const MIN_PHONE_TAIL: usize = 4;
 
 /// Where a dialog matched a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
@@ -60,9 +64,11 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// The terms a message is indexed by.
+/// The terms a message is indexed by: its words of at least `MIN_MESSAGE_TERM_CHARS`, at most
+/// `MAX_TERMS_PER_MESSAGE`. Two-letter words ("of", "to", "is", "ok") are most of a chat's words and
+/// almost never what someone searches for; each would cost a write per message.
 pub fn message_terms(text: &str) -> Vec<String> {
-    let mut terms = words(text);
+    let mut terms: Vec<String> = words(text).into_iter().filter(|w| w.chars().count() >= MIN_MESSAGE_TERM_CHARS).collect();
     terms.truncate(MAX_TERMS_PER_MESSAGE);
     terms
 }
@@ -100,13 +106,15 @@ pub fn phone_digits(raw: &str) -> Option<String> {
     (digits.len() >= MIN_PHONE_DIGITS).then_some(digits)
 }
 
-/// The terms a phone number is found by: all its digits and its last ten.
+/// The terms a phone number is found by: all its digits, and every tail of its last ten down to
+/// `MIN_PHONE_TAIL` digits, so that a query matching the start of a term finds any digits inside
+/// it ("555 01" finds +1 202 555 0142) at a few writes per visitor.
 pub fn phone_terms(phone: &str) -> Vec<String> {
     let Some(digits) = phone_digits(phone) else { return Vec::new() };
+    let national = &digits[digits.len().saturating_sub(NATIONAL_DIGITS)..];
+    let tails = (0..=national.len().saturating_sub(MIN_PHONE_TAIL)).map(|start| national[start..].to_owned());
     let mut terms = vec![digits.clone()];
-    if digits.len() > NATIONAL_DIGITS {
-        terms.push(digits[digits.len() - NATIONAL_DIGITS..].to_owned());
-    }
+    terms.extend(tails.filter(|t| *t != digits));
     terms
 }
 
@@ -142,11 +150,12 @@ mod tests {
     }
 
     #[test]
-    fn a_long_message_is_indexed_by_its_first_distinct_words() {
+    fn a_message_is_indexed_by_its_first_distinct_words_of_three_or_more() {
         let text: String = (0..100).map(|i| format!("w{i} ")).collect();
         let terms = message_terms(&text);
         assert_eq!(terms.len(), MAX_TERMS_PER_MESSAGE);
-        assert_eq!(terms[0], "w0");
+        assert_eq!(terms[0], "w10", "two-letter words are left out of messages");
+        assert_eq!(message_terms("Is it ok to pay by card?"), ["pay", "card"]);
     }
 
     #[test]
@@ -159,9 +168,12 @@ mod tests {
     }
 
     #[test]
-    fn a_phone_is_found_by_all_its_digits_and_its_last_ten() {
-        assert_eq!(phone_terms("+7 (912) 345-67-89"), ["79123456789", "9123456789"]);
-        assert_eq!(phone_terms("12-34-56"), ["123456"]);
+    fn a_phone_is_found_by_all_its_digits_and_the_tails_of_its_last_ten() {
+        assert_eq!(
+            phone_terms("+7 (912) 345-67-89"),
+            ["79123456789", "9123456789", "123456789", "23456789", "3456789", "456789", "56789", "6789"]
+        );
+        assert_eq!(phone_terms("12-34-56"), ["123456", "23456", "3456"]);
         assert!(phone_terms("call me").is_empty());
         assert!(phone_digits("1234").is_none(), "too few digits");
         // However the country code is written, the query is the national number.

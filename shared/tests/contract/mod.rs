@@ -656,3 +656,94 @@ pub async fn a_visitor_keeps_the_page_it_has_open(store: Arc<dyn Store>) {
     store.put_visitor(&v).await.unwrap();
     assert_eq!(store.get_visitor(&ws, &v.id).await.unwrap().unwrap().current_page, Some(page));
 }
+
+pub async fn search_terms_are_found_by_their_start_within_the_workspace(store: Arc<dyn Store>) {
+    use parlor_core::domain::SearchField;
+    use parlor_core::ports::IndexEntry;
+    let (ws, other_ws) = (WorkspaceId::generate(), WorkspaceId::generate());
+    let (vera, ivan) = (DialogId::generate(), DialogId::generate());
+    let entry = |term: &str, dialog: &DialogId, field, seq: Option<u64>, at: Millis| IndexEntry {
+        term: term.into(),
+        dialog: dialog.clone(),
+        field,
+        seq,
+        at,
+    };
+    store
+        .index_terms(&ws, &[
+            entry("payment", &vera, SearchField::Message, Some(3), T0 + 3),
+            entry("pay", &ivan, SearchField::Message, Some(1), T0 + 1),
+            entry("paypal", &ivan, SearchField::Message, Some(2), T0 + 2),
+            entry("vera.p@example.com", &vera, SearchField::Email, None, T0),
+            entry("79123456789", &vera, SearchField::Phone, None, T0),
+            entry("оплата", &vera, SearchField::Message, Some(4), T0 + 4),
+            // A term that sorts right after every "pay…" one must stay out of a "pay" search.
+            entry("paz", &ivan, SearchField::Name, None, T0),
+        ])
+        .await
+        .unwrap();
+    store.index_terms(&other_ws, &[entry("payment", &DialogId::generate(), SearchField::Message, Some(1), T0)]).await.unwrap();
+
+    let found = |prefix: &'static str| {
+        let store = store.clone();
+        let ws = ws.clone();
+        async move {
+            let mut terms: Vec<(String, DialogId)> =
+                store.find_terms(&ws, prefix, 100).await.unwrap().into_iter().map(|e| (e.term, e.dialog)).collect();
+            terms.sort();
+            terms
+        }
+    };
+    assert_eq!(
+        found("pay").await,
+        vec![("pay".into(), ivan.clone()), ("payment".into(), vera.clone()), ("paypal".into(), ivan.clone())],
+        "every term starting with the prefix, only this workspace's"
+    );
+    assert_eq!(found("payp").await, vec![("paypal".into(), ivan.clone())]);
+    assert_eq!(found("vera.p@ex").await, vec![("vera.p@example.com".into(), vera.clone())]);
+    assert_eq!(found("оп").await, vec![("оплата".into(), vera.clone())], "letters beyond ASCII");
+    assert!(found("refund").await.is_empty());
+    assert_eq!(store.find_terms(&ws, "pa", 2).await.unwrap().len(), 2, "the limit holds");
+
+    let stored = store.find_terms(&ws, "payment", 10).await.unwrap();
+    assert_eq!(stored, vec![entry("payment", &vera, SearchField::Message, Some(3), T0 + 3)], "every field round-trips");
+    // The same term, dialog and field again: it moves on, it is not doubled.
+    store.index_terms(&ws, &[entry("payment", &vera, SearchField::Message, Some(9), T0 + 9)]).await.unwrap();
+    assert_eq!(store.find_terms(&ws, "payment", 10).await.unwrap(), vec![entry("payment", &vera, SearchField::Message, Some(9), T0 + 9)]);
+    // The same term in another field of the same dialog is another entry.
+    store.index_terms(&ws, &[entry("payment", &vera, SearchField::Name, None, T0 + 10)]).await.unwrap();
+    assert_eq!(store.find_terms(&ws, "payment", 10).await.unwrap().len(), 2);
+}
+
+pub async fn many_search_terms_are_written_at_once(store: Arc<dyn Store>) {
+    use parlor_core::domain::SearchField;
+    use parlor_core::ports::IndexEntry;
+    let ws = WorkspaceId::generate();
+    let dialog = DialogId::generate();
+    // More than one BatchWriteItem holds.
+    let entries: Vec<IndexEntry> = (0..60)
+        .map(|i| IndexEntry { term: format!("word{i:02}"), dialog: dialog.clone(), field: SearchField::Message, seq: Some(i), at: T0 })
+        .collect();
+    store.index_terms(&ws, &entries).await.unwrap();
+    assert_eq!(store.find_terms(&ws, "word", 100).await.unwrap().len(), 60);
+    assert_eq!(store.find_terms(&ws, "word5", 100).await.unwrap().len(), 10);
+}
+
+pub async fn dialogs_are_read_by_their_ids(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let v = new_visitor(&store, &ws).await;
+        let (dialog, messages) = first_message(&v, &format!("c{i}"), T0 + i);
+        store.commit(&dialog, &messages).await.unwrap();
+        ids.push(dialog.id);
+    }
+    let mut asked = vec![ids[2].clone(), ids[0].clone(), DialogId::generate(), ids[2].clone()];
+    let mut found: Vec<DialogId> = store.get_dialogs(&ws, &asked).await.unwrap().into_iter().map(|d| d.id).collect();
+    found.sort();
+    asked = vec![ids[0].clone(), ids[2].clone()];
+    asked.sort();
+    assert_eq!(found, asked, "the ones that exist, each once");
+    assert!(store.get_dialogs(&WorkspaceId::generate(), &ids).await.unwrap().is_empty(), "not another workspace's");
+    assert!(store.get_dialogs(&ws, &[]).await.unwrap().is_empty());
+}
