@@ -4,7 +4,7 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, FrameLocator, Page } from "playwright-core";
-import type { HistoryPage, MessageView, ServerEvent } from "../protocol/protocol";
+import type { HistoryPage, MessageView, ServerEvent, VisitorCard } from "../protocol/protocol";
 import { newId } from "../common/ids";
 import {
   addOperator,
@@ -96,6 +96,7 @@ describe("the visitor widget on the demo page", () => {
     await bubble.click();
     await expect.poll(() => bubble.getAttribute("aria-expanded")).toBe("true");
     await chat.getByLabel("Name").fill("Vera");
+    await chat.getByLabel("Phone").fill("+7 (912) 000-11-22");
     await chat.getByRole("button", { name: "Start chat" }).click();
     const box = chat.getByRole("textbox", { name: "Write a message…" });
     await box.fill("Where is my order?");
@@ -105,6 +106,10 @@ describe("the visitor widget on the demo page", () => {
     dialogId = created.dialog.id;
     expect(created.dialog.visitor_name).toBe("Vera");
     expect(created.message.text).toBe("Where is my order?");
+    // The pre-chat phone reaches the operator's visitor card.
+    const { token } = await api<{ token: string }>(parlor, "POST", "/login", { body: { email: anna.email, password: anna.password } });
+    const card = await api<VisitorCard>(parlor, "GET", `/dialogs/${dialogId}/visitor`, { token });
+    expect(card).toMatchObject({ name: "Vera", phone: "+7 (912) 000-11-22" });
     const seen = await op.waitFor<Extract<ServerEvent, { type: "visitor.page" }>>((e) => e.type === "visitor.page");
     expect(seen).toMatchObject({ visitor_id: created.dialog.visitor_id, page: { url: `${parlor.url}/demo/`, title: "Parlor demo site" } });
     await chat.locator('.mine .mark[data-status="sent"], .mine .mark[data-status="delivered"]').first().waitFor();
@@ -204,6 +209,25 @@ describe("the visitor widget on the demo page", () => {
     expect(res).toBe(403);
     const frame = await page.request.get(`${foreign}/widget/frame.html?site=${key}`);
     expect(frame.headers()["content-security-policy"]).toContain(`frame-ancestors ${parlor.url}`);
+    await context.close();
+  });
+});
+
+describe("the pre-chat step", () => {
+  it("says what is wrong with a phone the server refuses, keeps what was typed, and starts once it is fixed", async () => {
+    const { page, chat, context } = await visitorPage();
+    await page.locator("[data-parlor] button").click();
+    await chat.getByLabel("Name").fill("Petr");
+    await chat.getByLabel("Phone").fill("call me");
+    await chat.getByRole("button", { name: "Start chat" }).click();
+    await chat.getByRole("alert").filter({ hasText: "Please check the phone" }).waitFor();
+    expect(await chat.getByLabel("Name").inputValue()).toBe("Petr");
+    expect(await chat.getByLabel("Phone").inputValue()).toBe("call me");
+    expect(await chat.getByLabel("Phone").getAttribute("aria-invalid")).toBe("true");
+    await chat.getByLabel("Phone").fill("8 912 555 00 00");
+    await chat.getByRole("button", { name: "Start chat" }).click();
+    await chat.getByRole("textbox", { name: "Write a message…" }).waitFor();
+    expect(await chat.getByRole("alert").count()).toBe(0);
     await context.close();
   });
 });

@@ -9,6 +9,7 @@ import type {
   OperatorView,
   QuickReplyList,
   QuickReplyView,
+  SearchResults,
   VisitorCard,
 } from "../../protocol/protocol";
 import type { Endpoints } from "../../common/config";
@@ -28,7 +29,7 @@ export class Api {
 
   constructor(readonly endpoints: Endpoints) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -36,6 +37,7 @@ export class Api {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
     });
     const text = await res.text();
     const json = text ? JSON.parse(text) : undefined;
@@ -77,6 +79,11 @@ export class Api {
   /** The card of the dialog's visitor: name, email, source, the page open now. */
   visitorCard(dialogId: string): Promise<VisitorCard> {
     return this.call("GET", `/dialogs/${encodeURIComponent(dialogId)}/visitor`);
+  }
+
+  /** Dialogs (open and closed) by visitor name, email, phone or message words; `signal` cancels it. */
+  search(query: string, signal?: AbortSignal): Promise<SearchResults> {
+    return this.call("GET", `/search?q=${encodeURIComponent(query)}`, undefined, signal);
   }
 
   quickReplies(): Promise<QuickReplyList> {

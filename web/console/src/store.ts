@@ -10,6 +10,7 @@ import { Api, ApiError } from "./api";
 import * as sb from "./state/sidebar";
 import { setDraft, type QuickReply } from "./state/compose";
 import { applyPage, type Cards } from "./state/visitor";
+import * as search from "./state/search";
 import { notify, playMelody } from "./sound";
 
 export interface Pane {
@@ -37,14 +38,21 @@ export class Store {
   readonly cards = signal<Cards>(new Map());
   readonly visitorPanel = signal(true);
   readonly view = signal<Omit<sb.View, "me">>({ tab: "open", filter: "all", sort: "activity", query: "" });
+  /** The server's search for what the search box holds. */
+  readonly search = signal<search.Search>(search.idleSearch);
+  /** The server's hits that count for the box as it is now. */
+  readonly found = computed(() => search.hitsFor(this.search.value, this.view.value.query));
 
   readonly unreadDialogs = computed(() => sb.unreadDialogs(this.rows.value));
   readonly ringing = computed(() => sb.anyRinging(this.rows.value));
-  readonly visible = computed(() => sb.visibleRows(this.rows.value, { ...this.view.value, me: this.me.value?.id ?? "" }, this.drafts.value));
+  readonly visible = computed(() => sb.visibleRows(this.rows.value, { ...this.view.value, me: this.me.value?.id ?? "" }, this.drafts.value, this.found.value));
+  readonly tabCounts = computed(() => sb.tabCounts(this.rows.value, { ...this.view.value, me: this.me.value?.id ?? "" }, this.drafts.value, this.found.value));
 
   private socket: Socket | null = null;
   private outbox: Outbox;
   private melody: ReturnType<typeof setInterval> | null = null;
+  private searchTimer: ReturnType<typeof setTimeout> | null = null;
+  private searchAbort: AbortController | null = null;
 
   constructor(readonly api: Api) {
     this.outbox = new Outbox({
@@ -140,7 +148,8 @@ export class Store {
         this.quickReplies.value = quick.quick_replies;
         let rows: sb.Rows = new Map();
         for (const d of [...open.dialogs, ...closed.dialogs]) rows = sb.upsertDialog(rows, d, this.rows.value.get(d.id)?.ringing ?? shouldRing(d, this.me.value));
-        this.rows.value = rows;
+        // Dialogs the search found beyond the lists' pages stay while their query does.
+        this.rows.value = search.mergeHits(rows, this.search.value.hits);
         this.operators.value = ops.operators;
       });
       const id = this.selected.value;
@@ -301,6 +310,7 @@ export class Store {
   private forget(id: string): void {
     batch(() => {
       this.rows.value = sb.removeDialog(this.rows.value, id);
+      this.search.value = search.dropHit(this.search.value, id);
       if (this.selected.value === id) this.selected.value = null;
     });
   }
@@ -386,6 +396,47 @@ export class Store {
     if (!text || Date.now() - last < 4000 || !row?.dialog.participants.some((p) => p.id === this.me.value?.id)) return;
     this.typingSent.set(id, Date.now());
     this.request({ action: "message", op: "typing", dialog_id: id, typing: true }).catch(() => {});
+  }
+
+  /**
+   * The search box changed: the list filters what it holds at once, and the server is asked once
+   * typing pauses. Only the latest query's answer counts; clearing the box cancels what is asked.
+   */
+  setQuery(query: string): void {
+    this.view.value = { ...this.view.value, query };
+    const q = search.askable(query);
+    const now = this.search.value;
+    if (q !== null && q === now.query && now.status !== "failed") return;
+    if (this.searchTimer) clearTimeout(this.searchTimer);
+    this.searchTimer = null;
+    this.searchAbort?.abort();
+    this.searchAbort = null;
+    if (q === null) {
+      this.search.value = search.cleared(now);
+      return;
+    }
+    const asked = search.asked(now, q);
+    this.search.value = asked;
+    this.searchTimer = setTimeout(() => void this.runSearch(q, asked.ticket), search.SEARCH_DEBOUNCE_MS);
+  }
+
+  private async runSearch(query: string, ticket: number): Promise<void> {
+    this.searchTimer = null;
+    const abort = new AbortController();
+    this.searchAbort = abort;
+    try {
+      const results = await this.api.search(query, abort.signal);
+      batch(() => {
+        const before = this.search.value;
+        this.search.value = search.answered(before, ticket, results);
+        if (this.search.value !== before) this.rows.value = search.mergeHits(this.rows.value, this.search.value.hits);
+      });
+    } catch (e) {
+      if (abort.signal.aborted) return;
+      this.search.value = search.failed(this.search.value, ticket, e instanceof Error ? e.message : String(e));
+    } finally {
+      if (this.searchAbort === abort) this.searchAbort = null;
+    }
   }
 
   async setStatus(status: OperatorStatus): Promise<void> {

@@ -47,6 +47,13 @@ function ring(): void {
   }
 }
 
+/** The server refused the pre-chat details (400): which field, when its answer says. */
+class Refused extends Error {
+  constructor(readonly field: "email" | "phone" | undefined) {
+    super("refused");
+  }
+}
+
 interface Boot {
   api: Endpoints;
   view: SiteView;
@@ -79,14 +86,17 @@ function App({ api, view, init }: Boot) {
   const [conn, setConn] = useState<ConnectionState>("offline");
   const [started, setStarted] = useState(() => localStorage.getItem(tokenKey) !== null);
   const [error, setError] = useState("");
+  const [bad, setBad] = useState<{ field?: "email" | "phone"; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
   const [visible, setVisible] = useState(document.visibilityState === "visible");
   const composer = useRef<HTMLTextAreaElement>(null);
   const log = useRef<HTMLOListElement>(null);
-  const live = useRef<{ chat: Chat; socket: Socket } | null>(null);
-  const profile = useRef<{ name?: string; email?: string }>({});
+  const live = useRef<{ chat: Chat; socket: Socket; session(): Promise<VisitorSession> } | null>(null);
+  const profile = useRef<{ name?: string; email?: string; phone?: string }>({});
 
   if (!live.current) {
-    const state: { session?: VisitorSession } = {};
+    // `primed`: the session the pre-chat step just got, for the socket's first connect.
+    const state: { session?: VisitorSession; primed?: VisitorSession } = {};
     const session = async (): Promise<VisitorSession> => {
       const token = localStorage.getItem(tokenKey) ?? undefined;
       const body = { site_key: site, token, ...(token ? {} : { ...profile.current, source: init.source }) };
@@ -96,6 +106,10 @@ function App({ api, view, init }: Boot) {
         body: JSON.stringify(body),
       });
       if (res.status === 401 || res.status === 403) throw new FatalConnectError(`refused: HTTP ${res.status}`);
+      if (res.status === 400 && !token) {
+        const why: string = (await res.json().catch(() => null))?.error?.message ?? "";
+        throw new Refused(/^phone/i.test(why) ? "phone" : /^email/i.test(why) ? "email" : undefined);
+      }
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const s = (await res.json()) as VisitorSession;
       localStorage.setItem(tokenKey, s.token);
@@ -123,14 +137,22 @@ function App({ api, view, init }: Boot) {
       onChange: () => redraw((n) => n + 1),
     });
     const socket: Socket = new Socket({
-      url: async () => `${api.ws}?v=1&visitor_token=${encodeURIComponent((await session()).token)}`,
+      url: async () => {
+        const s = state.primed ?? (await session());
+        state.primed = undefined;
+        return `${api.ws}?v=1&visitor_token=${encodeURIComponent(s.token)}`;
+      },
       onEvent: (e) => {
         if (chat.event(e)) ring();
       },
       onState: (s) => setConn(s),
       onOpen: () => void chat.online().catch(() => {}),
     });
-    live.current = { chat, socket };
+    live.current = {
+      chat,
+      socket,
+      session: async () => (state.primed = await session()),
+    };
     addEventListener("online", () => socket.reconnectNow());
     document.addEventListener("visibilitychange", () => setVisible(document.visibilityState === "visible"));
     addEventListener("message", (e: MessageEvent<ToFrame>) => {
@@ -190,11 +212,27 @@ function App({ api, view, init }: Boot) {
     }
   };
 
-  const startChat = (e: Event) => {
+  const startChat = async (e: Event) => {
     e.preventDefault();
+    if (busy) return;
     const form = e.currentTarget as HTMLFormElement;
     const value = (n: string) => ((form.elements.namedItem(n) as HTMLInputElement).value.trim() || undefined);
-    profile.current = { name: value("name"), email: value("email") };
+    profile.current = { name: value("name"), email: value("email"), phone: value("phone") };
+    // The details go to the server now: a refused email or phone is told here, with the form kept.
+    setBusy(true);
+    try {
+      await live.current!.session();
+    } catch (err) {
+      if (err instanceof Refused) {
+        setBad({ field: err.field, text: err.field === "phone" ? t.badPhone : err.field === "email" ? t.badEmail : t.badDetails });
+        (form.elements.namedItem(err.field ?? "name") as HTMLInputElement).focus();
+        return;
+      }
+      // Offline or the server is down: the chat starts and connects when it can.
+    } finally {
+      setBusy(false);
+    }
+    setBad(null);
     setStarted(true);
   };
 
@@ -257,9 +295,19 @@ function App({ api, view, init }: Boot) {
             {t.name} <input name="name" autocomplete="name" maxLength={100} />
           </label>
           <label>
-            {t.email} <input name="email" type="email" autocomplete="email" maxLength={254} />
+            {t.email} <input name="email" type="email" autocomplete="email" maxLength={254} aria-invalid={bad?.field === "email"} />
           </label>
-          <button type="submit">{t.start}</button>
+          <label>
+            {t.phone} <input name="phone" type="tel" autocomplete="tel" maxLength={32} aria-invalid={bad?.field === "phone"} />
+          </label>
+          {bad && (
+            <p class="err" role="alert">
+              {bad.text}
+            </p>
+          )}
+          <button type="submit" disabled={busy}>
+            {t.start}
+          </button>
         </form>
       )}
     </div>

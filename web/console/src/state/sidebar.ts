@@ -80,9 +80,14 @@ export function matches(row: Row, query: string, draft?: string): boolean {
   );
 }
 
-function passes(row: Row, v: View): boolean {
+/** The search keeps a row that matches here (`matches`) or that the server found for this query. */
+function shown(row: Row, query: string, drafts: ReadonlyMap<string, string>, found: ReadonlyMap<string, unknown>): boolean {
+  return found.has(row.dialog.id) || matches(row, query, drafts.get(row.dialog.id));
+}
+
+function passes(row: Row, v: View, tab: Tab = v.tab): boolean {
   const d = row.dialog;
-  if (d.status !== v.tab) return false;
+  if (d.status !== tab) return false;
   switch (v.filter) {
     case "unread":
       return row.unread > 0;
@@ -100,8 +105,13 @@ function passes(row: Row, v: View): boolean {
  * dialog to the top. Processing order: the longest-waiting unanswered dialog first, then the
  * answered ones by last activity.
  */
-export function visibleRows(rows: Rows, v: View, drafts: ReadonlyMap<string, string> = new Map()): Row[] {
-  const list = [...rows.values()].filter((r) => passes(r, v) && matches(r, v.query, drafts.get(r.dialog.id)));
+export function visibleRows(
+  rows: Rows,
+  v: View,
+  drafts: ReadonlyMap<string, string> = new Map(),
+  found: ReadonlyMap<string, unknown> = new Map(),
+): Row[] {
+  const list = [...rows.values()].filter((r) => passes(r, v) && shown(r, v.query, drafts, found));
   const byActivity = (a: Row, b: Row) => b.dialog.last_activity - a.dialog.last_activity || a.dialog.id.localeCompare(b.dialog.id);
   if (v.sort === "activity") return list.sort(byActivity);
   return list.sort((a, b) => {
@@ -112,6 +122,24 @@ export function visibleRows(rows: Rows, v: View, drafts: ReadonlyMap<string, str
     if (wb !== undefined) return 1;
     return byActivity(a, b);
   });
+}
+
+/**
+ * While searching: how many rows the search keeps in each tab under the same filter, so matches in
+ * the tab not shown are not missed ("Closed · 2"). Empty when the box is empty.
+ */
+export function tabCounts(
+  rows: Rows,
+  v: View,
+  drafts: ReadonlyMap<string, string> = new Map(),
+  found: ReadonlyMap<string, unknown> = new Map(),
+): Partial<Record<Tab, number>> {
+  if (!v.query.trim()) return {};
+  const counts: Record<Tab, number> = { open: 0, closed: 0 };
+  for (const r of rows.values()) {
+    for (const tab of ["open", "closed"] as const) if (passes(r, v, tab) && shown(r, v.query, drafts, found)) counts[tab]++;
+  }
+  return counts;
 }
 
 /** The header's and the tab title's number: open dialogs with something unread for me. */

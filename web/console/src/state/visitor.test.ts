@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { VisitorCard } from "../../../protocol/protocol";
-import { ago, applyPage, utmLines, type Cards } from "./visitor";
+import { ago, applyPage, utmLines, type Cards, telHref } from "./visitor";
 import { safeHref } from "./links";
 
 const vera: VisitorCard = { id: "vis_vera", site: "site_1", name: "Vera", source: {}, created_at: 1 };
@@ -44,5 +44,15 @@ describe("the visitor panel", () => {
     expect(safeHref("data:text/html,x")).toBeUndefined();
     expect(safeHref("shop.example")).toBeUndefined();
     expect(safeHref(undefined)).toBeUndefined();
+  });
+});
+
+describe("telHref", () => {
+  it("dials the digits with a leading plus kept; anything not written as a phone number is no link", () => {
+    expect(telHref("+7 (912) 345-67-89")).toBe("tel:+79123456789");
+    expect(telHref("8 912 345 67 89")).toBe("tel:89123456789");
+    expect(telHref("12-34")).toBeNull();
+    expect(telHref("javascript:alert(1)")).toBeNull();
+    expect(telHref(undefined)).toBeNull();
   });
 });

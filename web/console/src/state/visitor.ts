@@ -40,3 +40,12 @@ export function utmLines(utm: { [key in string]?: string } | undefined): { key: 
     .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
     .map(([key, value]) => ({ key, value }));
 }
+
+/** A phone number as a `tel:` link (its digits, a leading `+` kept), or null when it is not written as one. */
+export function telHref(phone: string | undefined): string | null {
+  const raw = phone?.trim() ?? "";
+  if (!/^[\d\s+\-().]+$/.test(raw)) return null;
+  const digits = raw.replace(/\D/g, "");
+  if (digits.length < 5) return null;
+  return `tel:${raw.startsWith("+") ? "+" : ""}${digits}`;
+}

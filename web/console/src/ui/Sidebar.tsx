@@ -1,5 +1,6 @@
 import type { Store } from "../store";
 import { colour, type Filter, type Row } from "../state/sidebar";
+import { foundIn } from "../state/search";
 
 const FILTERS: [Filter, string][] = [
   ["all", "All"],
@@ -11,23 +12,49 @@ const FILTERS: [Filter, string][] = [
 export function Sidebar({ store }: { store: Store }) {
   const v = store.view.value;
   const set = (patch: Partial<typeof v>) => (store.view.value = { ...v, ...patch });
+  const counts = store.tabCounts.value;
+  const s = store.search.value;
   return (
     <nav class="sidebar" aria-label="Dialogs">
       <input
         type="search"
         class="search"
-        placeholder="Search name or text"
+        placeholder="Search name, email, phone or text"
         aria-label="Search dialogs"
         data-testid="search"
         value={v.query}
-        onInput={(e) => set({ query: e.currentTarget.value })}
+        onInput={(e) => store.setQuery(e.currentTarget.value)}
       />
+      {s.status === "failed" && v.query.trim() && (
+        <p class="search-note" role="status" data-testid="search-error" title={s.error}>
+          Could not search the server; showing what is loaded here.
+        </p>
+      )}
       <div class="tabs" role="tablist" aria-label="Open or closed">
-        {(["open", "closed"] as const).map((t) => (
-          <button type="button" role="tab" aria-selected={v.tab === t} data-testid={`tab-${t}`} class={v.tab === t ? "on" : ""} onClick={() => set({ tab: t })}>
-            {t === "open" ? "Open" : "Closed"}
-          </button>
-        ))}
+        {(["open", "closed"] as const).map((t) => {
+          const label = t === "open" ? "Open" : "Closed";
+          // While searching, the other tab says how many matches it holds.
+          const count = t !== v.tab ? counts[t] : undefined;
+          return (
+            <button
+              type="button"
+              role="tab"
+              aria-selected={v.tab === t}
+              aria-label={count !== undefined ? `${label}, ${count} found` : undefined}
+              data-testid={`tab-${t}`}
+              class={v.tab === t ? "on" : ""}
+              onClick={() => set({ tab: t })}
+            >
+              {label}
+              {count !== undefined && (
+                <span class="tab-count" data-testid="tab-count">
+                  {" "}
+                  · {count}
+                </span>
+              )}
+            </button>
+          );
+        })}
       </div>
       <div class="filters">
         {FILTERS.map(([f, label]) => (
@@ -43,7 +70,7 @@ export function Sidebar({ store }: { store: Store }) {
           <option value="waiting">Processing order</option>
         </select>
       </div>
-      <ul class="rows" data-testid="dialog-list">
+      <ul class="rows" data-testid="dialog-list" aria-busy={s.status === "loading"}>
         {store.visible.value.map((row) => (
           <DialogRow key={row.dialog.id} row={row} store={store} />
         ))}
@@ -57,6 +84,7 @@ function DialogRow({ row, store }: { row: Row; store: Store }) {
   const me = store.me.value!.id;
   const d = row.dialog;
   const draft = store.drafts.value.get(d.id);
+  const found = foundIn(store.found.value.get(d.id));
   const connected = d.participants.some((p) => p.id === me);
   const selected = store.selected.value === d.id;
   return (
@@ -77,8 +105,15 @@ function DialogRow({ row, store }: { row: Row; store: Store }) {
           <span class="visitor-name">{d.visitor_name}</span>
           {d.assignee && <span class="assignee" data-testid="assignee">{d.assignee.name}</span>}
         </span>
+        {found?.label && (
+          <span class="found" data-testid="found-in">
+            {found.label}
+          </span>
+        )}
         <span class="last">
-          {draft ? (
+          {found?.text !== undefined ? (
+            <span data-testid="found-text">{found.text}</span>
+          ) : draft ? (
             <>
               <em class="draft-label">Draft: </em>
               {draft}

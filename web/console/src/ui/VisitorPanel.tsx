@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { Store } from "../store";
 import { safeHref } from "../state/links";
-import { ago, utmLines } from "../state/visitor";
+import { ago, telHref, utmLines } from "../state/visitor";
 
 /** An address as a safe link (http(s) only, a new tab, no opener) or, failing that, as text. */
 function Address({ url, label, testid }: { url: string; label?: string; testid?: string }) {
@@ -43,6 +43,12 @@ export function VisitorPanel({ store, dialogId }: { store: Store; dialogId: stri
         <dd data-testid="visitor-name">{card.name}</dd>
         <dt>Email</dt>
         <dd data-testid="visitor-email">{card.email ?? "—"}</dd>
+        {card.phone && (
+          <>
+            <dt>Phone</dt>
+            <dd data-testid="visitor-phone">{telHref(card.phone) ? <a href={telHref(card.phone)!}>{card.phone}</a> : card.phone}</dd>
+          </>
+        )}
         <dt>First seen</dt>
         <dd>{ago(card.created_at, now)}</dd>
       </dl>
