@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::config::{BehaviorVersion, ConfigBag, Intercept, Region, Ru
 use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::operation::{
     batch_get_item::{BatchGetItemInput, BatchGetItemOutput},
+    batch_write_item::{BatchWriteItemInput, BatchWriteItemOutput},
     delete_item::{DeleteItemInput, DeleteItemOutput},
     get_item::{GetItemInput, GetItemOutput},
     put_item::{PutItemInput, PutItemOutput},
@@ -34,6 +35,8 @@ pub struct Units {
     pub read: f64,
     pub write: f64,
     pub calls: usize,
+    /// Calls whose capacity the meter cannot read: any makes the measurement wrong.
+    pub unmetered: usize,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -67,7 +70,17 @@ impl Intercept for Meter {
 
     fn modify_before_serialization(&self, ctx: &mut BeforeSerializationInterceptorContextMut<'_>, _: &RuntimeComponents, _: &mut ConfigBag) -> Result<(), BoxError> {
         let input = ctx.input_mut();
-        ask_capacity!(input, GetItemInput, QueryInput, BatchGetItemInput, PutItemInput, UpdateItemInput, DeleteItemInput, TransactWriteItemsInput);
+        ask_capacity!(
+            input,
+            GetItemInput,
+            QueryInput,
+            BatchGetItemInput,
+            PutItemInput,
+            UpdateItemInput,
+            DeleteItemInput,
+            TransactWriteItemsInput,
+            BatchWriteItemInput
+        );
         Ok(())
     }
 
@@ -88,6 +101,10 @@ impl Intercept for Meter {
             self.add(true, &one(o.consumed_capacity()));
         } else if let Some(o) = out.downcast_ref::<TransactWriteItemsOutput>() {
             self.add(true, o.consumed_capacity());
+        } else if let Some(o) = out.downcast_ref::<BatchWriteItemOutput>() {
+            self.add(true, o.consumed_capacity());
+        } else {
+            self.0.lock().expect("not poisoned").unmetered += 1;
         }
         Ok(())
     }
@@ -165,8 +182,11 @@ pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samp
             app.handle_frame(conn, Route::Message, &frame.to_string()).await.map_err(err)?;
         }
         let u = meter.take();
+        if u.unmetered > 0 {
+            return Err(format!("{} DynamoDB calls of an operation the meter does not read: add it to Meter", u.unmetered));
+        }
         let per = |x: f64| x / samples as f64;
-        let units = Units { read: per(u.read), write: per(u.write), calls: u.calls / samples };
+        let units = Units { read: per(u.read), write: per(u.write), calls: u.calls / samples, unmetered: 0 };
         per_side.push((units, per(push.take().len() as f64)));
     }
     Ok(Cost { visitor: per_side[0], operator: per_side[1] })

@@ -77,6 +77,24 @@ fn clean_profile_field(value: Option<String>, field: &str) -> AppResult<Option<S
     }
 }
 
+/// An email or phone: trimmed, absent when blank, refused with its own code (the widget points at
+/// the field) when malformed or too long.
+fn contact_field(value: Option<String>, code: ErrorCode, valid: impl Fn(&str) -> bool) -> AppResult<Option<String>> {
+    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    match value {
+        Some(v) if v.chars().count() > MAX_NAME_CHARS || !valid(&v) => Err(AppError::request(
+            code,
+            match code {
+                ErrorCode::InvalidPhone => format!(
+                    "phone must be digits, spaces and +-() with at least {MIN_PHONE_DIGITS} digits, at most {MAX_NAME_CHARS} characters"
+                ),
+                _ => format!("email must be an address like someone@example.com, at most {MAX_NAME_CHARS} characters"),
+            },
+        )),
+        other => Ok(other),
+    }
+}
+
 impl App {
     pub async fn login(&self, email: &str, password: &str) -> AppResult<LoggedIn> {
         let found = self.directory.find_operator_by_email(email).await?;
@@ -104,17 +122,8 @@ impl App {
     pub async fn visitor_session(&self, req: VisitorSessionRequest, origin: Option<&str>) -> AppResult<VisitorSession> {
         let site = self.site_for(&req.site_key, origin).await?;
         let name = clean_profile_field(req.name, "name")?;
-        let email = clean_profile_field(req.email, "email")?;
-        if email.as_deref().is_some_and(|e| valid_email(e).is_none()) {
-            return Err(AppError::request(ErrorCode::InvalidRequest, "email is not an email address"));
-        }
-        let phone = clean_profile_field(req.phone, "phone")?;
-        if phone.as_deref().is_some_and(|p| phone_digits(p).is_none()) {
-            return Err(AppError::request(
-                ErrorCode::InvalidRequest,
-                format!("phone must be digits, spaces and +-() with at least {MIN_PHONE_DIGITS} digits"),
-            ));
-        }
+        let email = contact_field(req.email, ErrorCode::InvalidEmail, |e| valid_email(e).is_some())?;
+        let phone = contact_field(req.phone, ErrorCode::InvalidPhone, |p| phone_digits(p).is_some())?;
         let returning = match req.token.as_deref() {
             Some(token) => match self.signer.verify(token, self.now()) {
                 Ok(Claims::Visitor { workspace, site: key, visitor, .. }) if key == site.key => {

@@ -38,6 +38,10 @@ pub enum ErrorCode {
     UnknownAction,
     /// A field is missing or of the wrong type or shape.
     InvalidRequest,
+    /// A visitor's email does not look like one (`someone@domain.tld`) or is too long.
+    InvalidEmail,
+    /// A visitor's phone is not digits, spaces and `+-().` with at least five digits, or is too long.
+    InvalidPhone,
     TextTooLong,
     EmptyText,
     DialogNotFound,

@@ -118,8 +118,9 @@ pub fn phone_terms(phone: &str) -> Vec<String> {
     terms
 }
 
-/// What a query looks for: an email as a whole; a phone number (digits and `+-().` only) as its
-/// digits, the last ten when it has more, so it matches however the country code was written;
+/// What a query looks for: an email as a whole; a phone number (digits and `+-().` only, five
+/// digits or more) as its digits, the last ten when it has more, so it matches however the country
+/// code was written (a bare number of up to ten digits is the same term as the word it is);
 /// anything else as its words. At most `MAX_QUERY_TERMS`; empty when nothing is long enough.
 pub fn query_terms(query: &str) -> Vec<String> {
     let query = query.trim();
@@ -127,9 +128,7 @@ pub fn query_terms(query: &str) -> Vec<String> {
         let term: String = query.to_lowercase().chars().take(MAX_TERM_CHARS).collect();
         return if term.chars().count() >= MIN_TERM_CHARS { vec![term] } else { Vec::new() };
     }
-    if let Some(digits) = phone_digits(query)
-        && query.chars().any(|c| !c.is_ascii_digit())
-    {
+    if let Some(digits) = phone_digits(query) {
         let start = digits.len().saturating_sub(NATIONAL_DIGITS);
         return vec![digits[start..].to_owned()];
     }
@@ -180,6 +179,7 @@ mod tests {
         assert_eq!(query_terms("+7 912 345-67-89"), ["9123456789"]);
         assert_eq!(query_terms("8 (912) 345 67 89"), ["9123456789"]);
         assert_eq!(query_terms("912 345"), ["912345"]);
+        assert_eq!(query_terms("89123456789"), ["9123456789"], "digits alone, with a trunk prefix");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { HistoryPage, MessageView, SiteView, VisitorSession } from "../../protocol/protocol";
+import type { ErrorCode, HistoryPage, MessageView, SiteView, VisitorSession } from "../../protocol/protocol";
 import { loadEndpoints, type Endpoints } from "../../common/config";
 import { FatalConnectError, Socket, type ConnectionState } from "../../common/socket";
 import type { Outgoing } from "../../common/outbox";
@@ -47,7 +47,7 @@ function ring(): void {
   }
 }
 
-/** The server refused the pre-chat details (400): which field, when its answer says. */
+/** The server refused the pre-chat details (400): which field, by the answer's code. */
 class Refused extends Error {
   constructor(readonly field: "email" | "phone" | undefined) {
     super("refused");
@@ -107,8 +107,8 @@ function App({ api, view, init }: Boot) {
       });
       if (res.status === 401 || res.status === 403) throw new FatalConnectError(`refused: HTTP ${res.status}`);
       if (res.status === 400 && !token) {
-        const why: string = (await res.json().catch(() => null))?.error?.message ?? "";
-        throw new Refused(/^phone/i.test(why) ? "phone" : /^email/i.test(why) ? "email" : undefined);
+        const code: ErrorCode | undefined = (await res.json().catch(() => null))?.error?.code;
+        throw new Refused(code === "invalid_phone" ? "phone" : code === "invalid_email" ? "email" : undefined);
       }
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const s = (await res.json()) as VisitorSession;
