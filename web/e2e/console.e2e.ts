@@ -17,9 +17,26 @@ let boris: Page;
 let visitor: Awaited<ReturnType<typeof scriptedVisitor>>;
 let annaSignIn: { email: string; password: string };
 
+/** Notifications the page showed: Chromium's own, granted, with each one recorded on the way. */
+interface Shown {
+  title: string;
+  body?: string;
+}
+
 async function signIn(email: string, password: string, options: { bypassCSP?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, ...options });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, permissions: ["notifications"], ...options });
   contexts.push(context);
+  await context.addInitScript(() => {
+    const shown: Shown[] = [];
+    (window as unknown as { __shown: Shown[] }).__shown = shown;
+    const Real = window.Notification;
+    window.Notification = class extends Real {
+      constructor(title: string, options?: NotificationOptions) {
+        shown.push({ title, body: options?.body });
+        super(title, options);
+      }
+    } as typeof Notification;
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -67,6 +84,8 @@ describe("the operator console", () => {
       await waitAttr(page, '[data-testid="console"]', "data-ringing", "true");
       await page.waitForFunction(() => document.title === "(1) Parlor");
       expect(await page.textContent('[data-testid="unread-dialogs"]')).toContain("1 unread");
+      const shown = await page.evaluate(() => (window as unknown as { __shown: Shown[] }).__shown);
+      expect(shown).toEqual([{ title: "New dialog: Vera", body: "Where is my order #4412?" }]);
     }
     await screenshot(boris, "console-new-dialog");
 
