@@ -606,7 +606,7 @@ impl DynamoStore {
                     .build()
                     .map_err(invalid_request)?,
             );
-            let mut backoff = Duration::from_millis(20);
+            let mut backoff = Backoff::default();
             while let Some(request) = pending.take() {
                 let got = self
                     .client
@@ -619,8 +619,7 @@ impl DynamoStore {
                 // Throttled keys come back unprocessed; they are asked for again after a pause.
                 pending = got.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).filter(|k| !k.keys().is_empty());
                 if pending.is_some() {
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(1));
+                    backoff.pause("BatchGetItem").await?;
                 }
             }
         }
@@ -637,7 +636,7 @@ impl DynamoStore {
                     Ok(WriteRequest::builder().put_request(put).build())
                 })
                 .collect::<StoreResult<_>>()?;
-            let mut backoff = Duration::from_millis(20);
+            let mut backoff = Backoff::default();
             while !pending.is_empty() {
                 let done = self
                     .client
@@ -648,11 +647,31 @@ impl DynamoStore {
                     .map_err(unavailable)?;
                 pending = done.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
                 if !pending.is_empty() {
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(1));
+                    backoff.pause("BatchWriteItem").await?;
                 }
             }
         }
+        Ok(())
+    }
+}
+
+/// The pause before asking again for what a batch call left unprocessed (throttled): doubling from
+/// 40 ms up to 1 s; the call fails at the `BATCH_ATTEMPTS`th try (after about 3 s of pauses).
+#[derive(Default)]
+struct Backoff {
+    attempts: u32,
+}
+
+const BATCH_ATTEMPTS: u32 = 8;
+
+impl Backoff {
+    async fn pause(&mut self, operation: &str) -> StoreResult<()> {
+        self.attempts += 1;
+        if self.attempts >= BATCH_ATTEMPTS {
+            return Err(StoreError::Unavailable(format!("{operation} left items unprocessed {BATCH_ATTEMPTS} times")));
+        }
+        let wait = Duration::from_millis(20 << self.attempts.min(6)).min(Duration::from_secs(1));
+        tokio::time::sleep(wait).await;
         Ok(())
     }
 }

@@ -58,7 +58,15 @@ impl App {
                 posts.push(Post::new(&c.id, &event));
             }
         }
-        let delivered = self.deliver(&posts).await.into_iter().any(|ok| ok);
+        // The search index is written while the pushes go out: it is not on the message's path.
+        let index = async {
+            self.index_messages(&dialog, &added).await;
+            if created {
+                self.index_visitor(&Visitor { dialog: Some(dialog.id.clone()), ..visitor.clone() }).await;
+            }
+        };
+        let (outcomes, ()) = futures_util::future::join(self.deliver(&posts), index).await;
+        let delivered = outcomes.into_iter().any(|ok| ok);
         if delivered {
             self.receipts.advance_receipt(&dialog.workspace, &dialog.id, Side::Operators, Receipt::Delivered, message.seq).await?;
         }
@@ -66,10 +74,6 @@ impl App {
         // The visitor's other tabs.
         let others = self.visitor_audience(&dialog, Some(connection)).await?;
         self.post_to_visitor(&dialog, &others, &added, &receipts).await?;
-        self.index_messages(&dialog, &added).await;
-        if created {
-            self.index_visitor(&Visitor { dialog: Some(dialog.id.clone()), ..visitor.clone() }).await;
-        }
         Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: None })
     }
 
@@ -170,8 +174,7 @@ impl App {
                 posts.push(Post::new(&c.id, &event));
             }
         }
-        self.deliver(&posts).await;
-        self.index_messages(&dialog, &added).await;
+        futures_util::future::join(self.deliver(&posts), self.index_messages(&dialog, &added)).await;
         Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: Some(dialog_view(&dialog)) })
     }
 

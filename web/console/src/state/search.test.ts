@@ -1,29 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { DialogView, MessageView, SearchHit } from "../../../protocol/protocol";
 import { askable, answered, asked, cleared, dropHit, failed, foundIn, hitsFor, idleSearch, mergeHits } from "./search";
-import { tabCounts, upsertDialog, visibleRows, type Rows, type View } from "./sidebar";
+import { tabCounts, visibleRows, type View } from "./sidebar";
+import { dialog, rowsOf, view } from "./testing";
 
-const ME = "op_me";
-const dialog = (id: string, over: Partial<DialogView> = {}): DialogView => ({
-  id,
-  site: "site_1",
-  visitor_id: `vis_${id}`,
-  visitor_name: `Visitor ${id}`,
-  status: "open",
-  participants: [],
-  needs_answer: true,
-  waiting_since: 100,
-  last_activity: 100,
-  seq: 1,
-  visitor_messages: 1,
-  created_at: 100,
-  ...over,
-});
-const message = (text: string, seq = 1): MessageView =>
-  ({ seq, dialog_id: "a", kind: "visitor", text, at: 100, client_id: "c" }) as unknown as MessageView;
+const message = (text: string, seq = 1): MessageView => ({ id: `msg_${seq}`, dialog_id: "a", seq, client_id: "c", kind: "visitor", text, created_at: 100 });
 const hit = (d: DialogView, found_in: SearchHit["found_in"], m?: MessageView): SearchHit => ({ dialog: d, found_in, ...(m ? { message: m } : {}) });
-const view = (over: Partial<View> = {}): View => ({ tab: "open", filter: "all", sort: "activity", query: "", me: ME, ...over });
-const rowsOf = (...ds: DialogView[]): Rows => ds.reduce<Rows>((r, d) => upsertDialog(r, d), new Map());
 
 describe("askable", () => {
   it("asks the server only for a query with a word of two letters or digits, within its length", () => {
@@ -87,7 +69,7 @@ describe("the latest query's answer", () => {
 
 describe("mergeHits", () => {
   it("adds found dialogs not loaded yet with the server's unread, and never replaces a newer row", () => {
-    const rows = rowsOf(dialog("live", { seq: 9, last_activity: 900 }));
+    const rows = rowsOf(false, dialog("live", { seq: 9, last_activity: 900 }));
     const hits = new Map([
       ["far", hit(dialog("far", { status: "closed", unread: 0, seq: 3 }), ["email"])],
       ["live", hit(dialog("live", { seq: 7, last_activity: 700, unread: 0 }), ["message"])],
@@ -103,7 +85,7 @@ describe("mergeHits", () => {
 });
 
 describe("the sidebar while searching", () => {
-  const rows = rowsOf(
+  const rows = rowsOf(false, 
     dialog("anna", { visitor_name: "Anna", last_message: { seq: 5, kind: "visitor", text: "thanks", at: 500 }, last_activity: 500 }),
     dialog("boris", { visitor_name: "Boris", last_activity: 400 }),
     dialog("old", { visitor_name: "Olga", status: "closed", last_activity: 300 }),

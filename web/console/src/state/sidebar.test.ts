@@ -1,25 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { DialogView } from "../../../protocol/protocol";
-import { anyRinging, colour, removeDialog, setUnread, step, unreadDialogs, upsertDialog, visibleRows, type Rows, type View } from "./sidebar";
+import { anyRinging, colour, removeDialog, setUnread, step, unreadDialogs, upsertDialog, visibleRows, type View } from "./sidebar";
+import { ME, dialog, rowsOf, view } from "./testing";
 
-const ME = "op_me";
-const dialog = (id: string, over: Partial<DialogView> = {}): DialogView => ({
-  id,
-  site: "site_1",
-  visitor_id: `vis_${id}`,
-  visitor_name: `Visitor ${id}`,
-  status: "open",
-  participants: [],
-  needs_answer: true,
-  waiting_since: 100,
-  last_activity: 100,
-  seq: 1,
-  visitor_messages: 1,
-  created_at: 100,
-  ...over,
-});
-const view = (over: Partial<View> = {}): View => ({ tab: "open", filter: "all", sort: "activity", query: "", me: ME, ...over });
-const rowsOf = (...ds: DialogView[]): Rows => ds.reduce<Rows>((r, d) => upsertDialog(r, d, true), new Map());
 
 describe("colour", () => {
   it("is green while waiting with nobody connected, light blue when I am connected, blue for another operator", () => {
@@ -59,7 +41,7 @@ describe("upsertDialog", () => {
 });
 
 describe("visibleRows", () => {
-  const rows = rowsOf(
+  const rows = rowsOf(true, 
     dialog("old", { last_activity: 100, waiting_since: 50 }),
     dialog("new", { last_activity: 300, waiting_since: 250 }),
     dialog("mine", { last_activity: 200, needs_answer: false, waiting_since: undefined, participants: [{ id: ME, name: "Me" }], assignee: { id: ME, name: "Me" }, visitor_messages: 0 }),
@@ -98,7 +80,7 @@ describe("visibleRows", () => {
 
 describe("step", () => {
   it("moves down and up the visible list and stops at its ends", () => {
-    const list = visibleRows(rowsOf(dialog("a", { last_activity: 3 }), dialog("b", { last_activity: 2 })), view());
+    const list = visibleRows(rowsOf(true, dialog("a", { last_activity: 3 }), dialog("b", { last_activity: 2 })), view());
     expect(step(list, null, 1)).toBe("a");
     expect(step(list, "a", 1)).toBe("b");
     expect(step(list, "b", 1)).toBe("b");
