@@ -94,6 +94,8 @@ fn generate() -> String {
         DialogId, MessageId, ClientMessageId, OperatorId, VisitorId, SiteKey, QuickReplyId,
         // The widget's per-site settings.
         parlor_core::domain::SiteView, parlor_core::domain::SiteSettings,
+        // What admins list and change of their sites.
+        parlor_core::app::SiteList, parlor_core::app::SiteUpdate,
     );
     assert!(module.elsewhere.is_empty(), "these would need imports from other files: {:?}", module.elsewhere);
 

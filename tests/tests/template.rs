@@ -309,6 +309,10 @@ async fn every_flow(app: &TestApp) {
     assert_eq!(app.request("POST", "/api/visitor/session", None, Some(body)).await.0, 200);
     assert!(!app.get("/api/search?q=555", &anna.token).await["hits"].as_array().unwrap().is_empty());
     app.get(&format!("/api/sites/{}", app.running.site.key), &anna.token).await;
+    // Settings: an admin lists the sites and changes one's widget and origins.
+    app.get("/api/sites", &admin).await;
+    let site = json!({ "color": "#0a7d3b", "allowed_origins": [] });
+    assert_eq!(app.request("PUT", &format!("/api/sites/{}", app.running.site.key), Some(&admin), Some(site)).await.0, 200);
     let (status, _) = app.request("POST", "/api/me/status", Some(&anna.token), Some(json!({ "status": "away" }))).await;
     assert_eq!(status, 200);
 

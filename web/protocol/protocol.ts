@@ -216,9 +216,37 @@ export type Side = "visitor" | "operators";
 export type SiteKey = string;
 
 /**
+ * `GET /api/sites`: the admin's workspace's sites.
+ */
+export type SiteList = { sites: Array<SiteView>, };
+
+/**
  * A site's widget settings; every field has a default, so sites stored before they existed read fine.
  */
 export type SiteSettings = { 
+/**
+ * `#rrggbb`: the bubble and the visitor's own messages.
+ */
+color: string, position: WidgetPosition, 
+/**
+ * Shown first in an empty dialog; empty for the widget's own words in the visitor's language.
+ */
+greeting: string, 
+/**
+ * Whether the visitor sees the operator's name on replies and in "… is typing".
+ */
+show_operator_names: boolean, };
+
+/**
+ * `PUT /api/sites/{key}`: the widget settings (a missing field takes its default, as it always
+ * has), and the allowed origins when given; without them the origins stay as they are, so a
+ * client that only knows the settings cannot wipe them.
+ */
+export type SiteUpdate = { 
+/**
+ * Origins the widget may run on (`https://shop.example`); an empty list means any.
+ */
+allowed_origins?: Array<string>, 
 /**
  * `#rrggbb`: the bubble and the visitor's own messages.
  */

@@ -14,6 +14,7 @@ mod visitor_card;
 pub use dialogs::{DialogPage, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use session::{ConnectRequest, LoggedIn, VisitorSession, VisitorSessionRequest};
 pub use quick_replies::{NewQuickReply, QuickReplyList, QuickReplyView, MAX_QUICK_REPLIES, MAX_TITLE_CHARS};
+pub use sites::{SiteList, SiteUpdate};
 pub use search::{SearchHit, SearchResults, MAX_SEARCH_HITS};
 pub use visitor_card::VisitorCard;
 

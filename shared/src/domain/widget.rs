@@ -54,6 +54,68 @@ impl SiteSettings {
     }
 }
 
+/// The most origins one site may list: a site embeds the widget on a few domains, not hundreds.
+pub const MAX_ALLOWED_ORIGINS: usize = 20;
+
+/// Checks the origins an admin lets the widget run on, and gives them in the one form a browser
+/// sends as `Origin` (`https://shop.example`, `http://localhost:8080`): lower-case, no default
+/// port, each once. They end up in the frame's CSP `frame-ancestors`, so only a scheme, a host and
+/// a port get through. An empty list means any origin.
+pub fn parse_allowed_origins(origins: &[String]) -> Result<Vec<String>, DomainError> {
+    let mut kept: Vec<String> = Vec::new();
+    for raw in origins {
+        let origin = parse_origin(raw)?;
+        if !kept.contains(&origin) {
+            kept.push(origin);
+        }
+    }
+    if kept.len() > MAX_ALLOWED_ORIGINS {
+        return Err(DomainError::Invalid(format!("at most {MAX_ALLOWED_ORIGINS} allowed origins")));
+    }
+    Ok(kept)
+}
+
+fn parse_origin(raw: &str) -> Result<String, DomainError> {
+    let shown = super::quote(raw);
+    let bad = |why: &str| DomainError::Invalid(format!("the origin {shown} {why}"));
+    let lower = raw.trim().to_ascii_lowercase();
+    if lower.is_empty() {
+        return Err(DomainError::Invalid("an allowed origin is empty".into()));
+    }
+    let (scheme, rest) = lower.split_once("://").ok_or_else(|| bad("is not scheme://host, like https://shop.example"))?;
+    let default_port = match scheme {
+        "https" => "443",
+        "http" => "80",
+        _ => return Err(bad("must start with http:// or https://")),
+    };
+    // A trailing slash is how browsers show an address; anything past it is a path.
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.contains(['/', '?', '#']) {
+        return Err(bad("has a path, query or fragment: give only scheme://host[:port]"));
+    }
+    if authority.contains('@') {
+        return Err(bad("has a user name in it"));
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(':') && !port.contains(']') => (host, Some(port)),
+        _ => (authority, None),
+    };
+    let label = |l: &str| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let ipv6 = host.len() > 2
+        && host.starts_with('[')
+        && host.ends_with(']')
+        && host[1..host.len() - 1].chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    if !ipv6 && !host.split('.').all(label) {
+        return Err(bad("has no valid host name (non-ASCII names go in their xn-- form)"));
+    }
+    match port {
+        None => Ok(format!("{scheme}://{host}")),
+        Some(p) if p == default_port => Ok(format!("{scheme}://{host}")),
+        Some(p) if p.parse::<u16>().is_ok_and(|n| n > 0) && !p.starts_with('0') => Ok(format!("{scheme}://{host}:{p}")),
+        Some(_) => Err(bad("has a port that is not 1 to 65535")),
+    }
+}
+
 /// A site as the widget reads it (`GET /api/sites/{key}`): never its workspace.
 #[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
 #[ts(export_to = "protocol.ts")]
@@ -123,6 +185,53 @@ mod tests {
         assert_eq!(p.url.chars().count(), 1000);
         assert_eq!(p.title.as_deref(), Some("Cart"));
         assert_eq!(VisitedPage::parse("http://x.example/", Some(" "), 0).unwrap().title, None);
+    }
+
+    #[test]
+    fn an_origin_is_kept_in_the_form_a_browser_sends() {
+        let given: Vec<String> =
+            [" HTTPS://Shop.Example/ ", "https://shop.example", "http://localhost:8080", "https://a.example:443", "http://[::1]:3000"]
+                .map(String::from)
+                .to_vec();
+        let kept = parse_allowed_origins(&given).unwrap();
+        assert_eq!(kept, ["https://shop.example", "http://localhost:8080", "https://a.example", "http://[::1]:3000"]);
+        assert!(parse_allowed_origins(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_origin_with_anything_but_scheme_host_and_port_is_refused() {
+        for bad in [
+            "",
+            "shop.example",
+            "ftp://shop.example",
+            "javascript://x",
+            "https://",
+            "https://shop.example/path",
+            "https://shop.example?q=1",
+            "https://shop.example#top",
+            "https://user@shop.example",
+            "https://shop.example:0",
+            "https://shop.example:70000",
+            "https://shop.example:8o",
+            "https://shop..example",
+            "https://-shop.example",
+            "https://shop.example; script-src *",
+            "https://магазин.example",
+            "*",
+        ] {
+            assert!(parse_allowed_origins(&[bad.to_owned()]).is_err(), "{bad:?} was taken");
+        }
+    }
+
+    #[test]
+    fn at_most_twenty_origins_after_repeats_go() {
+        let twenty: Vec<String> = (0..20).map(|i| format!("https://s{i}.example")).collect();
+        let mut repeated = twenty.clone();
+        repeated.push("https://S0.example".into());
+        assert_eq!(parse_allowed_origins(&repeated).unwrap().len(), 20);
+        let mut over = twenty;
+        over.push("https://s20.example".into());
+        assert!(parse_allowed_origins(&over).is_err());
     }
 
     #[test]

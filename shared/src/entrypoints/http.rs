@@ -46,10 +46,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/dialogs/{id}/messages", get(history))
         .route("/api/visitor/session", post(visitor_session))
         .route("/api/visitor/messages", get(visitor_history))
-        .route("/api/sites/{key}", get(site_settings))
+        .route("/api/sites", get(sites))
+        .route("/api/sites/{key}", get(site_settings).put(update_site))
         .route("/api/quick-replies", get(quick_replies).post(add_quick_reply))
         .route("/api/quick-replies/{id}", axum::routing::delete(delete_quick_reply))
-        .route("/api/sites/{key}", axum::routing::put(update_site_settings))
         .route("/api/visitor/page", post(visitor_page))
         .route("/api/dialogs/{id}/visitor", get(visitor_card))
         .route("/api/search", get(search))
@@ -205,15 +205,22 @@ async fn site_settings(State(app): Shared, headers: HeaderMap, Path(key): Path<S
     Ok(Json(crate::domain::SiteView::from(&site)).into_response())
 }
 
-/// Admins change the widget's colour, corner, greeting and whether operator names show.
-async fn update_site_settings(
+/// The admin's workspace's sites, for the console's settings.
+async fn sites(State(app): Shared, headers: HeaderMap) -> Result<Response, AppError> {
+    let admin = operator(&app, &headers).await?;
+    Ok(Json(app.sites(&admin).await?).into_response())
+}
+
+/// Admins change the widget's colour, corner, greeting, whether operator names show, and the
+/// origins it may run on.
+async fn update_site(
     State(app): Shared,
     headers: HeaderMap,
     Path(key): Path<String>,
-    json: Result<Json<crate::domain::SiteSettings>, axum::extract::rejection::JsonRejection>,
+    json: Result<Json<crate::app::SiteUpdate>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, AppError> {
     let admin = operator(&app, &headers).await?;
-    let site = app.update_site_settings(&admin, &crate::ids::SiteKey::parse(&key)?, body(json)?).await?;
+    let site = app.update_site(&admin, &crate::ids::SiteKey::parse(&key)?, body(json)?).await?;
     Ok(Json(crate::domain::SiteView::from(&site)).into_response())
 }
 

@@ -9,7 +9,11 @@ import type {
   OperatorView,
   QuickReplyList,
   QuickReplyView,
+  Role,
   SearchResults,
+  SiteList,
+  SiteUpdate,
+  SiteView,
   VisitorCard,
 } from "../../protocol/protocol";
 import type { Endpoints } from "../../common/config";
@@ -63,6 +67,21 @@ export class Api {
 
   operators(): Promise<{ operators: OperatorView[] }> {
     return this.call("GET", "/operators");
+  }
+
+  /** Admins only: a new operator of my workspace. */
+  addOperator(operator: { name: string; email: string; password: string; role: Role }): Promise<OperatorView> {
+    return this.call("POST", "/operators", operator);
+  }
+
+  /** Admins only: my workspace's sites. */
+  sites(): Promise<SiteList> {
+    return this.call("GET", "/sites");
+  }
+
+  /** Admins only: a site's widget settings and allowed origins. */
+  updateSite(key: string, update: SiteUpdate): Promise<SiteView> {
+    return this.call("PUT", `/sites/${encodeURIComponent(key)}`, update);
   }
 
   dialogs(status: DialogStatus): Promise<DialogPage> {

@@ -2,7 +2,7 @@
 // The rules themselves live in state/*.ts (plain functions, unit-tested); this file wires them.
 
 import { batch, computed, signal } from "@preact/signals";
-import type { DialogView, MessageView, OperatorStatus, OperatorView, ServerEvent, VisitorCard } from "../../protocol/protocol";
+import type { DialogView, MessageView, OperatorStatus, OperatorView, Role, ServerEvent, SiteUpdate, SiteView, VisitorCard } from "../../protocol/protocol";
 import { FatalConnectError, RequestError, Socket, type ConnectionState } from "../../common/socket";
 import { Outbox, type Outgoing } from "../../common/outbox";
 import { applyReceipt, latestSeq, mergeMessages } from "../../common/timeline";
@@ -34,6 +34,11 @@ export class Store {
   readonly operators = signal<OperatorView[]>([]);
   readonly quickReplies = signal<QuickReply[]>([]);
   readonly notice = signal<string | null>(null);
+  /** Which part of the console shows: the dialogs, or the admins' Settings (the dialogs stay mounted). */
+  readonly page = signal<"dialogs" | "settings">("dialogs");
+  /** The workspace's sites, loaded when an admin opens Settings; null until then. */
+  readonly sites = signal<SiteView[] | null>(null);
+  readonly sitesError = signal<string | null>(null);
   /** The visitor panel's card per dialog, and whether the panel is open. */
   readonly cards = signal<Cards>(new Map());
   readonly visitorPanel = signal(true);
@@ -104,6 +109,8 @@ export class Store {
     this.socket = null;
     this.api.token = null;
     this.me.value = null;
+    this.page.value = "dialogs";
+    this.sites.value = null;
   }
 
   private start(me: OperatorView): void {
@@ -466,6 +473,30 @@ export class Store {
     } catch (e) {
       this.notice.value = `Could not delete the quick reply: ${e instanceof Error ? e.message : String(e)}`;
     }
+  }
+
+  /** Admins: Settings loads the sites each time it opens (another admin may have changed them). */
+  async loadSites(): Promise<void> {
+    try {
+      this.sites.value = (await this.api.sites()).sites;
+      this.sitesError.value = null;
+    } catch (e) {
+      this.sitesError.value = `Could not load the sites: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+
+  /** Admins add an operator; the server's refusal (a taken email …) is thrown for the form to show. */
+  async addOperator(operator: { name: string; email: string; password: string; role: Role }): Promise<OperatorView> {
+    const added = await this.api.addOperator(operator);
+    if (!this.operators.value.some((o) => o.id === added.id)) this.operators.value = [...this.operators.value, added];
+    return added;
+  }
+
+  /** Admins save a site's form; the server's refusal is thrown for the form to show. */
+  async saveSite(key: string, update: SiteUpdate): Promise<SiteView> {
+    const saved = await this.api.updateSite(key, update);
+    this.sites.value = (this.sites.value ?? []).map((s) => (s.key === saved.key ? saved : s));
+    return saved;
   }
 
   private ring(on: boolean): void {

@@ -4,6 +4,7 @@ import type { Store } from "../store";
 import { step } from "../state/sidebar";
 import { Sidebar } from "./Sidebar";
 import { DialogPane } from "./DialogPane";
+import { Settings } from "./Settings";
 
 export function App({ store }: { store: Store }) {
   const me = store.me.value;
@@ -13,7 +14,7 @@ export function App({ store }: { store: Store }) {
   }, [unread]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (!e.altKey || (e.key !== "ArrowUp" && e.key !== "ArrowDown")) return;
+      if (!e.altKey || (e.key !== "ArrowUp" && e.key !== "ArrowDown") || store.page.value !== "dialogs") return;
       e.preventDefault();
       const next = step(store.visible.value, store.selected.value, e.key === "ArrowDown" ? 1 : -1);
       if (next) void store.open(next, false);
@@ -23,6 +24,8 @@ export function App({ store }: { store: Store }) {
   }, [store]);
   if (!me) return <Login store={store} />;
   const offline = store.connection.value !== "online";
+  // Settings is for admins; the dialogs stay mounted (hidden) under it, so nothing there is lost.
+  const settings = me.role === "admin" && store.page.value === "settings";
   return (
     <div class="console" data-testid="console" data-ringing={String(store.ringing.value)} data-connection={store.connection.value}>
       <header class="top">
@@ -30,6 +33,17 @@ export function App({ store }: { store: Store }) {
         <span class="unread-count" data-testid="unread-dialogs" aria-label={`${unread} unread dialogs`}>
           {unread > 0 ? `${unread} unread` : "all read"}
         </span>
+        {me.role === "admin" && (
+          <button
+            type="button"
+            class="settings-button"
+            aria-pressed={settings}
+            onClick={() => (store.page.value = settings ? "dialogs" : "settings")}
+            data-testid="settings-button"
+          >
+            Settings
+          </button>
+        )}
         <div class="operator-card" data-testid="operator-card">
           <span class={`status-dot ${me.status}`} aria-hidden="true" />
           <span class="operator-name">{me.name}</span>
@@ -57,10 +71,11 @@ export function App({ store }: { store: Store }) {
           </button>
         </div>
       )}
-      <div class="body">
+      <div class="body" hidden={settings}>
         <Sidebar store={store} />
         <DialogPane store={store} />
       </div>
+      {settings && <Settings store={store} />}
     </div>
   );
 }

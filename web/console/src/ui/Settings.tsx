@@ -1,0 +1,318 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { SiteView } from "../../../protocol/protocol";
+import type { Store } from "../store";
+import {
+  embedSnippet,
+  emptyOperatorForm,
+  MIN_PASSWORD_CHARS,
+  operatorFormErrors,
+  siteForm,
+  siteUpdate,
+  type NewOperatorForm,
+  type SiteForm,
+} from "../state/settings";
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** The admins' Settings: the team and the sites. The dialogs stay mounted behind it, socket and drafts included. */
+export function Settings({ store }: { store: Store }) {
+  useEffect(() => {
+    void store.loadSites();
+  }, [store]);
+  return (
+    <main class="settings" aria-labelledby="settings-title" data-testid="settings">
+      <div class="settings-head">
+        <h2 id="settings-title">Settings</h2>
+        <button type="button" onClick={() => back(store)} data-testid="settings-close">
+          Back to dialogs
+        </button>
+      </div>
+      <Team store={store} />
+      <Sites store={store} />
+    </main>
+  );
+}
+
+/** Back to the dialogs, with the focus on the header's Settings button rather than lost with this view. */
+function back(store: Store): void {
+  store.page.value = "dialogs";
+  setTimeout(() => document.querySelector<HTMLButtonElement>('[data-testid="settings-button"]')?.focus());
+}
+
+function Team({ store }: { store: Store }) {
+  return (
+    <section class="settings-section" aria-labelledby="team-title" data-testid="team">
+      <h3 id="team-title">Team</h3>
+      <table class="team">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {store.operators.value.map((o) => (
+            <tr key={o.id} data-testid="team-member" data-operator={o.id}>
+              <td>{o.name}</td>
+              <td>{o.email}</td>
+              <td>{o.role === "admin" ? "Admin" : "Operator"}</td>
+              <td data-testid="team-status" data-status={o.status}>
+                <span class={`status-dot ${o.status}`} aria-hidden="true" /> {o.status}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <AddOperator store={store} />
+    </section>
+  );
+}
+
+function AddOperator({ store }: { store: Store }) {
+  const [form, setForm] = useState<NewOperatorForm>(emptyOperatorForm);
+  const [tried, setTried] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [added, setAdded] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const errors = tried ? operatorFormErrors(form) : {};
+  const set = (patch: Partial<NewOperatorForm>) => {
+    setForm({ ...form, ...patch });
+    setAdded(null);
+  };
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setTried(true);
+    setRefusal(null);
+    if (Object.keys(operatorFormErrors(form)).length > 0) return;
+    setBusy(true);
+    try {
+      const op = await store.addOperator({ ...form, name: form.name.trim(), email: form.email.trim() });
+      setAdded(`${op.name} was added. They sign in with ${op.email} and the password you gave.`);
+      setForm(emptyOperatorForm);
+      setTried(false);
+    } catch (err) {
+      setRefusal(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const field = (name: keyof NewOperatorForm) =>
+    errors[name] ? { "aria-invalid": true, "aria-describedby": `new-operator-${name}-error` } : {};
+  return (
+    <form class="settings-form" onSubmit={submit} noValidate aria-labelledby="add-operator-title" data-testid="add-operator">
+      <h4 id="add-operator-title">Add operator</h4>
+      <div class="fields">
+        <label>
+          Name
+          <input name="name" autocomplete="off" value={form.name} onInput={(e) => set({ name: e.currentTarget.value })} {...field("name")} />
+          {errors.name && <span class="error" id="new-operator-name-error">{errors.name}</span>}
+        </label>
+        <label>
+          Email
+          <input name="email" type="email" autocomplete="off" value={form.email} onInput={(e) => set({ email: e.currentTarget.value })} {...field("email")} />
+          {errors.email && <span class="error" id="new-operator-email-error">{errors.email}</span>}
+        </label>
+        <label>
+          Password
+          <input
+            name="password"
+            type="password"
+            autocomplete="new-password"
+            minLength={MIN_PASSWORD_CHARS}
+            value={form.password}
+            onInput={(e) => set({ password: e.currentTarget.value })}
+            {...field("password")}
+          />
+          {errors.password && <span class="error" id="new-operator-password-error">{errors.password}</span>}
+        </label>
+        <label>
+          Role
+          <select name="role" value={form.role} onChange={(e) => set({ role: e.currentTarget.value === "admin" ? "admin" : "operator" })}>
+            <option value="operator">Operator</option>
+            <option value="admin">Admin</option>
+          </select>
+        </label>
+        <button type="submit" disabled={busy}>
+          Add operator
+        </button>
+      </div>
+      {refusal && (
+        <p class="error" role="alert" data-testid="add-operator-error">
+          {refusal}
+        </p>
+      )}
+      {added && (
+        <p class="saved" role="status" data-testid="add-operator-done">
+          {added}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function Sites({ store }: { store: Store }) {
+  const sites = store.sites.value;
+  return (
+    <section class="settings-section" aria-labelledby="sites-title" data-testid="sites">
+      <h3 id="sites-title">Sites</h3>
+      {store.sitesError.value && (
+        <p class="error" role="alert">
+          {store.sitesError.value}
+        </p>
+      )}
+      {sites === null ? <p class="muted">Loading the sites…</p> : sites.map((s) => <SiteCard key={s.key} store={store} site={s} />)}
+    </section>
+  );
+}
+
+function SiteCard({ store, site }: { store: Store; site: SiteView }) {
+  const [form, setForm] = useState<SiteForm>(() => siteForm(site));
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const id = (part: string) => `site-${site.key}-${part}`;
+  const set = (patch: Partial<SiteForm>) => {
+    setForm({ ...form, ...patch });
+    setSaved(null);
+  };
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setSaved(null);
+    const update = siteUpdate(form);
+    if (!update.ok) {
+      setError(update.error);
+      return;
+    }
+    setError(null);
+    setBusy(true);
+    try {
+      const answer = await store.saveSite(site.key, update.value);
+      setForm(siteForm(answer));
+      setSaved(
+        answer.allowed_origins.length === 0
+          ? "Saved. The widget may run on any site."
+          : `Saved. The widget may run on ${answer.allowed_origins.join(", ")}.`,
+      );
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <article class="site" aria-labelledby={id("name")} data-testid="site" data-site={site.key}>
+      <h4 id={id("name")}>{site.name}</h4>
+      <p class="muted">
+        Site key: <code data-testid="site-key">{site.key}</code>
+      </p>
+      <Snippet text={embedSnippet(location.origin, site.key)} id={id("snippet")} />
+      <form class="settings-form" onSubmit={submit} noValidate aria-label={`Widget of ${site.name}`} data-testid="site-form">
+        <div class="fields">
+          <label>
+            Colour
+            <span class="colour">
+              <input
+                name="color"
+                value={form.color}
+                aria-describedby={id("color-hint")}
+                onInput={(e) => set({ color: e.currentTarget.value })}
+                data-testid="site-color"
+              />
+              <input
+                type="color"
+                aria-label="Pick the colour"
+                value={/^#[0-9a-fA-F]{6}$/.test(form.color.trim()) ? form.color.trim().toLowerCase() : "#000000"}
+                onInput={(e) => set({ color: e.currentTarget.value })}
+              />
+            </span>
+            <span class="hint" id={id("color-hint")}>
+              #rrggbb: the bubble and the visitor's own messages
+            </span>
+          </label>
+          <fieldset>
+            <legend>Corner</legend>
+            {(["right", "left"] as const).map((p) => (
+              <label key={p} class="inline">
+                <input type="radio" name={id("position")} value={p} checked={form.position === p} onChange={() => set({ position: p })} />
+                {p === "right" ? "Bottom right" : "Bottom left"}
+              </label>
+            ))}
+          </fieldset>
+          <label class="inline">
+            <input type="checkbox" name="show_operator_names" checked={form.showOperatorNames} onChange={(e) => set({ showOperatorNames: e.currentTarget.checked })} />
+            Show operator names to visitors
+          </label>
+        </div>
+        <label class="wide">
+          Greeting
+          <textarea name="greeting" rows={2} value={form.greeting} aria-describedby={id("greeting-hint")} onInput={(e) => set({ greeting: e.currentTarget.value })} data-testid="site-greeting" />
+          <span class="hint" id={id("greeting-hint")}>
+            Shown first in an empty dialog; empty: the widget's own words in the visitor's language.
+          </span>
+        </label>
+        <label class="wide">
+          Allowed origins
+          <textarea
+            name="allowed_origins"
+            rows={3}
+            value={form.origins}
+            spellcheck={false}
+            aria-describedby={id("origins-hint")}
+            onInput={(e) => set({ origins: e.currentTarget.value })}
+            data-testid="site-origins"
+          />
+          <span class="hint" id={id("origins-hint")}>
+            One per line, like https://shop.example. Empty: the widget runs on any site.
+          </span>
+        </label>
+        <div class="form-bar">
+          <button type="submit" class="send" disabled={busy} data-testid="site-save">
+            Save
+          </button>
+          {error && (
+            <p class="error" role="alert" data-testid="site-error">
+              {error}
+            </p>
+          )}
+          {saved && (
+            <p class="saved" role="status" data-testid="site-saved">
+              {saved}
+            </p>
+          )}
+        </div>
+      </form>
+    </article>
+  );
+}
+
+/** The script tag to copy; where the clipboard is refused, the text is selected for Ctrl+C. */
+function Snippet({ text, id }: { text: string; id: string }) {
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const [copied, setCopied] = useState<string | null>(null);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied("Copied.");
+    } catch {
+      ref.current?.focus();
+      ref.current?.select();
+      setCopied("Selected: press Ctrl+C (⌘C) to copy.");
+    }
+  };
+  return (
+    <div class="snippet">
+      <label for={id}>Embed snippet: put it on every page of the site</label>
+      <div class="snippet-row">
+        <textarea id={id} ref={ref} readOnly rows={2} value={text} spellcheck={false} onFocus={(e) => e.currentTarget.select()} data-testid="snippet" />
+        <button type="button" onClick={() => void copy()} data-testid="snippet-copy">
+          Copy
+        </button>
+      </div>
+      <span class="hint" role="status">
+        {copied}
+      </span>
+    </div>
+  );
+}
