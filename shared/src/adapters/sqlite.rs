@@ -14,7 +14,9 @@ use rusqlite::{params, Connection as Db, ErrorCode, OptionalExtension};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::panic::AssertUnwindSafe;
+use std::sync::{mpsc, Arc};
+use tokio::sync::oneshot;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS workspaces (id TEXT PRIMARY KEY, body TEXT NOT NULL);
@@ -58,9 +60,14 @@ CREATE TABLE IF NOT EXISTS search_terms (
     PRIMARY KEY (workspace, term, dialog, field));
 "#;
 
+/// One store call, run on the thread that owns the connection.
+type Job = Box<dyn FnOnce(&mut Db) + Send>;
+
+/// SQLite runs one statement at a time on a connection, so one thread owns it and the calls queue
+/// to it: a burst of calls waits in the queue, not in as many blocked threads.
 #[derive(Clone)]
 pub struct SqliteStore {
-    db: Arc<Mutex<Db>>,
+    jobs: mpsc::Sender<Job>,
     clock: Arc<dyn Clock>,
 }
 
@@ -113,22 +120,33 @@ impl SqliteStore {
     fn init(db: Db) -> StoreResult<Self> {
         db.busy_timeout(std::time::Duration::from_secs(5)).map_err(unavailable)?;
         db.execute_batch(SCHEMA).map_err(unavailable)?;
-        Ok(Self { db: Arc::new(Mutex::new(db)), clock: Arc::new(SystemClock) })
+        let (jobs, queue) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("parlor-sqlite".into())
+            .spawn(move || {
+                let mut db = db;
+                // Ends, closing the database, when the last clone of the store is dropped.
+                for job in queue {
+                    // A call that panics fails alone (its caller gets `Unavailable`); the thread goes on.
+                    let _ = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut db)));
+                }
+            })
+            .map_err(unavailable)?;
+        Ok(Self { jobs, clock: Arc::new(SystemClock) })
     }
 
-    /// SQLite calls block: they run on tokio's blocking pool, one at a time.
+    /// Runs `f` on the connection's thread and waits for its answer without blocking the runtime.
     async fn with<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Db) -> StoreResult<T> + Send + 'static,
     {
-        let db = self.db.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            f(&mut guard)
-        })
-        .await
-        .map_err(unavailable)?
+        let (done, answer) = oneshot::channel();
+        let job: Job = Box::new(move |db| {
+            let _ = done.send(f(db));
+        });
+        self.jobs.send(job).map_err(|_| unavailable("the SQLite thread has stopped"))?;
+        answer.await.map_err(|_| unavailable("the SQLite call panicked"))?
     }
 
     fn now(&self) -> i64 {
