@@ -138,16 +138,7 @@ function AddOperator({ store }: { store: Store }) {
           Add operator
         </button>
       </div>
-      {refusal && (
-        <p class="error" role="alert" data-testid="add-operator-error">
-          {refusal}
-        </p>
-      )}
-      {added && (
-        <p class="saved" role="status" data-testid="add-operator-done">
-          {added}
-        </p>
-      )}
+      <Outcome error={refusal} done={added} testid={{ error: "add-operator-error", done: "add-operator-done" }} />
     </form>
   );
 }
@@ -271,16 +262,7 @@ function SiteCard({ store, site }: { store: Store; site: SiteView }) {
           <button type="submit" class="send" disabled={busy} data-testid="site-save">
             Save
           </button>
-          {error && (
-            <p class="error" role="alert" data-testid="site-error">
-              {error}
-            </p>
-          )}
-          {saved && (
-            <p class="saved" role="status" data-testid="site-saved">
-              {saved}
-            </p>
-          )}
+          <Outcome error={error} done={saved} testid={{ error: "site-error", done: "site-saved" }} />
         </div>
       </form>
     </article>
@@ -288,6 +270,24 @@ function SiteCard({ store, site }: { store: Store; site: SiteView }) {
 }
 
 /** The script tag to copy; where the clipboard is refused, the text is selected for Ctrl+C. */
+/** What a form's submit came to: the server's refusal (announced at once) or what was done. */
+function Outcome({ error, done, testid }: { error: string | null; done: string | null; testid: { error: string; done: string } }) {
+  return (
+    <>
+      {error && (
+        <p class="error" role="alert" data-testid={testid.error}>
+          {error}
+        </p>
+      )}
+      {done && (
+        <p class="saved" role="status" data-testid={testid.done}>
+          {done}
+        </p>
+      )}
+    </>
+  );
+}
+
 function Snippet({ text, id }: { text: string; id: string }) {
   const ref = useRef<HTMLTextAreaElement>(null);
   const [copied, setCopied] = useState<string | null>(null);
