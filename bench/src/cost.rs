@@ -125,6 +125,7 @@ pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samp
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("parlorbench", "parlorbench", None, None, "parlor-bench"))
         .interceptor(meter.clone())
+        .http_client(parlor_core::adapters::https_client())
         .build();
     let table = format!("parlor-cost-{operators}-{dialogs}-{}", std::process::id());
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), table);

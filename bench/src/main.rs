@@ -275,6 +275,7 @@ async fn cold_start(dynamodb: Option<&str>) -> Result<(), String> {
             .endpoint_url(endpoint)
             .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
             .credentials_provider(aws_credential_types::Credentials::new("parlorbench", "parlorbench", None, None, "parlor-bench"))
+            .http_client(parlor_core::adapters::https_client())
             .build();
         let store = parlor_core::adapters::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), "parlor");
         store.create_table().await.map_err(|e| format!("cannot make the table at {endpoint}: {e}"))?;

@@ -5,7 +5,6 @@
 pub mod gateway;
 mod widget;
 
-use aws_config::BehaviorVersion;
 use aws_credential_types::Credentials;
 use axum::http::{header, HeaderValue};
 use parlor_core::adapters::calls::AwsCalls;
@@ -207,7 +206,7 @@ fn random_hex(bytes: usize) -> String {
 async fn sdk_config() -> aws_config::SdkConfig {
     // Locally nothing checks signatures; the SDK still wants credentials to sign with. DynamoDB
     // Local accepts only letters and digits in an access key id.
-    aws_config::defaults(BehaviorVersion::latest())
+    parlor_core::adapters::aws_defaults()
         .region(aws_config::Region::new(std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into())))
         .credentials_provider(Credentials::new("parlorlocal", "parlorlocal", None, None, "parlor-local"))
         .load()
@@ -248,7 +247,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
             let base = match endpoint {
                 Some(_) => &sdk,
                 None => {
-                    aws = aws_config::load_defaults(BehaviorVersion::latest()).await;
+                    aws = parlor_core::adapters::aws_defaults().load().await;
                     &aws
                 }
             };

@@ -297,11 +297,10 @@ async fn signing_key_from_ssm(sdk: &aws_config::SdkConfig, parameter: &str) -> R
 /// settings. Credentials and region come from the Lambda environment, as the SDK finds them.
 #[cfg(feature = "lambda")]
 pub async fn app_from_env() -> Result<App, ConfigError> {
-    use aws_config::BehaviorVersion;
     use std::sync::Arc;
 
     let config = LambdaConfig::from_env()?;
-    let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
+    let sdk = crate::adapters::aws_defaults().load().await;
     let signer = match &config.signing_key {
         SigningKeySource::Value(key) => signer(key).map_err(|reason| ConfigError::Invalid { name: SIGNING_KEY, reason }),
         SigningKeySource::Parameter(parameter) => {

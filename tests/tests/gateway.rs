@@ -12,7 +12,7 @@ use std::time::Duration;
 
 async fn management_client(app: &TestApp) -> aws_sdk_apigatewaymanagement::Client {
     let creds = aws_credential_types::Credentials::new("test", "test", None, None, "parlor-tests");
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let config = parlor_core::adapters::aws_defaults()
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(creds)
         .endpoint_url(format!("http://{}", app.running.management_addr))

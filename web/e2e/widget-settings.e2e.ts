@@ -36,8 +36,10 @@ describe("the widget's settings, layout and accessibility", () => {
     const chat = page.frameLocator("[data-parlor] iframe");
     await chat.getByText("Welcome to the demo shop!").waitFor();
     await chat.getByRole("button", { name: "Start chat" }).click();
-    await chat.getByRole("textbox").fill("Hello?");
-    await chat.getByRole("textbox").press("Enter");
+    // The composer, once the pre-chat step (its own text boxes) has made way for it.
+    const composer = chat.getByRole("textbox", { name: "Write a message…" });
+    await composer.fill("Hello?");
+    await composer.press("Enter");
     const created = await op.client.waitFor<Extract<ServerEvent, { type: "dialog.created" }>>((e) => e.type === "dialog.created");
     await op.client.request({ action: "assign", op: "join", dialog_id: created.dialog.id });
     await op.client.request({ action: "message", op: "typing", dialog_id: created.dialog.id, typing: true });
@@ -85,7 +87,7 @@ describe("the widget's settings, layout and accessibility", () => {
       await page.locator("[data-parlor] button").click();
       const chat = page.frameLocator("[data-parlor] iframe");
       await chat.getByRole("button", { name: "Start chat" }).click();
-      const box = chat.getByRole("textbox");
+      const box = chat.getByRole("textbox", { name: "Write a message…" });
       // Each message is written in a different two-second connection life; some go out while the
       // socket is being cut and reopened.
       const texts = ["age one", "age two", "age three", "age four", "age five"];

@@ -4,6 +4,20 @@
 //! - `push`: the API Gateway Management API, through the AWS SDK (also against the local gateway).
 //! - `calls`: records which IAM grants the AWS calls of each function need (for the template test).
 
+use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+
+/// The HTTPS client every AWS SDK client uses (DynamoDB, the Management API, SSM, and the
+/// credential and region providers): rustls on ring.
+pub fn https_client() -> aws_sdk_apigatewaymanagement::config::SharedHttpClient {
+    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
+}
+
+/// The SDK's default configuration chain (environment, profile, container and instance
+/// credentials, region), on `https_client`.
+pub fn aws_defaults() -> aws_config::ConfigLoader {
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https_client())
+}
+
 #[cfg(feature = "dynamodb")]
 pub mod calls;
 #[cfg(feature = "dynamodb")]

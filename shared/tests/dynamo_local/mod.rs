@@ -84,6 +84,7 @@ impl DynamoLocal {
             .endpoint_url(self.endpoint())
             .region(Region::new("us-east-1"))
             .credentials_provider(Credentials::new("test", "test", None, None, "parlor-tests"))
+            .http_client(parlor_core::adapters::https_client())
             .build();
         aws_sdk_dynamodb::Client::from_conf(config)
     }
