@@ -6,7 +6,7 @@
 #
 # All seven builds share the workspace's target/ (the SAM builder reads it from `cargo metadata`;
 # CARGO_TARGET_DIR, when set, wins), so the dependencies compile once. On 2 cores a clean build
-# takes about half an hour, most of it the fat-LTO link of each binary: too long for CI, which
+# took 14 minutes (docs/deploy.md), most of it the fat-LTO link of each binary: too long for CI, which
 # runs `sam validate` instead. Run it before a first deploy, or with `nice -n 19` in the background.
 #
 #   scripts/sam-build.sh [extra `sam build` options, e.g. --config-env prod]
