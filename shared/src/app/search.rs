@@ -4,7 +4,7 @@
 
 use super::{dialog_view, App, AppError, AppResult};
 use crate::domain::{
-    email_terms, message_terms, phone_terms, query_terms, words, Dialog, ErrorCode, Message, MessageKind, Operator,
+    email_terms, message_terms, phone_terms, query_terms, words, Dialog, ErrorCode, Message, MessageKind, Millis, Operator,
     SearchField, Visitor, MAX_QUERY_CHARS,
 };
 use crate::ids::{DialogId, WorkspaceId};
@@ -44,7 +44,7 @@ struct Candidate {
     terms_matched: BTreeSet<usize>,
     found_in: BTreeSet<SearchField>,
     message_seq: Option<u64>,
-    at: i64,
+    at: Millis,
 }
 
 impl App {

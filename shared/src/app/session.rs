@@ -67,32 +67,21 @@ pub struct ConnectRequest {
 
 const MAX_NAME_CHARS: usize = 100;
 
-fn clean_profile_field(value: Option<String>, field: &str) -> AppResult<Option<String>> {
+/// A name (visitor or operator), email or phone: trimmed, absent when blank, refused with `code` when over
+/// `MAX_NAME_CHARS` or not `valid` (an email or phone has its own code: the widget points at the
+/// field).
+fn profile_field(value: Option<String>, code: ErrorCode, rule: &str, valid: impl Fn(&str) -> bool) -> AppResult<Option<String>> {
     let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     match value {
-        Some(v) if v.chars().count() > MAX_NAME_CHARS => {
-            Err(AppError::request(ErrorCode::InvalidRequest, format!("{field} is longer than {MAX_NAME_CHARS} characters")))
+        Some(v) if v.chars().count() > MAX_NAME_CHARS || !valid(&v) => {
+            Err(AppError::request(code, format!("{rule} (at most {MAX_NAME_CHARS} characters)")))
         }
         other => Ok(other),
     }
 }
 
-/// An email or phone: trimmed, absent when blank, refused with its own code (the widget points at
-/// the field) when malformed or too long.
-fn contact_field(value: Option<String>, code: ErrorCode, valid: impl Fn(&str) -> bool) -> AppResult<Option<String>> {
-    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    match value {
-        Some(v) if v.chars().count() > MAX_NAME_CHARS || !valid(&v) => Err(AppError::request(
-            code,
-            match code {
-                ErrorCode::InvalidPhone => format!(
-                    "phone must be digits, spaces and +-() with at least {MIN_PHONE_DIGITS} digits, at most {MAX_NAME_CHARS} characters"
-                ),
-                _ => format!("email must be an address like someone@example.com, at most {MAX_NAME_CHARS} characters"),
-            },
-        )),
-        other => Ok(other),
-    }
+fn name_field(value: Option<String>) -> AppResult<Option<String>> {
+    profile_field(value, ErrorCode::InvalidRequest, "name is too long", |_| true)
 }
 
 impl App {
@@ -121,9 +110,12 @@ impl App {
     /// Issues a visitor token for a site, or renews the one the widget kept.
     pub async fn visitor_session(&self, req: VisitorSessionRequest, origin: Option<&str>) -> AppResult<VisitorSession> {
         let site = self.site_for(&req.site_key, origin).await?;
-        let name = clean_profile_field(req.name, "name")?;
-        let email = contact_field(req.email, ErrorCode::InvalidEmail, |e| valid_email(e).is_some())?;
-        let phone = contact_field(req.phone, ErrorCode::InvalidPhone, |p| phone_digits(p).is_some())?;
+        let name = name_field(req.name)?;
+        let email = profile_field(req.email, ErrorCode::InvalidEmail, "email must be an address like someone@example.com", |e| {
+            valid_email(e).is_some()
+        })?;
+        let phone_rule = format!("phone must be digits, spaces and +-() with at least {MIN_PHONE_DIGITS} digits");
+        let phone = profile_field(req.phone, ErrorCode::InvalidPhone, &phone_rule, |p| phone_digits(p).is_some())?;
         let returning = match req.token.as_deref() {
             Some(token) => match self.signer.verify(token, self.now()) {
                 Ok(Claims::Visitor { workspace, site: key, visitor, .. }) if key == site.key => {
@@ -243,7 +235,7 @@ impl App {
         if !email.contains('@') || email.len() > 254 {
             return Err(AppError::request(ErrorCode::InvalidRequest, "the email is not valid"));
         }
-        let name = clean_profile_field(Some(name.to_owned()), "name")?
+        let name = name_field(Some(name.to_owned()))?
             .ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "the name is empty"))?;
         if password.chars().count() < 8 {
             return Err(AppError::request(ErrorCode::InvalidRequest, "the password needs at least 8 characters"));
