@@ -244,8 +244,9 @@ impl Conn {
 
     /// Sends a message frame without waiting; it stays in the outbox until its ack.
     pub fn send(&self, client_id: &str, frame: Value) {
+        // In the outbox before it is on the wire: an ack that comes back at once finds it.
+        self.0.unacked.lock().expect("not poisoned").push((client_id.to_owned(), frame.clone()));
         self.write(&frame);
-        self.0.unacked.lock().expect("not poisoned").push((client_id.to_owned(), frame));
     }
 
     pub fn unacked(&self) -> usize {

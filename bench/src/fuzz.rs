@@ -55,7 +55,7 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
         let route = match rng.below(10) {
             0 => None,
             1 => Some(*rng.pick(&[Route::Message, Route::Assign, Route::Close])),
-            _ => Some(route_of(&body)),
+            _ => Some(Route::select(&body)),
         };
         let (app2, conn2, body2) = (app.clone(), conn.clone(), body.clone());
         let outcome = tokio::spawn(async move {
@@ -110,17 +110,6 @@ fn usable_request_id(body: &str) -> Option<String> {
     let v: Value = serde_json::from_str(body).ok()?;
     let rid = v.as_object()?.get("request_id")?.as_str()?;
     (!rid.is_empty() && rid.chars().count() <= 128).then(|| rid.to_owned())
-}
-
-/// The route API Gateway would pick: `$request.body.action`, else `$default`.
-fn route_of(body: &str) -> Route {
-    let action = serde_json::from_str::<Value>(body).ok().and_then(|v| v.get("action").and_then(Value::as_str).map(str::to_owned));
-    match action.as_deref() {
-        Some("message") => Route::Message,
-        Some("assign") => Route::Assign,
-        Some("close") => Route::Close,
-        _ => Route::Default,
-    }
 }
 
 struct Ids {

@@ -54,9 +54,9 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// A comma-separated list of origins.
-fn origins(list: &str) -> Vec<String> {
-    list.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect()
+/// A comma-separated list of origins, checked; a bad one names the variable.
+fn origins(name: &str) -> Result<Vec<String>, String> {
+    env(name).map_or(Ok(Vec::new()), |list| parlor_core::domain::parse_origin_list(&list).map_err(|e| format!("{name}: {e}")))
 }
 
 fn env_secs(name: &str, default: u64) -> Result<Duration, String> {
@@ -92,10 +92,10 @@ impl Config {
             web_dir: env("PARLOR_WEB_DIR").map_or_else(default_web_dir, PathBuf::from),
             admin_email: env("PARLOR_ADMIN_EMAIL").unwrap_or_else(|| "admin@parlor.local".into()),
             admin_password: env("PARLOR_ADMIN_PASSWORD"),
-            site_origins: env("PARLOR_SITE_ORIGINS").map(|v| origins(&v)).unwrap_or_default(),
+            site_origins: origins("PARLOR_SITE_ORIGINS")?,
             limits,
             // Behind a proxy or a host name the widget's origin is not the listening address.
-            settings: Settings { widget_origins: env("PARLOR_WIDGET_ORIGINS").map(|v| origins(&v)).unwrap_or_default(), ..Settings::default() },
+            settings: Settings { widget_origins: origins("PARLOR_WIDGET_ORIGINS")?, ..Settings::default() },
             aws_calls: None,
         })
     }

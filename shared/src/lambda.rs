@@ -214,7 +214,10 @@ impl LambdaConfig {
         };
         let dynamodb_endpoint = get(DYNAMODB_ENDPOINT).map(|e| endpoint(DYNAMODB_ENDPOINT, &e)).transpose()?;
         let widget_origins = get(WIDGET_ORIGINS)
-            .map(|list| list.split(',').map(str::trim).filter(|o| !o.is_empty()).map(|o| origin(WIDGET_ORIGINS, o)).collect())
+            .map(|list| {
+                crate::domain::parse_origin_list(&list)
+                    .map_err(|e| ConfigError::Invalid { name: WIDGET_ORIGINS, reason: e.to_string() })
+            })
             .transpose()?
             .unwrap_or_default();
         Ok(Self { table, management_endpoint, signing_key, dynamodb_endpoint, widget_origins })
@@ -242,16 +245,6 @@ fn endpoint(name: &'static str, value: &str) -> Result<String, ConfigError> {
         return Err(invalid(format!("{value:?} should end at the stage, before /@connections")));
     }
     Ok(value.trim_end_matches('/').to_owned())
-}
-
-/// An origin as browsers send it: `https://host[:port]`, no path, no trailing slash.
-fn origin(name: &'static str, value: &str) -> Result<String, ConfigError> {
-    let url = endpoint(name, value)?;
-    let after_scheme = url.split_once("://").map_or("", |(_, rest)| rest);
-    if after_scheme.contains('/') {
-        return Err(ConfigError::Invalid { name, reason: format!("{value:?} is an origin only: scheme, host and port, no path") });
-    }
-    Ok(url)
 }
 
 /// The signing key from SSM Parameter Store, read once at cold start with the SDK.
@@ -386,7 +379,10 @@ mod tests {
         let mut vars = complete();
         vars.push((WIDGET_ORIGINS, "https://d111111abcdef8.cloudfront.net/widget/"));
         let err = parse(&vars).unwrap_err().to_string();
-        assert!(err.contains(WIDGET_ORIGINS) && err.contains("no path"), "{err}");
+        assert!(err.contains(WIDGET_ORIGINS) && err.contains("path"), "{err}");
+        let mut vars = complete();
+        vars.push((WIDGET_ORIGINS, "https://Chat.Example.com:443"));
+        assert_eq!(parse(&vars).unwrap().widget_origins, ["https://chat.example.com"], "as a browser sends it");
     }
 
     #[test]

@@ -130,7 +130,15 @@ impl TestApp {
 
     /// A new visitor of the demo site with an open WebSocket.
     pub async fn visitor(&self, name: &str) -> Visitor {
-        let session = self.visitor_session(Some(name)).await;
+        self.visitor_with(json!({ "name": name })).await
+    }
+
+    /// A new visitor of the demo site who gave `profile` (name, email, phone, source), connected.
+    pub async fn visitor_with(&self, profile: Value) -> Visitor {
+        let mut body = json!({ "site_key": self.running.site.key });
+        body.as_object_mut().unwrap().extend(profile.as_object().expect("a profile is an object").clone());
+        let (status, session) = self.request("POST", "/api/visitor/session", None, Some(body)).await;
+        assert_eq!(status, 200, "visitor session: {session}");
         let token = session["token"].as_str().unwrap().to_owned();
         let ws = self.connect_visitor(&token).await;
         Visitor { token, ws }

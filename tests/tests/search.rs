@@ -2,17 +2,7 @@
 //! email and phone, and by a word of any message, old or new; only what the operator may see.
 
 use parlor_e2e::serde_json::{json, Value};
-use parlor_e2e::{frame, start_dialog, unique, TestApp, Visitor};
-
-/// A visitor who introduced themself, with an open socket.
-async fn visitor_with(app: &TestApp, profile: Value) -> Visitor {
-    let mut body = json!({ "site_key": app.running.site.key });
-    body.as_object_mut().unwrap().extend(profile.as_object().unwrap().clone());
-    let (status, session) = app.request("POST", "/api/visitor/session", None, Some(body)).await;
-    assert_eq!(status, 200, "{session}");
-    let token = session["token"].as_str().unwrap().to_owned();
-    Visitor { ws: app.connect_visitor(&token).await, token }
-}
+use parlor_e2e::{frame, start_dialog, unique, TestApp};
 
 async fn search(app: &TestApp, token: &str, q: &str) -> Vec<Value> {
     let path = format!("/api/search?q={}", urlencode(q));
@@ -36,12 +26,12 @@ fn dialogs_of(hits: &[Value]) -> Vec<&str> {
 async fn operators_find_dialogs_by_name_email_phone_and_any_message() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let mut vera = visitor_with(&app, json!({ "name": "Vera Petrova", "email": "Vera.P@Example.com", "phone": "+7 (912) 345-67-89" })).await;
+    let mut vera = app.visitor_with(json!({ "name": "Vera Petrova", "email": "Vera.P@Example.com", "phone": "+7 (912) 345-67-89" })).await;
     let vera_dialog = start_dialog(&mut vera, "My payment failed twice").await;
     for text in ["Hello?", "Anyone there?", "Still waiting"] {
         vera.ws.ok(frame::send(None, &unique("c"), text)).await;
     }
-    let mut ivan = visitor_with(&app, json!({ "name": "Ivan", "email": "ivan@example.org" })).await;
+    let mut ivan = app.visitor_with(json!({ "name": "Ivan", "email": "ivan@example.org" })).await;
     let ivan_dialog = start_dialog(&mut ivan, "Do you ship to Kazan?").await;
 
     // By a word of an old message: no longer the dialog's last message.

@@ -11,11 +11,8 @@ async fn vera_from_the_newsletter(app: &TestApp) -> (Operator, parlor_e2e::Ws, S
         "landing_page": "https://shop.example/?utm_source=newsletter&utm_campaign=winter",
         "utm": { "utm_source": "newsletter", "utm_campaign": "winter" }
     });
-    let body = json!({ "site_key": app.running.site.key, "name": "Vera", "email": "vera@example.com", "source": source });
-    let (status, session) = app.request("POST", "/api/visitor/session", None, Some(body)).await;
-    assert_eq!(status, 200, "{session}");
-    let token = session["token"].as_str().unwrap().to_owned();
-    let mut vera = parlor_e2e::Visitor { ws: app.connect_visitor(&token).await, token: token.clone() };
+    let mut vera = app.visitor_with(json!({ "name": "Vera", "email": "vera@example.com", "source": source })).await;
+    let token = vera.token.clone();
     let dialog = start_dialog(&mut vera, "Where is my order?").await;
     let anna = app.operator("Anna").await;
     let mut a = app.connect_operator(&anna).await;

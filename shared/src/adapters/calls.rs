@@ -82,7 +82,8 @@ fn needed(service: &str, operation: &str, input: &Input) -> Result<Vec<Needed>, 
             on(&format!("dynamodb:{op}"), Resource::Table)
         }
         ("ApiGatewayManagementApi", "PostToConnection") => on("execute-api:ManageConnections", Resource::Connections),
-        ("SSM", "GetParameter") => on("ssm:GetParameter", Resource::SigningKey),
+        // Nothing calls S3 yet; when attachments do, their reserved grants must become grants.
+        ("S3", op @ ("PutObject" | "GetObject")) => on(&format!("s3:{op}"), Resource::Attachments),
         (service, operation) => Err(format!("{service}:{operation}")),
     }
 }

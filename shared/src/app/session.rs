@@ -266,7 +266,8 @@ impl App {
         }
         let workspace = Workspace { id: WorkspaceId::generate(), name: "Demo workspace".into(), created_at: self.now() };
         self.directory.put_workspace(&workspace).await?;
-        let site = Site { key: SiteKey::generate(), workspace: workspace.id.clone(), name: "Demo site".into(), allowed_origins: origins, settings: Default::default() };
+        let allowed_origins = crate::domain::parse_allowed_origins(&origins)?;
+        let site = Site { key: SiteKey::generate(), workspace: workspace.id.clone(), name: "Demo site".into(), allowed_origins, settings: Default::default() };
         self.directory.put_site(&site).await?;
         let admin = self.create_operator(&workspace.id, admin_email, "Admin", Role::Admin, admin_password).await?;
         Ok((site, admin, true))

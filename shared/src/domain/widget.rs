@@ -61,6 +61,13 @@ pub const MAX_ALLOWED_ORIGINS: usize = 20;
 /// sends as `Origin` (`https://shop.example`, `http://localhost:8080`): lower-case, no default
 /// port, each once. They end up in the frame's CSP `frame-ancestors`, so only a scheme, a host and
 /// a port get through. An empty list means any origin.
+/// A comma-separated list of origins, as the `PARLOR_*_ORIGINS` variables hold them, checked as
+/// `parse_allowed_origins` checks an admin's list.
+pub fn parse_origin_list(list: &str) -> Result<Vec<String>, DomainError> {
+    let origins: Vec<String> = list.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
+    parse_allowed_origins(&origins)
+}
+
 pub fn parse_allowed_origins(origins: &[String]) -> Result<Vec<String>, DomainError> {
     let mut kept: Vec<String> = Vec::new();
     for raw in origins {
