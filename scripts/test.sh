@@ -58,7 +58,8 @@ npm run --prefix web --silent typecheck
 npm run --prefix web --silent test
 
 # `cargo test --workspace` builds each crate with the features of all members together, which can
-# hide a crate that does not build on its own: check the run command's binary by itself.
+# hide a crate that does not build on its own: build the run command's gateway outside that set.
+# The benchmark harness asks for the same parlor-core features, so it shares this build.
 say "cargo build: the run command's gateway (on its own features) and the benchmark harness"
 cargo build --locked -p parlor-local -p parlor-bench --bins
 

@@ -12,7 +12,9 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub const FUNCTIONS: [&str; 7] = ["connect", "disconnect", "default", "message", "assign", "close", "http-api"];
+use parlor_core::deploy::Function;
+use parlor_core::lambda::{DYNAMODB_ENDPOINT, MANAGEMENT_ENDPOINT, SIGNING_KEY, TABLE};
+use parlor_core::protocol::Route;
 
 #[derive(Debug)]
 pub struct ColdStart {
@@ -24,7 +26,6 @@ pub struct ColdStart {
 
 #[derive(Default)]
 struct Runtime {
-    started: Option<Instant>,
     ready: Option<Instant>,
     answered: Option<(Instant, String)>,
     event: Value,
@@ -71,8 +72,8 @@ async fn init_error(State(rt): State<Shared>, body: String) -> StatusCode {
 }
 
 /// The first event each function gets: a real WebSocket event for the routes, a health check for the HTTP API.
-fn first_event(function: &str, fixtures: &Path) -> Result<Value, String> {
-    if function == "http-api" {
+fn first_event(function: Function, fixtures: &Path) -> Result<Value, String> {
+    let Function::WebSocket(route) = function else {
         return Ok(json!({
             "version": "2.0", "routeKey": "$default", "rawPath": "/api/health", "rawQueryString": "",
             "headers": {"host": "api.example.com"},
@@ -81,21 +82,20 @@ fn first_event(function: &str, fixtures: &Path) -> Result<Value, String> {
                 "requestId": "r1", "routeKey": "$default", "stage": "$default", "time": "21/Nov/2026:00:00:00 +0000", "timeEpoch": 0},
             "isBase64Encoded": false
         }));
-    }
-    let name = if function == "connect" { "connect.json" } else { "disconnect.json" };
+    };
+    let name = if route == Route::Connect { "connect.json" } else { "disconnect.json" };
     let path = fixtures.join(name);
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut event: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let (route, kind) = match function {
-        "connect" => ("$connect", "CONNECT"),
-        "disconnect" => ("$disconnect", "DISCONNECT"),
-        "default" => ("$default", "MESSAGE"),
-        other => (other, "MESSAGE"),
+    let kind = match route {
+        Route::Connect => "CONNECT",
+        Route::Disconnect => "DISCONNECT",
+        _ => "MESSAGE",
     };
-    event["requestContext"]["routeKey"] = json!(route);
+    event["requestContext"]["routeKey"] = json!(route.key());
     event["requestContext"]["eventType"] = json!(kind);
     if kind == "MESSAGE" {
-        event["body"] = json!(json!({"action": route.trim_start_matches('$'), "op": "ping", "request_id": "cold-1"}).to_string());
+        event["body"] = json!(json!({"action": route.key().trim_start_matches('$'), "op": "ping", "request_id": "cold-1"}).to_string());
     }
     Ok(event)
 }
@@ -103,8 +103,8 @@ fn first_event(function: &str, fixtures: &Path) -> Result<Value, String> {
 /// Starts `bin` under a fresh Runtime API and times its first event. `dynamodb`: an endpoint for
 /// the store (DynamoDB Local); without one the first event's store call fails fast, and only
 /// `ready` is meaningful.
-pub async fn measure(function: &'static str, bin: &Path, fixtures: &Path, dynamodb: Option<&str>) -> Result<ColdStart, String> {
-    let size = std::fs::metadata(bin).map_err(|e| format!("{}: {e} (build it: cargo build --release -p parlor-fn-{function})", bin.display()))?.len();
+pub async fn measure(function: Function, bin: &Path, fixtures: &Path, dynamodb: Option<&str>) -> Result<ColdStart, String> {
+    let size = std::fs::metadata(bin).map_err(|e| format!("{}: {e} (build it: cargo build --release -p {})", bin.display(), function.binary()))?.len();
     let rt: Shared = Arc::new(Mutex::new(Runtime { event: first_event(function, fixtures)?, ..Runtime::default() }));
     let app = Router::new()
         .route("/2018-06-01/runtime/invocation/next", get(next))
@@ -119,11 +119,10 @@ pub async fn measure(function: &'static str, bin: &Path, fixtures: &Path, dynamo
         let _ = axum::serve(listener, app).await;
     });
     let started = Instant::now();
-    rt.lock().expect("not poisoned").started = Some(started);
     let mut child = Command::new(bin)
         .env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", api.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", format!("parlor-{function}"))
+        .env("AWS_LAMBDA_FUNCTION_NAME", function.binary())
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/parlor")
@@ -131,10 +130,10 @@ pub async fn measure(function: &'static str, bin: &Path, fixtures: &Path, dynamo
         .env("AWS_REGION", "us-east-1")
         .env("AWS_ACCESS_KEY_ID", "parlorbench")
         .env("AWS_SECRET_ACCESS_KEY", "parlorbench")
-        .env("PARLOR_TABLE", "parlor")
-        .env("PARLOR_MANAGEMENT_ENDPOINT", format!("http://{api}/prod"))
-        .env("PARLOR_SIGNING_KEY", "cold-start-signing-key-of-32-bytes-or-more")
-        .env("PARLOR_DYNAMODB_ENDPOINT", dynamodb.unwrap_or("http://127.0.0.1:9"))
+        .env(TABLE, "parlor")
+        .env(MANAGEMENT_ENDPOINT, format!("http://{api}/prod"))
+        .env(SIGNING_KEY, "cold-start-signing-key-of-32-bytes-or-more")
+        .env(DYNAMODB_ENDPOINT, dynamodb.unwrap_or("http://127.0.0.1:9"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

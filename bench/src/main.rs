@@ -282,8 +282,8 @@ async fn cold_start(dynamodb: Option<&str>) -> Result<(), String> {
     }
     println!("\n| function | stripped binary | ready (start → first `next`) | first event answered | answer |");
     println!("| --- | --- | --- | --- | --- |");
-    for f in cold::FUNCTIONS {
-        let bin = target.join(format!("release/parlor-fn-{f}"));
+    for f in parlor_core::deploy::Function::ALL {
+        let bin = target.join("release").join(f.binary());
         let mut runs = Vec::new();
         for _ in 0..5 {
             runs.push(cold::measure(f, &bin, &fixtures, dynamodb).await?);
@@ -295,7 +295,8 @@ async fn cold_start(dynamodb: Option<&str>) -> Result<(), String> {
         };
         let last = runs.last().expect("five runs");
         println!(
-            "| {f} | {:.1} MB | {} | {} | {} |",
+            "| {} | {:.1} MB | {} | {} | {} |",
+            f.crate_dir(),
             last.size as f64 / 1e6,
             median(|r| r.ready),
             median(|r| r.first_response),
