@@ -78,6 +78,8 @@ export class Store {
       onChange: (items) => (this.pending.value = items),
     });
     this.ringing.subscribe((on) => this.ring(on));
+    // Once per page: the listener finds whichever socket is current.
+    if (typeof addEventListener === "function") addEventListener("online", () => this.socket?.reconnectNow());
   }
 
   /** Signs in again from the token kept in this tab, if it is still good. */
@@ -103,14 +105,16 @@ export class Store {
     this.start(session.operator);
   }
 
+  /**
+   * Signs out: forgets the kept session and loads the page afresh, so nothing of this operator
+   * (queued messages, drafts, open dialogs, cards) is left for whoever signs in next.
+   */
   logout(): void {
     sessionStorage.removeItem(SESSION_KEY);
     this.socket?.stop();
     this.socket = null;
     this.api.token = null;
-    this.me.value = null;
-    this.page.value = "dialogs";
-    this.sites.value = null;
+    location.reload();
   }
 
   private start(me: OperatorView): void {
@@ -134,7 +138,6 @@ export class Store {
       onOpen: () => void this.catchUp(),
     });
     this.socket.start();
-    addEventListener("online", () => this.socket?.reconnectNow());
   }
 
   request(action: Parameters<Socket["request"]>[0]) {
