@@ -21,6 +21,7 @@ export interface Pane {
 }
 
 const SESSION_KEY = "parlor.console.session";
+const noDrafts: ReadonlyMap<string, string> = new Map();
 
 export class Store {
   readonly me = signal<OperatorView | null>(null);
@@ -50,8 +51,12 @@ export class Store {
 
   readonly unreadDialogs = computed(() => sb.unreadDialogs(this.rows.value));
   readonly ringing = computed(() => sb.anyRinging(this.rows.value));
-  readonly visible = computed(() => sb.visibleRows(this.rows.value, { ...this.view.value, me: this.me.value?.id ?? "" }, this.drafts.value, this.found.value));
-  readonly tabCounts = computed(() => sb.tabCounts(this.rows.value, { ...this.view.value, me: this.me.value?.id ?? "" }, this.drafts.value, this.found.value));
+  /** The list's view with who I am; one object for both the rows and the tab counts. */
+  private readonly fullView = computed<sb.View>(() => ({ ...this.view.value, me: this.me.value?.id ?? "" }));
+  /** Drafts count for the list only while searching: typing in the composer leaves it alone otherwise. */
+  private readonly searchedDrafts = computed(() => (this.view.value.query.trim() ? this.drafts.value : noDrafts));
+  readonly visible = computed(() => sb.visibleRows(this.rows.value, this.fullView.value, this.searchedDrafts.value, this.found.value));
+  readonly tabCounts = computed(() => sb.tabCounts(this.rows.value, this.fullView.value, this.searchedDrafts.value, this.found.value));
 
   private socket: Socket | null = null;
   private outbox: Outbox;
