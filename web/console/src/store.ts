@@ -168,7 +168,14 @@ export class Store {
         this.operators.value = ops.operators;
       });
       const id = this.selected.value;
-      if (id && this.panes.value.has(id)) {
+      // Other panes and cards missed what came while the socket was down: they load afresh when next opened.
+      const kept = id ? this.panes.value.get(id) : undefined;
+      batch(() => {
+        if (this.panes.value.size > (kept ? 1 : 0)) this.panes.value = kept ? new Map([[id!, kept]]) : new Map();
+        const card = id ? this.cards.value.get(id) : undefined;
+        if (this.cards.value.size > (card ? 1 : 0)) this.cards.value = card ? new Map([[id!, card]]) : new Map();
+      });
+      if (id && kept) {
         // Pages the visitor opened while this socket was down came as events nobody heard.
         void this.loadCard(id);
         await this.fetchAfter(id);
@@ -258,7 +265,8 @@ export class Store {
   /** Opens a dialog; `connect` also joins it (a click in the sidebar), Alt+arrows only look. */
   async open(id: string, connect: boolean): Promise<void> {
     this.selected.value = id;
-    void this.loadCard(id);
+    // Once loaded, a card follows `visitor.page` events (and a reconnect's catch-up reloads it).
+    if (!this.cards.value.get(id)?.card) void this.loadCard(id);
     if (!this.panes.value.has(id)) {
       this.setPane(id, { messages: [], more: false, loading: true });
       try {
@@ -268,8 +276,6 @@ export class Store {
         this.setPane(id, { messages: [], more: false, loading: false });
         this.notice.value = `Could not load the dialog: ${e instanceof Error ? e.message : String(e)}`;
       }
-    } else {
-      await this.fetchAfter(id);
     }
     const row = this.rows.value.get(id);
     if (connect && row?.dialog.status === "open") await this.join(id);
