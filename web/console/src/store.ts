@@ -5,7 +5,7 @@ import { batch, computed, signal } from "@preact/signals";
 import type { DialogView, MessageView, OperatorStatus, OperatorView, Role, ServerEvent, SiteUpdate, SiteView, VisitorCard } from "../../protocol/protocol";
 import { FatalConnectError, RequestError, Socket, type ConnectionState } from "../../common/socket";
 import { Outbox, type Outgoing } from "../../common/outbox";
-import { applyReceipt, latestSeq, mergeMessages } from "../../common/timeline";
+import { applyReceipt, catchUpAfter, latestSeq, mergeMessages } from "../../common/timeline";
 import { Api, ApiError } from "./api";
 import * as sb from "./state/sidebar";
 import { setDraft, type QuickReply } from "./state/compose";
@@ -383,13 +383,8 @@ export class Store {
 
   /** Catching up one dialog after a reconnect: `?after=` the newest seq held, until the end. */
   private async fetchAfter(id: string): Promise<void> {
-    let after = latestSeq(this.panes.value.get(id)?.messages ?? []);
-    for (let i = 0; i < 20; i++) {
-      const page = await this.api.history(id, { after });
-      this.addMessages(id, page.messages);
-      if (page.next_after === undefined) return;
-      after = page.next_after;
-    }
+    const after = latestSeq(this.panes.value.get(id)?.messages ?? []);
+    await catchUpAfter(after, (a) => this.api.history(id, { after: a }), (ms) => this.addMessages(id, ms));
   }
 
   /** Sends (or whispers) from the composer; an operator not yet connected joins first. */
