@@ -8,7 +8,7 @@ import { loadEndpoints, type Endpoints } from "../../common/config";
 import { FatalConnectError, Socket, type ConnectionState } from "../../common/socket";
 import type { Outgoing } from "../../common/outbox";
 import { Chat } from "./chat";
-import { MAX_TEXT, tooLong } from "../../common/text";
+import { MAX_TEXT } from "../../common/text";
 import { words, type Words } from "./i18n";
 import type { FromFrame, ToFrame } from "./messages";
 import "./app.css";
@@ -202,10 +202,6 @@ function App({ api, view, init }: Boot) {
   const submit = (e: Event) => {
     e.preventDefault();
     const box = composer.current!;
-    if (tooLong(box.value.trim())) {
-      setError(t.tooLong);
-      return;
-    }
     if (chat.send(box.value)) {
       box.value = "";
       setError("");
