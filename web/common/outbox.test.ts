@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageView } from "../protocol/protocol";
-import { Outbox, type Outgoing } from "./outbox";
+import { Outbox, unstored, type Outgoing } from "./outbox";
 import { RequestError, type Ack } from "./socket";
 
 function server() {
@@ -94,5 +94,14 @@ describe("Outbox", () => {
     await box.flush();
     expect(s.stored.size).toBe(1);
     expect(box.list).toEqual([]);
+  });
+});
+
+describe("unstored", () => {
+  it("leaves out what the timeline already holds, by client id, in the outbox's order", () => {
+    const item = (client_id: string): Outgoing => ({ client_id, kind: "send", text: client_id, created_at: 1 });
+    const stored = { id: "m1", dialog_id: "d1", seq: 1, client_id: "b", kind: "visitor", text: "b", created_at: 1 } as MessageView;
+    expect(unstored([item("a"), item("b"), item("c")], [stored]).map((i) => i.client_id)).toEqual(["a", "c"]);
+    expect(unstored([], [stored])).toEqual([]);
   });
 });

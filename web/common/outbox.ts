@@ -111,3 +111,9 @@ export class Outbox {
     this.o.onChange?.(this.items);
   }
 }
+
+/** What is written and not stored yet, minus what the timeline already holds (same client id). */
+export function unstored(pending: readonly Outgoing[], messages: readonly MessageView[]): Outgoing[] {
+  const stored = new Set(messages.map((m) => m.client_id));
+  return pending.filter((i) => !stored.has(i.client_id));
+}

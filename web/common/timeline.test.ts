@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageView } from "../protocol/protocol";
-import { applyReceipt, latestSeq, mergeMessages } from "./timeline";
+import { applyReceipt, catchUpAfter, latestSeq, mergeMessages } from "./timeline";
 
 const msg = (seq: number, kind: MessageView["kind"] = "visitor", status?: MessageView["status"]): MessageView => ({
   id: `m${seq}`,
@@ -47,5 +47,26 @@ describe("applyReceipt", () => {
   it("gives the newest seq as the catch-up cursor", () => {
     expect(latestSeq([])).toBe(0);
     expect(latestSeq(mergeMessages([], [msg(7), msg(9)]))).toBe(9);
+  });
+});
+
+describe("catchUpAfter", () => {
+  it("follows next_after page by page from the newest seq held, and stops when there is no more", async () => {
+    const asked: number[] = [];
+    const got: number[] = [];
+    const pages: Record<number, { messages: MessageView[]; next_after?: number }> = {
+      2: { messages: [msg(3), msg(4)], next_after: 4 },
+      4: { messages: [msg(5)], next_after: 5 },
+      5: { messages: [] },
+    };
+    await catchUpAfter(2, async (after) => (asked.push(after), pages[after]), (ms) => got.push(...ms.map((m) => m.seq)));
+    expect(asked).toEqual([2, 4, 5]);
+    expect(got).toEqual([3, 4, 5]);
+  });
+
+  it("stops when a page's cursor does not move forward", async () => {
+    let calls = 0;
+    await catchUpAfter(7, async () => (calls++, { messages: [msg(7)], next_after: 7 }), () => {});
+    expect(calls).toBe(1);
   });
 });

@@ -42,3 +42,21 @@ export function applyReceipt(messages: readonly MessageView[], side: Side, statu
 export function latestSeq(messages: readonly MessageView[]): number {
   return messages.length ? messages[messages.length - 1].seq : 0;
 }
+
+/**
+ * Catching up after a reconnect: asks for the pages `?after=` the newest seq held and hands each
+ * page's messages to `add`, until a page says there is no more (no `next_after`) or its cursor does
+ * not move forward (a server that repeats itself must not loop the client forever).
+ */
+export async function catchUpAfter(
+  after: number,
+  page: (after: number) => Promise<{ messages: MessageView[]; next_after?: number }>,
+  add: (messages: MessageView[]) => void,
+): Promise<void> {
+  for (;;) {
+    const p = await page(after);
+    add(p.messages);
+    if (p.next_after === undefined || p.next_after <= after) return;
+    after = p.next_after;
+  }
+}

@@ -3,13 +3,12 @@
 // origins it may run on (checked through the API), sees a bad origin refused in place, and loses
 // neither the socket nor a draft on the way; axe-core finds nothing serious on the view.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRequire } from "node:module";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import type { SiteView } from "../protocol/protocol";
-import { api, consoleSignIn, HttpError, launchBrowser, login, screenshot, scriptedVisitor, startParlor, type Parlor } from "./harness";
+import { api, consoleSignIn, dialogRow, gatewayAndBrowser, HttpError, login, screenshot, scriptedVisitor, seriousAxeViolations, type Parlor } from "./harness";
 
+const scene = gatewayAndBrowser();
 let parlor: Parlor;
-let browser: Browser;
 const contexts: BrowserContext[] = [];
 let admin: Page;
 let sockets = 0;
@@ -17,7 +16,7 @@ const errors: string[] = [];
 const boris = { name: "Boris", email: "boris@parlor.test", password: "boris-password-1" };
 
 async function signIn(who: { email: string; password: string }, options: { bypassCSP?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const context = await scene.browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   contexts.push(context);
   const page = await context.newPage();
   page.on("pageerror", (e) => errors.push(e.message));
@@ -31,9 +30,8 @@ async function openSettings(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
-  parlor = await startParlor();
-  browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  parlor = scene.parlor;
+  const context = await scene.browser.newContext({ viewport: { width: 1280, height: 900 } });
   contexts.push(context);
   admin = await context.newPage();
   admin.on("pageerror", (e) => errors.push(e.message));
@@ -43,15 +41,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of contexts) await c.close();
-  await browser?.close();
-  await parlor?.dispose();
 });
 
 describe("Settings, for admins", () => {
   it("opens over the dialogs without losing the socket or a draft", async () => {
     const vera = await scriptedVisitor(parlor, { name: "Vera" });
     await vera.send("Hello?");
-    const row = admin.locator('[data-testid="dialog-row"]', { hasText: "Vera" });
+    const row = dialogRow(admin, "Vera");
     await row.locator(".row-main").click();
     await admin.fill('[data-testid="composer"]', "A draft I keep");
     await openSettings(admin);
@@ -137,15 +133,9 @@ describe("Settings, for admins", () => {
   });
 
   it("has no serious or critical accessibility violations (axe-core)", async () => {
-    const require = createRequire(import.meta.url);
     // The page's CSP forbids the inline script addScriptTag makes: this context alone bypasses it.
     const page = await signIn(parlor.admin, { bypassCSP: true });
     await openSettings(page);
-    await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
-    const result = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-    });
-    expect(result.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   });
 });

@@ -3,13 +3,12 @@
 // right dialog and no other; a closed match is counted on the Closed tab; clearing restores the list.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { addOperator, consoleSignIn, gatewayAndBrowser, screenshot, scriptedOperator, scriptedVisitor } from "./harness";
+import { addOperator, consoleSignIn, dialogRow as row, gatewayAndBrowser, screenshot, scriptedOperator, scriptedVisitor } from "./harness";
 
 const scene = gatewayAndBrowser();
 let anna: Page;
 
 const names = (page: Page) => page.locator('[data-testid="dialog-row"] .visitor-name').allTextContents();
-const row = (page: Page, name: string) => page.locator('[data-testid="dialog-row"]', { hasText: name });
 const search = (page: Page, text: string) => page.fill('[data-testid="search"]', text);
 
 beforeAll(async () => {

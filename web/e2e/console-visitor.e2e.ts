@@ -2,11 +2,22 @@
 // (where the visitor came from, the page open now, live) and a send the server refuses (the red
 // cross with the reason, then Retry and Discard).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
-import { addOperator, api, consoleSignIn, consoleWrite, launchBrowser, screenshot, scriptedOperator, scriptedVisitor, startParlor, type Parlor } from "./harness";
+import type { BrowserContext, Page, WebSocketRoute } from "playwright-core";
+import {
+  addOperator,
+  api,
+  consoleSignIn,
+  consoleWrite,
+  dialogRow as row,
+  gatewayAndBrowser,
+  screenshot,
+  scriptedOperator,
+  scriptedVisitor,
+  type Parlor,
+} from "./harness";
 
+const scene = gatewayAndBrowser();
 let parlor: Parlor;
-let browser: Browser;
 let context: BrowserContext;
 let anna: Page;
 let annaSignIn: { email: string; password: string };
@@ -14,20 +25,15 @@ let annaSignIn: { email: string; password: string };
 const sockets: WebSocketRoute[] = [];
 let cut = false;
 
-const row = (page: Page, name: string) => page.locator('[data-testid="dialog-row"]', { hasText: name });
-
 /** Waits until the named visitor's dialog is one I am connected to (light blue). */
 async function connected(page: Page, name: string): Promise<void> {
   await row(page, name).and(page.locator('[data-colour="mine"]')).waitFor();
 }
 
-const write = consoleWrite;
-
 beforeAll(async () => {
-  parlor = await startParlor();
-  browser = await launchBrowser();
+  parlor = scene.parlor;
   annaSignIn = await addOperator(parlor, "Anna");
-  context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  context = await scene.browser.newContext({ viewport: { width: 1280, height: 720 } });
   await context.routeWebSocket(/\/ws/, (ws) => {
     if (cut) return void ws.close();
     ws.connectToServer();
@@ -39,8 +45,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
-  await browser?.close();
-  await parlor?.dispose();
 });
 
 describe("the visitor panel", () => {
@@ -121,8 +125,8 @@ describe("a send the server refuses", () => {
     cut = true;
     for (const s of sockets.splice(0)) await s.close();
     await anna.locator('[data-testid="offline-banner"]').waitFor();
-    await write(anna, "First answer");
-    await write(anna, "Second answer");
+    await consoleWrite(anna, "First answer");
+    await consoleWrite(anna, "Second answer");
     const pending = anna.locator('[data-testid="message"][data-pending="true"]');
     await pending.nth(1).waitFor();
     expect(await pending.locator('[data-testid="mark"]').evaluateAll((ms) => ms.map((m) => m.getAttribute("data-status")))).toEqual(["queued", "queued"]);

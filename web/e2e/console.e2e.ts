@@ -2,15 +2,27 @@
 // contexts) and a scripted visitor, through a dialog's whole life; and how fast it first loads
 // (measured into tests/output/console-load.json, not asserted: budgets are benchmarks, not timed tests).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRequire } from "node:module";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import type { MessageView } from "../protocol/protocol";
-import { addOperator, api, consoleSignIn, consoleWrite, launchBrowser, login, repoRoot, screenshot, scriptedVisitor, startParlor, type Parlor } from "./harness";
+import {
+  addOperator,
+  api,
+  consoleSignIn,
+  consoleWrite,
+  dialogRow as row,
+  gatewayAndBrowser,
+  login,
+  repoRoot,
+  screenshot,
+  scriptedVisitor,
+  seriousAxeViolations,
+  type Parlor,
+} from "./harness";
 
+const scene = gatewayAndBrowser();
 let parlor: Parlor;
-let browser: Browser;
 const contexts: BrowserContext[] = [];
 let anna: Page;
 let boris: Page;
@@ -24,7 +36,7 @@ interface Shown {
 }
 
 async function signIn(email: string, password: string, options: { bypassCSP?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, permissions: ["notifications"], ...options });
+  const context = await scene.browser.newContext({ viewport: { width: 1280, height: 720 }, permissions: ["notifications"], ...options });
   contexts.push(context);
   await context.addInitScript(() => {
     const shown: Shown[] = [];
@@ -45,8 +57,6 @@ async function signIn(email: string, password: string, options: { bypassCSP?: bo
   return page;
 }
 
-const row = (page: Page, name: string) => page.locator('[data-testid="dialog-row"]', { hasText: name });
-
 async function waitAttr(page: Page, selector: string, name: string, value: string): Promise<void> {
   await page.waitForFunction(
     ([s, n, v]) => [...document.querySelectorAll(s)].some((e) => e.getAttribute(n) === v),
@@ -55,11 +65,8 @@ async function waitAttr(page: Page, selector: string, name: string, value: strin
   );
 }
 
-const write = consoleWrite;
-
 beforeAll(async () => {
-  parlor = await startParlor();
-  browser = await launchBrowser();
+  parlor = scene.parlor;
   const a = await addOperator(parlor, "Anna");
   annaSignIn = a;
   const b = await addOperator(parlor, "Boris");
@@ -70,8 +77,6 @@ beforeAll(async () => {
 afterAll(async () => {
   visitor?.client.close();
   for (const c of contexts) await c.close();
-  await browser?.close();
-  await parlor?.dispose();
 });
 
 describe("the operator console", () => {
@@ -99,7 +104,7 @@ describe("the operator console", () => {
   });
 
   it("my message goes from delivered to two ticks when the visitor reads it", async () => {
-    await write(anna, "Hi Vera, I'm checking right now.");
+    await consoleWrite(anna, "Hi Vera, I'm checking right now.");
     const pushed = await visitor.client.waitFor((e) => e.type === "message.created" && e.message.text.startsWith("Hi Vera"));
     const seq = (pushed as { message: MessageView }).message.seq;
     await waitAttr(anna, `[data-seq="${seq}"] [data-testid="mark"]`, "data-status", "delivered");
@@ -127,14 +132,14 @@ describe("the operator console", () => {
 
   it("a whisper shows to operators with its own background and never reaches the visitor", async () => {
     await anna.check('[data-testid="whisper"]');
-    await write(anna, "Courier lost it; offer a resend.");
+    await consoleWrite(anna, "Courier lost it; offer a resend.");
     await anna.locator('[data-testid="message"][data-kind="whisper"]', { hasText: "Courier lost it" }).waitFor();
     await anna.uncheck('[data-testid="whisper"]');
-    await write(anna, "We will send it again today.");
+    await consoleWrite(anna, "We will send it again today.");
     await visitor.client.waitFor((e) => e.type === "message.created" && e.message.text.startsWith("We will send"));
     expect(JSON.stringify(visitor.client.events)).not.toContain("Courier lost it");
-    const history = await fetch(`${parlor.url}/api/visitor/messages`, { headers: { authorization: `Bearer ${visitor.session.token}` } }).then((r) => r.text());
-    expect(history).not.toContain("Courier lost it");
+    const history = await api(parlor, "GET", "/visitor/messages", { token: visitor.session.token });
+    expect(JSON.stringify(history)).not.toContain("Courier lost it");
     await screenshot(anna, "console-dialog");
     // The README's picture: made once, or again on request, so a test run leaves the docs alone.
     const docsPicture = join(repoRoot, "docs/console.png");
@@ -277,18 +282,12 @@ describe("the operator console", () => {
   });
 
   it("has no serious or critical accessibility violations (axe-core)", async () => {
-    const require = createRequire(import.meta.url);
     const c = await addOperator(parlor, "Clara");
     // The page's CSP forbids the inline script addScriptTag makes: this context alone bypasses it.
     const page = await signIn(c.email, c.password, { bypassCSP: true });
     await row(page, "Vera").locator(".row-main").click();
     await page.locator('[data-testid="message"]').first().waitFor();
-    await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
-    const result = await page.evaluate(async () => {
-      const r = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-    });
-    expect(result.filter((v) => v.impact === "serious" || v.impact === "critical")).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     // The cross disconnects: the row is no longer mine.
     await waitAttr(page, '[data-testid="dialog-row"]', "data-colour", "mine");
     await row(page, "Vera").locator('[data-testid="disconnect"]').click();
@@ -301,7 +300,7 @@ describe("the console's first load", () => {
   it("is measured with a cold cache: bytes over the wire and time to the sign-in form", async () => {
     const runs: { transferred: number; formMs: number; loadMs: number }[] = [];
     for (let i = 0; i < 5; i++) {
-      const context = await browser.newContext();
+      const context = await scene.browser.newContext();
       const page = await context.newPage();
       await page.goto(`${parlor.url}/`);
       await page.waitForSelector('input[name="email"]');
@@ -327,6 +326,9 @@ describe("the console's first load", () => {
     mkdirSync(join(repoRoot, "tests/output"), { recursive: true });
     writeFileSync(join(repoRoot, "tests/output/console-load.json"), JSON.stringify(out, null, 2));
     console.log("console first load:", out);
-    expect(out.median_time_to_sign_in_form_ms).toBeGreaterThan(0);
+    // Five cold loads measured, and the page really came over the wire (a cached or blocked load counts 0).
+    expect(out.runs).toBe(5);
+    expect(runs.map((r) => r.transferred > 0)).toEqual([true, true, true, true, true]);
+    expect(out.bytes_transferred).toBeGreaterThan(0);
   });
 });

@@ -4,10 +4,11 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Frame, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import WebSocket from "ws";
 import type {
@@ -312,4 +313,28 @@ export async function consoleSignIn(page: Page, parlor: Pick<Parlor, "url">, who
 export async function consoleWrite(page: Page, text: string): Promise<void> {
   await page.fill('[data-testid="composer"]', text);
   await page.press('[data-testid="composer"]', "Enter");
+}
+
+/** A dialog's row in the console's sidebar, found by the visitor's name. */
+export function dialogRow(page: Page, name: string) {
+  return page.locator('[data-testid="dialog-row"]', { hasText: name });
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string;
+  nodes: number;
+}
+
+/**
+ * Runs axe-core on a page or frame and returns its serious and critical violations. The page's CSP
+ * forbids the inline script this adds: open the page in a context with `bypassCSP: true`.
+ */
+export async function seriousAxeViolations(target: Page | Frame): Promise<AxeViolation[]> {
+  await target.addScriptTag({ path: createRequire(import.meta.url).resolve("axe-core/axe.min.js") });
+  const all = await target.evaluate(async () => {
+    const r = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+  return all.filter((v) => v.impact === "serious" || v.impact === "critical");
 }

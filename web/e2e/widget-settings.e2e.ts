@@ -1,13 +1,10 @@
 // The widget as a site's admin sets it up, on a phone, for assistive technology, and across the
 // gateway's two-hour cut (shortened here to two seconds).
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import type { Frame, Page } from "playwright-core";
 import type { ServerEvent } from "../protocol/protocol";
 import { newId } from "../common/ids";
-import { addOperator, api, login, screenshot, scriptedOperator, gatewayAndBrowser, startParlor } from "./harness";
-
-const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+import { addOperator, api, login, screenshot, scriptedOperator, gatewayAndBrowser, seriousAxeViolations, startParlor } from "./harness";
 
 const scene = gatewayAndBrowser();
 
@@ -68,13 +65,7 @@ describe("the widget's settings, layout and accessibility", () => {
     const chat = chatFrame(page);
     await chat.getByRole("button", { name: "Start chat" }).waitFor();
     await screenshot(page, "widget-phone");
-    await chat.addScriptTag({ path: axePath });
-    const violations = await chat.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe;
-      const result = await axe.run();
-      return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
-    });
-    expect(violations).toEqual([]);
+    expect(await seriousAxeViolations(chat)).toEqual([]);
     await context.close();
   });
 

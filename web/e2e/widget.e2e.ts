@@ -10,6 +10,7 @@ import {
   addOperator,
   api,
   launchBrowser,
+  login,
   screenshot,
   scriptedOperator,
   startParlor,
@@ -77,7 +78,7 @@ async function operatorSocket(): Promise<ScriptedClient> {
 }
 
 async function history(dialogId: string): Promise<MessageView[]> {
-  const { token } = await api<{ token: string }>(parlor, "POST", "/login", { body: { email: anna.email, password: anna.password } });
+  const { token } = await login(parlor, anna.email, anna.password);
   return (await api<HistoryPage>(parlor, "GET", `/dialogs/${dialogId}/messages?after=0&limit=100`, { token })).messages;
 }
 
@@ -107,7 +108,7 @@ describe("the visitor widget on the demo page", () => {
     expect(created.dialog.visitor_name).toBe("Vera");
     expect(created.message.text).toBe("Where is my order?");
     // The pre-chat phone reaches the operator's visitor card.
-    const { token } = await api<{ token: string }>(parlor, "POST", "/login", { body: { email: anna.email, password: anna.password } });
+    const { token } = await login(parlor, anna.email, anna.password);
     const card = await api<VisitorCard>(parlor, "GET", `/dialogs/${dialogId}/visitor`, { token });
     expect(card).toMatchObject({ name: "Vera", phone: "+7 (912) 000-11-22" });
     const seen = await op.waitFor<Extract<ServerEvent, { type: "visitor.page" }>>((e) => e.type === "visitor.page");

@@ -5,7 +5,7 @@ import { batch, computed, signal } from "@preact/signals";
 import type { DialogView, MessageView, OperatorStatus, OperatorView, Role, ServerEvent, SiteUpdate, SiteView, VisitorCard } from "../../protocol/protocol";
 import { FatalConnectError, RequestError, Socket, type ConnectionState } from "../../common/socket";
 import { Outbox, type Outgoing } from "../../common/outbox";
-import { applyReceipt, latestSeq, mergeMessages } from "../../common/timeline";
+import { applyReceipt, catchUpAfter, latestSeq, mergeMessages } from "../../common/timeline";
 import { Api, ApiError } from "./api";
 import * as sb from "./state/sidebar";
 import { setDraft, type QuickReply } from "./state/compose";
@@ -21,6 +21,7 @@ export interface Pane {
 }
 
 const SESSION_KEY = "parlor.console.session";
+const noDrafts: ReadonlyMap<string, string> = new Map();
 
 export class Store {
   readonly me = signal<OperatorView | null>(null);
@@ -50,8 +51,12 @@ export class Store {
 
   readonly unreadDialogs = computed(() => sb.unreadDialogs(this.rows.value));
   readonly ringing = computed(() => sb.anyRinging(this.rows.value));
-  readonly visible = computed(() => sb.visibleRows(this.rows.value, { ...this.view.value, me: this.me.value?.id ?? "" }, this.drafts.value, this.found.value));
-  readonly tabCounts = computed(() => sb.tabCounts(this.rows.value, { ...this.view.value, me: this.me.value?.id ?? "" }, this.drafts.value, this.found.value));
+  /** The list's view with who I am; one object for both the rows and the tab counts. */
+  private readonly fullView = computed<sb.View>(() => ({ ...this.view.value, me: this.me.value?.id ?? "" }));
+  /** Drafts count for the list only while searching: typing in the composer leaves it alone otherwise. */
+  private readonly searchedDrafts = computed(() => (this.view.value.query.trim() ? this.drafts.value : noDrafts));
+  readonly visible = computed(() => sb.visibleRows(this.rows.value, this.fullView.value, this.searchedDrafts.value, this.found.value));
+  readonly tabCounts = computed(() => sb.tabCounts(this.rows.value, this.fullView.value, this.searchedDrafts.value, this.found.value));
 
   private socket: Socket | null = null;
   private outbox: Outbox;
@@ -78,6 +83,8 @@ export class Store {
       onChange: (items) => (this.pending.value = items),
     });
     this.ringing.subscribe((on) => this.ring(on));
+    // Once per page: the listener finds whichever socket is current.
+    if (typeof addEventListener === "function") addEventListener("online", () => this.socket?.reconnectNow());
   }
 
   /** Signs in again from the token kept in this tab, if it is still good. */
@@ -103,14 +110,16 @@ export class Store {
     this.start(session.operator);
   }
 
+  /**
+   * Signs out: forgets the kept session and loads the page afresh, so nothing of this operator
+   * (queued messages, drafts, open dialogs, cards) is left for whoever signs in next.
+   */
   logout(): void {
     sessionStorage.removeItem(SESSION_KEY);
     this.socket?.stop();
     this.socket = null;
     this.api.token = null;
-    this.me.value = null;
-    this.page.value = "dialogs";
-    this.sites.value = null;
+    location.reload();
   }
 
   private start(me: OperatorView): void {
@@ -134,7 +143,6 @@ export class Store {
       onOpen: () => void this.catchUp(),
     });
     this.socket.start();
-    addEventListener("online", () => this.socket?.reconnectNow());
   }
 
   request(action: Parameters<Socket["request"]>[0]) {
@@ -160,7 +168,14 @@ export class Store {
         this.operators.value = ops.operators;
       });
       const id = this.selected.value;
-      if (id && this.panes.value.has(id)) {
+      // Other panes and cards missed what came while the socket was down: they load afresh when next opened.
+      const kept = id ? this.panes.value.get(id) : undefined;
+      batch(() => {
+        if (this.panes.value.size > (kept ? 1 : 0)) this.panes.value = kept ? new Map([[id!, kept]]) : new Map();
+        const card = id ? this.cards.value.get(id) : undefined;
+        if (this.cards.value.size > (card ? 1 : 0)) this.cards.value = card ? new Map([[id!, card]]) : new Map();
+      });
+      if (id && kept) {
         // Pages the visitor opened while this socket was down came as events nobody heard.
         void this.loadCard(id);
         await this.fetchAfter(id);
@@ -250,7 +265,8 @@ export class Store {
   /** Opens a dialog; `connect` also joins it (a click in the sidebar), Alt+arrows only look. */
   async open(id: string, connect: boolean): Promise<void> {
     this.selected.value = id;
-    void this.loadCard(id);
+    // Once loaded, a card follows `visitor.page` events (and a reconnect's catch-up reloads it).
+    if (!this.cards.value.get(id)?.card) void this.loadCard(id);
     if (!this.panes.value.has(id)) {
       this.setPane(id, { messages: [], more: false, loading: true });
       try {
@@ -260,8 +276,6 @@ export class Store {
         this.setPane(id, { messages: [], more: false, loading: false });
         this.notice.value = `Could not load the dialog: ${e instanceof Error ? e.message : String(e)}`;
       }
-    } else {
-      await this.fetchAfter(id);
     }
     const row = this.rows.value.get(id);
     if (connect && row?.dialog.status === "open") await this.join(id);
@@ -369,13 +383,8 @@ export class Store {
 
   /** Catching up one dialog after a reconnect: `?after=` the newest seq held, until the end. */
   private async fetchAfter(id: string): Promise<void> {
-    let after = latestSeq(this.panes.value.get(id)?.messages ?? []);
-    for (let i = 0; i < 20; i++) {
-      const page = await this.api.history(id, { after });
-      this.addMessages(id, page.messages);
-      if (page.next_after === undefined) return;
-      after = page.next_after;
-    }
+    const after = latestSeq(this.panes.value.get(id)?.messages ?? []);
+    await catchUpAfter(after, (a) => this.api.history(id, { after: a }), (ms) => this.addMessages(id, ms));
   }
 
   /** Sends (or whispers) from the composer; an operator not yet connected joins first. */

@@ -7,7 +7,8 @@ import type { ErrorCode, HistoryPage, MessageView, SiteView, VisitorSession } fr
 import { loadEndpoints, type Endpoints } from "../../common/config";
 import { FatalConnectError, Socket, type ConnectionState } from "../../common/socket";
 import type { Outgoing } from "../../common/outbox";
-import { Chat, MAX_CHARS } from "./chat";
+import { Chat } from "./chat";
+import { MAX_TEXT } from "../../common/text";
 import { words, type Words } from "./i18n";
 import type { FromFrame, ToFrame } from "./messages";
 import "./app.css";
@@ -201,10 +202,6 @@ function App({ api, view, init }: Boot) {
   const submit = (e: Event) => {
     e.preventDefault();
     const box = composer.current!;
-    if ([...box.value.trim()].length > MAX_CHARS) {
-      setError(t.tooLong);
-      return;
-    }
     if (chat.send(box.value)) {
       box.value = "";
       setError("");
@@ -273,7 +270,7 @@ function App({ api, view, init }: Boot) {
             id="text"
             ref={composer}
             rows={2}
-            maxLength={MAX_CHARS}
+            maxLength={MAX_TEXT}
             placeholder={t.placeholder}
             onInput={() => typing(true)}
             onBlur={() => typing(false)}

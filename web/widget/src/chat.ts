@@ -3,9 +3,10 @@
 // the same client id), the operator's typing, and what the visitor has not read yet.
 
 import type { ClientAction, HistoryPage, MessageView, ServerEvent } from "../../protocol/protocol";
-import { Outbox, type Outgoing } from "../../common/outbox";
+import { Outbox, unstored, type Outgoing } from "../../common/outbox";
 import type { Ack } from "../../common/socket";
-import { applyReceipt, latestSeq, mergeMessages } from "../../common/timeline";
+import { applyReceipt, catchUpAfter, latestSeq, mergeMessages } from "../../common/timeline";
+import { tooLong } from "../../common/text";
 
 /** localStorage of the widget's own origin, or a stand-in in tests. */
 export interface Store {
@@ -21,8 +22,6 @@ export interface ChatOptions {
   /** Anything shown changed. */
   onChange(): void;
 }
-
-export const MAX_CHARS = 2000;
 
 function load<T>(storage: Store, key: string, fallback: T): T {
   try {
@@ -62,15 +61,14 @@ export class Chat {
   /** Queues a message; false when there is nothing to send or it is over the limit. */
   send(text: string): boolean {
     const t = text.trim();
-    if (!t || [...t].length > MAX_CHARS) return false;
+    if (!t || tooLong(t)) return false;
     this.outbox.add({ kind: "send", text: t });
     return true;
   }
 
   /** What is written and not stored yet, minus what a catch-up already brought back. */
   get pending(): readonly Outgoing[] {
-    const stored = new Set(this.messages.map((m) => m.client_id));
-    return this.outbox.list.filter((i) => !stored.has(i.client_id));
+    return unstored(this.outbox.list, this.messages);
   }
 
   /** Operator messages the visitor has not seen: the bubble's badge. */
@@ -81,13 +79,7 @@ export class Chat {
   /** After every (re)connect: the history since the newest message held, then the outbox. */
   async online(): Promise<void> {
     try {
-      let after = latestSeq(this.messages);
-      for (;;) {
-        const page = await this.o.history(after);
-        this.merge(page.messages);
-        if (page.next_after === undefined || page.next_after <= after) break;
-        after = page.next_after;
-      }
+      await catchUpAfter(latestSeq(this.messages), (after) => this.o.history(after), (ms) => this.merge(ms));
     } finally {
       // A failed catch-up must not hold back what the visitor wrote.
       await this.outbox.flush();

@@ -1,18 +1,5 @@
-// What the composer needs besides the DOM: the length limit, drafts per dialog, quick replies
-// (with `%name%`, the operator's name) and the `/` shortcut that finds them.
-
-export const MAX_TEXT = 2000;
-
-/** Characters as the server counts them (code points, not UTF-16 units). */
-export function length(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
-
-export function tooLong(text: string): boolean {
-  return length(text) > MAX_TEXT;
-}
+// What the composer needs besides the DOM: drafts per dialog, quick replies (with `%name%`, the
+// operator's name) and the `/` shortcut that finds them. The length limit is web/common/text.ts.
 
 /** Drafts per dialog: kept while switching, dropped once sent (not across a page reload, as the seed says). */
 export function setDraft(drafts: ReadonlyMap<string, string>, dialogId: string, text: string): Map<string, string> {

@@ -2,7 +2,7 @@
 // nothing shows twice), how far back history goes, and how each line is drawn.
 
 import type { MessageView, OperatorId } from "../../../protocol/protocol";
-import type { Outgoing } from "../../../common/outbox";
+import { unstored, type Outgoing } from "../../../common/outbox";
 
 export type Line =
   | { type: "message"; who: "visitor" | "mine" | "operator" | "whisper"; message: MessageView }
@@ -20,12 +20,11 @@ export function whoWrote(m: MessageView, me: OperatorId): "visitor" | "mine" | "
  * dialog (clock or red cross), minus any the server already stored (same client id).
  */
 export function lines(messages: readonly MessageView[], pending: readonly Outgoing[], dialogId: string, me: OperatorId): Line[] {
-  const stored = new Set(messages.map((m) => m.client_id));
   const out: Line[] = messages.map((m) =>
     m.kind === "system" ? { type: "system", message: m } : { type: "message", who: whoWrote(m, me), message: m },
   );
-  for (const item of pending) {
-    if (item.dialog_id === dialogId && !stored.has(item.client_id)) out.push({ type: "pending", item });
+  for (const item of unstored(pending, messages)) {
+    if (item.dialog_id === dialogId) out.push({ type: "pending", item });
   }
   return out;
 }

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { MessageView } from "../../../protocol/protocol";
 import type { Store } from "../store";
-import { EMOJI, MAX_TEXT, expand, length, shortcut, titleFrom, tooLong, type QuickReply } from "../state/compose";
+import { EMOJI, expand, shortcut, titleFrom, type QuickReply } from "../state/compose";
+import { MAX_TEXT, length, tooLong } from "../../../common/text";
 
 interface Props {
   store: Store;

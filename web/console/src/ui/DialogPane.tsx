@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useComputed } from "@preact/signals";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { MessageView } from "../../../protocol/protocol";
 import type { Store } from "../store";
 import { clock, lines, mark, type Line } from "../state/timeline";
@@ -8,8 +9,22 @@ import { VisitorPanel } from "./VisitorPanel";
 
 export function DialogPane({ store }: { store: Store }) {
   const id = store.selected.value;
-  const row = id ? store.rows.value.get(id) : undefined;
-  const pane = id ? store.panes.value.get(id) : undefined;
+  // Only this dialog's row, pane and typing: another dialog's update leaves the open timeline alone.
+  const row = useComputed(() => {
+    const sel = store.selected.value;
+    return sel ? store.rows.value.get(sel) : undefined;
+  }).value;
+  const pane = useComputed(() => {
+    const sel = store.selected.value;
+    return sel ? store.panes.value.get(sel) : undefined;
+  }).value;
+  const typing = useComputed(() => {
+    const sel = store.selected.value;
+    return sel ? store.typing.value.has(sel) : false;
+  }).value;
+  const meId = store.me.value?.id ?? "";
+  const pending = store.pending.value;
+  const all = useMemo(() => (id ? lines(pane?.messages ?? [], pending, id, meId) : []), [pane?.messages, pending, id, meId]);
   const [replyTo, setReplyTo] = useState<MessageView | null>(null);
   const [transfer, setTransfer] = useState(false);
   const [quickFrom, setQuickFrom] = useState<string | null>(null);
@@ -25,9 +40,6 @@ export function DialogPane({ store }: { store: Store }) {
     );
   }
   const d = row.dialog;
-  const me = store.me.value!;
-  const all = lines(pane?.messages ?? [], store.pending.value, id, me.id);
-  const typing = store.typing.value.has(id);
   const panelOpen = store.visitorPanel.value;
   return (
     <main class="pane" aria-label={`Dialog with ${d.visitor_name}`} data-testid="pane" data-dialog={id}>
@@ -116,8 +128,11 @@ function Timeline(props: { store: Store; dialogId: string; lines: Line[]; more: 
       void store.loadOlder(dialogId);
     }
   };
-  const bySeq = new Map<number, MessageView>();
-  for (const l of all) if (l.type !== "pending") bySeq.set(l.message.seq, l.message);
+  const bySeq = useMemo(() => {
+    const out = new Map<number, MessageView>();
+    for (const l of all) if (l.type !== "pending") out.set(l.message.seq, l.message);
+    return out;
+  }, [all]);
   return (
     <div class="timeline" ref={box} onScroll={onScroll} data-testid="timeline" tabIndex={0} aria-label="Messages">
       {props.more && <div class="older">{props.loading ? "Loading older messages…" : "Scroll up for older messages"}</div>}
