@@ -138,4 +138,20 @@ describe("Settings, for admins", () => {
     await openSettings(page);
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
+
+  it("signing out leaves nothing for the next operator: no session, no pane, no draft", async () => {
+    await admin.click('[data-testid="settings-close"]').catch(() => {});
+    const row = dialogRow(admin, "Vera");
+    await row.locator(".row-main").click();
+    await admin.fill('[data-testid="composer"]', "The admin's unsent words");
+    await admin.getByRole("button", { name: "Sign out" }).click();
+    await admin.locator('input[name="password"]').waitFor();
+    expect(await admin.evaluate(() => sessionStorage.length)).toBe(0);
+    // Boris signs in in the same tab: the admin's dialog is not open, their draft is nowhere.
+    await consoleSignIn(admin, parlor, boris);
+    expect(await admin.locator('[data-testid="composer"]').count()).toBe(0);
+    await dialogRow(admin, "Vera").waitFor();
+    expect(await admin.locator("body").textContent()).not.toContain("The admin's unsent words");
+    expect(await admin.locator('[data-testid="settings-button"]').count()).toBe(0);
+  });
 });
