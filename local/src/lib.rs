@@ -336,12 +336,3 @@ pub fn init_tracing() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,parlor_core=info,parlor_local=info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn origin_lists_drop_blanks_spaces_and_trailing_slashes() {
-        assert_eq!(super::origins(" https://chat.example.com/ ,,http://localhost:8080"), ["https://chat.example.com", "http://localhost:8080"]);
-        assert!(super::origins(" , ").is_empty());
-    }
-}

@@ -206,6 +206,14 @@ mod tests {
     }
 
     #[test]
+    fn origin_lists_drop_blanks_spaces_and_trailing_slashes() {
+        let list = parse_origin_list(" https://chat.example.com/ ,,http://localhost:8080").unwrap();
+        assert_eq!(list, ["https://chat.example.com", "http://localhost:8080"]);
+        assert!(parse_origin_list(" , ").unwrap().is_empty());
+        assert!(parse_origin_list("https://chat.example.com, not an origin").is_err(), "one bad origin refuses the list");
+    }
+
+    #[test]
     fn an_origin_with_anything_but_scheme_host_and_port_is_refused() {
         for bad in [
             "",
