@@ -34,12 +34,23 @@ pub enum Claims {
     Session { workspace: WorkspaceId, operator: OperatorId, expires_at: Millis },
     /// A visitor of one site, kept by the widget across page loads.
     Visitor { workspace: WorkspaceId, site: SiteKey, visitor: VisitorId, expires_at: Millis },
+    /// A file its holder may put in a message: granted for an upload (`checked` false: storage is
+    /// looked at before the message is stored), or for a file already sent, to send it again.
+    Upload { workspace: WorkspaceId, holder: Holder, attachment: Box<crate::domain::Attachment>, checked: bool, expires_at: Millis },
+}
+
+/// Who may use an upload token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Holder {
+    Operator(OperatorId),
+    Visitor(VisitorId),
 }
 
 impl Claims {
     pub fn expires_at(&self) -> Millis {
         match self {
-            Self::Session { expires_at, .. } | Self::Visitor { expires_at, .. } => *expires_at,
+            Self::Session { expires_at, .. } | Self::Visitor { expires_at, .. } | Self::Upload { expires_at, .. } => *expires_at,
         }
     }
 }

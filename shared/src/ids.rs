@@ -96,3 +96,5 @@ id_type!(/// API Gateway's connection id.
     ConnectionId, "");
 id_type!(/// One of an operator's quick replies.
     QuickReplyId, "qr_");
+id_type!(/// A file sent with a message; with the workspace it names the stored object.
+    AttachmentId, "att_");

@@ -293,3 +293,67 @@ pub trait QuickReplyStore: Send + Sync {
     /// Deletes one of the operator's own; deleting one that is not there changes nothing.
     async fn delete_quick_reply(&self, workspace: &WorkspaceId, operator: &OperatorId, id: &QuickReplyId) -> StoreResult<()>;
 }
+
+/// Attachment storage failed (not: the object is missing, which is `Ok(None)`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("attachment storage failed: {0}")]
+pub struct BlobError(pub String);
+
+/// An object as storage describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectHead {
+    pub size: u64,
+    pub content_type: Option<String>,
+}
+
+/// What a browser upload may put, and until when: one object, of exactly `size` bytes and this
+/// type, stored with this `Content-Disposition`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadPolicy {
+    pub key: String,
+    pub content_type: String,
+    pub content_disposition: String,
+    pub size: u64,
+    /// When the grant is signed; `expires_at` is when it stops being accepted.
+    pub now: Millis,
+    pub expires_at: Millis,
+}
+
+/// A presigned browser upload: `POST` a multipart form to `url` with `fields`, in order, then the
+/// file as the field `file`, last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresignedPost {
+    pub url: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// Object storage for attachments: S3 in AWS, the in-process S3-compatible endpoint locally.
+#[async_trait]
+pub trait Blobs: Send + Sync {
+    /// Signs a browser upload held to `policy` (size, type and expiry enforced by storage).
+    async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedPost, BlobError>;
+    /// A link that fetches the object for `ttl_secs`.
+    async fn presign_download(&self, key: &str, ttl_secs: u64) -> Result<String, BlobError>;
+    /// Size and type of an object; `None` when there is none.
+    async fn head(&self, key: &str) -> Result<Option<ObjectHead>, BlobError>;
+    /// The object's first `len` bytes (all of it, when shorter).
+    async fn read_start(&self, key: &str, len: u64) -> Result<Vec<u8>, BlobError>;
+    /// The whole object; an error when it is larger than `max_bytes`.
+    async fn read(&self, key: &str, max_bytes: u64) -> Result<Vec<u8>, BlobError>;
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError>;
+}
+
+/// A small JPEG of an image, and the image's own size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub jpeg: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Decodes images and makes their previews.
+pub trait Images: Send + Sync {
+    /// A preview at most `max_side` pixels a side; an error when the bytes are not a readable
+    /// image of `content_type` or would take too much memory to decode.
+    fn preview(&self, bytes: &[u8], content_type: &str, max_side: u32) -> Result<Preview, String>;
+}

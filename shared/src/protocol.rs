@@ -92,12 +92,19 @@ pub enum MessageOp {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dialog_id: Option<DialogId>,
         client_id: ClientMessageId,
+        /// May be empty when `uploads` are given.
+        #[serde(default)]
         text: String,
         #[ts(optional, type = "number")]
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<u64>,
+        /// Files to send with it: the `upload` tokens of `POST /api/uploads` grants (after the
+        /// upload), or of the attachments list, to send one again. At most 10.
+        #[ts(as = "Option<Vec<String>>", optional)]
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        uploads: Vec<String>,
     },
-    /// Operators only.
+    /// Operators only. Text only: `uploads` is refused with `whisper_attachment`.
     Whisper {
         dialog_id: DialogId,
         client_id: ClientMessageId,
@@ -105,6 +112,9 @@ pub enum MessageOp {
         #[ts(optional, type = "number")]
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<u64>,
+        #[ts(as = "Option<Vec<String>>", optional)]
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        uploads: Vec<String>,
     },
     Typing {
         #[ts(optional)]
@@ -371,6 +381,59 @@ mod tests {
         let e = ServerEvent::DialogRemoved { dialog_id: DialogId::from_trusted("dlg_1") };
         assert_eq!(e.to_json(), r#"{"type":"dialog.removed","dialog_id":"dlg_1"}"#);
     }
+}
+
+/// `POST /api/uploads` answers with this: where and how the browser uploads one file, and the
+/// token a message then carries to reference it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct UploadGrant {
+    /// Goes into the message's `uploads`.
+    pub upload: String,
+    /// Where to `POST` the form: a presigned S3 POST.
+    pub url: String,
+    /// The form fields, in this order, before the file itself (the field `file`, always last).
+    pub fields: Vec<(String, String)>,
+    /// The attachment as it will be stored (size, type and kind as the server decided them).
+    pub attachment: crate::domain::Attachment,
+    /// The upload must start before this; the token stays usable in a message for a day.
+    #[ts(type = "number")]
+    pub expires_at: Millis,
+}
+
+/// Short-lived links to one stored attachment, issued after an access check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct AttachmentLinks {
+    pub id: crate::ids::AttachmentId,
+    /// The file itself: images open in the browser, other files download under their name.
+    pub url: String,
+    /// The preview of an image.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_url: Option<String>,
+    #[ts(type = "number")]
+    pub expires_at: Millis,
+}
+
+/// One attachment of a dialog, for the "Show attachments" panel: where it was sent, the links,
+/// and a token to send it again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct DialogAttachment {
+    pub attachment: crate::domain::Attachment,
+    /// The message that carried it (the newest, when it was sent more than once).
+    #[ts(type = "number")]
+    pub seq: u64,
+    pub kind: crate::domain::MessageKind,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
+    #[ts(type = "number")]
+    pub sent_at: Millis,
+    pub links: AttachmentLinks,
+    /// Put it in a message's `uploads` to send the file again.
+    pub resend: String,
 }
 
 /// An operator as other operators see them: never the password hash.

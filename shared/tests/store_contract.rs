@@ -135,7 +135,7 @@ mod dynamo_only {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn creating_a_table_that_exists_keeps_it_and_its_items() {
         let (store, table) = store_and_table().await;
-        let ws = Workspace { id: WorkspaceId::generate(), name: "Kept".into(), created_at: 1 };
+        let ws = Workspace { id: WorkspaceId::generate(), name: "Kept".into(), created_at: 1, attachment_limits: Default::default() };
         store.put_workspace(&ws).await.unwrap();
         DynamoStore::new(DynamoLocal::shared().client(), &table).create_table().await.expect("an existing table is fine");
         assert_eq!(store.get_workspace(&ws.id).await.unwrap().map(|w| w.name), Some("Kept".into()));
@@ -160,7 +160,7 @@ mod dynamo_only {
         store.put_visitor(&visitor).await.unwrap();
         let mut dialog = Dialog::start(&visitor, 1_700_000_000_000);
         let messages = dialog
-            .visitor_message(&visitor, ClientMessageId::parse("c-1").unwrap(), "hi".into(), None, 1_700_000_000_000)
+            .visitor_message(&visitor, ClientMessageId::parse("c-1").unwrap(), "hi", None, 1_700_000_000_000)
             .unwrap();
         dialog.version = 1;
         store.commit(&dialog, &messages).await.unwrap();

@@ -10,6 +10,34 @@ export const PROTOCOL_VERSION = 1;
 export type AssignOp = { "op": "join", dialog_id: DialogId, } | { "op": "leave", dialog_id: DialogId, } | { "op": "transfer", dialog_id: DialogId, to: OperatorId, comment?: string, };
 
 /**
+ * One file of a message, as stored and as clients see it. Where it lives follows from the
+ * workspace and `id` (see `object_key`); how to fetch it is asked for separately, after a check.
+ */
+export type Attachment = { id: AttachmentId, 
+/**
+ * The file's name as the sender had it, without any folder.
+ */
+name: string, content_type: string, size: number, kind: AttachmentKind, 
+/**
+ * An image's size in pixels.
+ */
+width?: number, height?: number, 
+/**
+ * Whether a preview (at most `PREVIEW_PIXELS` a side, JPEG) is stored beside the original.
+ */
+preview: boolean, };
+
+/**
+ * A file sent with a message; with the workspace it names the stored object.
+ */
+export type AttachmentId = string;
+
+/**
+ * How a file is shown: an image inline with a preview, anything else as a file to download.
+ */
+export type AttachmentKind = "image" | "file";
+
+/**
  * API Gateway selects the route (and so the function) by `action`.
  */
 export type ClientAction = { "action": "message" } & MessageOp | { "action": "assign" } & AssignOp | { "action": "close" } & CloseOp;
@@ -76,7 +104,7 @@ unread?: number, };
 /**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "attachments_unavailable" | "internal";
 
 /**
  * A page of history. `next_before` continues upward (older) and `next_after` onward (newer); each
@@ -115,7 +143,11 @@ text: string, event?: SystemEvent,
 /**
  * The `seq` of the message this one quotes.
  */
-reply_to?: number, created_at: number, };
+reply_to?: number, 
+/**
+ * Files and images sent with it; the text may then be empty.
+ */
+attachments?: Array<Attachment>, created_at: number, };
 
 /**
  * The server id of a stored message; its order in the dialog is its `seq`.
@@ -127,7 +159,16 @@ export type MessageKind = "visitor" | "operator" | "whisper" | "system";
 /**
  * The `message` route: text, whispers, typing and read state.
  */
-export type MessageOp = { "op": "send", dialog_id?: DialogId, client_id: ClientMessageId, text: string, reply_to?: number, } | { "op": "whisper", dialog_id: DialogId, client_id: ClientMessageId, text: string, reply_to?: number, } | { "op": "typing", dialog_id?: DialogId, typing: boolean, } | { "op": "read", dialog_id?: DialogId, up_to: number, } | { "op": "mark_unread", dialog_id: DialogId, } | { "op": "ping", };
+export type MessageOp = { "op": "send", dialog_id?: DialogId, client_id: ClientMessageId, 
+/**
+ * May be empty when `uploads` are given.
+ */
+text: string, reply_to?: number, 
+/**
+ * Files to send with it: the `upload` tokens of `POST /api/uploads` grants (after the
+ * upload), or of the attachments list, to send one again. At most 10.
+ */
+uploads?: Array<string>, } | { "op": "whisper", dialog_id: DialogId, client_id: ClientMessageId, text: string, reply_to?: number, uploads?: Array<string>, } | { "op": "typing", dialog_id?: DialogId, typing: boolean, } | { "op": "read", dialog_id?: DialogId, up_to: number, } | { "op": "mark_unread", dialog_id: DialogId, } | { "op": "ping", };
 
 /**
  * A message as clients see it: with its delivery status where it has one.
@@ -144,7 +185,11 @@ text: string, event?: SystemEvent,
 /**
  * The `seq` of the message this one quotes.
  */
-reply_to?: number, created_at: number, };
+reply_to?: number, 
+/**
+ * Files and images sent with it; the text may then be empty.
+ */
+attachments?: Array<Attachment>, created_at: number, };
 
 export type NewQuickReply = { title: string, text: string, };
 

@@ -2,6 +2,8 @@
 //! - `sqlite`: the embedded store, for one machine.
 //! - `dynamo`: DynamoDB, single table.
 //! - `push`: the API Gateway Management API, through the AWS SDK (also against the local gateway).
+//! - `s3`: attachment storage on S3 (also against the local S3-compatible endpoint).
+//! - `images`: image previews.
 //! - `calls`: records which IAM grants the AWS calls of each function need (for the template test).
 
 use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
@@ -22,6 +24,10 @@ pub fn aws_defaults() -> aws_config::ConfigLoader {
 pub mod calls;
 #[cfg(feature = "dynamodb")]
 pub mod dynamo;
+#[cfg(feature = "attachments")]
+pub mod images;
 pub mod push;
+#[cfg(feature = "attachments")]
+pub mod s3;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

@@ -1,7 +1,8 @@
 //! The `message` route: text both ways, whispers, typing, read receipts and unread marks.
 
 use super::{backoff, dialog_view, view, App, AppResult, Caller, Post, MAX_ATTEMPTS};
-use crate::domain::{Dialog, DomainError, Message, MessageKind, Operator, Receipt, Receipts, Side, Visitor};
+use crate::auth::Holder;
+use crate::domain::{Attachment, Content, Dialog, DomainError, Message, MessageKind, Operator, Receipt, Receipts, Side, Visitor};
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, WorkspaceId};
 use crate::ports::{Connection, ReadMarker, StoreError};
 use crate::protocol::ServerEvent;
@@ -11,6 +12,8 @@ pub(crate) struct Draft<'a> {
     pub client_id: &'a ClientMessageId,
     pub text: &'a str,
     pub reply_to: Option<u64>,
+    /// Upload tokens of the files that go with it.
+    pub uploads: &'a [String],
 }
 
 /// What a send stored: the new dialog state and the messages it added, or the message a retried
@@ -32,7 +35,8 @@ impl App {
         if dialog_id.is_some() && dialog_id != visitor.dialog.as_ref() {
             return Err(DomainError::Forbidden("this is another visitor's dialog").into());
         }
-        let (dialog, added, created) = match self.store_visitor_message(visitor, &draft).await? {
+        let attachments = self.attachments_for(&visitor.workspace, &Holder::Visitor(visitor.id.clone()), draft.uploads).await?;
+        let (dialog, added, created) = match self.store_visitor_message(visitor, &draft, attachments).await? {
             Sent::Again(message) => return self.ack_again(&visitor.workspace, request_id, &message).await,
             Sent::New { dialog, added, created } => (dialog, added, created),
         };
@@ -79,7 +83,7 @@ impl App {
 
     /// The visitor's first message creates the dialog and links the visitor to it in one write;
     /// a lost race (the same first message retried at once) re-reads and appends instead.
-    async fn store_visitor_message(&self, visitor: &Visitor, draft: &Draft<'_>) -> AppResult<Sent> {
+    async fn store_visitor_message(&self, visitor: &Visitor, draft: &Draft<'_>, attachments: Vec<Attachment>) -> AppResult<Sent> {
         let mut visitor = visitor.clone();
         for attempt in 0..MAX_ATTEMPTS {
             let now = self.now();
@@ -90,7 +94,8 @@ impl App {
                     false,
                 ),
             };
-            let added = dialog.visitor_message(&visitor, draft.client_id.clone(), draft.text.to_owned(), draft.reply_to, now)?;
+            let content = Content { text: draft.text.to_owned(), attachments: attachments.clone() };
+            let added = dialog.visitor_message(&visitor, draft.client_id.clone(), content, draft.reply_to, now)?;
             dialog.version += 1;
             match self.dialogs.commit(&dialog, &added).await {
                 Ok(()) => return Ok(Sent::New { dialog, added, created }),
@@ -130,13 +135,14 @@ impl App {
         request_id: String,
         whisper: bool,
     ) -> AppResult<ServerEvent> {
-        let Draft { client_id, text, reply_to } = draft;
+        let Draft { client_id, text, reply_to, uploads } = draft;
+        let attachments = self.attachments_for(&op.workspace, &Holder::Operator(op.id.clone()), uploads).await?;
         let outcome = self
             .mutate_dialog(&op.workspace, dialog_id, |d, now| {
                 if whisper {
                     d.whisper(op, client_id.clone(), text.to_owned(), reply_to, now)
                 } else {
-                    d.operator_message(op, client_id.clone(), text.to_owned(), reply_to, now)
+                    d.operator_message(op, client_id.clone(), Content { text: text.to_owned(), attachments: attachments.clone() }, reply_to, now)
                 }
             })
             .await;

@@ -90,17 +90,20 @@ impl App {
         let rid = frame.request_id.clone();
         match (&frame.action, caller) {
             (ClientAction::Message(MessageOp::Ping {}), _) => Ok(ServerEvent::Ack { request_id: rid, message: None, dialog: None }),
-            (ClientAction::Message(MessageOp::Send { dialog_id, client_id, text, reply_to }), Caller::Visitor(v)) => {
-                let draft = Draft { client_id, text, reply_to: *reply_to };
+            (ClientAction::Message(MessageOp::Send { dialog_id, client_id, text, reply_to, uploads }), Caller::Visitor(v)) => {
+                let draft = Draft { client_id, text, reply_to: *reply_to, uploads };
                 self.visitor_send(&v, connection, dialog_id.as_ref(), draft, rid).await
             }
-            (ClientAction::Message(MessageOp::Send { dialog_id, client_id, text, reply_to }), Caller::Operator(op)) => {
+            (ClientAction::Message(MessageOp::Send { dialog_id, client_id, text, reply_to, uploads }), Caller::Operator(op)) => {
                 let dialog_id = dialog_id.as_ref().ok_or_else(|| missing("dialog_id"))?;
-                let draft = Draft { client_id, text, reply_to: *reply_to };
+                let draft = Draft { client_id, text, reply_to: *reply_to, uploads };
                 self.operator_send(&op, connection, dialog_id, draft, rid, false).await
             }
-            (ClientAction::Message(MessageOp::Whisper { dialog_id, client_id, text, reply_to }), Caller::Operator(op)) => {
-                let draft = Draft { client_id, text, reply_to: *reply_to };
+            (ClientAction::Message(MessageOp::Whisper { dialog_id, client_id, text, reply_to, uploads }), Caller::Operator(op)) => {
+                if !uploads.is_empty() {
+                    return Err(crate::domain::DomainError::WhisperAttachment.into());
+                }
+                let draft = Draft { client_id, text, reply_to: *reply_to, uploads };
                 self.operator_send(&op, connection, dialog_id, draft, rid, true).await
             }
             (ClientAction::Message(MessageOp::Typing { dialog_id, typing }), caller) => {

@@ -1,6 +1,7 @@
 //! Use-cases: authorize the caller, decide through the domain, persist, then push.
 //! Persist before push, ack after persist; a failed push loses nothing (clients catch up by cursor).
 
+mod attachments;
 mod chat;
 mod dialogs;
 mod frames;
@@ -11,6 +12,7 @@ mod session;
 mod sites;
 mod visitor_card;
 
+pub use attachments::{AttachmentStorage, DialogAttachments, MessageAttachments, LINK_TTL_SECS, UPLOAD_TOKEN_TTL, UPLOAD_WINDOW};
 pub use dialogs::{DialogPage, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use session::{ConnectRequest, LoggedIn, VisitorSession, VisitorSessionRequest};
 pub use quick_replies::{NewQuickReply, QuickReplyList, QuickReplyView, MAX_QUICK_REPLIES, MAX_TITLE_CHARS};
@@ -116,6 +118,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub signer: Signer,
     pub settings: Settings,
+    /// Attachment storage, when this process has it (`with_attachments`).
+    pub attachments: Option<AttachmentStorage>,
     /// Each site's "show operator names", as read last, and when: see `shows_operator_names`.
     operator_names: std::sync::Mutex<std::collections::HashMap<crate::ids::SiteKey, (Millis, bool)>>,
 }
@@ -142,6 +146,7 @@ impl App {
             clock: Arc::new(SystemClock),
             signer,
             settings,
+            attachments: None,
             operator_names: Default::default(),
         }
     }
@@ -171,6 +176,12 @@ impl App {
             }
         }
         Err(DomainError::Conflict.into())
+    }
+
+    /// One message of a dialog, by its `seq`.
+    pub(crate) async fn message_at(&self, workspace: &WorkspaceId, dialog: &DialogId, seq: u64) -> AppResult<Option<Message>> {
+        let newest = self.dialogs.messages_before(workspace, dialog, Some(seq + 1), 1).await?;
+        Ok(newest.into_iter().find(|m| m.seq == seq))
     }
 
     pub(crate) async fn load_dialog_for(&self, op: &Operator, id: &DialogId) -> AppResult<Dialog> {

@@ -149,7 +149,7 @@ impl App {
             let unread = ReadMarker::unread(markers.iter().find(|m| m.dialog == d.id), d);
             async move {
                 let message = match candidate.message_seq {
-                    Some(seq) => self.message_at(d, seq).await?,
+                    Some(seq) => self.message_at(&d.workspace, &d.id, seq).await?,
                     None => None,
                 };
                 Ok::<_, AppError>(SearchHit {
@@ -161,10 +161,5 @@ impl App {
         }))
         .await?;
         Ok(SearchResults { hits })
-    }
-
-    async fn message_at(&self, dialog: &Dialog, seq: u64) -> AppResult<Option<Message>> {
-        let newest = self.dialogs.messages_before(&dialog.workspace, &dialog.id, Some(seq + 1), 1).await?;
-        Ok(newest.into_iter().find(|m| m.seq == seq))
     }
 }

@@ -264,7 +264,7 @@ impl App {
             let site = sites.into_iter().next().ok_or_else(|| StoreError::Unavailable("the workspace has no site".into()))?;
             return Ok((site, admin, false));
         }
-        let workspace = Workspace { id: WorkspaceId::generate(), name: "Demo workspace".into(), created_at: self.now() };
+        let workspace = Workspace { id: WorkspaceId::generate(), name: "Demo workspace".into(), created_at: self.now(), attachment_limits: Default::default() };
         self.directory.put_workspace(&workspace).await?;
         let allowed_origins = crate::domain::parse_allowed_origins(&origins)?;
         let site = Site { key: SiteKey::generate(), workspace: workspace.id.clone(), name: "Demo site".into(), allowed_origins, settings: Default::default() };

@@ -5,7 +5,7 @@ use crate::ids::{ClientMessageId, DialogId, MessageId, OperatorId, SiteKey, Visi
 use serde::{Deserialize, Serialize};
 
 use super::{
-    validate_text, DomainError, Message, MessageKind, Millis, Operator, SystemEvent, Visitor, MAX_COMMENT_CHARS,
+    validate_text, Attachment, Content, DomainError, Message, MessageKind, Millis, Operator, SystemEvent, Visitor, MAX_COMMENT_CHARS,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -139,14 +139,15 @@ impl Dialog {
         &mut self,
         visitor: &Visitor,
         client_id: ClientMessageId,
-        text: String,
+        content: impl Into<Content>,
         reply_to: Option<u64>,
         now: Millis,
     ) -> Result<Vec<Message>, DomainError> {
         if visitor.id != self.visitor {
             return Err(DomainError::Forbidden("this is another visitor's dialog"));
         }
-        validate_text(&text)?;
+        let content = content.into();
+        content.validate()?;
         self.check_reply_to(reply_to)?;
         let mut added = Vec::new();
         if self.status == DialogStatus::Closed {
@@ -158,7 +159,7 @@ impl Dialog {
         }
         self.waiting_since.get_or_insert(now);
         let author = (visitor.id.to_string(), self.visitor_name.clone());
-        added.push(self.append(MessageKind::Visitor, client_id, Some(author), text, None, reply_to, now));
+        added.push(self.append_content(MessageKind::Visitor, client_id, author, content, reply_to, now));
         Ok(added)
     }
 
@@ -166,12 +167,13 @@ impl Dialog {
         &mut self,
         op: &Operator,
         client_id: ClientMessageId,
-        text: String,
+        content: impl Into<Content>,
         reply_to: Option<u64>,
         now: Millis,
     ) -> Result<Vec<Message>, DomainError> {
         self.check_access(op)?;
-        validate_text(&text)?;
+        let content = content.into();
+        content.validate()?;
         self.check_reply_to(reply_to)?;
         if !self.is_participant(&op.id) {
             return Err(DomainError::NotConnected);
@@ -183,7 +185,7 @@ impl Dialog {
         self.needs_answer = false;
         self.waiting_since = None;
         let author = (op.id.to_string(), op.name.clone());
-        added.push(self.append(MessageKind::Operator, client_id, Some(author), text, None, reply_to, now));
+        added.push(self.append_content(MessageKind::Operator, client_id, author, content, reply_to, now));
         Ok(added)
     }
 
@@ -353,6 +355,24 @@ impl Dialog {
         self.message(seq, kind, client_id, author, text, event, reply_to, now)
     }
 
+    /// A visitor's or operator's message; the list shows its files when it has no text.
+    fn append_content(
+        &mut self,
+        kind: MessageKind,
+        client_id: ClientMessageId,
+        author: (String, String),
+        content: Content,
+        reply_to: Option<u64>,
+        now: Millis,
+    ) -> Message {
+        let Content { text, attachments } = content;
+        let shown = if text.trim().is_empty() { Attachment::summary(&attachments) } else { text.clone() };
+        let mut message = self.append(kind, client_id, Some(author), shown, None, reply_to, now);
+        message.text = text;
+        message.attachments = attachments;
+        message
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn message(
         &self,
@@ -377,6 +397,7 @@ impl Dialog {
             text,
             event,
             reply_to,
+            attachments: Vec::new(),
             created_at: now,
         }
     }
@@ -423,7 +444,7 @@ mod tests {
         let v = visitor();
         let (anna, boris) = (operator("Anna", Role::Operator), operator("Boris", Role::Operator));
         let mut d = Dialog::start(&v, 1);
-        d.visitor_message(&v, cid("c1"), "hello".into(), None, 2).unwrap();
+        d.visitor_message(&v, cid("c1"), "hello", None, 2).unwrap();
         assert!(d.rings() && d.needs_answer);
         assert_eq!(d.waiting_since, Some(2));
 
@@ -443,12 +464,12 @@ mod tests {
         let v = visitor();
         let anna = operator("Anna", Role::Operator);
         let mut d = Dialog::start(&v, 1);
-        d.visitor_message(&v, cid("c1"), "hi".into(), None, 2).unwrap();
+        d.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
         d.join(&anna, 3).unwrap();
         d.leave(&anna, 4).unwrap();
         assert!(d.assignee.is_none());
         assert!(!d.needs_answer, "not green until the visitor writes again");
-        d.visitor_message(&v, cid("c2"), "anyone?".into(), None, 5).unwrap();
+        d.visitor_message(&v, cid("c2"), "anyone?", None, 5).unwrap();
         assert!(d.rings());
     }
 
@@ -457,10 +478,10 @@ mod tests {
         let v = visitor();
         let anna = operator("Anna", Role::Operator);
         let mut d = Dialog::start(&v, 1);
-        d.visitor_message(&v, cid("c1"), "hi".into(), None, 2).unwrap();
-        assert_eq!(d.operator_message(&anna, cid("o1"), "hey".into(), None, 3), Err(DomainError::NotConnected));
+        d.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
+        assert_eq!(d.operator_message(&anna, cid("o1"), "hey", None, 3), Err(DomainError::NotConnected));
         d.join(&anna, 3).unwrap();
-        d.operator_message(&anna, cid("o1"), "hey".into(), None, 4).unwrap();
+        d.operator_message(&anna, cid("o1"), "hey", None, 4).unwrap();
         assert_eq!(d.waiting_since, None);
     }
 
@@ -469,17 +490,17 @@ mod tests {
         let v = visitor();
         let anna = operator("Anna", Role::Operator);
         let mut d = Dialog::start(&v, 1);
-        d.visitor_message(&v, cid("c1"), "hi".into(), None, 2).unwrap();
+        d.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
         d.join(&anna, 3).unwrap();
         d.close(&anna, 4).unwrap();
         assert_eq!(d.close(&anna, 5), Err(DomainError::AlreadyClosed));
-        let added = d.visitor_message(&v, cid("c2"), "one more thing".into(), None, 6).unwrap();
+        let added = d.visitor_message(&v, cid("c2"), "one more thing", None, 6).unwrap();
         assert_eq!(d.status, DialogStatus::Open);
         assert!(matches!(added[0].event, Some(SystemEvent::Reopened { by: None, .. })));
         assert_eq!(added[1].seq, added[0].seq + 1);
 
         d.close(&anna, 7).unwrap();
-        let added = d.operator_message(&anna, cid("o1"), "follow-up".into(), None, 8).unwrap();
+        let added = d.operator_message(&anna, cid("o1"), "follow-up", None, 8).unwrap();
         assert_eq!(d.status, DialogStatus::Open);
         assert_eq!(added.len(), 2);
     }
@@ -494,7 +515,7 @@ mod tests {
         );
         let admin = operator("Ada", Role::Admin);
         let mut d = Dialog::start(&v, 1);
-        d.visitor_message(&v, cid("c1"), "hi".into(), None, 2).unwrap();
+        d.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
         d.join(&anna, 3).unwrap();
         d.join(&carl, 3).unwrap();
         d.close(&anna, 4).unwrap();
@@ -520,7 +541,7 @@ mod tests {
         let v = visitor();
         let anna = operator("Anna", Role::Operator);
         let mut d = Dialog::start(&v, 1);
-        d.visitor_message(&v, cid("c1"), "hi".into(), None, 2).unwrap();
+        d.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
         let w = d.whisper(&anna, cid("w1"), "check the order".into(), None, 3).unwrap();
         assert_eq!(w[0].kind, MessageKind::Whisper);
         assert!(w[0].for_visitor(true).is_none());
@@ -534,7 +555,7 @@ mod tests {
         let mut d = Dialog::start(&v, 1);
         let long = "я".repeat(2001);
         assert_eq!(d.visitor_message(&v, cid("c1"), long, None, 2), Err(DomainError::TextTooLong(2001)));
-        assert_eq!(d.visitor_message(&v, cid("c1"), "  \n".into(), None, 2), Err(DomainError::EmptyText));
+        assert_eq!(d.visitor_message(&v, cid("c1"), "  \n", None, 2), Err(DomainError::EmptyText));
         assert!(d.visitor_message(&v, cid("c1"), "я".repeat(2000), None, 2).is_ok());
         assert_eq!(d.seq, 1, "rejected messages took no seq");
     }

@@ -10,6 +10,9 @@ pub struct Workspace {
     pub id: WorkspaceId,
     pub name: String,
     pub created_at: Millis,
+    /// How large attachments may be; workspaces stored before attachments get the defaults.
+    #[serde(default)]
+    pub attachment_limits: super::AttachmentLimits,
 }
 
 /// A web site the widget runs on: its public key and the origins it may be embedded in.

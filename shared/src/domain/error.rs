@@ -25,6 +25,23 @@ pub enum DomainError {
     AlreadyInCharge,
     #[error("the dialog changed meanwhile; try again")]
     Conflict,
+    #[error("{name:?} is {} and {kind:?}s may be at most {}", megabytes(*size), megabytes(*max))]
+    AttachmentTooLarge { name: String, size: u64, max: u64, kind: super::AttachmentKind },
+    #[error("{0}")]
+    AttachmentTypeNotAllowed(String),
+    /// The upload is unknown, expired, someone else's, missing from storage, or not what it claimed.
+    #[error("{0}")]
+    AttachmentInvalid(String),
+    #[error("at most {max} files go with one message", max = super::MAX_ATTACHMENTS_PER_MESSAGE)]
+    TooManyAttachments,
+    #[error("whispers are text only")]
+    WhisperAttachment,
+}
+
+/// `12.3 MB`, as the limits are spoken of.
+pub fn megabytes(bytes: u64) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if mb >= 10.0 || mb.fract() == 0.0 { format!("{mb:.0} MB") } else { format!("{mb:.1} MB") }
 }
 
 /// The stable, machine-readable form of an error code.
@@ -53,6 +70,19 @@ pub enum ErrorCode {
     AlreadyInCharge,
     Conflict,
     Unauthorized,
+    /// A file is larger than its kind may be (`GET /api/attachments/limits`).
+    AttachmentTooLarge,
+    /// A file that runs or opens as a web page, or an image whose bytes are not the declared type.
+    AttachmentTypeNotAllowed,
+    /// An upload token that is malformed, expired, another workspace's or another sender's, or whose
+    /// file never reached storage or differs from what was granted.
+    AttachmentInvalid,
+    /// More than 10 files in one message.
+    TooManyAttachments,
+    /// Whispers carry text only.
+    WhisperAttachment,
+    /// This deployment has no attachment storage configured.
+    AttachmentsUnavailable,
     /// The server failed; the request may be retried with the same ids.
     Internal,
 }
@@ -71,6 +101,11 @@ impl DomainError {
             Self::AlreadyOpen => ErrorCode::AlreadyOpen,
             Self::AlreadyInCharge => ErrorCode::AlreadyInCharge,
             Self::Conflict => ErrorCode::Conflict,
+            Self::AttachmentTooLarge { .. } => ErrorCode::AttachmentTooLarge,
+            Self::AttachmentTypeNotAllowed(_) => ErrorCode::AttachmentTypeNotAllowed,
+            Self::AttachmentInvalid(_) => ErrorCode::AttachmentInvalid,
+            Self::TooManyAttachments => ErrorCode::TooManyAttachments,
+            Self::WhisperAttachment => ErrorCode::WhisperAttachment,
         }
     }
 }

@@ -104,8 +104,44 @@ pub struct Message {
     #[ts(optional, type = "number")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<u64>,
+    /// Files and images sent with it; the text may then be empty.
+    #[ts(as = "Option<Vec<super::Attachment>>", optional)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<super::Attachment>,
     #[ts(type = "number")]
     pub created_at: Millis,
+}
+
+/// What a visitor or an operator writes: text, files, or both.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Content {
+    pub text: String,
+    pub attachments: Vec<super::Attachment>,
+}
+
+impl Content {
+    /// Text within limits (blank is fine when files go with it), and at most ten files.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self.attachments.len() > super::MAX_ATTACHMENTS_PER_MESSAGE {
+            return Err(DomainError::TooManyAttachments);
+        }
+        if self.attachments.is_empty() || !self.text.trim().is_empty() {
+            validate_text(&self.text)?;
+        }
+        Ok(())
+    }
+}
+
+impl From<String> for Content {
+    fn from(text: String) -> Self {
+        Self { text, attachments: Vec::new() }
+    }
+}
+
+impl From<&str> for Content {
+    fn from(text: &str) -> Self {
+        Self::from(text.to_owned())
+    }
 }
 
 impl Message {

@@ -1,5 +1,6 @@
 //! The domain, in the seeds' words. Pure: no I/O, no clock; time comes in as an argument.
 
+mod attachment;
 mod dialog;
 mod directory;
 mod error;
@@ -7,6 +8,7 @@ mod message;
 mod search;
 mod widget;
 
+pub use attachment::*;
 pub use dialog::*;
 pub use directory::*;
 pub use error::*;

@@ -22,6 +22,8 @@ impl IntoResponse for AppError {
             AppError::Domain(DomainError::Forbidden(_)) => StatusCode::FORBIDDEN,
             AppError::Domain(DomainError::DialogNotFound | DomainError::OperatorNotFound) => StatusCode::NOT_FOUND,
             AppError::Domain(DomainError::Conflict) => StatusCode::CONFLICT,
+            AppError::Domain(DomainError::AttachmentTooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Request { code: ErrorCode::AttachmentsUnavailable, .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
         };
@@ -53,6 +55,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/visitor/page", post(visitor_page))
         .route("/api/dialogs/{id}/visitor", get(visitor_card))
         .route("/api/search", get(search))
+        .route("/api/uploads", post(grant_upload))
+        .route("/api/attachments/limits", get(attachment_limits).put(set_attachment_limits))
+        .route("/api/dialogs/{id}/attachments", get(dialog_attachments))
+        .route("/api/dialogs/{id}/messages/{seq}/attachments", get(message_attachments))
+        .route("/api/visitor/messages/{seq}/attachments", get(visitor_message_attachments))
         .layer(axum::middleware::from_fn(as_http_api_function))
         .with_state(app)
 }
@@ -262,4 +269,46 @@ async fn delete_quick_reply(State(app): Shared, headers: HeaderMap, Path(id): Pa
 async fn visitor_card(State(app): Shared, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, AppError> {
     let op = operator(&app, &headers).await?;
     Ok(Json(app.visitor_card(&op, &DialogId::parse(&id)?).await?).into_response())
+}
+
+/// A grant to upload one file, for an operator or a visitor (whichever token is sent).
+async fn grant_upload(
+    State(app): Shared,
+    headers: HeaderMap,
+    json: Result<Json<crate::domain::FileDescription>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, AppError> {
+    let (workspace, holder) = app.uploader(bearer(&headers)?).await?;
+    let grant = app.grant_upload(&workspace, holder, body(json)?).await?;
+    Ok((StatusCode::CREATED, Json(grant)).into_response())
+}
+
+/// How large files may be in the caller's workspace, for a check before any upload.
+async fn attachment_limits(State(app): Shared, headers: HeaderMap) -> Result<Response, AppError> {
+    let (workspace, _) = app.uploader(bearer(&headers)?).await?;
+    Ok(Json(app.attachment_limits(&workspace).await?).into_response())
+}
+
+async fn set_attachment_limits(
+    State(app): Shared,
+    headers: HeaderMap,
+    json: Result<Json<crate::domain::AttachmentLimits>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, AppError> {
+    let admin = operator(&app, &headers).await?;
+    Ok(Json(app.set_attachment_limits(&admin, body(json)?).await?).into_response())
+}
+
+/// The "Show attachments" panel: every file of the dialog, with links and a token to resend it.
+async fn dialog_attachments(State(app): Shared, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    Ok(Json(app.dialog_attachments(&op, &DialogId::parse(&id)?).await?).into_response())
+}
+
+async fn message_attachments(State(app): Shared, headers: HeaderMap, Path((id, seq)): Path<(String, u64)>) -> Result<Response, AppError> {
+    let op = operator(&app, &headers).await?;
+    Ok(Json(app.message_attachments(&op, &DialogId::parse(&id)?, seq).await?).into_response())
+}
+
+async fn visitor_message_attachments(State(app): Shared, headers: HeaderMap, Path(seq): Path<u64>) -> Result<Response, AppError> {
+    let visitor = app.visitor_from_token(bearer(&headers)?).await?;
+    Ok(Json(app.visitor_message_attachments(&visitor, seq).await?).into_response())
 }

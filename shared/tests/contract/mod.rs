@@ -16,7 +16,7 @@ use parlor_core::ports::{
 const T0: Millis = 1_700_000_000_000;
 
 fn workspace() -> Workspace {
-    Workspace { id: WorkspaceId::generate(), name: "Acme".into(), created_at: T0 }
+    Workspace { id: WorkspaceId::generate(), name: "Acme".into(), created_at: T0, attachment_limits: Default::default() }
 }
 
 fn site(ws: &WorkspaceId) -> Site {

@@ -1,0 +1,288 @@
+//! Attachments: upload grants, the check before a message carries a file, and links handed out
+//! only after an access check.
+//!
+//! The path of one file:
+//! 1. `grant_upload`: the sender describes the file; the workspace's limits decide; storage signs a
+//!    browser upload of exactly that size and type, and Parlor signs an upload token naming the
+//!    file, its workspace and who may send it.
+//! 2. The browser uploads straight to storage.
+//! 3. The message carries the token; `attachments_for` checks it and then the object itself (it
+//!    exists, its size and type are the granted ones, an image's first bytes are an image's) and
+//!    stores an image's preview beside it, all before the message is stored.
+//! 4. Anyone who may read the message asks for links (`message_attachments`), which expire.
+
+use super::{App, AppError, AppResult};
+use crate::auth::{Claims, Holder};
+use crate::domain::{
+    object_key, preview_key, sniff_image, Attachment, AttachmentKind, AttachmentLimits, DomainError, ErrorCode,
+    FileDescription, Message, Millis, Operator, Visitor, MAX_ATTACHMENTS_PER_MESSAGE, PREVIEW_PIXELS,
+};
+use crate::ids::{AttachmentId, DialogId, WorkspaceId};
+use crate::ports::{BlobError, Blobs, Images, UploadPolicy};
+use crate::protocol::{AttachmentLinks, DialogAttachment, UploadGrant};
+use serde::Serialize;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// How long a browser has to start an upload it was granted. S3 checks the policy's expiry; the
+/// local endpoint also refuses a signature older than 15 minutes, so this stays under that.
+pub const UPLOAD_WINDOW: Millis = 10 * 60 * 1000;
+/// How long an upload token may be put in a message: long enough for a message queued offline.
+pub const UPLOAD_TOKEN_TTL: Millis = 24 * 3600 * 1000;
+/// How long a link to a file works.
+pub const LINK_TTL_SECS: u64 = 15 * 60;
+/// The most messages the attachments panel reads back through.
+const PANEL_MESSAGES: usize = 5000;
+
+/// Where attachments are kept and how images are previewed.
+#[derive(Clone)]
+pub struct AttachmentStorage {
+    pub blobs: Arc<dyn Blobs>,
+    pub images: Arc<dyn Images>,
+}
+
+/// A dialog's attachments, newest first.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct DialogAttachments {
+    pub attachments: Vec<DialogAttachment>,
+}
+
+/// Links to the files of one message.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct MessageAttachments {
+    pub attachments: Vec<AttachmentLinks>,
+}
+
+impl From<BlobError> for AppError {
+    fn from(e: BlobError) -> Self {
+        AppError::Store(crate::ports::StoreError::Unavailable(e.0))
+    }
+}
+
+fn invalid(message: String) -> AppError {
+    DomainError::AttachmentInvalid(message).into()
+}
+
+impl App {
+    /// Gives this process attachment storage; without it, attachments are refused with
+    /// `attachments_unavailable`.
+    pub fn with_attachments(mut self, storage: AttachmentStorage) -> Self {
+        self.attachments = Some(storage);
+        self
+    }
+
+    fn storage(&self) -> AppResult<&AttachmentStorage> {
+        self.attachments
+            .as_ref()
+            .ok_or_else(|| AppError::request(ErrorCode::AttachmentsUnavailable, "this server keeps no attachments"))
+    }
+
+    /// The workspace's limits (the defaults until an admin sets them).
+    pub async fn attachment_limits(&self, workspace: &WorkspaceId) -> AppResult<AttachmentLimits> {
+        Ok(self.directory.get_workspace(workspace).await?.map(|w| w.attachment_limits).unwrap_or_default())
+    }
+
+    /// Admins set how large images and other files may be, up to 100 MB.
+    pub async fn set_attachment_limits(&self, admin: &Operator, limits: AttachmentLimits) -> AppResult<AttachmentLimits> {
+        if !admin.is_admin() {
+            return Err(DomainError::Forbidden("only admins may change attachment limits").into());
+        }
+        limits.validate()?;
+        let mut workspace = self
+            .directory
+            .get_workspace(&admin.workspace)
+            .await?
+            .ok_or_else(|| AppError::Unauthorized("the workspace no longer exists".into()))?;
+        workspace.attachment_limits = limits;
+        self.directory.put_workspace(&workspace).await?;
+        Ok(limits)
+    }
+
+    /// Who a bearer token (an operator's session or a visitor's token) lets upload, and where.
+    pub async fn uploader(&self, token: &str) -> AppResult<(WorkspaceId, Holder)> {
+        match self.signer.verify(token, self.now()) {
+            Ok(Claims::Session { .. }) => {
+                let op = self.operator_from_session(token).await?;
+                Ok((op.workspace.clone(), Holder::Operator(op.id)))
+            }
+            Ok(Claims::Visitor { .. }) => {
+                let v = self.visitor_from_token(token).await?;
+                Ok((v.workspace.clone(), Holder::Visitor(v.id)))
+            }
+            Ok(_) => Err(AppError::Unauthorized("send an operator's session token or a visitor token".into())),
+            Err(e) => Err(AppError::Unauthorized(e.to_string())),
+        }
+    }
+
+    /// Checks a file against the workspace's limits and signs its upload.
+    pub async fn grant_upload(&self, workspace: &WorkspaceId, holder: Holder, file: FileDescription) -> AppResult<UploadGrant> {
+        let storage = self.storage()?;
+        let limits = self.attachment_limits(workspace).await?;
+        let attachment = file.accept(AttachmentId::generate(), &limits)?;
+        let now = self.now();
+        let expires_at = now + UPLOAD_WINDOW;
+        let policy = UploadPolicy {
+            key: object_key(workspace, &attachment.id),
+            content_type: attachment.content_type.clone(),
+            content_disposition: attachment.content_disposition(),
+            size: attachment.size,
+            now,
+            expires_at,
+        };
+        let post = storage.blobs.presign_upload(&policy).await?;
+        let upload = self.upload_token(workspace, holder, &attachment, false, now + UPLOAD_TOKEN_TTL);
+        Ok(UploadGrant { upload, url: post.url, fields: post.fields, attachment, expires_at })
+    }
+
+    fn upload_token(&self, workspace: &WorkspaceId, holder: Holder, attachment: &Attachment, checked: bool, expires_at: Millis) -> String {
+        self.signer.sign(&Claims::Upload {
+            workspace: workspace.clone(),
+            holder,
+            attachment: Box::new(attachment.clone()),
+            checked,
+            expires_at,
+        })
+    }
+
+    /// The files a message may carry, from its upload tokens: each must be this sender's, in this
+    /// workspace, and in storage as granted. Nothing is stored when any one fails.
+    pub(crate) async fn attachments_for(&self, workspace: &WorkspaceId, holder: &Holder, uploads: &[String]) -> AppResult<Vec<Attachment>> {
+        if uploads.is_empty() {
+            return Ok(Vec::new());
+        }
+        if uploads.len() > MAX_ATTACHMENTS_PER_MESSAGE {
+            return Err(DomainError::TooManyAttachments.into());
+        }
+        let storage = self.storage()?;
+        let mut claimed = Vec::with_capacity(uploads.len());
+        for (i, token) in uploads.iter().enumerate() {
+            let which = format!("upload {} of {}", i + 1, uploads.len());
+            match self.signer.verify(token, self.now()) {
+                Ok(Claims::Upload { workspace: ws, holder: h, attachment, checked, .. }) => {
+                    // Another workspace's file is not told apart from a forged token.
+                    if &ws != workspace || &h != holder {
+                        return Err(invalid(format!("{which} was not granted to you")));
+                    }
+                    claimed.push((*attachment, checked));
+                }
+                Ok(_) => return Err(invalid(format!("{which} is not an upload token"))),
+                Err(crate::auth::TokenError::Expired) => {
+                    return Err(invalid(format!("{which} has expired; upload the file again")));
+                }
+                Err(e) => return Err(invalid(format!("{which}: {e}"))),
+            }
+        }
+        let mut seen = HashSet::new();
+        if !claimed.iter().all(|(a, _)| seen.insert(a.id.clone())) {
+            return Err(invalid("the same file is attached twice".into()));
+        }
+        let checks = claimed.into_iter().map(|(a, checked)| self.check_stored(storage, workspace, a, checked));
+        futures_util::future::try_join_all(checks).await
+    }
+
+    /// Looks at the object itself before a message may carry it.
+    async fn check_stored(&self, storage: &AttachmentStorage, workspace: &WorkspaceId, mut a: Attachment, checked: bool) -> AppResult<Attachment> {
+        let key = object_key(workspace, &a.id);
+        let Some(head) = storage.blobs.head(&key).await? else {
+            return Err(invalid(format!("{} is not in storage: upload it again", crate::domain::quote(&a.name))));
+        };
+        if checked {
+            return Ok(a);
+        }
+        if head.size != a.size || head.content_type.as_deref() != Some(a.content_type.as_str()) {
+            return Err(invalid(format!("{} in storage is not the file that was granted", crate::domain::quote(&a.name))));
+        }
+        if a.kind == AttachmentKind::Image {
+            let start = storage.blobs.read_start(&key, 16).await?;
+            if !sniff_image(&a.content_type, &start) {
+                return Err(DomainError::AttachmentTypeNotAllowed(format!(
+                    "{} is not a {} image",
+                    crate::domain::quote(&a.name),
+                    a.content_type
+                ))
+                .into());
+            }
+            let bytes = storage.blobs.read(&key, a.size).await?;
+            let (images, content_type) = (storage.images.clone(), a.content_type.clone());
+            let made = tokio::task::spawn_blocking(move || images.preview(&bytes, &content_type, PREVIEW_PIXELS))
+                .await
+                .map_err(|e| AppError::Store(crate::ports::StoreError::Unavailable(format!("the preview task failed: {e}"))))?;
+            let preview = made.map_err(|reason| {
+                DomainError::AttachmentTypeNotAllowed(format!("{} cannot be read as an image: {reason}", crate::domain::quote(&a.name)))
+            })?;
+            storage.blobs.put(&preview_key(workspace, &a.id), preview.jpeg, "image/jpeg").await?;
+            (a.width, a.height, a.preview) = (Some(preview.width), Some(preview.height), true);
+        }
+        Ok(a)
+    }
+
+    async fn links(&self, workspace: &WorkspaceId, a: &Attachment) -> AppResult<AttachmentLinks> {
+        let storage = self.storage()?;
+        let url = storage.blobs.presign_download(&object_key(workspace, &a.id), LINK_TTL_SECS).await?;
+        let preview_url = match a.preview {
+            true => Some(storage.blobs.presign_download(&preview_key(workspace, &a.id), LINK_TTL_SECS).await?),
+            false => None,
+        };
+        Ok(AttachmentLinks { id: a.id.clone(), url, preview_url, expires_at: self.now() + LINK_TTL_SECS as Millis * 1000 })
+    }
+
+    async fn links_of(&self, workspace: &WorkspaceId, message: Option<Message>) -> AppResult<MessageAttachments> {
+        let message = message.ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "no such message"))?;
+        let links = message.attachments.iter().map(|a| self.links(workspace, a));
+        Ok(MessageAttachments { attachments: futures_util::future::try_join_all(links).await? })
+    }
+
+    /// Links to the files of one message, for an operator who may see the dialog (an operator it
+    /// was transferred away from may not).
+    pub async fn message_attachments(&self, op: &Operator, dialog: &DialogId, seq: u64) -> AppResult<MessageAttachments> {
+        let dialog = self.load_dialog_for(op, dialog).await?;
+        let message = self.message_at(&op.workspace, &dialog.id, seq).await?;
+        self.links_of(&op.workspace, message).await
+    }
+
+    /// Links to the files of one message of the visitor's own dialog.
+    pub async fn visitor_message_attachments(&self, visitor: &Visitor, seq: u64) -> AppResult<MessageAttachments> {
+        let dialog = visitor.dialog.as_ref().ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "no such message"))?;
+        let message = self.message_at(&visitor.workspace, dialog, seq).await?.filter(Message::visible_to_visitor);
+        self.links_of(&visitor.workspace, message).await
+    }
+
+    /// Every file sent in the dialog either way, newest first, each once (seed 002's "Show
+    /// attachments"): links, and a token to send it again.
+    pub async fn dialog_attachments(&self, op: &Operator, id: &DialogId) -> AppResult<DialogAttachments> {
+        let dialog = self.load_dialog_for(op, id).await?;
+        let mut found: Vec<(Message, Attachment)> = Vec::new();
+        let mut seen = HashSet::new();
+        let (mut before, mut read) = (None, 0);
+        while read < PANEL_MESSAGES {
+            let page = self.dialogs.messages_before(&op.workspace, &dialog.id, before, 100).await?;
+            let Some(last) = page.last() else { break };
+            before = Some(last.seq);
+            read += page.len();
+            for m in &page {
+                for a in &m.attachments {
+                    if seen.insert(a.id.clone()) {
+                        found.push((m.clone(), a.clone()));
+                    }
+                }
+            }
+        }
+        let expires_at = self.now() + UPLOAD_TOKEN_TTL;
+        let items = found.into_iter().map(|(m, a)| async move {
+            let links = self.links(&op.workspace, &a).await?;
+            let resend = self.upload_token(&op.workspace, Holder::Operator(op.id.clone()), &a, true, expires_at);
+            Ok::<_, AppError>(DialogAttachment {
+                attachment: a,
+                seq: m.seq,
+                kind: m.kind,
+                author_name: m.author_name,
+                sent_at: m.created_at,
+                links,
+                resend,
+            })
+        });
+        Ok(DialogAttachments { attachments: futures_util::future::try_join_all(items).await? })
+    }
+}
