@@ -96,6 +96,11 @@ fn generate() -> String {
         parlor_core::domain::SiteView, parlor_core::domain::SiteSettings,
         // What admins list and change of their sites.
         parlor_core::app::SiteList, parlor_core::app::SiteUpdate,
+        // Attachments: the file a client describes, the grant, links, the dialog's panel, limits.
+        parlor_core::domain::Attachment, parlor_core::domain::AttachmentKind, parlor_core::domain::AttachmentLimits,
+        parlor_core::domain::FileDescription, parlor_core::ids::AttachmentId,
+        parlor_core::protocol::UploadGrant, parlor_core::protocol::AttachmentLinks, parlor_core::protocol::DialogAttachment,
+        parlor_core::app::DialogAttachments, parlor_core::app::MessageAttachments,
     );
     assert!(module.elsewhere.is_empty(), "these would need imports from other files: {:?}", module.elsewhere);
 

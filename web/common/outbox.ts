@@ -3,7 +3,7 @@
 // out one at a time, in the order they were written; a refusal (too long, forbidden) marks that
 // one failed with the reason, a lost connection leaves it queued for the next `flush`.
 
-import type { MessageView } from "../protocol/protocol";
+import type { Attachment, MessageView } from "../protocol/protocol";
 import { newId } from "./ids";
 import { RequestError, type Ack } from "./socket";
 
@@ -13,6 +13,10 @@ export interface Outgoing {
   kind: "send" | "whisper";
   text: string;
   reply_to?: number;
+  /** Upload tokens of files already in storage (see `upload.ts`); the text may then be empty. */
+  uploads?: string[];
+  /** What those files are, to show while the message is on its way. */
+  attachments?: Attachment[];
   created_at: number;
   /** Set when the server refused it; the client shows a red cross with `reason`. */
   failed?: { code: string; reason: string };

@@ -38,6 +38,24 @@ export type AttachmentId = string;
 export type AttachmentKind = "image" | "file";
 
 /**
+ * How large a file may be, by kind: per workspace, set by its admins.
+ */
+export type AttachmentLimits = { image_max_bytes: number, file_max_bytes: number, };
+
+/**
+ * Short-lived links to one stored attachment, issued after an access check.
+ */
+export type AttachmentLinks = { id: AttachmentId, 
+/**
+ * The file itself: images open in the browser, other files download under their name.
+ */
+url: string, 
+/**
+ * The preview of an image.
+ */
+preview_url?: string, expires_at: number, };
+
+/**
  * API Gateway selects the route (and so the function) by `action`.
  */
 export type ClientAction = { "action": "message" } & MessageOp | { "action": "assign" } & AssignOp | { "action": "close" } & CloseOp;
@@ -61,6 +79,25 @@ export type CloseOp = { "op": "close", dialog_id: DialogId, } | { "op": "reopen"
  * queued → delivered → read, or failed with a reason (seed 002).
  */
 export type DeliveryStatus = { "status": "queued" } | { "status": "delivered" } | { "status": "read" } | { "status": "failed", reason: string, };
+
+/**
+ * One attachment of a dialog, for the "Show attachments" panel: where it was sent, the links,
+ * and a token to send it again.
+ */
+export type DialogAttachment = { attachment: Attachment, 
+/**
+ * The message that carried it (the newest, when it was sent more than once).
+ */
+seq: number, kind: MessageKind, author_name?: string, sent_at: number, links: AttachmentLinks, 
+/**
+ * Put it in a message's `uploads` to send the file again.
+ */
+resend: string, };
+
+/**
+ * A dialog's attachments, newest first.
+ */
+export type DialogAttachments = { attachments: Array<DialogAttachment>, };
 
 export type DialogId = string;
 
@@ -107,6 +144,15 @@ unread?: number, };
 export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "attachments_unavailable" | "internal";
 
 /**
+ * A file a client wants to send, as it describes it before uploading.
+ */
+export type FileDescription = { name: string, size: number, 
+/**
+ * The browser's `File.type`; may be empty.
+ */
+content_type: string, };
+
+/**
  * A page of history. `next_before` continues upward (older) and `next_after` onward (newer); each
  * is absent once that end is reached. Pages may hold fewer messages than asked for when some are
  * not the caller's to see (a visitor never gets whispers): follow the cursor, not the count.
@@ -148,6 +194,11 @@ reply_to?: number,
  * Files and images sent with it; the text may then be empty.
  */
 attachments?: Array<Attachment>, created_at: number, };
+
+/**
+ * Links to the files of one message.
+ */
+export type MessageAttachments = { attachments: Array<AttachmentLinks>, };
 
 /**
  * The server id of a stored message; its order in the dialog is its `seq`.
@@ -322,6 +373,32 @@ export type SystemEvent = { "event": "joined", operator: OperatorId, name: strin
  * Seen by operators only.
  */
 comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, };
+
+/**
+ * `POST /api/uploads` answers with this: where and how the browser uploads one file, and the
+ * token a message then carries to reference it.
+ */
+export type UploadGrant = { 
+/**
+ * Goes into the message's `uploads`.
+ */
+upload: string, 
+/**
+ * Where to `POST` the form: a presigned S3 POST.
+ */
+url: string, 
+/**
+ * The form fields, in this order, before the file itself (the field `file`, always last).
+ */
+fields: Array<[string, string]>, 
+/**
+ * The attachment as it will be stored (size, type and kind as the server decided them).
+ */
+attachment: Attachment, 
+/**
+ * The upload must start before this; the token stays usable in a message for a day.
+ */
+expires_at: number, };
 
 /**
  * The page a visitor has open, as the widget reports it on each page view.
