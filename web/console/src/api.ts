@@ -1,10 +1,13 @@
 // The HTTP API as the console calls it (docs/protocol.md, "HTTP API").
 
 import type {
+  AttachmentLimits,
+  DialogAttachments,
   DialogPage,
   DialogStatus,
   HistoryPage,
   LoggedIn,
+  MessageAttachments,
   OperatorStatus,
   OperatorView,
   QuickReplyList,
@@ -115,5 +118,24 @@ export class Api {
 
   deleteQuickReply(id: string): Promise<void> {
     return this.call("DELETE", `/quick-replies/${encodeURIComponent(id)}`);
+  }
+
+  /** Short-lived links to the files of one message. */
+  messageAttachments(dialogId: string, seq: number): Promise<MessageAttachments> {
+    return this.call("GET", `/dialogs/${encodeURIComponent(dialogId)}/messages/${seq}/attachments`);
+  }
+
+  /** Every file of a dialog, newest first, with links and a token to send it again. */
+  dialogAttachments(dialogId: string): Promise<DialogAttachments> {
+    return this.call("GET", `/dialogs/${encodeURIComponent(dialogId)}/attachments`);
+  }
+
+  attachmentLimits(): Promise<AttachmentLimits> {
+    return this.call("GET", "/attachments/limits");
+  }
+
+  /** Admins only. */
+  setAttachmentLimits(limits: AttachmentLimits): Promise<AttachmentLimits> {
+    return this.call("PUT", "/attachments/limits", limits);
   }
 }

@@ -2,15 +2,31 @@
 // The rules themselves live in state/*.ts (plain functions, unit-tested); this file wires them.
 
 import { batch, computed, signal } from "@preact/signals";
-import type { DialogView, MessageView, OperatorStatus, OperatorView, Role, ServerEvent, SiteUpdate, SiteView, VisitorCard } from "../../protocol/protocol";
+import type {
+  AttachmentLimits,
+  AttachmentLinks,
+  DialogAttachment,
+  DialogView,
+  MessageView,
+  OperatorStatus,
+  OperatorView,
+  Role,
+  ServerEvent,
+  SiteUpdate,
+  SiteView,
+  VisitorCard,
+} from "../../protocol/protocol";
 import { FatalConnectError, RequestError, Socket, type ConnectionState } from "../../common/socket";
 import { Outbox, type Outgoing } from "../../common/outbox";
 import { applyReceipt, catchUpAfter, latestSeq, mergeMessages } from "../../common/timeline";
+import { uploadFile } from "../../common/upload";
+import { newId } from "../../common/ids";
 import { Api, ApiError } from "./api";
 import * as sb from "./state/sidebar";
 import { setDraft, type QuickReply } from "./state/compose";
 import { applyPage, type Cards } from "./state/visitor";
 import * as search from "./state/search";
+import { carried, choose, emptyTray, summary, holdLinks, needsLinks, updateChip, type Chip, type HeldLinks, type Tray } from "./state/attachments";
 import { notify, playMelody } from "./sound";
 
 export interface Pane {
@@ -43,6 +59,12 @@ export class Store {
   /** The visitor panel's card per dialog, and whether the panel is open. */
   readonly cards = signal<Cards>(new Map());
   readonly visitorPanel = signal(true);
+  /** The "Show attachments" panel, in place of the visitor panel while open. */
+  readonly attachmentsPanel = signal(false);
+  /** Files chosen for each dialog's next message, and the ones just refused. */
+  readonly trays = signal<ReadonlyMap<string, Tray>>(new Map());
+  /** Short-lived links to stored files, by attachment id. */
+  readonly links = signal<ReadonlyMap<string, HeldLinks>>(new Map());
   readonly view = signal<Omit<sb.View, "me">>({ tab: "open", filter: "all", sort: "activity", query: "" });
   /** The server's search for what the search box holds. */
   readonly search = signal<search.Search>(search.idleSearch);
@@ -63,6 +85,9 @@ export class Store {
   private melody: ReturnType<typeof setInterval> | null = null;
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   private searchAbort: AbortController | null = null;
+  private limits: Promise<AttachmentLimits> | null = null;
+  private uploads = new Map<string, AbortController>();
+  private linkRequests = new Map<string, Promise<void>>();
 
   constructor(readonly api: Api) {
     this.outbox = new Outbox({
@@ -74,6 +99,7 @@ export class Store {
           client_id: item.client_id,
           text: item.text,
           ...(item.reply_to !== undefined ? { reply_to: item.reply_to } : {}),
+          ...(item.uploads?.length ? { uploads: item.uploads } : {}),
         });
         // The ack carries the dialog's new summary: my answer is now its last message.
         if (ack.dialog) this.upsert(ack.dialog, false);
@@ -208,7 +234,7 @@ export class Store {
         if (m.kind === "visitor") {
           this.setTyping(m.dialog_id, false);
           const mine = e.dialog?.participants.some((p) => p.id === this.me.value?.id);
-          if (e.ring || mine) notify(m.author_name ?? "Visitor", m.text);
+          if (e.ring || mine) notify(m.author_name ?? "Visitor", summary(m));
           if (this.selected.value === m.dialog_id && document.visibilityState === "visible") void this.markRead(m.dialog_id);
         }
         break;
@@ -389,9 +415,133 @@ export class Store {
 
   /** Sends (or whispers) from the composer; an operator not yet connected joins first. */
   async send(id: string, text: string, whisper: boolean, replyTo?: number): Promise<void> {
-    if (!whisper) await this.join(id);
-    this.outbox.add({ kind: whisper ? "whisper" : "send", dialog_id: id, text, ...(replyTo !== undefined ? { reply_to: replyTo } : {}) });
+    // Whispers are text-only: the files stay above the composer for a message to the visitor.
+    const files = whisper ? null : carried(this.tray(id).chips);
+    if (files) this.setTray(id, emptyTray);
     this.drafts.value = setDraft(this.drafts.value, id, "");
+    if (!whisper) await this.join(id);
+    this.outbox.add({ kind: whisper ? "whisper" : "send", dialog_id: id, text, ...(replyTo !== undefined ? { reply_to: replyTo } : {}), ...files });
+  }
+
+  tray(id: string): Tray {
+    return this.trays.value.get(id) ?? emptyTray;
+  }
+
+  private setTray(id: string, tray: Tray): void {
+    const t = new Map(this.trays.value);
+    if (tray.chips.length === 0 && tray.refused.length === 0) t.delete(id);
+    else t.set(id, tray);
+    this.trays.value = t;
+  }
+
+  /** The workspace's limits, asked once; the server checks every file again anyway. */
+  attachmentLimits(): Promise<AttachmentLimits> {
+    this.limits ??= this.api.attachmentLimits().catch((e) => {
+      this.limits = null;
+      throw e;
+    });
+    return this.limits;
+  }
+
+  /** Settings asks afresh each time it opens: another admin may have changed them. */
+  reloadAttachmentLimits(): Promise<AttachmentLimits> {
+    this.limits = null;
+    return this.attachmentLimits();
+  }
+
+  /** Admins change the limits; the server's refusal is thrown for the form to show. */
+  async saveAttachmentLimits(limits: AttachmentLimits): Promise<AttachmentLimits> {
+    const saved = await this.api.setAttachmentLimits(limits);
+    this.limits = Promise.resolve(saved);
+    return saved;
+  }
+
+  /**
+   * Files chosen for a dialog's next message (picker, drop or paste): each is checked against the
+   * limits before a byte leaves, and the accepted ones upload at once, each with its progress.
+   */
+  async attach(id: string, files: readonly File[]): Promise<void> {
+    let limits: AttachmentLimits;
+    try {
+      limits = await this.attachmentLimits();
+    } catch (e) {
+      this.setTray(id, { ...this.tray(id), refused: [`Files cannot be sent now: ${e instanceof Error ? e.message : String(e)}`] });
+      return;
+    }
+    const tray = this.tray(id);
+    const { accepted, refused } = choose(files, limits, tray.chips.length);
+    const chips = accepted.map((f): Chip => ({ key: newId(), name: f.name, size: f.size, progress: 0, state: "uploading" }));
+    this.setTray(id, { chips: [...tray.chips, ...chips], refused });
+    accepted.forEach((f, i) => void this.upload(id, chips[i].key, f));
+  }
+
+  private async upload(id: string, key: string, file: File): Promise<void> {
+    const abort = new AbortController();
+    this.uploads.set(key, abort);
+    const patch = (p: Partial<Chip>) => this.setTray(id, updateChip(this.tray(id), key, p));
+    try {
+      const done = await uploadFile(this.api.endpoints.http, this.api.token ?? "", file, (progress) => patch({ progress }), abort.signal);
+      if (!abort.signal.aborted) patch({ state: "done", progress: 1, ...done });
+    } catch (e) {
+      if (!abort.signal.aborted) patch({ state: "failed", error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      this.uploads.delete(key);
+    }
+  }
+
+  /** Takes a file off the next message, stopping its upload. */
+  removeChip(id: string, key: string): void {
+    this.uploads.get(key)?.abort();
+    const tray = this.tray(id);
+    this.setTray(id, { ...tray, chips: tray.chips.filter((c) => c.key !== key) });
+  }
+
+  /** Files that may not go, said in words above the composer. */
+  refuse(id: string, why: string): void {
+    this.setTray(id, { ...this.tray(id), refused: [why] });
+  }
+
+  dismissRefused(id: string): void {
+    this.setTray(id, { ...this.tray(id), refused: [] });
+  }
+
+  /**
+   * A file's links, fetched (with the rest of its message's) when none are held fresh, or when
+   * the held one failed to load; one request per message at a time.
+   */
+  async linksFor(dialogId: string, seq: number, attachmentId: string, broken = false): Promise<AttachmentLinks | undefined> {
+    const key = `${dialogId}:${seq}`;
+    if (needsLinks(this.links.value.get(attachmentId), Date.now(), broken)) {
+      let asked = this.linkRequests.get(key);
+      if (!asked) {
+        asked = this.api
+          .messageAttachments(dialogId, seq)
+          .then((r) => void (this.links.value = holdLinks(this.links.value, r.attachments, Date.now())))
+          // The file shows by name without its links; the next look asks again.
+          .catch(() => {})
+          .finally(() => this.linkRequests.delete(key));
+        this.linkRequests.set(key, asked);
+      }
+      await asked;
+    }
+    return this.links.value.get(attachmentId)?.links;
+  }
+
+  /** The "Show attachments" panel's list; its links go with the others. */
+  async dialogAttachments(id: string): Promise<DialogAttachment[]> {
+    const { attachments } = await this.api.dialogAttachments(id);
+    this.links.value = holdLinks(
+      this.links.value,
+      attachments.map((a) => a.links),
+      Date.now(),
+    );
+    return attachments;
+  }
+
+  /** "Send again" from the panel: a message carrying the stored file; like the composer, it joins first. */
+  async resend(id: string, item: DialogAttachment): Promise<void> {
+    await this.join(id);
+    this.outbox.add({ kind: "send", dialog_id: id, text: "", uploads: [item.resend], attachments: [item.attachment] });
   }
 
   retry(clientId: string): void {

@@ -3,6 +3,7 @@ import type { MessageView } from "../../../protocol/protocol";
 import type { Store } from "../store";
 import { EMOJI, expand, shortcut, titleFrom, type QuickReply } from "../state/compose";
 import { MAX_TEXT, length, tooLong } from "../../../common/text";
+import { sendBlock, sizeLabel, summary } from "../state/attachments";
 
 interface Props {
   store: Store;
@@ -12,11 +13,15 @@ interface Props {
   /** A message's text to make a quick reply from (the lightning icon on a message). */
   quickFrom: string | null;
   clearQuickFrom(): void;
+  /** Whisper mode: kept by the pane, which also refuses files dropped while whispering. */
+  whisper: boolean;
+  setWhisper(on: boolean): void;
 }
 
-export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clearQuickFrom }: Props) {
+export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clearQuickFrom, whisper, setWhisper }: Props) {
   const text = store.drafts.value.get(dialogId) ?? "";
-  const [whisper, setWhisper] = useState(false);
+  const tray = store.tray(dialogId);
+  const picker = useRef<HTMLInputElement>(null);
   const [popup, setPopup] = useState<"emoji" | "quick" | null>(null);
   const [picked, setPicked] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
@@ -24,6 +29,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
   const found = shortcut(text, store.quickReplies.value);
   const count = length(text);
   const over = tooLong(text);
+  const block = sendBlock(text, tray.chips, whisper, over);
   useEffect(() => {
     setPicked(0);
   }, [found?.length]);
@@ -35,7 +41,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
   }, [dialogId]);
 
   const send = () => {
-    if (!text.trim() || over) return;
+    if (block) return;
     void store.send(dialogId, text, whisper, replyTo?.seq);
     clearReply();
   };
@@ -73,7 +79,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
       {replyTo && (
         <div class="reply-bar" data-testid="reply-bar">
           <span>
-            Replying to <q>{replyTo.text.slice(0, 80)}</q>
+            Replying to <q>{summary(replyTo).slice(0, 80)}</q>
           </span>
           <button type="button" class="link" aria-label="Cancel the quote" onClick={clearReply}>
             ×
@@ -109,6 +115,33 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
           }}
         />
       )}
+      {tray.refused.length > 0 && (
+        <div class="refused" role="alert" data-testid="refused">
+          <ul>
+            {tray.refused.map((r) => (
+              <li>{r}</li>
+            ))}
+          </ul>
+          <button type="button" class="link" onClick={() => store.dismissRefused(dialogId)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      {tray.chips.length > 0 && (
+        <ul class="chips" aria-label="Files to send" data-testid="chips">
+          {tray.chips.map((c) => (
+            <li class={`chip ${c.state}`} key={c.key} data-testid="chip" data-state={c.state}>
+              <span class="file-name">📎 {c.name}</span>
+              <span class="muted">{sizeLabel(c.size)}</span>
+              {c.state === "uploading" && <progress max={1} value={c.progress} aria-label={`Uploading ${c.name}`} />}
+              {c.state === "failed" && <span class="error">{c.error}</span>}
+              <button type="button" class="link" aria-label={`Remove ${c.name}`} onClick={() => store.removeChip(dialogId, c.key)}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       <label class="visually-hidden" for="composer-text">
         {whisper ? "Whisper to operators" : "Message"}
       </label>
@@ -121,11 +154,47 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
         value={text}
         onInput={(e) => store.typed(dialogId, e.currentTarget.value)}
         onKeyDown={onKey}
+        onPaste={(e) => {
+          const files = [...(e.clipboardData?.files ?? [])];
+          if (files.length === 0 || whisper) return;
+          e.preventDefault();
+          void store.attach(dialogId, files);
+        }}
+      />
+      <input
+        type="file"
+        multiple
+        hidden
+        ref={picker}
+        data-testid="file-picker"
+        onChange={(e) => {
+          const files = [...(e.currentTarget.files ?? [])];
+          e.currentTarget.value = "";
+          if (files.length) void store.attach(dialogId, files);
+        }}
       />
       <div class="composer-bar">
         <label class="whisper-toggle">
           <input type="checkbox" data-testid="whisper" checked={whisper} onChange={(e) => setWhisper(e.currentTarget.checked)} /> Whisper
         </label>
+        <button
+          type="button"
+          aria-label="Attach files"
+          title={whisper ? "Whispers are text-only" : "Attach files or photos (or drop them here)"}
+          data-testid="attach"
+          disabled={whisper}
+          aria-describedby={whisper ? "attach-whisper" : undefined}
+          onClick={() => picker.current?.click()}
+        >
+          <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
+            <path d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+          </svg>
+        </button>
+        {whisper && (
+          <span class="hint" id="attach-whisper">
+            Whispers are text-only.
+          </span>
+        )}
         <button type="button" aria-label="Emoji" data-testid="emoji" aria-expanded={popup === "emoji"} onClick={() => setPopup(popup === "emoji" ? null : "emoji")}>
           ☺
         </button>
@@ -133,9 +202,10 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
           ⚡
         </button>
         <span class={`counter ${over ? "over" : ""}`} data-testid="counter" aria-live="polite">
+          {tray.chips.length > 0 && block ? <span data-testid="send-block">{block} </span> : ""}
           {count > 0 ? `${count} / ${MAX_TEXT}` : ""}
         </span>
-        <button type="button" class="send" data-testid="send" disabled={!text.trim() || over} onClick={send}>
+        <button type="button" class="send" data-testid="send" disabled={!!block} onClick={send}>
           {whisper ? "Whisper" : "Send"}
         </button>
       </div>

@@ -1,11 +1,13 @@
 import { useComputed } from "@preact/signals";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { MessageView } from "../../../protocol/protocol";
+import type { Attachment, MessageView } from "../../../protocol/protocol";
 import type { Store } from "../store";
 import { clock, lines, mark, type Line } from "../state/timeline";
 import { Composer } from "./Composer";
 import { linkParts } from "../state/links";
 import { VisitorPanel } from "./VisitorPanel";
+import { AttachmentsPanel, Lightbox, MessageFiles } from "./Attachments";
+import { draggingFiles, gallery, summary, type Shown } from "../state/attachments";
 
 export function DialogPane({ store }: { store: Store }) {
   const id = store.selected.value;
@@ -28,9 +30,15 @@ export function DialogPane({ store }: { store: Store }) {
   const [replyTo, setReplyTo] = useState<MessageView | null>(null);
   const [transfer, setTransfer] = useState(false);
   const [quickFrom, setQuickFrom] = useState<string | null>(null);
+  const [whisper, setWhisper] = useState(false);
+  const [lightbox, setLightbox] = useState<{ items: Shown[]; at: number } | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+  const images = useMemo(() => gallery(pane?.messages ?? []), [pane?.messages]);
   useEffect(() => {
     setReplyTo(null);
     setTransfer(false);
+    setLightbox(null);
   }, [id]);
   if (!id || !row) {
     return (
@@ -40,7 +48,35 @@ export function DialogPane({ store }: { store: Store }) {
     );
   }
   const d = row.dialog;
-  const panelOpen = store.visitorPanel.value;
+  const filesOpen = store.attachmentsPanel.value;
+  const panelOpen = store.visitorPanel.value && !filesOpen;
+  // Files dropped anywhere on the conversation go into the composer's tray (a whisper takes none).
+  const drop = {
+    onDragEnter: (e: DragEvent) => {
+      if (!draggingFiles(e.dataTransfer?.types)) return;
+      e.preventDefault();
+      dragDepth.current++;
+      setDragging(true);
+    },
+    onDragOver: (e: DragEvent) => {
+      if (!draggingFiles(e.dataTransfer?.types)) return;
+      e.preventDefault();
+      e.dataTransfer!.dropEffect = "copy";
+    },
+    onDragLeave: () => {
+      dragDepth.current = Math.max(0, dragDepth.current - 1);
+      if (dragDepth.current === 0) setDragging(false);
+    },
+    onDrop: (e: DragEvent) => {
+      const files = [...(e.dataTransfer?.files ?? [])];
+      dragDepth.current = 0;
+      setDragging(false);
+      if (files.length === 0) return;
+      e.preventDefault();
+      if (whisper) store.refuse(id, "Whispers are text-only: turn whisper off to send files.");
+      else void store.attach(id, files);
+    },
+  };
   return (
     <main class="pane" aria-label={`Dialog with ${d.visitor_name}`} data-testid="pane" data-dialog={id}>
       <header class="pane-head">
@@ -68,19 +104,45 @@ export function DialogPane({ store }: { store: Store }) {
           </button>
           <button
             type="button"
+            data-testid="attachments-toggle"
+            aria-expanded={filesOpen}
+            aria-controls="attachments-panel"
+            onClick={() => (store.attachmentsPanel.value = !filesOpen)}
+          >
+            Show attachments
+          </button>
+          <button
+            type="button"
             data-testid="visitor-toggle"
             aria-expanded={panelOpen}
             aria-controls="visitor-panel"
-            onClick={() => (store.visitorPanel.value = !panelOpen)}
+            onClick={() => {
+              store.attachmentsPanel.value = false;
+              store.visitorPanel.value = !panelOpen;
+            }}
           >
             Visitor {panelOpen ? "▸" : "◂"}
           </button>
         </div>
       </header>
       <div class="pane-body">
-        <div class="conversation">
+        <div class="conversation" {...drop}>
+          {dragging && (
+            <div class="drop-zone" data-testid="drop-zone">
+              {whisper ? "Whispers are text-only: turn whisper off to send files" : `Drop files to send to ${d.visitor_name}`}
+            </div>
+          )}
           {transfer && <Transfer store={store} dialogId={id} done={() => setTransfer(false)} />}
-          <Timeline store={store} dialogId={id} lines={all} onReply={setReplyTo} onQuick={setQuickFrom} more={pane?.more ?? false} loading={pane?.loading ?? false} />
+          <Timeline
+            store={store}
+            dialogId={id}
+            lines={all}
+            onReply={setReplyTo}
+            onQuick={setQuickFrom}
+            onOpen={(seq, a) => setLightbox({ items: images, at: Math.max(0, images.findIndex((s) => s.seq === seq && s.attachment.id === a.id)) })}
+            more={pane?.more ?? false}
+            loading={pane?.loading ?? false}
+          />
           <div class="typing" aria-live="polite" data-testid="typing">
             {typing ? `${d.visitor_name} is typing…` : ""}
           </div>
@@ -91,15 +153,37 @@ export function DialogPane({ store }: { store: Store }) {
             clearReply={() => setReplyTo(null)}
             quickFrom={quickFrom}
             clearQuickFrom={() => setQuickFrom(null)}
+            whisper={whisper}
+            setWhisper={setWhisper}
           />
         </div>
         {panelOpen && <VisitorPanel store={store} dialogId={id} />}
+        {filesOpen && (
+          <AttachmentsPanel store={store} dialogId={id} status={d.status} seen={images.length + withFiles(pane?.messages)} onOpen={(items, at) => setLightbox({ items, at })} />
+        )}
       </div>
+      {lightbox && lightbox.items.length > 0 && (
+        <Lightbox store={store} dialogId={id} items={lightbox.items} at={lightbox.at} onStep={(at) => setLightbox({ ...lightbox, at })} onClose={() => setLightbox(null)} />
+      )}
     </main>
   );
 }
 
-function Timeline(props: { store: Store; dialogId: string; lines: Line[]; more: boolean; loading: boolean; onReply(m: MessageView): void; onQuick(text: string): void }) {
+/** How many messages carry files: the attachments panel loads again when it grows. */
+function withFiles(messages: readonly MessageView[] | undefined): number {
+  return (messages ?? []).filter((m) => m.attachments?.length).length;
+}
+
+function Timeline(props: {
+  store: Store;
+  dialogId: string;
+  lines: Line[];
+  more: boolean;
+  loading: boolean;
+  onReply(m: MessageView): void;
+  onQuick(text: string): void;
+  onOpen(seq: number, a: Attachment): void;
+}) {
   const { store, dialogId, lines: all } = props;
   const box = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
@@ -149,7 +233,14 @@ function Timeline(props: { store: Store; dialogId: string; lines: Line[]; more: 
           const f = l.item.failed;
           return (
             <div class={`msg ${l.item.kind === "whisper" ? "whisper" : "mine"}`} data-testid="message" data-pending="true" key={l.item.client_id}>
-              <p class="text">{l.item.text}</p>
+              {l.item.text && <p class="text">{l.item.text}</p>}
+              {l.item.attachments?.length ? (
+                <ul class="pending-files">
+                  {l.item.attachments.map((a) => (
+                    <li key={a.id}>📎 {a.name}</li>
+                  ))}
+                </ul>
+              ) : null}
               <span class="meta">
                 {f ? (
                   <>
@@ -180,18 +271,21 @@ function Timeline(props: { store: Store; dialogId: string; lines: Line[]; more: 
             <span class="author">
               {l.who === "whisper" ? `Whisper · ${m.author_name ?? ""}` : (m.author_name ?? "")}
             </span>
-            {quoted && <blockquote class="quote">{quoted.text}</blockquote>}
-            <p class="text">
-              {linkParts(m.text).map((p) =>
-                p.href ? (
-                  <a href={p.href} target="_blank" rel="noopener noreferrer nofollow">
-                    {p.text}
-                  </a>
-                ) : (
-                  p.text
-                ),
-              )}
-            </p>
+            {quoted && <blockquote class="quote">{summary(quoted)}</blockquote>}
+            {m.text && (
+              <p class="text">
+                {linkParts(m.text).map((p) =>
+                  p.href ? (
+                    <a href={p.href} target="_blank" rel="noopener noreferrer nofollow">
+                      {p.text}
+                    </a>
+                  ) : (
+                    p.text
+                  ),
+                )}
+              </p>
+            )}
+            {m.attachments?.length ? <MessageFiles store={store} dialogId={dialogId} seq={m.seq} attachments={m.attachments} onOpen={(a) => props.onOpen(m.seq, a)} /> : null}
             <span class="meta">
               {clock(m.created_at)}
               {status && (

@@ -11,6 +11,7 @@ import {
   type NewOperatorForm,
   type SiteForm,
 } from "../state/settings";
+import { limitsForm, MAX_LIMIT_MB, parseLimits, type LimitsForm } from "../state/attachments";
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -29,6 +30,7 @@ export function Settings({ store }: { store: Store }) {
       </div>
       <Team store={store} />
       <Sites store={store} />
+      <AttachmentLimits store={store} />
     </main>
   );
 }
@@ -140,6 +142,89 @@ function AddOperator({ store }: { store: Store }) {
       </div>
       <Outcome error={refusal} done={added} testid={{ error: "add-operator-error", done: "add-operator-done" }} />
     </form>
+  );
+}
+
+/** How large images and other files may be, in MB: checked here, then by the server on every upload. */
+function AttachmentLimits({ store }: { store: Store }) {
+  const [form, setForm] = useState<LimitsForm | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    store.reloadAttachmentLimits().then(
+      (l) => setForm(limitsForm(l)),
+      (e) => setError(`Could not load the limits: ${message(e)}`),
+    );
+  }, [store]);
+  const set = (patch: Partial<LimitsForm>) => {
+    setForm({ ...form!, ...patch });
+    setSaved(null);
+  };
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setSaved(null);
+    const parsed = parseLimits(form!);
+    if (!parsed.ok) return setError(parsed.error);
+    setError(null);
+    setBusy(true);
+    try {
+      const answer = await store.saveAttachmentLimits(parsed.value);
+      const shown = limitsForm(answer);
+      setForm(shown);
+      setSaved(`Saved. Images up to ${shown.image} MB, other files up to ${shown.file} MB.`);
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const input = (key: keyof LimitsForm) => (
+    <input
+      name={`${key}_max_mb`}
+      type="number"
+      min={1}
+      max={MAX_LIMIT_MB}
+      step="any"
+      value={form?.[key] ?? ""}
+      aria-describedby="limits-hint"
+      onInput={(e) => set({ [key]: e.currentTarget.value })}
+      data-testid={`limit-${key}`}
+    />
+  );
+  return (
+    <section class="settings-section" aria-labelledby="limits-title" data-testid="attachment-limits">
+      <h3 id="limits-title">Attachments</h3>
+      {form === null ? (
+        error ? (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        ) : (
+          <p class="muted">Loading the limits…</p>
+        )
+      ) : (
+        <form class="settings-form" onSubmit={submit} noValidate aria-labelledby="limits-title">
+          <div class="fields">
+            <label>
+              Images, MB
+              {input("image")}
+            </label>
+            <label>
+              Other files, MB
+              {input("file")}
+            </label>
+            <button type="submit" class="send" disabled={busy} data-testid="limits-save">
+              Save
+            </button>
+          </div>
+          <span class="hint" id="limits-hint">
+            The largest file operators and visitors may send, from 1 to {MAX_LIMIT_MB} MB.
+          </span>
+          <Outcome error={error} done={saved} testid={{ error: "limits-error", done: "limits-saved" }} />
+        </form>
+      )}
+    </section>
   );
 }
 

@@ -119,7 +119,8 @@ function DialogRow({ row, store }: { row: Row; store: Store }) {
               {draft}
             </>
           ) : (
-            d.last_message?.text ?? ""
+            // Only a message with files has no text.
+            d.last_message?.text || (d.last_message ? "📎 File" : "")
           )}
         </span>
         {row.unread > 0 && (
