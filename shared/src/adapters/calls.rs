@@ -38,6 +38,14 @@ impl AwsCalls {
         self.lock().needed.get(&function).cloned().unwrap_or_default()
     }
 
+    /// Records that the running function signed a request someone else will send (a presigned
+    /// upload or link): signing calls nothing, yet the request runs with the signer's grants.
+    pub fn presigned(&self, action: &str, on: Resource) {
+        if let Some(function) = Function::current() {
+            self.lock().needed.entry(function).or_default().insert((action.to_owned(), on));
+        }
+    }
+
     /// Calls made inside a function's scope that map to no resource Parlor grants on: a Scan, an
     /// index other than `GSI1`, another service.
     pub fn unknown(&self) -> BTreeSet<String> {
@@ -82,8 +90,10 @@ fn needed(service: &str, operation: &str, input: &Input) -> Result<Vec<Needed>, 
             on(&format!("dynamodb:{op}"), Resource::Table)
         }
         ("ApiGatewayManagementApi", "PostToConnection") => on("execute-api:ManageConnections", Resource::Connections),
-        // Nothing calls S3 yet; when attachments do, their reserved grants must become grants.
-        ("S3", op @ ("PutObject" | "GetObject")) => on(&format!("s3:{op}"), Resource::Attachments),
+        // HeadObject is authorised as s3:GetObject. A presigned GET passes here too: presigning
+        // runs the client's interceptors, and the link works only while the signer holds the grant.
+        ("S3", "GetObject" | "HeadObject") => on("s3:GetObject", Resource::Attachments),
+        ("S3", "PutObject") => on("s3:PutObject", Resource::Attachments),
         (service, operation) => Err(format!("{service}:{operation}")),
     }
 }
