@@ -93,9 +93,26 @@ fn needed(service: &str, operation: &str, input: &Input) -> Result<Vec<Needed>, 
         // HeadObject is authorised as s3:GetObject. A presigned GET passes here too: presigning
         // runs the client's interceptors, and the link works only while the signer holds the grant.
         ("S3", "GetObject" | "HeadObject") => on("s3:GetObject", Resource::Attachments),
+        ("S3", "PutObject") if put_key(input).is_some_and(|key| key.ends_with(PREVIEW_SUFFIX)) => {
+            on("s3:PutObject", Resource::Previews)
+        }
         ("S3", "PutObject") => on("s3:PutObject", Resource::Attachments),
         (service, operation) => Err(format!("{service}:{operation}")),
     }
+}
+
+/// How a preview's key ends (`domain::preview_key`): the only objects the message function writes.
+const PREVIEW_SUFFIX: &str = ".preview.jpg";
+
+#[cfg(feature = "attachments")]
+fn put_key(input: &Input) -> Option<&str> {
+    input.downcast_ref::<aws_sdk_s3::operation::put_object::PutObjectInput>().and_then(|put| put.key())
+}
+
+/// Without attachments nothing puts an object.
+#[cfg(not(feature = "attachments"))]
+fn put_key(_: &Input) -> Option<&str> {
+    None
 }
 
 impl Intercept for AwsCalls {

@@ -6,6 +6,7 @@
 //! code path for Lambda (temporary credentials with a session token) and the local endpoint
 //! (static credentials, no token).
 
+use crate::app::AttachmentStorage;
 use crate::domain::Millis;
 use crate::ports::{BlobError, Blobs, ObjectHead, PresignedPost, UploadPolicy};
 use async_trait::async_trait;
@@ -15,6 +16,7 @@ use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
 use base64::Engine;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -24,7 +26,7 @@ const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 pub struct S3Blobs {
     client: aws_sdk_s3::Client,
     /// What the client signs with; its config no longer hands its provider out.
-    credentials: SharedCredentialsProvider,
+    credentials: Option<SharedCredentialsProvider>,
     bucket: String,
     post_url: String,
     #[cfg(feature = "dynamodb")]
@@ -43,7 +45,7 @@ impl S3Blobs {
     ) -> Self {
         Self {
             client,
-            credentials,
+            credentials: Some(credentials),
             bucket: bucket.into(),
             post_url: post_url.into(),
             #[cfg(feature = "dynamodb")]
@@ -51,12 +53,18 @@ impl S3Blobs {
         }
     }
 
-    /// `bucket` in AWS, with `sdk`'s credentials and region (a Lambda function's own).
-    pub fn aws(sdk: &aws_config::SdkConfig, bucket: &str) -> Result<Self, String> {
-        let region = sdk.region().ok_or("no AWS region is configured")?.to_string();
-        let credentials = sdk.credentials_provider().ok_or("no AWS credentials are configured")?;
-        let client = aws_sdk_s3::Client::new(sdk);
-        Ok(Self::new(client, credentials, bucket, Self::aws_post_url(bucket, &region)))
+    /// `bucket` in AWS, with `sdk`'s credentials and region (a Lambda function's own). Without
+    /// either, every request fails and says which is missing.
+    pub fn aws(sdk: &aws_config::SdkConfig, bucket: &str) -> Self {
+        let region = sdk.region().map(|r| r.to_string()).unwrap_or_default();
+        Self {
+            client: aws_sdk_s3::Client::new(sdk),
+            credentials: sdk.credentials_provider(),
+            bucket: bucket.to_owned(),
+            post_url: Self::aws_post_url(bucket, &region),
+            #[cfg(feature = "dynamodb")]
+            calls: None,
+        }
     }
 
     /// The bucket's virtual-hosted URL, where AWS takes browser uploads.
@@ -76,6 +84,12 @@ impl S3Blobs {
     fn get(&self, key: &str) -> aws_sdk_s3::operation::get_object::builders::GetObjectFluentBuilder {
         self.client.get_object().bucket(&self.bucket).key(key)
     }
+}
+
+/// Attachments in `bucket` for a Lambda function: S3 with its own credentials and region, and
+/// image previews.
+pub fn storage_in_aws(sdk: &aws_config::SdkConfig, bucket: &str) -> AttachmentStorage {
+    AttachmentStorage { blobs: Arc::new(S3Blobs::aws(sdk, bucket)), images: Arc::new(super::images::ImagePreviews) }
 }
 
 fn failed<E: std::error::Error + 'static>(what: &str, key: &str, e: E) -> BlobError {
@@ -153,8 +167,8 @@ fn signature(secret: &str, at: SystemTime, region: &str, encoded_policy: &str) -
 #[async_trait]
 impl Blobs for S3Blobs {
     async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedPost, BlobError> {
-        let credentials = self
-            .credentials
+        let provider = self.credentials.as_ref().ok_or_else(|| BlobError("no AWS credentials are configured".into()))?;
+        let credentials = provider
             .provide_credentials()
             .await
             .map_err(|e| BlobError(format!("no credentials to sign with: {}", DisplayErrorContext(e))))?;
