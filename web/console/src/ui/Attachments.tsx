@@ -23,7 +23,7 @@ export function MessageFiles({ store, dialogId, seq, attachments, onOpen }: Wher
           <Picture key={a.id} store={store} dialogId={dialogId} seq={seq} a={a} max={INLINE_PX} onOpen={() => onOpen(a)} />
         ) : (
           <div key={a.id} class="file-row" data-testid="file">
-            <span class="file-name">📎 {a.name}</span> <span class="muted">{sizeLabel(a.size)}</span>{" "}
+            <span class="file-name">{a.name}</span> <span class="muted">{sizeLabel(a.size)}</span>{" "}
             <Download store={store} dialogId={dialogId} seq={seq} a={a} />
           </div>
         ),

@@ -131,7 +131,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
         <ul class="chips" aria-label="Files to send" data-testid="chips">
           {tray.chips.map((c) => (
             <li class={`chip ${c.state}`} key={c.key} data-testid="chip" data-state={c.state}>
-              <span class="file-name">📎 {c.name}</span>
+              <span class="file-name">{c.name}</span>
               <span class="muted">{sizeLabel(c.size)}</span>
               {c.state === "uploading" && <progress max={1} value={c.progress} aria-label={`Uploading ${c.name}`} />}
               {c.state === "failed" && <span class="error">{c.error}</span>}

@@ -40,6 +40,16 @@ export function DialogPane({ store }: { store: Store }) {
     setTransfer(false);
     setLightbox(null);
   }, [id]);
+  useEffect(() => {
+    // A file dropped beside the conversation must not make the browser open it in place of the console.
+    const keep = (e: DragEvent) => draggingFiles(e.dataTransfer?.types) && e.preventDefault();
+    addEventListener("dragover", keep);
+    addEventListener("drop", keep);
+    return () => {
+      removeEventListener("dragover", keep);
+      removeEventListener("drop", keep);
+    };
+  }, []);
   if (!id || !row) {
     return (
       <main class="pane empty-pane" aria-label="Dialog">
@@ -237,7 +247,7 @@ function Timeline(props: {
               {l.item.attachments?.length ? (
                 <ul class="pending-files">
                   {l.item.attachments.map((a) => (
-                    <li key={a.id}>📎 {a.name}</li>
+                    <li key={a.id}>{a.name}</li>
                   ))}
                 </ul>
               ) : null}
