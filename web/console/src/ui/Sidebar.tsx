@@ -119,8 +119,7 @@ function DialogRow({ row, store }: { row: Row; store: Store }) {
               {draft}
             </>
           ) : (
-            // Only a message with files has no text.
-            d.last_message?.text || (d.last_message ? "📎 File" : "")
+            d.last_message?.text ?? ""
           )}
         </span>
         {row.unread > 0 && (
