@@ -140,8 +140,18 @@ describe("attachments in the console", () => {
     const event = await received;
     expect(event.message.kind).toBe("operator");
     expect(event.message.attachments?.[0]).toMatchObject({ id: photo.attachments![0].id, name: "sunset.png", kind: "image" });
-    // The timeline shows it stored, with its preview.
-    await page.locator(`[data-testid="message"][data-seq="${event.message.seq}"] [data-testid="picture"] img`).waitFor();
+    // The timeline shows it stored, with its preview; the lightbox now steps between the two.
+    const again = page.locator(`[data-testid="message"][data-seq="${event.message.seq}"] [data-testid="picture"]`);
+    await again.locator("img").waitFor();
+    await again.click();
+    const lightbox = page.getByRole("dialog", { name: "sunset.png" });
+    expect(await lightbox.locator(".lightbox-bar > span").textContent()).toBe("sunset.png · 2 of 2");
+    await page.keyboard.press("ArrowLeft");
+    await lightbox.locator(".lightbox-bar > span", { hasText: "1 of 2" }).waitFor();
+    await lightbox.getByRole("button", { name: "Next image" }).click();
+    await lightbox.locator(".lightbox-bar > span", { hasText: "2 of 2" }).waitFor();
+    await lightbox.getByRole("button", { name: "Close" }).click();
+    await lightbox.waitFor({ state: "detached" });
   });
 
   it("takes a file dropped on the dialog: a drop zone, a progress bar, then the visitor has it", async () => {
