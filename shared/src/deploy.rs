@@ -92,8 +92,10 @@ pub enum Resource {
     Connections,
     /// The SSM SecureString parameter that holds the token-signing key.
     SigningKey,
-    /// The attachments bucket's objects.
+    /// The attachments bucket's objects (`a/*`): uploads, and reading them back.
     Attachments,
+    /// Image previews beside them (`a/*.preview.jpg`): what the message function writes.
+    Previews,
 }
 
 impl Resource {
@@ -105,6 +107,7 @@ impl Resource {
             Self::Connections => "Connections",
             Self::SigningKey => "SigningKey",
             Self::Attachments => "Attachments",
+            Self::Previews => "Previews",
         }
     }
 }
@@ -120,18 +123,22 @@ pub struct Grant {
 #[derive(Debug)]
 pub struct Permissions {
     pub function: Function,
-    /// What its code calls.
-    pub grants: &'static [Grant],
+    /// What its code calls, in sets that functions share.
+    pub grants: &'static [&'static [Grant]],
     /// Held for a feature that the template provisions and no code calls yet (the template test
-    /// checks that none does): attachments' presigned uploads (s3:PutObject, which the signer's
-    /// role must have) and downloads (s3:GetObject). They move to `grants` when the code lands.
+    /// checks that none does); they move to `grants` when the code lands.
     pub reserved: &'static [Grant],
 }
 
 impl Permissions {
+    /// What its code calls.
+    pub fn called(&self) -> impl Iterator<Item = &'static Grant> {
+        self.grants.iter().flat_map(|set| set.iter())
+    }
+
     /// Everything the template grants the function.
     pub fn all(&self) -> impl Iterator<Item = &'static Grant> {
-        self.grants.iter().chain(self.reserved)
+        self.called().chain(self.reserved)
     }
 }
 
@@ -166,6 +173,16 @@ const DIALOG_WORK: &[Grant] = &[
 const TRANSITIONS: &[Grant] =
     &[table("dynamodb:DeleteItem"), table("dynamodb:GetItem"), table("dynamodb:PutItem"), QUERY_INDEX, PUSH, SIGNING_KEY];
 
+/// Before a message carries a file: HEAD and the first bytes of the upload (both `s3:GetObject`),
+/// then an image's preview written beside it. Nothing else in the bucket is writable here.
+const CHECK_UPLOADS: &[Grant] =
+    &[Grant { action: "s3:GetObject", on: Resource::Attachments }, Grant { action: "s3:PutObject", on: Resource::Previews }];
+
+/// Presigning: a browser's upload is authorized as `s3:PutObject` by the role that signed its
+/// policy, and a download link as `s3:GetObject`.
+const PRESIGN: &[Grant] =
+    &[Grant { action: "s3:GetObject", on: Resource::Attachments }, Grant { action: "s3:PutObject", on: Resource::Attachments }];
+
 /// What each function may do, and nothing more. A transaction needs no action of its own: each of
 /// its items needs the action it performs (`PutItem`, `UpdateItem`, …). A push that finds its
 /// connection gone deletes that connection's record, so every function that pushes deletes.
@@ -173,34 +190,32 @@ pub const PERMISSIONS: &[Permissions] = &[
     Permissions {
         // Takes the one-time ticket, reads the operator or the visitor and the site, stores the connection.
         function: Function::WebSocket(Route::Connect),
-        grants: &[table("dynamodb:DeleteItem"), table("dynamodb:GetItem"), table("dynamodb:PutItem"), SIGNING_KEY],
+        grants: &[&[table("dynamodb:DeleteItem"), table("dynamodb:GetItem"), table("dynamodb:PutItem"), SIGNING_KEY]],
         reserved: &[],
     },
     Permissions {
         function: Function::WebSocket(Route::Disconnect),
-        grants: &[table("dynamodb:DeleteItem"), SIGNING_KEY],
+        grants: &[&[table("dynamodb:DeleteItem"), SIGNING_KEY]],
         reserved: &[],
     },
     Permissions {
         // Answers its sender with an error frame.
         function: Function::WebSocket(Route::Default),
-        grants: &[table("dynamodb:DeleteItem"), PUSH, SIGNING_KEY],
+        grants: &[&[table("dynamodb:DeleteItem"), PUSH, SIGNING_KEY]],
         reserved: &[],
     },
-    // Send, whisper, typing, read, mark unread.
-    Permissions { function: Function::WebSocket(Route::Message), grants: DIALOG_WORK, reserved: &[] },
+    // Send (with files), whisper, typing, read, mark unread.
+    Permissions { function: Function::WebSocket(Route::Message), grants: &[DIALOG_WORK, CHECK_UPLOADS], reserved: &[] },
     // Join, leave, transfer.
-    Permissions { function: Function::WebSocket(Route::Assign), grants: TRANSITIONS, reserved: &[] },
+    Permissions { function: Function::WebSocket(Route::Assign), grants: &[TRANSITIONS], reserved: &[] },
     // Close, reopen.
-    Permissions { function: Function::WebSocket(Route::Close), grants: TRANSITIONS, reserved: &[] },
+    Permissions { function: Function::WebSocket(Route::Close), grants: &[TRANSITIONS], reserved: &[] },
     Permissions {
-        // Login, tickets, operators, status (pushed to the other consoles), lists, history, visitors.
+        // Login, tickets, operators, status (pushed to the other consoles), lists, history, visitors,
+        // upload grants and links to files.
         function: Function::HttpApi,
-        grants: DIALOG_WORK,
-        reserved: &[
-            Grant { action: "s3:GetObject", on: Resource::Attachments },
-            Grant { action: "s3:PutObject", on: Resource::Attachments },
-        ],
+        grants: &[DIALOG_WORK, PRESIGN],
+        reserved: &[],
     },
 ];
 

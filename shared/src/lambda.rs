@@ -44,8 +44,8 @@ pub enum Deployed {
     Nowhere,
     /// Every function (the template's `Globals`).
     Everywhere,
-    /// This function alone.
-    Only(Function),
+    /// These functions alone.
+    Only(&'static [Function]),
 }
 
 impl Deployed {
@@ -53,7 +53,7 @@ impl Deployed {
         match self {
             Self::Nowhere => false,
             Self::Everywhere => true,
-            Self::Only(f) => f == function,
+            Self::Only(functions) => functions.contains(&function),
         }
     }
 }
@@ -120,9 +120,9 @@ pub const ENV: &[EnvVar] = &[
     EnvVar {
         name: ATTACHMENTS_BUCKET,
         need: Need::Optional,
-        deployed: Deployed::Only(Function::HttpApi),
-        reserved: true,
-        purpose: "the S3 bucket of attachments, for presigned uploads and downloads",
+        deployed: Deployed::Only(&[Function::WebSocket(crate::protocol::Route::Message), Function::HttpApi]),
+        reserved: false,
+        purpose: "the S3 bucket of attachments: upload grants and links (HTTP API), checks and previews (message); unset, attachments are refused",
     },
 ];
 
@@ -178,6 +178,8 @@ pub struct LambdaConfig {
     pub dynamodb_endpoint: Option<String>,
     /// `Settings::widget_origins`.
     pub widget_origins: Vec<String>,
+    /// Where attachments are kept; none means this function refuses them.
+    pub attachments_bucket: Option<String>,
 }
 
 impl LambdaConfig {
@@ -220,8 +222,24 @@ impl LambdaConfig {
             })
             .transpose()?
             .unwrap_or_default();
-        Ok(Self { table, management_endpoint, signing_key, dynamodb_endpoint, widget_origins })
+        let attachments_bucket = get(ATTACHMENTS_BUCKET);
+        if let Some(bucket) = &attachments_bucket
+            && !valid_bucket_name(bucket)
+        {
+            return Err(ConfigError::Invalid { name: ATTACHMENTS_BUCKET, reason: format!("{bucket:?} is not an S3 bucket name") });
+        }
+        Ok(Self { table, management_endpoint, signing_key, dynamodb_endpoint, widget_origins, attachments_bucket })
     }
+}
+
+/// S3's rule for bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, starting and
+/// ending with a letter or digit.
+fn valid_bucket_name(name: &str) -> bool {
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    (3..=63).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && edge(name.chars().next())
+        && edge(name.chars().last())
 }
 
 /// The key is the value's bytes, as the local gateway uses it, so one key works in both.
@@ -316,7 +334,13 @@ pub async fn app_from_env() -> Result<App, ConfigError> {
         "configured"
     );
     let settings = Settings { widget_origins: config.widget_origins.clone(), ..Settings::default() };
-    Ok(App::new(Arc::new(store), Arc::new(push), signer, settings))
+    let app = App::new(Arc::new(store), Arc::new(push), signer, settings);
+    #[cfg(feature = "attachments")]
+    let app = match &config.attachments_bucket {
+        Some(bucket) => app.with_attachments(crate::adapters::s3::storage_in_aws(&sdk, bucket)),
+        None => app,
+    };
+    Ok(app)
 }
 
 /// The whole `main` of a WebSocket route's function: build the App once, then hand every event to
@@ -368,6 +392,19 @@ mod tests {
         assert_eq!(config.signing_key, SigningKeySource::Parameter("/parlor/signing-key".into()));
         assert_eq!(config.dynamodb_endpoint, None);
         assert_eq!(config.widget_origins, Vec::<String>::new());
+        assert_eq!(config.attachments_bucket, None);
+    }
+
+    #[test]
+    fn the_attachments_bucket_must_be_a_bucket_name() {
+        let mut vars = complete();
+        vars.push((ATTACHMENTS_BUCKET, "parlor-attachments-123456789012"));
+        assert_eq!(parse(&vars).unwrap().attachments_bucket.as_deref(), Some("parlor-attachments-123456789012"));
+        for bad in ["s3://parlor", "Parlor", "ab", "-parlor"] {
+            let mut vars = complete();
+            vars.push((ATTACHMENTS_BUCKET, bad));
+            assert!(matches!(parse(&vars).unwrap_err(), ConfigError::Invalid { name, .. } if name == ATTACHMENTS_BUCKET), "{bad}");
+        }
     }
 
     #[test]
@@ -460,6 +497,7 @@ mod tests {
         assert_eq!(everywhere, [TABLE, MANAGEMENT_ENDPOINT, SIGNING_KEY_PARAMETER, WIDGET_ORIGINS]);
         // A reserved variable is read by nothing, so nothing can require it.
         assert!(ENV.iter().filter(|v| v.reserved).all(|v| v.need == Need::Optional && v.deployed != Deployed::Nowhere));
+        assert!(Deployed::Only(&[Function::HttpApi]).to(Function::HttpApi));
     }
 
     #[test]

@@ -190,12 +190,13 @@ fn resource_in_template(on: Resource) -> &'static str {
             "!Sub arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${StageName}/POST/@connections/*"
         }
         Resource::SigningKey => "!Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SigningKeyParameterName}",
-        Resource::Attachments => "!Sub ${AttachmentsBucket.Arn}/*",
+        Resource::Attachments => "!Sub ${AttachmentsBucket.Arn}/a/*",
+        Resource::Previews => "!Sub ${AttachmentsBucket.Arn}/a/*.preview.jpg",
     }
 }
 
-const RESOURCES: [Resource; 5] =
-    [Resource::Table, Resource::Index, Resource::Connections, Resource::SigningKey, Resource::Attachments];
+const RESOURCES: [Resource; 6] =
+    [Resource::Table, Resource::Index, Resource::Connections, Resource::SigningKey, Resource::Attachments, Resource::Previews];
 
 /// A function's policy in the template, as grants; anything it cannot read as one fails.
 fn policy(function: Function) -> BTreeSet<Needed> {
@@ -357,8 +358,7 @@ async fn each_function_calls_exactly_what_its_row_grants() {
         // The signing key is read once at start by lambda::app_from_env, not by a handler.
         let handlers_need: BTreeSet<Needed> = function
             .permissions()
-            .grants
-            .iter()
+            .called()
             .filter(|g| g.on != Resource::SigningKey)
             .map(|g| (g.action.to_owned(), g.on))
             .collect();
