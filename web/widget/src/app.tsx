@@ -100,7 +100,8 @@ function App({ api, view, init }: Boot) {
   const drags = useRef(0);
   const [dragging, setDragging] = useState(false);
   // The image shown large, by message and attachment (its link may be renewed while it is open).
-  const [box, setBox] = useState<{ seq: number; a: Attachment; from: Element | null } | null>(null);
+  const [box, setBox] = useState<{ seq: number; a: Attachment } | null>(null);
+  const opener = useRef<HTMLElement | null>(null);
   const profile = useRef<{ name?: string; email?: string; phone?: string }>({});
 
   if (!live.current) {
@@ -258,11 +259,14 @@ function App({ api, view, init }: Boot) {
 
   const close = () => toPage({ parlor: "close" });
   const who = chat.typing;
-  const show = (a: Attachment, seq: number) => setBox({ seq, a, from: document.activeElement });
-  const unbox = () => {
-    (box?.from as HTMLElement | null)?.focus();
-    setBox(null);
+  const show = (a: Attachment, seq: number) => {
+    opener.current = document.activeElement as HTMLElement | null;
+    setBox({ seq, a });
   };
+  // Closed: focus goes back to the preview, once the chat is no longer inert.
+  useEffect(() => {
+    if (!box) opener.current?.focus();
+  }, [box]);
   const withFiles = (e: DragEvent) => !!e.dataTransfer?.types.includes("Files");
   const boxed = box && files.linksOf(box.seq)?.get(box.a.id);
 
@@ -395,7 +399,7 @@ function App({ api, view, init }: Boot) {
         </div>
       )}
     </div>
-    {box && <Lightbox name={box.a.name} url={boxed?.url} t={t} close={unbox} />}
+    {box && <Lightbox name={box.a.name} url={boxed?.url} t={t} close={() => setBox(null)} />}
     </>
   );
 }
