@@ -3,14 +3,17 @@
 //! (or DynamoDB at any endpoint) and serves the web apps.
 
 pub mod gateway;
+pub mod storage;
 mod widget;
 
 use aws_credential_types::Credentials;
 use axum::http::{header, HeaderValue};
 use parlor_core::adapters::calls::AwsCalls;
+use parlor_core::adapters::images::ImagePreviews;
 use parlor_core::adapters::push::ManagementApiPush;
+use parlor_core::adapters::s3::S3Blobs;
 use parlor_core::adapters::sqlite::SqliteStore;
-use parlor_core::app::{App, Settings};
+use parlor_core::app::{App, AttachmentStorage, Settings};
 use parlor_core::auth::Signer;
 use parlor_core::domain::{Operator, Site};
 use std::net::SocketAddr;
@@ -45,8 +48,8 @@ pub struct Config {
     pub site_origins: Vec<String>,
     pub limits: Limits,
     pub settings: Settings,
-    /// Records what each function's AWS calls need (DynamoDB and the Management API): for the
-    /// template test, which holds the IAM policies to it.
+    /// Records what each function's AWS calls need (DynamoDB, the Management API and S3, presigned
+    /// requests included): for the template test, which holds the IAM policies to it.
     pub aws_calls: Option<AwsCalls>,
 }
 
@@ -128,6 +131,10 @@ fn default_web_dir() -> PathBuf {
 pub struct Running {
     pub addr: SocketAddr,
     pub management_addr: SocketAddr,
+    /// The S3-compatible endpoint that keeps attachments.
+    pub storage_addr: SocketAddr,
+    /// Attachment storage as the app uses it (on the endpoint at `storage_addr`).
+    pub blobs: Arc<S3Blobs>,
     pub app: Arc<App>,
     pub gateway: Arc<Gateway>,
     pub site: Site,
@@ -159,7 +166,7 @@ impl Running {
              \x20 WebSocket:  {ws}\n\
              \x20 Sign in:    {email} / {password}\n\
              \x20 Site key:   {site}\n\
-             \x20 Data:       {store}\n\
+             \x20 Data:       {store}; attachments in {files}\n\
              Stop with Ctrl+C.",
             url = self.http_url(),
             ws = self.ws_url(),
@@ -167,6 +174,7 @@ impl Running {
             password = self.admin_password,
             site = self.site.key,
             store = self.store_name,
+            files = storage::root(&self.data_dir).display(),
         )
     }
 
@@ -203,12 +211,15 @@ fn random_hex(bytes: usize) -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The local credentials: DynamoDB Local accepts only letters and digits in an access key id.
+const LOCAL_KEY: &str = "parlorlocal";
+
 async fn sdk_config() -> aws_config::SdkConfig {
-    // Locally nothing checks signatures; the SDK still wants credentials to sign with. DynamoDB
-    // Local accepts only letters and digits in an access key id.
+    // The local S3 endpoint checks signatures made with these, as S3 does (presigned uploads and
+    // links included); the Management API and DynamoDB Local do not check them.
     parlor_core::adapters::aws_defaults()
         .region(aws_config::Region::new(std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into())))
-        .credentials_provider(Credentials::new("parlorlocal", "parlorlocal", None, None, "parlor-local"))
+        .credentials_provider(Credentials::new(LOCAL_KEY, LOCAL_KEY, None, None, "parlor-local"))
         .load()
         .await
 }
@@ -223,6 +234,13 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let management_addr = management.local_addr().map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // On the gateway's IP: a presigned link signs its host, which must be the one browsers reach.
+    let storage = tokio::net::TcpListener::bind((config.addr.ip(), 0))
+        .await
+        .map_err(|e| format!("cannot bind the attachment storage: {e}"))?;
+    let storage_addr = storage.local_addr().map_err(|e| e.to_string())?;
+    let storage_origin = format!("http://{storage_addr}");
+    let storage_router = storage::router(&config.data_dir, LOCAL_KEY, LOCAL_KEY)?;
     // The widget's iframe is served from here: its requests carry this origin on any site (and
     // any origin PARLOR_WIDGET_ORIGINS names, for a gateway behind a proxy).
     let mut settings = config.settings.clone();
@@ -234,6 +252,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         push = push.interceptor(calls.clone());
     }
     let push = Arc::new(ManagementApiPush::new(aws_sdk_apigatewaymanagement::Client::from_conf(push.build())));
+    let blobs = Arc::new(storage::blobs(&sdk, storage_addr, config.aws_calls.as_ref())?);
     let (app, store_name) = match &config.store {
         StoreChoice::Sqlite => {
             let store = Arc::new(SqliteStore::open(&config.data_dir).map_err(|e| e.to_string())?);
@@ -267,7 +286,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
             (App::new(Arc::new(store), push, signer, settings.clone()), name)
         }
     };
-    let app = Arc::new(app);
+    let app = Arc::new(app.with_attachments(AttachmentStorage { blobs: blobs.clone(), images: Arc::new(ImagePreviews) }));
 
     let password = match &config.admin_password {
         Some(p) => p.clone(),
@@ -284,15 +303,16 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let web = axum::Router::new().fallback_service(ServeDir::new(&config.web_dir).append_index_html_on_directories(true)).layer(
         SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'",
-            ),
+            HeaderValue::from_str(&format!(
+                "default-src 'self'; connect-src 'self' ws: wss: {storage_origin}; img-src 'self' data: blob: {storage_origin}; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'",
+            ))
+            .map_err(|e| format!("the console's Content-Security-Policy: {e}"))?,
         ),
     );
     let site_router = gateway
         .router()
         .merge(parlor_core::entrypoints::http::router(app.clone()).layer(cors))
-        .merge(widget::router(app.clone(), config.web_dir.clone(), site.key.clone()))
+        .merge(widget::router(app.clone(), config.web_dir.clone(), site.key.clone(), storage_origin))
         .merge(web);
 
     let (shutdown, rx) = tokio::sync::watch::channel(false);
@@ -307,6 +327,12 @@ pub async fn start(config: Config) -> Result<Running, String> {
             tracing::error!(error = %e, "the gateway stopped");
         }
     }));
+    let rx2 = rx.clone();
+    tasks.push(tokio::spawn(async move {
+        if let Err(e) = axum::serve(storage, storage_router).with_graceful_shutdown(stop(rx2)).await {
+            tracing::error!(error = %e, "the attachment storage stopped");
+        }
+    }));
     let mgmt = gateway.management_router();
     tasks.push(tokio::spawn(async move {
         if let Err(e) = axum::serve(management, mgmt).with_graceful_shutdown(stop(rx)).await {
@@ -317,6 +343,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
     Ok(Running {
         addr,
         management_addr,
+        storage_addr,
+        blobs,
         app,
         gateway,
         site,

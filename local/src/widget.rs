@@ -16,23 +16,28 @@ use std::sync::Arc;
 /// What the demo page's snippet holds in place of a site key, in `web/public/demo/index.html`.
 const SITE_KEY_SLOT: &str = "__PARLOR_SITE_KEY__";
 
-/// The console's policy, but framed by whoever the site allows.
-const FRAME_CSP: &str =
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors";
+/// The console's policy, but framed by `ancestors` (whoever the site allows); files come from and
+/// go to the attachment storage at `storage`.
+fn frame_csp(storage: &str, ancestors: &str) -> String {
+    format!(
+        "default-src 'self'; connect-src 'self' ws: wss: {storage}; img-src 'self' data: {storage}; style-src 'self' 'unsafe-inline'; frame-ancestors {ancestors}"
+    )
+}
 
 #[derive(Clone)]
 struct Pages {
     app: Arc<App>,
     web_dir: PathBuf,
     demo_site: SiteKey,
+    storage_origin: String,
 }
 
-pub fn router(app: Arc<App>, web_dir: PathBuf, demo_site: SiteKey) -> Router {
+pub fn router(app: Arc<App>, web_dir: PathBuf, demo_site: SiteKey, storage_origin: String) -> Router {
     Router::new()
         .route("/demo/", get(demo))
         .route("/demo/index.html", get(demo))
         .route("/widget/frame.html", get(frame))
-        .with_state(Pages { app, web_dir, demo_site })
+        .with_state(Pages { app, web_dir, demo_site, storage_origin })
 }
 
 fn html(body: String, csp: String) -> Response {
@@ -57,7 +62,7 @@ async fn demo(State(pages): State<Pages>) -> Response {
     match read(&pages, "demo/index.html") {
         Ok(page) => html(
             page.replace(SITE_KEY_SLOT, pages.demo_site.as_str()),
-            format!("{FRAME_CSP} 'self'"),
+            frame_csp(&pages.storage_origin, "'self'"),
         ),
         Err(missing) => missing,
     }
@@ -91,5 +96,5 @@ async fn frame(State(pages): State<Pages>, Query(q): Query<FrameQuery>) -> Respo
             .join(" "),
     };
     let ancestors = if ancestors.is_empty() { "'none'".to_owned() } else { ancestors };
-    html(page, format!("{FRAME_CSP} {ancestors}"))
+    html(page, frame_csp(&pages.storage_origin, &ancestors))
 }

@@ -38,6 +38,14 @@ impl AwsCalls {
         self.lock().needed.get(&function).cloned().unwrap_or_default()
     }
 
+    /// Records that the running function signed a request someone else will send (a presigned
+    /// upload or link): signing calls nothing, yet the request runs with the signer's grants.
+    pub fn presigned(&self, action: &str, on: Resource) {
+        if let Some(function) = Function::current() {
+            self.lock().needed.entry(function).or_default().insert((action.to_owned(), on));
+        }
+    }
+
     /// Calls made inside a function's scope that map to no resource Parlor grants on: a Scan, an
     /// index other than `GSI1`, another service.
     pub fn unknown(&self) -> BTreeSet<String> {
@@ -82,10 +90,29 @@ fn needed(service: &str, operation: &str, input: &Input) -> Result<Vec<Needed>, 
             on(&format!("dynamodb:{op}"), Resource::Table)
         }
         ("ApiGatewayManagementApi", "PostToConnection") => on("execute-api:ManageConnections", Resource::Connections),
-        // Nothing calls S3 yet; when attachments do, their reserved grants must become grants.
-        ("S3", op @ ("PutObject" | "GetObject")) => on(&format!("s3:{op}"), Resource::Attachments),
+        // HeadObject is authorised as s3:GetObject. A presigned GET passes here too: presigning
+        // runs the client's interceptors, and the link works only while the signer holds the grant.
+        ("S3", "GetObject" | "HeadObject") => on("s3:GetObject", Resource::Attachments),
+        ("S3", "PutObject") if put_key(input).is_some_and(|key| key.ends_with(PREVIEW_SUFFIX)) => {
+            on("s3:PutObject", Resource::Previews)
+        }
+        ("S3", "PutObject") => on("s3:PutObject", Resource::Attachments),
         (service, operation) => Err(format!("{service}:{operation}")),
     }
+}
+
+/// How a preview's key ends (`domain::preview_key`): the only objects the message function writes.
+const PREVIEW_SUFFIX: &str = ".preview.jpg";
+
+#[cfg(feature = "attachments")]
+fn put_key(input: &Input) -> Option<&str> {
+    input.downcast_ref::<aws_sdk_s3::operation::put_object::PutObjectInput>().and_then(|put| put.key())
+}
+
+/// Without attachments nothing puts an object.
+#[cfg(not(feature = "attachments"))]
+fn put_key(_: &Input) -> Option<&str> {
+    None
 }
 
 impl Intercept for AwsCalls {

@@ -1,0 +1,254 @@
+//! Attachment storage: the S3 adapter against the local S3-compatible endpoint, with uploads sent
+//! as browsers send them (a multipart form POST, the file last) and links fetched over HTTP.
+//!
+//! Where the local endpoint answers with another code than S3 would (a wrong type is 400 here,
+//! 403 on AWS), the tests assert what both share: a 4xx, and no object afterwards.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use parlor_core::adapters::calls::AwsCalls;
+use parlor_core::deploy::{Function, Resource};
+use parlor_core::ports::{Blobs, PresignedPost, UploadPolicy};
+use parlor_core::protocol::Route;
+use parlor_e2e::{temp_dir, unique, TestApp};
+use std::collections::BTreeSet;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const TYPE: &str = "text/plain";
+const DISPOSITION: &str = "attachment; filename=\"notes.txt\"";
+const SIZE: u64 = 1024;
+
+struct Response {
+    status: u16,
+    headers: http::HeaderMap,
+    body: Bytes,
+}
+
+async fn send(request: http::Request<Full<Bytes>>) -> Response {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let response = client.request(request).await.expect("the storage answers");
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.expect("a body").to_bytes();
+    Response { status: parts.status.as_u16(), headers: parts.headers, body }
+}
+
+/// A browser's form upload: the granted fields in order, then the file, last; two headers a part.
+async fn upload(post: &PresignedPost, file: &[u8]) -> Response {
+    let boundary = "----parlor-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in &post.fields {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let request = http::Request::post(&post.url)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(Full::new(Bytes::from(body)))
+        .expect("a request");
+    send(request).await
+}
+
+async fn fetch(url: &str) -> Response {
+    send(http::Request::get(url).body(Full::new(Bytes::new())).expect("a request")).await
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").as_millis() as i64
+}
+
+/// A grant for a file of `SIZE` bytes, valid for ten minutes from now.
+fn policy() -> UploadPolicy {
+    let now = now_ms();
+    UploadPolicy {
+        key: format!("a/test/{}", unique("file")),
+        content_type: TYPE.into(),
+        content_disposition: DISPOSITION.into(),
+        size: SIZE,
+        now,
+        expires_at: now + 10 * 60 * 1000,
+    }
+}
+
+fn file(size: u64) -> Vec<u8> {
+    (0..size).map(|i| b'a' + (i % 26) as u8).collect()
+}
+
+fn set(post: &mut PresignedPost, name: &str, value: String) {
+    post.fields.iter_mut().find(|(n, _)| n == name).expect("the field is granted").1 = value;
+}
+
+fn field<'a>(post: &'a PresignedPost, name: &str) -> &'a str {
+    &post.fields.iter().find(|(n, _)| n == name).expect("the field is granted").1
+}
+
+/// The last hex digit of a signature, changed.
+fn altered(signature: &str) -> String {
+    let (head, last) = signature.split_at(signature.len() - 1);
+    format!("{head}{}", if last == "0" { "1" } else { "0" })
+}
+
+/// A refused upload: a client error with one of S3's `codes` for it, and nothing stored.
+async fn refused(app: &TestApp, response: &Response, key: &str, codes: &[&str]) {
+    let body = String::from_utf8_lossy(&response.body);
+    assert!((400..500).contains(&response.status), "expected a 4xx, got {}: {body}", response.status);
+    assert!(codes.iter().any(|c| body.contains(&format!("<Code>{c}</Code>"))), "expected one of {codes:?}: {body}");
+    assert_eq!(app.running.blobs.head(key).await.expect("storage answers"), None, "{key} was stored");
+}
+
+#[tokio::test]
+async fn an_upload_within_its_grant_is_stored_and_linked() {
+    let app = TestApp::spawn().await;
+    let blobs = &app.running.blobs;
+    let policy = policy();
+    let post = blobs.presign_upload(&policy).await.expect("a grant");
+    assert_eq!(post.url, format!("http://{}/parlor-attachments", app.running.storage_addr));
+    let bytes = file(SIZE);
+    let response = upload(&post, &bytes).await;
+    assert!((200..300).contains(&response.status), "{}: {}", response.status, String::from_utf8_lossy(&response.body));
+
+    let head = blobs.head(&policy.key).await.expect("storage answers").expect("the object");
+    assert_eq!(head.size, SIZE);
+    assert_eq!(head.content_type.as_deref(), Some(TYPE));
+    assert_eq!(blobs.read_start(&policy.key, 16).await.expect("its start"), bytes[..16]);
+    assert_eq!(blobs.read_start(&policy.key, 4096).await.expect("all of it"), bytes);
+    assert_eq!(blobs.read(&policy.key, SIZE).await.expect("all of it"), bytes);
+    assert!(blobs.read(&policy.key, SIZE - 1).await.is_err(), "read past its limit");
+
+    let link = blobs.presign_download(&policy.key, 60).await.expect("a link");
+    let got = fetch(&link).await;
+    assert_eq!(got.status, 200, "{}", String::from_utf8_lossy(&got.body));
+    assert_eq!(got.body, bytes);
+    assert_eq!(got.headers.get("content-type").and_then(|v| v.to_str().ok()), Some(TYPE));
+    assert_eq!(got.headers.get("content-disposition").and_then(|v| v.to_str().ok()), Some(DISPOSITION));
+
+    // A preview is put by the server itself.
+    let preview = format!("{}.preview.jpg", policy.key);
+    blobs.put(&preview, vec![0xff, 0xd8, 0xff, 0xe0], "image/jpeg").await.expect("stored");
+    let head = blobs.head(&preview).await.expect("storage answers").expect("the preview");
+    assert_eq!((head.size, head.content_type.as_deref()), (4, Some("image/jpeg")));
+    assert_eq!(blobs.read(&preview, 4).await.expect("the preview"), [0xff, 0xd8, 0xff, 0xe0]);
+    assert_eq!(blobs.head(&format!("{}-missing", policy.key)).await.expect("storage answers"), None);
+}
+
+#[tokio::test]
+async fn browsers_on_other_origins_may_upload_and_fetch() {
+    let app = TestApp::spawn().await;
+    let url = format!("http://{}/parlor-attachments", app.running.storage_addr);
+    let preflight = http::Request::builder()
+        .method("OPTIONS")
+        .uri(&url)
+        .header("origin", "http://console.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .body(Full::new(Bytes::new()))
+        .expect("a request");
+    let response = send(preflight).await;
+    assert!((200..300).contains(&response.status), "{}", response.status);
+    assert_eq!(response.headers.get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some("*"));
+    let csp = fetch(&app.url("/")).await.headers.get("content-security-policy").cloned().expect("a policy");
+    let origin = format!("http://{}", app.running.storage_addr);
+    let csp = csp.to_str().expect("text");
+    assert!(csp.contains(&format!("connect-src 'self' ws: wss: {origin}")), "{csp}");
+    assert!(csp.contains(&format!("img-src 'self' data: blob: {origin}")), "{csp}");
+}
+
+#[tokio::test]
+async fn uploads_outside_their_grant_are_refused() {
+    let app = TestApp::spawn().await;
+    let blobs = &app.running.blobs;
+
+    let larger = policy();
+    let post = blobs.presign_upload(&larger).await.expect("a grant");
+    refused(&app, &upload(&post, &file(SIZE + 1)).await, &larger.key, &["EntityTooLarge"]).await;
+
+    let shorter = policy();
+    let post = blobs.presign_upload(&shorter).await.expect("a grant");
+    refused(&app, &upload(&post, &file(SIZE - 1)).await, &shorter.key, &["EntityTooSmall"]).await;
+
+    let retyped = policy();
+    let mut post = blobs.presign_upload(&retyped).await.expect("a grant");
+    set(&mut post, "Content-Type", "text/html".into());
+    // AWS: 403 AccessDenied; locally 400 InvalidPolicyDocument.
+    refused(&app, &upload(&post, &file(SIZE)).await, &retyped.key, &["AccessDenied", "InvalidPolicyDocument"]).await;
+
+    // Signed two seconds ago and expired one second ago: the signature's date is recent (the
+    // local endpoint refuses one older than 15 minutes), the policy's expiry is not.
+    let now = now_ms();
+    let expired = UploadPolicy { now: now - 2000, expires_at: now - 1000, ..policy() };
+    let post = blobs.presign_upload(&expired).await.expect("a grant");
+    let response = upload(&post, &file(SIZE)).await;
+    assert_eq!(response.status, 403, "{}", String::from_utf8_lossy(&response.body));
+    refused(&app, &response, &expired.key, &["AccessDenied"]).await;
+}
+
+#[tokio::test]
+async fn a_tampered_signature_or_policy_is_refused() {
+    let app = TestApp::spawn().await;
+    let blobs = &app.running.blobs;
+
+    let signed = policy();
+    let mut post = blobs.presign_upload(&signed).await.expect("a grant");
+    let signature = altered(field(&post, "x-amz-signature"));
+    set(&mut post, "x-amz-signature", signature);
+    let response = upload(&post, &file(SIZE)).await;
+    assert_eq!(response.status, 403, "{}", String::from_utf8_lossy(&response.body));
+    refused(&app, &response, &signed.key, &["SignatureDoesNotMatch"]).await;
+
+    // The grant of a larger file, carrying the smaller grant's signature.
+    let small = policy();
+    let mut post = blobs.presign_upload(&small).await.expect("a grant");
+    let large = blobs.presign_upload(&UploadPolicy { size: SIZE * 2, ..small.clone() }).await.expect("a grant");
+    set(&mut post, "policy", field(&large, "policy").to_owned());
+    let response = upload(&post, &file(SIZE * 2)).await;
+    assert_eq!(response.status, 403, "{}", String::from_utf8_lossy(&response.body));
+    refused(&app, &response, &small.key, &["SignatureDoesNotMatch"]).await;
+
+    // A link whose signature is altered.
+    let stored = policy();
+    blobs.put(&stored.key, file(SIZE), TYPE).await.expect("stored");
+    let link = blobs.presign_download(&stored.key, 60).await.expect("a link");
+    let (rest, query) = link.split_once("X-Amz-Signature=").expect("a signed link");
+    let (signature, after) = query.split_once('&').unwrap_or((query, ""));
+    let after = if after.is_empty() { String::new() } else { format!("&{after}") };
+    let response = fetch(&format!("{rest}X-Amz-Signature={}{after}", altered(signature))).await;
+    assert_eq!(response.status, 403, "{}", String::from_utf8_lossy(&response.body));
+    assert_eq!(fetch(&link).await.status, 200);
+}
+
+#[tokio::test]
+async fn presigning_records_the_grants_the_signed_requests_need() {
+    let calls = AwsCalls::new();
+    let mut config = parlor_local::Config::for_tests(&temp_dir());
+    config.aws_calls = Some(calls.clone());
+    let app = TestApp::spawn_with(config).await;
+    let blobs = app.running.blobs.clone();
+    let policy = policy();
+    Function::HttpApi
+        .scope(async {
+            blobs.presign_upload(&policy).await.expect("a grant");
+            blobs.presign_download(&policy.key, 60).await.expect("a link");
+        })
+        .await;
+    Function::WebSocket(Route::Message)
+        .scope(async {
+            blobs.head(&policy.key).await.expect("storage answers");
+            blobs.put(&format!("{}.preview.jpg", policy.key), vec![1], "image/jpeg").await.expect("stored");
+        })
+        .await;
+    let grants = |actions: &[&str]| -> BTreeSet<(String, Resource)> {
+        actions.iter().map(|a| ((*a).to_owned(), Resource::Attachments)).collect()
+    };
+    assert_eq!(calls.needed_by(Function::HttpApi), grants(&["s3:GetObject", "s3:PutObject"]));
+    let previews = BTreeSet::from([("s3:PutObject".to_owned(), Resource::Previews)]);
+    let check: BTreeSet<_> = grants(&["s3:GetObject"]).union(&previews).cloned().collect();
+    assert_eq!(calls.needed_by(Function::WebSocket(Route::Message)), check);
+    assert!(calls.unknown().is_empty(), "{:?}", calls.unknown());
+}
