@@ -154,6 +154,9 @@ describe("files in the visitor widget", () => {
     expect(await chat.locator(".operator .files li").last().textContent()).toContain(`invoice.pdf ${PDF.length} B`);
     const href = (await link.getAttribute("href"))!;
     expect(Buffer.from(await (await fetch(new URL(href, parlor.url))).arrayBuffer()).equals(PDF)).toBe(true);
+    // The link downloads it under its name, from inside the sandboxed frame.
+    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    expect(download.suggestedFilename()).toBe("invoice.pdf");
     await screenshot(page, "widget-attachment-file");
 
     // Too large for the workspace's limit: refused in the widget, before any grant or upload.
@@ -163,6 +166,17 @@ describe("files in the visitor widget", () => {
     await page.waitForTimeout(300);
     expect(grants.length).toBe(before);
     expect(await chat.getByRole("progressbar").count()).toBe(0);
+
+    // Not the picture it claims to be: granted and uploaded, then refused by the server with the
+    // message; the widget says why and lets the visitor take it back.
+    await drop(frame, [{ name: "fake.png", type: "image/png", bytes: Buffer.from("this is not a picture") }]);
+    const refused = chat.locator('.pending:has(.mark[data-status="failed"])');
+    await refused.waitFor({ timeout: 20_000 });
+    const why = (await refused.locator(".mark").textContent())!;
+    expect(why).toMatch(/^Not sent: .*fake\.png/);
+    await screenshot(page, "widget-attachment-refused");
+    await refused.getByRole("button", { name: "Remove" }).click();
+    await expect.poll(() => refused.count()).toBe(0);
 
     token = (await frame.evaluate((k) => localStorage.getItem(k), `parlor:${parlor.siteKey}:token`))!;
     expect(token).toBeTruthy();

@@ -317,7 +317,7 @@ function App({ api, view, init }: Boot) {
           <Message key={m.seq} m={m} t={t} names={settings.show_operator_names} files={files} show={show} />
         ))}
         {chat.pending.map((i) => (
-          <Pending key={i.client_id} i={i} t={t} retry={() => chat.outbox.retry(i.client_id)} />
+          <Pending key={i.client_id} i={i} t={t} retry={() => chat.outbox.retry(i.client_id)} discard={() => chat.outbox.discard(i.client_id)} />
         ))}
         {files.uploads.map((u) => (
           <li key={`u${u.key}`} class="m mine pending">
@@ -502,7 +502,7 @@ function Message({ m, t, names, files, show }: { m: MessageView; t: Words; names
   );
 }
 
-function Pending({ i, t, retry }: { i: Outgoing; t: Words; retry(): void }) {
+function Pending({ i, t, retry, discard }: { i: Outgoing; t: Words; retry(): void; discard(): void }) {
   return (
     <li class="m mine pending">
       <span class="sr">{t.you}: </span>
@@ -511,11 +511,19 @@ function Pending({ i, t, retry }: { i: Outgoing; t: Words; retry(): void }) {
       {i.failed ? (
         <span class="mark" data-status="failed" title={i.failed.reason}>
           {t.failed}
-          {/* A refused file says why in plain sight: retrying as it is would not help. */}
+          {/* A refused file says why in plain sight, and can be taken back: a retry may not help. */}
           {i.attachments?.length ? `: ${i.failed.reason}` : ""}{" "}
           <button type="button" onClick={retry}>
             {t.retry}
           </button>
+          {i.attachments?.length ? (
+            <>
+              {" "}
+              <button type="button" onClick={discard}>
+                {t.remove}
+              </button>
+            </>
+          ) : null}
         </span>
       ) : (
         <span class="mark" data-status="queued">

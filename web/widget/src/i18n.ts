@@ -36,6 +36,7 @@ const en = {
   closeImage: "Close image",
   download: "Download {name}",
   file: "File",
+  remove: "Remove",
 };
 
 export type Words = typeof en;
@@ -76,6 +77,7 @@ const ru: Words = {
   closeImage: "Закрыть изображение",
   download: "Скачать {name}",
   file: "Файл",
+  remove: "Убрать",
 };
 
 export function words(lang: string): Words {
