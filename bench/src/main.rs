@@ -14,6 +14,7 @@
 //!                                         DynamoDB units, pushes and invocations per message
 //! parlor-bench cold-start [--dynamodb URL]
 //!                                         each function's release binary under a local Runtime API
+//! parlor-bench previews                   an image's preview (decode, scale, JPEG), by format and size
 //! ```
 //! `--gateway PATH` picks the `parlor` binary (default: target/release/parlor, else target/debug/parlor).
 //! Results print as a Markdown table; `--json FILE` also writes them for the chart.
@@ -28,6 +29,7 @@ mod fuzz;
 mod gateway;
 mod http;
 mod load;
+mod previews;
 mod push;
 mod record;
 mod relay;
@@ -345,6 +347,7 @@ async fn main_result() -> Result<(), String> {
         "fuzz" => fuzz(a.frames, a.seed).await,
         "cold-start" => cold_start(a.dynamodb.as_deref()).await,
         "cost" => cost_report(&a).await,
+        "previews" => previews::report(),
         "faults" => {
             let dialogs = if a.dialogs == [10, 100, 1000] { 20 } else { a.dialogs[0] };
             let seconds = if a.seconds == 20.0 { 8.0 } else { a.seconds };

@@ -214,6 +214,7 @@ impl LambdaConfig {
                 });
             }
         };
+        let attachments_bucket = get(ATTACHMENTS_BUCKET);
         let dynamodb_endpoint = get(DYNAMODB_ENDPOINT).map(|e| endpoint(DYNAMODB_ENDPOINT, &e)).transpose()?;
         let widget_origins = get(WIDGET_ORIGINS)
             .map(|list| {
@@ -222,7 +223,6 @@ impl LambdaConfig {
             })
             .transpose()?
             .unwrap_or_default();
-        let attachments_bucket = get(ATTACHMENTS_BUCKET);
         if let Some(bucket) = &attachments_bucket
             && !valid_bucket_name(bucket)
         {

@@ -403,3 +403,97 @@ pub async fn ten_operators_join_at_once(app: &TestApp) {
     let seqs: std::collections::BTreeSet<_> = acks.iter().map(|a| a["message"]["seq"].as_u64().unwrap()).collect();
     assert_eq!(seqs.len(), 10, "each join took its own place in the order");
 }
+
+/// Storage as a browser meets it: the grant's form posted straight to it, links fetched from it.
+pub mod storage {
+    use super::{json, unique, TestApp, Value};
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Full};
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+
+    pub struct Response {
+        pub status: u16,
+        pub headers: http::HeaderMap,
+        pub body: Bytes,
+    }
+
+    impl Response {
+        pub fn header(&self, name: &str) -> Option<&str> {
+            self.headers.get(name).and_then(|v| v.to_str().ok())
+        }
+    }
+
+    pub async fn send(request: http::Request<Full<Bytes>>) -> Response {
+        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+        let response = client.request(request).await.expect("the storage answers");
+        let (parts, body) = response.into_parts();
+        let body = body.collect().await.expect("a body").to_bytes();
+        Response { status: parts.status.as_u16(), headers: parts.headers, body }
+    }
+
+    /// A browser's form upload: the granted fields in order, then the file, last; two headers a part.
+    pub async fn form_upload(url: &str, fields: &[(String, String)], file: &[u8]) -> Response {
+        let boundary = unique("----parlor-boundary-");
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = http::Request::post(url)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(Full::new(Bytes::from(body)))
+            .expect("a request");
+        send(request).await
+    }
+
+    pub async fn fetch(url: &str) -> Response {
+        send(http::Request::get(url).body(Full::new(Bytes::new())).expect("a request")).await
+    }
+
+    /// A real PNG of `width` × `height`.
+    pub fn png(width: u32, height: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).expect("a PNG");
+        out.into_inner()
+    }
+
+    /// `POST /api/uploads`: the status and the body.
+    pub async fn grant(app: &TestApp, token: &str, name: &str, size: usize, content_type: &str) -> (u16, Value) {
+        let body = json!({ "name": name, "size": size, "content_type": content_type });
+        app.request("POST", "/api/uploads", Some(token), Some(body)).await
+    }
+
+    /// Posts `bytes` under a grant as `POST /api/uploads` answered it.
+    pub async fn upload_granted(grant: &Value, bytes: &[u8]) -> Response {
+        let fields: Vec<(String, String)> = grant["fields"]
+            .as_array()
+            .expect("the grant's fields")
+            .iter()
+            .map(|f| (f[0].as_str().unwrap().to_owned(), f[1].as_str().unwrap().to_owned()))
+            .collect();
+        form_upload(grant["url"].as_str().expect("the grant's url"), &fields, bytes).await
+    }
+
+    /// Granted and uploaded: the token a message carries.
+    pub async fn upload(app: &TestApp, token: &str, name: &str, bytes: &[u8], content_type: &str) -> String {
+        let (status, g) = grant(app, token, name, bytes.len(), content_type).await;
+        assert_eq!(status, 201, "grant: {g}");
+        let stored = upload_granted(&g, bytes).await;
+        assert!((200..300).contains(&stored.status), "the upload is stored: {}", String::from_utf8_lossy(&stored.body));
+        g["upload"].as_str().unwrap().to_owned()
+    }
+
+    /// A `send` frame with files.
+    pub fn send_files(dialog: Option<&str>, text: &str, uploads: &[&str]) -> Value {
+        let mut f = super::frame::send(dialog, &unique("c"), text);
+        f["uploads"] = json!(uploads);
+        f
+    }
+}

@@ -3,67 +3,12 @@
 //! stored, previews, links for whoever may read it, the dialog's files and sending one again.
 
 use parlor_e2e::serde_json::{json, Value};
+use parlor_e2e::storage::{fetch, grant, png, send_files, upload, upload_granted};
 use parlor_e2e::{frame, start_dialog, unique, TestApp};
 
-/// A real PNG of `width` × `height`.
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
-
-/// Asks for a grant: the status and the body.
-async fn grant(app: &TestApp, token: &str, name: &str, size: usize, content_type: &str) -> (u16, Value) {
-    let body = json!({ "name": name, "size": size, "content_type": content_type });
-    app.request("POST", "/api/uploads", Some(token), Some(body)).await
-}
-
-/// What a browser does with a grant: the form's fields in order, then the file. The status.
-async fn post_to_storage(grant: &Value, bytes: &[u8]) -> u16 {
-    let boundary = unique("parlor-boundary-");
-    let mut body = Vec::new();
-    for field in grant["fields"].as_array().unwrap() {
-        let (k, v) = (field[0].as_str().unwrap(), field[1].as_str().unwrap());
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
-    }
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend(bytes);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let request = http::Request::post(grant["url"].as_str().unwrap())
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(http_body_util::Full::new(bytes::Bytes::from(body)))
-        .unwrap();
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
-    client.request(request).await.expect("storage answers").status().as_u16()
-}
-
-/// Fetches a link: the status, the Content-Type and the bytes.
-async fn fetch(url: &str) -> (u16, String, Vec<u8>) {
-    use http_body_util::BodyExt;
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build_http::<http_body_util::Empty<bytes::Bytes>>();
-    let res = client.get(url.parse().unwrap()).await.expect("storage answers");
-    let status = res.status().as_u16();
-    let content_type = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    (status, content_type, res.into_body().collect().await.unwrap().to_bytes().to_vec())
-}
-
-/// Granted and uploaded: the token a message carries.
-async fn upload(app: &TestApp, token: &str, name: &str, bytes: &[u8], content_type: &str) -> String {
-    let (status, g) = grant(app, token, name, bytes.len(), content_type).await;
-    assert_eq!(status, 201, "grant: {g}");
-    assert!((200..300).contains(&post_to_storage(&g, bytes).await), "the upload is stored");
-    g["upload"].as_str().unwrap().to_owned()
-}
-
-fn send_files(dialog: Option<&str>, text: &str, uploads: &[&str]) -> Value {
-    let mut f = frame::send(dialog, &unique("c"), text);
-    f["uploads"] = json!(uploads);
-    f
+/// The next `message.created` that carries files (the timeline's system events pass by).
+async fn with_files(ws: &mut parlor_e2e::Ws) -> Value {
+    ws.next_where(|e| e["type"] == "message.created" && e["message"]["attachments"].is_array()).await
 }
 
 #[tokio::test]
@@ -80,7 +25,7 @@ async fn a_visitors_image_reaches_the_operator_with_a_preview_and_links_only_the
     assert_eq!((a["name"].as_str(), a["kind"].as_str(), a["size"].as_u64()), (Some("receipt.png"), Some("image"), Some(picture.len() as u64)));
     assert_eq!((a["width"].as_u64(), a["height"].as_u64(), a["preview"].as_bool()), (Some(1200), Some(600), Some(true)));
 
-    let pushed = j.a.event("message.created").await;
+    let pushed = with_files(&mut j.a).await;
     assert_eq!(pushed["message"]["attachments"], stored["attachments"], "the operator gets the same files");
     assert_eq!(pushed["dialog"]["last_message"]["text"], "📎 receipt.png", "the list names the file");
 
@@ -89,18 +34,18 @@ async fn a_visitors_image_reaches_the_operator_with_a_preview_and_links_only_the
     let links = app.get(&format!("/api/dialogs/{}/messages/{seq}/attachments", j.dialog), &j.anna.token).await;
     let link = &links["attachments"][0];
     assert_eq!(link["id"], a["id"]);
-    let (status, content_type, bytes) = fetch(link["url"].as_str().unwrap()).await;
-    assert_eq!((status, content_type.as_str()), (200, "image/png"));
-    assert_eq!(bytes, picture, "the file comes back byte for byte");
-    let (status, content_type, preview) = fetch(link["preview_url"].as_str().unwrap()).await;
-    assert_eq!((status, content_type.as_str()), (200, "image/jpeg"));
-    let preview = image::load_from_memory(&preview).unwrap();
+    let got = fetch(link["url"].as_str().unwrap()).await;
+    assert_eq!((got.status, got.header("content-type")), (200, Some("image/png")));
+    assert_eq!(got.body, picture, "the file comes back byte for byte");
+    let got = fetch(link["preview_url"].as_str().unwrap()).await;
+    assert_eq!((got.status, got.header("content-type")), (200, Some("image/jpeg")));
+    let preview = image::load_from_memory(&got.body).unwrap();
     assert_eq!((preview.width(), preview.height()), (480, 240));
 
     // The visitor gets links to their own message too.
     let own = app.get(&format!("/api/visitor/messages/{seq}/attachments"), &j.vera.token).await;
     assert_eq!(own["attachments"][0]["id"], a["id"]);
-    assert_eq!(fetch(own["attachments"][0]["url"].as_str().unwrap()).await.2, picture);
+    assert_eq!(fetch(own["attachments"][0]["url"].as_str().unwrap()).await.body, picture);
 
     // Anna hands the dialog to Boris: she may no longer fetch its files; Boris may.
     let boris = app.operator("Boris").await;
@@ -114,8 +59,10 @@ async fn a_visitors_image_reaches_the_operator_with_a_preview_and_links_only_the
 
     // A changed link is refused by storage.
     let url = link["url"].as_str().unwrap();
-    let tampered = url.replace("X-Amz-Signature=", "X-Amz-Signature=0");
-    assert_eq!(fetch(&tampered).await.0, 403);
+    let at = url.find("X-Amz-Signature=").unwrap() + "X-Amz-Signature=".len();
+    let flipped = if &url[at..at + 1] == "0" { "1" } else { "0" };
+    let tampered = format!("{}{flipped}{}", &url[..at], &url[at + 1..]);
+    assert_eq!(fetch(&tampered).await.status, 403);
 }
 
 #[tokio::test]
@@ -129,15 +76,16 @@ async fn files_go_both_ways_several_at_once_and_the_dialogs_files_can_be_sent_ag
     let files = ack["message"]["attachments"].as_array().unwrap().clone();
     assert_eq!(files.iter().map(|f| f["name"].as_str().unwrap()).collect::<Vec<_>>(), ["invoice.pdf", "photo.png"]);
     assert_eq!((files[0]["kind"].as_str(), files[0]["preview"].as_bool()), (Some("file"), Some(false)));
-    let got = j.vera.ws.event("message.created").await;
+    let got = with_files(&mut j.vera.ws).await;
     assert_eq!(got["message"]["attachments"].as_array().unwrap().len(), 2);
     assert_eq!(got["message"]["text"], "Here you are");
 
     // A file downloads under its own name.
     let seq = ack["message"]["seq"].as_u64().unwrap();
     let links = app.get(&format!("/api/visitor/messages/{seq}/attachments"), &j.vera.token).await;
-    let (status, content_type, bytes) = fetch(links["attachments"][0]["url"].as_str().unwrap()).await;
-    assert_eq!((status, content_type.as_str(), bytes), (200, "application/pdf", pdf));
+    let got = fetch(links["attachments"][0]["url"].as_str().unwrap()).await;
+    assert_eq!((got.status, got.header("content-type"), got.body.to_vec()), (200, Some("application/pdf"), pdf));
+    assert!(got.header("content-disposition").unwrap().starts_with("attachment; filename=\"invoice.pdf\""));
 
     // The dialog's files, newest first, with a token to send each again.
     let listed = app.get(&format!("/api/dialogs/{}/attachments", j.dialog), &j.anna.token).await;
@@ -148,7 +96,7 @@ async fn files_go_both_ways_several_at_once_and_the_dialogs_files_can_be_sent_ag
     let resend = listed[1]["resend"].as_str().unwrap();
     let again = j.a.ok(send_files(Some(&j.dialog), "", &[resend])).await;
     assert_eq!(again["message"]["attachments"][0]["id"], listed[1]["attachment"]["id"], "the same stored file");
-    assert_eq!(j.vera.ws.event("message.created").await["message"]["attachments"][0]["name"], "photo.png");
+    assert_eq!(with_files(&mut j.vera.ws).await["message"]["attachments"][0]["name"], "photo.png");
     let listed = app.get(&format!("/api/dialogs/{}/attachments", j.dialog), &j.anna.token).await;
     assert_eq!(listed["attachments"].as_array().unwrap().len(), 2, "each file once, at its newest");
     assert_eq!(listed["attachments"][0]["seq"], again["message"]["seq"]);
@@ -209,7 +157,7 @@ async fn messages_naming_another_workspaces_file_or_one_never_uploaded_are_refus
 
     // The real one still goes through.
     j.vera.ws.ok(send_files(None, "", &[&mine])).await;
-    assert_eq!(j.a.event("message.created").await["message"]["attachments"][0]["name"], "mine.png");
+    assert_eq!(with_files(&mut j.a).await["message"]["attachments"][0]["name"], "mine.png");
 }
 
 #[tokio::test]
@@ -251,7 +199,7 @@ async fn grants_hold_files_to_the_workspaces_limits_which_only_admins_change() {
 
     // Storage itself holds an upload to its grant: a larger file than granted is not stored.
     let (_, g) = grant(&app, &vera.token, "tiny.png", 100, "image/png").await;
-    let status = post_to_storage(&g, &png(64, 64)).await;
+    let status = upload_granted(&g, &png(64, 64)).await.status;
     assert!((400..500).contains(&status), "storage refused it: {status}");
     vera.ws.refused(send_files(None, "", &[g["upload"].as_str().unwrap()]), "attachment_invalid").await;
 }

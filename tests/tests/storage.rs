@@ -4,14 +4,13 @@
 //! Where the local endpoint answers with another code than S3 would (a wrong type is 400 here,
 //! 403 on AWS), the tests assert what both share: a 4xx, and no object afterwards.
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use parlor_core::adapters::calls::AwsCalls;
 use parlor_core::deploy::{Function, Resource};
 use parlor_core::ports::{Blobs, PresignedPost, UploadPolicy};
 use parlor_core::protocol::Route;
+use bytes::Bytes;
+use http_body_util::Full;
+use parlor_e2e::storage::{fetch, form_upload, send, Response};
 use parlor_e2e::{temp_dir, unique, TestApp};
 use std::collections::BTreeSet;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -20,44 +19,8 @@ const TYPE: &str = "text/plain";
 const DISPOSITION: &str = "attachment; filename=\"notes.txt\"";
 const SIZE: u64 = 1024;
 
-struct Response {
-    status: u16,
-    headers: http::HeaderMap,
-    body: Bytes,
-}
-
-async fn send(request: http::Request<Full<Bytes>>) -> Response {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let response = client.request(request).await.expect("the storage answers");
-    let (parts, body) = response.into_parts();
-    let body = body.collect().await.expect("a body").to_bytes();
-    Response { status: parts.status.as_u16(), headers: parts.headers, body }
-}
-
-/// A browser's form upload: the granted fields in order, then the file, last; two headers a part.
 async fn upload(post: &PresignedPost, file: &[u8]) -> Response {
-    let boundary = "----parlor-test-boundary-7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    for (name, value) in &post.fields {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-    }
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let request = http::Request::post(&post.url)
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(Full::new(Bytes::from(body)))
-        .expect("a request");
-    send(request).await
-}
-
-async fn fetch(url: &str) -> Response {
-    send(http::Request::get(url).body(Full::new(Bytes::new())).expect("a request")).await
+    form_upload(&post.url, &post.fields, file).await
 }
 
 fn now_ms() -> i64 {

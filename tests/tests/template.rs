@@ -317,6 +317,19 @@ async fn every_flow(app: &TestApp) {
     let (status, _) = app.request("POST", "/api/me/status", Some(&anna.token), Some(json!({ "status": "away" }))).await;
     assert_eq!(status, 200);
 
+    // Attachments: upload grants (http-api signs them), a message with an image (the message
+    // function checks the upload and stores its preview), links, the dialog's files.
+    let picture = parlor_e2e::storage::png(64, 48);
+    let file = parlor_e2e::storage::upload(app, &vlad.token, "photo.png", &picture, "image/png").await;
+    vlad.ws.ok(parlor_e2e::storage::send_files(None, "", &[&file])).await;
+    app.get("/api/attachments/limits", &vlad.token).await;
+    let limits = json!({ "image_max_bytes": 10_485_760, "file_max_bytes": 26_214_400 });
+    assert_eq!(app.request("PUT", "/api/attachments/limits", Some(&admin), Some(limits)).await.0, 200);
+    let files = app.get(&format!("/api/dialogs/{second}/attachments"), &boris.token).await;
+    let seq = files["attachments"][0]["seq"].as_u64().expect("the dialog's file");
+    app.get(&format!("/api/dialogs/{second}/messages/{seq}/attachments"), &boris.token).await;
+    app.get(&format!("/api/visitor/messages/{seq}/attachments"), &vlad.token).await;
+
     // $default with its sender gone: the error frame finds no socket, and the record goes.
     let mut event = aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest::default();
     event.request_context.route_key = Some("$default".into());

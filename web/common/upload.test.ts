@@ -23,6 +23,13 @@ describe("files are checked before they are uploaded", () => {
   it("speaks of sizes as the server does", () => {
     expect(megabytes(10 * 1024 * 1024)).toBe("10 MB");
     expect(megabytes(1.5 * 1024 * 1024)).toBe("1.5 MB");
+    // Limits an admin lowered, and small files: never "0.0 MB".
+    expect(megabytes(2048)).toBe("2 KB");
+    expect(megabytes(5000)).toBe("4.9 KB");
+    expect(megabytes(300)).toBe("300 B");
+    expect(refusal({ name: "big.png", size: 5000, type: "image/png" }, { image_max_bytes: 1024, file_max_bytes: 2048 })).toBe(
+      "big.png is 4.9 KB; images may be at most 1 KB",
+    );
   });
 
   it("puts the grant's fields first, in order, and the file last", () => {

@@ -31,10 +31,11 @@ export interface FileLike {
   type: string;
 }
 
-/** `12.3 MB`, as the limits are spoken of. */
+/** `12.3 MB`, as the limits are spoken of; under a megabyte in KB (or bytes), never `0.0 MB`. */
 export function megabytes(bytes: number): string {
-  const mb = bytes / (1024 * 1024);
-  return mb >= 10 || Number.isInteger(mb) ? `${Math.round(mb)} MB` : `${mb.toFixed(1)} MB`;
+  if (bytes < 1024) return `${bytes} B`;
+  const [n, unit] = bytes < 1024 * 1024 ? [bytes / 1024, "KB"] : [bytes / (1024 * 1024), "MB"];
+  return n >= 10 || Number.isInteger(n) ? `${Math.round(n)} ${unit}` : `${n.toFixed(1)} ${unit}`;
 }
 
 /** Why this file cannot be sent, in words, or null when it can. */

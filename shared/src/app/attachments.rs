@@ -198,7 +198,7 @@ impl App {
             let start = storage.blobs.read_start(&key, 16).await?;
             if !sniff_image(&a.content_type, &start) {
                 return Err(DomainError::AttachmentTypeNotAllowed(format!(
-                    "{} is not a {} image",
+                    "{} is not the {} image it claims to be",
                     crate::domain::quote(&a.name),
                     a.content_type
                 ))

@@ -38,10 +38,25 @@ pub enum DomainError {
     WhisperAttachment,
 }
 
-/// `12.3 MB`, as the limits are spoken of.
+/// `12.3 MB`, `512 KB` or `900 B`, as the limits are spoken of (the clients say it the same way).
 pub fn megabytes(bytes: u64) -> String {
-    let mb = bytes as f64 / (1024.0 * 1024.0);
-    if mb >= 10.0 || mb.fract() == 0.0 { format!("{mb:.0} MB") } else { format!("{mb:.1} MB") }
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let (n, unit) = if bytes < 1024 * 1024 { (bytes as f64 / 1024.0, "KB") } else { (bytes as f64 / (1024.0 * 1024.0), "MB") };
+    if n >= 10.0 || n.fract() == 0.0 { format!("{n:.0} {unit}") } else { format!("{n:.1} {unit}") }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_in_the_unit_that_fits() {
+        assert_eq!(super::megabytes(10 * 1024 * 1024), "10 MB");
+        assert_eq!(super::megabytes(1536 * 1024), "1.5 MB");
+        assert_eq!(super::megabytes(2048), "2 KB");
+        assert_eq!(super::megabytes(1025), "1.0 KB");
+        assert_eq!(super::megabytes(900), "900 B");
+    }
 }
 
 /// The stable, machine-readable form of an error code.

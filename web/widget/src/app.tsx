@@ -3,11 +3,13 @@
 
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { ErrorCode, HistoryPage, MessageView, SiteView, VisitorSession } from "../../protocol/protocol";
+import type { Attachment, ErrorCode, HistoryPage, MessageAttachments, MessageView, SiteView, VisitorSession } from "../../protocol/protocol";
 import { loadEndpoints, type Endpoints } from "../../common/config";
 import { FatalConnectError, Socket, type ConnectionState } from "../../common/socket";
 import type { Outgoing } from "../../common/outbox";
+import { fetchLimits, megabytes, uploadFile } from "../../common/upload";
 import { Chat } from "./chat";
+import { Files } from "./files";
 import { MAX_TEXT } from "../../common/text";
 import { words, type Words } from "./i18n";
 import type { FromFrame, ToFrame } from "./messages";
@@ -92,7 +94,14 @@ function App({ api, view, init }: Boot) {
   const [visible, setVisible] = useState(document.visibilityState === "visible");
   const composer = useRef<HTMLTextAreaElement>(null);
   const log = useRef<HTMLOListElement>(null);
-  const live = useRef<{ chat: Chat; socket: Socket; session(): Promise<VisitorSession> } | null>(null);
+  const live = useRef<{ chat: Chat; socket: Socket; files: Files; session(): Promise<VisitorSession> } | null>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  // Files dragged over the chat: enter and leave come for every child crossed, so count them.
+  const drags = useRef(0);
+  const [dragging, setDragging] = useState(false);
+  // The image shown large, by message and attachment (its link may be renewed while it is open).
+  const [box, setBox] = useState<{ seq: number; a: Attachment } | null>(null);
+  const opener = useRef<HTMLElement | null>(null);
   const profile = useRef<{ name?: string; email?: string; phone?: string }>({});
 
   if (!live.current) {
@@ -149,9 +158,24 @@ function App({ api, view, init }: Boot) {
       onState: (s) => setConn(s),
       onOpen: () => void chat.online().catch(() => {}),
     });
+    const bearer = () => state.session?.token ?? "";
+    const files = new Files({
+      limits: () => fetchLimits(api.http, bearer()),
+      upload: (file, progress) => uploadFile(api.http, bearer(), file, progress),
+      links: async (seq) => {
+        const res = await fetch(`${api.http}/visitor/messages/${seq}/attachments`, { headers: { authorization: `Bearer ${bearer()}` } });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        return (await res.json()) as MessageAttachments;
+      },
+      send: (uploads, attachments) => chat.sendFiles(uploads, attachments),
+      onChange: () => redraw((n) => n + 1),
+      failed: (name) => t.uploadFailed.replace("{name}", name),
+      tooMany: t.tooMany,
+    });
     live.current = {
       chat,
       socket,
+      files,
       session: async () => (state.primed = await session()),
     };
     addEventListener("online", () => socket.reconnectNow());
@@ -162,7 +186,7 @@ function App({ api, view, init }: Boot) {
       else if (e.data?.parlor === "hide") setOpen(false);
     });
   }
-  const { chat, socket } = live.current;
+  const { chat, socket, files } = live.current;
 
   useEffect(() => {
     if (started) socket.start();
@@ -185,7 +209,7 @@ function App({ api, view, init }: Boot) {
     if (open) composer.current?.focus();
   }, [open, started]);
 
-  const last = chat.messages.length + chat.pending.length;
+  const last = chat.messages.length + chat.pending.length + files.uploads.length;
   useEffect(() => {
     log.current?.lastElementChild?.scrollIntoView?.({ block: "end" });
   }, [last]);
@@ -235,9 +259,47 @@ function App({ api, view, init }: Boot) {
 
   const close = () => toPage({ parlor: "close" });
   const who = chat.typing;
+  const show = (a: Attachment, seq: number) => {
+    opener.current = document.activeElement as HTMLElement | null;
+    setBox({ seq, a });
+  };
+  // Closed: focus goes back to the preview, once the chat is no longer inert.
+  useEffect(() => {
+    if (!box) opener.current?.focus();
+  }, [box]);
+  const withFiles = (e: DragEvent) => !!e.dataTransfer?.types.includes("Files");
+  const boxed = box && files.linksOf(box.seq)?.get(box.a.id);
 
   return (
-    <div class="w" style={{ "--c": settings.color }} onKeyDown={(e) => e.key === "Escape" && close()}>
+    <>
+    <div
+      class="w"
+      style={{ "--c": settings.color }}
+      inert={!!box}
+      onKeyDown={(e) => e.key === "Escape" && close()}
+      onDragEnter={(e) => {
+        if (!withFiles(e) || !started) return;
+        e.preventDefault();
+        drags.current++;
+        setDragging(true);
+      }}
+      onDragOver={(e) => {
+        // Cancelled even before the chat starts, or the browser would open the file in its place.
+        if (withFiles(e)) e.preventDefault();
+      }}
+      onDragLeave={() => {
+        if (--drags.current > 0) return;
+        drags.current = 0;
+        setDragging(false);
+      }}
+      onDrop={(e) => {
+        if (!withFiles(e)) return;
+        e.preventDefault();
+        drags.current = 0;
+        setDragging(false);
+        if (started) void files.add([...e.dataTransfer!.files]);
+      }}
+    >
       <header>
         <h1>{t.title}</h1>
         <button type="button" class="x" aria-label={t.close} onClick={close}>
@@ -252,10 +314,17 @@ function App({ api, view, init }: Boot) {
       <ol class="log" ref={log} aria-label={t.messages} aria-live="polite" aria-relevant="additions">
         <li class="m operator">{settings.greeting || t.greeting}</li>
         {chat.messages.map((m) => (
-          <Message key={m.seq} m={m} t={t} names={settings.show_operator_names} />
+          <Message key={m.seq} m={m} t={t} names={settings.show_operator_names} files={files} show={show} />
         ))}
         {chat.pending.map((i) => (
-          <Pending key={i.client_id} i={i} t={t} retry={() => chat.outbox.retry(i.client_id)} />
+          <Pending key={i.client_id} i={i} t={t} retry={() => chat.outbox.retry(i.client_id)} discard={() => chat.outbox.discard(i.client_id)} />
+        ))}
+        {files.uploads.map((u) => (
+          <li key={`u${u.key}`} class="m mine pending">
+            <span class="sr">{t.you}: </span>
+            {u.name}
+            <progress max={1} value={u.progress} aria-label={t.uploading.replace("{name}", u.name)} />
+          </li>
         ))}
       </ol>
       <p class="typing" aria-live="polite">
@@ -278,10 +347,27 @@ function App({ api, view, init }: Boot) {
               if (e.key === "Enter" && !e.shiftKey) submit(e);
             }}
           />
+          <input
+            ref={picker}
+            type="file"
+            multiple
+            tabIndex={-1}
+            aria-hidden="true"
+            onChange={(e) => {
+              const input = e.currentTarget;
+              void files.add([...(input.files ?? [])]);
+              input.value = "";
+            }}
+          />
+          <button type="button" class="clip" aria-label={t.attach} title={t.attach} onClick={() => picker.current?.click()}>
+            <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+              <path d="M21.4 11 12.3 20.2a6 6 0 0 1-8.5-8.5L13 2.5a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" />
+            </svg>
+          </button>
           <button type="submit">{t.send}</button>
-          {error && (
+          {(error || files.errors.length > 0) && (
             <p class="err" role="alert">
-              {error}
+              {[error, ...files.errors].filter(Boolean).join("\n")}
             </p>
           )}
         </form>
@@ -307,11 +393,92 @@ function App({ api, view, init }: Boot) {
           </button>
         </form>
       )}
+      {dragging && (
+        <div class="drop" aria-hidden="true">
+          {t.drop}
+        </div>
+      )}
+    </div>
+    {box && <Lightbox name={box.a.name} url={boxed?.url} t={t} close={() => setBox(null)} />}
+    </>
+  );
+}
+
+/** An image large, over the chat: a modal dialog; Escape, the close button or a click beside it closes it. */
+function Lightbox({ name, url, t, close }: { name: string; url?: string; t: Words; close(): void }) {
+  const first = useRef<HTMLButtonElement>(null);
+  useEffect(() => first.current?.focus(), []);
+  return (
+    <div
+      class="lb"
+      role="dialog"
+      aria-modal="true"
+      aria-label={name}
+      onClick={(e) => e.target === e.currentTarget && close()}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") {
+          e.stopPropagation();
+          close();
+        } else if (e.key === "Tab") {
+          // Focus stays in the dialog: from its last control to its first, and back.
+          const all = [...e.currentTarget.querySelectorAll<HTMLElement>("button,a")];
+          const at = all.indexOf(document.activeElement as HTMLElement);
+          const to = e.shiftKey ? (at <= 0 ? all.length - 1 : -1) : at === all.length - 1 ? 0 : -1;
+          if (to >= 0) {
+            e.preventDefault();
+            all[to].focus();
+          }
+        }
+      }}
+    >
+      <button ref={first} type="button" class="x" aria-label={t.closeImage} onClick={close}>
+        ×
+      </button>
+      {url && <img src={url} alt={name} />}
+      {url && (
+        <a href={url} download={name} target="_blank" rel="noopener">
+          {t.download.replace("{name}", name)}
+        </a>
+      )}
     </div>
   );
 }
 
-function Message({ m, t, names }: { m: MessageView; t: Words; names: boolean }) {
+/** A message's files: images as previews that open large, other files as name, size and link. */
+function FileList({ list, seq, files, t, show }: { list: Attachment[]; seq?: number; files?: Files; t: Words; show?(a: Attachment, seq: number): void }) {
+  const links = seq === undefined ? undefined : files?.linksOf(seq);
+  return (
+    <ul class="files">
+      {list.map((a) => {
+        const l = links?.get(a.id);
+        const src = l?.preview_url ?? l?.url;
+        return (
+          <li key={a.id}>
+            {a.kind === "image" && src ? (
+              <button type="button" class="thumb" aria-label={t.openImage.replace("{name}", a.name)} onClick={() => show?.(a, seq!)}>
+                <img src={src} alt="" width={a.width} height={a.height} onError={() => files?.broken(seq!)} />
+              </button>
+            ) : (
+              <>
+                <span class="sr">{t.file}: </span>
+                {l ? (
+                  <a href={l.url} download={a.name} target="_blank" rel="noopener">
+                    {a.name}
+                  </a>
+                ) : (
+                  a.name
+                )}{" "}
+                <small>{megabytes(a.size)}</small>
+              </>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function Message({ m, t, names, files, show }: { m: MessageView; t: Words; names: boolean; files: Files; show(a: Attachment, seq: number): void }) {
   if (m.kind === "system") {
     if (!names && (m.event?.event === "joined" || m.event?.event === "left")) return null;
     return <li class="m system">{m.text}</li>;
@@ -323,7 +490,8 @@ function Message({ m, t, names }: { m: MessageView; t: Words; names: boolean }) 
   return (
     <li class={`m ${mine ? "mine" : "operator"}`} data-seq={m.seq}>
       <span class={mine ? "sr" : "who"}>{author}: </span>
-      <span class="text">{m.text}</span>
+      {m.text && <span class="text">{m.text}</span>}
+      {m.attachments?.length ? <FileList list={m.attachments} seq={m.seq} files={files} t={t} show={show} /> : null}
       {mine && (
         <span class="mark" data-status={status}>
           {status === "sent" ? "✓ " : "✓✓ "}
@@ -334,17 +502,28 @@ function Message({ m, t, names }: { m: MessageView; t: Words; names: boolean }) 
   );
 }
 
-function Pending({ i, t, retry }: { i: Outgoing; t: Words; retry(): void }) {
+function Pending({ i, t, retry, discard }: { i: Outgoing; t: Words; retry(): void; discard(): void }) {
   return (
     <li class="m mine pending">
       <span class="sr">{t.you}: </span>
-      <span class="text">{i.text}</span>
+      {i.text && <span class="text">{i.text}</span>}
+      {i.attachments?.length ? <FileList list={i.attachments} t={t} /> : null}
       {i.failed ? (
         <span class="mark" data-status="failed" title={i.failed.reason}>
-          {t.failed}{" "}
+          {t.failed}
+          {/* A refused file says why in plain sight, and can be taken back: a retry may not help. */}
+          {i.attachments?.length ? `: ${i.failed.reason}` : ""}{" "}
           <button type="button" onClick={retry}>
             {t.retry}
           </button>
+          {i.attachments?.length ? (
+            <>
+              {" "}
+              <button type="button" onClick={discard}>
+                {t.remove}
+              </button>
+            </>
+          ) : null}
         </span>
       ) : (
         <span class="mark" data-status="queued">

@@ -1,7 +1,7 @@
 // The widget's dialog state as the app drives it: a fake server that stores by client id (as the
 // real one does), a storage that outlives a "page load", and the events a socket would push.
 import { describe, expect, it } from "vitest";
-import type { ClientAction, HistoryPage, MessageView } from "../../protocol/protocol";
+import type { Attachment, ClientAction, HistoryPage, MessageView } from "../../protocol/protocol";
 import { RequestError, type Ack } from "../../common/socket";
 import { Chat, type Store } from "./chat";
 
@@ -10,10 +10,13 @@ function memoryStore(): Store & { data: Map<string, string> } {
   return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v) };
 }
 
+const attachment: Attachment = { id: "", name: "cat.png", content_type: "image/png", size: 2048, kind: "image", width: 4, height: 3, preview: true };
+
 function fakeServer() {
   const messages: MessageView[] = [];
   const sends: string[] = [];
   const reads: number[] = [];
+  const frames: ClientAction[] = [];
   let online = true;
   const store = (m: Omit<MessageView, "id" | "dialog_id" | "seq" | "created_at">): MessageView => {
     const stored = { ...m, id: `m${messages.length + 1}`, dialog_id: "d1", seq: messages.length + 1, created_at: 0 };
@@ -24,9 +27,12 @@ function fakeServer() {
     if (!online) throw new RequestError("offline", "not connected");
     if (a.action === "message" && a.op === "send") {
       sends.push(a.client_id);
+      frames.push(a);
       if ([...a.text].length > 2000) throw new RequestError("text_too_long", "too long");
+      if (a.uploads?.includes("expired")) throw new RequestError("attachment_invalid", "the upload has expired; send the file again");
       const known = messages.find((m) => m.client_id === a.client_id);
-      return { type: "ack", request_id: "r", message: known ?? store({ client_id: a.client_id, kind: "visitor", text: a.text }) };
+      const attachments = a.uploads?.map((u) => ({ ...attachment, id: u }));
+      return { type: "ack", request_id: "r", message: known ?? store({ client_id: a.client_id, kind: "visitor", text: a.text, ...(attachments ? { attachments } : {}) }) };
     }
     if (a.action === "message" && a.op === "read") reads.push(a.up_to);
     return { type: "ack", request_id: "r" };
@@ -37,7 +43,7 @@ function fakeServer() {
     const last = page.at(-1)?.seq ?? after;
     return { messages: page, latest_seq: messages.length, ...(last < messages.length ? { next_after: last } : {}) };
   };
-  return { messages, sends, reads, store, request, history, setOnline: (v: boolean) => (online = v) };
+  return { messages, sends, reads, frames, store, request, history, setOnline: (v: boolean) => (online = v) };
 }
 
 function newChat(server: ReturnType<typeof fakeServer>, storage: Store) {
@@ -136,5 +142,35 @@ describe("the widget's chat state", () => {
 
     chat.event({ type: "message.status", dialog_id: "d1", side: "operators", status: "read", up_to: 1 });
     expect(chat.messages[0].status).toEqual({ status: "read" });
+  });
+
+  it("sends files as a message of their upload tokens with empty text, kept in the outbox until stored", async () => {
+    const server = fakeServer();
+    const storage = memoryStore();
+    server.setOnline(false);
+    const chat = newChat(server, storage);
+    chat.sendFiles(["up1", "up2"], [{ ...attachment, id: "a1" }, { ...attachment, id: "a2", name: "dog.png" }]);
+    chat.sendFiles([], []);
+    await chat.outbox.flush();
+    expect(chat.pending.map((i) => i.attachments?.map((a) => a.name))).toEqual([["cat.png", "dog.png"]]);
+
+    const after = newChat(server, storage);
+    server.setOnline(true);
+    await after.online();
+    expect(server.frames.at(-1)).toMatchObject({ action: "message", op: "send", text: "", uploads: ["up1", "up2"] });
+    expect(after.pending).toEqual([]);
+    expect(after.messages[0].attachments?.map((a) => a.id)).toEqual(["up1", "up2"]);
+    // Text alone goes without `uploads`.
+    after.send("hi");
+    await after.outbox.flush();
+    expect(server.frames.at(-1)).not.toHaveProperty("uploads");
+  });
+
+  it("keeps a refused file message with the server's reason", async () => {
+    const server = fakeServer();
+    const chat = newChat(server, memoryStore());
+    chat.sendFiles(["expired"], [{ ...attachment, id: "a1" }]);
+    await chat.outbox.flush();
+    expect(chat.pending[0].failed).toEqual({ code: "attachment_invalid", reason: "the upload has expired; send the file again" });
   });
 });

@@ -2,7 +2,7 @@
 // arrives), the outbox of what is written but not yet stored (kept across page loads, resent with
 // the same client id), the operator's typing, and what the visitor has not read yet.
 
-import type { ClientAction, HistoryPage, MessageView, ServerEvent } from "../../protocol/protocol";
+import type { Attachment, ClientAction, HistoryPage, MessageView, ServerEvent } from "../../protocol/protocol";
 import { Outbox, unstored, type Outgoing } from "../../common/outbox";
 import type { Ack } from "../../common/socket";
 import { applyReceipt, catchUpAfter, latestSeq, mergeMessages } from "../../common/timeline";
@@ -43,7 +43,14 @@ export class Chat {
     this.readUpTo = load(o.storage, this.key("read"), 0);
     this.outbox = new Outbox({
       initial: load<Outgoing[]>(o.storage, this.key("outbox"), []),
-      send: (item) => o.request({ action: "message", op: "send", client_id: item.client_id, text: item.text }),
+      send: (item) =>
+        o.request({
+          action: "message",
+          op: "send",
+          client_id: item.client_id,
+          text: item.text,
+          ...(item.uploads?.length ? { uploads: item.uploads } : {}),
+        }),
       onStored: (_item, message) => {
         if (message) this.merge([message]);
       },
@@ -64,6 +71,11 @@ export class Chat {
     if (!t || tooLong(t)) return false;
     this.outbox.add({ kind: "send", text: t });
     return true;
+  }
+
+  /** Queues a message of files already in storage: their upload tokens, and what they are to show meanwhile. */
+  sendFiles(uploads: string[], attachments: Attachment[]): void {
+    if (uploads.length) this.outbox.add({ kind: "send", text: "", uploads, attachments });
   }
 
   /** What is written and not stored yet, minus what a catch-up already brought back. */

@@ -27,6 +27,16 @@ const en = {
   offline: "Offline: your messages will be sent when the connection is back.",
   refused: "The chat is not available on this site.",
   messages: "Messages",
+  attach: "Attach files",
+  drop: "Drop files here to send them",
+  uploading: "Uploading {name}",
+  uploadFailed: "{name} was not uploaded; please try again.",
+  tooMany: "At most 10 files at a time.",
+  openImage: "Open image {name}",
+  closeImage: "Close image",
+  download: "Download {name}",
+  file: "File",
+  remove: "Remove",
 };
 
 export type Words = typeof en;
@@ -58,6 +68,16 @@ const ru: Words = {
   offline: "Нет связи: сообщения уйдут, когда она вернётся.",
   refused: "Чат недоступен на этом сайте.",
   messages: "Сообщения",
+  attach: "Прикрепить файлы",
+  drop: "Перетащите файлы сюда, чтобы отправить",
+  uploading: "Загружается {name}",
+  uploadFailed: "{name} не загрузился, попробуйте ещё раз.",
+  tooMany: "Не больше 10 файлов за раз.",
+  openImage: "Открыть изображение {name}",
+  closeImage: "Закрыть изображение",
+  download: "Скачать {name}",
+  file: "Файл",
+  remove: "Убрать",
 };
 
 export function words(lang: string): Words {

@@ -68,8 +68,9 @@ iframe[hidden]{display:none}
   const load = () => {
     frame = document.createElement("iframe");
     // Scripts and its own storage (same-origin is the widget's origin, not this page's); forms for
-    // the composer. No top navigation, no popups, no downloads.
-    frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-forms");
+    // the composer; downloads, and new tabs outside the sandbox, for the files of the dialog (a
+    // PDF viewer will not run sandboxed). No top navigation, no modals.
+    frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-forms allow-downloads allow-popups allow-popups-to-escape-sandbox");
     frame.setAttribute("allow", "autoplay");
     frame.title = ru ? "Чат с поддержкой" : "Chat with support";
     frame.hidden = true;
