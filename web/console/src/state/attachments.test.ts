@@ -15,7 +15,6 @@ import {
   parseLimits,
   resendBlock,
   sendBlock,
-  sizeLabel,
   summary,
   tabs,
   updateChip,
@@ -130,14 +129,6 @@ describe("images in the timeline", () => {
   it("stand for a message without text where it is quoted or notified", () => {
     expect(summary({ text: "Look", attachments: [att("a")] })).toBe("Look");
     expect(summary({ text: "", attachments: [att("a"), att("b", { name: "b.pdf" })] })).toBe("📎 a.png, 📎 b.pdf");
-  });
-
-  it("speak of sizes briefly", () => {
-    expect(sizeLabel(820)).toBe("820 B");
-    expect(sizeLabel(1536)).toBe("1.5 KB");
-    expect(sizeLabel(300 * 1024)).toBe("300 KB");
-    expect(sizeLabel(3.4 * MB)).toBe("3.4 MB");
-    expect(sizeLabel(25 * MB)).toBe("25 MB");
   });
 });
 

@@ -99,15 +99,6 @@ export function fit(a: Pick<Attachment, "width" | "height">, max: number): { wid
   return { width: Math.max(1, Math.round(w * scale)), height: Math.max(1, Math.round(h * scale)) };
 }
 
-/** `820 B`, `12 KB`, `3.4 MB`: a file's size as the list shows it. */
-export function sizeLabel(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const kb = bytes / 1024;
-  if (kb < 1024) return `${kb < 10 ? kb.toFixed(1) : Math.round(kb)} KB`;
-  const mb = kb / 1024;
-  return `${mb < 10 ? mb.toFixed(1) : Math.round(mb)} MB`;
-}
-
 /** A message in one line, where its text is empty: its files' names (quotes, notifications). */
 export function summary(m: Pick<MessageView, "text" | "attachments">): string {
   return m.text || (m.attachments ?? []).map((a) => `📎 ${a.name}`).join(", ");

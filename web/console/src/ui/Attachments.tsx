@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Attachment, DialogAttachment } from "../../../protocol/protocol";
 import type { Store } from "../store";
-import { fit, needsLinks, resendBlock, sizeLabel, tabs, type Shown } from "../state/attachments";
+import { fit, needsLinks, resendBlock, tabs, type Shown } from "../state/attachments";
+import { megabytes } from "../../../common/upload";
 import { safeHref } from "../state/links";
 
 /** The largest side of an image in the timeline, in CSS pixels. */
@@ -23,7 +24,7 @@ export function MessageFiles({ store, dialogId, seq, attachments, onOpen }: Wher
           <Picture key={a.id} store={store} dialogId={dialogId} seq={seq} a={a} max={INLINE_PX} onOpen={() => onOpen(a)} />
         ) : (
           <div key={a.id} class="file-row" data-testid="file">
-            <span class="file-name">{a.name}</span> <span class="muted">{sizeLabel(a.size)}</span>{" "}
+            <span class="file-name">{a.name}</span> <span class="muted">{megabytes(a.size)}</span>{" "}
             <Download store={store} dialogId={dialogId} seq={seq} a={a} />
           </div>
         ),
@@ -242,7 +243,7 @@ export function AttachmentsPanel({ store, dialogId, status, seen, onOpen }: { st
               <li key={item.attachment.id} data-testid="attachment-item">
                 <span class="file-name">{item.attachment.name}</span>
                 <span class="muted">
-                  {sizeLabel(item.attachment.size)} · {new Date(item.sent_at).toLocaleString()} · {item.author_name ?? (item.kind === "visitor" ? "Visitor" : "Operator")}
+                  {megabytes(item.attachment.size)} · {new Date(item.sent_at).toLocaleString()} · {item.author_name ?? (item.kind === "visitor" ? "Visitor" : "Operator")}
                 </span>
                 {actions(item)}
               </li>

@@ -3,7 +3,8 @@ import type { MessageView } from "../../../protocol/protocol";
 import type { Store } from "../store";
 import { EMOJI, expand, shortcut, titleFrom, type QuickReply } from "../state/compose";
 import { MAX_TEXT, length, tooLong } from "../../../common/text";
-import { sendBlock, sizeLabel, summary } from "../state/attachments";
+import { sendBlock, summary } from "../state/attachments";
+import { megabytes } from "../../../common/upload";
 
 interface Props {
   store: Store;
@@ -132,7 +133,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
           {tray.chips.map((c) => (
             <li class={`chip ${c.state}`} key={c.key} data-testid="chip" data-state={c.state}>
               <span class="file-name">{c.name}</span>
-              <span class="muted">{sizeLabel(c.size)}</span>
+              <span class="muted">{megabytes(c.size)}</span>
               {c.state === "uploading" && <progress max={1} value={c.progress} aria-label={`Uploading ${c.name}`} />}
               {c.state === "failed" && <span class="error">{c.error}</span>}
               <button type="button" class="link" aria-label={`Remove ${c.name}`} onClick={() => store.removeChip(dialogId, c.key)}>
