@@ -9,6 +9,7 @@ use parlor_core::app::{
     DialogPage, HistoryPage, LoggedIn, NewQuickReply, QuickReplyList, QuickReplyView, SearchResults, VisitorCard, VisitorSession,
     VisitorSessionRequest,
 };
+use parlor_core::domain as attachment;
 use parlor_core::domain::{
     DeliveryStatus, DialogStatus, ErrorCode, LastMessage, Message, MessageKind, OperatorStatus, Participant, Receipt,
     Role, Side, SystemEvent, VisitorSource,
@@ -109,6 +110,16 @@ fn generate() -> String {
     out.push_str(&format!("// To regenerate after changing them: {REGENERATE}\n\n"));
     out.push_str("/** Sent as `v` in the WebSocket URL (`?v=1`); the server refuses versions it does not speak. */\n");
     out.push_str(&format!("export const PROTOCOL_VERSION = {PROTOCOL_VERSION};\n"));
+    // The server's file rules, so a client refuses a file before uploading it for the same reasons.
+    let list = |items: &[&str]| serde_json::to_string(items).expect("strings serialize");
+    out.push_str("\n/** Types shown inline, with a preview; any other type is a file. */\n");
+    out.push_str(&format!("export const IMAGE_TYPES: readonly string[] = {};\n", list(&attachment::IMAGE_TYPES)));
+    out.push_str("/** Extensions of files that run when opened: refused whatever their type. */\n");
+    out.push_str(&format!("export const BLOCKED_EXTENSIONS: readonly string[] = {};\n", list(attachment::BLOCKED_EXTENSIONS)));
+    out.push_str("/** Types a browser would run or render as a page: refused. */\n");
+    out.push_str(&format!("export const BLOCKED_TYPES: readonly string[] = {};\n", list(attachment::BLOCKED_TYPES)));
+    out.push_str("/** At most this many files go with one message. */\n");
+    out.push_str(&format!("export const MAX_ATTACHMENTS_PER_MESSAGE = {};\n", attachment::MAX_ATTACHMENTS_PER_MESSAGE));
     for declaration in module.declarations.values() {
         out.push('\n');
         out.push_str(declaration.trim_end());

@@ -4,26 +4,12 @@
 // file is refused before a byte leaves; the server checks again on the grant and on the message.
 
 import type { Attachment, AttachmentLimits, UploadGrant } from "../protocol/protocol";
+import { BLOCKED_EXTENSIONS, BLOCKED_TYPES, IMAGE_TYPES } from "../protocol/protocol";
 
-/** Types shown inline with a preview (the server's `IMAGE_TYPES`). */
-export const IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
-/** Files that run or open as a web page: refused by the server whatever their type. */
-const BLOCKED_EXTENSIONS = new Set(
-  "exe msi bat cmd com scr pif cpl vbs vbe js jse wsf wsh ps1 psm1 jar dll hta lnk reg app sh apk dmg".split(" "),
-);
-const BLOCKED_TYPES = new Set([
-  "text/html",
-  "application/xhtml+xml",
-  "image/svg+xml",
-  "text/javascript",
-  "application/javascript",
-  "application/x-msdownload",
-  "application/x-msdos-program",
-  "application/x-sh",
-  "application/java-archive",
-  "application/vnd.android.package-archive",
-]);
-export const MAX_FILES_PER_MESSAGE = 10;
+/** The server's rules (generated into protocol.ts from the Rust constants). */
+export { IMAGE_TYPES, MAX_ATTACHMENTS_PER_MESSAGE as MAX_FILES_PER_MESSAGE } from "../protocol/protocol";
+const BLOCKED_EXTENSION_SET = new Set(BLOCKED_EXTENSIONS);
+const BLOCKED_TYPE_SET = new Set(BLOCKED_TYPES);
 
 export interface FileLike {
   name: string;
@@ -42,7 +28,7 @@ export function megabytes(bytes: number): string {
 export function refusal(file: FileLike, limits: AttachmentLimits): string | null {
   const ext = file.name.includes(".") ? file.name.split(".").pop()!.toLowerCase() : "";
   const type = file.type.split(";")[0].trim().toLowerCase();
-  if (BLOCKED_EXTENSIONS.has(ext) || BLOCKED_TYPES.has(type)) {
+  if (BLOCKED_EXTENSION_SET.has(ext) || BLOCKED_TYPE_SET.has(type)) {
     return `${file.name} cannot be sent: files that run or open as a web page are not allowed`;
   }
   if (file.size === 0) return `${file.name} is empty`;

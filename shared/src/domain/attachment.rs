@@ -24,13 +24,13 @@ pub const MAX_NAME_CHARS: usize = 200;
 const MB: u64 = 1024 * 1024;
 
 /// Files that run when opened: refused whatever type the browser reports for them.
-const BLOCKED_EXTENSIONS: &[&str] = &[
+pub const BLOCKED_EXTENSIONS: &[&str] = &[
     "exe", "msi", "bat", "cmd", "com", "scr", "pif", "cpl", "vbs", "vbe", "js", "jse", "wsf", "wsh", "ps1", "psm1",
     "jar", "dll", "hta", "lnk", "reg", "app", "sh", "apk", "dmg",
 ];
 
 /// Types a browser would run or render as a page from the storage's origin.
-const BLOCKED_TYPES: &[&str] = &[
+pub const BLOCKED_TYPES: &[&str] = &[
     "text/html",
     "application/xhtml+xml",
     "image/svg+xml",
