@@ -5,11 +5,21 @@
 // lowers the file limit in Settings and has an oversize file refused before any upload; axe-core
 // finds nothing serious with the panel and the lightbox open.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deflateSync } from "node:zlib";
 import type { BrowserContext, Page } from "playwright-core";
 import type { AttachmentLimits, MessageAttachments, MessageView, ServerEvent, UploadGrant } from "../protocol/protocol";
 import { newId } from "../common/ids";
-import { api, consoleSignIn, dialogRow, gatewayAndBrowser, login, screenshot, scriptedVisitor, seriousAxeViolations, type Parlor } from "./harness";
+import {
+  api,
+  consoleSignIn,
+  dialogRow,
+  gatewayAndBrowser,
+  login,
+  png,
+  screenshot,
+  scriptedVisitor,
+  seriousAxeViolations,
+  type Parlor,
+} from "./harness";
 
 const scene = gatewayAndBrowser();
 let parlor: Parlor;
@@ -18,37 +28,6 @@ let page: Page;
 const errors: string[] = [];
 let pia: Awaited<ReturnType<typeof scriptedVisitor>>;
 let photo: MessageView;
-
-/** A real PNG, `w`×`h`, a colour gradient: what the server reads to make its preview. */
-function png(w: number, h: number): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (b: Buffer) => {
-    let c = 0xffffffff;
-    for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc(body), body.length + 4);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const rows = Buffer.alloc((w * 3 + 1) * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) rows.set([(x * 255) / w, (y * 255) / h, 128], y * (w * 3 + 1) + 1 + x * 3);
-  }
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", ihdr), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
-}
 
 /** What a visitor's client does with a file: the grant, the signed form straight to storage, the token. */
 async function visitorUpload(token: string, name: string, type: string, bytes: Buffer): Promise<string> {

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
+import { crc32, deflateSync } from "node:zlib";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Frame, type Page } from "playwright-core";
@@ -337,4 +338,60 @@ export async function seriousAxeViolations(target: Page | Frame): Promise<AxeVio
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
   });
   return all.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+/** A real PNG, `w`×`h`, a colour gradient: what the server's image check and preview decode. */
+export function png(w: number, h: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(w, 0);
+  header.writeUInt32BE(h, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) rows.set([(x * 255) / w, (y * 255) / h, 128], y * (w * 3 + 1) + 1 + x * 3);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(rows)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** The widget's chat iframe on a page that embeds it. */
+export const chatFrame = (page: Page): Frame => page.frames().find((f) => f.url().includes("/widget/frame.html"))!;
+
+/**
+ * Drags files (made inside the frame, as a drop from the desktop gives them) over `selector` and
+ * drops them; `check` runs while they hover.
+ */
+export async function dropFiles(
+  frame: Frame,
+  selector: string,
+  files: { name: string; type: string; bytes: Buffer }[],
+  check?: () => Promise<void>,
+): Promise<void> {
+  await frame.evaluate(
+    ({ list, selector }) => {
+      const dt = new DataTransfer();
+      for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+      (window as unknown as { __dt: DataTransfer }).__dt = dt;
+      const on = document.querySelector(selector)!;
+      for (const type of ["dragenter", "dragover"]) on.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+    },
+    { list: files.map((f) => ({ name: f.name, type: f.type, b64: f.bytes.toString("base64") })), selector },
+  );
+  await check?.();
+  await frame.evaluate((selector) => {
+    const dt = (window as unknown as { __dt: DataTransfer }).__dt;
+    document.querySelector(selector)!.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: dt }));
+  }, selector);
 }

@@ -2,12 +2,22 @@
 // policy in force: a picture dropped on the chat goes up with its progress shown, shows inline and
 // opens large; the operator receives it and its bytes; a file from the operator shows with its
 // link; an oversize file is refused before upload; the open lightbox passes axe.
-import { crc32, deflateSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Frame, Page } from "playwright-core";
+import type { Frame } from "playwright-core";
 import type { MessageAttachments, ServerEvent, UploadGrant } from "../protocol/protocol";
 import { newId } from "../common/ids";
-import { addOperator, api, gatewayAndBrowser, login, screenshot, scriptedOperator, seriousAxeViolations } from "./harness";
+import {
+  addOperator,
+  api,
+  chatFrame,
+  dropFiles,
+  gatewayAndBrowser,
+  login,
+  png,
+  screenshot,
+  scriptedOperator,
+  seriousAxeViolations,
+} from "./harness";
 
 const scene = gatewayAndBrowser();
 let anna: Awaited<ReturnType<typeof addOperator>>;
@@ -19,49 +29,12 @@ beforeAll(async () => {
   await api(scene.parlor, "PUT", "/attachments/limits", { token: admin.token, body: { image_max_bytes: 1024, file_max_bytes: 2048 } });
 });
 
-/** A real PNG, `w`×`h`, of one colour: what the server's image check and preview decode. */
-function png(w: number, h: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), 8 + data.length);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(w, 0);
-  header.writeUInt32BE(h, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => [200, 60, 40]).flat())]);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(Buffer.concat(Array.from({ length: h }, () => row)))),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
-
 const PICTURE = png(24, 16);
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n");
 
-const chatFrame = (page: Page): Frame => page.frames().find((f) => f.url().includes("/widget/frame.html"))!;
-
-/** Drags files (made inside the frame, as a drop from the desktop gives them) over the chat and drops them. */
-async function drop(frame: Frame, files: { name: string; type: string; bytes: Buffer }[], check?: () => Promise<void>): Promise<void> {
-  await frame.evaluate((list) => {
-    const dt = new DataTransfer();
-    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
-    (window as unknown as { __dt: DataTransfer }).__dt = dt;
-    const on = document.querySelector(".log")!;
-    for (const type of ["dragenter", "dragover"]) on.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
-  }, files.map((f) => ({ name: f.name, type: f.type, b64: f.bytes.toString("base64") })));
-  await check?.();
-  await frame.evaluate(() => {
-    const dt = (window as unknown as { __dt: DataTransfer }).__dt;
-    document.querySelector(".log")!.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: dt }));
-  });
-}
+/** Drops files on the chat's message log. */
+const drop = (frame: Frame, files: { name: string; type: string; bytes: Buffer }[], check?: () => Promise<void>) =>
+  dropFiles(frame, ".log", files, check);
 
 const loaded = (frame: Frame, selector: string) =>
   frame.evaluate((s) => [...document.querySelectorAll<HTMLImageElement>(s)].map((i) => i.complete && i.naturalWidth > 0), selector);
