@@ -2,7 +2,7 @@
 // drops it on the widget on the demo page; the operator sees its preview in the console, opens it
 // large, finds it under "Show attachments" and sends it again; the visitor's widget shows the copy.
 import { describe, expect, it } from "vitest";
-import { chatFrame, consoleSignIn, dialogRow, dropFiles, gatewayAndBrowser, png } from "./harness";
+import { chatFrame, consoleSignIn, dialogRow, dropFiles, gatewayAndBrowser, png, startWidgetChat } from "./harness";
 
 const scene = gatewayAndBrowser();
 
@@ -21,14 +21,7 @@ describe("a picture from the widget to the console and back", () => {
     // The visitor, on the demo page, starts a chat and drops the picture on it.
     const visitorContext = await browser.newContext();
     const visitor = await visitorContext.newPage();
-    await visitor.goto(`${parlor.url}/demo/`);
-    await visitor.locator("[data-parlor] button").click();
-    const chat = visitor.frameLocator("[data-parlor] iframe");
-    await chat.getByLabel("Name").fill("Lena");
-    await chat.getByRole("button", { name: "Start chat" }).click();
-    const box = chat.getByRole("textbox", { name: "Write a message…" });
-    await box.fill("The box arrived crushed, see the photo");
-    await box.press("Enter");
+    const chat = await startWidgetChat(visitor, parlor, "Lena", "The box arrived crushed, see the photo");
     await chat.getByRole("button", { name: "Attach files" }).waitFor();
     await dropFiles(chatFrame(visitor), ".log", [{ name: "crushed.png", type: "image/png", bytes: picture }]);
     await chat.getByRole("button", { name: "Open image crushed.png" }).waitFor({ timeout: 20_000 });

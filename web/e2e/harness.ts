@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { crc32, deflateSync } from "node:zlib";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Frame, type Page } from "playwright-core";
+import { chromium, type Browser, type Frame, type FrameLocator, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import WebSocket from "ws";
 import type {
@@ -364,6 +364,22 @@ export function png(w: number, h: number): Buffer {
     chunk("IDAT", deflateSync(rows)),
     chunk("IEND", Buffer.alloc(0)),
   ]);
+}
+
+/**
+ * A visitor on the demo page opens the widget, gives `name` and writes `first`: the chat frame,
+ * once its composer (with the attach button) is there.
+ */
+export async function startWidgetChat(page: Page, parlor: Pick<Parlor, "url">, name: string, first: string): Promise<FrameLocator> {
+  await page.goto(`${parlor.url}/demo/`);
+  await page.locator("[data-parlor] button").click();
+  const chat = page.frameLocator("[data-parlor] iframe");
+  await chat.getByLabel("Name").fill(name);
+  await chat.getByRole("button", { name: "Start chat" }).click();
+  const box = chat.getByRole("textbox", { name: "Write a message…" });
+  await box.fill(first);
+  await box.press("Enter");
+  return chat;
 }
 
 /** The widget's chat iframe on a page that embeds it. */

@@ -17,6 +17,7 @@ import {
   screenshot,
   scriptedOperator,
   seriousAxeViolations,
+  startWidgetChat,
 } from "./harness";
 
 const scene = gatewayAndBrowser();
@@ -60,14 +61,7 @@ describe("files in the visitor widget", () => {
         await route.continue();
       },
     );
-    await page.goto(`${parlor.url}/demo/`);
-    await page.locator("[data-parlor] button").click();
-    const chat = page.frameLocator("[data-parlor] iframe");
-    await chat.getByLabel("Name").fill("Vera");
-    await chat.getByRole("button", { name: "Start chat" }).click();
-    const box = chat.getByRole("textbox", { name: "Write a message…" });
-    await box.fill("The parcel came damaged");
-    await box.press("Enter");
+    const chat = await startWidgetChat(page, parlor, "Vera", "The parcel came damaged");
     const created = await op.waitFor<Extract<ServerEvent, { type: "dialog.created" }>>((e) => e.type === "dialog.created");
     const dialogId = created.dialog.id;
     await op.request({ action: "assign", op: "join", dialog_id: dialogId });
