@@ -6,6 +6,8 @@
 
 CFN_LINT_VERSION=1.58.0
 SAM_CLI_VERSION=1.170.0
+# What the SAM CLI above runs to turn the template into CloudFormation (tests/tests/edge.rs runs it).
+SAM_TRANSLATOR_VERSION=1.115.0
 CARGO_LAMBDA_VERSION=1.9.2
 PARLOR_VENV="$PWD/.tools/venv"
 

@@ -43,7 +43,7 @@ fi
 
 # The template's offline checks. Both tools come from PyPI, pinned, into .tools/venv.
 source scripts/python-tools.sh
-python_tools "cfn-lint==$CFN_LINT_VERSION" "aws-sam-cli==$SAM_CLI_VERSION"
+python_tools "cfn-lint==$CFN_LINT_VERSION" "aws-sam-cli==$SAM_CLI_VERSION" "aws-sam-translator==$SAM_TRANSLATOR_VERSION"
 say "cfn-lint infra/template.yaml"
 cfn-lint infra/template.yaml
 say "sam validate --lint (the SAM transform, then cfn-lint on its output)"

@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod deploy;
 pub mod domain;
+pub mod edge;
 pub mod entrypoints;
 pub mod ids;
 pub mod lambda;

@@ -71,7 +71,8 @@ fn strings(value: &Value) -> Vec<String> {
 
 #[test]
 fn every_route_the_code_handles_has_a_route_an_integration_and_a_permission() {
-    let routes = of_type("AWS::ApiGatewayV2::Route");
+    let routes: Vec<_> =
+        of_type("AWS::ApiGatewayV2::Route").into_iter().filter(|(_, r)| spelled(&r["Properties"]["ApiId"]) == "!Ref WebSocketApi").collect();
     assert_eq!(routes.len(), Route::ALL.len(), "one route per protocol::Route, no others");
     let deployment = &resource("Deployment")["DependsOn"];
     for route in Route::ALL {
@@ -133,11 +134,34 @@ fn every_function_crate_is_a_function_built_for_arm64_with_cargo_lambda() {
         let manifest = std::fs::read_to_string(&manifest).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
         assert!(manifest.contains(&format!("name = \"{}\"", function.binary())), "the crate builds {}", function.binary());
     }
-    let events = &resource("HttpApiFunction")["Properties"]["Events"]["Api"];
-    assert_eq!(events["Type"], "HttpApi");
-    assert_eq!(spelled(&events["Properties"]["ApiId"]), "!Ref HttpApi");
-    assert_eq!(events["Properties"]["Path"], "/api/{proxy+}", "the router's paths all start with /api");
-    assert_eq!(events["Properties"]["Method"], "ANY");
+    assert!(resource("HttpApiFunction")["Properties"].get("Events").is_none(), "the HTTP API's resources are the template's own");
+}
+
+#[test]
+fn the_http_api_sends_every_path_under_api_to_its_function() {
+    let api = &resource("HttpApi")["Properties"];
+    assert_eq!(resource("HttpApi")["Type"], "AWS::ApiGatewayV2::Api");
+    assert_eq!(api["ProtocolType"], "HTTP");
+    let routes: Vec<_> =
+        of_type("AWS::ApiGatewayV2::Route").into_iter().filter(|(_, r)| spelled(&r["Properties"]["ApiId"]) == "!Ref HttpApi").collect();
+    assert_eq!(routes.len(), 1, "one route");
+    let route = &routes[0].1["Properties"];
+    assert_eq!(route["RouteKey"], "ANY /api/{proxy+}", "the router's paths all start with /api");
+    assert_eq!(spelled(&route["Target"]), "!Sub integrations/${HttpApiIntegration}");
+    let integration = &resource("HttpApiIntegration")["Properties"];
+    assert_eq!(integration["IntegrationType"], "AWS_PROXY");
+    assert_eq!(spelled(&integration["IntegrationUri"]), "!GetAtt HttpApiFunction.Arn");
+    assert_eq!(integration["PayloadFormatVersion"], "2.0", "what lambda_http reads");
+    let stage = &resource("HttpApiStage")["Properties"];
+    assert_eq!(stage["StageName"], "$default", "no stage in the path: /api/… is the whole path");
+    assert_eq!(stage["AutoDeploy"], true);
+    let permitted = of_type("AWS::Lambda::Permission").into_iter().any(|(_, p)| {
+        let p = &p["Properties"];
+        spelled(&p["FunctionName"]) == "!Ref HttpApiFunction"
+            && p["Principal"] == "apigateway.amazonaws.com"
+            && spelled(&p["SourceArn"]).ends_with(":${HttpApi}/*/*/api/{proxy+}")
+    });
+    assert!(permitted, "API Gateway may invoke the HTTP API's function for this API's route only");
 }
 
 /// The variables the code reads, as `LambdaConfig` asks for them.
