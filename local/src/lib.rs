@@ -4,10 +4,10 @@
 
 pub mod gateway;
 pub mod storage;
+pub mod web;
 mod widget;
 
 use aws_credential_types::Credentials;
-use axum::http::{header, HeaderValue};
 use parlor_core::adapters::calls::AwsCalls;
 use parlor_core::adapters::images::ImagePreviews;
 use parlor_core::adapters::push::ManagementApiPush;
@@ -20,9 +20,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tower_http::cors::{Any, CorsLayer};
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
+use parlor_core::edge::{self, Hosts};
 
 pub use gateway::{Gateway, Limits};
 
@@ -35,9 +33,22 @@ pub enum StoreChoice {
     Dynamo { endpoint: Option<String>, table: String, create_table: bool },
 }
 
+/// How the parts are laid out over origins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Everything on one origin: the web apps at `/`, the HTTP API at `/api`, the WebSocket at
+    /// `/ws` (attachment storage on a port of its own). For self-hosting behind one proxy.
+    OneOrigin,
+    /// AWS's shape: the web files (CloudFront's role), the HTTP API, the WebSocket API, attachment
+    /// storage and a customer's site each on an origin of its own, with the CORS, CSP and headers
+    /// of `parlor_core::edge` between them, as the deployed stack has them.
+    Aws,
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
+    pub shape: Shape,
     pub data_dir: PathBuf,
     pub store: StoreChoice,
     pub web_dir: PathBuf,
@@ -88,8 +99,14 @@ impl Config {
             max_connection_age: env_secs("PARLOR_MAX_CONNECTION_SECS", 7200)?,
             ..Limits::default()
         };
+        let shape = match env("PARLOR_SHAPE").as_deref() {
+            None | Some("one-origin") => Shape::OneOrigin,
+            Some("aws") => Shape::Aws,
+            Some(other) => return Err(format!("PARLOR_SHAPE is one-origin or aws, not {other:?}")),
+        };
         Ok(Self {
             addr,
+            shape,
             data_dir: env("PARLOR_DATA_DIR").map_or_else(|| PathBuf::from(".parlor"), PathBuf::from),
             store,
             web_dir: env("PARLOR_WEB_DIR").map_or_else(default_web_dir, PathBuf::from),
@@ -107,6 +124,7 @@ impl Config {
     pub fn for_tests(data_dir: &Path) -> Self {
         Self {
             addr: "127.0.0.1:0".parse().expect("valid"),
+            shape: Shape::OneOrigin,
             data_dir: data_dir.to_owned(),
             store: StoreChoice::Sqlite,
             web_dir: default_web_dir(),
@@ -127,9 +145,38 @@ fn default_web_dir() -> PathBuf {
     if built.is_dir() { built } else { root.join("web/static") }
 }
 
+type Bound = (tokio::net::TcpListener, SocketAddr);
+
+/// The listeners of the parts that have an origin of their own.
+enum Layout {
+    OneOrigin,
+    Aws { http_api: Bound, websocket: Bound, site: Bound },
+}
+
+impl Layout {
+    /// The hosts the pages reach besides their own origin.
+    fn hosts(&self, storage: &str) -> Hosts {
+        match self {
+            // The APIs are the page's own origin ('self'); WebSockets are named by scheme, since
+            // behind a proxy the gateway does not know the host browsers reach it by.
+            Self::OneOrigin => Hosts { http_api: String::new(), websocket: "ws: wss:".into(), storage: storage.to_owned() },
+            Self::Aws { http_api, websocket, .. } => {
+                Hosts { http_api: format!("http://{}", http_api.1), websocket: format!("ws://{}", websocket.1), storage: storage.to_owned() }
+            }
+        }
+    }
+}
+
 /// A running gateway.
 pub struct Running {
+    /// Where the web apps are served (and, in the one-origin shape, everything else).
     pub addr: SocketAddr,
+    pub shape: Shape,
+    /// The HTTP API's base URL (`…/api`).
+    pub api_url: String,
+    ws_url: String,
+    /// The demo page: on the web origin, or a customer's site of its own in AWS's shape.
+    pub demo_url: String,
     pub management_addr: SocketAddr,
     /// The S3-compatible endpoint that keeps attachments.
     pub storage_addr: SocketAddr,
@@ -153,23 +200,31 @@ impl Running {
     }
 
     pub fn ws_url(&self) -> String {
-        format!("ws://{}/ws", self.addr)
+        self.ws_url.clone()
     }
 
     pub fn banner(&self) -> String {
         let first = if self.created { "created a demo workspace" } else { "using the existing workspace" };
+        let shape = match self.shape {
+            Shape::OneOrigin => "",
+            Shape::Aws => ", in AWS's shape: each part on an origin of its own",
+        };
         format!(
-            "Parlor is running ({first}).\n\
+            "Parlor is running ({first}{shape}).\n\
              \x20 Console:    {url}/\n\
-             \x20 Demo page:  {url}/demo/\n\
-             \x20 HTTP API:   {url}/api\n\
+             \x20 Demo page:  {demo}\n\
+             \x20 HTTP API:   {api}\n\
              \x20 WebSocket:  {ws}\n\
+             \x20 Storage:    {storage}\n\
              \x20 Sign in:    {email} / {password}\n\
              \x20 Site key:   {site}\n\
              \x20 Data:       {store}; attachments in {files}\n\
              Stop with Ctrl+C.",
             url = self.http_url(),
-            ws = self.ws_url(),
+            demo = self.demo_url,
+            api = self.api_url,
+            ws = self.ws_url,
+            storage = format_args!("http://{}", self.storage_addr),
             email = self.admin.email,
             password = self.admin_password,
             site = self.site.key,
@@ -235,16 +290,27 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     // On the gateway's IP: a presigned link signs its host, which must be the one browsers reach.
-    let storage = tokio::net::TcpListener::bind((config.addr.ip(), 0))
-        .await
-        .map_err(|e| format!("cannot bind the attachment storage: {e}"))?;
-    let storage_addr = storage.local_addr().map_err(|e| e.to_string())?;
+    let beside = |what: &'static str| async move {
+        let l = tokio::net::TcpListener::bind((config.addr.ip(), 0)).await.map_err(|e| format!("cannot bind {what}: {e}"))?;
+        let a = l.local_addr().map_err(|e| e.to_string())?;
+        Ok::<_, String>((l, a))
+    };
+    let (storage, storage_addr) = beside("the attachment storage").await?;
     let storage_origin = format!("http://{storage_addr}");
     let storage_router = storage::router(&config.data_dir, LOCAL_KEY, LOCAL_KEY)?;
+    let web_origin = format!("http://{addr}");
+    let layout = match config.shape {
+        Shape::OneOrigin => Layout::OneOrigin,
+        Shape::Aws => Layout::Aws {
+            http_api: beside("the HTTP API").await?,
+            websocket: beside("the WebSocket API").await?,
+            site: beside("the customer's site").await?,
+        },
+    };
     // The widget's iframe is served from here: its requests carry this origin on any site (and
     // any origin PARLOR_WIDGET_ORIGINS names, for a gateway behind a proxy).
     let mut settings = config.settings.clone();
-    settings.widget_origins.push(format!("http://{addr}"));
+    settings.widget_origins.push(web_origin.clone());
 
     let sdk = sdk_config().await;
     let mut push = aws_sdk_apigatewaymanagement::config::Builder::from(&sdk).endpoint_url(format!("http://{management_addr}"));
@@ -295,44 +361,64 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let (site, admin, created) =
         app.bootstrap(&config.admin_email, &password, config.site_origins.clone()).await.map_err(|e| e.to_string())?;
 
-    let gateway = Gateway::new(app.clone(), config.limits.clone(), addr.to_string());
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods(Any)
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]);
-    let web = axum::Router::new().fallback_service(ServeDir::new(&config.web_dir).append_index_html_on_directories(true)).layer(
-        SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_str(&format!(
-                "default-src 'self'; connect-src 'self' ws: wss: {storage_origin}; img-src 'self' data: blob: {storage_origin}; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'",
-            ))
-            .map_err(|e| format!("the console's Content-Security-Policy: {e}"))?,
-        ),
-    );
-    let site_router = gateway
-        .router()
-        .merge(parlor_core::entrypoints::http::router(app.clone()).layer(cors))
-        .merge(widget::router(app.clone(), config.web_dir.clone(), site.key.clone(), storage_origin))
-        .merge(web);
+    let ws_addr = match &layout {
+        Layout::OneOrigin => addr,
+        Layout::Aws { websocket, .. } => websocket.1,
+    };
+    let gateway = Gateway::new(app.clone(), config.limits.clone(), ws_addr.to_string());
+    let http_api = parlor_core::entrypoints::http::router(app.clone()).layer(web::cors_layer(&edge::HTTP_API));
+    let hosts = layout.hosts(&storage_origin);
+    let mut web = web::WebHeaders { hosts: hosts.clone(), widget_frame_ancestors: "'self'".into() };
+    let mut servers: Vec<(&'static str, tokio::net::TcpListener, axum::Router)> = Vec::new();
+    let (api_url, ws_url, demo_url);
+    match layout {
+        Layout::OneOrigin => {
+            api_url = format!("{web_origin}/api");
+            ws_url = format!("ws://{addr}/ws");
+            demo_url = format!("{web_origin}/demo/");
+            let pages = widget::demo_page_router(config.web_dir.clone(), site.key.clone())
+                .merge(widget::frame_router(app.clone(), config.web_dir.clone(), hosts));
+            let files = web::router(config.web_dir.clone(), pages, web, None);
+            servers.push(("the gateway", listener, gateway.router().merge(http_api).merge(files)));
+        }
+        Layout::Aws { http_api: (api, api_addr), websocket: (ws, _), site: (customer, site_addr) } => {
+            api_url = format!("http://{api_addr}/api");
+            ws_url = format!("ws://{ws_addr}/ws");
+            // A name of its own when the gateway listens on loopback, so the customer's site is
+            // another site to the browser, as every real one is (the widget's iframe is then a
+            // third-party frame, with partitioned storage).
+            let site_origin = if site_addr.ip().is_loopback() {
+                format!("http://localhost:{}", site_addr.port())
+            } else {
+                format!("http://{site_addr}")
+            };
+            demo_url = format!("{site_origin}/demo/");
+            // WidgetFrameAncestors, as the deployed stack would be given it for this site.
+            web.widget_frame_ancestors = format!("'self' {site_origin}");
+            let config_json = serde_json::json!({ "http": api_url, "ws": ws_url }).to_string();
+            let files = web::router(config.web_dir.clone(), widget::demo_page_router(config.web_dir.clone(), site.key.clone()), web, Some(config_json));
+            servers.push(("the web files", listener, files));
+            servers.push(("the HTTP API", api, http_api));
+            servers.push(("the WebSocket API", ws, gateway.router()));
+            servers.push(("the customer's site", customer, widget::customer_site(config.web_dir.clone(), site.key.clone(), web_origin.clone())));
+        }
+    }
+    servers.push(("the attachment storage", storage, storage_router));
 
     let (shutdown, rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     let stop = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let service = site_router.into_make_service_with_connect_info::<SocketAddr>();
-    let rx1 = rx.clone();
-    tasks.push(tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(stop(rx1)).await {
-            tracing::error!(error = %e, "the gateway stopped");
-        }
-    }));
-    let rx2 = rx.clone();
-    tasks.push(tokio::spawn(async move {
-        if let Err(e) = axum::serve(storage, storage_router).with_graceful_shutdown(stop(rx2)).await {
-            tracing::error!(error = %e, "the attachment storage stopped");
-        }
-    }));
+    for (what, listener, router) in servers {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let rx = rx.clone();
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(stop(rx)).await {
+                tracing::error!(error = %e, "{what} stopped");
+            }
+        }));
+    }
     let mgmt = gateway.management_router();
     tasks.push(tokio::spawn(async move {
         if let Err(e) = axum::serve(management, mgmt).with_graceful_shutdown(stop(rx)).await {
@@ -342,6 +428,10 @@ pub async fn start(config: Config) -> Result<Running, String> {
 
     Ok(Running {
         addr,
+        shape: config.shape,
+        api_url,
+        ws_url,
+        demo_url,
         management_addr,
         storage_addr,
         blobs,

@@ -1,13 +1,16 @@
-//! The two pages the gateway serves with more than a static file: the demo page, with the demo
-//! site's key written into its embed snippet, and the widget's iframe page, which only the site's
-//! allowed origins may frame (`frame-ancestors`), so a copied snippet cannot run the chat elsewhere.
+//! The pages the gateway serves with more than a static file: the demo page, with the demo site's
+//! key written into its embed snippet (as `scripts/publish-web.sh --site` writes it in AWS), the
+//! same page as a customer's site on an origin of its own (AWS's shape), and, in the one-origin
+//! shape, the widget's iframe page, which only the site's allowed origins may frame
+//! (`frame-ancestors`), so a copied snippet cannot run the chat elsewhere.
 
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use parlor_core::app::App;
+use parlor_core::edge::{Hosts, WebPolicy};
 use parlor_core::ids::SiteKey;
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -15,57 +18,72 @@ use std::sync::Arc;
 
 /// What the demo page's snippet holds in place of a site key, in `web/public/demo/index.html`.
 const SITE_KEY_SLOT: &str = "__PARLOR_SITE_KEY__";
-
-/// The console's policy, but framed by `ancestors` (whoever the site allows); files come from and
-/// go to the attachment storage at `storage`.
-fn frame_csp(storage: &str, ancestors: &str) -> String {
-    format!(
-        "default-src 'self'; connect-src 'self' ws: wss: {storage}; img-src 'self' data: {storage}; style-src 'self' 'unsafe-inline'; frame-ancestors {ancestors}"
-    )
-}
+/// Where the demo page's snippet loads the widget from, relative to the web origin.
+const WIDGET_SRC: &str = "src=\"/widget/";
 
 #[derive(Clone)]
-struct Pages {
-    app: Arc<App>,
+struct Demo {
     web_dir: PathBuf,
-    demo_site: SiteKey,
-    storage_origin: String,
+    site: SiteKey,
+    /// Where the widget is served from, when not from the page's own origin.
+    widget_origin: Option<String>,
 }
 
-pub fn router(app: Arc<App>, web_dir: PathBuf, demo_site: SiteKey, storage_origin: String) -> Router {
-    Router::new()
-        .route("/demo/", get(demo))
-        .route("/demo/index.html", get(demo))
-        .route("/widget/frame.html", get(frame))
-        .with_state(Pages { app, web_dir, demo_site, storage_origin })
+fn html(body: String, csp: Option<String>) -> Response {
+    let mut response =
+        ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")), (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))], body)
+            .into_response();
+    if let Some(csp) = csp {
+        let csp = HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static("frame-ancestors 'none'"));
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    response
 }
 
-fn html(body: String, csp: String) -> Response {
-    let csp = HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static("frame-ancestors 'none'"));
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-            (header::CONTENT_SECURITY_POLICY, csp),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-fn read(pages: &Pages, path: &str) -> Result<String, Response> {
-    std::fs::read_to_string(pages.web_dir.join(path))
+fn read(web_dir: &std::path::Path, path: &str) -> Result<String, Response> {
+    std::fs::read_to_string(web_dir.join(path))
         .map_err(|_| (StatusCode::NOT_FOUND, format!("{path} is not built: run scripts/build-web.sh")).into_response())
 }
 
-async fn demo(State(pages): State<Pages>) -> Response {
-    match read(&pages, "demo/index.html") {
-        Ok(page) => html(
-            page.replace(SITE_KEY_SLOT, pages.demo_site.as_str()),
-            frame_csp(&pages.storage_origin, "'self'"),
-        ),
+async fn demo(State(demo): State<Demo>) -> Response {
+    match read(&demo.web_dir, "demo/index.html") {
+        Ok(page) => {
+            let page = page.replace(SITE_KEY_SLOT, demo.site.as_str());
+            let page = match &demo.widget_origin {
+                Some(origin) => page.replace(WIDGET_SRC, &format!("src=\"{origin}/widget/")),
+                None => page,
+            };
+            html(page, None)
+        }
         Err(missing) => missing,
     }
+}
+
+fn demo_routes(state: Demo) -> Router {
+    Router::new().route("/demo/", get(demo)).route("/demo/index.html", get(demo)).with_state(state)
+}
+
+/// The demo page on the web origin, its snippet loading the widget from the same origin.
+pub fn demo_page_router(web_dir: PathBuf, site: SiteKey) -> Router {
+    demo_routes(Demo { web_dir, site, widget_origin: None })
+}
+
+/// A customer's site on an origin of its own, embedding the widget from `widget_origin` with the
+/// demo site's key: what every real customer's page is to Parlor in AWS.
+pub fn customer_site(web_dir: PathBuf, site: SiteKey, widget_origin: String) -> Router {
+    demo_routes(Demo { web_dir, site, widget_origin: Some(widget_origin) }).route("/", get(|| async { Redirect::to("/demo/") }))
+}
+
+#[derive(Clone)]
+struct Frame {
+    app: Arc<App>,
+    web_dir: PathBuf,
+    hosts: Hosts,
+}
+
+/// The widget's iframe page, framed only by the origins its site allows.
+pub fn frame_router(app: Arc<App>, web_dir: PathBuf, hosts: Hosts) -> Router {
+    Router::new().route("/widget/frame.html", get(frame)).with_state(Frame { app, web_dir, hosts })
 }
 
 #[derive(Deserialize)]
@@ -74,8 +92,8 @@ struct FrameQuery {
 }
 
 /// Unknown site: framed by nobody. A site with no allowed origins: by anyone.
-async fn frame(State(pages): State<Pages>, Query(q): Query<FrameQuery>) -> Response {
-    let page = match read(&pages, "widget/frame.html") {
+async fn frame(State(pages): State<Frame>, Query(q): Query<FrameQuery>) -> Response {
+    let page = match read(&pages.web_dir, "widget/frame.html") {
         Ok(p) => p,
         Err(missing) => return missing,
     };
@@ -96,5 +114,5 @@ async fn frame(State(pages): State<Pages>, Query(q): Query<FrameQuery>) -> Respo
             .join(" "),
     };
     let ancestors = if ancestors.is_empty() { "'none'".to_owned() } else { ancestors };
-    html(page, frame_csp(&pages.storage_origin, &ancestors))
+    html(page, WebPolicy::Widget.content_security_policy(&pages.hosts, &ancestors))
 }

@@ -1,66 +1,15 @@
 // One picture, the whole way, in real Chromium against the real gateway and its storage: a visitor
 // drops it on the widget on the demo page; the operator sees its preview in the console, opens it
 // large, finds it under "Show attachments" and sends it again; the visitor's widget shows the copy.
-import { describe, expect, it } from "vitest";
-import { chatFrame, consoleSignIn, dialogRow, dropFiles, gatewayAndBrowser, png, startWidgetChat } from "./harness";
+// The same journey runs in AWS's shape in aws-shape.e2e.ts.
+import { describe, it } from "vitest";
+import { pictureBothWays } from "./flows";
+import { gatewayAndBrowser } from "./harness";
 
 const scene = gatewayAndBrowser();
 
-/** Whether every image `selector` finds in `target` has loaded. */
-const allLoaded = (target: { evaluate: import("playwright-core").Page["evaluate"] }, selector: string) =>
-  target.evaluate(
-    (s) => [...document.querySelectorAll<HTMLImageElement>(s)].map((i) => i.complete && i.naturalWidth > 0),
-    selector,
-  );
-
 describe("a picture from the widget to the console and back", () => {
   it("is dropped in the widget, previewed and enlarged in the console, listed, and sent again", async () => {
-    const { parlor, browser } = scene;
-    const picture = png(96, 64);
-
-    // The visitor, on the demo page, starts a chat and drops the picture on it.
-    const visitorContext = await browser.newContext();
-    const visitor = await visitorContext.newPage();
-    const chat = await startWidgetChat(visitor, parlor, "Lena", "The box arrived crushed, see the photo");
-    await chat.getByRole("button", { name: "Attach files" }).waitFor();
-    await dropFiles(chatFrame(visitor), ".log", [{ name: "crushed.png", type: "image/png", bytes: picture }]);
-    await chat.getByRole("button", { name: "Open image crushed.png" }).waitFor({ timeout: 20_000 });
-
-    // The operator opens the dialog: the preview inline, boxed to the picture's shape.
-    const operatorContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const console_ = await operatorContext.newPage();
-    await consoleSignIn(console_, parlor, parlor.admin);
-    await dialogRow(console_, "Lena").locator(".row-main").click();
-    const inline = console_.locator('[data-testid="message"] [data-testid="picture"]');
-    await inline.locator("img").waitFor();
-    expect(await inline.locator("img").getAttribute("alt")).toBe("crushed.png");
-    expect([await inline.locator("img").getAttribute("width"), await inline.locator("img").getAttribute("height")]).toEqual(["96", "64"]);
-    await expect.poll(() => allLoaded(console_, '[data-testid="message"] [data-testid="picture"] img'), { timeout: 10_000 }).toEqual([true]);
-
-    // Enlarged: the original, at its own size.
-    await inline.click();
-    const lightbox = console_.getByRole("dialog", { name: "crushed.png" });
-    await lightbox.waitFor();
-    await expect.poll(() => allLoaded(console_, '[data-testid="lightbox-image"]'), { timeout: 10_000 }).toEqual([true]);
-    expect(await console_.evaluate(() => document.querySelector<HTMLImageElement>('[data-testid="lightbox-image"]')!.naturalWidth)).toBe(96);
-    await console_.keyboard.press("Escape");
-    await lightbox.waitFor({ state: "detached" });
-
-    // Show attachments lists it under Images; Send again puts it in the dialog once more.
-    await console_.click('[data-testid="attachments-toggle"]');
-    const images = console_.locator('[data-testid="attachments-panel"]').getByRole("tabpanel", { name: /Images/ });
-    const item = images.locator('[data-testid="attachment-item"]');
-    await item.first().waitFor();
-    expect(await item.count()).toBe(1);
-    expect(await item.locator("img").getAttribute("alt")).toBe("crushed.png");
-    await item.locator('[data-testid="resend"]').click();
-
-    // The visitor's widget shows both: the one sent and the one sent back.
-    await expect
-      .poll(() => chat.getByRole("button", { name: "Open image crushed.png" }).count(), { timeout: 15_000 })
-      .toBe(2);
-    await expect.poll(() => allLoaded(chatFrame(visitor), ".thumb img"), { timeout: 10_000 }).toEqual([true, true]);
-    await operatorContext.close();
-    await visitorContext.close();
+    await pictureBothWays(scene.parlor, scene.browser);
   });
 });

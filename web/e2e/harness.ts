@@ -27,8 +27,13 @@ export const repoRoot = resolve(fileURLToPath(new URL("../..", import.meta.url))
 export const screenshotDir = join(repoRoot, "tests/output/screenshots");
 
 export interface Parlor {
+  /** The web origin: the console at `/`, the widget under `/widget/`. */
   url: string;
+  /** The HTTP API's base: `${api}/login`. */
+  api: string;
   ws: string;
+  /** The demo page: on the web origin, or a customer's site of its own in AWS's shape. */
+  demo: string;
   siteKey: string;
   admin: { email: string; password: string };
   dataDir: string;
@@ -40,6 +45,11 @@ export interface Parlor {
 }
 
 export interface ParlorOptions {
+  /**
+   * "aws": each part on an origin of its own with the deployed stack's CORS, CSP and headers
+   * (`PARLOR_SHAPE=aws`); the default is the one-origin shape that self-hosting uses.
+   */
+  shape?: "aws" | "one-origin";
   /** Origins the demo site allows; empty: any. */
   siteOrigins?: string[];
   env?: Record<string, string>;
@@ -65,6 +75,7 @@ export async function startParlor(options: ParlorOptions = {}): Promise<Parlor> 
       PARLOR_ADMIN_EMAIL: ADMIN.email,
       PARLOR_ADMIN_PASSWORD: ADMIN.password,
       PARLOR_SITE_ORIGINS: (options.siteOrigins ?? []).join(","),
+      PARLOR_SHAPE: options.shape ?? "one-origin",
       RUST_LOG: process.env.RUST_LOG ?? "warn",
       ...options.env,
     };
@@ -76,7 +87,7 @@ export async function startParlor(options: ParlorOptions = {}): Promise<Parlor> 
       err += d;
       if (process.env.PARLOR_E2E_LOG) process.stderr.write(d);
     });
-    return new Promise<{ url: string; siteKey: string }>((ok, fail) => {
+    return new Promise<{ url: string; api: string; ws: string; demo: string; siteKey: string }>((ok, fail) => {
       const timer = setTimeout(() => fail(new Error(`parlor did not start in 30 s:\n${out}\n${err}`)), 30_000);
       proc.on("error", (e) => {
         clearTimeout(timer);
@@ -88,11 +99,11 @@ export async function startParlor(options: ParlorOptions = {}): Promise<Parlor> 
       });
       proc.stdout!.on("data", (d) => {
         out += d;
-        const url = /Console:\s+(http:\/\/\S+?)\/?\s/.exec(out)?.[1];
-        const siteKey = /Site key:\s+(\S+)/.exec(out)?.[1];
-        if (url && siteKey) {
+        const line = (name: string) => new RegExp(`${name}:\\s+(\\S+)`).exec(out)?.[1];
+        const [url, api, ws, demo, siteKey] = ["Console", "HTTP API", "WebSocket", "Demo page", "Site key"].map(line);
+        if (url && api && ws && demo && siteKey) {
           clearTimeout(timer);
-          ok({ url, siteKey });
+          ok({ url: url.replace(/\/$/, ""), api, ws, demo, siteKey });
         }
       });
     });
@@ -110,7 +121,9 @@ export async function startParlor(options: ParlorOptions = {}): Promise<Parlor> 
   };
   return {
     url: first.url,
-    ws: first.url.replace(/^http/, "ws") + "/ws",
+    api: first.api,
+    ws: first.ws,
+    demo: first.demo,
     siteKey: first.siteKey,
     admin: ADMIN,
     dataDir,
@@ -177,7 +190,7 @@ export class HttpError extends Error {
 
 /** Calls the HTTP API like a browser would. */
 export async function api<T>(
-  parlor: Pick<Parlor, "url">,
+  parlor: Pick<Parlor, "api">,
   method: string,
   path: string,
   options: { token?: string; body?: unknown; origin?: string } = {},
@@ -186,7 +199,7 @@ export async function api<T>(
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (options.origin) headers.origin = options.origin;
-  const res = await fetch(`${parlor.url}/api${path}`, {
+  const res = await fetch(`${parlor.api}${path}`, {
     method,
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -370,8 +383,8 @@ export function png(w: number, h: number): Buffer {
  * A visitor on the demo page opens the widget, gives `name` and writes `first`: the chat frame,
  * once its composer (with the attach button) is there.
  */
-export async function startWidgetChat(page: Page, parlor: Pick<Parlor, "url">, name: string, first: string): Promise<FrameLocator> {
-  await page.goto(`${parlor.url}/demo/`);
+export async function startWidgetChat(page: Page, parlor: Pick<Parlor, "demo">, name: string, first: string): Promise<FrameLocator> {
+  await page.goto(parlor.demo);
   await page.locator("[data-parlor] button").click();
   const chat = page.frameLocator("[data-parlor] iframe");
   await chat.getByLabel("Name").fill(name);

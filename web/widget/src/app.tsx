@@ -7,6 +7,7 @@ import type { Attachment, ErrorCode, HistoryPage, MessageAttachments, MessageVie
 import { loadEndpoints, type Endpoints } from "../../common/config";
 import { FatalConnectError, Socket, type ConnectionState } from "../../common/socket";
 import type { Outgoing } from "../../common/outbox";
+import { localOrMemory } from "../../common/storage";
 import { fetchLimits, megabytes, uploadFile } from "../../common/upload";
 import { Chat } from "./chat";
 import { Files } from "./files";
@@ -19,6 +20,7 @@ const params = new URLSearchParams(location.search);
 const site = params.get("site") ?? "";
 const parentOrigin = params.get("origin") ?? "";
 const tokenKey = `parlor:${site}:token`;
+const storage = localOrMemory();
 
 /** The page that framed us must be the one it says it is (Chromium and Safari can tell). */
 function trustedParent(): boolean {
@@ -87,7 +89,7 @@ function App({ api, view, init }: Boot) {
   const [, redraw] = useState(0);
   const [open, setOpen] = useState(init.open);
   const [conn, setConn] = useState<ConnectionState>("offline");
-  const [started, setStarted] = useState(() => localStorage.getItem(tokenKey) !== null);
+  const [started, setStarted] = useState(() => storage.getItem(tokenKey) !== null);
   const [error, setError] = useState("");
   const [bad, setBad] = useState<{ field?: "email" | "phone"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -108,7 +110,7 @@ function App({ api, view, init }: Boot) {
     // `primed`: the session the pre-chat step just got, for the socket's first connect.
     const state: { session?: VisitorSession; primed?: VisitorSession } = {};
     const session = async (): Promise<VisitorSession> => {
-      const token = localStorage.getItem(tokenKey) ?? undefined;
+      const token = storage.getItem(tokenKey) ?? undefined;
       const body = { site_key: site, token, ...(token ? {} : { ...profile.current, source: init.source }) };
       const res = await fetch(`${api.http}/visitor/session`, {
         method: "POST",
@@ -122,7 +124,7 @@ function App({ api, view, init }: Boot) {
       }
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const s = (await res.json()) as VisitorSession;
-      localStorage.setItem(tokenKey, s.token);
+      storage.setItem(tokenKey, s.token);
       if (!state.session) {
         // Once per page view: the operators see where the visitor is now.
         void fetch(`${api.http}/visitor/page`, {
@@ -135,7 +137,7 @@ function App({ api, view, init }: Boot) {
     };
     const chat = new Chat({
       site,
-      storage: localStorage,
+      storage,
       request: (a) => socket.request(a),
       history: async (after) => {
         const res = await fetch(`${api.http}/visitor/messages?after=${after}`, {

@@ -25,10 +25,18 @@ async function main(s: HTMLScriptElement): Promise<void> {
   }
   const { position } = view.settings;
   const color = /^#[0-9a-f]{6}$/i.test(view.settings.color) ? view.settings.color : "#2563eb";
+  // A page's own storage can still be denied (a sandboxed page, storage turned off): then memory.
+  let storage: Pick<Storage, "getItem" | "setItem">;
+  try {
+    (storage = localStorage).getItem("");
+  } catch {
+    const kept = new Map<string, string>();
+    storage = { getItem: (k) => kept.get(k) ?? null, setItem: (k, v) => void kept.set(k, v) };
+  }
   const flag = `parlor:${site}:active`;
   const sourceKey = `parlor:${site}:source`;
   // The first page this browser saw with the widget, and how it got there: the visitor's source.
-  if (!localStorage.getItem(sourceKey)) localStorage.setItem(sourceKey, JSON.stringify(pageSource(location.href, document.referrer)));
+  if (!storage.getItem(sourceKey)) storage.setItem(sourceKey, JSON.stringify(pageSource(location.href, document.referrer)));
   const lang = document.documentElement.lang || navigator.language;
   const ru = /^ru/i.test(lang);
 
@@ -82,19 +90,19 @@ iframe[hidden]{display:none}
     if (!frame || e.source !== frame.contentWindow || e.origin !== widget.origin) return;
     const m = e.data;
     if (m.parlor === "ready") {
-      post({ parlor: "init", lang, page: { url: location.href, title: document.title }, source: JSON.parse(localStorage.getItem(sourceKey) ?? "{}"), open });
+      post({ parlor: "init", lang, page: { url: location.href, title: document.title }, source: JSON.parse(storage.getItem(sourceKey) ?? "{}"), open });
     } else if (m.parlor === "unread") {
       badge.textContent = m.count ? String(m.count) : "";
       label(m.count);
     } else if (m.parlor === "active") {
-      localStorage.setItem(flag, "1");
+      storage.setItem(flag, "1");
     } else if (m.parlor === "close") {
       show(false);
       bubble.focus();
     }
   });
   bubble.onclick = () => show(!open);
-  if (localStorage.getItem(flag)) load();
+  if (storage.getItem(flag)) load();
 }
 
 if (script) void main(script).catch((e) => console.warn("Parlor:", e));

@@ -1,0 +1,172 @@
+//! What a browser meets at each origin of the local gateway, in both of its shapes, held to
+//! `parlor_core::edge` (which `tests/tests/edge.rs` holds the SAM template to): the web files'
+//! headers, compression and cache rules, `/config.json`, the HTTP API's preflight answers, the
+//! storage's CORS; and in AWS's shape, that each part is on an origin of its own.
+
+use bytes::Bytes;
+use http_body_util::Full;
+use parlor_core::edge::{self, Hosts, WebPolicy};
+use parlor_e2e::serde_json::{self, json};
+use parlor_e2e::storage::{send, Response};
+use parlor_e2e::{temp_dir, TestApp};
+use parlor_local::{Config, Shape};
+
+async fn aws_shape() -> TestApp {
+    TestApp::spawn_with(Config { shape: Shape::Aws, ..Config::for_tests(&temp_dir()) }).await
+}
+
+async fn get(url: &str, headers: &[(&str, &str)]) -> Response {
+    let mut req = http::Request::get(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    send(req.body(Full::new(Bytes::new())).unwrap()).await
+}
+
+/// A browser's preflight from `origin` for `method` with `headers`.
+async fn preflight(url: &str, origin: &str, method: &str, headers: &str) -> Response {
+    let req = http::Request::builder()
+        .method("OPTIONS")
+        .uri(url)
+        .header("origin", origin)
+        .header("access-control-request-method", method)
+        .header("access-control-request-headers", headers);
+    send(req.body(Full::new(Bytes::new())).unwrap()).await
+}
+
+fn origin_of(url: &str) -> String {
+    let rest = url.split_once("://").map(|(s, r)| (s, r.split('/').next().unwrap_or_default())).unwrap();
+    format!("{}://{}", rest.0, rest.1)
+}
+
+/// The hosts an AWS-shaped gateway's pages reach, from what it says of itself.
+fn aws_hosts(app: &TestApp) -> Hosts {
+    let r = &app.running;
+    Hosts {
+        http_api: origin_of(&r.api_url),
+        websocket: origin_of(&r.ws_url()),
+        storage: format!("http://{}", r.storage_addr),
+    }
+}
+
+fn list(value: Option<&str>) -> Vec<String> {
+    let mut v: Vec<String> = value.unwrap_or_default().split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect();
+    v.sort();
+    v
+}
+
+fn sorted_lower(items: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = items.iter().map(|s| s.to_ascii_lowercase()).collect();
+    v.sort();
+    v
+}
+
+fn check_security_headers(what: &str, r: &Response, policy: WebPolicy) {
+    let s = policy.security();
+    assert_eq!(r.header("strict-transport-security"), Some(format!("max-age={}; includeSubDomains", s.hsts_max_age_secs).as_str()), "{what}");
+    assert_eq!(r.header("x-content-type-options"), s.nosniff.then_some("nosniff"), "{what}");
+    assert_eq!(r.header("x-frame-options"), s.frame_options, "{what}");
+    assert_eq!(r.header("referrer-policy"), Some(s.referrer_policy), "{what}");
+}
+
+#[tokio::test]
+async fn in_aws_shape_each_part_has_an_origin_of_its_own_with_the_deployed_rules() {
+    let app = aws_shape().await;
+    let web = app.running.http_url();
+    let api = app.running.api_url.clone();
+    let demo = app.running.demo_url.clone();
+    let site = origin_of(&demo);
+    let hosts = aws_hosts(&app);
+    let origins = [origin_of(&web), origin_of(&api), origin_of(&app.running.ws_url()), site.clone(), hosts.storage.clone()];
+    for (i, o) in origins.iter().enumerate() {
+        assert!(!origins[i + 1..].contains(o), "{o} serves two parts: {origins:?}");
+    }
+    assert!(site.starts_with("http://localhost:"), "the customer's site is another site to the browser: {site}");
+
+    // The console: its policy, compressed, asked for again on each visit.
+    let console = get(&format!("{web}/"), &[("accept-encoding", "br")]).await;
+    assert_eq!(console.status, 200);
+    assert_eq!(console.header("content-encoding"), Some("br"));
+    assert_eq!(console.header("cache-control"), Some(edge::NO_CACHE));
+    let csp = WebPolicy::Console.content_security_policy(&hosts, "x").unwrap();
+    assert_eq!(console.header("content-security-policy"), Some(csp.as_str()));
+    check_security_headers("the console", &console, WebPolicy::Console);
+
+    // The loader, fetched by a customer's page: readable there, kept an hour, gzip when asked.
+    let loader = get(&format!("{web}/widget/widget.js"), &[("origin", &site), ("accept-encoding", "gzip")]).await;
+    assert_eq!(loader.status, 200);
+    assert_eq!(loader.header("content-encoding"), Some("gzip"));
+    assert_eq!(loader.header("cache-control"), Some(edge::CACHE_AN_HOUR));
+    assert_eq!(loader.header("access-control-allow-origin"), Some("*"));
+    check_security_headers("the loader", &loader, WebPolicy::Widget);
+
+    // The iframe: framed by the customer's site (AWS's WidgetFrameAncestors), nobody else.
+    let frame = get(&format!("{web}/widget/frame.html"), &[]).await;
+    let csp = WebPolicy::Widget.content_security_policy(&hosts, &format!("'self' {site}")).unwrap();
+    assert_eq!(frame.header("content-security-policy"), Some(csp.as_str()));
+
+    // Where the APIs are, readable from any page.
+    let config = get(&format!("{web}/config.json"), &[("origin", &site)]).await;
+    assert_eq!(config.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(config.header("cache-control"), Some(edge::NO_CACHE));
+    let body: serde_json::Value = serde_json::from_slice(&config.body).unwrap();
+    assert_eq!(body, json!({ "http": api, "ws": app.running.ws_url() }));
+    check_security_headers("/config.json", &config, WebPolicy::Config);
+
+    // The HTTP API answers preflights from any page as the definition says.
+    for from in [origin_of(&web), site.clone()] {
+        let p = preflight(&format!("{api}/login"), &from, "POST", "authorization,content-type").await;
+        assert!((200..300).contains(&p.status), "preflight from {from}: {}", p.status);
+        assert_eq!(p.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(list(p.header("access-control-allow-methods")), sorted_lower(edge::HTTP_API.allow_methods));
+        assert_eq!(list(p.header("access-control-allow-headers")), sorted_lower(edge::HTTP_API.allow_headers));
+        assert_eq!(p.header("access-control-max-age"), Some(edge::HTTP_API.max_age_secs.to_string().as_str()));
+    }
+    let key = app.running.site.key.to_string();
+    let look = get(&format!("{api}/sites/{key}"), &[("origin", &site)]).await;
+    assert_eq!(look.status, 200, "a customer's page reads its site's look");
+    assert_eq!(look.header("access-control-allow-origin"), Some("*"));
+
+    // Storage takes uploads from the apps.
+    let p = preflight(&format!("{}/{}", hosts.storage, parlor_local::storage::BUCKET), &origin_of(&web), "POST", "content-type").await;
+    assert!((200..300).contains(&p.status), "storage preflight: {}", p.status);
+    assert_eq!(p.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(list(p.header("access-control-allow-methods")), sorted_lower(edge::STORAGE.allow_methods));
+
+    // The customer's page embeds the widget from the web origin; nothing else is where it is not.
+    let page = get(&demo, &[]).await;
+    let html = String::from_utf8_lossy(&page.body);
+    assert!(html.contains(&format!("<script src=\"{web}/widget/widget.js\" data-site=\"{key}\" async></script>")), "{html}");
+    assert_eq!(get(&format!("{web}/api/sites/{key}"), &[]).await.status, 404, "no API on the web origin");
+    assert_eq!(get(&format!("{}/", origin_of(&api)), &[]).await.status, 404, "no console on the API's origin");
+    assert_eq!(get(&format!("{site}/widget/widget.js"), &[]).await.status, 404, "no widget on the customer's site");
+}
+
+#[tokio::test]
+async fn on_one_origin_the_web_files_have_the_same_rules_and_the_frame_its_sites_ancestors() {
+    let app = TestApp::spawn().await;
+    let web = app.running.http_url();
+    let storage = format!("http://{}", app.running.storage_addr);
+    let hosts = Hosts { http_api: String::new(), websocket: "ws: wss:".into(), storage };
+
+    let console = get(&format!("{web}/"), &[("accept-encoding", "gzip, br")]).await;
+    assert!(matches!(console.header("content-encoding"), Some("br" | "gzip")), "{:?}", console.header("content-encoding"));
+    assert_eq!(console.header("cache-control"), Some(edge::NO_CACHE));
+    assert_eq!(console.header("content-security-policy"), WebPolicy::Console.content_security_policy(&hosts, "x").as_deref());
+    check_security_headers("the console", &console, WebPolicy::Console);
+    assert_eq!(get(&format!("{web}/config.json"), &[]).await.status, 404, "the apps use /api and /ws of their own origin");
+
+    let asset = get(&format!("{web}/widget/widget.js"), &[]).await;
+    assert_eq!(asset.header("cache-control"), Some(edge::CACHE_AN_HOUR));
+    assert_eq!(asset.header("content-encoding"), None, "compressed only when asked");
+
+    // The demo site allows any origin: any page may frame its chat.
+    let key = app.running.site.key.to_string();
+    let frame = get(&format!("{web}/widget/frame.html?site={key}"), &[]).await;
+    assert_eq!(frame.header("content-security-policy"), WebPolicy::Widget.content_security_policy(&hosts, "*").as_deref());
+    let unknown = get(&format!("{web}/widget/frame.html?site=site_unknown"), &[]).await;
+    assert!(unknown.header("content-security-policy").unwrap().ends_with("frame-ancestors 'none'"));
+
+    let p = preflight(&format!("{web}/api/login"), "https://shop.example", "POST", "authorization,content-type").await;
+    assert_eq!(list(p.header("access-control-allow-headers")), sorted_lower(edge::HTTP_API.allow_headers));
+}
