@@ -24,15 +24,16 @@ tokio::task_local! {
 }
 
 impl Function {
-    pub const ALL: [Function; 7] = [
-        Self::WebSocket(Route::Connect),
-        Self::WebSocket(Route::Disconnect),
-        Self::WebSocket(Route::Default),
-        Self::WebSocket(Route::Message),
-        Self::WebSocket(Route::Assign),
-        Self::WebSocket(Route::Close),
-        Self::HttpApi,
-    ];
+    /// One function per WebSocket route, and the HTTP API's.
+    pub const ALL: [Function; Route::ALL.len() + 1] = {
+        let mut all = [Self::HttpApi; Route::ALL.len() + 1];
+        let mut i = 0;
+        while i < Route::ALL.len() {
+            all[i] = Self::WebSocket(Route::ALL[i]);
+            i += 1;
+        }
+        all
+    };
 
     /// Its folder under `functions/`, which is also the end of its crate's name.
     pub fn crate_dir(self) -> &'static str {

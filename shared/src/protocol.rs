@@ -42,7 +42,8 @@ impl ClientAction {
     }
 }
 
-/// The WebSocket routes, one function each.
+/// The WebSocket routes, one function each: the one list of them. The template, the local
+/// gateway's route selection, the functions' dispatch and `deploy::Function` all read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Route {
     Connect,
@@ -56,6 +57,7 @@ pub enum Route {
 impl Route {
     pub const ALL: [Route; 6] = [Self::Connect, Self::Disconnect, Self::Default, Self::Message, Self::Assign, Self::Close];
 
+    /// Its route key in API Gateway: `$connect`, `$disconnect`, `$default` or the action it takes.
     pub fn key(self) -> &'static str {
         match self {
             Self::Connect => "$connect",
@@ -67,17 +69,59 @@ impl Route {
         }
     }
 
+    /// The route of an event API Gateway sends with `key`; an unknown key is `$default`'s.
+    pub fn of_key(key: &str) -> Route {
+        Self::ALL.into_iter().find(|r| r.key() == key).unwrap_or(Self::Default)
+    }
+
+    /// The route that takes frames of `action`, if one does.
+    pub fn of_action(action: &str) -> Option<Route> {
+        Self::ALL.into_iter().find(|r| r.ops().is_some() && r.key() == action)
+    }
+
+    /// The ops of its action, as the op enum names them; `None` for the routes that take no frames
+    /// of their own (`$connect`, `$disconnect`, `$default`).
+    pub fn ops(self) -> Option<&'static [&'static str]> {
+        match self {
+            Self::Message => Some(op_names::<MessageOp>()),
+            Self::Assign => Some(op_names::<AssignOp>()),
+            Self::Close => Some(op_names::<CloseOp>()),
+            Self::Connect | Self::Disconnect | Self::Default => None,
+        }
+    }
+
     /// API Gateway's route selection on `$request.body.action`: anything else goes to `$default`.
     pub fn select(body: &str) -> Route {
         let action = serde_json::from_str::<serde_json::Value>(body)
             .ok()
             .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(str::to_owned));
-        match action.as_deref() {
-            Some("message") => Self::Message,
-            Some("assign") => Self::Assign,
-            Some("close") => Self::Close,
-            _ => Self::Default,
+        action.as_deref().and_then(Self::of_action).unwrap_or(Self::Default)
+    }
+}
+
+/// The `op` names an op enum takes, as serde knows them: asked of its `Deserialize` with an op no
+/// enum has, whose refusal lists the ones it expected.
+fn op_names<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    #[derive(Debug)]
+    struct Expected(&'static [&'static str]);
+    impl std::fmt::Display for Expected {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "expected one of {:?}", self.0)
         }
+    }
+    impl std::error::Error for Expected {}
+    impl serde::de::Error for Expected {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Self(&[])
+        }
+        fn unknown_variant(_: &str, expected: &'static [&'static str]) -> Self {
+            Self(expected)
+        }
+    }
+    let probe = serde::de::value::MapDeserializer::<_, Expected>::new(std::iter::once(("op", "\u{0}")));
+    match T::deserialize(probe) {
+        Err(Expected(names)) => names,
+        Ok(_) => &[],
     }
 }
 
@@ -366,6 +410,23 @@ mod tests {
         assert_eq!(f.action.route(), Route::Message);
         let bad = serde_json::from_str::<ClientFrame>(r#"{"action":"assign","op":"join","request_id":"r","dialog_id":"<script>"}"#);
         assert!(bad.is_err(), "ids are validated as they are parsed");
+    }
+
+    #[test]
+    fn each_route_knows_the_ops_of_its_enum() {
+        assert_eq!(Route::Message.ops(), Some(&["send", "whisper", "typing", "read", "mark_unread", "ping"][..]));
+        assert_eq!(Route::Assign.ops(), Some(&["join", "leave", "transfer"][..]));
+        assert_eq!(Route::Close.ops(), Some(&["close", "reopen"][..]));
+        for route in Route::ALL {
+            assert_eq!(Route::of_key(route.key()), route);
+            for op in route.ops().unwrap_or_default() {
+                let frame = serde_json::json!({ "request_id": "r", "action": route.key(), "op": op });
+                let err = serde_json::from_value::<ClientFrame>(frame).err().map(|e| e.to_string()).unwrap_or_default();
+                assert!(!err.contains("unknown variant"), "{op} is an op of {}: {err}", route.key());
+            }
+        }
+        assert_eq!(Route::of_action("$connect"), None, "only actions route frames");
+        assert_eq!(Route::of_key("nope"), Route::Default);
     }
 
     #[test]

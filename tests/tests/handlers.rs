@@ -88,3 +88,22 @@ async fn unroutable_and_binary_frames_are_answered_not_failed() {
     }
     assert_eq!(ws::route_of(&fixture("disconnect.json")), parlor_core::protocol::Route::Disconnect);
 }
+
+/// A binary frame is refused whatever it holds, JSON included (API Gateway routes it to
+/// `$default`, unable to read its action), and nothing it asked for is done.
+#[tokio::test]
+async fn a_binary_frame_holding_a_valid_json_frame_is_malformed_and_does_nothing() {
+    use parlor_e2e::{frame, Joined};
+    use tokio_tungstenite::tungstenite::Message;
+    let app = TestApp::spawn().await;
+    let Joined { anna, mut a, dialog, .. } = app.joined("hi").await;
+    let before = app.history(&anna, &dialog, "").await["latest_seq"].clone();
+    let mut send = frame::send(Some(&dialog), "bin-1", "sent as binary");
+    send["request_id"] = json!("r-bin");
+    a.send_message(Message::Binary(send.to_string().into_bytes().into())).await;
+    let e = a.event("error").await;
+    assert_eq!(e["code"], "malformed_frame", "{e}");
+    assert!(e.get("request_id").is_none_or(|r| r.is_null()), "a binary frame is not read, not even its request id: {e}");
+    assert_eq!(app.history(&anna, &dialog, "").await["latest_seq"], before, "nothing was stored");
+    a.ok(frame::send(Some(&dialog), "txt-1", "sent as text")).await;
+}

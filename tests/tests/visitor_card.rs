@@ -75,3 +75,23 @@ async fn the_card_is_refused_like_the_dialog_itself() {
     }
     assert_eq!(app.get(&path, &boris.token).await["name"], "Vera");
 }
+
+/// The page a visitor has open is told to the operators who may see the visitor: an operator the
+/// dialog was transferred away from hears no more of it; the new operator in charge does.
+#[tokio::test]
+async fn page_views_reach_no_operator_the_dialog_was_transferred_away_from() {
+    let app = TestApp::spawn().await;
+    let (_anna, mut a, dialog, token) = vera_from_the_newsletter(&app).await;
+    let boris = app.operator("Boris").await;
+    let mut b = app.connect_operator(&boris).await;
+    let page = |url: &str| json!({ "url": url, "title": "Shop" });
+
+    app.request("POST", "/api/visitor/page", Some(&token), Some(page("https://shop.example/cart"))).await;
+    assert_eq!(a.event("visitor.page").await["page"]["url"], "https://shop.example/cart", "Anna is in charge");
+    assert_eq!(b.event("visitor.page").await["page"]["url"], "https://shop.example/cart", "Boris sees the workspace");
+
+    a.ok(frame::transfer(&dialog, &boris.id, None)).await;
+    app.request("POST", "/api/visitor/page", Some(&token), Some(page("https://shop.example/checkout"))).await;
+    assert_eq!(b.event("visitor.page").await["page"]["url"], "https://shop.example/checkout", "Boris is in charge now");
+    a.assert_no("visitor.page").await;
+}

@@ -14,7 +14,7 @@
 use super::{App, AppError, AppResult};
 use crate::auth::{Claims, Holder};
 use crate::domain::{
-    object_key, preview_key, sniff_image, Attachment, AttachmentKind, AttachmentLimits, DomainError, ErrorCode,
+    object_key, preview_key, sniff_image, Attachment, AttachmentKind, AttachmentLimits, DomainError,
     FileDescription, Message, Millis, Operator, Visitor, MAX_ATTACHMENTS_PER_MESSAGE, PREVIEW_PIXELS,
 };
 use crate::ids::{AttachmentId, DialogId, WorkspaceId};
@@ -76,7 +76,7 @@ impl App {
     fn storage(&self) -> AppResult<&AttachmentStorage> {
         self.attachments
             .as_ref()
-            .ok_or_else(|| AppError::request(ErrorCode::AttachmentsUnavailable, "this server keeps no attachments"))
+            .ok_or_else(|| AppError::AttachmentsUnavailable)
     }
 
     /// The workspace's limits (the defaults until an admin sets them).
@@ -229,7 +229,7 @@ impl App {
     }
 
     async fn links_of(&self, workspace: &WorkspaceId, message: Option<Message>) -> AppResult<MessageAttachments> {
-        let message = message.ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "no such message"))?;
+        let message = message.ok_or_else(|| AppError::Invalid("no such message".into()))?;
         let links = message.attachments.iter().map(|a| self.links(workspace, a));
         Ok(MessageAttachments { attachments: futures_util::future::try_join_all(links).await? })
     }
@@ -244,7 +244,7 @@ impl App {
 
     /// Links to the files of one message of the visitor's own dialog.
     pub async fn visitor_message_attachments(&self, visitor: &Visitor, seq: u64) -> AppResult<MessageAttachments> {
-        let dialog = visitor.dialog.as_ref().ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "no such message"))?;
+        let dialog = visitor.dialog.as_ref().ok_or_else(|| AppError::Invalid("no such message".into()))?;
         let message = self.message_at(&visitor.workspace, dialog, seq).await?.filter(Message::visible_to_visitor);
         self.links_of(&visitor.workspace, message).await
     }

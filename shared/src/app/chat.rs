@@ -220,7 +220,7 @@ impl App {
                 self.participant_connections(&dialog, None).await?.iter().map(|c| Post::new(&c.id, &event)).collect()
             }
             Caller::Operator(op) => {
-                let id = dialog_id.ok_or_else(|| super::AppError::request(crate::domain::ErrorCode::InvalidRequest, "dialog_id is required"))?;
+                let id = dialog_id.ok_or_else(|| super::AppError::Invalid("dialog_id is required".into()))?;
                 let dialog = self.load_dialog_for(op, id).await?;
                 let event = ServerEvent::Typing { dialog_id: id.clone(), side: Side::Operators, name: Some(op.name.clone()), typing };
                 let operators = self.participant_connections(&dialog, Some(connection)).await?;
@@ -262,13 +262,13 @@ impl App {
                 (self.dialogs.get_dialog(&v.workspace, &id).await?.ok_or(DomainError::DialogNotFound)?, Side::Visitor)
             }
             Caller::Operator(op) => {
-                let id = dialog_id.ok_or_else(|| super::AppError::request(crate::domain::ErrorCode::InvalidRequest, "dialog_id is required"))?;
+                let id = dialog_id.ok_or_else(|| super::AppError::Invalid("dialog_id is required".into()))?;
                 (self.load_dialog_for(op, id).await?, Side::Operators)
             }
         };
         if up_to > dialog.seq {
             let msg = format!("up_to {up_to} is past the dialog's newest message ({})", dialog.seq);
-            return Err(super::AppError::request(crate::domain::ErrorCode::InvalidRequest, msg));
+            return Err(super::AppError::Invalid(msg));
         }
         let (ws, id) = (&dialog.workspace, &dialog.id);
         // Read implies delivered.

@@ -2,7 +2,7 @@
 //! HTTP API: the dialog list with my unread counts, and history by cursor.
 
 use super::{dialog_view, view, App, AppError, AppResult, Post};
-use crate::domain::{Dialog, DialogStatus, DomainError, ErrorCode, Message, Operator, Receipt, Side, SystemEvent, Visitor};
+use crate::domain::{Dialog, DialogStatus, DomainError, Message, Operator, Receipt, Side, SystemEvent, Visitor};
 use crate::ids::{ConnectionId, DialogId, OperatorId};
 use crate::ports::{DialogCursor, Peer, ReadMarker};
 use crate::protocol::{DialogView, MessageView, ServerEvent};
@@ -134,7 +134,7 @@ impl App {
     /// A page of dialogs as the operator's sidebar shows them, with their unread counts.
     pub async fn list_dialogs(&self, op: &Operator, status: DialogStatus, cursor: Option<&str>, limit: usize) -> AppResult<DialogPage> {
         let cursor = match cursor {
-            Some(raw) => Some(DialogCursor::decode(raw).ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "the cursor is not valid"))?),
+            Some(raw) => Some(DialogCursor::decode(raw).ok_or_else(|| AppError::Invalid("the cursor is not valid".into()))?),
             None => None,
         };
         let limit = limit.clamp(1, MAX_PAGE);

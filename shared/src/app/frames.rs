@@ -2,50 +2,40 @@
 
 use super::chat::Draft;
 use super::{App, AppError, AppResult, Caller, Post};
-use crate::domain::ErrorCode;
 use crate::ids::ConnectionId;
 use crate::protocol::{AssignOp, ClientAction, ClientFrame, CloseOp, MessageOp, Route, ServerEvent};
 
 const MAX_REQUEST_ID_CHARS: usize = 128;
 
-/// The op names each action knows, to tell an unknown op from a malformed one.
-fn known_ops(action: &str) -> Option<&'static [&'static str]> {
-    match action {
-        "message" => Some(&["send", "whisper", "typing", "read", "mark_unread", "ping"]),
-        "assign" => Some(&["join", "leave", "transfer"]),
-        "close" => Some(&["close", "reopen"]),
-        _ => None,
-    }
-}
-
 /// Parses a frame into its request id and action, or the typed error that answers it.
 pub fn parse_frame(body: &str) -> Result<ClientFrame, (Option<String>, AppError)> {
     let value: serde_json::Value = serde_json::from_str(body)
-        .map_err(|e| (None, AppError::request(ErrorCode::MalformedFrame, format!("the frame is not JSON: {e}"))))?;
+        .map_err(|e| (None, AppError::Malformed(format!("the frame is not JSON: {e}"))))?;
     let Some(object) = value.as_object() else {
-        return Err((None, AppError::request(ErrorCode::MalformedFrame, "the frame is not a JSON object")));
+        return Err((None, AppError::Malformed("the frame is not a JSON object".into())));
     };
     let request_id = match object.get("request_id") {
         Some(serde_json::Value::String(id)) if !id.is_empty() && id.chars().count() <= MAX_REQUEST_ID_CHARS => id.clone(),
         _ => {
             let msg = format!("request_id must be a string of 1 to {MAX_REQUEST_ID_CHARS} characters");
-            return Err((None, AppError::request(ErrorCode::InvalidRequest, msg)));
+            return Err((None, AppError::Invalid(msg)));
         }
     };
-    let fail = |code, message: String| Err((Some(request_id.clone()), AppError::request(code, message)));
+    let fail = |e: AppError| Err((Some(request_id.clone()), e));
     let action = object.get("action").and_then(|a| a.as_str()).unwrap_or_default().to_owned();
     let action = action.as_str();
-    let Some(ops) = known_ops(action) else {
-        return fail(ErrorCode::UnknownAction, format!("unknown action {}", crate::domain::quote(action)));
+    // An unknown op is told apart from a malformed one.
+    let Some(ops) = Route::of_action(action).and_then(Route::ops) else {
+        return fail(AppError::UnknownAction(format!("unknown action {}", crate::domain::quote(action))));
     };
     let op = object.get("op").and_then(|o| o.as_str()).unwrap_or_default().to_owned();
     let op = op.as_str();
     if !ops.contains(&op) {
-        return fail(ErrorCode::UnknownAction, format!("unknown op {} for action {action}", crate::domain::quote(op)));
+        return fail(AppError::UnknownAction(format!("unknown op {} for action {action}", crate::domain::quote(op))));
     }
     match serde_json::from_value::<ClientFrame>(value) {
         Ok(frame) => Ok(frame),
-        Err(e) => fail(ErrorCode::InvalidRequest, format!("invalid {action}.{op}: {e}")),
+        Err(e) => fail(AppError::Invalid(format!("invalid {action}.{op}: {e}"))),
     }
 }
 
@@ -56,7 +46,7 @@ impl App {
         let (request_id, outcome) = match parse_frame(body) {
             Err((request_id, e)) => (request_id, Err(e)),
             Ok(frame) if frame.action.route() != route => {
-                let e = AppError::request(ErrorCode::UnknownAction, "this route does not take that action");
+                let e = AppError::UnknownAction("this route does not take that action".into());
                 (Some(frame.request_id), Err(e))
             }
             Ok(frame) => {
@@ -77,12 +67,18 @@ impl App {
 
     /// Answers a frame that matched no route (`$default`).
     pub async fn handle_unroutable(&self, connection: &ConnectionId, body: &str) -> AppResult<()> {
-        let reply = match parse_frame(body) {
-            Err((request_id, e)) => ServerEvent::error(request_id, e.code(), e.public_message()),
-            Ok(frame) => ServerEvent::error(Some(frame.request_id), ErrorCode::UnknownAction, "no route takes this action"),
+        let (request_id, e) = match parse_frame(body) {
+            Err(refused) => refused,
+            Ok(frame) => (Some(frame.request_id), AppError::UnknownAction("no route takes this action".into())),
         };
-        self.deliver(&[Post::new(connection, &reply)]).await;
+        self.refuse_frame(connection, request_id, &e).await;
         Ok(())
+    }
+
+    /// Answers a frame that is refused before anything is done with it.
+    pub async fn refuse_frame(&self, connection: &ConnectionId, request_id: Option<String>, e: &AppError) {
+        let reply = ServerEvent::error(request_id, e.code(), e.public_message());
+        self.deliver(&[Post::new(connection, &reply)]).await;
     }
 
     async fn dispatch(&self, connection: &ConnectionId, frame: &ClientFrame) -> AppResult<ServerEvent> {
@@ -136,12 +132,13 @@ impl App {
 }
 
 fn missing(field: &str) -> AppError {
-    AppError::request(ErrorCode::InvalidRequest, format!("{field} is required"))
+    AppError::Invalid(format!("{field} is required"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ErrorCode;
 
     fn code_of(body: &str) -> (Option<String>, ErrorCode) {
         let (rid, e) = parse_frame(body).unwrap_err();

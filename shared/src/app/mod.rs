@@ -54,13 +54,28 @@ impl Default for Settings {
     }
 }
 
-/// What a request is refused with.
+/// What a request is refused with: each a named case, so no layer invents a code of its own.
+/// Its `code()` is what a client sees; `ErrorCode::http_status` and `ErrorCode::connect_status`
+/// are how each entrypoint answers it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AppError {
     #[error(transparent)]
     Domain(#[from] DomainError),
-    #[error("{message}")]
-    Request { code: ErrorCode, message: String },
+    /// The frame is not JSON, not a JSON object, or binary.
+    #[error("{0}")]
+    Malformed(String),
+    /// No route takes the frame's action, or the action has no such op.
+    #[error("{0}")]
+    UnknownAction(String),
+    /// A field is missing or of the wrong type or shape: in a frame, a body, a path or a query.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    InvalidEmail(String),
+    #[error("{0}")]
+    InvalidPhone(String),
+    #[error("this server keeps no attachments")]
+    AttachmentsUnavailable,
     #[error("{0}")]
     Unauthorized(String),
     /// Infrastructure failed: the only kind that is a Lambda error.
@@ -72,14 +87,15 @@ impl AppError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Domain(e) => e.code(),
-            Self::Request { code, .. } => *code,
+            Self::Malformed(_) => ErrorCode::MalformedFrame,
+            Self::UnknownAction(_) => ErrorCode::UnknownAction,
+            Self::Invalid(_) => ErrorCode::InvalidRequest,
+            Self::InvalidEmail(_) => ErrorCode::InvalidEmail,
+            Self::InvalidPhone(_) => ErrorCode::InvalidPhone,
+            Self::AttachmentsUnavailable => ErrorCode::AttachmentsUnavailable,
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::Store(_) => ErrorCode::Internal,
         }
-    }
-
-    pub fn request(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::Request { code, message: message.into() }
     }
 
     pub fn is_internal(&self) -> bool {

@@ -5,15 +5,24 @@ use crate::domain::{VisitedPage, Visitor};
 use crate::protocol::ServerEvent;
 
 impl App {
-    /// The widget reports a page view: kept on the visitor, pushed to every operator connection of
-    /// the workspace (cost O(operators online), whatever the number of visitors).
+    /// The widget reports a page view: kept on the visitor, pushed to the operator connections of
+    /// the workspace that may see the visitor: all of them, unless the visitor's dialog was
+    /// transferred away from one (cost O(operators online), whatever the number of visitors, and
+    /// one read of the dialog when there is one).
     pub async fn visitor_page(&self, visitor: &Visitor, url: &str, title: Option<&str>) -> AppResult<VisitedPage> {
         let page = VisitedPage::parse(url, title, self.now())?;
         let updated = Visitor { current_page: Some(page.clone()), ..visitor.clone() };
         self.directory.put_visitor(&updated).await?;
         let event = ServerEvent::VisitorPage { visitor_id: visitor.id.clone(), dialog_id: visitor.dialog.clone(), page: page.clone() };
-        let all = self.connections.operator_connections(&visitor.workspace).await?;
-        let posts: Vec<Post> = all.iter().map(|c| Post::new(&c.id, &event)).collect();
+        let dialog = match &visitor.dialog {
+            Some(id) => self.dialogs.get_dialog(&visitor.workspace, id).await?,
+            None => None,
+        };
+        let audience = match &dialog {
+            Some(dialog) => self.operator_audience(dialog, None).await?,
+            None => self.connections.operator_connections(&visitor.workspace).await?,
+        };
+        let posts: Vec<Post> = audience.iter().map(|c| Post::new(&c.id, &event)).collect();
         self.deliver(&posts).await;
         Ok(page)
     }

@@ -4,7 +4,7 @@
 
 use super::{dialog_view, App, AppError, AppResult};
 use crate::domain::{
-    email_terms, message_terms, phone_terms, query_terms, words, Dialog, ErrorCode, Message, MessageKind, Millis, Operator,
+    email_terms, message_terms, phone_terms, query_terms, words, Dialog, Message, MessageKind, Millis, Operator,
     SearchField, Visitor, MAX_QUERY_CHARS,
 };
 use crate::ids::{DialogId, WorkspaceId};
@@ -108,7 +108,7 @@ impl App {
     /// of a word of the visitor's name, email, phone or a message.
     pub async fn search(&self, op: &Operator, query: &str) -> AppResult<SearchResults> {
         if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(AppError::request(ErrorCode::InvalidRequest, format!("a search is at most {MAX_QUERY_CHARS} characters")));
+            return Err(AppError::Invalid(format!("a search is at most {MAX_QUERY_CHARS} characters")));
         }
         let terms = query_terms(query);
         if terms.is_empty() {

@@ -4,7 +4,7 @@
 use super::{App, AppError, AppResult, Post};
 use crate::auth::{decoy_hash, hash_password, verify_password, Claims};
 use crate::domain::{
-    phone_digits, valid_email, DomainError, ErrorCode, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Role, Site, Visitor, VisitorSource, Workspace,
+    phone_digits, valid_email, DomainError, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Role, Site, Visitor, VisitorSource, Workspace,
 };
 use crate::ids::{random_token, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
 use crate::ports::{Connection, Peer, StoreError, Ticket};
@@ -70,18 +70,23 @@ const MAX_NAME_CHARS: usize = 100;
 /// A name (visitor or operator), email or phone: trimmed, absent when blank, refused with `code` when over
 /// `MAX_NAME_CHARS` or not `valid` (an email or phone has its own code: the widget points at the
 /// field).
-fn profile_field(value: Option<String>, code: ErrorCode, rule: &str, valid: impl Fn(&str) -> bool) -> AppResult<Option<String>> {
+fn profile_field(
+    value: Option<String>,
+    refused: fn(String) -> AppError,
+    rule: &str,
+    valid: impl Fn(&str) -> bool,
+) -> AppResult<Option<String>> {
     let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     match value {
         Some(v) if v.chars().count() > MAX_NAME_CHARS || !valid(&v) => {
-            Err(AppError::request(code, format!("{rule} (at most {MAX_NAME_CHARS} characters)")))
+            Err(refused(format!("{rule} (at most {MAX_NAME_CHARS} characters)")))
         }
         other => Ok(other),
     }
 }
 
 fn name_field(value: Option<String>) -> AppResult<Option<String>> {
-    profile_field(value, ErrorCode::InvalidRequest, "name is too long", |_| true)
+    profile_field(value, AppError::Invalid, "name is too long", |_| true)
 }
 
 impl App {
@@ -111,11 +116,11 @@ impl App {
     pub async fn visitor_session(&self, req: VisitorSessionRequest, origin: Option<&str>) -> AppResult<VisitorSession> {
         let site = self.site_for(&req.site_key, origin).await?;
         let name = name_field(req.name)?;
-        let email = profile_field(req.email, ErrorCode::InvalidEmail, "email must be an address like someone@example.com", |e| {
+        let email = profile_field(req.email, AppError::InvalidEmail, "email must be an address like someone@example.com", |e| {
             valid_email(e).is_some()
         })?;
         let phone_rule = format!("phone must be digits, spaces and +-() with at least {MIN_PHONE_DIGITS} digits");
-        let phone = profile_field(req.phone, ErrorCode::InvalidPhone, &phone_rule, |p| phone_digits(p).is_some())?;
+        let phone = profile_field(req.phone, AppError::InvalidPhone, &phone_rule, |p| phone_digits(p).is_some())?;
         let returning = match req.token.as_deref() {
             Some(token) => match self.signer.verify(token, self.now()) {
                 Ok(Claims::Visitor { workspace, site: key, visitor, .. }) if key == site.key => {
@@ -180,10 +185,10 @@ impl App {
             && v.parse::<u32>().ok() != Some(PROTOCOL_VERSION)
         {
             let msg = format!("protocol version {} is not supported; this server speaks {PROTOCOL_VERSION}", crate::domain::quote(v));
-            return Err(AppError::request(ErrorCode::InvalidRequest, msg));
+            return Err(AppError::Invalid(msg));
         }
         let id = req.connection_id.as_deref().map(ConnectionId::parse).transpose()?;
-        let id = id.ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "no connection id"))?;
+        let id = id.ok_or_else(|| AppError::Invalid("no connection id".into()))?;
         let now = self.now();
         let (workspace, peer) = if let Some(ticket) = &req.ticket {
             let ticket = self.tickets.take_ticket(ticket).await?;
@@ -233,12 +238,12 @@ impl App {
     pub async fn create_operator(&self, workspace: &WorkspaceId, email: &str, name: &str, role: Role, password: &str) -> AppResult<Operator> {
         let email = crate::domain::normalize_email(email);
         if !email.contains('@') || email.len() > 254 {
-            return Err(AppError::request(ErrorCode::InvalidRequest, "the email is not valid"));
+            return Err(AppError::Invalid("the email is not valid".into()));
         }
         let name = name_field(Some(name.to_owned()))?
-            .ok_or_else(|| AppError::request(ErrorCode::InvalidRequest, "the name is empty"))?;
+            .ok_or_else(|| AppError::Invalid("the name is empty".into()))?;
         if password.chars().count() < 8 {
-            return Err(AppError::request(ErrorCode::InvalidRequest, "the password needs at least 8 characters"));
+            return Err(AppError::Invalid("the password needs at least 8 characters".into()));
         }
         let op = Operator {
             id: OperatorId::generate(),
@@ -251,7 +256,7 @@ impl App {
         };
         match self.directory.create_operator(&op).await {
             Ok(()) => Ok(op),
-            Err(StoreError::AlreadyExists) => Err(AppError::request(ErrorCode::InvalidRequest, "an operator with this email exists")),
+            Err(StoreError::AlreadyExists) => Err(AppError::Invalid("an operator with this email exists".into())),
             Err(e) => Err(e.into()),
         }
     }

@@ -102,6 +102,33 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl ErrorCode {
+    /// The HTTP status of an answer refused with this code: the one table, for every endpoint
+    /// (the framework's own refusals of a body, a path or a query are `invalid_request` too).
+    pub fn http_status(self) -> u16 {
+        match self {
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::DialogNotFound | Self::OperatorNotFound => 404,
+            Self::Conflict => 409,
+            Self::AttachmentTooLarge => 413,
+            Self::Internal => 500,
+            Self::AttachmentsUnavailable => 503,
+            _ => 400,
+        }
+    }
+
+    /// How `$connect` refuses with this code: any non-2xx answer rejects the socket.
+    pub fn connect_status(self) -> u16 {
+        match self {
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::Internal => 500,
+            _ => 400,
+        }
+    }
+}
+
 impl DomainError {
     pub fn code(&self) -> ErrorCode {
         match self {

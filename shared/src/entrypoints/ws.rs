@@ -2,12 +2,11 @@
 
 use crate::app::{App, AppError, ConnectRequest};
 use crate::deploy::Function;
-use crate::domain::{DomainError, ErrorCode};
+
 use crate::ids::ConnectionId;
 use crate::protocol::Route;
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::encodings::Body;
-use base64::Engine;
 
 fn response(status: i64, body: &str) -> ApiGatewayProxyResponse {
     let mut r = ApiGatewayProxyResponse::default();
@@ -19,14 +18,7 @@ fn response(status: i64, body: &str) -> ApiGatewayProxyResponse {
 }
 
 pub fn route_of(event: &ApiGatewayWebsocketProxyRequest) -> Route {
-    match event.request_context.route_key.as_deref() {
-        Some("$connect") => Route::Connect,
-        Some("$disconnect") => Route::Disconnect,
-        Some("message") => Route::Message,
-        Some("assign") => Route::Assign,
-        Some("close") => Route::Close,
-        _ => Route::Default,
-    }
+    Route::of_key(event.request_context.route_key.as_deref().unwrap_or_default())
 }
 
 /// Handles one WebSocket event of any route, as that route's function. A client's mistake is an
@@ -59,24 +51,20 @@ async fn handle_route(
         }
         Route::Default | Route::Message | Route::Assign | Route::Close => {
             let id = ConnectionId::parse(connection_id.as_deref().unwrap_or_default())?;
-            let body = frame_body(&event);
+            // A binary frame (it arrives base64-encoded, on `$default`: API Gateway cannot read
+            // an action in it) is refused whatever it holds: frames are JSON in text frames.
+            if event.is_base64_encoded {
+                let e = AppError::Malformed("binary frames are not read: send the JSON as a text frame".into());
+                app.refuse_frame(&id, None, &e).await;
+                return Ok(response(200, ""));
+            }
+            let body = event.body.clone().unwrap_or_default();
             match route {
                 Route::Default => app.handle_unroutable(&id, &body).await?,
                 _ => app.handle_frame(&id, route, &body).await?,
             }
             Ok(response(200, ""))
         }
-    }
-}
-
-/// Binary frames arrive base64-encoded; they are not JSON and will be answered as malformed.
-fn frame_body(event: &ApiGatewayWebsocketProxyRequest) -> String {
-    let body = event.body.clone().unwrap_or_default();
-    if event.is_base64_encoded {
-        let bytes = base64::engine::general_purpose::STANDARD.decode(&body).unwrap_or_default();
-        String::from_utf8_lossy(&bytes).into_owned()
-    } else {
-        body
     }
 }
 
@@ -98,16 +86,8 @@ async fn on_connect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> Resul
         Err(e) if e.is_internal() => Err(e),
         Err(e) => {
             tracing::info!(error = %e, "connect refused");
-            Ok(response(connect_status(&e), &e.public_message()))
+            Ok(response(i64::from(e.code().connect_status()), &e.public_message()))
         }
     }
 }
 
-fn connect_status(e: &AppError) -> i64 {
-    match e {
-        AppError::Unauthorized(_) => 401,
-        AppError::Domain(DomainError::Forbidden(_)) => 403,
-        AppError::Request { code: ErrorCode::InvalidRequest, .. } => 400,
-        _ => 400,
-    }
-}

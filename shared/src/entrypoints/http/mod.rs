@@ -1,0 +1,52 @@
+//! The HTTP API: one axum router, served by `lambda_http` in AWS and by the local gateway. One
+//! router per resource; every handler takes its caller, body, query and path through `extract`,
+//! and every refusal answers as `AppError` does below.
+
+mod attachments;
+mod dialogs;
+pub mod extract;
+mod operators;
+mod quick_replies;
+mod sites;
+mod visitor;
+
+use crate::app::{App, AppError};
+use crate::deploy::Function;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use std::sync::Arc;
+
+type Shared = axum::extract::State<Arc<App>>;
+
+/// `{"error": {"code", "message"}}`, with the status `ErrorCode::http_status` gives its code.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.code().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        if self.is_internal() {
+            tracing::error!(error = %self, "request failed");
+        }
+        (status, Json(json!({ "error": { "code": self.code(), "message": self.public_message() } }))).into_response()
+    }
+}
+
+/// Paths are under `/api`, in AWS and locally alike.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/api/health", get(|| async { Json(json!({ "ok": true })) }))
+        .merge(operators::routes())
+        .merge(dialogs::routes())
+        .merge(visitor::routes())
+        .merge(sites::routes())
+        .merge(quick_replies::routes())
+        .merge(attachments::routes())
+        .layer(axum::middleware::from_fn(as_http_api_function))
+        .with_state(app)
+}
+
+/// Every request runs as the HTTP API's function (see `deploy::Function::scope`).
+async fn as_http_api_function(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    Function::HttpApi.scope(next.run(request)).await
+}

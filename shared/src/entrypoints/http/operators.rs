@@ -1,0 +1,71 @@
+//! Signing in, the one-time WebSocket ticket, the operator's own record and status, and the
+//! workspace's operators.
+
+use super::extract::{AsOperator, Body};
+use super::Shared;
+use crate::app::{App, AppError};
+use crate::domain::{OperatorStatus, Role};
+use crate::protocol::OperatorView;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use std::sync::Arc;
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/api/login", post(login))
+        .route("/api/tickets", post(ticket))
+        .route("/api/me", get(me))
+        .route("/api/me/status", post(set_status))
+        .route("/api/operators", get(operators).post(add_operator))
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    email: String,
+    password: String,
+}
+
+async fn login(app: Shared, Body(b): Body<LoginBody>) -> Result<Response, AppError> {
+    Ok(Json(app.login(&b.email, &b.password).await?).into_response())
+}
+
+async fn ticket(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {
+    let t = app.issue_ticket(&op).await?;
+    Ok(Json(json!({ "ticket": t.id, "expires_at": t.expires_at })).into_response())
+}
+
+async fn me(AsOperator(op): AsOperator) -> Result<Response, AppError> {
+    Ok(Json(OperatorView::from(&op)).into_response())
+}
+
+#[derive(Deserialize)]
+struct StatusBody {
+    status: String,
+}
+
+async fn set_status(app: Shared, AsOperator(op): AsOperator, Body(b): Body<StatusBody>) -> Result<Response, AppError> {
+    let status = OperatorStatus::parse(&b.status).ok_or_else(|| AppError::Invalid("status is one of online, away, offline".into()))?;
+    Ok(Json(app.set_status(&op, status).await?).into_response())
+}
+
+async fn operators(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {
+    Ok(Json(json!({ "operators": app.operators(&op).await? })).into_response())
+}
+
+#[derive(Deserialize)]
+struct NewOperator {
+    email: String,
+    name: String,
+    password: String,
+    #[serde(default)]
+    role: Option<Role>,
+}
+
+async fn add_operator(app: Shared, AsOperator(admin): AsOperator, Body(b): Body<NewOperator>) -> Result<Response, AppError> {
+    let created = app.add_operator(&admin, &b.email, &b.name, b.role.unwrap_or(Role::Operator), &b.password).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
