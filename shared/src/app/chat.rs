@@ -1,10 +1,11 @@
 //! The `message` route: text both ways, whispers, typing, read receipts and unread marks.
 
-use super::{backoff, dialog_view, view, App, AppResult, Caller, Post, MAX_ATTEMPTS};
+use super::fanout::{self, Listeners};
+use super::{backoff, dialog_view, view, App, AppResult, Caller, MAX_ATTEMPTS};
 use crate::auth::Holder;
 use crate::domain::{Attachment, Content, Dialog, DomainError, Message, MessageKind, Operator, Receipt, Receipts, Side, Visitor};
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, WorkspaceId};
-use crate::ports::{Connection, ReadMarker, StoreError};
+use crate::ports::{ReadMarker, StoreError};
 use crate::protocol::ServerEvent;
 
 /// A message as a client composed it.
@@ -43,25 +44,9 @@ impl App {
         let message = added.last().expect("a send adds its message");
 
         // Operators first: once one console has it, it is delivered.
-        let operators = self.operator_audience(&dialog, None).await?;
-        let mut posts = Vec::new();
-        for c in &operators {
-            let ring = App::rings_for(&dialog, c);
-            for m in &added {
-                let event = if created {
-                    ServerEvent::DialogCreated { dialog: dialog_view(&dialog), message: view(m, &Receipts::default()), ring }
-                } else if m.kind == MessageKind::System {
-                    ServerEvent::DialogUpdated { dialog: dialog_view(&dialog), ring, event: Some(view(m, &Receipts::default())) }
-                } else {
-                    ServerEvent::MessageCreated {
-                        message: view(m, &Receipts::default()),
-                        dialog: Some(dialog_view(&dialog)),
-                        ring: Some(ring),
-                    }
-                };
-                posts.push(Post::new(&c.id, &event));
-            }
-        }
+        let operators = self.connections.operator_connections(&dialog.workspace).await?;
+        let to_operators = Listeners { dialog: &dialog, operators: &operators, visitor: &[], sender: None };
+        let posts = fanout::message_to_operators(&to_operators, &added, &Receipts::default(), created);
         // The search index is written while the pushes go out: it is not on the message's path.
         let index = async {
             self.index_messages(&dialog, &added).await;
@@ -76,8 +61,9 @@ impl App {
         }
         let receipts = just_sent(Side::Operators, message.seq, delivered);
         // The visitor's other tabs.
-        let others = self.visitor_audience(&dialog, Some(connection)).await?;
-        self.post_to_visitor(&dialog, &others, &added, &receipts).await?;
+        let tabs = self.connections.visitor_connections(&dialog.workspace, &dialog.visitor).await?;
+        let others = Listeners { dialog: &dialog, operators: &[], visitor: &tabs, sender: Some(connection) };
+        self.post_to_visitor(&others, &added, &receipts).await?;
         Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: None })
     }
 
@@ -160,42 +146,29 @@ impl App {
         // The visitor first (never a whisper): once a visitor's tab has it, it is delivered.
         let mut delivered = false;
         if message.visible_to_visitor() {
-            let tabs = self.visitor_audience(&dialog, None).await?;
-            delivered = self.post_to_visitor(&dialog, &tabs, &added, &Receipts::default()).await?;
+            let tabs = self.connections.visitor_connections(&dialog.workspace, &dialog.visitor).await?;
+            let visitor = Listeners { dialog: &dialog, operators: &[], visitor: &tabs, sender: None };
+            delivered = self.post_to_visitor(&visitor, &added, &Receipts::default()).await?;
             if delivered {
                 self.receipts.advance_receipt(&op.workspace, dialog_id, Side::Visitor, Receipt::Delivered, message.seq).await?;
             }
         }
         let receipts = just_sent(Side::Visitor, message.seq, delivered);
-        let operators = self.operator_audience(&dialog, Some(connection)).await?;
-        let mut posts = Vec::new();
-        for c in &operators {
-            let ring = App::rings_for(&dialog, c);
-            for m in &added {
-                let event = if m.kind == MessageKind::System {
-                    ServerEvent::DialogUpdated { dialog: dialog_view(&dialog), ring, event: Some(view(m, &receipts)) }
-                } else {
-                    ServerEvent::MessageCreated { message: view(m, &receipts), dialog: Some(dialog_view(&dialog)), ring: Some(ring) }
-                };
-                posts.push(Post::new(&c.id, &event));
-            }
-        }
+        let operators = self.connections.operator_connections(&dialog.workspace).await?;
+        let others = Listeners { dialog: &dialog, operators: &operators, visitor: &[], sender: Some(connection) };
+        let posts = fanout::message_to_operators(&others, &added, &receipts, false);
         futures_util::future::join(self.deliver(&posts), self.index_messages(&dialog, &added)).await;
         Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: Some(dialog_view(&dialog)) })
     }
 
-    /// Posts the visitor's copies of `messages` to the visitor's tabs; true if any tab got them all.
-    pub(crate) async fn post_to_visitor(&self, dialog: &Dialog, tabs: &[Connection], messages: &[Message], receipts: &Receipts) -> AppResult<bool> {
-        if tabs.is_empty() {
+    /// Posts the visitor's copies of `messages` to the visitor's tabs of `to`; true if any tab got
+    /// them. The site's "show operator names" is read only when there is a tab to post to.
+    pub(crate) async fn post_to_visitor(&self, to: &Listeners<'_>, messages: &[Message], receipts: &Receipts) -> AppResult<bool> {
+        if to.tabs().next().is_none() {
             return Ok(false);
         }
-        let names = self.shows_operator_names(dialog).await?;
-        let mut posts = Vec::new();
-        for tab in tabs {
-            for m in messages.iter().filter_map(|m| m.for_visitor(names)) {
-                posts.push(Post::new(&tab.id, &ServerEvent::MessageCreated { message: view(&m, receipts), dialog: None, ring: None }));
-            }
-        }
+        let names = self.shows_operator_names(to.dialog).await?;
+        let posts = fanout::message_to_visitor(to, messages, receipts, names);
         if posts.is_empty() {
             return Ok(false);
         }
@@ -216,35 +189,22 @@ impl App {
                 // Nothing to tell before the first message created a dialog.
                 let Some(id) = visitor_dialog(v, dialog_id)? else { return Ok(ack) };
                 let dialog = self.dialogs.get_dialog(&v.workspace, &id).await?.ok_or(DomainError::DialogNotFound)?;
-                let event = ServerEvent::Typing { dialog_id: id, side: Side::Visitor, name: None, typing };
-                self.participant_connections(&dialog, None).await?.iter().map(|c| Post::new(&c.id, &event)).collect()
+                let operators = self.connections.operator_connections(&dialog.workspace).await?;
+                let l = Listeners { dialog: &dialog, operators: &operators, visitor: &[], sender: None };
+                fanout::typing(&l, Side::Visitor, None, typing, false)
             }
             Caller::Operator(op) => {
                 let id = dialog_id.ok_or_else(|| super::AppError::Invalid("dialog_id is required".into()))?;
                 let dialog = self.load_dialog_for(op, id).await?;
-                let event = ServerEvent::Typing { dialog_id: id.clone(), side: Side::Operators, name: Some(op.name.clone()), typing };
-                let operators = self.participant_connections(&dialog, Some(connection)).await?;
-                let mut posts: Vec<Post> = operators.iter().map(|c| Post::new(&c.id, &event)).collect();
-                let tabs = self.visitor_audience(&dialog, None).await?;
-                if !tabs.is_empty() {
-                    let name = if self.shows_operator_names(&dialog).await? { Some(op.name.clone()) } else { None };
-                    let event = ServerEvent::Typing { dialog_id: id.clone(), side: Side::Operators, name, typing };
-                    posts.extend(tabs.iter().map(|c| Post::new(&c.id, &event)));
-                }
-                posts
+                let operators = self.connections.operator_connections(&dialog.workspace).await?;
+                let tabs = self.connections.visitor_connections(&dialog.workspace, &dialog.visitor).await?;
+                let names = !tabs.is_empty() && self.shows_operator_names(&dialog).await?;
+                let l = Listeners { dialog: &dialog, operators: &operators, visitor: &tabs, sender: Some(connection) };
+                fanout::typing(&l, Side::Operators, Some(&op.name), typing, names)
             }
         };
         self.deliver(&posts).await;
         Ok(ack)
-    }
-
-    /// Connections of the operators connected to the dialog.
-    pub(crate) async fn participant_connections(&self, dialog: &Dialog, except: Option<&ConnectionId>) -> AppResult<Vec<Connection>> {
-        let all = self.operator_audience(dialog, except).await?;
-        Ok(all
-            .into_iter()
-            .filter(|c| matches!(&c.peer, crate::ports::Peer::Operator { id, .. } if dialog.is_participant(id)))
-            .collect())
     }
 
     pub(crate) async fn read(
@@ -276,12 +236,13 @@ impl App {
         let moved = self.receipts.advance_receipt(ws, id, reader, Receipt::Read, up_to).await?;
         let mut posts = Vec::new();
         if moved {
-            let event = ServerEvent::MessageStatus { dialog_id: id.clone(), side: reader, status: Receipt::Read, up_to };
-            let writers = match reader {
-                Side::Visitor => self.participant_connections(&dialog, None).await?,
-                Side::Operators => self.visitor_audience(&dialog, None).await?,
+            // The writers hear of it: the operators connected, or the visitor's tabs.
+            let (operators, tabs) = match reader {
+                Side::Visitor => (self.connections.operator_connections(ws).await?, Vec::new()),
+                Side::Operators => (Vec::new(), self.connections.visitor_connections(ws, &dialog.visitor).await?),
             };
-            posts.extend(writers.iter().map(|c| Post::new(&c.id, &event)));
+            let l = Listeners { dialog: &dialog, operators: &operators, visitor: &tabs, sender: None };
+            posts.extend(fanout::receipt(&l, reader, Receipt::Read, up_to));
         }
         if let Caller::Operator(op) = caller {
             let unread_after = self.visitor_messages_after(&dialog, up_to).await?;
@@ -347,18 +308,14 @@ impl App {
         except: &ConnectionId,
         dialog: &Dialog,
         marker: &ReadMarker,
-    ) -> AppResult<Vec<Post>> {
+    ) -> AppResult<Vec<super::Post>> {
         let event = ServerEvent::DialogRead {
             dialog_id: dialog.id.clone(),
             unread: ReadMarker::unread(Some(marker), dialog),
             marked_unread: marker.marked_unread,
         };
         let mine = self.connections.operator_connections(&op.workspace).await?;
-        Ok(mine
-            .iter()
-            .filter(|c| &c.id != except && matches!(&c.peer, crate::ports::Peer::Operator { id, .. } if id == &op.id))
-            .map(|c| Post::new(&c.id, &event))
-            .collect())
+        Ok(fanout::own_tabs(&op.id, &mine, except, &event))
     }
 }
 

@@ -1,10 +1,11 @@
 //! The `assign` and `close` routes (join, leave, transfer, close, reopen) and the reads behind the
 //! HTTP API: the dialog list with my unread counts, and history by cursor.
 
-use super::{dialog_view, view, App, AppError, AppResult, Post};
+use super::fanout::{self, Listeners};
+use super::{dialog_view, view, App, AppError, AppResult};
 use crate::domain::{Dialog, DialogStatus, DomainError, Message, Operator, Receipt, Side, SystemEvent, Visitor};
 use crate::ids::{ConnectionId, DialogId, OperatorId};
-use crate::ports::{DialogCursor, Peer, ReadMarker};
+use crate::ports::{DialogCursor, ReadMarker};
 use crate::protocol::{DialogView, MessageView, ServerEvent};
 use serde::Serialize;
 
@@ -109,25 +110,12 @@ impl App {
             return Ok(());
         }
         let receipts = self.receipts.get_receipts(&dialog.workspace, &dialog.id).await?;
-        let mut posts = Vec::new();
-        let all = self.connections.operator_connections(&dialog.workspace).await?;
-        for c in all.iter().filter(|c| Some(&c.id) != except) {
-            let Peer::Operator { id, role, .. } = &c.peer else { continue };
-            if dialog.revoked.contains(id) && *role != crate::domain::Role::Admin {
-                if lost.contains(id) {
-                    posts.push(Post::new(&c.id, &ServerEvent::DialogRemoved { dialog_id: dialog.id.clone() }));
-                }
-                continue;
-            }
-            let ring = App::rings_for(dialog, c);
-            for m in added {
-                let event = ServerEvent::DialogUpdated { dialog: dialog_view(dialog), ring, event: Some(view(m, &receipts)) };
-                posts.push(Post::new(&c.id, &event));
-            }
-        }
-        self.deliver(&posts).await;
-        let tabs = self.visitor_audience(dialog, None).await?;
-        self.post_to_visitor(dialog, &tabs, added, &receipts).await?;
+        let operators = self.connections.operator_connections(&dialog.workspace).await?;
+        let to_operators = Listeners { dialog, operators: &operators, visitor: &[], sender: except };
+        self.deliver(&fanout::change_to_operators(&to_operators, added, &receipts, lost)).await;
+        let tabs = self.connections.visitor_connections(&dialog.workspace, &dialog.visitor).await?;
+        let to_visitor = Listeners { dialog, operators: &[], visitor: &tabs, sender: None };
+        self.post_to_visitor(&to_visitor, added, &receipts).await?;
         Ok(())
     }
 
@@ -188,10 +176,9 @@ impl App {
         if let Some(seq) = newest
             && self.receipts.advance_receipt(&dialog.workspace, id, Side::Visitor, Receipt::Delivered, seq).await?
         {
-            let event = ServerEvent::MessageStatus { dialog_id: id.clone(), side: Side::Visitor, status: Receipt::Delivered, up_to: seq };
-            let connected = self.participant_connections(&dialog, None).await?;
-            let posts: Vec<Post> = connected.iter().map(|c| Post::new(&c.id, &event)).collect();
-            self.deliver(&posts).await;
+            let operators = self.connections.operator_connections(&dialog.workspace).await?;
+            let l = Listeners { dialog: &dialog, operators: &operators, visitor: &[], sender: None };
+            self.deliver(&fanout::receipt(&l, Side::Visitor, Receipt::Delivered, seq)).await;
         }
         Ok(page)
     }

@@ -4,6 +4,7 @@
 mod attachments;
 mod chat;
 mod dialogs;
+mod fanout;
 mod frames;
 mod quick_replies;
 mod pages;
@@ -21,7 +22,7 @@ pub use search::{SearchHit, SearchResults, MAX_SEARCH_HITS};
 pub use visitor_card::VisitorCard;
 
 use crate::auth::{Claims, Signer};
-use crate::domain::{Dialog, DomainError, ErrorCode, Message, Millis, Operator, OperatorStatus, Receipts, Visitor};
+use crate::domain::{Dialog, DomainError, ErrorCode, Message, Millis, Operator, Receipts, Visitor};
 use crate::ids::{ConnectionId, DialogId, WorkspaceId};
 use crate::ports::*;
 use crate::protocol::{DialogView, MessageView, ServerEvent};
@@ -271,21 +272,6 @@ impl App {
         futures_util::future::join_all(sends).await
     }
 
-    /// Operator connections that may see this dialog, but `except` (the sender's own).
-    async fn operator_audience(&self, dialog: &Dialog, except: Option<&ConnectionId>) -> AppResult<Vec<Connection>> {
-        let all = self.connections.operator_connections(&dialog.workspace).await?;
-        Ok(all
-            .into_iter()
-            .filter(|c| Some(&c.id) != except)
-            .filter(|c| match &c.peer {
-                Peer::Operator { id, role, .. } => {
-                    *role == crate::domain::Role::Admin || !dialog.revoked.contains(id)
-                }
-                Peer::Visitor { .. } => false,
-            })
-            .collect())
-    }
-
     /// Whether the dialog's site shows operator names to its visitors.
     async fn shows_operator_names(&self, dialog: &Dialog) -> AppResult<bool> {
         let now = self.now();
@@ -303,16 +289,6 @@ impl App {
     /// Forgets what `shows_operator_names` read of a site, after its settings changed here.
     fn forget_site_settings(&self, key: &crate::ids::SiteKey) {
         self.operator_names.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
-    }
-
-    async fn visitor_audience(&self, dialog: &Dialog, except: Option<&ConnectionId>) -> AppResult<Vec<Connection>> {
-        let all = self.connections.visitor_connections(&dialog.workspace, &dialog.visitor).await?;
-        Ok(all.into_iter().filter(|c| Some(&c.id) != except).collect())
-    }
-
-    /// Whether the dialog rings for this operator connection: only for operators who are online.
-    fn rings_for(dialog: &Dialog, connection: &Connection) -> bool {
-        dialog.rings() && matches!(connection.peer, Peer::Operator { status: OperatorStatus::Online, .. })
     }
 }
 

@@ -1,6 +1,6 @@
 //! The page each visitor has open, for the operators' view of who is on the site and where.
 
-use super::{App, AppResult, Post};
+use super::{fanout, App, AppResult};
 use crate::domain::{VisitedPage, Visitor};
 use crate::protocol::ServerEvent;
 
@@ -18,11 +18,8 @@ impl App {
             Some(id) => self.dialogs.get_dialog(&visitor.workspace, id).await?,
             None => None,
         };
-        let audience = match &dialog {
-            Some(dialog) => self.operator_audience(dialog, None).await?,
-            None => self.connections.operator_connections(&visitor.workspace).await?,
-        };
-        let posts: Vec<Post> = audience.iter().map(|c| Post::new(&c.id, &event)).collect();
+        let operators = self.connections.operator_connections(&visitor.workspace).await?;
+        let posts = fanout::visitor_page(dialog.as_ref(), &operators, &event);
         self.deliver(&posts).await;
         Ok(page)
     }

@@ -1,7 +1,7 @@
 //! Who is who: login, tickets, visitor sessions, connecting and disconnecting sockets, operator
 //! status, and the first run's workspace.
 
-use super::{App, AppError, AppResult, Post};
+use super::{App, AppError, AppResult};
 use crate::auth::{decoy_hash, hash_password, verify_password, Claims};
 use crate::domain::{
     phone_digits, valid_email, DomainError, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Role, Site, Visitor, VisitorSource, Workspace,
@@ -217,8 +217,7 @@ impl App {
         self.directory.set_operator_status(&op.workspace, &op.id, status).await?;
         let event = ServerEvent::OperatorStatusChanged { operator_id: op.id.clone(), status };
         let all = self.connections.operator_connections(&op.workspace).await?;
-        let posts: Vec<Post> = all.iter().map(|c| Post::new(&c.id, &event)).collect();
-        self.deliver(&posts).await;
+        self.deliver(&super::fanout::workspace(&all, &event)).await;
         Ok(OperatorView { status, ..OperatorView::from(op) })
     }
 
