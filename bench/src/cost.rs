@@ -3,6 +3,7 @@
 //! API posts and function invocations, as online operators and open dialogs grow. The real App
 //! runs in-process on a DynamoDB Local table; only the push is a counter (no sockets to post to).
 
+use parlor_core::entrypoints::ws::frames;
 use crate::dynamo_local::DynamoLocal;
 use crate::push::RecordingPush;
 use aws_credential_types::Credentials;
@@ -154,7 +155,7 @@ pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samp
         let conn = ConnectionId::parse(&format!("v{i}=")).map_err(|e| e.to_string())?;
         app.connect(ConnectRequest { connection_id: Some(conn.as_str().into()), visitor_token: Some(session.token), ..ConnectRequest::default() }).await.map_err(err)?;
         let first = json!({"action": "message", "op": "send", "request_id": "r", "client_id": format!("first-{i}"), "text": "hello"});
-        app.handle_frame(&conn, Route::Message, &first.to_string()).await.map_err(err)?;
+        frames::handle_frame(&app, &conn, Route::Message, &first.to_string()).await.map_err(err)?;
         let posts = push.take();
         if i == 0 {
             let (_, last) = posts.last().ok_or("the first message was posted nowhere")?;
@@ -166,7 +167,7 @@ pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samp
     let visitor = measured.ok_or("no dialog")?;
     // The measured dialog: the first visitor's, joined by the first operator.
     let join = json!({"action": "assign", "op": "join", "request_id": "j", "dialog_id": dialog_id});
-    app.handle_frame(&op_conns[0], Route::Assign, &join.to_string()).await.map_err(err)?;
+    frames::handle_frame(&app, &op_conns[0], Route::Assign, &join.to_string()).await.map_err(err)?;
 
     let mut per_side = Vec::new();
     for side in ["visitor", "operator"] {
@@ -180,7 +181,7 @@ pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samp
                 frame["dialog_id"] = json!(dialog_id);
                 &op_conns[0]
             };
-            app.handle_frame(conn, Route::Message, &frame.to_string()).await.map_err(err)?;
+            frames::handle_frame(&app, conn, Route::Message, &frame.to_string()).await.map_err(err)?;
         }
         let u = meter.take();
         if u.unmetered > 0 {

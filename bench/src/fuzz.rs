@@ -1,8 +1,9 @@
 //! Robustness: generated frames, valid and broken, through the same entry points API Gateway
-//! calls (`handle_frame` per route, `handle_unroutable` for `$default`), against a real App on
+//! calls (`entrypoints::ws::frames::handle_frame` per route, `handle_unroutable` for `$default`), against a real App on
 //! SQLite. No frame may panic; every frame gets exactly one answer to its sender, an `ack` or a
 //! typed `error` that echoes its `request_id` when it had a usable one; none is `internal`.
 
+use parlor_core::entrypoints::ws::frames;
 use crate::rng::Rng;
 use parlor_core::adapters::sqlite::SqliteStore;
 use parlor_core::app::{App, ConnectRequest, Settings, VisitorSessionRequest};
@@ -39,7 +40,7 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
     let visitor = ConnectionId::parse("visitorConn=").map_err(|e| e.to_string())?;
     app.connect(ConnectRequest { visitor_token: Some(session.token.clone()), ..connect(&visitor) }).await.map_err(|e| e.to_string())?;
     let first = json!({"action": "message", "op": "send", "request_id": "r0", "client_id": "c0", "text": "hello"}).to_string();
-    app.handle_frame(&visitor, Route::Message, &first).await.map_err(|e| e.to_string())?;
+    frames::handle_frame(&app, &visitor, Route::Message, &first).await.map_err(|e| e.to_string())?;
     let dialog = push.take().iter().find_map(|(_, p)| {
         let v: Value = serde_json::from_str(p).ok()?;
         v["message"]["dialog_id"].as_str().map(str::to_owned)
@@ -60,8 +61,8 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
         let (app2, conn2, body2) = (app.clone(), conn.clone(), body.clone());
         let outcome = tokio::spawn(async move {
             match route {
-                None => app2.handle_unroutable(&conn2, &body2).await,
-                Some(r) => app2.handle_frame(&conn2, r, &body2).await,
+                None => frames::handle_unroutable(&app2, &conn2, &body2).await,
+                Some(r) => frames::handle_frame(&app2, &conn2, r, &body2).await,
             }
         })
         .await;

@@ -1,7 +1,7 @@
 //! The `message` route: text both ways, whispers, typing, read receipts and unread marks.
 
 use super::fanout::{self, Listeners};
-use super::{backoff, dialog_view, view, App, AppResult, Caller, MAX_ATTEMPTS};
+use super::{backoff, App, AppResult, Caller, Done, MAX_ATTEMPTS};
 use crate::auth::Holder;
 use crate::domain::{Attachment, Content, Dialog, DomainError, Message, MessageKind, Operator, Receipt, Receipts, Side, Visitor};
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, WorkspaceId};
@@ -9,7 +9,7 @@ use crate::ports::{ReadMarker, StoreError};
 use crate::protocol::ServerEvent;
 
 /// A message as a client composed it.
-pub(crate) struct Draft<'a> {
+pub struct Draft<'a> {
     pub client_id: &'a ClientMessageId,
     pub text: &'a str,
     pub reply_to: Option<u64>,
@@ -31,14 +31,13 @@ impl App {
         connection: &ConnectionId,
         dialog_id: Option<&DialogId>,
         draft: Draft<'_>,
-        request_id: String,
-    ) -> AppResult<ServerEvent> {
+    ) -> AppResult<Done> {
         if dialog_id.is_some() && dialog_id != visitor.dialog.as_ref() {
             return Err(DomainError::Forbidden("this is another visitor's dialog").into());
         }
         let attachments = self.attachments_for(&visitor.workspace, &Holder::Visitor(visitor.id.clone()), draft.uploads).await?;
         let (dialog, added, created) = match self.store_visitor_message(visitor, &draft, attachments).await? {
-            Sent::Again(message) => return self.ack_again(&visitor.workspace, request_id, &message).await,
+            Sent::Again(message) => return self.done_again(&visitor.workspace, message).await,
             Sent::New { dialog, added, created } => (dialog, added, created),
         };
         let message = added.last().expect("a send adds its message");
@@ -64,7 +63,7 @@ impl App {
         let tabs = self.connections.visitor_connections(&dialog.workspace, &dialog.visitor).await?;
         let others = Listeners { dialog: &dialog, operators: &[], visitor: &tabs, sender: Some(connection) };
         self.post_to_visitor(&others, &added, &receipts).await?;
-        Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: None })
+        Ok(Done::message(message.clone(), receipts))
     }
 
     /// The visitor's first message creates the dialog and links the visitor to it in one write;
@@ -107,9 +106,9 @@ impl App {
     }
 
     /// A retried frame is answered with what the first one stored, and nothing is pushed again.
-    async fn ack_again(&self, workspace: &WorkspaceId, request_id: String, message: &Message) -> AppResult<ServerEvent> {
+    async fn done_again(&self, workspace: &WorkspaceId, message: Message) -> AppResult<Done> {
         let receipts = self.receipts.get_receipts(workspace, &message.dialog_id).await?;
-        Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: None })
+        Ok(Done::message(message, receipts))
     }
 
     pub(crate) async fn operator_send(
@@ -118,9 +117,8 @@ impl App {
         connection: &ConnectionId,
         dialog_id: &DialogId,
         draft: Draft<'_>,
-        request_id: String,
         whisper: bool,
-    ) -> AppResult<ServerEvent> {
+    ) -> AppResult<Done> {
         let Draft { client_id, text, reply_to, uploads } = draft;
         let attachments = self.attachments_for(&op.workspace, &Holder::Operator(op.id.clone()), uploads).await?;
         let outcome = self
@@ -137,7 +135,7 @@ impl App {
             Err(super::AppError::Store(StoreError::DuplicateMessage)) => {
                 let dialog = self.load_dialog_for(op, dialog_id).await?;
                 let message = self.stored_again(&dialog, client_id).await?;
-                return self.ack_again(&op.workspace, request_id, &message).await;
+                return self.done_again(&op.workspace, message).await;
             }
             Err(e) => return Err(e),
         };
@@ -158,7 +156,7 @@ impl App {
         let others = Listeners { dialog: &dialog, operators: &operators, visitor: &[], sender: Some(connection) };
         let posts = fanout::message_to_operators(&others, &added, &receipts, false);
         futures_util::future::join(self.deliver(&posts), self.index_messages(&dialog, &added)).await;
-        Ok(ServerEvent::Ack { request_id, message: Some(view(message, &receipts)), dialog: Some(dialog_view(&dialog)) })
+        Ok(Done { dialog: Some(dialog.clone()), ..Done::message(message.clone(), receipts) })
     }
 
     /// Posts the visitor's copies of `messages` to the visitor's tabs of `to`; true if any tab got
@@ -181,9 +179,8 @@ impl App {
         connection: &ConnectionId,
         dialog_id: Option<&DialogId>,
         typing: bool,
-        request_id: String,
-    ) -> AppResult<ServerEvent> {
-        let ack = ServerEvent::Ack { request_id, message: None, dialog: None };
+    ) -> AppResult<Done> {
+        let ack = Done::default();
         let posts = match caller {
             Caller::Visitor(v) => {
                 // Nothing to tell before the first message created a dialog.
@@ -213,9 +210,8 @@ impl App {
         connection: &ConnectionId,
         dialog_id: Option<&DialogId>,
         up_to: u64,
-        request_id: String,
-    ) -> AppResult<ServerEvent> {
-        let ack = ServerEvent::Ack { request_id, message: None, dialog: None };
+    ) -> AppResult<Done> {
+        let ack = Done::default();
         let (dialog, reader) = match caller {
             Caller::Visitor(v) => {
                 let Some(id) = visitor_dialog(v, dialog_id)? else { return Ok(ack) };
@@ -281,8 +277,7 @@ impl App {
         op: &Operator,
         connection: &ConnectionId,
         dialog_id: &DialogId,
-        request_id: String,
-    ) -> AppResult<ServerEvent> {
+    ) -> AppResult<Done> {
         let dialog = self.load_dialog_for(op, dialog_id).await?;
         let existing = self.read_markers.read_markers(&op.workspace, &op.id, std::slice::from_ref(dialog_id)).await?;
         let mut marker = existing.into_iter().next().unwrap_or(ReadMarker {
@@ -296,9 +291,8 @@ impl App {
         self.read_markers.put_read_marker(&marker).await?;
         let posts = self.own_read_state(op, connection, &dialog, &marker).await?;
         self.deliver(&posts).await;
-        let mut summary = dialog_view(&dialog);
-        summary.unread = Some(ReadMarker::unread(Some(&marker), &dialog));
-        Ok(ServerEvent::Ack { request_id, message: None, dialog: Some(summary) })
+        let unread = ReadMarker::unread(Some(&marker), &dialog);
+        Ok(Done { dialog: Some(dialog), unread: Some(unread), ..Done::default() })
     }
 
     /// `dialog.read` to the operator's other tabs, so every one of them shows the same count.

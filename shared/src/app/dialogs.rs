@@ -2,11 +2,11 @@
 //! HTTP API: the dialog list with my unread counts, and history by cursor.
 
 use super::fanout::{self, Listeners};
-use super::{dialog_view, view, App, AppError, AppResult};
+use super::{dialog_view, view, App, AppError, AppResult, Done};
 use crate::domain::{Dialog, DialogStatus, DomainError, Message, Operator, Receipt, Side, SystemEvent, Visitor};
 use crate::ids::{ConnectionId, DialogId, OperatorId};
 use crate::ports::{DialogCursor, ReadMarker};
-use crate::protocol::{DialogView, MessageView, ServerEvent};
+use crate::protocol::{DialogView, MessageView};
 use serde::Serialize;
 
 pub const MAX_PAGE: usize = 100;
@@ -51,16 +51,16 @@ pub struct DialogPage {
 }
 
 impl App {
-    pub(crate) async fn join(&self, op: &Operator, connection: &ConnectionId, id: &DialogId, request_id: String) -> AppResult<ServerEvent> {
+    pub(crate) async fn join(&self, op: &Operator, connection: &ConnectionId, id: &DialogId) -> AppResult<Done> {
         let (dialog, added) = self.mutate_dialog(&op.workspace, id, |d, now| d.join(op, now)).await?;
         self.announce(&dialog, &added, Some(connection), &[]).await?;
-        Ok(ack(request_id, &dialog, &added))
+        Ok(Done::changed(dialog, &added))
     }
 
-    pub(crate) async fn leave(&self, op: &Operator, connection: &ConnectionId, id: &DialogId, request_id: String) -> AppResult<ServerEvent> {
+    pub(crate) async fn leave(&self, op: &Operator, connection: &ConnectionId, id: &DialogId) -> AppResult<Done> {
         let (dialog, added) = self.mutate_dialog(&op.workspace, id, |d, now| d.leave(op, now)).await?;
         self.announce(&dialog, &added, Some(connection), &[]).await?;
-        Ok(ack(request_id, &dialog, &added))
+        Ok(Done::changed(dialog, &added))
     }
 
     pub(crate) async fn transfer(
@@ -70,8 +70,7 @@ impl App {
         id: &DialogId,
         to: &OperatorId,
         comment: Option<String>,
-        request_id: String,
-    ) -> AppResult<ServerEvent> {
+    ) -> AppResult<Done> {
         let Some(target) = self.directory.get_operator(&op.workspace, to).await? else {
             // A caller who may not see the dialog learns nothing about operators either.
             self.load_dialog_for(op, id).await?;
@@ -88,19 +87,19 @@ impl App {
             })
             .collect();
         self.announce(&dialog, &added, Some(connection), &lost).await?;
-        Ok(ack(request_id, &dialog, &added))
+        Ok(Done::changed(dialog, &added))
     }
 
-    pub(crate) async fn close(&self, op: &Operator, connection: &ConnectionId, id: &DialogId, request_id: String) -> AppResult<ServerEvent> {
+    pub(crate) async fn close(&self, op: &Operator, connection: &ConnectionId, id: &DialogId) -> AppResult<Done> {
         let (dialog, added) = self.mutate_dialog(&op.workspace, id, |d, now| d.close(op, now)).await?;
         self.announce(&dialog, &added, Some(connection), &[]).await?;
-        Ok(ack(request_id, &dialog, &added))
+        Ok(Done::changed(dialog, &added))
     }
 
-    pub(crate) async fn reopen(&self, op: &Operator, connection: &ConnectionId, id: &DialogId, request_id: String) -> AppResult<ServerEvent> {
+    pub(crate) async fn reopen(&self, op: &Operator, connection: &ConnectionId, id: &DialogId) -> AppResult<Done> {
         let (dialog, added) = self.mutate_dialog(&op.workspace, id, |d, now| d.reopen(op, now)).await?;
         self.announce(&dialog, &added, Some(connection), &[]).await?;
-        Ok(ack(request_id, &dialog, &added))
+        Ok(Done::changed(dialog, &added))
     }
 
     /// Tells every operator who may see the dialog (`dialog.updated` with the timeline event), the
@@ -202,9 +201,4 @@ impl App {
         let messages = raw.iter().filter(|m| keep(m)).map(|m| view(m, &receipts)).collect();
         Ok(HistoryPage { messages, next_before, next_after, latest_seq: dialog.seq })
     }
-}
-
-fn ack(request_id: String, dialog: &Dialog, added: &[Message]) -> ServerEvent {
-    let receipts = crate::domain::Receipts::default();
-    ServerEvent::Ack { request_id, message: added.last().map(|m| view(m, &receipts)), dialog: Some(dialog_view(dialog)) }
 }

@@ -5,7 +5,6 @@ mod attachments;
 mod chat;
 mod dialogs;
 mod fanout;
-mod frames;
 mod quick_replies;
 mod pages;
 mod search;
@@ -13,6 +12,7 @@ mod session;
 mod sites;
 mod visitor_card;
 
+pub(crate) use chat::Draft;
 pub use attachments::{AttachmentStorage, DialogAttachments, MessageAttachments, LINK_TTL_SECS, UPLOAD_TOKEN_TTL, UPLOAD_WINDOW};
 pub use dialogs::{DialogPage, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use session::{ConnectRequest, LoggedIn, VisitorSession, VisitorSessionRequest};
@@ -207,7 +207,7 @@ impl App {
         Ok(dialog)
     }
 
-    pub(crate) async fn caller_of(&self, connection: &ConnectionId) -> AppResult<Caller> {
+    pub async fn caller_of(&self, connection: &ConnectionId) -> AppResult<Caller> {
         let record = self
             .connections
             .get_connection(connection)
@@ -289,6 +289,27 @@ impl App {
     /// Forgets what `shows_operator_names` read of a site, after its settings changed here.
     fn forget_site_settings(&self, key: &crate::ids::SiteKey) {
         self.operator_names.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+    }
+}
+
+/// What a command did, for the answer to its sender: the message it stored (or that a retry of it
+/// had stored), with its receipts as the sender sees them; the dialog after it; the caller's own
+/// unread count of it, where the command changed that.
+#[derive(Debug, Clone, Default)]
+pub struct Done {
+    pub message: Option<(Message, Receipts)>,
+    pub dialog: Option<Dialog>,
+    pub unread: Option<u64>,
+}
+
+impl Done {
+    fn message(message: Message, receipts: Receipts) -> Self {
+        Self { message: Some((message, receipts)), ..Self::default() }
+    }
+
+    /// A change of the dialog (join, leave, transfer, close, reopen): the timeline event it added.
+    fn changed(dialog: Dialog, added: &[Message]) -> Self {
+        Self { message: added.last().map(|m| (m.clone(), Receipts::default())), dialog: Some(dialog), unread: None }
     }
 }
 

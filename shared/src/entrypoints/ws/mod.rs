@@ -1,5 +1,7 @@
 //! WebSocket routes: `$connect`, `$disconnect`, `$default`, `message`, `assign`, `close`.
 
+pub mod frames;
+
 use crate::app::{App, AppError, ConnectRequest};
 use crate::deploy::Function;
 
@@ -55,13 +57,13 @@ async fn handle_route(
             // an action in it) is refused whatever it holds: frames are JSON in text frames.
             if event.is_base64_encoded {
                 let e = AppError::Malformed("binary frames are not read: send the JSON as a text frame".into());
-                app.refuse_frame(&id, None, &e).await;
+                frames::refuse_frame(app, &id, None, &e).await;
                 return Ok(response(200, ""));
             }
             let body = event.body.clone().unwrap_or_default();
             match route {
-                Route::Default => app.handle_unroutable(&id, &body).await?,
-                _ => app.handle_frame(&id, route, &body).await?,
+                Route::Default => frames::handle_unroutable(app, &id, &body).await?,
+                _ => frames::handle_frame(app, &id, route, &body).await?,
             }
             Ok(response(200, ""))
         }
