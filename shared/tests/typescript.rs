@@ -1,6 +1,9 @@
 //! The console and the widget type the wire with `web/protocol/protocol.ts`, generated here from the
-//! Rust types so that neither side can drift. The test fails when the checked-in file is stale;
-//! `PARLOR_UPDATE_TS=1` rewrites it.
+//! Rust types, and check what they send with the server's rules (limits, file rules, which errors a
+//! retry may cure), generated here from the Rust constants, so that neither side can drift. Beside it,
+//! `web/protocol/origin-examples.ts` holds what the server makes of sample origins, for the console's
+//! origin parser to be tested against. The test fails when a checked-in file is stale;
+//! `PARLOR_UPDATE_TS=1` rewrites them.
 //!
 //! ts-rs's own export writes one file per `export_to` and merges into it through the filesystem;
 //! building the module in memory instead keeps it deterministic and lets the test compare it.
@@ -9,6 +12,7 @@ use parlor_core::app::{
     DialogPage, HistoryPage, LoggedIn, NewQuickReply, QuickReplyList, QuickReplyView, SearchResults, VisitorCard, VisitorSession,
     VisitorSessionRequest,
 };
+use parlor_core::domain;
 use parlor_core::domain as attachment;
 use parlor_core::domain::{
     DeliveryStatus, DialogStatus, ErrorCode, LastMessage, Message, MessageKind, OperatorStatus, Participant, Receipt,
@@ -19,17 +23,19 @@ use parlor_core::protocol::{
     AssignOp, ClientAction, ClientFrame, CloseOp, DialogView, MessageOp, MessageView, OperatorView, ServerEvent,
     PROTOCOL_VERSION,
 };
+use serde::Deserialize;
 use std::any::TypeId;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use ts_rs::{Config, TypeVisitor, TS};
 
 const FILE: &str = "protocol.ts";
+const ORIGIN_EXAMPLES_FILE: &str = "origin-examples.ts";
 const UPDATE_VAR: &str = "PARLOR_UPDATE_TS";
 const REGENERATE: &str = "PARLOR_UPDATE_TS=1 cargo test -p parlor-core --test typescript";
 
-fn checked_in_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/protocol").join(FILE)
+fn checked_in_path(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/protocol").join(file)
 }
 
 /// Collects the declaration of every type it visits and, transitively, of everything those refer
@@ -120,11 +126,152 @@ fn generate() -> String {
     out.push_str(&format!("export const BLOCKED_TYPES: readonly string[] = {};\n", list(attachment::BLOCKED_TYPES)));
     out.push_str("/** At most this many files go with one message. */\n");
     out.push_str(&format!("export const MAX_ATTACHMENTS_PER_MESSAGE = {};\n", attachment::MAX_ATTACHMENTS_PER_MESSAGE));
+    out.push_str(&rules());
     for declaration in module.declarations.values() {
         out.push('\n');
         out.push_str(declaration.trim_end());
         out.push('\n');
     }
+    out
+}
+
+/// The server's other limits and rules a client checks before it asks, so that it refuses sooner,
+/// in place, for the same reasons and at the same numbers as the server.
+fn rules() -> String {
+    let mut out = String::new();
+    let mut constant = |doc: &str, name: &str, value: String| out.push_str(&format!("/** {doc} */\nexport const {name} = {value};\n"));
+    constant(
+        "At most this many characters in a message, counted as the server counts them: code points, not UTF-16 units.",
+        "MAX_TEXT_CHARS",
+        domain::MAX_TEXT_CHARS.to_string(),
+    );
+    constant("The longest greeting a site's widget may show.", "MAX_GREETING_CHARS", domain::MAX_GREETING_CHARS.to_string());
+    constant("The most origins one site may list.", "MAX_ALLOWED_ORIGINS", domain::MAX_ALLOWED_ORIGINS.to_string());
+    let schemes: Vec<String> = domain::ORIGIN_SCHEMES
+        .iter()
+        .map(|(scheme, port)| format!("{}: {port}", serde_json::to_string(scheme).expect("strings serialize")))
+        .collect();
+    constant(
+        "The schemes an allowed origin may have, in this order, each with the port it means when none is given.",
+        "ORIGIN_SCHEMES: Readonly<Record<string, number>>",
+        format!("{{ {} }}", schemes.join(", ")),
+    );
+    constant("The longest search query the server takes (`GET /api/search` answers 400 over it).", "MAX_QUERY_CHARS", domain::MAX_QUERY_CHARS.to_string());
+    constant(
+        "A query finds nothing without a word of at least this many letters or digits.",
+        "MIN_TERM_CHARS",
+        domain::MIN_TERM_CHARS.to_string(),
+    );
+    constant(
+        "The largest size limit, in bytes, an admin may set for images or for other files.",
+        "MAX_LIMIT_BYTES",
+        domain::MAX_LIMIT_BYTES.to_string(),
+    );
+    let retryable: Vec<&str> = error_codes().into_iter().filter(|(_, code)| code.retryable()).map(|(name, _)| name).collect();
+    constant(
+        "Refusals that sending the same request again (same ids) may cure; any other comes back the same.",
+        "RETRYABLE_ERROR_CODES: readonly ErrorCode[]",
+        serde_json::to_string(&retryable).expect("strings serialize"),
+    );
+    out
+}
+
+/// Every error code with its wire name, asked of `ErrorCode`'s own `Deserialize`: given a name it
+/// does not know, it lists the ones it does, so a code added later cannot be left out here.
+fn error_codes() -> Vec<(&'static str, ErrorCode)> {
+    #[derive(Debug)]
+    struct Expected(&'static [&'static str]);
+    impl std::fmt::Display for Expected {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "expected one of {:?}", self.0)
+        }
+    }
+    impl std::error::Error for Expected {}
+    impl serde::de::Error for Expected {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Self(&[])
+        }
+        fn unknown_variant(_: &str, expected: &'static [&'static str]) -> Self {
+            Self(expected)
+        }
+    }
+    let names = match ErrorCode::deserialize(serde::de::value::StrDeserializer::<Expected>::new("\u{0}")) {
+        Err(Expected(names)) => names,
+        Ok(code) => panic!("{code:?} is called by an empty name"),
+    };
+    assert!(!names.is_empty(), "ErrorCode's Deserialize named no codes");
+    let code = |name: &str| serde_json::from_value(serde_json::Value::from(name)).expect("each listed name reads back");
+    names.iter().map(|name| (*name, code(name))).collect()
+}
+
+/// Lines an admin might type as allowed origins: good ones, each part of the rule broken once, and
+/// the edges between. What the server keeps of each, or that it refuses it, goes to
+/// `origin-examples.ts`, and the console's parser must come to the same on every one.
+const ORIGIN_EXAMPLES: &[&str] = &[
+    "https://shop.example",
+    " HTTPS://Shop.Example/ ",
+    "http://localhost:8080",
+    "http://localhost:80",
+    "https://a.example:443",
+    "https://a.example:443/",
+    "http://a.example:443",
+    "https://a.example:80",
+    "http://[::1]:3000",
+    "http://[::1]",
+    "https://[::1]:443",
+    "http://[::ABCD]:8080",
+    "http://127.0.0.1:8080",
+    "https://xn--80akhbyknj4f.example",
+    "https://a-b.example:65535",
+    "https://a1.b2.example",
+    "shop.example",
+    "ftp://shop.example",
+    "javascript://x",
+    "1https://shop.example",
+    "https:/shop.example",
+    "https://",
+    "https:///",
+    "https://shop.example/path",
+    "https://shop.example//",
+    "https://shop.example?q=1",
+    "https://shop.example#top",
+    "https://user@shop.example",
+    "https://user:pw@shop.example",
+    "https://shop.example:0",
+    "https://shop.example:080",
+    "https://shop.example:65536",
+    "https://shop.example:70000",
+    "https://shop.example:",
+    "https://shop.example:8o",
+    "https://shop..example",
+    "https://shop.example.",
+    "https://.shop.example",
+    "https://-shop.example",
+    "https://shop-.example",
+    "https://shop_1.example",
+    "https://shop.example; script-src *",
+    "https://shop example",
+    "https://магазин.example",
+    "https://[]",
+    "https://[::g]",
+    "https://[::1]x",
+    "https://a:b:c",
+    "*",
+];
+
+/// `origin-examples.ts`, as it must be checked in.
+fn generate_origin_examples() -> String {
+    let mut out = String::new();
+    out.push_str("// generated from the server's origin parser by `cargo test -p parlor-core --test typescript`; do not edit.\n");
+    out.push_str(&format!("// To regenerate after changing it: {REGENERATE}\n\n"));
+    out.push_str("/** Lines an admin might type as allowed origins, each with the origin the server keeps of it, or null when it refuses it. */\n");
+    out.push_str("export const ORIGIN_EXAMPLES: ReadonlyArray<readonly [string, string | null]> = [\n");
+    for raw in ORIGIN_EXAMPLES {
+        let kept = domain::parse_allowed_origins(&[(*raw).to_owned()]).ok().map(|mut kept| kept.remove(0));
+        let (raw, kept) = (serde_json::to_string(raw), serde_json::to_string(&kept));
+        out.push_str(&format!("  [{}, {}],\n", raw.expect("strings serialize"), kept.expect("strings serialize")));
+    }
+    out.push_str("];\n");
     out
 }
 
@@ -144,23 +291,61 @@ fn first_difference(generated: &str, checked_in: &str) -> String {
     "the line endings".into()
 }
 
-#[test]
-fn the_checked_in_typescript_matches_the_rust_types() {
-    let generated = generate();
-    let path = checked_in_path();
+/// Rewrites `file` with `PARLOR_UPDATE_TS=1`; otherwise fails unless it holds exactly `generated`.
+fn check_in(file: &str, generated: &str, from: &str) {
+    let path = checked_in_path(file);
     if std::env::var(UPDATE_VAR).as_deref() == Ok("1") {
         std::fs::create_dir_all(path.parent().expect("the path has a folder")).expect("web/protocol/ can be created");
-        std::fs::write(&path, &generated).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        std::fs::write(&path, generated).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         return;
     }
     let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         generated == checked_in,
-        "web/protocol/{FILE} is stale (or was edited by hand): it differs from what the Rust wire types generate.\n\
+        "web/protocol/{file} is stale (or was edited by hand): it differs from what {from} generate.\n\
          Regenerate it with\n\n    {REGENERATE}\n\n\
          and commit the result. First difference at {}",
-        first_difference(&generated, &checked_in),
+        first_difference(generated, &checked_in),
     );
+}
+
+#[test]
+fn the_checked_in_typescript_matches_the_rust_types() {
+    check_in(FILE, &generate(), "the Rust wire types and rules");
+}
+
+#[test]
+fn the_checked_in_origin_examples_match_the_servers_parser() {
+    check_in(ORIGIN_EXAMPLES_FILE, &generate_origin_examples(), "the server's origin parser's verdicts");
+}
+
+#[test]
+fn the_rules_clients_check_come_from_the_rust_constants() {
+    let generated = generate();
+    for (name, value) in [
+        ("MAX_TEXT_CHARS", domain::MAX_TEXT_CHARS as u64),
+        ("MAX_GREETING_CHARS", domain::MAX_GREETING_CHARS as u64),
+        ("MAX_ALLOWED_ORIGINS", domain::MAX_ALLOWED_ORIGINS as u64),
+        ("MAX_QUERY_CHARS", domain::MAX_QUERY_CHARS as u64),
+        ("MIN_TERM_CHARS", domain::MIN_TERM_CHARS as u64),
+        ("MAX_LIMIT_BYTES", domain::MAX_LIMIT_BYTES),
+        ("MAX_ATTACHMENTS_PER_MESSAGE", domain::MAX_ATTACHMENTS_PER_MESSAGE as u64),
+    ] {
+        assert!(generated.contains(&format!("export const {name} = {value};\n")), "protocol.ts lacks {name} = {value}");
+    }
+    assert!(generated.contains(r#"export const ORIGIN_SCHEMES: Readonly<Record<string, number>> = { "http": 80, "https": 443 };"#));
+    assert!(generated.contains(r#"export const RETRYABLE_ERROR_CODES: readonly ErrorCode[] = ["conflict","internal"];"#));
+}
+
+#[test]
+fn every_error_code_is_asked_whether_a_retry_may_cure_it() {
+    // The names come from serde; the TypeScript union from ts-rs: both must list the same codes.
+    let union = ErrorCode::decl(&Config::new());
+    let names: Vec<&str> = error_codes().into_iter().map(|(name, _)| name).collect();
+    assert_eq!(names.len(), union.matches('"').count() / 2, "{names:?} against {union}");
+    for name in names {
+        assert!(union.contains(&format!("\"{name}\"")), "{name} is not in {union}");
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ServerEvent } from "../protocol/protocol";
+import { RETRYABLE_ERROR_CODES } from "../protocol/protocol";
 import { FatalConnectError, RequestError, Socket, type ConnectionState } from "./socket";
 
 /** A WebSocket stand-in for the unit tests; the browser tests use real sockets. */
@@ -45,6 +46,20 @@ function setup(url: () => Promise<string> = async () => `ws://x/ws?ticket=${Fake
 
 afterEach(() => {
   vi.useRealTimers();
+});
+
+describe("RequestError", () => {
+  it("is worth a retry when no answer came, or for the codes the server says a retry may cure", () => {
+    expect(new RequestError("offline", "").retryable).toBe(true);
+    expect(new RequestError("timeout", "").retryable).toBe(true);
+    expect(new RequestError("conflict", "").retryable).toBe(true);
+    expect(new RequestError("internal", "").retryable).toBe(true);
+    expect(new RequestError("already_open", "").retryable).toBe(false);
+    expect(new RequestError("text_too_long", "").retryable).toBe(false);
+    expect(new RequestError("attachment_type_not_allowed", "").retryable).toBe(false);
+    // The list is ErrorCode::retryable's, generated into protocol.ts: the two sides cannot differ.
+    for (const code of RETRYABLE_ERROR_CODES) expect(new RequestError(code, "").retryable, code).toBe(true);
+  });
 });
 
 describe("Socket", () => {

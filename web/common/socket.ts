@@ -4,6 +4,7 @@
 // tells the app when it is online again so the app catches up from history and resends its outbox.
 
 import type { ClientAction, ErrorCode, ServerEvent } from "../protocol/protocol";
+import { RETRYABLE_ERROR_CODES } from "../protocol/protocol";
 import { newId } from "./ids";
 
 export type Ack = Extract<ServerEvent, { type: "ack" }>;
@@ -18,9 +19,12 @@ export class RequestError extends Error {
     super(message);
   }
 
-  /** True when sending the same frame again (same client id) may succeed. */
+  /**
+   * True when sending the same frame again (same client id) may succeed: no answer came, or the
+   * server said a retry may cure it (`ErrorCode::retryable`, generated into protocol.ts).
+   */
   get retryable(): boolean {
-    return this.code === "offline" || this.code === "timeout" || this.code === "conflict" || this.code === "internal";
+    return this.code === "offline" || this.code === "timeout" || RETRYABLE_ERROR_CODES.includes(this.code);
   }
 }
 

@@ -12,6 +12,22 @@ export const BLOCKED_EXTENSIONS: readonly string[] = ["exe","msi","bat","cmd","c
 export const BLOCKED_TYPES: readonly string[] = ["text/html","application/xhtml+xml","image/svg+xml","text/javascript","application/javascript","application/x-msdownload","application/x-msdos-program","application/x-sh","application/java-archive","application/vnd.android.package-archive"];
 /** At most this many files go with one message. */
 export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
+/** At most this many characters in a message, counted as the server counts them: code points, not UTF-16 units. */
+export const MAX_TEXT_CHARS = 2000;
+/** The longest greeting a site's widget may show. */
+export const MAX_GREETING_CHARS = 500;
+/** The most origins one site may list. */
+export const MAX_ALLOWED_ORIGINS = 20;
+/** The schemes an allowed origin may have, in this order, each with the port it means when none is given. */
+export const ORIGIN_SCHEMES: Readonly<Record<string, number>> = { "http": 80, "https": 443 };
+/** The longest search query the server takes (`GET /api/search` answers 400 over it). */
+export const MAX_QUERY_CHARS = 200;
+/** A query finds nothing without a word of at least this many letters or digits. */
+export const MIN_TERM_CHARS = 2;
+/** The largest size limit, in bytes, an admin may set for images or for other files. */
+export const MAX_LIMIT_BYTES = 104857600;
+/** Refusals that sending the same request again (same ids) may cure; any other comes back the same. */
+export const RETRYABLE_ERROR_CODES: readonly ErrorCode[] = ["conflict","internal"];
 
 /**
  * The `assign` route: connect to a dialog, disconnect, transfer.

@@ -151,3 +151,12 @@ impl DomainError {
         }
     }
 }
+
+impl ErrorCode {
+    /// Whether sending the same request again, with the same ids, may succeed: the dialog changed
+    /// meanwhile, or the server failed. Any other refusal comes back the same; the clients' list
+    /// (`RETRYABLE_ERROR_CODES` in `protocol.ts`) is generated from this.
+    pub fn retryable(self) -> bool {
+        matches!(self, Self::Conflict | Self::Internal)
+    }
+}

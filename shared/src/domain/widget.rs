@@ -57,6 +57,10 @@ impl SiteSettings {
 /// The most origins one site may list: a site embeds the widget on a few domains, not hundreds.
 pub const MAX_ALLOWED_ORIGINS: usize = 20;
 
+/// The schemes an allowed origin may have, each with the port it means when none is given (a
+/// browser leaves that port out of `Origin`, so it is left out here too).
+pub const ORIGIN_SCHEMES: [(&str, u16); 2] = [("http", 80), ("https", 443)];
+
 /// Checks the origins an admin lets the widget run on, and gives them in the one form a browser
 /// sends as `Origin` (`https://shop.example`, `http://localhost:8080`): lower-case, no default
 /// port, each once. They end up in the frame's CSP `frame-ancestors`, so only a scheme, a host and
@@ -90,10 +94,9 @@ fn parse_origin(raw: &str) -> Result<String, DomainError> {
         return Err(DomainError::Invalid("an allowed origin is empty".into()));
     }
     let (scheme, rest) = lower.split_once("://").ok_or_else(|| bad("is not scheme://host, like https://shop.example"))?;
-    let default_port = match scheme {
-        "https" => "443",
-        "http" => "80",
-        _ => return Err(bad("must start with http:// or https://")),
+    let default_port = match ORIGIN_SCHEMES.iter().find(|(known, _)| *known == scheme) {
+        Some((_, port)) => port.to_string(),
+        None => return Err(bad("must start with http:// or https://")),
     };
     // A trailing slash is how browsers show an address; anything past it is a path.
     let authority = rest.strip_suffix('/').unwrap_or(rest);

@@ -3,12 +3,13 @@
 
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Attachment, ErrorCode, HistoryPage, MessageAttachments, MessageView, SiteView, VisitorSession } from "../../protocol/protocol";
-import { loadEndpoints, type Endpoints } from "../../common/config";
-import { FatalConnectError, Socket, type ConnectionState } from "../../common/socket";
+import type { Attachment, MessageView, SiteView, VisitorSession } from "../../protocol/protocol";
+import { loadEndpoints } from "../../common/config";
+import { Socket, type ConnectionState } from "../../common/socket";
 import type { Outgoing } from "../../common/outbox";
 import { localOrMemory } from "../../common/storage";
-import { fetchLimits, megabytes, uploadFile } from "../../common/upload";
+import { megabytes } from "../../common/upload";
+import { Refused, widgetApi, type WidgetApi } from "./api";
 import { Chat } from "./chat";
 import { Files } from "./files";
 import { MAX_TEXT } from "../../common/text";
@@ -52,25 +53,17 @@ function ring(): void {
   }
 }
 
-/** The server refused the pre-chat details (400): which field, by the answer's code. */
-class Refused extends Error {
-  constructor(readonly field: "email" | "phone" | undefined) {
-    super("refused");
-  }
-}
-
 interface Boot {
-  api: Endpoints;
+  api: WidgetApi;
   view: SiteView;
   init: Extract<ToFrame, { parlor: "init" }>;
 }
 
 async function boot(): Promise<Boot | null> {
   if (!trustedParent()) return null;
-  const api = await loadEndpoints(location.origin);
-  const res = await fetch(`${api.http}/sites/${encodeURIComponent(site)}`);
-  if (!res.ok) return null;
-  const view = (await res.json()) as SiteView;
+  const api = widgetApi(await loadEndpoints(location.origin));
+  const view = await api.site(site);
+  if (!view) return null;
   if (view.allowed_origins.length > 0 && !view.allowed_origins.includes(parentOrigin)) return null;
   const init = await new Promise<Boot["init"]>((ok) => {
     addEventListener("message", function first(e: MessageEvent<ToFrame>) {
@@ -109,50 +102,27 @@ function App({ api, view, init }: Boot) {
   if (!live.current) {
     // `primed`: the session the pre-chat step just got, for the socket's first connect.
     const state: { session?: VisitorSession; primed?: VisitorSession } = {};
+    const bearer = () => state.session?.token ?? "";
     const session = async (): Promise<VisitorSession> => {
       const token = storage.getItem(tokenKey) ?? undefined;
-      const body = { site_key: site, token, ...(token ? {} : { ...profile.current, source: init.source }) };
-      const res = await fetch(`${api.http}/visitor/session`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      if (res.status === 401 || res.status === 403) throw new FatalConnectError(`refused: HTTP ${res.status}`);
-      if (res.status === 400 && !token) {
-        const code: ErrorCode | undefined = (await res.json().catch(() => null))?.error?.code;
-        throw new Refused(code === "invalid_phone" ? "phone" : code === "invalid_email" ? "email" : undefined);
-      }
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const s = (await res.json()) as VisitorSession;
+      const s = await api.session({ site_key: site, token, ...(token ? {} : { ...profile.current, source: init.source }) });
       storage.setItem(tokenKey, s.token);
-      if (!state.session) {
-        // Once per page view: the operators see where the visitor is now.
-        void fetch(`${api.http}/visitor/page`, {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${s.token}` },
-          body: JSON.stringify(init.page),
-        }).catch(() => {});
-      }
+      // Once per page view: the operators see where the visitor is now.
+      if (!state.session) api.pageView(s.token, init.page);
       return (state.session = s);
     };
     const chat = new Chat({
       site,
       storage,
       request: (a) => socket.request(a),
-      history: async (after) => {
-        const res = await fetch(`${api.http}/visitor/messages?after=${after}`, {
-          headers: { authorization: `Bearer ${state.session?.token}` },
-        });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        return (await res.json()) as HistoryPage;
-      },
+      history: (after) => api.history(bearer(), after),
       onChange: () => redraw((n) => n + 1),
     });
     const socket: Socket = new Socket({
       url: async () => {
         const s = state.primed ?? (await session());
         state.primed = undefined;
-        return `${api.ws}?v=1&visitor_token=${encodeURIComponent(s.token)}`;
+        return api.socketUrl(s.token);
       },
       onEvent: (e) => {
         if (chat.event(e)) ring();
@@ -160,15 +130,10 @@ function App({ api, view, init }: Boot) {
       onState: (s) => setConn(s),
       onOpen: () => void chat.online().catch(() => {}),
     });
-    const bearer = () => state.session?.token ?? "";
     const files = new Files({
-      limits: () => fetchLimits(api.http, bearer()),
-      upload: (file, progress) => uploadFile(api.http, bearer(), file, progress),
-      links: async (seq) => {
-        const res = await fetch(`${api.http}/visitor/messages/${seq}/attachments`, { headers: { authorization: `Bearer ${bearer()}` } });
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        return (await res.json()) as MessageAttachments;
-      },
+      limits: () => api.limits(bearer()),
+      upload: (file, progress) => api.upload(bearer(), file, progress),
+      links: (seq) => api.links(bearer(), seq),
       send: (uploads, attachments) => chat.sendFiles(uploads, attachments),
       onChange: () => redraw((n) => n + 1),
       failed: (name) => t.uploadFailed.replace("{name}", name),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Attachment, DialogAttachment, MessageView } from "../../../protocol/protocol";
+import { MAX_LIMIT_BYTES } from "../../../protocol/protocol";
 import {
   BROKEN_RETRY_MS,
   carried,
@@ -11,6 +12,7 @@ import {
   holdLinks,
   limitsForm,
   LINK_MARGIN_MS,
+  MAX_LIMIT_MB,
   needsLinks,
   parseLimits,
   resendBlock,
@@ -165,6 +167,12 @@ describe("the limits form (admins)", () => {
     expect(parseLimits({ image: "0.5", file: "10" })).toEqual({ ok: false, error: "The image limit must be a number of MB from 1 to 100." });
     expect(parseLimits({ image: "10", file: "101" })).toEqual({ ok: false, error: "The file limit must be a number of MB from 1 to 100." });
     for (const bad of ["", "abc", "-5", "1e2", "10 MB"]) expect(parseLimits({ image: bad, file: "10" }).ok, bad).toBe(false);
+  });
+
+  it("takes at most what the server takes: its MAX_LIMIT_BYTES, exactly", () => {
+    const most = String(MAX_LIMIT_MB);
+    expect(parseLimits({ image: most, file: most })).toEqual({ ok: true, value: { image_max_bytes: MAX_LIMIT_BYTES, file_max_bytes: MAX_LIMIT_BYTES } });
+    expect(parseLimits({ image: "1", file: String(MAX_LIMIT_MB + 0.01) }).ok).toBe(false);
   });
 });
 

@@ -4,6 +4,7 @@
 // limits form. Uploading itself is web/common/upload.ts.
 
 import type { Attachment, AttachmentLimits, AttachmentLinks, DialogAttachment, MessageView } from "../../../protocol/protocol";
+import { MAX_LIMIT_BYTES } from "../../../protocol/protocol";
 import { MAX_FILES_PER_MESSAGE, refusal, type FileLike } from "../../../common/upload";
 
 /** One chosen file: on its way to storage, there (with its token), or refused by the server. */
@@ -128,8 +129,8 @@ export function resendBlock(status: "open" | "closed"): string | null {
 }
 
 const MB = 1024 * 1024;
-/** The most an admin may set (`MAX_LIMIT_BYTES` on the server), in MB. */
-export const MAX_LIMIT_MB = 100;
+/** The most an admin may set (the server's `MAX_LIMIT_BYTES`, generated into protocol.ts), in MB. */
+export const MAX_LIMIT_MB = MAX_LIMIT_BYTES / MB;
 
 /** The limits form: both sizes in MB, as the admin types them. */
 export interface LimitsForm {

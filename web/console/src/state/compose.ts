@@ -1,6 +1,8 @@
 // What the composer needs besides the DOM: drafts per dialog, quick replies (with `%name%`, the
 // operator's name) and the `/` shortcut that finds them. The length limit is web/common/text.ts.
 
+import type { QuickReplyView } from "../../../protocol/protocol";
+
 /** Drafts per dialog: kept while switching, dropped once sent (not across a page reload, as the seed says). */
 export function setDraft(drafts: ReadonlyMap<string, string>, dialogId: string, text: string): Map<string, string> {
   const out = new Map(drafts);
@@ -9,11 +11,8 @@ export function setDraft(drafts: ReadonlyMap<string, string>, dialogId: string, 
   return out;
 }
 
-export interface QuickReply {
-  id: string;
-  title: string;
-  text: string;
-}
+/** A quick reply as the server sends it (`QuickReplyView`, generated): the console keeps them as they come. */
+export type QuickReply = QuickReplyView;
 
 /** A quick reply's text as it goes into the composer. */
 export function expand(text: string, operatorName: string): string {
@@ -21,7 +20,7 @@ export function expand(text: string, operatorName: string): string {
 }
 
 /** The `/` shortcut: a composer holding only `/word` lists the quick replies whose title or text has it. */
-export function shortcut(composer: string, replies: readonly QuickReply[]): QuickReply[] | null {
+export function shortcut<R extends Pick<QuickReply, "title" | "text">>(composer: string, replies: readonly R[]): R[] | null {
   const m = /^\/(\S*)$/.exec(composer);
   if (!m) return null;
   const q = m[1].toLowerCase();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DialogView, MessageView, SearchHit } from "../../../protocol/protocol";
+import { MAX_QUERY_CHARS, MIN_TERM_CHARS } from "../../../protocol/protocol";
 import { askable, answered, asked, cleared, dropHit, failed, foundIn, hitsFor, idleSearch, mergeHits } from "./search";
 import { tabCounts, visibleRows, type View } from "./sidebar";
 import { dialog, rowsOf, view } from "./testing";
@@ -17,6 +18,13 @@ describe("askable", () => {
     expect(askable("a b c !")).toBeNull();
     expect(askable("x".repeat(200))).toBe("x".repeat(200));
     expect(askable("x".repeat(201))).toBeNull();
+  });
+
+  it("holds to the server's limits: its shortest term and its longest query", () => {
+    expect(askable("é".repeat(MIN_TERM_CHARS))).toBe("é".repeat(MIN_TERM_CHARS));
+    expect(askable(Array.from({ length: 3 }, () => "7".repeat(MIN_TERM_CHARS - 1)).join(" "))).toBeNull();
+    expect(askable("я".repeat(MAX_QUERY_CHARS))).not.toBeNull();
+    expect(askable("я".repeat(MAX_QUERY_CHARS + 1))).toBeNull();
   });
 });
 

@@ -2,10 +2,11 @@
 // latest query's), the hits merged into the rows, and how a hit's row says where it matched.
 
 import type { SearchField, SearchHit, SearchResults } from "../../../protocol/protocol";
+import { MAX_QUERY_CHARS, MIN_TERM_CHARS } from "../../../protocol/protocol";
 import { upsertDialog, type Rows } from "./sidebar";
 
-/** The longest query the server takes (`GET /api/search` answers 400 over it). */
-export const MAX_QUERY_CHARS = 200;
+/** A word the server can find something by: `MIN_TERM_CHARS` letters or digits in a row. */
+const WORD = new RegExp(`[\\p{L}\\p{N}]{${MIN_TERM_CHARS}}`, "u");
 /** How long the search box waits for typing to pause before asking the server. */
 export const SEARCH_DEBOUNCE_MS = 250;
 
@@ -26,12 +27,13 @@ export const idleSearch: Search = { query: "", ticket: 0, status: "idle", hits: 
 
 /**
  * The query as the server is asked it, or null when asking is pointless: nothing typed, no word of
- * two letters or digits (the server answers no hits), or longer than the server accepts.
+ * two letters or digits (the server answers no hits), or longer than the server accepts (both
+ * limits are the server's, generated into protocol.ts).
  */
 export function askable(query: string): string | null {
   const q = query.trim();
   if (!q || [...q].length > MAX_QUERY_CHARS) return null;
-  return /[\p{L}\p{N}]{2}/u.test(q) ? q : null;
+  return WORD.test(q) ? q : null;
 }
 
 /** A new query is asked: earlier answers go stale, the old hits no longer count. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SiteView } from "../../../protocol/protocol";
+import { MAX_ALLOWED_ORIGINS } from "../../../protocol/protocol";
+import { ORIGIN_EXAMPLES } from "../../../protocol/origin-examples";
 import { embedSnippet, emptyOperatorForm, operatorFormErrors, parseOrigins, siteForm, siteUpdate } from "./settings";
 
 const site: SiteView = {
@@ -62,7 +64,17 @@ describe("allowed origins, one per line", () => {
     });
   });
 
+  it("come to what the server makes of each line: the same origin kept, or refused naming the line", () => {
+    // The server's verdicts, generated from its parser (parse_allowed_origins) by the Rust tests.
+    expect(ORIGIN_EXAMPLES.length).toBeGreaterThan(40);
+    for (const [line, kept] of ORIGIN_EXAMPLES) {
+      const expected = kept === null ? { ok: false, error: expect.stringContaining(`“${line.trim()}”`) } : { ok: true, value: [kept] };
+      expect(parseOrigins(line), line).toEqual(expected);
+    }
+  });
+
   it("are at most twenty, counted after repeats go", () => {
+    expect(MAX_ALLOWED_ORIGINS).toBe(20);
     const twenty = Array.from({ length: 20 }, (_, i) => `https://s${i}.example`);
     expect(parseOrigins([...twenty, "https://S0.example"].join("\n")).ok).toBe(true);
     expect(parseOrigins([...twenty, "https://s20.example"].join("\n"))).toEqual({ ok: false, error: "At most 20 allowed origins." });

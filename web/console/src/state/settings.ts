@@ -3,11 +3,9 @@
 // checks all of it again; these checks only answer sooner and in place.
 
 import type { Role, SiteSettings, SiteUpdate, SiteView, WidgetPosition } from "../../../protocol/protocol";
+import { MAX_ALLOWED_ORIGINS, MAX_GREETING_CHARS, ORIGIN_SCHEMES } from "../../../protocol/protocol";
 
-/** The most origins a site may list (`MAX_ALLOWED_ORIGINS` on the server). */
-export const MAX_ALLOWED_ORIGINS = 20;
-/** The longest greeting (`MAX_GREETING_CHARS` on the server). */
-export const MAX_GREETING_CHARS = 500;
+/** The shortest password. Still a copy of the bare 8 in the server's `create_operator`, until that is a constant protocol.ts can carry. */
 export const MIN_PASSWORD_CHARS = 8;
 
 export interface NewOperatorForm {
@@ -53,6 +51,10 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 /**
  * Origins one per line, in the form a browser sends as `Origin`: `https://shop.example`,
  * lower-case, without a default port or a trailing slash, each once. Blank lines are skipped.
+ *
+ * The server decides (`parse_allowed_origins`); this parser only answers sooner, in the admin's
+ * words, from the server's own data (schemes, default ports, the most origins, all generated into
+ * protocol.ts). It is tested against the server's verdicts on `protocol/origin-examples.ts`.
  */
 export function parseOrigins(text: string): Parsed<string[]> {
   const kept: string[] = [];
@@ -68,6 +70,9 @@ export function parseOrigins(text: string): Parsed<string[]> {
 
 const LABEL = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
 const HOST = new RegExp(`^(?:\\[[0-9a-f:.]+\\]|${LABEL}(?:\\.${LABEL})*)$`);
+/** The server's schemes, each with the port it leaves out (`ORIGIN_SCHEMES`, generated). */
+const DEFAULT_PORTS = new Map(Object.entries(ORIGIN_SCHEMES));
+const SCHEMES_IN_WORDS = [...DEFAULT_PORTS.keys()].map((s) => `${s}://`).join(" or ");
 
 function parseOrigin(line: string): Parsed<string> {
   const raw = line.trim();
@@ -75,14 +80,15 @@ function parseOrigin(line: string): Parsed<string> {
   const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/.exec(raw.toLowerCase());
   if (!m) return bad("is not scheme://host, like https://shop.example.");
   const [, scheme, rest] = m;
-  if (scheme !== "http" && scheme !== "https") return bad("must start with http:// or https://.");
+  const defaultPort = DEFAULT_PORTS.get(scheme);
+  if (defaultPort === undefined) return bad(`must start with ${SCHEMES_IN_WORDS}.`);
   const authority = rest.endsWith("/") ? rest.slice(0, -1) : rest;
   if (/[/?#]/.test(authority)) return bad("has a path, query or fragment: give only scheme://host[:port].");
   if (authority.includes("@")) return bad("has a user name in it.");
   // An IPv6 host is in brackets, colons and all; any other host ends at the first colon.
   const [, host, portText] = /^(\[[^\]]*\])(?::(.*))?$/.exec(authority) ?? /^([^:]*)(?::(.*))?$/.exec(authority)!;
   if (!HOST.test(host)) return bad("has no valid host name.");
-  if (portText === undefined || portText === (scheme === "https" ? "443" : "80")) return { ok: true, value: `${scheme}://${host}` };
+  if (portText === undefined || portText === String(defaultPort)) return { ok: true, value: `${scheme}://${host}` };
   const n = Number(portText);
   if (!/^[1-9][0-9]{0,4}$/.test(portText) || n > 65535) return bad("has a port that is not 1 to 65535.");
   return { ok: true, value: `${scheme}://${host}:${portText}` };
