@@ -83,9 +83,9 @@ impl Route {
     /// of their own (`$connect`, `$disconnect`, `$default`).
     pub fn ops(self) -> Option<&'static [&'static str]> {
         match self {
-            Self::Message => Some(op_names::<MessageOp>()),
-            Self::Assign => Some(op_names::<AssignOp>()),
-            Self::Close => Some(op_names::<CloseOp>()),
+            Self::Message => Some(variant_names::<MessageOp>(Some("op"))),
+            Self::Assign => Some(variant_names::<AssignOp>(Some("op"))),
+            Self::Close => Some(variant_names::<CloseOp>(Some("op"))),
             Self::Connect | Self::Disconnect | Self::Default => None,
         }
     }
@@ -99,9 +99,11 @@ impl Route {
     }
 }
 
-/// The `op` names an op enum takes, as serde knows them: asked of its `Deserialize` with an op no
-/// enum has, whose refusal lists the ones it expected.
-fn op_names<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+/// The names an enum's `Deserialize` takes, asked of it with a name no enum has: its refusal
+/// lists the ones it expected. `tag`: the field an internally tagged enum reads its variant from
+/// (`op`); `None` for an enum read from a bare string. A list written by hand could miss a
+/// variant added later; this one cannot.
+pub fn variant_names<T: serde::de::DeserializeOwned>(tag: Option<&'static str>) -> &'static [&'static str] {
     #[derive(Debug)]
     struct Expected(&'static [&'static str]);
     impl std::fmt::Display for Expected {
@@ -118,11 +120,12 @@ fn op_names<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
             Self(expected)
         }
     }
-    let probe = serde::de::value::MapDeserializer::<_, Expected>::new(std::iter::once(("op", "\u{0}")));
-    match T::deserialize(probe) {
-        Err(Expected(names)) => names,
-        Ok(_) => &[],
-    }
+    const NONE: &str = "\u{0}";
+    let refused = match tag {
+        Some(tag) => T::deserialize(serde::de::value::MapDeserializer::<_, Expected>::new(std::iter::once((tag, NONE)))).err(),
+        None => T::deserialize(serde::de::value::StrDeserializer::<Expected>::new(NONE)).err(),
+    };
+    refused.map_or(&[], |Expected(names)| names)
 }
 
 /// The `message` route: text, whispers, typing and read state.
@@ -136,7 +139,8 @@ pub enum MessageOp {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         dialog_id: Option<DialogId>,
         client_id: ClientMessageId,
-        /// May be empty when `uploads` are given.
+        /// May be left out (or empty) when `uploads` are given.
+        #[ts(as = "Option<String>", optional)]
         #[serde(default)]
         text: String,
         #[ts(optional, type = "number")]

@@ -156,6 +156,8 @@ fn rules() -> String {
         "ORIGIN_SCHEMES: Readonly<Record<string, number>>",
         format!("{{ {} }}", schemes.join(", ")),
     );
+    constant("The shortest password an operator may have.", "MIN_PASSWORD_CHARS", domain::MIN_PASSWORD_CHARS.to_string());
+    constant("The longest email address an operator may have.", "MAX_EMAIL_CHARS", domain::MAX_EMAIL_CHARS.to_string());
     constant("The longest search query the server takes (`GET /api/search` answers 400 over it).", "MAX_QUERY_CHARS", domain::MAX_QUERY_CHARS.to_string());
     constant(
         "A query finds nothing without a word of at least this many letters or digits.",
@@ -179,26 +181,7 @@ fn rules() -> String {
 /// Every error code with its wire name, asked of `ErrorCode`'s own `Deserialize`: given a name it
 /// does not know, it lists the ones it does, so a code added later cannot be left out here.
 fn error_codes() -> Vec<(&'static str, ErrorCode)> {
-    #[derive(Debug)]
-    struct Expected(&'static [&'static str]);
-    impl std::fmt::Display for Expected {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            write!(f, "expected one of {:?}", self.0)
-        }
-    }
-    impl std::error::Error for Expected {}
-    impl serde::de::Error for Expected {
-        fn custom<M: std::fmt::Display>(_: M) -> Self {
-            Self(&[])
-        }
-        fn unknown_variant(_: &str, expected: &'static [&'static str]) -> Self {
-            Self(expected)
-        }
-    }
-    let names = match ErrorCode::deserialize(serde::de::value::StrDeserializer::<Expected>::new("\u{0}")) {
-        Err(Expected(names)) => names,
-        Ok(code) => panic!("{code:?} is called by an empty name"),
-    };
+    let names = parlor_core::protocol::variant_names::<ErrorCode>(None);
     assert!(!names.is_empty(), "ErrorCode's Deserialize named no codes");
     let code = |name: &str| serde_json::from_value(serde_json::Value::from(name)).expect("each listed name reads back");
     names.iter().map(|name| (*name, code(name))).collect()

@@ -20,6 +20,10 @@ export const MAX_GREETING_CHARS = 500;
 export const MAX_ALLOWED_ORIGINS = 20;
 /** The schemes an allowed origin may have, in this order, each with the port it means when none is given. */
 export const ORIGIN_SCHEMES: Readonly<Record<string, number>> = { "http": 80, "https": 443 };
+/** The shortest password an operator may have. */
+export const MIN_PASSWORD_CHARS = 8;
+/** The longest email address an operator may have. */
+export const MAX_EMAIL_CHARS = 254;
 /** The longest search query the server takes (`GET /api/search` answers 400 over it). */
 export const MAX_QUERY_CHARS = 200;
 /** A query finds nothing without a word of at least this many letters or digits. */
@@ -237,9 +241,9 @@ export type MessageKind = "visitor" | "operator" | "whisper" | "system";
  */
 export type MessageOp = { "op": "send", dialog_id?: DialogId, client_id: ClientMessageId, 
 /**
- * May be empty when `uploads` are given.
+ * May be left out (or empty) when `uploads` are given.
  */
-text: string, reply_to?: number, 
+text?: string, reply_to?: number, 
 /**
  * Files to send with it: the `upload` tokens of `POST /api/uploads` grants (after the
  * upload), or of the attachments list, to send one again. At most 10.

@@ -236,13 +236,14 @@ impl App {
 
     pub async fn create_operator(&self, workspace: &WorkspaceId, email: &str, name: &str, role: Role, password: &str) -> AppResult<Operator> {
         let email = crate::domain::normalize_email(email);
-        if !email.contains('@') || email.len() > 254 {
+        if !email.contains('@') || email.len() > crate::domain::MAX_EMAIL_CHARS {
             return Err(AppError::Invalid("the email is not valid".into()));
         }
         let name = name_field(Some(name.to_owned()))?
             .ok_or_else(|| AppError::Invalid("the name is empty".into()))?;
-        if password.chars().count() < 8 {
-            return Err(AppError::Invalid("the password needs at least 8 characters".into()));
+        if password.chars().count() < crate::domain::MIN_PASSWORD_CHARS {
+            let min = crate::domain::MIN_PASSWORD_CHARS;
+            return Err(AppError::Invalid(format!("the password needs at least {min} characters")));
         }
         let op = Operator {
             id: OperatorId::generate(),

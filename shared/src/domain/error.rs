@@ -127,6 +127,13 @@ impl ErrorCode {
             _ => 400,
         }
     }
+
+    /// Whether sending the same request again, with the same ids, may succeed: the dialog changed
+    /// meanwhile, or the server failed. Any other refusal comes back the same; the clients' list
+    /// (`RETRYABLE_ERROR_CODES` in `protocol.ts`) is generated from this.
+    pub fn retryable(self) -> bool {
+        matches!(self, Self::Conflict | Self::Internal)
+    }
 }
 
 impl DomainError {
@@ -149,14 +156,5 @@ impl DomainError {
             Self::TooManyAttachments => ErrorCode::TooManyAttachments,
             Self::WhisperAttachment => ErrorCode::WhisperAttachment,
         }
-    }
-}
-
-impl ErrorCode {
-    /// Whether sending the same request again, with the same ids, may succeed: the dialog changed
-    /// meanwhile, or the server failed. Any other refusal comes back the same; the clients' list
-    /// (`RETRYABLE_ERROR_CODES` in `protocol.ts`) is generated from this.
-    pub fn retryable(self) -> bool {
-        matches!(self, Self::Conflict | Self::Internal)
     }
 }

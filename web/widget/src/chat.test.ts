@@ -28,11 +28,11 @@ function fakeServer() {
     if (a.action === "message" && a.op === "send") {
       sends.push(a.client_id);
       frames.push(a);
-      if ([...a.text].length > 2000) throw new RequestError("text_too_long", "too long");
+      if ([...(a.text ?? "")].length > 2000) throw new RequestError("text_too_long", "too long");
       if (a.uploads?.includes("expired")) throw new RequestError("attachment_invalid", "the upload has expired; send the file again");
       const known = messages.find((m) => m.client_id === a.client_id);
       const attachments = a.uploads?.map((u) => ({ ...attachment, id: u }));
-      return { type: "ack", request_id: "r", message: known ?? store({ client_id: a.client_id, kind: "visitor", text: a.text, ...(attachments ? { attachments } : {}) }) };
+      return { type: "ack", request_id: "r", message: known ?? store({ client_id: a.client_id, kind: "visitor", text: a.text ?? "", ...(attachments ? { attachments } : {}) }) };
     }
     if (a.action === "message" && a.op === "read") reads.push(a.up_to);
     return { type: "ack", request_id: "r" };

@@ -3,10 +3,9 @@
 // checks all of it again; these checks only answer sooner and in place.
 
 import type { Role, SiteSettings, SiteUpdate, SiteView, WidgetPosition } from "../../../protocol/protocol";
-import { MAX_ALLOWED_ORIGINS, MAX_GREETING_CHARS, ORIGIN_SCHEMES } from "../../../protocol/protocol";
+import { MAX_ALLOWED_ORIGINS, MAX_EMAIL_CHARS, MAX_GREETING_CHARS, MIN_PASSWORD_CHARS, ORIGIN_SCHEMES } from "../../../protocol/protocol";
 
-/** The shortest password. Still a copy of the bare 8 in the server's `create_operator`, until that is a constant protocol.ts can carry. */
-export const MIN_PASSWORD_CHARS = 8;
+export { MIN_PASSWORD_CHARS };
 
 export interface NewOperatorForm {
   name: string;
@@ -22,7 +21,7 @@ export function operatorFormErrors(form: NewOperatorForm): Partial<Record<keyof 
   const errors: Partial<Record<keyof NewOperatorForm, string>> = {};
   if (!form.name.trim()) errors.name = "Give a name.";
   const email = form.email.trim();
-  if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 254) errors.email = "Give an email address, like boris@example.com.";
+  if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > MAX_EMAIL_CHARS) errors.email = "Give an email address, like boris@example.com.";
   if ([...form.password].length < MIN_PASSWORD_CHARS) errors.password = `At least ${MIN_PASSWORD_CHARS} characters.`;
   return errors;
 }
