@@ -501,6 +501,30 @@ pub struct DialogAttachment {
     pub resend: String,
 }
 
+/// `POST /api/tickets`: a one-time ticket for the operator's WebSocket (`?ticket=`), good for
+/// seconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct TicketView {
+    pub ticket: String,
+    #[ts(type = "number")]
+    pub expires_at: Millis,
+}
+
+/// `GET /api/operators`: the workspace's operators.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct OperatorList {
+    pub operators: Vec<OperatorView>,
+}
+
+/// `GET /api/health`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct Health {
+    pub ok: bool,
+}
+
 /// An operator as other operators see them: never the password hash.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export_to = "protocol.ts")]

@@ -96,6 +96,7 @@ fn generate() -> String {
         DialogStatus, Participant, LastMessage, Role, OperatorStatus, VisitorSource,
         // HTTP bodies.
         HistoryPage, DialogPage, LoggedIn, VisitorSession, VisitorSessionRequest,
+        parlor_core::protocol::TicketView, parlor_core::protocol::OperatorList, parlor_core::protocol::Health,
         QuickReplyList, QuickReplyView, NewQuickReply, VisitorCard, SearchResults,
         // Ids that travel on the wire. WorkspaceId and ConnectionId never leave the server.
         DialogId, MessageId, ClientMessageId, OperatorId, VisitorId, SiteKey, QuickReplyId,

@@ -18,6 +18,7 @@ import type {
   MessageView,
   OperatorView,
   ServerEvent,
+  TicketView,
   VisitorSession,
   VisitorSessionRequest,
 } from "../protocol/protocol";
@@ -309,7 +310,7 @@ export async function scriptedVisitor(
 /** An operator without a browser: signed in, with a socket opened by a one-time ticket. */
 export async function scriptedOperator(parlor: Parlor, email: string, password: string): Promise<{ client: ScriptedClient; session: LoggedIn }> {
   const session = await login(parlor, email, password);
-  const { ticket } = await api<{ ticket: string }>(parlor, "POST", "/tickets", { token: session.token });
+  const { ticket } = await api<TicketView>(parlor, "POST", "/tickets", { token: session.token });
   const client = await ScriptedClient.connect(`${parlor.ws}?v=1&ticket=${encodeURIComponent(ticket)}`);
   return { client, session };
 }

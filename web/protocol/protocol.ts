@@ -182,6 +182,11 @@ export type FileDescription = { name: string, size: number,
 content_type: string, };
 
 /**
+ * `GET /api/health`.
+ */
+export type Health = { ok: boolean, };
+
+/**
  * A page of history. `next_before` continues upward (older) and `next_after` onward (newer); each
  * is absent once that end is reached. Pages may hold fewer messages than asked for when some are
  * not the caller's to see (a visitor never gets whispers): follow the cursor, not the count.
@@ -274,6 +279,11 @@ attachments?: Array<Attachment>, created_at: number, };
 export type NewQuickReply = { title: string, text: string, };
 
 export type OperatorId = string;
+
+/**
+ * `GET /api/operators`: the workspace's operators.
+ */
+export type OperatorList = { operators: Array<OperatorView>, };
 
 /**
  * New dialogs ring only for operators who are online (seed 001).
@@ -402,6 +412,12 @@ export type SystemEvent = { "event": "joined", operator: OperatorId, name: strin
  * Seen by operators only.
  */
 comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, };
+
+/**
+ * `POST /api/tickets`: a one-time ticket for the operator's WebSocket (`?ticket=`), good for
+ * seconds.
+ */
+export type TicketView = { ticket: string, expires_at: number, };
 
 /**
  * `POST /api/uploads` answers with this: where and how the browser uploads one file, and the

@@ -8,6 +8,7 @@ import type {
   HistoryPage,
   LoggedIn,
   MessageAttachments,
+  OperatorList,
   OperatorStatus,
   OperatorView,
   QuickReplyList,
@@ -17,6 +18,7 @@ import type {
   SiteList,
   SiteUpdate,
   SiteView,
+  TicketView,
   VisitorCard,
 } from "../../protocol/protocol";
 import type { Endpoints } from "../../common/config";
@@ -56,7 +58,7 @@ export class Api {
     return this.call("POST", "/login", { email, password });
   }
 
-  ticket(): Promise<{ ticket: string }> {
+  ticket(): Promise<TicketView> {
     return this.call("POST", "/tickets");
   }
 
@@ -68,7 +70,7 @@ export class Api {
     return this.call("POST", "/me/status", { status });
   }
 
-  operators(): Promise<{ operators: OperatorView[] }> {
+  operators(): Promise<OperatorList> {
     return this.call("GET", "/operators");
   }
 

@@ -35,7 +35,7 @@ impl IntoResponse for AppError {
 /// Paths are under `/api`, in AWS and locally alike.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
-        .route("/api/health", get(|| async { Json(json!({ "ok": true })) }))
+        .route("/api/health", get(|| async { Json(crate::protocol::Health { ok: true }) }))
         .merge(operators::routes())
         .merge(dialogs::routes())
         .merge(visitor::routes())

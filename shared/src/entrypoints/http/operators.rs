@@ -5,13 +5,12 @@ use super::extract::{AsOperator, Body};
 use super::Shared;
 use crate::app::{App, AppError};
 use crate::domain::{OperatorStatus, Role};
-use crate::protocol::OperatorView;
+use crate::protocol::{OperatorList, OperatorView, TicketView};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::json;
 use std::sync::Arc;
 
 pub fn routes() -> Router<Arc<App>> {
@@ -35,7 +34,7 @@ async fn login(app: Shared, Body(b): Body<LoginBody>) -> Result<Response, AppErr
 
 async fn ticket(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {
     let t = app.issue_ticket(&op).await?;
-    Ok(Json(json!({ "ticket": t.id, "expires_at": t.expires_at })).into_response())
+    Ok(Json(TicketView { ticket: t.id, expires_at: t.expires_at }).into_response())
 }
 
 async fn me(AsOperator(op): AsOperator) -> Result<Response, AppError> {
@@ -53,7 +52,7 @@ async fn set_status(app: Shared, AsOperator(op): AsOperator, Body(b): Body<Statu
 }
 
 async fn operators(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {
-    Ok(Json(json!({ "operators": app.operators(&op).await? })).into_response())
+    Ok(Json(OperatorList { operators: app.operators(&op).await? }).into_response())
 }
 
 #[derive(Deserialize)]
