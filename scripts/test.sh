@@ -52,9 +52,10 @@ AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 sam validate --lint --template 
 say "scripts/publish-web.sh against a stand-in AWS CLI"
 bash tests/publish_web.sh
 
-say "web: install, typecheck, unit tests, build"
+say "web: install, typecheck, lint (oxlint, warnings denied), unit tests, build"
 ./scripts/build-web.sh
 npm run --prefix web --silent typecheck
+npm run --prefix web --silent lint
 npm run --prefix web --silent test
 
 # `cargo test --workspace` builds each crate with the features of all members together, which can
