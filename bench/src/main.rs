@@ -12,6 +12,9 @@
 //!                                         DynamoDB Local paused; nothing acked may be lost
 //! parlor-bench cost [--operators 1,5,25] [--dialogs 1,100,1000]
 //!                                         DynamoDB units, pushes and invocations per message
+//! parlor-bench visits [--operators 2] [--dialogs 20]
+//!                                         the same per page view, connection, ping and console
+//!                                         catch-up, when nobody writes
 //! parlor-bench cold-start [--dynamodb URL]
 //!                                         each function's release binary under a local Runtime API
 //! parlor-bench previews                   an image's preview (decode, scale, JPEG), by format and size
@@ -239,9 +242,25 @@ const PRICE_PER_MILLION_RRU: f64 = 0.125;
 const PRICE_PER_MILLION_WRU: f64 = 0.625;
 /// API Gateway WebSocket: per million messages (in or out, 32 KB each).
 const PRICE_PER_MILLION_WS_MESSAGES: f64 = 1.00;
+/// API Gateway HTTP API: per million requests.
+const PRICE_PER_MILLION_HTTP_REQUESTS: f64 = 1.00;
 /// Lambda: per million requests, and per GB-second on arm64.
 const PRICE_PER_MILLION_INVOCATIONS: f64 = 0.20;
 const PRICE_PER_GB_SECOND_ARM: f64 = 0.000_013_333_4;
+/// Billed duration assumed for every invocation (the functions' own time in Lambda is not
+/// measured here; DynamoDB Local's answers are slower than DynamoDB's).
+const ASSUMED_SECONDS: f64 = 0.020;
+
+/// Each function's MemorySize in infra/template.yaml, in GB: the message route's function has
+/// 1024 MB (image previews), every other 256 MB.
+fn memory_gb(function: &str) -> f64 {
+    if function == "message" { 1.0 } else { 0.25 }
+}
+
+/// USD per million invocations of `function`: the request and `ASSUMED_SECONDS` of its memory.
+fn lambda_per_million(function: &str) -> f64 {
+    PRICE_PER_MILLION_INVOCATIONS + ASSUMED_SECONDS * memory_gb(function) * PRICE_PER_GB_SECOND_ARM * 1e6
+}
 
 async fn cost_report(a: &Args) -> Result<(), String> {
     let operators = if a.operators_list.is_empty() { vec![1, 5, 25] } else { a.operators_list.clone() };
@@ -254,15 +273,54 @@ async fn cost_report(a: &Args) -> Result<(), String> {
     for (o, d) in grid {
         let c = cost::measure(&local, o, d, 10).await?;
         for (side, (u, pushes)) in [("visitor", c.visitor), ("operator", c.operator)] {
-            // One frame in and `pushes` out are WebSocket messages; one invocation of ~20 ms at 256 MB.
+            // One frame in and `pushes` out are WebSocket messages; one invocation of the message function.
             let usd = u.read * PRICE_PER_MILLION_RRU
                 + u.write * PRICE_PER_MILLION_WRU
                 + (1.0 + pushes) * PRICE_PER_MILLION_WS_MESSAGES
-                + PRICE_PER_MILLION_INVOCATIONS
-                + 0.020 * 0.25 * PRICE_PER_GB_SECOND_ARM * 1e6;
+                + lambda_per_million("message");
             println!("| {o} | {d} | {side} | {:.1} | {:.1} | {} | {pushes:.0} | 1 | {usd:.2} |", u.read, u.write, u.calls);
         }
     }
+    println!("(the message function: {} ms at 1024 MB assumed per invocation)", ASSUMED_SECONDS * 1e3);
+    Ok(())
+}
+
+async fn visits_report(a: &Args) -> Result<(), String> {
+    let operators = a.operators_list.first().copied().unwrap_or(2);
+    let dialogs = if a.dialogs == [10, 100, 1000] { 20 } else { a.dialogs[0] };
+    let local = dynamo_local::DynamoLocal::start();
+    let steps = cost::visits(&local, operators, dialogs, 10).await?;
+    println!("\n{operators} operators online, {dialogs} other open dialogs; each step averaged over 10 calls\n");
+    println!("| step | function | HTTP requests | WebSocket messages | RRU | WRU | of which DynamoDB Local reports 0 (RRU minimums / failed writes) | DynamoDB calls | pushes | ms here (median) | USD per million |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    for s in &steps {
+        let u = &s.units;
+        let ws_messages = s.frames_in as f64 + s.pushes;
+        let usd = u.read * PRICE_PER_MILLION_RRU
+            + u.write * PRICE_PER_MILLION_WRU
+            + s.http_requests as f64 * PRICE_PER_MILLION_HTTP_REQUESTS
+            + ws_messages * PRICE_PER_MILLION_WS_MESSAGES
+            + s.invocations as f64 * lambda_per_million(s.function);
+        println!(
+            "| {} | {} ({} MB) | {} | {ws_messages:.1} | {:.2} | {:.2} | {:.1} / {:.1} | {:.1} | {:.1} | {:.1} | {usd:.2} |",
+            s.name,
+            s.function,
+            memory_gb(s.function) * 1024.0,
+            s.http_requests,
+            u.read,
+            u.write,
+            u.minimums,
+            u.failed_writes,
+            u.calls,
+            s.pushes,
+            s.median.as_secs_f64() * 1e3,
+        );
+    }
+    println!(
+        "(USD: the HTTP API request, the WebSocket messages, {} ms of Lambda per invocation at its memory, DynamoDB; \
+         `$connect` and `$disconnect` counted as no WebSocket message)",
+        ASSUMED_SECONDS * 1e3
+    );
     Ok(())
 }
 
@@ -347,6 +405,7 @@ async fn main_result() -> Result<(), String> {
         "fuzz" => fuzz(a.frames, a.seed).await,
         "cold-start" => cold_start(a.dynamodb.as_deref()).await,
         "cost" => cost_report(&a).await,
+        "visits" => visits_report(&a).await,
         "previews" => previews::report(),
         "faults" => {
             let dialogs = if a.dialogs == [10, 100, 1000] { 20 } else { a.dialogs[0] };
