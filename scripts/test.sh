@@ -64,6 +64,9 @@ npm run --prefix web --silent test
 say "cargo build: the run command's gateway (on its own features) and the benchmark harness"
 cargo build --locked -p parlor-local -p parlor-bench --bins
 
+say "cargo clippy, warnings denied"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
 say "cargo test (unit, handler, store contract on SQLite and DynamoDB Local, end to end)"
 cargo test --workspace --locked
 

@@ -219,7 +219,8 @@ fn text(rng: &mut Rng) -> String {
     };
     let mut s = String::new();
     while s.chars().count() < len {
-        s.push_str(*rng.pick(PIECES));
+        let piece: &&str = rng.pick(PIECES);
+        s.push_str(piece);
     }
     s.chars().take(len).collect()
 }

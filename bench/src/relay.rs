@@ -61,6 +61,8 @@ enum Side {
 
 async fn serve(tcp: tokio::net::TcpStream, routes: Arc<Mutex<Routes>>) {
     let mut query = String::new();
+    // The callback's error type is tungstenite's own response, whatever its size.
+    #[allow(clippy::result_large_err)]
     let ws = tokio_tungstenite::accept_hdr_async(tcp, |req: &Request, resp: Response| {
         query = req.uri().query().unwrap_or_default().to_owned();
         Ok(resp)

@@ -147,7 +147,8 @@ fn default_web_dir() -> PathBuf {
 
 type Bound = (tokio::net::TcpListener, SocketAddr);
 
-/// The listeners of the parts that have an origin of their own.
+/// The listeners of the parts that have an origin of their own. Made once, at start.
+#[allow(clippy::large_enum_variant)]
 enum Layout {
     OneOrigin,
     Aws { http_api: Bound, websocket: Bound, site: Bound },

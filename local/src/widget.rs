@@ -40,9 +40,10 @@ fn html(body: String, csp: Option<String>) -> Response {
     response
 }
 
-fn read(web_dir: &std::path::Path, path: &str) -> Result<String, Response> {
+/// A page of the built web apps, or the answer that says it is not built.
+fn read(web_dir: &std::path::Path, path: &str) -> Result<String, Box<Response>> {
     std::fs::read_to_string(web_dir.join(path))
-        .map_err(|_| (StatusCode::NOT_FOUND, format!("{path} is not built: run scripts/build-web.sh")).into_response())
+        .map_err(|_| Box::new((StatusCode::NOT_FOUND, format!("{path} is not built: run scripts/build-web.sh")).into_response()))
 }
 
 async fn demo(State(demo): State<Demo>) -> Response {
@@ -55,7 +56,7 @@ async fn demo(State(demo): State<Demo>) -> Response {
             };
             html(page, None)
         }
-        Err(missing) => missing,
+        Err(missing) => *missing,
     }
 }
 
@@ -95,7 +96,7 @@ struct FrameQuery {
 async fn frame(State(pages): State<Frame>, Query(q): Query<FrameQuery>) -> Response {
     let page = match read(&pages.web_dir, "widget/frame.html") {
         Ok(p) => p,
-        Err(missing) => return missing,
+        Err(missing) => return *missing,
     };
     let site = match q.site.as_deref().map(SiteKey::parse) {
         Some(Ok(key)) => pages.app.directory.get_site(&key).await.ok().flatten(),

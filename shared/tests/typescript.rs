@@ -23,7 +23,6 @@ use parlor_core::protocol::{
     AssignOp, ClientAction, ClientFrame, CloseOp, DialogView, MessageOp, MessageView, OperatorView, ServerEvent,
     PROTOCOL_VERSION,
 };
-use serde::Deserialize;
 use std::any::TypeId;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -76,7 +76,7 @@ impl App {
     fn storage(&self) -> AppResult<&AttachmentStorage> {
         self.attachments
             .as_ref()
-            .ok_or_else(|| AppError::AttachmentsUnavailable)
+            .ok_or(AppError::AttachmentsUnavailable)
     }
 
     /// The workspace's limits (the defaults until an admin sets them).
