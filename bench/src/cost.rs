@@ -319,7 +319,7 @@ pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samp
 /// What one call of a visit or of an operator's day consumed, averaged over the samples.
 #[derive(Debug)]
 pub struct Step {
-    pub name: &'static str,
+    pub name: String,
     /// The Lambda function that runs it: `http-api`, or the WebSocket route's.
     pub function: &'static str,
     /// Function invocations: one per HTTP request or WebSocket event.
@@ -357,7 +357,8 @@ impl Steps<'_> {
         Ok(out)
     }
 
-    fn finish(&mut self, name: &'static str, function: &'static str, http_requests: usize, frames_in: usize) -> Result<(), String> {
+    fn finish(&mut self, name: impl Into<String>, function: &'static str, http_requests: usize, frames_in: usize) -> Result<(), String> {
+        let name = name.into();
         let u = self.meter.take();
         if trace() {
             eprintln!("^ {name}");
@@ -500,18 +501,7 @@ pub async fn visits(local: &DynamoLocal, operators: usize, dialogs: usize, sampl
     }
     s.finish("catch-up `GET /api/visitor/messages?after=0` (10 messages)", "http-api", 1, 0)?;
 
-    s.start();
-    for i in 0..samples {
-        let ping = json!({"action": "message", "op": "ping", "request_id": format!("p{i}")}).to_string();
-        s.timed(async { frames::handle_frame(&app, &visitor_conns[0], Route::Message, &ping).await.map_err(err) }).await?;
-    }
-    s.finish("`ping`, a visitor (every 4 minutes on the page)", "message", 0, 1)?;
-
-    s.start();
-    for c in &visitor_conns {
-        s.timed(async { app.disconnect(c).await.map_err(err) }).await?;
-    }
-    s.finish("`$disconnect`, a visitor", "disconnect", 0, 0)?;
+    pings_and_disconnects(&mut s, &app, &visitor_conns, "a visitor (every 4 minutes on the page)", "a visitor").await?;
 
     // Once a dialog: the pre-chat form makes the visitor.
     s.start();
@@ -543,18 +533,7 @@ pub async fn visits(local: &DynamoLocal, operators: usize, dialogs: usize, sampl
     }
     s.finish("`$connect`, an operator (ticket)", "connect", 0, 0)?;
 
-    s.start();
-    for i in 0..samples {
-        let ping = json!({"action": "message", "op": "ping", "request_id": format!("p{i}")}).to_string();
-        s.timed(async { frames::handle_frame(&app, &console_conns[0], Route::Message, &ping).await.map_err(err) }).await?;
-    }
-    s.finish("`ping`, an operator (every 4 minutes all day)", "message", 0, 1)?;
-
-    s.start();
-    for c in &console_conns {
-        s.timed(async { app.disconnect(c).await.map_err(err) }).await?;
-    }
-    s.finish("`$disconnect`, an operator", "disconnect", 0, 0)?;
+    pings_and_disconnects(&mut s, &app, &console_conns, "an operator (every 4 minutes all day)", "an operator").await?;
 
     s.start();
     for _ in 0..samples {
@@ -569,4 +548,19 @@ pub async fn visits(local: &DynamoLocal, operators: usize, dialogs: usize, sampl
     s.finish("console catch-up after each connect (4 requests: open and closed dialogs, operators, quick replies)", "http-api", 4, 0)?;
 
     Ok(s.done)
+}
+
+/// A `ping` on the first of `conns` as often as there are samples, then `$disconnect` on each.
+async fn pings_and_disconnects(s: &mut Steps<'_>, app: &App, conns: &[ConnectionId], pinging: &'static str, leaving: &'static str) -> Result<(), String> {
+    s.start();
+    for i in 0..s.samples {
+        let ping = json!({"action": "message", "op": "ping", "request_id": format!("p{i}")}).to_string();
+        s.timed(async { frames::handle_frame(app, &conns[0], Route::Message, &ping).await.map_err(err) }).await?;
+    }
+    s.finish(format!("`ping`, {pinging}"), "message", 0, 1)?;
+    s.start();
+    for c in conns {
+        s.timed(async { app.disconnect(c).await.map_err(err) }).await?;
+    }
+    s.finish(format!("`$disconnect`, {leaving}"), "disconnect", 0, 0)
 }

@@ -167,20 +167,10 @@ pub(crate) fn workspace(operators: &[Connection], event: &ServerEvent) -> Vec<Po
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Content, Operator, Visitor, VisitorSource, VisitedPage};
-    use crate::ids::{ClientMessageId, SiteKey, VisitorId, WorkspaceId};
+    use crate::domain::{Content, Operator, Visitor, VisitedPage};
+    use crate::ids::ClientMessageId;
 
-    fn operator(name: &str, role: Role, status: OperatorStatus) -> Operator {
-        Operator {
-            id: OperatorId::generate(),
-            workspace: WorkspaceId::from_trusted("ws_1"),
-            email: format!("{name}@example.com"),
-            name: name.into(),
-            role,
-            status,
-            password_hash: String::new(),
-        }
-    }
+    use crate::domain::testing::operator;
 
     fn tab(op: &Operator, n: u8) -> Connection {
         Connection {
@@ -214,18 +204,7 @@ mod tests {
 
     /// Vera's dialog, joined by Anna; Boris (online) and the admin, away, look on; two tabs each.
     fn scene() -> Scene {
-        let vera = Visitor {
-            id: VisitorId::generate(),
-            workspace: WorkspaceId::from_trusted("ws_1"),
-            site: SiteKey::from_trusted("site_1"),
-            name: Some("Vera".into()),
-            email: None,
-            phone: None,
-            dialog: None,
-            source: VisitorSource::default(),
-            created_at: 0,
-            current_page: None,
-        };
+        let vera = crate::domain::testing::visitor();
         let anna = operator("anna", Role::Operator, OperatorStatus::Online);
         let boris = operator("boris", Role::Operator, OperatorStatus::Online);
         let boss = operator("boss", Role::Admin, OperatorStatus::Away);

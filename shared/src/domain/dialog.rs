@@ -406,33 +406,14 @@ impl Dialog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{OperatorStatus, Role, VisitorSource};
+    use crate::domain::{OperatorStatus, Role};
 
     fn operator(name: &str, role: Role) -> Operator {
-        Operator {
-            id: OperatorId::generate(),
-            workspace: WorkspaceId::from_trusted("ws_1"),
-            email: format!("{name}@example.com"),
-            name: name.into(),
-            role,
-            status: OperatorStatus::Online,
-            password_hash: String::new(),
-        }
+        crate::domain::testing::operator(name, role, OperatorStatus::Online)
     }
 
     fn visitor() -> Visitor {
-        Visitor {
-            id: VisitorId::generate(),
-            workspace: WorkspaceId::from_trusted("ws_1"),
-            site: SiteKey::from_trusted("site_1"),
-            name: Some("Vera".into()),
-            email: None,
-            phone: None,
-            dialog: None,
-            source: VisitorSource::default(),
-            created_at: 0,
-            current_page: None,
-        }
+        crate::domain::testing::visitor()
     }
 
     fn cid(s: &str) -> ClientMessageId {

@@ -7,6 +7,8 @@ mod error;
 mod message;
 mod search;
 mod widget;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use attachment::*;
 pub use dialog::*;

@@ -1,0 +1,33 @@
+//! People for the unit tests of the domain and of what is built on it: an operator and a visitor
+//! of one workspace and site.
+
+use super::{Operator, OperatorStatus, Role, Visitor, VisitorSource};
+use crate::ids::{OperatorId, SiteKey, VisitorId, WorkspaceId};
+
+pub(crate) fn operator(name: &str, role: Role, status: OperatorStatus) -> Operator {
+    Operator {
+        id: OperatorId::generate(),
+        workspace: WorkspaceId::from_trusted("ws_1"),
+        email: format!("{name}@example.com"),
+        name: name.into(),
+        role,
+        status,
+        password_hash: String::new(),
+    }
+}
+
+/// Vera, of site `site_1`, before her first message.
+pub(crate) fn visitor() -> Visitor {
+    Visitor {
+        id: VisitorId::generate(),
+        workspace: WorkspaceId::from_trusted("ws_1"),
+        site: SiteKey::from_trusted("site_1"),
+        name: Some("Vera".into()),
+        email: None,
+        phone: None,
+        dialog: None,
+        source: VisitorSource::default(),
+        created_at: 0,
+        current_page: None,
+    }
+}
