@@ -256,11 +256,10 @@ fn err(e: parlor_core::app::AppError) -> String {
     e.to_string()
 }
 
-pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samples: usize) -> Result<Cost, String> {
-    let (app, meter, push) = metered_app(local, &format!("parlor-cost-{operators}-{dialogs}")).await?;
-    let (site, admin, _) = app.bootstrap("admin@parlor.cost", "cost-admin-password", Vec::new()).await.map_err(err)?;
-    let mut op_conns = Vec::new();
-    for j in 0..operators {
+/// `count` operators with a console connected each, the admin first.
+async fn operators_online(app: &App, admin: &parlor_core::domain::Operator, count: usize) -> Result<Vec<ConnectionId>, String> {
+    let mut conns = Vec::new();
+    for j in 0..count {
         let op = if j == 0 {
             admin.clone()
         } else {
@@ -269,8 +268,15 @@ pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samp
         let ticket = app.issue_ticket(&op).await.map_err(err)?;
         let conn = ConnectionId::parse(&format!("op{j}=")).map_err(|e| e.to_string())?;
         app.connect(ConnectRequest { connection_id: Some(conn.as_str().into()), ticket: Some(ticket.id), ..ConnectRequest::default() }).await.map_err(err)?;
-        op_conns.push(conn);
+        conns.push(conn);
     }
+    Ok(conns)
+}
+
+pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samples: usize) -> Result<Cost, String> {
+    let (app, meter, push) = metered_app(local, &format!("parlor-cost-{operators}-{dialogs}")).await?;
+    let (site, admin, _) = app.bootstrap("admin@parlor.cost", "cost-admin-password", Vec::new()).await.map_err(err)?;
+    let op_conns = operators_online(&app, &admin, operators).await?;
     let mut measured = None;
     let mut dialog_id = String::new();
     for i in 0..dialogs {
@@ -407,18 +413,7 @@ pub async fn visits(local: &DynamoLocal, operators: usize, dialogs: usize, sampl
         let _ = axum::serve(listener, router).await;
     });
 
-    let mut op_conns = Vec::new();
-    for j in 0..operators {
-        let op = if j == 0 {
-            admin.clone()
-        } else {
-            app.create_operator(&admin.workspace, &format!("op{j}@parlor.cost"), &format!("Operator {j}"), Role::Operator, "operator-password").await.map_err(err)?
-        };
-        let ticket = app.issue_ticket(&op).await.map_err(err)?;
-        let c = conn(&format!("op{j}="))?;
-        app.connect(ConnectRequest { connection_id: Some(c.as_str().into()), ticket: Some(ticket.id), ..ConnectRequest::default() }).await.map_err(err)?;
-        op_conns.push(c);
-    }
+    let op_conns = operators_online(&app, &admin, operators).await?;
     // Other open dialogs, whose visitors have left: what the console's lists read.
     for i in 0..dialogs {
         let req = VisitorSessionRequest { site_key: site.key.clone(), token: None, name: Some(format!("Visitor {i}")), email: None, phone: None, source: None };
