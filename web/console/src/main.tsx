@@ -8,7 +8,7 @@ import "./console.css";
 
 async function boot(): Promise<void> {
   const store = new Store(new Api(await loadEndpoints(location.origin)));
-  await store.resume();
+  await store.session.resume();
   render(<App store={store} />, document.getElementById("app")!);
 }
 

@@ -35,3 +35,17 @@ export function notify(title: string, body: string): void {
     // Some browsers only notify from a service worker; the sidebar still shows it.
   }
 }
+
+/** Plays the melody every few seconds while `ringing` holds, from the moment it does. */
+export function ringWhile(ringing: { subscribe(fn: (on: boolean) => void): () => void }, play: () => void = playMelody): () => void {
+  let melody: ReturnType<typeof setInterval> | null = null;
+  return ringing.subscribe((on) => {
+    if (on && !melody) {
+      play();
+      melody = setInterval(play, 3000);
+    } else if (!on && melody) {
+      clearInterval(melody);
+      melody = null;
+    }
+  });
+}

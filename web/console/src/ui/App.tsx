@@ -7,8 +7,8 @@ import { DialogPane } from "./DialogPane";
 import { Settings } from "./Settings";
 
 export function App({ store }: { store: Store }) {
-  const me = store.me.value;
-  const unread = store.unreadDialogs.value;
+  const me = store.session.me.value;
+  const unread = store.sidebar.unreadDialogs.value;
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) Parlor` : "Parlor";
   }, [unread]);
@@ -16,18 +16,18 @@ export function App({ store }: { store: Store }) {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || (e.key !== "ArrowUp" && e.key !== "ArrowDown") || store.page.value !== "dialogs") return;
       e.preventDefault();
-      const next = step(store.visible.value, store.selected.value, e.key === "ArrowDown" ? 1 : -1);
-      if (next) void store.open(next, false);
+      const next = step(store.sidebar.visible.value, store.dialog.selected.value, e.key === "ArrowDown" ? 1 : -1);
+      if (next) void store.dialog.open(next, false);
     };
     addEventListener("keydown", onKey);
     return () => removeEventListener("keydown", onKey);
   }, [store]);
   if (!me) return <Login store={store} />;
-  const offline = store.connection.value !== "online";
+  const offline = store.connection.state.value !== "online";
   // Settings is for admins; the dialogs stay mounted (hidden) under it, so nothing there is lost.
   const settings = me.role === "admin" && store.page.value === "settings";
   return (
-    <div class="console" data-testid="console" data-ringing={String(store.ringing.value)} data-connection={store.connection.value}>
+    <div class="console" data-testid="console" data-ringing={String(store.sidebar.ringing.value)} data-connection={store.connection.state.value}>
       <header class="top">
         <span class="brand">Parlor</span>
         <span class="unread-count" data-testid="unread-dialogs" aria-label={`${unread} unread dialogs`}>
@@ -48,12 +48,12 @@ export function App({ store }: { store: Store }) {
           <span class={`status-dot ${me.status}`} aria-hidden="true" />
           <span class="operator-name">{me.name}</span>
           <label class="visually-hidden" for="my-status">My status</label>
-          <select id="my-status" data-testid="status" value={me.status} onChange={(e) => void store.setStatus(e.currentTarget.value as OperatorStatus)}>
+          <select id="my-status" data-testid="status" value={me.status} onChange={(e) => void store.session.setStatus(e.currentTarget.value as OperatorStatus)}>
             <option value="online">Online</option>
             <option value="away">Away</option>
             <option value="offline">Offline</option>
           </select>
-          <button type="button" class="link" onClick={() => store.logout()}>
+          <button type="button" class="link" onClick={() => store.session.logout()}>
             Sign out
           </button>
         </div>
@@ -90,7 +90,7 @@ function Login({ store }: { store: Store }) {
     setBusy(true);
     setError(null);
     try {
-      await store.login(email, password);
+      await store.session.login(email, password);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {

@@ -35,9 +35,9 @@ export function MessageFiles({ store, dialogId, seq, attachments, onOpen }: Wher
 
 /** An image's preview, boxed to its own shape before it loads; a broken link is asked for again. */
 function Picture({ store, dialogId, seq, a, max, onOpen }: Where & { a: Attachment; max: number; onOpen(): void }) {
-  const held = store.links.value.get(a.id)?.links;
+  const held = store.attachments.links.value.get(a.id)?.links;
   useEffect(() => {
-    void store.linksFor(dialogId, seq, a.id);
+    void store.attachments.linksFor(dialogId, seq, a.id);
   }, [dialogId, seq, a.id]);
   const { width, height } = fit(a, max);
   return (
@@ -47,7 +47,7 @@ function Picture({ store, dialogId, seq, a, max, onOpen }: Where & { a: Attachme
         alt={a.name}
         width={width}
         height={height}
-        onError={() => void store.linksFor(dialogId, seq, a.id, true)}
+        onError={() => void store.attachments.linksFor(dialogId, seq, a.id, true)}
       />
     </button>
   );
@@ -55,16 +55,16 @@ function Picture({ store, dialogId, seq, a, max, onOpen }: Where & { a: Attachme
 
 /** The file under its name; a link about to expire is fetched again first. */
 function Download({ store, dialogId, seq, a }: Where & { a: Attachment }) {
-  const held = store.links.value.get(a.id);
+  const held = store.attachments.links.value.get(a.id);
   useEffect(() => {
-    void store.linksFor(dialogId, seq, a.id);
+    void store.attachments.linksFor(dialogId, seq, a.id);
   }, [dialogId, seq, a.id]);
   const href = safeHref(held?.links.url);
   if (!href) return <span class="muted">Download…</span>;
   const onClick = async (e: MouseEvent) => {
     if (!needsLinks(held, Date.now())) return;
     e.preventDefault();
-    const fresh = safeHref((await store.linksFor(dialogId, seq, a.id))?.url);
+    const fresh = safeHref((await store.attachments.linksFor(dialogId, seq, a.id))?.url);
     if (!fresh) return;
     const link = document.createElement("a");
     link.href = fresh;
@@ -82,7 +82,7 @@ function Download({ store, dialogId, seq, a }: Where & { a: Attachment }) {
 export function Lightbox({ store, dialogId, items, at, onStep, onClose }: { store: Store; dialogId: string; items: Shown[]; at: number; onStep(at: number): void; onClose(): void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const shown = items[at];
-  const held = store.links.value.get(shown.attachment.id)?.links;
+  const held = store.attachments.links.value.get(shown.attachment.id)?.links;
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
     ref.current?.showModal();
@@ -94,7 +94,7 @@ export function Lightbox({ store, dialogId, items, at, onStep, onClose }: { stor
     };
   }, []);
   useEffect(() => {
-    void store.linksFor(dialogId, shown.seq, shown.attachment.id);
+    void store.attachments.linksFor(dialogId, shown.seq, shown.attachment.id);
   }, [dialogId, shown.seq, shown.attachment.id]);
   const step = (by: number) => items.length > 1 && onStep((at + by + items.length) % items.length);
   const name = shown.attachment.name;
@@ -131,7 +131,7 @@ export function Lightbox({ store, dialogId, items, at, onStep, onClose }: { stor
         src={safeHref(held?.url)}
         alt={name}
         data-testid="lightbox-image"
-        onError={() => void store.linksFor(dialogId, shown.seq, shown.attachment.id, true)}
+        onError={() => void store.attachments.linksFor(dialogId, shown.seq, shown.attachment.id, true)}
       />
     </dialog>
   );
@@ -150,7 +150,7 @@ export function AttachmentsPanel({ store, dialogId, status, seen, onOpen }: { st
   const [queued, setQueued] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    store.dialogAttachments(dialogId).then(
+    store.attachments.dialogAttachments(dialogId).then(
       (a) => live && (setItems(a), setError(null)),
       (e) => live && setError(`Could not load the attachments: ${e instanceof Error ? e.message : String(e)}`),
     );
@@ -164,7 +164,7 @@ export function AttachmentsPanel({ store, dialogId, status, seen, onOpen }: { st
     document.getElementById(`att-tab-${t}`)?.focus();
   };
   const again = (item: DialogAttachment) => {
-    void store.resend(dialogId, item);
+    void store.composer.resend(dialogId, item);
     setQueued(`${item.attachment.name} is on its way to the visitor.`);
   };
   const actions = (item: DialogAttachment) => (

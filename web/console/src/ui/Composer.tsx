@@ -20,14 +20,14 @@ interface Props {
 }
 
 export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clearQuickFrom, whisper, setWhisper }: Props) {
-  const text = store.drafts.value.get(dialogId) ?? "";
-  const tray = store.tray(dialogId);
+  const text = store.composer.drafts.value.get(dialogId) ?? "";
+  const tray = store.attachments.tray(dialogId);
   const picker = useRef<HTMLInputElement>(null);
   const [popup, setPopup] = useState<"emoji" | "quick" | null>(null);
   const [picked, setPicked] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
-  const me = store.me.value!;
-  const found = shortcut(text, store.quickReplies.value);
+  const me = store.session.me.value!;
+  const found = shortcut(text, store.quickReplies.replies.value);
   const count = length(text);
   const over = tooLong(text);
   const block = sendBlock(text, tray.chips, whisper, over);
@@ -43,16 +43,16 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
 
   const send = () => {
     if (block) return;
-    void store.send(dialogId, text, whisper, replyTo?.seq);
+    void store.composer.send(dialogId, text, whisper, replyTo?.seq);
     clearReply();
   };
   const insert = (s: string) => {
-    store.typed(dialogId, text + s);
+    store.composer.typed(dialogId, text + s);
     setPopup(null);
     area.current?.focus();
   };
   const useQuick = (q: QuickReply) => {
-    store.typed(dialogId, expand(q.text, me.name));
+    store.composer.typed(dialogId, expand(q.text, me.name));
     setPopup(null);
     area.current?.focus();
   };
@@ -123,7 +123,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
               <li>{r}</li>
             ))}
           </ul>
-          <button type="button" class="link" onClick={() => store.dismissRefused(dialogId)}>
+          <button type="button" class="link" onClick={() => store.attachments.dismissRefused(dialogId)}>
             Dismiss
           </button>
         </div>
@@ -136,7 +136,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
               <span class="muted">{megabytes(c.size)}</span>
               {c.state === "uploading" && <progress max={1} value={c.progress} aria-label={`Uploading ${c.name}`} />}
               {c.state === "failed" && <span class="error">{c.error}</span>}
-              <button type="button" class="link" aria-label={`Remove ${c.name}`} onClick={() => store.removeChip(dialogId, c.key)}>
+              <button type="button" class="link" aria-label={`Remove ${c.name}`} onClick={() => store.attachments.removeChip(dialogId, c.key)}>
                 ×
               </button>
             </li>
@@ -153,13 +153,13 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
         rows={3}
         placeholder={whisper ? "Whisper: only operators see this" : "Write a message; / for quick replies"}
         value={text}
-        onInput={(e) => store.typed(dialogId, e.currentTarget.value)}
+        onInput={(e) => store.composer.typed(dialogId, e.currentTarget.value)}
         onKeyDown={onKey}
         onPaste={(e) => {
           const files = [...(e.clipboardData?.files ?? [])];
           if (files.length === 0 || whisper) return;
           e.preventDefault();
-          void store.attach(dialogId, files);
+          void store.attachments.attach(dialogId, files);
         }}
       />
       <input
@@ -171,7 +171,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
         onChange={(e) => {
           const files = [...(e.currentTarget.files ?? [])];
           e.currentTarget.value = "";
-          if (files.length) void store.attach(dialogId, files);
+          if (files.length) void store.attachments.attach(dialogId, files);
         }}
       />
       <div class="composer-bar">
@@ -220,7 +220,7 @@ function QuickReplies({ store, initial, onUse, onClose }: { store: Store; initia
   const save = async (e: Event) => {
     e.preventDefault();
     if (!title.trim() || !text.trim()) return;
-    if (await store.saveQuickReply(title.trim(), text)) {
+    if (await store.quickReplies.save(title.trim(), text)) {
       setTitle("");
       setText("");
     }
@@ -228,17 +228,17 @@ function QuickReplies({ store, initial, onUse, onClose }: { store: Store; initia
   return (
     <div class="popup quick" role="dialog" aria-label="Quick replies" data-testid="quick-replies">
       <ul>
-        {store.quickReplies.value.map((q) => (
+        {store.quickReplies.replies.value.map((q) => (
           <li>
             <button type="button" class="link" onClick={() => onUse(q)}>
               {q.title}
             </button>
-            <button type="button" class="link" aria-label={`Delete ${q.title}`} onClick={() => void store.deleteQuickReply(q.id)}>
+            <button type="button" class="link" aria-label={`Delete ${q.title}`} onClick={() => void store.quickReplies.remove(q.id)}>
               ×
             </button>
           </li>
         ))}
-        {store.quickReplies.value.length === 0 && <li>No quick replies yet.</li>}
+        {store.quickReplies.replies.value.length === 0 && <li>No quick replies yet.</li>}
       </ul>
       <form onSubmit={save}>
         <label>

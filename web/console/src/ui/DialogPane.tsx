@@ -10,22 +10,22 @@ import { AttachmentsPanel, Lightbox, MessageFiles } from "./Attachments";
 import { draggingFiles, gallery, summary, type Shown } from "../state/attachments";
 
 export function DialogPane({ store }: { store: Store }) {
-  const id = store.selected.value;
+  const id = store.dialog.selected.value;
   // Only this dialog's row, pane and typing: another dialog's update leaves the open timeline alone.
   const row = useComputed(() => {
-    const sel = store.selected.value;
-    return sel ? store.rows.value.get(sel) : undefined;
+    const sel = store.dialog.selected.value;
+    return sel ? store.sidebar.rows.value.get(sel) : undefined;
   }).value;
   const pane = useComputed(() => {
-    const sel = store.selected.value;
-    return sel ? store.panes.value.get(sel) : undefined;
+    const sel = store.dialog.selected.value;
+    return sel ? store.timeline.panes.value.get(sel) : undefined;
   }).value;
   const typing = useComputed(() => {
-    const sel = store.selected.value;
-    return sel ? store.typing.value.has(sel) : false;
+    const sel = store.dialog.selected.value;
+    return sel ? store.timeline.typing.value.has(sel) : false;
   }).value;
-  const meId = store.me.value?.id ?? "";
-  const pending = store.pending.value;
+  const meId = store.session.me.value?.id ?? "";
+  const pending = store.composer.pending.value;
   const all = useMemo(() => (id ? lines(pane?.messages ?? [], pending, id, meId) : []), [pane?.messages, pending, id, meId]);
   const [replyTo, setReplyTo] = useState<MessageView | null>(null);
   const [transfer, setTransfer] = useState(false);
@@ -58,8 +58,8 @@ export function DialogPane({ store }: { store: Store }) {
     );
   }
   const d = row.dialog;
-  const filesOpen = store.attachmentsPanel.value;
-  const panelOpen = store.visitorPanel.value && !filesOpen;
+  const filesOpen = store.attachments.panel.value;
+  const panelOpen = store.visitor.panel.value && !filesOpen;
   // Files dropped anywhere on the conversation go into the composer's tray (a whisper takes none).
   const drop = {
     onDragEnter: (e: DragEvent) => {
@@ -83,8 +83,8 @@ export function DialogPane({ store }: { store: Store }) {
       setDragging(false);
       if (files.length === 0) return;
       e.preventDefault();
-      if (whisper) store.refuse(id, "Whispers are text-only: turn whisper off to send files.");
-      else void store.attach(id, files);
+      if (whisper) store.attachments.refuse(id, "Whispers are text-only: turn whisper off to send files.");
+      else void store.attachments.attach(id, files);
     },
   };
   return (
@@ -101,15 +101,15 @@ export function DialogPane({ store }: { store: Store }) {
             Transfer →
           </button>
           {d.status === "open" ? (
-            <button type="button" data-testid="close" onClick={() => void store.command({ action: "close", op: "close", dialog_id: id })}>
+            <button type="button" data-testid="close" onClick={() => void store.dialog.command({ action: "close", op: "close", dialog_id: id })}>
               Close
             </button>
           ) : (
-            <button type="button" data-testid="reopen" onClick={() => void store.command({ action: "close", op: "reopen", dialog_id: id })}>
+            <button type="button" data-testid="reopen" onClick={() => void store.dialog.command({ action: "close", op: "reopen", dialog_id: id })}>
               Reopen
             </button>
           )}
-          <button type="button" data-testid="mark-unread" onClick={() => void store.markUnread(id)}>
+          <button type="button" data-testid="mark-unread" onClick={() => void store.dialog.markUnread(id)}>
             Mark unread
           </button>
           <button
@@ -117,7 +117,7 @@ export function DialogPane({ store }: { store: Store }) {
             data-testid="attachments-toggle"
             aria-expanded={filesOpen}
             aria-controls="attachments-panel"
-            onClick={() => (store.attachmentsPanel.value = !filesOpen)}
+            onClick={() => (store.attachments.panel.value = !filesOpen)}
           >
             Show attachments
           </button>
@@ -127,8 +127,8 @@ export function DialogPane({ store }: { store: Store }) {
             aria-expanded={panelOpen}
             aria-controls="visitor-panel"
             onClick={() => {
-              store.attachmentsPanel.value = false;
-              store.visitorPanel.value = !panelOpen;
+              store.attachments.panel.value = false;
+              store.visitor.panel.value = !panelOpen;
             }}
           >
             Visitor {panelOpen ? "▸" : "◂"}
@@ -219,7 +219,7 @@ function Timeline(props: {
     atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
     if (el.scrollTop < 60 && props.more && !props.loading) {
       heightBefore.current = el.scrollHeight;
-      void store.loadOlder(dialogId);
+      void store.timeline.loadOlder(dialogId);
     }
   };
   const bySeq = useMemo(() => {
@@ -257,10 +257,10 @@ function Timeline(props: {
                     <span class="mark failed" data-testid="mark" data-status="failed" title={f.reason}>
                       ✕ {f.reason}
                     </span>{" "}
-                    <button type="button" class="link" onClick={() => store.retry(l.item.client_id)}>
+                    <button type="button" class="link" onClick={() => store.composer.retry(l.item.client_id)}>
                       Retry
                     </button>{" "}
-                    <button type="button" class="link" onClick={() => store.discard(l.item.client_id)}>
+                    <button type="button" class="link" onClick={() => store.composer.discard(l.item.client_id)}>
                       Discard
                     </button>
                   </>
@@ -320,14 +320,14 @@ function Timeline(props: {
 }
 
 function Transfer({ store, dialogId, done }: { store: Store; dialogId: string; done(): void }) {
-  const me = store.me.value!;
-  const available = store.operators.value.filter((o) => o.id !== me.id && o.status === "online");
+  const me = store.session.me.value!;
+  const available = store.workspace.operators.value.filter((o) => o.id !== me.id && o.status === "online");
   const [to, setTo] = useState(available[0]?.id ?? "");
   const [comment, setComment] = useState("");
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!to) return;
-    if (await store.transfer(dialogId, to, comment.trim())) done();
+    if (await store.dialog.transfer(dialogId, to, comment.trim())) done();
   };
   return (
     <form class="transfer" onSubmit={submit} data-testid="transfer-form">

@@ -18,7 +18,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** The admins' Settings: the team and the sites. The dialogs stay mounted behind it, socket and drafts included. */
 export function Settings({ store }: { store: Store }) {
   useEffect(() => {
-    void store.loadSites();
+    void store.workspace.loadSites();
   }, [store]);
   return (
     <main class="settings" aria-labelledby="settings-title" data-testid="settings">
@@ -55,7 +55,7 @@ function Team({ store }: { store: Store }) {
           </tr>
         </thead>
         <tbody>
-          {store.operators.value.map((o) => (
+          {store.workspace.operators.value.map((o) => (
             <tr key={o.id} data-testid="team-member" data-operator={o.id}>
               <td>{o.name}</td>
               <td>{o.email}</td>
@@ -90,7 +90,7 @@ function AddOperator({ store }: { store: Store }) {
     if (Object.keys(operatorFormErrors(form)).length > 0) return;
     setBusy(true);
     try {
-      const op = await store.addOperator({ ...form, name: form.name.trim(), email: form.email.trim() });
+      const op = await store.workspace.addOperator({ ...form, name: form.name.trim(), email: form.email.trim() });
       setAdded(`${op.name} was added. They sign in with ${op.email} and the password you gave.`);
       setForm(emptyOperatorForm);
       setTried(false);
@@ -152,7 +152,7 @@ function AttachmentLimits({ store }: { store: Store }) {
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    store.reloadAttachmentLimits().then(
+    store.attachments.reloadLimits().then(
       (l) => setForm(limitsForm(l)),
       (e) => setError(`Could not load the limits: ${message(e)}`),
     );
@@ -169,7 +169,7 @@ function AttachmentLimits({ store }: { store: Store }) {
     setError(null);
     setBusy(true);
     try {
-      const answer = await store.saveAttachmentLimits(parsed.value);
+      const answer = await store.attachments.saveLimits(parsed.value);
       const shown = limitsForm(answer);
       setForm(shown);
       setSaved(`Saved. Images up to ${shown.image} MB, other files up to ${shown.file} MB.`);
@@ -229,13 +229,13 @@ function AttachmentLimits({ store }: { store: Store }) {
 }
 
 function Sites({ store }: { store: Store }) {
-  const sites = store.sites.value;
+  const sites = store.workspace.sites.value;
   return (
     <section class="settings-section" aria-labelledby="sites-title" data-testid="sites">
       <h3 id="sites-title">Sites</h3>
-      {store.sitesError.value && (
+      {store.workspace.sitesError.value && (
         <p class="error" role="alert">
-          {store.sitesError.value}
+          {store.workspace.sitesError.value}
         </p>
       )}
       {sites === null ? <p class="muted">Loading the sites…</p> : sites.map((s) => <SiteCard key={s.key} store={store} site={s} />)}
@@ -264,7 +264,7 @@ function SiteCard({ store, site }: { store: Store; site: SiteView }) {
     setError(null);
     setBusy(true);
     try {
-      const answer = await store.saveSite(site.key, update.value);
+      const answer = await store.workspace.saveSite(site.key, update.value);
       setForm(siteForm(answer));
       setSaved(
         answer.allowed_origins.length === 0

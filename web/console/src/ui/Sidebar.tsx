@@ -10,10 +10,10 @@ const FILTERS: [Filter, string][] = [
 ];
 
 export function Sidebar({ store }: { store: Store }) {
-  const v = store.view.value;
-  const set = (patch: Partial<typeof v>) => (store.view.value = { ...v, ...patch });
-  const counts = store.tabCounts.value;
-  const s = store.search.value;
+  const v = store.sidebar.view.value;
+  const set = (patch: Partial<typeof v>) => (store.sidebar.view.value = { ...v, ...patch });
+  const counts = store.sidebar.tabCounts.value;
+  const s = store.sidebar.search.value;
   return (
     <nav class="sidebar" aria-label="Dialogs">
       <input
@@ -23,7 +23,7 @@ export function Sidebar({ store }: { store: Store }) {
         aria-label="Search dialogs"
         data-testid="search"
         value={v.query}
-        onInput={(e) => store.setQuery(e.currentTarget.value)}
+        onInput={(e) => store.sidebar.setQuery(e.currentTarget.value)}
       />
       {s.status === "failed" && v.query.trim() && (
         <p class="search-note" role="status" data-testid="search-error" title={s.error}>
@@ -71,22 +71,22 @@ export function Sidebar({ store }: { store: Store }) {
         </select>
       </div>
       <ul class="rows" data-testid="dialog-list" aria-busy={s.status === "loading"}>
-        {store.visible.value.map((row) => (
+        {store.sidebar.visible.value.map((row) => (
           <DialogRow key={row.dialog.id} row={row} store={store} />
         ))}
-        {store.visible.value.length === 0 && <li class="empty">No dialogs here</li>}
+        {store.sidebar.visible.value.length === 0 && <li class="empty">No dialogs here</li>}
       </ul>
     </nav>
   );
 }
 
 function DialogRow({ row, store }: { row: Row; store: Store }) {
-  const me = store.me.value!.id;
+  const me = store.session.me.value!.id;
   const d = row.dialog;
-  const draft = store.drafts.value.get(d.id);
-  const found = foundIn(store.found.value.get(d.id));
+  const draft = store.composer.drafts.value.get(d.id);
+  const found = foundIn(store.sidebar.found.value.get(d.id));
   const connected = d.participants.some((p) => p.id === me);
-  const selected = store.selected.value === d.id;
+  const selected = store.dialog.selected.value === d.id;
   return (
     <li
       class={`row ${colour(d, me)} ${selected ? "selected" : ""}`}
@@ -95,7 +95,7 @@ function DialogRow({ row, store }: { row: Row; store: Store }) {
       data-colour={colour(d, me)}
       data-ringing={String(row.ringing)}
     >
-      <button type="button" class="row-main" aria-current={selected} onClick={() => void store.open(d.id, true)}>
+      <button type="button" class="row-main" aria-current={selected} onClick={() => void store.dialog.open(d.id, true)}>
         <span class="channel" title="Website chat">
           <svg viewBox="0 0 24 24" role="img" aria-label="Website chat">
             <path d="M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z" />
@@ -129,7 +129,7 @@ function DialogRow({ row, store }: { row: Row; store: Store }) {
         )}
       </button>
       {connected && (
-        <button type="button" class="disconnect" aria-label={`Disconnect from ${d.visitor_name}`} data-testid="disconnect" onClick={() => void store.leave(d.id)}>
+        <button type="button" class="disconnect" aria-label={`Disconnect from ${d.visitor_name}`} data-testid="disconnect" onClick={() => void store.dialog.leave(d.id)}>
           ×
         </button>
       )}

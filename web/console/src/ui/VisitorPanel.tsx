@@ -17,7 +17,7 @@ function Address({ url, label, testid }: { url: string; label?: string; testid?:
 
 /** Who the visitor is, where they came from and the page they have open now (seed 002's contact card). */
 export function VisitorPanel({ store, dialogId }: { store: Store; dialogId: string }) {
-  const entry = store.cards.value.get(dialogId);
+  const entry = store.visitor.cards.value.get(dialogId);
   const [now, setNow] = useState(Date.now());
   // "x min ago" moves on by itself.
   useEffect(() => {

@@ -1,0 +1,97 @@
+// The composer's side of the console: drafts per dialog, and the outbox (web/common/outbox.ts)
+// every message goes through, with its client id, until the server stores it; typing signals.
+
+import { signal } from "@preact/signals";
+import type { DialogAttachment, DialogView, MessageView } from "../../../protocol/protocol";
+import type { Ack } from "../../../common/socket";
+import { Outbox, type Outgoing } from "../../../common/outbox";
+import { setDraft } from "../state/compose";
+import { carried, emptyTray } from "../state/attachments";
+import type { Action } from "./connection";
+import type { AttachmentsStore } from "./attachments";
+import type { Drafts } from "./sidebar";
+
+/** The visitor hears "typing" from me at most this often. */
+const TYPING_EVERY_MS = 4000;
+
+export interface ComposerDeps {
+  request(action: Action): Promise<Ack>;
+  /** An ack's dialog summary, into the sidebar. */
+  upsert(d: DialogView, ring?: boolean): void;
+  /** A stored message, into its timeline. */
+  add(id: string, ms: MessageView[]): void;
+  /** An operator not yet connected joins before writing to the visitor. */
+  join(id: string): Promise<void>;
+  connected(id: string): boolean;
+  attachments: Pick<AttachmentsStore, "tray" | "setTray">;
+}
+
+export class ComposerStore {
+  /** Drafts per dialog: kept while switching, dropped once sent (not across a reload). */
+  readonly drafts = signal<Drafts>(new Map());
+  /** Messages not yet stored: queued, or refused with the reason. */
+  readonly pending = signal<readonly Outgoing[]>([]);
+
+  private readonly outbox: Outbox;
+  private readonly typingSent = new Map<string, number>();
+
+  constructor(private readonly deps: ComposerDeps) {
+    this.outbox = new Outbox({
+      send: async (item) => {
+        const ack = await deps.request({
+          action: "message",
+          op: item.kind,
+          dialog_id: item.dialog_id!,
+          client_id: item.client_id,
+          text: item.text,
+          ...(item.reply_to !== undefined ? { reply_to: item.reply_to } : {}),
+          ...(item.uploads?.length ? { uploads: item.uploads } : {}),
+        });
+        // The ack carries the dialog's new summary: my answer is now its last message.
+        if (ack.dialog) deps.upsert(ack.dialog, false);
+        return ack;
+      },
+      onStored: (_item, m) => m && deps.add(m.dialog_id, [m]),
+      onChange: (items) => (this.pending.value = items),
+    });
+  }
+
+  /** Sends (or whispers) from the composer; an operator not yet connected joins first. */
+  async send(id: string, text: string, whisper: boolean, replyTo?: number): Promise<void> {
+    const { attachments } = this.deps;
+    // Whispers are text-only: the files stay above the composer for a message to the visitor.
+    const files = whisper ? null : carried(attachments.tray(id).chips);
+    if (files) attachments.setTray(id, emptyTray);
+    this.drafts.value = setDraft(this.drafts.value, id, "");
+    if (!whisper) await this.deps.join(id);
+    this.outbox.add({ kind: whisper ? "whisper" : "send", dialog_id: id, text, ...(replyTo !== undefined ? { reply_to: replyTo } : {}), ...files });
+  }
+
+  /** "Send again" from the attachments panel: a message carrying the stored file; like a send, it joins first. */
+  async resend(id: string, item: DialogAttachment): Promise<void> {
+    await this.deps.join(id);
+    this.outbox.add({ kind: "send", dialog_id: id, text: "", uploads: [item.resend], attachments: [item.attachment] });
+  }
+
+  retry(clientId: string): void {
+    this.outbox.retry(clientId);
+  }
+
+  discard(clientId: string): void {
+    this.outbox.discard(clientId);
+  }
+
+  /** Sends what waits; after every reconnect. */
+  flush(): Promise<void> {
+    return this.outbox.flush();
+  }
+
+  /** The draft changed; tells the visitor I am typing, at most every few seconds. */
+  typed(id: string, text: string): void {
+    this.drafts.value = setDraft(this.drafts.value, id, text);
+    const last = this.typingSent.get(id) ?? 0;
+    if (!text || Date.now() - last < TYPING_EVERY_MS || !this.deps.connected(id)) return;
+    this.typingSent.set(id, Date.now());
+    this.deps.request({ action: "message", op: "typing", dialog_id: id, typing: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,44 @@
+// The workspace around me: its operators with their live status (for transfers and the team list)
+// and, for admins in Settings, its sites; what admins add and save goes through here.
+
+import { signal } from "@preact/signals";
+import type { OperatorId, OperatorStatus, OperatorView, Role, SiteUpdate, SiteView } from "../../../protocol/protocol";
+import type { Api } from "../api";
+
+export class WorkspaceStore {
+  readonly operators = signal<OperatorView[]>([]);
+  /** The workspace's sites, loaded when an admin opens Settings; null until then. */
+  readonly sites = signal<SiteView[] | null>(null);
+  readonly sitesError = signal<string | null>(null);
+
+  constructor(private readonly api: Pick<Api, "sites" | "addOperator" | "updateSite">) {}
+
+  /** An operator's status moved (`operator.status`). */
+  setStatus(id: OperatorId, status: OperatorStatus): void {
+    this.operators.value = this.operators.value.map((o) => (o.id === id ? { ...o, status } : o));
+  }
+
+  /** Admins: Settings loads the sites each time it opens (another admin may have changed them). */
+  async loadSites(): Promise<void> {
+    try {
+      this.sites.value = (await this.api.sites()).sites;
+      this.sitesError.value = null;
+    } catch (e) {
+      this.sitesError.value = `Could not load the sites: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+
+  /** Admins add an operator; the server's refusal (a taken email …) is thrown for the form to show. */
+  async addOperator(operator: { name: string; email: string; password: string; role: Role }): Promise<OperatorView> {
+    const added = await this.api.addOperator(operator);
+    if (!this.operators.value.some((o) => o.id === added.id)) this.operators.value = [...this.operators.value, added];
+    return added;
+  }
+
+  /** Admins save a site's form; the server's refusal is thrown for the form to show. */
+  async saveSite(key: string, update: SiteUpdate): Promise<SiteView> {
+    const saved = await this.api.updateSite(key, update);
+    this.sites.value = (this.sites.value ?? []).map((s) => (s.key === saved.key ? saved : s));
+    return saved;
+  }
+}
