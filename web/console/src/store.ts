@@ -4,11 +4,12 @@
 // state/*.ts (plain functions, unit-tested).
 
 import { batch, signal } from "@preact/signals";
+import { Socket, type SocketOptions } from "../../common/socket";
 import type { Api } from "./api";
 import { ringWhile } from "./sound";
 import { AttachmentsStore } from "./stores/attachments";
 import { ComposerStore } from "./stores/composer";
-import { ConnectionStore } from "./stores/connection";
+import { ConnectionStore, type SocketLike } from "./stores/connection";
 import { DialogStore } from "./stores/dialog";
 import { dispatch, eventHandlers } from "./stores/events";
 import { QuickRepliesStore } from "./stores/quick-replies";
@@ -35,7 +36,11 @@ export class Store {
   readonly quickReplies: QuickRepliesStore;
   readonly workspace: WorkspaceStore;
 
-  constructor(readonly api: Api) {
+  /** `socket` makes the WebSocket; a test hands in its own. */
+  constructor(
+    readonly api: Api,
+    socket: (o: SocketOptions) => SocketLike = (o) => new Socket(o),
+  ) {
     const notice = this.notice;
     const handlers = eventHandlers(this);
     const request: ConnectionStore["request"] = (action) => this.connection.request(action);
@@ -43,7 +48,7 @@ export class Store {
       onEvent: (e) => dispatch(handlers, e),
       onOpen: () => void this.catchUp(),
       onSignedOut: () => this.session.logout(),
-    });
+    }, socket);
     this.session = new SessionStore(api, { notice, connect: () => this.connection.start(), disconnect: () => this.connection.stop() });
     this.timeline = new TimelineStore(api, notice);
     this.visitor = new VisitorStore(api);

@@ -3,14 +3,14 @@
 
 import { signal } from "@preact/signals";
 import type { ServerEvent } from "../../../protocol/protocol";
-import { FatalConnectError, RequestError, Socket, type ConnectionState, type SocketOptions } from "../../../common/socket";
+import { FatalConnectError, RequestError, type ConnectionState, type Socket, type SocketOptions } from "../../../common/socket";
 import { ApiError, type Api } from "../api";
 
 /** One command frame as the socket takes it. */
 export type Action = Parameters<Socket["request"]>[0];
 
 /** What the store uses of a socket (a test hands in its own). */
-type SocketLike = Pick<Socket, "start" | "stop" | "request" | "reconnectNow">;
+export type SocketLike = Pick<Socket, "start" | "stop" | "request" | "reconnectNow">;
 
 export interface ConnectionDeps {
   onEvent(e: ServerEvent): void;
@@ -27,7 +27,7 @@ export class ConnectionStore {
   constructor(
     private readonly api: Pick<Api, "ticket" | "endpoints" | "token">,
     private readonly deps: ConnectionDeps,
-    private readonly makeSocket: (o: SocketOptions) => SocketLike = (o) => new Socket(o),
+    private readonly makeSocket: (o: SocketOptions) => SocketLike,
   ) {
     // Once per page: the listener finds whichever socket is current.
     if (typeof addEventListener === "function") addEventListener("online", () => this.socket?.reconnectNow());

@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { ServerEvent } from "../../../protocol/protocol";
+import { dispatch, eventHandlers, type EventHandlers } from "./events";
+import { dialog, ME, message, page, signedIn } from "./testing";
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+/** The root store with dialog `d1` open and its pane loaded. */
+async function withOpenDialog() {
+  const h = signedIn({ history: async () => page([message("d1", 1)]), visitorCard: () => new Promise(() => {}) });
+  h.store.sidebar.upsert(dialog("d1", { unread: 0 }));
+  await h.store.dialog.open("d1", false);
+  return h;
+}
+
+describe("the server events' map", () => {
+  it("has a handler for every event type (a missing one fails tsc)", () => {
+    // @ts-expect-error: every ServerEvent type needs its handler
+    const partial: EventHandlers = { ack: () => {} };
+    expect(partial).toBeDefined();
+    const { store } = signedIn();
+    expect(Object.keys(eventHandlers(store)).sort()).toEqual(
+      ["ack", "dialog.created", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "typing", "visitor.page"],
+    );
+  });
+
+  it("ignores a type this build does not know, and stray acks and errors", () => {
+    const { store } = signedIn();
+    const rows = store.sidebar.rows.value;
+    dispatch(eventHandlers(store), { type: "something.new" } as unknown as ServerEvent);
+    dispatch(eventHandlers(store), { type: "error", code: "internal", message: "boom" });
+    expect(store.sidebar.rows.value).toBe(rows);
+  });
+
+  it("dialog.created: a ringing row, the message in a loaded pane, a notification", async () => {
+    vi.useFakeTimers();
+    const { store, socket } = await withOpenDialog();
+    const notify = vi.fn();
+    const handlers = eventHandlers(store, notify);
+    socket.options.onEvent = (e) => dispatch(handlers, e);
+    socket.push({ type: "dialog.created", dialog: dialog("d2", { visitor_name: "Vera" }), message: message("d2", 1, { text: "hello" }), ring: true });
+    expect(store.sidebar.rows.value.get("d2")?.ringing).toBe(true);
+    expect(store.sidebar.ringing.value).toBe(true);
+    expect(notify).toHaveBeenCalledWith("New dialog: Vera", "hello");
+    // Not loaded: it loads from history when opened.
+    expect(store.timeline.panes.value.has("d2")).toBe(false);
+    socket.push({ type: "dialog.updated", dialog: dialog("d1", { seq: 2, participants: [{ id: "op_2", name: "Oleg" }] }), ring: false, event: message("d1", 2, { kind: "system" }) });
+    expect(store.timeline.panes.value.get("d1")?.messages.map((m) => m.seq)).toEqual([1, 2]);
+    expect(store.sidebar.rows.value.get("d1")?.dialog.participants).toHaveLength(1);
+  });
+
+  it("message.created from the visitor: stops their typing, notifies when mine, reads it when open and visible", async () => {
+    vi.stubGlobal("document", { visibilityState: "visible" });
+    const { store, socket } = await withOpenDialog();
+    const notify = vi.fn();
+    const handlers = eventHandlers(store, notify);
+    socket.options.onEvent = (e) => dispatch(handlers, e);
+    socket.push({ type: "typing", dialog_id: "d1", side: "visitor", typing: true });
+    expect(store.timeline.typing.value.has("d1")).toBe(true);
+    socket.push({ type: "typing", dialog_id: "d1", side: "operators", typing: false });
+    expect(store.timeline.typing.value.has("d1")).toBe(true);
+    const mine = dialog("d1", { seq: 2, visitor_messages: 2, participants: [{ id: ME, name: "Mia" }] });
+    socket.push({ type: "message.created", message: message("d1", 2, { author_name: "Vera", text: "are you there?" }), dialog: mine });
+    expect(store.timeline.typing.value.has("d1")).toBe(false);
+    expect(store.timeline.panes.value.get("d1")?.messages.map((m) => m.seq)).toEqual([1, 2]);
+    expect(notify).toHaveBeenCalledWith("Vera", "are you there?");
+    expect(socket.sent.at(-1)).toEqual({ action: "message", op: "read", dialog_id: "d1", up_to: 2 });
+  });
+
+  it("message.status, dialog.read, dialog.removed, operator.status and visitor.page each move their store", async () => {
+    const { store, socket } = await withOpenDialog();
+    socket.push({ type: "message.created", message: message("d1", 2, { kind: "operator", author_id: ME, status: { status: "queued" } }) });
+    socket.push({ type: "message.status", dialog_id: "d1", side: "visitor", status: "read", up_to: 2 });
+    expect(store.timeline.panes.value.get("d1")?.messages[1].status).toEqual({ status: "read" });
+
+    socket.push({ type: "dialog.read", dialog_id: "d1", unread: 3, marked_unread: true });
+    expect(store.sidebar.rows.value.get("d1")?.unread).toBe(3);
+
+    store.workspace.operators.value = [{ id: "op_2", name: "Oleg", email: "o@parlor.test", role: "operator", status: "online" }];
+    socket.push({ type: "operator.status", operator_id: "op_2", status: "away" });
+    expect(store.workspace.operators.value[0].status).toBe("away");
+
+    store.visitor.cards.value = new Map([["d1", { card: { id: "vis_d1", site: "site_1", name: "Vera", source: {}, created_at: 1 } }]]);
+    const page = { url: "https://shop.example/cart", at: 5 };
+    socket.push({ type: "visitor.page", visitor_id: "vis_d1", page });
+    expect(store.visitor.cards.value.get("d1")?.card?.current_page).toEqual(page);
+
+    socket.push({ type: "dialog.removed", dialog_id: "d1" });
+    expect(store.sidebar.rows.value.has("d1")).toBe(false);
+    expect(store.dialog.selected.value).toBeNull();
+  });
+});

@@ -1,0 +1,86 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { signal } from "@preact/signals";
+import type { OperatorView, SearchResults } from "../../../protocol/protocol";
+import { SEARCH_DEBOUNCE_MS } from "../state/search";
+import { SidebarStore, type Drafts } from "./sidebar";
+import { dialog, me, settle } from "./testing";
+
+afterEach(() => vi.useRealTimers());
+
+function sidebar(search: (q: string, s?: AbortSignal) => Promise<SearchResults> = async () => ({ hits: [] }), who: OperatorView | null = me) {
+  const drafts = signal<Drafts>(new Map());
+  const store = new SidebarStore({ search }, { me: signal(who), drafts });
+  return { store, drafts };
+}
+
+describe("the sidebar store", () => {
+  it("loads the lists: a row keeps its ring, a new one rings as the server would, found dialogs stay", () => {
+    const { store } = sidebar();
+    store.upsert(dialog("d1"), true);
+    store.load([dialog("d1"), dialog("d2"), dialog("d3", { participants: [{ id: "op_2", name: "Oleg" }] }), dialog("d4", { needs_answer: false })]);
+    const ringing = [...store.rows.value.values()].map((r) => [r.dialog.id, r.ringing]);
+    expect(ringing).toEqual([["d1", true], ["d2", true], ["d3", false], ["d4", false]]);
+    expect(store.ringing.value).toBe(true);
+    expect(store.unreadDialogs.value).toBe(4);
+  });
+
+  it("an away operator's lists ring for nothing", () => {
+    const { store } = sidebar(undefined, { ...me, status: "away" });
+    store.load([dialog("d1")]);
+    expect(store.ringing.value).toBe(false);
+  });
+
+  it("asks the server once typing pauses, counts only the latest answer and merges its hits", async () => {
+    vi.useFakeTimers();
+    const asked: string[] = [];
+    const { store } = sidebar(async (q) => {
+      asked.push(q);
+      return { hits: [{ dialog: dialog("found", { status: "closed" }), found_in: ["email"] }] };
+    });
+    store.setQuery("an");
+    store.setQuery("anna");
+    expect(store.search.value.status).toBe("loading");
+    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS);
+    await settle();
+    expect(asked).toEqual(["anna"]);
+    expect(store.rows.value.has("found")).toBe(true);
+    expect(store.found.value.has("found")).toBe(true);
+    expect(store.tabCounts.value).toEqual({ open: 0, closed: 1 });
+    // The same query again asks nothing.
+    store.setQuery("anna ");
+    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS);
+    expect(asked).toEqual(["anna"]);
+    store.remove("found");
+    expect(store.search.value.hits.has("found")).toBe(false);
+  });
+
+  it("clearing the box cancels the request on its way; a failure is kept for the note", async () => {
+    vi.useFakeTimers();
+    let signal: AbortSignal | undefined;
+    const { store } = sidebar((_q, s) => {
+      signal = s;
+      return new Promise((_ok, fail) => s?.addEventListener("abort", () => fail(new Error("aborted"))));
+    });
+    store.setQuery("anna");
+    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS);
+    store.setQuery("");
+    expect(signal?.aborted).toBe(true);
+    await settle();
+    expect(store.search.value.status).toBe("idle");
+
+    const failing = sidebar(async () => Promise.reject(new Error("down"))).store;
+    failing.setQuery("anna");
+    vi.advanceTimersByTime(SEARCH_DEBOUNCE_MS);
+    await settle();
+    expect(failing.search.value).toMatchObject({ status: "failed", error: "down" });
+  });
+
+  it("drafts count for the list only while searching", () => {
+    const { store, drafts } = sidebar();
+    store.load([dialog("d1"), dialog("d2")]);
+    drafts.value = new Map([["d2", "about the refund"]]);
+    expect(store.visible.value).toHaveLength(2);
+    store.view.value = { ...store.view.value, query: "refund" };
+    expect(store.visible.value.map((r) => r.dialog.id)).toEqual(["d2"]);
+  });
+});
