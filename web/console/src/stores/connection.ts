@@ -5,6 +5,7 @@ import { signal } from "@preact/signals";
 import type { ServerEvent } from "../../../protocol/protocol";
 import { FatalConnectError, RequestError, type ConnectionState, type Socket, type SocketOptions } from "../../../common/socket";
 import { ApiError, type Api } from "../api";
+import { PROTOCOL_VERSION } from "../../../protocol/protocol";
 
 /** One command frame as the socket takes it. */
 export type Action = Parameters<Socket["request"]>[0];
@@ -39,7 +40,7 @@ export class ConnectionStore {
         try {
           const { ticket } = await this.api.ticket();
           const sep = this.api.endpoints.ws.includes("?") ? "&" : "?";
-          return `${this.api.endpoints.ws}${sep}v=1&ticket=${encodeURIComponent(ticket)}`;
+          return `${this.api.endpoints.ws}${sep}v=${PROTOCOL_VERSION}&ticket=${encodeURIComponent(ticket)}`;
         } catch (e) {
           if (e instanceof ApiError && e.status === 401) throw new FatalConnectError("signed out");
           throw e;
