@@ -73,6 +73,8 @@ describe("the widget's settings, layout and accessibility", () => {
     const frame = page.locator("[data-parlor] iframe");
     await expect.poll(async () => (await frame.boundingBox())?.width).toBe(375);
     expect((await frame.boundingBox())!.height).toBe(667);
+    // The frame's page may still be loading when the frame has its size: wait for its content.
+    await page.frameLocator("[data-parlor] iframe").getByRole("button", { name: "Start chat" }).waitFor();
     const chat = chatFrame(page);
     await chat.getByRole("button", { name: "Start chat" }).waitFor();
     await screenshot(page, "widget-phone");
