@@ -249,6 +249,11 @@ impl Conn {
         self.write(&frame);
     }
 
+    /// Whether a socket is up now (not between a drop and its reconnect).
+    pub fn connected(&self) -> bool {
+        self.0.out.lock().expect("not poisoned").is_some()
+    }
+
     pub fn unacked(&self) -> usize {
         self.0.unacked.lock().expect("not poisoned").len()
     }

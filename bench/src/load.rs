@@ -22,6 +22,18 @@ pub struct Plan {
     pub text_len: usize,
 }
 
+impl Plan {
+    /// Messages each side of each dialog sends.
+    pub fn ticks(&self) -> usize {
+        (self.seconds * self.rate).round().max(1.0) as usize
+    }
+
+    /// Messages the whole run sends: both sides of every dialog.
+    pub fn sends(&self) -> usize {
+        self.dialogs * 2 * self.ticks()
+    }
+}
+
 /// Both sides of every dialog, connected and ready.
 pub struct Fleet {
     pub visitors: Vec<Conn>,
@@ -140,7 +152,7 @@ pub async fn run(fleet: &Fleet, plan: &Plan, seed: u64) -> Outcome {
 pub async fn drive(fleet: &Fleet, plan: &Plan, seed: u64) -> Duration {
     let text: String = "x".repeat(plan.text_len.max(1));
     let period = Duration::from_secs_f64(1.0 / plan.rate);
-    let ticks = (plan.seconds * plan.rate).round().max(1.0) as usize;
+    let ticks = plan.ticks();
     let mut rng = Rng::new(seed);
     let started = Instant::now();
     let mut tasks = Vec::new();

@@ -124,6 +124,12 @@ impl Recorder {
         self.log.lock().expect("not poisoned").sent.insert(client_id, Sent { dialog, from, at: Instant::now() });
     }
 
+    /// Sends made before `before`, and after `after`.
+    pub fn sends_outside(&self, before: Instant, after: Instant) -> (usize, usize) {
+        let log = self.log.lock().expect("not poisoned");
+        (log.sent.values().filter(|s| s.at < before).count(), log.sent.values().filter(|s| s.at > after).count())
+    }
+
     pub fn closed(&self) {
         self.closed.fetch_add(1, Ordering::Relaxed);
     }

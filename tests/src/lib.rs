@@ -16,13 +16,25 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub use serde_json;
 
-/// How long a test waits for a frame that must come.
+/// How long a test waits for a frame that must come, or for something to happen.
 pub const WAIT: Duration = Duration::from_secs(5);
-/// How long a test listens for a frame that must not come.
-pub const QUIET: Duration = Duration::from_millis(400);
 
 pub fn unique(prefix: &str) -> String {
     parlor_core::ids::random_token(prefix)
+}
+
+/// Polls `check` until it holds, failing with `what` after `WAIT`: for what has no event a client
+/// can wait for, such as `$disconnect` running after a socket has gone.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "not within {WAIT:?}: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 pub struct TestApp {
@@ -140,8 +152,9 @@ impl TestApp {
         let (status, session) = self.request("POST", "/api/visitor/session", None, Some(body)).await;
         assert_eq!(status, 200, "visitor session: {session}");
         let token = session["token"].as_str().unwrap().to_owned();
+        let id = session["visitor_id"].as_str().unwrap().to_owned();
         let ws = self.connect_visitor(&token).await;
-        Visitor { token, ws }
+        Visitor { id, token, ws }
     }
 
     pub async fn connect_visitor(&self, token: &str) -> Ws {
@@ -165,6 +178,17 @@ impl TestApp {
     pub async fn visitor_history(&self, token: &str, query: &str) -> Value {
         self.get(&format!("/api/visitor/messages{query}"), token).await
     }
+
+    /// How many connection records the demo workspace's operators have.
+    pub async fn operator_connections(&self) -> usize {
+        self.running.app.connections.operator_connections(&self.running.admin.workspace).await.expect("the store answers").len()
+    }
+
+    /// How many connection records this visitor of the demo workspace has.
+    pub async fn visitor_connections(&self, visitor_id: &str) -> usize {
+        let id = parlor_core::ids::VisitorId::parse(visitor_id).expect("a visitor id");
+        self.running.app.connections.visitor_connections(&self.running.admin.workspace, &id).await.expect("the store answers").len()
+    }
 }
 
 pub struct Operator {
@@ -183,6 +207,7 @@ pub struct Joined {
 }
 
 pub struct Visitor {
+    pub id: String,
     pub token: String,
     pub ws: Ws,
 }
@@ -276,21 +301,69 @@ impl Ws {
         }
     }
 
-    /// Every event that arrives within `QUIET`, with those already queued.
+    /// Sends a `ping` and returns every event that came before its ack, with those already queued.
+    ///
+    /// The ack ends the window in which an event could still come, with no fixed wait: a function
+    /// pushes everything an action causes before it acks the action, and this socket's frames
+    /// leave in the order they were posted. So once a test has the ack of an action, whatever that
+    /// action sent here is ahead of the ping's ack. Fails if the socket closes first.
     pub async fn drain(&mut self) -> Vec<Value> {
-        let deadline = tokio::time::Instant::now() + QUIET;
-        while let Ok(Ok(v)) = tokio::time::timeout_at(deadline, self.read()).await {
-            self.pending.push_back(v);
+        self.next_id += 1;
+        let rid = format!("sentinel-{}", self.next_id);
+        let ping = json!({ "action": "message", "op": "ping", "request_id": rid });
+        if let Err(e) = self.try_send_raw(&ping.to_string()).await {
+            panic!("the socket is closed ({e}); pending: {:?}", self.pending);
         }
-        self.pending.drain(..).collect()
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.read())
+                .await
+                .unwrap_or_else(|_| panic!("the ping's ack did not come within {WAIT:?}; pending: {:?}", self.pending));
+            let value = frame.unwrap_or_else(|c| panic!("the socket closed ({c:?}) before the ping's ack; pending: {:?}", self.pending));
+            if value["request_id"] == rid.as_str() {
+                assert_eq!(value["type"], "ack", "the ping was refused: {value}");
+                return self.pending.drain(..).collect();
+            }
+            self.pending.push_back(value);
+        }
     }
 
-    /// Asserts that no event of this type arrives within `QUIET`.
+    /// Asserts that no event of this type has come or comes before a ping's ack (see `drain`);
+    /// events of other types stay queued.
     pub async fn assert_no(&mut self, kind: &str) {
         let events = self.drain().await;
         let found: Vec<_> = events.iter().filter(|e| e["type"] == kind).collect();
         assert!(found.is_empty(), "unexpected {kind}: {found:?}");
         self.pending.extend(events);
+    }
+
+    /// Asserts that nothing is queued and that a ping's ack is the very next frame (see `drain`).
+    pub async fn assert_quiet(&mut self) {
+        let events = self.drain().await;
+        assert!(events.is_empty(), "expected nothing, got {events:?}");
+    }
+
+    /// Sends a `ping` and waits for its ack: `Err` with the close code if the server closes the
+    /// socket instead. Events that come first stay queued.
+    pub async fn ping(&mut self) -> Result<(), u16> {
+        self.next_id += 1;
+        let rid = format!("ping-{}", self.next_id);
+        let ping = json!({ "action": "message", "op": "ping", "request_id": rid });
+        // A socket the server has just closed may refuse the frame: its close frame is still to read.
+        let _ = self.try_send_raw(&ping.to_string()).await;
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            match tokio::time::timeout_at(deadline, self.read()).await {
+                Err(_) => panic!("neither the ping's ack nor a close within {WAIT:?}"),
+                Ok(Err(Closed::Code(code))) => return Err(code),
+                Ok(Err(other)) => panic!("the socket ended without a close frame: {other:?}"),
+                Ok(Ok(v)) if v["request_id"] == rid.as_str() => {
+                    assert_eq!(v["type"], "ack", "the ping was refused: {v}");
+                    return Ok(());
+                }
+                Ok(Ok(v)) => self.pending.push_back(v),
+            }
+        }
     }
 
     /// Reads one JSON frame, or how the socket ended.

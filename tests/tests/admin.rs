@@ -1,5 +1,5 @@
 //! What the console's Settings does for admins, through the running local gateway: list the
-//! workspace's sites, change where the widget may run. Operators and other workspaces are refused,
+//! workspace's sites, change where the widget may run, add operators. Operators and other workspaces are refused,
 //! and a refused change stores nothing. The console itself is tested in Chromium
 //! (`web/e2e/console-admin.e2e.ts`).
 
@@ -114,4 +114,26 @@ async fn another_workspaces_admin_neither_sees_nor_changes_the_site() {
     assert_eq!((status, refused["error"]["code"].as_str()), (403, Some("forbidden")), "{refused}");
     let admin = app.admin_token().await;
     assert_eq!(app.get("/api/sites", &admin).await["sites"][0]["allowed_origins"], json!([]));
+}
+
+#[tokio::test]
+async fn only_an_admin_adds_operators_and_a_refused_one_is_not_stored() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let anna = app.operator("Anna").await;
+    let before = app.get("/api/operators", &admin).await;
+    for role in ["operator", "admin"] {
+        let body = json!({ "email": format!("{role}-by-anna@example.com"), "name": "Mallory", "password": "password-123", "role": role });
+        let (status, refused) = app.request("POST", "/api/operators", Some(&anna.token), Some(body.clone())).await;
+        assert_eq!((status, refused["error"]["code"].as_str()), (403, Some("forbidden")), "{role}: {refused}");
+        let (status, _) = app.request("POST", "/api/operators", None, Some(body)).await;
+        assert_eq!(status, 401, "{role}, signed out");
+        let (status, _) = app.request("POST", "/api/login", None, Some(json!({ "email": format!("{role}-by-anna@example.com"), "password": "password-123" }))).await;
+        assert_eq!(status, 401, "no such {role} can sign in");
+    }
+    assert_eq!(app.get("/api/operators", &admin).await, before, "nobody was added");
+    // The same request from the admin is taken: the refusal was about who asked.
+    let body = json!({ "email": "operator-by-admin@example.com", "name": "Mallory", "password": "password-123", "role": "operator" });
+    let (status, added) = app.request("POST", "/api/operators", Some(&admin), Some(body)).await;
+    assert_eq!(status, 201, "{added}");
 }

@@ -1,7 +1,7 @@
 //! Every flow of the core chat engine, through the running local gateway with real WebSockets.
 
 use parlor_e2e::serde_json::{json, Value};
-use parlor_e2e::{Joined, TestApp, frame, start_dialog, unique};
+use parlor_e2e::{Joined, TestApp, eventually, frame, start_dialog, unique};
 
 fn system_event(v: &Value) -> &str {
     v["event"]["event"]["event"].as_str().unwrap_or_default()
@@ -131,8 +131,9 @@ async fn an_operator_message_to_an_absent_visitor_stays_queued_until_the_visitor
     let app = TestApp::spawn().await;
     let Joined { mut a, mut vera, dialog, .. } = app.joined("hi").await;
     let seen = vera.ws.event("message.created").await["message"]["seq"].as_u64().unwrap();
+    assert_eq!(app.visitor_connections(&vera.id).await, 1);
     drop(vera.ws);
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    eventually("$disconnect forgets the visitor's socket", || async { app.visitor_connections(&vera.id).await == 0 }).await;
 
     let ack = a.ok(frame::send(Some(&dialog), "o-1", "Still there?")).await;
     assert_eq!(ack["message"]["status"]["status"], "queued");
@@ -161,13 +162,78 @@ async fn whispers_reach_operators_only() {
     assert_eq!(ack["message"]["kind"], "whisper");
     let got = a.event("message.created").await;
     assert_eq!((got["message"]["kind"].as_str(), got["message"]["text"].as_str()), (Some("whisper"), Some("She ordered twice, refund one")));
-    vera.ws.assert_no("message.created").await;
+    vera.ws.assert_quiet().await;
     let theirs = app.visitor_history(&vera.token, "").await;
     assert!(theirs["messages"].as_array().unwrap().iter().all(|m| m["kind"] != "whisper"));
     let ours = app.history(&anna, &dialog, "").await;
     assert!(ours["messages"].as_array().unwrap().iter().any(|m| m["kind"] == "whisper"));
     // A visitor cannot whisper.
     vera.ws.refused(frame::whisper(&dialog, "w-2", "psst"), "forbidden").await;
+}
+
+#[tokio::test]
+async fn when_the_operator_in_charge_leaves_the_one_still_connected_takes_charge() {
+    let app = TestApp::spawn().await;
+    let (anna, boris, carl) = (app.operator("Anna").await, app.operator("Boris").await, app.operator("Carl").await);
+    let mut a = app.connect_operator(&anna).await;
+    let mut b = app.connect_operator(&boris).await;
+    let mut c = app.connect_operator(&carl).await;
+    let mut vera = app.visitor("Vera").await;
+    let dialog = start_dialog(&mut vera, "hi").await;
+    a.ok(frame::join(&dialog)).await;
+    let second = b.ok(frame::join(&dialog)).await;
+    assert_eq!(second["dialog"]["assignee"]["name"], "Anna", "the first to connect is in charge");
+    c.drain().await;
+    vera.ws.drain().await;
+
+    let left = a.ok(frame::leave(&dialog)).await;
+    assert_eq!(left["dialog"]["assignee"]["name"], "Boris", "the one still connected takes charge");
+    let names: Vec<_> = left["dialog"]["participants"].as_array().unwrap().iter().map(|p| p["name"].clone()).collect();
+    assert_eq!(names, [json!("Boris")]);
+    assert_eq!(left["dialog"]["needs_answer"], false, "someone is still connected: blue, not green");
+    let seen = c.event("dialog.updated").await;
+    assert_eq!(system_event(&seen), "left");
+    assert_eq!(seen["dialog"]["assignee"]["name"], "Boris");
+    assert_eq!(seen["ring"], false, "nothing rings: the dialog is still answered");
+    // A leave is not the visitor's business: the visitor hears of it not at all.
+    vera.ws.assert_quiet().await;
+
+    // The visitor writes on: still Boris's, no ring, not green.
+    vera.ws.ok(frame::send(None, "c-2", "still there?")).await;
+    let m = c.event("message.created").await;
+    assert_eq!((m["dialog"]["needs_answer"].as_bool(), m["ring"].as_bool()), (Some(false), Some(false)));
+    assert_eq!(m["dialog"]["assignee"]["name"], "Boris");
+    // Boris has the rights of the one in charge now, and Anna has lost them.
+    a.refused(frame::transfer(&dialog, &carl.id, None), "forbidden").await;
+    let handed = b.ok(frame::transfer(&dialog, &carl.id, None)).await;
+    assert_eq!(handed["dialog"]["assignee"]["name"], "Carl");
+}
+
+#[tokio::test]
+async fn a_whisper_leaves_a_closed_dialog_closed_and_the_visitor_hears_nothing() {
+    let app = TestApp::spawn().await;
+    let Joined { anna, mut a, mut vera, dialog } = app.joined("hi").await;
+    let boris = app.operator("Boris").await;
+    let mut b = app.connect_operator(&boris).await;
+    a.ok(frame::close(&dialog)).await;
+    vera.ws.drain().await;
+    b.drain().await;
+
+    let ack = a.ok(frame::whisper(&dialog, "w-1", "Note for whoever reopens it")).await;
+    assert_eq!(ack["message"]["kind"], "whisper");
+    let got = b.event("message.created").await;
+    assert_eq!(got["message"]["kind"], "whisper");
+    assert_eq!(got["dialog"]["status"], "closed", "the whisper left it closed");
+    b.assert_no("dialog.updated").await;
+    vera.ws.assert_quiet().await;
+    assert_eq!(app.get("/api/dialogs?status=closed", &anna.token).await["dialogs"][0]["id"], dialog);
+    assert_eq!(app.get("/api/dialogs?status=open", &anna.token).await["dialogs"], json!([]));
+    let history = app.history(&anna, &dialog, "").await;
+    let events: Vec<_> = history["messages"].as_array().unwrap().iter().filter_map(|m| m["event"]["event"].as_str()).collect();
+    assert!(!events.contains(&"reopened"), "no reopen was stored: {events:?}");
+    // A visitor's message, unlike it, opens the dialog again.
+    vera.ws.ok(frame::send(None, "c-2", "One more thing")).await;
+    assert_eq!(b.event("dialog.updated").await["dialog"]["status"], "open");
 }
 
 #[tokio::test]
@@ -234,7 +300,7 @@ async fn transfer_hands_over_with_an_operator_only_comment_and_the_previous_oper
         "event": "transferred", "by": anna.id, "by_name": "Anna", "from": anna.id, "from_name": "Anna",
         "to": boris.id, "to_name": "Boris", "comment": "VIP customer, be quick"
     }));
-    vera.ws.assert_no("message.created").await;
+    vera.ws.assert_quiet().await;
     assert!(!app.visitor_history(&vera.token, "").await.to_string().contains("VIP"), "the visitor never sees the comment");
     a2.event("dialog.removed").await;
 
@@ -259,6 +325,7 @@ async fn unread_counts_are_per_operator_and_mark_unread_is_mine_alone() {
     let (anna, boris) = (app.operator("Anna").await, app.operator("Boris").await);
     let mut a = app.connect_operator(&anna).await;
     let mut a2 = app.connect_operator(&anna).await;
+    let mut b = app.connect_operator(&boris).await;
     let mut vera = app.visitor("Vera").await;
     let dialog = start_dialog(&mut vera, "one").await;
     vera.ws.ok(frame::send(None, "c-2", "two")).await;
@@ -280,6 +347,7 @@ async fn unread_counts_are_per_operator_and_mark_unread_is_mine_alone() {
     assert_eq!(unread(app.get("/api/dialogs", &anna.token).await), (json!(1), json!(1)));
     assert_eq!(a2.event("dialog.read").await["marked_unread"], true);
     assert_eq!(unread(app.get("/api/dialogs", &boris.token).await), (json!(3), json!(1)), "Boris's counts are his own");
+    b.assert_no("dialog.read").await;
     // Reading clears the mark.
     a.ok(frame::read(Some(&dialog), newest)).await;
     assert_eq!(unread(app.get("/api/dialogs", &anna.token).await), (json!(0), json!(0)));

@@ -7,8 +7,8 @@ mod dynamo_local;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use parlor_e2e::serde_json::json;
-use parlor_e2e::{Joined, TestApp, frame, temp_dir};
-use std::time::Duration;
+use parlor_e2e::{Joined, TestApp, WAIT, eventually, frame, temp_dir};
+use std::time::{Duration, Instant};
 
 async fn management_client(app: &TestApp) -> aws_sdk_apigatewaymanagement::Client {
     let creds = aws_credential_types::Credentials::new("test", "test", None, None, "parlor-tests");
@@ -26,17 +26,10 @@ async fn a_socket_the_client_closes_reaches_disconnect() {
     let app = TestApp::spawn().await;
     let anna = app.operator("Anna").await;
     let mut ws = app.connect_operator(&anna).await;
-    let workspace = &app.running.admin.workspace;
-    assert_eq!(app.running.app.connections.operator_connections(workspace).await.unwrap().len(), 1);
+    assert_eq!(app.operator_connections().await, 1);
     ws.send_message(tokio_tungstenite::tungstenite::Message::Close(None)).await;
     assert_eq!(ws.closed().await, 1005, "the close is echoed, without a status as it came");
-    for _ in 0..50 {
-        if app.running.app.connections.operator_connections(workspace).await.unwrap().is_empty() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("$disconnect did not delete the connection record");
+    eventually("$disconnect deletes the connection record", || async { app.operator_connections().await == 0 }).await;
 }
 
 #[tokio::test]
@@ -60,34 +53,60 @@ async fn the_management_api_posts_describes_and_deletes_connections_like_aws() {
     assert!(matches!(gone.as_service_error(), Some(PostToConnectionError::GoneException(_))), "{gone:?}");
     let unknown = client.get_connection().connection_id("never-existed").send().await.unwrap_err();
     assert_eq!(unknown.raw_response().map(|r| r.status().as_u16()), Some(410));
-    // $disconnect ran: the record is gone too.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(app.running.app.connections.operator_connections(&app.running.admin.workspace).await.unwrap().is_empty());
+    eventually("$disconnect deletes the record too", || async { app.operator_connections().await == 0 }).await;
 }
 
+/// Each cut is told apart from the other by what it spares: a quiet socket is cut while an older
+/// one that keeps pinging lives on (so it is the idle cut, not the age cut), and that busy socket is
+/// cut in the middle of its pings once it is old enough (so it is the age cut, not the idle cut).
 #[tokio::test]
 async fn idle_and_old_connections_are_cut_with_1001_and_forgotten() {
+    let idle_timeout = Duration::from_millis(1000);
+    let max_age = Duration::from_millis(3500);
+    // Far under the idle timeout, so the busy socket is never idle long enough to be cut for it.
+    let pace = idle_timeout / 8;
     let mut config = parlor_local::Config::for_tests(&temp_dir());
-    config.limits.idle_timeout = Duration::from_millis(600);
-    config.limits.max_connection_age = Duration::from_millis(1500);
+    config.limits.idle_timeout = idle_timeout;
+    config.limits.max_connection_age = max_age;
     let app = TestApp::spawn_with(config).await;
     let anna = app.operator("Anna").await;
 
-    let mut idle = app.connect_operator(&anna).await;
-    assert_eq!(idle.closed().await, 1001, "idle too long");
-
-    // Busy, but past the maximum age: frames keep coming, and still the cut comes.
     let mut busy = app.connect_operator(&anna).await;
-    let typing = frame::typing(None, false).to_string();
-    for _ in 0..40 {
-        if busy.try_send_raw(&typing).await.is_err() {
-            break;
+    let busy_opened = Instant::now();
+    let quiet_asked = Instant::now();
+    let mut quiet = app.connect_operator(&anna).await;
+    let mut pings = 0u32;
+    let quiet_cut = {
+        let keep_busy = async {
+            loop {
+                busy.ping().await.unwrap_or_else(|code| panic!("the busy socket was cut ({code}) before the quiet one"));
+                pings += 1;
+                tokio::time::sleep(pace).await;
+            }
+        };
+        tokio::select! {
+            code = quiet.closed() => code,
+            _ = keep_busy => unreachable!(),
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(busy.closed().await, 1001, "the connection's lifetime is capped");
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(app.running.app.connections.operator_connections(&app.running.admin.workspace).await.unwrap().is_empty());
+    };
+    assert_eq!(quiet_cut, 1001, "idle too long");
+    assert!(quiet_asked.elapsed() >= idle_timeout, "not cut before the idle timeout");
+    // The busy socket is older than the quiet one and was answered all along: pings keep a socket.
+    busy.ping().await.expect("the busy socket outlives the quiet one's idle cut");
+    assert!(pings > 0);
+
+    // Busy, but past the maximum age: the cut comes in answer to a ping.
+    let busy_cut = loop {
+        match busy.ping().await {
+            Ok(()) => {}
+            Err(code) => break code,
+        }
+        assert!(busy_opened.elapsed() < max_age + WAIT, "the age cut never came");
+        tokio::time::sleep(pace).await;
+    };
+    assert_eq!(busy_cut, 1001, "the connection's lifetime is capped");
+    assert!(busy_opened.elapsed() + pace >= max_age, "the busy socket was cut at {:?}, before its age ran out", busy_opened.elapsed());
+    eventually("$disconnect forgets both connections", || async { app.operator_connections().await == 0 }).await;
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { crc32, deflateSync } from "node:zlib";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Frame, type FrameLocator, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import WebSocket from "ws";
 import type {
@@ -231,10 +231,15 @@ export async function addOperator(
   return { email, password, operator };
 }
 
-/** A WebSocket client that records every event and answers `request` with the ack. */
+/**
+ * A WebSocket client that records every event and answers `request` with the ack. A wait fails as
+ * soon as the socket closes: a closed socket is never mistaken for a quiet one.
+ */
 export class ScriptedClient {
   readonly events: ServerEvent[] = [];
-  private waiters: { pred: (e: ServerEvent) => boolean; ok: (e: ServerEvent) => void }[] = [];
+  /** The close code, once the socket has closed. */
+  closed: number | null = null;
+  private waiters: { pred: (e: ServerEvent) => boolean; ok: (e: ServerEvent) => void; fail: (e: Error) => void }[] = [];
 
   private constructor(readonly socket: WebSocket) {
     socket.on("message", (data) => {
@@ -245,6 +250,10 @@ export class ScriptedClient {
         w.ok(event);
         return false;
       });
+    });
+    socket.on("close", (code) => {
+      this.closed = code;
+      for (const w of this.waiters.splice(0)) w.fail(new Error(`the socket closed (${code}) while waiting; got ${JSON.stringify(this.events)}`));
     });
   }
 
@@ -262,6 +271,7 @@ export class ScriptedClient {
   waitFor<E extends ServerEvent>(pred: (e: ServerEvent) => boolean, timeoutMs = 10_000): Promise<E> {
     const seen = this.events.find(pred);
     if (seen) return Promise.resolve(seen as E);
+    if (this.closed !== null) return Promise.reject(new Error(`the socket is closed (${this.closed}); got ${JSON.stringify(this.events)}`));
     return new Promise<E>((ok, fail) => {
       const timer = setTimeout(() => fail(new Error(`no matching event in ${timeoutMs} ms; got ${JSON.stringify(this.events)}`)), timeoutMs);
       this.waiters.push({
@@ -270,8 +280,23 @@ export class ScriptedClient {
           clearTimeout(timer);
           ok(e as E);
         },
+        fail: (e) => {
+          clearTimeout(timer);
+          fail(e);
+        },
       });
     });
+  }
+
+  /**
+   * Sends a ping and resolves once its ack is in: the window in which something could still come
+   * ends there, with no fixed wait. A function pushes everything an action causes before it acks
+   * the action, and a socket's frames leave in order; so once the test holds an action's ack (or
+   * has seen the page that made it get its answer), whatever the action sent here is in `events`.
+   * Rejects if the socket closes first.
+   */
+  async caughtUp(): Promise<void> {
+    await this.request({ action: "message", op: "ping" });
   }
 
   /** Sends a frame and resolves with its ack; rejects with the error event. */
@@ -313,6 +338,90 @@ export async function scriptedOperator(parlor: Parlor, email: string, password: 
   const { ticket } = await api<TicketView>(parlor, "POST", "/tickets", { token: session.token });
   const client = await ScriptedClient.connect(`${parlor.ws}?v=1&ticket=${encodeURIComponent(ticket)}`);
   return { client, session };
+}
+
+/** A client frame or server event as a page's socket carried it. */
+type Frame_ = Record<string, unknown> & { request_id?: string; type?: string };
+
+/**
+ * What a page's WebSockets carry, as the browser saw it (every socket the page opens, reconnects
+ * included): to wait for the server's answer to a frame the page sent.
+ */
+export class PageSockets {
+  readonly sent: Frame_[] = [];
+  readonly received: Frame_[] = [];
+
+  constructor(page: Page) {
+    const parse = (payload: string | Buffer): Frame_ => {
+      try {
+        return JSON.parse(String(payload)) as Frame_;
+      } catch {
+        return {};
+      }
+    };
+    page.on("websocket", (ws) => {
+      ws.on("framesent", (f) => this.sent.push(parse(f.payload)));
+      ws.on("framereceived", (f) => this.received.push(parse(f.payload)));
+    });
+  }
+
+  /** The server's answer (ack or error) to the first frame the page sent that matches, once it has arrived. */
+  async answerTo(pred: (frame: Frame_) => boolean, timeoutMs = 10_000): Promise<Frame_> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const asked = this.sent.find(pred);
+      const answer = asked && this.received.find((e) => (e.type === "ack" || e.type === "error") && e.request_id === asked.request_id);
+      if (answer) return answer;
+      if (Date.now() > deadline) {
+        throw new Error(`no answer in ${timeoutMs} ms; sent ${JSON.stringify(this.sent)}; received ${JSON.stringify(this.received)}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+/** One WebSocket of a page or frame, as the page's own WebSocket object saw it (see `logSockets`). */
+export interface SocketLife {
+  url: string;
+  /** Page time (`Date.now()`) of `open` and of `close`, and the close's code. */
+  openedAt: number | null;
+  closed: { code: number; at: number } | null;
+  /** Every frame sent, as text. */
+  sent: string[];
+}
+
+/**
+ * Has every page and frame of `context` keep a log of its WebSockets in `window.__parlorSockets`:
+ * when each opened, what it sent, and the code it closed with (the browser's events for tests do
+ * not give the code). The sockets themselves stay the browser's own.
+ */
+export async function logSockets(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const Real = window.WebSocket;
+    const lives: SocketLife[] = [];
+    (window as unknown as { __parlorSockets: SocketLife[] }).__parlorSockets = lives;
+    class Logged extends Real {
+      private readonly life: SocketLife;
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        const life: SocketLife = { url: String(url), openedAt: null, closed: null, sent: [] };
+        this.life = life;
+        lives.push(life);
+        this.addEventListener("open", () => (life.openedAt = Date.now()));
+        this.addEventListener("close", (e) => (life.closed = { code: e.code, at: Date.now() }));
+      }
+      send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+        this.life.sent.push(String(data));
+        super.send(data);
+      }
+    }
+    window.WebSocket = Logged;
+  });
+}
+
+/** The WebSockets a page or frame has opened so far, oldest first (after `logSockets`). */
+export function socketLives(target: Page | Frame): Promise<SocketLife[]> {
+  return target.evaluate(() => (window as unknown as { __parlorSockets?: SocketLife[] }).__parlorSockets ?? []);
 }
 
 /** Signs in to the console on `page` and waits until its socket is up. */

@@ -4,7 +4,18 @@ import { describe, expect, it } from "vitest";
 import type { Frame, Page } from "playwright-core";
 import type { ServerEvent } from "../protocol/protocol";
 import { newId } from "../common/ids";
-import { addOperator, api, login, screenshot, scriptedOperator, gatewayAndBrowser, seriousAxeViolations, startParlor } from "./harness";
+import {
+  addOperator,
+  api,
+  gatewayAndBrowser,
+  logSockets,
+  login,
+  screenshot,
+  scriptedOperator,
+  seriousAxeViolations,
+  socketLives,
+  startParlor,
+} from "./harness";
 
 const scene = gatewayAndBrowser();
 
@@ -62,6 +73,8 @@ describe("the widget's settings, layout and accessibility", () => {
     const frame = page.locator("[data-parlor] iframe");
     await expect.poll(async () => (await frame.boundingBox())?.width).toBe(375);
     expect((await frame.boundingBox())!.height).toBe(667);
+    // The frame's page may still be loading when the frame has its size: wait for its content.
+    await page.frameLocator("[data-parlor] iframe").getByRole("button", { name: "Start chat" }).waitFor();
     const chat = chatFrame(page);
     await chat.getByRole("button", { name: "Start chat" }).waitFor();
     await screenshot(page, "widget-phone");
@@ -73,19 +86,23 @@ describe("the widget's settings, layout and accessibility", () => {
     // A gateway of its own: a two-second cut would also cut the other tests' scripted operators.
     const short = await startParlor({ env: { PARLOR_MAX_CONNECTION_SECS: "2" } });
     try {
-      const page = await scene.browser.newPage();
+      const context = await scene.browser.newContext();
+      await logSockets(context);
+      const page = await context.newPage();
       await page.goto(`${short.url}/demo/`);
       await page.locator("[data-parlor] button").click();
       const chat = page.frameLocator("[data-parlor] iframe");
       await chat.getByRole("button", { name: "Start chat" }).click();
       const box = chat.getByRole("textbox", { name: "Write a message…" });
-      // Each message is written in a different two-second connection life; some go out while the
-      // socket is being cut and reopened.
+      const frame = chatFrame(page);
+      const cuts = async () => (await socketLives(frame)).filter((s) => s.closed).length;
+      // Each message is written in a connection life of its own: the next one only once the
+      // gateway has cut the socket that was open, so most are written while it is reopened.
       const texts = ["age one", "age two", "age three", "age four", "age five"];
-      for (const text of texts) {
+      for (const [i, text] of texts.entries()) {
         await box.fill(text);
         await box.press("Enter");
-        await page.waitForTimeout(900);
+        await expect.poll(cuts, { timeout: 10_000 }).toBeGreaterThan(i);
       }
       await expect.poll(() => chat.locator('.mark[data-status="queued"]').count(), { timeout: 20_000 }).toBe(0);
       const admin = await login(short, short.admin.email, short.admin.password);
@@ -93,7 +110,23 @@ describe("the widget's settings, layout and accessibility", () => {
       const dialog = dialogs.dialogs.find((d) => d.last_message?.text === "age five")!;
       const history = await api<{ messages: { text: string }[] }>(short, "GET", `/dialogs/${dialog.id}/messages?after=0`, { token: admin.token });
       expect(history.messages.map((m) => m.text).filter((t) => t.startsWith("age "))).toEqual(texts);
-      await page.close();
+
+      // The cuts happened, were the gateway's age cut, and the widget came back after each.
+      const reopened = async () => {
+        const now = await socketLives(frame);
+        return now.length > now.filter((s) => s.closed).length && now[now.length - 1].openedAt !== null;
+      };
+      await expect.poll(reopened, { timeout: 10_000 }).toBe(true);
+      const lives = await socketLives(frame);
+      const cut = lives.filter((s) => s.closed);
+      expect(cut.length).toBeGreaterThanOrEqual(texts.length);
+      expect(cut.map((s) => s.closed!.code)).toEqual(cut.map(() => 1001));
+      for (const s of cut) expect(s.closed!.at - s.openedAt!, "a socket lives until its age runs out").toBeGreaterThanOrEqual(1500);
+      expect(lives.length, "a new socket after every cut").toBeGreaterThan(cut.length);
+      // Each message went out on a later socket than the one before it.
+      const carriedOn = texts.map((text) => lives.findIndex((s) => s.sent.some((f) => JSON.parse(f).text === text)));
+      expect(carriedOn.every((at, i) => at >= 0 && (i === 0 || at > carriedOn[i - 1])), JSON.stringify(carriedOn)).toBe(true);
+      await context.close();
     } finally {
       await short.dispose();
     }

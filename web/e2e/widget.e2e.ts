@@ -1,6 +1,7 @@
 // The visitor widget in real Chromium, on the demo page the gateway serves, against a scripted
 // operator: messages both ways with marks and typing, a dropped connection, a reload, hostile text,
-// and a page on an origin the site does not allow.
+// and a page on an origin the site does not allow. Each test is a visitor of its own, in a browser
+// context of its own, with a dialog of its own.
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, FrameLocator, Page } from "playwright-core";
@@ -9,6 +10,7 @@ import { newId } from "../common/ids";
 import {
   addOperator,
   api,
+  chatFrame,
   launchBrowser,
   login,
   screenshot,
@@ -85,14 +87,36 @@ async function history(dialogId: string): Promise<MessageView[]> {
 const say = (op: ScriptedClient, dialog_id: string, text: string) =>
   op.request({ action: "message", op: "send", dialog_id, client_id: newId(), text });
 
-describe("the visitor widget on the demo page", () => {
-  let dialogId: string;
-  let visitor: Awaited<ReturnType<typeof visitorPage>>;
+/**
+ * A visitor on the demo page opens the widget, gives their name and writes `first`; Anna (a
+ * scripted operator, connected first) sees the dialog start and joins it.
+ */
+async function startChat(name: string, first: string, context?: BrowserContext): Promise<Awaited<ReturnType<typeof visitorPage>> & { dialogId: string }> {
+  const op = await operatorSocket();
+  const visitor = await visitorPage(context);
+  const { page, chat } = visitor;
+  await page.locator("[data-parlor] button").click();
+  await chat.getByLabel("Name").fill(name);
+  await chat.getByRole("button", { name: "Start chat" }).click();
+  const box = chat.getByRole("textbox", { name: "Write a message…" });
+  await box.fill(first);
+  await box.press("Enter");
+  const created = await op.waitFor<Extract<ServerEvent, { type: "dialog.created" }>>(
+    (e) => e.type === "dialog.created" && e.dialog.visitor_name === name,
+  );
+  await chat.locator('.mine .mark[data-status="sent"], .mine .mark[data-status="delivered"]').first().waitFor();
+  // Anna takes it, so her later messages may be written; the widget shows it, so nothing is on
+  // its way to the widget when a test starts.
+  await op.request({ action: "assign", op: "join", dialog_id: created.dialog.id });
+  await visitor.chat.getByText("Anna joined the dialog").waitFor();
+  op.close();
+  return { ...visitor, dialogId: created.dialog.id };
+}
 
+describe("the visitor widget on the demo page", () => {
   it("chats with an operator: messages both ways, the operator's name and typing, delivered and read marks, a chime", async () => {
     const op = await operatorSocket();
-    visitor = await visitorPage();
-    const { page, chat } = visitor;
+    const { page, chat, context } = await visitorPage();
     const bubble = page.locator("[data-parlor] button");
     await bubble.click();
     await expect.poll(() => bubble.getAttribute("aria-expanded")).toBe("true");
@@ -104,7 +128,7 @@ describe("the visitor widget on the demo page", () => {
     await box.press("Enter");
 
     const created = await op.waitFor<Extract<ServerEvent, { type: "dialog.created" }>>((e) => e.type === "dialog.created");
-    dialogId = created.dialog.id;
+    const dialogId = created.dialog.id;
     expect(created.dialog.visitor_name).toBe("Vera");
     expect(created.message.text).toBe("Where is my order?");
     // The pre-chat phone reaches the operator's visitor card.
@@ -129,10 +153,11 @@ describe("the visitor widget on the demo page", () => {
     await expect.poll(() => page.frames().find((f) => f.url().includes("frame.html"))?.evaluate(() => (window as unknown as { __notes: number }).__notes)).toBeGreaterThan(0);
     await screenshot(page, "widget-chat");
     op.close();
+    await context.close();
   });
 
   it("queues what the visitor writes while the connection is down and delivers each message once after it returns", async () => {
-    const { page, chat, context } = visitor;
+    const { page, chat, context, dialogId } = await startChat("Olga", "Is the blue one in stock?");
     await context.setOffline(true);
     await parlor.restart();
     const box = chat.getByRole("textbox", { name: "Write a message…" });
@@ -154,10 +179,11 @@ describe("the visitor widget on the demo page", () => {
     expect(texts.filter((t) => t === "Written offline, two")).toHaveLength(1);
     expect(await chat.getByText("Written offline, one").count()).toBe(1);
     op.close();
+    await context.close();
   });
 
   it("keeps the dialog over a reload, and badges the closed bubble when the operator writes", async () => {
-    const { page, chat } = visitor;
+    const { page, chat, context, dialogId } = await startChat("Rita", "Where is my order?");
     await page.reload();
     const bubble = page.locator("[data-parlor] button");
     // The browser has a dialog here: the iframe loads at once, before any click.
@@ -173,11 +199,27 @@ describe("the visitor widget on the demo page", () => {
     await chat.getByRole("textbox").press("Escape");
     await expect.poll(() => bubble.getAttribute("aria-expanded")).toBe("false");
     op.close();
+    await context.close();
   });
 
   it("shows hostile text as text, both ways", async () => {
-    const { page, chat, alerts } = visitor;
-    await page.locator("[data-parlor] button").click();
+    const { page, chat, context, alerts, dialogId } = await startChat("Sam", "Hello");
+    // From here on, every element the chat's message log gets is recorded as it is added: a
+    // payload that became an element would be listed even if it was gone again, and with no such
+    // element none can run.
+    const frame = chatFrame(page);
+    await frame.evaluate(() => {
+      const added: string[] = [];
+      (window as unknown as { __added: string[] }).__added = added;
+      new MutationObserver((records) => {
+        for (const r of records) {
+          for (const n of r.addedNodes) {
+            if (!(n instanceof Element)) continue;
+            for (const e of [n, ...n.querySelectorAll("*")]) added.push(e.tagName.toLowerCase());
+          }
+        }
+      }).observe(document.querySelector(".log")!, { childList: true, subtree: true });
+    });
     const payload = `<img src=x onerror="alert('visitor')"><script>alert('v2')</script>`;
     const box = chat.getByRole("textbox", { name: "Write a message…" });
     await box.fill(payload);
@@ -188,9 +230,12 @@ describe("the visitor widget on the demo page", () => {
     await say(op, dialogId, hostile);
     await chat.getByText(hostile).waitFor();
     expect(await chat.locator(".log img, .log svg, .log script").count()).toBe(0);
-    await page.waitForTimeout(300);
+    const added = await frame.evaluate(() => (window as unknown as { __added: string[] }).__added);
+    expect(added.length, "the observer saw both messages drawn").toBeGreaterThanOrEqual(2);
+    expect(added.filter((t) => ["img", "svg", "script", "iframe", "object", "embed"].includes(t))).toEqual([]);
     expect(alerts).toEqual([]);
     op.close();
+    await context.close();
   });
 
   it("does not run on an origin the site does not allow", async () => {
