@@ -28,15 +28,16 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::domain::{
-    Dialog, DialogStatus, Message, Millis, Operator, OperatorStatus, Receipt, Receipts, Side, Site, Visitor, Workspace,
+    Connection, Dialog, DialogStatus, IndexEntry, Message, Millis, Operator, OperatorStatus, Peer, QuickReply, ReadMarker,
+    Receipt, Receipts, Side, Site, Ticket, Visitor, Workspace,
 };
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
 use crate::ids::QuickReplyId;
 use crate::ports::{
-    Clock, Connection, ConnectionStore, DialogCursor, DialogStore, DirectoryStore, Peer, ReadMarker, ReadMarkerStore,
-    ReceiptStore, StoreError, StoreResult, SystemClock, Ticket, TicketStore,
+    Clock, ConnectionStore, DialogCursor, DialogStore, DirectoryStore, ReadMarkerStore, ReceiptStore, StoreError,
+    StoreResult, SystemClock, TicketStore,
 };
-use crate::ports::{IndexEntry, QuickReply, QuickReplyStore, SearchIndex};
+use crate::ports::{QuickReplyStore, SearchIndex};
 
 type Item = HashMap<String, AttributeValue>;
 

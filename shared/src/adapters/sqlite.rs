@@ -3,8 +3,8 @@
 //! inside one transaction, never by reading first.
 
 use crate::domain::{
-    normalize_email, Dialog, DialogStatus, Message, Operator, OperatorStatus, Receipt, Receipts, SearchField, Side, Site, Visitor,
-    Workspace,
+    normalize_email, Connection, Dialog, DialogStatus, IndexEntry, Message, Operator, OperatorStatus, Peer, QuickReply,
+    ReadMarker, Receipt, Receipts, SearchField, Side, Site, Ticket, Visitor, Workspace,
 };
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
 use crate::ids::QuickReplyId;
