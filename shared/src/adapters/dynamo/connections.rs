@@ -22,7 +22,11 @@ impl DynamoStore {
     }
 
     /// Sets the status an operator connection carries.
-    pub(super) async fn update_connection_status(&self, connection: &ConnectionId, status: OperatorStatus) -> StoreResult<()> {
+    pub(super) async fn update_connection_status(
+        &self,
+        connection: &ConnectionId,
+        status: OperatorStatus,
+    ) -> StoreResult<()> {
         let updated = self
             .client
             .update_item()

@@ -12,7 +12,10 @@ use crate::ports::{SearchIndex, StoreResult};
 #[async_trait]
 impl SearchIndex for DynamoStore {
     async fn index_terms(&self, workspace: &WorkspaceId, entries: &[IndexEntry]) -> StoreResult<()> {
-        let items = entries.iter().map(|e| item_of("search_term", keys::search_term(workspace, e), e)).collect::<StoreResult<_>>()?;
+        let items = entries
+            .iter()
+            .map(|e| item_of("search_term", keys::search_term(workspace, e), e))
+            .collect::<StoreResult<_>>()?;
         self.batch_put(items).await
     }
 
