@@ -3,11 +3,10 @@
 //! them all and pass one contract suite (`tests/store_contract.rs`).
 
 use crate::domain::{
-    Dialog, DialogStatus, Message, Millis, Operator, OperatorStatus, Receipt, Receipts, Role, SearchField, Side, Site,
-    Visitor, Workspace,
+    Connection, Dialog, DialogStatus, IndexEntry, Message, Millis, Operator, OperatorStatus, QuickReply, ReadMarker,
+    Receipt, Receipts, Side, Site, Ticket, Visitor, Workspace,
 };
-use crate::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
-use crate::ids::QuickReplyId;
+use crate::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, QuickReplyId, SiteKey, VisitorId, WorkspaceId};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -135,26 +134,6 @@ pub trait ReceiptStore: Send + Sync {
     ) -> StoreResult<bool>;
 }
 
-/// What one operator has read of one dialog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReadMarker {
-    pub workspace: WorkspaceId,
-    pub operator: OperatorId,
-    pub dialog: DialogId,
-    /// How many of the visitor's messages this operator has read.
-    pub visitor_messages_read: u64,
-    /// Marked unread by this operator (seed 002): unread for them alone.
-    pub marked_unread: bool,
-}
-
-impl ReadMarker {
-    pub fn unread(marker: Option<&ReadMarker>, dialog: &Dialog) -> u64 {
-        let read = marker.map_or(0, |m| m.visitor_messages_read);
-        let count = dialog.visitor_messages.saturating_sub(read);
-        if marker.is_some_and(|m| m.marked_unread) { count.max(1) } else { count }
-    }
-}
-
 #[async_trait]
 pub trait ReadMarkerStore: Send + Sync {
     async fn put_read_marker(&self, marker: &ReadMarker) -> StoreResult<()>;
@@ -167,25 +146,6 @@ pub trait ReadMarkerStore: Send + Sync {
     ) -> StoreResult<Vec<ReadMarker>>;
 }
 
-/// Who holds a WebSocket connection. Operator connections carry the operator's role and status so
-/// that fanning out needs no further reads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Peer {
-    Operator { id: OperatorId, role: Role, status: OperatorStatus },
-    Visitor { id: VisitorId, site: SiteKey },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Connection {
-    pub id: ConnectionId,
-    pub workspace: WorkspaceId,
-    pub peer: Peer,
-    pub connected_at: Millis,
-    /// When the store may forget it (TTL): API Gateway cuts every connection at two hours.
-    pub expires_at: Millis,
-}
-
 #[async_trait]
 pub trait ConnectionStore: Send + Sync {
     async fn put_connection(&self, connection: &Connection) -> StoreResult<()>;
@@ -196,31 +156,11 @@ pub trait ConnectionStore: Send + Sync {
     async fn visitor_connections(&self, workspace: &WorkspaceId, visitor: &VisitorId) -> StoreResult<Vec<Connection>>;
 }
 
-/// A one-time ticket that opens an operator's WebSocket; valid for seconds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Ticket {
-    pub id: String,
-    pub workspace: WorkspaceId,
-    pub operator: OperatorId,
-    pub expires_at: Millis,
-}
-
 #[async_trait]
 pub trait TicketStore: Send + Sync {
     async fn put_ticket(&self, ticket: &Ticket) -> StoreResult<()>;
     /// Deletes the ticket and returns it, once: a second take of the same id gets `None`.
     async fn take_ticket(&self, id: &str) -> StoreResult<Option<Ticket>>;
-}
-
-/// One entry of the quick-search index: `term` was found in `field` of `dialog`, last at `at`
-/// (and, for a message, in the message `seq`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IndexEntry {
-    pub term: String,
-    pub dialog: DialogId,
-    pub field: SearchField,
-    pub seq: Option<u64>,
-    pub at: Millis,
 }
 
 /// The quick-search index: terms to dialogs, written after the dialog's own commit. An entry is
@@ -271,18 +211,6 @@ impl Clock for SystemClock {
         let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970");
         since.as_millis() as Millis
     }
-}
-
-/// A canned answer an operator keeps for themself (seed 002: quick replies, made from a message too).
-/// `%name%` in its text becomes the operator's name when the console inserts it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QuickReply {
-    pub id: QuickReplyId,
-    pub workspace: WorkspaceId,
-    pub operator: OperatorId,
-    pub title: String,
-    pub text: String,
-    pub created_at: Millis,
 }
 
 #[async_trait]

@@ -87,7 +87,8 @@ mod dynamo_only {
     use parlor_core::domain::OperatorStatus;
     use parlor_core::domain::{Dialog, Role, Visitor, VisitorSource, Workspace};
     use parlor_core::ids::{ClientMessageId, ConnectionId, OperatorId, SiteKey, VisitorId, WorkspaceId};
-    use parlor_core::ports::{Connection, ConnectionStore, DialogStore, DirectoryStore, Peer};
+    use parlor_core::domain::{Connection, Peer};
+    use parlor_core::ports::{ConnectionStore, DialogStore, DirectoryStore};
 
     use super::dynamo_local::{DynamoLocal, find_install};
 

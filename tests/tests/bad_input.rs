@@ -3,7 +3,7 @@
 
 use parlor_core::auth::Claims;
 use parlor_core::ids::{ConnectionId, OperatorId, VisitorId};
-use parlor_core::ports::{Connection, Peer, Ticket};
+use parlor_core::domain::{Connection, Peer, Ticket};
 use parlor_e2e::serde_json::json;
 use parlor_e2e::{Closed, Joined, TestApp, Ws, frame, start_dialog};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};

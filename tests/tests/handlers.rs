@@ -5,7 +5,7 @@ use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use aws_lambda_events::query_map::QueryMap;
 use parlor_core::entrypoints::ws;
 use parlor_core::ids::ConnectionId;
-use parlor_core::ports::Peer;
+use parlor_core::domain::Peer;
 use parlor_e2e::serde_json::{self, json};
 use parlor_e2e::TestApp;
 use std::collections::HashMap;

@@ -18,7 +18,7 @@ use parlor_core::deploy::{Function, Resource};
 use parlor_core::entrypoints::ws;
 use parlor_core::ids::ConnectionId;
 use parlor_core::lambda::{Deployed, LambdaConfig, Need, ENV};
-use parlor_core::ports::{Connection, Peer};
+use parlor_core::domain::{Connection, Peer};
 use parlor_core::protocol::Route;
 use parlor_e2e::serde_json::json;
 use parlor_e2e::{frame, start_dialog, unique, TestApp};

@@ -3,9 +3,11 @@
 use super::fanout::{self, Listeners};
 use super::{backoff, App, AppResult, Caller, Done, MAX_ATTEMPTS};
 use crate::auth::Holder;
-use crate::domain::{Attachment, Content, Dialog, DomainError, Message, MessageKind, Operator, Receipt, Receipts, Side, Visitor};
+use crate::domain::{
+    Attachment, Content, Dialog, DomainError, Message, MessageKind, Operator, ReadMarker, Receipt, Receipts, Side, Visitor,
+};
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, WorkspaceId};
-use crate::ports::{ReadMarker, StoreError};
+use crate::ports::StoreError;
 use crate::protocol::ServerEvent;
 
 /// A message as a client composed it.

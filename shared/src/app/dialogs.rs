@@ -3,9 +3,9 @@
 
 use super::fanout::{self, Listeners};
 use super::{dialog_view, view, App, AppError, AppResult, Done};
-use crate::domain::{Dialog, DialogStatus, DomainError, Message, Operator, Receipt, Side, SystemEvent, Visitor};
+use crate::domain::{Dialog, DialogStatus, DomainError, Message, Operator, ReadMarker, Receipt, Side, SystemEvent, Visitor};
 use crate::ids::{ConnectionId, DialogId, OperatorId};
-use crate::ports::{DialogCursor, ReadMarker};
+use crate::ports::DialogCursor;
 use crate::protocol::{DialogView, MessageView};
 use serde::Serialize;
 

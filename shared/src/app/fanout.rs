@@ -11,9 +11,8 @@
 //! - the connection a change came from is answered by its ack, not told again.
 
 use super::{dialog_view, view, Post};
-use crate::domain::{Dialog, Message, MessageKind, OperatorStatus, Receipt, Receipts, Role, Side};
+use crate::domain::{Connection, Dialog, Message, MessageKind, OperatorStatus, Peer, Receipt, Receipts, Role, Side};
 use crate::ids::{ConnectionId, OperatorId};
-use crate::ports::{Connection, Peer};
 use crate::protocol::ServerEvent;
 
 /// The connections that could hear of a change to one dialog.

@@ -22,7 +22,7 @@ pub use search::{SearchHit, SearchResults, MAX_SEARCH_HITS};
 pub use visitor_card::VisitorCard;
 
 use crate::auth::{Claims, Signer};
-use crate::domain::{Dialog, DomainError, ErrorCode, Message, Millis, Operator, Receipts, Visitor};
+use crate::domain::{Dialog, DomainError, ErrorCode, Message, Millis, Operator, Peer, Receipts, Visitor};
 use crate::ids::{ConnectionId, DialogId, WorkspaceId};
 use crate::ports::*;
 use crate::protocol::{DialogView, MessageView, ServerEvent};

@@ -2,9 +2,8 @@
 //! operator to any browser. Only their owner lists, adds or deletes them.
 
 use super::{App, AppResult};
-use crate::domain::{validate_text, DomainError, Millis, Operator};
+use crate::domain::{validate_text, DomainError, Millis, Operator, QuickReply};
 use crate::ids::QuickReplyId;
-use crate::ports::QuickReply;
 use serde::{Deserialize, Serialize};
 
 /// A quick reply's title is what the `/` shortcut finds it by.

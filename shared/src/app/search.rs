@@ -4,11 +4,10 @@
 
 use super::{dialog_view, App, AppError, AppResult};
 use crate::domain::{
-    email_terms, message_terms, phone_terms, query_terms, words, Dialog, Message, MessageKind, Millis, Operator,
-    SearchField, Visitor, MAX_QUERY_CHARS,
+    email_terms, message_terms, phone_terms, query_terms, words, Dialog, IndexEntry, Message, MessageKind, Millis,
+    Operator, ReadMarker, SearchField, Visitor, MAX_QUERY_CHARS,
 };
 use crate::ids::{DialogId, WorkspaceId};
-use crate::ports::{IndexEntry, ReadMarker};
 use crate::protocol::{DialogView, MessageView};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};

@@ -4,10 +4,11 @@
 use super::{App, AppError, AppResult};
 use crate::auth::{decoy_hash, hash_password, verify_password, Claims};
 use crate::domain::{
-    phone_digits, valid_email, DomainError, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Role, Site, Visitor, VisitorSource, Workspace,
+    phone_digits, valid_email, Connection, DomainError, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Peer, Role, Site,
+    Ticket, Visitor, VisitorSource, Workspace,
 };
 use crate::ids::{random_token, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
-use crate::ports::{Connection, Peer, StoreError, Ticket};
+use crate::ports::StoreError;
 use crate::protocol::{OperatorView, ServerEvent, PROTOCOL_VERSION};
 use serde::{Deserialize, Serialize};
 

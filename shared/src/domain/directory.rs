@@ -77,14 +77,6 @@ impl OperatorStatus {
 
 /// The shortest password an operator may have.
 pub const MIN_PASSWORD_CHARS: usize = 8;
-/// The longest email address (RFC 5321's path limit, less its angle brackets).
-pub const MAX_EMAIL_CHARS: usize = 254;
-
-/// Emails compare without case or surrounding space: this is the one form stored and looked up.
-pub fn normalize_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Operator {
     pub id: OperatorId,

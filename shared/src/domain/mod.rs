@@ -1,20 +1,28 @@
 //! The domain, in the seeds' words. Pure: no I/O, no clock; time comes in as an argument.
 
 mod attachment;
+mod connection;
+mod contact;
 mod dialog;
 mod directory;
 mod error;
 mod message;
+mod quick_reply;
+mod read_marker;
 mod search;
 mod widget;
 #[cfg(test)]
 pub(crate) mod testing;
 
 pub use attachment::*;
+pub use connection::*;
+pub use contact::*;
 pub use dialog::*;
 pub use directory::*;
 pub use error::*;
 pub use message::*;
+pub use quick_reply::*;
+pub use read_marker::*;
 pub use search::*;
 pub use widget::*;
 

@@ -3,7 +3,10 @@
 //! becomes terms the same way and matches the terms that start with them. Pure, so the index and
 //! the query can never disagree on what a word is.
 
+use crate::ids::DialogId;
 use serde::{Deserialize, Serialize};
+
+use super::{phone_digits, valid_email, Millis};
 
 /// A term must have this many characters: the index is partitioned by a term's first two.
 pub const MIN_TERM_CHARS: usize = 2;
@@ -20,8 +23,6 @@ pub const MAX_QUERY_CHARS: usize = 200;
 /// A phone number is kept and searched by its last ten digits too, so "+7 912…", "8 912…" and
 /// "912…" find the same visitor.
 const NATIONAL_DIGITS: usize = 10;
-/// Fewer digits than this is not a phone number.
-pub const MIN_PHONE_DIGITS: usize = 5;
 /// The shortest tail of a phone number that is indexed.
 const MIN_PHONE_TAIL: usize = 4;
 
@@ -51,6 +52,17 @@ impl SearchField {
     }
 }
 
+/// One entry of the quick-search index: `term` was found in `field` of `dialog`, last at `at`
+/// (and, for a message, in the message `seq`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    pub term: String,
+    pub dialog: DialogId,
+    pub field: SearchField,
+    pub seq: Option<u64>,
+    pub at: Millis,
+}
+
 /// The words of a text: runs of letters and digits, lower-cased, at least two characters, cut to
 /// `MAX_TERM_CHARS`, each once, in the order they first appear.
 pub fn words(text: &str) -> Vec<String> {
@@ -73,37 +85,12 @@ pub fn message_terms(text: &str) -> Vec<String> {
     terms
 }
 
-/// An email as it is compared (`normalize_email`), when it looks like one: something, an `@`, and
-/// a domain with a dot.
-pub fn valid_email(raw: &str) -> Option<String> {
-    let email = super::normalize_email(raw);
-    let (local, domain) = email.split_once('@')?;
-    let ok = !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && email.chars().all(|c| c.is_alphanumeric() || "._%+-@'".contains(c));
-    ok.then_some(email)
-}
-
 /// The terms an email is found by: the whole address (so "anna@exa" finds it) and its words.
 pub fn email_terms(email: &str) -> Vec<String> {
     let Some(email) = valid_email(email) else { return words(email) };
     let whole: String = email.chars().take(MAX_TERM_CHARS).collect();
     let parts = words(&email).into_iter().filter(|w| *w != whole);
     std::iter::once(whole.clone()).chain(parts).collect()
-}
-
-/// A phone number's digits, when `raw` is written as one: digits, spaces and `+-().`, with at
-/// least `MIN_PHONE_DIGITS` digits.
-pub fn phone_digits(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    if raw.is_empty() || !raw.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
-        return None;
-    }
-    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-    (digits.len() >= MIN_PHONE_DIGITS).then_some(digits)
 }
 
 /// The terms a phone number is found by: all its digits, and every tail of its last ten down to
@@ -161,9 +148,6 @@ mod tests {
     fn an_email_is_found_whole_and_by_its_words() {
         assert_eq!(email_terms(" Anna.K@Example.com "), ["anna.k@example.com", "anna", "example", "com"]);
         assert_eq!(query_terms("ANNA.K@exa"), ["anna.k@exa"], "a partial address is one term");
-        assert!(valid_email("not an email").is_none());
-        assert!(valid_email("a@b").is_none());
-        assert_eq!(valid_email(" A@B.io").as_deref(), Some("a@b.io"));
     }
 
     #[test]
@@ -174,7 +158,6 @@ mod tests {
         );
         assert_eq!(phone_terms("12-34-56"), ["123456", "23456", "3456"]);
         assert!(phone_terms("call me").is_empty());
-        assert!(phone_digits("1234").is_none(), "too few digits");
         // However the country code is written, the query is the national number.
         assert_eq!(query_terms("+7 912 345-67-89"), ["9123456789"]);
         assert_eq!(query_terms("8 (912) 345 67 89"), ["9123456789"]);

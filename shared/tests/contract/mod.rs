@@ -5,13 +5,11 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use parlor_core::domain::{
-    Dialog, DialogStatus, Message, Millis, Operator, OperatorStatus, Receipt, Receipts, Role, Side, Site, Visitor,
-    VisitorSource, Workspace,
+    Connection, Dialog, DialogStatus, Message, Millis, Operator, OperatorStatus, Peer, ReadMarker, Receipt, Receipts,
+    Role, Side, Site, Ticket, Visitor, VisitorSource, Workspace,
 };
 use parlor_core::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
-use parlor_core::ports::{
-    Clock, Connection, DialogCursor, Peer, ReadMarker, Store, StoreError, SystemClock, Ticket,
-};
+use parlor_core::ports::{Clock, DialogCursor, Store, StoreError, SystemClock};
 
 const T0: Millis = 1_700_000_000_000;
 
@@ -605,7 +603,7 @@ pub async fn a_site_key_never_moves_to_another_workspace(store: Arc<dyn Store>) 
 
 pub async fn quick_replies_are_each_operators_own(store: Arc<dyn Store>) {
     use parlor_core::ids::QuickReplyId;
-    use parlor_core::ports::QuickReply;
+    use parlor_core::domain::QuickReply;
     let (ws, other_ws) = (WorkspaceId::generate(), WorkspaceId::generate());
     let (anna, boris) = (OperatorId::generate(), OperatorId::generate());
     let reply = |ws: &WorkspaceId, op: &OperatorId, title: &str, at: i64| QuickReply {
@@ -659,7 +657,7 @@ pub async fn a_visitor_keeps_the_page_it_has_open(store: Arc<dyn Store>) {
 
 pub async fn search_terms_are_found_by_their_start_within_the_workspace(store: Arc<dyn Store>) {
     use parlor_core::domain::SearchField;
-    use parlor_core::ports::IndexEntry;
+    use parlor_core::domain::IndexEntry;
     let (ws, other_ws) = (WorkspaceId::generate(), WorkspaceId::generate());
     let (vera, ivan) = (DialogId::generate(), DialogId::generate());
     let entry = |term: &str, dialog: &DialogId, field, seq: Option<u64>, at: Millis| IndexEntry {
@@ -717,7 +715,7 @@ pub async fn search_terms_are_found_by_their_start_within_the_workspace(store: A
 
 pub async fn many_search_terms_are_written_at_once(store: Arc<dyn Store>) {
     use parlor_core::domain::SearchField;
-    use parlor_core::ports::IndexEntry;
+    use parlor_core::domain::IndexEntry;
     let ws = WorkspaceId::generate();
     let dialog = DialogId::generate();
     // More than one BatchWriteItem holds.

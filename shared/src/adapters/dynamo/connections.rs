@@ -1,0 +1,82 @@
+//! `ConnectionStore`: one item per WebSocket connection, listed through GSI1 by operator or visitor;
+//! forgotten by TTL, and filtered out once expired.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+
+use super::errors::{condition_held, unavailable};
+use super::item::{item_of, key_of, n, parse_items, s, with_gsi1, with_ttl};
+use super::{DynamoStore, keys, now};
+use crate::domain::{Connection, OperatorStatus};
+use crate::ids::{ConnectionId, VisitorId, WorkspaceId};
+use crate::ports::{ConnectionStore, StoreResult};
+
+impl DynamoStore {
+    async fn connections(&self, query: QueryFluentBuilder) -> StoreResult<Vec<Connection>> {
+        // TTL deletes lazily (typically within days), so expired records are filtered here.
+        let live = query
+            .filter_expression("#expires > :now")
+            .expression_attribute_names("#expires", "expires_at")
+            .expression_attribute_values(":now", n(now()));
+        parse_items(self.collect(live, None).await?)
+    }
+
+    /// Sets the status an operator connection carries.
+    pub(super) async fn update_connection_status(
+        &self,
+        connection: &ConnectionId,
+        status: OperatorStatus,
+    ) -> StoreResult<()> {
+        let updated = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::connection(connection))))
+            .update_expression("SET #peer.#status = :status")
+            // A connection closed meanwhile stays closed rather than coming back as a fragment.
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#peer", "peer")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":status", s(status.as_str()))
+            .send()
+            .await;
+        condition_held(updated).map(drop)
+    }
+}
+
+#[async_trait]
+impl ConnectionStore for DynamoStore {
+    async fn put_connection(&self, connection: &Connection) -> StoreResult<()> {
+        let item = item_of("connection", keys::connection(&connection.id), connection)?;
+        self.put(with_ttl(with_gsi1(item, keys::connection_gsi1(connection)), connection.expires_at)).await
+    }
+
+    /// An expired record that TTL has not deleted yet is absent, as it is in every query.
+    async fn get_connection(&self, id: &ConnectionId) -> StoreResult<Option<Connection>> {
+        let connection: Option<Connection> = self.get_parsed(keys::connection(id)).await?;
+        Ok(connection.filter(|c| c.expires_at > now()))
+    }
+
+    async fn delete_connection(&self, id: &ConnectionId) -> StoreResult<()> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::connection(id))))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn operator_connections(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Connection>> {
+        self.connections(self.query_gsi1(keys::operator_connections(workspace)).key_condition_expression("#gpk = :gpk"))
+            .await
+    }
+
+    async fn visitor_connections(&self, workspace: &WorkspaceId, visitor: &VisitorId) -> StoreResult<Vec<Connection>> {
+        self.connections(
+            self.query_gsi1(keys::visitor_connections(workspace, visitor)).key_condition_expression("#gpk = :gpk"),
+        )
+        .await
+    }
+}

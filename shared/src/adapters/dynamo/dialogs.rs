@@ -1,0 +1,195 @@
+//! `DialogStore`: a dialog, its messages and their client-id claims, all in the dialog's partition;
+//! a commit is one transaction whose cancellation maps back to a named error.
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
+
+use super::DynamoStore;
+use super::errors::{Guard, commit_refusal, invalid_request, lost_guards};
+use super::item::{ENTITY, item_of, key_of, n, parse_items, s, u64_attr, with_gsi1};
+use super::keys::{self, GSI1SK};
+use crate::domain::{Dialog, DialogStatus, Message};
+use crate::ids::{ClientMessageId, DialogId, WorkspaceId};
+use crate::ports::{DialogCursor, DialogStore, StoreError, StoreResult};
+
+impl DynamoStore {
+    async fn messages(&self, query: QueryFluentBuilder, limit: usize) -> StoreResult<Vec<Message>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        parse_items(self.collect(query, Some(limit)).await?)
+    }
+
+    fn dialog_put(&self, dialog: &Dialog) -> StoreResult<Put> {
+        let key = keys::dialog(&dialog.workspace, &dialog.id);
+        let listed = (
+            keys::dialogs_by_status(&dialog.workspace, dialog.status),
+            keys::activity(dialog.last_activity, &dialog.id),
+        );
+        let put =
+            Put::builder().table_name(&self.table).set_item(Some(with_gsi1(item_of("dialog", key, dialog)?, listed)));
+        let put = if dialog.version == 1 {
+            put.condition_expression("attribute_not_exists(PK)")
+        } else {
+            put.condition_expression("#version = :expected")
+                .expression_attribute_names("#version", "version")
+                .expression_attribute_values(":expected", n(dialog.version - 1))
+        };
+        put.build().map_err(invalid_request)
+    }
+
+    fn visitor_link(&self, dialog: &Dialog) -> StoreResult<Update> {
+        Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::visitor(&dialog.workspace, &dialog.visitor))))
+            .update_expression("SET #dialog = :dialog")
+            .condition_expression("attribute_exists(PK) AND attribute_not_exists(#dialog)")
+            .expression_attribute_names("#dialog", "dialog")
+            .expression_attribute_values(":dialog", s(dialog.id.as_str()))
+            .build()
+            .map_err(invalid_request)
+    }
+
+    fn message_puts(&self, dialog: &Dialog, message: &Message) -> StoreResult<[Put; 2]> {
+        let (ws, id) = (&dialog.workspace, &dialog.id);
+        let stored = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item_of("message", keys::message(ws, id, message.seq), message)?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(invalid_request)?;
+        let mut claim = key_of(keys::client_id(ws, id, message.client_id.as_str()));
+        claim.insert(ENTITY.to_owned(), s("client_id"));
+        claim.insert("seq".to_owned(), n(message.seq));
+        let claimed = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(claim))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(invalid_request)?;
+        Ok([stored, claimed])
+    }
+
+    /// The transaction items of a commit, each with what it guards.
+    fn commit_items(&self, dialog: &Dialog, messages: &[Message]) -> StoreResult<(Vec<TransactWriteItem>, Vec<Guard>)> {
+        let mut items = vec![TransactWriteItem::builder().put(self.dialog_put(dialog)?).build()];
+        let mut guards = vec![Guard::Dialog];
+        if dialog.version == 1 {
+            items.push(TransactWriteItem::builder().update(self.visitor_link(dialog)?).build());
+            guards.push(Guard::Visitor);
+        }
+        for message in messages {
+            let [stored, claimed] = self.message_puts(dialog, message)?;
+            items.push(TransactWriteItem::builder().put(stored).build());
+            items.push(TransactWriteItem::builder().put(claimed).build());
+            guards.extend([Guard::Message, Guard::ClientId]);
+        }
+        Ok((items, guards))
+    }
+}
+
+#[async_trait]
+impl DialogStore for DynamoStore {
+    async fn get_dialog(&self, workspace: &WorkspaceId, id: &DialogId) -> StoreResult<Option<Dialog>> {
+        self.get_parsed(keys::dialog(workspace, id)).await
+    }
+
+    async fn get_dialogs(&self, workspace: &WorkspaceId, ids: &[DialogId]) -> StoreResult<Vec<Dialog>> {
+        let mut unique = HashSet::new();
+        // BatchGetItem rejects a request that names one key twice.
+        let keys = ids.iter().filter(|id| unique.insert(*id)).map(|id| key_of(keys::dialog(workspace, id))).collect();
+        parse_items(self.batch_get(keys).await?)
+    }
+
+    async fn commit(&self, dialog: &Dialog, messages: &[Message]) -> StoreResult<()> {
+        if dialog.version == 0 {
+            return Err(StoreError::Unavailable("a dialog is committed with version 1 or more".into()));
+        }
+        // DynamoDB refuses a transaction that names one item twice; for a client id that is a duplicate.
+        let mut seen = HashSet::new();
+        if !messages.iter().all(|m| seen.insert(m.client_id.as_str())) {
+            return Err(StoreError::DuplicateMessage);
+        }
+        let (items, guards) = self.commit_items(dialog, messages)?;
+        let sent = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
+        match sent {
+            Ok(_) => Ok(()),
+            Err(e) => Err(lost_guards(e, &guards).map_or_else(|e| e, |lost| commit_refusal(&lost))),
+        }
+    }
+
+    async fn find_message_by_client_id(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+        client_id: &ClientMessageId,
+    ) -> StoreResult<Option<Message>> {
+        let Some(claim) = self.get(keys::client_id(workspace, dialog, client_id.as_str())).await? else {
+            return Ok(None);
+        };
+        self.get_parsed(keys::message(workspace, dialog, u64_attr(&claim, "seq"))).await
+    }
+
+    async fn messages_before(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+        before: Option<u64>,
+        limit: usize,
+    ) -> StoreResult<Vec<Message>> {
+        let last = match before {
+            Some(0) => return Ok(Vec::new()),
+            Some(before) => before - 1,
+            None => u64::MAX,
+        };
+        let query = self
+            .query_partition(keys::dialog_partition(workspace, dialog))
+            .key_condition_expression("PK = :pk AND SK BETWEEN :first AND :last")
+            .expression_attribute_values(":first", s(keys::message_sk(0)))
+            .expression_attribute_values(":last", s(keys::message_sk(last)))
+            .scan_index_forward(false);
+        self.messages(query, limit).await
+    }
+
+    async fn messages_after(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+        after: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<Message>> {
+        let Some(first) = after.checked_add(1) else { return Ok(Vec::new()) };
+        let query = self
+            .query_partition(keys::dialog_partition(workspace, dialog))
+            .key_condition_expression("PK = :pk AND SK BETWEEN :first AND :last")
+            .expression_attribute_values(":first", s(keys::message_sk(first)))
+            .expression_attribute_values(":last", s(keys::message_sk(u64::MAX)))
+            .scan_index_forward(true);
+        self.messages(query, limit).await
+    }
+
+    async fn list_dialogs(
+        &self,
+        workspace: &WorkspaceId,
+        status: DialogStatus,
+        after: Option<&DialogCursor>,
+        limit: usize,
+    ) -> StoreResult<Vec<Dialog>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let query = self.query_gsi1(keys::dialogs_by_status(workspace, status)).scan_index_forward(false);
+        let query = match after {
+            None => query.key_condition_expression("#gpk = :gpk"),
+            // Descending, so "after the cursor" is "sorts before it".
+            Some(cursor) => query
+                .key_condition_expression("#gpk = :gpk AND #gsk < :cursor")
+                .expression_attribute_names("#gsk", GSI1SK)
+                .expression_attribute_values(":cursor", s(keys::activity(cursor.last_activity, &cursor.id))),
+        };
+        parse_items(self.collect(query, Some(limit)).await?)
+    }
+}

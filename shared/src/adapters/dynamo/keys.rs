@@ -1,0 +1,160 @@
+//! Every key the store writes. Ids never contain `#` (see `ids.rs`), so `#` separates parts safely.
+//! Workspace-scoped data always carries the workspace id; only the lookups that start from a lone
+//! global key (connection, site, login email, ticket) do not. `docs/data-model.md` lists them all.
+
+use crate::domain::{Connection, DialogStatus, IndexEntry, Millis, Peer};
+use crate::ids::{ConnectionId, DialogId, OperatorId, QuickReplyId, SiteKey, VisitorId, WorkspaceId};
+
+/// Attribute names of the keys and of the index.
+pub const PK: &str = "PK";
+pub const SK: &str = "SK";
+pub const GSI1: &str = "GSI1";
+pub const GSI1PK: &str = "GSI1PK";
+pub const GSI1SK: &str = "GSI1SK";
+
+pub type Key = (String, String);
+
+pub fn workspace(ws: &WorkspaceId) -> Key {
+    (format!("WS#{ws}"), "WORKSPACE".into())
+}
+
+/// Operators live in their workspace's partition, so listing them is one Query.
+pub fn operator(ws: &WorkspaceId, op: &OperatorId) -> Key {
+    (format!("WS#{ws}"), format!("{OPERATOR_PREFIX}{op}"))
+}
+
+pub const OPERATOR_PREFIX: &str = "OP#";
+
+/// Login knows only the email; emails compare case-insensitively, as the embedded store does.
+pub fn email(email: &str) -> Key {
+    (format!("EMAIL#{}", crate::domain::normalize_email(email)), "EMAIL".into())
+}
+
+pub fn site(key: &SiteKey) -> Key {
+    (format!("SITE#{key}"), "SITE".into())
+}
+
+/// GSI1: a workspace's sites.
+pub fn sites_of(ws: &WorkspaceId) -> String {
+    format!("WS#{ws}#SITES")
+}
+
+pub fn site_in_workspace(key: &SiteKey) -> String {
+    format!("SITE#{key}")
+}
+
+pub fn visitor(ws: &WorkspaceId, visitor: &VisitorId) -> Key {
+    (format!("WS#{ws}#VIS#{visitor}"), "VISITOR".into())
+}
+
+/// One partition per dialog holds the dialog, its messages, their client ids, its receipts and
+/// the operators' read markers.
+pub fn dialog_partition(ws: &WorkspaceId, dialog: &DialogId) -> String {
+    format!("WS#{ws}#DLG#{dialog}")
+}
+
+pub fn dialog(ws: &WorkspaceId, dialog: &DialogId) -> Key {
+    (dialog_partition(ws, dialog), "DIALOG".into())
+}
+
+pub const MESSAGE_PREFIX: &str = "MSG#";
+
+/// Zero-padded to u64's 20 digits so that the string order is the numeric order.
+pub fn message_sk(seq: u64) -> String {
+    format!("{MESSAGE_PREFIX}{seq:020}")
+}
+
+pub fn message(ws: &WorkspaceId, dialog: &DialogId, seq: u64) -> Key {
+    (dialog_partition(ws, dialog), message_sk(seq))
+}
+
+pub fn client_id(ws: &WorkspaceId, dialog: &DialogId, client_id: &str) -> Key {
+    (dialog_partition(ws, dialog), format!("CID#{client_id}"))
+}
+
+pub fn receipts(ws: &WorkspaceId, dialog: &DialogId) -> Key {
+    (dialog_partition(ws, dialog), "RECEIPTS".into())
+}
+
+pub fn read_marker(ws: &WorkspaceId, dialog: &DialogId, op: &OperatorId) -> Key {
+    (dialog_partition(ws, dialog), format!("READ#{op}"))
+}
+
+/// GSI1: a workspace's dialogs in one status, sorted by last activity, ties broken by id.
+pub fn dialogs_by_status(ws: &WorkspaceId, status: DialogStatus) -> String {
+    format!("WS#{ws}#DLGS#{}", status.as_str())
+}
+
+pub fn activity(last_activity: Millis, dialog: &DialogId) -> String {
+    format!("{}#{dialog}", sortable_millis(last_activity))
+}
+
+/// Flipping the sign bit maps i64 order onto u64 order, so even a negative time sorts right.
+fn sortable_millis(at: Millis) -> String {
+    format!("{:020}", (at as u64) ^ (1 << 63))
+}
+
+pub fn connection(id: &ConnectionId) -> Key {
+    (format!("CONN#{id}"), "CONN".into())
+}
+
+/// GSI1: a workspace's operator connections, grouped by operator.
+pub fn operator_connections(ws: &WorkspaceId) -> String {
+    format!("WS#{ws}#OPCONN")
+}
+
+pub fn operator_connection_prefix(op: &OperatorId) -> String {
+    format!("OP#{op}#")
+}
+
+pub fn operator_connection_sk(op: &OperatorId, id: &ConnectionId) -> String {
+    format!("{}CONN#{id}", operator_connection_prefix(op))
+}
+
+/// GSI1: one visitor's connections (a visitor may have several tabs open).
+pub fn visitor_connections(ws: &WorkspaceId, visitor: &VisitorId) -> String {
+    format!("WS#{ws}#VIS#{visitor}#CONN")
+}
+
+pub fn visitor_connection_sk(id: &ConnectionId) -> String {
+    format!("CONN#{id}")
+}
+
+/// A connection's place in GSI1: with its operator's, or with its visitor's other tabs.
+pub fn connection_gsi1(connection: &Connection) -> Key {
+    match &connection.peer {
+        Peer::Operator { id, .. } => {
+            (operator_connections(&connection.workspace), operator_connection_sk(id, &connection.id))
+        }
+        Peer::Visitor { id, .. } => {
+            (visitor_connections(&connection.workspace, id), visitor_connection_sk(&connection.id))
+        }
+    }
+}
+
+pub fn ticket(id: &str) -> Key {
+    (format!("TICKET#{id}"), "TICKET".into())
+}
+
+/// An operator's quick replies share one partition: listing them is one Query.
+pub fn quick_reply(ws: &WorkspaceId, op: &OperatorId, id: &QuickReplyId) -> Key {
+    (quick_replies_partition(ws, op), format!("{QUICK_REPLY_PREFIX}{id}"))
+}
+
+pub fn quick_replies_partition(ws: &WorkspaceId, op: &OperatorId) -> String {
+    format!("WS#{ws}#OP#{op}#QR")
+}
+
+pub const QUICK_REPLY_PREFIX: &str = "QR#";
+
+/// Search terms are partitioned by their first two characters (a query has at least two), so a
+/// search reads one partition per word and a workspace's index is spread over many partitions.
+pub fn search_partition(ws: &WorkspaceId, term: &str) -> String {
+    let head: String = term.chars().take(crate::domain::MIN_TERM_CHARS).collect();
+    format!("WS#{ws}#TERM#{head}")
+}
+
+/// Terms hold no `#` (they are letters and digits, or an email or phone's own characters).
+pub fn search_term(ws: &WorkspaceId, e: &IndexEntry) -> Key {
+    (search_partition(ws, &e.term), format!("{}#{}#{}", e.term, e.dialog, e.field.as_str()))
+}

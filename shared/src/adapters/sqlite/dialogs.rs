@@ -1,0 +1,171 @@
+//! `DialogStore`: dialogs and their messages; a commit is one transaction, its version and client
+//! ids guarded by the database.
+
+use super::errors::{is_unique_violation, unavailable};
+use super::row::{from_json, query_bodies, to_json};
+use super::SqliteStore;
+use crate::domain::{Dialog, DialogStatus, Message};
+use crate::ids::{ClientMessageId, DialogId, WorkspaceId};
+use crate::ports::{DialogCursor, DialogStore, StoreError, StoreResult};
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension};
+
+#[async_trait]
+impl DialogStore for SqliteStore {
+    async fn get_dialog(&self, workspace: &WorkspaceId, id: &DialogId) -> StoreResult<Option<Dialog>> {
+        let (ws, id) = (workspace.to_string(), id.to_string());
+        self.with(move |db| {
+            let raw: Option<String> = db
+                .query_row("SELECT body FROM dialogs WHERE workspace = ?1 AND id = ?2", [ws, id], |r| r.get(0))
+                .optional()
+                .map_err(unavailable)?;
+            raw.map(from_json).transpose()
+        })
+        .await
+    }
+
+    async fn get_dialogs(&self, workspace: &WorkspaceId, ids: &[DialogId]) -> StoreResult<Vec<Dialog>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ws = workspace.to_string();
+        let ids = to_json(&ids.iter().map(|d| d.as_str()).collect::<Vec<_>>());
+        self.with(move |db| {
+            query_bodies(db, "SELECT body FROM dialogs WHERE workspace = ?1 AND id IN (SELECT value FROM json_each(?2))", params![ws, ids])
+        })
+        .await
+    }
+
+    async fn commit(&self, dialog: &Dialog, messages: &[Message]) -> StoreResult<()> {
+        let dialog = dialog.clone();
+        let messages = messages.to_vec();
+        self.with(move |db| {
+            let tx = db.transaction().map_err(unavailable)?;
+            let (ws, id) = (dialog.workspace.to_string(), dialog.id.to_string());
+            let body = to_json(&dialog);
+            let version = dialog.version as i64;
+            if dialog.version == 1 {
+                let inserted = tx.execute(
+                    "INSERT INTO dialogs (workspace, id, status, last_activity, version, body) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+                    params![ws, id, dialog.status.as_str(), dialog.last_activity, body],
+                );
+                match inserted {
+                    Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict),
+                    other => other.map_err(unavailable)?,
+                };
+                let linked = tx
+                    .execute(
+                        "UPDATE visitors SET dialog = ?3 WHERE workspace = ?1 AND id = ?2 AND dialog IS NULL",
+                        params![ws, dialog.visitor.to_string(), id],
+                    )
+                    .map_err(unavailable)?;
+                if linked == 0 {
+                    return Err(StoreError::Conflict);
+                }
+            } else {
+                let updated = tx
+                    .execute(
+                        "UPDATE dialogs SET status = ?3, last_activity = ?4, version = ?5, body = ?6
+                         WHERE workspace = ?1 AND id = ?2 AND version = ?7",
+                        params![ws, id, dialog.status.as_str(), dialog.last_activity, version, body, version - 1],
+                    )
+                    .map_err(unavailable)?;
+                if updated == 0 {
+                    return Err(StoreError::Conflict);
+                }
+            }
+            for m in &messages {
+                let inserted = tx.execute(
+                    "INSERT INTO messages (workspace, dialog, seq, client_id, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![ws, id, m.seq as i64, m.client_id.as_str(), to_json(m)],
+                );
+                match inserted {
+                    Ok(_) => {}
+                    Err(e) if is_unique_violation(&e) => return Err(StoreError::DuplicateMessage),
+                    Err(e) => return Err(unavailable(e)),
+                }
+            }
+            tx.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn find_message_by_client_id(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+        client_id: &ClientMessageId,
+    ) -> StoreResult<Option<Message>> {
+        let (ws, dialog, cid) = (workspace.to_string(), dialog.to_string(), client_id.to_string());
+        self.with(move |db| {
+            let raw: Option<String> = db
+                .query_row(
+                    "SELECT body FROM messages WHERE workspace = ?1 AND dialog = ?2 AND client_id = ?3",
+                    [ws, dialog, cid],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(unavailable)?;
+            raw.map(from_json).transpose()
+        })
+        .await
+    }
+
+    async fn messages_before(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+        before: Option<u64>,
+        limit: usize,
+    ) -> StoreResult<Vec<Message>> {
+        let (ws, dialog) = (workspace.to_string(), dialog.to_string());
+        let before = before.map_or(i64::MAX, |b| b as i64);
+        self.with(move |db| {
+            query_bodies(
+                db,
+                "SELECT body FROM messages WHERE workspace = ?1 AND dialog = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT ?4",
+                params![ws, dialog, before, limit as i64],
+            )
+        })
+        .await
+    }
+
+    async fn messages_after(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+        after: u64,
+        limit: usize,
+    ) -> StoreResult<Vec<Message>> {
+        let (ws, dialog) = (workspace.to_string(), dialog.to_string());
+        self.with(move |db| {
+            query_bodies(
+                db,
+                "SELECT body FROM messages WHERE workspace = ?1 AND dialog = ?2 AND seq > ?3 ORDER BY seq ASC LIMIT ?4",
+                params![ws, dialog, after as i64, limit as i64],
+            )
+        })
+        .await
+    }
+
+    async fn list_dialogs(
+        &self,
+        workspace: &WorkspaceId,
+        status: DialogStatus,
+        after: Option<&DialogCursor>,
+        limit: usize,
+    ) -> StoreResult<Vec<Dialog>> {
+        let ws = workspace.to_string();
+        let (at, id) = after.map_or((i64::MAX, String::new()), |c| (c.last_activity, c.id.to_string()));
+        self.with(move |db| {
+            query_bodies(
+                db,
+                "SELECT body FROM dialogs WHERE workspace = ?1 AND status = ?2
+                   AND (last_activity < ?3 OR (last_activity = ?3 AND (?4 = '' OR id < ?4)))
+                 ORDER BY last_activity DESC, id DESC LIMIT ?5",
+                params![ws, status.as_str(), at, id, limit as i64],
+            )
+        })
+        .await
+    }
+}

@@ -1,0 +1,34 @@
+//! WebSocket connections: who holds one, and the one-time ticket that opens an operator's.
+
+use crate::ids::{ConnectionId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use serde::{Deserialize, Serialize};
+
+use super::{Millis, OperatorStatus, Role};
+
+/// Who holds a WebSocket connection. Operator connections carry the operator's role and status so
+/// that fanning out needs no further reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Peer {
+    Operator { id: OperatorId, role: Role, status: OperatorStatus },
+    Visitor { id: VisitorId, site: SiteKey },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    pub id: ConnectionId,
+    pub workspace: WorkspaceId,
+    pub peer: Peer,
+    pub connected_at: Millis,
+    /// When the store may forget it (TTL): API Gateway cuts every connection at two hours.
+    pub expires_at: Millis,
+}
+
+/// A one-time ticket that opens an operator's WebSocket; valid for seconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: String,
+    pub workspace: WorkspaceId,
+    pub operator: OperatorId,
+    pub expires_at: Millis,
+}
