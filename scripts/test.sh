@@ -64,7 +64,8 @@ npm run --prefix web --silent test
 say "cargo build: the run command's gateway (on its own features) and the benchmark harness"
 cargo build --locked -p parlor-local -p parlor-bench --bins
 
-say "cargo clippy, warnings denied"
+say "cargo fmt --check (rustfmt's defaults), then clippy with warnings denied"
+cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 say "cargo test (unit, handler, store contract on SQLite and DynamoDB Local, end to end)"

@@ -25,29 +25,58 @@ pub enum Connector {
     /// The relay: the same URL every time, nothing to catch up from.
     Fixed(String),
     /// A visitor: a session for the kept token, then the socket; history is the visitor's own.
-    Visitor { http: Http, ws: String, site_key: String, name: String, token: Mutex<Option<String>>, dialog: Mutex<Option<String>> },
+    Visitor {
+        http: Http,
+        ws: String,
+        site_key: String,
+        name: String,
+        token: Mutex<Option<String>>,
+        dialog: Mutex<Option<String>>,
+    },
     /// An operator: a one-time ticket per socket; history per dialog of theirs.
-    Operator { http: Http, ws: String, session: String, dialogs: Mutex<Vec<String>> },
+    Operator {
+        http: Http,
+        ws: String,
+        session: String,
+        dialogs: Mutex<Vec<String>>,
+    },
 }
 
 impl Connector {
     async fn url(&self) -> Result<String, String> {
         match self {
             Self::Fixed(url) => Ok(url.clone()),
-            Self::Visitor { http, ws, site_key, name, token, .. } => {
+            Self::Visitor {
+                http,
+                ws,
+                site_key,
+                name,
+                token,
+                ..
+            } => {
                 let kept = token.lock().expect("not poisoned").clone();
                 let mut body = serde_json::json!({"site_key": site_key, "name": name});
                 if let Some(kept) = kept {
                     body["token"] = Value::String(kept);
                 }
-                let session = http.call("POST", "/visitor/session", None, Some(body)).await?;
-                let fresh = session["token"].as_str().ok_or("no visitor token")?.to_owned();
+                let session = http
+                    .call("POST", "/visitor/session", None, Some(body))
+                    .await?;
+                let fresh = session["token"]
+                    .as_str()
+                    .ok_or("no visitor token")?
+                    .to_owned();
                 *token.lock().expect("not poisoned") = Some(fresh.clone());
                 Ok(format!("{ws}?v=1&visitor_token={fresh}"))
             }
-            Self::Operator { http, ws, session, .. } => {
+            Self::Operator {
+                http, ws, session, ..
+            } => {
                 let ticket = http.call("POST", "/tickets", Some(session), None).await?;
-                Ok(format!("{ws}?v=1&ticket={}", ticket["ticket"].as_str().ok_or("no ticket")?))
+                Ok(format!(
+                    "{ws}?v=1&ticket={}",
+                    ticket["ticket"].as_str().ok_or("no ticket")?
+                ))
             }
         }
     }
@@ -56,21 +85,50 @@ impl Connector {
     async fn catch_up(&self, after: impl Fn(&str) -> u64) -> Result<Vec<Value>, String> {
         let (http, token, paths): (&Http, String, Vec<(String, String)>) = match self {
             Self::Fixed(_) => return Ok(Vec::new()),
-            Self::Visitor { http, token, dialog, .. } => {
-                let Some(d) = dialog.lock().expect("not poisoned").clone() else { return Ok(Vec::new()) };
-                let token = token.lock().expect("not poisoned").clone().unwrap_or_default();
+            Self::Visitor {
+                http,
+                token,
+                dialog,
+                ..
+            } => {
+                let Some(d) = dialog.lock().expect("not poisoned").clone() else {
+                    return Ok(Vec::new());
+                };
+                let token = token
+                    .lock()
+                    .expect("not poisoned")
+                    .clone()
+                    .unwrap_or_default();
                 (http, token, vec![(d, "/visitor/messages".into())])
             }
-            Self::Operator { http, session, dialogs, .. } => {
+            Self::Operator {
+                http,
+                session,
+                dialogs,
+                ..
+            } => {
                 let list = dialogs.lock().expect("not poisoned").clone();
-                (http, session.clone(), list.into_iter().map(|d| (d.clone(), format!("/dialogs/{d}/messages"))).collect())
+                (
+                    http,
+                    session.clone(),
+                    list.into_iter()
+                        .map(|d| (d.clone(), format!("/dialogs/{d}/messages")))
+                        .collect(),
+                )
             }
         };
         let mut out = Vec::new();
         for (dialog, path) in paths {
             let mut cursor = after(&dialog);
             loop {
-                let page = http.call("GET", &format!("{path}?after={cursor}&limit=100"), Some(&token), None).await?;
+                let page = http
+                    .call(
+                        "GET",
+                        &format!("{path}?after={cursor}&limit=100"),
+                        Some(&token),
+                        None,
+                    )
+                    .await?;
                 out.extend(page["messages"].as_array().cloned().unwrap_or_default());
                 match page["next_after"].as_u64() {
                     Some(next) if next > cursor => cursor = next,
@@ -102,7 +160,11 @@ struct Inner {
 pub struct Conn(Arc<Inner>);
 
 impl Conn {
-    pub async fn open(connector: Connector, reader: Reader, recorder: Arc<Recorder>) -> Result<Self, String> {
+    pub async fn open(
+        connector: Connector,
+        reader: Reader,
+        recorder: Arc<Recorder>,
+    ) -> Result<Self, String> {
         let conn = Self(Arc::new(Inner {
             reader,
             connector,
@@ -129,7 +191,9 @@ impl Conn {
     /// Opens a socket and starts its writer and reader.
     async fn attach(&self) -> Result<(), String> {
         let url = self.0.connector.url().await?;
-        let (ws, _) = tokio_tungstenite::connect_async(&url).await.map_err(|e| format!("connect: {e}"))?;
+        let (ws, _) = tokio_tungstenite::connect_async(&url)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
         let (mut sink, mut stream) = ws.split();
         let (out, mut rx) = mpsc::unbounded_channel::<Message>();
         let writer = tokio::spawn(async move {
@@ -153,15 +217,30 @@ impl Conn {
     }
 
     fn receive(&self, text: &str, at: Instant) {
-        let Ok(event) = serde_json::from_str::<Value>(text) else { return };
+        let Ok(event) = serde_json::from_str::<Value>(text) else {
+            return;
+        };
         if let Some(rid) = event.get("request_id").and_then(Value::as_str) {
             if event["type"] == "ack" {
-                self.0.unacked.lock().expect("not poisoned").retain(|(c, _)| c != rid);
+                self.0
+                    .unacked
+                    .lock()
+                    .expect("not poisoned")
+                    .retain(|(c, _)| c != rid);
             }
             // A store that failed or lost a race (`internal`, `conflict`) may have kept the message
             // or not: like the web apps' outbox, send the same frame again, a moment later.
-            if event["type"] == "error" && matches!(event["code"].as_str(), Some("internal" | "conflict")) {
-                let again = self.0.unacked.lock().expect("not poisoned").iter().find(|(c, _)| c == rid).map(|(_, f)| f.clone());
+            if event["type"] == "error"
+                && matches!(event["code"].as_str(), Some("internal" | "conflict"))
+            {
+                let again = self
+                    .0
+                    .unacked
+                    .lock()
+                    .expect("not poisoned")
+                    .iter()
+                    .find(|(c, _)| c == rid)
+                    .map(|(_, f)| f.clone());
                 if let Some(frame) = again {
                     let me = self.clone();
                     tokio::spawn(async move {
@@ -203,8 +282,15 @@ impl Conn {
                 }
                 delay = (delay * 2).min(Duration::from_secs(2));
             }
-            me.0.reconnects.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let again: Vec<Value> = me.0.unacked.lock().expect("not poisoned").iter().map(|(_, f)| f.clone()).collect();
+            me.0.reconnects
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let again: Vec<Value> =
+                me.0.unacked
+                    .lock()
+                    .expect("not poisoned")
+                    .iter()
+                    .map(|(_, f)| f.clone())
+                    .collect();
             for frame in again {
                 me.write(&frame);
             }
@@ -216,21 +302,39 @@ impl Conn {
     fn cursors(&self) -> HashMap<String, u64> {
         let dialogs = match &self.0.connector {
             Connector::Fixed(_) => Vec::new(),
-            Connector::Visitor { dialog, .. } => dialog.lock().expect("not poisoned").iter().cloned().collect(),
+            Connector::Visitor { dialog, .. } => dialog
+                .lock()
+                .expect("not poisoned")
+                .iter()
+                .cloned()
+                .collect(),
             Connector::Operator { dialogs, .. } => dialogs.lock().expect("not poisoned").clone(),
         };
-        dialogs.into_iter().map(|d| (d.clone(), self.0.recorder.seen_up_to(self.0.reader, &d))).collect()
+        dialogs
+            .into_iter()
+            .map(|d| (d.clone(), self.0.recorder.seen_up_to(self.0.reader, &d)))
+            .collect()
     }
 
     /// Fetches what was stored after `cursors` (everything, without them) into the recorder.
     pub async fn catch_up(&self, cursors: Option<HashMap<String, u64>>) {
         let reader = self.0.reader;
         let rec = self.0.recorder.clone();
-        let after = |dialog: &str| cursors.as_ref().and_then(|c| c.get(dialog).copied()).unwrap_or(0);
+        let after = |dialog: &str| {
+            cursors
+                .as_ref()
+                .and_then(|c| c.get(dialog).copied())
+                .unwrap_or(0)
+        };
         if let Ok(messages) = self.0.connector.catch_up(after).await {
             let at = Instant::now();
             for m in messages {
-                rec.event(reader, &serde_json::json!({"type": "message.created", "message": m}), at, true);
+                rec.event(
+                    reader,
+                    &serde_json::json!({"type": "message.created", "message": m}),
+                    at,
+                    true,
+                );
             }
         }
     }
@@ -245,7 +349,11 @@ impl Conn {
     /// Sends a message frame without waiting; it stays in the outbox until its ack.
     pub fn send(&self, client_id: &str, frame: Value) {
         // In the outbox before it is on the wire: an ack that comes back at once finds it.
-        self.0.unacked.lock().expect("not poisoned").push((client_id.to_owned(), frame.clone()));
+        self.0
+            .unacked
+            .lock()
+            .expect("not poisoned")
+            .push((client_id.to_owned(), frame.clone()));
         self.write(&frame);
     }
 
@@ -260,13 +368,22 @@ impl Conn {
 
     /// Sends and waits for the answer to its `request_id` (setup only: not resent).
     pub async fn request(&self, frame: Value) -> Result<Value, String> {
-        let rid = frame["request_id"].as_str().ok_or("a request needs a request_id")?.to_owned();
+        let rid = frame["request_id"]
+            .as_str()
+            .ok_or("a request needs a request_id")?
+            .to_owned();
         let (tx, rx) = oneshot::channel();
-        self.0.waiters.lock().expect("not poisoned").insert(rid.clone(), tx);
+        self.0
+            .waiters
+            .lock()
+            .expect("not poisoned")
+            .insert(rid.clone(), tx);
         if !self.write(&frame) {
             return Err("the connection is closed".into());
         }
-        let answer = tokio::time::timeout(Duration::from_secs(30), rx).await.map_err(|_| format!("no answer to {rid}"))?;
+        let answer = tokio::time::timeout(Duration::from_secs(30), rx)
+            .await
+            .map_err(|_| format!("no answer to {rid}"))?;
         let answer = answer.map_err(|_| "the connection closed".to_string())?;
         if answer["type"] == "error" {
             return Err(format!("refused: {answer}"));
@@ -283,7 +400,9 @@ impl Conn {
     }
 
     pub fn close(&self) {
-        self.0.stopped.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.0
+            .stopped
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(out) = self.0.out.lock().expect("not poisoned").take() {
             let _ = out.send(Message::Close(None));
         }

@@ -2,11 +2,11 @@
 //! API, timed from process start to its first `GET /runtime/invocation/next` (ready: config read,
 //! clients built) and to the response to its first event.
 
+use axum::Router;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::routing::{get, post};
-use axum::Router;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -48,26 +48,58 @@ async fn next(State(rt): State<Shared>) -> (StatusCode, HeaderMap, String) {
         unreachable!()
     };
     let mut h = HeaderMap::new();
-    let deadline = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970") + Duration::from_secs(30);
-    h.insert("lambda-runtime-aws-request-id", HeaderValue::from_static("req-1"));
-    h.insert("lambda-runtime-deadline-ms", HeaderValue::from_str(&deadline.as_millis().to_string()).expect("digits"));
-    h.insert("lambda-runtime-invoked-function-arn", HeaderValue::from_static("arn:aws:lambda:us-east-1:123456789012:function:parlor"));
-    h.insert("lambda-runtime-trace-id", HeaderValue::from_static("Root=1-00000000-000000000000000000000000"));
+    let deadline = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        + Duration::from_secs(30);
+    h.insert(
+        "lambda-runtime-aws-request-id",
+        HeaderValue::from_static("req-1"),
+    );
+    h.insert(
+        "lambda-runtime-deadline-ms",
+        HeaderValue::from_str(&deadline.as_millis().to_string()).expect("digits"),
+    );
+    h.insert(
+        "lambda-runtime-invoked-function-arn",
+        HeaderValue::from_static("arn:aws:lambda:us-east-1:123456789012:function:parlor"),
+    );
+    h.insert(
+        "lambda-runtime-trace-id",
+        HeaderValue::from_static("Root=1-00000000-000000000000000000000000"),
+    );
     (StatusCode::OK, h, body)
 }
 
-async fn answered(State(rt): State<Shared>, UrlPath((_id, kind)): UrlPath<(String, String)>, body: String) -> StatusCode {
+async fn answered(
+    State(rt): State<Shared>,
+    UrlPath((_id, kind)): UrlPath<(String, String)>,
+    body: String,
+) -> StatusCode {
     let mut r = rt.lock().expect("not poisoned");
-    r.answered.get_or_insert((Instant::now(), format!("{kind}: {}", body.chars().take(160).collect::<String>())));
+    r.answered.get_or_insert((
+        Instant::now(),
+        format!("{kind}: {}", body.chars().take(160).collect::<String>()),
+    ));
     StatusCode::ACCEPTED
 }
 
 async fn gone() -> (StatusCode, [(&'static str, &'static str); 2], &'static str) {
-    (StatusCode::GONE, [("x-amzn-ErrorType", "GoneException"), ("content-type", "application/json")], r#"{"message":"Gone"}"#)
+    (
+        StatusCode::GONE,
+        [
+            ("x-amzn-ErrorType", "GoneException"),
+            ("content-type", "application/json"),
+        ],
+        r#"{"message":"Gone"}"#,
+    )
 }
 
 async fn init_error(State(rt): State<Shared>, body: String) -> StatusCode {
-    rt.lock().expect("not poisoned").answered.get_or_insert((Instant::now(), format!("init error: {body}")));
+    rt.lock()
+        .expect("not poisoned")
+        .answered
+        .get_or_insert((Instant::now(), format!("init error: {body}")));
     StatusCode::ACCEPTED
 }
 
@@ -83,7 +115,11 @@ fn first_event(function: Function, fixtures: &Path) -> Result<Value, String> {
             "isBase64Encoded": false
         }));
     };
-    let name = if route == Route::Connect { "connect.json" } else { "disconnect.json" };
+    let name = if route == Route::Connect {
+        "connect.json"
+    } else {
+        "disconnect.json"
+    };
     let path = fixtures.join(name);
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut event: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
@@ -103,9 +139,25 @@ fn first_event(function: Function, fixtures: &Path) -> Result<Value, String> {
 /// Starts `bin` under a fresh Runtime API and times its first event. `dynamodb`: an endpoint for
 /// the store (DynamoDB Local); without one the first event's store call fails fast, and only
 /// `ready` is meaningful.
-pub async fn measure(function: Function, bin: &Path, fixtures: &Path, dynamodb: Option<&str>) -> Result<ColdStart, String> {
-    let size = std::fs::metadata(bin).map_err(|e| format!("{}: {e} (build it: cargo build --release -p {})", bin.display(), function.binary()))?.len();
-    let rt: Shared = Arc::new(Mutex::new(Runtime { event: first_event(function, fixtures)?, ..Runtime::default() }));
+pub async fn measure(
+    function: Function,
+    bin: &Path,
+    fixtures: &Path,
+    dynamodb: Option<&str>,
+) -> Result<ColdStart, String> {
+    let size = std::fs::metadata(bin)
+        .map_err(|e| {
+            format!(
+                "{}: {e} (build it: cargo build --release -p {})",
+                bin.display(),
+                function.binary()
+            )
+        })?
+        .len();
+    let rt: Shared = Arc::new(Mutex::new(Runtime {
+        event: first_event(function, fixtures)?,
+        ..Runtime::default()
+    }));
     let app = Router::new()
         .route("/2018-06-01/runtime/invocation/next", get(next))
         .route("/2018-06-01/runtime/invocation/{id}/{kind}", post(answered))
@@ -113,7 +165,9 @@ pub async fn measure(function: Function, bin: &Path, fixtures: &Path, dynamodb: 
         // The Management API too: the fixtures' connection is gone, as API Gateway would say.
         .route("/prod/@connections/{id}", post(gone).get(gone).delete(gone))
         .with_state(rt.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
     let api = listener.local_addr().map_err(|e| e.to_string())?;
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -154,6 +208,9 @@ pub async fn measure(function: Function, bin: &Path, fixtures: &Path, dynamodb: 
         size,
         ready: r.ready.map(|t| t - started),
         first_response: r.answered.as_ref().map(|(t, _)| *t - started),
-        outcome: r.answered.as_ref().map_or_else(|| "no answer".into(), |(_, s)| s.clone()),
+        outcome: r
+            .answered
+            .as_ref()
+            .map_or_else(|| "no answer".into(), |(_, s)| s.clone()),
     })
 }

@@ -12,7 +12,9 @@ use crate::dynamo_local::DynamoLocal;
 use crate::http::Http;
 use crate::push::RecordingPush;
 use aws_credential_types::Credentials;
-use aws_sdk_dynamodb::config::interceptors::{AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextMut};
+use aws_sdk_dynamodb::config::interceptors::{
+    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextMut,
+};
 use aws_sdk_dynamodb::config::{BehaviorVersion, ConfigBag, Intercept, Region, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::operation::{
@@ -93,7 +95,10 @@ impl Meter {
     }
 
     fn add(&self, op: &'static str, write: bool, capacity: &[ConsumedCapacity]) {
-        let reported: f64 = capacity.iter().map(|c| c.capacity_units().unwrap_or_default()).sum();
+        let reported: f64 = capacity
+            .iter()
+            .map(|c| c.capacity_units().unwrap_or_default())
+            .sum();
         let mut state = self.0.lock().expect("not poisoned");
         let floor = if write { 0.0 } else { state.take_floor(op) };
         let units = reported.max(floor);
@@ -123,14 +128,19 @@ impl Meter {
     }
 
     fn sent_read(&self, op: &'static str, floor: f64) {
-        self.0.lock().expect("not poisoned").floors.push_back((op, floor));
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .floors
+            .push_back((op, floor));
     }
 }
 
 impl MeterState {
     fn take_floor(&mut self, op: &'static str) -> f64 {
         let at = self.floors.iter().position(|(o, _)| *o == op);
-        at.and_then(|i| self.floors.remove(i)).map_or(0.0, |(_, f)| f)
+        at.and_then(|i| self.floors.remove(i))
+            .map_or(0.0, |(_, f)| f)
     }
 }
 
@@ -158,7 +168,12 @@ impl Intercept for Meter {
         "ParlorCapacityMeter"
     }
 
-    fn modify_before_serialization(&self, ctx: &mut BeforeSerializationInterceptorContextMut<'_>, _: &RuntimeComponents, _: &mut ConfigBag) -> Result<(), BoxError> {
+    fn modify_before_serialization(
+        &self,
+        ctx: &mut BeforeSerializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
         let input = ctx.input_mut();
         if trace() {
             eprintln!("  dynamodb: {input:?}");
@@ -168,7 +183,12 @@ impl Intercept for Meter {
         } else if let Some(i) = input.downcast_ref::<QueryInput>() {
             self.sent_read("Query", least(i.consistent_read));
         } else if let Some(i) = input.downcast_ref::<BatchGetItemInput>() {
-            let floor = i.request_items.iter().flatten().map(|(_, k)| k.keys.len() as f64 * least(k.consistent_read)).sum();
+            let floor = i
+                .request_items
+                .iter()
+                .flatten()
+                .map(|(_, k)| k.keys.len() as f64 * least(k.consistent_read))
+                .sum();
             self.sent_read("BatchGetItem", floor);
         }
         ask_capacity!(
@@ -185,16 +205,31 @@ impl Intercept for Meter {
         Ok(())
     }
 
-    fn read_after_deserialization(&self, ctx: &AfterDeserializationInterceptorContextRef<'_>, _: &RuntimeComponents, _: &mut ConfigBag) -> Result<(), BoxError> {
+    fn read_after_deserialization(
+        &self,
+        ctx: &AfterDeserializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
         let out = match ctx.output_or_error() {
             Ok(out) => out,
             Err(e) => {
                 let e = e.as_operation_error();
                 let refused = |op: &'static str, failed: bool| failed.then_some(op);
                 let failed_write = e.and_then(|e| {
-                    (e.downcast_ref::<UpdateItemError>().and_then(|e| refused("UpdateItem", e.is_conditional_check_failed_exception())))
-                        .or_else(|| e.downcast_ref::<PutItemError>().and_then(|e| refused("PutItem", e.is_conditional_check_failed_exception())))
-                        .or_else(|| e.downcast_ref::<DeleteItemError>().and_then(|e| refused("DeleteItem", e.is_conditional_check_failed_exception())))
+                    (e.downcast_ref::<UpdateItemError>().and_then(|e| {
+                        refused("UpdateItem", e.is_conditional_check_failed_exception())
+                    }))
+                    .or_else(|| {
+                        e.downcast_ref::<PutItemError>().and_then(|e| {
+                            refused("PutItem", e.is_conditional_check_failed_exception())
+                        })
+                    })
+                    .or_else(|| {
+                        e.downcast_ref::<DeleteItemError>().and_then(|e| {
+                            refused("DeleteItem", e.is_conditional_check_failed_exception())
+                        })
+                    })
                 });
                 match failed_write {
                     Some(op) => self.failed_write(op),
@@ -235,20 +270,37 @@ pub struct Cost {
 }
 
 /// The real App on a fresh DynamoDB Local table, every call metered, every push counted.
-async fn metered_app(local: &DynamoLocal, table: &str) -> Result<(Arc<App>, Meter, Arc<RecordingPush>), String> {
+async fn metered_app(
+    local: &DynamoLocal,
+    table: &str,
+) -> Result<(Arc<App>, Meter, Arc<RecordingPush>), String> {
     let meter = Meter::default();
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(local.endpoint())
         .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("parlorbench", "parlorbench", None, None, "parlor-bench"))
+        .credentials_provider(Credentials::new(
+            "parlorbench",
+            "parlorbench",
+            None,
+            None,
+            "parlor-bench",
+        ))
         .interceptor(meter.clone())
         .http_client(parlor_core::adapters::https_client())
         .build();
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), format!("{table}-{}", std::process::id()));
+    let store = DynamoStore::new(
+        aws_sdk_dynamodb::Client::from_conf(config),
+        format!("{table}-{}", std::process::id()),
+    );
     store.create_table().await.map_err(|e| e.to_string())?;
     let push = Arc::new(RecordingPush::default());
-    let app = App::new(Arc::new(store), push.clone(), Signer::new(vec![9u8; 32])?, Settings::default());
+    let app = App::new(
+        Arc::new(store),
+        push.clone(),
+        Signer::new(vec![9u8; 32])?,
+        Settings::default(),
+    );
     Ok((Arc::new(app), meter, push))
 }
 
@@ -257,47 +309,94 @@ fn err(e: parlor_core::app::AppError) -> String {
 }
 
 /// `count` operators with a console connected each, the admin first.
-async fn operators_online(app: &App, admin: &parlor_core::domain::Operator, count: usize) -> Result<Vec<ConnectionId>, String> {
+async fn operators_online(
+    app: &App,
+    admin: &parlor_core::domain::Operator,
+    count: usize,
+) -> Result<Vec<ConnectionId>, String> {
     let mut conns = Vec::new();
     for j in 0..count {
         let op = if j == 0 {
             admin.clone()
         } else {
-            app.create_operator(&admin.workspace, &format!("op{j}@parlor.cost"), &format!("Operator {j}"), Role::Operator, "operator-password").await.map_err(err)?
+            app.create_operator(
+                &admin.workspace,
+                &format!("op{j}@parlor.cost"),
+                &format!("Operator {j}"),
+                Role::Operator,
+                "operator-password",
+            )
+            .await
+            .map_err(err)?
         };
         let ticket = app.issue_ticket(&op).await.map_err(err)?;
         let conn = ConnectionId::parse(&format!("op{j}=")).map_err(|e| e.to_string())?;
-        app.connect(ConnectRequest { connection_id: Some(conn.as_str().into()), ticket: Some(ticket.id), ..ConnectRequest::default() }).await.map_err(err)?;
+        app.connect(ConnectRequest {
+            connection_id: Some(conn.as_str().into()),
+            ticket: Some(ticket.id),
+            ..ConnectRequest::default()
+        })
+        .await
+        .map_err(err)?;
         conns.push(conn);
     }
     Ok(conns)
 }
 
-pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samples: usize) -> Result<Cost, String> {
-    let (app, meter, push) = metered_app(local, &format!("parlor-cost-{operators}-{dialogs}")).await?;
-    let (site, admin, _) = app.bootstrap("admin@parlor.cost", "cost-admin-password", Vec::new()).await.map_err(err)?;
+pub async fn measure(
+    local: &DynamoLocal,
+    operators: usize,
+    dialogs: usize,
+    samples: usize,
+) -> Result<Cost, String> {
+    let (app, meter, push) =
+        metered_app(local, &format!("parlor-cost-{operators}-{dialogs}")).await?;
+    let (site, admin, _) = app
+        .bootstrap("admin@parlor.cost", "cost-admin-password", Vec::new())
+        .await
+        .map_err(err)?;
     let op_conns = operators_online(&app, &admin, operators).await?;
     let mut measured = None;
     let mut dialog_id = String::new();
     for i in 0..dialogs {
-        let req = VisitorSessionRequest { site_key: site.key.clone(), token: None, name: Some(format!("Visitor {i}")), email: None, phone: None, source: None };
+        let req = VisitorSessionRequest {
+            site_key: site.key.clone(),
+            token: None,
+            name: Some(format!("Visitor {i}")),
+            email: None,
+            phone: None,
+            source: None,
+        };
         let session = app.visitor_session(req, None).await.map_err(err)?;
         let conn = ConnectionId::parse(&format!("v{i}=")).map_err(|e| e.to_string())?;
-        app.connect(ConnectRequest { connection_id: Some(conn.as_str().into()), visitor_token: Some(session.token), ..ConnectRequest::default() }).await.map_err(err)?;
+        app.connect(ConnectRequest {
+            connection_id: Some(conn.as_str().into()),
+            visitor_token: Some(session.token),
+            ..ConnectRequest::default()
+        })
+        .await
+        .map_err(err)?;
         let first = json!({"action": "message", "op": "send", "request_id": "r", "client_id": format!("first-{i}"), "text": "hello"});
-        frames::handle_frame(&app, &conn, Route::Message, &first.to_string()).await.map_err(err)?;
+        frames::handle_frame(&app, &conn, Route::Message, &first.to_string())
+            .await
+            .map_err(err)?;
         let posts = push.take();
         if i == 0 {
             let (_, last) = posts.last().ok_or("the first message was posted nowhere")?;
             let last: serde_json::Value = serde_json::from_str(last).map_err(|e| e.to_string())?;
-            dialog_id = last["message"]["dialog_id"].as_str().ok_or("the first message named no dialog")?.to_owned();
+            dialog_id = last["message"]["dialog_id"]
+                .as_str()
+                .ok_or("the first message named no dialog")?
+                .to_owned();
             measured = Some(conn);
         }
     }
     let visitor = measured.ok_or("no dialog")?;
     // The measured dialog: the first visitor's, joined by the first operator.
     let join = json!({"action": "assign", "op": "join", "request_id": "j", "dialog_id": dialog_id});
-    frames::handle_frame(&app, &op_conns[0], Route::Assign, &join.to_string()).await.map_err(err)?;
+    frames::handle_frame(&app, &op_conns[0], Route::Assign, &join.to_string())
+        .await
+        .map_err(err)?;
 
     let mut per_side = Vec::new();
     for side in ["visitor", "operator"] {
@@ -311,15 +410,23 @@ pub async fn measure(local: &DynamoLocal, operators: usize, dialogs: usize, samp
                 frame["dialog_id"] = json!(dialog_id);
                 &op_conns[0]
             };
-            frames::handle_frame(&app, conn, Route::Message, &frame.to_string()).await.map_err(err)?;
+            frames::handle_frame(&app, conn, Route::Message, &frame.to_string())
+                .await
+                .map_err(err)?;
         }
         let u = meter.take();
         if u.unmetered > 0 {
-            return Err(format!("{} DynamoDB calls of an operation the meter does not read: add it to Meter", u.unmetered));
+            return Err(format!(
+                "{} DynamoDB calls of an operation the meter does not read: add it to Meter",
+                u.unmetered
+            ));
         }
         per_side.push((u.per(samples), push.take().len() as f64 / samples as f64));
     }
-    Ok(Cost { visitor: per_side[0], operator: per_side[1] })
+    Ok(Cost {
+        visitor: per_side[0],
+        operator: per_side[1],
+    })
 }
 
 /// What one call of a visit or of an operator's day consumed, averaged over the samples.
@@ -356,24 +463,40 @@ impl Steps<'_> {
         self.times.clear();
     }
 
-    async fn timed<T>(&mut self, call: impl Future<Output = Result<T, String>>) -> Result<T, String> {
+    async fn timed<T>(
+        &mut self,
+        call: impl Future<Output = Result<T, String>>,
+    ) -> Result<T, String> {
         let t = Instant::now();
         let out = call.await?;
         self.times.push(t.elapsed());
         Ok(out)
     }
 
-    fn finish(&mut self, name: impl Into<String>, function: &'static str, http_requests: usize, frames_in: usize) -> Result<(), String> {
+    fn finish(
+        &mut self,
+        name: impl Into<String>,
+        function: &'static str,
+        http_requests: usize,
+        frames_in: usize,
+    ) -> Result<(), String> {
         let name = name.into();
         let u = self.meter.take();
         if trace() {
             eprintln!("^ {name}");
         }
         if u.unmetered > 0 {
-            return Err(format!("{name}: {} DynamoDB calls the meter does not read (an error, or an operation to add to Meter)", u.unmetered));
+            return Err(format!(
+                "{name}: {} DynamoDB calls the meter does not read (an error, or an operation to add to Meter)",
+                u.unmetered
+            ));
         }
         if self.times.len() != self.samples {
-            return Err(format!("{name}: {} calls timed, {} expected", self.times.len(), self.samples));
+            return Err(format!(
+                "{name}: {} calls timed, {} expected",
+                self.times.len(),
+                self.samples
+            ));
         }
         self.times.sort();
         self.done.push(Step {
@@ -391,7 +514,10 @@ impl Steps<'_> {
 }
 
 fn field(v: &serde_json::Value, name: &str) -> Result<String, String> {
-    v[name].as_str().map(str::to_owned).ok_or_else(|| format!("no {name} in {v}"))
+    v[name]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("no {name} in {v}"))
 }
 
 fn conn(id: &str) -> Result<ConnectionId, String> {
@@ -401,13 +527,27 @@ fn conn(id: &str) -> Result<ConnectionId, String> {
 /// What page views, visitor connections, keep-alive pings and the operators' consoles cost when
 /// nobody writes: each step `samples` times on a workspace with `operators` consoles online and
 /// `dialogs` other open dialogs, in the order the widget and the console make them.
-pub async fn visits(local: &DynamoLocal, operators: usize, dialogs: usize, samples: usize) -> Result<Vec<Step>, String> {
-    let (app, meter, push) = metered_app(local, &format!("parlor-visits-{operators}-{dialogs}")).await?;
-    let (site, admin, _) = app.bootstrap("admin@parlor.cost", "cost-admin-password", Vec::new()).await.map_err(err)?;
+pub async fn visits(
+    local: &DynamoLocal,
+    operators: usize,
+    dialogs: usize,
+    samples: usize,
+) -> Result<Vec<Step>, String> {
+    let (app, meter, push) =
+        metered_app(local, &format!("parlor-visits-{operators}-{dialogs}")).await?;
+    let (site, admin, _) = app
+        .bootstrap("admin@parlor.cost", "cost-admin-password", Vec::new())
+        .await
+        .map_err(err)?;
     let site_key = site.key.as_str().to_owned();
     // The HTTP API as the http-api function runs it: the real router, on a loopback port.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
-    let http = Http::new(&format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let http = Http::new(&format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    ));
     let router = parlor_core::entrypoints::http::router(app.clone());
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
@@ -416,12 +556,27 @@ pub async fn visits(local: &DynamoLocal, operators: usize, dialogs: usize, sampl
     let op_conns = operators_online(&app, &admin, operators).await?;
     // Other open dialogs, whose visitors have left: what the console's lists read.
     for i in 0..dialogs {
-        let req = VisitorSessionRequest { site_key: site.key.clone(), token: None, name: Some(format!("Visitor {i}")), email: None, phone: None, source: None };
+        let req = VisitorSessionRequest {
+            site_key: site.key.clone(),
+            token: None,
+            name: Some(format!("Visitor {i}")),
+            email: None,
+            phone: None,
+            source: None,
+        };
         let session = app.visitor_session(req, None).await.map_err(err)?;
         let c = conn(&format!("v{i}="))?;
-        app.connect(ConnectRequest { connection_id: Some(c.as_str().into()), visitor_token: Some(session.token), ..ConnectRequest::default() }).await.map_err(err)?;
+        app.connect(ConnectRequest {
+            connection_id: Some(c.as_str().into()),
+            visitor_token: Some(session.token),
+            ..ConnectRequest::default()
+        })
+        .await
+        .map_err(err)?;
         let first = json!({"action": "message", "op": "send", "request_id": "r", "client_id": format!("first-{i}"), "text": "hello"});
-        frames::handle_frame(&app, &c, Route::Message, &first.to_string()).await.map_err(err)?;
+        frames::handle_frame(&app, &c, Route::Message, &first.to_string())
+            .await
+            .map_err(err)?;
         app.disconnect(&c).await.map_err(err)?;
     }
     // The measured visitor: a dialog of ten messages, five each way, joined by the first
@@ -431,7 +586,13 @@ pub async fn visits(local: &DynamoLocal, operators: usize, dialogs: usize, sampl
         .await?;
     let token = field(&session, "token")?;
     let visitor = conn("vm=")?;
-    app.connect(ConnectRequest { connection_id: Some(visitor.as_str().into()), visitor_token: Some(token.clone()), ..ConnectRequest::default() }).await.map_err(err)?;
+    app.connect(ConnectRequest {
+        connection_id: Some(visitor.as_str().into()),
+        visitor_token: Some(token.clone()),
+        ..ConnectRequest::default()
+    })
+    .await
+    .map_err(err)?;
     let text = "A typical chat message of about eighty characters, give or take a few words.";
     let send = |n: usize, dialog: Option<&str>| {
         let mut f = json!({"action": "message", "op": "send", "request_id": format!("s{n}"), "client_id": format!("m{n}"), "text": text});
@@ -441,79 +602,157 @@ pub async fn visits(local: &DynamoLocal, operators: usize, dialogs: usize, sampl
         f.to_string()
     };
     push.take();
-    frames::handle_frame(&app, &visitor, Route::Message, &send(0, None)).await.map_err(err)?;
-    let ack = push.take().pop().ok_or("the first message was answered with nothing")?;
+    frames::handle_frame(&app, &visitor, Route::Message, &send(0, None))
+        .await
+        .map_err(err)?;
+    let ack = push
+        .take()
+        .pop()
+        .ok_or("the first message was answered with nothing")?;
     let ack: serde_json::Value = serde_json::from_str(&ack.1).map_err(|e| e.to_string())?;
-    let dialog = ack["message"]["dialog_id"].as_str().ok_or("the first message named no dialog")?.to_owned();
+    let dialog = ack["message"]["dialog_id"]
+        .as_str()
+        .ok_or("the first message named no dialog")?
+        .to_owned();
     let join = json!({"action": "assign", "op": "join", "request_id": "j", "dialog_id": dialog});
-    frames::handle_frame(&app, &op_conns[0], Route::Assign, &join.to_string()).await.map_err(err)?;
+    frames::handle_frame(&app, &op_conns[0], Route::Assign, &join.to_string())
+        .await
+        .map_err(err)?;
     for n in 1..10 {
         if n % 2 == 1 {
-            frames::handle_frame(&app, &op_conns[0], Route::Message, &send(n, Some(&dialog))).await.map_err(err)?;
+            frames::handle_frame(&app, &op_conns[0], Route::Message, &send(n, Some(&dialog)))
+                .await
+                .map_err(err)?;
         } else {
-            frames::handle_frame(&app, &visitor, Route::Message, &send(n, None)).await.map_err(err)?;
+            frames::handle_frame(&app, &visitor, Route::Message, &send(n, None))
+                .await
+                .map_err(err)?;
         }
     }
     app.disconnect(&visitor).await.map_err(err)?;
 
-    let mut s = Steps { meter: &meter, push: &push, samples, times: Vec::new(), done: Vec::new() };
+    let mut s = Steps {
+        meter: &meter,
+        push: &push,
+        samples,
+        times: Vec::new(),
+        done: Vec::new(),
+    };
     let bearer = Some(token.as_str());
 
     // The widget, on every page view of the site.
     s.start();
     for _ in 0..samples {
-        s.timed(http.call("GET", &format!("/api/sites/{site_key}"), None, None)).await?;
+        s.timed(http.call("GET", &format!("/api/sites/{site_key}"), None, None))
+            .await?;
     }
-    s.finish("site settings `GET /api/sites/{key}` (loader; the frame asks again)", "http-api", 1, 0)?;
+    s.finish(
+        "site settings `GET /api/sites/{key}` (loader; the frame asks again)",
+        "http-api",
+        1,
+        0,
+    )?;
 
     // The frame of a browser that has a dialog, at once on every page view.
     s.start();
     for _ in 0..samples {
-        s.timed(http.call("POST", "/api/visitor/session", None, Some(json!({"site_key": site_key, "token": token})))).await?;
+        s.timed(http.call(
+            "POST",
+            "/api/visitor/session",
+            None,
+            Some(json!({"site_key": site_key, "token": token})),
+        ))
+        .await?;
     }
-    s.finish("visitor session `POST /api/visitor/session`, kept token", "http-api", 1, 0)?;
+    s.finish(
+        "visitor session `POST /api/visitor/session`, kept token",
+        "http-api",
+        1,
+        0,
+    )?;
 
     s.start();
     for i in 0..samples {
-        let page = json!({"url": format!("https://shop.example/products/{i}"), "title": "A product"});
-        s.timed(http.call("POST", "/api/visitor/page", bearer, Some(page))).await?;
+        let page =
+            json!({"url": format!("https://shop.example/products/{i}"), "title": "A product"});
+        s.timed(http.call("POST", "/api/visitor/page", bearer, Some(page)))
+            .await?;
     }
-    s.finish("page view `POST /api/visitor/page` (pushed to the operators)", "http-api", 1, 0)?;
+    s.finish(
+        "page view `POST /api/visitor/page` (pushed to the operators)",
+        "http-api",
+        1,
+        0,
+    )?;
 
     let mut visitor_conns = Vec::new();
     s.start();
     for i in 0..samples {
         let c = conn(&format!("vc{i}="))?;
-        let req = ConnectRequest { connection_id: Some(c.as_str().into()), visitor_token: Some(token.clone()), version: Some("1".into()), ..ConnectRequest::default() };
-        s.timed(async { app.connect(req).await.map_err(err) }).await?;
+        let req = ConnectRequest {
+            connection_id: Some(c.as_str().into()),
+            visitor_token: Some(token.clone()),
+            version: Some("1".into()),
+            ..ConnectRequest::default()
+        };
+        s.timed(async { app.connect(req).await.map_err(err) })
+            .await?;
         visitor_conns.push(c);
     }
     s.finish("`$connect`, a visitor (visitor token)", "connect", 0, 0)?;
 
     s.start();
     for _ in 0..samples {
-        s.timed(http.call("GET", "/api/visitor/messages?after=0", bearer, None)).await?;
+        s.timed(http.call("GET", "/api/visitor/messages?after=0", bearer, None))
+            .await?;
     }
-    s.finish("catch-up `GET /api/visitor/messages?after=0` (10 messages)", "http-api", 1, 0)?;
+    s.finish(
+        "catch-up `GET /api/visitor/messages?after=0` (10 messages)",
+        "http-api",
+        1,
+        0,
+    )?;
 
-    pings_and_disconnects(&mut s, &app, &visitor_conns, "a visitor (every 4 minutes on the page)", "a visitor").await?;
+    pings_and_disconnects(
+        &mut s,
+        &app,
+        &visitor_conns,
+        "a visitor (every 4 minutes on the page)",
+        "a visitor",
+    )
+    .await?;
 
     // Once a dialog: the pre-chat form makes the visitor.
     s.start();
     for i in 0..samples {
         let body = json!({"site_key": site_key, "name": format!("New visitor {i}"), "email": format!("new{i}@example.com")});
-        s.timed(http.call("POST", "/api/visitor/session", None, Some(body))).await?;
+        s.timed(http.call("POST", "/api/visitor/session", None, Some(body)))
+            .await?;
     }
-    s.finish("visitor session, a new visitor (pre-chat form)", "http-api", 1, 0)?;
+    s.finish(
+        "visitor session, a new visitor (pre-chat form)",
+        "http-api",
+        1,
+        0,
+    )?;
 
     // The operator's console: a ticket and a connection at sign-in and after every cut.
-    let login = http.call("POST", "/api/login", None, Some(json!({"email": "admin@parlor.cost", "password": "cost-admin-password"}))).await?;
+    let login = http
+        .call(
+            "POST",
+            "/api/login",
+            None,
+            Some(json!({"email": "admin@parlor.cost", "password": "cost-admin-password"})),
+        )
+        .await?;
     let session = field(&login, "token")?;
     let op_bearer = Some(session.as_str());
     let mut tickets = Vec::new();
     s.start();
     for _ in 0..samples {
-        let t = s.timed(http.call("POST", "/api/tickets", op_bearer, None)).await?;
+        let t = s
+            .timed(http.call("POST", "/api/tickets", op_bearer, None))
+            .await?;
         tickets.push(field(&t, "ticket")?);
     }
     s.finish("ticket `POST /api/tickets`", "http-api", 1, 0)?;
@@ -522,18 +761,36 @@ pub async fn visits(local: &DynamoLocal, operators: usize, dialogs: usize, sampl
     s.start();
     for (i, ticket) in tickets.into_iter().enumerate() {
         let c = conn(&format!("oc{i}="))?;
-        let req = ConnectRequest { connection_id: Some(c.as_str().into()), ticket: Some(ticket), version: Some("1".into()), ..ConnectRequest::default() };
-        s.timed(async { app.connect(req).await.map_err(err) }).await?;
+        let req = ConnectRequest {
+            connection_id: Some(c.as_str().into()),
+            ticket: Some(ticket),
+            version: Some("1".into()),
+            ..ConnectRequest::default()
+        };
+        s.timed(async { app.connect(req).await.map_err(err) })
+            .await?;
         console_conns.push(c);
     }
     s.finish("`$connect`, an operator (ticket)", "connect", 0, 0)?;
 
-    pings_and_disconnects(&mut s, &app, &console_conns, "an operator (every 4 minutes all day)", "an operator").await?;
+    pings_and_disconnects(
+        &mut s,
+        &app,
+        &console_conns,
+        "an operator (every 4 minutes all day)",
+        "an operator",
+    )
+    .await?;
 
     s.start();
     for _ in 0..samples {
         s.timed(async {
-            for path in ["/api/dialogs?status=open&limit=100", "/api/dialogs?status=closed&limit=100", "/api/operators", "/api/quick-replies"] {
+            for path in [
+                "/api/dialogs?status=open&limit=100",
+                "/api/dialogs?status=closed&limit=100",
+                "/api/operators",
+                "/api/quick-replies",
+            ] {
                 http.call("GET", path, op_bearer, None).await?;
             }
             Ok(())
@@ -546,16 +803,29 @@ pub async fn visits(local: &DynamoLocal, operators: usize, dialogs: usize, sampl
 }
 
 /// A `ping` on the first of `conns` as often as there are samples, then `$disconnect` on each.
-async fn pings_and_disconnects(s: &mut Steps<'_>, app: &App, conns: &[ConnectionId], pinging: &'static str, leaving: &'static str) -> Result<(), String> {
+async fn pings_and_disconnects(
+    s: &mut Steps<'_>,
+    app: &App,
+    conns: &[ConnectionId],
+    pinging: &'static str,
+    leaving: &'static str,
+) -> Result<(), String> {
     s.start();
     for i in 0..s.samples {
-        let ping = json!({"action": "message", "op": "ping", "request_id": format!("p{i}")}).to_string();
-        s.timed(async { frames::handle_frame(app, &conns[0], Route::Message, &ping).await.map_err(err) }).await?;
+        let ping =
+            json!({"action": "message", "op": "ping", "request_id": format!("p{i}")}).to_string();
+        s.timed(async {
+            frames::handle_frame(app, &conns[0], Route::Message, &ping)
+                .await
+                .map_err(err)
+        })
+        .await?;
     }
     s.finish(format!("`ping`, {pinging}"), "message", 0, 1)?;
     s.start();
     for c in conns {
-        s.timed(async { app.disconnect(c).await.map_err(err) }).await?;
+        s.timed(async { app.disconnect(c).await.map_err(err) })
+            .await?;
     }
     s.finish(format!("`$disconnect`, {leaving}"), "disconnect", 0, 0)
 }

@@ -43,7 +43,10 @@ impl FaultRun {
     pub fn unexercised(&self) -> Vec<String> {
         let mut why = Vec::new();
         if self.verdict.sent != self.planned || self.planned == 0 {
-            why.push(format!("{} of {} planned messages sent", self.verdict.sent, self.planned));
+            why.push(format!(
+                "{} of {} planned messages sent",
+                self.verdict.sent, self.planned
+            ));
         }
         if self.sent_before == 0 {
             why.push("nothing sent before the first fault".into());
@@ -55,7 +58,10 @@ impl FaultRun {
             why.push("no socket dropped".into());
         }
         if self.reconnects < self.clients + self.dropped {
-            why.push(format!("{} reconnects for {} sockets the restart cut and {} dropped", self.reconnects, self.clients, self.dropped));
+            why.push(format!(
+                "{} reconnects for {} sockets the restart cut and {} dropped",
+                self.reconnects, self.clients, self.dropped
+            ));
         }
         why
     }
@@ -72,7 +78,11 @@ pub async fn run(bin: &Path, plan: &Plan, seed: u64, dynamodb: bool) -> Result<F
         ],
         None => Vec::new(),
     };
-    let dir = std::env::temp_dir().join(format!("parlor-bench-faults-{}-{}", if dynamodb { "dynamodb" } else { "sqlite" }, std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "parlor-bench-faults-{}-{}",
+        if dynamodb { "dynamodb" } else { "sqlite" },
+        std::process::id()
+    ));
     let mut gw = Gateway::start_with(bin, dir, "127.0.0.1:0", env)?;
     let fleet = load::parlor_fleet(&gw, plan).await?;
     let mut events = Vec::new();
@@ -81,24 +91,43 @@ pub async fn run(bin: &Path, plan: &Plan, seed: u64, dynamodb: bool) -> Result<F
     let mut dropped = 0;
     let faults = async {
         // Every fault falls within the sending, with a step of it left after the last.
-        let stall = if local.is_some() { STALL } else { Duration::ZERO };
+        let stall = if local.is_some() {
+            STALL
+        } else {
+            Duration::ZERO
+        };
         let step = Duration::from_secs_f64(plan.seconds).saturating_sub(stall) / 4;
         tokio::time::sleep(step).await;
         first_fault = Instant::now();
         if let Some(local) = &local {
             let pid = local.pid().to_string();
             let paused = Instant::now();
-            Command::new("kill").args(["-STOP", &pid]).status().map_err(|e| e.to_string())?;
+            Command::new("kill")
+                .args(["-STOP", &pid])
+                .status()
+                .map_err(|e| e.to_string())?;
             tokio::time::sleep(stall).await;
-            Command::new("kill").args(["-CONT", &pid]).status().map_err(|e| e.to_string())?;
-            events.push(format!("DynamoDB Local paused for {:.1} s", paused.elapsed().as_secs_f64()));
+            Command::new("kill")
+                .args(["-CONT", &pid])
+                .status()
+                .map_err(|e| e.to_string())?;
+            events.push(format!(
+                "DynamoDB Local paused for {:.1} s",
+                paused.elapsed().as_secs_f64()
+            ));
         }
         let took = gw.kill_and_restart()?;
-        events.push(format!("gateway killed and serving again in {:.2} s", took.as_secs_f64()));
+        events.push(format!(
+            "gateway killed and serving again in {:.2} s",
+            took.as_secs_f64()
+        ));
         tokio::time::sleep(step).await;
         dropped = drop_some(&fleet, 10, seed);
         last_fault = Instant::now();
-        events.push(format!("{dropped} of {} client sockets dropped with no close frame", fleet.visitors.len() + fleet.operators.len()));
+        events.push(format!(
+            "{dropped} of {} client sockets dropped with no close frame",
+            fleet.visitors.len() + fleet.operators.len()
+        ));
         Ok::<(), String>(())
     };
     let (_, faults) = tokio::join!(drive, faults);

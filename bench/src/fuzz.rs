@@ -3,16 +3,16 @@
 //! SQLite. No frame may panic; every frame gets exactly one answer to its sender, an `ack` or a
 //! typed `error` that echoes its `request_id` when it had a usable one; none is `internal`.
 
-use parlor_core::entrypoints::ws::frames;
+use crate::push::RecordingPush;
 use crate::rng::Rng;
 use parlor_core::adapters::sqlite::SqliteStore;
 use parlor_core::app::{App, ConnectRequest, Settings, VisitorSessionRequest};
 use parlor_core::auth::Signer;
+use parlor_core::entrypoints::ws::frames;
 use parlor_core::ids::ConnectionId;
 use parlor_core::protocol::Route;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use crate::push::RecordingPush;
 use std::sync::Arc;
 
 #[derive(Debug, Default)]
@@ -30,28 +30,63 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
     let push = Arc::new(RecordingPush::default());
     let signer = Signer::new(vec![7u8; 32])?;
     let app = Arc::new(App::new(store, push.clone(), signer, Settings::default()));
-    let (site, admin, _) = app.bootstrap("admin@parlor.fuzz", "fuzz-admin-password", Vec::new()).await.map_err(|e| e.to_string())?;
+    let (site, admin, _) = app
+        .bootstrap("admin@parlor.fuzz", "fuzz-admin-password", Vec::new())
+        .await
+        .map_err(|e| e.to_string())?;
     let ticket = app.issue_ticket(&admin).await.map_err(|e| e.to_string())?;
     let operator = ConnectionId::parse("operatorConn=").map_err(|e| e.to_string())?;
-    let connect = |id: &ConnectionId| ConnectRequest { connection_id: Some(id.as_str().to_owned()), ..ConnectRequest::default() };
-    app.connect(ConnectRequest { ticket: Some(ticket.id.clone()), ..connect(&operator) }).await.map_err(|e| e.to_string())?;
-    let session = VisitorSessionRequest { site_key: site.key.clone(), token: None, name: Some("Fuzz".into()), email: None, phone: None, source: None };
-    let session = app.visitor_session(session, None).await.map_err(|e| e.to_string())?;
+    let connect = |id: &ConnectionId| ConnectRequest {
+        connection_id: Some(id.as_str().to_owned()),
+        ..ConnectRequest::default()
+    };
+    app.connect(ConnectRequest {
+        ticket: Some(ticket.id.clone()),
+        ..connect(&operator)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let session = VisitorSessionRequest {
+        site_key: site.key.clone(),
+        token: None,
+        name: Some("Fuzz".into()),
+        email: None,
+        phone: None,
+        source: None,
+    };
+    let session = app
+        .visitor_session(session, None)
+        .await
+        .map_err(|e| e.to_string())?;
     let visitor = ConnectionId::parse("visitorConn=").map_err(|e| e.to_string())?;
-    app.connect(ConnectRequest { visitor_token: Some(session.token.clone()), ..connect(&visitor) }).await.map_err(|e| e.to_string())?;
+    app.connect(ConnectRequest {
+        visitor_token: Some(session.token.clone()),
+        ..connect(&visitor)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
     let first = json!({"action": "message", "op": "send", "request_id": "r0", "client_id": "c0", "text": "hello"}).to_string();
-    frames::handle_frame(&app, &visitor, Route::Message, &first).await.map_err(|e| e.to_string())?;
+    frames::handle_frame(&app, &visitor, Route::Message, &first)
+        .await
+        .map_err(|e| e.to_string())?;
     let dialog = push.take().iter().find_map(|(_, p)| {
         let v: Value = serde_json::from_str(p).ok()?;
         v["message"]["dialog_id"].as_str().map(str::to_owned)
     });
     let dialog = dialog.ok_or("the first message created no dialog")?;
-    let ids = Ids { dialog, operator: admin.id.as_str().to_owned() };
+    let ids = Ids {
+        dialog,
+        operator: admin.id.as_str().to_owned(),
+    };
 
     let mut rng = Rng::new(seed);
     let mut report = FuzzReport::default();
     for n in 0..frames {
-        let (conn, who) = if rng.chance(50) { (&visitor, "visitor") } else { (&operator, "operator") };
+        let (conn, who) = if rng.chance(50) {
+            (&visitor, "visitor")
+        } else {
+            (&operator, "operator")
+        };
         let body = frame(&mut rng, &ids, n);
         let route = match rng.below(10) {
             0 => None,
@@ -67,14 +102,21 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
         })
         .await;
         report.frames += 1;
-        let shown = || format!("{who} frame #{n} (seed {seed}): {}", body.chars().take(300).collect::<String>());
+        let shown = || {
+            format!(
+                "{who} frame #{n} (seed {seed}): {}",
+                body.chars().take(300).collect::<String>()
+            )
+        };
         match outcome {
             Err(e) if e.is_panic() => {
                 report.failures.push(format!("panic on {}", shown()));
                 continue;
             }
             Err(e) => return Err(e.to_string()),
-            Ok(Err(e)) => report.failures.push(format!("infrastructure error {e} on {}", shown())),
+            Ok(Err(e)) => report
+                .failures
+                .push(format!("infrastructure error {e} on {}", shown())),
             Ok(Ok(())) => {}
         }
         // Other connections may get events; the sender gets exactly one answer: ack or error.
@@ -86,7 +128,9 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
             .filter(|v| v["type"] == "ack" || v["type"] == "error")
             .collect();
         let [answer] = answers.as_slice() else {
-            report.failures.push(format!("{} answers on {}", answers.len(), shown()));
+            report
+                .failures
+                .push(format!("{} answers on {}", answers.len(), shown()));
             continue;
         };
         if answer["request_id"].as_str().map(str::to_owned) != usable_request_id(&body) {
@@ -97,7 +141,9 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
             _ => {
                 let code = answer["code"].as_str().unwrap_or("(none)").to_owned();
                 if code == "internal" || code == "(none)" {
-                    report.failures.push(format!("error {answer} on {}", shown()));
+                    report
+                        .failures
+                        .push(format!("error {answer} on {}", shown()));
                 }
                 *report.errors.entry(code).or_default() += 1;
             }
@@ -142,17 +188,48 @@ fn frame(rng: &mut Rng, ids: &Ids, n: usize) -> String {
             let cut = rng.below(valid.len().max(1));
             return valid.chars().take(cut).collect();
         }
-        2 => return format!("{}{}{}", "[".repeat(rng.below(200)), rng.below(10), "]".repeat(rng.below(200))),
+        2 => {
+            return format!(
+                "{}{}{}",
+                "[".repeat(rng.below(200)),
+                rng.below(10),
+                "]".repeat(rng.below(200))
+            );
+        }
         _ => {}
     }
     let &(action, op) = rng.pick(OPS);
     let mut f = serde_json::Map::new();
-    f.insert("action".into(), json!(if rng.chance(5) { *rng.pick(&["", "messages", "MESSAGE", "$default", "upload"]) } else { action }));
-    f.insert("op".into(), json!(if rng.chance(5) { *rng.pick(&["", "sendx", "delete", "join "]) } else { op }));
-    f.insert("request_id".into(), if rng.chance(90) { json!(format!("r{n}")) } else { odd_value(rng) });
+    f.insert(
+        "action".into(),
+        json!(if rng.chance(5) {
+            *rng.pick(&["", "messages", "MESSAGE", "$default", "upload"])
+        } else {
+            action
+        }),
+    );
+    f.insert(
+        "op".into(),
+        json!(if rng.chance(5) {
+            *rng.pick(&["", "sendx", "delete", "join "])
+        } else {
+            op
+        }),
+    );
+    f.insert(
+        "request_id".into(),
+        if rng.chance(90) {
+            json!(format!("r{n}"))
+        } else {
+            odd_value(rng)
+        },
+    );
     match op {
         "send" | "whisper" => {
-            f.insert("client_id".into(), field(rng, |r| json!(format!("c{n}-{}", r.below(3)))));
+            f.insert(
+                "client_id".into(),
+                field(rng, |r| json!(format!("c{n}-{}", r.below(3)))),
+            );
             f.insert("text".into(), field(rng, |r| json!(text(r))));
             if rng.chance(30) {
                 f.insert("reply_to".into(), field(rng, |r| json!(r.below(50))));
@@ -184,7 +261,11 @@ fn frame(rng: &mut Rng, ids: &Ids, n: usize) -> String {
         f.insert(format!("extra{}", rng.below(5)), odd_value(rng));
     }
     if rng.chance(5) {
-        let key = f.keys().nth(rng.below(f.len())).cloned().expect("not empty");
+        let key = f
+            .keys()
+            .nth(rng.below(f.len()))
+            .cloned()
+            .expect("not empty");
         f.remove(&key);
     }
     Value::Object(f).to_string()
@@ -192,7 +273,11 @@ fn frame(rng: &mut Rng, ids: &Ids, n: usize) -> String {
 
 /// Mostly the good value, sometimes an odd one in its place.
 fn field(rng: &mut Rng, good: impl FnOnce(&mut Rng) -> Value) -> Value {
-    if rng.chance(85) { good(rng) } else { odd_value(rng) }
+    if rng.chance(85) {
+        good(rng)
+    } else {
+        odd_value(rng)
+    }
 }
 
 fn odd_value(rng: &mut Rng) -> Value {
@@ -210,7 +295,19 @@ fn odd_value(rng: &mut Rng) -> Value {
 }
 
 fn text(rng: &mut Rng) -> String {
-    const PIECES: &[&str] = &["hello", " ", "привет", "😀", "<script>alert(1)</script>", "\u{0}", "\n", "\u{202e}", "👩‍👩‍👧", "\"quoted\"", "\\"];
+    const PIECES: &[&str] = &[
+        "hello",
+        " ",
+        "привет",
+        "😀",
+        "<script>alert(1)</script>",
+        "\u{0}",
+        "\n",
+        "\u{202e}",
+        "👩‍👩‍👧",
+        "\"quoted\"",
+        "\\",
+    ];
     let len = match rng.below(10) {
         0 => 0,
         1 => 1990 + rng.below(30),

@@ -24,7 +24,12 @@ impl Gateway {
     }
 
     /// With extra environment, e.g. `PARLOR_STORE=dynamodb` and its endpoint.
-    pub fn start_with(bin: &Path, data_dir: PathBuf, addr: &str, env: Vec<(String, String)>) -> Result<Self, String> {
+    pub fn start_with(
+        bin: &Path,
+        data_dir: PathBuf,
+        addr: &str,
+        env: Vec<(String, String)>,
+    ) -> Result<Self, String> {
         std::fs::create_dir_all(&data_dir).map_err(|e| format!("{}: {e}", data_dir.display()))?;
         let mut child = Command::new(bin)
             .env("PARLOR_ADDR", addr)
@@ -32,12 +37,20 @@ impl Gateway {
             .env("PARLOR_ADMIN_EMAIL", ADMIN_EMAIL)
             .env("PARLOR_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("PARLOR_SITE_ORIGINS", "")
-            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "error".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or_else(|_| "error".into()),
+            )
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .map_err(|e| format!("cannot run {} (build it with cargo build -p parlor-local): {e}", bin.display()))?;
+            .map_err(|e| {
+                format!(
+                    "cannot run {} (build it with cargo build -p parlor-local): {e}",
+                    bin.display()
+                )
+            })?;
         let out = BufReader::new(child.stdout.take().expect("piped"));
         let (mut url, mut site_key) = (None, None);
         let mut out = out;
@@ -58,10 +71,21 @@ impl Gateway {
         std::thread::spawn(move || for _ in out.lines() {});
         let (Some(url), Some(site_key)) = (url, site_key) else {
             let _ = child.kill();
-            return Err(format!("{} exited before printing its banner", bin.display()));
+            return Err(format!(
+                "{} exited before printing its banner",
+                bin.display()
+            ));
         };
         let addr = url.trim_start_matches("http://").to_owned();
-        Ok(Self { child, url, site_key, data_dir, addr, bin: bin.to_owned(), env })
+        Ok(Self {
+            child,
+            url,
+            site_key,
+            data_dir,
+            addr,
+            bin: bin.to_owned(),
+            env,
+        })
     }
 
     pub fn ws_url(&self) -> String {
@@ -78,7 +102,12 @@ impl Gateway {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let started = std::time::Instant::now();
-        let again = Self::start_with(&self.bin, self.data_dir.clone(), &self.addr, self.env.clone())?;
+        let again = Self::start_with(
+            &self.bin,
+            self.data_dir.clone(),
+            &self.addr,
+            self.env.clone(),
+        )?;
         let old = std::mem::replace(self, again);
         // The old process is gone; its data folder is the new one's.
         std::mem::forget(old);
@@ -92,7 +121,14 @@ impl Gateway {
         let fields: Vec<&str> = after_name.split_whitespace().collect();
         let ticks = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
-        let hwm = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.trim().trim_end_matches("kB").trim().parse::<u64>().ok()?;
+        let hwm = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse::<u64>()
+            .ok()?;
         Some((ticks / 100.0, hwm * 1024))
     }
 }

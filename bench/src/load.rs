@@ -2,12 +2,12 @@
 //! rate over real WebSockets, against Parlor's local gateway or against a bare relay.
 
 use crate::client::{Conn, Connector, Reader};
-use crate::gateway::{Gateway, ADMIN_EMAIL, ADMIN_PASSWORD};
+use crate::gateway::{ADMIN_EMAIL, ADMIN_PASSWORD, Gateway};
 use crate::http::Http;
-use crate::record::{settle, From, Recorder, Verdict};
+use crate::record::{From, Recorder, Verdict, settle};
 use crate::relay::Relay;
 use crate::rng::Rng;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -62,26 +62,61 @@ pub async fn parlor_fleet(gw: &Gateway, plan: &Plan) -> Result<Fleet, String> {
     let started = Instant::now();
     let http = Http::new(&format!("{}/api", gw.url));
     let recorder = Arc::new(Recorder::new(plan.operators));
-    let admin = http.call("POST", "/login", None, Some(json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))).await?;
-    let admin = admin["token"].as_str().ok_or("login gave no token")?.to_owned();
+    let admin = http
+        .call(
+            "POST",
+            "/login",
+            None,
+            Some(json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})),
+        )
+        .await?;
+    let admin = admin["token"]
+        .as_str()
+        .ok_or("login gave no token")?
+        .to_owned();
     let mut operators = Vec::new();
     for j in 0..plan.operators {
         let email = format!("op{j}@parlor.bench");
         let password = format!("operator-{j}-password");
         let body = json!({"email": email, "name": format!("Operator {j}"), "password": password, "role": "operator"});
-        http.call("POST", "/operators", Some(&admin), Some(body)).await?;
-        let token = http.call("POST", "/login", None, Some(json!({"email": email, "password": password}))).await?;
-        let token = token["token"].as_str().ok_or("login gave no token")?.to_owned();
-        let connector = Connector::Operator { http: http.clone(), ws: gw.ws_url(), session: token, dialogs: Default::default() };
+        http.call("POST", "/operators", Some(&admin), Some(body))
+            .await?;
+        let token = http
+            .call(
+                "POST",
+                "/login",
+                None,
+                Some(json!({"email": email, "password": password})),
+            )
+            .await?;
+        let token = token["token"]
+            .as_str()
+            .ok_or("login gave no token")?
+            .to_owned();
+        let connector = Connector::Operator {
+            http: http.clone(),
+            ws: gw.ws_url(),
+            session: token,
+            dialogs: Default::default(),
+        };
         operators.push(Conn::open(connector, Reader::Operator(j), recorder.clone()).await?);
     }
     let ops = Arc::new(operators);
     let mut opened: Vec<Option<(Conn, String)>> = (0..plan.dialogs).map(|_| None).collect();
-    for chunk in (0..plan.dialogs).collect::<Vec<_>>().chunks(SETUP_CONCURRENCY) {
+    for chunk in (0..plan.dialogs)
+        .collect::<Vec<_>>()
+        .chunks(SETUP_CONCURRENCY)
+    {
         let tasks: Vec<_> = chunk
             .iter()
             .map(|&i| {
-                let (http, ops, rec, ws, site) = (http.clone(), ops.clone(), recorder.clone(), gw.ws_url(), gw.site_key.clone());
+                let (http, ops, rec, ws, site) = (
+                    http.clone(),
+                    ops.clone(),
+                    recorder.clone(),
+                    gw.ws_url(),
+                    gw.site_key.clone(),
+                );
                 tokio::spawn(async move { open_dialog(i, &http, &ops, rec, &ws, &site).await })
             })
             .collect();
@@ -89,12 +124,28 @@ pub async fn parlor_fleet(gw: &Gateway, plan: &Plan) -> Result<Fleet, String> {
             opened[i] = Some(t.await.map_err(|e| e.to_string())??);
         }
     }
-    let (visitors, dialog_ids) = opened.into_iter().map(|o| o.expect("every dialog opened")).unzip();
+    let (visitors, dialog_ids) = opened
+        .into_iter()
+        .map(|o| o.expect("every dialog opened"))
+        .unzip();
     let operators = Arc::try_unwrap(ops).map_err(|_| "operators still shared")?;
-    Ok(Fleet { visitors, operators, dialog_ids, recorder, setup: started.elapsed() })
+    Ok(Fleet {
+        visitors,
+        operators,
+        dialog_ids,
+        recorder,
+        setup: started.elapsed(),
+    })
 }
 
-async fn open_dialog(i: usize, http: &Http, ops: &[Conn], rec: Arc<Recorder>, ws: &str, site: &str) -> Result<(Conn, String), String> {
+async fn open_dialog(
+    i: usize,
+    http: &Http,
+    ops: &[Conn],
+    rec: Arc<Recorder>,
+    ws: &str,
+    site: &str,
+) -> Result<(Conn, String), String> {
     let connector = Connector::Visitor {
         http: http.clone(),
         ws: ws.to_owned(),
@@ -106,7 +157,10 @@ async fn open_dialog(i: usize, http: &Http, ops: &[Conn], rec: Arc<Recorder>, ws
     let visitor = Conn::open(connector, Reader::Visitor(i), rec.clone()).await?;
     let first = json!({"action": "message", "op": "send", "request_id": format!("first-{i}"), "client_id": format!("first-{i}"), "text": "hello"});
     let ack = visitor.request(first).await?;
-    let dialog = ack["message"]["dialog_id"].as_str().ok_or("the first message's ack names no dialog")?.to_owned();
+    let dialog = ack["message"]["dialog_id"]
+        .as_str()
+        .ok_or("the first message's ack names no dialog")?
+        .to_owned();
     rec.register_dialog(&dialog, i);
     if let Connector::Visitor { dialog: d, .. } = visitor.connector() {
         *d.lock().expect("not poisoned") = Some(dialog.clone());
@@ -126,7 +180,14 @@ pub async fn relay_fleet(relay: &Relay, plan: &Plan) -> Result<Fleet, String> {
     let recorder = Arc::new(Recorder::new(plan.operators));
     let mut operators = Vec::new();
     for j in 0..plan.operators {
-        operators.push(Conn::open(Connector::Fixed(relay.operator_url(j)), Reader::Operator(j), recorder.clone()).await?);
+        operators.push(
+            Conn::open(
+                Connector::Fixed(relay.operator_url(j)),
+                Reader::Operator(j),
+                recorder.clone(),
+            )
+            .await?,
+        );
     }
     let mut visitors = Vec::new();
     let mut dialog_ids = Vec::new();
@@ -134,10 +195,17 @@ pub async fn relay_fleet(relay: &Relay, plan: &Plan) -> Result<Fleet, String> {
         let id = format!("d{i}");
         recorder.register_dialog(&id, i);
         let url = relay.visitor_url(i, recorder.owner(i));
-        visitors.push(Conn::open(Connector::Fixed(url), Reader::Visitor(i), recorder.clone()).await?);
+        visitors
+            .push(Conn::open(Connector::Fixed(url), Reader::Visitor(i), recorder.clone()).await?);
         dialog_ids.push(id);
     }
-    Ok(Fleet { visitors, operators, dialog_ids, recorder, setup: started.elapsed() })
+    Ok(Fleet {
+        visitors,
+        operators,
+        dialog_ids,
+        recorder,
+        setup: started.elapsed(),
+    })
 }
 
 /// Every side of every dialog writes at `plan.rate` for `plan.seconds`, with a random phase; then
@@ -145,7 +213,11 @@ pub async fn relay_fleet(relay: &Relay, plan: &Plan) -> Result<Fleet, String> {
 pub async fn run(fleet: &Fleet, plan: &Plan, seed: u64) -> Outcome {
     let elapsed = drive(fleet, plan, seed).await;
     settle(&fleet.recorder, Duration::from_secs(10)).await;
-    Outcome { verdict: fleet.recorder.verdict(), elapsed, setup: fleet.setup }
+    Outcome {
+        verdict: fleet.recorder.verdict(),
+        elapsed,
+        setup: fleet.setup,
+    }
 }
 
 /// The senders alone: returns when the last one has sent its last message.

@@ -81,11 +81,17 @@ fn parse_args() -> Result<Args, String> {
         match flag.as_str() {
             "--dialogs" => {
                 let v = value()?;
-                a.dialogs = v.split(',').map(|d| d.trim().parse().map_err(|_| bad(&v))).collect::<Result<_, _>>()?;
+                a.dialogs = v
+                    .split(',')
+                    .map(|d| d.trim().parse().map_err(|_| bad(&v)))
+                    .collect::<Result<_, _>>()?;
             }
             "--operators" => {
                 let v = value()?;
-                a.operators_list = v.split(',').map(|d| d.trim().parse().map_err(|_| bad(&v))).collect::<Result<_, _>>()?;
+                a.operators_list = v
+                    .split(',')
+                    .map(|d| d.trim().parse().map_err(|_| bad(&v)))
+                    .collect::<Result<_, _>>()?;
                 a.operators = a.operators_list[0];
             }
             "--rate" => a.rate = value()?.parse().map_err(|_| bad("rate"))?,
@@ -106,7 +112,9 @@ fn parse_args() -> Result<Args, String> {
 
 /// The workspace folder.
 fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ sits in the workspace")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("bench/ sits in the workspace")
 }
 
 /// Cargo's target folder: `CARGO_TARGET_DIR`, else the workspace's `target/`.
@@ -117,7 +125,11 @@ fn target_dir() -> PathBuf {
 fn default_gateway() -> PathBuf {
     let target = target_dir();
     let release = target.join("release/parlor");
-    if release.exists() { release } else { target.join("debug/parlor") }
+    if release.exists() {
+        release
+    } else {
+        target.join("debug/parlor")
+    }
 }
 
 fn temp_data_dir(label: &str) -> PathBuf {
@@ -149,20 +161,36 @@ async fn measure(bin: &Path, plan: &Plan, seed: u64) -> Result<Row, String> {
     let fleet = load::relay_fleet(&relay_server, plan).await?;
     let relay = load::run(&fleet, plan, seed).await;
     fleet.close();
-    Ok(Row { plan: plan.clone(), parlor, relay, cpu, rss })
+    Ok(Row {
+        plan: plan.clone(),
+        parlor,
+        relay,
+        cpu,
+        rss,
+    })
 }
 
 fn ratio(a: std::time::Duration, b: std::time::Duration) -> String {
-    if b.is_zero() { "–".into() } else { format!("{:.1}×", a.as_secs_f64() / b.as_secs_f64()) }
+    if b.is_zero() {
+        "–".into()
+    } else {
+        format!("{:.1}×", a.as_secs_f64() / b.as_secs_f64())
+    }
 }
 
 fn print_rows(rows: &[Row]) {
-    println!("\n| dialogs | operators | msgs/s acked | visitor→operator p50/p95/p99/max ms | operator→visitor p50/p95/p99/max ms | relay p50/p95/p99/max ms | p50 ratio | p99 ratio | gateway CPU | gateway peak RSS | delivery |");
+    println!(
+        "\n| dialogs | operators | msgs/s acked | visitor→operator p50/p95/p99/max ms | operator→visitor p50/p95/p99/max ms | relay p50/p95/p99/max ms | p50 ratio | p99 ratio | gateway CPU | gateway peak RSS | delivery |"
+    );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for r in rows {
         let v = &r.parlor.verdict;
         let relay = &r.relay.verdict.visitor_to_operator;
-        let check = if v.clean() { format!("{} of {} delivered once, in order", v.delivered, v.acked) } else { v.problems() };
+        let check = if v.clean() {
+            format!("{} of {} delivered once, in order", v.delivered, v.acked)
+        } else {
+            v.problems()
+        };
         println!(
             "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {:.0}% | {:.0} MB | {} |",
             r.plan.dialogs,
@@ -198,7 +226,11 @@ fn write_json(path: &Path, rows: &[Row]) -> Result<(), String> {
             })
         })
         .collect();
-    std::fs::write(path, serde_json::to_string_pretty(&rows).expect("serializes")).map_err(|e| format!("{}: {e}", path.display()))
+    std::fs::write(
+        path,
+        serde_json::to_string_pretty(&rows).expect("serializes"),
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 async fn fuzz(frames: usize, seed: u64) -> Result<(), String> {
@@ -217,7 +249,11 @@ async fn fuzz(frames: usize, seed: u64) -> Result<(), String> {
         for f in report.failures.iter().take(20) {
             eprintln!("  {f}");
         }
-        Err(format!("{} of {} frames broke a rule", report.failures.len(), report.frames))
+        Err(format!(
+            "{} of {} frames broke a rule",
+            report.failures.len(),
+            report.frames
+        ))
     }
 }
 
@@ -232,11 +268,22 @@ async fn faults_report(bin: &Path, plan: &Plan, seed: u64) -> Result<(), String>
         let verdict = if !unexercised.is_empty() {
             format!("proves nothing: {}", unexercised.join("; "))
         } else if v.survived() {
-            format!("nothing acked lost, nothing stored twice, all acked ({} sent before the faults, {} after)", run.sent_before, run.sent_after)
+            format!(
+                "nothing acked lost, nothing stored twice, all acked ({} sent before the faults, {} after)",
+                run.sent_before, run.sent_after
+            )
         } else {
             v.problems()
         };
-        println!("| {} | {} | {} | {} | {} | {} | {verdict} |", run.store, run.events.join("; "), v.sent, v.acked, v.delivered, run.reconnects);
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {verdict} |",
+            run.store,
+            run.events.join("; "),
+            v.sent,
+            v.acked,
+            v.delivered,
+            run.reconnects
+        );
         if !v.survived() || !unexercised.is_empty() {
             failed.push(run.store);
         }
@@ -244,7 +291,9 @@ async fn faults_report(bin: &Path, plan: &Plan, seed: u64) -> Result<(), String>
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(format!("faults (seed {seed}) lost or duplicated messages, or did not hit a conversation, on {failed:?}"))
+        Err(format!(
+            "faults (seed {seed}) lost or duplicated messages, or did not hit a conversation, on {failed:?}"
+        ))
     }
 }
 
@@ -270,14 +319,25 @@ fn memory_gb(function: &str) -> f64 {
 
 /// USD per million invocations of `function`: the request and `ASSUMED_SECONDS` of its memory.
 fn lambda_per_million(function: &str) -> f64 {
-    PRICE_PER_MILLION_INVOCATIONS + ASSUMED_SECONDS * memory_gb(function) * PRICE_PER_GB_SECOND_ARM * 1e6
+    PRICE_PER_MILLION_INVOCATIONS
+        + ASSUMED_SECONDS * memory_gb(function) * PRICE_PER_GB_SECOND_ARM * 1e6
 }
 
 async fn cost_report(a: &Args) -> Result<(), String> {
-    let operators = if a.operators_list.is_empty() { vec![1, 5, 25] } else { a.operators_list.clone() };
-    let dialogs = if a.dialogs == [10, 100, 1000] { vec![1, 100, 1000] } else { a.dialogs.clone() };
+    let operators = if a.operators_list.is_empty() {
+        vec![1, 5, 25]
+    } else {
+        a.operators_list.clone()
+    };
+    let dialogs = if a.dialogs == [10, 100, 1000] {
+        vec![1, 100, 1000]
+    } else {
+        a.dialogs.clone()
+    };
     let local = dynamo_local::DynamoLocal::start();
-    println!("\n| online operators | open dialogs | side | RRU | WRU | DynamoDB calls | pushes | invocations | USD per million messages |");
+    println!(
+        "\n| online operators | open dialogs | side | RRU | WRU | DynamoDB calls | pushes | invocations | USD per million messages |"
+    );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut grid: Vec<(usize, usize)> = operators.iter().map(|&o| (o, dialogs[0])).collect();
     grid.extend(dialogs.iter().skip(1).map(|&d| (operators[0], d)));
@@ -289,20 +349,34 @@ async fn cost_report(a: &Args) -> Result<(), String> {
                 + u.write * PRICE_PER_MILLION_WRU
                 + (1.0 + pushes) * PRICE_PER_MILLION_WS_MESSAGES
                 + lambda_per_million("message");
-            println!("| {o} | {d} | {side} | {:.1} | {:.1} | {} | {pushes:.0} | 1 | {usd:.2} |", u.read, u.write, u.calls);
+            println!(
+                "| {o} | {d} | {side} | {:.1} | {:.1} | {} | {pushes:.0} | 1 | {usd:.2} |",
+                u.read, u.write, u.calls
+            );
         }
     }
-    println!("(the message function: {} ms at 1024 MB assumed per invocation)", ASSUMED_SECONDS * 1e3);
+    println!(
+        "(the message function: {} ms at 1024 MB assumed per invocation)",
+        ASSUMED_SECONDS * 1e3
+    );
     Ok(())
 }
 
 async fn visits_report(a: &Args) -> Result<(), String> {
     let operators = a.operators_list.first().copied().unwrap_or(2);
-    let dialogs = if a.dialogs == [10, 100, 1000] { 20 } else { a.dialogs[0] };
+    let dialogs = if a.dialogs == [10, 100, 1000] {
+        20
+    } else {
+        a.dialogs[0]
+    };
     let local = dynamo_local::DynamoLocal::start();
     let steps = cost::visits(&local, operators, dialogs, 10).await?;
-    println!("\n{operators} operators online, {dialogs} other open dialogs; each step averaged over 10 calls\n");
-    println!("| step | function | HTTP requests | WebSocket messages | RRU | WRU | of which DynamoDB Local reports 0 (RRU minimums / failed writes) | DynamoDB calls | pushes | ms here (median) | USD per million |");
+    println!(
+        "\n{operators} operators online, {dialogs} other open dialogs; each step averaged over 10 calls\n"
+    );
+    println!(
+        "| step | function | HTTP requests | WebSocket messages | RRU | WRU | of which DynamoDB Local reports 0 (RRU minimums / failed writes) | DynamoDB calls | pushes | ms here (median) | USD per million |"
+    );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for s in &steps {
         let u = &s.units;
@@ -345,13 +419,27 @@ async fn cold_start(dynamodb: Option<&str>) -> Result<(), String> {
             .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
             .endpoint_url(endpoint)
             .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-            .credentials_provider(aws_credential_types::Credentials::new("parlorbench", "parlorbench", None, None, "parlor-bench"))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "parlorbench",
+                "parlorbench",
+                None,
+                None,
+                "parlor-bench",
+            ))
             .http_client(parlor_core::adapters::https_client())
             .build();
-        let store = parlor_core::adapters::dynamo::DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), "parlor");
-        store.create_table().await.map_err(|e| format!("cannot make the table at {endpoint}: {e}"))?;
+        let store = parlor_core::adapters::dynamo::DynamoStore::new(
+            aws_sdk_dynamodb::Client::from_conf(config),
+            "parlor",
+        );
+        store
+            .create_table()
+            .await
+            .map_err(|e| format!("cannot make the table at {endpoint}: {e}"))?;
     }
-    println!("\n| function | stripped binary | ready (start → first `next`) | first event answered | answer |");
+    println!(
+        "\n| function | stripped binary | ready (start → first `next`) | first event answered | answer |"
+    );
     println!("| --- | --- | --- | --- | --- |");
     for f in parlor_core::deploy::Function::ALL {
         let bin = target.join("release").join(f.binary());
@@ -362,7 +450,8 @@ async fn cold_start(dynamodb: Option<&str>) -> Result<(), String> {
         let median = |pick: fn(&cold::ColdStart) -> Option<std::time::Duration>| {
             let mut v: Vec<_> = runs.iter().filter_map(pick).collect();
             v.sort();
-            v.get(v.len() / 2).map_or_else(|| "–".to_string(), |d| format!("{} ms", stats::ms(*d)))
+            v.get(v.len() / 2)
+                .map_or_else(|| "–".to_string(), |d| format!("{} ms", stats::ms(*d)))
         };
         let last = runs.last().expect("five runs");
         println!(
@@ -371,7 +460,11 @@ async fn cold_start(dynamodb: Option<&str>) -> Result<(), String> {
             last.size as f64 / 1e6,
             median(|r| r.ready),
             median(|r| r.first_response),
-            last.outcome.replace('|', "/").chars().take(90).collect::<String>()
+            last.outcome
+                .replace('|', "/")
+                .chars()
+                .take(90)
+                .collect::<String>()
         );
     }
     println!("(median of 5 starts each)");
@@ -383,25 +476,55 @@ async fn main_result() -> Result<(), String> {
     let bin = a.gateway.clone().unwrap_or_else(default_gateway);
     match a.command.as_str() {
         "smoke" => {
-            let plan = Plan { dialogs: 10, operators: 2, rate: 4.0, seconds: 3.0, text_len: 40 };
+            let plan = Plan {
+                dialogs: 10,
+                operators: 2,
+                rate: 4.0,
+                seconds: 3.0,
+                text_len: 40,
+            };
             let row = measure(&bin, &plan, a.seed).await?;
             print_rows(std::slice::from_ref(&row));
             let v = &row.parlor.verdict;
             if !v.clean() || v.acked == 0 || v.acked != v.sent {
-                return Err(format!("smoke (seed {}): {} of {} sent were acked; {}", a.seed, v.acked, v.sent, v.problems()));
+                return Err(format!(
+                    "smoke (seed {}): {} of {} sent were acked; {}",
+                    a.seed,
+                    v.acked,
+                    v.sent,
+                    v.problems()
+                ));
             }
             if !row.relay.verdict.clean() {
-                return Err(format!("the baseline relay lost or reordered messages: {}", row.relay.verdict.problems()));
+                return Err(format!(
+                    "the baseline relay lost or reordered messages: {}",
+                    row.relay.verdict.problems()
+                ));
             }
             fuzz(2_000, a.seed).await?;
-            let plan = Plan { dialogs: 10, operators: 2, rate: 2.0, seconds: 4.0, text_len: 40 };
+            let plan = Plan {
+                dialogs: 10,
+                operators: 2,
+                rate: 2.0,
+                seconds: 4.0,
+                text_len: 40,
+            };
             faults_report(&bin, &plan, a.seed).await
         }
         "load" => {
             let mut rows = Vec::new();
             for &dialogs in &a.dialogs {
-                let plan = Plan { dialogs, operators: a.operators, rate: a.rate, seconds: a.seconds, text_len: 80 };
-                eprintln!("load: {dialogs} dialogs, {} operators, {} msg/s per side, {} s ...", plan.operators, plan.rate, plan.seconds);
+                let plan = Plan {
+                    dialogs,
+                    operators: a.operators,
+                    rate: a.rate,
+                    seconds: a.seconds,
+                    text_len: 80,
+                };
+                eprintln!(
+                    "load: {dialogs} dialogs, {} operators, {} msg/s per side, {} s ...",
+                    plan.operators, plan.rate, plan.seconds
+                );
                 let row = measure(&bin, &plan, a.seed).await?;
                 eprintln!("  set up in {:.1} s", row.parlor.setup.as_secs_f64());
                 rows.push(row);
@@ -410,8 +533,16 @@ async fn main_result() -> Result<(), String> {
             if let Some(path) = &a.json {
                 write_json(path, &rows)?;
             }
-            let dirty: Vec<_> = rows.iter().filter(|r| !r.parlor.verdict.clean()).map(|r| r.plan.dialogs).collect();
-            if dirty.is_empty() { Ok(()) } else { Err(format!("delivery problems at {dirty:?} dialogs")) }
+            let dirty: Vec<_> = rows
+                .iter()
+                .filter(|r| !r.parlor.verdict.clean())
+                .map(|r| r.plan.dialogs)
+                .collect();
+            if dirty.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("delivery problems at {dirty:?} dialogs"))
+            }
         }
         "fuzz" => fuzz(a.frames, a.seed).await,
         "cold-start" => cold_start(a.dynamodb.as_deref()).await,
@@ -419,13 +550,31 @@ async fn main_result() -> Result<(), String> {
         "visits" => visits_report(&a).await,
         "previews" => previews::report(),
         "faults" => {
-            let dialogs = if a.dialogs == [10, 100, 1000] { 20 } else { a.dialogs[0] };
+            let dialogs = if a.dialogs == [10, 100, 1000] {
+                20
+            } else {
+                a.dialogs[0]
+            };
             let seconds = if a.seconds == 20.0 { 8.0 } else { a.seconds };
-            let plan = Plan { dialogs, operators: a.operators.min(dialogs), rate: 2.0, seconds, text_len: 40 };
+            let plan = Plan {
+                dialogs,
+                operators: a.operators.min(dialogs),
+                rate: 2.0,
+                seconds,
+                text_len: 40,
+            };
             faults_report(&bin, &plan, a.seed).await
         }
         _ => {
-            println!("{}", include_str!("main.rs").lines().take_while(|l| l.starts_with("//!")).map(|l| l.trim_start_matches("//! ").trim_start_matches("//!")).collect::<Vec<_>>().join("\n"));
+            println!(
+                "{}",
+                include_str!("main.rs")
+                    .lines()
+                    .take_while(|l| l.starts_with("//!"))
+                    .map(|l| l.trim_start_matches("//! ").trim_start_matches("//!"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
             Ok(())
         }
     }

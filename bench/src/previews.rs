@@ -16,7 +16,11 @@ fn picture(width: u32, height: u32) -> image::RgbImage {
         state ^= state >> 17;
         state ^= state << 5;
         let n = (state % 24) as u8;
-        image::Rgb([(x * 255 / width) as u8 ^ n, (y * 255 / height) as u8 ^ n, ((x + y) % 256) as u8 ^ n])
+        image::Rgb([
+            (x * 255 / width) as u8 ^ n,
+            (y * 255 / height) as u8 ^ n,
+            ((x + y) % 256) as u8 ^ n,
+        ])
     })
 }
 
@@ -35,11 +39,41 @@ fn encoded(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
 
 pub fn report() -> Result<(), String> {
     let cases = [
-        ("phone photo", 4032, 3024, image::ImageFormat::Jpeg, "image/jpeg"),
-        ("screenshot", 2560, 1440, image::ImageFormat::Png, "image/png"),
-        ("small photo", 1280, 960, image::ImageFormat::Jpeg, "image/jpeg"),
-        ("animation frame", 800, 600, image::ImageFormat::Gif, "image/gif"),
-        ("web image", 1920, 1080, image::ImageFormat::WebP, "image/webp"),
+        (
+            "phone photo",
+            4032,
+            3024,
+            image::ImageFormat::Jpeg,
+            "image/jpeg",
+        ),
+        (
+            "screenshot",
+            2560,
+            1440,
+            image::ImageFormat::Png,
+            "image/png",
+        ),
+        (
+            "small photo",
+            1280,
+            960,
+            image::ImageFormat::Jpeg,
+            "image/jpeg",
+        ),
+        (
+            "animation frame",
+            800,
+            600,
+            image::ImageFormat::Gif,
+            "image/gif",
+        ),
+        (
+            "web image",
+            1920,
+            1080,
+            image::ImageFormat::WebP,
+            "image/webp",
+        ),
     ];
     println!("| image | pixels | file | preview | time (median of 5) |");
     println!("| --- | --- | --- | --- | --- |");

@@ -11,7 +11,10 @@ pub struct RecordingPush(Mutex<Vec<(String, String)>>);
 #[async_trait]
 impl Push for RecordingPush {
     async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), PushError> {
-        self.0.lock().expect("not poisoned").push((to.as_str().to_owned(), payload.to_owned()));
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .push((to.as_str().to_owned(), payload.to_owned()));
         Ok(())
     }
 }

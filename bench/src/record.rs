@@ -87,7 +87,12 @@ impl Verdict {
     /// What must hold even through faults: every send acked once reconnected, nothing acked lost,
     /// nothing stored twice, each sender's pushes in order.
     pub fn survived(&self) -> bool {
-        self.lost == 0 && self.duplicated == 0 && self.unacked == 0 && self.misordered == 0 && self.ack_misordered == 0 && self.refused == 0
+        self.lost == 0
+            && self.duplicated == 0
+            && self.unacked == 0
+            && self.misordered == 0
+            && self.ack_misordered == 0
+            && self.refused == 0
     }
 
     pub fn problems(&self) -> String {
@@ -100,7 +105,11 @@ impl Verdict {
             self.misordered,
             self.ack_misordered,
             self.refused,
-            if self.refusals.is_empty() { String::new() } else { format!(" ({})", self.refusals.join("; ")) },
+            if self.refusals.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", self.refusals.join("; "))
+            },
             self.closed
         )
     }
@@ -108,11 +117,19 @@ impl Verdict {
 
 impl Recorder {
     pub fn new(operators: usize) -> Self {
-        Self { log: Mutex::default(), dialogs: RwLock::default(), operators, closed: AtomicUsize::new(0) }
+        Self {
+            log: Mutex::default(),
+            dialogs: RwLock::default(),
+            operators,
+            closed: AtomicUsize::new(0),
+        }
     }
 
     pub fn register_dialog(&self, id: &str, index: usize) {
-        self.dialogs.write().expect("not poisoned").insert(id.to_owned(), index);
+        self.dialogs
+            .write()
+            .expect("not poisoned")
+            .insert(id.to_owned(), index);
     }
 
     /// The operator who answers dialog `index`.
@@ -121,13 +138,23 @@ impl Recorder {
     }
 
     pub fn sent(&self, client_id: String, dialog: usize, from: From) {
-        self.log.lock().expect("not poisoned").sent.insert(client_id, Sent { dialog, from, at: Instant::now() });
+        self.log.lock().expect("not poisoned").sent.insert(
+            client_id,
+            Sent {
+                dialog,
+                from,
+                at: Instant::now(),
+            },
+        );
     }
 
     /// Sends made before `before`, and after `after`.
     pub fn sends_outside(&self, before: Instant, after: Instant) -> (usize, usize) {
         let log = self.log.lock().expect("not poisoned");
-        (log.sent.values().filter(|s| s.at < before).count(), log.sent.values().filter(|s| s.at > after).count())
+        (
+            log.sent.values().filter(|s| s.at < before).count(),
+            log.sent.values().filter(|s| s.at > after).count(),
+        )
     }
 
     pub fn closed(&self) {
@@ -141,9 +168,16 @@ impl Recorder {
 
     /// The newest `seq` `reader` has from the other side of `dialog_id`: where to catch up from.
     pub fn seen_up_to(&self, reader: Reader, dialog_id: &str) -> u64 {
-        let Some(&dialog) = self.dialogs.read().expect("not poisoned").get(dialog_id) else { return 0 };
+        let Some(&dialog) = self.dialogs.read().expect("not poisoned").get(dialog_id) else {
+            return 0;
+        };
         let log = self.log.lock().expect("not poisoned");
-        log.received.iter().filter(|r| r.reader == reader && r.dialog == dialog).map(|r| r.seq).max().unwrap_or(0)
+        log.received
+            .iter()
+            .filter(|r| r.reader == reader && r.dialog == dialog)
+            .map(|r| r.seq)
+            .max()
+            .unwrap_or(0)
     }
 
     pub fn event(&self, reader: Reader, event: &Value, at: Instant, caught_up: bool) {
@@ -152,13 +186,19 @@ impl Recorder {
         log.frames += 1;
         match kind {
             "ack" | "error" => {
-                let Some(rid) = event["request_id"].as_str() else { return };
+                let Some(rid) = event["request_id"].as_str() else {
+                    return;
+                };
                 if !log.sent.contains_key(rid) {
                     return;
                 }
                 match event["message"]["seq"].as_u64() {
                     Some(seq) if kind == "ack" => {
-                        if log.acks.insert(rid.to_owned(), seq).is_some_and(|old| old != seq) {
+                        if log
+                            .acks
+                            .insert(rid.to_owned(), seq)
+                            .is_some_and(|old| old != seq)
+                        {
                             log.reacked_differently += 1;
                         }
                     }
@@ -169,17 +209,33 @@ impl Recorder {
             }
             "message.created" => {
                 let m = &event["message"];
-                let (Some(client_id), Some(seq), Some(dialog_id)) = (m["client_id"].as_str(), m["seq"].as_u64(), m["dialog_id"].as_str()) else {
+                let (Some(client_id), Some(seq), Some(dialog_id)) = (
+                    m["client_id"].as_str(),
+                    m["seq"].as_u64(),
+                    m["dialog_id"].as_str(),
+                ) else {
                     return;
                 };
-                let Some(sent) = log.sent.get(client_id) else { return };
-                let Some(&dialog) = self.dialogs.read().expect("not poisoned").get(dialog_id) else { return };
+                let Some(sent) = log.sent.get(client_id) else {
+                    return;
+                };
+                let Some(&dialog) = self.dialogs.read().expect("not poisoned").get(dialog_id)
+                else {
+                    return;
+                };
                 let wanted = match reader {
                     Reader::Visitor(i) => i == dialog && sent.from == From::Operator,
                     Reader::Operator(j) => self.owner(dialog) == j && sent.from == From::Visitor,
                 };
                 if wanted {
-                    log.received.push(Received { caught_up, reader, dialog, client_id: client_id.to_owned(), seq, at });
+                    log.received.push(Received {
+                        caught_up,
+                        reader,
+                        dialog,
+                        client_id: client_id.to_owned(),
+                        seq,
+                        at,
+                    });
                 }
             }
             _ => {}
@@ -237,14 +293,25 @@ impl Recorder {
             }
             *top = (*top).max(r.seq);
         }
-        v.unacked = log.sent.keys().filter(|c| !log.acks.contains_key(*c) && !log.refused.contains_key(*c)).count();
+        v.unacked = log
+            .sent
+            .keys()
+            .filter(|c| !log.acks.contains_key(*c) && !log.refused.contains_key(*c))
+            .count();
         v.duplicated += log.reacked_differently;
         let delivered: HashSet<&str> = log.received.iter().map(|r| r.client_id.as_str()).collect();
-        v.lost = log.acks.keys().filter(|c| !delivered.contains(c.as_str())).count();
+        v.lost = log
+            .acks
+            .keys()
+            .filter(|c| !delivered.contains(c.as_str()))
+            .count();
         let mut by_sender: HashMap<(usize, From), Vec<(Instant, u64)>> = HashMap::new();
         for (client_id, seq) in &log.acks {
             let s = &log.sent[client_id];
-            by_sender.entry((s.dialog, s.from)).or_default().push((s.at, *seq));
+            by_sender
+                .entry((s.dialog, s.from))
+                .or_default()
+                .push((s.at, *seq));
         }
         for list in by_sender.values_mut() {
             list.sort();

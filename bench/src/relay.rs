@@ -4,14 +4,14 @@
 //! given as a ratio to it.
 
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 
 #[derive(Default)]
 struct Routes {
@@ -70,7 +70,10 @@ async fn serve(tcp: tokio::net::TcpStream, routes: Arc<Mutex<Routes>>) {
     .await;
     let Ok(ws) = ws else { return };
     let param = |name: &str| {
-        query.split('&').find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('='))).and_then(|v| v.parse::<usize>().ok())
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
+            .and_then(|v| v.parse::<usize>().ok())
     };
     let side = match (param("dialog"), param("operator")) {
         (Some(dialog), Some(operator)) => Side::Visitor { dialog, operator },
@@ -80,8 +83,16 @@ async fn serve(tcp: tokio::net::TcpStream, routes: Arc<Mutex<Routes>>) {
     let (mut sink, mut stream) = ws.split();
     let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
     match side {
-        Side::Operator(j) => routes.lock().expect("not poisoned").operators.insert(j, tx.clone()),
-        Side::Visitor { dialog, .. } => routes.lock().expect("not poisoned").visitors.insert(dialog, tx.clone()),
+        Side::Operator(j) => routes
+            .lock()
+            .expect("not poisoned")
+            .operators
+            .insert(j, tx.clone()),
+        Side::Visitor { dialog, .. } => routes
+            .lock()
+            .expect("not poisoned")
+            .visitors
+            .insert(dialog, tx.clone()),
     };
     tokio::spawn(async move {
         while let Some(m) = rx.recv().await {
@@ -91,10 +102,16 @@ async fn serve(tcp: tokio::net::TcpStream, routes: Arc<Mutex<Routes>>) {
         }
     });
     while let Some(Ok(Message::Text(text))) = stream.next().await {
-        let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
+        let Ok(frame) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
         let dialog = match side {
             Side::Visitor { dialog, .. } => dialog,
-            Side::Operator(_) => match frame["dialog_id"].as_str().and_then(|d| d.strip_prefix('d')).and_then(|d| d.parse().ok()) {
+            Side::Operator(_) => match frame["dialog_id"]
+                .as_str()
+                .and_then(|d| d.strip_prefix('d'))
+                .and_then(|d| d.parse().ok())
+            {
                 Some(d) => d,
                 None => continue,
             },
@@ -109,9 +126,14 @@ async fn serve(tcp: tokio::net::TcpStream, routes: Arc<Mutex<Routes>>) {
         };
         drop(r);
         let message = json!({"dialog_id": format!("d{dialog}"), "seq": seq, "client_id": frame["client_id"], "kind": kind, "text": frame["text"]});
-        let _ = tx.send(Message::text(json!({"type": "ack", "request_id": frame["request_id"], "message": message}).to_string()));
+        let _ = tx.send(Message::text(
+            json!({"type": "ack", "request_id": frame["request_id"], "message": message})
+                .to_string(),
+        ));
         if let Some(peer) = peer {
-            let _ = peer.send(Message::text(json!({"type": "message.created", "message": message}).to_string()));
+            let _ = peer.send(Message::text(
+                json!({"type": "message.created", "message": message}).to_string(),
+            ));
         }
     }
 }

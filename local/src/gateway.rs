@@ -4,16 +4,18 @@
 //! two-hour cuts, and the Management API (`POST/GET/DELETE /@connections/{id}`, 410 when gone).
 //! Every route's handler runs in-process on the real Lambda event types.
 
-use aws_lambda_events::apigw::{ApiGatewayWebsocketProxyRequest, ApiGatewayWebsocketProxyRequestContext};
+use aws_lambda_events::apigw::{
+    ApiGatewayWebsocketProxyRequest, ApiGatewayWebsocketProxyRequestContext,
+};
 use aws_lambda_events::encodings::Body as LambdaBody;
 use aws_lambda_events::query_map::QueryMap;
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use base64::Engine;
 use futures_util::{SinkExt, StreamExt};
 use parlor_core::app::App;
@@ -85,20 +87,35 @@ fn now_ms() -> i64 {
 
 impl Gateway {
     pub fn new(app: Arc<App>, limits: Limits, domain: String) -> Arc<Self> {
-        Arc::new(Self { app, sockets: Mutex::new(HashMap::new()), limits, domain })
+        Arc::new(Self {
+            app,
+            sockets: Mutex::new(HashMap::new()),
+            limits,
+            domain,
+        })
     }
 
     /// The client side: `GET /ws` upgrades.
     pub fn router(self: &Arc<Self>) -> Router {
-        Router::new().route("/ws", get(upgrade)).with_state(self.clone())
+        Router::new()
+            .route("/ws", get(upgrade))
+            .with_state(self.clone())
     }
 
     /// The Management API, for the functions' push adapter. Served on loopback only: whoever
     /// reaches it can write to any socket.
     pub fn management_router(self: &Arc<Self>) -> Router {
         Router::new()
-            .route("/@connections/{id}", get(get_connection).post(post_connection).delete(delete_connection))
-            .route("/{stage}/@connections/{id}", get(get_staged).post(post_staged).delete(delete_staged))
+            .route(
+                "/@connections/{id}",
+                get(get_connection)
+                    .post(post_connection)
+                    .delete(delete_connection),
+            )
+            .route(
+                "/{stage}/@connections/{id}",
+                get(get_staged).post(post_staged).delete(delete_staged),
+            )
             .with_state(self.clone())
     }
 
@@ -117,7 +134,13 @@ impl Gateway {
         self.sockets.lock().expect("not poisoned").get(id).cloned()
     }
 
-    fn event(&self, route: Route, connection_id: &str, connected_at: i64, source_ip: &str) -> ApiGatewayWebsocketProxyRequest {
+    fn event(
+        &self,
+        route: Route,
+        connection_id: &str,
+        connected_at: i64,
+        source_ip: &str,
+    ) -> ApiGatewayWebsocketProxyRequest {
         let event_type = match route {
             Route::Connect => "CONNECT",
             Route::Disconnect => "DISCONNECT",
@@ -183,14 +206,28 @@ async fn upgrade(
             let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::FORBIDDEN);
             return (status, body).into_response();
         }
-        None => return (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error").into_response(),
+        None => {
+            return (StatusCode::INTERNAL_SERVER_ERROR, "Internal server error").into_response();
+        }
     }
-    let user_agent = headers.get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let user_agent = headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let limits = gw.limits.clone();
     upgrade
         .max_frame_size(limits.max_frame_bytes)
         .max_message_size(limits.max_message_bytes)
-        .on_upgrade(move |socket| serve_socket(gw, socket, connection_id, connected_at, source_ip, user_agent))
+        .on_upgrade(move |socket| {
+            serve_socket(
+                gw,
+                socket,
+                connection_id,
+                connected_at,
+                source_ip,
+                user_agent,
+            )
+        })
 }
 
 async fn serve_socket(
@@ -203,8 +240,18 @@ async fn serve_socket(
 ) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (cut, mut cut_rx) = tokio::sync::watch::channel(None);
-    let handle = Arc::new(Socket { tx: tx.clone(), cut, connected_at, last_active: AtomicI64::new(connected_at), source_ip, user_agent });
-    gw.sockets.lock().expect("not poisoned").insert(id.clone(), handle.clone());
+    let handle = Arc::new(Socket {
+        tx: tx.clone(),
+        cut,
+        connected_at,
+        last_active: AtomicI64::new(connected_at),
+        source_ip,
+        user_agent,
+    });
+    gw.sockets
+        .lock()
+        .expect("not poisoned")
+        .insert(id.clone(), handle.clone());
     let (mut sink, mut stream) = socket.split();
 
     let writer = tokio::spawn(async move {
@@ -216,7 +263,12 @@ async fn serve_socket(
                     }
                 }
                 Outgoing::Close(code, reason) => {
-                    let _ = sink.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+                    let _ = sink
+                        .send(Message::Close(Some(CloseFrame {
+                            code,
+                            reason: reason.into(),
+                        })))
+                        .await;
                     break;
                 }
             }
@@ -230,7 +282,10 @@ async fn serve_socket(
             let _ = tx.send(Outgoing::Close(1001, "Going away"));
             break (1001, "Connection lifetime exceeded".into());
         }
-        let wait = gw.limits.idle_timeout.min(deadline.saturating_duration_since(tokio::time::Instant::now()));
+        let wait = gw
+            .limits
+            .idle_timeout
+            .min(deadline.saturating_duration_since(tokio::time::Instant::now()));
         let next = tokio::select! {
             next = tokio::time::timeout(wait, stream.next()) => next,
             cut = cut_rx.wait_for(Option::is_some) => {
@@ -241,7 +296,11 @@ async fn serve_socket(
         let frame = match next {
             Err(_) => {
                 let _ = tx.send(Outgoing::Close(1001, "Going away"));
-                let why = if tokio::time::Instant::now() >= deadline { "Connection lifetime exceeded" } else { "Idle timeout" };
+                let why = if tokio::time::Instant::now() >= deadline {
+                    "Connection lifetime exceeded"
+                } else {
+                    "Idle timeout"
+                };
                 break (1001, why.into());
             }
             Ok(None) => break (1006, "Connection closed abnormally".into()),
@@ -249,7 +308,10 @@ async fn serve_socket(
                 // tungstenite reports an over-limit frame or message as a capacity error; API
                 // Gateway closes with 1009 then.
                 let text = e.to_string();
-                if text.contains("Space limit exceeded") || text.contains("too long") || text.contains("too big") {
+                if text.contains("Space limit exceeded")
+                    || text.contains("too long")
+                    || text.contains("too big")
+                {
                     let _ = tx.send(Outgoing::Close(1009, "Message too big"));
                     break (1009, "Message too big".into());
                 }
@@ -260,21 +322,34 @@ async fn serve_socket(
         handle.last_active.store(now_ms(), Ordering::Relaxed);
         let (body, base64) = match frame {
             Message::Text(text) => (text.to_string(), false),
-            Message::Binary(bytes) => (base64::engine::general_purpose::STANDARD.encode(&bytes), true),
+            Message::Binary(bytes) => (
+                base64::engine::general_purpose::STANDARD.encode(&bytes),
+                true,
+            ),
             Message::Close(frame) => {
-                let (code, reason) = frame.map_or((1005, String::new()), |f| (f.code, f.reason.to_string()));
-                let reason = if code == 1005 { "Client-side close frame status not set".into() } else { reason };
+                let (code, reason) =
+                    frame.map_or((1005, String::new()), |f| (f.code, f.reason.to_string()));
+                let reason = if code == 1005 {
+                    "Client-side close frame status not set".into()
+                } else {
+                    reason
+                };
                 break (code, reason);
             }
             Message::Ping(_) | Message::Pong(_) => continue,
         };
-        let route = if base64 { Route::Default } else { Route::select(&body) };
+        let route = if base64 {
+            Route::Default
+        } else {
+            Route::select(&body)
+        };
         let mut event = gw.event(route, &id, connected_at, &handle.source_ip);
         event.body = Some(body);
         event.is_base64_encoded = base64;
         // Frames of one connection are handled in order, one at a time.
         if gw.invoke(event).await.is_none() {
-            let error = serde_json::json!({ "message": "Internal server error", "connectionId": id });
+            let error =
+                serde_json::json!({ "message": "Internal server error", "connectionId": id });
             let _ = tx.send(Outgoing::Text(error.to_string()));
         }
     };
@@ -294,18 +369,35 @@ async fn serve_socket(
 
 fn gone() -> Response {
     let mut r = (StatusCode::GONE, r#"{"message":null}"#).into_response();
-    r.headers_mut().insert("x-amzn-ErrorType", HeaderValue::from_static("GoneException"));
-    r.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        "x-amzn-ErrorType",
+        HeaderValue::from_static("GoneException"),
+    );
+    r.headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/json"));
     r
 }
 
-async fn post_connection(State(gw): State<Arc<Gateway>>, Path(id): Path<String>, body: Bytes) -> Response {
+async fn post_connection(
+    State(gw): State<Arc<Gateway>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     if body.len() > gw.limits.max_message_bytes {
-        let mut r = (StatusCode::PAYLOAD_TOO_LARGE, r#"{"message":"Message too long"}"#).into_response();
-        r.headers_mut().insert("x-amzn-ErrorType", HeaderValue::from_static("PayloadTooLargeException"));
+        let mut r = (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            r#"{"message":"Message too long"}"#,
+        )
+            .into_response();
+        r.headers_mut().insert(
+            "x-amzn-ErrorType",
+            HeaderValue::from_static("PayloadTooLargeException"),
+        );
         return r;
     }
-    let Some(socket) = gw.socket(&id) else { return gone() };
+    let Some(socket) = gw.socket(&id) else {
+        return gone();
+    };
     let text = String::from_utf8_lossy(&body).into_owned();
     match socket.tx.send(Outgoing::Text(text)) {
         Ok(()) => StatusCode::OK.into_response(),
@@ -314,7 +406,9 @@ async fn post_connection(State(gw): State<Arc<Gateway>>, Path(id): Path<String>,
 }
 
 async fn get_connection(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
-    let Some(socket) = gw.socket(&id) else { return gone() };
+    let Some(socket) = gw.socket(&id) else {
+        return gone();
+    };
     let body = serde_json::json!({
         "connectedAt": rfc3339(socket.connected_at),
         "lastActiveAt": rfc3339(socket.last_active.load(Ordering::Relaxed)),
@@ -324,12 +418,18 @@ async fn get_connection(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) 
 }
 
 async fn delete_connection(State(gw): State<Arc<Gateway>>, Path(id): Path<String>) -> Response {
-    let Some(socket) = gw.socket(&id) else { return gone() };
+    let Some(socket) = gw.socket(&id) else {
+        return gone();
+    };
     socket.cut(1000, "");
     StatusCode::NO_CONTENT.into_response()
 }
 
-async fn post_staged(gw: State<Arc<Gateway>>, Path((_, id)): Path<(String, String)>, body: Bytes) -> Response {
+async fn post_staged(
+    gw: State<Arc<Gateway>>,
+    Path((_, id)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
     post_connection(gw, Path(id), body).await
 }
 
@@ -354,7 +454,12 @@ fn rfc3339(ms: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    let (h, m, s, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
+    let (h, m, s, milli) = (
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000,
+    );
     format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z")
 }
 
@@ -363,6 +468,9 @@ mod tests {
     #[test]
     fn dates_render_like_the_management_api() {
         assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(super::rfc3339(1_645_556_857_902), "2022-02-22T19:07:37.902Z");
+        assert_eq!(
+            super::rfc3339(1_645_556_857_902),
+            "2022-02-22T19:07:37.902Z"
+        );
     }
 }

@@ -16,11 +16,11 @@ use parlor_core::adapters::sqlite::SqliteStore;
 use parlor_core::app::{App, AttachmentStorage, Settings};
 use parlor_core::auth::Signer;
 use parlor_core::domain::{Operator, Site};
+use parlor_core::edge::{self, Hosts};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use parlor_core::edge::{self, Hosts};
 
 pub use gateway::{Gateway, Limits};
 
@@ -30,7 +30,11 @@ pub enum StoreChoice {
     /// SQLite in the data folder: the default.
     Sqlite,
     /// DynamoDB at `endpoint` (DynamoDB Local, or AWS when `None`), in `table`.
-    Dynamo { endpoint: Option<String>, table: String, create_table: bool },
+    Dynamo {
+        endpoint: Option<String>,
+        table: String,
+        create_table: bool,
+    },
 }
 
 /// How the parts are laid out over origins.
@@ -70,13 +74,18 @@ fn env(name: &str) -> Option<String> {
 
 /// A comma-separated list of origins, checked; a bad one names the variable.
 fn origins(name: &str) -> Result<Vec<String>, String> {
-    env(name).map_or(Ok(Vec::new()), |list| parlor_core::domain::parse_origin_list(&list).map_err(|e| format!("{name}: {e}")))
+    env(name).map_or(Ok(Vec::new()), |list| {
+        parlor_core::domain::parse_origin_list(&list).map_err(|e| format!("{name}: {e}"))
+    })
 }
 
 fn env_secs(name: &str, default: u64) -> Result<Duration, String> {
     match env(name) {
         None => Ok(Duration::from_secs(default)),
-        Some(v) => v.parse().map(Duration::from_secs).map_err(|_| format!("{name} must be a number of seconds, not {v:?}")),
+        Some(v) => v
+            .parse()
+            .map(Duration::from_secs)
+            .map_err(|_| format!("{name} must be a number of seconds, not {v:?}")),
     }
 }
 
@@ -84,7 +93,9 @@ impl Config {
     /// Reads `PARLOR_*` variables once; a bad value names the variable.
     pub fn from_env() -> Result<Self, String> {
         let addr = env("PARLOR_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
-        let addr = addr.parse().map_err(|_| format!("PARLOR_ADDR must be host:port, not {addr:?}"))?;
+        let addr = addr
+            .parse()
+            .map_err(|_| format!("PARLOR_ADDR must be host:port, not {addr:?}"))?;
         let store = match env("PARLOR_STORE").as_deref() {
             None | Some("sqlite") => StoreChoice::Sqlite,
             Some("dynamodb") => StoreChoice::Dynamo {
@@ -92,7 +103,9 @@ impl Config {
                 table: env("PARLOR_TABLE").unwrap_or_else(|| "parlor".into()),
                 create_table: env("PARLOR_CREATE_TABLE").is_some_and(|v| v == "1" || v == "true"),
             },
-            Some(other) => return Err(format!("PARLOR_STORE is sqlite or dynamodb, not {other:?}")),
+            Some(other) => {
+                return Err(format!("PARLOR_STORE is sqlite or dynamodb, not {other:?}"));
+            }
         };
         let limits = Limits {
             idle_timeout: env_secs("PARLOR_IDLE_TIMEOUT_SECS", 600)?,
@@ -107,7 +120,8 @@ impl Config {
         Ok(Self {
             addr,
             shape,
-            data_dir: env("PARLOR_DATA_DIR").map_or_else(|| PathBuf::from(".parlor"), PathBuf::from),
+            data_dir: env("PARLOR_DATA_DIR")
+                .map_or_else(|| PathBuf::from(".parlor"), PathBuf::from),
             store,
             web_dir: env("PARLOR_WEB_DIR").map_or_else(default_web_dir, PathBuf::from),
             admin_email: env("PARLOR_ADMIN_EMAIL").unwrap_or_else(|| "admin@parlor.local".into()),
@@ -115,7 +129,10 @@ impl Config {
             site_origins: origins("PARLOR_SITE_ORIGINS")?,
             limits,
             // Behind a proxy or a host name the widget's origin is not the listening address.
-            settings: Settings { widget_origins: origins("PARLOR_WIDGET_ORIGINS")?, ..Settings::default() },
+            settings: Settings {
+                widget_origins: origins("PARLOR_WIDGET_ORIGINS")?,
+                ..Settings::default()
+            },
             aws_calls: None,
         })
     }
@@ -140,9 +157,16 @@ impl Config {
 
 /// The built console if there is one, else the placeholder pages, relative to the workspace.
 fn default_web_dir() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("local/ sits in the workspace").to_owned();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("local/ sits in the workspace")
+        .to_owned();
     let built = root.join("web/dist");
-    if built.is_dir() { built } else { root.join("web/static") }
+    if built.is_dir() {
+        built
+    } else {
+        root.join("web/static")
+    }
 }
 
 type Bound = (tokio::net::TcpListener, SocketAddr);
@@ -151,7 +175,11 @@ type Bound = (tokio::net::TcpListener, SocketAddr);
 #[allow(clippy::large_enum_variant)]
 enum Layout {
     OneOrigin,
-    Aws { http_api: Bound, websocket: Bound, site: Bound },
+    Aws {
+        http_api: Bound,
+        websocket: Bound,
+        site: Bound,
+    },
 }
 
 impl Layout {
@@ -160,10 +188,20 @@ impl Layout {
         match self {
             // The APIs are the page's own origin ('self'); WebSockets are named by scheme, since
             // behind a proxy the gateway does not know the host browsers reach it by.
-            Self::OneOrigin => Hosts { http_api: String::new(), websocket: "ws: wss:".into(), storage: storage.to_owned() },
-            Self::Aws { http_api, websocket, .. } => {
-                Hosts { http_api: format!("http://{}", http_api.1), websocket: format!("ws://{}", websocket.1), storage: storage.to_owned() }
-            }
+            Self::OneOrigin => Hosts {
+                http_api: String::new(),
+                websocket: "ws: wss:".into(),
+                storage: storage.to_owned(),
+            },
+            Self::Aws {
+                http_api,
+                websocket,
+                ..
+            } => Hosts {
+                http_api: format!("http://{}", http_api.1),
+                websocket: format!("ws://{}", websocket.1),
+                storage: storage.to_owned(),
+            },
         }
     }
 }
@@ -205,7 +243,11 @@ impl Running {
     }
 
     pub fn banner(&self) -> String {
-        let first = if self.created { "created a demo workspace" } else { "using the existing workspace" };
+        let first = if self.created {
+            "created a demo workspace"
+        } else {
+            "using the existing workspace"
+        };
         let shape = match self.shape {
             Shape::OneOrigin => "",
             Shape::Aws => ", in AWS's shape: each part on an origin of its own",
@@ -250,7 +292,8 @@ fn read_or_create(path: &Path, make: impl FnOnce() -> String) -> Result<String, 
         Ok(v) => Ok(v.trim().to_owned()),
         Err(_) => {
             let v = make();
-            std::fs::write(path, &v).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            std::fs::write(path, &v)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
@@ -274,25 +317,40 @@ async fn sdk_config() -> aws_config::SdkConfig {
     // The local S3 endpoint checks signatures made with these, as S3 does (presigned uploads and
     // links included); the Management API and DynamoDB Local do not check them.
     parlor_core::adapters::aws_defaults()
-        .region(aws_config::Region::new(std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into())))
-        .credentials_provider(Credentials::new(LOCAL_KEY, LOCAL_KEY, None, None, "parlor-local"))
+        .region(aws_config::Region::new(
+            std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into()),
+        ))
+        .credentials_provider(Credentials::new(
+            LOCAL_KEY,
+            LOCAL_KEY,
+            None,
+            None,
+            "parlor-local",
+        ))
         .load()
         .await
 }
 
 pub async fn start(config: Config) -> Result<Running, String> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
     let key = read_or_create(&config.data_dir.join("signing.key"), || random_hex(32))?;
     let key = std::env::var("PARLOR_SIGNING_KEY").unwrap_or(key);
     let signer = Signer::new(key.into_bytes())?;
 
-    let management = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| format!("cannot bind the Management API: {e}"))?;
+    let management = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("cannot bind the Management API: {e}"))?;
     let management_addr = management.local_addr().map_err(|e| e.to_string())?;
-    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     // On the gateway's IP: a presigned link signs its host, which must be the one browsers reach.
     let beside = |what: &'static str| async move {
-        let l = tokio::net::TcpListener::bind((config.addr.ip(), 0)).await.map_err(|e| format!("cannot bind {what}: {e}"))?;
+        let l = tokio::net::TcpListener::bind((config.addr.ip(), 0))
+            .await
+            .map_err(|e| format!("cannot bind {what}: {e}"))?;
         let a = l.local_addr().map_err(|e| e.to_string())?;
         Ok::<_, String>((l, a))
     };
@@ -314,19 +372,30 @@ pub async fn start(config: Config) -> Result<Running, String> {
     settings.widget_origins.push(web_origin.clone());
 
     let sdk = sdk_config().await;
-    let mut push = aws_sdk_apigatewaymanagement::config::Builder::from(&sdk).endpoint_url(format!("http://{management_addr}"));
+    let mut push = aws_sdk_apigatewaymanagement::config::Builder::from(&sdk)
+        .endpoint_url(format!("http://{management_addr}"));
     if let Some(calls) = &config.aws_calls {
         push = push.interceptor(calls.clone());
     }
-    let push = Arc::new(ManagementApiPush::new(aws_sdk_apigatewaymanagement::Client::from_conf(push.build())));
-    let blobs = Arc::new(storage::blobs(&sdk, storage_addr, config.aws_calls.as_ref())?);
+    let push = Arc::new(ManagementApiPush::new(
+        aws_sdk_apigatewaymanagement::Client::from_conf(push.build()),
+    ));
+    let blobs = Arc::new(storage::blobs(
+        &sdk,
+        storage_addr,
+        config.aws_calls.as_ref(),
+    )?);
     let (app, store_name) = match &config.store {
         StoreChoice::Sqlite => {
             let store = Arc::new(SqliteStore::open(&config.data_dir).map_err(|e| e.to_string())?);
             let name = format!("SQLite in {}", config.data_dir.join("parlor.db").display());
             (App::new(store, push, signer, settings.clone()), name)
         }
-        StoreChoice::Dynamo { endpoint, table, create_table } => {
+        StoreChoice::Dynamo {
+            endpoint,
+            table,
+            create_table,
+        } => {
             // Against AWS itself (no endpoint), the caller's own credentials and region, found as
             // the AWS CLI finds them: that is how a first admin is made in a deployed table.
             let aws;
@@ -347,29 +416,47 @@ pub async fn start(config: Config) -> Result<Running, String> {
             let client = aws_sdk_dynamodb::Client::from_conf(conf.build());
             let store = parlor_core::adapters::dynamo::DynamoStore::new(client, table.clone());
             if *create_table {
-                store.create_table().await.map_err(|e| format!("cannot create table {table}: {e}"))?;
+                store
+                    .create_table()
+                    .await
+                    .map_err(|e| format!("cannot create table {table}: {e}"))?;
             }
-            let name = format!("DynamoDB table {table} at {}", endpoint.as_deref().unwrap_or("AWS"));
-            (App::new(Arc::new(store), push, signer, settings.clone()), name)
+            let name = format!(
+                "DynamoDB table {table} at {}",
+                endpoint.as_deref().unwrap_or("AWS")
+            );
+            (
+                App::new(Arc::new(store), push, signer, settings.clone()),
+                name,
+            )
         }
     };
-    let app = Arc::new(app.with_attachments(AttachmentStorage { blobs: blobs.clone(), images: Arc::new(ImagePreviews) }));
+    let app = Arc::new(app.with_attachments(AttachmentStorage {
+        blobs: blobs.clone(),
+        images: Arc::new(ImagePreviews),
+    }));
 
     let password = match &config.admin_password {
         Some(p) => p.clone(),
         None => read_or_create(&config.data_dir.join("admin-password"), || random_hex(8))?,
     };
-    let (site, admin, created) =
-        app.bootstrap(&config.admin_email, &password, config.site_origins.clone()).await.map_err(|e| e.to_string())?;
+    let (site, admin, created) = app
+        .bootstrap(&config.admin_email, &password, config.site_origins.clone())
+        .await
+        .map_err(|e| e.to_string())?;
 
     let ws_addr = match &layout {
         Layout::OneOrigin => addr,
         Layout::Aws { websocket, .. } => websocket.1,
     };
     let gateway = Gateway::new(app.clone(), config.limits.clone(), ws_addr.to_string());
-    let http_api = parlor_core::entrypoints::http::router(app.clone()).layer(web::cors_layer(&edge::HTTP_API));
+    let http_api =
+        parlor_core::entrypoints::http::router(app.clone()).layer(web::cors_layer(&edge::HTTP_API));
     let hosts = layout.hosts(&storage_origin);
-    let mut web = web::WebHeaders { hosts: hosts.clone(), widget_frame_ancestors: "'self'".into() };
+    let mut web = web::WebHeaders {
+        hosts: hosts.clone(),
+        widget_frame_ancestors: "'self'".into(),
+    };
     let mut servers: Vec<(&'static str, tokio::net::TcpListener, axum::Router)> = Vec::new();
     let (api_url, ws_url, demo_url);
     match layout {
@@ -377,12 +464,21 @@ pub async fn start(config: Config) -> Result<Running, String> {
             api_url = format!("{web_origin}/api");
             ws_url = format!("ws://{addr}/ws");
             demo_url = format!("{web_origin}/demo/");
-            let pages = widget::demo_page_router(config.web_dir.clone(), site.key.clone())
-                .merge(widget::frame_router(app.clone(), config.web_dir.clone(), hosts));
+            let pages = widget::demo_page_router(config.web_dir.clone(), site.key.clone()).merge(
+                widget::frame_router(app.clone(), config.web_dir.clone(), hosts),
+            );
             let files = web::router(config.web_dir.clone(), pages, web, None);
-            servers.push(("the gateway", listener, gateway.router().merge(http_api).merge(files)));
+            servers.push((
+                "the gateway",
+                listener,
+                gateway.router().merge(http_api).merge(files),
+            ));
         }
-        Layout::Aws { http_api: (api, api_addr), websocket: (ws, _), site: (customer, site_addr) } => {
+        Layout::Aws {
+            http_api: (api, api_addr),
+            websocket: (ws, _),
+            site: (customer, site_addr),
+        } => {
             api_url = format!("http://{api_addr}/api");
             ws_url = format!("ws://{ws_addr}/ws");
             // A name of its own when the gateway listens on loopback, so the customer's site is
@@ -397,11 +493,20 @@ pub async fn start(config: Config) -> Result<Running, String> {
             // WidgetFrameAncestors, as the deployed stack would be given it for this site.
             web.widget_frame_ancestors = format!("'self' {site_origin}");
             let config_json = serde_json::json!({ "http": api_url, "ws": ws_url }).to_string();
-            let files = web::router(config.web_dir.clone(), widget::demo_page_router(config.web_dir.clone(), site.key.clone()), web, Some(config_json));
+            let files = web::router(
+                config.web_dir.clone(),
+                widget::demo_page_router(config.web_dir.clone(), site.key.clone()),
+                web,
+                Some(config_json),
+            );
             servers.push(("the web files", listener, files));
             servers.push(("the HTTP API", api, http_api));
             servers.push(("the WebSocket API", ws, gateway.router()));
-            servers.push(("the customer's site", customer, widget::customer_site(config.web_dir.clone(), site.key.clone(), web_origin.clone())));
+            servers.push((
+                "the customer's site",
+                customer,
+                widget::customer_site(config.web_dir.clone(), site.key.clone(), web_origin.clone()),
+            ));
         }
     }
     servers.push(("the attachment storage", storage, storage_router));
@@ -415,14 +520,20 @@ pub async fn start(config: Config) -> Result<Running, String> {
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         let rx = rx.clone();
         tasks.push(tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(stop(rx)).await {
+            if let Err(e) = axum::serve(listener, service)
+                .with_graceful_shutdown(stop(rx))
+                .await
+            {
                 tracing::error!(error = %e, "{what} stopped");
             }
         }));
     }
     let mgmt = gateway.management_router();
     tasks.push(tokio::spawn(async move {
-        if let Err(e) = axum::serve(management, mgmt).with_graceful_shutdown(stop(rx)).await {
+        if let Err(e) = axum::serve(management, mgmt)
+            .with_graceful_shutdown(stop(rx))
+            .await
+        {
             tracing::error!(error = %e, "the Management API stopped");
         }
     }));
@@ -451,7 +562,11 @@ pub async fn start(config: Config) -> Result<Running, String> {
 
 /// Structured logs on stderr; `RUST_LOG` tunes them (default: info for Parlor, warn for the rest).
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,parlor_core=info,parlor_local=info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("warn,parlor_core=info,parlor_local=info")
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

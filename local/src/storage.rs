@@ -3,7 +3,7 @@
 //! CORS as the bucket has it in AWS (browsers upload and fetch across origins).
 
 use axum::error_handling::HandleError;
-use axum::http::{header, Method, StatusCode};
+use axum::http::{Method, StatusCode, header};
 use parlor_core::adapters::calls::AwsCalls;
 use parlor_core::adapters::s3::S3Blobs;
 use std::net::SocketAddr;
@@ -24,8 +24,10 @@ pub fn root(data_dir: &Path) -> PathBuf {
 pub fn router(data_dir: &Path, access_key: &str, secret: &str) -> Result<axum::Router, String> {
     let root = root(data_dir);
     let bucket = root.join(BUCKET);
-    std::fs::create_dir_all(&bucket).map_err(|e| format!("cannot create {}: {e}", bucket.display()))?;
-    let fs = s3s_fs::FileSystem::new(&root).map_err(|e| format!("cannot keep attachments in {}: {e:?}", root.display()))?;
+    std::fs::create_dir_all(&bucket)
+        .map_err(|e| format!("cannot create {}: {e}", bucket.display()))?;
+    let fs = s3s_fs::FileSystem::new(&root)
+        .map_err(|e| format!("cannot keep attachments in {}: {e:?}", root.display()))?;
     // No host is set: requests name the bucket in the path.
     let mut builder = s3s::service::S3ServiceBuilder::new(fs);
     builder.set_auth(s3s::auth::SimpleAuth::from_single(access_key, secret));
@@ -42,16 +44,26 @@ pub fn router(data_dir: &Path, access_key: &str, secret: &str) -> Result<axum::R
 }
 
 /// Attachment storage on the endpoint at `addr`, signed with `sdk`'s credentials.
-pub fn blobs(sdk: &aws_config::SdkConfig, addr: SocketAddr, calls: Option<&AwsCalls>) -> Result<S3Blobs, String> {
-    let credentials = sdk.credentials_provider().ok_or("the local SDK configuration has no credentials")?;
+pub fn blobs(
+    sdk: &aws_config::SdkConfig,
+    addr: SocketAddr,
+    calls: Option<&AwsCalls>,
+) -> Result<S3Blobs, String> {
+    let credentials = sdk
+        .credentials_provider()
+        .ok_or("the local SDK configuration has no credentials")?;
     let mut conf = aws_sdk_s3::config::Builder::from(sdk)
         .endpoint_url(format!("http://{addr}"))
         .force_path_style(true);
     if let Some(calls) = calls {
         conf = conf.interceptor(calls.clone());
     }
-    let blobs =
-        S3Blobs::new(aws_sdk_s3::Client::from_conf(conf.build()), credentials, BUCKET, format!("http://{addr}/{BUCKET}"));
+    let blobs = S3Blobs::new(
+        aws_sdk_s3::Client::from_conf(conf.build()),
+        credentials,
+        BUCKET,
+        format!("http://{addr}/{BUCKET}"),
+    );
     Ok(match calls {
         Some(calls) => blobs.recording(calls.clone()),
         None => blobs,

@@ -2,11 +2,11 @@
 //! `parlor_core::edge` for each path (CSP, security headers, CORS for what customers' pages
 //! fetch), its cache rules, and compressed (gzip or brotli, as the browser asks).
 
+use axum::Router;
 use axum::extract::Request;
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Router;
 use parlor_core::edge::{self, Cors, Hosts, WebPolicy};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,13 +17,36 @@ use tower_http::services::ServeDir;
 
 /// A CORS rule of `edge` as a layer: answers preflights and marks answers as the rule says.
 pub fn cors_layer(rule: &Cors) -> CorsLayer {
-    let values = |items: &[&str]| items.iter().filter_map(|s| HeaderValue::from_str(s).ok()).collect::<Vec<_>>();
-    let names = |items: &[&str]| items.iter().filter_map(|s| HeaderName::from_bytes(s.as_bytes()).ok()).collect::<Vec<_>>();
-    let origins = if rule.allows_any_origin() { AllowOrigin::any() } else { AllowOrigin::list(values(rule.allow_origins)) };
-    let headers = if rule.allow_headers == ["*"] { AllowHeaders::any() } else { AllowHeaders::list(names(rule.allow_headers)) };
+    let values = |items: &[&str]| {
+        items
+            .iter()
+            .filter_map(|s| HeaderValue::from_str(s).ok())
+            .collect::<Vec<_>>()
+    };
+    let names = |items: &[&str]| {
+        items
+            .iter()
+            .filter_map(|s| HeaderName::from_bytes(s.as_bytes()).ok())
+            .collect::<Vec<_>>()
+    };
+    let origins = if rule.allows_any_origin() {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(values(rule.allow_origins))
+    };
+    let headers = if rule.allow_headers == ["*"] {
+        AllowHeaders::any()
+    } else {
+        AllowHeaders::list(names(rule.allow_headers))
+    };
     CorsLayer::new()
         .allow_origin(origins)
-        .allow_methods(rule.allow_methods.iter().filter_map(|m| Method::from_bytes(m.as_bytes()).ok()).collect::<Vec<_>>())
+        .allow_methods(
+            rule.allow_methods
+                .iter()
+                .filter_map(|m| Method::from_bytes(m.as_bytes()).ok())
+                .collect::<Vec<_>>(),
+        )
         .allow_headers(headers)
         .expose_headers(names(rule.expose_headers))
         .max_age(Duration::from_secs(rule.max_age_secs))
@@ -52,14 +75,23 @@ fn apply(rules: &WebHeaders, path: &str, origin: Option<&HeaderValue>, response:
     // CORS on the files customers' pages read. These paths take GET and HEAD only, so there is no
     // preflight to answer: a cross-origin request is marked readable, as CloudFront marks it.
     if let (Some(rule), Some(origin)) = (policy.cors(), origin) {
-        let listed = rule.allow_origins.iter().any(|o| origin.as_bytes().eq_ignore_ascii_case(o.as_bytes()));
+        let listed = rule
+            .allow_origins
+            .iter()
+            .any(|o| origin.as_bytes().eq_ignore_ascii_case(o.as_bytes()));
         if rule.allows_any_origin() {
             set(response, header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         } else if listed {
-            response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+            response
+                .headers_mut()
+                .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
         }
         if !rule.expose_headers.is_empty() {
-            set(response, header::ACCESS_CONTROL_EXPOSE_HEADERS, &rule.expose_headers.join(", "));
+            set(
+                response,
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                &rule.expose_headers.join(", "),
+            );
         }
     }
     set(response, header::CACHE_CONTROL, edge::cache_control(path));
@@ -67,7 +99,11 @@ fn apply(rules: &WebHeaders, path: &str, origin: Option<&HeaderValue>, response:
         set(response, header::CONTENT_SECURITY_POLICY, &csp);
     }
     let security = policy.security();
-    set(response, header::STRICT_TRANSPORT_SECURITY, &format!("max-age={}; includeSubDomains", security.hsts_max_age_secs));
+    set(
+        response,
+        header::STRICT_TRANSPORT_SECURITY,
+        &format!("max-age={}; includeSubDomains", security.hsts_max_age_secs),
+    );
     if security.nosniff {
         set(response, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     }
@@ -93,16 +129,18 @@ pub fn router(dir: PathBuf, pages: Router, rules: WebHeaders, config: Option<Str
     }
     router
         .fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))
-        .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
-            let rules = rules.clone();
-            async move {
-                let path = req.uri().path().to_owned();
-                let origin = req.headers().get(header::ORIGIN).cloned();
-                let mut response = next.run(req).await;
-                apply(&rules, &path, origin.as_ref(), &mut response);
-                response
-            }
-        }))
+        .layer(axum::middleware::from_fn(
+            move |req: Request, next: Next| {
+                let rules = rules.clone();
+                async move {
+                    let path = req.uri().path().to_owned();
+                    let origin = req.headers().get(header::ORIGIN).cloned();
+                    let mut response = next.run(req).await;
+                    apply(&rules, &path, origin.as_ref(), &mut response);
+                    response
+                }
+            },
+        ))
         .layer(CompressionLayer::new())
 }
 
@@ -118,7 +156,12 @@ mod tests {
             for m in rule.allow_methods {
                 assert!(Method::from_bytes(m.as_bytes()).is_ok(), "{m}");
             }
-            for h in rule.allow_headers.iter().chain(rule.expose_headers).filter(|h| **h != "*") {
+            for h in rule
+                .allow_headers
+                .iter()
+                .chain(rule.expose_headers)
+                .filter(|h| **h != "*")
+            {
                 assert!(HeaderName::from_bytes(h.as_bytes()).is_ok(), "{h}");
             }
             let _ = cors_layer(&rule);

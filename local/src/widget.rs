@@ -4,11 +4,11 @@
 //! shape, the widget's iframe page, which only the site's allowed origins may frame
 //! (`frame-ancestors`), so a copied snippet cannot run the chat elsewhere.
 
+use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
 use parlor_core::app::App;
 use parlor_core::edge::{Hosts, WebPolicy};
 use parlor_core::ids::SiteKey;
@@ -30,20 +30,38 @@ struct Demo {
 }
 
 fn html(body: String, csp: Option<String>) -> Response {
-    let mut response =
-        ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")), (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"))], body)
-            .into_response();
+    let mut response = (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        body,
+    )
+        .into_response();
     if let Some(csp) = csp {
-        let csp = HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static("frame-ancestors 'none'"));
-        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp);
+        let csp = HeaderValue::from_str(&csp)
+            .unwrap_or(HeaderValue::from_static("frame-ancestors 'none'"));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     response
 }
 
 /// A page of the built web apps, or the answer that says it is not built.
 fn read(web_dir: &std::path::Path, path: &str) -> Result<String, Box<Response>> {
-    std::fs::read_to_string(web_dir.join(path))
-        .map_err(|_| Box::new((StatusCode::NOT_FOUND, format!("{path} is not built: run scripts/build-web.sh")).into_response()))
+    std::fs::read_to_string(web_dir.join(path)).map_err(|_| {
+        Box::new(
+            (
+                StatusCode::NOT_FOUND,
+                format!("{path} is not built: run scripts/build-web.sh"),
+            )
+                .into_response(),
+        )
+    })
 }
 
 async fn demo(State(demo): State<Demo>) -> Response {
@@ -61,18 +79,30 @@ async fn demo(State(demo): State<Demo>) -> Response {
 }
 
 fn demo_routes(state: Demo) -> Router {
-    Router::new().route("/demo/", get(demo)).route("/demo/index.html", get(demo)).with_state(state)
+    Router::new()
+        .route("/demo/", get(demo))
+        .route("/demo/index.html", get(demo))
+        .with_state(state)
 }
 
 /// The demo page on the web origin, its snippet loading the widget from the same origin.
 pub fn demo_page_router(web_dir: PathBuf, site: SiteKey) -> Router {
-    demo_routes(Demo { web_dir, site, widget_origin: None })
+    demo_routes(Demo {
+        web_dir,
+        site,
+        widget_origin: None,
+    })
 }
 
 /// A customer's site on an origin of its own, embedding the widget from `widget_origin` with the
 /// demo site's key: what every real customer's page is to Parlor in AWS.
 pub fn customer_site(web_dir: PathBuf, site: SiteKey, widget_origin: String) -> Router {
-    demo_routes(Demo { web_dir, site, widget_origin: Some(widget_origin) }).route("/", get(|| async { Redirect::to("/demo/") }))
+    demo_routes(Demo {
+        web_dir,
+        site,
+        widget_origin: Some(widget_origin),
+    })
+    .route("/", get(|| async { Redirect::to("/demo/") }))
 }
 
 #[derive(Clone)]
@@ -84,7 +114,13 @@ struct Frame {
 
 /// The widget's iframe page, framed only by the origins its site allows.
 pub fn frame_router(app: Arc<App>, web_dir: PathBuf, hosts: Hosts) -> Router {
-    Router::new().route("/widget/frame.html", get(frame)).with_state(Frame { app, web_dir, hosts })
+    Router::new()
+        .route("/widget/frame.html", get(frame))
+        .with_state(Frame {
+            app,
+            web_dir,
+            hosts,
+        })
 }
 
 #[derive(Deserialize)]
@@ -109,11 +145,22 @@ async fn frame(State(pages): State<Frame>, Query(q): Query<FrameQuery>) -> Respo
         Some(s) => s
             .allowed_origins
             .iter()
-            .filter(|o| !o.is_empty() && o.chars().all(|c| c.is_ascii_alphanumeric() || ":/.-[]".contains(c)))
+            .filter(|o| {
+                !o.is_empty()
+                    && o.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ":/.-[]".contains(c))
+            })
             .cloned()
             .collect::<Vec<_>>()
             .join(" "),
     };
-    let ancestors = if ancestors.is_empty() { "'none'".to_owned() } else { ancestors };
-    html(page, WebPolicy::Widget.content_security_policy(&pages.hosts, &ancestors))
+    let ancestors = if ancestors.is_empty() {
+        "'none'".to_owned()
+    } else {
+        ancestors
+    };
+    html(
+        page,
+        WebPolicy::Widget.content_security_policy(&pages.hosts, &ancestors),
+    )
 }

@@ -2,10 +2,10 @@
 
 use crate::domain::Millis;
 use crate::ids::{OperatorId, SiteKey, VisitorId, WorkspaceId};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -14,11 +14,18 @@ pub fn hash_password(password: &str) -> String {
     let mut salt = [0u8; 16];
     getrandom::getrandom(&mut salt).expect("the OS random source is available");
     let salt = SaltString::encode_b64(&salt).expect("16 bytes make a valid salt");
-    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashes any input").to_string()
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashes any input")
+        .to_string()
 }
 
 pub fn verify_password(hash: &str, password: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// A hash to verify against when the email is unknown, so a login takes as long either way.
@@ -31,12 +38,27 @@ pub fn decoy_hash() -> &'static str {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Claims {
     /// An operator's session, for the HTTP API.
-    Session { workspace: WorkspaceId, operator: OperatorId, expires_at: Millis },
+    Session {
+        workspace: WorkspaceId,
+        operator: OperatorId,
+        expires_at: Millis,
+    },
     /// A visitor of one site, kept by the widget across page loads.
-    Visitor { workspace: WorkspaceId, site: SiteKey, visitor: VisitorId, expires_at: Millis },
+    Visitor {
+        workspace: WorkspaceId,
+        site: SiteKey,
+        visitor: VisitorId,
+        expires_at: Millis,
+    },
     /// A file its holder may put in a message: granted for an upload (`checked` false: storage is
     /// looked at before the message is stored), or for a file already sent, to send it again.
-    Upload { workspace: WorkspaceId, holder: Holder, attachment: Box<crate::domain::Attachment>, checked: bool, expires_at: Millis },
+    Upload {
+        workspace: WorkspaceId,
+        holder: Holder,
+        attachment: Box<crate::domain::Attachment>,
+        checked: bool,
+        expires_at: Millis,
+    },
 }
 
 /// Who may use an upload token.
@@ -50,7 +72,9 @@ pub enum Holder {
 impl Claims {
     pub fn expires_at(&self) -> Millis {
         match self {
-            Self::Session { expires_at, .. } | Self::Visitor { expires_at, .. } | Self::Upload { expires_at, .. } => *expires_at,
+            Self::Session { expires_at, .. }
+            | Self::Visitor { expires_at, .. }
+            | Self::Upload { expires_at, .. } => *expires_at,
         }
     }
 }
@@ -83,7 +107,10 @@ impl Signer {
     pub fn new(key: impl Into<Vec<u8>>) -> Result<Self, String> {
         let key = key.into();
         if key.len() < Self::MIN_KEY_BYTES {
-            return Err(format!("the signing key must hold at least {} bytes", Self::MIN_KEY_BYTES));
+            return Err(format!(
+                "the signing key must hold at least {} bytes",
+                Self::MIN_KEY_BYTES
+            ));
         }
         Ok(Self { key })
     }
@@ -104,7 +131,9 @@ impl Signer {
     pub fn verify(&self, token: &str, now: Millis) -> Result<Claims, TokenError> {
         let (payload, sig) = token.split_once('.').ok_or(TokenError::Malformed)?;
         let sig = B64.decode(sig).map_err(|_| TokenError::Malformed)?;
-        self.mac(payload).verify_slice(&sig).map_err(|_| TokenError::BadSignature)?;
+        self.mac(payload)
+            .verify_slice(&sig)
+            .map_err(|_| TokenError::BadSignature)?;
         let json = B64.decode(payload).map_err(|_| TokenError::Malformed)?;
         let claims: Claims = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
         if claims.expires_at() <= now {

@@ -78,7 +78,10 @@ impl Function {
 
     /// Its row of [`PERMISSIONS`].
     pub fn permissions(self) -> &'static Permissions {
-        PERMISSIONS.iter().find(|p| p.function == self).expect("every function has its row")
+        PERMISSIONS
+            .iter()
+            .find(|p| p.function == self)
+            .expect("every function has its row")
     }
 }
 
@@ -144,15 +147,27 @@ impl Permissions {
 }
 
 const fn table(action: &'static str) -> Grant {
-    Grant { action, on: Resource::Table }
+    Grant {
+        action,
+        on: Resource::Table,
+    }
 }
 
 /// Every list but the message history and the operators reads `GSI1` (docs/data-model.md).
-const QUERY_INDEX: Grant = Grant { action: "dynamodb:Query", on: Resource::Index };
+const QUERY_INDEX: Grant = Grant {
+    action: "dynamodb:Query",
+    on: Resource::Index,
+};
 /// Pushes: `PostToConnection`.
-const PUSH: Grant = Grant { action: "execute-api:ManageConnections", on: Resource::Connections };
+const PUSH: Grant = Grant {
+    action: "execute-api:ManageConnections",
+    on: Resource::Connections,
+};
 /// Read once at cold start by `lambda::app_from_env`, in every function.
-const SIGNING_KEY: Grant = Grant { action: "ssm:GetParameter", on: Resource::SigningKey };
+const SIGNING_KEY: Grant = Grant {
+    action: "ssm:GetParameter",
+    on: Resource::SigningKey,
+};
 
 /// Whatever a dialog's messages and lists need: commits (a new dialog's also updates the visitor),
 /// receipts, read markers (batched for a list), history, recipients.
@@ -171,18 +186,40 @@ const DIALOG_WORK: &[Grant] = &[
 ];
 
 /// A dialog's transitions: its commit (puts only: it never creates one) and its audience.
-const TRANSITIONS: &[Grant] =
-    &[table("dynamodb:DeleteItem"), table("dynamodb:GetItem"), table("dynamodb:PutItem"), QUERY_INDEX, PUSH, SIGNING_KEY];
+const TRANSITIONS: &[Grant] = &[
+    table("dynamodb:DeleteItem"),
+    table("dynamodb:GetItem"),
+    table("dynamodb:PutItem"),
+    QUERY_INDEX,
+    PUSH,
+    SIGNING_KEY,
+];
 
 /// Before a message carries a file: HEAD and the first bytes of the upload (both `s3:GetObject`),
 /// then an image's preview written beside it. Nothing else in the bucket is writable here.
-const CHECK_UPLOADS: &[Grant] =
-    &[Grant { action: "s3:GetObject", on: Resource::Attachments }, Grant { action: "s3:PutObject", on: Resource::Previews }];
+const CHECK_UPLOADS: &[Grant] = &[
+    Grant {
+        action: "s3:GetObject",
+        on: Resource::Attachments,
+    },
+    Grant {
+        action: "s3:PutObject",
+        on: Resource::Previews,
+    },
+];
 
 /// Presigning: a browser's upload is authorized as `s3:PutObject` by the role that signed its
 /// policy, and a download link as `s3:GetObject`.
-const PRESIGN: &[Grant] =
-    &[Grant { action: "s3:GetObject", on: Resource::Attachments }, Grant { action: "s3:PutObject", on: Resource::Attachments }];
+const PRESIGN: &[Grant] = &[
+    Grant {
+        action: "s3:GetObject",
+        on: Resource::Attachments,
+    },
+    Grant {
+        action: "s3:PutObject",
+        on: Resource::Attachments,
+    },
+];
 
 /// What each function may do, and nothing more. A transaction needs no action of its own: each of
 /// its items needs the action it performs (`PutItem`, `UpdateItem`, …). A push that finds its
@@ -191,7 +228,12 @@ pub const PERMISSIONS: &[Permissions] = &[
     Permissions {
         // Takes the one-time ticket, reads the operator or the visitor and the site, stores the connection.
         function: Function::WebSocket(Route::Connect),
-        grants: &[&[table("dynamodb:DeleteItem"), table("dynamodb:GetItem"), table("dynamodb:PutItem"), SIGNING_KEY]],
+        grants: &[&[
+            table("dynamodb:DeleteItem"),
+            table("dynamodb:GetItem"),
+            table("dynamodb:PutItem"),
+            SIGNING_KEY,
+        ]],
         reserved: &[],
     },
     Permissions {
@@ -206,11 +248,23 @@ pub const PERMISSIONS: &[Permissions] = &[
         reserved: &[],
     },
     // Send (with files), whisper, typing, read, mark unread.
-    Permissions { function: Function::WebSocket(Route::Message), grants: &[DIALOG_WORK, CHECK_UPLOADS], reserved: &[] },
+    Permissions {
+        function: Function::WebSocket(Route::Message),
+        grants: &[DIALOG_WORK, CHECK_UPLOADS],
+        reserved: &[],
+    },
     // Join, leave, transfer.
-    Permissions { function: Function::WebSocket(Route::Assign), grants: &[TRANSITIONS], reserved: &[] },
+    Permissions {
+        function: Function::WebSocket(Route::Assign),
+        grants: &[TRANSITIONS],
+        reserved: &[],
+    },
     // Close, reopen.
-    Permissions { function: Function::WebSocket(Route::Close), grants: &[TRANSITIONS], reserved: &[] },
+    Permissions {
+        function: Function::WebSocket(Route::Close),
+        grants: &[TRANSITIONS],
+        reserved: &[],
+    },
     Permissions {
         // Login, tickets, operators, status (pushed to the other consoles), lists, history, visitors,
         // upload grants and links to files.
@@ -227,10 +281,22 @@ mod tests {
     #[test]
     fn every_function_has_one_row_without_repeats() {
         for f in Function::ALL {
-            assert_eq!(PERMISSIONS.iter().filter(|p| p.function == f).count(), 1, "{f:?}");
+            assert_eq!(
+                PERMISSIONS.iter().filter(|p| p.function == f).count(),
+                1,
+                "{f:?}"
+            );
             let all: Vec<&Grant> = f.permissions().all().collect();
-            assert!(all.iter().enumerate().all(|(i, g)| !all[i + 1..].contains(g)), "{f:?} repeats a grant");
-            assert!(all.contains(&&SIGNING_KEY), "{f:?} reads the signing key at start");
+            assert!(
+                all.iter()
+                    .enumerate()
+                    .all(|(i, g)| !all[i + 1..].contains(g)),
+                "{f:?} repeats a grant"
+            );
+            assert!(
+                all.contains(&&SIGNING_KEY),
+                "{f:?} reads the signing key at start"
+            );
         }
         assert_eq!(PERMISSIONS.len(), Function::ALL.len());
     }

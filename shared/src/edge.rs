@@ -57,8 +57,13 @@ pub const STORAGE: Cors = Cors {
 
 /// Web files that customers' pages fetch across origins: the loader reads `/config.json` (where the
 /// APIs are) from the web origin. They are public and the same for everyone.
-pub const WEB_FILES: Cors =
-    Cors { allow_origins: &["*"], allow_methods: &["GET", "HEAD"], allow_headers: &["*"], expose_headers: &[], max_age_secs: 600 };
+pub const WEB_FILES: Cors = Cors {
+    allow_origins: &["*"],
+    allow_methods: &["GET", "HEAD"],
+    allow_headers: &["*"],
+    expose_headers: &[],
+    max_age_secs: 600,
+};
 
 /// The hosts a page of Parlor's talks to besides its own origin, as CSP sources.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +95,11 @@ pub const CACHE_AN_HOUR: &str = "public, max-age=3600";
 /// `Cache-Control` for a web file: pages and the config are asked for again on every visit, so a
 /// publish reaches everyone at once. `scripts/publish-web.sh` sets the same on each object.
 pub fn cache_control(path: &str) -> &'static str {
-    if path.ends_with('/') || path.ends_with(".html") || path == "/config.json" { NO_CACHE } else { CACHE_AN_HOUR }
+    if path.ends_with('/') || path.ends_with(".html") || path == "/config.json" {
+        NO_CACHE
+    } else {
+        CACHE_AN_HOUR
+    }
 }
 
 /// Security headers besides the CSP.
@@ -158,7 +167,10 @@ impl WebPolicy {
 
     pub fn security(self) -> SecurityHeaders {
         match self {
-            Self::Console => SecurityHeaders { frame_options: Some("SAMEORIGIN"), ..SECURITY },
+            Self::Console => SecurityHeaders {
+                frame_options: Some("SAMEORIGIN"),
+                ..SECURITY
+            },
             Self::Widget | Self::Config => SECURITY,
         }
     }
@@ -184,11 +196,25 @@ impl WebPolicy {
 /// The pages' policy: scripts, styles and frames from their own origin only; calls to the APIs
 /// and the bucket; images from the bucket (and the previews the apps make in the browser).
 pub fn content_security_policy(hosts: &Hosts, frame_ancestors: &str) -> String {
-    let join = |parts: &[&str]| parts.iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ");
-    let Hosts { http_api, websocket, storage } = hosts;
+    let join = |parts: &[&str]| {
+        parts
+            .iter()
+            .filter(|p| !p.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let Hosts {
+        http_api,
+        websocket,
+        storage,
+    } = hosts;
     [
         "default-src 'self'".to_owned(),
-        format!("connect-src {}", join(&["'self'", http_api, websocket, storage])),
+        format!(
+            "connect-src {}",
+            join(&["'self'", http_api, websocket, storage])
+        ),
         format!("img-src {}", join(&["'self'", "data:", "blob:", storage])),
         format!("media-src {}", join(&["'self'", "blob:", storage])),
         "style-src 'self' 'unsafe-inline'".to_owned(),
@@ -207,7 +233,10 @@ mod tests {
     #[test]
     fn each_path_has_the_policy_of_the_behaviour_cloudfront_matches() {
         assert_eq!(WebPolicy::for_path("/"), WebPolicy::Console);
-        assert_eq!(WebPolicy::for_path("/assets/index-abc.js"), WebPolicy::Console);
+        assert_eq!(
+            WebPolicy::for_path("/assets/index-abc.js"),
+            WebPolicy::Console
+        );
         assert_eq!(WebPolicy::for_path("/demo/index.html"), WebPolicy::Console);
         assert_eq!(WebPolicy::for_path("/widget/widget.js"), WebPolicy::Widget);
         assert_eq!(WebPolicy::for_path("/widget/frame.html"), WebPolicy::Widget);
@@ -232,14 +261,45 @@ mod tests {
 
     #[test]
     fn the_policy_names_every_host_the_apps_reach_and_leaves_out_the_pages_own() {
-        let hosts = Hosts { http_api: "https://api.example".into(), websocket: "wss://ws.example".into(), storage: "https://files.example".into() };
-        let csp = WebPolicy::Widget.content_security_policy(&hosts, "https://shop.example").unwrap();
-        assert!(csp.contains("connect-src 'self' https://api.example wss://ws.example https://files.example;"), "{csp}");
-        assert!(csp.contains("img-src 'self' data: blob: https://files.example;"), "{csp}");
-        assert!(csp.ends_with("frame-ancestors https://shop.example"), "{csp}");
-        let console = WebPolicy::Console.content_security_policy(&Hosts { http_api: String::new(), ..hosts }, "x").unwrap();
-        assert!(console.contains("connect-src 'self' wss://ws.example https://files.example;"), "{console}");
+        let hosts = Hosts {
+            http_api: "https://api.example".into(),
+            websocket: "wss://ws.example".into(),
+            storage: "https://files.example".into(),
+        };
+        let csp = WebPolicy::Widget
+            .content_security_policy(&hosts, "https://shop.example")
+            .unwrap();
+        assert!(
+            csp.contains(
+                "connect-src 'self' https://api.example wss://ws.example https://files.example;"
+            ),
+            "{csp}"
+        );
+        assert!(
+            csp.contains("img-src 'self' data: blob: https://files.example;"),
+            "{csp}"
+        );
+        assert!(
+            csp.ends_with("frame-ancestors https://shop.example"),
+            "{csp}"
+        );
+        let console = WebPolicy::Console
+            .content_security_policy(
+                &Hosts {
+                    http_api: String::new(),
+                    ..hosts
+                },
+                "x",
+            )
+            .unwrap();
+        assert!(
+            console.contains("connect-src 'self' wss://ws.example https://files.example;"),
+            "{console}"
+        );
         assert!(console.ends_with("frame-ancestors 'self'"), "{console}");
-        assert_eq!(WebPolicy::Config.content_security_policy(&Hosts::template(), "x"), None);
+        assert_eq!(
+            WebPolicy::Config.content_security_policy(&Hosts::template(), "x"),
+            None
+        );
     }
 }

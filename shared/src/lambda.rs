@@ -120,26 +120,43 @@ pub const ENV: &[EnvVar] = &[
     EnvVar {
         name: ATTACHMENTS_BUCKET,
         need: Need::Optional,
-        deployed: Deployed::Only(&[Function::WebSocket(crate::protocol::Route::Message), Function::HttpApi]),
+        deployed: Deployed::Only(&[
+            Function::WebSocket(crate::protocol::Route::Message),
+            Function::HttpApi,
+        ]),
         reserved: false,
         purpose: "the S3 bucket of attachments: upload grants and links (HTTP API), checks and previews (message); unset, attachments are refused",
     },
 ];
 
 fn var(name: &str) -> &'static EnvVar {
-    ENV.iter().find(|v| v.name == name).expect("every variable the code reads is listed in ENV")
+    ENV.iter()
+        .find(|v| v.name == name)
+        .expect("every variable the code reads is listed in ENV")
 }
 
 /// Why a function cannot start.
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     #[error("{name} is not set: it is {purpose}")]
-    Missing { name: &'static str, purpose: &'static str },
-    #[error("neither {name} nor {alternative} is set: set {alternative} to {purpose}, or {name} to {name_purpose}")]
-    MissingEither { name: &'static str, name_purpose: &'static str, alternative: &'static str, purpose: &'static str },
+    Missing {
+        name: &'static str,
+        purpose: &'static str,
+    },
+    #[error(
+        "neither {name} nor {alternative} is set: set {alternative} to {purpose}, or {name} to {name_purpose}"
+    )]
+    MissingEither {
+        name: &'static str,
+        name_purpose: &'static str,
+        alternative: &'static str,
+        purpose: &'static str,
+    },
     #[error("{name} is invalid: {reason}")]
     Invalid { name: &'static str, reason: String },
-    #[error("cannot read the signing key from SSM parameter {parameter:?} (named by {SIGNING_KEY_PARAMETER}): {reason}")]
+    #[error(
+        "cannot read the signing key from SSM parameter {parameter:?} (named by {SIGNING_KEY_PARAMETER}): {reason}"
+    )]
     Parameter { parameter: String, reason: String },
 }
 
@@ -191,17 +208,31 @@ impl LambdaConfig {
     /// Reads through `lookup`, so tests need not touch the process environment. A blank value
     /// counts as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let required = |name: &'static str| get(name).ok_or(ConfigError::Missing { name, purpose: var(name).purpose });
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let required = |name: &'static str| {
+            get(name).ok_or(ConfigError::Missing {
+                name,
+                purpose: var(name).purpose,
+            })
+        };
 
         let table = required(TABLE)?;
         let management_endpoint = endpoint(MANAGEMENT_ENDPOINT, &required(MANAGEMENT_ENDPOINT)?)?;
         let signing_key = match (get(SIGNING_KEY), get(SIGNING_KEY_PARAMETER)) {
             (Some(key), parameter) => {
                 if parameter.is_some() {
-                    tracing::warn!("both {SIGNING_KEY} and {SIGNING_KEY_PARAMETER} are set; using {SIGNING_KEY}");
+                    tracing::warn!(
+                        "both {SIGNING_KEY} and {SIGNING_KEY_PARAMETER} are set; using {SIGNING_KEY}"
+                    );
                 }
-                signer(&key).map_err(|reason| ConfigError::Invalid { name: SIGNING_KEY, reason })?;
+                signer(&key).map_err(|reason| ConfigError::Invalid {
+                    name: SIGNING_KEY,
+                    reason,
+                })?;
                 SigningKeySource::Value(key)
             }
             (None, Some(parameter)) => SigningKeySource::Parameter(parameter),
@@ -215,20 +246,34 @@ impl LambdaConfig {
             }
         };
         let attachments_bucket = get(ATTACHMENTS_BUCKET);
-        let dynamodb_endpoint = get(DYNAMODB_ENDPOINT).map(|e| endpoint(DYNAMODB_ENDPOINT, &e)).transpose()?;
+        let dynamodb_endpoint = get(DYNAMODB_ENDPOINT)
+            .map(|e| endpoint(DYNAMODB_ENDPOINT, &e))
+            .transpose()?;
         let widget_origins = get(WIDGET_ORIGINS)
             .map(|list| {
-                crate::domain::parse_origin_list(&list)
-                    .map_err(|e| ConfigError::Invalid { name: WIDGET_ORIGINS, reason: e.to_string() })
+                crate::domain::parse_origin_list(&list).map_err(|e| ConfigError::Invalid {
+                    name: WIDGET_ORIGINS,
+                    reason: e.to_string(),
+                })
             })
             .transpose()?
             .unwrap_or_default();
         if let Some(bucket) = &attachments_bucket
             && !valid_bucket_name(bucket)
         {
-            return Err(ConfigError::Invalid { name: ATTACHMENTS_BUCKET, reason: format!("{bucket:?} is not an S3 bucket name") });
+            return Err(ConfigError::Invalid {
+                name: ATTACHMENTS_BUCKET,
+                reason: format!("{bucket:?} is not an S3 bucket name"),
+            });
         }
-        Ok(Self { table, management_endpoint, signing_key, dynamodb_endpoint, widget_origins, attachments_bucket })
+        Ok(Self {
+            table,
+            management_endpoint,
+            signing_key,
+            dynamodb_endpoint,
+            widget_origins,
+            attachments_bucket,
+        })
     }
 }
 
@@ -237,7 +282,9 @@ impl LambdaConfig {
 fn valid_bucket_name(name: &str) -> bool {
     let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
     (3..=63).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
         && edge(name.chars().next())
         && edge(name.chars().last())
 }
@@ -254,13 +301,19 @@ fn endpoint(name: &'static str, value: &str) -> Result<String, ConfigError> {
     let rest = value
         .strip_prefix("https://")
         .or_else(|| value.strip_prefix("http://"))
-        .ok_or_else(|| invalid(format!("{value:?} is not an http(s):// URL (not the wss:// URL clients connect to)")))?;
+        .ok_or_else(|| {
+            invalid(format!(
+                "{value:?} is not an http(s):// URL (not the wss:// URL clients connect to)"
+            ))
+        })?;
     let host = rest.split('/').next().unwrap_or_default();
     if host.is_empty() || host.contains(char::is_whitespace) {
         return Err(invalid(format!("{value:?} names no host")));
     }
     if rest.contains("@connections") {
-        return Err(invalid(format!("{value:?} should end at the stage, before /@connections")));
+        return Err(invalid(format!(
+            "{value:?} should end at the stage, before /@connections"
+        )));
     }
     Ok(value.trim_end_matches('/').to_owned())
 }
@@ -281,13 +334,25 @@ fn endpoint(name: &'static str, value: &str) -> Result<String, ConfigError> {
 ///   for the seven functions in one target dir; behind the `lambda` feature, it is not built for
 ///   `-p parlor-local` or `-p parlor-core` (a `--workspace` build unifies features and does).
 #[cfg(feature = "lambda")]
-async fn signing_key_from_ssm(sdk: &aws_config::SdkConfig, parameter: &str) -> Result<String, ConfigError> {
+async fn signing_key_from_ssm(
+    sdk: &aws_config::SdkConfig,
+    parameter: &str,
+) -> Result<String, ConfigError> {
     use aws_sdk_ssm::error::{DisplayErrorContext, ProvideErrorMetadata};
 
-    let failed = |reason: String| ConfigError::Parameter { parameter: parameter.to_owned(), reason };
+    let failed = |reason: String| ConfigError::Parameter {
+        parameter: parameter.to_owned(),
+        reason,
+    };
     // Init has 10 s in all; the SDK's retries must end well within it.
-    let timeouts = aws_config::timeout::TimeoutConfig::builder().operation_timeout(std::time::Duration::from_secs(5)).build();
-    let client = aws_sdk_ssm::Client::from_conf(aws_sdk_ssm::config::Builder::from(sdk).timeout_config(timeouts).build());
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .operation_timeout(std::time::Duration::from_secs(5))
+        .build();
+    let client = aws_sdk_ssm::Client::from_conf(
+        aws_sdk_ssm::config::Builder::from(sdk)
+            .timeout_config(timeouts)
+            .build(),
+    );
     let got = client
         .get_parameter()
         .name(parameter)
@@ -297,11 +362,17 @@ async fn signing_key_from_ssm(sdk: &aws_config::SdkConfig, parameter: &str) -> R
         .map_err(|e| {
             failed(match e.as_service_error() {
                 // e.g. ParameterNotFound, AccessDeniedException: the code says what to fix.
-                Some(s) => format!("{}: {}", s.code().unwrap_or("error"), s.message().unwrap_or_default()),
+                Some(s) => format!(
+                    "{}: {}",
+                    s.code().unwrap_or("error"),
+                    s.message().unwrap_or_default()
+                ),
                 None => DisplayErrorContext(&e).to_string(),
             })
         })?;
-    got.parameter.and_then(|p| p.value).ok_or_else(|| failed("the parameter has no value".into()))
+    got.parameter
+        .and_then(|p| p.value)
+        .ok_or_else(|| failed("the parameter has no value".into()))
 }
 
 /// Builds the `App` a function serves: DynamoDB store, Management API push, signer, default
@@ -313,10 +384,16 @@ pub async fn app_from_env() -> Result<App, ConfigError> {
     let config = LambdaConfig::from_env()?;
     let sdk = crate::adapters::aws_defaults().load().await;
     let signer = match &config.signing_key {
-        SigningKeySource::Value(key) => signer(key).map_err(|reason| ConfigError::Invalid { name: SIGNING_KEY, reason }),
+        SigningKeySource::Value(key) => signer(key).map_err(|reason| ConfigError::Invalid {
+            name: SIGNING_KEY,
+            reason,
+        }),
         SigningKeySource::Parameter(parameter) => {
             let key = signing_key_from_ssm(&sdk, parameter).await?;
-            signer(&key).map_err(|reason| ConfigError::Parameter { parameter: parameter.clone(), reason })
+            signer(&key).map_err(|reason| ConfigError::Parameter {
+                parameter: parameter.clone(),
+                reason,
+            })
         }
     }?;
 
@@ -324,7 +401,10 @@ pub async fn app_from_env() -> Result<App, ConfigError> {
     if let Some(e) = &config.dynamodb_endpoint {
         dynamodb = dynamodb.endpoint_url(e);
     }
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(dynamodb.build()), config.table.clone());
+    let store = DynamoStore::new(
+        aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
+        config.table.clone(),
+    );
     let push = ManagementApiPush::for_endpoint(&sdk, &config.management_endpoint);
     tracing::info!(
         table = %config.table,
@@ -333,7 +413,10 @@ pub async fn app_from_env() -> Result<App, ConfigError> {
         signing_key = ?config.signing_key,
         "configured"
     );
-    let settings = Settings { widget_origins: config.widget_origins.clone(), ..Settings::default() };
+    let settings = Settings {
+        widget_origins: config.widget_origins.clone(),
+        ..Settings::default()
+    };
     let app = App::new(Arc::new(store), Arc::new(push), signer, settings);
     #[cfg(feature = "attachments")]
     let app = match &config.attachments_bucket {
@@ -350,13 +433,17 @@ pub async fn app_from_env() -> Result<App, ConfigError> {
 #[cfg(feature = "lambda")]
 pub async fn serve_websocket_route() -> Result<(), lambda_runtime::Error> {
     use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
-    use lambda_runtime::{service_fn, Error, LambdaEvent};
+    use lambda_runtime::{Error, LambdaEvent, service_fn};
 
     lambda_runtime::tracing::init_default_subscriber();
     let app = app_from_env().await?;
-    lambda_runtime::run(service_fn(|event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| async {
-        crate::entrypoints::ws::handle(&app, event.payload).await.map_err(Error::from)
-    }))
+    lambda_runtime::run(service_fn(
+        |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| async {
+            crate::entrypoints::ws::handle(&app, event.payload)
+                .await
+                .map_err(Error::from)
+        },
+    ))
     .await
 }
 
@@ -368,14 +455,20 @@ mod tests {
     const KEY: &str = "0123456789abcdef0123456789abcdef";
 
     fn parse(vars: &[(&str, &str)]) -> Result<LambdaConfig, ConfigError> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         LambdaConfig::from_lookup(|name| vars.get(name).cloned())
     }
 
     fn complete() -> Vec<(&'static str, &'static str)> {
         vec![
             (TABLE, "parlor"),
-            (MANAGEMENT_ENDPOINT, "https://abc123.execute-api.us-east-1.amazonaws.com/prod/"),
+            (
+                MANAGEMENT_ENDPOINT,
+                "https://abc123.execute-api.us-east-1.amazonaws.com/prod/",
+            ),
             (SIGNING_KEY_PARAMETER, "/parlor/signing-key"),
         ]
     }
@@ -388,8 +481,14 @@ mod tests {
     fn a_complete_environment_parses() {
         let config = parse(&complete()).unwrap();
         assert_eq!(config.table, "parlor");
-        assert_eq!(config.management_endpoint, "https://abc123.execute-api.us-east-1.amazonaws.com/prod");
-        assert_eq!(config.signing_key, SigningKeySource::Parameter("/parlor/signing-key".into()));
+        assert_eq!(
+            config.management_endpoint,
+            "https://abc123.execute-api.us-east-1.amazonaws.com/prod"
+        );
+        assert_eq!(
+            config.signing_key,
+            SigningKeySource::Parameter("/parlor/signing-key".into())
+        );
         assert_eq!(config.dynamodb_endpoint, None);
         assert_eq!(config.widget_origins, Vec::<String>::new());
         assert_eq!(config.attachments_bucket, None);
@@ -399,46 +498,84 @@ mod tests {
     fn the_attachments_bucket_must_be_a_bucket_name() {
         let mut vars = complete();
         vars.push((ATTACHMENTS_BUCKET, "parlor-attachments-123456789012"));
-        assert_eq!(parse(&vars).unwrap().attachments_bucket.as_deref(), Some("parlor-attachments-123456789012"));
+        assert_eq!(
+            parse(&vars).unwrap().attachments_bucket.as_deref(),
+            Some("parlor-attachments-123456789012")
+        );
         for bad in ["s3://parlor", "Parlor", "ab", "-parlor"] {
             let mut vars = complete();
             vars.push((ATTACHMENTS_BUCKET, bad));
-            assert!(matches!(parse(&vars).unwrap_err(), ConfigError::Invalid { name, .. } if name == ATTACHMENTS_BUCKET), "{bad}");
+            assert!(
+                matches!(parse(&vars).unwrap_err(), ConfigError::Invalid { name, .. } if name == ATTACHMENTS_BUCKET),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn widget_origins_are_a_list_of_bare_origins() {
         let mut vars = complete();
-        vars.push((WIDGET_ORIGINS, " https://d111111abcdef8.cloudfront.net , http://localhost:8080/ "));
+        vars.push((
+            WIDGET_ORIGINS,
+            " https://d111111abcdef8.cloudfront.net , http://localhost:8080/ ",
+        ));
         let config = parse(&vars).unwrap();
-        assert_eq!(config.widget_origins, ["https://d111111abcdef8.cloudfront.net", "http://localhost:8080"]);
+        assert_eq!(
+            config.widget_origins,
+            [
+                "https://d111111abcdef8.cloudfront.net",
+                "http://localhost:8080"
+            ]
+        );
         let mut vars = complete();
-        vars.push((WIDGET_ORIGINS, "https://d111111abcdef8.cloudfront.net/widget/"));
+        vars.push((
+            WIDGET_ORIGINS,
+            "https://d111111abcdef8.cloudfront.net/widget/",
+        ));
         let err = parse(&vars).unwrap_err().to_string();
-        assert!(err.contains(WIDGET_ORIGINS) && err.contains("path"), "{err}");
+        assert!(
+            err.contains(WIDGET_ORIGINS) && err.contains("path"),
+            "{err}"
+        );
         let mut vars = complete();
         vars.push((WIDGET_ORIGINS, "https://Chat.Example.com:443"));
-        assert_eq!(parse(&vars).unwrap().widget_origins, ["https://chat.example.com"], "as a browser sends it");
+        assert_eq!(
+            parse(&vars).unwrap().widget_origins,
+            ["https://chat.example.com"],
+            "as a browser sends it"
+        );
     }
 
     #[test]
     fn each_missing_required_variable_is_named() {
         for name in [TABLE, MANAGEMENT_ENDPOINT] {
             let err = parse(&without(name)).unwrap_err();
-            assert!(matches!(err, ConfigError::Missing { name: n, .. } if n == name), "{err}");
-            assert!(err.to_string().starts_with(&format!("{name} is not set")), "{err}");
+            assert!(
+                matches!(err, ConfigError::Missing { name: n, .. } if n == name),
+                "{err}"
+            );
+            assert!(
+                err.to_string().starts_with(&format!("{name} is not set")),
+                "{err}"
+            );
             // Blank is unset.
             let mut blank = without(name);
             blank.push((name, "  "));
-            assert!(matches!(parse(&blank).unwrap_err(), ConfigError::Missing { name: n, .. } if n == name));
+            assert!(
+                matches!(parse(&blank).unwrap_err(), ConfigError::Missing { name: n, .. } if n == name)
+            );
         }
     }
 
     #[test]
     fn without_any_signing_key_both_ways_are_named() {
-        let err = parse(&without(SIGNING_KEY_PARAMETER)).unwrap_err().to_string();
-        assert!(err.contains(SIGNING_KEY_PARAMETER) && err.contains("PARLOR_SIGNING_KEY nor"), "{err}");
+        let err = parse(&without(SIGNING_KEY_PARAMETER))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(SIGNING_KEY_PARAMETER) && err.contains("PARLOR_SIGNING_KEY nor"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -446,7 +583,10 @@ mod tests {
         let mut vars = without(SIGNING_KEY_PARAMETER);
         vars.push((SIGNING_KEY, "too-short-a-secret"));
         let err = parse(&vars).unwrap_err();
-        assert!(matches!(&err, ConfigError::Invalid { name, .. } if *name == SIGNING_KEY), "{err}");
+        assert!(
+            matches!(&err, ConfigError::Invalid { name, .. } if *name == SIGNING_KEY),
+            "{err}"
+        );
         assert!(err.to_string().contains("32 bytes"), "{err}");
         assert!(!err.to_string().contains("too-short-a-secret"));
     }
@@ -472,31 +612,59 @@ mod tests {
             let mut vars = without(MANAGEMENT_ENDPOINT);
             vars.push((MANAGEMENT_ENDPOINT, bad));
             let err = parse(&vars).unwrap_err();
-            assert!(matches!(&err, ConfigError::Invalid { name, .. } if *name == MANAGEMENT_ENDPOINT), "{bad}: {err}");
+            assert!(
+                matches!(&err, ConfigError::Invalid { name, .. } if *name == MANAGEMENT_ENDPOINT),
+                "{bad}: {err}"
+            );
         }
         let mut vars = complete();
         vars.push((DYNAMODB_ENDPOINT, "localhost:8000"));
-        assert!(matches!(parse(&vars).unwrap_err(), ConfigError::Invalid { name, .. } if name == DYNAMODB_ENDPOINT));
+        assert!(
+            matches!(parse(&vars).unwrap_err(), ConfigError::Invalid { name, .. } if name == DYNAMODB_ENDPOINT)
+        );
         let mut vars = complete();
         vars.push((DYNAMODB_ENDPOINT, "http://127.0.0.1:8000"));
-        assert_eq!(parse(&vars).unwrap().dynamodb_endpoint.as_deref(), Some("http://127.0.0.1:8000"));
+        assert_eq!(
+            parse(&vars).unwrap().dynamodb_endpoint.as_deref(),
+            Some("http://127.0.0.1:8000")
+        );
     }
 
     #[test]
     fn the_table_lists_each_variable_once_and_alternatives_point_at_each_other() {
         for (i, v) in ENV.iter().enumerate() {
             assert!(v.name.starts_with("PARLOR_") && !v.purpose.is_empty());
-            assert!(ENV[i + 1..].iter().all(|w| w.name != v.name), "{} twice", v.name);
+            assert!(
+                ENV[i + 1..].iter().all(|w| w.name != v.name),
+                "{} twice",
+                v.name
+            );
             if let Need::Unless(other) = v.need {
                 assert_eq!(var(other).need, Need::Unless(v.name));
             }
         }
         // What the template must set on every function: every required variable, one way to the
         // key, and the widget's origin.
-        let everywhere: Vec<_> = ENV.iter().filter(|v| v.deployed == Deployed::Everywhere).map(|v| v.name).collect();
-        assert_eq!(everywhere, [TABLE, MANAGEMENT_ENDPOINT, SIGNING_KEY_PARAMETER, WIDGET_ORIGINS]);
+        let everywhere: Vec<_> = ENV
+            .iter()
+            .filter(|v| v.deployed == Deployed::Everywhere)
+            .map(|v| v.name)
+            .collect();
+        assert_eq!(
+            everywhere,
+            [
+                TABLE,
+                MANAGEMENT_ENDPOINT,
+                SIGNING_KEY_PARAMETER,
+                WIDGET_ORIGINS
+            ]
+        );
         // A reserved variable is read by nothing, so nothing can require it.
-        assert!(ENV.iter().filter(|v| v.reserved).all(|v| v.need == Need::Optional && v.deployed != Deployed::Nowhere));
+        assert!(
+            ENV.iter()
+                .filter(|v| v.reserved)
+                .all(|v| v.need == Need::Optional && v.deployed != Deployed::Nowhere)
+        );
         assert!(Deployed::Only(&[Function::HttpApi]).to(Function::HttpApi));
     }
 

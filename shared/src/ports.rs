@@ -3,10 +3,13 @@
 //! them all and pass one contract suite (`tests/store_contract.rs`).
 
 use crate::domain::{
-    Connection, Dialog, DialogStatus, IndexEntry, Message, Millis, Operator, OperatorStatus, QuickReply, ReadMarker,
-    Receipt, Receipts, Side, Site, Ticket, Visitor, Workspace,
+    Connection, Dialog, DialogStatus, IndexEntry, Message, Millis, Operator, OperatorStatus,
+    QuickReply, ReadMarker, Receipt, Receipts, Side, Site, Ticket, Visitor, Workspace,
 };
-use crate::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, QuickReplyId, SiteKey, VisitorId, WorkspaceId};
+use crate::ids::{
+    ClientMessageId, ConnectionId, DialogId, OperatorId, QuickReplyId, SiteKey, VisitorId,
+    WorkspaceId,
+};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -38,20 +41,41 @@ pub trait DirectoryStore: Send + Sync {
     async fn list_sites(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Site>>;
     /// Creates an operator; emails are unique across Parlor (login asks for nothing else).
     async fn create_operator(&self, operator: &Operator) -> StoreResult<()>;
-    async fn get_operator(&self, workspace: &WorkspaceId, id: &OperatorId) -> StoreResult<Option<Operator>>;
+    async fn get_operator(
+        &self,
+        workspace: &WorkspaceId,
+        id: &OperatorId,
+    ) -> StoreResult<Option<Operator>>;
     async fn find_operator_by_email(&self, email: &str) -> StoreResult<Option<Operator>>;
     async fn list_operators(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Operator>>;
-    async fn set_operator_status(&self, workspace: &WorkspaceId, id: &OperatorId, status: OperatorStatus) -> StoreResult<()>;
+    async fn set_operator_status(
+        &self,
+        workspace: &WorkspaceId,
+        id: &OperatorId,
+        status: OperatorStatus,
+    ) -> StoreResult<()>;
     /// Creates or replaces a visitor, except its dialog link, which only `commit` sets.
     async fn put_visitor(&self, visitor: &Visitor) -> StoreResult<()>;
-    async fn get_visitor(&self, workspace: &WorkspaceId, id: &VisitorId) -> StoreResult<Option<Visitor>>;
+    async fn get_visitor(
+        &self,
+        workspace: &WorkspaceId,
+        id: &VisitorId,
+    ) -> StoreResult<Option<Visitor>>;
 }
 
 #[async_trait]
 pub trait DialogStore: Send + Sync {
-    async fn get_dialog(&self, workspace: &WorkspaceId, id: &DialogId) -> StoreResult<Option<Dialog>>;
+    async fn get_dialog(
+        &self,
+        workspace: &WorkspaceId,
+        id: &DialogId,
+    ) -> StoreResult<Option<Dialog>>;
     /// The dialogs of these ids that exist, in no particular order.
-    async fn get_dialogs(&self, workspace: &WorkspaceId, ids: &[DialogId]) -> StoreResult<Vec<Dialog>>;
+    async fn get_dialogs(
+        &self,
+        workspace: &WorkspaceId,
+        ids: &[DialogId],
+    ) -> StoreResult<Vec<Dialog>>;
 
     /// Writes `dialog` and appends `messages` in one transaction.
     /// - `dialog.version == 1`: the dialog must not exist, and the visitor is linked to it, on the
@@ -106,7 +130,10 @@ pub struct DialogCursor {
 
 impl DialogCursor {
     pub fn of(d: &Dialog) -> Self {
-        Self { last_activity: d.last_activity, id: d.id.clone() }
+        Self {
+            last_activity: d.last_activity,
+            id: d.id.clone(),
+        }
     }
 
     pub fn encode(&self) -> String {
@@ -115,14 +142,21 @@ impl DialogCursor {
 
     pub fn decode(raw: &str) -> Option<Self> {
         let (at, id) = raw.split_once('.')?;
-        Some(Self { last_activity: at.parse().ok()?, id: DialogId::parse(id).ok()? })
+        Some(Self {
+            last_activity: at.parse().ok()?,
+            id: DialogId::parse(id).ok()?,
+        })
     }
 }
 
 /// Delivery and read watermarks: a receipt only ever moves forward.
 #[async_trait]
 pub trait ReceiptStore: Send + Sync {
-    async fn get_receipts(&self, workspace: &WorkspaceId, dialog: &DialogId) -> StoreResult<Receipts>;
+    async fn get_receipts(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+    ) -> StoreResult<Receipts>;
     /// Moves the watermark up to `up_to`; `false` when it was already there or past it.
     async fn advance_receipt(
         &self,
@@ -153,7 +187,11 @@ pub trait ConnectionStore: Send + Sync {
     async fn delete_connection(&self, id: &ConnectionId) -> StoreResult<()>;
     /// Every operator connection of the workspace: the recipients of sidebar changes.
     async fn operator_connections(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Connection>>;
-    async fn visitor_connections(&self, workspace: &WorkspaceId, visitor: &VisitorId) -> StoreResult<Vec<Connection>>;
+    async fn visitor_connections(
+        &self,
+        workspace: &WorkspaceId,
+        visitor: &VisitorId,
+    ) -> StoreResult<Vec<Connection>>;
 }
 
 #[async_trait]
@@ -168,19 +206,39 @@ pub trait TicketStore: Send + Sync {
 #[async_trait]
 pub trait SearchIndex: Send + Sync {
     /// Writes the entries; no two may share a key.
-    async fn index_terms(&self, workspace: &WorkspaceId, entries: &[IndexEntry]) -> StoreResult<()>;
+    async fn index_terms(&self, workspace: &WorkspaceId, entries: &[IndexEntry])
+    -> StoreResult<()>;
     /// Up to `limit` entries whose term starts with `prefix` (at least `MIN_TERM_CHARS` long), in
     /// no particular order.
-    async fn find_terms(&self, workspace: &WorkspaceId, prefix: &str, limit: usize) -> StoreResult<Vec<IndexEntry>>;
+    async fn find_terms(
+        &self,
+        workspace: &WorkspaceId,
+        prefix: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<IndexEntry>>;
 }
 
 /// Every store port at once, for the adapters that implement them all.
 pub trait Store:
-    DirectoryStore + DialogStore + ReceiptStore + ReadMarkerStore + ConnectionStore + TicketStore + QuickReplyStore + SearchIndex
+    DirectoryStore
+    + DialogStore
+    + ReceiptStore
+    + ReadMarkerStore
+    + ConnectionStore
+    + TicketStore
+    + QuickReplyStore
+    + SearchIndex
 {
 }
 impl<
-    T: DirectoryStore + DialogStore + ReceiptStore + ReadMarkerStore + ConnectionStore + TicketStore + QuickReplyStore + SearchIndex,
+    T: DirectoryStore
+        + DialogStore
+        + ReceiptStore
+        + ReadMarkerStore
+        + ConnectionStore
+        + TicketStore
+        + QuickReplyStore
+        + SearchIndex,
 > Store for T
 {
 }
@@ -208,7 +266,9 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> Millis {
-        let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970");
+        let since = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970");
         since.as_millis() as Millis
     }
 }
@@ -217,9 +277,18 @@ impl Clock for SystemClock {
 pub trait QuickReplyStore: Send + Sync {
     async fn put_quick_reply(&self, reply: &QuickReply) -> StoreResult<()>;
     /// One operator's quick replies, oldest first.
-    async fn list_quick_replies(&self, workspace: &WorkspaceId, operator: &OperatorId) -> StoreResult<Vec<QuickReply>>;
+    async fn list_quick_replies(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+    ) -> StoreResult<Vec<QuickReply>>;
     /// Deletes one of the operator's own; deleting one that is not there changes nothing.
-    async fn delete_quick_reply(&self, workspace: &WorkspaceId, operator: &OperatorId, id: &QuickReplyId) -> StoreResult<()>;
+    async fn delete_quick_reply(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+        id: &QuickReplyId,
+    ) -> StoreResult<()>;
 }
 
 /// Attachment storage failed (not: the object is missing, which is `Ok(None)`).

@@ -3,8 +3,8 @@
 //! (`web/protocol/protocol.ts`), and a test fails when the checked-in copy is stale.
 
 use crate::domain::{
-    DeliveryStatus, Dialog, DialogStatus, ErrorCode, LastMessage, Message, Millis, OperatorStatus, Participant,
-    Receipt, Receipts, Side,
+    DeliveryStatus, Dialog, DialogStatus, ErrorCode, LastMessage, Message, Millis, OperatorStatus,
+    Participant, Receipt, Receipts, Side,
 };
 use crate::ids::{ClientMessageId, DialogId, OperatorId, SiteKey, VisitorId};
 use serde::{Deserialize, Serialize};
@@ -55,7 +55,14 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 6] = [Self::Connect, Self::Disconnect, Self::Default, Self::Message, Self::Assign, Self::Close];
+    pub const ALL: [Route; 6] = [
+        Self::Connect,
+        Self::Disconnect,
+        Self::Default,
+        Self::Message,
+        Self::Assign,
+        Self::Close,
+    ];
 
     /// Its route key in API Gateway: `$connect`, `$disconnect`, `$default` or the action it takes.
     pub fn key(self) -> &'static str {
@@ -71,12 +78,17 @@ impl Route {
 
     /// The route of an event API Gateway sends with `key`; an unknown key is `$default`'s.
     pub fn of_key(key: &str) -> Route {
-        Self::ALL.into_iter().find(|r| r.key() == key).unwrap_or(Self::Default)
+        Self::ALL
+            .into_iter()
+            .find(|r| r.key() == key)
+            .unwrap_or(Self::Default)
     }
 
     /// The route that takes frames of `action`, if one does.
     pub fn of_action(action: &str) -> Option<Route> {
-        Self::ALL.into_iter().find(|r| r.ops().is_some() && r.key() == action)
+        Self::ALL
+            .into_iter()
+            .find(|r| r.ops().is_some() && r.key() == action)
     }
 
     /// The ops of its action, as the op enum names them; `None` for the routes that take no frames
@@ -95,7 +107,10 @@ impl Route {
         let action = serde_json::from_str::<serde_json::Value>(body)
             .ok()
             .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(str::to_owned));
-        action.as_deref().and_then(Self::of_action).unwrap_or(Self::Default)
+        action
+            .as_deref()
+            .and_then(Self::of_action)
+            .unwrap_or(Self::Default)
     }
 }
 
@@ -103,7 +118,9 @@ impl Route {
 /// lists the ones it expected. `tag`: the field an internally tagged enum reads its variant from
 /// (`op`); `None` for an enum read from a bare string. A list written by hand could miss a
 /// variant added later; this one cannot.
-pub fn variant_names<T: serde::de::DeserializeOwned>(tag: Option<&'static str>) -> &'static [&'static str] {
+pub fn variant_names<T: serde::de::DeserializeOwned>(
+    tag: Option<&'static str>,
+) -> &'static [&'static str] {
     #[derive(Debug)]
     struct Expected(&'static [&'static str]);
     impl std::fmt::Display for Expected {
@@ -122,7 +139,10 @@ pub fn variant_names<T: serde::de::DeserializeOwned>(tag: Option<&'static str>) 
     }
     const NONE: &str = "\u{0}";
     let refused = match tag {
-        Some(tag) => T::deserialize(serde::de::value::MapDeserializer::<_, Expected>::new(std::iter::once((tag, NONE)))).err(),
+        Some(tag) => T::deserialize(serde::de::value::MapDeserializer::<_, Expected>::new(
+            std::iter::once((tag, NONE)),
+        ))
+        .err(),
         None => T::deserialize(serde::de::value::StrDeserializer::<Expected>::new(NONE)).err(),
     };
     refused.map_or(&[], |Expected(names)| names)
@@ -324,7 +344,11 @@ pub enum ServerEvent {
     },
     /// A visitor's first message: the dialog appears in every operator's sidebar.
     #[serde(rename = "dialog.created")]
-    DialogCreated { dialog: DialogView, message: MessageView, ring: bool },
+    DialogCreated {
+        dialog: DialogView,
+        message: MessageView,
+        ring: bool,
+    },
     /// Joined, left, transferred, closed, reopened: the new summary and the timeline's system event.
     #[serde(rename = "dialog.updated")]
     DialogUpdated {
@@ -377,7 +401,10 @@ pub enum ServerEvent {
         marked_unread: bool,
     },
     #[serde(rename = "operator.status")]
-    OperatorStatusChanged { operator_id: OperatorId, status: OperatorStatus },
+    OperatorStatusChanged {
+        operator_id: OperatorId,
+        status: OperatorStatus,
+    },
     /// The page a visitor has open now (the widget reports each page view): to every operator.
     #[serde(rename = "visitor.page")]
     VisitorPage {
@@ -395,7 +422,11 @@ impl ServerEvent {
     }
 
     pub fn error(request_id: Option<String>, code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::Error { request_id, code, message: message.into() }
+        Self::Error {
+            request_id,
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -410,26 +441,48 @@ mod tests {
         )
         .unwrap();
         assert_eq!(f.request_id, "r1");
-        assert!(matches!(f.action, ClientAction::Message(MessageOp::Send { ref text, .. }) if text == "hi"));
+        assert!(
+            matches!(f.action, ClientAction::Message(MessageOp::Send { ref text, .. }) if text == "hi")
+        );
         assert_eq!(f.action.route(), Route::Message);
-        let bad = serde_json::from_str::<ClientFrame>(r#"{"action":"assign","op":"join","request_id":"r","dialog_id":"<script>"}"#);
+        let bad = serde_json::from_str::<ClientFrame>(
+            r#"{"action":"assign","op":"join","request_id":"r","dialog_id":"<script>"}"#,
+        );
         assert!(bad.is_err(), "ids are validated as they are parsed");
     }
 
     #[test]
     fn each_route_knows_the_ops_of_its_enum() {
-        assert_eq!(Route::Message.ops(), Some(&["send", "whisper", "typing", "read", "mark_unread", "ping"][..]));
-        assert_eq!(Route::Assign.ops(), Some(&["join", "leave", "transfer"][..]));
+        assert_eq!(
+            Route::Message.ops(),
+            Some(&["send", "whisper", "typing", "read", "mark_unread", "ping"][..])
+        );
+        assert_eq!(
+            Route::Assign.ops(),
+            Some(&["join", "leave", "transfer"][..])
+        );
         assert_eq!(Route::Close.ops(), Some(&["close", "reopen"][..]));
         for route in Route::ALL {
             assert_eq!(Route::of_key(route.key()), route);
             for op in route.ops().unwrap_or_default() {
-                let frame = serde_json::json!({ "request_id": "r", "action": route.key(), "op": op });
-                let err = serde_json::from_value::<ClientFrame>(frame).err().map(|e| e.to_string()).unwrap_or_default();
-                assert!(!err.contains("unknown variant"), "{op} is an op of {}: {err}", route.key());
+                let frame =
+                    serde_json::json!({ "request_id": "r", "action": route.key(), "op": op });
+                let err = serde_json::from_value::<ClientFrame>(frame)
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
+                assert!(
+                    !err.contains("unknown variant"),
+                    "{op} is an op of {}: {err}",
+                    route.key()
+                );
             }
         }
-        assert_eq!(Route::of_action("$connect"), None, "only actions route frames");
+        assert_eq!(
+            Route::of_action("$connect"),
+            None,
+            "only actions route frames"
+        );
         assert_eq!(Route::of_key("nope"), Route::Default);
     }
 
@@ -443,8 +496,13 @@ mod tests {
 
     #[test]
     fn events_carry_dotted_types() {
-        let e = ServerEvent::DialogRemoved { dialog_id: DialogId::from_trusted("dlg_1") };
-        assert_eq!(e.to_json(), r#"{"type":"dialog.removed","dialog_id":"dlg_1"}"#);
+        let e = ServerEvent::DialogRemoved {
+            dialog_id: DialogId::from_trusted("dlg_1"),
+        };
+        assert_eq!(
+            e.to_json(),
+            r#"{"type":"dialog.removed","dialog_id":"dlg_1"}"#
+        );
     }
 }
 
@@ -538,6 +596,12 @@ pub struct OperatorView {
 
 impl From<&crate::domain::Operator> for OperatorView {
     fn from(op: &crate::domain::Operator) -> Self {
-        Self { id: op.id.clone(), name: op.name.clone(), email: op.email.clone(), role: op.role, status: op.status }
+        Self {
+            id: op.id.clone(),
+            name: op.name.clone(),
+            email: op.email.clone(),
+            role: op.role,
+            status: op.status,
+        }
     }
 }

@@ -7,9 +7,11 @@
 //! so adding a variant fails this test until the document shows it.
 
 use parlor_core::domain::{ErrorCode, SystemEvent};
-use parlor_core::protocol::{AssignOp, ClientAction, ClientFrame, CloseOp, MessageOp, MessageView, ServerEvent};
-use serde::de::value::{MapDeserializer, StrDeserializer};
+use parlor_core::protocol::{
+    AssignOp, ClientAction, ClientFrame, CloseOp, MessageOp, MessageView, ServerEvent,
+};
 use serde::de::DeserializeOwned;
+use serde::de::value::{MapDeserializer, StrDeserializer};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -38,31 +40,45 @@ fn examples(doc: &str) -> Vec<Example> {
                 example.body.push('\n');
             }
             None => {
-                let Some(info) = line.trim_start().strip_prefix("```") else { continue };
+                let Some(info) = line.trim_start().strip_prefix("```") else {
+                    continue;
+                };
                 let words: Vec<&str> = info.split_whitespace().collect();
                 let tag = match words.as_slice() {
                     ["json", "client"] => "client",
                     ["json", "server"] => "server",
                     _ => continue,
                 };
-                open = Some(Example { tag, line: index + 2, body: String::new() });
+                open = Some(Example {
+                    tag,
+                    line: index + 2,
+                    body: String::new(),
+                });
             }
         }
     }
-    assert!(open.is_none(), "a ```json client or ```json server block is never closed");
+    assert!(
+        open.is_none(),
+        "a ```json client or ```json server block is never closed"
+    );
     found
 }
 
 /// Parses an example into `T` and back: a field the type does not know (a typo, a renamed field)
 /// would be ignored by serde on the way in, so it must show up as a difference on the way out.
-fn parse_strictly<T: DeserializeOwned + serde::Serialize>(example: &Example) -> Result<(T, Value), String> {
+fn parse_strictly<T: DeserializeOwned + serde::Serialize>(
+    example: &Example,
+) -> Result<(T, Value), String> {
     let raw: Value = serde_json::from_str(&example.body).map_err(|e| format!("not JSON: {e}"))?;
     let parsed: T = serde_json::from_value(raw.clone()).map_err(|e| e.to_string())?;
     let back = serde_json::to_value(&parsed).expect("wire types serialize");
     let mut found = Vec::new();
     differences("", &raw, &back, &mut found);
     if !found.is_empty() {
-        return Err(format!("it does not read back as written:\n  {}", found.join("\n  ")));
+        return Err(format!(
+            "it does not read back as written:\n  {}",
+            found.join("\n  ")
+        ));
     }
     Ok((parsed, raw))
 }
@@ -130,12 +146,16 @@ fn variant_names<T>(outcome: Result<T, Reported>) -> Vec<&'static str> {
 
 /// The wire names of an internally tagged enum's variants (`#[serde(tag = "...")]`).
 fn tagged_variants<T: DeserializeOwned>(tag: &'static str) -> Vec<&'static str> {
-    variant_names(T::deserialize(MapDeserializer::<_, Reported>::new(std::iter::once((tag, NO_SUCH_VARIANT)))))
+    variant_names(T::deserialize(MapDeserializer::<_, Reported>::new(
+        std::iter::once((tag, NO_SUCH_VARIANT)),
+    )))
 }
 
 /// The wire names of a unit-only enum's variants.
 fn unit_variants<T: DeserializeOwned>() -> Vec<&'static str> {
-    variant_names(T::deserialize(StrDeserializer::<Reported>::new(NO_SUCH_VARIANT)))
+    variant_names(T::deserialize(StrDeserializer::<Reported>::new(
+        NO_SUCH_VARIANT,
+    )))
 }
 
 /// Every `action.op` the server takes.
@@ -161,7 +181,8 @@ fn str_field<'a>(value: &'a Value, field: &str) -> &'a str {
 fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
     let messages: Vec<&MessageView> = match event {
         ServerEvent::Ack { message, .. } => message.iter().collect(),
-        ServerEvent::DialogCreated { message, .. } | ServerEvent::MessageCreated { message, .. } => vec![message],
+        ServerEvent::DialogCreated { message, .. }
+        | ServerEvent::MessageCreated { message, .. } => vec![message],
         ServerEvent::DialogUpdated { event, .. } => event.iter().collect(),
         ServerEvent::Error { .. }
         | ServerEvent::DialogRemoved { .. }
@@ -195,11 +216,21 @@ fn every_example_parses_as_the_type_it_claims_to_be() {
             _ => parse_strictly::<ServerEvent>(example).map(drop),
         };
         if let Err(why) = outcome {
-            failures.push(format!("docs/protocol.md:{} (json {}): {why}\n{}", example.line, example.tag, example.body));
+            failures.push(format!(
+                "docs/protocol.md:{} (json {}): {why}\n{}",
+                example.line, example.tag, example.body
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} example(s) do not parse:\n\n{}", failures.len(), failures.join("\n"));
-    assert!(examples.iter().any(|e| e.tag == "client") && examples.iter().any(|e| e.tag == "server"));
+    assert!(
+        failures.is_empty(),
+        "{} example(s) do not parse:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        examples.iter().any(|e| e.tag == "client") && examples.iter().any(|e| e.tag == "server")
+    );
 }
 
 #[test]
@@ -212,9 +243,15 @@ fn every_client_frame_has_an_example() {
         .map(|(_, raw)| format!("{}.{}", str_field(&raw, "action"), str_field(&raw, "op")))
         .collect();
     let all = every_client_frame();
-    assert!(all.contains("message.send") && all.contains("assign.transfer"), "the variant names came out as {all:?}");
+    assert!(
+        all.contains("message.send") && all.contains("assign.transfer"),
+        "the variant names came out as {all:?}"
+    );
     let missing: Vec<&String> = all.difference(&shown).collect();
-    assert!(missing.is_empty(), "docs/protocol.md has no ```json client example of {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "docs/protocol.md has no ```json client example of {missing:?}"
+    );
 }
 
 #[test]
@@ -226,16 +263,31 @@ fn every_server_event_has_an_example() {
         .filter_map(|e| parse_strictly::<ServerEvent>(e).ok())
         .collect();
 
-    let shown: BTreeSet<&str> = parsed.iter().map(|(_, raw)| str_field(raw, "type")).collect();
+    let shown: BTreeSet<&str> = parsed
+        .iter()
+        .map(|(_, raw)| str_field(raw, "type"))
+        .collect();
     let all = tagged_variants::<ServerEvent>("type");
-    assert!(all.contains(&"message.created"), "the variant names came out as {all:?}");
+    assert!(
+        all.contains(&"message.created"),
+        "the variant names came out as {all:?}"
+    );
     let missing: Vec<&&str> = all.iter().filter(|t| !shown.contains(**t)).collect();
-    assert!(missing.is_empty(), "docs/protocol.md has no ```json server example of {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "docs/protocol.md has no ```json server example of {missing:?}"
+    );
 
-    let events: BTreeSet<&str> = parsed.iter().flat_map(|(event, _)| system_events_in(event)).collect();
+    let events: BTreeSet<&str> = parsed
+        .iter()
+        .flat_map(|(event, _)| system_events_in(event))
+        .collect();
     let all = tagged_variants::<SystemEvent>("event");
     let missing: Vec<&&str> = all.iter().filter(|e| !events.contains(**e)).collect();
-    assert!(missing.is_empty(), "no ```json server example shows the system event(s) {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "no ```json server example shows the system event(s) {missing:?}"
+    );
 }
 
 #[test]
@@ -245,17 +297,28 @@ fn every_error_code_is_explained() {
     assert!(codes.len() > 10, "the codes came out as {codes:?}");
     for code in codes {
         // The name must be the one the server sends: serialize the variant rather than trust the list.
-        let variant: ErrorCode = serde_json::from_value(Value::from(code)).expect("a listed code parses");
+        let variant: ErrorCode =
+            serde_json::from_value(Value::from(code)).expect("a listed code parses");
         let wire = serde_json::to_value(variant).expect("codes serialize");
         let wire = wire.as_str().expect("a code is a string");
-        assert!(doc.contains(&format!("`{wire}`")), "docs/protocol.md never names the error code `{wire}`");
+        assert!(
+            doc.contains(&format!("`{wire}`")),
+            "docs/protocol.md never names the error code `{wire}`"
+        );
     }
 }
 
 #[test]
 fn the_extractor_sees_only_tagged_json_blocks() {
-    let doc = "text\n```json client\n{\"a\":1}\n```\n```json\n{}\n```\n```json server\n{\"b\":2}\n```\n";
+    let doc =
+        "text\n```json client\n{\"a\":1}\n```\n```json\n{}\n```\n```json server\n{\"b\":2}\n```\n";
     let found = examples(doc);
-    let seen: Vec<(&str, usize, &str)> = found.iter().map(|e| (e.tag, e.line, e.body.as_str())).collect();
-    assert_eq!(seen, vec![("client", 3, "{\"a\":1}\n"), ("server", 9, "{\"b\":2}\n")]);
+    let seen: Vec<(&str, usize, &str)> = found
+        .iter()
+        .map(|e| (e.tag, e.line, e.body.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![("client", 3, "{\"a\":1}\n"), ("server", 9, "{\"b\":2}\n")]
+    );
 }

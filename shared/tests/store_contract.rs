@@ -85,9 +85,11 @@ mod dynamo_only {
     use aws_sdk_dynamodb::types::{AttributeValue, ProjectionType, TimeToLiveStatus};
     use parlor_core::adapters::dynamo::DynamoStore;
     use parlor_core::domain::OperatorStatus;
-    use parlor_core::domain::{Dialog, Role, Visitor, VisitorSource, Workspace};
-    use parlor_core::ids::{ClientMessageId, ConnectionId, OperatorId, SiteKey, VisitorId, WorkspaceId};
     use parlor_core::domain::{Connection, Peer};
+    use parlor_core::domain::{Dialog, Role, Visitor, VisitorSource, Workspace};
+    use parlor_core::ids::{
+        ClientMessageId, ConnectionId, OperatorId, SiteKey, VisitorId, WorkspaceId,
+    };
     use parlor_core::ports::{ConnectionStore, DialogStore, DirectoryStore};
 
     use super::dynamo_local::{DynamoLocal, find_install};
@@ -111,23 +113,42 @@ mod dynamo_only {
     }
 
     fn number(item: &HashMap<String, AttributeValue>, name: &str) -> String {
-        item.get(name).and_then(|v| v.as_n().ok()).cloned().unwrap_or_else(|| panic!("{name} is a number attribute"))
+        item.get(name)
+            .and_then(|v| v.as_n().ok())
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} is a number attribute"))
     }
 
     fn string(item: &HashMap<String, AttributeValue>, name: &str) -> String {
-        item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_else(|| panic!("{name} is a string attribute"))
+        item.get(name)
+            .and_then(|v| v.as_s().ok())
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} is a string attribute"))
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn create_table_makes_the_index_and_turns_on_ttl() {
         let (_, table) = store_and_table().await;
         let client = DynamoLocal::shared().client();
-        let described = client.describe_table().table_name(&table).send().await.unwrap();
+        let described = client
+            .describe_table()
+            .table_name(&table)
+            .send()
+            .await
+            .unwrap();
         let gsis = described.table().unwrap().global_secondary_indexes();
         assert_eq!(gsis.len(), 1);
         assert_eq!(gsis[0].index_name(), Some("GSI1"));
-        assert_eq!(gsis[0].projection().and_then(|p| p.projection_type()), Some(&ProjectionType::All));
-        let ttl = client.describe_time_to_live().table_name(&table).send().await.unwrap();
+        assert_eq!(
+            gsis[0].projection().and_then(|p| p.projection_type()),
+            Some(&ProjectionType::All)
+        );
+        let ttl = client
+            .describe_time_to_live()
+            .table_name(&table)
+            .send()
+            .await
+            .unwrap();
         let ttl = ttl.time_to_live_description().unwrap();
         assert_eq!(ttl.attribute_name(), Some("expires_at_s"));
         assert_eq!(ttl.time_to_live_status(), Some(&TimeToLiveStatus::Enabled));
@@ -136,10 +157,21 @@ mod dynamo_only {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn creating_a_table_that_exists_keeps_it_and_its_items() {
         let (store, table) = store_and_table().await;
-        let ws = Workspace { id: WorkspaceId::generate(), name: "Kept".into(), created_at: 1, attachment_limits: Default::default() };
+        let ws = Workspace {
+            id: WorkspaceId::generate(),
+            name: "Kept".into(),
+            created_at: 1,
+            attachment_limits: Default::default(),
+        };
         store.put_workspace(&ws).await.unwrap();
-        DynamoStore::new(DynamoLocal::shared().client(), &table).create_table().await.expect("an existing table is fine");
-        assert_eq!(store.get_workspace(&ws.id).await.unwrap().map(|w| w.name), Some("Kept".into()));
+        DynamoStore::new(DynamoLocal::shared().client(), &table)
+            .create_table()
+            .await
+            .expect("an existing table is fine");
+        assert_eq!(
+            store.get_workspace(&ws.id).await.unwrap().map(|w| w.name),
+            Some("Kept".into())
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -161,7 +193,13 @@ mod dynamo_only {
         store.put_visitor(&visitor).await.unwrap();
         let mut dialog = Dialog::start(&visitor, 1_700_000_000_000);
         let messages = dialog
-            .visitor_message(&visitor, ClientMessageId::parse("c-1").unwrap(), "hi", None, 1_700_000_000_000)
+            .visitor_message(
+                &visitor,
+                ClientMessageId::parse("c-1").unwrap(),
+                "hi",
+                None,
+                1_700_000_000_000,
+            )
             .unwrap();
         dialog.version = 1;
         store.commit(&dialog, &messages).await.unwrap();
@@ -186,18 +224,27 @@ mod dynamo_only {
         let connection = Connection {
             id: ConnectionId::from_trusted("conn-1"),
             workspace: WorkspaceId::generate(),
-            peer: Peer::Operator { id: OperatorId::generate(), role: Role::Admin, status: OperatorStatus::Online },
+            peer: Peer::Operator {
+                id: OperatorId::generate(),
+                role: Role::Admin,
+                status: OperatorStatus::Online,
+            },
             connected_at: 1_700_000_000_000,
             expires_at: 4_102_444_800_001,
         };
         store.put_connection(&connection).await.unwrap();
         let item = raw_item(&table, "CONN#conn-1".into(), "CONN").await;
-        assert_eq!(number(&item, "expires_at_s"), "4102444801", "rounded up, never early");
+        assert_eq!(
+            number(&item, "expires_at_s"),
+            "4102444801",
+            "rounded up, never early"
+        );
     }
 
     #[test]
     fn a_missing_install_says_how_to_install_it() {
-        let empty = std::env::temp_dir().join(parlor_core::ids::random_token("parlor-no-dynamodb-"));
+        let empty =
+            std::env::temp_dir().join(parlor_core::ids::random_token("parlor-no-dynamodb-"));
         std::fs::create_dir_all(&empty).unwrap();
         let missing = find_install(&empty).expect_err("nothing is installed there");
         std::fs::remove_dir(&empty).unwrap();

@@ -9,24 +9,26 @@
 //! building the module in memory instead keeps it deterministic and lets the test compare it.
 
 use parlor_core::app::{
-    DialogPage, HistoryPage, LoggedIn, NewQuickReply, QuickReplyList, QuickReplyView, SearchResults, VisitorCard, VisitorSession,
-    VisitorSessionRequest,
+    DialogPage, HistoryPage, LoggedIn, NewQuickReply, QuickReplyList, QuickReplyView,
+    SearchResults, VisitorCard, VisitorSession, VisitorSessionRequest,
 };
 use parlor_core::domain;
 use parlor_core::domain as attachment;
 use parlor_core::domain::{
-    DeliveryStatus, DialogStatus, ErrorCode, LastMessage, Message, MessageKind, OperatorStatus, Participant, Receipt,
-    Role, Side, SystemEvent, VisitorSource,
+    DeliveryStatus, DialogStatus, ErrorCode, LastMessage, Message, MessageKind, OperatorStatus,
+    Participant, Receipt, Role, Side, SystemEvent, VisitorSource,
 };
-use parlor_core::ids::{ClientMessageId, DialogId, MessageId, OperatorId, QuickReplyId, SiteKey, VisitorId};
+use parlor_core::ids::{
+    ClientMessageId, DialogId, MessageId, OperatorId, QuickReplyId, SiteKey, VisitorId,
+};
 use parlor_core::protocol::{
-    AssignOp, ClientAction, ClientFrame, CloseOp, DialogView, MessageOp, MessageView, OperatorView, ServerEvent,
-    PROTOCOL_VERSION,
+    AssignOp, ClientAction, ClientFrame, CloseOp, DialogView, MessageOp, MessageView, OperatorView,
+    PROTOCOL_VERSION, ServerEvent,
 };
 use std::any::TypeId;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use ts_rs::{Config, TypeVisitor, TS};
+use ts_rs::{Config, TS, TypeVisitor};
 
 const FILE: &str = "protocol.ts";
 const ORIGIN_EXAMPLES_FILE: &str = "origin-examples.ts";
@@ -34,7 +36,9 @@ const UPDATE_VAR: &str = "PARLOR_UPDATE_TS";
 const REGENERATE: &str = "PARLOR_UPDATE_TS=1 cargo test -p parlor-core --test typescript";
 
 fn checked_in_path(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/protocol").join(file)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../web/protocol")
+        .join(file)
 }
 
 /// Collects the declaration of every type it visits and, transitively, of everything those refer
@@ -58,11 +62,18 @@ impl TypeVisitor for Module<'_> {
         }
         let name = T::ident(self.cfg);
         if path != Path::new(FILE) {
-            self.elsewhere.push(format!("{name} (exported to {})", path.display()));
+            self.elsewhere
+                .push(format!("{name} (exported to {})", path.display()));
         }
-        let declaration = format!("{}export {}", T::docs().unwrap_or_default(), T::decl(self.cfg));
+        let declaration = format!(
+            "{}export {}",
+            T::docs().unwrap_or_default(),
+            T::decl(self.cfg)
+        );
         if let Some(previous) = self.declarations.insert(name.clone(), declaration) {
-            panic!("two Rust types are both called {name} in TypeScript; the first was:\n{previous}");
+            panic!(
+                "two Rust types are both called {name} in TypeScript; the first was:\n{previous}"
+            );
         }
         T::visit_dependencies(self);
     }
@@ -86,7 +97,12 @@ macro_rules! wire_types {
 /// The whole `protocol.ts`, as it must be checked in.
 fn generate() -> String {
     let cfg = Config::new();
-    let mut module = Module { cfg: &cfg, seen: HashSet::new(), declarations: BTreeMap::new(), elsewhere: Vec::new() };
+    let mut module = Module {
+        cfg: &cfg,
+        seen: HashSet::new(),
+        declarations: BTreeMap::new(),
+        elsewhere: Vec::new(),
+    };
     wire_types!(module;
         // WebSocket frames, both ways, and what they carry.
         ClientFrame, ClientAction, MessageOp, AssignOp, CloseOp,
@@ -109,23 +125,43 @@ fn generate() -> String {
         parlor_core::protocol::UploadGrant, parlor_core::protocol::AttachmentLinks, parlor_core::protocol::DialogAttachment,
         parlor_core::app::DialogAttachments, parlor_core::app::MessageAttachments,
     );
-    assert!(module.elsewhere.is_empty(), "these would need imports from other files: {:?}", module.elsewhere);
+    assert!(
+        module.elsewhere.is_empty(),
+        "these would need imports from other files: {:?}",
+        module.elsewhere
+    );
 
     let mut out = String::new();
     out.push_str("// generated from the Rust types by `cargo test -p parlor-core --test typescript`; do not edit.\n");
-    out.push_str(&format!("// To regenerate after changing them: {REGENERATE}\n\n"));
+    out.push_str(&format!(
+        "// To regenerate after changing them: {REGENERATE}\n\n"
+    ));
     out.push_str("/** Sent as `v` in the WebSocket URL (`?v=1`); the server refuses versions it does not speak. */\n");
-    out.push_str(&format!("export const PROTOCOL_VERSION = {PROTOCOL_VERSION};\n"));
+    out.push_str(&format!(
+        "export const PROTOCOL_VERSION = {PROTOCOL_VERSION};\n"
+    ));
     // The server's file rules, so a client refuses a file before uploading it for the same reasons.
     let list = |items: &[&str]| serde_json::to_string(items).expect("strings serialize");
     out.push_str("\n/** Types shown inline, with a preview; any other type is a file. */\n");
-    out.push_str(&format!("export const IMAGE_TYPES: readonly string[] = {};\n", list(&attachment::IMAGE_TYPES)));
+    out.push_str(&format!(
+        "export const IMAGE_TYPES: readonly string[] = {};\n",
+        list(&attachment::IMAGE_TYPES)
+    ));
     out.push_str("/** Extensions of files that run when opened: refused whatever their type. */\n");
-    out.push_str(&format!("export const BLOCKED_EXTENSIONS: readonly string[] = {};\n", list(attachment::BLOCKED_EXTENSIONS)));
+    out.push_str(&format!(
+        "export const BLOCKED_EXTENSIONS: readonly string[] = {};\n",
+        list(attachment::BLOCKED_EXTENSIONS)
+    ));
     out.push_str("/** Types a browser would run or render as a page: refused. */\n");
-    out.push_str(&format!("export const BLOCKED_TYPES: readonly string[] = {};\n", list(attachment::BLOCKED_TYPES)));
+    out.push_str(&format!(
+        "export const BLOCKED_TYPES: readonly string[] = {};\n",
+        list(attachment::BLOCKED_TYPES)
+    ));
     out.push_str("/** At most this many files go with one message. */\n");
-    out.push_str(&format!("export const MAX_ATTACHMENTS_PER_MESSAGE = {};\n", attachment::MAX_ATTACHMENTS_PER_MESSAGE));
+    out.push_str(&format!(
+        "export const MAX_ATTACHMENTS_PER_MESSAGE = {};\n",
+        attachment::MAX_ATTACHMENTS_PER_MESSAGE
+    ));
     out.push_str(&rules());
     for declaration in module.declarations.values() {
         out.push('\n');
@@ -139,26 +175,53 @@ fn generate() -> String {
 /// in place, for the same reasons and at the same numbers as the server.
 fn rules() -> String {
     let mut out = String::new();
-    let mut constant = |doc: &str, name: &str, value: String| out.push_str(&format!("/** {doc} */\nexport const {name} = {value};\n"));
+    let mut constant = |doc: &str, name: &str, value: String| {
+        out.push_str(&format!("/** {doc} */\nexport const {name} = {value};\n"))
+    };
     constant(
         "At most this many characters in a message, counted as the server counts them: code points, not UTF-16 units.",
         "MAX_TEXT_CHARS",
         domain::MAX_TEXT_CHARS.to_string(),
     );
-    constant("The longest greeting a site's widget may show.", "MAX_GREETING_CHARS", domain::MAX_GREETING_CHARS.to_string());
-    constant("The most origins one site may list.", "MAX_ALLOWED_ORIGINS", domain::MAX_ALLOWED_ORIGINS.to_string());
+    constant(
+        "The longest greeting a site's widget may show.",
+        "MAX_GREETING_CHARS",
+        domain::MAX_GREETING_CHARS.to_string(),
+    );
+    constant(
+        "The most origins one site may list.",
+        "MAX_ALLOWED_ORIGINS",
+        domain::MAX_ALLOWED_ORIGINS.to_string(),
+    );
     let schemes: Vec<String> = domain::ORIGIN_SCHEMES
         .iter()
-        .map(|(scheme, port)| format!("{}: {port}", serde_json::to_string(scheme).expect("strings serialize")))
+        .map(|(scheme, port)| {
+            format!(
+                "{}: {port}",
+                serde_json::to_string(scheme).expect("strings serialize")
+            )
+        })
         .collect();
     constant(
         "The schemes an allowed origin may have, in this order, each with the port it means when none is given.",
         "ORIGIN_SCHEMES: Readonly<Record<string, number>>",
         format!("{{ {} }}", schemes.join(", ")),
     );
-    constant("The shortest password an operator may have.", "MIN_PASSWORD_CHARS", domain::MIN_PASSWORD_CHARS.to_string());
-    constant("The longest email address an operator may have.", "MAX_EMAIL_CHARS", domain::MAX_EMAIL_CHARS.to_string());
-    constant("The longest search query the server takes (`GET /api/search` answers 400 over it).", "MAX_QUERY_CHARS", domain::MAX_QUERY_CHARS.to_string());
+    constant(
+        "The shortest password an operator may have.",
+        "MIN_PASSWORD_CHARS",
+        domain::MIN_PASSWORD_CHARS.to_string(),
+    );
+    constant(
+        "The longest email address an operator may have.",
+        "MAX_EMAIL_CHARS",
+        domain::MAX_EMAIL_CHARS.to_string(),
+    );
+    constant(
+        "The longest search query the server takes (`GET /api/search` answers 400 over it).",
+        "MAX_QUERY_CHARS",
+        domain::MAX_QUERY_CHARS.to_string(),
+    );
     constant(
         "A query finds nothing without a word of at least this many letters or digits.",
         "MIN_TERM_CHARS",
@@ -169,7 +232,11 @@ fn rules() -> String {
         "MAX_LIMIT_BYTES",
         domain::MAX_LIMIT_BYTES.to_string(),
     );
-    let retryable: Vec<&str> = error_codes().into_iter().filter(|(_, code)| code.retryable()).map(|(name, _)| name).collect();
+    let retryable: Vec<&str> = error_codes()
+        .into_iter()
+        .filter(|(_, code)| code.retryable())
+        .map(|(name, _)| name)
+        .collect();
     constant(
         "Refusals that sending the same request again (same ids) may cure; any other comes back the same.",
         "RETRYABLE_ERROR_CODES: readonly ErrorCode[]",
@@ -183,7 +250,9 @@ fn rules() -> String {
 fn error_codes() -> Vec<(&'static str, ErrorCode)> {
     let names = parlor_core::protocol::variant_names::<ErrorCode>(None);
     assert!(!names.is_empty(), "ErrorCode's Deserialize named no codes");
-    let code = |name: &str| serde_json::from_value(serde_json::Value::from(name)).expect("each listed name reads back");
+    let code = |name: &str| {
+        serde_json::from_value(serde_json::Value::from(name)).expect("each listed name reads back")
+    };
     names.iter().map(|name| (*name, code(name))).collect()
 }
 
@@ -246,13 +315,23 @@ const ORIGIN_EXAMPLES: &[&str] = &[
 fn generate_origin_examples() -> String {
     let mut out = String::new();
     out.push_str("// generated from the server's origin parser by `cargo test -p parlor-core --test typescript`; do not edit.\n");
-    out.push_str(&format!("// To regenerate after changing it: {REGENERATE}\n\n"));
+    out.push_str(&format!(
+        "// To regenerate after changing it: {REGENERATE}\n\n"
+    ));
     out.push_str("/** Lines an admin might type as allowed origins, each with the origin the server keeps of it, or null when it refuses it. */\n");
-    out.push_str("export const ORIGIN_EXAMPLES: ReadonlyArray<readonly [string, string | null]> = [\n");
+    out.push_str(
+        "export const ORIGIN_EXAMPLES: ReadonlyArray<readonly [string, string | null]> = [\n",
+    );
     for raw in ORIGIN_EXAMPLES {
-        let kept = domain::parse_allowed_origins(&[(*raw).to_owned()]).ok().map(|mut kept| kept.remove(0));
+        let kept = domain::parse_allowed_origins(&[(*raw).to_owned()])
+            .ok()
+            .map(|mut kept| kept.remove(0));
         let (raw, kept) = (serde_json::to_string(raw), serde_json::to_string(&kept));
-        out.push_str(&format!("  [{}, {}],\n", raw.expect("strings serialize"), kept.expect("strings serialize")));
+        out.push_str(&format!(
+            "  [{}, {}],\n",
+            raw.expect("strings serialize"),
+            kept.expect("strings serialize")
+        ));
     }
     out.push_str("];\n");
     out
@@ -278,8 +357,10 @@ fn first_difference(generated: &str, checked_in: &str) -> String {
 fn check_in(file: &str, generated: &str, from: &str) {
     let path = checked_in_path(file);
     if std::env::var(UPDATE_VAR).as_deref() == Ok("1") {
-        std::fs::create_dir_all(path.parent().expect("the path has a folder")).expect("web/protocol/ can be created");
-        std::fs::write(&path, generated).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        std::fs::create_dir_all(path.parent().expect("the path has a folder"))
+            .expect("web/protocol/ can be created");
+        std::fs::write(&path, generated)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         return;
     }
     let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
@@ -299,7 +380,11 @@ fn the_checked_in_typescript_matches_the_rust_types() {
 
 #[test]
 fn the_checked_in_origin_examples_match_the_servers_parser() {
-    check_in(ORIGIN_EXAMPLES_FILE, &generate_origin_examples(), "the server's origin parser's verdicts");
+    check_in(
+        ORIGIN_EXAMPLES_FILE,
+        &generate_origin_examples(),
+        "the server's origin parser's verdicts",
+    );
 }
 
 #[test]
@@ -312,12 +397,20 @@ fn the_rules_clients_check_come_from_the_rust_constants() {
         ("MAX_QUERY_CHARS", domain::MAX_QUERY_CHARS as u64),
         ("MIN_TERM_CHARS", domain::MIN_TERM_CHARS as u64),
         ("MAX_LIMIT_BYTES", domain::MAX_LIMIT_BYTES),
-        ("MAX_ATTACHMENTS_PER_MESSAGE", domain::MAX_ATTACHMENTS_PER_MESSAGE as u64),
+        (
+            "MAX_ATTACHMENTS_PER_MESSAGE",
+            domain::MAX_ATTACHMENTS_PER_MESSAGE as u64,
+        ),
     ] {
-        assert!(generated.contains(&format!("export const {name} = {value};\n")), "protocol.ts lacks {name} = {value}");
+        assert!(
+            generated.contains(&format!("export const {name} = {value};\n")),
+            "protocol.ts lacks {name} = {value}"
+        );
     }
     assert!(generated.contains(r#"export const ORIGIN_SCHEMES: Readonly<Record<string, number>> = { "http": 80, "https": 443 };"#));
-    assert!(generated.contains(r#"export const RETRYABLE_ERROR_CODES: readonly ErrorCode[] = ["conflict","internal"];"#));
+    assert!(generated.contains(
+        r#"export const RETRYABLE_ERROR_CODES: readonly ErrorCode[] = ["conflict","internal"];"#
+    ));
 }
 
 #[test]
@@ -325,9 +418,16 @@ fn every_error_code_is_asked_whether_a_retry_may_cure_it() {
     // The names come from serde; the TypeScript union from ts-rs: both must list the same codes.
     let union = ErrorCode::decl(&Config::new());
     let names: Vec<&str> = error_codes().into_iter().map(|(name, _)| name).collect();
-    assert_eq!(names.len(), union.matches('"').count() / 2, "{names:?} against {union}");
+    assert_eq!(
+        names.len(),
+        union.matches('"').count() / 2,
+        "{names:?} against {union}"
+    );
     for name in names {
-        assert!(union.contains(&format!("\"{name}\"")), "{name} is not in {union}");
+        assert!(
+            union.contains(&format!("\"{name}\"")),
+            "{name} is not in {union}"
+        );
     }
 }
 
@@ -337,16 +437,31 @@ fn every_number_is_a_json_number() {
     // would type the console's values wrongly.
     let generated = generate();
     let offending: Vec<&str> = generated.lines().filter(|l| l.contains("bigint")).collect();
-    assert!(offending.is_empty(), "add #[ts(type = \"number\")] to the fields behind: {offending:#?}");
+    assert!(
+        offending.is_empty(),
+        "add #[ts(type = \"number\")] to the fields behind: {offending:#?}"
+    );
 }
 
 #[test]
 fn the_module_stands_alone_and_declares_each_type_once() {
     let generated = generate();
-    assert!(!generated.lines().any(|l| l.starts_with("import ")), "protocol.ts must not import other files");
-    for name in ["ClientFrame", "ServerEvent", "HistoryPage", "VisitorSessionRequest", "DialogId", "SystemEvent"] {
+    assert!(
+        !generated.lines().any(|l| l.starts_with("import ")),
+        "protocol.ts must not import other files"
+    );
+    for name in [
+        "ClientFrame",
+        "ServerEvent",
+        "HistoryPage",
+        "VisitorSessionRequest",
+        "DialogId",
+        "SystemEvent",
+    ] {
         let declared = generated.matches(&format!("export type {name} =")).count();
         assert_eq!(declared, 1, "{name} is declared {declared} times");
     }
-    assert!(generated.contains(&format!("export const PROTOCOL_VERSION = {PROTOCOL_VERSION};")));
+    assert!(generated.contains(&format!(
+        "export const PROTOCOL_VERSION = {PROTOCOL_VERSION};"
+    )));
 }

@@ -6,7 +6,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::rt::TokioExecutor;
 use parlor_local::{Config, Running};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -32,7 +32,10 @@ where
 {
     let deadline = tokio::time::Instant::now() + WAIT;
     while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "not within {WAIT:?}: {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not within {WAIT:?}: {what}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -56,26 +59,54 @@ impl TestApp {
 
     pub async fn spawn_with(config: Config) -> Self {
         let data_dir = config.data_dir.clone();
-        let running = parlor_local::start(config).await.expect("the gateway starts");
+        let running = parlor_local::start(config)
+            .await
+            .expect("the gateway starts");
         let http = HttpClient::builder(TokioExecutor::new()).build_http();
-        Self { running, data_dir, http }
+        Self {
+            running,
+            data_dir,
+            http,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.running.http_url())
     }
 
-    pub async fn request(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         self.send(method, path, token, None, body).await
     }
 
     /// A request as a page on `origin` makes it (the `Origin` header a browser adds).
-    pub async fn request_from(&self, origin: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub async fn request_from(
+        &self,
+        origin: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         self.send(method, path, None, Some(origin), body).await
     }
 
-    async fn send(&self, method: &str, path: &str, token: Option<&str>, origin: Option<&str>, body: Option<Value>) -> (u16, Value) {
-        let mut req = http::Request::builder().method(method).uri(self.url(path)).header("content-type", "application/json");
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        origin: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = http::Request::builder()
+            .method(method)
+            .uri(self.url(path))
+            .header("content-type", "application/json");
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
@@ -83,7 +114,11 @@ impl TestApp {
             req = req.header("origin", o);
         }
         let body = body.map(|b| b.to_string()).unwrap_or_default();
-        let resp = self.http.request(req.body(Full::new(body.into())).unwrap()).await.expect("the HTTP API answers");
+        let resp = self
+            .http
+            .request(req.body(Full::new(body.into())).unwrap())
+            .await
+            .expect("the HTTP API answers");
         let status = resp.status().as_u16();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
@@ -97,13 +132,21 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> String {
-        let (status, v) = self.request("POST", "/api/login", None, Some(json!({ "email": email, "password": password }))).await;
+        let (status, v) = self
+            .request(
+                "POST",
+                "/api/login",
+                None,
+                Some(json!({ "email": email, "password": password })),
+            )
+            .await;
         assert_eq!(status, 200, "login: {v}");
         v["token"].as_str().unwrap().to_owned()
     }
 
     pub async fn admin_token(&self) -> String {
-        self.login(&self.running.admin.email, &self.running.admin_password).await
+        self.login(&self.running.admin.email, &self.running.admin_password)
+            .await
     }
 
     /// A new operator of the demo workspace, logged in.
@@ -114,15 +157,24 @@ impl TestApp {
 
     pub async fn operator_by(&self, admin_token: &str, name: &str, role: &str) -> Operator {
         let email = format!("{}@example.com", unique(&name.to_lowercase()));
-        let body = json!({ "email": email, "name": name, "password": "password-123", "role": role });
-        let (status, v) = self.request("POST", "/api/operators", Some(admin_token), Some(body)).await;
+        let body =
+            json!({ "email": email, "name": name, "password": "password-123", "role": role });
+        let (status, v) = self
+            .request("POST", "/api/operators", Some(admin_token), Some(body))
+            .await;
         assert_eq!(status, 201, "add operator: {v}");
         let token = self.login(&email, "password-123").await;
-        Operator { id: v["id"].as_str().unwrap().to_owned(), name: name.to_owned(), token }
+        Operator {
+            id: v["id"].as_str().unwrap().to_owned(),
+            name: name.to_owned(),
+            token,
+        }
     }
 
     pub async fn ticket(&self, token: &str) -> String {
-        let (status, v) = self.request("POST", "/api/tickets", Some(token), None).await;
+        let (status, v) = self
+            .request("POST", "/api/tickets", Some(token), None)
+            .await;
         assert_eq!(status, 200, "ticket: {v}");
         v["ticket"].as_str().unwrap().to_owned()
     }
@@ -130,12 +182,16 @@ impl TestApp {
     /// Opens an operator's WebSocket with a fresh one-time ticket.
     pub async fn connect_operator(&self, op: &Operator) -> Ws {
         let ticket = self.ticket(&op.token).await;
-        Ws::connect(&format!("{}?v=1&ticket={ticket}", self.running.ws_url())).await.expect("operator connects")
+        Ws::connect(&format!("{}?v=1&ticket={ticket}", self.running.ws_url()))
+            .await
+            .expect("operator connects")
     }
 
     pub async fn visitor_session(&self, name: Option<&str>) -> Value {
         let body = json!({ "site_key": self.running.site.key, "name": name });
-        let (status, v) = self.request("POST", "/api/visitor/session", None, Some(body)).await;
+        let (status, v) = self
+            .request("POST", "/api/visitor/session", None, Some(body))
+            .await;
         assert_eq!(status, 200, "visitor session: {v}");
         v
     }
@@ -148,8 +204,12 @@ impl TestApp {
     /// A new visitor of the demo site who gave `profile` (name, email, phone, source), connected.
     pub async fn visitor_with(&self, profile: Value) -> Visitor {
         let mut body = json!({ "site_key": self.running.site.key });
-        body.as_object_mut().unwrap().extend(profile.as_object().expect("a profile is an object").clone());
-        let (status, session) = self.request("POST", "/api/visitor/session", None, Some(body)).await;
+        body.as_object_mut()
+            .unwrap()
+            .extend(profile.as_object().expect("a profile is an object").clone());
+        let (status, session) = self
+            .request("POST", "/api/visitor/session", None, Some(body))
+            .await;
         assert_eq!(status, 200, "visitor session: {session}");
         let token = session["token"].as_str().unwrap().to_owned();
         let id = session["visitor_id"].as_str().unwrap().to_owned();
@@ -158,7 +218,12 @@ impl TestApp {
     }
 
     pub async fn connect_visitor(&self, token: &str) -> Ws {
-        Ws::connect(&format!("{}?v=1&visitor_token={token}", self.running.ws_url())).await.expect("visitor connects")
+        Ws::connect(&format!(
+            "{}?v=1&visitor_token={token}",
+            self.running.ws_url()
+        ))
+        .await
+        .expect("visitor connects")
     }
 
     /// The commonest scene: operator Anna connected to visitor Vera's new dialog.
@@ -168,26 +233,45 @@ impl TestApp {
         let mut vera = self.visitor("Vera").await;
         let dialog = start_dialog(&mut vera, first_text).await;
         a.ok(frame::join(&dialog)).await;
-        Joined { anna, a, vera, dialog }
+        Joined {
+            anna,
+            a,
+            vera,
+            dialog,
+        }
     }
 
     pub async fn history(&self, op: &Operator, dialog: &str, query: &str) -> Value {
-        self.get(&format!("/api/dialogs/{dialog}/messages{query}"), &op.token).await
+        self.get(&format!("/api/dialogs/{dialog}/messages{query}"), &op.token)
+            .await
     }
 
     pub async fn visitor_history(&self, token: &str, query: &str) -> Value {
-        self.get(&format!("/api/visitor/messages{query}"), token).await
+        self.get(&format!("/api/visitor/messages{query}"), token)
+            .await
     }
 
     /// How many connection records the demo workspace's operators have.
     pub async fn operator_connections(&self) -> usize {
-        self.running.app.connections.operator_connections(&self.running.admin.workspace).await.expect("the store answers").len()
+        self.running
+            .app
+            .connections
+            .operator_connections(&self.running.admin.workspace)
+            .await
+            .expect("the store answers")
+            .len()
     }
 
     /// How many connection records this visitor of the demo workspace has.
     pub async fn visitor_connections(&self, visitor_id: &str) -> usize {
         let id = parlor_core::ids::VisitorId::parse(visitor_id).expect("a visitor id");
-        self.running.app.connections.visitor_connections(&self.running.admin.workspace, &id).await.expect("the store answers").len()
+        self.running
+            .app
+            .connections
+            .visitor_connections(&self.running.admin.workspace, &id)
+            .await
+            .expect("the store answers")
+            .len()
     }
 }
 
@@ -232,19 +316,31 @@ pub enum Closed {
 impl Ws {
     pub async fn connect(url: &str) -> Result<Self, Closed> {
         match tokio_tungstenite::connect_async(url).await {
-            Ok((stream, _)) => Ok(Self { stream, pending: VecDeque::new(), next_id: 0 }),
-            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => Err(Closed::Refused(resp.status().as_u16())),
+            Ok((stream, _)) => Ok(Self {
+                stream,
+                pending: VecDeque::new(),
+                next_id: 0,
+            }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+                Err(Closed::Refused(resp.status().as_u16()))
+            }
             Err(e) => Err(Closed::Other(e.to_string())),
         }
     }
 
     pub async fn send_raw(&mut self, text: &str) {
-        self.stream.send(Message::Text(text.into())).await.expect("the frame is sent");
+        self.stream
+            .send(Message::Text(text.into()))
+            .await
+            .expect("the frame is sent");
     }
 
     /// Sends unless the socket is already closed.
     pub async fn try_send_raw(&mut self, text: &str) -> Result<(), String> {
-        self.stream.send(Message::Text(text.into())).await.map_err(|e| e.to_string())
+        self.stream
+            .send(Message::Text(text.into()))
+            .await
+            .map_err(|e| e.to_string())
     }
 
     pub async fn send_message(&mut self, msg: Message) {
@@ -276,7 +372,8 @@ impl Ws {
     }
 
     pub async fn reply_to(&mut self, rid: &str) -> Value {
-        self.next_where(|e| (e["type"] == "ack" || e["type"] == "error") && e["request_id"] == rid).await
+        self.next_where(|e| (e["type"] == "ack" || e["type"] == "error") && e["request_id"] == rid)
+            .await
     }
 
     /// The next event of this type (earlier events of other types stay queued).
@@ -292,8 +389,15 @@ impl Ws {
         loop {
             let frame = tokio::time::timeout_at(deadline, self.read())
                 .await
-                .unwrap_or_else(|_| panic!("no such frame within {WAIT:?}; pending: {:?}", self.pending));
-            let value = frame.unwrap_or_else(|c| panic!("the socket closed ({c:?}) while waiting; pending: {:?}", self.pending));
+                .unwrap_or_else(|_| {
+                    panic!("no such frame within {WAIT:?}; pending: {:?}", self.pending)
+                });
+            let value = frame.unwrap_or_else(|c| {
+                panic!(
+                    "the socket closed ({c:?}) while waiting; pending: {:?}",
+                    self.pending
+                )
+            });
             if want(&value) {
                 return value;
             }
@@ -318,8 +422,18 @@ impl Ws {
         loop {
             let frame = tokio::time::timeout_at(deadline, self.read())
                 .await
-                .unwrap_or_else(|_| panic!("the ping's ack did not come within {WAIT:?}; pending: {:?}", self.pending));
-            let value = frame.unwrap_or_else(|c| panic!("the socket closed ({c:?}) before the ping's ack; pending: {:?}", self.pending));
+                .unwrap_or_else(|_| {
+                    panic!(
+                        "the ping's ack did not come within {WAIT:?}; pending: {:?}",
+                        self.pending
+                    )
+                });
+            let value = frame.unwrap_or_else(|c| {
+                panic!(
+                    "the socket closed ({c:?}) before the ping's ack; pending: {:?}",
+                    self.pending
+                )
+            });
             if value["request_id"] == rid.as_str() {
                 assert_eq!(value["type"], "ack", "the ping was refused: {value}");
                 return self.pending.drain(..).collect();
@@ -370,8 +484,12 @@ impl Ws {
     async fn read(&mut self) -> Result<Value, Closed> {
         loop {
             match self.stream.next().await {
-                Some(Ok(Message::Text(t))) => return Ok(serde_json::from_str(&t).expect("server frames are JSON")),
-                Some(Ok(Message::Close(frame))) => return Err(Closed::Code(frame.map_or(1005, |f| f.code.into()))),
+                Some(Ok(Message::Text(t))) => {
+                    return Ok(serde_json::from_str(&t).expect("server frames are JSON"));
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return Err(Closed::Code(frame.map_or(1005, |f| f.code.into())));
+                }
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(Closed::Other(e.to_string())),
                 None => return Err(Closed::Other("the stream ended".into())),
@@ -382,7 +500,10 @@ impl Ws {
     /// Waits for the server to close the socket and returns the code.
     pub async fn closed(&mut self) -> u16 {
         loop {
-            match tokio::time::timeout(WAIT, self.read()).await.expect("the socket closes in time") {
+            match tokio::time::timeout(WAIT, self.read())
+                .await
+                .expect("the socket closes in time")
+            {
                 Ok(v) => self.pending.push_back(v),
                 Err(Closed::Code(code)) => return code,
                 Err(other) => panic!("the socket ended without a close frame: {other:?}"),
@@ -393,10 +514,11 @@ impl Ws {
 
 /// Frames, as clients write them.
 pub mod frame {
-    use serde_json::{json, Value};
+    use serde_json::{Value, json};
 
     pub fn send(dialog: Option<&str>, client_id: &str, text: &str) -> Value {
-        let mut f = json!({ "action": "message", "op": "send", "client_id": client_id, "text": text });
+        let mut f =
+            json!({ "action": "message", "op": "send", "client_id": client_id, "text": text });
         if let Some(d) = dialog {
             f["dialog_id"] = json!(d);
         }
@@ -466,20 +588,41 @@ pub async fn ten_operators_join_at_once(app: &TestApp) {
     let dialog = start_dialog(&mut vera, "who takes me?").await;
     let joins = sockets.iter_mut().map(|ws| ws.ok(frame::join(&dialog)));
     let acks: Vec<Value> = futures_util::future::join_all(joins).await;
-    let admin = Operator { id: app.running.admin.id.to_string(), name: "Admin".into(), token: app.admin_token().await };
-    let stored = app.get(&format!("/api/dialogs/{dialog}"), &admin.token).await;
-    assert_eq!(stored["participants"].as_array().unwrap().len(), 10, "everyone is connected once");
-    assert_eq!(stored["assignee"]["id"], stored["participants"][0]["id"], "the first to connect is in charge");
+    let admin = Operator {
+        id: app.running.admin.id.to_string(),
+        name: "Admin".into(),
+        token: app.admin_token().await,
+    };
+    let stored = app
+        .get(&format!("/api/dialogs/{dialog}"), &admin.token)
+        .await;
+    assert_eq!(
+        stored["participants"].as_array().unwrap().len(),
+        10,
+        "everyone is connected once"
+    );
+    assert_eq!(
+        stored["assignee"]["id"], stored["participants"][0]["id"],
+        "the first to connect is in charge"
+    );
     let history = app.history(&admin, &dialog, "").await;
-    let joined = history["messages"].as_array().unwrap().iter().filter(|m| m["event"]["event"] == "joined").count();
+    let joined = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["event"]["event"] == "joined")
+        .count();
     assert_eq!(joined, 10, "one joined event each");
-    let seqs: std::collections::BTreeSet<_> = acks.iter().map(|a| a["message"]["seq"].as_u64().unwrap()).collect();
+    let seqs: std::collections::BTreeSet<_> = acks
+        .iter()
+        .map(|a| a["message"]["seq"].as_u64().unwrap())
+        .collect();
     assert_eq!(seqs.len(), 10, "each join took its own place in the order");
 }
 
 /// Storage as a browser meets it: the grant's form posted straight to it, links fetched from it.
 pub mod storage {
-    use super::{json, unique, TestApp, Value};
+    use super::{TestApp, Value, json, unique};
     use bytes::Bytes;
     use http_body_util::{BodyExt, Full};
     use hyper_util::client::legacy::Client;
@@ -502,7 +645,11 @@ pub mod storage {
         let response = client.request(request).await.expect("the storage answers");
         let (parts, body) = response.into_parts();
         let body = body.collect().await.expect("a body").to_bytes();
-        Response { status: parts.status.as_u16(), headers: parts.headers, body }
+        Response {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body,
+        }
     }
 
     /// A browser's form upload: the granted fields in order, then the file, last; two headers a part.
@@ -519,28 +666,46 @@ pub mod storage {
         body.extend_from_slice(file);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let request = http::Request::post(url)
-            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
             .body(Full::new(Bytes::from(body)))
             .expect("a request");
         send(request).await
     }
 
     pub async fn fetch(url: &str) -> Response {
-        send(http::Request::get(url).body(Full::new(Bytes::new())).expect("a request")).await
+        send(
+            http::Request::get(url)
+                .body(Full::new(Bytes::new()))
+                .expect("a request"),
+        )
+        .await
     }
 
     /// A real PNG of `width` × `height`.
     pub fn png(width: u32, height: u32) -> Vec<u8> {
-        let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+        let img = image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        });
         let mut out = std::io::Cursor::new(Vec::new());
-        img.write_to(&mut out, image::ImageFormat::Png).expect("a PNG");
+        img.write_to(&mut out, image::ImageFormat::Png)
+            .expect("a PNG");
         out.into_inner()
     }
 
     /// `POST /api/uploads`: the status and the body.
-    pub async fn grant(app: &TestApp, token: &str, name: &str, size: usize, content_type: &str) -> (u16, Value) {
+    pub async fn grant(
+        app: &TestApp,
+        token: &str,
+        name: &str,
+        size: usize,
+        content_type: &str,
+    ) -> (u16, Value) {
         let body = json!({ "name": name, "size": size, "content_type": content_type });
-        app.request("POST", "/api/uploads", Some(token), Some(body)).await
+        app.request("POST", "/api/uploads", Some(token), Some(body))
+            .await
     }
 
     /// Posts `bytes` under a grant as `POST /api/uploads` answered it.
@@ -549,17 +714,37 @@ pub mod storage {
             .as_array()
             .expect("the grant's fields")
             .iter()
-            .map(|f| (f[0].as_str().unwrap().to_owned(), f[1].as_str().unwrap().to_owned()))
+            .map(|f| {
+                (
+                    f[0].as_str().unwrap().to_owned(),
+                    f[1].as_str().unwrap().to_owned(),
+                )
+            })
             .collect();
-        form_upload(grant["url"].as_str().expect("the grant's url"), &fields, bytes).await
+        form_upload(
+            grant["url"].as_str().expect("the grant's url"),
+            &fields,
+            bytes,
+        )
+        .await
     }
 
     /// Granted and uploaded: the token a message carries.
-    pub async fn upload(app: &TestApp, token: &str, name: &str, bytes: &[u8], content_type: &str) -> String {
+    pub async fn upload(
+        app: &TestApp,
+        token: &str,
+        name: &str,
+        bytes: &[u8],
+        content_type: &str,
+    ) -> String {
         let (status, g) = grant(app, token, name, bytes.len(), content_type).await;
         assert_eq!(status, 201, "grant: {g}");
         let stored = upload_granted(&g, bytes).await;
-        assert!((200..300).contains(&stored.status), "the upload is stored: {}", String::from_utf8_lossy(&stored.body));
+        assert!(
+            (200..300).contains(&stored.status),
+            "the upload is stored: {}",
+            String::from_utf8_lossy(&stored.body)
+        );
         g["upload"].as_str().unwrap().to_owned()
     }
 

@@ -18,7 +18,9 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 fn repo_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the repository")
 }
 
 /// The translated template. The translator comes from `.tools/venv` (scripts/test.sh installs
@@ -51,8 +53,15 @@ fn resource(id: &str) -> &'static Value {
 
 fn strings(v: &Value) -> Vec<String> {
     match v {
-        Value::Array(items) => items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned)).collect(),
-        other => vec![other.as_str().map_or_else(|| other.to_string(), str::to_owned)],
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect(),
+        other => vec![
+            other
+                .as_str()
+                .map_or_else(|| other.to_string(), str::to_owned),
+        ],
     }
 }
 
@@ -85,20 +94,47 @@ impl Resolved {
 
     /// `keys`: origins, methods, headers, expose headers, max age, as this spelling names them.
     fn read(what: &str, setting: &Value, keys: [&str; 5], items: bool) -> Self {
-        assert!(setting.is_object(), "{what}'s CORS is not a setting but {setting}");
+        assert!(
+            setting.is_object(),
+            "{what}'s CORS is not a setting but {setting}"
+        );
         for key in setting.as_object().unwrap().keys() {
-            assert!(!key.starts_with("Fn::"), "{what}'s CORS is not a setting but {setting}");
+            assert!(
+                !key.starts_with("Fn::"),
+                "{what}'s CORS is not a setting but {setting}"
+            );
         }
         let list = |k: &str| {
-            let v = if items { &setting[k]["Items"] } else { &setting[k] };
+            let v = if items {
+                &setting[k]["Items"]
+            } else {
+                &setting[k]
+            };
             if v.is_null() {
                 return Vec::new();
             }
             assert!(v.is_array(), "{what}'s CORS {k} is not a list but {v}");
-            strings(v).into_iter().map(|s| if k == keys[0] { s } else { s.to_ascii_lowercase() }).collect()
+            strings(v)
+                .into_iter()
+                .map(|s| {
+                    if k == keys[0] {
+                        s
+                    } else {
+                        s.to_ascii_lowercase()
+                    }
+                })
+                .collect()
         };
-        let max_age = setting[keys[4]].as_u64().unwrap_or_else(|| panic!("{what}'s CORS has no {}: {setting}", keys[4]));
-        Self { origins: list(keys[0]), methods: list(keys[1]), headers: list(keys[2]), expose: list(keys[3]), max_age }
+        let max_age = setting[keys[4]]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{what}'s CORS has no {}: {setting}", keys[4]));
+        Self {
+            origins: list(keys[0]),
+            methods: list(keys[1]),
+            headers: list(keys[2]),
+            expose: list(keys[3]),
+            max_age,
+        }
     }
 }
 
@@ -111,20 +147,63 @@ fn the_http_api_answers_preflights_as_the_definition_says() {
         Value::Null => {
             assert_eq!(api["Type"], "AWS::ApiGatewayV2::Api");
             assert_eq!(props["ProtocolType"], "HTTP");
-            Resolved::read("the HTTP API", &props["CorsConfiguration"], ["AllowOrigins", "AllowMethods", "AllowHeaders", "ExposeHeaders", "MaxAge"], false)
+            Resolved::read(
+                "the HTTP API",
+                &props["CorsConfiguration"],
+                [
+                    "AllowOrigins",
+                    "AllowMethods",
+                    "AllowHeaders",
+                    "ExposeHeaders",
+                    "MaxAge",
+                ],
+                false,
+            )
         }
-        body => Resolved::read("the HTTP API", body, ["allowOrigins", "allowMethods", "allowHeaders", "exposeHeaders", "maxAge"], false),
+        body => Resolved::read(
+            "the HTTP API",
+            body,
+            [
+                "allowOrigins",
+                "allowMethods",
+                "allowHeaders",
+                "exposeHeaders",
+                "maxAge",
+            ],
+            false,
+        ),
     };
-    assert_eq!(resolved, Resolved::of(&edge::HTTP_API), "the HTTP API's CORS is parlor_core::edge::HTTP_API");
+    assert_eq!(
+        resolved,
+        Resolved::of(&edge::HTTP_API),
+        "the HTTP API's CORS is parlor_core::edge::HTTP_API"
+    );
 }
 
 #[test]
 fn the_attachments_bucket_takes_uploads_and_downloads_as_the_definition_says() {
     let rules = &resource("AttachmentsBucket")["Properties"]["CorsConfiguration"]["CorsRules"];
-    let rules = rules.as_array().unwrap_or_else(|| panic!("the bucket's CORS rules are not a list but {rules}"));
+    let rules = rules
+        .as_array()
+        .unwrap_or_else(|| panic!("the bucket's CORS rules are not a list but {rules}"));
     assert_eq!(rules.len(), 1, "one rule");
-    let resolved = Resolved::read("the attachments bucket", &rules[0], ["AllowedOrigins", "AllowedMethods", "AllowedHeaders", "ExposedHeaders", "MaxAge"], false);
-    assert_eq!(resolved, Resolved::of(&edge::STORAGE), "the bucket's CORS is parlor_core::edge::STORAGE");
+    let resolved = Resolved::read(
+        "the attachments bucket",
+        &rules[0],
+        [
+            "AllowedOrigins",
+            "AllowedMethods",
+            "AllowedHeaders",
+            "ExposedHeaders",
+            "MaxAge",
+        ],
+        false,
+    );
+    assert_eq!(
+        resolved,
+        Resolved::of(&edge::STORAGE),
+        "the bucket's CORS is parlor_core::edge::STORAGE"
+    );
 }
 
 /// The distribution's behaviour for a path pattern (`None`: the default one).
@@ -141,21 +220,42 @@ fn behaviour(pattern: Option<&str>) -> &'static Value {
 
 /// Holds a policy's security headers to `wanted`.
 fn check_security_headers(what: &str, config: &Value, wanted: SecurityHeaders) {
-    let overrides = |k: &str| assert_eq!(config[k]["Override"], true, "{what}: {k} overrides the origin's");
+    let overrides = |k: &str| {
+        assert_eq!(
+            config[k]["Override"], true,
+            "{what}: {k} overrides the origin's"
+        )
+    };
     overrides("StrictTransportSecurity");
     let hsts = &config["StrictTransportSecurity"];
-    assert_eq!(hsts["AccessControlMaxAgeSec"].as_u64(), Some(wanted.hsts_max_age_secs), "{what}: HSTS");
+    assert_eq!(
+        hsts["AccessControlMaxAgeSec"].as_u64(),
+        Some(wanted.hsts_max_age_secs),
+        "{what}: HSTS"
+    );
     assert_eq!(hsts["IncludeSubdomains"], true, "{what}: HSTS");
-    assert_eq!(!config["ContentTypeOptions"].is_null(), wanted.nosniff, "{what}: X-Content-Type-Options");
+    assert_eq!(
+        !config["ContentTypeOptions"].is_null(),
+        wanted.nosniff,
+        "{what}: X-Content-Type-Options"
+    );
     if wanted.nosniff {
         overrides("ContentTypeOptions");
     }
-    assert_eq!(config["FrameOptions"]["FrameOption"].as_str(), wanted.frame_options, "{what}: X-Frame-Options");
+    assert_eq!(
+        config["FrameOptions"]["FrameOption"].as_str(),
+        wanted.frame_options,
+        "{what}: X-Frame-Options"
+    );
     if wanted.frame_options.is_some() {
         overrides("FrameOptions");
     }
     overrides("ReferrerPolicy");
-    assert_eq!(config["ReferrerPolicy"]["ReferrerPolicy"].as_str(), Some(wanted.referrer_policy), "{what}: Referrer-Policy");
+    assert_eq!(
+        config["ReferrerPolicy"]["ReferrerPolicy"].as_str(),
+        Some(wanted.referrer_policy),
+        "{what}: Referrer-Policy"
+    );
 }
 
 #[test]
@@ -163,7 +263,12 @@ fn each_web_path_has_the_headers_the_definition_gives_it() {
     for policy in WebPolicy::ALL {
         let id = policy.logical_id();
         let b = behaviour(policy.path_pattern());
-        assert_eq!(b["ResponseHeadersPolicyId"], serde_json::json!({ "Ref": id }), "{:?} uses {id}", policy.path_pattern());
+        assert_eq!(
+            b["ResponseHeadersPolicyId"],
+            serde_json::json!({ "Ref": id }),
+            "{:?} uses {id}",
+            policy.path_pattern()
+        );
         let r = resource(id);
         assert_eq!(r["Type"], "AWS::CloudFront::ResponseHeadersPolicy");
         let config = &r["Properties"]["ResponseHeadersPolicyConfig"];
@@ -174,7 +279,11 @@ fn each_web_path_has_the_headers_the_definition_gives_it() {
             None => assert!(csp.is_null(), "{id} sets no CSP"),
             Some(wanted) => {
                 assert_eq!(csp["Override"], true, "{id}");
-                assert_eq!(csp["ContentSecurityPolicy"], serde_json::json!({ "Fn::Sub": wanted }), "{id}'s CSP");
+                assert_eq!(
+                    csp["ContentSecurityPolicy"],
+                    serde_json::json!({ "Fn::Sub": wanted }),
+                    "{id}'s CSP"
+                );
             }
         }
         check_security_headers(id, security, policy.security());
@@ -202,8 +311,17 @@ fn each_web_path_has_the_headers_the_definition_gives_it() {
         }
     }
     // And no behaviour the definition does not know of.
-    let others = resource("Distribution")["Properties"]["DistributionConfig"]["CacheBehaviors"].as_array().map_or(0, Vec::len);
-    assert_eq!(others, WebPolicy::ALL.iter().filter(|p| p.path_pattern().is_some()).count(), "one behaviour per policy");
+    let others = resource("Distribution")["Properties"]["DistributionConfig"]["CacheBehaviors"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(
+        others,
+        WebPolicy::ALL
+            .iter()
+            .filter(|p| p.path_pattern().is_some())
+            .count(),
+        "one behaviour per policy"
+    );
 }
 
 /// The substitution of the stack's id (its last part, a UUID) that CloudFront's names carry.
@@ -219,34 +337,73 @@ fn cloudfront_names_are_unique_to_the_stack_not_only_to_the_region() {
         let config = match r["Type"].as_str().unwrap_or_default() {
             "AWS::CloudFront::Function" => &r["Properties"],
             "AWS::CloudFront::OriginAccessControl" => &r["Properties"]["OriginAccessControlConfig"],
-            "AWS::CloudFront::ResponseHeadersPolicy" => &r["Properties"]["ResponseHeadersPolicyConfig"],
-            "AWS::CloudFront::CachePolicy" | "AWS::CloudFront::OriginRequestPolicy" | "AWS::CloudFront::KeyValueStore" => {
+            "AWS::CloudFront::ResponseHeadersPolicy" => {
+                &r["Properties"]["ResponseHeadersPolicyConfig"]
+            }
+            "AWS::CloudFront::CachePolicy"
+            | "AWS::CloudFront::OriginRequestPolicy"
+            | "AWS::CloudFront::KeyValueStore" => {
                 panic!("{id}: hold its account-wide name here too")
             }
             _ => continue,
         };
         named += 1;
-        assert!(carries_the_stack_id(&config["Name"]), "{id}'s name {} would clash in a second region", config["Name"]);
+        assert!(
+            carries_the_stack_id(&config["Name"]),
+            "{id}'s name {} would clash in a second region",
+            config["Name"]
+        );
     }
-    assert_eq!(named, 2 + WebPolicy::ALL.len(), "the function, the origin access control and the policies");
+    assert_eq!(
+        named,
+        2 + WebPolicy::ALL.len(),
+        "the function, the origin access control and the policies"
+    );
 }
 
 #[test]
 fn every_log_group_aws_would_make_is_the_templates_with_retention() {
     let resources = translated()["Resources"].as_object().unwrap();
-    let groups: Vec<&Value> = resources.values().filter(|r| r["Type"] == "AWS::Logs::LogGroup").collect();
+    let groups: Vec<&Value> = resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::Logs::LogGroup")
+        .collect();
     for g in &groups {
-        assert_eq!(g["Properties"]["RetentionInDays"], serde_json::json!({ "Ref": "LogRetentionDays" }), "{g}");
+        assert_eq!(
+            g["Properties"]["RetentionInDays"],
+            serde_json::json!({ "Ref": "LogRetentionDays" }),
+            "{g}"
+        );
     }
-    let named = |wanted: &str| groups.iter().any(|g| g["Properties"]["LogGroupName"] == serde_json::json!({ "Fn::Sub": wanted }));
+    let named = |wanted: &str| {
+        groups
+            .iter()
+            .any(|g| g["Properties"]["LogGroupName"] == serde_json::json!({ "Fn::Sub": wanted }))
+    };
     // Lambda writes to /aws/lambda/{name}; API Gateway a WebSocket stage's execution logs to its own.
-    let functions = resources.iter().filter(|(_, r)| r["Type"] == "AWS::Lambda::Function").count();
-    let lambda_groups = groups.iter().filter(|g| g["Properties"]["LogGroupName"].to_string().contains("/aws/lambda/")).count();
-    assert_eq!(lambda_groups, functions, "each function's log group is the template's");
+    let functions = resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Lambda::Function")
+        .count();
+    let lambda_groups = groups
+        .iter()
+        .filter(|g| {
+            g["Properties"]["LogGroupName"]
+                .to_string()
+                .contains("/aws/lambda/")
+        })
+        .count();
+    assert_eq!(
+        lambda_groups, functions,
+        "each function's log group is the template's"
+    );
     assert!(
         named("API-Gateway-Execution-Logs_${WebSocketApi}/${StageName}"),
         "the WebSocket stage's execution log group is the template's"
     );
     let depends = strings(&resource("Stage")["DependsOn"]);
-    assert!(depends.contains(&"WebSocketExecutionLogs".to_owned()), "the stage logs only once its group exists: {depends:?}");
+    assert!(
+        depends.contains(&"WebSocketExecutionLogs".to_owned()),
+        "the stage logs only once its group exists: {depends:?}"
+    );
 }

@@ -27,9 +27,17 @@ async fn a_socket_the_client_closes_reaches_disconnect() {
     let anna = app.operator("Anna").await;
     let mut ws = app.connect_operator(&anna).await;
     assert_eq!(app.operator_connections().await, 1);
-    ws.send_message(tokio_tungstenite::tungstenite::Message::Close(None)).await;
-    assert_eq!(ws.closed().await, 1005, "the close is echoed, without a status as it came");
-    eventually("$disconnect deletes the connection record", || async { app.operator_connections().await == 0 }).await;
+    ws.send_message(tokio_tungstenite::tungstenite::Message::Close(None))
+        .await;
+    assert_eq!(
+        ws.closed().await,
+        1005,
+        "the close is echoed, without a status as it came"
+    );
+    eventually("$disconnect deletes the connection record", || async {
+        app.operator_connections().await == 0
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -37,23 +45,71 @@ async fn the_management_api_posts_describes_and_deletes_connections_like_aws() {
     let app = TestApp::spawn().await;
     let anna = app.operator("Anna").await;
     let mut ws = app.connect_operator(&anna).await;
-    let live = app.running.app.connections.operator_connections(&app.running.admin.workspace).await.unwrap();
+    let live = app
+        .running
+        .app
+        .connections
+        .operator_connections(&app.running.admin.workspace)
+        .await
+        .unwrap();
     let id = live[0].id.to_string();
     let client = management_client(&app).await;
 
-    client.post_to_connection().connection_id(&id).data(Blob::new(r#"{"type":"hello"}"#)).send().await.unwrap();
+    client
+        .post_to_connection()
+        .connection_id(&id)
+        .data(Blob::new(r#"{"type":"hello"}"#))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ws.event("hello").await, json!({ "type": "hello" }));
-    let info = client.get_connection().connection_id(&id).send().await.unwrap();
-    assert_eq!(info.identity().and_then(|i| i.source_ip()), Some("127.0.0.1"));
+    let info = client
+        .get_connection()
+        .connection_id(&id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        info.identity().and_then(|i| i.source_ip()),
+        Some("127.0.0.1")
+    );
     assert!(info.connected_at().is_some() && info.last_active_at().is_some());
 
-    client.delete_connection().connection_id(&id).send().await.unwrap();
+    client
+        .delete_connection()
+        .connection_id(&id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ws.closed().await, 1000);
-    let gone = client.post_to_connection().connection_id(&id).data(Blob::new("{}")).send().await.unwrap_err();
-    assert!(matches!(gone.as_service_error(), Some(PostToConnectionError::GoneException(_))), "{gone:?}");
-    let unknown = client.get_connection().connection_id("never-existed").send().await.unwrap_err();
-    assert_eq!(unknown.raw_response().map(|r| r.status().as_u16()), Some(410));
-    eventually("$disconnect deletes the record too", || async { app.operator_connections().await == 0 }).await;
+    let gone = client
+        .post_to_connection()
+        .connection_id(&id)
+        .data(Blob::new("{}"))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            gone.as_service_error(),
+            Some(PostToConnectionError::GoneException(_))
+        ),
+        "{gone:?}"
+    );
+    let unknown = client
+        .get_connection()
+        .connection_id("never-existed")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        unknown.raw_response().map(|r| r.status().as_u16()),
+        Some(410)
+    );
+    eventually("$disconnect deletes the record too", || async {
+        app.operator_connections().await == 0
+    })
+    .await;
 }
 
 /// Each cut is told apart from the other by what it spares: a quiet socket is cut while an older
@@ -79,7 +135,9 @@ async fn idle_and_old_connections_are_cut_with_1001_and_forgotten() {
     let quiet_cut = {
         let keep_busy = async {
             loop {
-                busy.ping().await.unwrap_or_else(|code| panic!("the busy socket was cut ({code}) before the quiet one"));
+                busy.ping().await.unwrap_or_else(|code| {
+                    panic!("the busy socket was cut ({code}) before the quiet one")
+                });
                 pings += 1;
                 tokio::time::sleep(pace).await;
             }
@@ -90,9 +148,14 @@ async fn idle_and_old_connections_are_cut_with_1001_and_forgotten() {
         }
     };
     assert_eq!(quiet_cut, 1001, "idle too long");
-    assert!(quiet_asked.elapsed() >= idle_timeout, "not cut before the idle timeout");
+    assert!(
+        quiet_asked.elapsed() >= idle_timeout,
+        "not cut before the idle timeout"
+    );
     // The busy socket is older than the quiet one and was answered all along: pings keep a socket.
-    busy.ping().await.expect("the busy socket outlives the quiet one's idle cut");
+    busy.ping()
+        .await
+        .expect("the busy socket outlives the quiet one's idle cut");
     assert!(pings > 0);
 
     // Busy, but past the maximum age: the cut comes in answer to a ping.
@@ -101,12 +164,22 @@ async fn idle_and_old_connections_are_cut_with_1001_and_forgotten() {
             Ok(()) => {}
             Err(code) => break code,
         }
-        assert!(busy_opened.elapsed() < max_age + WAIT, "the age cut never came");
+        assert!(
+            busy_opened.elapsed() < max_age + WAIT,
+            "the age cut never came"
+        );
         tokio::time::sleep(pace).await;
     };
     assert_eq!(busy_cut, 1001, "the connection's lifetime is capped");
-    assert!(busy_opened.elapsed() + pace >= max_age, "the busy socket was cut at {:?}, before its age ran out", busy_opened.elapsed());
-    eventually("$disconnect forgets both connections", || async { app.operator_connections().await == 0 }).await;
+    assert!(
+        busy_opened.elapsed() + pace >= max_age,
+        "the busy socket was cut at {:?}, before its age ran out",
+        busy_opened.elapsed()
+    );
+    eventually("$disconnect forgets both connections", || async {
+        app.operator_connections().await == 0
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -114,21 +187,47 @@ async fn a_restart_keeps_every_dialog_and_clients_catch_up() {
     let dir = temp_dir();
     let app = TestApp::spawn_with(parlor_local::Config::for_tests(&dir)).await;
     let site = app.running.site.key.clone();
-    let Joined { anna, mut a, vera, dialog } = app.joined("before the restart").await;
-    let last_seen = a.ok(frame::send(Some(&dialog), "o-1", "acked before the restart")).await["message"]["seq"].as_u64().unwrap();
+    let Joined {
+        anna,
+        mut a,
+        vera,
+        dialog,
+    } = app.joined("before the restart").await;
+    let last_seen = a
+        .ok(frame::send(
+            Some(&dialog),
+            "o-1",
+            "acked before the restart",
+        ))
+        .await["message"]["seq"]
+        .as_u64()
+        .unwrap();
     app.running.stop().await;
-    assert_eq!(a.closed().await, 1001, "clients are told the gateway went away");
+    assert_eq!(
+        a.closed().await,
+        1001,
+        "clients are told the gateway went away"
+    );
 
     let app = TestApp::spawn_with(parlor_local::Config::for_tests(&dir)).await;
     assert!(!app.running.created, "the same workspace, not a new one");
     assert_eq!(app.running.site.key, site);
     let mut a = app.connect_operator(&anna).await;
     let mut vera_again = app.connect_visitor(&vera.token).await;
-    vera_again.ok(frame::send(None, "c-2", "after the restart")).await;
+    vera_again
+        .ok(frame::send(None, "c-2", "after the restart"))
+        .await;
     let got = a.event("message.created").await;
     assert_eq!(got["message"]["text"], "after the restart");
-    let missed = app.history(&anna, &dialog, &format!("?after={last_seen}")).await;
-    let texts: Vec<_> = missed["messages"].as_array().unwrap().iter().map(|m| m["text"].clone()).collect();
+    let missed = app
+        .history(&anna, &dialog, &format!("?after={last_seen}"))
+        .await;
+    let texts: Vec<_> = missed["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].clone())
+        .collect();
     assert_eq!(texts, vec![json!("after the restart")]);
     let all = app.history(&anna, &dialog, "").await;
     assert_eq!(all["latest_seq"], 4, "nothing acked was lost");
@@ -153,14 +252,23 @@ async fn the_gateway_runs_on_dynamodb_too() {
     let mut a = app.connect_operator(&anna).await;
     let mut vera = app.visitor("Vera").await;
     let first = frame::send(None, "c-1", "hello from DynamoDB");
-    let dialog = vera.ws.ok(first.clone()).await["message"]["dialog_id"].as_str().unwrap().to_owned();
+    let dialog = vera.ws.ok(first.clone()).await["message"]["dialog_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(a.event("dialog.created").await["dialog"]["id"], dialog);
     a.ok(frame::join(&dialog)).await;
     a.ok(frame::send(Some(&dialog), "o-1", "answered")).await;
     vera.ws.ok(first).await;
     let history = app.history(&anna, &dialog, "").await;
-    assert_eq!(history["latest_seq"], 3, "the retried first message was not stored twice");
-    assert_eq!(app.get("/api/dialogs", &anna.token).await["dialogs"][0]["id"], dialog);
+    assert_eq!(
+        history["latest_seq"], 3,
+        "the retried first message was not stored twice"
+    );
+    assert_eq!(
+        app.get("/api/dialogs", &anna.token).await["dialogs"][0]["id"],
+        dialog
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,12 +7,16 @@ use bytes::Bytes;
 use http_body_util::Full;
 use parlor_core::edge::{self, Hosts, WebPolicy};
 use parlor_e2e::serde_json::{self, json};
-use parlor_e2e::storage::{send, Response};
-use parlor_e2e::{temp_dir, TestApp};
+use parlor_e2e::storage::{Response, send};
+use parlor_e2e::{TestApp, temp_dir};
 use parlor_local::{Config, Shape};
 
 async fn aws_shape() -> TestApp {
-    TestApp::spawn_with(Config { shape: Shape::Aws, ..Config::for_tests(&temp_dir()) }).await
+    TestApp::spawn_with(Config {
+        shape: Shape::Aws,
+        ..Config::for_tests(&temp_dir())
+    })
+    .await
 }
 
 async fn get(url: &str, headers: &[(&str, &str)]) -> Response {
@@ -35,7 +39,10 @@ async fn preflight(url: &str, origin: &str, method: &str, headers: &str) -> Resp
 }
 
 fn origin_of(url: &str) -> String {
-    let rest = url.split_once("://").map(|(s, r)| (s, r.split('/').next().unwrap_or_default())).unwrap();
+    let rest = url
+        .split_once("://")
+        .map(|(s, r)| (s, r.split('/').next().unwrap_or_default()))
+        .unwrap();
     format!("{}://{}", rest.0, rest.1)
 }
 
@@ -50,7 +57,12 @@ fn aws_hosts(app: &TestApp) -> Hosts {
 }
 
 fn list(value: Option<&str>) -> Vec<String> {
-    let mut v: Vec<String> = value.unwrap_or_default().split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect();
+    let mut v: Vec<String> = value
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect();
     v.sort();
     v
 }
@@ -63,10 +75,22 @@ fn sorted_lower(items: &[&str]) -> Vec<String> {
 
 fn check_security_headers(what: &str, r: &Response, policy: WebPolicy) {
     let s = policy.security();
-    assert_eq!(r.header("strict-transport-security"), Some(format!("max-age={}; includeSubDomains", s.hsts_max_age_secs).as_str()), "{what}");
-    assert_eq!(r.header("x-content-type-options"), s.nosniff.then_some("nosniff"), "{what}");
+    assert_eq!(
+        r.header("strict-transport-security"),
+        Some(format!("max-age={}; includeSubDomains", s.hsts_max_age_secs).as_str()),
+        "{what}"
+    );
+    assert_eq!(
+        r.header("x-content-type-options"),
+        s.nosniff.then_some("nosniff"),
+        "{what}"
+    );
     assert_eq!(r.header("x-frame-options"), s.frame_options, "{what}");
-    assert_eq!(r.header("referrer-policy"), Some(s.referrer_policy), "{what}");
+    assert_eq!(
+        r.header("referrer-policy"),
+        Some(s.referrer_policy),
+        "{what}"
+    );
 }
 
 #[tokio::test]
@@ -77,23 +101,44 @@ async fn in_aws_shape_each_part_has_an_origin_of_its_own_with_the_deployed_rules
     let demo = app.running.demo_url.clone();
     let site = origin_of(&demo);
     let hosts = aws_hosts(&app);
-    let origins = [origin_of(&web), origin_of(&api), origin_of(&app.running.ws_url()), site.clone(), hosts.storage.clone()];
+    let origins = [
+        origin_of(&web),
+        origin_of(&api),
+        origin_of(&app.running.ws_url()),
+        site.clone(),
+        hosts.storage.clone(),
+    ];
     for (i, o) in origins.iter().enumerate() {
-        assert!(!origins[i + 1..].contains(o), "{o} serves two parts: {origins:?}");
+        assert!(
+            !origins[i + 1..].contains(o),
+            "{o} serves two parts: {origins:?}"
+        );
     }
-    assert!(site.starts_with("http://localhost:"), "the customer's site is another site to the browser: {site}");
+    assert!(
+        site.starts_with("http://localhost:"),
+        "the customer's site is another site to the browser: {site}"
+    );
 
     // The console: its policy, compressed, asked for again on each visit.
     let console = get(&format!("{web}/"), &[("accept-encoding", "br")]).await;
     assert_eq!(console.status, 200);
     assert_eq!(console.header("content-encoding"), Some("br"));
     assert_eq!(console.header("cache-control"), Some(edge::NO_CACHE));
-    let csp = WebPolicy::Console.content_security_policy(&hosts, "x").unwrap();
-    assert_eq!(console.header("content-security-policy"), Some(csp.as_str()));
+    let csp = WebPolicy::Console
+        .content_security_policy(&hosts, "x")
+        .unwrap();
+    assert_eq!(
+        console.header("content-security-policy"),
+        Some(csp.as_str())
+    );
     check_security_headers("the console", &console, WebPolicy::Console);
 
     // The loader, fetched by a customer's page: readable there, kept an hour, gzip when asked.
-    let loader = get(&format!("{web}/widget/widget.js"), &[("origin", &site), ("accept-encoding", "gzip")]).await;
+    let loader = get(
+        &format!("{web}/widget/widget.js"),
+        &[("origin", &site), ("accept-encoding", "gzip")],
+    )
+    .await;
     assert_eq!(loader.status, 200);
     assert_eq!(loader.header("content-encoding"), Some("gzip"));
     assert_eq!(loader.header("cache-control"), Some(edge::CACHE_AN_HOUR));
@@ -102,7 +147,9 @@ async fn in_aws_shape_each_part_has_an_origin_of_its_own_with_the_deployed_rules
 
     // The iframe: framed by the customer's site (AWS's WidgetFrameAncestors), nobody else.
     let frame = get(&format!("{web}/widget/frame.html"), &[]).await;
-    let csp = WebPolicy::Widget.content_security_policy(&hosts, &format!("'self' {site}")).unwrap();
+    let csp = WebPolicy::Widget
+        .content_security_policy(&hosts, &format!("'self' {site}"))
+        .unwrap();
     assert_eq!(frame.header("content-security-policy"), Some(csp.as_str()));
 
     // Where the APIs are, readable from any page.
@@ -115,12 +162,31 @@ async fn in_aws_shape_each_part_has_an_origin_of_its_own_with_the_deployed_rules
 
     // The HTTP API answers preflights from any page as the definition says.
     for from in [origin_of(&web), site.clone()] {
-        let p = preflight(&format!("{api}/login"), &from, "POST", "authorization,content-type").await;
-        assert!((200..300).contains(&p.status), "preflight from {from}: {}", p.status);
+        let p = preflight(
+            &format!("{api}/login"),
+            &from,
+            "POST",
+            "authorization,content-type",
+        )
+        .await;
+        assert!(
+            (200..300).contains(&p.status),
+            "preflight from {from}: {}",
+            p.status
+        );
         assert_eq!(p.header("access-control-allow-origin"), Some("*"));
-        assert_eq!(list(p.header("access-control-allow-methods")), sorted_lower(edge::HTTP_API.allow_methods));
-        assert_eq!(list(p.header("access-control-allow-headers")), sorted_lower(edge::HTTP_API.allow_headers));
-        assert_eq!(p.header("access-control-max-age"), Some(edge::HTTP_API.max_age_secs.to_string().as_str()));
+        assert_eq!(
+            list(p.header("access-control-allow-methods")),
+            sorted_lower(edge::HTTP_API.allow_methods)
+        );
+        assert_eq!(
+            list(p.header("access-control-allow-headers")),
+            sorted_lower(edge::HTTP_API.allow_headers)
+        );
+        assert_eq!(
+            p.header("access-control-max-age"),
+            Some(edge::HTTP_API.max_age_secs.to_string().as_str())
+        );
     }
     let key = app.running.site.key.to_string();
     let look = get(&format!("{api}/sites/{key}"), &[("origin", &site)]).await;
@@ -128,18 +194,48 @@ async fn in_aws_shape_each_part_has_an_origin_of_its_own_with_the_deployed_rules
     assert_eq!(look.header("access-control-allow-origin"), Some("*"));
 
     // Storage takes uploads from the apps.
-    let p = preflight(&format!("{}/{}", hosts.storage, parlor_local::storage::BUCKET), &origin_of(&web), "POST", "content-type").await;
-    assert!((200..300).contains(&p.status), "storage preflight: {}", p.status);
+    let p = preflight(
+        &format!("{}/{}", hosts.storage, parlor_local::storage::BUCKET),
+        &origin_of(&web),
+        "POST",
+        "content-type",
+    )
+    .await;
+    assert!(
+        (200..300).contains(&p.status),
+        "storage preflight: {}",
+        p.status
+    );
     assert_eq!(p.header("access-control-allow-origin"), Some("*"));
-    assert_eq!(list(p.header("access-control-allow-methods")), sorted_lower(edge::STORAGE.allow_methods));
+    assert_eq!(
+        list(p.header("access-control-allow-methods")),
+        sorted_lower(edge::STORAGE.allow_methods)
+    );
 
     // The customer's page embeds the widget from the web origin; nothing else is where it is not.
     let page = get(&demo, &[]).await;
     let html = String::from_utf8_lossy(&page.body);
-    assert!(html.contains(&format!("<script src=\"{web}/widget/widget.js\" data-site=\"{key}\" async></script>")), "{html}");
-    assert_eq!(get(&format!("{web}/api/sites/{key}"), &[]).await.status, 404, "no API on the web origin");
-    assert_eq!(get(&format!("{}/", origin_of(&api)), &[]).await.status, 404, "no console on the API's origin");
-    assert_eq!(get(&format!("{site}/widget/widget.js"), &[]).await.status, 404, "no widget on the customer's site");
+    assert!(
+        html.contains(&format!(
+            "<script src=\"{web}/widget/widget.js\" data-site=\"{key}\" async></script>"
+        )),
+        "{html}"
+    );
+    assert_eq!(
+        get(&format!("{web}/api/sites/{key}"), &[]).await.status,
+        404,
+        "no API on the web origin"
+    );
+    assert_eq!(
+        get(&format!("{}/", origin_of(&api)), &[]).await.status,
+        404,
+        "no console on the API's origin"
+    );
+    assert_eq!(
+        get(&format!("{site}/widget/widget.js"), &[]).await.status,
+        404,
+        "no widget on the customer's site"
+    );
 }
 
 #[tokio::test]
@@ -147,26 +243,66 @@ async fn on_one_origin_the_web_files_have_the_same_rules_and_the_frame_its_sites
     let app = TestApp::spawn().await;
     let web = app.running.http_url();
     let storage = format!("http://{}", app.running.storage_addr);
-    let hosts = Hosts { http_api: String::new(), websocket: "ws: wss:".into(), storage };
+    let hosts = Hosts {
+        http_api: String::new(),
+        websocket: "ws: wss:".into(),
+        storage,
+    };
 
     let console = get(&format!("{web}/"), &[("accept-encoding", "gzip, br")]).await;
-    assert!(matches!(console.header("content-encoding"), Some("br" | "gzip")), "{:?}", console.header("content-encoding"));
+    assert!(
+        matches!(console.header("content-encoding"), Some("br" | "gzip")),
+        "{:?}",
+        console.header("content-encoding")
+    );
     assert_eq!(console.header("cache-control"), Some(edge::NO_CACHE));
-    assert_eq!(console.header("content-security-policy"), WebPolicy::Console.content_security_policy(&hosts, "x").as_deref());
+    assert_eq!(
+        console.header("content-security-policy"),
+        WebPolicy::Console
+            .content_security_policy(&hosts, "x")
+            .as_deref()
+    );
     check_security_headers("the console", &console, WebPolicy::Console);
-    assert_eq!(get(&format!("{web}/config.json"), &[]).await.status, 404, "the apps use /api and /ws of their own origin");
+    assert_eq!(
+        get(&format!("{web}/config.json"), &[]).await.status,
+        404,
+        "the apps use /api and /ws of their own origin"
+    );
 
     let asset = get(&format!("{web}/widget/widget.js"), &[]).await;
     assert_eq!(asset.header("cache-control"), Some(edge::CACHE_AN_HOUR));
-    assert_eq!(asset.header("content-encoding"), None, "compressed only when asked");
+    assert_eq!(
+        asset.header("content-encoding"),
+        None,
+        "compressed only when asked"
+    );
 
     // The demo site allows any origin: any page may frame its chat.
     let key = app.running.site.key.to_string();
     let frame = get(&format!("{web}/widget/frame.html?site={key}"), &[]).await;
-    assert_eq!(frame.header("content-security-policy"), WebPolicy::Widget.content_security_policy(&hosts, "*").as_deref());
+    assert_eq!(
+        frame.header("content-security-policy"),
+        WebPolicy::Widget
+            .content_security_policy(&hosts, "*")
+            .as_deref()
+    );
     let unknown = get(&format!("{web}/widget/frame.html?site=site_unknown"), &[]).await;
-    assert!(unknown.header("content-security-policy").unwrap().ends_with("frame-ancestors 'none'"));
+    assert!(
+        unknown
+            .header("content-security-policy")
+            .unwrap()
+            .ends_with("frame-ancestors 'none'")
+    );
 
-    let p = preflight(&format!("{web}/api/login"), "https://shop.example", "POST", "authorization,content-type").await;
-    assert_eq!(list(p.header("access-control-allow-headers")), sorted_lower(edge::HTTP_API.allow_headers));
+    let p = preflight(
+        &format!("{web}/api/login"),
+        "https://shop.example",
+        "POST",
+        "authorization,content-type",
+    )
+    .await;
+    assert_eq!(
+        list(p.header("access-control-allow-headers")),
+        sorted_lower(edge::HTTP_API.allow_headers)
+    );
 }

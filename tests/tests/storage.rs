@@ -4,14 +4,14 @@
 //! Where the local endpoint answers with another code than S3 would (a wrong type is 400 here,
 //! 403 on AWS), the tests assert what both share: a 4xx, and no object afterwards.
 
+use bytes::Bytes;
+use http_body_util::Full;
 use parlor_core::adapters::calls::AwsCalls;
 use parlor_core::deploy::{Function, Resource};
 use parlor_core::ports::{Blobs, PresignedPost, UploadPolicy};
 use parlor_core::protocol::Route;
-use bytes::Bytes;
-use http_body_util::Full;
-use parlor_e2e::storage::{fetch, form_upload, send, Response};
-use parlor_e2e::{temp_dir, unique, TestApp};
+use parlor_e2e::storage::{Response, fetch, form_upload, send};
+use parlor_e2e::{TestApp, temp_dir, unique};
 use std::collections::BTreeSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -24,7 +24,10 @@ async fn upload(post: &PresignedPost, file: &[u8]) -> Response {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").as_millis() as i64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_millis() as i64
 }
 
 /// A grant for a file of `SIZE` bytes, valid for ten minutes from now.
@@ -45,11 +48,20 @@ fn file(size: u64) -> Vec<u8> {
 }
 
 fn set(post: &mut PresignedPost, name: &str, value: String) {
-    post.fields.iter_mut().find(|(n, _)| n == name).expect("the field is granted").1 = value;
+    post.fields
+        .iter_mut()
+        .find(|(n, _)| n == name)
+        .expect("the field is granted")
+        .1 = value;
 }
 
 fn field<'a>(post: &'a PresignedPost, name: &str) -> &'a str {
-    &post.fields.iter().find(|(n, _)| n == name).expect("the field is granted").1
+    &post
+        .fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .expect("the field is granted")
+        .1
 }
 
 /// The last hex digit of a signature, changed.
@@ -61,9 +73,22 @@ fn altered(signature: &str) -> String {
 /// A refused upload: a client error with one of S3's `codes` for it, and nothing stored.
 async fn refused(app: &TestApp, response: &Response, key: &str, codes: &[&str]) {
     let body = String::from_utf8_lossy(&response.body);
-    assert!((400..500).contains(&response.status), "expected a 4xx, got {}: {body}", response.status);
-    assert!(codes.iter().any(|c| body.contains(&format!("<Code>{c}</Code>"))), "expected one of {codes:?}: {body}");
-    assert_eq!(app.running.blobs.head(key).await.expect("storage answers"), None, "{key} was stored");
+    assert!(
+        (400..500).contains(&response.status),
+        "expected a 4xx, got {}: {body}",
+        response.status
+    );
+    assert!(
+        codes
+            .iter()
+            .any(|c| body.contains(&format!("<Code>{c}</Code>"))),
+        "expected one of {codes:?}: {body}"
+    );
+    assert_eq!(
+        app.running.blobs.head(key).await.expect("storage answers"),
+        None,
+        "{key} was stored"
+    );
 }
 
 #[tokio::test]
@@ -72,33 +97,92 @@ async fn an_upload_within_its_grant_is_stored_and_linked() {
     let blobs = &app.running.blobs;
     let policy = policy();
     let post = blobs.presign_upload(&policy).await.expect("a grant");
-    assert_eq!(post.url, format!("http://{}/parlor-attachments", app.running.storage_addr));
+    assert_eq!(
+        post.url,
+        format!("http://{}/parlor-attachments", app.running.storage_addr)
+    );
     let bytes = file(SIZE);
     let response = upload(&post, &bytes).await;
-    assert!((200..300).contains(&response.status), "{}: {}", response.status, String::from_utf8_lossy(&response.body));
+    assert!(
+        (200..300).contains(&response.status),
+        "{}: {}",
+        response.status,
+        String::from_utf8_lossy(&response.body)
+    );
 
-    let head = blobs.head(&policy.key).await.expect("storage answers").expect("the object");
+    let head = blobs
+        .head(&policy.key)
+        .await
+        .expect("storage answers")
+        .expect("the object");
     assert_eq!(head.size, SIZE);
     assert_eq!(head.content_type.as_deref(), Some(TYPE));
-    assert_eq!(blobs.read_start(&policy.key, 16).await.expect("its start"), bytes[..16]);
-    assert_eq!(blobs.read_start(&policy.key, 4096).await.expect("all of it"), bytes);
-    assert_eq!(blobs.read(&policy.key, SIZE).await.expect("all of it"), bytes);
-    assert!(blobs.read(&policy.key, SIZE - 1).await.is_err(), "read past its limit");
+    assert_eq!(
+        blobs.read_start(&policy.key, 16).await.expect("its start"),
+        bytes[..16]
+    );
+    assert_eq!(
+        blobs
+            .read_start(&policy.key, 4096)
+            .await
+            .expect("all of it"),
+        bytes
+    );
+    assert_eq!(
+        blobs.read(&policy.key, SIZE).await.expect("all of it"),
+        bytes
+    );
+    assert!(
+        blobs.read(&policy.key, SIZE - 1).await.is_err(),
+        "read past its limit"
+    );
 
-    let link = blobs.presign_download(&policy.key, 60).await.expect("a link");
+    let link = blobs
+        .presign_download(&policy.key, 60)
+        .await
+        .expect("a link");
     let got = fetch(&link).await;
     assert_eq!(got.status, 200, "{}", String::from_utf8_lossy(&got.body));
     assert_eq!(got.body, bytes);
-    assert_eq!(got.headers.get("content-type").and_then(|v| v.to_str().ok()), Some(TYPE));
-    assert_eq!(got.headers.get("content-disposition").and_then(|v| v.to_str().ok()), Some(DISPOSITION));
+    assert_eq!(
+        got.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some(TYPE)
+    );
+    assert_eq!(
+        got.headers
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok()),
+        Some(DISPOSITION)
+    );
 
     // A preview is put by the server itself.
     let preview = format!("{}.preview.jpg", policy.key);
-    blobs.put(&preview, vec![0xff, 0xd8, 0xff, 0xe0], "image/jpeg").await.expect("stored");
-    let head = blobs.head(&preview).await.expect("storage answers").expect("the preview");
-    assert_eq!((head.size, head.content_type.as_deref()), (4, Some("image/jpeg")));
-    assert_eq!(blobs.read(&preview, 4).await.expect("the preview"), [0xff, 0xd8, 0xff, 0xe0]);
-    assert_eq!(blobs.head(&format!("{}-missing", policy.key)).await.expect("storage answers"), None);
+    blobs
+        .put(&preview, vec![0xff, 0xd8, 0xff, 0xe0], "image/jpeg")
+        .await
+        .expect("stored");
+    let head = blobs
+        .head(&preview)
+        .await
+        .expect("storage answers")
+        .expect("the preview");
+    assert_eq!(
+        (head.size, head.content_type.as_deref()),
+        (4, Some("image/jpeg"))
+    );
+    assert_eq!(
+        blobs.read(&preview, 4).await.expect("the preview"),
+        [0xff, 0xd8, 0xff, 0xe0]
+    );
+    assert_eq!(
+        blobs
+            .head(&format!("{}-missing", policy.key))
+            .await
+            .expect("storage answers"),
+        None
+    );
 }
 
 #[tokio::test]
@@ -115,12 +199,29 @@ async fn browsers_on_other_origins_may_upload_and_fetch() {
         .expect("a request");
     let response = send(preflight).await;
     assert!((200..300).contains(&response.status), "{}", response.status);
-    assert_eq!(response.headers.get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some("*"));
-    let csp = fetch(&app.url("/")).await.headers.get("content-security-policy").cloned().expect("a policy");
+    assert_eq!(
+        response
+            .headers
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("*")
+    );
+    let csp = fetch(&app.url("/"))
+        .await
+        .headers
+        .get("content-security-policy")
+        .cloned()
+        .expect("a policy");
     let origin = format!("http://{}", app.running.storage_addr);
     let csp = csp.to_str().expect("text");
-    assert!(csp.contains(&format!("connect-src 'self' ws: wss: {origin}")), "{csp}");
-    assert!(csp.contains(&format!("img-src 'self' data: blob: {origin}")), "{csp}");
+    assert!(
+        csp.contains(&format!("connect-src 'self' ws: wss: {origin}")),
+        "{csp}"
+    );
+    assert!(
+        csp.contains(&format!("img-src 'self' data: blob: {origin}")),
+        "{csp}"
+    );
 }
 
 #[tokio::test]
@@ -130,25 +231,52 @@ async fn uploads_outside_their_grant_are_refused() {
 
     let larger = policy();
     let post = blobs.presign_upload(&larger).await.expect("a grant");
-    refused(&app, &upload(&post, &file(SIZE + 1)).await, &larger.key, &["EntityTooLarge"]).await;
+    refused(
+        &app,
+        &upload(&post, &file(SIZE + 1)).await,
+        &larger.key,
+        &["EntityTooLarge"],
+    )
+    .await;
 
     let shorter = policy();
     let post = blobs.presign_upload(&shorter).await.expect("a grant");
-    refused(&app, &upload(&post, &file(SIZE - 1)).await, &shorter.key, &["EntityTooSmall"]).await;
+    refused(
+        &app,
+        &upload(&post, &file(SIZE - 1)).await,
+        &shorter.key,
+        &["EntityTooSmall"],
+    )
+    .await;
 
     let retyped = policy();
     let mut post = blobs.presign_upload(&retyped).await.expect("a grant");
     set(&mut post, "Content-Type", "text/html".into());
     // AWS: 403 AccessDenied; locally 400 InvalidPolicyDocument.
-    refused(&app, &upload(&post, &file(SIZE)).await, &retyped.key, &["AccessDenied", "InvalidPolicyDocument"]).await;
+    refused(
+        &app,
+        &upload(&post, &file(SIZE)).await,
+        &retyped.key,
+        &["AccessDenied", "InvalidPolicyDocument"],
+    )
+    .await;
 
     // Signed two seconds ago and expired one second ago: the signature's date is recent (the
     // local endpoint refuses one older than 15 minutes), the policy's expiry is not.
     let now = now_ms();
-    let expired = UploadPolicy { now: now - 2000, expires_at: now - 1000, ..policy() };
+    let expired = UploadPolicy {
+        now: now - 2000,
+        expires_at: now - 1000,
+        ..policy()
+    };
     let post = blobs.presign_upload(&expired).await.expect("a grant");
     let response = upload(&post, &file(SIZE)).await;
-    assert_eq!(response.status, 403, "{}", String::from_utf8_lossy(&response.body));
+    assert_eq!(
+        response.status,
+        403,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
     refused(&app, &response, &expired.key, &["AccessDenied"]).await;
 }
 
@@ -162,27 +290,62 @@ async fn a_tampered_signature_or_policy_is_refused() {
     let signature = altered(field(&post, "x-amz-signature"));
     set(&mut post, "x-amz-signature", signature);
     let response = upload(&post, &file(SIZE)).await;
-    assert_eq!(response.status, 403, "{}", String::from_utf8_lossy(&response.body));
+    assert_eq!(
+        response.status,
+        403,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
     refused(&app, &response, &signed.key, &["SignatureDoesNotMatch"]).await;
 
     // The grant of a larger file, carrying the smaller grant's signature.
     let small = policy();
     let mut post = blobs.presign_upload(&small).await.expect("a grant");
-    let large = blobs.presign_upload(&UploadPolicy { size: SIZE * 2, ..small.clone() }).await.expect("a grant");
+    let large = blobs
+        .presign_upload(&UploadPolicy {
+            size: SIZE * 2,
+            ..small.clone()
+        })
+        .await
+        .expect("a grant");
     set(&mut post, "policy", field(&large, "policy").to_owned());
     let response = upload(&post, &file(SIZE * 2)).await;
-    assert_eq!(response.status, 403, "{}", String::from_utf8_lossy(&response.body));
+    assert_eq!(
+        response.status,
+        403,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
     refused(&app, &response, &small.key, &["SignatureDoesNotMatch"]).await;
 
     // A link whose signature is altered.
     let stored = policy();
-    blobs.put(&stored.key, file(SIZE), TYPE).await.expect("stored");
-    let link = blobs.presign_download(&stored.key, 60).await.expect("a link");
+    blobs
+        .put(&stored.key, file(SIZE), TYPE)
+        .await
+        .expect("stored");
+    let link = blobs
+        .presign_download(&stored.key, 60)
+        .await
+        .expect("a link");
     let (rest, query) = link.split_once("X-Amz-Signature=").expect("a signed link");
     let (signature, after) = query.split_once('&').unwrap_or((query, ""));
-    let after = if after.is_empty() { String::new() } else { format!("&{after}") };
-    let response = fetch(&format!("{rest}X-Amz-Signature={}{after}", altered(signature))).await;
-    assert_eq!(response.status, 403, "{}", String::from_utf8_lossy(&response.body));
+    let after = if after.is_empty() {
+        String::new()
+    } else {
+        format!("&{after}")
+    };
+    let response = fetch(&format!(
+        "{rest}X-Amz-Signature={}{after}",
+        altered(signature)
+    ))
+    .await;
+    assert_eq!(
+        response.status,
+        403,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
     assert_eq!(fetch(&link).await.status, 200);
 }
 
@@ -197,21 +360,40 @@ async fn presigning_records_the_grants_the_signed_requests_need() {
     Function::HttpApi
         .scope(async {
             blobs.presign_upload(&policy).await.expect("a grant");
-            blobs.presign_download(&policy.key, 60).await.expect("a link");
+            blobs
+                .presign_download(&policy.key, 60)
+                .await
+                .expect("a link");
         })
         .await;
     Function::WebSocket(Route::Message)
         .scope(async {
             blobs.head(&policy.key).await.expect("storage answers");
-            blobs.put(&format!("{}.preview.jpg", policy.key), vec![1], "image/jpeg").await.expect("stored");
+            blobs
+                .put(
+                    &format!("{}.preview.jpg", policy.key),
+                    vec![1],
+                    "image/jpeg",
+                )
+                .await
+                .expect("stored");
         })
         .await;
     let grants = |actions: &[&str]| -> BTreeSet<(String, Resource)> {
-        actions.iter().map(|a| ((*a).to_owned(), Resource::Attachments)).collect()
+        actions
+            .iter()
+            .map(|a| ((*a).to_owned(), Resource::Attachments))
+            .collect()
     };
-    assert_eq!(calls.needed_by(Function::HttpApi), grants(&["s3:GetObject", "s3:PutObject"]));
+    assert_eq!(
+        calls.needed_by(Function::HttpApi),
+        grants(&["s3:GetObject", "s3:PutObject"])
+    );
     let previews = BTreeSet::from([("s3:PutObject".to_owned(), Resource::Previews)]);
-    let check: BTreeSet<_> = grants(&["s3:GetObject"]).union(&previews).cloned().collect();
+    let check: BTreeSet<_> = grants(&["s3:GetObject"])
+        .union(&previews)
+        .cloned()
+        .collect();
     assert_eq!(calls.needed_by(Function::WebSocket(Route::Message)), check);
     assert!(calls.unknown().is_empty(), "{:?}", calls.unknown());
 }

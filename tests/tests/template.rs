@@ -15,40 +15,51 @@ mod dynamo_local;
 
 use parlor_core::adapters::calls::{AwsCalls, Needed};
 use parlor_core::deploy::{Function, Resource};
+use parlor_core::domain::{Connection, Peer};
 use parlor_core::entrypoints::ws;
 use parlor_core::ids::ConnectionId;
-use parlor_core::lambda::{Deployed, LambdaConfig, Need, ENV};
-use parlor_core::domain::{Connection, Peer};
+use parlor_core::lambda::{Deployed, ENV, LambdaConfig, Need};
 use parlor_core::protocol::Route;
 use parlor_e2e::serde_json::json;
-use parlor_e2e::{frame, start_dialog, unique, TestApp};
+use parlor_e2e::{TestApp, frame, start_dialog, unique};
 use serde_yaml::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 fn repo_root() -> &'static std::path::Path {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the repository")
 }
 
 fn template() -> &'static Value {
     static TEMPLATE: OnceLock<Value> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
         let path = repo_root().join("infra/template.yaml");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         serde_yaml::from_str(&text).expect("the template is YAML")
     })
 }
 
 fn resources() -> &'static serde_yaml::Mapping {
-    template()["Resources"].as_mapping().expect("the template has Resources")
+    template()["Resources"]
+        .as_mapping()
+        .expect("the template has Resources")
 }
 
 fn resource(logical_id: &str) -> &'static Value {
-    resources().get(logical_id).unwrap_or_else(|| panic!("the template has no resource {logical_id}"))
+    resources()
+        .get(logical_id)
+        .unwrap_or_else(|| panic!("the template has no resource {logical_id}"))
 }
 
 fn of_type(kind: &str) -> Vec<(&'static str, &'static Value)> {
-    resources().iter().filter(|(_, r)| r["Type"] == kind).map(|(id, r)| (id.as_str().unwrap(), r)).collect()
+    resources()
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(id, r)| (id.as_str().unwrap(), r))
+        .collect()
 }
 
 /// A value as the template spells it, short-form tags included: `!Sub "x${Y}"` is `!Sub x${Y}`.
@@ -56,7 +67,10 @@ fn spelled(value: &Value) -> String {
     match value {
         Value::Tagged(t) => format!("{} {}", t.tag, spelled(&t.value)),
         Value::String(s) => s.clone(),
-        Value::Sequence(items) => format!("[{}]", items.iter().map(spelled).collect::<Vec<_>>().join(", ")),
+        Value::Sequence(items) => format!(
+            "[{}]",
+            items.iter().map(spelled).collect::<Vec<_>>().join(", ")
+        ),
         other => serde_yaml::to_string(other).unwrap().trim().to_owned(),
     }
 }
@@ -71,49 +85,81 @@ fn strings(value: &Value) -> Vec<String> {
 
 #[test]
 fn every_route_the_code_handles_has_a_route_an_integration_and_a_permission() {
-    let routes: Vec<_> =
-        of_type("AWS::ApiGatewayV2::Route").into_iter().filter(|(_, r)| spelled(&r["Properties"]["ApiId"]) == "!Ref WebSocketApi").collect();
-    assert_eq!(routes.len(), Route::ALL.len(), "one route per protocol::Route, no others");
+    let routes: Vec<_> = of_type("AWS::ApiGatewayV2::Route")
+        .into_iter()
+        .filter(|(_, r)| spelled(&r["Properties"]["ApiId"]) == "!Ref WebSocketApi")
+        .collect();
+    assert_eq!(
+        routes.len(),
+        Route::ALL.len(),
+        "one route per protocol::Route, no others"
+    );
     let deployment = &resource("Deployment")["DependsOn"];
     for route in Route::ALL {
         // The code dispatches on the key API Gateway sends, so the key must lead back to the route.
         let mut event = aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest::default();
         event.request_context.route_key = Some(route.key().to_owned());
-        assert_eq!(ws::route_of(&event), route, "{} is handled as itself", route.key());
+        assert_eq!(
+            ws::route_of(&event),
+            route,
+            "{} is handled as itself",
+            route.key()
+        );
 
         let function = Function::WebSocket(route).logical_id();
         let (id, r) = routes
             .iter()
             .find(|(_, r)| r["Properties"]["RouteKey"] == route.key())
             .unwrap_or_else(|| panic!("no route {}", route.key()));
-        assert_eq!(spelled(&r["Properties"]["ApiId"]), "!Ref WebSocketApi", "{id}");
+        assert_eq!(
+            spelled(&r["Properties"]["ApiId"]),
+            "!Ref WebSocketApi",
+            "{id}"
+        );
         let target = spelled(&r["Properties"]["Target"]);
         let integration = target
             .strip_prefix("!Sub integrations/${")
             .and_then(|t| t.strip_suffix('}'))
             .unwrap_or_else(|| panic!("{id} targets {target}"));
         let i = &resource(integration)["Properties"];
-        assert_eq!(resource(integration)["Type"], "AWS::ApiGatewayV2::Integration");
+        assert_eq!(
+            resource(integration)["Type"],
+            "AWS::ApiGatewayV2::Integration"
+        );
         assert_eq!(i["IntegrationType"], "AWS_PROXY", "{integration}");
         assert_eq!(spelled(&i["ApiId"]), "!Ref WebSocketApi", "{integration}");
         assert!(
-            spelled(&i["IntegrationUri"]).contains(&format!("/functions/${{{function}.Arn}}/invocations")),
+            spelled(&i["IntegrationUri"])
+                .contains(&format!("/functions/${{{function}.Arn}}/invocations")),
             "{integration} invokes {function}"
         );
-        assert!(strings(deployment).contains(&id.to_string()), "the deployment waits for {id}");
+        assert!(
+            strings(deployment).contains(&id.to_string()),
+            "the deployment waits for {id}"
+        );
 
-        let permitted = of_type("AWS::Lambda::Permission").into_iter().any(|(_, p)| {
-            let p = &p["Properties"];
-            spelled(&p["FunctionName"]) == format!("!Ref {function}")
-                && p["Principal"] == "apigateway.amazonaws.com"
-                && p["Action"] == "lambda:InvokeFunction"
-                && spelled(&p["SourceArn"]).ends_with(&format!(":${{WebSocketApi}}/*/{}", route.key()))
-        });
-        assert!(permitted, "API Gateway may invoke {function} for {} on this API only", route.key());
+        let permitted = of_type("AWS::Lambda::Permission")
+            .into_iter()
+            .any(|(_, p)| {
+                let p = &p["Properties"];
+                spelled(&p["FunctionName"]) == format!("!Ref {function}")
+                    && p["Principal"] == "apigateway.amazonaws.com"
+                    && p["Action"] == "lambda:InvokeFunction"
+                    && spelled(&p["SourceArn"])
+                        .ends_with(&format!(":${{WebSocketApi}}/*/{}", route.key()))
+            });
+        assert!(
+            permitted,
+            "API Gateway may invoke {function} for {} on this API only",
+            route.key()
+        );
     }
     let api = &resource("WebSocketApi")["Properties"];
     assert_eq!(api["ProtocolType"], "WEBSOCKET");
-    assert_eq!(api["RouteSelectionExpression"], "$request.body.action", "what Route::select emulates");
+    assert_eq!(
+        api["RouteSelectionExpression"], "$request.body.action",
+        "what Route::select emulates"
+    );
 }
 
 #[test]
@@ -123,18 +169,45 @@ fn every_function_crate_is_a_function_built_for_arm64_with_cargo_lambda() {
     assert_eq!(strings(&globals["Architectures"]), ["arm64"]);
     assert_eq!(globals["Handler"], "bootstrap");
     let functions = of_type("AWS::Serverless::Function");
-    assert_eq!(functions.len(), Function::ALL.len(), "one function per crate, no others");
+    assert_eq!(
+        functions.len(),
+        Function::ALL.len(),
+        "one function per crate, no others"
+    );
     for function in Function::ALL {
         let r = resource(function.logical_id());
         assert_eq!(r["Type"], "AWS::Serverless::Function", "{function:?}");
-        assert_eq!(r["Metadata"]["BuildMethod"], "rust-cargolambda", "{function:?}");
-        assert_eq!(r["Metadata"]["BuildProperties"]["Binary"], function.binary().as_str(), "{function:?}");
-        assert_eq!(r["Properties"]["CodeUri"], format!("../functions/{}", function.crate_dir()).as_str());
-        let manifest = repo_root().join("functions").join(function.crate_dir()).join("Cargo.toml");
-        let manifest = std::fs::read_to_string(&manifest).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
-        assert!(manifest.contains(&format!("name = \"{}\"", function.binary())), "the crate builds {}", function.binary());
+        assert_eq!(
+            r["Metadata"]["BuildMethod"], "rust-cargolambda",
+            "{function:?}"
+        );
+        assert_eq!(
+            r["Metadata"]["BuildProperties"]["Binary"],
+            function.binary().as_str(),
+            "{function:?}"
+        );
+        assert_eq!(
+            r["Properties"]["CodeUri"],
+            format!("../functions/{}", function.crate_dir()).as_str()
+        );
+        let manifest = repo_root()
+            .join("functions")
+            .join(function.crate_dir())
+            .join("Cargo.toml");
+        let manifest = std::fs::read_to_string(&manifest)
+            .unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
+        assert!(
+            manifest.contains(&format!("name = \"{}\"", function.binary())),
+            "the crate builds {}",
+            function.binary()
+        );
     }
-    assert!(resource("HttpApiFunction")["Properties"].get("Events").is_none(), "the HTTP API's resources are the template's own");
+    assert!(
+        resource("HttpApiFunction")["Properties"]
+            .get("Events")
+            .is_none(),
+        "the HTTP API's resources are the template's own"
+    );
 }
 
 #[test]
@@ -142,26 +215,48 @@ fn the_http_api_sends_every_path_under_api_to_its_function() {
     let api = &resource("HttpApi")["Properties"];
     assert_eq!(resource("HttpApi")["Type"], "AWS::ApiGatewayV2::Api");
     assert_eq!(api["ProtocolType"], "HTTP");
-    let routes: Vec<_> =
-        of_type("AWS::ApiGatewayV2::Route").into_iter().filter(|(_, r)| spelled(&r["Properties"]["ApiId"]) == "!Ref HttpApi").collect();
+    let routes: Vec<_> = of_type("AWS::ApiGatewayV2::Route")
+        .into_iter()
+        .filter(|(_, r)| spelled(&r["Properties"]["ApiId"]) == "!Ref HttpApi")
+        .collect();
     assert_eq!(routes.len(), 1, "one route");
     let route = &routes[0].1["Properties"];
-    assert_eq!(route["RouteKey"], "ANY /api/{proxy+}", "the router's paths all start with /api");
-    assert_eq!(spelled(&route["Target"]), "!Sub integrations/${HttpApiIntegration}");
+    assert_eq!(
+        route["RouteKey"], "ANY /api/{proxy+}",
+        "the router's paths all start with /api"
+    );
+    assert_eq!(
+        spelled(&route["Target"]),
+        "!Sub integrations/${HttpApiIntegration}"
+    );
     let integration = &resource("HttpApiIntegration")["Properties"];
     assert_eq!(integration["IntegrationType"], "AWS_PROXY");
-    assert_eq!(spelled(&integration["IntegrationUri"]), "!GetAtt HttpApiFunction.Arn");
-    assert_eq!(integration["PayloadFormatVersion"], "2.0", "what lambda_http reads");
+    assert_eq!(
+        spelled(&integration["IntegrationUri"]),
+        "!GetAtt HttpApiFunction.Arn"
+    );
+    assert_eq!(
+        integration["PayloadFormatVersion"], "2.0",
+        "what lambda_http reads"
+    );
     let stage = &resource("HttpApiStage")["Properties"];
-    assert_eq!(stage["StageName"], "$default", "no stage in the path: /api/… is the whole path");
+    assert_eq!(
+        stage["StageName"], "$default",
+        "no stage in the path: /api/… is the whole path"
+    );
     assert_eq!(stage["AutoDeploy"], true);
-    let permitted = of_type("AWS::Lambda::Permission").into_iter().any(|(_, p)| {
-        let p = &p["Properties"];
-        spelled(&p["FunctionName"]) == "!Ref HttpApiFunction"
-            && p["Principal"] == "apigateway.amazonaws.com"
-            && spelled(&p["SourceArn"]).ends_with(":${HttpApi}/*/*/api/{proxy+}")
-    });
-    assert!(permitted, "API Gateway may invoke the HTTP API's function for this API's route only");
+    let permitted = of_type("AWS::Lambda::Permission")
+        .into_iter()
+        .any(|(_, p)| {
+            let p = &p["Properties"];
+            spelled(&p["FunctionName"]) == "!Ref HttpApiFunction"
+                && p["Principal"] == "apigateway.amazonaws.com"
+                && spelled(&p["SourceArn"]).ends_with(":${HttpApi}/*/*/api/{proxy+}")
+        });
+    assert!(
+        permitted,
+        "API Gateway may invoke the HTTP API's function for this API's route only"
+    );
 }
 
 /// The variables the code reads, as `LambdaConfig` asks for them.
@@ -174,7 +269,9 @@ fn variables_read() -> BTreeSet<String> {
     // Asked again with a full environment, since a missing variable stops the reading early.
     let _ = LambdaConfig::from_lookup(|name| {
         asked.lock().unwrap().insert(name.to_owned());
-        ENV.iter().find(|v| v.name == name).map(|_| "https://example.com/0123456789abcdef0123456789abcdef".to_owned())
+        ENV.iter()
+            .find(|v| v.name == name)
+            .map(|_| "https://example.com/0123456789abcdef0123456789abcdef".to_owned())
     });
     asked.into_inner().unwrap()
 }
@@ -183,26 +280,53 @@ fn variables_read() -> BTreeSet<String> {
 fn every_variable_the_code_reads_is_set_where_env_says_and_nothing_else_is() {
     let read = variables_read();
     let listed: BTreeSet<String> = ENV.iter().map(|v| v.name.to_owned()).collect();
-    assert!(read.is_subset(&listed), "read but not in lambda::ENV: {:?}", read.difference(&listed).collect::<Vec<_>>());
+    assert!(
+        read.is_subset(&listed),
+        "read but not in lambda::ENV: {:?}",
+        read.difference(&listed).collect::<Vec<_>>()
+    );
     for v in ENV {
-        assert_eq!(read.contains(v.name), !v.reserved, "{}: reserved means no code reads it (yet)", v.name);
+        assert_eq!(
+            read.contains(v.name),
+            !v.reserved,
+            "{}: reserved means no code reads it (yet)",
+            v.name
+        );
     }
-    let everywhere = template()["Globals"]["Function"]["Environment"]["Variables"].as_mapping().unwrap();
+    let everywhere = template()["Globals"]["Function"]["Environment"]["Variables"]
+        .as_mapping()
+        .unwrap();
     for function in Function::ALL {
-        let own = resource(function.logical_id())["Properties"]["Environment"]["Variables"].as_mapping();
-        let set: BTreeSet<String> =
-            everywhere.keys().chain(own.into_iter().flat_map(|m| m.keys())).map(|k| k.as_str().unwrap().to_owned()).collect();
-        let wanted: BTreeSet<String> = ENV.iter().filter(|v| v.deployed.to(function)).map(|v| v.name.to_owned()).collect();
+        let own =
+            resource(function.logical_id())["Properties"]["Environment"]["Variables"].as_mapping();
+        let set: BTreeSet<String> = everywhere
+            .keys()
+            .chain(own.into_iter().flat_map(|m| m.keys()))
+            .map(|k| k.as_str().unwrap().to_owned())
+            .collect();
+        let wanted: BTreeSet<String> = ENV
+            .iter()
+            .filter(|v| v.deployed.to(function))
+            .map(|v| v.name.to_owned())
+            .collect();
         assert_eq!(set, wanted, "the variables of {function:?}");
         for v in ENV.iter().filter(|v| read.contains(v.name)) {
             match v.need {
                 Need::Required => assert!(set.contains(v.name), "{function:?} needs {}", v.name),
-                Need::Unless(other) => assert!(set.contains(v.name) || set.contains(other), "{function:?} needs {} or {other}", v.name),
+                Need::Unless(other) => assert!(
+                    set.contains(v.name) || set.contains(other),
+                    "{function:?} needs {} or {other}",
+                    v.name
+                ),
                 Need::Optional => {}
             }
         }
     }
-    assert!(ENV.iter().any(|v| v.deployed == Deployed::Nowhere && v.name == "PARLOR_SIGNING_KEY"), "the key itself is never deployed");
+    assert!(
+        ENV.iter()
+            .any(|v| v.deployed == Deployed::Nowhere && v.name == "PARLOR_SIGNING_KEY"),
+        "the key itself is never deployed"
+    );
 }
 
 /// How the template names each resource a policy statement is on.
@@ -213,45 +337,84 @@ fn resource_in_template(on: Resource) -> &'static str {
         Resource::Connections => {
             "!Sub arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${StageName}/POST/@connections/*"
         }
-        Resource::SigningKey => "!Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SigningKeyParameterName}",
+        Resource::SigningKey => {
+            "!Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SigningKeyParameterName}"
+        }
         Resource::Attachments => "!Sub ${AttachmentsBucket.Arn}/a/*",
         Resource::Previews => "!Sub ${AttachmentsBucket.Arn}/a/*.preview.jpg",
     }
 }
 
-const RESOURCES: [Resource; 6] =
-    [Resource::Table, Resource::Index, Resource::Connections, Resource::SigningKey, Resource::Attachments, Resource::Previews];
+const RESOURCES: [Resource; 6] = [
+    Resource::Table,
+    Resource::Index,
+    Resource::Connections,
+    Resource::SigningKey,
+    Resource::Attachments,
+    Resource::Previews,
+];
 
 /// A function's policy in the template, as grants; anything it cannot read as one fails.
 fn policy(function: Function) -> BTreeSet<Needed> {
     let policies = strings_or_maps(&resource(function.logical_id())["Properties"]["Policies"]);
-    assert_eq!(policies.len(), 1, "{function:?}: one inline policy, no SAM policy templates or managed policies");
+    assert_eq!(
+        policies.len(),
+        1,
+        "{function:?}: one inline policy, no SAM policy templates or managed policies"
+    );
     let mut grants = BTreeSet::new();
-    for statement in policies[0]["Statement"].as_sequence().expect("a Statement list") {
-        let sid = statement["Sid"].as_str().unwrap_or_else(|| panic!("{function:?}: a statement without Sid"));
-        let on = RESOURCES.into_iter().find(|r| r.sid() == sid).unwrap_or_else(|| panic!("{function:?}: unknown Sid {sid}"));
+    for statement in policies[0]["Statement"]
+        .as_sequence()
+        .expect("a Statement list")
+    {
+        let sid = statement["Sid"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{function:?}: a statement without Sid"));
+        let on = RESOURCES
+            .into_iter()
+            .find(|r| r.sid() == sid)
+            .unwrap_or_else(|| panic!("{function:?}: unknown Sid {sid}"));
         assert_eq!(statement["Effect"], "Allow", "{function:?} {sid}");
-        assert!(statement.get("Condition").is_none() && statement.get("NotAction").is_none(), "{function:?} {sid}");
-        assert_eq!(strings(&statement["Resource"]), [resource_in_template(on)], "{function:?} {sid} is on exactly its resource");
+        assert!(
+            statement.get("Condition").is_none() && statement.get("NotAction").is_none(),
+            "{function:?} {sid}"
+        );
+        assert_eq!(
+            strings(&statement["Resource"]),
+            [resource_in_template(on)],
+            "{function:?} {sid} is on exactly its resource"
+        );
         for action in strings(&statement["Action"]) {
-            assert!(grants.insert((action.clone(), on)), "{function:?} grants {action} twice");
+            assert!(
+                grants.insert((action.clone(), on)),
+                "{function:?} grants {action} twice"
+            );
         }
     }
     grants
 }
 
 fn strings_or_maps(value: &Value) -> Vec<&Value> {
-    value.as_sequence().map(|s| s.iter().collect()).unwrap_or_default()
+    value
+        .as_sequence()
+        .map(|s| s.iter().collect())
+        .unwrap_or_default()
 }
 
 #[test]
 fn each_function_policy_is_its_row_of_the_permissions_table() {
     for function in Function::ALL {
-        let row: BTreeSet<Needed> = function.permissions().all().map(|g| (g.action.to_owned(), g.on)).collect();
+        let row: BTreeSet<Needed> = function
+            .permissions()
+            .all()
+            .map(|g| (g.action.to_owned(), g.on))
+            .collect();
         assert_eq!(policy(function), row, "{}'s policy", function.logical_id());
     }
     // The functions' own Lambda permissions aside, no other role grants anything to our data.
-    assert!(of_type("AWS::IAM::Policy").is_empty() && of_type("AWS::IAM::ManagedPolicy").is_empty());
+    assert!(
+        of_type("AWS::IAM::Policy").is_empty() && of_type("AWS::IAM::ManagedPolicy").is_empty()
+    );
 }
 
 /// A connection record whose socket is gone: the next push to it gets 410, and the pushing
@@ -261,11 +424,20 @@ async fn stale_operator_connection(app: &TestApp) {
     let stale = Connection {
         id: ConnectionId::parse(&unique("stale")).unwrap(),
         workspace: app.running.admin.workspace.clone(),
-        peer: Peer::Operator { id: app.running.admin.id.clone(), role: app.running.admin.role, status: parlor_core::domain::OperatorStatus::Online },
+        peer: Peer::Operator {
+            id: app.running.admin.id.clone(),
+            role: app.running.admin.role,
+            status: parlor_core::domain::OperatorStatus::Online,
+        },
         connected_at: now,
         expires_at: now + 3_600_000,
     };
-    app.running.app.connections.put_connection(&stale).await.unwrap();
+    app.running
+        .app
+        .connections
+        .put_connection(&stale)
+        .await
+        .unwrap();
 }
 
 /// Every flow of the product, each function's handlers reached through the local gateway as API
@@ -280,11 +452,22 @@ async fn every_flow(app: &TestApp) {
     let mut a = app.connect_operator(&anna).await;
     let mut b = app.connect_operator(&boris).await;
     stale_operator_connection(app).await;
-    let (status, _) = app.request("POST", "/api/me/status", Some(&anna.token), Some(json!({ "status": "online" }))).await;
+    let (status, _) = app
+        .request(
+            "POST",
+            "/api/me/status",
+            Some(&anna.token),
+            Some(json!({ "status": "online" })),
+        )
+        .await;
     assert_eq!(status, 200);
 
     // $connect refused: an unknown ticket is taken (and found missing) all the same.
-    assert!(parlor_e2e::Ws::connect(&format!("{}?v=1&ticket=nope", app.running.ws_url())).await.is_err());
+    assert!(
+        parlor_e2e::Ws::connect(&format!("{}?v=1&ticket=nope", app.running.ws_url()))
+            .await
+            .is_err()
+    );
 
     // message: a visitor's first and second message, a retry, the operators' answers, typing,
     // reading, marking unread.
@@ -295,8 +478,10 @@ async fn every_flow(app: &TestApp) {
     vera.ws.ok(retried.clone()).await;
     vera.ws.ok(retried).await;
     a.ok(frame::join(&dialog)).await;
-    a.ok(frame::send(Some(&dialog), &unique("c"), "how can I help?")).await;
-    a.ok(frame::whisper(&dialog, &unique("c"), "regular customer")).await;
+    a.ok(frame::send(Some(&dialog), &unique("c"), "how can I help?"))
+        .await;
+    a.ok(frame::whisper(&dialog, &unique("c"), "regular customer"))
+        .await;
     a.ok(frame::typing(Some(&dialog), true)).await;
     vera.ws.ok(frame::typing(None, true)).await;
     vera.ws.request(frame::read(None, 3)).await;
@@ -309,50 +494,107 @@ async fn every_flow(app: &TestApp) {
     let second = start_dialog(&mut vlad, "me too").await;
     stale_operator_connection(app).await;
     a.ok(frame::join(&second)).await;
-    a.ok(frame::transfer(&second, &boris.id, Some("yours"))).await;
+    a.ok(frame::transfer(&second, &boris.id, Some("yours")))
+        .await;
     // close: close and reopen, by the operator in charge.
     stale_operator_connection(app).await;
     b.ok(frame::close(&second)).await;
     b.ok(frame::reopen(&second)).await;
     b.ok(frame::leave(&second)).await;
     // $default: an action no route takes.
-    a.refused(json!({ "action": "dance" }), "unknown_action").await;
+    a.refused(json!({ "action": "dance" }), "unknown_action")
+        .await;
 
     // HTTP API: lists, a dialog, its history both ways, the visitor's side.
     stale_operator_connection(app).await;
     app.get("/api/dialogs", &anna.token).await;
     app.get("/api/dialogs?status=closed", &anna.token).await;
-    app.get(&format!("/api/dialogs/{dialog}"), &anna.token).await;
+    app.get(&format!("/api/dialogs/{dialog}"), &anna.token)
+        .await;
     app.history(&anna, &dialog, "").await;
     app.history(&anna, &dialog, "?after=1").await;
     app.visitor_history(&vera.token, "").await;
-    let (status, _) =
-        app.request("POST", "/api/visitor/session", None, Some(json!({ "site_key": app.running.site.key, "token": vera.token }))).await;
+    let (status, _) = app
+        .request(
+            "POST",
+            "/api/visitor/session",
+            None,
+            Some(json!({ "site_key": app.running.site.key, "token": vera.token })),
+        )
+        .await;
     assert_eq!(status, 200);
     // The visitor gives a phone later (indexed for search), and an operator searches.
     let body = json!({ "site_key": app.running.site.key, "token": vera.token, "phone": "+1 202 555 0142" });
-    assert_eq!(app.request("POST", "/api/visitor/session", None, Some(body)).await.0, 200);
-    assert!(!app.get("/api/search?q=555", &anna.token).await["hits"].as_array().unwrap().is_empty());
-    app.get(&format!("/api/sites/{}", app.running.site.key), &anna.token).await;
+    assert_eq!(
+        app.request("POST", "/api/visitor/session", None, Some(body))
+            .await
+            .0,
+        200
+    );
+    assert!(
+        !app.get("/api/search?q=555", &anna.token).await["hits"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    app.get(&format!("/api/sites/{}", app.running.site.key), &anna.token)
+        .await;
     // Settings: an admin lists the sites and changes one's widget and origins.
     app.get("/api/sites", &admin).await;
     let site = json!({ "color": "#0a7d3b", "allowed_origins": [] });
-    assert_eq!(app.request("PUT", &format!("/api/sites/{}", app.running.site.key), Some(&admin), Some(site)).await.0, 200);
-    let (status, _) = app.request("POST", "/api/me/status", Some(&anna.token), Some(json!({ "status": "away" }))).await;
+    assert_eq!(
+        app.request(
+            "PUT",
+            &format!("/api/sites/{}", app.running.site.key),
+            Some(&admin),
+            Some(site)
+        )
+        .await
+        .0,
+        200
+    );
+    let (status, _) = app
+        .request(
+            "POST",
+            "/api/me/status",
+            Some(&anna.token),
+            Some(json!({ "status": "away" })),
+        )
+        .await;
     assert_eq!(status, 200);
 
     // Attachments: upload grants (http-api signs them), a message with an image (the message
     // function checks the upload and stores its preview), links, the dialog's files.
     let picture = parlor_e2e::storage::png(64, 48);
-    let file = parlor_e2e::storage::upload(app, &vlad.token, "photo.png", &picture, "image/png").await;
-    vlad.ws.ok(parlor_e2e::storage::send_files(None, "", &[&file])).await;
+    let file =
+        parlor_e2e::storage::upload(app, &vlad.token, "photo.png", &picture, "image/png").await;
+    vlad.ws
+        .ok(parlor_e2e::storage::send_files(None, "", &[&file]))
+        .await;
     app.get("/api/attachments/limits", &vlad.token).await;
     let limits = json!({ "image_max_bytes": 10_485_760, "file_max_bytes": 26_214_400 });
-    assert_eq!(app.request("PUT", "/api/attachments/limits", Some(&admin), Some(limits)).await.0, 200);
-    let files = app.get(&format!("/api/dialogs/{second}/attachments"), &boris.token).await;
-    let seq = files["attachments"][0]["seq"].as_u64().expect("the dialog's file");
-    app.get(&format!("/api/dialogs/{second}/messages/{seq}/attachments"), &boris.token).await;
-    app.get(&format!("/api/visitor/messages/{seq}/attachments"), &vlad.token).await;
+    assert_eq!(
+        app.request("PUT", "/api/attachments/limits", Some(&admin), Some(limits))
+            .await
+            .0,
+        200
+    );
+    let files = app
+        .get(&format!("/api/dialogs/{second}/attachments"), &boris.token)
+        .await;
+    let seq = files["attachments"][0]["seq"]
+        .as_u64()
+        .expect("the dialog's file");
+    app.get(
+        &format!("/api/dialogs/{second}/messages/{seq}/attachments"),
+        &boris.token,
+    )
+    .await;
+    app.get(
+        &format!("/api/visitor/messages/{seq}/attachments"),
+        &vlad.token,
+    )
+    .await;
 
     // $default with its sender gone: the error frame finds no socket, and the record goes.
     let mut event = aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest::default();
@@ -362,7 +604,9 @@ async fn every_flow(app: &TestApp) {
     ws::handle(&app.running.app, event).await.expect("answered");
 
     // $disconnect: a visitor closes the tab.
-    vera.ws.send_message(tokio_tungstenite::tungstenite::Message::Close(None)).await;
+    vera.ws
+        .send_message(tokio_tungstenite::tungstenite::Message::Close(None))
+        .await;
     drop(vera);
 }
 
@@ -388,7 +632,11 @@ async fn each_function_calls_exactly_what_its_row_grants() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 
-    assert!(calls.unknown().is_empty(), "calls no grant can name: {:?}", calls.unknown());
+    assert!(
+        calls.unknown().is_empty(),
+        "calls no grant can name: {:?}",
+        calls.unknown()
+    );
     let mut mismatches = BTreeMap::new();
     for function in Function::ALL {
         let called = calls.needed_by(function);
@@ -399,14 +647,27 @@ async fn each_function_calls_exactly_what_its_row_grants() {
             .filter(|g| g.on != Resource::SigningKey)
             .map(|g| (g.action.to_owned(), g.on))
             .collect();
-        let reserved: BTreeSet<Needed> =
-            function.permissions().reserved.iter().map(|g| (g.action.to_owned(), g.on)).collect();
+        let reserved: BTreeSet<Needed> = function
+            .permissions()
+            .reserved
+            .iter()
+            .map(|g| (g.action.to_owned(), g.on))
+            .collect();
         if called != handlers_need {
             let missing: Vec<_> = called.difference(&handlers_need).collect();
             let unused: Vec<_> = handlers_need.difference(&called).collect();
-            mismatches.insert(function.logical_id(), format!("called but not granted {missing:?}; granted but not called {unused:?}"));
+            mismatches.insert(
+                function.logical_id(),
+                format!("called but not granted {missing:?}; granted but not called {unused:?}"),
+            );
         }
-        assert!(called.is_disjoint(&reserved), "{function:?} calls a reserved grant: move it to its grants");
+        assert!(
+            called.is_disjoint(&reserved),
+            "{function:?} calls a reserved grant: move it to its grants"
+        );
     }
-    assert!(mismatches.is_empty(), "deploy::PERMISSIONS and the code disagree: {mismatches:#?}");
+    assert!(
+        mismatches.is_empty(),
+        "deploy::PERMISSIONS and the code disagree: {mismatches:#?}"
+    );
 }

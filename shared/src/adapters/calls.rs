@@ -35,14 +35,22 @@ impl AwsCalls {
 
     /// What the calls made as `function` needed so far.
     pub fn needed_by(&self, function: Function) -> BTreeSet<Needed> {
-        self.lock().needed.get(&function).cloned().unwrap_or_default()
+        self.lock()
+            .needed
+            .get(&function)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Records that the running function signed a request someone else will send (a presigned
     /// upload or link): signing calls nothing, yet the request runs with the signer's grants.
     pub fn presigned(&self, action: &str, on: Resource) {
         if let Some(function) = Function::current() {
-            self.lock().needed.entry(function).or_default().insert((action.to_owned(), on));
+            self.lock()
+                .needed
+                .entry(function)
+                .or_default()
+                .insert((action.to_owned(), on));
         }
     }
 
@@ -53,7 +61,9 @@ impl AwsCalls {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Seen> {
-        self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -62,13 +72,19 @@ impl AwsCalls {
 fn needed(service: &str, operation: &str, input: &Input) -> Result<Vec<Needed>, String> {
     let on = |action: &str, resource| Ok(vec![(action.to_owned(), resource)]);
     match (service, operation) {
-        ("DynamoDB", "Query") => match input.downcast_ref::<QueryInput>().and_then(|q| q.index_name()) {
+        ("DynamoDB", "Query") => match input
+            .downcast_ref::<QueryInput>()
+            .and_then(|q| q.index_name())
+        {
             None => on("dynamodb:Query", Resource::Table),
             Some("GSI1") => on("dynamodb:Query", Resource::Index),
             Some(other) => Err(format!("dynamodb:Query on index {other}")),
         },
         ("DynamoDB", "TransactWriteItems") => {
-            let items = input.downcast_ref::<TransactWriteItemsInput>().map(|t| t.transact_items()).unwrap_or_default();
+            let items = input
+                .downcast_ref::<TransactWriteItemsInput>()
+                .map(|t| t.transact_items())
+                .unwrap_or_default();
             Ok(items
                 .iter()
                 .map(|item| {
@@ -86,10 +102,14 @@ fn needed(service: &str, operation: &str, input: &Input) -> Result<Vec<Needed>, 
                 .collect())
         }
         ("DynamoDB", "TransactGetItems") => on("dynamodb:GetItem", Resource::Table),
-        ("DynamoDB", op @ ("GetItem" | "PutItem" | "UpdateItem" | "DeleteItem" | "BatchGetItem" | "BatchWriteItem")) => {
-            on(&format!("dynamodb:{op}"), Resource::Table)
+        (
+            "DynamoDB",
+            op @ ("GetItem" | "PutItem" | "UpdateItem" | "DeleteItem" | "BatchGetItem"
+            | "BatchWriteItem"),
+        ) => on(&format!("dynamodb:{op}"), Resource::Table),
+        ("ApiGatewayManagementApi", "PostToConnection") => {
+            on("execute-api:ManageConnections", Resource::Connections)
         }
-        ("ApiGatewayManagementApi", "PostToConnection") => on("execute-api:ManageConnections", Resource::Connections),
         // HeadObject is authorised as s3:GetObject. A presigned GET passes here too: presigning
         // runs the client's interceptors, and the link works only while the signer holds the grant.
         ("S3", "GetObject" | "HeadObject") => on("s3:GetObject", Resource::Attachments),
@@ -106,7 +126,9 @@ const PREVIEW_SUFFIX: &str = ".preview.jpg";
 
 #[cfg(feature = "attachments")]
 fn put_key(input: &Input) -> Option<&str> {
-    input.downcast_ref::<aws_sdk_s3::operation::put_object::PutObjectInput>().and_then(|put| put.key())
+    input
+        .downcast_ref::<aws_sdk_s3::operation::put_object::PutObjectInput>()
+        .and_then(|put| put.key())
 }
 
 /// Without attachments nothing puts an object.
@@ -128,8 +150,12 @@ impl Intercept for AwsCalls {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        let Some(function) = Function::current() else { return Ok(()) };
-        let Some(metadata) = cfg.load::<Metadata>() else { return Ok(()) };
+        let Some(function) = Function::current() else {
+            return Ok(());
+        };
+        let Some(metadata) = cfg.load::<Metadata>() else {
+            return Ok(());
+        };
         let found = needed(metadata.service(), metadata.name(), context.input());
         let mut seen = self.lock();
         match found {

@@ -6,12 +6,14 @@
 //! - `images`: image previews.
 //! - `calls`: records which IAM grants the AWS calls of each function need (for the template test).
 
-use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 
 /// The HTTPS client every AWS SDK client uses (DynamoDB, the Management API, SSM, and the
 /// credential and region providers): rustls on ring.
 pub fn https_client() -> aws_sdk_apigatewaymanagement::config::SharedHttpClient {
-    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
 }
 
 /// The SDK's default configuration chain (environment, profile, container and instance

@@ -4,9 +4,9 @@
 use crate::ids::ConnectionId;
 use crate::ports::{Push, PushError};
 use async_trait::async_trait;
+use aws_sdk_apigatewaymanagement::Client;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
-use aws_sdk_apigatewaymanagement::Client;
 
 pub struct ManagementApiPush {
     client: Client,
@@ -20,7 +20,9 @@ impl ManagementApiPush {
     /// A client for `endpoint` (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`, or
     /// the local gateway's Management API).
     pub fn for_endpoint(config: &aws_config::SdkConfig, endpoint: &str) -> Self {
-        let conf = aws_sdk_apigatewaymanagement::config::Builder::from(config).endpoint_url(endpoint).build();
+        let conf = aws_sdk_apigatewaymanagement::config::Builder::from(config)
+            .endpoint_url(endpoint)
+            .build();
         Self::new(Client::from_conf(conf))
     }
 }
@@ -39,7 +41,9 @@ impl Push for ManagementApiPush {
             Ok(_) => Ok(()),
             Err(e) => match e.as_service_error() {
                 Some(PostToConnectionError::GoneException(_)) => Err(PushError::Gone),
-                _ => Err(PushError::Failed(aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&e).to_string())),
+                _ => Err(PushError::Failed(
+                    aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&e).to_string(),
+                )),
             },
         }
     }

@@ -10,8 +10,8 @@ use crate::app::AttachmentStorage;
 use crate::domain::Millis;
 use crate::ports::{BlobError, Blobs, ObjectHead, PresignedPost, UploadPolicy};
 use async_trait::async_trait;
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_credential_types::Credentials;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
@@ -81,7 +81,10 @@ impl S3Blobs {
         self
     }
 
-    fn get(&self, key: &str) -> aws_sdk_s3::operation::get_object::builders::GetObjectFluentBuilder {
+    fn get(
+        &self,
+        key: &str,
+    ) -> aws_sdk_s3::operation::get_object::builders::GetObjectFluentBuilder {
         self.client.get_object().bucket(&self.bucket).key(key)
     }
 }
@@ -89,7 +92,10 @@ impl S3Blobs {
 /// Attachments in `bucket` for a Lambda function: S3 with its own credentials and region, and
 /// image previews.
 pub fn storage_in_aws(sdk: &aws_config::SdkConfig, bucket: &str) -> AttachmentStorage {
-    AttachmentStorage { blobs: Arc::new(S3Blobs::aws(sdk, bucket)), images: Arc::new(super::images::ImagePreviews) }
+    AttachmentStorage {
+        blobs: Arc::new(S3Blobs::aws(sdk, bucket)),
+        images: Arc::new(super::images::ImagePreviews),
+    }
 }
 
 fn failed<E: std::error::Error + 'static>(what: &str, key: &str, e: E) -> BlobError {
@@ -103,7 +109,9 @@ fn seconds(at: Millis) -> Option<u64> {
 
 fn iso8601(secs: u64) -> Result<String, BlobError> {
     // From whole seconds: with nanoseconds the format would print a fraction.
-    DateTime::from_secs(secs as i64).fmt(DateTimeFormat::DateTime).map_err(|e| BlobError(format!("cannot format {secs}: {e}")))
+    DateTime::from_secs(secs as i64)
+        .fmt(DateTimeFormat::DateTime)
+        .map_err(|e| BlobError(format!("cannot format {secs}: {e}")))
 }
 
 /// Signs a browser upload into `bucket` held to `policy`: the form fields, in the order the form
@@ -119,10 +127,16 @@ pub fn sign_post(
     policy: &UploadPolicy,
 ) -> Result<PresignedPost, BlobError> {
     let (Some(now), Some(expires)) = (seconds(policy.now), seconds(policy.expires_at)) else {
-        return Err(BlobError(format!("an upload policy dated before 1970: {policy:?}")));
+        return Err(BlobError(format!(
+            "an upload policy dated before 1970: {policy:?}"
+        )));
     };
     let amz_date = iso8601(now)?.replace(['-', ':'], "");
-    let credential = format!("{}/{}/{region}/s3/aws4_request", credentials.access_key_id(), &amz_date[..8]);
+    let credential = format!(
+        "{}/{}/{region}/s3/aws4_request",
+        credentials.access_key_id(),
+        &amz_date[..8]
+    );
     let mut conditions = vec![
         serde_json::json!({ "bucket": bucket }),
         serde_json::json!(["eq", "$key", policy.key]),
@@ -139,12 +153,20 @@ pub fn sign_post(
     }
     let document = serde_json::json!({ "expiration": iso8601(expires)?, "conditions": conditions });
     let encoded = base64::engine::general_purpose::STANDARD.encode(document.to_string());
-    let signature = signature(credentials.secret_access_key(), UNIX_EPOCH + Duration::from_secs(now), region, &encoded);
+    let signature = signature(
+        credentials.secret_access_key(),
+        UNIX_EPOCH + Duration::from_secs(now),
+        region,
+        &encoded,
+    );
 
     let mut fields = vec![
         ("key".to_owned(), policy.key.clone()),
         ("Content-Type".to_owned(), policy.content_type.clone()),
-        ("Content-Disposition".to_owned(), policy.content_disposition.clone()),
+        (
+            "Content-Disposition".to_owned(),
+            policy.content_disposition.clone(),
+        ),
         ("x-amz-algorithm".to_owned(), ALGORITHM.to_owned()),
         ("x-amz-credential".to_owned(), credential),
         ("x-amz-date".to_owned(), amz_date),
@@ -154,7 +176,10 @@ pub fn sign_post(
     }
     fields.push(("policy".to_owned(), encoded));
     fields.push(("x-amz-signature".to_owned(), signature));
-    Ok(PresignedPost { url: url.to_owned(), fields })
+    Ok(PresignedPost {
+        url: url.to_owned(),
+        fields,
+    })
 }
 
 /// SigV4's signature of a POST policy (already base64): the day's key for S3 in `region`, over
@@ -167,13 +192,28 @@ fn signature(secret: &str, at: SystemTime, region: &str, encoded_policy: &str) -
 #[async_trait]
 impl Blobs for S3Blobs {
     async fn presign_upload(&self, policy: &UploadPolicy) -> Result<PresignedPost, BlobError> {
-        let provider = self.credentials.as_ref().ok_or_else(|| BlobError("no AWS credentials are configured".into()))?;
-        let credentials = provider
-            .provide_credentials()
-            .await
-            .map_err(|e| BlobError(format!("no credentials to sign with: {}", DisplayErrorContext(e))))?;
-        let region = self.client.config().region().ok_or_else(|| BlobError("the S3 client has no region".into()))?;
-        let post = sign_post(&credentials, region.as_ref(), &self.bucket, &self.post_url, policy)?;
+        let provider = self
+            .credentials
+            .as_ref()
+            .ok_or_else(|| BlobError("no AWS credentials are configured".into()))?;
+        let credentials = provider.provide_credentials().await.map_err(|e| {
+            BlobError(format!(
+                "no credentials to sign with: {}",
+                DisplayErrorContext(e)
+            ))
+        })?;
+        let region = self
+            .client
+            .config()
+            .region()
+            .ok_or_else(|| BlobError("the S3 client has no region".into()))?;
+        let post = sign_post(
+            &credentials,
+            region.as_ref(),
+            &self.bucket,
+            &self.post_url,
+            policy,
+        )?;
         #[cfg(feature = "dynamodb")]
         if let Some(calls) = &self.calls {
             calls.presigned("s3:PutObject", crate::deploy::Resource::Attachments);
@@ -182,15 +222,30 @@ impl Blobs for S3Blobs {
     }
 
     async fn presign_download(&self, key: &str, ttl_secs: u64) -> Result<String, BlobError> {
-        let config = PresigningConfig::expires_in(Duration::from_secs(ttl_secs)).map_err(|e| failed("cannot presign", key, e))?;
-        let request = self.get(key).presigned(config).await.map_err(|e| failed("cannot presign", key, e))?;
+        let config = PresigningConfig::expires_in(Duration::from_secs(ttl_secs))
+            .map_err(|e| failed("cannot presign", key, e))?;
+        let request = self
+            .get(key)
+            .presigned(config)
+            .await
+            .map_err(|e| failed("cannot presign", key, e))?;
         Ok(request.uri().to_owned())
     }
 
     async fn head(&self, key: &str) -> Result<Option<ObjectHead>, BlobError> {
-        match self.client.head_object().bucket(&self.bucket).key(key).send().await {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
             Ok(head) => Ok(Some(ObjectHead {
-                size: head.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+                size: head
+                    .content_length()
+                    .and_then(|n| u64::try_from(n).ok())
+                    .unwrap_or(0),
                 content_type: head.content_type().map(str::to_owned),
             })),
             Err(SdkError::ServiceError(e)) if e.err().is_not_found() => Ok(None),
@@ -204,18 +259,39 @@ impl Blobs for S3Blobs {
         if len == 0 {
             return Ok(Vec::new());
         }
-        let object = self.get(key).range(format!("bytes=0-{}", len - 1)).send().await.map_err(|e| failed("cannot read", key, e))?;
-        let bytes = object.body.collect().await.map_err(|e| failed("cannot read", key, e))?.into_bytes();
+        let object = self
+            .get(key)
+            .range(format!("bytes=0-{}", len - 1))
+            .send()
+            .await
+            .map_err(|e| failed("cannot read", key, e))?;
+        let bytes = object
+            .body
+            .collect()
+            .await
+            .map_err(|e| failed("cannot read", key, e))?
+            .into_bytes();
         Ok(bytes[..bytes.len().min(len as usize)].to_vec())
     }
 
     async fn read(&self, key: &str, max_bytes: u64) -> Result<Vec<u8>, BlobError> {
-        let object = self.get(key).send().await.map_err(|e| failed("cannot read", key, e))?;
+        let object = self
+            .get(key)
+            .send()
+            .await
+            .map_err(|e| failed("cannot read", key, e))?;
         let size = object.content_length().unwrap_or(0);
         if u64::try_from(size).map_or(true, |size| size > max_bytes) {
-            return Err(BlobError(format!("{key} is {size} bytes, more than {max_bytes}")));
+            return Err(BlobError(format!(
+                "{key} is {size} bytes, more than {max_bytes}"
+            )));
         }
-        let bytes = object.body.collect().await.map_err(|e| failed("cannot read", key, e))?.into_bytes();
+        let bytes = object
+            .body
+            .collect()
+            .await
+            .map_err(|e| failed("cannot read", key, e))?
+            .into_bytes();
         if bytes.len() as u64 > max_bytes {
             return Err(BlobError(format!("{key} is more than {max_bytes} bytes")));
         }
@@ -249,7 +325,13 @@ mod tests {
     const AWS_EXAMPLE_DATE: u64 = 1_451_347_200;
 
     fn creds(token: Option<&str>) -> Credentials {
-        Credentials::new("AKIAIOSFODNN7EXAMPLE", AWS_EXAMPLE_SECRET, token.map(str::to_owned), None, "test")
+        Credentials::new(
+            "AKIAIOSFODNN7EXAMPLE",
+            AWS_EXAMPLE_SECRET,
+            token.map(str::to_owned),
+            None,
+            "test",
+        )
     }
 
     fn policy() -> UploadPolicy {
@@ -264,8 +346,18 @@ mod tests {
     }
 
     fn decoded(post: &PresignedPost) -> serde_json::Value {
-        let encoded = &post.fields.iter().find(|(name, _)| name == "policy").expect("a policy").1;
-        serde_json::from_slice(&base64::engine::general_purpose::STANDARD.decode(encoded).expect("base64")).expect("json")
+        let encoded = &post
+            .fields
+            .iter()
+            .find(|(name, _)| name == "policy")
+            .expect("a policy")
+            .1;
+        serde_json::from_slice(
+            &base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .expect("base64"),
+        )
+        .expect("json")
     }
 
     #[test]
@@ -300,16 +392,29 @@ mod tests {
         let field = |name: &str| a.fields.iter().find(|(n, _)| n == name).unwrap().1.clone();
         // Whole seconds of `now`; the scope's day is the date's.
         assert_eq!(field("x-amz-date"), "20251121T090000Z");
-        assert_eq!(field("x-amz-credential"), "AKIAIOSFODNN7EXAMPLE/20251121/eu-west-1/s3/aws4_request");
+        assert_eq!(
+            field("x-amz-credential"),
+            "AKIAIOSFODNN7EXAMPLE/20251121/eu-west-1/s3/aws4_request"
+        );
         assert_eq!(field("x-amz-signature").len(), 64);
-        let other = UploadPolicy { size: 1235, ..policy() };
+        let other = UploadPolicy {
+            size: 1235,
+            ..policy()
+        };
         let c = sign_post(&creds(None), "eu-west-1", "bucket", "https://u/", &other).unwrap();
         assert_ne!(field("x-amz-signature"), c.fields.last().unwrap().1);
     }
 
     #[test]
     fn every_field_but_policy_and_signature_has_its_condition() {
-        let post = sign_post(&creds(Some("session-token")), "eu-west-1", "bucket", "https://u/", &policy()).unwrap();
+        let post = sign_post(
+            &creds(Some("session-token")),
+            "eu-west-1",
+            "bucket",
+            "https://u/",
+            &policy(),
+        )
+        .unwrap();
         let document = decoded(&post);
         assert_eq!(document["expiration"], "2025-11-21T09:10:00Z");
         let conditions = document["conditions"].as_array().unwrap();
@@ -320,18 +425,29 @@ mod tests {
                     covered.insert((name.to_lowercase(), value.as_str().unwrap().to_owned()));
                 }
             } else if c[0] == "eq" {
-                let name = c[1].as_str().unwrap().trim_start_matches('$').to_lowercase();
+                let name = c[1]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches('$')
+                    .to_lowercase();
                 covered.insert((name, c[2].as_str().unwrap().to_owned()));
             }
         }
         for (name, value) in &post.fields {
             if name != "policy" && name != "x-amz-signature" {
-                assert!(covered.contains(&(name.to_lowercase(), value.clone())), "{name} is not in the policy");
+                assert!(
+                    covered.contains(&(name.to_lowercase(), value.clone())),
+                    "{name} is not in the policy"
+                );
             }
         }
         assert!(conditions.contains(&serde_json::json!(["content-length-range", 1234, 1234])));
         assert!(conditions.contains(&serde_json::json!({ "bucket": "bucket" })));
-        assert!(post.fields.iter().any(|(n, v)| n == "x-amz-security-token" && v == "session-token"));
+        assert!(
+            post.fields
+                .iter()
+                .any(|(n, v)| n == "x-amz-security-token" && v == "session-token")
+        );
     }
 
     #[test]
@@ -343,6 +459,9 @@ mod tests {
 
     #[test]
     fn aws_post_url_is_virtual_hosted() {
-        assert_eq!(S3Blobs::aws_post_url("parlor-att", "eu-west-1"), "https://parlor-att.s3.eu-west-1.amazonaws.com/");
+        assert_eq!(
+            S3Blobs::aws_post_url("parlor-att", "eu-west-1"),
+            "https://parlor-att.s3.eu-west-1.amazonaws.com/"
+        );
     }
 }

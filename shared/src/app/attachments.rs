@@ -14,8 +14,9 @@
 use super::{App, AppError, AppResult};
 use crate::auth::{Claims, Holder};
 use crate::domain::{
-    object_key, preview_key, sniff_image, Attachment, AttachmentKind, AttachmentLimits, DomainError,
-    FileDescription, Message, Millis, Operator, Visitor, MAX_ATTACHMENTS_PER_MESSAGE, PREVIEW_PIXELS,
+    Attachment, AttachmentKind, AttachmentLimits, DomainError, FileDescription,
+    MAX_ATTACHMENTS_PER_MESSAGE, Message, Millis, Operator, PREVIEW_PIXELS, Visitor, object_key,
+    preview_key, sniff_image,
 };
 use crate::ids::{AttachmentId, DialogId, WorkspaceId};
 use crate::ports::{BlobError, Blobs, Images, UploadPolicy};
@@ -81,11 +82,20 @@ impl App {
 
     /// The workspace's limits (the defaults until an admin sets them).
     pub async fn attachment_limits(&self, workspace: &WorkspaceId) -> AppResult<AttachmentLimits> {
-        Ok(self.directory.get_workspace(workspace).await?.map(|w| w.attachment_limits).unwrap_or_default())
+        Ok(self
+            .directory
+            .get_workspace(workspace)
+            .await?
+            .map(|w| w.attachment_limits)
+            .unwrap_or_default())
     }
 
     /// Admins set how large images and other files may be, up to 100 MB.
-    pub async fn set_attachment_limits(&self, admin: &Operator, limits: AttachmentLimits) -> AppResult<AttachmentLimits> {
+    pub async fn set_attachment_limits(
+        &self,
+        admin: &Operator,
+        limits: AttachmentLimits,
+    ) -> AppResult<AttachmentLimits> {
         if !admin.is_admin() {
             return Err(DomainError::Forbidden("only admins may change attachment limits").into());
         }
@@ -111,13 +121,20 @@ impl App {
                 let v = self.visitor_from_token(token).await?;
                 Ok((v.workspace.clone(), Holder::Visitor(v.id)))
             }
-            Ok(_) => Err(AppError::Unauthorized("send an operator's session token or a visitor token".into())),
+            Ok(_) => Err(AppError::Unauthorized(
+                "send an operator's session token or a visitor token".into(),
+            )),
             Err(e) => Err(AppError::Unauthorized(e.to_string())),
         }
     }
 
     /// Checks a file against the workspace's limits and signs its upload.
-    pub async fn grant_upload(&self, workspace: &WorkspaceId, holder: Holder, file: FileDescription) -> AppResult<UploadGrant> {
+    pub async fn grant_upload(
+        &self,
+        workspace: &WorkspaceId,
+        holder: Holder,
+        file: FileDescription,
+    ) -> AppResult<UploadGrant> {
         let storage = self.storage()?;
         let limits = self.attachment_limits(workspace).await?;
         let attachment = file.accept(AttachmentId::generate(), &limits)?;
@@ -132,11 +149,30 @@ impl App {
             expires_at,
         };
         let post = storage.blobs.presign_upload(&policy).await?;
-        let upload = self.upload_token(workspace, holder, &attachment, false, now + UPLOAD_TOKEN_TTL);
-        Ok(UploadGrant { upload, url: post.url, fields: post.fields, attachment, expires_at })
+        let upload = self.upload_token(
+            workspace,
+            holder,
+            &attachment,
+            false,
+            now + UPLOAD_TOKEN_TTL,
+        );
+        Ok(UploadGrant {
+            upload,
+            url: post.url,
+            fields: post.fields,
+            attachment,
+            expires_at,
+        })
     }
 
-    fn upload_token(&self, workspace: &WorkspaceId, holder: Holder, attachment: &Attachment, checked: bool, expires_at: Millis) -> String {
+    fn upload_token(
+        &self,
+        workspace: &WorkspaceId,
+        holder: Holder,
+        attachment: &Attachment,
+        checked: bool,
+        expires_at: Millis,
+    ) -> String {
         self.signer.sign(&Claims::Upload {
             workspace: workspace.clone(),
             holder,
@@ -148,7 +184,12 @@ impl App {
 
     /// The files a message may carry, from its upload tokens: each must be this sender's, in this
     /// workspace, and in storage as granted. Nothing is stored when any one fails.
-    pub(crate) async fn attachments_for(&self, workspace: &WorkspaceId, holder: &Holder, uploads: &[String]) -> AppResult<Vec<Attachment>> {
+    pub(crate) async fn attachments_for(
+        &self,
+        workspace: &WorkspaceId,
+        holder: &Holder,
+        uploads: &[String],
+    ) -> AppResult<Vec<Attachment>> {
         if uploads.is_empty() {
             return Ok(Vec::new());
         }
@@ -160,7 +201,13 @@ impl App {
         for (i, token) in uploads.iter().enumerate() {
             let which = format!("upload {} of {}", i + 1, uploads.len());
             match self.signer.verify(token, self.now()) {
-                Ok(Claims::Upload { workspace: ws, holder: h, attachment, checked, .. }) => {
+                Ok(Claims::Upload {
+                    workspace: ws,
+                    holder: h,
+                    attachment,
+                    checked,
+                    ..
+                }) => {
                     // Another workspace's file is not told apart from a forged token.
                     if &ws != workspace || &h != holder {
                         return Err(invalid(format!("{which} was not granted to you")));
@@ -169,7 +216,9 @@ impl App {
                 }
                 Ok(_) => return Err(invalid(format!("{which} is not an upload token"))),
                 Err(crate::auth::TokenError::Expired) => {
-                    return Err(invalid(format!("{which} has expired; upload the file again")));
+                    return Err(invalid(format!(
+                        "{which} has expired; upload the file again"
+                    )));
                 }
                 Err(e) => return Err(invalid(format!("{which}: {e}"))),
             }
@@ -178,21 +227,35 @@ impl App {
         if !claimed.iter().all(|(a, _)| seen.insert(a.id.clone())) {
             return Err(invalid("the same file is attached twice".into()));
         }
-        let checks = claimed.into_iter().map(|(a, checked)| self.check_stored(storage, workspace, a, checked));
+        let checks = claimed
+            .into_iter()
+            .map(|(a, checked)| self.check_stored(storage, workspace, a, checked));
         futures_util::future::try_join_all(checks).await
     }
 
     /// Looks at the object itself before a message may carry it.
-    async fn check_stored(&self, storage: &AttachmentStorage, workspace: &WorkspaceId, mut a: Attachment, checked: bool) -> AppResult<Attachment> {
+    async fn check_stored(
+        &self,
+        storage: &AttachmentStorage,
+        workspace: &WorkspaceId,
+        mut a: Attachment,
+        checked: bool,
+    ) -> AppResult<Attachment> {
         let key = object_key(workspace, &a.id);
         let Some(head) = storage.blobs.head(&key).await? else {
-            return Err(invalid(format!("{} is not in storage: upload it again", crate::domain::quote(&a.name))));
+            return Err(invalid(format!(
+                "{} is not in storage: upload it again",
+                crate::domain::quote(&a.name)
+            )));
         };
         if checked {
             return Ok(a);
         }
         if head.size != a.size || head.content_type.as_deref() != Some(a.content_type.as_str()) {
-            return Err(invalid(format!("{} in storage is not the file that was granted", crate::domain::quote(&a.name))));
+            return Err(invalid(format!(
+                "{} in storage is not the file that was granted",
+                crate::domain::quote(&a.name)
+            )));
         }
         if a.kind == AttachmentKind::Image {
             let start = storage.blobs.read_start(&key, 16).await?;
@@ -206,13 +269,25 @@ impl App {
             }
             let bytes = storage.blobs.read(&key, a.size).await?;
             let (images, content_type) = (storage.images.clone(), a.content_type.clone());
-            let made = tokio::task::spawn_blocking(move || images.preview(&bytes, &content_type, PREVIEW_PIXELS))
-                .await
-                .map_err(|e| AppError::Store(crate::ports::StoreError::Unavailable(format!("the preview task failed: {e}"))))?;
-            let preview = made.map_err(|reason| {
-                DomainError::AttachmentTypeNotAllowed(format!("{} cannot be read as an image: {reason}", crate::domain::quote(&a.name)))
+            let made = tokio::task::spawn_blocking(move || {
+                images.preview(&bytes, &content_type, PREVIEW_PIXELS)
+            })
+            .await
+            .map_err(|e| {
+                AppError::Store(crate::ports::StoreError::Unavailable(format!(
+                    "the preview task failed: {e}"
+                )))
             })?;
-            storage.blobs.put(&preview_key(workspace, &a.id), preview.jpeg, "image/jpeg").await?;
+            let preview = made.map_err(|reason| {
+                DomainError::AttachmentTypeNotAllowed(format!(
+                    "{} cannot be read as an image: {reason}",
+                    crate::domain::quote(&a.name)
+                ))
+            })?;
+            storage
+                .blobs
+                .put(&preview_key(workspace, &a.id), preview.jpeg, "image/jpeg")
+                .await?;
             (a.width, a.height, a.preview) = (Some(preview.width), Some(preview.height), true);
         }
         Ok(a)
@@ -220,44 +295,85 @@ impl App {
 
     async fn links(&self, workspace: &WorkspaceId, a: &Attachment) -> AppResult<AttachmentLinks> {
         let storage = self.storage()?;
-        let url = storage.blobs.presign_download(&object_key(workspace, &a.id), LINK_TTL_SECS).await?;
+        let url = storage
+            .blobs
+            .presign_download(&object_key(workspace, &a.id), LINK_TTL_SECS)
+            .await?;
         let preview_url = match a.preview {
-            true => Some(storage.blobs.presign_download(&preview_key(workspace, &a.id), LINK_TTL_SECS).await?),
+            true => Some(
+                storage
+                    .blobs
+                    .presign_download(&preview_key(workspace, &a.id), LINK_TTL_SECS)
+                    .await?,
+            ),
             false => None,
         };
-        Ok(AttachmentLinks { id: a.id.clone(), url, preview_url, expires_at: self.now() + LINK_TTL_SECS as Millis * 1000 })
+        Ok(AttachmentLinks {
+            id: a.id.clone(),
+            url,
+            preview_url,
+            expires_at: self.now() + LINK_TTL_SECS as Millis * 1000,
+        })
     }
 
-    async fn links_of(&self, workspace: &WorkspaceId, message: Option<Message>) -> AppResult<MessageAttachments> {
+    async fn links_of(
+        &self,
+        workspace: &WorkspaceId,
+        message: Option<Message>,
+    ) -> AppResult<MessageAttachments> {
         let message = message.ok_or_else(|| AppError::Invalid("no such message".into()))?;
         let links = message.attachments.iter().map(|a| self.links(workspace, a));
-        Ok(MessageAttachments { attachments: futures_util::future::try_join_all(links).await? })
+        Ok(MessageAttachments {
+            attachments: futures_util::future::try_join_all(links).await?,
+        })
     }
 
     /// Links to the files of one message, for an operator who may see the dialog (an operator it
     /// was transferred away from may not).
-    pub async fn message_attachments(&self, op: &Operator, dialog: &DialogId, seq: u64) -> AppResult<MessageAttachments> {
+    pub async fn message_attachments(
+        &self,
+        op: &Operator,
+        dialog: &DialogId,
+        seq: u64,
+    ) -> AppResult<MessageAttachments> {
         let dialog = self.load_dialog_for(op, dialog).await?;
         let message = self.message_at(&op.workspace, &dialog.id, seq).await?;
         self.links_of(&op.workspace, message).await
     }
 
     /// Links to the files of one message of the visitor's own dialog.
-    pub async fn visitor_message_attachments(&self, visitor: &Visitor, seq: u64) -> AppResult<MessageAttachments> {
-        let dialog = visitor.dialog.as_ref().ok_or_else(|| AppError::Invalid("no such message".into()))?;
-        let message = self.message_at(&visitor.workspace, dialog, seq).await?.filter(Message::visible_to_visitor);
+    pub async fn visitor_message_attachments(
+        &self,
+        visitor: &Visitor,
+        seq: u64,
+    ) -> AppResult<MessageAttachments> {
+        let dialog = visitor
+            .dialog
+            .as_ref()
+            .ok_or_else(|| AppError::Invalid("no such message".into()))?;
+        let message = self
+            .message_at(&visitor.workspace, dialog, seq)
+            .await?
+            .filter(Message::visible_to_visitor);
         self.links_of(&visitor.workspace, message).await
     }
 
     /// Every file sent in the dialog either way, newest first, each once (seed 002's "Show
     /// attachments"): links, and a token to send it again.
-    pub async fn dialog_attachments(&self, op: &Operator, id: &DialogId) -> AppResult<DialogAttachments> {
+    pub async fn dialog_attachments(
+        &self,
+        op: &Operator,
+        id: &DialogId,
+    ) -> AppResult<DialogAttachments> {
         let dialog = self.load_dialog_for(op, id).await?;
         let mut found: Vec<(Message, Attachment)> = Vec::new();
         let mut seen = HashSet::new();
         let (mut before, mut read) = (None, 0);
         while read < PANEL_MESSAGES {
-            let page = self.dialogs.messages_before(&op.workspace, &dialog.id, before, 100).await?;
+            let page = self
+                .dialogs
+                .messages_before(&op.workspace, &dialog.id, before, 100)
+                .await?;
             let Some(last) = page.last() else { break };
             before = Some(last.seq);
             read += page.len();
@@ -272,7 +388,13 @@ impl App {
         let expires_at = self.now() + UPLOAD_TOKEN_TTL;
         let items = found.into_iter().map(|(m, a)| async move {
             let links = self.links(&op.workspace, &a).await?;
-            let resend = self.upload_token(&op.workspace, Holder::Operator(op.id.clone()), &a, true, expires_at);
+            let resend = self.upload_token(
+                &op.workspace,
+                Holder::Operator(op.id.clone()),
+                &a,
+                true,
+                expires_at,
+            );
             Ok::<_, AppError>(DialogAttachment {
                 attachment: a,
                 seq: m.seq,
@@ -283,6 +405,8 @@ impl App {
                 resend,
             })
         });
-        Ok(DialogAttachments { attachments: futures_util::future::try_join_all(items).await? })
+        Ok(DialogAttachments {
+            attachments: futures_util::future::try_join_all(items).await?,
+        })
     }
 }

@@ -1,10 +1,11 @@
 //! The `message` route: text both ways, whispers, typing, read receipts and unread marks.
 
 use super::fanout::{self, Listeners};
-use super::{backoff, App, AppResult, Caller, Done, MAX_ATTEMPTS};
+use super::{App, AppResult, Caller, Done, MAX_ATTEMPTS, backoff};
 use crate::auth::Holder;
 use crate::domain::{
-    Attachment, Content, Dialog, DomainError, Message, MessageKind, Operator, ReadMarker, Receipt, Receipts, Side, Visitor,
+    Attachment, Content, Dialog, DomainError, Message, MessageKind, Operator, ReadMarker, Receipt,
+    Receipts, Side, Visitor,
 };
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, WorkspaceId};
 use crate::ports::StoreError;
@@ -22,7 +23,11 @@ pub struct Draft<'a> {
 /// What a send stored: the new dialog state and the messages it added, or the message a retried
 /// frame had already stored.
 enum Sent {
-    New { dialog: Dialog, added: Vec<Message>, created: bool },
+    New {
+        dialog: Dialog,
+        added: Vec<Message>,
+        created: bool,
+    },
     Again(Message),
 }
 
@@ -37,55 +42,120 @@ impl App {
         if dialog_id.is_some() && dialog_id != visitor.dialog.as_ref() {
             return Err(DomainError::Forbidden("this is another visitor's dialog").into());
         }
-        let attachments = self.attachments_for(&visitor.workspace, &Holder::Visitor(visitor.id.clone()), draft.uploads).await?;
-        let (dialog, added, created) = match self.store_visitor_message(visitor, &draft, attachments).await? {
+        let attachments = self
+            .attachments_for(
+                &visitor.workspace,
+                &Holder::Visitor(visitor.id.clone()),
+                draft.uploads,
+            )
+            .await?;
+        let (dialog, added, created) = match self
+            .store_visitor_message(visitor, &draft, attachments)
+            .await?
+        {
             Sent::Again(message) => return self.done_again(&visitor.workspace, message).await,
-            Sent::New { dialog, added, created } => (dialog, added, created),
+            Sent::New {
+                dialog,
+                added,
+                created,
+            } => (dialog, added, created),
         };
         let message = added.last().expect("a send adds its message");
 
         // Operators first: once one console has it, it is delivered.
-        let operators = self.connections.operator_connections(&dialog.workspace).await?;
-        let to_operators = Listeners { dialog: &dialog, operators: &operators, visitor: &[], sender: None };
-        let posts = fanout::message_to_operators(&to_operators, &added, &Receipts::default(), created);
+        let operators = self
+            .connections
+            .operator_connections(&dialog.workspace)
+            .await?;
+        let to_operators = Listeners {
+            dialog: &dialog,
+            operators: &operators,
+            visitor: &[],
+            sender: None,
+        };
+        let posts =
+            fanout::message_to_operators(&to_operators, &added, &Receipts::default(), created);
         // The search index is written while the pushes go out: it is not on the message's path.
         let index = async {
             self.index_messages(&dialog, &added).await;
             if created {
-                self.index_visitor(&Visitor { dialog: Some(dialog.id.clone()), ..visitor.clone() }).await;
+                self.index_visitor(&Visitor {
+                    dialog: Some(dialog.id.clone()),
+                    ..visitor.clone()
+                })
+                .await;
             }
         };
         let (outcomes, ()) = futures_util::future::join(self.deliver(&posts), index).await;
         let delivered = outcomes.into_iter().any(|ok| ok);
         if delivered {
-            self.receipts.advance_receipt(&dialog.workspace, &dialog.id, Side::Operators, Receipt::Delivered, message.seq).await?;
+            self.receipts
+                .advance_receipt(
+                    &dialog.workspace,
+                    &dialog.id,
+                    Side::Operators,
+                    Receipt::Delivered,
+                    message.seq,
+                )
+                .await?;
         }
         let receipts = just_sent(Side::Operators, message.seq, delivered);
         // The visitor's other tabs.
-        let tabs = self.connections.visitor_connections(&dialog.workspace, &dialog.visitor).await?;
-        let others = Listeners { dialog: &dialog, operators: &[], visitor: &tabs, sender: Some(connection) };
+        let tabs = self
+            .connections
+            .visitor_connections(&dialog.workspace, &dialog.visitor)
+            .await?;
+        let others = Listeners {
+            dialog: &dialog,
+            operators: &[],
+            visitor: &tabs,
+            sender: Some(connection),
+        };
         self.post_to_visitor(&others, &added, &receipts).await?;
         Ok(Done::message(message.clone(), receipts))
     }
 
     /// The visitor's first message creates the dialog and links the visitor to it in one write;
     /// a lost race (the same first message retried at once) re-reads and appends instead.
-    async fn store_visitor_message(&self, visitor: &Visitor, draft: &Draft<'_>, attachments: Vec<Attachment>) -> AppResult<Sent> {
+    async fn store_visitor_message(
+        &self,
+        visitor: &Visitor,
+        draft: &Draft<'_>,
+        attachments: Vec<Attachment>,
+    ) -> AppResult<Sent> {
         let mut visitor = visitor.clone();
         for attempt in 0..MAX_ATTEMPTS {
             let now = self.now();
             let (mut dialog, created) = match &visitor.dialog {
                 None => (Dialog::start(&visitor, now), true),
                 Some(id) => (
-                    self.dialogs.get_dialog(&visitor.workspace, id).await?.ok_or(DomainError::DialogNotFound)?,
+                    self.dialogs
+                        .get_dialog(&visitor.workspace, id)
+                        .await?
+                        .ok_or(DomainError::DialogNotFound)?,
                     false,
                 ),
             };
-            let content = Content { text: draft.text.to_owned(), attachments: attachments.clone() };
-            let added = dialog.visitor_message(&visitor, draft.client_id.clone(), content, draft.reply_to, now)?;
+            let content = Content {
+                text: draft.text.to_owned(),
+                attachments: attachments.clone(),
+            };
+            let added = dialog.visitor_message(
+                &visitor,
+                draft.client_id.clone(),
+                content,
+                draft.reply_to,
+                now,
+            )?;
             dialog.version += 1;
             match self.dialogs.commit(&dialog, &added).await {
-                Ok(()) => return Ok(Sent::New { dialog, added, created }),
+                Ok(()) => {
+                    return Ok(Sent::New {
+                        dialog,
+                        added,
+                        created,
+                    });
+                }
                 Err(StoreError::Conflict) => {
                     backoff(attempt).await;
                     visitor = self
@@ -94,22 +164,39 @@ impl App {
                         .await?
                         .ok_or(DomainError::Forbidden("the visitor no longer exists"))?;
                 }
-                Err(StoreError::DuplicateMessage) => return Ok(Sent::Again(self.stored_again(&dialog, draft.client_id).await?)),
+                Err(StoreError::DuplicateMessage) => {
+                    return Ok(Sent::Again(
+                        self.stored_again(&dialog, draft.client_id).await?,
+                    ));
+                }
                 Err(e) => return Err(e.into()),
             }
         }
         Err(DomainError::Conflict.into())
     }
 
-    async fn stored_again(&self, dialog: &Dialog, client_id: &ClientMessageId) -> AppResult<Message> {
-        let message = self.dialogs.find_message_by_client_id(&dialog.workspace, &dialog.id, client_id).await?;
+    async fn stored_again(
+        &self,
+        dialog: &Dialog,
+        client_id: &ClientMessageId,
+    ) -> AppResult<Message> {
+        let message = self
+            .dialogs
+            .find_message_by_client_id(&dialog.workspace, &dialog.id, client_id)
+            .await?;
         // The duplicate was just seen, so it is there; anything else is the store failing.
-        Ok(message.ok_or_else(|| StoreError::Unavailable("a duplicate message vanished".into()))?)
+        Ok(
+            message
+                .ok_or_else(|| StoreError::Unavailable("a duplicate message vanished".into()))?,
+        )
     }
 
     /// A retried frame is answered with what the first one stored, and nothing is pushed again.
     async fn done_again(&self, workspace: &WorkspaceId, message: Message) -> AppResult<Done> {
-        let receipts = self.receipts.get_receipts(workspace, &message.dialog_id).await?;
+        let receipts = self
+            .receipts
+            .get_receipts(workspace, &message.dialog_id)
+            .await?;
         Ok(Done::message(message, receipts))
     }
 
@@ -121,14 +208,30 @@ impl App {
         draft: Draft<'_>,
         whisper: bool,
     ) -> AppResult<Done> {
-        let Draft { client_id, text, reply_to, uploads } = draft;
-        let attachments = self.attachments_for(&op.workspace, &Holder::Operator(op.id.clone()), uploads).await?;
+        let Draft {
+            client_id,
+            text,
+            reply_to,
+            uploads,
+        } = draft;
+        let attachments = self
+            .attachments_for(&op.workspace, &Holder::Operator(op.id.clone()), uploads)
+            .await?;
         let outcome = self
             .mutate_dialog(&op.workspace, dialog_id, |d, now| {
                 if whisper {
                     d.whisper(op, client_id.clone(), text.to_owned(), reply_to, now)
                 } else {
-                    d.operator_message(op, client_id.clone(), Content { text: text.to_owned(), attachments: attachments.clone() }, reply_to, now)
+                    d.operator_message(
+                        op,
+                        client_id.clone(),
+                        Content {
+                            text: text.to_owned(),
+                            attachments: attachments.clone(),
+                        },
+                        reply_to,
+                        now,
+                    )
                 }
             })
             .await;
@@ -146,24 +249,59 @@ impl App {
         // The visitor first (never a whisper): once a visitor's tab has it, it is delivered.
         let mut delivered = false;
         if message.visible_to_visitor() {
-            let tabs = self.connections.visitor_connections(&dialog.workspace, &dialog.visitor).await?;
-            let visitor = Listeners { dialog: &dialog, operators: &[], visitor: &tabs, sender: None };
-            delivered = self.post_to_visitor(&visitor, &added, &Receipts::default()).await?;
+            let tabs = self
+                .connections
+                .visitor_connections(&dialog.workspace, &dialog.visitor)
+                .await?;
+            let visitor = Listeners {
+                dialog: &dialog,
+                operators: &[],
+                visitor: &tabs,
+                sender: None,
+            };
+            delivered = self
+                .post_to_visitor(&visitor, &added, &Receipts::default())
+                .await?;
             if delivered {
-                self.receipts.advance_receipt(&op.workspace, dialog_id, Side::Visitor, Receipt::Delivered, message.seq).await?;
+                self.receipts
+                    .advance_receipt(
+                        &op.workspace,
+                        dialog_id,
+                        Side::Visitor,
+                        Receipt::Delivered,
+                        message.seq,
+                    )
+                    .await?;
             }
         }
         let receipts = just_sent(Side::Visitor, message.seq, delivered);
-        let operators = self.connections.operator_connections(&dialog.workspace).await?;
-        let others = Listeners { dialog: &dialog, operators: &operators, visitor: &[], sender: Some(connection) };
+        let operators = self
+            .connections
+            .operator_connections(&dialog.workspace)
+            .await?;
+        let others = Listeners {
+            dialog: &dialog,
+            operators: &operators,
+            visitor: &[],
+            sender: Some(connection),
+        };
         let posts = fanout::message_to_operators(&others, &added, &receipts, false);
-        futures_util::future::join(self.deliver(&posts), self.index_messages(&dialog, &added)).await;
-        Ok(Done { dialog: Some(dialog.clone()), ..Done::message(message.clone(), receipts) })
+        futures_util::future::join(self.deliver(&posts), self.index_messages(&dialog, &added))
+            .await;
+        Ok(Done {
+            dialog: Some(dialog.clone()),
+            ..Done::message(message.clone(), receipts)
+        })
     }
 
     /// Posts the visitor's copies of `messages` to the visitor's tabs of `to`; true if any tab got
     /// them. The site's "show operator names" is read only when there is a tab to post to.
-    pub(crate) async fn post_to_visitor(&self, to: &Listeners<'_>, messages: &[Message], receipts: &Receipts) -> AppResult<bool> {
+    pub(crate) async fn post_to_visitor(
+        &self,
+        to: &Listeners<'_>,
+        messages: &[Message],
+        receipts: &Receipts,
+    ) -> AppResult<bool> {
         if to.tabs().next().is_none() {
             return Ok(false);
         }
@@ -186,19 +324,45 @@ impl App {
         let posts = match caller {
             Caller::Visitor(v) => {
                 // Nothing to tell before the first message created a dialog.
-                let Some(id) = visitor_dialog(v, dialog_id)? else { return Ok(ack) };
-                let dialog = self.dialogs.get_dialog(&v.workspace, &id).await?.ok_or(DomainError::DialogNotFound)?;
-                let operators = self.connections.operator_connections(&dialog.workspace).await?;
-                let l = Listeners { dialog: &dialog, operators: &operators, visitor: &[], sender: None };
+                let Some(id) = visitor_dialog(v, dialog_id)? else {
+                    return Ok(ack);
+                };
+                let dialog = self
+                    .dialogs
+                    .get_dialog(&v.workspace, &id)
+                    .await?
+                    .ok_or(DomainError::DialogNotFound)?;
+                let operators = self
+                    .connections
+                    .operator_connections(&dialog.workspace)
+                    .await?;
+                let l = Listeners {
+                    dialog: &dialog,
+                    operators: &operators,
+                    visitor: &[],
+                    sender: None,
+                };
                 fanout::typing(&l, Side::Visitor, None, typing, false)
             }
             Caller::Operator(op) => {
-                let id = dialog_id.ok_or_else(|| super::AppError::Invalid("dialog_id is required".into()))?;
+                let id = dialog_id
+                    .ok_or_else(|| super::AppError::Invalid("dialog_id is required".into()))?;
                 let dialog = self.load_dialog_for(op, id).await?;
-                let operators = self.connections.operator_connections(&dialog.workspace).await?;
-                let tabs = self.connections.visitor_connections(&dialog.workspace, &dialog.visitor).await?;
+                let operators = self
+                    .connections
+                    .operator_connections(&dialog.workspace)
+                    .await?;
+                let tabs = self
+                    .connections
+                    .visitor_connections(&dialog.workspace, &dialog.visitor)
+                    .await?;
                 let names = !tabs.is_empty() && self.shows_operator_names(&dialog).await?;
-                let l = Listeners { dialog: &dialog, operators: &operators, visitor: &tabs, sender: Some(connection) };
+                let l = Listeners {
+                    dialog: &dialog,
+                    operators: &operators,
+                    visitor: &tabs,
+                    sender: Some(connection),
+                };
                 fanout::typing(&l, Side::Operators, Some(&op.name), typing, names)
             }
         };
@@ -216,30 +380,57 @@ impl App {
         let ack = Done::default();
         let (dialog, reader) = match caller {
             Caller::Visitor(v) => {
-                let Some(id) = visitor_dialog(v, dialog_id)? else { return Ok(ack) };
-                (self.dialogs.get_dialog(&v.workspace, &id).await?.ok_or(DomainError::DialogNotFound)?, Side::Visitor)
+                let Some(id) = visitor_dialog(v, dialog_id)? else {
+                    return Ok(ack);
+                };
+                (
+                    self.dialogs
+                        .get_dialog(&v.workspace, &id)
+                        .await?
+                        .ok_or(DomainError::DialogNotFound)?,
+                    Side::Visitor,
+                )
             }
             Caller::Operator(op) => {
-                let id = dialog_id.ok_or_else(|| super::AppError::Invalid("dialog_id is required".into()))?;
+                let id = dialog_id
+                    .ok_or_else(|| super::AppError::Invalid("dialog_id is required".into()))?;
                 (self.load_dialog_for(op, id).await?, Side::Operators)
             }
         };
         if up_to > dialog.seq {
-            let msg = format!("up_to {up_to} is past the dialog's newest message ({})", dialog.seq);
+            let msg = format!(
+                "up_to {up_to} is past the dialog's newest message ({})",
+                dialog.seq
+            );
             return Err(super::AppError::Invalid(msg));
         }
         let (ws, id) = (&dialog.workspace, &dialog.id);
         // Read implies delivered.
-        self.receipts.advance_receipt(ws, id, reader, Receipt::Delivered, up_to).await?;
-        let moved = self.receipts.advance_receipt(ws, id, reader, Receipt::Read, up_to).await?;
+        self.receipts
+            .advance_receipt(ws, id, reader, Receipt::Delivered, up_to)
+            .await?;
+        let moved = self
+            .receipts
+            .advance_receipt(ws, id, reader, Receipt::Read, up_to)
+            .await?;
         let mut posts = Vec::new();
         if moved {
             // The writers hear of it: the operators connected, or the visitor's tabs.
             let (operators, tabs) = match reader {
                 Side::Visitor => (self.connections.operator_connections(ws).await?, Vec::new()),
-                Side::Operators => (Vec::new(), self.connections.visitor_connections(ws, &dialog.visitor).await?),
+                Side::Operators => (
+                    Vec::new(),
+                    self.connections
+                        .visitor_connections(ws, &dialog.visitor)
+                        .await?,
+                ),
             };
-            let l = Listeners { dialog: &dialog, operators: &operators, visitor: &tabs, sender: None };
+            let l = Listeners {
+                dialog: &dialog,
+                operators: &operators,
+                visitor: &tabs,
+                sender: None,
+            };
             posts.extend(fanout::receipt(&l, reader, Receipt::Read, up_to));
         }
         if let Caller::Operator(op) = caller {
@@ -252,7 +443,10 @@ impl App {
                 marked_unread: false,
             };
             self.read_markers.put_read_marker(&marker).await?;
-            posts.extend(self.own_read_state(op, connection, &dialog, &marker).await?);
+            posts.extend(
+                self.own_read_state(op, connection, &dialog, &marker)
+                    .await?,
+            );
         }
         self.deliver(&posts).await;
         Ok(ack)
@@ -270,8 +464,14 @@ impl App {
         if later > MAX_COUNTED {
             return Ok(later.min(dialog.visitor_messages));
         }
-        let messages = self.dialogs.messages_after(&dialog.workspace, &dialog.id, seq, later as usize).await?;
-        Ok(messages.iter().filter(|m| m.kind == MessageKind::Visitor).count() as u64)
+        let messages = self
+            .dialogs
+            .messages_after(&dialog.workspace, &dialog.id, seq, later as usize)
+            .await?;
+        Ok(messages
+            .iter()
+            .filter(|m| m.kind == MessageKind::Visitor)
+            .count() as u64)
     }
 
     pub(crate) async fn mark_unread(
@@ -281,7 +481,10 @@ impl App {
         dialog_id: &DialogId,
     ) -> AppResult<Done> {
         let dialog = self.load_dialog_for(op, dialog_id).await?;
-        let existing = self.read_markers.read_markers(&op.workspace, &op.id, std::slice::from_ref(dialog_id)).await?;
+        let existing = self
+            .read_markers
+            .read_markers(&op.workspace, &op.id, std::slice::from_ref(dialog_id))
+            .await?;
         let mut marker = existing.into_iter().next().unwrap_or(ReadMarker {
             workspace: op.workspace.clone(),
             operator: op.id.clone(),
@@ -291,10 +494,16 @@ impl App {
         });
         marker.marked_unread = true;
         self.read_markers.put_read_marker(&marker).await?;
-        let posts = self.own_read_state(op, connection, &dialog, &marker).await?;
+        let posts = self
+            .own_read_state(op, connection, &dialog, &marker)
+            .await?;
         self.deliver(&posts).await;
         let unread = ReadMarker::unread(Some(&marker), &dialog);
-        Ok(Done { dialog: Some(dialog), unread: Some(unread), ..Done::default() })
+        Ok(Done {
+            dialog: Some(dialog),
+            unread: Some(unread),
+            ..Done::default()
+        })
     }
 
     /// `dialog.read` to the operator's other tabs, so every one of them shows the same count.
@@ -328,7 +537,9 @@ fn just_sent(receiver: Side, seq: u64, delivered: bool) -> Receipts {
 /// A visitor acts on their own dialog only; naming another one is refused.
 fn visitor_dialog(visitor: &Visitor, named: Option<&DialogId>) -> AppResult<Option<DialogId>> {
     match named {
-        Some(id) if visitor.dialog.as_ref() != Some(id) => Err(DomainError::Forbidden("this is another visitor's dialog").into()),
+        Some(id) if visitor.dialog.as_ref() != Some(id) => {
+            Err(DomainError::Forbidden("this is another visitor's dialog").into())
+        }
         _ => Ok(visitor.dialog.clone()),
     }
 }

@@ -2,8 +2,11 @@
 //! HTTP API: the dialog list with my unread counts, and history by cursor.
 
 use super::fanout::{self, Listeners};
-use super::{dialog_view, view, App, AppError, AppResult, Done};
-use crate::domain::{Dialog, DialogStatus, DomainError, Message, Operator, ReadMarker, Receipt, Side, SystemEvent, Visitor};
+use super::{App, AppError, AppResult, Done, dialog_view, view};
+use crate::domain::{
+    Dialog, DialogStatus, DomainError, Message, Operator, ReadMarker, Receipt, Side, SystemEvent,
+    Visitor,
+};
 use crate::ids::{ConnectionId, DialogId, OperatorId};
 use crate::ports::DialogCursor;
 use crate::protocol::{DialogView, MessageView};
@@ -51,15 +54,31 @@ pub struct DialogPage {
 }
 
 impl App {
-    pub(crate) async fn join(&self, op: &Operator, connection: &ConnectionId, id: &DialogId) -> AppResult<Done> {
-        let (dialog, added) = self.mutate_dialog(&op.workspace, id, |d, now| d.join(op, now)).await?;
-        self.announce(&dialog, &added, Some(connection), &[]).await?;
+    pub(crate) async fn join(
+        &self,
+        op: &Operator,
+        connection: &ConnectionId,
+        id: &DialogId,
+    ) -> AppResult<Done> {
+        let (dialog, added) = self
+            .mutate_dialog(&op.workspace, id, |d, now| d.join(op, now))
+            .await?;
+        self.announce(&dialog, &added, Some(connection), &[])
+            .await?;
         Ok(Done::changed(dialog, &added))
     }
 
-    pub(crate) async fn leave(&self, op: &Operator, connection: &ConnectionId, id: &DialogId) -> AppResult<Done> {
-        let (dialog, added) = self.mutate_dialog(&op.workspace, id, |d, now| d.leave(op, now)).await?;
-        self.announce(&dialog, &added, Some(connection), &[]).await?;
+    pub(crate) async fn leave(
+        &self,
+        op: &Operator,
+        connection: &ConnectionId,
+        id: &DialogId,
+    ) -> AppResult<Done> {
+        let (dialog, added) = self
+            .mutate_dialog(&op.workspace, id, |d, now| d.leave(op, now))
+            .await?;
+        self.announce(&dialog, &added, Some(connection), &[])
+            .await?;
         Ok(Done::changed(dialog, &added))
     }
 
@@ -76,92 +95,200 @@ impl App {
             self.load_dialog_for(op, id).await?;
             return Err(DomainError::OperatorNotFound.into());
         };
-        let (dialog, added) =
-            self.mutate_dialog(&op.workspace, id, |d, now| d.transfer(op, &target, comment.clone(), now)).await?;
+        let (dialog, added) = self
+            .mutate_dialog(&op.workspace, id, |d, now| {
+                d.transfer(op, &target, comment.clone(), now)
+            })
+            .await?;
         // The operator it was taken from loses it (unless admin, which `announce` checks): tell them.
         let lost: Vec<OperatorId> = added
             .iter()
             .filter_map(|m| match &m.event {
-                Some(SystemEvent::Transferred { from: Some(from), .. }) => Some(from.clone()),
+                Some(SystemEvent::Transferred {
+                    from: Some(from), ..
+                }) => Some(from.clone()),
                 _ => None,
             })
             .collect();
-        self.announce(&dialog, &added, Some(connection), &lost).await?;
+        self.announce(&dialog, &added, Some(connection), &lost)
+            .await?;
         Ok(Done::changed(dialog, &added))
     }
 
-    pub(crate) async fn close(&self, op: &Operator, connection: &ConnectionId, id: &DialogId) -> AppResult<Done> {
-        let (dialog, added) = self.mutate_dialog(&op.workspace, id, |d, now| d.close(op, now)).await?;
-        self.announce(&dialog, &added, Some(connection), &[]).await?;
+    pub(crate) async fn close(
+        &self,
+        op: &Operator,
+        connection: &ConnectionId,
+        id: &DialogId,
+    ) -> AppResult<Done> {
+        let (dialog, added) = self
+            .mutate_dialog(&op.workspace, id, |d, now| d.close(op, now))
+            .await?;
+        self.announce(&dialog, &added, Some(connection), &[])
+            .await?;
         Ok(Done::changed(dialog, &added))
     }
 
-    pub(crate) async fn reopen(&self, op: &Operator, connection: &ConnectionId, id: &DialogId) -> AppResult<Done> {
-        let (dialog, added) = self.mutate_dialog(&op.workspace, id, |d, now| d.reopen(op, now)).await?;
-        self.announce(&dialog, &added, Some(connection), &[]).await?;
+    pub(crate) async fn reopen(
+        &self,
+        op: &Operator,
+        connection: &ConnectionId,
+        id: &DialogId,
+    ) -> AppResult<Done> {
+        let (dialog, added) = self
+            .mutate_dialog(&op.workspace, id, |d, now| d.reopen(op, now))
+            .await?;
+        self.announce(&dialog, &added, Some(connection), &[])
+            .await?;
         Ok(Done::changed(dialog, &added))
     }
 
     /// Tells every operator who may see the dialog (`dialog.updated` with the timeline event), the
     /// visitor what is theirs to see, and those in `lost` (non-admins) that it is gone for them.
-    async fn announce(&self, dialog: &Dialog, added: &[Message], except: Option<&ConnectionId>, lost: &[OperatorId]) -> AppResult<()> {
+    async fn announce(
+        &self,
+        dialog: &Dialog,
+        added: &[Message],
+        except: Option<&ConnectionId>,
+        lost: &[OperatorId],
+    ) -> AppResult<()> {
         if added.is_empty() {
             return Ok(());
         }
-        let receipts = self.receipts.get_receipts(&dialog.workspace, &dialog.id).await?;
-        let operators = self.connections.operator_connections(&dialog.workspace).await?;
-        let to_operators = Listeners { dialog, operators: &operators, visitor: &[], sender: except };
-        self.deliver(&fanout::change_to_operators(&to_operators, added, &receipts, lost)).await;
-        let tabs = self.connections.visitor_connections(&dialog.workspace, &dialog.visitor).await?;
-        let to_visitor = Listeners { dialog, operators: &[], visitor: &tabs, sender: None };
+        let receipts = self
+            .receipts
+            .get_receipts(&dialog.workspace, &dialog.id)
+            .await?;
+        let operators = self
+            .connections
+            .operator_connections(&dialog.workspace)
+            .await?;
+        let to_operators = Listeners {
+            dialog,
+            operators: &operators,
+            visitor: &[],
+            sender: except,
+        };
+        self.deliver(&fanout::change_to_operators(
+            &to_operators,
+            added,
+            &receipts,
+            lost,
+        ))
+        .await;
+        let tabs = self
+            .connections
+            .visitor_connections(&dialog.workspace, &dialog.visitor)
+            .await?;
+        let to_visitor = Listeners {
+            dialog,
+            operators: &[],
+            visitor: &tabs,
+            sender: None,
+        };
         self.post_to_visitor(&to_visitor, added, &receipts).await?;
         Ok(())
     }
 
     /// A page of dialogs as the operator's sidebar shows them, with their unread counts.
-    pub async fn list_dialogs(&self, op: &Operator, status: DialogStatus, cursor: Option<&str>, limit: usize) -> AppResult<DialogPage> {
+    pub async fn list_dialogs(
+        &self,
+        op: &Operator,
+        status: DialogStatus,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> AppResult<DialogPage> {
         let cursor = match cursor {
-            Some(raw) => Some(DialogCursor::decode(raw).ok_or_else(|| AppError::Invalid("the cursor is not valid".into()))?),
+            Some(raw) => Some(
+                DialogCursor::decode(raw)
+                    .ok_or_else(|| AppError::Invalid("the cursor is not valid".into()))?,
+            ),
             None => None,
         };
         let limit = limit.clamp(1, MAX_PAGE);
-        let page = self.dialogs.list_dialogs(&op.workspace, status, cursor.as_ref(), limit).await?;
-        let next_cursor = (page.len() == limit).then(|| page.last().map(|d| DialogCursor::of(d).encode())).flatten();
-        let visible: Vec<Dialog> = page.into_iter().filter(|d| d.check_access(op).is_ok()).collect();
+        let page = self
+            .dialogs
+            .list_dialogs(&op.workspace, status, cursor.as_ref(), limit)
+            .await?;
+        let next_cursor = (page.len() == limit)
+            .then(|| page.last().map(|d| DialogCursor::of(d).encode()))
+            .flatten();
+        let visible: Vec<Dialog> = page
+            .into_iter()
+            .filter(|d| d.check_access(op).is_ok())
+            .collect();
         let ids: Vec<DialogId> = visible.iter().map(|d| d.id.clone()).collect();
-        let markers = self.read_markers.read_markers(&op.workspace, &op.id, &ids).await?;
+        let markers = self
+            .read_markers
+            .read_markers(&op.workspace, &op.id, &ids)
+            .await?;
         let mut unread_dialogs = 0;
         let dialogs = visible
             .iter()
             .map(|d| {
                 let unread = ReadMarker::unread(markers.iter().find(|m| m.dialog == d.id), d);
                 unread_dialogs += u64::from(unread > 0);
-                DialogView { unread: Some(unread), ..dialog_view(d) }
+                DialogView {
+                    unread: Some(unread),
+                    ..dialog_view(d)
+                }
             })
             .collect();
-        Ok(DialogPage { dialogs, next_cursor, unread_dialogs })
+        Ok(DialogPage {
+            dialogs,
+            next_cursor,
+            unread_dialogs,
+        })
     }
 
     pub async fn dialog_for(&self, op: &Operator, id: &DialogId) -> AppResult<DialogView> {
         let dialog = self.load_dialog_for(op, id).await?;
-        let markers = self.read_markers.read_markers(&op.workspace, &op.id, std::slice::from_ref(id)).await?;
-        Ok(DialogView { unread: Some(ReadMarker::unread(markers.first(), &dialog)), ..dialog_view(&dialog) })
+        let markers = self
+            .read_markers
+            .read_markers(&op.workspace, &op.id, std::slice::from_ref(id))
+            .await?;
+        Ok(DialogView {
+            unread: Some(ReadMarker::unread(markers.first(), &dialog)),
+            ..dialog_view(&dialog)
+        })
     }
 
     /// An operator's view of a dialog's history: everything, whispers and comments included.
-    pub async fn history(&self, op: &Operator, id: &DialogId, cursor: HistoryCursor, limit: usize) -> AppResult<HistoryPage> {
+    pub async fn history(
+        &self,
+        op: &Operator,
+        id: &DialogId,
+        cursor: HistoryCursor,
+        limit: usize,
+    ) -> AppResult<HistoryPage> {
         let dialog = self.load_dialog_for(op, id).await?;
         self.page(&dialog, cursor, limit, |_| true).await
     }
 
     /// A visitor's view of their own dialog. Fetching it is delivery: the operators' messages it
     /// returns are marked delivered, and the operators connected are told.
-    pub async fn visitor_history(&self, visitor: &Visitor, cursor: HistoryCursor, limit: usize) -> AppResult<HistoryPage> {
+    pub async fn visitor_history(
+        &self,
+        visitor: &Visitor,
+        cursor: HistoryCursor,
+        limit: usize,
+    ) -> AppResult<HistoryPage> {
         let Some(id) = &visitor.dialog else {
-            return Ok(HistoryPage { messages: Vec::new(), next_before: None, next_after: None, latest_seq: 0 });
+            return Ok(HistoryPage {
+                messages: Vec::new(),
+                next_before: None,
+                next_after: None,
+                latest_seq: 0,
+            });
         };
-        let dialog = self.dialogs.get_dialog(&visitor.workspace, id).await?.ok_or(DomainError::DialogNotFound)?;
-        let mut page = self.page(&dialog, cursor, limit, Message::visible_to_visitor).await?;
+        let dialog = self
+            .dialogs
+            .get_dialog(&visitor.workspace, id)
+            .await?
+            .ok_or(DomainError::DialogNotFound)?;
+        let mut page = self
+            .page(&dialog, cursor, limit, Message::visible_to_visitor)
+            .await?;
         if !self.shows_operator_names(&dialog).await? {
             page.messages = std::mem::take(&mut page.messages)
                 .into_iter()
@@ -171,23 +298,56 @@ impl App {
                 })
                 .collect();
         }
-        let newest = page.messages.iter().filter(|m| m.message.kind == crate::domain::MessageKind::Operator).map(|m| m.message.seq).max();
+        let newest = page
+            .messages
+            .iter()
+            .filter(|m| m.message.kind == crate::domain::MessageKind::Operator)
+            .map(|m| m.message.seq)
+            .max();
         if let Some(seq) = newest
-            && self.receipts.advance_receipt(&dialog.workspace, id, Side::Visitor, Receipt::Delivered, seq).await?
+            && self
+                .receipts
+                .advance_receipt(
+                    &dialog.workspace,
+                    id,
+                    Side::Visitor,
+                    Receipt::Delivered,
+                    seq,
+                )
+                .await?
         {
-            let operators = self.connections.operator_connections(&dialog.workspace).await?;
-            let l = Listeners { dialog: &dialog, operators: &operators, visitor: &[], sender: None };
-            self.deliver(&fanout::receipt(&l, Side::Visitor, Receipt::Delivered, seq)).await;
+            let operators = self
+                .connections
+                .operator_connections(&dialog.workspace)
+                .await?;
+            let l = Listeners {
+                dialog: &dialog,
+                operators: &operators,
+                visitor: &[],
+                sender: None,
+            };
+            self.deliver(&fanout::receipt(&l, Side::Visitor, Receipt::Delivered, seq))
+                .await;
         }
         Ok(page)
     }
 
-    async fn page(&self, dialog: &Dialog, cursor: HistoryCursor, limit: usize, keep: impl Fn(&Message) -> bool) -> AppResult<HistoryPage> {
+    async fn page(
+        &self,
+        dialog: &Dialog,
+        cursor: HistoryCursor,
+        limit: usize,
+        keep: impl Fn(&Message) -> bool,
+    ) -> AppResult<HistoryPage> {
         let limit = limit.clamp(1, MAX_PAGE);
         let (ws, id) = (&dialog.workspace, &dialog.id);
         let raw = match cursor {
-            HistoryCursor::Before(before) => self.dialogs.messages_before(ws, id, before, limit).await?,
-            HistoryCursor::After(after) => self.dialogs.messages_after(ws, id, after, limit).await?,
+            HistoryCursor::Before(before) => {
+                self.dialogs.messages_before(ws, id, before, limit).await?
+            }
+            HistoryCursor::After(after) => {
+                self.dialogs.messages_after(ws, id, after, limit).await?
+            }
         };
         // A full page means there may be more that way; the cursor is the last message read,
         // whether or not the caller may see it.
@@ -198,7 +358,16 @@ impl App {
             HistoryCursor::After(_) => (None, last),
         };
         let receipts = self.receipts.get_receipts(ws, id).await?;
-        let messages = raw.iter().filter(|m| keep(m)).map(|m| view(m, &receipts)).collect();
-        Ok(HistoryPage { messages, next_before, next_after, latest_seq: dialog.seq })
+        let messages = raw
+            .iter()
+            .filter(|m| keep(m))
+            .map(|m| view(m, &receipts))
+            .collect();
+        Ok(HistoryPage {
+            messages,
+            next_before,
+            next_after,
+            latest_seq: dialog.seq,
+        })
     }
 }

@@ -10,8 +10,10 @@
 //!   event, and operators' names only where the site shows them;
 //! - the connection a change came from is answered by its ack, not told again.
 
-use super::{dialog_view, view, Post};
-use crate::domain::{Connection, Dialog, Message, MessageKind, OperatorStatus, Peer, Receipt, Receipts, Role, Side};
+use super::{Post, dialog_view, view};
+use crate::domain::{
+    Connection, Dialog, Message, MessageKind, OperatorStatus, Peer, Receipt, Receipts, Role, Side,
+};
 use crate::ids::{ConnectionId, OperatorId};
 use crate::protocol::ServerEvent;
 
@@ -33,12 +35,16 @@ impl<'a> Listeners<'a> {
 
     /// Operator connections that may see the dialog, but the sender's.
     pub fn operators(&self) -> impl Iterator<Item = &'a Connection> + '_ {
-        self.operators.iter().filter(|c| self.not_sender(c) && may_see(self.dialog, c))
+        self.operators
+            .iter()
+            .filter(|c| self.not_sender(c) && may_see(self.dialog, c))
     }
 
     /// Of those, the connections of operators connected to the dialog.
     pub fn participants(&self) -> impl Iterator<Item = &'a Connection> + '_ {
-        self.operators().filter(|c| matches!(&c.peer, Peer::Operator { id, .. } if self.dialog.is_participant(id)))
+        self.operators().filter(
+            |c| matches!(&c.peer, Peer::Operator { id, .. } if self.dialog.is_participant(id)),
+        )
     }
 
     /// The visitor's tabs, but the sender's.
@@ -57,7 +63,14 @@ pub(crate) fn may_see(dialog: &Dialog, c: &Connection) -> bool {
 
 /// Whether the dialog rings for this operator connection: only for operators who are online.
 pub(crate) fn rings_for(dialog: &Dialog, c: &Connection) -> bool {
-    dialog.rings() && matches!(c.peer, Peer::Operator { status: OperatorStatus::Online, .. })
+    dialog.rings()
+        && matches!(
+            c.peer,
+            Peer::Operator {
+                status: OperatorStatus::Online,
+                ..
+            }
+        )
 }
 
 fn to<'c>(connections: impl Iterator<Item = &'c Connection>, event: &ServerEvent) -> Vec<Post> {
@@ -68,18 +81,35 @@ fn to<'c>(connections: impl Iterator<Item = &'c Connection>, event: &ServerEvent
 /// operator who may see the dialog: `dialog.created` for the message that started it, else
 /// `message.created`, and `dialog.updated` for a timeline event; each rings for online operators
 /// while the dialog waits for one.
-pub(crate) fn message_to_operators(l: &Listeners, added: &[Message], receipts: &Receipts, created: bool) -> Vec<Post> {
+pub(crate) fn message_to_operators(
+    l: &Listeners,
+    added: &[Message],
+    receipts: &Receipts,
+    created: bool,
+) -> Vec<Post> {
     let dialog = l.dialog;
     let mut posts = Vec::new();
     for c in l.operators() {
         let ring = rings_for(dialog, c);
         for m in added {
             let event = if created {
-                ServerEvent::DialogCreated { dialog: dialog_view(dialog), message: view(m, receipts), ring }
+                ServerEvent::DialogCreated {
+                    dialog: dialog_view(dialog),
+                    message: view(m, receipts),
+                    ring,
+                }
             } else if m.kind == MessageKind::System {
-                ServerEvent::DialogUpdated { dialog: dialog_view(dialog), ring, event: Some(view(m, receipts)) }
+                ServerEvent::DialogUpdated {
+                    dialog: dialog_view(dialog),
+                    ring,
+                    event: Some(view(m, receipts)),
+                }
             } else {
-                ServerEvent::MessageCreated { message: view(m, receipts), dialog: Some(dialog_view(dialog)), ring: Some(ring) }
+                ServerEvent::MessageCreated {
+                    message: view(m, receipts),
+                    dialog: Some(dialog_view(dialog)),
+                    ring: Some(ring),
+                }
             };
             posts.push(Post::new(&c.id, &event));
         }
@@ -89,32 +119,59 @@ pub(crate) fn message_to_operators(l: &Listeners, added: &[Message], receipts: &
 
 /// The visitor's copies of `added`, to each of the visitor's tabs: what is theirs to see, with
 /// operators' names only if `names` (the site shows them).
-pub(crate) fn message_to_visitor(l: &Listeners, added: &[Message], receipts: &Receipts, names: bool) -> Vec<Post> {
+pub(crate) fn message_to_visitor(
+    l: &Listeners,
+    added: &[Message],
+    receipts: &Receipts,
+    names: bool,
+) -> Vec<Post> {
     let copies: Vec<ServerEvent> = added
         .iter()
         .filter_map(|m| m.for_visitor(names))
-        .map(|m| ServerEvent::MessageCreated { message: view(&m, receipts), dialog: None, ring: None })
+        .map(|m| ServerEvent::MessageCreated {
+            message: view(&m, receipts),
+            dialog: None,
+            ring: None,
+        })
         .collect();
-    l.tabs().flat_map(|tab| copies.iter().map(|e| Post::new(&tab.id, e))).collect()
+    l.tabs()
+        .flat_map(|tab| copies.iter().map(|e| Post::new(&tab.id, e)))
+        .collect()
 }
 
 /// Timeline changes (join, leave, transfer, close, reopen), to every operator who may see the
 /// dialog as `dialog.updated`; to those in `lost`, from whom it was just transferred away,
 /// `dialog.removed`.
-pub(crate) fn change_to_operators(l: &Listeners, added: &[Message], receipts: &Receipts, lost: &[OperatorId]) -> Vec<Post> {
+pub(crate) fn change_to_operators(
+    l: &Listeners,
+    added: &[Message],
+    receipts: &Receipts,
+    lost: &[OperatorId],
+) -> Vec<Post> {
     let dialog = l.dialog;
     let mut posts = Vec::new();
     for c in l.operators.iter().filter(|c| l.not_sender(c)) {
-        let Peer::Operator { id, .. } = &c.peer else { continue };
+        let Peer::Operator { id, .. } = &c.peer else {
+            continue;
+        };
         if !may_see(dialog, c) {
             if lost.contains(id) {
-                posts.push(Post::new(&c.id, &ServerEvent::DialogRemoved { dialog_id: dialog.id.clone() }));
+                posts.push(Post::new(
+                    &c.id,
+                    &ServerEvent::DialogRemoved {
+                        dialog_id: dialog.id.clone(),
+                    },
+                ));
             }
             continue;
         }
         let ring = rings_for(dialog, c);
         for m in added {
-            let event = ServerEvent::DialogUpdated { dialog: dialog_view(dialog), ring, event: Some(view(m, receipts)) };
+            let event = ServerEvent::DialogUpdated {
+                dialog: dialog_view(dialog),
+                ring,
+                event: Some(view(m, receipts)),
+            };
             posts.push(Post::new(&c.id, &event));
         }
     }
@@ -123,15 +180,45 @@ pub(crate) fn change_to_operators(l: &Listeners, added: &[Message], receipts: &R
 
 /// Someone is typing (or stopped): the visitor to the operators connected to the dialog; an
 /// operator to the others connected and to the visitor, named as the site shows names.
-pub(crate) fn typing(l: &Listeners, side: Side, operator_name: Option<&str>, typing: bool, names: bool) -> Vec<Post> {
+pub(crate) fn typing(
+    l: &Listeners,
+    side: Side,
+    operator_name: Option<&str>,
+    typing: bool,
+    names: bool,
+) -> Vec<Post> {
     let id = l.dialog.id.clone();
     match side {
-        Side::Visitor => to(l.participants(), &ServerEvent::Typing { dialog_id: id, side, name: None, typing }),
+        Side::Visitor => to(
+            l.participants(),
+            &ServerEvent::Typing {
+                dialog_id: id,
+                side,
+                name: None,
+                typing,
+            },
+        ),
         Side::Operators => {
             let name = operator_name.map(str::to_owned);
-            let mut posts = to(l.participants(), &ServerEvent::Typing { dialog_id: id.clone(), side, name: name.clone(), typing });
+            let mut posts = to(
+                l.participants(),
+                &ServerEvent::Typing {
+                    dialog_id: id.clone(),
+                    side,
+                    name: name.clone(),
+                    typing,
+                },
+            );
             let shown = if names { name } else { None };
-            posts.extend(to(l.tabs(), &ServerEvent::Typing { dialog_id: id, side, name: shown, typing }));
+            posts.extend(to(
+                l.tabs(),
+                &ServerEvent::Typing {
+                    dialog_id: id,
+                    side,
+                    name: shown,
+                    typing,
+                },
+            ));
             posts
         }
     }
@@ -140,7 +227,12 @@ pub(crate) fn typing(l: &Listeners, side: Side, operator_name: Option<&str>, typ
 /// `side` has delivered or read up to `up_to`: the other side's writers hear of it (the operators
 /// connected to the dialog, or the visitor's tabs).
 pub(crate) fn receipt(l: &Listeners, side: Side, status: Receipt, up_to: u64) -> Vec<Post> {
-    let event = ServerEvent::MessageStatus { dialog_id: l.dialog.id.clone(), side, status, up_to };
+    let event = ServerEvent::MessageStatus {
+        dialog_id: l.dialog.id.clone(),
+        side,
+        status,
+        up_to,
+    };
     match side {
         Side::Visitor => to(l.participants(), &event),
         Side::Operators => to(l.tabs(), &event),
@@ -148,14 +240,33 @@ pub(crate) fn receipt(l: &Listeners, side: Side, status: Receipt, up_to: u64) ->
 }
 
 /// To one operator's other tabs (their own read state, so every tab shows the same count).
-pub(crate) fn own_tabs(operator: &OperatorId, operators: &[Connection], sender: &ConnectionId, event: &ServerEvent) -> Vec<Post> {
-    to(operators.iter().filter(|c| &c.id != sender && matches!(&c.peer, Peer::Operator { id, .. } if id == operator)), event)
+pub(crate) fn own_tabs(
+    operator: &OperatorId,
+    operators: &[Connection],
+    sender: &ConnectionId,
+    event: &ServerEvent,
+) -> Vec<Post> {
+    to(
+        operators.iter().filter(|c| {
+            &c.id != sender && matches!(&c.peer, Peer::Operator { id, .. } if id == operator)
+        }),
+        event,
+    )
 }
 
 /// The page a visitor has open, to the operators who may see the visitor's dialog (all of them
 /// until there is one).
-pub(crate) fn visitor_page(dialog: Option<&Dialog>, operators: &[Connection], event: &ServerEvent) -> Vec<Post> {
-    to(operators.iter().filter(|c| dialog.is_none_or(|d| may_see(d, c))), event)
+pub(crate) fn visitor_page(
+    dialog: Option<&Dialog>,
+    operators: &[Connection],
+    event: &ServerEvent,
+) -> Vec<Post> {
+    to(
+        operators
+            .iter()
+            .filter(|c| dialog.is_none_or(|d| may_see(d, c))),
+        event,
+    )
 }
 
 /// To every operator connection of the workspace: an operator's status.
@@ -166,7 +277,7 @@ pub(crate) fn workspace(operators: &[Connection], event: &ServerEvent) -> Vec<Po
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Content, Operator, Visitor, VisitedPage};
+    use crate::domain::{Content, Operator, VisitedPage, Visitor};
     use crate::ids::ClientMessageId;
 
     use crate::domain::testing::operator;
@@ -175,7 +286,11 @@ mod tests {
         Connection {
             id: ConnectionId::from_trusted(format!("{}-{n}", op.name)),
             workspace: op.workspace.clone(),
-            peer: Peer::Operator { id: op.id.clone(), role: op.role, status: op.status },
+            peer: Peer::Operator {
+                id: op.id.clone(),
+                role: op.role,
+                status: op.status,
+            },
             connected_at: 0,
             expires_at: 0,
         }
@@ -185,7 +300,10 @@ mod tests {
         Connection {
             id: ConnectionId::from_trusted(format!("vera-{n}")),
             workspace: v.workspace.clone(),
-            peer: Peer::Visitor { id: v.id.clone(), site: v.site.clone() },
+            peer: Peer::Visitor {
+                id: v.id.clone(),
+                site: v.site.clone(),
+            },
             connected_at: 0,
             expires_at: 0,
         }
@@ -208,15 +326,39 @@ mod tests {
         let boris = operator("boris", Role::Operator, OperatorStatus::Online);
         let boss = operator("boss", Role::Admin, OperatorStatus::Away);
         let mut dialog = Dialog::start(&vera, 1);
-        dialog.visitor_message(&vera, ClientMessageId::parse("c1").unwrap(), Content::from(String::from("hi")), None, 2).unwrap();
+        dialog
+            .visitor_message(
+                &vera,
+                ClientMessageId::parse("c1").unwrap(),
+                Content::from(String::from("hi")),
+                None,
+                2,
+            )
+            .unwrap();
         dialog.join(&anna, 3).unwrap();
-        let operators = [&anna, &boris, &boss].iter().flat_map(|o| [tab(o, 1), tab(o, 2)]).collect();
+        let operators = [&anna, &boris, &boss]
+            .iter()
+            .flat_map(|o| [tab(o, 1), tab(o, 2)])
+            .collect();
         let tabs = vec![visitor_tab(&vera, 1), visitor_tab(&vera, 2)];
-        Scene { anna, boris, boss, vera, dialog, operators, tabs }
+        Scene {
+            anna,
+            boris,
+            boss,
+            vera,
+            dialog,
+            operators,
+            tabs,
+        }
     }
 
     fn listeners<'a>(s: &'a Scene, sender: Option<&'a ConnectionId>) -> Listeners<'a> {
-        Listeners { dialog: &s.dialog, operators: &s.operators, visitor: &s.tabs, sender }
+        Listeners {
+            dialog: &s.dialog,
+            operators: &s.operators,
+            visitor: &s.tabs,
+            sender,
+        }
     }
 
     fn to_whom(posts: &[Post]) -> Vec<String> {
@@ -227,17 +369,42 @@ mod tests {
     }
 
     fn payloads(posts: &[Post]) -> Vec<serde_json::Value> {
-        posts.iter().map(|p| serde_json::from_str(&p.payload).unwrap()).collect()
+        posts
+            .iter()
+            .map(|p| serde_json::from_str(&p.payload).unwrap())
+            .collect()
     }
 
     #[test]
     fn every_operator_who_may_see_the_dialog_hears_of_a_message_but_the_sender() {
         let mut s = scene();
         let sender = tab(&s.anna, 1).id;
-        let added = s.dialog.operator_message(&s.anna, ClientMessageId::parse("c2").unwrap(), Content::from(String::from("hello")), None, 4).unwrap();
-        let posts = message_to_operators(&listeners(&s, Some(&sender)), &added, &Receipts::default(), false);
-        assert_eq!(to_whom(&posts), ["anna-2", "boris-1", "boris-2", "boss-1", "boss-2"]);
-        assert!(payloads(&posts).iter().all(|p| p["type"] == "message.created" && p["ring"] == false), "taken: no ring");
+        let added = s
+            .dialog
+            .operator_message(
+                &s.anna,
+                ClientMessageId::parse("c2").unwrap(),
+                Content::from(String::from("hello")),
+                None,
+                4,
+            )
+            .unwrap();
+        let posts = message_to_operators(
+            &listeners(&s, Some(&sender)),
+            &added,
+            &Receipts::default(),
+            false,
+        );
+        assert_eq!(
+            to_whom(&posts),
+            ["anna-2", "boris-1", "boris-2", "boss-1", "boss-2"]
+        );
+        assert!(
+            payloads(&posts)
+                .iter()
+                .all(|p| p["type"] == "message.created" && p["ring"] == false),
+            "taken: no ring"
+        );
     }
 
     #[test]
@@ -245,12 +412,30 @@ mod tests {
         let s = scene();
         let fresh = Dialog::start(&s.vera, 1);
         let mut d = fresh.clone();
-        let added = d.visitor_message(&s.vera, ClientMessageId::parse("c1").unwrap(), Content::from(String::from("hi")), None, 2).unwrap();
-        let l = Listeners { dialog: &d, operators: &s.operators, visitor: &s.tabs, sender: None };
+        let added = d
+            .visitor_message(
+                &s.vera,
+                ClientMessageId::parse("c1").unwrap(),
+                Content::from(String::from("hi")),
+                None,
+                2,
+            )
+            .unwrap();
+        let l = Listeners {
+            dialog: &d,
+            operators: &s.operators,
+            visitor: &s.tabs,
+            sender: None,
+        };
         let posts = message_to_operators(&l, &added, &Receipts::default(), true);
         for (post, p) in posts.iter().zip(payloads(&posts)) {
             assert_eq!(p["type"], "dialog.created");
-            assert_eq!(p["ring"], !post.to.as_str().starts_with("boss"), "{}: the admin is away", post.to);
+            assert_eq!(
+                p["ring"],
+                !post.to.as_str().starts_with("boss"),
+                "{}: the admin is away",
+                post.to
+            );
         }
     }
 
@@ -260,53 +445,173 @@ mod tests {
         let added = s.dialog.transfer(&s.anna, &s.boris, None, 5).unwrap();
         let lost = [s.anna.id.clone()];
         let sender = tab(&s.anna, 1).id;
-        let posts = change_to_operators(&listeners(&s, Some(&sender)), &added, &Receipts::default(), &lost);
-        let removed: Vec<_> = posts.iter().filter(|p| p.payload.contains("\"dialog.removed\"")).map(|p| p.to.to_string()).collect();
-        assert_eq!(removed, ["anna-2"], "Anna's other tab; her own is answered by the ack");
-        let updated = to_whom(&posts.iter().filter(|p| p.payload.contains("\"dialog.updated\"")).cloned().collect::<Vec<_>>());
+        let posts = change_to_operators(
+            &listeners(&s, Some(&sender)),
+            &added,
+            &Receipts::default(),
+            &lost,
+        );
+        let removed: Vec<_> = posts
+            .iter()
+            .filter(|p| p.payload.contains("\"dialog.removed\""))
+            .map(|p| p.to.to_string())
+            .collect();
+        assert_eq!(
+            removed,
+            ["anna-2"],
+            "Anna's other tab; her own is answered by the ack"
+        );
+        let updated = to_whom(
+            &posts
+                .iter()
+                .filter(|p| p.payload.contains("\"dialog.updated\""))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
         assert_eq!(updated, ["boris-1", "boris-2", "boss-1", "boss-2"]);
         // Once it is gone, Anna hears nothing more of it: messages, page views.
-        let more = s.dialog.operator_message(&s.boris, ClientMessageId::parse("c3").unwrap(), Content::from(String::from("hi")), None, 6).unwrap();
-        assert!(to_whom(&message_to_operators(&listeners(&s, None), &more, &Receipts::default(), false)).iter().all(|c| !c.starts_with("anna")));
+        let more = s
+            .dialog
+            .operator_message(
+                &s.boris,
+                ClientMessageId::parse("c3").unwrap(),
+                Content::from(String::from("hi")),
+                None,
+                6,
+            )
+            .unwrap();
+        assert!(
+            to_whom(&message_to_operators(
+                &listeners(&s, None),
+                &more,
+                &Receipts::default(),
+                false
+            ))
+            .iter()
+            .all(|c| !c.starts_with("anna"))
+        );
         let page = ServerEvent::VisitorPage {
             visitor_id: s.vera.id.clone(),
             dialog_id: Some(s.dialog.id.clone()),
             page: VisitedPage::parse("https://shop.example/", None, 7).unwrap(),
         };
-        assert!(to_whom(&visitor_page(Some(&s.dialog), &s.operators, &page)).iter().all(|c| !c.starts_with("anna")));
-        assert_eq!(to_whom(&visitor_page(None, &s.operators, &page)).len(), 6, "no dialog yet: every operator");
+        assert!(
+            to_whom(&visitor_page(Some(&s.dialog), &s.operators, &page))
+                .iter()
+                .all(|c| !c.starts_with("anna"))
+        );
+        assert_eq!(
+            to_whom(&visitor_page(None, &s.operators, &page)).len(),
+            6,
+            "no dialog yet: every operator"
+        );
     }
 
     #[test]
     fn the_visitor_never_hears_of_a_whisper_and_sees_names_only_where_the_site_shows_them() {
         let mut s = scene();
-        let whisper = s.dialog.whisper(&s.anna, ClientMessageId::parse("w1").unwrap(), "VIP".into(), None, 4).unwrap();
-        assert!(message_to_visitor(&listeners(&s, None), &whisper, &Receipts::default(), true).is_empty());
-        let answer = s.dialog.operator_message(&s.anna, ClientMessageId::parse("c2").unwrap(), Content::from(String::from("hello")), None, 5).unwrap();
-        let named = payloads(&message_to_visitor(&listeners(&s, None), &answer, &Receipts::default(), true));
-        let hidden = payloads(&message_to_visitor(&listeners(&s, None), &answer, &Receipts::default(), false));
+        let whisper = s
+            .dialog
+            .whisper(
+                &s.anna,
+                ClientMessageId::parse("w1").unwrap(),
+                "VIP".into(),
+                None,
+                4,
+            )
+            .unwrap();
+        assert!(
+            message_to_visitor(&listeners(&s, None), &whisper, &Receipts::default(), true)
+                .is_empty()
+        );
+        let answer = s
+            .dialog
+            .operator_message(
+                &s.anna,
+                ClientMessageId::parse("c2").unwrap(),
+                Content::from(String::from("hello")),
+                None,
+                5,
+            )
+            .unwrap();
+        let named = payloads(&message_to_visitor(
+            &listeners(&s, None),
+            &answer,
+            &Receipts::default(),
+            true,
+        ));
+        let hidden = payloads(&message_to_visitor(
+            &listeners(&s, None),
+            &answer,
+            &Receipts::default(),
+            false,
+        ));
         assert_eq!(named.len(), 2, "each tab");
         assert_eq!(named[0]["message"]["author_name"], "anna");
-        assert!(hidden[0]["message"].get("author_name").is_none_or(|n| n.is_null()), "{}", hidden[0]);
+        assert!(
+            hidden[0]["message"]
+                .get("author_name")
+                .is_none_or(|n| n.is_null()),
+            "{}",
+            hidden[0]
+        );
         let sender = visitor_tab(&s.vera, 1).id;
-        assert_eq!(to_whom(&message_to_visitor(&listeners(&s, Some(&sender)), &answer, &Receipts::default(), true)), ["vera-2"]);
+        assert_eq!(
+            to_whom(&message_to_visitor(
+                &listeners(&s, Some(&sender)),
+                &answer,
+                &Receipts::default(),
+                true
+            )),
+            ["vera-2"]
+        );
     }
 
     #[test]
     fn typing_and_receipts_go_to_those_in_the_conversation() {
         let s = scene();
         let l = listeners(&s, None);
-        assert_eq!(to_whom(&typing(&l, Side::Visitor, None, true, true)), ["anna-1", "anna-2"], "the operators connected");
+        assert_eq!(
+            to_whom(&typing(&l, Side::Visitor, None, true, true)),
+            ["anna-1", "anna-2"],
+            "the operators connected"
+        );
         let sender = tab(&s.anna, 1).id;
         let l = listeners(&s, Some(&sender));
         let posts = typing(&l, Side::Operators, Some("anna"), true, false);
         assert_eq!(to_whom(&posts), ["anna-2", "vera-1", "vera-2"]);
-        let to_vera = payloads(&posts).into_iter().find(|p| p["name"].is_null()).expect("the visitor is not told the name");
+        let to_vera = payloads(&posts)
+            .into_iter()
+            .find(|p| p["name"].is_null())
+            .expect("the visitor is not told the name");
         assert_eq!(to_vera["type"], "typing");
-        assert_eq!(to_whom(&receipt(&listeners(&s, None), Side::Visitor, Receipt::Read, 2)), ["anna-1", "anna-2"]);
-        assert_eq!(to_whom(&receipt(&listeners(&s, None), Side::Operators, Receipt::Read, 2)), ["vera-1", "vera-2"]);
-        let event = ServerEvent::DialogRead { dialog_id: s.dialog.id.clone(), unread: 0, marked_unread: false };
-        assert_eq!(to_whom(&own_tabs(&s.anna.id, &s.operators, &sender, &event)), ["anna-2"]);
+        assert_eq!(
+            to_whom(&receipt(
+                &listeners(&s, None),
+                Side::Visitor,
+                Receipt::Read,
+                2
+            )),
+            ["anna-1", "anna-2"]
+        );
+        assert_eq!(
+            to_whom(&receipt(
+                &listeners(&s, None),
+                Side::Operators,
+                Receipt::Read,
+                2
+            )),
+            ["vera-1", "vera-2"]
+        );
+        let event = ServerEvent::DialogRead {
+            dialog_id: s.dialog.id.clone(),
+            unread: 0,
+            marked_unread: false,
+        };
+        assert_eq!(
+            to_whom(&own_tabs(&s.anna.id, &s.operators, &sender, &event)),
+            ["anna-2"]
+        );
         let _ = (&s.boris, &s.boss);
     }
 }

@@ -5,24 +5,31 @@ mod attachments;
 mod chat;
 mod dialogs;
 mod fanout;
-mod quick_replies;
 mod pages;
+mod quick_replies;
 mod search;
 mod session;
 mod sites;
 mod visitor_card;
 
+pub use attachments::{
+    AttachmentStorage, DialogAttachments, LINK_TTL_SECS, MessageAttachments, UPLOAD_TOKEN_TTL,
+    UPLOAD_WINDOW,
+};
 pub(crate) use chat::Draft;
-pub use attachments::{AttachmentStorage, DialogAttachments, MessageAttachments, LINK_TTL_SECS, UPLOAD_TOKEN_TTL, UPLOAD_WINDOW};
 pub use dialogs::{DialogPage, HistoryCursor, HistoryPage, MAX_PAGE};
+pub use quick_replies::{
+    MAX_QUICK_REPLIES, MAX_TITLE_CHARS, NewQuickReply, QuickReplyList, QuickReplyView,
+};
+pub use search::{MAX_SEARCH_HITS, SearchHit, SearchResults};
 pub use session::{ConnectRequest, LoggedIn, VisitorSession, VisitorSessionRequest};
-pub use quick_replies::{NewQuickReply, QuickReplyList, QuickReplyView, MAX_QUICK_REPLIES, MAX_TITLE_CHARS};
 pub use sites::{SiteList, SiteUpdate};
-pub use search::{SearchHit, SearchResults, MAX_SEARCH_HITS};
 pub use visitor_card::VisitorCard;
 
 use crate::auth::{Claims, Signer};
-use crate::domain::{Dialog, DomainError, ErrorCode, Message, Millis, Operator, Peer, Receipts, Visitor};
+use crate::domain::{
+    Dialog, DomainError, ErrorCode, Message, Millis, Operator, Peer, Receipts, Visitor,
+};
 use crate::ids::{ConnectionId, DialogId, WorkspaceId};
 use crate::ports::*;
 use crate::protocol::{DialogView, MessageView, ServerEvent};
@@ -138,7 +145,8 @@ pub struct App {
     /// Attachment storage, when this process has it (`with_attachments`).
     pub attachments: Option<AttachmentStorage>,
     /// Each site's "show operator names", as read last, and when: see `shows_operator_names`.
-    operator_names: std::sync::Mutex<std::collections::HashMap<crate::ids::SiteKey, (Millis, bool)>>,
+    operator_names:
+        std::sync::Mutex<std::collections::HashMap<crate::ids::SiteKey, (Millis, bool)>>,
 }
 
 /// How long a site's "show operator names" is used before it is read again: a change reaches
@@ -149,7 +157,12 @@ const SITE_SETTINGS_TTL: Millis = 60_000;
 const MAX_ATTEMPTS: u32 = 25;
 
 impl App {
-    pub fn new<S: Store + 'static>(store: Arc<S>, push: Arc<dyn Push>, signer: Signer, settings: Settings) -> Self {
+    pub fn new<S: Store + 'static>(
+        store: Arc<S>,
+        push: Arc<dyn Push>,
+        signer: Signer,
+        settings: Settings,
+    ) -> Self {
         Self {
             directory: store.clone(),
             dialogs: store.clone(),
@@ -175,12 +188,21 @@ impl App {
     /// Reads the dialog, applies a transition and writes it back on the condition that nobody else
     /// wrote in between; a lost race reads again and re-decides. A transition that adds nothing
     /// changes nothing and writes nothing.
-    async fn mutate_dialog<F>(&self, workspace: &WorkspaceId, id: &DialogId, transition: F) -> AppResult<(Dialog, Vec<Message>)>
+    async fn mutate_dialog<F>(
+        &self,
+        workspace: &WorkspaceId,
+        id: &DialogId,
+        transition: F,
+    ) -> AppResult<(Dialog, Vec<Message>)>
     where
         F: Fn(&mut Dialog, Millis) -> Result<Vec<Message>, DomainError>,
     {
         for attempt in 0..MAX_ATTEMPTS {
-            let mut dialog = self.dialogs.get_dialog(workspace, id).await?.ok_or(DomainError::DialogNotFound)?;
+            let mut dialog = self
+                .dialogs
+                .get_dialog(workspace, id)
+                .await?
+                .ok_or(DomainError::DialogNotFound)?;
             let added = transition(&mut dialog, self.now())?;
             if added.is_empty() {
                 return Ok((dialog, added));
@@ -196,13 +218,25 @@ impl App {
     }
 
     /// One message of a dialog, by its `seq`.
-    pub(crate) async fn message_at(&self, workspace: &WorkspaceId, dialog: &DialogId, seq: u64) -> AppResult<Option<Message>> {
-        let newest = self.dialogs.messages_before(workspace, dialog, Some(seq + 1), 1).await?;
+    pub(crate) async fn message_at(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+        seq: u64,
+    ) -> AppResult<Option<Message>> {
+        let newest = self
+            .dialogs
+            .messages_before(workspace, dialog, Some(seq + 1), 1)
+            .await?;
         Ok(newest.into_iter().find(|m| m.seq == seq))
     }
 
     pub(crate) async fn load_dialog_for(&self, op: &Operator, id: &DialogId) -> AppResult<Dialog> {
-        let dialog = self.dialogs.get_dialog(&op.workspace, id).await?.ok_or(DomainError::DialogNotFound)?;
+        let dialog = self
+            .dialogs
+            .get_dialog(&op.workspace, id)
+            .await?
+            .ok_or(DomainError::DialogNotFound)?;
         dialog.check_access(op)?;
         Ok(dialog)
     }
@@ -212,15 +246,19 @@ impl App {
             .connections
             .get_connection(connection)
             .await?
-            .ok_or_else(|| AppError::Unauthorized("this connection is not known; reconnect".into()))?;
+            .ok_or_else(|| {
+                AppError::Unauthorized("this connection is not known; reconnect".into())
+            })?;
         match record.peer {
             Peer::Operator { id, .. } => {
                 let op = self.directory.get_operator(&record.workspace, &id).await?;
-                op.map(Caller::Operator).ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into()))
+                op.map(Caller::Operator)
+                    .ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into()))
             }
             Peer::Visitor { id, .. } => {
                 let v = self.directory.get_visitor(&record.workspace, &id).await?;
-                v.map(Caller::Visitor).ok_or_else(|| AppError::Unauthorized("the visitor no longer exists".into()))
+                v.map(Caller::Visitor)
+                    .ok_or_else(|| AppError::Unauthorized("the visitor no longer exists".into()))
             }
         }
     }
@@ -228,12 +266,18 @@ impl App {
     /// The operator behind a session token.
     pub async fn operator_from_session(&self, token: &str) -> AppResult<Operator> {
         match self.signer.verify(token, self.now()) {
-            Ok(Claims::Session { workspace, operator, .. }) => self
+            Ok(Claims::Session {
+                workspace,
+                operator,
+                ..
+            }) => self
                 .directory
                 .get_operator(&workspace, &operator)
                 .await?
                 .ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into())),
-            Ok(_) => Err(AppError::Unauthorized("not an operator session token".into())),
+            Ok(_) => Err(AppError::Unauthorized(
+                "not an operator session token".into(),
+            )),
             Err(e) => Err(AppError::Unauthorized(e.to_string())),
         }
     }
@@ -241,7 +285,9 @@ impl App {
     /// The visitor behind a visitor token.
     pub async fn visitor_from_token(&self, token: &str) -> AppResult<Visitor> {
         match self.signer.verify(token, self.now()) {
-            Ok(Claims::Visitor { workspace, visitor, .. }) => self
+            Ok(Claims::Visitor {
+                workspace, visitor, ..
+            }) => self
                 .directory
                 .get_visitor(&workspace, &visitor)
                 .await?
@@ -275,20 +321,35 @@ impl App {
     /// Whether the dialog's site shows operator names to its visitors.
     async fn shows_operator_names(&self, dialog: &Dialog) -> AppResult<bool> {
         let now = self.now();
-        let cached = self.operator_names.lock().unwrap_or_else(|p| p.into_inner()).get(&dialog.site).copied();
+        let cached = self
+            .operator_names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&dialog.site)
+            .copied();
         if let Some((at, show)) = cached
             && now.saturating_sub(at) < SITE_SETTINGS_TTL
         {
             return Ok(show);
         }
-        let show = self.directory.get_site(&dialog.site).await?.is_none_or(|site| site.settings.show_operator_names);
-        self.operator_names.lock().unwrap_or_else(|p| p.into_inner()).insert(dialog.site.clone(), (now, show));
+        let show = self
+            .directory
+            .get_site(&dialog.site)
+            .await?
+            .is_none_or(|site| site.settings.show_operator_names);
+        self.operator_names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(dialog.site.clone(), (now, show));
         Ok(show)
     }
 
     /// Forgets what `shows_operator_names` read of a site, after its settings changed here.
     fn forget_site_settings(&self, key: &crate::ids::SiteKey) {
-        self.operator_names.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+        self.operator_names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
     }
 }
 
@@ -304,12 +365,19 @@ pub struct Done {
 
 impl Done {
     fn message(message: Message, receipts: Receipts) -> Self {
-        Self { message: Some((message, receipts)), ..Self::default() }
+        Self {
+            message: Some((message, receipts)),
+            ..Self::default()
+        }
     }
 
     /// A change of the dialog (join, leave, transfer, close, reopen): the timeline event it added.
     fn changed(dialog: Dialog, added: &[Message]) -> Self {
-        Self { message: added.last().map(|m| (m.clone(), Receipts::default())), dialog: Some(dialog), unread: None }
+        Self {
+            message: added.last().map(|m| (m.clone(), Receipts::default())),
+            dialog: Some(dialog),
+            unread: None,
+        }
     }
 }
 
@@ -322,7 +390,10 @@ pub struct Post {
 
 impl Post {
     pub fn new(to: &ConnectionId, event: &ServerEvent) -> Self {
-        Self { to: to.clone(), payload: event.to_json() }
+        Self {
+            to: to.clone(),
+            payload: event.to_json(),
+        }
     }
 }
 

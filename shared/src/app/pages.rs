@@ -1,6 +1,6 @@
 //! The page each visitor has open, for the operators' view of who is on the site and where.
 
-use super::{fanout, App, AppResult};
+use super::{App, AppResult, fanout};
 use crate::domain::{VisitedPage, Visitor};
 use crate::protocol::ServerEvent;
 
@@ -9,16 +9,31 @@ impl App {
     /// the workspace that may see the visitor: all of them, unless the visitor's dialog was
     /// transferred away from one (cost O(operators online), whatever the number of visitors, and
     /// one read of the dialog when there is one).
-    pub async fn visitor_page(&self, visitor: &Visitor, url: &str, title: Option<&str>) -> AppResult<VisitedPage> {
+    pub async fn visitor_page(
+        &self,
+        visitor: &Visitor,
+        url: &str,
+        title: Option<&str>,
+    ) -> AppResult<VisitedPage> {
         let page = VisitedPage::parse(url, title, self.now())?;
-        let updated = Visitor { current_page: Some(page.clone()), ..visitor.clone() };
+        let updated = Visitor {
+            current_page: Some(page.clone()),
+            ..visitor.clone()
+        };
         self.directory.put_visitor(&updated).await?;
-        let event = ServerEvent::VisitorPage { visitor_id: visitor.id.clone(), dialog_id: visitor.dialog.clone(), page: page.clone() };
+        let event = ServerEvent::VisitorPage {
+            visitor_id: visitor.id.clone(),
+            dialog_id: visitor.dialog.clone(),
+            page: page.clone(),
+        };
         let dialog = match &visitor.dialog {
             Some(id) => self.dialogs.get_dialog(&visitor.workspace, id).await?,
             None => None,
         };
-        let operators = self.connections.operator_connections(&visitor.workspace).await?;
+        let operators = self
+            .connections
+            .operator_connections(&visitor.workspace)
+            .await?;
         let posts = fanout::visitor_page(dialog.as_ref(), &operators, &event);
         self.deliver(&posts).await;
         Ok(page)

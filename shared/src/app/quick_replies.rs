@@ -2,7 +2,7 @@
 //! operator to any browser. Only their owner lists, adds or deletes them.
 
 use super::{App, AppResult};
-use crate::domain::{validate_text, DomainError, Millis, Operator, QuickReply};
+use crate::domain::{DomainError, Millis, Operator, QuickReply, validate_text};
 use crate::ids::QuickReplyId;
 use serde::{Deserialize, Serialize};
 
@@ -38,25 +38,48 @@ pub struct NewQuickReply {
 
 impl From<QuickReply> for QuickReplyView {
     fn from(r: QuickReply) -> Self {
-        Self { id: r.id, title: r.title, text: r.text, created_at: r.created_at }
+        Self {
+            id: r.id,
+            title: r.title,
+            text: r.text,
+            created_at: r.created_at,
+        }
     }
 }
 
 impl App {
     pub async fn quick_replies(&self, op: &Operator) -> AppResult<QuickReplyList> {
-        let list = self.quick_replies.list_quick_replies(&op.workspace, &op.id).await?;
-        Ok(QuickReplyList { quick_replies: list.into_iter().map(Into::into).collect() })
+        let list = self
+            .quick_replies
+            .list_quick_replies(&op.workspace, &op.id)
+            .await?;
+        Ok(QuickReplyList {
+            quick_replies: list.into_iter().map(Into::into).collect(),
+        })
     }
 
-    pub async fn add_quick_reply(&self, op: &Operator, new: NewQuickReply) -> AppResult<QuickReplyView> {
+    pub async fn add_quick_reply(
+        &self,
+        op: &Operator,
+        new: NewQuickReply,
+    ) -> AppResult<QuickReplyView> {
         let title = new.title.trim().to_owned();
         if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
-            return Err(DomainError::Invalid(format!("a title is 1 to {MAX_TITLE_CHARS} characters")).into());
+            return Err(DomainError::Invalid(format!(
+                "a title is 1 to {MAX_TITLE_CHARS} characters"
+            ))
+            .into());
         }
         validate_text(&new.text)?;
-        let existing = self.quick_replies.list_quick_replies(&op.workspace, &op.id).await?;
+        let existing = self
+            .quick_replies
+            .list_quick_replies(&op.workspace, &op.id)
+            .await?;
         if existing.len() >= MAX_QUICK_REPLIES {
-            return Err(DomainError::Invalid(format!("at most {MAX_QUICK_REPLIES} quick replies; delete one first")).into());
+            return Err(DomainError::Invalid(format!(
+                "at most {MAX_QUICK_REPLIES} quick replies; delete one first"
+            ))
+            .into());
         }
         let reply = QuickReply {
             id: QuickReplyId::generate(),
@@ -71,7 +94,9 @@ impl App {
     }
 
     pub async fn delete_quick_reply(&self, op: &Operator, id: &QuickReplyId) -> AppResult<()> {
-        self.quick_replies.delete_quick_reply(&op.workspace, &op.id, id).await?;
+        self.quick_replies
+            .delete_quick_reply(&op.workspace, &op.id, id)
+            .await?;
         Ok(())
     }
 }

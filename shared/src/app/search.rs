@@ -2,10 +2,10 @@
 //! of any message (seed 001). The index is written after each commit, best effort: a message is
 //! stored and delivered whether or not its words were indexed.
 
-use super::{dialog_view, App, AppError, AppResult};
+use super::{App, AppError, AppResult, dialog_view};
 use crate::domain::{
-    email_terms, message_terms, phone_terms, query_terms, words, Dialog, IndexEntry, Message, MessageKind, Millis,
-    Operator, ReadMarker, SearchField, Visitor, MAX_QUERY_CHARS,
+    Dialog, IndexEntry, MAX_QUERY_CHARS, Message, MessageKind, Millis, Operator, ReadMarker,
+    SearchField, Visitor, email_terms, message_terms, phone_terms, query_terms, words,
 };
 use crate::ids::{DialogId, WorkspaceId};
 use crate::protocol::{DialogView, MessageView};
@@ -66,35 +66,52 @@ impl App {
                 at: m.created_at,
             })
             .collect();
-        self.write_index(&dialog.workspace, &dialog.id, &entries).await;
+        self.write_index(&dialog.workspace, &dialog.id, &entries)
+            .await;
     }
 
     /// Indexes what the visitor said about themself, once they have a dialog to be found by.
     pub(crate) async fn index_visitor(&self, visitor: &Visitor) {
-        let Some(dialog) = &visitor.dialog else { return };
+        let Some(dialog) = &visitor.dialog else {
+            return;
+        };
         let now = self.now();
         let fields = [
             (SearchField::Name, visitor.name.as_deref().map(words)),
-            (SearchField::Email, visitor.email.as_deref().map(email_terms)),
-            (SearchField::Phone, visitor.phone.as_deref().map(phone_terms)),
+            (
+                SearchField::Email,
+                visitor.email.as_deref().map(email_terms),
+            ),
+            (
+                SearchField::Phone,
+                visitor.phone.as_deref().map(phone_terms),
+            ),
         ];
         let entries: Vec<IndexEntry> = fields
             .into_iter()
             .flat_map(|(field, terms)| {
-                terms.unwrap_or_default().into_iter().map(move |term| IndexEntry {
-                    term,
-                    dialog: dialog.clone(),
-                    field,
-                    seq: None,
-                    at: now,
-                })
+                terms
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(move |term| IndexEntry {
+                        term,
+                        dialog: dialog.clone(),
+                        field,
+                        seq: None,
+                        at: now,
+                    })
             })
             .collect();
         self.write_index(&visitor.workspace, dialog, &entries).await;
     }
 
     /// Failing to index is logged, not returned: what was indexed is already stored.
-    async fn write_index(&self, workspace: &WorkspaceId, dialog: &DialogId, entries: &[IndexEntry]) {
+    async fn write_index(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+        entries: &[IndexEntry],
+    ) {
         if entries.is_empty() {
             return;
         }
@@ -107,14 +124,18 @@ impl App {
     /// of a word of the visitor's name, email, phone or a message.
     pub async fn search(&self, op: &Operator, query: &str) -> AppResult<SearchResults> {
         if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(AppError::Invalid(format!("a search is at most {MAX_QUERY_CHARS} characters")));
+            return Err(AppError::Invalid(format!(
+                "a search is at most {MAX_QUERY_CHARS} characters"
+            )));
         }
         let terms = query_terms(query);
         if terms.is_empty() {
             return Ok(SearchResults { hits: Vec::new() });
         }
         let found = futures_util::future::try_join_all(
-            terms.iter().map(|t| self.search.find_terms(&op.workspace, t, ENTRIES_PER_TERM)),
+            terms
+                .iter()
+                .map(|t| self.search.find_terms(&op.workspace, t, ENTRIES_PER_TERM)),
         )
         .await?;
         let mut candidates: HashMap<DialogId, Candidate> = HashMap::new();
@@ -129,19 +150,33 @@ impl App {
                 }
             }
         }
-        let mut matched: Vec<(DialogId, Candidate)> =
-            candidates.into_iter().filter(|(_, c)| c.terms_matched.len() == terms.len()).collect();
+        let mut matched: Vec<(DialogId, Candidate)> = candidates
+            .into_iter()
+            .filter(|(_, c)| c.terms_matched.len() == terms.len())
+            .collect();
         matched.sort_by(|a, b| b.1.at.cmp(&a.1.at).then_with(|| a.0.cmp(&b.0)));
         matched.truncate(CANDIDATES);
 
         let ids: Vec<DialogId> = matched.iter().map(|(id, _)| id.clone()).collect();
-        let mut dialogs: Vec<Dialog> =
-            self.dialogs.get_dialogs(&op.workspace, &ids).await?.into_iter().filter(|d| d.check_access(op).is_ok()).collect();
-        dialogs.sort_by(|a, b| b.last_activity.cmp(&a.last_activity).then_with(|| a.id.cmp(&b.id)));
+        let mut dialogs: Vec<Dialog> = self
+            .dialogs
+            .get_dialogs(&op.workspace, &ids)
+            .await?
+            .into_iter()
+            .filter(|d| d.check_access(op).is_ok())
+            .collect();
+        dialogs.sort_by(|a, b| {
+            b.last_activity
+                .cmp(&a.last_activity)
+                .then_with(|| a.id.cmp(&b.id))
+        });
         dialogs.truncate(MAX_SEARCH_HITS);
 
         let shown: Vec<DialogId> = dialogs.iter().map(|d| d.id.clone()).collect();
-        let markers = self.read_markers.read_markers(&op.workspace, &op.id, &shown).await?;
+        let markers = self
+            .read_markers
+            .read_markers(&op.workspace, &op.id, &shown)
+            .await?;
         let mut by_id: HashMap<DialogId, Candidate> = matched.into_iter().collect();
         let hits = futures_util::future::try_join_all(dialogs.iter().map(|d| {
             let candidate = by_id.remove(&d.id).unwrap_or_default();
@@ -152,9 +187,15 @@ impl App {
                     None => None,
                 };
                 Ok::<_, AppError>(SearchHit {
-                    dialog: DialogView { unread: Some(unread), ..dialog_view(d) },
+                    dialog: DialogView {
+                        unread: Some(unread),
+                        ..dialog_view(d)
+                    },
                     found_in: candidate.found_in.into_iter().collect(),
-                    message: message.map(|message| MessageView { message, status: None }),
+                    message: message.map(|message| MessageView {
+                        message,
+                        status: None,
+                    }),
                 })
             }
         }))

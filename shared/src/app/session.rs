@@ -2,14 +2,16 @@
 //! status, and the first run's workspace.
 
 use super::{App, AppError, AppResult};
-use crate::auth::{decoy_hash, hash_password, verify_password, Claims};
+use crate::auth::{Claims, decoy_hash, hash_password, verify_password};
 use crate::domain::{
-    phone_digits, valid_email, Connection, DomainError, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Peer, Role, Site,
-    Ticket, Visitor, VisitorSource, Workspace,
+    Connection, DomainError, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Peer, Role, Site,
+    Ticket, Visitor, VisitorSource, Workspace, phone_digits, valid_email,
 };
-use crate::ids::{random_token, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use crate::ids::{
+    ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId, random_token,
+};
 use crate::ports::StoreError;
-use crate::protocol::{OperatorView, ServerEvent, PROTOCOL_VERSION};
+use crate::protocol::{OperatorView, PROTOCOL_VERSION, ServerEvent};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -79,9 +81,9 @@ fn profile_field(
 ) -> AppResult<Option<String>> {
     let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     match value {
-        Some(v) if v.chars().count() > MAX_NAME_CHARS || !valid(&v) => {
-            Err(refused(format!("{rule} (at most {MAX_NAME_CHARS} characters)")))
-        }
+        Some(v) if v.chars().count() > MAX_NAME_CHARS || !valid(&v) => Err(refused(format!(
+            "{rule} (at most {MAX_NAME_CHARS} characters)"
+        ))),
         other => Ok(other),
     }
 }
@@ -93,12 +95,24 @@ fn name_field(value: Option<String>) -> AppResult<Option<String>> {
 impl App {
     pub async fn login(&self, email: &str, password: &str) -> AppResult<LoggedIn> {
         let found = self.directory.find_operator_by_email(email).await?;
-        let hash = found.as_ref().map_or(decoy_hash(), |op| op.password_hash.as_str());
+        let hash = found
+            .as_ref()
+            .map_or(decoy_hash(), |op| op.password_hash.as_str());
         let valid = verify_password(hash, password);
-        let op = found.filter(|_| valid).ok_or_else(|| AppError::Unauthorized("wrong email or password".into()))?;
+        let op = found
+            .filter(|_| valid)
+            .ok_or_else(|| AppError::Unauthorized("wrong email or password".into()))?;
         let expires_at = self.now() + self.settings.session_ttl;
-        let token = self.signer.sign(&Claims::Session { workspace: op.workspace.clone(), operator: op.id.clone(), expires_at });
-        Ok(LoggedIn { token, expires_at, operator: OperatorView::from(&op) })
+        let token = self.signer.sign(&Claims::Session {
+            workspace: op.workspace.clone(),
+            operator: op.id.clone(),
+            expires_at,
+        });
+        Ok(LoggedIn {
+            token,
+            expires_at,
+            operator: OperatorView::from(&op),
+        })
     }
 
     /// A one-time ticket, valid for seconds, that opens this operator's WebSocket.
@@ -114,19 +128,33 @@ impl App {
     }
 
     /// Issues a visitor token for a site, or renews the one the widget kept.
-    pub async fn visitor_session(&self, req: VisitorSessionRequest, origin: Option<&str>) -> AppResult<VisitorSession> {
+    pub async fn visitor_session(
+        &self,
+        req: VisitorSessionRequest,
+        origin: Option<&str>,
+    ) -> AppResult<VisitorSession> {
         let site = self.site_for(&req.site_key, origin).await?;
         let name = name_field(req.name)?;
-        let email = profile_field(req.email, AppError::InvalidEmail, "email must be an address like someone@example.com", |e| {
-            valid_email(e).is_some()
+        let email = profile_field(
+            req.email,
+            AppError::InvalidEmail,
+            "email must be an address like someone@example.com",
+            |e| valid_email(e).is_some(),
+        )?;
+        let phone_rule = format!(
+            "phone must be digits, spaces and +-() with at least {MIN_PHONE_DIGITS} digits"
+        );
+        let phone = profile_field(req.phone, AppError::InvalidPhone, &phone_rule, |p| {
+            phone_digits(p).is_some()
         })?;
-        let phone_rule = format!("phone must be digits, spaces and +-() with at least {MIN_PHONE_DIGITS} digits");
-        let phone = profile_field(req.phone, AppError::InvalidPhone, &phone_rule, |p| phone_digits(p).is_some())?;
         let returning = match req.token.as_deref() {
             Some(token) => match self.signer.verify(token, self.now()) {
-                Ok(Claims::Visitor { workspace, site: key, visitor, .. }) if key == site.key => {
-                    self.directory.get_visitor(&workspace, &visitor).await?
-                }
+                Ok(Claims::Visitor {
+                    workspace,
+                    site: key,
+                    visitor,
+                    ..
+                }) if key == site.key => self.directory.get_visitor(&workspace, &visitor).await?,
                 _ => None,
             },
             None => None,
@@ -166,12 +194,26 @@ impl App {
             visitor: visitor.id.clone(),
             expires_at,
         });
-        Ok(VisitorSession { token, expires_at, visitor_id: visitor.id, dialog_id: visitor.dialog })
+        Ok(VisitorSession {
+            token,
+            expires_at,
+            visitor_id: visitor.id,
+            dialog_id: visitor.dialog,
+        })
     }
 
     pub async fn site_for(&self, key: &SiteKey, origin: Option<&str>) -> AppResult<Site> {
-        let site = self.directory.get_site(key).await?.ok_or_else(|| AppError::Unauthorized("unknown site key".into()))?;
-        let widget = origin.is_some_and(|o| self.settings.widget_origins.iter().any(|w| w.eq_ignore_ascii_case(o)));
+        let site = self
+            .directory
+            .get_site(key)
+            .await?
+            .ok_or_else(|| AppError::Unauthorized("unknown site key".into()))?;
+        let widget = origin.is_some_and(|o| {
+            self.settings
+                .widget_origins
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(o))
+        });
         if !widget && !site.allows_origin(origin) {
             return Err(DomainError::Forbidden("this site does not allow that origin").into());
         }
@@ -185,26 +227,60 @@ impl App {
         if let Some(v) = &req.version
             && v.parse::<u32>().ok() != Some(PROTOCOL_VERSION)
         {
-            let msg = format!("protocol version {} is not supported; this server speaks {PROTOCOL_VERSION}", crate::domain::quote(v));
+            let msg = format!(
+                "protocol version {} is not supported; this server speaks {PROTOCOL_VERSION}",
+                crate::domain::quote(v)
+            );
             return Err(AppError::Invalid(msg));
         }
-        let id = req.connection_id.as_deref().map(ConnectionId::parse).transpose()?;
+        let id = req
+            .connection_id
+            .as_deref()
+            .map(ConnectionId::parse)
+            .transpose()?;
         let id = id.ok_or_else(|| AppError::Invalid("no connection id".into()))?;
         let now = self.now();
         let (workspace, peer) = if let Some(ticket) = &req.ticket {
             let ticket = self.tickets.take_ticket(ticket).await?;
-            let ticket = ticket.ok_or_else(|| AppError::Unauthorized("the ticket is unknown, used or expired".into()))?;
-            let op = self.directory.get_operator(&ticket.workspace, &ticket.operator).await?;
-            let op = op.ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into()))?;
-            (op.workspace.clone(), Peer::Operator { id: op.id, role: op.role, status: op.status })
+            let ticket = ticket.ok_or_else(|| {
+                AppError::Unauthorized("the ticket is unknown, used or expired".into())
+            })?;
+            let op = self
+                .directory
+                .get_operator(&ticket.workspace, &ticket.operator)
+                .await?;
+            let op =
+                op.ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into()))?;
+            (
+                op.workspace.clone(),
+                Peer::Operator {
+                    id: op.id,
+                    role: op.role,
+                    status: op.status,
+                },
+            )
         } else if let Some(token) = &req.visitor_token {
             let visitor = self.visitor_from_token(token).await?;
             self.site_for(&visitor.site, req.origin.as_deref()).await?;
-            (visitor.workspace.clone(), Peer::Visitor { id: visitor.id, site: visitor.site })
+            (
+                visitor.workspace.clone(),
+                Peer::Visitor {
+                    id: visitor.id,
+                    site: visitor.site,
+                },
+            )
         } else {
-            return Err(AppError::Unauthorized("connect with ?ticket= (operators) or ?visitor_token= (visitors)".into()));
+            return Err(AppError::Unauthorized(
+                "connect with ?ticket= (operators) or ?visitor_token= (visitors)".into(),
+            ));
         };
-        let connection = Connection { id, workspace, peer, connected_at: now, expires_at: now + self.settings.connection_ttl };
+        let connection = Connection {
+            id,
+            workspace,
+            peer,
+            connected_at: now,
+            expires_at: now + self.settings.connection_ttl,
+        };
         self.connections.put_connection(&connection).await?;
         Ok(connection)
     }
@@ -214,28 +290,62 @@ impl App {
     }
 
     /// Online, away or offline; every operator's console hears of it.
-    pub async fn set_status(&self, op: &Operator, status: OperatorStatus) -> AppResult<OperatorView> {
-        self.directory.set_operator_status(&op.workspace, &op.id, status).await?;
-        let event = ServerEvent::OperatorStatusChanged { operator_id: op.id.clone(), status };
+    pub async fn set_status(
+        &self,
+        op: &Operator,
+        status: OperatorStatus,
+    ) -> AppResult<OperatorView> {
+        self.directory
+            .set_operator_status(&op.workspace, &op.id, status)
+            .await?;
+        let event = ServerEvent::OperatorStatusChanged {
+            operator_id: op.id.clone(),
+            status,
+        };
         let all = self.connections.operator_connections(&op.workspace).await?;
         self.deliver(&super::fanout::workspace(&all, &event)).await;
-        Ok(OperatorView { status, ..OperatorView::from(op) })
+        Ok(OperatorView {
+            status,
+            ..OperatorView::from(op)
+        })
     }
 
     pub async fn operators(&self, op: &Operator) -> AppResult<Vec<OperatorView>> {
-        Ok(self.directory.list_operators(&op.workspace).await?.iter().map(OperatorView::from).collect())
+        Ok(self
+            .directory
+            .list_operators(&op.workspace)
+            .await?
+            .iter()
+            .map(OperatorView::from)
+            .collect())
     }
 
     /// Admins add operators to their workspace.
-    pub async fn add_operator(&self, admin: &Operator, email: &str, name: &str, role: Role, password: &str) -> AppResult<OperatorView> {
+    pub async fn add_operator(
+        &self,
+        admin: &Operator,
+        email: &str,
+        name: &str,
+        role: Role,
+        password: &str,
+    ) -> AppResult<OperatorView> {
         if !admin.is_admin() {
             return Err(DomainError::Forbidden("only admins may add operators").into());
         }
-        let op = self.create_operator(&admin.workspace, email, name, role, password).await?;
+        let op = self
+            .create_operator(&admin.workspace, email, name, role, password)
+            .await?;
         Ok(OperatorView::from(&op))
     }
 
-    pub async fn create_operator(&self, workspace: &WorkspaceId, email: &str, name: &str, role: Role, password: &str) -> AppResult<Operator> {
+    pub async fn create_operator(
+        &self,
+        workspace: &WorkspaceId,
+        email: &str,
+        name: &str,
+        role: Role,
+        password: &str,
+    ) -> AppResult<Operator> {
         let email = crate::domain::normalize_email(email);
         if !email.contains('@') || email.len() > crate::domain::MAX_EMAIL_CHARS {
             return Err(AppError::Invalid("the email is not valid".into()));
@@ -244,7 +354,9 @@ impl App {
             .ok_or_else(|| AppError::Invalid("the name is empty".into()))?;
         if password.chars().count() < crate::domain::MIN_PASSWORD_CHARS {
             let min = crate::domain::MIN_PASSWORD_CHARS;
-            return Err(AppError::Invalid(format!("the password needs at least {min} characters")));
+            return Err(AppError::Invalid(format!(
+                "the password needs at least {min} characters"
+            )));
         }
         let op = Operator {
             id: OperatorId::generate(),
@@ -257,25 +369,54 @@ impl App {
         };
         match self.directory.create_operator(&op).await {
             Ok(()) => Ok(op),
-            Err(StoreError::AlreadyExists) => Err(AppError::Invalid("an operator with this email exists".into())),
+            Err(StoreError::AlreadyExists) => Err(AppError::Invalid(
+                "an operator with this email exists".into(),
+            )),
             Err(e) => Err(e.into()),
         }
     }
 
     /// The first run: a workspace, a site and an admin, unless the admin's email is already known.
     /// Returns the site and the admin either way.
-    pub async fn bootstrap(&self, admin_email: &str, admin_password: &str, origins: Vec<String>) -> AppResult<(Site, Operator, bool)> {
+    pub async fn bootstrap(
+        &self,
+        admin_email: &str,
+        admin_password: &str,
+        origins: Vec<String>,
+    ) -> AppResult<(Site, Operator, bool)> {
         if let Some(admin) = self.directory.find_operator_by_email(admin_email).await? {
             let sites = self.directory.list_sites(&admin.workspace).await?;
-            let site = sites.into_iter().next().ok_or_else(|| StoreError::Unavailable("the workspace has no site".into()))?;
+            let site = sites
+                .into_iter()
+                .next()
+                .ok_or_else(|| StoreError::Unavailable("the workspace has no site".into()))?;
             return Ok((site, admin, false));
         }
-        let workspace = Workspace { id: WorkspaceId::generate(), name: "Demo workspace".into(), created_at: self.now(), attachment_limits: Default::default() };
+        let workspace = Workspace {
+            id: WorkspaceId::generate(),
+            name: "Demo workspace".into(),
+            created_at: self.now(),
+            attachment_limits: Default::default(),
+        };
         self.directory.put_workspace(&workspace).await?;
         let allowed_origins = crate::domain::parse_allowed_origins(&origins)?;
-        let site = Site { key: SiteKey::generate(), workspace: workspace.id.clone(), name: "Demo site".into(), allowed_origins, settings: Default::default() };
+        let site = Site {
+            key: SiteKey::generate(),
+            workspace: workspace.id.clone(),
+            name: "Demo site".into(),
+            allowed_origins,
+            settings: Default::default(),
+        };
         self.directory.put_site(&site).await?;
-        let admin = self.create_operator(&workspace.id, admin_email, "Admin", Role::Admin, admin_password).await?;
+        let admin = self
+            .create_operator(
+                &workspace.id,
+                admin_email,
+                "Admin",
+                Role::Admin,
+                admin_password,
+            )
+            .await?;
         Ok((site, admin, true))
     }
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{App, AppResult};
-use crate::domain::{parse_allowed_origins, DomainError, Operator, Site, SiteSettings, SiteView};
+use crate::domain::{DomainError, Operator, Site, SiteSettings, SiteView, parse_allowed_origins};
 use crate::ids::SiteKey;
 
 /// `GET /api/sites`: the admin's workspace's sites.
@@ -34,12 +34,19 @@ impl App {
             return Err(DomainError::Forbidden("only admins may list sites").into());
         }
         let sites = self.directory.list_sites(&admin.workspace).await?;
-        Ok(SiteList { sites: sites.iter().map(SiteView::from).collect() })
+        Ok(SiteList {
+            sites: sites.iter().map(SiteView::from).collect(),
+        })
     }
 
     /// Admins change how their site's widget looks and greets, and where it may run; another
     /// workspace's site is refused. Everything is checked before anything is stored.
-    pub async fn update_site(&self, admin: &Operator, key: &SiteKey, update: SiteUpdate) -> AppResult<Site> {
+    pub async fn update_site(
+        &self,
+        admin: &Operator,
+        key: &SiteKey,
+        update: SiteUpdate,
+    ) -> AppResult<Site> {
         if !admin.is_admin() {
             return Err(DomainError::Forbidden("only admins may change a site").into());
         }

@@ -37,7 +37,11 @@ impl App {
     /// operator is forbidden).
     pub async fn visitor_card(&self, op: &Operator, id: &DialogId) -> AppResult<VisitorCard> {
         let dialog = self.load_dialog_for(op, id).await?;
-        let visitor = self.directory.get_visitor(&dialog.workspace, &dialog.visitor).await?.ok_or(DomainError::DialogNotFound)?;
+        let visitor = self
+            .directory
+            .get_visitor(&dialog.workspace, &dialog.visitor)
+            .await?
+            .ok_or(DomainError::DialogNotFound)?;
         Ok(VisitorCard {
             name: visitor.display_name(),
             id: visitor.id,

@@ -25,8 +25,8 @@ const MB: u64 = 1024 * 1024;
 
 /// Files that run when opened: refused whatever type the browser reports for them.
 pub const BLOCKED_EXTENSIONS: &[&str] = &[
-    "exe", "msi", "bat", "cmd", "com", "scr", "pif", "cpl", "vbs", "vbe", "js", "jse", "wsf", "wsh", "ps1", "psm1",
-    "jar", "dll", "hta", "lnk", "reg", "app", "sh", "apk", "dmg",
+    "exe", "msi", "bat", "cmd", "com", "scr", "pif", "cpl", "vbs", "vbe", "js", "jse", "wsf",
+    "wsh", "ps1", "psm1", "jar", "dll", "hta", "lnk", "reg", "app", "sh", "apk", "dmg",
 ];
 
 /// Types a browser would run or render as a page from the storage's origin.
@@ -92,16 +92,24 @@ pub struct AttachmentLimits {
 /// The web widget's defaults: images 10 MB (Telegram's limit in seed 002), other files 25 MB.
 impl Default for AttachmentLimits {
     fn default() -> Self {
-        Self { image_max_bytes: 10 * MB, file_max_bytes: 25 * MB }
+        Self {
+            image_max_bytes: 10 * MB,
+            file_max_bytes: 25 * MB,
+        }
     }
 }
 
 impl AttachmentLimits {
     /// Both limits between 1 byte and `MAX_LIMIT_BYTES`.
     pub fn validate(&self) -> Result<(), DomainError> {
-        for (what, v) in [("image_max_bytes", self.image_max_bytes), ("file_max_bytes", self.file_max_bytes)] {
+        for (what, v) in [
+            ("image_max_bytes", self.image_max_bytes),
+            ("file_max_bytes", self.file_max_bytes),
+        ] {
             if v == 0 || v > MAX_LIMIT_BYTES {
-                return Err(DomainError::Invalid(format!("{what} must be between 1 and {MAX_LIMIT_BYTES} bytes, not {v}")));
+                return Err(DomainError::Invalid(format!(
+                    "{what} must be between 1 and {MAX_LIMIT_BYTES} bytes, not {v}"
+                )));
             }
         }
         Ok(())
@@ -130,12 +138,26 @@ pub struct FileDescription {
 impl FileDescription {
     /// Decides what the file is and checks it against the limits: the attachment it will be, with
     /// a clean name and the content type storage will serve it with.
-    pub fn accept(&self, id: AttachmentId, limits: &AttachmentLimits) -> Result<Attachment, DomainError> {
+    pub fn accept(
+        &self,
+        id: AttachmentId,
+        limits: &AttachmentLimits,
+    ) -> Result<Attachment, DomainError> {
         let name = clean_name(&self.name);
         let declared = self.content_type.trim().to_ascii_lowercase();
-        let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-        let essence = declared.split(';').next().unwrap_or_default().trim().to_owned();
-        if BLOCKED_EXTENSIONS.contains(&extension.as_str()) || BLOCKED_TYPES.contains(&essence.as_str()) {
+        let extension = name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        let essence = declared
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        if BLOCKED_EXTENSIONS.contains(&extension.as_str())
+            || BLOCKED_TYPES.contains(&essence.as_str())
+        {
             return Err(DomainError::AttachmentTypeNotAllowed(format!(
                 "{} cannot be sent: files that run or open as a web page are not allowed",
                 super::quote(&name)
@@ -146,20 +168,41 @@ impl FileDescription {
             None => (AttachmentKind::File, file_type(&essence)),
         };
         if self.size == 0 {
-            return Err(DomainError::Invalid(format!("{} is empty", super::quote(&name))));
+            return Err(DomainError::Invalid(format!(
+                "{} is empty",
+                super::quote(&name)
+            )));
         }
         let max = limits.max_for(kind);
         if self.size > max {
-            return Err(DomainError::AttachmentTooLarge { name, size: self.size, max, kind });
+            return Err(DomainError::AttachmentTooLarge {
+                name,
+                size: self.size,
+                max,
+                kind,
+            });
         }
-        Ok(Attachment { id, name, content_type, size: self.size, kind, width: None, height: None, preview: false })
+        Ok(Attachment {
+            id,
+            name,
+            content_type,
+            size: self.size,
+            kind,
+            width: None,
+            height: None,
+            preview: false,
+        })
     }
 }
 
 /// A file's type as storage serves it: what the browser said when it is a plain `type/subtype`,
 /// else `application/octet-stream`. Files are always served as downloads (`content_disposition`).
 fn file_type(essence: &str) -> String {
-    let token = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b));
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
+    };
     match essence.split_once('/') {
         Some((t, s)) if token(t) && token(s) && essence.len() <= 100 => essence.to_owned(),
         _ => "application/octet-stream".into(),
@@ -170,7 +213,13 @@ fn file_type(essence: &str) -> String {
 /// long (the extension kept); `file` when nothing is left.
 pub fn clean_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let name: String = base.chars().filter(|c| !c.is_control()).collect::<String>().trim().trim_start_matches('.').to_owned();
+    let name: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .to_owned();
     if name.is_empty() {
         return "file".into();
     }
@@ -193,9 +242,21 @@ impl Attachment {
             AttachmentKind::Image => "inline",
             AttachmentKind::File => "attachment",
         };
-        let ascii: String =
-            self.name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
-        format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}", percent_encode(&self.name))
+        let ascii: String = self
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!(
+            "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}",
+            percent_encode(&self.name)
+        )
     }
 
     /// What the dialog list shows for a message with no text.
@@ -247,27 +308,65 @@ mod tests {
     use super::*;
 
     fn describe(name: &str, size: u64, content_type: &str) -> Result<Attachment, DomainError> {
-        FileDescription { name: name.into(), size, content_type: content_type.into() }
-            .accept(AttachmentId::from_trusted("att_1"), &AttachmentLimits::default())
+        FileDescription {
+            name: name.into(),
+            size,
+            content_type: content_type.into(),
+        }
+        .accept(
+            AttachmentId::from_trusted("att_1"),
+            &AttachmentLimits::default(),
+        )
     }
 
     #[test]
     fn images_and_files_are_told_apart_and_held_to_their_limits() {
         let img = describe("cat.PNG", 5 * MB, "image/png").unwrap();
-        assert_eq!((img.kind, img.content_type.as_str()), (AttachmentKind::Image, "image/png"));
-        assert!(matches!(describe("big.jpg", 10 * MB + 1, "image/jpeg"), Err(DomainError::AttachmentTooLarge { max, .. }) if max == 10 * MB));
+        assert_eq!(
+            (img.kind, img.content_type.as_str()),
+            (AttachmentKind::Image, "image/png")
+        );
+        assert!(
+            matches!(describe("big.jpg", 10 * MB + 1, "image/jpeg"), Err(DomainError::AttachmentTooLarge { max, .. }) if max == 10 * MB)
+        );
         let pdf = describe("report.pdf", 20 * MB, "application/pdf").unwrap();
-        assert_eq!((pdf.kind, pdf.content_type.as_str()), (AttachmentKind::File, "application/pdf"));
-        assert!(matches!(describe("movie.mp4", 26 * MB, "video/mp4"), Err(DomainError::AttachmentTooLarge { .. })));
-        assert_eq!(describe("x.bin", 3, "").unwrap().content_type, "application/octet-stream");
-        assert_eq!(describe("x.bin", 3, "not a type").unwrap().content_type, "application/octet-stream");
-        assert!(matches!(describe("empty.txt", 0, "text/plain"), Err(DomainError::Invalid(_))));
+        assert_eq!(
+            (pdf.kind, pdf.content_type.as_str()),
+            (AttachmentKind::File, "application/pdf")
+        );
+        assert!(matches!(
+            describe("movie.mp4", 26 * MB, "video/mp4"),
+            Err(DomainError::AttachmentTooLarge { .. })
+        ));
+        assert_eq!(
+            describe("x.bin", 3, "").unwrap().content_type,
+            "application/octet-stream"
+        );
+        assert_eq!(
+            describe("x.bin", 3, "not a type").unwrap().content_type,
+            "application/octet-stream"
+        );
+        assert!(matches!(
+            describe("empty.txt", 0, "text/plain"),
+            Err(DomainError::Invalid(_))
+        ));
     }
 
     #[test]
     fn files_that_run_are_refused_whatever_their_type() {
-        for (name, t) in [("setup.exe", "application/octet-stream"), ("a.js", ""), ("page.html", "text/html"), ("i.svg", "image/svg+xml")] {
-            assert!(matches!(describe(name, 10, t), Err(DomainError::AttachmentTypeNotAllowed(_))), "{name}");
+        for (name, t) in [
+            ("setup.exe", "application/octet-stream"),
+            ("a.js", ""),
+            ("page.html", "text/html"),
+            ("i.svg", "image/svg+xml"),
+        ] {
+            assert!(
+                matches!(
+                    describe(name, 10, t),
+                    Err(DomainError::AttachmentTypeNotAllowed(_))
+                ),
+                "{name}"
+            );
         }
     }
 
@@ -303,7 +402,21 @@ mod tests {
     #[test]
     fn limits_are_bounded() {
         assert!(AttachmentLimits::default().validate().is_ok());
-        assert!(AttachmentLimits { image_max_bytes: 0, file_max_bytes: MB }.validate().is_err());
-        assert!(AttachmentLimits { image_max_bytes: MB, file_max_bytes: MAX_LIMIT_BYTES + 1 }.validate().is_err());
+        assert!(
+            AttachmentLimits {
+                image_max_bytes: 0,
+                file_max_bytes: MB
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            AttachmentLimits {
+                image_max_bytes: MB,
+                file_max_bytes: MAX_LIMIT_BYTES + 1
+            }
+            .validate()
+            .is_err()
+        );
     }
 }

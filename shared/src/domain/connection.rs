@@ -10,8 +10,15 @@ use super::{Millis, OperatorStatus, Role};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Peer {
-    Operator { id: OperatorId, role: Role, status: OperatorStatus },
-    Visitor { id: VisitorId, site: SiteKey },
+    Operator {
+        id: OperatorId,
+        role: Role,
+        status: OperatorStatus,
+    },
+    Visitor {
+        id: VisitorId,
+        site: SiteKey,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

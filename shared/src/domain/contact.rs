@@ -22,7 +22,9 @@ pub fn valid_email(raw: &str) -> Option<String> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@')
-        && email.chars().all(|c| c.is_alphanumeric() || "._%+-@'".contains(c));
+        && email
+            .chars()
+            .all(|c| c.is_alphanumeric() || "._%+-@'".contains(c));
     ok.then_some(email)
 }
 
@@ -30,7 +32,11 @@ pub fn valid_email(raw: &str) -> Option<String> {
 /// least `MIN_PHONE_DIGITS` digits.
 pub fn phone_digits(raw: &str) -> Option<String> {
     let raw = raw.trim();
-    if raw.is_empty() || !raw.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+    if raw.is_empty()
+        || !raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+    {
         return None;
     }
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();

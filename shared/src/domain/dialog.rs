@@ -1,11 +1,14 @@
 //! A dialog and its transitions. Each transition checks the caller's right, changes the dialog and
 //! returns the messages it adds to the timeline (the message itself and system events).
 
-use crate::ids::{ClientMessageId, DialogId, MessageId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use crate::ids::{
+    ClientMessageId, DialogId, MessageId, OperatorId, SiteKey, VisitorId, WorkspaceId,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    validate_text, Attachment, Content, DomainError, Message, MessageKind, Millis, Operator, SystemEvent, Visitor, MAX_COMMENT_CHARS,
+    Attachment, Content, DomainError, MAX_COMMENT_CHARS, Message, MessageKind, Millis, Operator,
+    SystemEvent, Visitor, validate_text,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -130,7 +133,9 @@ impl Dialog {
             return Err(DomainError::DialogNotFound);
         }
         if !op.is_admin() && self.revoked.contains(&op.id) {
-            return Err(DomainError::Forbidden("the dialog was transferred away from you"));
+            return Err(DomainError::Forbidden(
+                "the dialog was transferred away from you",
+            ));
         }
         Ok(())
     }
@@ -159,7 +164,14 @@ impl Dialog {
         }
         self.waiting_since.get_or_insert(now);
         let author = (visitor.id.to_string(), self.visitor_name.clone());
-        added.push(self.append_content(MessageKind::Visitor, client_id, author, content, reply_to, now));
+        added.push(self.append_content(
+            MessageKind::Visitor,
+            client_id,
+            author,
+            content,
+            reply_to,
+            now,
+        ));
         Ok(added)
     }
 
@@ -185,7 +197,14 @@ impl Dialog {
         self.needs_answer = false;
         self.waiting_since = None;
         let author = (op.id.to_string(), op.name.clone());
-        added.push(self.append_content(MessageKind::Operator, client_id, author, content, reply_to, now));
+        added.push(self.append_content(
+            MessageKind::Operator,
+            client_id,
+            author,
+            content,
+            reply_to,
+            now,
+        ));
         Ok(added)
     }
 
@@ -203,7 +222,16 @@ impl Dialog {
         self.check_reply_to(reply_to)?;
         let author = (op.id.to_string(), op.name.clone());
         let seq = self.next_seq();
-        Ok(vec![self.message(seq, MessageKind::Whisper, client_id, Some(author), text, None, reply_to, now)])
+        Ok(vec![self.message(
+            seq,
+            MessageKind::Whisper,
+            client_id,
+            Some(author),
+            text,
+            None,
+            reply_to,
+            now,
+        )])
     }
 
     /// Connects an operator. The first one connected takes charge and the ring stops for everyone.
@@ -213,13 +241,19 @@ impl Dialog {
         if self.is_participant(&op.id) {
             return Ok(Vec::new());
         }
-        let me = Participant { id: op.id.clone(), name: op.name.clone() };
+        let me = Participant {
+            id: op.id.clone(),
+            name: op.name.clone(),
+        };
         if self.assignee.is_none() {
             self.assignee = Some(me.clone());
         }
         self.participants.push(me);
         self.needs_answer = false;
-        let event = SystemEvent::Joined { operator: op.id.clone(), name: op.name.clone() };
+        let event = SystemEvent::Joined {
+            operator: op.id.clone(),
+            name: op.name.clone(),
+        };
         Ok(vec![self.system(event, now)])
     }
 
@@ -233,7 +267,10 @@ impl Dialog {
         if self.is_in_charge(&op.id) {
             self.assignee = self.participants.first().cloned();
         }
-        let event = SystemEvent::Left { operator: op.id.clone(), name: op.name.clone() };
+        let event = SystemEvent::Left {
+            operator: op.id.clone(),
+            name: op.name.clone(),
+        };
         Ok(vec![self.system(event, now)])
     }
 
@@ -249,7 +286,9 @@ impl Dialog {
     ) -> Result<Vec<Message>, DomainError> {
         self.check_access(by)?;
         if !by.is_admin() && !self.is_in_charge(&by.id) {
-            return Err(DomainError::Forbidden("only an admin or the operator in charge may transfer the dialog"));
+            return Err(DomainError::Forbidden(
+                "only an admin or the operator in charge may transfer the dialog",
+            ));
         }
         if to.workspace != self.workspace {
             return Err(DomainError::OperatorNotFound);
@@ -257,9 +296,16 @@ impl Dialog {
         if self.is_in_charge(&to.id) {
             return Err(DomainError::AlreadyInCharge);
         }
-        let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
-        if comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
-            return Err(DomainError::Invalid(format!("the comment is longer than {MAX_COMMENT_CHARS} characters")));
+        let comment = comment
+            .map(|c| c.trim().to_owned())
+            .filter(|c| !c.is_empty());
+        if comment
+            .as_ref()
+            .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
+        {
+            return Err(DomainError::Invalid(format!(
+                "the comment is longer than {MAX_COMMENT_CHARS} characters"
+            )));
         }
         let previous = self.assignee.take();
         if let Some(prev) = &previous {
@@ -270,7 +316,10 @@ impl Dialog {
                 self.revoked.push(prev.id.clone());
             }
         }
-        let target = Participant { id: to.id.clone(), name: to.name.clone() };
+        let target = Participant {
+            id: to.id.clone(),
+            name: to.name.clone(),
+        };
         self.revoked.retain(|id| id != &to.id);
         if !self.is_participant(&to.id) {
             self.participants.push(target.clone());
@@ -298,7 +347,10 @@ impl Dialog {
         self.closed_at = Some(now);
         self.needs_answer = false;
         self.waiting_since = None;
-        let event = SystemEvent::Closed { by: Some(op.id.clone()), by_name: op.name.clone() };
+        let event = SystemEvent::Closed {
+            by: Some(op.id.clone()),
+            by_name: op.name.clone(),
+        };
         Ok(vec![self.system(event, now)])
     }
 
@@ -307,7 +359,11 @@ impl Dialog {
         if self.status == DialogStatus::Open {
             return Err(DomainError::AlreadyOpen);
         }
-        Ok(vec![self.reopen_by(Some(op.id.clone()), op.name.clone(), now)])
+        Ok(vec![self.reopen_by(
+            Some(op.id.clone()),
+            op.name.clone(),
+            now,
+        )])
     }
 
     fn reopen_by(&mut self, by: Option<OperatorId>, by_name: String, now: Millis) -> Message {
@@ -318,9 +374,9 @@ impl Dialog {
 
     fn check_reply_to(&self, reply_to: Option<u64>) -> Result<(), DomainError> {
         match reply_to {
-            Some(seq) if seq == 0 || seq > self.seq => {
-                Err(DomainError::Invalid(format!("reply_to {seq} is not a message of this dialog")))
-            }
+            Some(seq) if seq == 0 || seq > self.seq => Err(DomainError::Invalid(format!(
+                "reply_to {seq} is not a message of this dialog"
+            ))),
             _ => Ok(()),
         }
     }
@@ -335,7 +391,16 @@ impl Dialog {
         let seq = self.next_seq();
         // System messages need a client id too (it keys idempotency); the dialog and seq make it unique.
         let client_id = ClientMessageId::from_trusted(format!("sys-{}-{seq}", self.id));
-        self.message(seq, MessageKind::System, client_id, None, text, Some(event), None, now)
+        self.message(
+            seq,
+            MessageKind::System,
+            client_id,
+            None,
+            text,
+            Some(event),
+            None,
+            now,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -351,7 +416,12 @@ impl Dialog {
     ) -> Message {
         let seq = self.next_seq();
         self.last_activity = now;
-        self.last_message = Some(LastMessage { seq, kind, text: text.chars().take(PREVIEW_CHARS).collect(), at: now });
+        self.last_message = Some(LastMessage {
+            seq,
+            kind,
+            text: text.chars().take(PREVIEW_CHARS).collect(),
+            at: now,
+        });
         self.message(seq, kind, client_id, author, text, event, reply_to, now)
     }
 
@@ -366,7 +436,11 @@ impl Dialog {
         now: Millis,
     ) -> Message {
         let Content { text, attachments } = content;
-        let shown = if text.trim().is_empty() { Attachment::summary(&attachments) } else { text.clone() };
+        let shown = if text.trim().is_empty() {
+            Attachment::summary(&attachments)
+        } else {
+            text.clone()
+        };
         let mut message = self.append(kind, client_id, Some(author), shown, None, reply_to, now);
         message.text = text;
         message.attachments = attachments;
@@ -423,7 +497,10 @@ mod tests {
     #[test]
     fn visitor_message_rings_until_the_first_operator_joins() {
         let v = visitor();
-        let (anna, boris) = (operator("Anna", Role::Operator), operator("Boris", Role::Operator));
+        let (anna, boris) = (
+            operator("Anna", Role::Operator),
+            operator("Boris", Role::Operator),
+        );
         let mut d = Dialog::start(&v, 1);
         d.visitor_message(&v, cid("c1"), "hello", None, 2).unwrap();
         assert!(d.rings() && d.needs_answer);
@@ -435,8 +512,15 @@ mod tests {
         assert_eq!(d.assignee.as_ref().unwrap().name, "Anna");
 
         d.join(&boris, 4).unwrap();
-        assert_eq!(d.assignee.as_ref().unwrap().name, "Anna", "the first to connect stays in charge");
-        assert!(d.join(&boris, 5).unwrap().is_empty(), "joining twice adds nothing");
+        assert_eq!(
+            d.assignee.as_ref().unwrap().name,
+            "Anna",
+            "the first to connect stays in charge"
+        );
+        assert!(
+            d.join(&boris, 5).unwrap().is_empty(),
+            "joining twice adds nothing"
+        );
         assert_eq!(d.participants.len(), 2);
     }
 
@@ -450,7 +534,8 @@ mod tests {
         d.leave(&anna, 4).unwrap();
         assert!(d.assignee.is_none());
         assert!(!d.needs_answer, "not green until the visitor writes again");
-        d.visitor_message(&v, cid("c2"), "anyone?", None, 5).unwrap();
+        d.visitor_message(&v, cid("c2"), "anyone?", None, 5)
+            .unwrap();
         assert!(d.rings());
     }
 
@@ -460,9 +545,13 @@ mod tests {
         let anna = operator("Anna", Role::Operator);
         let mut d = Dialog::start(&v, 1);
         d.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
-        assert_eq!(d.operator_message(&anna, cid("o1"), "hey", None, 3), Err(DomainError::NotConnected));
+        assert_eq!(
+            d.operator_message(&anna, cid("o1"), "hey", None, 3),
+            Err(DomainError::NotConnected)
+        );
         d.join(&anna, 3).unwrap();
-        d.operator_message(&anna, cid("o1"), "hey", None, 4).unwrap();
+        d.operator_message(&anna, cid("o1"), "hey", None, 4)
+            .unwrap();
         assert_eq!(d.waiting_since, None);
     }
 
@@ -475,13 +564,20 @@ mod tests {
         d.join(&anna, 3).unwrap();
         d.close(&anna, 4).unwrap();
         assert_eq!(d.close(&anna, 5), Err(DomainError::AlreadyClosed));
-        let added = d.visitor_message(&v, cid("c2"), "one more thing", None, 6).unwrap();
+        let added = d
+            .visitor_message(&v, cid("c2"), "one more thing", None, 6)
+            .unwrap();
         assert_eq!(d.status, DialogStatus::Open);
-        assert!(matches!(added[0].event, Some(SystemEvent::Reopened { by: None, .. })));
+        assert!(matches!(
+            added[0].event,
+            Some(SystemEvent::Reopened { by: None, .. })
+        ));
         assert_eq!(added[1].seq, added[0].seq + 1);
 
         d.close(&anna, 7).unwrap();
-        let added = d.operator_message(&anna, cid("o1"), "follow-up", None, 8).unwrap();
+        let added = d
+            .operator_message(&anna, cid("o1"), "follow-up", None, 8)
+            .unwrap();
         assert_eq!(d.status, DialogStatus::Open);
         assert_eq!(added.len(), 2);
     }
@@ -501,20 +597,44 @@ mod tests {
         d.join(&carl, 3).unwrap();
         d.close(&anna, 4).unwrap();
 
-        assert!(matches!(d.transfer(&carl, &boris, None, 5), Err(DomainError::Forbidden(_))), "carl is not in charge");
-        let added = d.transfer(&anna, &boris, Some("VIP, be kind".into()), 6).unwrap();
-        assert!(!added[0].visible_to_visitor(), "the comment is for operators only");
-        assert_eq!(d.status, DialogStatus::Closed, "a closed dialog stays closed");
+        assert!(
+            matches!(
+                d.transfer(&carl, &boris, None, 5),
+                Err(DomainError::Forbidden(_))
+            ),
+            "carl is not in charge"
+        );
+        let added = d
+            .transfer(&anna, &boris, Some("VIP, be kind".into()), 6)
+            .unwrap();
+        assert!(
+            !added[0].visible_to_visitor(),
+            "the comment is for operators only"
+        );
+        assert_eq!(
+            d.status,
+            DialogStatus::Closed,
+            "a closed dialog stays closed"
+        );
         assert!(d.is_in_charge(&boris.id));
-        assert!(matches!(d.check_access(&anna), Err(DomainError::Forbidden(_))), "anna loses the history");
+        assert!(
+            matches!(d.check_access(&anna), Err(DomainError::Forbidden(_))),
+            "anna loses the history"
+        );
         assert!(d.check_access(&carl).is_ok());
 
         d.transfer(&admin, &anna, None, 7).unwrap();
-        assert!(d.check_access(&anna).is_ok(), "transferred back: access returns");
+        assert!(
+            d.check_access(&anna).is_ok(),
+            "transferred back: access returns"
+        );
         let mut admin_in_charge = d.clone();
         admin_in_charge.transfer(&admin, &admin, None, 8).unwrap();
         admin_in_charge.transfer(&admin, &boris, None, 9).unwrap();
-        assert!(admin_in_charge.check_access(&admin).is_ok(), "admins keep access");
+        assert!(
+            admin_in_charge.check_access(&admin).is_ok(),
+            "admins keep access"
+        );
     }
 
     #[test]
@@ -523,7 +643,9 @@ mod tests {
         let anna = operator("Anna", Role::Operator);
         let mut d = Dialog::start(&v, 1);
         d.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
-        let w = d.whisper(&anna, cid("w1"), "check the order".into(), None, 3).unwrap();
+        let w = d
+            .whisper(&anna, cid("w1"), "check the order".into(), None, 3)
+            .unwrap();
         assert_eq!(w[0].kind, MessageKind::Whisper);
         assert!(w[0].for_visitor(true).is_none());
         assert_eq!(d.waiting_since, Some(2));
@@ -535,9 +657,18 @@ mod tests {
         let v = visitor();
         let mut d = Dialog::start(&v, 1);
         let long = "я".repeat(2001);
-        assert_eq!(d.visitor_message(&v, cid("c1"), long, None, 2), Err(DomainError::TextTooLong(2001)));
-        assert_eq!(d.visitor_message(&v, cid("c1"), "  \n", None, 2), Err(DomainError::EmptyText));
-        assert!(d.visitor_message(&v, cid("c1"), "я".repeat(2000), None, 2).is_ok());
+        assert_eq!(
+            d.visitor_message(&v, cid("c1"), long, None, 2),
+            Err(DomainError::TextTooLong(2001))
+        );
+        assert_eq!(
+            d.visitor_message(&v, cid("c1"), "  \n", None, 2),
+            Err(DomainError::EmptyText)
+        );
+        assert!(
+            d.visitor_message(&v, cid("c1"), "я".repeat(2000), None, 2)
+                .is_ok()
+        );
         assert_eq!(d.seq, 1, "rejected messages took no seq");
     }
 }

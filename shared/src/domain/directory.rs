@@ -33,7 +33,10 @@ impl Site {
         match origin {
             _ if self.allowed_origins.is_empty() => true,
             None => true,
-            Some(o) => self.allowed_origins.iter().any(|a| a.eq_ignore_ascii_case(o)),
+            Some(o) => self
+                .allowed_origins
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(o)),
         }
     }
 }
@@ -134,7 +137,10 @@ impl Visitor {
     pub fn display_name(&self) -> String {
         match &self.name {
             Some(n) if !n.trim().is_empty() => n.trim().to_owned(),
-            _ => format!("Visitor {}", &self.id.as_str()[self.id.as_str().len().saturating_sub(4)..]),
+            _ => format!(
+                "Visitor {}",
+                &self.id.as_str()[self.id.as_str().len().saturating_sub(4)..]
+            ),
         }
     }
 }

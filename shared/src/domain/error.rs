@@ -26,7 +26,12 @@ pub enum DomainError {
     #[error("the dialog changed meanwhile; try again")]
     Conflict,
     #[error("{name:?} is {} and {kind:?}s may be at most {}", megabytes(*size), megabytes(*max))]
-    AttachmentTooLarge { name: String, size: u64, max: u64, kind: super::AttachmentKind },
+    AttachmentTooLarge {
+        name: String,
+        size: u64,
+        max: u64,
+        kind: super::AttachmentKind,
+    },
     #[error("{0}")]
     AttachmentTypeNotAllowed(String),
     /// The upload is unknown, expired, someone else's, missing from storage, or not what it claimed.
@@ -43,8 +48,16 @@ pub fn megabytes(bytes: u64) -> String {
     if bytes < 1024 {
         return format!("{bytes} B");
     }
-    let (n, unit) = if bytes < 1024 * 1024 { (bytes as f64 / 1024.0, "KB") } else { (bytes as f64 / (1024.0 * 1024.0), "MB") };
-    if n >= 10.0 || n.fract() == 0.0 { format!("{n:.0} {unit}") } else { format!("{n:.1} {unit}") }
+    let (n, unit) = if bytes < 1024 * 1024 {
+        (bytes as f64 / 1024.0, "KB")
+    } else {
+        (bytes as f64 / (1024.0 * 1024.0), "MB")
+    };
+    if n >= 10.0 || n.fract() == 0.0 {
+        format!("{n:.0} {unit}")
+    } else {
+        format!("{n:.1} {unit}")
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use crate::ids::{ClientMessageId, DialogId, MessageId, OperatorId};
 use serde::{Deserialize, Serialize};
 
-use super::{DomainError, Millis, MAX_TEXT_CHARS};
+use super::{DomainError, MAX_TEXT_CHARS, Millis};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -24,8 +24,14 @@ pub enum MessageKind {
 #[serde(tag = "event", rename_all = "snake_case")]
 #[ts(export_to = "protocol.ts")]
 pub enum SystemEvent {
-    Joined { operator: OperatorId, name: String },
-    Left { operator: OperatorId, name: String },
+    Joined {
+        operator: OperatorId,
+        name: String,
+    },
+    Left {
+        operator: OperatorId,
+        name: String,
+    },
     Transferred {
         by: OperatorId,
         by_name: String,
@@ -60,7 +66,10 @@ pub enum SystemEvent {
 impl SystemEvent {
     /// Visitors see who joined and that the dialog closed or reopened; never transfers, comments or leaves.
     pub fn visible_to_visitor(&self) -> bool {
-        matches!(self, Self::Joined { .. } | Self::Closed { .. } | Self::Reopened { .. })
+        matches!(
+            self,
+            Self::Joined { .. } | Self::Closed { .. } | Self::Reopened { .. }
+        )
     }
 
     /// The timeline line, in words.
@@ -68,8 +77,15 @@ impl SystemEvent {
         match self {
             Self::Joined { name, .. } => format!("{name} joined the dialog"),
             Self::Left { name, .. } => format!("{name} left the dialog"),
-            Self::Transferred { by_name, from_name, to_name, .. } => match from_name {
-                Some(from) if from != by_name => format!("{by_name} transferred the dialog from {from} to {to_name}"),
+            Self::Transferred {
+                by_name,
+                from_name,
+                to_name,
+                ..
+            } => match from_name {
+                Some(from) if from != by_name => {
+                    format!("{by_name} transferred the dialog from {from} to {to_name}")
+                }
                 _ => format!("{by_name} transferred the dialog to {to_name}"),
             },
             Self::Closed { by_name, .. } => format!("{by_name} closed the dialog"),
@@ -134,7 +150,10 @@ impl Content {
 
 impl From<String> for Content {
     fn from(text: String) -> Self {
-        Self { text, attachments: Vec::new() }
+        Self {
+            text,
+            attachments: Vec::new(),
+        }
     }
 }
 
@@ -149,7 +168,10 @@ impl Message {
         match self.kind {
             MessageKind::Visitor | MessageKind::Operator => true,
             MessageKind::Whisper => false,
-            MessageKind::System => self.event.as_ref().is_some_and(SystemEvent::visible_to_visitor),
+            MessageKind::System => self
+                .event
+                .as_ref()
+                .is_some_and(SystemEvent::visible_to_visitor),
         }
     }
 
@@ -191,7 +213,9 @@ pub fn validate_text(text: &str) -> Result<(), DomainError> {
         return Err(DomainError::TextTooLong(chars));
     }
     if text.contains('\0') {
-        return Err(DomainError::Invalid("the text holds a NUL character".into()));
+        return Err(DomainError::Invalid(
+            "the text holds a NUL character".into(),
+        ));
     }
     Ok(())
 }

@@ -10,9 +10,9 @@ mod message;
 mod quick_reply;
 mod read_marker;
 mod search;
-mod widget;
 #[cfg(test)]
 pub(crate) mod testing;
+mod widget;
 
 pub use attachment::*;
 pub use connection::*;
@@ -38,5 +38,9 @@ pub const MAX_COMMENT_CHARS: usize = 500;
 /// A short, safe rendering of an outside value for an error message.
 pub fn quote(raw: &str) -> String {
     let cut: String = raw.chars().take(40).collect();
-    if cut.len() < raw.len() { format!("{cut:?}…") } else { format!("{cut:?}") }
+    if cut.len() < raw.len() {
+        format!("{cut:?}…")
+    } else {
+        format!("{cut:?}")
+    }
 }

@@ -21,6 +21,10 @@ impl ReadMarker {
     pub fn unread(marker: Option<&ReadMarker>, dialog: &Dialog) -> u64 {
         let read = marker.map_or(0, |m| m.visitor_messages_read);
         let count = dialog.visitor_messages.saturating_sub(read);
-        if marker.is_some_and(|m| m.marked_unread) { count.max(1) } else { count }
+        if marker.is_some_and(|m| m.marked_unread) {
+            count.max(1)
+        } else {
+            count
+        }
     }
 }

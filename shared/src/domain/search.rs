@@ -6,7 +6,7 @@
 use crate::ids::DialogId;
 use serde::{Deserialize, Serialize};
 
-use super::{phone_digits, valid_email, Millis};
+use super::{Millis, phone_digits, valid_email};
 
 /// A term must have this many characters: the index is partitioned by a term's first two.
 pub const MIN_TERM_CHARS: usize = 2;
@@ -27,7 +27,9 @@ const NATIONAL_DIGITS: usize = 10;
 const MIN_PHONE_TAIL: usize = 4;
 
 /// Where a dialog matched a query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 #[ts(export_to = "protocol.ts")]
 #[serde(rename_all = "snake_case")]
 pub enum SearchField {
@@ -48,7 +50,9 @@ impl SearchField {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Name, Self::Email, Self::Phone, Self::Message].into_iter().find(|f| f.as_str() == raw)
+        [Self::Name, Self::Email, Self::Phone, Self::Message]
+            .into_iter()
+            .find(|f| f.as_str() == raw)
     }
 }
 
@@ -68,7 +72,11 @@ pub struct IndexEntry {
 pub fn words(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for word in text.split(|c: char| !c.is_alphanumeric()) {
-        let term: String = word.chars().flat_map(char::to_lowercase).take(MAX_TERM_CHARS).collect();
+        let term: String = word
+            .chars()
+            .flat_map(char::to_lowercase)
+            .take(MAX_TERM_CHARS)
+            .collect();
         if term.chars().count() >= MIN_TERM_CHARS && !out.contains(&term) {
             out.push(term);
         }
@@ -80,14 +88,19 @@ pub fn words(text: &str) -> Vec<String> {
 /// `MAX_TERMS_PER_MESSAGE`. Two-letter words ("of", "to", "is", "ok") are most of a chat's words and
 /// almost never what someone searches for; each would cost a write per message.
 pub fn message_terms(text: &str) -> Vec<String> {
-    let mut terms: Vec<String> = words(text).into_iter().filter(|w| w.chars().count() >= MIN_MESSAGE_TERM_CHARS).collect();
+    let mut terms: Vec<String> = words(text)
+        .into_iter()
+        .filter(|w| w.chars().count() >= MIN_MESSAGE_TERM_CHARS)
+        .collect();
     terms.truncate(MAX_TERMS_PER_MESSAGE);
     terms
 }
 
 /// The terms an email is found by: the whole address (so "anna@exa" finds it) and its words.
 pub fn email_terms(email: &str) -> Vec<String> {
-    let Some(email) = valid_email(email) else { return words(email) };
+    let Some(email) = valid_email(email) else {
+        return words(email);
+    };
     let whole: String = email.chars().take(MAX_TERM_CHARS).collect();
     let parts = words(&email).into_iter().filter(|w| *w != whole);
     std::iter::once(whole.clone()).chain(parts).collect()
@@ -97,9 +110,12 @@ pub fn email_terms(email: &str) -> Vec<String> {
 /// `MIN_PHONE_TAIL` digits, so that a query matching the start of a term finds any digits inside
 /// it ("555 01" finds +1 202 555 0142) at a few writes per visitor.
 pub fn phone_terms(phone: &str) -> Vec<String> {
-    let Some(digits) = phone_digits(phone) else { return Vec::new() };
+    let Some(digits) = phone_digits(phone) else {
+        return Vec::new();
+    };
     let national = &digits[digits.len().saturating_sub(NATIONAL_DIGITS)..];
-    let tails = (0..=national.len().saturating_sub(MIN_PHONE_TAIL)).map(|start| national[start..].to_owned());
+    let tails = (0..=national.len().saturating_sub(MIN_PHONE_TAIL))
+        .map(|start| national[start..].to_owned());
     let mut terms = vec![digits.clone()];
     terms.extend(tails.filter(|t| *t != digits));
     terms
@@ -113,7 +129,11 @@ pub fn query_terms(query: &str) -> Vec<String> {
     let query = query.trim();
     if query.contains('@') && !query.contains(char::is_whitespace) {
         let term: String = query.to_lowercase().chars().take(MAX_TERM_CHARS).collect();
-        return if term.chars().count() >= MIN_TERM_CHARS { vec![term] } else { Vec::new() };
+        return if term.chars().count() >= MIN_TERM_CHARS {
+            vec![term]
+        } else {
+            Vec::new()
+        };
     }
     if let Some(digits) = phone_digits(query) {
         let start = digits.len().saturating_sub(NATIONAL_DIGITS);
@@ -130,7 +150,10 @@ mod tests {
 
     #[test]
     fn words_are_lower_cased_unique_and_at_least_two_characters() {
-        assert_eq!(words("Hello, hello! A payment of 25$ — Оплата не прошла"), ["hello", "payment", "of", "25", "оплата", "не", "прошла"]);
+        assert_eq!(
+            words("Hello, hello! A payment of 25$ — Оплата не прошла"),
+            ["hello", "payment", "of", "25", "оплата", "не", "прошла"]
+        );
         assert_eq!(words(&"x".repeat(100))[0].chars().count(), MAX_TERM_CHARS);
         assert!(words("a b c . , !").is_empty());
     }
@@ -146,15 +169,31 @@ mod tests {
 
     #[test]
     fn an_email_is_found_whole_and_by_its_words() {
-        assert_eq!(email_terms(" Anna.K@Example.com "), ["anna.k@example.com", "anna", "example", "com"]);
-        assert_eq!(query_terms("ANNA.K@exa"), ["anna.k@exa"], "a partial address is one term");
+        assert_eq!(
+            email_terms(" Anna.K@Example.com "),
+            ["anna.k@example.com", "anna", "example", "com"]
+        );
+        assert_eq!(
+            query_terms("ANNA.K@exa"),
+            ["anna.k@exa"],
+            "a partial address is one term"
+        );
     }
 
     #[test]
     fn a_phone_is_found_by_all_its_digits_and_the_tails_of_its_last_ten() {
         assert_eq!(
             phone_terms("+7 (912) 345-67-89"),
-            ["79123456789", "9123456789", "123456789", "23456789", "3456789", "456789", "56789", "6789"]
+            [
+                "79123456789",
+                "9123456789",
+                "123456789",
+                "23456789",
+                "3456789",
+                "456789",
+                "56789",
+                "6789"
+            ]
         );
         assert_eq!(phone_terms("12-34-56"), ["123456", "23456", "3456"]);
         assert!(phone_terms("call me").is_empty());
@@ -162,19 +201,34 @@ mod tests {
         assert_eq!(query_terms("+7 912 345-67-89"), ["9123456789"]);
         assert_eq!(query_terms("8 (912) 345 67 89"), ["9123456789"]);
         assert_eq!(query_terms("912 345"), ["912345"]);
-        assert_eq!(query_terms("89123456789"), ["9123456789"], "digits alone, with a trunk prefix");
+        assert_eq!(
+            query_terms("89123456789"),
+            ["9123456789"],
+            "digits alone, with a trunk prefix"
+        );
     }
 
     #[test]
     fn a_query_is_its_words_and_a_plain_number_is_a_word() {
-        assert_eq!(query_terms("  Refund   ORDER 12345 "), ["refund", "order", "12345"]);
+        assert_eq!(
+            query_terms("  Refund   ORDER 12345 "),
+            ["refund", "order", "12345"]
+        );
         assert_eq!(query_terms("a"), Vec::<String>::new());
-        assert_eq!(query_terms("one two three four five six").len(), MAX_QUERY_TERMS);
+        assert_eq!(
+            query_terms("one two three four five six").len(),
+            MAX_QUERY_TERMS
+        );
     }
 
     #[test]
     fn fields_round_trip_their_names() {
-        for f in [SearchField::Name, SearchField::Email, SearchField::Phone, SearchField::Message] {
+        for f in [
+            SearchField::Name,
+            SearchField::Email,
+            SearchField::Phone,
+            SearchField::Message,
+        ] {
             assert_eq!(SearchField::parse(f.as_str()), Some(f));
         }
     }

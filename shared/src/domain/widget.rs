@@ -33,7 +33,12 @@ pub struct SiteSettings {
 
 impl Default for SiteSettings {
     fn default() -> Self {
-        Self { color: "#2563eb".into(), position: WidgetPosition::Right, greeting: String::new(), show_operator_names: true }
+        Self {
+            color: "#2563eb".into(),
+            position: WidgetPosition::Right,
+            greeting: String::new(),
+            show_operator_names: true,
+        }
     }
 }
 
@@ -41,14 +46,17 @@ impl SiteSettings {
     /// Checks what an admin sent: a colour the widget can put in CSS as is, a bounded greeting.
     pub fn validate(mut self) -> Result<Self, DomainError> {
         let c = self.color.trim();
-        let hex = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+        let hex =
+            c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
         if !hex {
             return Err(DomainError::Invalid("color must be #rrggbb".into()));
         }
         self.color = c.to_ascii_lowercase();
         self.greeting = self.greeting.trim().to_owned();
         if self.greeting.chars().count() > MAX_GREETING_CHARS {
-            return Err(DomainError::Invalid("the greeting is over 500 characters".into()));
+            return Err(DomainError::Invalid(
+                "the greeting is over 500 characters".into(),
+            ));
         }
         Ok(self)
     }
@@ -68,7 +76,12 @@ pub const ORIGIN_SCHEMES: [(&str, u16); 2] = [("http", 80), ("https", 443)];
 /// A comma-separated list of origins, as the `PARLOR_*_ORIGINS` variables hold them, checked as
 /// `parse_allowed_origins` checks an admin's list.
 pub fn parse_origin_list(list: &str) -> Result<Vec<String>, DomainError> {
-    let origins: Vec<String> = list.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
+    let origins: Vec<String> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned)
+        .collect();
     parse_allowed_origins(&origins)
 }
 
@@ -81,7 +94,9 @@ pub fn parse_allowed_origins(origins: &[String]) -> Result<Vec<String>, DomainEr
         }
     }
     if kept.len() > MAX_ALLOWED_ORIGINS {
-        return Err(DomainError::Invalid(format!("at most {MAX_ALLOWED_ORIGINS} allowed origins")));
+        return Err(DomainError::Invalid(format!(
+            "at most {MAX_ALLOWED_ORIGINS} allowed origins"
+        )));
     }
     Ok(kept)
 }
@@ -93,7 +108,9 @@ fn parse_origin(raw: &str) -> Result<String, DomainError> {
     if lower.is_empty() {
         return Err(DomainError::Invalid("an allowed origin is empty".into()));
     }
-    let (scheme, rest) = lower.split_once("://").ok_or_else(|| bad("is not scheme://host, like https://shop.example"))?;
+    let (scheme, rest) = lower
+        .split_once("://")
+        .ok_or_else(|| bad("is not scheme://host, like https://shop.example"))?;
     let default_port = match ORIGIN_SCHEMES.iter().find(|(known, _)| *known == scheme) {
         Some((_, port)) => port.to_string(),
         None => return Err(bad("must start with http:// or https://")),
@@ -101,7 +118,9 @@ fn parse_origin(raw: &str) -> Result<String, DomainError> {
     // A trailing slash is how browsers show an address; anything past it is a path.
     let authority = rest.strip_suffix('/').unwrap_or(rest);
     if authority.contains(['/', '?', '#']) {
-        return Err(bad("has a path, query or fragment: give only scheme://host[:port]"));
+        return Err(bad(
+            "has a path, query or fragment: give only scheme://host[:port]",
+        ));
     }
     if authority.contains('@') {
         return Err(bad("has a user name in it"));
@@ -110,18 +129,29 @@ fn parse_origin(raw: &str) -> Result<String, DomainError> {
         Some((host, port)) if !host.ends_with(':') && !port.contains(']') => (host, Some(port)),
         _ => (authority, None),
     };
-    let label = |l: &str| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let label = |l: &str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
     let ipv6 = host.len() > 2
         && host.starts_with('[')
         && host.ends_with(']')
-        && host[1..host.len() - 1].chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+        && host[1..host.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
     if !ipv6 && !host.split('.').all(label) {
-        return Err(bad("has no valid host name (non-ASCII names go in their xn-- form)"));
+        return Err(bad(
+            "has no valid host name (non-ASCII names go in their xn-- form)",
+        ));
     }
     match port {
         None => Ok(format!("{scheme}://{host}")),
         Some(p) if p == default_port => Ok(format!("{scheme}://{host}")),
-        Some(p) if p.parse::<u16>().is_ok_and(|n| n > 0) && !p.starts_with('0') => Ok(format!("{scheme}://{host}:{p}")),
+        Some(p) if p.parse::<u16>().is_ok_and(|n| n > 0) && !p.starts_with('0') => {
+            Ok(format!("{scheme}://{host}:{p}"))
+        }
         Some(_) => Err(bad("has a port that is not 1 to 65535")),
     }
 }
@@ -139,7 +169,12 @@ pub struct SiteView {
 
 impl From<&super::Site> for SiteView {
     fn from(s: &super::Site) -> Self {
-        Self { key: s.key.clone(), name: s.name.clone(), allowed_origins: s.allowed_origins.clone(), settings: s.settings.clone() }
+        Self {
+            key: s.key.clone(),
+            name: s.name.clone(),
+            allowed_origins: s.allowed_origins.clone(),
+            settings: s.settings.clone(),
+        }
     }
 }
 
@@ -167,11 +202,20 @@ impl VisitedPage {
         let url = url.trim();
         let lower = url.to_ascii_lowercase();
         if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-            return Err(DomainError::Invalid("the page url must be http or https".into()));
+            return Err(DomainError::Invalid(
+                "the page url must be http or https".into(),
+            ));
         }
         let cut = |s: &str, n: usize| s.chars().take(n).collect::<String>();
-        let title = title.map(str::trim).filter(|t| !t.is_empty()).map(|t| cut(t, MAX_TITLE_CHARS));
-        Ok(Self { url: cut(url, MAX_URL_CHARS), title, at })
+        let title = title
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| cut(t, MAX_TITLE_CHARS));
+        Ok(Self {
+            url: cut(url, MAX_URL_CHARS),
+            title,
+            at,
+        })
     }
 }
 
@@ -181,30 +225,66 @@ mod tests {
 
     #[test]
     fn a_colour_must_be_hex_and_comes_back_lowercase() {
-        let ok = SiteSettings { color: " #A0B1C2 ".into(), ..SiteSettings::default() }.validate().unwrap();
+        let ok = SiteSettings {
+            color: " #A0B1C2 ".into(),
+            ..SiteSettings::default()
+        }
+        .validate()
+        .unwrap();
         assert_eq!(ok.color, "#a0b1c2");
         for bad in ["red", "#12345", "#1234567", "#12345g", "url(x)"] {
-            assert!(SiteSettings { color: bad.into(), ..SiteSettings::default() }.validate().is_err(), "{bad}");
+            assert!(
+                SiteSettings {
+                    color: bad.into(),
+                    ..SiteSettings::default()
+                }
+                .validate()
+                .is_err(),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn a_page_is_a_web_address_cut_to_its_limits() {
         assert!(VisitedPage::parse("javascript:alert(1)", None, 0).is_err());
-        let p = VisitedPage::parse(&format!("https://shop.example/{}", "a".repeat(2000)), Some("  Cart  "), 5).unwrap();
+        let p = VisitedPage::parse(
+            &format!("https://shop.example/{}", "a".repeat(2000)),
+            Some("  Cart  "),
+            5,
+        )
+        .unwrap();
         assert_eq!(p.url.chars().count(), 1000);
         assert_eq!(p.title.as_deref(), Some("Cart"));
-        assert_eq!(VisitedPage::parse("http://x.example/", Some(" "), 0).unwrap().title, None);
+        assert_eq!(
+            VisitedPage::parse("http://x.example/", Some(" "), 0)
+                .unwrap()
+                .title,
+            None
+        );
     }
 
     #[test]
     fn an_origin_is_kept_in_the_form_a_browser_sends() {
-        let given: Vec<String> =
-            [" HTTPS://Shop.Example/ ", "https://shop.example", "http://localhost:8080", "https://a.example:443", "http://[::1]:3000"]
-                .map(String::from)
-                .to_vec();
+        let given: Vec<String> = [
+            " HTTPS://Shop.Example/ ",
+            "https://shop.example",
+            "http://localhost:8080",
+            "https://a.example:443",
+            "http://[::1]:3000",
+        ]
+        .map(String::from)
+        .to_vec();
         let kept = parse_allowed_origins(&given).unwrap();
-        assert_eq!(kept, ["https://shop.example", "http://localhost:8080", "https://a.example", "http://[::1]:3000"]);
+        assert_eq!(
+            kept,
+            [
+                "https://shop.example",
+                "http://localhost:8080",
+                "https://a.example",
+                "http://[::1]:3000"
+            ]
+        );
         assert!(parse_allowed_origins(&[]).unwrap().is_empty());
     }
 
@@ -213,7 +293,10 @@ mod tests {
         let list = parse_origin_list(" https://chat.example.com/ ,,http://localhost:8080").unwrap();
         assert_eq!(list, ["https://chat.example.com", "http://localhost:8080"]);
         assert!(parse_origin_list(" , ").unwrap().is_empty());
-        assert!(parse_origin_list("https://chat.example.com, not an origin").is_err(), "one bad origin refuses the list");
+        assert!(
+            parse_origin_list("https://chat.example.com, not an origin").is_err(),
+            "one bad origin refuses the list"
+        );
     }
 
     #[test]
@@ -237,7 +320,10 @@ mod tests {
             "https://магазин.example",
             "*",
         ] {
-            assert!(parse_allowed_origins(&[bad.to_owned()]).is_err(), "{bad:?} was taken");
+            assert!(
+                parse_allowed_origins(&[bad.to_owned()]).is_err(),
+                "{bad:?} was taken"
+            );
         }
     }
 
@@ -254,7 +340,10 @@ mod tests {
 
     #[test]
     fn a_long_greeting_is_refused() {
-        let long = SiteSettings { greeting: "a".repeat(501), ..SiteSettings::default() };
+        let long = SiteSettings {
+            greeting: "a".repeat(501),
+            ..SiteSettings::default()
+        };
         assert!(long.validate().is_err());
     }
 

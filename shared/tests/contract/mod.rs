@@ -5,16 +5,23 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use parlor_core::domain::{
-    Connection, Dialog, DialogStatus, Message, Millis, Operator, OperatorStatus, Peer, ReadMarker, Receipt, Receipts,
-    Role, Side, Site, Ticket, Visitor, VisitorSource, Workspace,
+    Connection, Dialog, DialogStatus, Message, Millis, Operator, OperatorStatus, Peer, ReadMarker,
+    Receipt, Receipts, Role, Side, Site, Ticket, Visitor, VisitorSource, Workspace,
 };
-use parlor_core::ids::{ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use parlor_core::ids::{
+    ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId,
+};
 use parlor_core::ports::{Clock, DialogCursor, Store, StoreError, SystemClock};
 
 const T0: Millis = 1_700_000_000_000;
 
 fn workspace() -> Workspace {
-    Workspace { id: WorkspaceId::generate(), name: "Acme".into(), created_at: T0, attachment_limits: Default::default() }
+    Workspace {
+        id: WorkspaceId::generate(),
+        name: "Acme".into(),
+        created_at: T0,
+        attachment_limits: Default::default(),
+    }
 }
 
 fn site(ws: &WorkspaceId) -> Site {
@@ -82,15 +89,19 @@ fn first_message(v: &Visitor, client_id: &str, at: Millis) -> (Dialog, Vec<Messa
 
 /// Another visitor message, the dialog's version bumped as a use-case would.
 fn next_message(dialog: &mut Dialog, v: &Visitor, client_id: &str, at: Millis) -> Vec<Message> {
-    let messages =
-        dialog.visitor_message(v, cid(client_id), format!("hello {client_id}"), None, at).expect("valid");
+    let messages = dialog
+        .visitor_message(v, cid(client_id), format!("hello {client_id}"), None, at)
+        .expect("valid");
     dialog.version += 1;
     messages
 }
 
 async fn stored_dialog(store: &Arc<dyn Store>, v: &Visitor, at: Millis) -> Dialog {
     let (dialog, messages) = first_message(v, "first", at);
-    store.commit(&dialog, &messages).await.expect("first commit");
+    store
+        .commit(&dialog, &messages)
+        .await
+        .expect("first commit");
     dialog
 }
 
@@ -106,7 +117,11 @@ fn operator_connection(ws: &WorkspaceId, op: &OperatorId, expires_at: Millis) ->
     Connection {
         id: ConnectionId::from_trusted(parlor_core::ids::random_token("c")),
         workspace: ws.clone(),
-        peer: Peer::Operator { id: op.clone(), role: Role::Operator, status: OperatorStatus::Online },
+        peer: Peer::Operator {
+            id: op.clone(),
+            role: Role::Operator,
+            status: OperatorStatus::Online,
+        },
         connected_at: T0,
         expires_at,
     }
@@ -116,7 +131,10 @@ fn visitor_connection(ws: &WorkspaceId, v: &VisitorId, expires_at: Millis) -> Co
     Connection {
         id: ConnectionId::from_trusted(parlor_core::ids::random_token("c")),
         workspace: ws.clone(),
-        peer: Peer::Visitor { id: v.clone(), site: SiteKey::generate() },
+        peer: Peer::Visitor {
+            id: v.clone(),
+            site: SiteKey::generate(),
+        },
         connected_at: T0,
         expires_at,
     }
@@ -130,33 +148,72 @@ pub async fn workspace_site_and_operator_round_trip(store: Arc<dyn Store>) {
     let ws = workspace();
     store.put_workspace(&ws).await.unwrap();
     assert_eq!(store.get_workspace(&ws.id).await.unwrap(), Some(ws.clone()));
-    assert_eq!(store.get_workspace(&WorkspaceId::generate()).await.unwrap(), None);
+    assert_eq!(
+        store.get_workspace(&WorkspaceId::generate()).await.unwrap(),
+        None
+    );
 
     let mut s = site(&ws.id);
     store.put_site(&s).await.unwrap();
     assert_eq!(store.get_site(&s.key).await.unwrap(), Some(s.clone()));
     s.allowed_origins.clear();
     store.put_site(&s).await.unwrap();
-    assert_eq!(store.get_site(&s.key).await.unwrap(), Some(s.clone()), "a put replaces the site");
+    assert_eq!(
+        store.get_site(&s.key).await.unwrap(),
+        Some(s.clone()),
+        "a put replaces the site"
+    );
     assert_eq!(store.get_site(&SiteKey::generate()).await.unwrap(), None);
 
     let op = operator(&ws.id, &unique_email("anna"));
     store.create_operator(&op).await.unwrap();
-    assert_eq!(store.get_operator(&ws.id, &op.id).await.unwrap(), Some(op.clone()));
-    assert_eq!(store.find_operator_by_email(&op.email).await.unwrap(), Some(op.clone()));
     assert_eq!(
-        store.find_operator_by_email(&op.email.to_uppercase()).await.unwrap(),
+        store.get_operator(&ws.id, &op.id).await.unwrap(),
+        Some(op.clone())
+    );
+    assert_eq!(
+        store.find_operator_by_email(&op.email).await.unwrap(),
+        Some(op.clone())
+    );
+    assert_eq!(
+        store
+            .find_operator_by_email(&op.email.to_uppercase())
+            .await
+            .unwrap(),
         Some(op.clone()),
         "emails compare case-insensitively"
     );
-    assert_eq!(store.get_operator(&WorkspaceId::generate(), &op.id).await.unwrap(), None, "another workspace");
-    assert_eq!(store.find_operator_by_email("nobody@example.com").await.unwrap(), None);
+    assert_eq!(
+        store
+            .get_operator(&WorkspaceId::generate(), &op.id)
+            .await
+            .unwrap(),
+        None,
+        "another workspace"
+    );
+    assert_eq!(
+        store
+            .find_operator_by_email("nobody@example.com")
+            .await
+            .unwrap(),
+        None
+    );
 
-    store.set_operator_status(&ws.id, &op.id, OperatorStatus::Away).await.unwrap();
+    store
+        .set_operator_status(&ws.id, &op.id, OperatorStatus::Away)
+        .await
+        .unwrap();
     let away = store.get_operator(&ws.id, &op.id).await.unwrap().unwrap();
     assert_eq!(away.status, OperatorStatus::Away);
-    store.set_operator_status(&ws.id, &OperatorId::generate(), OperatorStatus::Away).await.unwrap();
-    assert_eq!(store.list_operators(&ws.id).await.unwrap().len(), 1, "an unknown operator is not created");
+    store
+        .set_operator_status(&ws.id, &OperatorId::generate(), OperatorStatus::Away)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.list_operators(&ws.id).await.unwrap().len(),
+        1,
+        "an unknown operator is not created"
+    );
 }
 
 pub async fn sites_are_listed_per_workspace(store: Arc<dyn Store>) {
@@ -170,16 +227,31 @@ pub async fn sites_are_listed_per_workspace(store: Arc<dyn Store>) {
     let mut expected = mine.to_vec();
     expected.sort_by(|a, b| a.key.cmp(&b.key));
     assert_eq!(listed, expected);
-    assert!(store.list_sites(&WorkspaceId::generate()).await.unwrap().is_empty());
+    assert!(
+        store
+            .list_sites(&WorkspaceId::generate())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn operators_are_listed_per_workspace(store: Arc<dyn Store>) {
     let (ws, other) = (WorkspaceId::generate(), WorkspaceId::generate());
-    let mine = [operator(&ws, &unique_email("a")), operator(&ws, &unique_email("b"))];
+    let mine = [
+        operator(&ws, &unique_email("a")),
+        operator(&ws, &unique_email("b")),
+    ];
     for op in mine.iter().chain([&operator(&other, &unique_email("c"))]) {
         store.create_operator(op).await.unwrap();
     }
-    let listed: HashSet<OperatorId> = store.list_operators(&ws).await.unwrap().into_iter().map(|o| o.id).collect();
+    let listed: HashSet<OperatorId> = store
+        .list_operators(&ws)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
     assert_eq!(listed, mine.iter().map(|o| o.id.clone()).collect());
 }
 
@@ -189,24 +261,60 @@ pub async fn operator_emails_are_unique_across_workspaces(store: Arc<dyn Store>)
     store.create_operator(&first).await.unwrap();
 
     let same_email = operator(&WorkspaceId::generate(), &email.to_uppercase());
-    assert_eq!(store.create_operator(&same_email).await, Err(StoreError::AlreadyExists));
-    assert_eq!(store.get_operator(&same_email.workspace, &same_email.id).await.unwrap(), None, "nothing written");
-    assert_eq!(store.find_operator_by_email(&email).await.unwrap(), Some(first.clone()));
+    assert_eq!(
+        store.create_operator(&same_email).await,
+        Err(StoreError::AlreadyExists)
+    );
+    assert_eq!(
+        store
+            .get_operator(&same_email.workspace, &same_email.id)
+            .await
+            .unwrap(),
+        None,
+        "nothing written"
+    );
+    assert_eq!(
+        store.find_operator_by_email(&email).await.unwrap(),
+        Some(first.clone())
+    );
 
-    let same_id = Operator { email: unique_email("other"), ..first.clone() };
-    assert_eq!(store.create_operator(&same_id).await, Err(StoreError::AlreadyExists));
-    assert_eq!(store.find_operator_by_email(&same_id.email).await.unwrap(), None, "nothing written");
+    let same_id = Operator {
+        email: unique_email("other"),
+        ..first.clone()
+    };
+    assert_eq!(
+        store.create_operator(&same_id).await,
+        Err(StoreError::AlreadyExists)
+    );
+    assert_eq!(
+        store.find_operator_by_email(&same_id.email).await.unwrap(),
+        None,
+        "nothing written"
+    );
 }
 
 pub async fn visitor_round_trip(store: Arc<dyn Store>) {
     let ws = WorkspaceId::generate();
     let mut v = new_visitor(&store, &ws).await;
-    assert_eq!(store.get_visitor(&ws, &v.id).await.unwrap(), Some(v.clone()));
+    assert_eq!(
+        store.get_visitor(&ws, &v.id).await.unwrap(),
+        Some(v.clone())
+    );
     v.name = None;
     v.email = Some("vera@example.com".into());
     store.put_visitor(&v).await.unwrap();
-    assert_eq!(store.get_visitor(&ws, &v.id).await.unwrap(), Some(v.clone()), "a put replaces, clearing the name");
-    assert_eq!(store.get_visitor(&WorkspaceId::generate(), &v.id).await.unwrap(), None);
+    assert_eq!(
+        store.get_visitor(&ws, &v.id).await.unwrap(),
+        Some(v.clone()),
+        "a put replaces, clearing the name"
+    );
+    assert_eq!(
+        store
+            .get_visitor(&WorkspaceId::generate(), &v.id)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 pub async fn first_commit_creates_the_dialog_and_links_the_visitor(store: Arc<dyn Store>) {
@@ -215,14 +323,36 @@ pub async fn first_commit_creates_the_dialog_and_links_the_visitor(store: Arc<dy
     let (dialog, messages) = first_message(&v, "m1", T0);
     store.commit(&dialog, &messages).await.unwrap();
 
-    assert_eq!(store.get_dialog(&ws, &dialog.id).await.unwrap(), Some(dialog.clone()));
-    assert_eq!(store.get_dialog(&WorkspaceId::generate(), &dialog.id).await.unwrap(), None, "another workspace");
+    assert_eq!(
+        store.get_dialog(&ws, &dialog.id).await.unwrap(),
+        Some(dialog.clone())
+    );
+    assert_eq!(
+        store
+            .get_dialog(&WorkspaceId::generate(), &dialog.id)
+            .await
+            .unwrap(),
+        None,
+        "another workspace"
+    );
     let linked = store.get_visitor(&ws, &v.id).await.unwrap().unwrap();
     assert_eq!(linked.dialog, Some(dialog.id.clone()));
-    assert_eq!(store.messages_after(&ws, &dialog.id, 0, 10).await.unwrap(), messages);
-    let found = store.find_message_by_client_id(&ws, &dialog.id, &cid("m1")).await.unwrap();
+    assert_eq!(
+        store.messages_after(&ws, &dialog.id, 0, 10).await.unwrap(),
+        messages
+    );
+    let found = store
+        .find_message_by_client_id(&ws, &dialog.id, &cid("m1"))
+        .await
+        .unwrap();
     assert_eq!(found.as_ref(), messages.first());
-    assert_eq!(store.find_message_by_client_id(&ws, &dialog.id, &cid("m2")).await.unwrap(), None);
+    assert_eq!(
+        store
+            .find_message_by_client_id(&ws, &dialog.id, &cid("m2"))
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 pub async fn put_visitor_keeps_the_dialog_link(store: Arc<dyn Store>) {
@@ -230,7 +360,11 @@ pub async fn put_visitor_keeps_the_dialog_link(store: Arc<dyn Store>) {
     let v = new_visitor(&store, &ws).await;
     let dialog = stored_dialog(&store, &v, T0).await;
 
-    let renamed = Visitor { name: Some("Vera K.".into()), dialog: None, ..v.clone() };
+    let renamed = Visitor {
+        name: Some("Vera K.".into()),
+        dialog: None,
+        ..v.clone()
+    };
     store.put_visitor(&renamed).await.unwrap();
     let stored = store.get_visitor(&ws, &v.id).await.unwrap().unwrap();
     assert_eq!(stored.name.as_deref(), Some("Vera K."));
@@ -243,19 +377,42 @@ pub async fn second_dialog_for_a_visitor_conflicts(store: Arc<dyn Store>) {
     let first = stored_dialog(&store, &v, T0).await;
 
     let (second, messages) = first_message(&v, "again", T0 + 1);
-    assert_eq!(store.commit(&second, &messages).await, Err(StoreError::Conflict));
-    assert_eq!(store.get_dialog(&ws, &second.id).await.unwrap(), None, "nothing written");
-    assert!(store.messages_after(&ws, &second.id, 0, 10).await.unwrap().is_empty());
-    assert_eq!(store.get_visitor(&ws, &v.id).await.unwrap().unwrap().dialog, Some(first.id));
+    assert_eq!(
+        store.commit(&second, &messages).await,
+        Err(StoreError::Conflict)
+    );
+    assert_eq!(
+        store.get_dialog(&ws, &second.id).await.unwrap(),
+        None,
+        "nothing written"
+    );
+    assert!(
+        store
+            .messages_after(&ws, &second.id, 0, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.get_visitor(&ws, &v.id).await.unwrap().unwrap().dialog,
+        Some(first.id)
+    );
 }
 
 pub async fn first_commit_needs_a_stored_visitor(store: Arc<dyn Store>) {
     let ws = WorkspaceId::generate();
     let v = visitor(&ws);
     let (dialog, messages) = first_message(&v, "m1", T0);
-    assert_eq!(store.commit(&dialog, &messages).await, Err(StoreError::Conflict));
+    assert_eq!(
+        store.commit(&dialog, &messages).await,
+        Err(StoreError::Conflict)
+    );
     assert_eq!(store.get_dialog(&ws, &dialog.id).await.unwrap(), None);
-    assert_eq!(store.get_visitor(&ws, &v.id).await.unwrap(), None, "no visitor fragment either");
+    assert_eq!(
+        store.get_visitor(&ws, &v.id).await.unwrap(),
+        None,
+        "no visitor fragment either"
+    );
 }
 
 pub async fn stale_version_conflicts_and_writes_nothing(store: Arc<dyn Store>) {
@@ -271,8 +428,17 @@ pub async fn stale_version_conflicts_and_writes_nothing(store: Arc<dyn Store>) {
     let lost = next_message(&mut loser, &v, "l", T0 + 2);
     assert_eq!(store.commit(&loser, &lost).await, Err(StoreError::Conflict));
     assert_eq!(store.get_dialog(&ws, &base.id).await.unwrap(), Some(winner));
-    assert_eq!(store.find_message_by_client_id(&ws, &base.id, &cid("l")).await.unwrap(), None);
-    assert_eq!(store.messages_after(&ws, &base.id, 1, 10).await.unwrap(), won);
+    assert_eq!(
+        store
+            .find_message_by_client_id(&ws, &base.id, &cid("l"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.messages_after(&ws, &base.id, 1, 10).await.unwrap(),
+        won
+    );
 
     let mut unknown = base.clone();
     unknown.id = DialogId::generate();
@@ -291,17 +457,37 @@ pub async fn duplicate_client_id_is_refused_and_writes_nothing(store: Arc<dyn St
 
     let mut retry = stored.clone();
     let messages = next_message(&mut retry, &v, "first", T0 + 1);
-    assert_eq!(store.commit(&retry, &messages).await, Err(StoreError::DuplicateMessage));
-    assert_eq!(store.get_dialog(&ws, &stored.id).await.unwrap(), Some(stored.clone()), "dialog unchanged");
-    assert_eq!(seqs(&store.messages_after(&ws, &stored.id, 0, 10).await.unwrap()), vec![1]);
+    assert_eq!(
+        store.commit(&retry, &messages).await,
+        Err(StoreError::DuplicateMessage)
+    );
+    assert_eq!(
+        store.get_dialog(&ws, &stored.id).await.unwrap(),
+        Some(stored.clone()),
+        "dialog unchanged"
+    );
+    assert_eq!(
+        seqs(&store.messages_after(&ws, &stored.id, 0, 10).await.unwrap()),
+        vec![1]
+    );
 
     let mut twice = stored.clone();
     let mut messages = next_message(&mut twice, &v, "x", T0 + 2);
     let mut copy = messages[0].clone();
     copy.seq += 1;
     messages.push(copy);
-    assert_eq!(store.commit(&twice, &messages).await, Err(StoreError::DuplicateMessage), "one client id twice");
-    assert_eq!(store.find_message_by_client_id(&ws, &stored.id, &cid("x")).await.unwrap(), None);
+    assert_eq!(
+        store.commit(&twice, &messages).await,
+        Err(StoreError::DuplicateMessage),
+        "one client id twice"
+    );
+    assert_eq!(
+        store
+            .find_message_by_client_id(&ws, &stored.id, &cid("x"))
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 /// Both a stale version and a duplicate client id: the race is reported, so the caller re-reads.
@@ -315,7 +501,10 @@ pub async fn stale_version_with_a_duplicate_client_id_is_a_conflict(store: Arc<d
 
     let mut stale = base.clone();
     let messages = next_message(&mut stale, &v, "same", T0 + 2);
-    assert_eq!(store.commit(&stale, &messages).await, Err(StoreError::Conflict));
+    assert_eq!(
+        store.commit(&stale, &messages).await,
+        Err(StoreError::Conflict)
+    );
 }
 
 pub async fn messages_page_in_seq_order(store: Arc<dyn Store>) {
@@ -333,7 +522,10 @@ pub async fn messages_page_in_seq_order(store: Arc<dyn Store>) {
         async move { seqs(&store.messages_before(&ws, &id, b, n).await.unwrap()) }
     };
     assert_eq!(before(None, 10).await, (16..=25).rev().collect::<Vec<_>>());
-    assert_eq!(before(Some(16), 10).await, (6..=15).rev().collect::<Vec<_>>());
+    assert_eq!(
+        before(Some(16), 10).await,
+        (6..=15).rev().collect::<Vec<_>>()
+    );
     assert_eq!(before(Some(6), 10).await, (1..=5).rev().collect::<Vec<_>>());
     assert_eq!(before(Some(1), 10).await, Vec::<u64>::new());
     assert_eq!(before(None, 0).await, Vec::<u64>::new());
@@ -344,11 +536,19 @@ pub async fn messages_page_in_seq_order(store: Arc<dyn Store>) {
         async move { seqs(&store.messages_after(&ws, &id, a, n).await.unwrap()) }
     };
     assert_eq!(after(0, 10).await, (1..=10).collect::<Vec<_>>());
-    assert_eq!(after(9, 3).await, vec![10, 11, 12], "numeric, not string, order");
+    assert_eq!(
+        after(9, 3).await,
+        vec![10, 11, 12],
+        "numeric, not string, order"
+    );
     assert_eq!(after(20, 10).await, (21..=25).collect::<Vec<_>>());
     assert_eq!(after(25, 10).await, Vec::<u64>::new());
     assert!(
-        store.messages_after(&WorkspaceId::generate(), id, 0, 10).await.unwrap().is_empty(),
+        store
+            .messages_after(&WorkspaceId::generate(), id, 0, 10)
+            .await
+            .unwrap()
+            .is_empty(),
         "another workspace"
     );
 }
@@ -367,7 +567,10 @@ pub async fn dialogs_list_latest_activity_first_with_a_cursor(store: Arc<dyn Sto
     let mut cursor: Option<DialogCursor> = None;
     let mut pages = Vec::new();
     loop {
-        let page = store.list_dialogs(&ws, DialogStatus::Open, cursor.as_ref(), 4).await.unwrap();
+        let page = store
+            .list_dialogs(&ws, DialogStatus::Open, cursor.as_ref(), 4)
+            .await
+            .unwrap();
         if page.is_empty() {
             break;
         }
@@ -383,9 +586,21 @@ pub async fn dialogs_list_latest_activity_first_with_a_cursor(store: Arc<dyn Sto
 
     // A cursor in the middle of a tie starts right after its dialog.
     let tie = DialogCursor::of(&expected[4]);
-    let page = store.list_dialogs(&ws, DialogStatus::Open, Some(&tie), 2).await.unwrap();
-    assert_eq!(page.iter().map(|d| &d.id).collect::<Vec<_>>(), expected_ids[5..7].to_vec());
-    assert!(store.list_dialogs(&WorkspaceId::generate(), DialogStatus::Open, None, 10).await.unwrap().is_empty());
+    let page = store
+        .list_dialogs(&ws, DialogStatus::Open, Some(&tie), 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.iter().map(|d| &d.id).collect::<Vec<_>>(),
+        expected_ids[5..7].to_vec()
+    );
+    assert!(
+        store
+            .list_dialogs(&WorkspaceId::generate(), DialogStatus::Open, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn dialogs_are_listed_by_status(store: Arc<dyn Store>) {
@@ -410,20 +625,50 @@ pub async fn dialogs_are_listed_by_status(store: Arc<dyn Store>) {
 
 pub async fn receipts_only_move_forward(store: Arc<dyn Store>) {
     let (ws, dialog) = (WorkspaceId::generate(), DialogId::generate());
-    assert_eq!(store.get_receipts(&ws, &dialog).await.unwrap(), Receipts::default());
+    assert_eq!(
+        store.get_receipts(&ws, &dialog).await.unwrap(),
+        Receipts::default()
+    );
     let advance = |side, receipt, up_to| {
         let (store, ws, dialog) = (store.clone(), ws.clone(), dialog.clone());
-        async move { store.advance_receipt(&ws, &dialog, side, receipt, up_to).await.unwrap() }
+        async move {
+            store
+                .advance_receipt(&ws, &dialog, side, receipt, up_to)
+                .await
+                .unwrap()
+        }
     };
-    assert!(!advance(Side::Visitor, Receipt::Read, 0).await, "every watermark starts at 0");
+    assert!(
+        !advance(Side::Visitor, Receipt::Read, 0).await,
+        "every watermark starts at 0"
+    );
     assert!(advance(Side::Visitor, Receipt::Read, 5).await);
-    assert!(!advance(Side::Visitor, Receipt::Read, 3).await, "never back");
-    assert!(!advance(Side::Visitor, Receipt::Read, 5).await, "already there");
+    assert!(
+        !advance(Side::Visitor, Receipt::Read, 3).await,
+        "never back"
+    );
+    assert!(
+        !advance(Side::Visitor, Receipt::Read, 5).await,
+        "already there"
+    );
     assert!(advance(Side::Visitor, Receipt::Read, 7).await);
-    assert!(advance(Side::Operators, Receipt::Delivered, 2).await, "each watermark moves on its own");
-    let expected = Receipts { visitor_read: 7, operators_delivered: 2, ..Receipts::default() };
+    assert!(
+        advance(Side::Operators, Receipt::Delivered, 2).await,
+        "each watermark moves on its own"
+    );
+    let expected = Receipts {
+        visitor_read: 7,
+        operators_delivered: 2,
+        ..Receipts::default()
+    };
     assert_eq!(store.get_receipts(&ws, &dialog).await.unwrap(), expected);
-    assert_eq!(store.get_receipts(&WorkspaceId::generate(), &dialog).await.unwrap(), Receipts::default());
+    assert_eq!(
+        store
+            .get_receipts(&WorkspaceId::generate(), &dialog)
+            .await
+            .unwrap(),
+        Receipts::default()
+    );
 }
 
 pub async fn read_markers_are_per_operator(store: Arc<dyn Store>) {
@@ -437,17 +682,35 @@ pub async fn read_markers_are_per_operator(store: Arc<dyn Store>) {
         visitor_messages_read: read,
         marked_unread: false,
     };
-    store.put_read_marker(&marker(&me, &dialogs[0], 1)).await.unwrap();
-    store.put_read_marker(&marker(&me, &dialogs[2], 4)).await.unwrap();
-    store.put_read_marker(&marker(&other, &dialogs[1], 9)).await.unwrap();
-    let replaced = ReadMarker { marked_unread: true, ..marker(&me, &dialogs[2], 6) };
+    store
+        .put_read_marker(&marker(&me, &dialogs[0], 1))
+        .await
+        .unwrap();
+    store
+        .put_read_marker(&marker(&me, &dialogs[2], 4))
+        .await
+        .unwrap();
+    store
+        .put_read_marker(&marker(&other, &dialogs[1], 9))
+        .await
+        .unwrap();
+    let replaced = ReadMarker {
+        marked_unread: true,
+        ..marker(&me, &dialogs[2], 6)
+    };
     store.put_read_marker(&replaced).await.unwrap();
 
     let asked = [dialogs.clone(), vec![dialogs[0].clone()]].concat();
     let mut mine = store.read_markers(&ws, &me, &asked).await.unwrap();
     mine.sort_by_key(|m| m.visitor_messages_read);
     assert_eq!(mine, vec![marker(&me, &dialogs[0], 1), replaced]);
-    assert!(store.read_markers(&WorkspaceId::generate(), &me, &dialogs).await.unwrap().is_empty());
+    assert!(
+        store
+            .read_markers(&WorkspaceId::generate(), &me, &dialogs)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(store.read_markers(&ws, &me, &[]).await.unwrap().is_empty());
 }
 
@@ -455,33 +718,72 @@ pub async fn connections_by_workspace_and_visitor(store: Arc<dyn Store>) {
     let (ws, other) = (WorkspaceId::generate(), WorkspaceId::generate());
     let (anna, boris) = (OperatorId::generate(), OperatorId::generate());
     let (vera, vlad) = (VisitorId::generate(), VisitorId::generate());
-    let ops = [operator_connection(&ws, &anna, in_two_hours()), operator_connection(&ws, &boris, in_two_hours())];
-    let veras = [visitor_connection(&ws, &vera, in_two_hours()), visitor_connection(&ws, &vera, in_two_hours())];
-    let others =
-        [visitor_connection(&ws, &vlad, in_two_hours()), operator_connection(&other, &anna, in_two_hours())];
+    let ops = [
+        operator_connection(&ws, &anna, in_two_hours()),
+        operator_connection(&ws, &boris, in_two_hours()),
+    ];
+    let veras = [
+        visitor_connection(&ws, &vera, in_two_hours()),
+        visitor_connection(&ws, &vera, in_two_hours()),
+    ];
+    let others = [
+        visitor_connection(&ws, &vlad, in_two_hours()),
+        operator_connection(&other, &anna, in_two_hours()),
+    ];
     for c in ops.iter().chain(&veras).chain(&others) {
         store.put_connection(c).await.unwrap();
     }
 
-    assert_eq!(store.get_connection(&ops[0].id).await.unwrap(), Some(ops[0].clone()));
-    assert_eq!(store.get_connection(&veras[1].id).await.unwrap(), Some(veras[1].clone()));
-    assert_eq!(ids(&store.operator_connections(&ws).await.unwrap()), ids(&ops));
-    assert_eq!(ids(&store.visitor_connections(&ws, &vera).await.unwrap()), ids(&veras));
-    assert!(store.visitor_connections(&other, &vera).await.unwrap().is_empty(), "another workspace");
+    assert_eq!(
+        store.get_connection(&ops[0].id).await.unwrap(),
+        Some(ops[0].clone())
+    );
+    assert_eq!(
+        store.get_connection(&veras[1].id).await.unwrap(),
+        Some(veras[1].clone())
+    );
+    assert_eq!(
+        ids(&store.operator_connections(&ws).await.unwrap()),
+        ids(&ops)
+    );
+    assert_eq!(
+        ids(&store.visitor_connections(&ws, &vera).await.unwrap()),
+        ids(&veras)
+    );
+    assert!(
+        store
+            .visitor_connections(&other, &vera)
+            .await
+            .unwrap()
+            .is_empty(),
+        "another workspace"
+    );
 
     store.delete_connection(&ops[0].id).await.unwrap();
     store.delete_connection(&veras[0].id).await.unwrap();
-    store.delete_connection(&ConnectionId::from_trusted("never-there")).await.unwrap();
+    store
+        .delete_connection(&ConnectionId::from_trusted("never-there"))
+        .await
+        .unwrap();
     assert_eq!(store.get_connection(&ops[0].id).await.unwrap(), None);
-    assert_eq!(ids(&store.operator_connections(&ws).await.unwrap()), ids(&ops[1..]));
-    assert_eq!(store.visitor_connections(&ws, &vera).await.unwrap(), vec![veras[1].clone()]);
+    assert_eq!(
+        ids(&store.operator_connections(&ws).await.unwrap()),
+        ids(&ops[1..])
+    );
+    assert_eq!(
+        store.visitor_connections(&ws, &vera).await.unwrap(),
+        vec![veras[1].clone()]
+    );
 }
 
 pub async fn expired_connections_are_absent(store: Arc<dyn Store>) {
     let ws = WorkspaceId::generate();
     let (op, v) = (OperatorId::generate(), VisitorId::generate());
     let past = SystemClock.now() - 1000;
-    let expired = [operator_connection(&ws, &op, past), visitor_connection(&ws, &v, past)];
+    let expired = [
+        operator_connection(&ws, &op, past),
+        visitor_connection(&ws, &v, past),
+    ];
     let live = operator_connection(&ws, &op, in_two_hours());
     for c in expired.iter().chain([&live]) {
         store.put_connection(c).await.unwrap();
@@ -499,13 +801,24 @@ pub async fn ticket_is_taken_once(store: Arc<dyn Store>) {
         expires_at: SystemClock.now() + 30_000,
     };
     store.put_ticket(&ticket).await.unwrap();
-    assert_eq!(store.take_ticket(&ticket.id).await.unwrap(), Some(ticket.clone()));
+    assert_eq!(
+        store.take_ticket(&ticket.id).await.unwrap(),
+        Some(ticket.clone())
+    );
     assert_eq!(store.take_ticket(&ticket.id).await.unwrap(), None);
     assert_eq!(store.take_ticket("tk_unknown").await.unwrap(), None);
 
-    let stale = Ticket { id: parlor_core::ids::random_token("tk_"), expires_at: SystemClock.now() - 1, ..ticket };
+    let stale = Ticket {
+        id: parlor_core::ids::random_token("tk_"),
+        expires_at: SystemClock.now() - 1,
+        ..ticket
+    };
     store.put_ticket(&stale).await.unwrap();
-    assert_eq!(store.take_ticket(&stale.id).await.unwrap(), None, "an expired ticket opens nothing");
+    assert_eq!(
+        store.take_ticket(&stale.id).await.unwrap(),
+        None,
+        "an expired ticket opens nothing"
+    );
 }
 
 pub async fn concurrent_ticket_takes_get_it_once(store: Arc<dyn Store>) {
@@ -535,33 +848,62 @@ pub async fn operator_status_reaches_their_connections(store: Arc<dyn Store>) {
     let boris = operator(&ws, &unique_email("boris"));
     store.create_operator(&anna).await.unwrap();
     store.create_operator(&boris).await.unwrap();
-    let annas =
-        [operator_connection(&ws, &anna.id, in_two_hours()), operator_connection(&ws, &anna.id, in_two_hours())];
+    let annas = [
+        operator_connection(&ws, &anna.id, in_two_hours()),
+        operator_connection(&ws, &anna.id, in_two_hours()),
+    ];
     let boris_connection = operator_connection(&ws, &boris.id, in_two_hours());
     for c in annas.iter().chain([&boris_connection]) {
         store.put_connection(c).await.unwrap();
     }
 
-    store.set_operator_status(&ws, &anna.id, OperatorStatus::Away).await.unwrap();
+    store
+        .set_operator_status(&ws, &anna.id, OperatorStatus::Away)
+        .await
+        .unwrap();
 
     let status = |c: &Connection| match &c.peer {
         Peer::Operator { status, .. } => *status,
         Peer::Visitor { .. } => panic!("an operator connection"),
     };
     for c in store.operator_connections(&ws).await.unwrap() {
-        let expected = if c.id == boris_connection.id { OperatorStatus::Online } else { OperatorStatus::Away };
+        let expected = if c.id == boris_connection.id {
+            OperatorStatus::Online
+        } else {
+            OperatorStatus::Away
+        };
         assert_eq!(status(&c), expected, "connection {}", c.id);
     }
     let stored = store.get_connection(&annas[0].id).await.unwrap().unwrap();
     assert_eq!(
         stored,
         Connection {
-            peer: Peer::Operator { id: anna.id.clone(), role: Role::Operator, status: OperatorStatus::Away },
+            peer: Peer::Operator {
+                id: anna.id.clone(),
+                role: Role::Operator,
+                status: OperatorStatus::Away
+            },
             ..annas[0].clone()
         }
     );
-    assert_eq!(store.get_operator(&ws, &anna.id).await.unwrap().unwrap().status, OperatorStatus::Away);
-    assert_eq!(store.get_operator(&ws, &boris.id).await.unwrap().unwrap().status, OperatorStatus::Online);
+    assert_eq!(
+        store
+            .get_operator(&ws, &anna.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        OperatorStatus::Away
+    );
+    assert_eq!(
+        store
+            .get_operator(&ws, &boris.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        OperatorStatus::Online
+    );
 }
 
 pub async fn concurrent_commits_at_one_version_let_exactly_one_win(store: Arc<dyn Store>) {
@@ -585,25 +927,55 @@ pub async fn concurrent_commits_at_one_version_let_exactly_one_win(store: Arc<dy
         }
     }
     assert_eq!(winners.len(), 1, "exactly one commit wins");
-    assert_eq!(store.get_dialog(&ws, &base.id).await.unwrap().as_ref(), winners.first());
-    assert_eq!(seqs(&store.messages_after(&ws, &base.id, 0, 100).await.unwrap()), vec![1, 2]);
+    assert_eq!(
+        store.get_dialog(&ws, &base.id).await.unwrap().as_ref(),
+        winners.first()
+    );
+    assert_eq!(
+        seqs(&store.messages_after(&ws, &base.id, 0, 100).await.unwrap()),
+        vec![1, 2]
+    );
 }
 
 pub async fn a_site_key_never_moves_to_another_workspace(store: Arc<dyn Store>) {
-    let site = Site { key: SiteKey::generate(), workspace: WorkspaceId::generate(), name: "a".into(), allowed_origins: vec![], settings: Default::default() };
+    let site = Site {
+        key: SiteKey::generate(),
+        workspace: WorkspaceId::generate(),
+        name: "a".into(),
+        allowed_origins: vec![],
+        settings: Default::default(),
+    };
     store.put_site(&site).await.unwrap();
-    let hijack = Site { workspace: WorkspaceId::generate(), ..site.clone() };
-    assert_eq!(store.put_site(&hijack).await, Err(StoreError::AlreadyExists));
+    let hijack = Site {
+        workspace: WorkspaceId::generate(),
+        ..site.clone()
+    };
+    assert_eq!(
+        store.put_site(&hijack).await,
+        Err(StoreError::AlreadyExists)
+    );
     assert_eq!(store.get_site(&site.key).await.unwrap(), Some(site.clone()));
-    assert!(store.list_sites(&hijack.workspace).await.unwrap().is_empty());
-    let renamed = Site { name: "b".into(), ..site.clone() };
-    store.put_site(&renamed).await.expect("its own workspace may update it");
+    assert!(
+        store
+            .list_sites(&hijack.workspace)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let renamed = Site {
+        name: "b".into(),
+        ..site.clone()
+    };
+    store
+        .put_site(&renamed)
+        .await
+        .expect("its own workspace may update it");
     assert_eq!(store.get_site(&site.key).await.unwrap(), Some(renamed));
 }
 
 pub async fn quick_replies_are_each_operators_own(store: Arc<dyn Store>) {
-    use parlor_core::ids::QuickReplyId;
     use parlor_core::domain::QuickReply;
+    use parlor_core::ids::QuickReplyId;
     let (ws, other_ws) = (WorkspaceId::generate(), WorkspaceId::generate());
     let (anna, boris) = (OperatorId::generate(), OperatorId::generate());
     let reply = |ws: &WorkspaceId, op: &OperatorId, title: &str, at: i64| QuickReply {
@@ -614,17 +986,45 @@ pub async fn quick_replies_are_each_operators_own(store: Arc<dyn Store>) {
         text: format!("{title}, I'm %name%"),
         created_at: at,
     };
-    let (second, first) = (reply(&ws, &anna, "second", 20), reply(&ws, &anna, "first", 10));
-    for r in [&second, &first, &reply(&ws, &boris, "boris", 5), &reply(&other_ws, &anna, "elsewhere", 1)] {
+    let (second, first) = (
+        reply(&ws, &anna, "second", 20),
+        reply(&ws, &anna, "first", 10),
+    );
+    for r in [
+        &second,
+        &first,
+        &reply(&ws, &boris, "boris", 5),
+        &reply(&other_ws, &anna, "elsewhere", 1),
+    ] {
         store.put_quick_reply(r).await.unwrap();
     }
-    assert_eq!(store.list_quick_replies(&ws, &anna).await.unwrap(), vec![first.clone(), second.clone()], "oldest first");
+    assert_eq!(
+        store.list_quick_replies(&ws, &anna).await.unwrap(),
+        vec![first.clone(), second.clone()],
+        "oldest first"
+    );
 
-    store.delete_quick_reply(&ws, &boris, &first.id).await.unwrap();
-    assert_eq!(store.list_quick_replies(&ws, &anna).await.unwrap().len(), 2, "another operator cannot delete it");
-    store.delete_quick_reply(&ws, &anna, &first.id).await.unwrap();
-    store.delete_quick_reply(&ws, &anna, &first.id).await.unwrap();
-    assert_eq!(store.list_quick_replies(&ws, &anna).await.unwrap(), vec![second]);
+    store
+        .delete_quick_reply(&ws, &boris, &first.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.list_quick_replies(&ws, &anna).await.unwrap().len(),
+        2,
+        "another operator cannot delete it"
+    );
+    store
+        .delete_quick_reply(&ws, &anna, &first.id)
+        .await
+        .unwrap();
+    store
+        .delete_quick_reply(&ws, &anna, &first.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.list_quick_replies(&ws, &anna).await.unwrap(),
+        vec![second]
+    );
 }
 
 pub async fn a_site_keeps_its_widget_settings(store: Arc<dyn Store>) {
@@ -632,7 +1032,10 @@ pub async fn a_site_keeps_its_widget_settings(store: Arc<dyn Store>) {
     let ws = WorkspaceId::generate();
     let mut site = site(&ws);
     store.put_site(&site).await.unwrap();
-    assert_eq!(store.get_site(&site.key).await.unwrap().unwrap().settings, SiteSettings::default());
+    assert_eq!(
+        store.get_site(&site.key).await.unwrap().unwrap().settings,
+        SiteSettings::default()
+    );
     site.settings = SiteSettings {
         color: "#0a7d3b".into(),
         position: WidgetPosition::Left,
@@ -648,16 +1051,34 @@ pub async fn a_visitor_keeps_the_page_it_has_open(store: Arc<dyn Store>) {
     let ws = WorkspaceId::generate();
     let mut v = visitor(&ws);
     store.put_visitor(&v).await.unwrap();
-    assert_eq!(store.get_visitor(&ws, &v.id).await.unwrap().unwrap().current_page, None);
-    let page = parlor_core::domain::VisitedPage::parse("https://acme.example/cart?x=1", Some("Cart"), T0).unwrap();
+    assert_eq!(
+        store
+            .get_visitor(&ws, &v.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .current_page,
+        None
+    );
+    let page =
+        parlor_core::domain::VisitedPage::parse("https://acme.example/cart?x=1", Some("Cart"), T0)
+            .unwrap();
     v.current_page = Some(page.clone());
     store.put_visitor(&v).await.unwrap();
-    assert_eq!(store.get_visitor(&ws, &v.id).await.unwrap().unwrap().current_page, Some(page));
+    assert_eq!(
+        store
+            .get_visitor(&ws, &v.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .current_page,
+        Some(page)
+    );
 }
 
 pub async fn search_terms_are_found_by_their_start_within_the_workspace(store: Arc<dyn Store>) {
-    use parlor_core::domain::SearchField;
     use parlor_core::domain::IndexEntry;
+    use parlor_core::domain::SearchField;
     let (ws, other_ws) = (WorkspaceId::generate(), WorkspaceId::generate());
     let (vera, ivan) = (DialogId::generate(), DialogId::generate());
     let entry = |term: &str, dialog: &DialogId, field, seq: Option<u64>, at: Millis| IndexEntry {
@@ -668,59 +1089,137 @@ pub async fn search_terms_are_found_by_their_start_within_the_workspace(store: A
         at,
     };
     store
-        .index_terms(&ws, &[
-            entry("payment", &vera, SearchField::Message, Some(3), T0 + 3),
-            entry("pay", &ivan, SearchField::Message, Some(1), T0 + 1),
-            entry("paypal", &ivan, SearchField::Message, Some(2), T0 + 2),
-            entry("vera.p@example.com", &vera, SearchField::Email, None, T0),
-            entry("79123456789", &vera, SearchField::Phone, None, T0),
-            entry("оплата", &vera, SearchField::Message, Some(4), T0 + 4),
-            // A term that sorts right after every "pay…" one must stay out of a "pay" search.
-            entry("paz", &ivan, SearchField::Name, None, T0),
-        ])
+        .index_terms(
+            &ws,
+            &[
+                entry("payment", &vera, SearchField::Message, Some(3), T0 + 3),
+                entry("pay", &ivan, SearchField::Message, Some(1), T0 + 1),
+                entry("paypal", &ivan, SearchField::Message, Some(2), T0 + 2),
+                entry("vera.p@example.com", &vera, SearchField::Email, None, T0),
+                entry("79123456789", &vera, SearchField::Phone, None, T0),
+                entry("оплата", &vera, SearchField::Message, Some(4), T0 + 4),
+                // A term that sorts right after every "pay…" one must stay out of a "pay" search.
+                entry("paz", &ivan, SearchField::Name, None, T0),
+            ],
+        )
         .await
         .unwrap();
-    store.index_terms(&other_ws, &[entry("payment", &DialogId::generate(), SearchField::Message, Some(1), T0)]).await.unwrap();
+    store
+        .index_terms(
+            &other_ws,
+            &[entry(
+                "payment",
+                &DialogId::generate(),
+                SearchField::Message,
+                Some(1),
+                T0,
+            )],
+        )
+        .await
+        .unwrap();
 
     let found = |prefix: &'static str| {
         let store = store.clone();
         let ws = ws.clone();
         async move {
-            let mut terms: Vec<(String, DialogId)> =
-                store.find_terms(&ws, prefix, 100).await.unwrap().into_iter().map(|e| (e.term, e.dialog)).collect();
+            let mut terms: Vec<(String, DialogId)> = store
+                .find_terms(&ws, prefix, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| (e.term, e.dialog))
+                .collect();
             terms.sort();
             terms
         }
     };
     assert_eq!(
         found("pay").await,
-        vec![("pay".into(), ivan.clone()), ("payment".into(), vera.clone()), ("paypal".into(), ivan.clone())],
+        vec![
+            ("pay".into(), ivan.clone()),
+            ("payment".into(), vera.clone()),
+            ("paypal".into(), ivan.clone())
+        ],
         "every term starting with the prefix, only this workspace's"
     );
     assert_eq!(found("payp").await, vec![("paypal".into(), ivan.clone())]);
-    assert_eq!(found("vera.p@ex").await, vec![("vera.p@example.com".into(), vera.clone())]);
-    assert_eq!(found("оп").await, vec![("оплата".into(), vera.clone())], "letters beyond ASCII");
+    assert_eq!(
+        found("vera.p@ex").await,
+        vec![("vera.p@example.com".into(), vera.clone())]
+    );
+    assert_eq!(
+        found("оп").await,
+        vec![("оплата".into(), vera.clone())],
+        "letters beyond ASCII"
+    );
     assert!(found("refund").await.is_empty());
-    assert_eq!(store.find_terms(&ws, "pa", 2).await.unwrap().len(), 2, "the limit holds");
+    assert_eq!(
+        store.find_terms(&ws, "pa", 2).await.unwrap().len(),
+        2,
+        "the limit holds"
+    );
 
     let stored = store.find_terms(&ws, "payment", 10).await.unwrap();
-    assert_eq!(stored, vec![entry("payment", &vera, SearchField::Message, Some(3), T0 + 3)], "every field round-trips");
+    assert_eq!(
+        stored,
+        vec![entry(
+            "payment",
+            &vera,
+            SearchField::Message,
+            Some(3),
+            T0 + 3
+        )],
+        "every field round-trips"
+    );
     // The same term, dialog and field again: it moves on, it is not doubled.
-    store.index_terms(&ws, &[entry("payment", &vera, SearchField::Message, Some(9), T0 + 9)]).await.unwrap();
-    assert_eq!(store.find_terms(&ws, "payment", 10).await.unwrap(), vec![entry("payment", &vera, SearchField::Message, Some(9), T0 + 9)]);
+    store
+        .index_terms(
+            &ws,
+            &[entry(
+                "payment",
+                &vera,
+                SearchField::Message,
+                Some(9),
+                T0 + 9,
+            )],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.find_terms(&ws, "payment", 10).await.unwrap(),
+        vec![entry(
+            "payment",
+            &vera,
+            SearchField::Message,
+            Some(9),
+            T0 + 9
+        )]
+    );
     // The same term in another field of the same dialog is another entry.
-    store.index_terms(&ws, &[entry("payment", &vera, SearchField::Name, None, T0 + 10)]).await.unwrap();
+    store
+        .index_terms(
+            &ws,
+            &[entry("payment", &vera, SearchField::Name, None, T0 + 10)],
+        )
+        .await
+        .unwrap();
     assert_eq!(store.find_terms(&ws, "payment", 10).await.unwrap().len(), 2);
 }
 
 pub async fn many_search_terms_are_written_at_once(store: Arc<dyn Store>) {
-    use parlor_core::domain::SearchField;
     use parlor_core::domain::IndexEntry;
+    use parlor_core::domain::SearchField;
     let ws = WorkspaceId::generate();
     let dialog = DialogId::generate();
     // More than one BatchWriteItem holds.
     let entries: Vec<IndexEntry> = (0..60)
-        .map(|i| IndexEntry { term: format!("word{i:02}"), dialog: dialog.clone(), field: SearchField::Message, seq: Some(i), at: T0 })
+        .map(|i| IndexEntry {
+            term: format!("word{i:02}"),
+            dialog: dialog.clone(),
+            field: SearchField::Message,
+            seq: Some(i),
+            at: T0,
+        })
         .collect();
     store.index_terms(&ws, &entries).await.unwrap();
     assert_eq!(store.find_terms(&ws, "word", 100).await.unwrap().len(), 60);
@@ -736,12 +1235,30 @@ pub async fn dialogs_are_read_by_their_ids(store: Arc<dyn Store>) {
         store.commit(&dialog, &messages).await.unwrap();
         ids.push(dialog.id);
     }
-    let mut asked = vec![ids[2].clone(), ids[0].clone(), DialogId::generate(), ids[2].clone()];
-    let mut found: Vec<DialogId> = store.get_dialogs(&ws, &asked).await.unwrap().into_iter().map(|d| d.id).collect();
+    let mut asked = vec![
+        ids[2].clone(),
+        ids[0].clone(),
+        DialogId::generate(),
+        ids[2].clone(),
+    ];
+    let mut found: Vec<DialogId> = store
+        .get_dialogs(&ws, &asked)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
     found.sort();
     asked = vec![ids[0].clone(), ids[2].clone()];
     asked.sort();
     assert_eq!(found, asked, "the ones that exist, each once");
-    assert!(store.get_dialogs(&WorkspaceId::generate(), &ids).await.unwrap().is_empty(), "not another workspace's");
+    assert!(
+        store
+            .get_dialogs(&WorkspaceId::generate(), &ids)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not another workspace's"
+    );
     assert!(store.get_dialogs(&ws, &[]).await.unwrap().is_empty());
 }

@@ -39,17 +39,24 @@ impl DynamoLocal {
         let dir = install_dir();
         let port = free_port();
         let log = std::env::temp_dir().join(format!("parlor-dynamodb-local-{port}.log"));
-        let out = File::create(&log).unwrap_or_else(|e| panic!("cannot create {}: {e}", log.display()));
+        let out =
+            File::create(&log).unwrap_or_else(|e| panic!("cannot create {}: {e}", log.display()));
         let err = out.try_clone().expect("a log file handle");
         let java = Command::new("java")
             .current_dir(&dir)
-            .args(["-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar"])
+            .args([
+                "-Djava.library.path=./DynamoDBLocal_lib",
+                "-jar",
+                "DynamoDBLocal.jar",
+            ])
             .args(["-inMemory", "-disableTelemetry", "-port", &port.to_string()])
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot run `java` for DynamoDB Local (Java 17+ must be on PATH): {e}"));
+            .unwrap_or_else(|e| {
+                panic!("cannot run `java` for DynamoDB Local (Java 17+ must be on PATH): {e}")
+            });
         let mut local = DynamoLocal { java, port, log };
         local.watch_for_exit();
         local.wait_until_listening();
@@ -67,13 +74,17 @@ impl DynamoLocal {
 
     /// A store on a new table of its own, so tests never see each other's items.
     pub async fn store(&self) -> DynamoStore {
-        self.store_on(&parlor_core::ids::random_token("parlor-test-")).await
+        self.store_on(&parlor_core::ids::random_token("parlor-test-"))
+            .await
     }
 
     /// A store on a new table named `table`, for tests that look at the raw items.
     pub async fn store_on(&self, table: &str) -> DynamoStore {
         let store = DynamoStore::new(self.client(), table);
-        store.create_table().await.expect("the test table is created");
+        store
+            .create_table()
+            .await
+            .expect("the test table is created");
         store
     }
 
@@ -96,9 +107,16 @@ impl DynamoLocal {
             parent = std::process::id(),
             java = self.java.id(),
         );
-        let spawned = Command::new("sh").args(["-c", &script]).stdin(Stdio::null()).stdout(Stdio::null()).spawn();
+        let spawned = Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn();
         if let Err(e) = spawned {
-            eprintln!("no watchdog for DynamoDB Local (pid {}): {e}", self.java.id());
+            eprintln!(
+                "no watchdog for DynamoDB Local (pid {}): {e}",
+                self.java.id()
+            );
         }
     }
 
@@ -107,14 +125,20 @@ impl DynamoLocal {
         let deadline = Instant::now() + STARTUP;
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.java.try_wait() {
-                panic!("DynamoDB Local exited with {status} before it listened; its output:\n{}", self.output());
+                panic!(
+                    "DynamoDB Local exited with {status} before it listened; its output:\n{}",
+                    self.output()
+                );
             }
             if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("DynamoDB Local did not listen on {address} within {STARTUP:?}; its output:\n{}", self.output());
+        panic!(
+            "DynamoDB Local did not listen on {address} within {STARTUP:?}; its output:\n{}",
+            self.output()
+        );
     }
 
     fn output(&self) -> String {
@@ -131,7 +155,10 @@ impl Drop for DynamoLocal {
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("shared/ sits in the repository").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("shared/ sits in the repository")
+        .to_path_buf()
 }
 
 /// The folder holding `DynamoDBLocal.jar`, or a panic that says how to install it.
@@ -152,7 +179,10 @@ pub fn find_install(package: &Path) -> Result<PathBuf, String> {
         entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("dynamodb_local_")))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("dynamodb_local_"))
+            })
             .find(|p| p.join("DynamoDBLocal.jar").is_file())
     });
     found.ok_or_else(|| {

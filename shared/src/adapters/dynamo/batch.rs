@@ -34,9 +34,16 @@ impl DynamoStore {
                     .send()
                     .await
                     .map_err(unavailable)?;
-                found.extend(got.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default());
+                found.extend(
+                    got.responses
+                        .and_then(|mut r| r.remove(&self.table))
+                        .unwrap_or_default(),
+                );
                 // Throttled keys come back unprocessed; they are asked for again after a pause.
-                pending = got.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).filter(|k| !k.keys().is_empty());
+                pending = got
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                    .filter(|k| !k.keys().is_empty());
                 if pending.is_some() {
                     backoff.pause("BatchGetItem").await?;
                 }
@@ -51,7 +58,10 @@ impl DynamoStore {
             let mut pending: Vec<WriteRequest> = chunk
                 .iter()
                 .map(|item| {
-                    let put = PutRequest::builder().set_item(Some(item.clone())).build().map_err(invalid_request)?;
+                    let put = PutRequest::builder()
+                        .set_item(Some(item.clone()))
+                        .build()
+                        .map_err(invalid_request)?;
                     Ok(WriteRequest::builder().put_request(put).build())
                 })
                 .collect::<StoreResult<_>>()?;
@@ -64,7 +74,10 @@ impl DynamoStore {
                     .send()
                     .await
                     .map_err(unavailable)?;
-                pending = done.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
+                pending = done
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&self.table))
+                    .unwrap_or_default();
                 if !pending.is_empty() {
                     backoff.pause("BatchWriteItem").await?;
                 }
@@ -87,7 +100,9 @@ impl Backoff {
     async fn pause(&mut self, operation: &str) -> StoreResult<()> {
         self.attempts += 1;
         if self.attempts >= BATCH_ATTEMPTS {
-            return Err(StoreError::Unavailable(format!("{operation} left items unprocessed {BATCH_ATTEMPTS} times")));
+            return Err(StoreError::Unavailable(format!(
+                "{operation} left items unprocessed {BATCH_ATTEMPTS} times"
+            )));
         }
         let wait = Duration::from_millis(20 << self.attempts.min(6)).min(Duration::from_secs(1));
         tokio::time::sleep(wait).await;

@@ -48,7 +48,11 @@ impl DynamoStore {
 impl ConnectionStore for DynamoStore {
     async fn put_connection(&self, connection: &Connection) -> StoreResult<()> {
         let item = item_of("connection", keys::connection(&connection.id), connection)?;
-        self.put(with_ttl(with_gsi1(item, keys::connection_gsi1(connection)), connection.expires_at)).await
+        self.put(with_ttl(
+            with_gsi1(item, keys::connection_gsi1(connection)),
+            connection.expires_at,
+        ))
+        .await
     }
 
     /// An expired record that TTL has not deleted yet is absent, as it is in every query.
@@ -69,13 +73,21 @@ impl ConnectionStore for DynamoStore {
     }
 
     async fn operator_connections(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Connection>> {
-        self.connections(self.query_gsi1(keys::operator_connections(workspace)).key_condition_expression("#gpk = :gpk"))
-            .await
+        self.connections(
+            self.query_gsi1(keys::operator_connections(workspace))
+                .key_condition_expression("#gpk = :gpk"),
+        )
+        .await
     }
 
-    async fn visitor_connections(&self, workspace: &WorkspaceId, visitor: &VisitorId) -> StoreResult<Vec<Connection>> {
+    async fn visitor_connections(
+        &self,
+        workspace: &WorkspaceId,
+        visitor: &VisitorId,
+    ) -> StoreResult<Vec<Connection>> {
         self.connections(
-            self.query_gsi1(keys::visitor_connections(workspace, visitor)).key_condition_expression("#gpk = :gpk"),
+            self.query_gsi1(keys::visitor_connections(workspace, visitor))
+                .key_condition_expression("#gpk = :gpk"),
         )
         .await
     }

@@ -29,8 +29,9 @@ impl DynamoStore {
             keys::dialogs_by_status(&dialog.workspace, dialog.status),
             keys::activity(dialog.last_activity, &dialog.id),
         );
-        let put =
-            Put::builder().table_name(&self.table).set_item(Some(with_gsi1(item_of("dialog", key, dialog)?, listed)));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(with_gsi1(item_of("dialog", key, dialog)?, listed)));
         let put = if dialog.version == 1 {
             put.condition_expression("attribute_not_exists(PK)")
         } else {
@@ -44,7 +45,10 @@ impl DynamoStore {
     fn visitor_link(&self, dialog: &Dialog) -> StoreResult<Update> {
         Update::builder()
             .table_name(&self.table)
-            .set_key(Some(key_of(keys::visitor(&dialog.workspace, &dialog.visitor))))
+            .set_key(Some(key_of(keys::visitor(
+                &dialog.workspace,
+                &dialog.visitor,
+            ))))
             .update_expression("SET #dialog = :dialog")
             .condition_expression("attribute_exists(PK) AND attribute_not_exists(#dialog)")
             .expression_attribute_names("#dialog", "dialog")
@@ -57,7 +61,11 @@ impl DynamoStore {
         let (ws, id) = (&dialog.workspace, &dialog.id);
         let stored = Put::builder()
             .table_name(&self.table)
-            .set_item(Some(item_of("message", keys::message(ws, id, message.seq), message)?))
+            .set_item(Some(item_of(
+                "message",
+                keys::message(ws, id, message.seq),
+                message,
+            )?))
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .map_err(invalid_request)?;
@@ -74,11 +82,23 @@ impl DynamoStore {
     }
 
     /// The transaction items of a commit, each with what it guards.
-    fn commit_items(&self, dialog: &Dialog, messages: &[Message]) -> StoreResult<(Vec<TransactWriteItem>, Vec<Guard>)> {
-        let mut items = vec![TransactWriteItem::builder().put(self.dialog_put(dialog)?).build()];
+    fn commit_items(
+        &self,
+        dialog: &Dialog,
+        messages: &[Message],
+    ) -> StoreResult<(Vec<TransactWriteItem>, Vec<Guard>)> {
+        let mut items = vec![
+            TransactWriteItem::builder()
+                .put(self.dialog_put(dialog)?)
+                .build(),
+        ];
         let mut guards = vec![Guard::Dialog];
         if dialog.version == 1 {
-            items.push(TransactWriteItem::builder().update(self.visitor_link(dialog)?).build());
+            items.push(
+                TransactWriteItem::builder()
+                    .update(self.visitor_link(dialog)?)
+                    .build(),
+            );
             guards.push(Guard::Visitor);
         }
         for message in messages {
@@ -93,20 +113,34 @@ impl DynamoStore {
 
 #[async_trait]
 impl DialogStore for DynamoStore {
-    async fn get_dialog(&self, workspace: &WorkspaceId, id: &DialogId) -> StoreResult<Option<Dialog>> {
+    async fn get_dialog(
+        &self,
+        workspace: &WorkspaceId,
+        id: &DialogId,
+    ) -> StoreResult<Option<Dialog>> {
         self.get_parsed(keys::dialog(workspace, id)).await
     }
 
-    async fn get_dialogs(&self, workspace: &WorkspaceId, ids: &[DialogId]) -> StoreResult<Vec<Dialog>> {
+    async fn get_dialogs(
+        &self,
+        workspace: &WorkspaceId,
+        ids: &[DialogId],
+    ) -> StoreResult<Vec<Dialog>> {
         let mut unique = HashSet::new();
         // BatchGetItem rejects a request that names one key twice.
-        let keys = ids.iter().filter(|id| unique.insert(*id)).map(|id| key_of(keys::dialog(workspace, id))).collect();
+        let keys = ids
+            .iter()
+            .filter(|id| unique.insert(*id))
+            .map(|id| key_of(keys::dialog(workspace, id)))
+            .collect();
         parse_items(self.batch_get(keys).await?)
     }
 
     async fn commit(&self, dialog: &Dialog, messages: &[Message]) -> StoreResult<()> {
         if dialog.version == 0 {
-            return Err(StoreError::Unavailable("a dialog is committed with version 1 or more".into()));
+            return Err(StoreError::Unavailable(
+                "a dialog is committed with version 1 or more".into(),
+            ));
         }
         // DynamoDB refuses a transaction that names one item twice; for a client id that is a duplicate.
         let mut seen = HashSet::new();
@@ -114,7 +148,12 @@ impl DialogStore for DynamoStore {
             return Err(StoreError::DuplicateMessage);
         }
         let (items, guards) = self.commit_items(dialog, messages)?;
-        let sent = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
+        let sent = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
         match sent {
             Ok(_) => Ok(()),
             Err(e) => Err(lost_guards(e, &guards).map_or_else(|e| e, |lost| commit_refusal(&lost))),
@@ -127,10 +166,14 @@ impl DialogStore for DynamoStore {
         dialog: &DialogId,
         client_id: &ClientMessageId,
     ) -> StoreResult<Option<Message>> {
-        let Some(claim) = self.get(keys::client_id(workspace, dialog, client_id.as_str())).await? else {
+        let Some(claim) = self
+            .get(keys::client_id(workspace, dialog, client_id.as_str()))
+            .await?
+        else {
             return Ok(None);
         };
-        self.get_parsed(keys::message(workspace, dialog, u64_attr(&claim, "seq"))).await
+        self.get_parsed(keys::message(workspace, dialog, u64_attr(&claim, "seq")))
+            .await
     }
 
     async fn messages_before(
@@ -161,7 +204,9 @@ impl DialogStore for DynamoStore {
         after: u64,
         limit: usize,
     ) -> StoreResult<Vec<Message>> {
-        let Some(first) = after.checked_add(1) else { return Ok(Vec::new()) };
+        let Some(first) = after.checked_add(1) else {
+            return Ok(Vec::new());
+        };
         let query = self
             .query_partition(keys::dialog_partition(workspace, dialog))
             .key_condition_expression("PK = :pk AND SK BETWEEN :first AND :last")
@@ -181,14 +226,19 @@ impl DialogStore for DynamoStore {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let query = self.query_gsi1(keys::dialogs_by_status(workspace, status)).scan_index_forward(false);
+        let query = self
+            .query_gsi1(keys::dialogs_by_status(workspace, status))
+            .scan_index_forward(false);
         let query = match after {
             None => query.key_condition_expression("#gpk = :gpk"),
             // Descending, so "after the cursor" is "sorts before it".
             Some(cursor) => query
                 .key_condition_expression("#gpk = :gpk AND #gsk < :cursor")
                 .expression_attribute_names("#gsk", GSI1SK)
-                .expression_attribute_values(":cursor", s(keys::activity(cursor.last_activity, &cursor.id))),
+                .expression_attribute_values(
+                    ":cursor",
+                    s(keys::activity(cursor.last_activity, &cursor.id)),
+                ),
         };
         parse_items(self.collect(query, Some(limit)).await?)
     }

@@ -5,7 +5,9 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::DynamoStore;
 use super::errors::{Guard, condition_held, invalid_request, lost_guards, unavailable};
-use super::item::{ENTITY, Item, fields_of, item_of, key_of, parse_items, s, str_attr, to_attr, with_gsi1};
+use super::item::{
+    ENTITY, Item, fields_of, item_of, key_of, parse_items, s, str_attr, to_attr, with_gsi1,
+};
 use super::keys::{self, GSI1SK};
 use crate::domain::{Operator, OperatorStatus, Site, Visitor, Workspace};
 use crate::ids::{ConnectionId, OperatorId, SiteKey, VisitorId, WorkspaceId};
@@ -14,7 +16,12 @@ use crate::ports::{DirectoryStore, StoreError, StoreResult};
 #[async_trait]
 impl DirectoryStore for DynamoStore {
     async fn put_workspace(&self, workspace: &Workspace) -> StoreResult<()> {
-        self.put(item_of("workspace", keys::workspace(&workspace.id), workspace)?).await
+        self.put(item_of(
+            "workspace",
+            keys::workspace(&workspace.id),
+            workspace,
+        )?)
+        .await
     }
 
     async fn get_workspace(&self, id: &WorkspaceId) -> StoreResult<Option<Workspace>> {
@@ -24,7 +31,10 @@ impl DirectoryStore for DynamoStore {
     async fn put_site(&self, site: &Site) -> StoreResult<()> {
         let item = with_gsi1(
             item_of("site", keys::site(&site.key), site)?,
-            (keys::sites_of(&site.workspace), keys::site_in_workspace(&site.key)),
+            (
+                keys::sites_of(&site.workspace),
+                keys::site_in_workspace(&site.key),
+            ),
         );
         let put = self
             .client
@@ -37,7 +47,11 @@ impl DirectoryStore for DynamoStore {
             .expression_attribute_values(":workspace", s(site.workspace.as_str()))
             .send()
             .await;
-        if condition_held(put)? { Ok(()) } else { Err(StoreError::AlreadyExists) }
+        if condition_held(put)? {
+            Ok(())
+        } else {
+            Err(StoreError::AlreadyExists)
+        }
     }
 
     async fn get_site(&self, key: &SiteKey) -> StoreResult<Option<Site>> {
@@ -45,7 +59,9 @@ impl DirectoryStore for DynamoStore {
     }
 
     async fn list_sites(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Site>> {
-        let query = self.query_gsi1(keys::sites_of(workspace)).key_condition_expression("#gpk = :gpk");
+        let query = self
+            .query_gsi1(keys::sites_of(workspace))
+            .key_condition_expression("#gpk = :gpk");
         parse_items(self.collect(query, None).await?)
     }
 
@@ -66,7 +82,11 @@ impl DirectoryStore for DynamoStore {
         let stored = self
             .client
             .transact_write_items()
-            .transact_items(new(item_of("operator", keys::operator(&operator.workspace, &operator.id), operator)?)?)
+            .transact_items(new(item_of(
+                "operator",
+                keys::operator(&operator.workspace, &operator.id),
+                operator,
+            )?)?)
             .transact_items(new(login)?)
             .send()
             .await;
@@ -79,12 +99,18 @@ impl DirectoryStore for DynamoStore {
         }
     }
 
-    async fn get_operator(&self, workspace: &WorkspaceId, id: &OperatorId) -> StoreResult<Option<Operator>> {
+    async fn get_operator(
+        &self,
+        workspace: &WorkspaceId,
+        id: &OperatorId,
+    ) -> StoreResult<Option<Operator>> {
         self.get_parsed(keys::operator(workspace, id)).await
     }
 
     async fn find_operator_by_email(&self, email: &str) -> StoreResult<Option<Operator>> {
-        let Some(login) = self.get(keys::email(email)).await? else { return Ok(None) };
+        let Some(login) = self.get(keys::email(email)).await? else {
+            return Ok(None);
+        };
         let workspace = WorkspaceId::from_trusted(str_attr(&login, "workspace")?);
         let operator = OperatorId::from_trusted(str_attr(&login, "operator")?);
         self.get_operator(&workspace, &operator).await
@@ -147,7 +173,11 @@ impl DirectoryStore for DynamoStore {
             .set_key(Some(key_of(keys::visitor(&visitor.workspace, &visitor.id))))
             .expression_attribute_names("#entity", ENTITY)
             .expression_attribute_values(":entity", s("visitor"));
-        for (i, (field, value)) in fields_of(visitor)?.into_iter().filter(|(f, _)| f != "dialog").enumerate() {
+        for (i, (field, value)) in fields_of(visitor)?
+            .into_iter()
+            .filter(|(f, _)| f != "dialog")
+            .enumerate()
+        {
             update = update.expression_attribute_names(format!("#f{i}"), field);
             if value.is_null() {
                 removes.push(format!("#f{i}"));
@@ -160,11 +190,19 @@ impl DirectoryStore for DynamoStore {
         if !removes.is_empty() {
             expression.push_str(&format!(" REMOVE {}", removes.join(", ")));
         }
-        update.update_expression(expression).send().await.map_err(unavailable)?;
+        update
+            .update_expression(expression)
+            .send()
+            .await
+            .map_err(unavailable)?;
         Ok(())
     }
 
-    async fn get_visitor(&self, workspace: &WorkspaceId, id: &VisitorId) -> StoreResult<Option<Visitor>> {
+    async fn get_visitor(
+        &self,
+        workspace: &WorkspaceId,
+        id: &VisitorId,
+    ) -> StoreResult<Option<Visitor>> {
         self.get_parsed(keys::visitor(workspace, id)).await
     }
 }

@@ -60,18 +60,31 @@ pub enum Guard {
 
 /// The guards that lost when a transaction was cancelled; any other failure is the store's.
 /// `TransactionConflict` (another transaction held the item) is a lost race like a failed condition.
-pub fn lost_guards(e: SdkError<TransactWriteItemsError, HttpResponse>, guards: &[Guard]) -> Result<Vec<Guard>, StoreError> {
-    let Some(TransactWriteItemsError::TransactionCanceledException(cancel)) = e.as_service_error() else {
+pub fn lost_guards(
+    e: SdkError<TransactWriteItemsError, HttpResponse>,
+    guards: &[Guard],
+) -> Result<Vec<Guard>, StoreError> {
+    let Some(TransactWriteItemsError::TransactionCanceledException(cancel)) = e.as_service_error()
+    else {
         return Err(unavailable(e));
     };
     let reasons = cancel.cancellation_reasons();
     let lost: Vec<Guard> = guards
         .iter()
         .zip(reasons)
-        .filter(|(_, r)| matches!(r.code(), Some("ConditionalCheckFailed" | "TransactionConflict")))
+        .filter(|(_, r)| {
+            matches!(
+                r.code(),
+                Some("ConditionalCheckFailed" | "TransactionConflict")
+            )
+        })
         .map(|(g, _)| *g)
         .collect();
-    if lost.is_empty() { Err(cancelled(reasons)) } else { Ok(lost) }
+    if lost.is_empty() {
+        Err(cancelled(reasons))
+    } else {
+        Ok(lost)
+    }
 }
 
 pub fn cancelled(reasons: &[CancellationReason]) -> StoreError {
@@ -88,5 +101,9 @@ pub fn cancelled(reasons: &[CancellationReason]) -> StoreError {
 /// the duplicate against the current dialog (or finds that the race's winner stored that very
 /// message). Only when nothing but client ids failed is the commit a duplicate.
 pub fn commit_refusal(lost: &[Guard]) -> StoreError {
-    if lost.iter().all(|g| *g == Guard::ClientId) { StoreError::DuplicateMessage } else { StoreError::Conflict }
+    if lost.iter().all(|g| *g == Guard::ClientId) {
+        StoreError::DuplicateMessage
+    } else {
+        StoreError::Conflict
+    }
 }

@@ -32,8 +32,11 @@ pub fn key_of((pk, sk): keys::Key) -> Item {
 
 /// `value`'s fields as attributes, under `key`. Absent options become absent attributes.
 pub fn item_of<T: Serialize>(entity: &str, key: keys::Key, value: &T) -> StoreResult<Item> {
-    let mut item =
-        fields_of(value)?.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, to_attr(v))).collect::<Item>();
+    let mut item = fields_of(value)?
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| (k, to_attr(v)))
+        .collect::<Item>();
     item.extend(key_of(key));
     item.insert(ENTITY.to_owned(), s(entity));
     Ok(item)
@@ -54,8 +57,12 @@ pub fn with_ttl(mut item: Item, expires_at: Millis) -> Item {
 pub fn fields_of<T: Serialize>(value: &T) -> StoreResult<serde_json::Map<String, Value>> {
     match serde_json::to_value(value) {
         Ok(Value::Object(fields)) => Ok(fields),
-        Ok(other) => Err(StoreError::Unavailable(format!("cannot store {other} as an item"))),
-        Err(e) => Err(StoreError::Unavailable(format!("cannot store the item: {e}"))),
+        Ok(other) => Err(StoreError::Unavailable(format!(
+            "cannot store {other} as an item"
+        ))),
+        Err(e) => Err(StoreError::Unavailable(format!(
+            "cannot store the item: {e}"
+        ))),
     }
 }
 
@@ -78,7 +85,9 @@ pub fn to_attr(value: Value) -> AttributeValue {
         Value::Number(num) => AttributeValue::N(num.to_string()),
         Value::String(text) => AttributeValue::S(text),
         Value::Array(values) => AttributeValue::L(values.into_iter().map(to_attr).collect()),
-        Value::Object(fields) => AttributeValue::M(fields.into_iter().map(|(k, v)| (k, to_attr(v))).collect()),
+        Value::Object(fields) => {
+            AttributeValue::M(fields.into_iter().map(|(k, v)| (k, to_attr(v))).collect())
+        }
     }
 }
 
@@ -88,7 +97,9 @@ pub fn from_attr(attr: AttributeValue) -> Value {
         AttributeValue::N(num) => number(&num),
         AttributeValue::Bool(b) => Value::Bool(b),
         AttributeValue::L(values) => Value::Array(values.into_iter().map(from_attr).collect()),
-        AttributeValue::M(fields) => Value::Object(fields.into_iter().map(|(k, v)| (k, from_attr(v))).collect()),
+        AttributeValue::M(fields) => {
+            Value::Object(fields.into_iter().map(|(k, v)| (k, from_attr(v))).collect())
+        }
         // Sets and binaries are never written by this store.
         _ => Value::Null,
     }
@@ -99,7 +110,12 @@ pub fn number(raw: &str) -> Value {
         .map(Value::from)
         .or_else(|_| raw.parse::<i64>().map(Value::from))
         .ok()
-        .or_else(|| raw.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number))
+        .or_else(|| {
+            raw.parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+        })
         .unwrap_or_else(|| Value::String(raw.to_owned()))
 }
 
@@ -113,6 +129,8 @@ pub fn u64_attr(item: &Item, name: &str) -> u64 {
 pub fn str_attr<'a>(item: &'a Item, name: &str) -> StoreResult<&'a str> {
     match item.get(name) {
         Some(AttributeValue::S(text)) => Ok(text),
-        _ => Err(StoreError::Unavailable(format!("a stored item lacks {name}"))),
+        _ => Err(StoreError::Unavailable(format!(
+            "a stored item lacks {name}"
+        ))),
     }
 }

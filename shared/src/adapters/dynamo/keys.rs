@@ -3,7 +3,9 @@
 //! global key (connection, site, login email, ticket) do not. `docs/data-model.md` lists them all.
 
 use crate::domain::{Connection, DialogStatus, IndexEntry, Millis, Peer};
-use crate::ids::{ConnectionId, DialogId, OperatorId, QuickReplyId, SiteKey, VisitorId, WorkspaceId};
+use crate::ids::{
+    ConnectionId, DialogId, OperatorId, QuickReplyId, SiteKey, VisitorId, WorkspaceId,
+};
 
 /// Attribute names of the keys and of the index.
 pub const PK: &str = "PK";
@@ -27,7 +29,10 @@ pub const OPERATOR_PREFIX: &str = "OP#";
 
 /// Login knows only the email; emails compare case-insensitively, as the embedded store does.
 pub fn email(email: &str) -> Key {
-    (format!("EMAIL#{}", crate::domain::normalize_email(email)), "EMAIL".into())
+    (
+        format!("EMAIL#{}", crate::domain::normalize_email(email)),
+        "EMAIL".into(),
+    )
 }
 
 pub fn site(key: &SiteKey) -> Key {
@@ -123,12 +128,14 @@ pub fn visitor_connection_sk(id: &ConnectionId) -> String {
 /// A connection's place in GSI1: with its operator's, or with its visitor's other tabs.
 pub fn connection_gsi1(connection: &Connection) -> Key {
     match &connection.peer {
-        Peer::Operator { id, .. } => {
-            (operator_connections(&connection.workspace), operator_connection_sk(id, &connection.id))
-        }
-        Peer::Visitor { id, .. } => {
-            (visitor_connections(&connection.workspace, id), visitor_connection_sk(&connection.id))
-        }
+        Peer::Operator { id, .. } => (
+            operator_connections(&connection.workspace),
+            operator_connection_sk(id, &connection.id),
+        ),
+        Peer::Visitor { id, .. } => (
+            visitor_connections(&connection.workspace, id),
+            visitor_connection_sk(&connection.id),
+        ),
     }
 }
 
@@ -138,7 +145,10 @@ pub fn ticket(id: &str) -> Key {
 
 /// An operator's quick replies share one partition: listing them is one Query.
 pub fn quick_reply(ws: &WorkspaceId, op: &OperatorId, id: &QuickReplyId) -> Key {
-    (quick_replies_partition(ws, op), format!("{QUICK_REPLY_PREFIX}{id}"))
+    (
+        quick_replies_partition(ws, op),
+        format!("{QUICK_REPLY_PREFIX}{id}"),
+    )
 }
 
 pub fn quick_replies_partition(ws: &WorkspaceId, op: &OperatorId) -> String {
@@ -156,5 +166,8 @@ pub fn search_partition(ws: &WorkspaceId, term: &str) -> String {
 
 /// Terms hold no `#` (they are letters and digits, or an email or phone's own characters).
 pub fn search_term(ws: &WorkspaceId, e: &IndexEntry) -> Key {
-    (search_partition(ws, &e.term), format!("{}#{}#{}", e.term, e.dialog, e.field.as_str()))
+    (
+        search_partition(ws, &e.term),
+        format!("{}#{}#{}", e.term, e.dialog, e.field.as_str()),
+    )
 }

@@ -32,8 +32,8 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
+    Projection, ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
 };
 use serde::de::DeserializeOwned;
 
@@ -50,7 +50,10 @@ pub struct DynamoStore {
 
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Self { client, table: table.into() }
+        Self {
+            client,
+            table: table.into(),
+        }
     }
 
     /// Creates the table with its index and TTL and waits until it is usable; a table that is
@@ -58,17 +61,32 @@ impl DynamoStore {
     /// template creates it; this is for tests and local runs against DynamoDB Local.
     pub async fn create_table(&self) -> StoreResult<()> {
         let string_attr = |name: &str| {
-            AttributeDefinition::builder().attribute_name(name).attribute_type(ScalarAttributeType::S).build()
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
         };
-        let key = |name: &str, kind: KeyType| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
+        let key = |name: &str, kind: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(kind)
+                .build()
+        };
         let gsi1 = GlobalSecondaryIndex::builder()
             .index_name(GSI1)
             .key_schema(key(GSI1PK, KeyType::Hash).map_err(invalid_request)?)
             .key_schema(key(GSI1SK, KeyType::Range).map_err(invalid_request)?)
-            .projection(Projection::builder().projection_type(ProjectionType::All).build())
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::All)
+                    .build(),
+            )
             .build()
             .map_err(invalid_request)?;
-        let definitions = [PK, SK, GSI1PK, GSI1SK].map(string_attr).into_iter().collect::<Result<Vec<_>, _>>();
+        let definitions = [PK, SK, GSI1PK, GSI1SK]
+            .map(string_attr)
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>();
         let created = self
             .client
             .create_table()
@@ -82,12 +100,20 @@ impl DynamoStore {
             .await;
         match created {
             Ok(_) => {}
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => return Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_resource_in_use_exception()) =>
+            {
+                return Ok(());
+            }
             Err(e) => return Err(unavailable(e)),
         }
         self.wait_until_active().await?;
-        let ttl =
-            TimeToLiveSpecification::builder().enabled(true).attribute_name(TTL).build().map_err(invalid_request)?;
+        let ttl = TimeToLiveSpecification::builder()
+            .enabled(true)
+            .attribute_name(TTL)
+            .build()
+            .map_err(invalid_request)?;
         self.client
             .update_time_to_live()
             .table_name(&self.table)
@@ -100,17 +126,29 @@ impl DynamoStore {
 
     async fn wait_until_active(&self) -> StoreResult<()> {
         for _ in 0..600 {
-            let described = self.client.describe_table().table_name(&self.table).send().await.map_err(unavailable)?;
+            let described = self
+                .client
+                .describe_table()
+                .table_name(&self.table)
+                .send()
+                .await
+                .map_err(unavailable)?;
             let active = described.table().is_some_and(|table| {
                 table.table_status() == Some(&TableStatus::Active)
-                    && table.global_secondary_indexes().iter().all(|i| i.index_status() == Some(&IndexStatus::Active))
+                    && table
+                        .global_secondary_indexes()
+                        .iter()
+                        .all(|i| i.index_status() == Some(&IndexStatus::Active))
             });
             if active {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Err(StoreError::Unavailable(format!("table {} did not become active within a minute", self.table)))
+        Err(StoreError::Unavailable(format!(
+            "table {} did not become active within a minute",
+            self.table
+        )))
     }
 
     async fn get(&self, key: keys::Key) -> StoreResult<Option<Item>> {
@@ -131,7 +169,13 @@ impl DynamoStore {
     }
 
     async fn put(&self, item: Item) -> StoreResult<()> {
-        self.client.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(unavailable)?;
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(unavailable)?;
         Ok(())
     }
 
@@ -141,7 +185,9 @@ impl DynamoStore {
 
     /// A base-table query of one partition, strongly consistent.
     fn query_partition(&self, pk: String) -> QueryFluentBuilder {
-        self.query().consistent_read(true).expression_attribute_values(":pk", s(pk))
+        self.query()
+            .consistent_read(true)
+            .expression_attribute_values(":pk", s(pk))
     }
 
     /// A GSI1 query of one index partition (GSIs are only eventually consistent).
@@ -154,13 +200,22 @@ impl DynamoStore {
 
     /// Follows the query's pages until `limit` items (all of them, without a limit) are read: one
     /// response holds at most 1 MB.
-    async fn collect(&self, query: QueryFluentBuilder, limit: Option<usize>) -> StoreResult<Vec<Item>> {
+    async fn collect(
+        &self,
+        query: QueryFluentBuilder,
+        limit: Option<usize>,
+    ) -> StoreResult<Vec<Item>> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
             let remaining = limit.map(|l| i32::try_from(l - items.len()).unwrap_or(i32::MAX));
-            let page =
-                query.clone().set_exclusive_start_key(start).set_limit(remaining).send().await.map_err(unavailable)?;
+            let page = query
+                .clone()
+                .set_exclusive_start_key(start)
+                .set_limit(remaining)
+                .send()
+                .await
+                .map_err(unavailable)?;
             items.extend(page.items.unwrap_or_default());
             let wants_more = limit.is_none_or(|l| items.len() < l);
             match page.last_evaluated_key {

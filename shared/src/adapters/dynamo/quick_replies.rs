@@ -17,18 +17,31 @@ impl QuickReplyStore for DynamoStore {
         self.put(item_of("quick_reply", key, reply)?).await
     }
 
-    async fn list_quick_replies(&self, workspace: &WorkspaceId, operator: &OperatorId) -> StoreResult<Vec<QuickReply>> {
+    async fn list_quick_replies(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+    ) -> StoreResult<Vec<QuickReply>> {
         let query = self
             .query_partition(keys::quick_replies_partition(workspace, operator))
             .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
             .expression_attribute_values(":prefix", s(keys::QUICK_REPLY_PREFIX));
         let mut replies: Vec<QuickReply> = parse_items(self.collect(query, None).await?)?;
         // Ids are random, so the sort key's order is not the creation order.
-        replies.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+        replies.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
         Ok(replies)
     }
 
-    async fn delete_quick_reply(&self, workspace: &WorkspaceId, operator: &OperatorId, id: &QuickReplyId) -> StoreResult<()> {
+    async fn delete_quick_reply(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+        id: &QuickReplyId,
+    ) -> StoreResult<()> {
         self.client
             .delete_item()
             .table_name(&self.table)

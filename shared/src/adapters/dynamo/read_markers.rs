@@ -27,10 +27,17 @@ impl ReadMarkerStore for DynamoStore {
         // BatchGetItem rejects a request that names one key twice.
         let mut unique = HashSet::new();
         let wanted: Vec<&DialogId> = dialogs.iter().filter(|d| unique.insert(*d)).collect();
-        let keys = wanted.iter().map(|d| key_of(keys::read_marker(workspace, d, operator))).collect();
+        let keys = wanted
+            .iter()
+            .map(|d| key_of(keys::read_marker(workspace, d, operator)))
+            .collect();
         let found: Vec<ReadMarker> = parse_items(self.batch_get(keys).await?)?;
         // BatchGetItem answers in no particular order; the caller's order is kept.
-        let mut by_dialog: HashMap<DialogId, ReadMarker> = found.into_iter().map(|m| (m.dialog.clone(), m)).collect();
-        Ok(wanted.into_iter().filter_map(|d| by_dialog.remove(d)).collect())
+        let mut by_dialog: HashMap<DialogId, ReadMarker> =
+            found.into_iter().map(|m| (m.dialog.clone(), m)).collect();
+        Ok(wanted
+            .into_iter()
+            .filter_map(|d| by_dialog.remove(d))
+            .collect())
     }
 }

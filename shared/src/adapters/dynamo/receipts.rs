@@ -12,8 +12,14 @@ use crate::ports::{ReceiptStore, StoreResult};
 
 #[async_trait]
 impl ReceiptStore for DynamoStore {
-    async fn get_receipts(&self, workspace: &WorkspaceId, dialog: &DialogId) -> StoreResult<Receipts> {
-        let Some(item) = self.get(keys::receipts(workspace, dialog)).await? else { return Ok(Receipts::default()) };
+    async fn get_receipts(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+    ) -> StoreResult<Receipts> {
+        let Some(item) = self.get(keys::receipts(workspace, dialog)).await? else {
+            return Ok(Receipts::default());
+        };
         let mut receipts = Receipts::default();
         for side in [Side::Visitor, Side::Operators] {
             for receipt in [Receipt::Delivered, Receipt::Read] {

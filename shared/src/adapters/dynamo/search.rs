@@ -11,7 +11,11 @@ use crate::ports::{SearchIndex, StoreResult};
 
 #[async_trait]
 impl SearchIndex for DynamoStore {
-    async fn index_terms(&self, workspace: &WorkspaceId, entries: &[IndexEntry]) -> StoreResult<()> {
+    async fn index_terms(
+        &self,
+        workspace: &WorkspaceId,
+        entries: &[IndexEntry],
+    ) -> StoreResult<()> {
         let items = entries
             .iter()
             .map(|e| item_of("search_term", keys::search_term(workspace, e), e))
@@ -19,7 +23,12 @@ impl SearchIndex for DynamoStore {
         self.batch_put(items).await
     }
 
-    async fn find_terms(&self, workspace: &WorkspaceId, prefix: &str, limit: usize) -> StoreResult<Vec<IndexEntry>> {
+    async fn find_terms(
+        &self,
+        workspace: &WorkspaceId,
+        prefix: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<IndexEntry>> {
         // Eventually consistent: an index written a moment ago may be missed, at half the cost.
         let query = self
             .query()

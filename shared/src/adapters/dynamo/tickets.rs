@@ -12,7 +12,11 @@ use crate::ports::{StoreResult, TicketStore};
 #[async_trait]
 impl TicketStore for DynamoStore {
     async fn put_ticket(&self, ticket: &Ticket) -> StoreResult<()> {
-        self.put(with_ttl(item_of("ticket", keys::ticket(&ticket.id), ticket)?, ticket.expires_at)).await
+        self.put(with_ttl(
+            item_of("ticket", keys::ticket(&ticket.id), ticket)?,
+            ticket.expires_at,
+        ))
+        .await
     }
 
     /// One DeleteItem returning the old item. The condition makes "once" explicit: DynamoDB Local

@@ -1,13 +1,13 @@
 //! `ConnectionStore`: one row per WebSocket connection, found by its peer; expired rows are left out.
 
+use super::SqliteStore;
 use super::errors::unavailable;
 use super::row::{from_json, query_bodies, to_json};
-use super::SqliteStore;
 use crate::domain::{Connection, Peer};
 use crate::ids::{ConnectionId, VisitorId, WorkspaceId};
 use crate::ports::{ConnectionStore, StoreResult};
 use async_trait::async_trait;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{OptionalExtension, params};
 
 fn peer_columns(peer: &Peer) -> (&'static str, String) {
     match peer {
@@ -20,8 +20,12 @@ fn peer_columns(peer: &Peer) -> (&'static str, String) {
 impl ConnectionStore for SqliteStore {
     async fn put_connection(&self, connection: &Connection) -> StoreResult<()> {
         let (kind, peer) = peer_columns(&connection.peer);
-        let (id, ws, exp, body) =
-            (connection.id.to_string(), connection.workspace.to_string(), connection.expires_at, to_json(connection));
+        let (id, ws, exp, body) = (
+            connection.id.to_string(),
+            connection.workspace.to_string(),
+            connection.expires_at,
+            to_json(connection),
+        );
         self.with(move |db| {
             db.execute(
                 "INSERT OR REPLACE INTO connections (id, workspace, kind, peer, expires_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -37,9 +41,11 @@ impl ConnectionStore for SqliteStore {
         let (id, now) = (id.to_string(), self.now());
         self.with(move |db| {
             let raw: Option<String> = db
-                .query_row("SELECT body FROM connections WHERE id = ?1 AND expires_at > ?2", params![id, now], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT body FROM connections WHERE id = ?1 AND expires_at > ?2",
+                    params![id, now],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(unavailable)?;
             raw.map(from_json).transpose()
@@ -50,7 +56,8 @@ impl ConnectionStore for SqliteStore {
     async fn delete_connection(&self, id: &ConnectionId) -> StoreResult<()> {
         let id = id.to_string();
         self.with(move |db| {
-            db.execute("DELETE FROM connections WHERE id = ?1", [id]).map_err(unavailable)?;
+            db.execute("DELETE FROM connections WHERE id = ?1", [id])
+                .map_err(unavailable)?;
             Ok(())
         })
         .await
@@ -68,7 +75,11 @@ impl ConnectionStore for SqliteStore {
         .await
     }
 
-    async fn visitor_connections(&self, workspace: &WorkspaceId, visitor: &VisitorId) -> StoreResult<Vec<Connection>> {
+    async fn visitor_connections(
+        &self,
+        workspace: &WorkspaceId,
+        visitor: &VisitorId,
+    ) -> StoreResult<Vec<Connection>> {
         let (ws, visitor, now) = (workspace.to_string(), visitor.to_string(), self.now());
         self.with(move |db| {
             query_bodies(

@@ -1,22 +1,30 @@
 //! `DialogStore`: dialogs and their messages; a commit is one transaction, its version and client
 //! ids guarded by the database.
 
+use super::SqliteStore;
 use super::errors::{is_unique_violation, unavailable};
 use super::row::{from_json, query_bodies, to_json};
-use super::SqliteStore;
 use crate::domain::{Dialog, DialogStatus, Message};
 use crate::ids::{ClientMessageId, DialogId, WorkspaceId};
 use crate::ports::{DialogCursor, DialogStore, StoreError, StoreResult};
 use async_trait::async_trait;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{OptionalExtension, params};
 
 #[async_trait]
 impl DialogStore for SqliteStore {
-    async fn get_dialog(&self, workspace: &WorkspaceId, id: &DialogId) -> StoreResult<Option<Dialog>> {
+    async fn get_dialog(
+        &self,
+        workspace: &WorkspaceId,
+        id: &DialogId,
+    ) -> StoreResult<Option<Dialog>> {
         let (ws, id) = (workspace.to_string(), id.to_string());
         self.with(move |db| {
             let raw: Option<String> = db
-                .query_row("SELECT body FROM dialogs WHERE workspace = ?1 AND id = ?2", [ws, id], |r| r.get(0))
+                .query_row(
+                    "SELECT body FROM dialogs WHERE workspace = ?1 AND id = ?2",
+                    [ws, id],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(unavailable)?;
             raw.map(from_json).transpose()
@@ -24,7 +32,11 @@ impl DialogStore for SqliteStore {
         .await
     }
 
-    async fn get_dialogs(&self, workspace: &WorkspaceId, ids: &[DialogId]) -> StoreResult<Vec<Dialog>> {
+    async fn get_dialogs(
+        &self,
+        workspace: &WorkspaceId,
+        ids: &[DialogId],
+    ) -> StoreResult<Vec<Dialog>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -96,7 +108,11 @@ impl DialogStore for SqliteStore {
         dialog: &DialogId,
         client_id: &ClientMessageId,
     ) -> StoreResult<Option<Message>> {
-        let (ws, dialog, cid) = (workspace.to_string(), dialog.to_string(), client_id.to_string());
+        let (ws, dialog, cid) = (
+            workspace.to_string(),
+            dialog.to_string(),
+            client_id.to_string(),
+        );
         self.with(move |db| {
             let raw: Option<String> = db
                 .query_row(
@@ -156,7 +172,9 @@ impl DialogStore for SqliteStore {
         limit: usize,
     ) -> StoreResult<Vec<Dialog>> {
         let ws = workspace.to_string();
-        let (at, id) = after.map_or((i64::MAX, String::new()), |c| (c.last_activity, c.id.to_string()));
+        let (at, id) = after.map_or((i64::MAX, String::new()), |c| {
+            (c.last_activity, c.id.to_string())
+        });
         self.with(move |db| {
             query_bodies(
                 db,

@@ -1,21 +1,24 @@
 //! `DirectoryStore`: workspaces, sites, operators (emails unique, normalized) and visitors.
 
+use super::SqliteStore;
 use super::errors::{is_unique_violation, unavailable};
 use super::row::{from_json, query_bodies, to_json};
-use super::SqliteStore;
-use crate::domain::{normalize_email, Operator, OperatorStatus, Site, Visitor, Workspace};
+use crate::domain::{Operator, OperatorStatus, Site, Visitor, Workspace, normalize_email};
 use crate::ids::{DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
 use crate::ports::{DirectoryStore, StoreError, StoreResult};
 use async_trait::async_trait;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{OptionalExtension, params};
 
 #[async_trait]
 impl DirectoryStore for SqliteStore {
     async fn put_workspace(&self, workspace: &Workspace) -> StoreResult<()> {
         let (id, body) = (workspace.id.to_string(), to_json(workspace));
         self.with(move |db| {
-            db.execute("INSERT OR REPLACE INTO workspaces (id, body) VALUES (?1, ?2)", params![id, body])
-                .map_err(unavailable)?;
+            db.execute(
+                "INSERT OR REPLACE INTO workspaces (id, body) VALUES (?1, ?2)",
+                params![id, body],
+            )
+            .map_err(unavailable)?;
             Ok(())
         })
         .await
@@ -25,7 +28,9 @@ impl DirectoryStore for SqliteStore {
         let id = id.to_string();
         self.with(move |db| {
             let raw: Option<String> = db
-                .query_row("SELECT body FROM workspaces WHERE id = ?1", [id], |r| r.get(0))
+                .query_row("SELECT body FROM workspaces WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
                 .optional()
                 .map_err(unavailable)?;
             raw.map(from_json).transpose()
@@ -34,7 +39,11 @@ impl DirectoryStore for SqliteStore {
     }
 
     async fn put_site(&self, site: &Site) -> StoreResult<()> {
-        let (key, ws, body) = (site.key.to_string(), site.workspace.to_string(), to_json(site));
+        let (key, ws, body) = (
+            site.key.to_string(),
+            site.workspace.to_string(),
+            to_json(site),
+        );
         self.with(move |db| {
             // A key belongs to one workspace for good: another workspace cannot take it over.
             let written = db
@@ -52,8 +61,10 @@ impl DirectoryStore for SqliteStore {
     async fn get_site(&self, key: &SiteKey) -> StoreResult<Option<Site>> {
         let key = key.to_string();
         self.with(move |db| {
-            let raw: Option<String> =
-                db.query_row("SELECT body FROM sites WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(unavailable)?;
+            let raw: Option<String> = db
+                .query_row("SELECT body FROM sites WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .map_err(unavailable)?;
             raw.map(from_json).transpose()
         })
         .await
@@ -61,12 +72,23 @@ impl DirectoryStore for SqliteStore {
 
     async fn list_sites(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Site>> {
         let ws = workspace.to_string();
-        self.with(move |db| query_bodies(db, "SELECT body FROM sites WHERE workspace = ?1 ORDER BY key", params![ws])).await
+        self.with(move |db| {
+            query_bodies(
+                db,
+                "SELECT body FROM sites WHERE workspace = ?1 ORDER BY key",
+                params![ws],
+            )
+        })
+        .await
     }
 
     async fn create_operator(&self, operator: &Operator) -> StoreResult<()> {
-        let (ws, id, email, body) =
-            (operator.workspace.to_string(), operator.id.to_string(), normalize_email(&operator.email), to_json(operator));
+        let (ws, id, email, body) = (
+            operator.workspace.to_string(),
+            operator.id.to_string(),
+            normalize_email(&operator.email),
+            to_json(operator),
+        );
         self.with(move |db| {
             match db.execute(
                 "INSERT INTO operators (workspace, id, email, body) VALUES (?1, ?2, ?3, ?4)",
@@ -80,11 +102,19 @@ impl DirectoryStore for SqliteStore {
         .await
     }
 
-    async fn get_operator(&self, workspace: &WorkspaceId, id: &OperatorId) -> StoreResult<Option<Operator>> {
+    async fn get_operator(
+        &self,
+        workspace: &WorkspaceId,
+        id: &OperatorId,
+    ) -> StoreResult<Option<Operator>> {
         let (ws, id) = (workspace.to_string(), id.to_string());
         self.with(move |db| {
             let raw: Option<String> = db
-                .query_row("SELECT body FROM operators WHERE workspace = ?1 AND id = ?2", [ws, id], |r| r.get(0))
+                .query_row(
+                    "SELECT body FROM operators WHERE workspace = ?1 AND id = ?2",
+                    [ws, id],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(unavailable)?;
             raw.map(from_json).transpose()
@@ -96,7 +126,11 @@ impl DirectoryStore for SqliteStore {
         let email = normalize_email(email);
         self.with(move |db| {
             let raw: Option<String> = db
-                .query_row("SELECT body FROM operators WHERE email = ?1", [email], |r| r.get(0))
+                .query_row(
+                    "SELECT body FROM operators WHERE email = ?1",
+                    [email],
+                    |r| r.get(0),
+                )
                 .optional()
                 .map_err(unavailable)?;
             raw.map(from_json).transpose()
@@ -106,11 +140,22 @@ impl DirectoryStore for SqliteStore {
 
     async fn list_operators(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Operator>> {
         let ws = workspace.to_string();
-        self.with(move |db| query_bodies(db, "SELECT body FROM operators WHERE workspace = ?1 ORDER BY id", params![ws]))
-            .await
+        self.with(move |db| {
+            query_bodies(
+                db,
+                "SELECT body FROM operators WHERE workspace = ?1 ORDER BY id",
+                params![ws],
+            )
+        })
+        .await
     }
 
-    async fn set_operator_status(&self, workspace: &WorkspaceId, id: &OperatorId, status: OperatorStatus) -> StoreResult<()> {
+    async fn set_operator_status(
+        &self,
+        workspace: &WorkspaceId,
+        id: &OperatorId,
+        status: OperatorStatus,
+    ) -> StoreResult<()> {
         let (ws, id, status) = (workspace.to_string(), id.to_string(), status.as_str());
         self.with(move |db| {
             let tx = db.transaction().map_err(unavailable)?;
@@ -131,7 +176,11 @@ impl DirectoryStore for SqliteStore {
     }
 
     async fn put_visitor(&self, visitor: &Visitor) -> StoreResult<()> {
-        let (ws, id, body) = (visitor.workspace.to_string(), visitor.id.to_string(), to_json(visitor));
+        let (ws, id, body) = (
+            visitor.workspace.to_string(),
+            visitor.id.to_string(),
+            to_json(visitor),
+        );
         self.with(move |db| {
             // The dialog link belongs to `commit`: an upsert never touches it.
             db.execute(
@@ -145,13 +194,19 @@ impl DirectoryStore for SqliteStore {
         .await
     }
 
-    async fn get_visitor(&self, workspace: &WorkspaceId, id: &VisitorId) -> StoreResult<Option<Visitor>> {
+    async fn get_visitor(
+        &self,
+        workspace: &WorkspaceId,
+        id: &VisitorId,
+    ) -> StoreResult<Option<Visitor>> {
         let (ws, id) = (workspace.to_string(), id.to_string());
         self.with(move |db| {
             let row: Option<(Option<String>, String)> = db
-                .query_row("SELECT dialog, body FROM visitors WHERE workspace = ?1 AND id = ?2", [ws, id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+                .query_row(
+                    "SELECT dialog, body FROM visitors WHERE workspace = ?1 AND id = ?2",
+                    [ws, id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .optional()
                 .map_err(unavailable)?;
             row.map(|(dialog, body)| {

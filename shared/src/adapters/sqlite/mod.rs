@@ -23,7 +23,7 @@ use errors::unavailable;
 use rusqlite::Connection as Db;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::sync::{mpsc, Arc};
+use std::sync::{Arc, mpsc};
 use tokio::sync::oneshot;
 
 /// One store call, run on the thread that owns the connection.
@@ -40,11 +40,14 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (or creates) `parlor.db` in `folder`.
     pub fn open(folder: &Path) -> StoreResult<Self> {
-        std::fs::create_dir_all(folder).map_err(|e| unavailable(format!("cannot create {}: {e}", folder.display())))?;
+        std::fs::create_dir_all(folder)
+            .map_err(|e| unavailable(format!("cannot create {}: {e}", folder.display())))?;
         let db = Db::open(folder.join("parlor.db")).map_err(unavailable)?;
         // WAL with synchronous=NORMAL survives a killed process (not a power cut) without a sync per write.
-        db.pragma_update(None, "journal_mode", "WAL").map_err(unavailable)?;
-        db.pragma_update(None, "synchronous", "NORMAL").map_err(unavailable)?;
+        db.pragma_update(None, "journal_mode", "WAL")
+            .map_err(unavailable)?;
+        db.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(unavailable)?;
         Self::init(db)
     }
 
@@ -54,7 +57,8 @@ impl SqliteStore {
     }
 
     fn init(db: Db) -> StoreResult<Self> {
-        db.busy_timeout(std::time::Duration::from_secs(5)).map_err(unavailable)?;
+        db.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(unavailable)?;
         db.execute_batch(schema::SCHEMA).map_err(unavailable)?;
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
@@ -68,7 +72,10 @@ impl SqliteStore {
                 }
             })
             .map_err(unavailable)?;
-        Ok(Self { jobs, clock: Arc::new(SystemClock) })
+        Ok(Self {
+            jobs,
+            clock: Arc::new(SystemClock),
+        })
     }
 
     /// Runs `f` on the connection's thread and waits for its answer without blocking the runtime.
@@ -81,8 +88,12 @@ impl SqliteStore {
         let job: Job = Box::new(move |db| {
             let _ = done.send(f(db));
         });
-        self.jobs.send(job).map_err(|_| unavailable("the SQLite thread has stopped"))?;
-        answer.await.map_err(|_| unavailable("the SQLite call panicked"))?
+        self.jobs
+            .send(job)
+            .map_err(|_| unavailable("the SQLite thread has stopped"))?;
+        answer
+            .await
+            .map_err(|_| unavailable("the SQLite call panicked"))?
     }
 
     fn now(&self) -> i64 {

@@ -1,8 +1,8 @@
 //! `ReadMarkerStore`: one row per operator and dialog.
 
+use super::SqliteStore;
 use super::errors::unavailable;
 use super::row::{query_bodies, to_json};
-use super::SqliteStore;
 use crate::domain::ReadMarker;
 use crate::ids::{DialogId, OperatorId, WorkspaceId};
 use crate::ports::{ReadMarkerStore, StoreResult};
@@ -12,8 +12,12 @@ use rusqlite::params;
 #[async_trait]
 impl ReadMarkerStore for SqliteStore {
     async fn put_read_marker(&self, marker: &ReadMarker) -> StoreResult<()> {
-        let (ws, op, dialog, body) =
-            (marker.workspace.to_string(), marker.operator.to_string(), marker.dialog.to_string(), to_json(marker));
+        let (ws, op, dialog, body) = (
+            marker.workspace.to_string(),
+            marker.operator.to_string(),
+            marker.dialog.to_string(),
+            to_json(marker),
+        );
         self.with(move |db| {
             db.execute(
                 "INSERT OR REPLACE INTO read_markers (workspace, operator, dialog, body) VALUES (?1, ?2, ?3, ?4)",

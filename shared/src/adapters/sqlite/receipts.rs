@@ -1,7 +1,7 @@
 //! `ReceiptStore`: one row per watermark, moved only forward by the upsert's condition.
 
-use super::errors::unavailable;
 use super::SqliteStore;
+use super::errors::unavailable;
 use crate::domain::{Receipt, Receipts, Side};
 use crate::ids::{DialogId, WorkspaceId};
 use crate::ports::{ReceiptStore, StoreResult};
@@ -24,7 +24,11 @@ fn receipt_key(receipt: Receipt) -> &'static str {
 
 #[async_trait]
 impl ReceiptStore for SqliteStore {
-    async fn get_receipts(&self, workspace: &WorkspaceId, dialog: &DialogId) -> StoreResult<Receipts> {
+    async fn get_receipts(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+    ) -> StoreResult<Receipts> {
         let (ws, dialog) = (workspace.to_string(), dialog.to_string());
         self.with(move |db| {
             let mut stmt = db

@@ -1,7 +1,7 @@
 //! `SearchIndex`: one row per term, dialog and field; a prefix is a range of the primary key.
 
-use super::errors::unavailable;
 use super::SqliteStore;
+use super::errors::unavailable;
 use crate::domain::{IndexEntry, SearchField};
 use crate::ids::{DialogId, WorkspaceId};
 use crate::ports::{SearchIndex, StoreResult};
@@ -10,7 +10,11 @@ use rusqlite::params;
 
 #[async_trait]
 impl SearchIndex for SqliteStore {
-    async fn index_terms(&self, workspace: &WorkspaceId, entries: &[IndexEntry]) -> StoreResult<()> {
+    async fn index_terms(
+        &self,
+        workspace: &WorkspaceId,
+        entries: &[IndexEntry],
+    ) -> StoreResult<()> {
         let ws = workspace.to_string();
         let entries = entries.to_vec();
         self.with(move |db| {
@@ -30,7 +34,12 @@ impl SearchIndex for SqliteStore {
         .await
     }
 
-    async fn find_terms(&self, workspace: &WorkspaceId, prefix: &str, limit: usize) -> StoreResult<Vec<IndexEntry>> {
+    async fn find_terms(
+        &self,
+        workspace: &WorkspaceId,
+        prefix: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<IndexEntry>> {
         let ws = workspace.to_string();
         // Every term that starts with `prefix` sorts between it and it followed by the last code point.
         let (from, to) = (prefix.to_owned(), format!("{prefix}\u{10FFFF}"));
@@ -44,14 +53,27 @@ impl SearchIndex for SqliteStore {
                 .map_err(unavailable)?;
             let found = rows
                 .query_map(params![ws, from, to, limit], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?))
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                    ))
                 })
                 .map_err(unavailable)?;
             let mut entries = Vec::new();
             for row in found {
                 let (term, dialog, field, seq, at) = row.map_err(unavailable)?;
-                let field = SearchField::parse(&field).ok_or_else(|| unavailable(format!("unknown search field {field}")))?;
-                entries.push(IndexEntry { term, dialog: DialogId::from_trusted(dialog), field, seq, at });
+                let field = SearchField::parse(&field)
+                    .ok_or_else(|| unavailable(format!("unknown search field {field}")))?;
+                entries.push(IndexEntry {
+                    term,
+                    dialog: DialogId::from_trusted(dialog),
+                    field,
+                    seq,
+                    at,
+                });
             }
             Ok(entries)
         })

@@ -1,8 +1,8 @@
 //! Files: upload grants (for an operator or a visitor), the workspace's limits, a dialog's files
 //! and links to a message's.
 
-use super::extract::{AsOperator, Bearer, Body, PathOf};
 use super::Shared;
+use super::extract::{AsOperator, Bearer, Body, PathOf};
 use crate::app::{App, AppError};
 use crate::domain::{AttachmentLimits, FileDescription};
 use crate::ids::DialogId;
@@ -15,13 +15,23 @@ use std::sync::Arc;
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/api/uploads", post(grant_upload))
-        .route("/api/attachments/limits", get(attachment_limits).put(set_attachment_limits))
+        .route(
+            "/api/attachments/limits",
+            get(attachment_limits).put(set_attachment_limits),
+        )
         .route("/api/dialogs/{id}/attachments", get(dialog_attachments))
-        .route("/api/dialogs/{id}/messages/{seq}/attachments", get(message_attachments))
+        .route(
+            "/api/dialogs/{id}/messages/{seq}/attachments",
+            get(message_attachments),
+        )
 }
 
 /// A grant to upload one file, for an operator or a visitor (whichever token is sent).
-async fn grant_upload(app: Shared, Bearer(token): Bearer, Body(file): Body<FileDescription>) -> Result<Response, AppError> {
+async fn grant_upload(
+    app: Shared,
+    Bearer(token): Bearer,
+    Body(file): Body<FileDescription>,
+) -> Result<Response, AppError> {
     let (workspace, holder) = app.uploader(&token).await?;
     let grant = app.grant_upload(&workspace, holder, file).await?;
     Ok((StatusCode::CREATED, Json(grant)).into_response())
@@ -33,15 +43,27 @@ async fn attachment_limits(app: Shared, Bearer(token): Bearer) -> Result<Respons
     Ok(Json(app.attachment_limits(&workspace).await?).into_response())
 }
 
-async fn set_attachment_limits(app: Shared, AsOperator(admin): AsOperator, Body(limits): Body<AttachmentLimits>) -> Result<Response, AppError> {
+async fn set_attachment_limits(
+    app: Shared,
+    AsOperator(admin): AsOperator,
+    Body(limits): Body<AttachmentLimits>,
+) -> Result<Response, AppError> {
     Ok(Json(app.set_attachment_limits(&admin, limits).await?).into_response())
 }
 
 /// The "Show attachments" panel: every file of the dialog, with links and a token to resend it.
-async fn dialog_attachments(app: Shared, AsOperator(op): AsOperator, PathOf(id): PathOf<DialogId>) -> Result<Response, AppError> {
+async fn dialog_attachments(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    PathOf(id): PathOf<DialogId>,
+) -> Result<Response, AppError> {
     Ok(Json(app.dialog_attachments(&op, &id).await?).into_response())
 }
 
-async fn message_attachments(app: Shared, AsOperator(op): AsOperator, PathOf((id, seq)): PathOf<(DialogId, u64)>) -> Result<Response, AppError> {
+async fn message_attachments(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    PathOf((id, seq)): PathOf<(DialogId, u64)>,
+) -> Result<Response, AppError> {
     Ok(Json(app.message_attachments(&op, &id, seq).await?).into_response())
 }

@@ -1,8 +1,8 @@
 //! The operator's dialogs: the lists, one dialog, its history, the visitor's card beside it, and
 //! quick search.
 
-use super::extract::{AsOperator, PathOf, QueryOf};
 use super::Shared;
+use super::extract::{AsOperator, PathOf, QueryOf};
 use crate::app::{App, AppError, HistoryCursor};
 use crate::domain::DialogStatus;
 use crate::ids::DialogId;
@@ -28,15 +28,28 @@ struct ListQuery {
     limit: Option<usize>,
 }
 
-async fn dialogs(app: Shared, AsOperator(op): AsOperator, QueryOf(q): QueryOf<ListQuery>) -> Result<Response, AppError> {
+async fn dialogs(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    QueryOf(q): QueryOf<ListQuery>,
+) -> Result<Response, AppError> {
     let status = match q.status.as_deref() {
         None => DialogStatus::Open,
-        Some(s) => DialogStatus::parse(s).ok_or_else(|| AppError::Invalid("status is open or closed".into()))?,
+        Some(s) => DialogStatus::parse(s)
+            .ok_or_else(|| AppError::Invalid("status is open or closed".into()))?,
     };
-    Ok(Json(app.list_dialogs(&op, status, q.cursor.as_deref(), q.limit.unwrap_or(50)).await?).into_response())
+    Ok(Json(
+        app.list_dialogs(&op, status, q.cursor.as_deref(), q.limit.unwrap_or(50))
+            .await?,
+    )
+    .into_response())
 }
 
-async fn dialog(app: Shared, AsOperator(op): AsOperator, PathOf(id): PathOf<DialogId>) -> Result<Response, AppError> {
+async fn dialog(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    PathOf(id): PathOf<DialogId>,
+) -> Result<Response, AppError> {
     Ok(Json(app.dialog_for(&op, &id).await?).into_response())
 }
 
@@ -72,7 +85,11 @@ async fn history(
 }
 
 /// The contact card beside a dialog: who the visitor is, where they came from, what page is open.
-async fn visitor_card(app: Shared, AsOperator(op): AsOperator, PathOf(id): PathOf<DialogId>) -> Result<Response, AppError> {
+async fn visitor_card(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    PathOf(id): PathOf<DialogId>,
+) -> Result<Response, AppError> {
     Ok(Json(app.visitor_card(&op, &id).await?).into_response())
 }
 
@@ -81,6 +98,10 @@ struct SearchQuery {
     q: Option<String>,
 }
 
-async fn search(app: Shared, AsOperator(op): AsOperator, QueryOf(q): QueryOf<SearchQuery>) -> Result<Response, AppError> {
+async fn search(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    QueryOf(q): QueryOf<SearchQuery>,
+) -> Result<Response, AppError> {
     Ok(Json(app.search(&op, q.q.as_deref().unwrap_or_default()).await?).into_response())
 }

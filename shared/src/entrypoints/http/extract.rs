@@ -4,10 +4,10 @@
 
 use crate::app::{App, AppError};
 use crate::domain::{Operator, Visitor};
+use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
-use axum::Json;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
@@ -59,7 +59,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Origin {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        Ok(Self(parts.headers.get("origin").and_then(|v| v.to_str().ok()).map(str::to_owned)))
+        Ok(Self(
+            parts
+                .headers
+                .get("origin")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        ))
     }
 }
 
@@ -70,7 +76,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        Json::<T>::from_request(req, state).await.map(|Json(v)| Self(v)).map_err(|e: JsonRejection| AppError::Invalid(e.body_text()))
+        Json::<T>::from_request(req, state)
+            .await
+            .map(|Json(v)| Self(v))
+            .map_err(|e: JsonRejection| AppError::Invalid(e.body_text()))
     }
 }
 
@@ -81,7 +90,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryOf<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        Query::<T>::from_request_parts(parts, state).await.map(|Query(v)| Self(v)).map_err(|e: QueryRejection| AppError::Invalid(e.body_text()))
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| Self(v))
+            .map_err(|e: QueryRejection| AppError::Invalid(e.body_text()))
     }
 }
 
@@ -93,15 +105,18 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathOf<
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        Path::<T>::from_request_parts(parts, state).await.map(|Path(v)| Self(v)).map_err(|e: PathRejection| {
-            let message = match e {
-                PathRejection::FailedToDeserializePathParams(e) => match e.into_kind() {
-                    axum::extract::path::ErrorKind::Message(m) => m,
-                    kind => kind.to_string(),
-                },
-                other => other.body_text(),
-            };
-            AppError::Invalid(message)
-        })
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| Self(v))
+            .map_err(|e: PathRejection| {
+                let message = match e {
+                    PathRejection::FailedToDeserializePathParams(e) => match e.into_kind() {
+                        axum::extract::path::ErrorKind::Message(m) => m,
+                        kind => kind.to_string(),
+                    },
+                    other => other.body_text(),
+                };
+                AppError::Invalid(message)
+            })
     }
 }

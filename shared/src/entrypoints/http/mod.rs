@@ -24,18 +24,26 @@ type Shared = axum::extract::State<Arc<App>>;
 /// `{"error": {"code", "message"}}`, with the status `ErrorCode::http_status` gives its code.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.code().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        let status =
+            StatusCode::from_u16(self.code().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
         if self.is_internal() {
             tracing::error!(error = %self, "request failed");
         }
-        (status, Json(json!({ "error": { "code": self.code(), "message": self.public_message() } }))).into_response()
+        (
+            status,
+            Json(json!({ "error": { "code": self.code(), "message": self.public_message() } })),
+        )
+            .into_response()
     }
 }
 
 /// Paths are under `/api`, in AWS and locally alike.
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
-        .route("/api/health", get(|| async { Json(crate::protocol::Health { ok: true }) }))
+        .route(
+            "/api/health",
+            get(|| async { Json(crate::protocol::Health { ok: true }) }),
+        )
         .merge(operators::routes())
         .merge(dialogs::routes())
         .merge(visitor::routes())
@@ -47,6 +55,9 @@ pub fn router(app: Arc<App>) -> Router {
 }
 
 /// Every request runs as the HTTP API's function (see `deploy::Function::scope`).
-async fn as_http_api_function(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+async fn as_http_api_function(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     Function::HttpApi.scope(next.run(request)).await
 }

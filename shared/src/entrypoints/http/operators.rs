@@ -1,8 +1,8 @@
 //! Signing in, the one-time WebSocket ticket, the operator's own record and status, and the
 //! workspace's operators.
 
-use super::extract::{AsOperator, Body};
 use super::Shared;
+use super::extract::{AsOperator, Body};
 use crate::app::{App, AppError};
 use crate::domain::{OperatorStatus, Role};
 use crate::protocol::{OperatorList, OperatorView, TicketView};
@@ -34,7 +34,11 @@ async fn login(app: Shared, Body(b): Body<LoginBody>) -> Result<Response, AppErr
 
 async fn ticket(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {
     let t = app.issue_ticket(&op).await?;
-    Ok(Json(TicketView { ticket: t.id, expires_at: t.expires_at }).into_response())
+    Ok(Json(TicketView {
+        ticket: t.id,
+        expires_at: t.expires_at,
+    })
+    .into_response())
 }
 
 async fn me(AsOperator(op): AsOperator) -> Result<Response, AppError> {
@@ -46,13 +50,21 @@ struct StatusBody {
     status: String,
 }
 
-async fn set_status(app: Shared, AsOperator(op): AsOperator, Body(b): Body<StatusBody>) -> Result<Response, AppError> {
-    let status = OperatorStatus::parse(&b.status).ok_or_else(|| AppError::Invalid("status is one of online, away, offline".into()))?;
+async fn set_status(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    Body(b): Body<StatusBody>,
+) -> Result<Response, AppError> {
+    let status = OperatorStatus::parse(&b.status)
+        .ok_or_else(|| AppError::Invalid("status is one of online, away, offline".into()))?;
     Ok(Json(app.set_status(&op, status).await?).into_response())
 }
 
 async fn operators(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {
-    Ok(Json(OperatorList { operators: app.operators(&op).await? }).into_response())
+    Ok(Json(OperatorList {
+        operators: app.operators(&op).await?,
+    })
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -64,7 +76,19 @@ struct NewOperator {
     role: Option<Role>,
 }
 
-async fn add_operator(app: Shared, AsOperator(admin): AsOperator, Body(b): Body<NewOperator>) -> Result<Response, AppError> {
-    let created = app.add_operator(&admin, &b.email, &b.name, b.role.unwrap_or(Role::Operator), &b.password).await?;
+async fn add_operator(
+    app: Shared,
+    AsOperator(admin): AsOperator,
+    Body(b): Body<NewOperator>,
+) -> Result<Response, AppError> {
+    let created = app
+        .add_operator(
+            &admin,
+            &b.email,
+            &b.name,
+            b.role.unwrap_or(Role::Operator),
+            &b.password,
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }

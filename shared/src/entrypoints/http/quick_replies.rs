@@ -1,7 +1,7 @@
 //! An operator's quick replies.
 
-use super::extract::{AsOperator, Body, PathOf};
 use super::Shared;
+use super::extract::{AsOperator, Body, PathOf};
 use crate::app::{App, AppError, NewQuickReply};
 use crate::ids::QuickReplyId;
 use axum::http::StatusCode;
@@ -12,7 +12,10 @@ use std::sync::Arc;
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
-        .route("/api/quick-replies", get(quick_replies).post(add_quick_reply))
+        .route(
+            "/api/quick-replies",
+            get(quick_replies).post(add_quick_reply),
+        )
         .route("/api/quick-replies/{id}", delete(delete_quick_reply))
 }
 
@@ -20,12 +23,20 @@ async fn quick_replies(app: Shared, AsOperator(op): AsOperator) -> Result<Respon
     Ok(Json(app.quick_replies(&op).await?).into_response())
 }
 
-async fn add_quick_reply(app: Shared, AsOperator(op): AsOperator, Body(new): Body<NewQuickReply>) -> Result<Response, AppError> {
+async fn add_quick_reply(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    Body(new): Body<NewQuickReply>,
+) -> Result<Response, AppError> {
     let created = app.add_quick_reply(&op, new).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
-async fn delete_quick_reply(app: Shared, AsOperator(op): AsOperator, PathOf(id): PathOf<QuickReplyId>) -> Result<Response, AppError> {
+async fn delete_quick_reply(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    PathOf(id): PathOf<QuickReplyId>,
+) -> Result<Response, AppError> {
     app.delete_quick_reply(&op, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

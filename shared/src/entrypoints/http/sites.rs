@@ -1,7 +1,7 @@
 //! Sites: the widget's look for a page that embeds it, and the admins' settings.
 
-use super::extract::{AsOperator, Body, Origin, PathOf};
 use super::Shared;
+use super::extract::{AsOperator, Body, Origin, PathOf};
 use crate::app::{App, AppError, SiteUpdate};
 use crate::domain::SiteView;
 use crate::ids::SiteKey;
@@ -11,11 +11,17 @@ use axum::{Json, Router};
 use std::sync::Arc;
 
 pub fn routes() -> Router<Arc<App>> {
-    Router::new().route("/api/sites", get(sites)).route("/api/sites/{key}", get(site_settings).put(update_site))
+    Router::new()
+        .route("/api/sites", get(sites))
+        .route("/api/sites/{key}", get(site_settings).put(update_site))
 }
 
 /// What the widget needs before it shows anything.
-async fn site_settings(app: Shared, Origin(origin): Origin, PathOf(key): PathOf<SiteKey>) -> Result<Response, AppError> {
+async fn site_settings(
+    app: Shared,
+    Origin(origin): Origin,
+    PathOf(key): PathOf<SiteKey>,
+) -> Result<Response, AppError> {
     let site = app.site_for(&key, origin.as_deref()).await?;
     Ok(Json(SiteView::from(&site)).into_response())
 }

@@ -1,8 +1,8 @@
 //! The widget's side: a visitor's session, history, the page open now, and links to files.
 
+use super::Shared;
 use super::dialogs::HistoryQuery;
 use super::extract::{AsVisitor, Body, Origin, PathOf, QueryOf};
-use super::Shared;
 use crate::app::{App, AppError, VisitorSessionRequest};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -15,15 +15,30 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/visitor/session", post(visitor_session))
         .route("/api/visitor/messages", get(visitor_history))
         .route("/api/visitor/page", post(visitor_page))
-        .route("/api/visitor/messages/{seq}/attachments", get(visitor_message_attachments))
+        .route(
+            "/api/visitor/messages/{seq}/attachments",
+            get(visitor_message_attachments),
+        )
 }
 
-async fn visitor_session(app: Shared, Origin(origin): Origin, Body(req): Body<VisitorSessionRequest>) -> Result<Response, AppError> {
+async fn visitor_session(
+    app: Shared,
+    Origin(origin): Origin,
+    Body(req): Body<VisitorSessionRequest>,
+) -> Result<Response, AppError> {
     Ok(Json(app.visitor_session(req, origin.as_deref()).await?).into_response())
 }
 
-async fn visitor_history(app: Shared, AsVisitor(visitor): AsVisitor, QueryOf(q): QueryOf<HistoryQuery>) -> Result<Response, AppError> {
-    Ok(Json(app.visitor_history(&visitor, q.cursor()?, q.limit()).await?).into_response())
+async fn visitor_history(
+    app: Shared,
+    AsVisitor(visitor): AsVisitor,
+    QueryOf(q): QueryOf<HistoryQuery>,
+) -> Result<Response, AppError> {
+    Ok(Json(
+        app.visitor_history(&visitor, q.cursor()?, q.limit())
+            .await?,
+    )
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -33,10 +48,22 @@ struct PageBody {
 }
 
 /// The widget reports the page the visitor has open; operators are told at once.
-async fn visitor_page(app: Shared, AsVisitor(visitor): AsVisitor, Body(b): Body<PageBody>) -> Result<Response, AppError> {
-    Ok(Json(app.visitor_page(&visitor, &b.url, b.title.as_deref()).await?).into_response())
+async fn visitor_page(
+    app: Shared,
+    AsVisitor(visitor): AsVisitor,
+    Body(b): Body<PageBody>,
+) -> Result<Response, AppError> {
+    Ok(Json(
+        app.visitor_page(&visitor, &b.url, b.title.as_deref())
+            .await?,
+    )
+    .into_response())
 }
 
-async fn visitor_message_attachments(app: Shared, AsVisitor(visitor): AsVisitor, PathOf(seq): PathOf<u64>) -> Result<Response, AppError> {
+async fn visitor_message_attachments(
+    app: Shared,
+    AsVisitor(visitor): AsVisitor,
+    PathOf(seq): PathOf<u64>,
+) -> Result<Response, AppError> {
     Ok(Json(app.visitor_message_attachments(&visitor, seq).await?).into_response())
 }

@@ -20,15 +20,26 @@ fn response(status: i64, body: &str) -> ApiGatewayProxyResponse {
 }
 
 pub fn route_of(event: &ApiGatewayWebsocketProxyRequest) -> Route {
-    Route::of_key(event.request_context.route_key.as_deref().unwrap_or_default())
+    Route::of_key(
+        event
+            .request_context
+            .route_key
+            .as_deref()
+            .unwrap_or_default(),
+    )
 }
 
 /// Handles one WebSocket event of any route, as that route's function. A client's mistake is an
 /// error frame to that client (or a refused `$connect`); only an infrastructure failure is an
 /// `Err`, i.e. a Lambda error.
-pub async fn handle(app: &App, event: ApiGatewayWebsocketProxyRequest) -> Result<ApiGatewayProxyResponse, AppError> {
+pub async fn handle(
+    app: &App,
+    event: ApiGatewayWebsocketProxyRequest,
+) -> Result<ApiGatewayProxyResponse, AppError> {
     let route = route_of(&event);
-    Function::WebSocket(route).scope(handle_route(app, route, event)).await
+    Function::WebSocket(route)
+        .scope(handle_route(app, route, event))
+        .await
 }
 
 async fn handle_route(
@@ -40,7 +51,10 @@ async fn handle_route(
     match route {
         Route::Connect => on_connect(app, &event).await,
         Route::Disconnect => {
-            if let Some(id) = connection_id.as_deref().and_then(|id| ConnectionId::parse(id).ok()) {
+            if let Some(id) = connection_id
+                .as_deref()
+                .and_then(|id| ConnectionId::parse(id).ok())
+            {
                 tracing::info!(
                     connection_id = %id,
                     code = ?event.request_context.disconnect_status_code,
@@ -56,7 +70,9 @@ async fn handle_route(
             // A binary frame (it arrives base64-encoded, on `$default`: API Gateway cannot read
             // an action in it) is refused whatever it holds: frames are JSON in text frames.
             if event.is_base64_encoded {
-                let e = AppError::Malformed("binary frames are not read: send the JSON as a text frame".into());
+                let e = AppError::Malformed(
+                    "binary frames are not read: send the JSON as a text frame".into(),
+                );
                 frames::refuse_frame(app, &id, None, &e).await;
                 return Ok(response(200, ""));
             }
@@ -70,9 +86,18 @@ async fn handle_route(
     }
 }
 
-async fn on_connect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> Result<ApiGatewayProxyResponse, AppError> {
+async fn on_connect(
+    app: &App,
+    event: &ApiGatewayWebsocketProxyRequest,
+) -> Result<ApiGatewayProxyResponse, AppError> {
     let query = &event.query_string_parameters;
-    let header = |name: &str| event.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |name: &str| {
+        event
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     let req = ConnectRequest {
         connection_id: event.request_context.connection_id.clone(),
         ticket: query.first("ticket").map(str::to_owned),
@@ -88,8 +113,10 @@ async fn on_connect(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> Resul
         Err(e) if e.is_internal() => Err(e),
         Err(e) => {
             tracing::info!(error = %e, "connect refused");
-            Ok(response(i64::from(e.code().connect_status()), &e.public_message()))
+            Ok(response(
+                i64::from(e.code().connect_status()),
+                &e.public_message(),
+            ))
         }
     }
 }
-
