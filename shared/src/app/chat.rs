@@ -67,12 +67,7 @@ impl App {
             .connections
             .operator_connections(&dialog.workspace)
             .await?;
-        let to_operators = Listeners {
-            dialog: &dialog,
-            operators: &operators,
-            visitor: &[],
-            sender: None,
-        };
+        let to_operators = Listeners::operators_of(&dialog, &operators, None);
         let posts =
             fanout::message_to_operators(&to_operators, &added, &Receipts::default(), created);
         // The search index is written while the pushes go out: it is not on the message's path.
@@ -105,12 +100,7 @@ impl App {
             .connections
             .visitor_connections(&dialog.workspace, &dialog.visitor)
             .await?;
-        let others = Listeners {
-            dialog: &dialog,
-            operators: &[],
-            visitor: &tabs,
-            sender: Some(connection),
-        };
+        let others = Listeners::tabs_of(&dialog, &tabs, Some(connection));
         self.post_to_visitor(&others, &added, &receipts).await?;
         Ok(Done::message(message.clone(), receipts))
     }
@@ -253,12 +243,7 @@ impl App {
                 .connections
                 .visitor_connections(&dialog.workspace, &dialog.visitor)
                 .await?;
-            let visitor = Listeners {
-                dialog: &dialog,
-                operators: &[],
-                visitor: &tabs,
-                sender: None,
-            };
+            let visitor = Listeners::tabs_of(&dialog, &tabs, None);
             delivered = self
                 .post_to_visitor(&visitor, &added, &Receipts::default())
                 .await?;
@@ -279,12 +264,7 @@ impl App {
             .connections
             .operator_connections(&dialog.workspace)
             .await?;
-        let others = Listeners {
-            dialog: &dialog,
-            operators: &operators,
-            visitor: &[],
-            sender: Some(connection),
-        };
+        let others = Listeners::operators_of(&dialog, &operators, Some(connection));
         let posts = fanout::message_to_operators(&others, &added, &receipts, false);
         futures_util::future::join(self.deliver(&posts), self.index_messages(&dialog, &added))
             .await;
@@ -336,12 +316,7 @@ impl App {
                     .connections
                     .operator_connections(&dialog.workspace)
                     .await?;
-                let l = Listeners {
-                    dialog: &dialog,
-                    operators: &operators,
-                    visitor: &[],
-                    sender: None,
-                };
+                let l = Listeners::operators_of(&dialog, &operators, None);
                 fanout::typing(&l, Side::Visitor, None, typing, false)
             }
             Caller::Operator(op) => {

@@ -163,12 +163,7 @@ impl App {
             .connections
             .operator_connections(&dialog.workspace)
             .await?;
-        let to_operators = Listeners {
-            dialog,
-            operators: &operators,
-            visitor: &[],
-            sender: except,
-        };
+        let to_operators = Listeners::operators_of(dialog, &operators, except);
         self.deliver(&fanout::change_to_operators(
             &to_operators,
             added,
@@ -180,12 +175,7 @@ impl App {
             .connections
             .visitor_connections(&dialog.workspace, &dialog.visitor)
             .await?;
-        let to_visitor = Listeners {
-            dialog,
-            operators: &[],
-            visitor: &tabs,
-            sender: None,
-        };
+        let to_visitor = Listeners::tabs_of(dialog, &tabs, None);
         self.post_to_visitor(&to_visitor, added, &receipts).await?;
         Ok(())
     }
@@ -320,12 +310,7 @@ impl App {
                 .connections
                 .operator_connections(&dialog.workspace)
                 .await?;
-            let l = Listeners {
-                dialog: &dialog,
-                operators: &operators,
-                visitor: &[],
-                sender: None,
-            };
+            let l = Listeners::operators_of(&dialog, &operators, None);
             self.deliver(&fanout::receipt(&l, Side::Visitor, Receipt::Delivered, seq))
                 .await;
         }

@@ -29,6 +29,34 @@ pub(crate) struct Listeners<'a> {
 }
 
 impl<'a> Listeners<'a> {
+    /// The workspace's operator connections, for a change to `dialog` from `sender`.
+    pub fn operators_of(
+        dialog: &'a Dialog,
+        operators: &'a [Connection],
+        sender: Option<&'a ConnectionId>,
+    ) -> Self {
+        Self {
+            dialog,
+            operators,
+            visitor: &[],
+            sender,
+        }
+    }
+
+    /// The visitor's tabs, for a change to `dialog` from `sender`.
+    pub fn tabs_of(
+        dialog: &'a Dialog,
+        tabs: &'a [Connection],
+        sender: Option<&'a ConnectionId>,
+    ) -> Self {
+        Self {
+            dialog,
+            operators: &[],
+            visitor: tabs,
+            sender,
+        }
+    }
+
     fn not_sender(&self, c: &Connection) -> bool {
         Some(&c.id) != self.sender
     }
