@@ -54,28 +54,21 @@ pub struct DialogPage {
 }
 
 impl App {
-    pub(crate) async fn join(
+    /// A change an operator makes that the domain alone decides (`Dialog::join`, `leave`,
+    /// `close`, `reopen`): stored on the dialog's version, then told to whoever may see it.
+    pub(crate) async fn change(
         &self,
         op: &Operator,
         connection: &ConnectionId,
         id: &DialogId,
+        change: fn(
+            &mut Dialog,
+            &Operator,
+            crate::domain::Millis,
+        ) -> Result<Vec<Message>, DomainError>,
     ) -> AppResult<Done> {
         let (dialog, added) = self
-            .mutate_dialog(&op.workspace, id, |d, now| d.join(op, now))
-            .await?;
-        self.announce(&dialog, &added, Some(connection), &[])
-            .await?;
-        Ok(Done::changed(dialog, &added))
-    }
-
-    pub(crate) async fn leave(
-        &self,
-        op: &Operator,
-        connection: &ConnectionId,
-        id: &DialogId,
-    ) -> AppResult<Done> {
-        let (dialog, added) = self
-            .mutate_dialog(&op.workspace, id, |d, now| d.leave(op, now))
+            .mutate_dialog(&op.workspace, id, |d, now| change(d, op, now))
             .await?;
         self.announce(&dialog, &added, Some(connection), &[])
             .await?;
@@ -111,34 +104,6 @@ impl App {
             })
             .collect();
         self.announce(&dialog, &added, Some(connection), &lost)
-            .await?;
-        Ok(Done::changed(dialog, &added))
-    }
-
-    pub(crate) async fn close(
-        &self,
-        op: &Operator,
-        connection: &ConnectionId,
-        id: &DialogId,
-    ) -> AppResult<Done> {
-        let (dialog, added) = self
-            .mutate_dialog(&op.workspace, id, |d, now| d.close(op, now))
-            .await?;
-        self.announce(&dialog, &added, Some(connection), &[])
-            .await?;
-        Ok(Done::changed(dialog, &added))
-    }
-
-    pub(crate) async fn reopen(
-        &self,
-        op: &Operator,
-        connection: &ConnectionId,
-        id: &DialogId,
-    ) -> AppResult<Done> {
-        let (dialog, added) = self
-            .mutate_dialog(&op.workspace, id, |d, now| d.reopen(op, now))
-            .await?;
-        self.announce(&dialog, &added, Some(connection), &[])
             .await?;
         Ok(Done::changed(dialog, &added))
     }

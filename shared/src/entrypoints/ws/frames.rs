@@ -3,6 +3,7 @@
 //! commands and say what they did (`app::Done`), and know nothing of frames or request ids.
 
 use crate::app::{App, AppError, AppResult, Caller, Done, Draft, Post};
+use crate::domain::Dialog;
 use crate::ids::ConnectionId;
 use crate::protocol::{
     AssignOp, ClientAction, ClientFrame, CloseOp, DialogView, MessageOp, MessageView, Route,
@@ -219,10 +220,10 @@ async fn dispatch(app: &App, connection: &ConnectionId, action: &ClientAction) -
             app.mark_unread(&op, connection, dialog_id).await
         }
         (ClientAction::Assign(AssignOp::Join { dialog_id }), Caller::Operator(op)) => {
-            app.join(&op, connection, dialog_id).await
+            app.change(&op, connection, dialog_id, Dialog::join).await
         }
         (ClientAction::Assign(AssignOp::Leave { dialog_id }), Caller::Operator(op)) => {
-            app.leave(&op, connection, dialog_id).await
+            app.change(&op, connection, dialog_id, Dialog::leave).await
         }
         (
             ClientAction::Assign(AssignOp::Transfer {
@@ -236,10 +237,10 @@ async fn dispatch(app: &App, connection: &ConnectionId, action: &ClientAction) -
                 .await
         }
         (ClientAction::Close(CloseOp::Close { dialog_id }), Caller::Operator(op)) => {
-            app.close(&op, connection, dialog_id).await
+            app.change(&op, connection, dialog_id, Dialog::close).await
         }
         (ClientAction::Close(CloseOp::Reopen { dialog_id }), Caller::Operator(op)) => {
-            app.reopen(&op, connection, dialog_id).await
+            app.change(&op, connection, dialog_id, Dialog::reopen).await
         }
         (_, Caller::Visitor(_)) => {
             Err(crate::domain::DomainError::Forbidden("only operators may do this").into())
