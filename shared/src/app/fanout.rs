@@ -403,20 +403,24 @@ mod tests {
             .collect()
     }
 
+    fn operator_says(
+        dialog: &mut Dialog,
+        op: &Operator,
+        id: &str,
+        text: &str,
+        now: crate::domain::Millis,
+    ) -> Vec<Message> {
+        let id = ClientMessageId::parse(id).unwrap();
+        dialog
+            .operator_message(op, id, Content::from(text.to_owned()), None, now)
+            .unwrap()
+    }
+
     #[test]
     fn every_operator_who_may_see_the_dialog_hears_of_a_message_but_the_sender() {
         let mut s = scene();
         let sender = tab(&s.anna, 1).id;
-        let added = s
-            .dialog
-            .operator_message(
-                &s.anna,
-                ClientMessageId::parse("c2").unwrap(),
-                Content::from(String::from("hello")),
-                None,
-                4,
-            )
-            .unwrap();
+        let added = operator_says(&mut s.dialog, &s.anna, "c2", "hello", 4);
         let posts = message_to_operators(
             &listeners(&s, Some(&sender)),
             &added,
@@ -498,16 +502,7 @@ mod tests {
         );
         assert_eq!(updated, ["boris-1", "boris-2", "boss-1", "boss-2"]);
         // Once it is gone, Anna hears nothing more of it: messages, page views.
-        let more = s
-            .dialog
-            .operator_message(
-                &s.boris,
-                ClientMessageId::parse("c3").unwrap(),
-                Content::from(String::from("hi")),
-                None,
-                6,
-            )
-            .unwrap();
+        let more = operator_says(&mut s.dialog, &s.boris, "c3", "hi", 6);
         assert!(
             to_whom(&message_to_operators(
                 &listeners(&s, None),
@@ -552,16 +547,7 @@ mod tests {
             message_to_visitor(&listeners(&s, None), &whisper, &Receipts::default(), true)
                 .is_empty()
         );
-        let answer = s
-            .dialog
-            .operator_message(
-                &s.anna,
-                ClientMessageId::parse("c2").unwrap(),
-                Content::from(String::from("hello")),
-                None,
-                5,
-            )
-            .unwrap();
+        let answer = operator_says(&mut s.dialog, &s.anna, "c2", "hello", 5);
         let named = payloads(&message_to_visitor(
             &listeners(&s, None),
             &answer,
