@@ -101,7 +101,7 @@ pub const ENV: &[EnvVar] = &[
         need: Need::Unless(SIGNING_KEY),
         deployed: Deployed::Everywhere,
         reserved: false,
-        purpose: "the name of the SSM SecureString parameter that holds the token-signing key",
+        purpose: "the SSM SecureString parameter that holds the token-signing key: its name, or name:version to pin a version (the template pins SigningKeyVersion)",
     },
     EnvVar {
         name: DYNAMODB_ENDPOINT,
