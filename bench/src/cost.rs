@@ -33,7 +33,7 @@ use parlor_core::app::{App, ConnectRequest, Settings, VisitorSessionRequest};
 use parlor_core::auth::Signer;
 use parlor_core::domain::Role;
 use parlor_core::entrypoints::ws::frames;
-use parlor_core::ids::ConnectionId;
+use parlor_core::ids::{ConnectionId, SiteKey};
 use parlor_core::protocol::Route;
 use serde_json::json;
 use std::collections::VecDeque;
@@ -308,6 +308,32 @@ fn err(e: parlor_core::app::AppError) -> String {
     e.to_string()
 }
 
+/// Visitor `i` of the site: a session, a socket, and a first message that opens a dialog.
+async fn visitor_writes_first(app: &App, site: &SiteKey, i: usize) -> Result<ConnectionId, String> {
+    let req = VisitorSessionRequest {
+        site_key: site.clone(),
+        token: None,
+        name: Some(format!("Visitor {i}")),
+        email: None,
+        phone: None,
+        source: None,
+    };
+    let session = app.visitor_session(req, None).await.map_err(err)?;
+    let conn = ConnectionId::parse(&format!("v{i}=")).map_err(|e| e.to_string())?;
+    app.connect(ConnectRequest {
+        connection_id: Some(conn.as_str().into()),
+        visitor_token: Some(session.token),
+        ..ConnectRequest::default()
+    })
+    .await
+    .map_err(err)?;
+    let first = json!({"action": "message", "op": "send", "request_id": "r", "client_id": format!("first-{i}"), "text": "hello"});
+    frames::handle_frame(app, &conn, Route::Message, &first.to_string())
+        .await
+        .map_err(err)?;
+    Ok(conn)
+}
+
 /// `count` operators with a console connected each, the admin first.
 async fn operators_online(
     app: &App,
@@ -359,27 +385,7 @@ pub async fn measure(
     let mut measured = None;
     let mut dialog_id = String::new();
     for i in 0..dialogs {
-        let req = VisitorSessionRequest {
-            site_key: site.key.clone(),
-            token: None,
-            name: Some(format!("Visitor {i}")),
-            email: None,
-            phone: None,
-            source: None,
-        };
-        let session = app.visitor_session(req, None).await.map_err(err)?;
-        let conn = ConnectionId::parse(&format!("v{i}=")).map_err(|e| e.to_string())?;
-        app.connect(ConnectRequest {
-            connection_id: Some(conn.as_str().into()),
-            visitor_token: Some(session.token),
-            ..ConnectRequest::default()
-        })
-        .await
-        .map_err(err)?;
-        let first = json!({"action": "message", "op": "send", "request_id": "r", "client_id": format!("first-{i}"), "text": "hello"});
-        frames::handle_frame(&app, &conn, Route::Message, &first.to_string())
-            .await
-            .map_err(err)?;
+        let conn = visitor_writes_first(&app, &site.key, i).await?;
         let posts = push.take();
         if i == 0 {
             let (_, last) = posts.last().ok_or("the first message was posted nowhere")?;
@@ -556,27 +562,7 @@ pub async fn visits(
     let op_conns = operators_online(&app, &admin, operators).await?;
     // Other open dialogs, whose visitors have left: what the console's lists read.
     for i in 0..dialogs {
-        let req = VisitorSessionRequest {
-            site_key: site.key.clone(),
-            token: None,
-            name: Some(format!("Visitor {i}")),
-            email: None,
-            phone: None,
-            source: None,
-        };
-        let session = app.visitor_session(req, None).await.map_err(err)?;
-        let c = conn(&format!("v{i}="))?;
-        app.connect(ConnectRequest {
-            connection_id: Some(c.as_str().into()),
-            visitor_token: Some(session.token),
-            ..ConnectRequest::default()
-        })
-        .await
-        .map_err(err)?;
-        let first = json!({"action": "message", "op": "send", "request_id": "r", "client_id": format!("first-{i}"), "text": "hello"});
-        frames::handle_frame(&app, &c, Route::Message, &first.to_string())
-            .await
-            .map_err(err)?;
+        let c = visitor_writes_first(&app, &site.key, i).await?;
         app.disconnect(&c).await.map_err(err)?;
     }
     // The measured visitor: a dialog of ten messages, five each way, joined by the first
