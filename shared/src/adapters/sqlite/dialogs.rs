@@ -3,7 +3,7 @@
 
 use super::SqliteStore;
 use super::errors::{is_unique_violation, unavailable};
-use super::row::{from_json, query_bodies, to_json};
+use super::row::{body_by_id, from_json, query_bodies, to_json};
 use crate::domain::{Dialog, DialogStatus, Message};
 use crate::ids::{ClientMessageId, DialogId, WorkspaceId};
 use crate::ports::{DialogCursor, DialogStore, StoreError, StoreResult};
@@ -18,18 +18,8 @@ impl DialogStore for SqliteStore {
         id: &DialogId,
     ) -> StoreResult<Option<Dialog>> {
         let (ws, id) = (workspace.to_string(), id.to_string());
-        self.with(move |db| {
-            let raw: Option<String> = db
-                .query_row(
-                    "SELECT body FROM dialogs WHERE workspace = ?1 AND id = ?2",
-                    [ws, id],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(unavailable)?;
-            raw.map(from_json).transpose()
-        })
-        .await
+        self.with(move |db| body_by_id(db, "dialogs", &ws, &id))
+            .await
     }
 
     async fn get_dialogs(

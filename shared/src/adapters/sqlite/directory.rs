@@ -2,7 +2,7 @@
 
 use super::SqliteStore;
 use super::errors::{is_unique_violation, unavailable};
-use super::row::{from_json, query_bodies, to_json};
+use super::row::{body_by_id, from_json, query_bodies, to_json};
 use crate::domain::{Operator, OperatorStatus, Site, Visitor, Workspace, normalize_email};
 use crate::ids::{DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId};
 use crate::ports::{DirectoryStore, StoreError, StoreResult};
@@ -108,18 +108,8 @@ impl DirectoryStore for SqliteStore {
         id: &OperatorId,
     ) -> StoreResult<Option<Operator>> {
         let (ws, id) = (workspace.to_string(), id.to_string());
-        self.with(move |db| {
-            let raw: Option<String> = db
-                .query_row(
-                    "SELECT body FROM operators WHERE workspace = ?1 AND id = ?2",
-                    [ws, id],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(unavailable)?;
-            raw.map(from_json).transpose()
-        })
-        .await
+        self.with(move |db| body_by_id(db, "operators", &ws, &id))
+            .await
     }
 
     async fn find_operator_by_email(&self, email: &str) -> StoreResult<Option<Operator>> {

@@ -1,6 +1,6 @@
 //! Rows ⇄ records: a record is stored whole as JSON in its row's `body`.
 
-use rusqlite::Connection as Db;
+use rusqlite::{Connection as Db, OptionalExtension};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -27,4 +27,20 @@ pub fn query_bodies<T: DeserializeOwned>(
         .map_err(unavailable)?;
     rows.map(|r| r.map_err(unavailable).and_then(from_json))
         .collect()
+}
+
+/// The record with this `id` in `table` of the workspace, if there is one. `table` is one of the
+/// schema's, named by the code, never by a caller.
+pub fn body_by_id<T: DeserializeOwned>(
+    db: &Db,
+    table: &str,
+    ws: &str,
+    id: &str,
+) -> StoreResult<Option<T>> {
+    let sql = format!("SELECT body FROM {table} WHERE workspace = ?1 AND id = ?2");
+    let raw: Option<String> = db
+        .query_row(&sql, [ws, id], |r| r.get(0))
+        .optional()
+        .map_err(unavailable)?;
+    raw.map(from_json).transpose()
 }
