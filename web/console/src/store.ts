@@ -71,6 +71,7 @@ export class Store {
   /** After every open: the lists again (everything may have moved), the open dialog from its newest seq, the outbox. */
   async catchUp(): Promise<void> {
     try {
+      const before = this.sidebar.rows.value;
       const [open, closed, ops, quick] = await Promise.all([
         this.api.dialogs("open"),
         this.api.dialogs("closed"),
@@ -79,7 +80,7 @@ export class Store {
       ]);
       batch(() => {
         this.quickReplies.replies.value = quick.quick_replies;
-        this.sidebar.load([...open.dialogs, ...closed.dialogs]);
+        this.sidebar.load([...open.dialogs, ...closed.dialogs], before);
         this.workspace.operators.value = ops.operators;
       });
       const id = this.dialog.selected.value;

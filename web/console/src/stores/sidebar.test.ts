@@ -24,6 +24,20 @@ describe("the sidebar store", () => {
     expect(store.unreadDialogs.value).toBe(4);
   });
 
+  it("keeps what events brought while the lists were on their way: a new dialog, a newer summary, a removal", () => {
+    const { store } = sidebar();
+    store.load([dialog("d1"), dialog("d2")]);
+    const before = store.rows.value;
+    store.upsert(dialog("new"), true);
+    store.upsert(dialog("d1", { visitor_name: "Vera (newer)" }));
+    store.remove("d2");
+    // The lists were read before those events: they know d1's older summary and d2, not "new".
+    store.load([dialog("d1"), dialog("d2")], before);
+    expect([...store.rows.value.keys()].sort()).toEqual(["d1", "new"]);
+    expect(store.rows.value.get("d1")?.dialog.visitor_name).toBe("Vera (newer)");
+    expect(store.rows.value.get("new")?.ringing).toBe(true);
+  });
+
   it("an away operator's lists ring for nothing", () => {
     const { store } = sidebar(undefined, { ...me, status: "away" });
     store.load([dialog("d1")]);

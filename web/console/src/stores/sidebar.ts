@@ -48,10 +48,21 @@ export class SidebarStore {
     this.rows.value = sb.upsertDialog(this.rows.value, d, ring);
   }
 
-  /** The lists as loaded over HTTP; a row keeps its ring, a new one rings as the server would. */
-  load(dialogs: readonly DialogView[]): void {
+  /**
+   * The lists as loaded over HTTP; a row keeps its ring, a new one rings as the server would.
+   * `before`: the rows when the lists were asked for. What events changed since then is newer
+   * than the lists: a dialog created, updated or removed meanwhile stays as its event left it.
+   */
+  load(dialogs: readonly DialogView[], before: sb.Rows = this.rows.value): void {
+    const now = this.rows.value;
     let rows: sb.Rows = new Map();
-    for (const d of dialogs) rows = sb.upsertDialog(rows, d, this.rows.value.get(d.id)?.ringing ?? shouldRing(d, this.deps.me.value));
+    for (const d of dialogs) {
+      if (before.has(d.id) && !now.has(d.id)) continue;
+      rows = sb.upsertDialog(rows, d, now.get(d.id)?.ringing ?? shouldRing(d, this.deps.me.value));
+    }
+    const merged = new Map(rows);
+    for (const [id, row] of now) if (row !== before.get(id)) merged.set(id, row);
+    rows = merged;
     // Dialogs the search found beyond the lists' pages stay while their query does.
     this.rows.value = search.mergeHits(rows, this.search.value.hits);
   }
