@@ -3,10 +3,10 @@
 //! (`web/protocol/protocol.ts`), and a test fails when the checked-in copy is stale.
 
 use crate::domain::{
-    DeliveryStatus, Dialog, DialogStatus, ErrorCode, LastMessage, Message, Millis, OperatorStatus,
-    Participant, Receipt, Receipts, Side,
+    Attachment, DeliveryStatus, Dialog, DialogStatus, ErrorCode, LastMessage, Message, MessageKind,
+    Millis, OperatorStatus, Participant, Receipt, Receipts, Sender, Side, SystemEvent,
 };
-use crate::ids::{ClientMessageId, DialogId, OperatorId, SiteKey, VisitorId};
+use crate::ids::{ClientMessageId, DialogId, MessageId, OperatorId, SiteKey, VisitorId};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -238,8 +238,34 @@ pub enum CloseOp {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export_to = "protocol.ts")]
 pub struct MessageView {
-    #[serde(flatten)]
-    pub message: Message,
+    pub id: MessageId,
+    pub dialog_id: DialogId,
+    #[ts(type = "number")]
+    pub seq: u64,
+    pub client_id: ClientMessageId,
+    pub kind: MessageKind,
+    /// The visitor's or operator's id; absent on system messages.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_id: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
+    /// Plain text, rendered as text by every client; for system messages, the event in words.
+    pub text: String,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<SystemEvent>,
+    /// The `seq` of the message this one quotes.
+    #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<u64>,
+    /// Files and images sent with it; the text may then be empty.
+    #[ts(as = "Option<Vec<Attachment>>", optional)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    #[ts(type = "number")]
+    pub created_at: Millis,
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DeliveryStatus>,
@@ -248,7 +274,37 @@ pub struct MessageView {
 impl MessageView {
     pub fn new(message: Message, receipts: &Receipts) -> Self {
         let status = receipts.status_of(&message);
-        Self { message, status }
+        Self::with_status(message, status)
+    }
+
+    /// The message as it is, with no delivery status.
+    pub fn bare(message: Message) -> Self {
+        Self::with_status(message, None)
+    }
+
+    fn with_status(message: Message, status: Option<DeliveryStatus>) -> Self {
+        let kind = message.kind();
+        let (author_id, author_name, event) = match message.sender {
+            Sender::Visitor { id, name } => (Some(id.to_string()), Some(name), None),
+            Sender::Operator { id, name } => (Some(id.to_string()), name, None),
+            Sender::Whisper { id, name } => (Some(id.to_string()), Some(name), None),
+            Sender::System(event) => (None, None, Some(event)),
+        };
+        Self {
+            id: message.id,
+            dialog_id: message.dialog_id,
+            seq: message.seq,
+            client_id: message.client_id,
+            kind,
+            author_id,
+            author_name,
+            text: message.text,
+            event,
+            reply_to: message.reply_to,
+            attachments: message.attachments,
+            created_at: message.created_at,
+            status,
+        }
     }
 }
 
@@ -599,7 +655,7 @@ impl From<&crate::domain::Operator> for OperatorView {
         Self {
             id: op.id.clone(),
             name: op.name.clone(),
-            email: op.email.clone(),
+            email: op.email.to_string(),
             role: op.role,
             status: op.status,
         }

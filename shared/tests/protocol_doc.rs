@@ -194,7 +194,7 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
     };
     messages
         .into_iter()
-        .filter_map(|m| m.message.event.as_ref())
+        .filter_map(|m| m.event.as_ref())
         .map(|e| match e {
             SystemEvent::Joined { .. } => "joined",
             SystemEvent::Left { .. } => "left",

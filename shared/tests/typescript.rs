@@ -15,8 +15,8 @@ use parlor_core::app::{
 use parlor_core::domain;
 use parlor_core::domain as attachment;
 use parlor_core::domain::{
-    DeliveryStatus, DialogStatus, ErrorCode, LastMessage, Message, MessageKind, OperatorStatus,
-    Participant, Receipt, Role, Side, SystemEvent, VisitorSource,
+    DeliveryStatus, DialogStatus, ErrorCode, LastMessage, MessageKind, OperatorStatus, Participant,
+    Receipt, Role, Side, SystemEvent, VisitorSource,
 };
 use parlor_core::ids::{
     ClientMessageId, DialogId, MessageId, OperatorId, QuickReplyId, SiteKey, VisitorId,
@@ -107,7 +107,7 @@ fn generate() -> String {
         // WebSocket frames, both ways, and what they carry.
         ClientFrame, ClientAction, MessageOp, AssignOp, CloseOp,
         ServerEvent, MessageView, DialogView, OperatorView,
-        Message, MessageKind, SystemEvent, DeliveryStatus, Side, Receipt, ErrorCode,
+        MessageKind, SystemEvent, DeliveryStatus, Side, Receipt, ErrorCode,
         DialogStatus, Participant, LastMessage, Role, OperatorStatus, VisitorSource,
         // HTTP bodies.
         HistoryPage, DialogPage, LoggedIn, VisitorSession, VisitorSessionRequest,

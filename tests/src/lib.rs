@@ -145,8 +145,11 @@ impl TestApp {
     }
 
     pub async fn admin_token(&self) -> String {
-        self.login(&self.running.admin.email, &self.running.admin_password)
-            .await
+        self.login(
+            self.running.admin.email.as_str(),
+            &self.running.admin_password,
+        )
+        .await
     }
 
     /// A new operator of the demo workspace, logged in.

@@ -209,27 +209,6 @@ text: string, at: number, };
 export type LoggedIn = { token: string, expires_at: number, operator: OperatorView, };
 
 /**
- * A stored message. `seq` is its place in the dialog: server-assigned, gap-free, the history cursor.
- */
-export type Message = { id: MessageId, dialog_id: DialogId, seq: number, client_id: ClientMessageId, kind: MessageKind, 
-/**
- * The visitor's or operator's id; absent on system messages.
- */
-author_id?: string, author_name?: string, 
-/**
- * Plain text, rendered as text by every client; for system messages, the event in words.
- */
-text: string, event?: SystemEvent, 
-/**
- * The `seq` of the message this one quotes.
- */
-reply_to?: number, 
-/**
- * Files and images sent with it; the text may then be empty.
- */
-attachments?: Array<Attachment>, created_at: number, };
-
-/**
  * Links to the files of one message.
  */
 export type MessageAttachments = { attachments: Array<AttachmentLinks>, };
@@ -258,7 +237,7 @@ uploads?: Array<string>, } | { "op": "whisper", dialog_id: DialogId, client_id: 
 /**
  * A message as clients see it: with its delivery status where it has one.
  */
-export type MessageView = { status?: DeliveryStatus, id: MessageId, dialog_id: DialogId, seq: number, client_id: ClientMessageId, kind: MessageKind, 
+export type MessageView = { id: MessageId, dialog_id: DialogId, seq: number, client_id: ClientMessageId, kind: MessageKind, 
 /**
  * The visitor's or operator's id; absent on system messages.
  */
@@ -274,7 +253,7 @@ reply_to?: number,
 /**
  * Files and images sent with it; the text may then be empty.
  */
-attachments?: Array<Attachment>, created_at: number, };
+attachments?: Array<Attachment>, created_at: number, status?: DeliveryStatus, };
 
 export type NewQuickReply = { title: string, text: string, };
 

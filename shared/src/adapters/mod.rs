@@ -1,4 +1,5 @@
 //! Adapters: the ports implemented on real infrastructure.
+//! - `record`: the stored form of what the domain holds in another shape, for both stores.
 //! - `sqlite`: the embedded store, for one machine.
 //! - `dynamo`: DynamoDB, single table.
 //! - `push`: the API Gateway Management API, through the AWS SDK (also against the local gateway).
@@ -29,6 +30,7 @@ pub mod dynamo;
 #[cfg(feature = "attachments")]
 pub mod images;
 pub mod push;
+pub mod record;
 #[cfg(feature = "attachments")]
 pub mod s3;
 #[cfg(feature = "sqlite")]

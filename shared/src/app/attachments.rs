@@ -398,8 +398,8 @@ impl App {
             Ok::<_, AppError>(DialogAttachment {
                 attachment: a,
                 seq: m.seq,
-                kind: m.kind,
-                author_name: m.author_name,
+                kind: m.kind(),
+                author_name: m.sender.name().map(str::to_owned),
                 sent_at: m.created_at,
                 links,
                 resend,

@@ -445,7 +445,7 @@ impl App {
             .await?;
         Ok(messages
             .iter()
-            .filter(|m| m.kind == MessageKind::Visitor)
+            .filter(|m| m.kind() == MessageKind::Visitor)
             .count() as u64)
     }
 

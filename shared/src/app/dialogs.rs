@@ -2,10 +2,10 @@
 //! HTTP API: the dialog list with my unread counts, and history by cursor.
 
 use super::fanout::{self, Listeners};
-use super::{App, AppError, AppResult, Done, dialog_view, view};
+use super::{App, AppError, AppResult, Done, dialog_view};
 use crate::domain::{
-    Dialog, DialogStatus, DomainError, Message, Operator, ReadMarker, Receipt, Side, SystemEvent,
-    Visitor,
+    Dialog, DialogStatus, DomainError, Message, MessageKind, Operator, ReadMarker, Receipt, Side,
+    SystemEvent, Visitor,
 };
 use crate::ids::{ConnectionId, DialogId, OperatorId};
 use crate::ports::DialogCursor;
@@ -96,7 +96,7 @@ impl App {
         // The operator it was taken from loses it (unless admin, which `announce` checks): tell them.
         let lost: Vec<OperatorId> = added
             .iter()
-            .filter_map(|m| match &m.event {
+            .filter_map(|m| match m.event() {
                 Some(SystemEvent::Transferred {
                     from: Some(from), ..
                 }) => Some(from.clone()),
@@ -217,7 +217,7 @@ impl App {
         limit: usize,
     ) -> AppResult<HistoryPage> {
         let dialog = self.load_dialog_for(op, id).await?;
-        self.page(&dialog, cursor, limit, |_| true).await
+        self.page(&dialog, cursor, limit, |m| Some(m.clone())).await
     }
 
     /// A visitor's view of their own dialog. Fetching it is delivery: the operators' messages it
@@ -241,23 +241,15 @@ impl App {
             .get_dialog(&visitor.workspace, id)
             .await?
             .ok_or(DomainError::DialogNotFound)?;
-        let mut page = self
-            .page(&dialog, cursor, limit, Message::visible_to_visitor)
+        let names = self.shows_operator_names(&dialog).await?;
+        let page = self
+            .page(&dialog, cursor, limit, |m| m.for_visitor(names))
             .await?;
-        if !self.shows_operator_names(&dialog).await? {
-            page.messages = std::mem::take(&mut page.messages)
-                .into_iter()
-                .filter_map(|mut m| {
-                    m.message = m.message.for_visitor(false)?;
-                    Some(m)
-                })
-                .collect();
-        }
         let newest = page
             .messages
             .iter()
-            .filter(|m| m.message.kind == crate::domain::MessageKind::Operator)
-            .map(|m| m.message.seq)
+            .filter(|m| m.kind == MessageKind::Operator)
+            .map(|m| m.seq)
             .max();
         if let Some(seq) = newest
             && self
@@ -287,7 +279,7 @@ impl App {
         dialog: &Dialog,
         cursor: HistoryCursor,
         limit: usize,
-        keep: impl Fn(&Message) -> bool,
+        copy_for_reader: impl Fn(&Message) -> Option<Message>,
     ) -> AppResult<HistoryPage> {
         let limit = limit.clamp(1, MAX_PAGE);
         let (ws, id) = (&dialog.workspace, &dialog.id);
@@ -310,8 +302,8 @@ impl App {
         let receipts = self.receipts.get_receipts(ws, id).await?;
         let messages = raw
             .iter()
-            .filter(|m| keep(m))
-            .map(|m| view(m, &receipts))
+            .filter_map(copy_for_reader)
+            .map(|m| MessageView::new(m, &receipts))
             .collect();
         Ok(HistoryPage {
             messages,

@@ -126,7 +126,7 @@ pub(crate) fn message_to_operators(
                     message: view(m, receipts),
                     ring,
                 }
-            } else if m.kind == MessageKind::System {
+            } else if m.kind() == MessageKind::System {
                 ServerEvent::DialogUpdated {
                     dialog: dialog_view(dialog),
                     ring,

@@ -51,7 +51,7 @@ impl App {
     /// in several of them is written once, for the newest.
     pub(crate) async fn index_messages(&self, dialog: &Dialog, messages: &[Message]) {
         let mut newest: HashMap<String, &Message> = HashMap::new();
-        for m in messages.iter().filter(|m| m.kind != MessageKind::System) {
+        for m in messages.iter().filter(|m| m.kind() != MessageKind::System) {
             for term in message_terms(&m.text) {
                 newest.insert(term, m);
             }
@@ -80,11 +80,11 @@ impl App {
             (SearchField::Name, visitor.name.as_deref().map(words)),
             (
                 SearchField::Email,
-                visitor.email.as_deref().map(email_terms),
+                visitor.email.as_ref().map(|e| email_terms(e.as_str())),
             ),
             (
                 SearchField::Phone,
-                visitor.phone.as_deref().map(phone_terms),
+                visitor.phone.as_ref().map(|p| phone_terms(p.as_str())),
             ),
         ];
         let entries: Vec<IndexEntry> = fields
@@ -192,10 +192,7 @@ impl App {
                         ..dialog_view(d)
                     },
                     found_in: candidate.found_in.into_iter().collect(),
-                    message: message.map(|message| MessageView {
-                        message,
-                        status: None,
-                    }),
+                    message: message.map(MessageView::bare),
                 })
             }
         }))

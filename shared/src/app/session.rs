@@ -4,8 +4,8 @@
 use super::{App, AppError, AppResult};
 use crate::auth::{Claims, decoy_hash, hash_password, verify_password};
 use crate::domain::{
-    Connection, DomainError, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Peer, Role, Site,
-    Ticket, Visitor, VisitorSource, Workspace, phone_digits, valid_email,
+    Connection, DomainError, Email, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Peer,
+    Phone, Role, Site, Ticket, Visitor, VisitorSource, Workspace,
 };
 use crate::ids::{
     ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId, random_token,
@@ -73,23 +73,26 @@ const MAX_NAME_CHARS: usize = 100;
 /// A name (visitor or operator), email or phone: trimmed, absent when blank, refused with `code` when over
 /// `MAX_NAME_CHARS` or not `valid` (an email or phone has its own code: the widget points at the
 /// field).
-fn profile_field(
+fn profile_field<T>(
     value: Option<String>,
     refused: fn(String) -> AppError,
     rule: &str,
-    valid: impl Fn(&str) -> bool,
-) -> AppResult<Option<String>> {
+    parse: impl Fn(&str) -> Option<T>,
+) -> AppResult<Option<T>> {
     let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    match value {
-        Some(v) if v.chars().count() > MAX_NAME_CHARS || !valid(&v) => Err(refused(format!(
+    let Some(v) = value else { return Ok(None) };
+    match parse(&v) {
+        Some(parsed) if v.chars().count() <= MAX_NAME_CHARS => Ok(Some(parsed)),
+        _ => Err(refused(format!(
             "{rule} (at most {MAX_NAME_CHARS} characters)"
         ))),
-        other => Ok(other),
     }
 }
 
 fn name_field(value: Option<String>) -> AppResult<Option<String>> {
-    profile_field(value, AppError::Invalid, "name is too long", |_| true)
+    profile_field(value, AppError::Invalid, "name is too long", |v| {
+        Some(v.to_owned())
+    })
 }
 
 impl App {
@@ -139,14 +142,12 @@ impl App {
             req.email,
             AppError::InvalidEmail,
             "email must be an address like someone@example.com",
-            |e| valid_email(e).is_some(),
+            Email::parse,
         )?;
         let phone_rule = format!(
             "phone must be digits, spaces and +-() with at least {MIN_PHONE_DIGITS} digits"
         );
-        let phone = profile_field(req.phone, AppError::InvalidPhone, &phone_rule, |p| {
-            phone_digits(p).is_some()
-        })?;
+        let phone = profile_field(req.phone, AppError::InvalidPhone, &phone_rule, Phone::parse)?;
         let returning = match req.token.as_deref() {
             Some(token) => match self.signer.verify(token, self.now()) {
                 Ok(Claims::Visitor {
@@ -346,10 +347,8 @@ impl App {
         role: Role,
         password: &str,
     ) -> AppResult<Operator> {
-        let email = crate::domain::normalize_email(email);
-        if !email.contains('@') || email.len() > crate::domain::MAX_EMAIL_CHARS {
-            return Err(AppError::Invalid("the email is not valid".into()));
-        }
+        let email = Email::login(email)
+            .ok_or_else(|| AppError::Invalid("the email is not valid".into()))?;
         let name = name_field(Some(name.to_owned()))?
             .ok_or_else(|| AppError::Invalid("the name is empty".into()))?;
         if password.chars().count() < crate::domain::MIN_PASSWORD_CHARS {

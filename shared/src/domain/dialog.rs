@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Attachment, Content, DomainError, MAX_COMMENT_CHARS, Message, MessageKind, Millis, Operator,
-    SystemEvent, Visitor, validate_text,
+    Sender, SystemEvent, Visitor, validate_text,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -163,15 +163,11 @@ impl Dialog {
             self.needs_answer = true;
         }
         self.waiting_since.get_or_insert(now);
-        let author = (visitor.id.to_string(), self.visitor_name.clone());
-        added.push(self.append_content(
-            MessageKind::Visitor,
-            client_id,
-            author,
-            content,
-            reply_to,
-            now,
-        ));
+        let sender = Sender::Visitor {
+            id: visitor.id.clone(),
+            name: self.visitor_name.clone(),
+        };
+        added.push(self.append_content(sender, client_id, content, reply_to, now));
         Ok(added)
     }
 
@@ -196,15 +192,11 @@ impl Dialog {
         }
         self.needs_answer = false;
         self.waiting_since = None;
-        let author = (op.id.to_string(), op.name.clone());
-        added.push(self.append_content(
-            MessageKind::Operator,
-            client_id,
-            author,
-            content,
-            reply_to,
-            now,
-        ));
+        let sender = Sender::Operator {
+            id: op.id.clone(),
+            name: Some(op.name.clone()),
+        };
+        added.push(self.append_content(sender, client_id, content, reply_to, now));
         Ok(added)
     }
 
@@ -220,18 +212,14 @@ impl Dialog {
         self.check_access(op)?;
         validate_text(&text)?;
         self.check_reply_to(reply_to)?;
-        let author = (op.id.to_string(), op.name.clone());
+        let sender = Sender::Whisper {
+            id: op.id.clone(),
+            name: op.name.clone(),
+        };
         let seq = self.next_seq();
-        Ok(vec![self.message(
-            seq,
-            MessageKind::Whisper,
-            client_id,
-            Some(author),
-            text,
-            None,
-            reply_to,
-            now,
-        )])
+        Ok(vec![
+            self.message(seq, client_id, sender, text, reply_to, now),
+        ])
     }
 
     /// Connects an operator. The first one connected takes charge and the ring stops for everyone.
@@ -391,85 +379,54 @@ impl Dialog {
         let seq = self.next_seq();
         // System messages need a client id too (it keys idempotency); the dialog and seq make it unique.
         let client_id = ClientMessageId::from_trusted(format!("sys-{}-{seq}", self.id));
-        self.message(
-            seq,
-            MessageKind::System,
-            client_id,
-            None,
-            text,
-            Some(event),
-            None,
-            now,
-        )
+        self.message(seq, client_id, Sender::System(event), text, None, now)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn append(
-        &mut self,
-        kind: MessageKind,
-        client_id: ClientMessageId,
-        author: Option<(String, String)>,
-        text: String,
-        event: Option<SystemEvent>,
-        reply_to: Option<u64>,
-        now: Millis,
-    ) -> Message {
-        let seq = self.next_seq();
-        self.last_activity = now;
-        self.last_message = Some(LastMessage {
-            seq,
-            kind,
-            text: text.chars().take(PREVIEW_CHARS).collect(),
-            at: now,
-        });
-        self.message(seq, kind, client_id, author, text, event, reply_to, now)
-    }
-
-    /// A visitor's or operator's message; the list shows its files when it has no text.
+    /// A visitor's or operator's message, which becomes the dialog's last one; the list shows its
+    /// files when it has no text.
     fn append_content(
         &mut self,
-        kind: MessageKind,
+        sender: Sender,
         client_id: ClientMessageId,
-        author: (String, String),
         content: Content,
         reply_to: Option<u64>,
         now: Millis,
     ) -> Message {
         let Content { text, attachments } = content;
+        let seq = self.next_seq();
         let shown = if text.trim().is_empty() {
             Attachment::summary(&attachments)
         } else {
             text.clone()
         };
-        let mut message = self.append(kind, client_id, Some(author), shown, None, reply_to, now);
-        message.text = text;
+        self.last_activity = now;
+        self.last_message = Some(LastMessage {
+            seq,
+            kind: sender.kind(),
+            text: shown.chars().take(PREVIEW_CHARS).collect(),
+            at: now,
+        });
+        let mut message = self.message(seq, client_id, sender, text, reply_to, now);
         message.attachments = attachments;
         message
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn message(
         &self,
         seq: u64,
-        kind: MessageKind,
         client_id: ClientMessageId,
-        author: Option<(String, String)>,
+        sender: Sender,
         text: String,
-        event: Option<SystemEvent>,
         reply_to: Option<u64>,
         now: Millis,
     ) -> Message {
-        let (author_id, author_name) = author.unzip();
         Message {
             id: MessageId::generate(),
             dialog_id: self.id.clone(),
             seq,
             client_id,
-            kind,
-            author_id,
-            author_name,
+            sender,
             text,
-            event,
             reply_to,
             attachments: Vec::new(),
             created_at: now,
@@ -507,7 +464,10 @@ mod tests {
         assert_eq!(d.waiting_since, Some(2));
 
         let events = d.join(&anna, 3).unwrap();
-        assert!(matches!(events[0].event, Some(SystemEvent::Joined { .. })));
+        assert!(matches!(
+            events[0].event(),
+            Some(SystemEvent::Joined { .. })
+        ));
         assert!(!d.rings());
         assert_eq!(d.assignee.as_ref().unwrap().name, "Anna");
 
@@ -569,7 +529,7 @@ mod tests {
             .unwrap();
         assert_eq!(d.status, DialogStatus::Open);
         assert!(matches!(
-            added[0].event,
+            added[0].event(),
             Some(SystemEvent::Reopened { by: None, .. })
         ));
         assert_eq!(added[1].seq, added[0].seq + 1);
@@ -646,7 +606,7 @@ mod tests {
         let w = d
             .whisper(&anna, cid("w1"), "check the order".into(), None, 3)
             .unwrap();
-        assert_eq!(w[0].kind, MessageKind::Whisper);
+        assert_eq!(w[0].kind(), MessageKind::Whisper);
         assert!(w[0].for_visitor(true).is_none());
         assert_eq!(d.waiting_since, Some(2));
         assert_eq!(d.last_message.as_ref().unwrap().kind, MessageKind::Visitor);

@@ -84,7 +84,7 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 pub struct Operator {
     pub id: OperatorId,
     pub workspace: WorkspaceId,
-    pub email: String,
+    pub email: super::Email,
     pub name: String,
     pub role: Role,
     pub status: OperatorStatus,
@@ -120,9 +120,9 @@ pub struct Visitor {
     pub workspace: WorkspaceId,
     pub site: SiteKey,
     pub name: Option<String>,
-    pub email: Option<String>,
+    pub email: Option<super::Email>,
     #[serde(default)]
-    pub phone: Option<String>,
+    pub phone: Option<super::Phone>,
     /// The visitor's dialog, once the first message created it.
     pub dialog: Option<DialogId>,
     pub source: VisitorSource,

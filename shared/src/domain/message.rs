@@ -1,6 +1,6 @@
 //! Messages and their delivery status.
 
-use crate::ids::{ClientMessageId, DialogId, MessageId, OperatorId};
+use crate::ids::{ClientMessageId, DialogId, MessageId, OperatorId, VisitorId};
 use serde::{Deserialize, Serialize};
 
 use super::{DomainError, MAX_TEXT_CHARS, Millis};
@@ -94,37 +94,58 @@ impl SystemEvent {
     }
 }
 
-/// A stored message. `seq` is its place in the dialog: server-assigned, gap-free, the history cursor.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
-#[ts(export_to = "protocol.ts")]
+/// Who wrote a message, and so who may read it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Sender {
+    /// The visitor, under the dialog's name for them.
+    Visitor { id: VisitorId, name: String },
+    /// An operator, to the visitor. The name is absent in the copy a visitor receives where the
+    /// site hides operator names.
+    Operator {
+        id: OperatorId,
+        name: Option<String>,
+    },
+    /// An operator, to colleagues only: never delivered or shown to a visitor (seed 000).
+    Whisper { id: OperatorId, name: String },
+    /// The dialog itself, recording an event in its timeline.
+    System(SystemEvent),
+}
+
+impl Sender {
+    /// The person's name as the reader may see it; none for system messages.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Self::Visitor { name, .. } | Self::Whisper { name, .. } => Some(name),
+            Self::Operator { name, .. } => name.as_deref(),
+            Self::System(_) => None,
+        }
+    }
+
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Self::Visitor { .. } => MessageKind::Visitor,
+            Self::Operator { .. } => MessageKind::Operator,
+            Self::Whisper { .. } => MessageKind::Whisper,
+            Self::System(_) => MessageKind::System,
+        }
+    }
+}
+
+/// A message of a dialog. `seq` is its place in the dialog: server-assigned, gap-free, the
+/// history cursor.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Message {
     pub id: MessageId,
     pub dialog_id: DialogId,
-    #[ts(type = "number")]
     pub seq: u64,
     pub client_id: ClientMessageId,
-    pub kind: MessageKind,
-    /// The visitor's or operator's id; absent on system messages.
-    #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author_id: Option<String>,
-    #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub author_name: Option<String>,
+    pub sender: Sender,
     /// Plain text, rendered as text by every client; for system messages, the event in words.
     pub text: String,
-    #[ts(optional)]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event: Option<SystemEvent>,
     /// The `seq` of the message this one quotes.
-    #[ts(optional, type = "number")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<u64>,
     /// Files and images sent with it; the text may then be empty.
-    #[ts(as = "Option<Vec<super::Attachment>>", optional)]
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<super::Attachment>,
-    #[ts(type = "number")]
     pub created_at: Millis,
 }
 
@@ -164,14 +185,23 @@ impl From<&str> for Content {
 }
 
 impl Message {
+    pub fn kind(&self) -> MessageKind {
+        self.sender.kind()
+    }
+
+    /// What happened, for system messages.
+    pub fn event(&self) -> Option<&SystemEvent> {
+        match &self.sender {
+            Sender::System(event) => Some(event),
+            _ => None,
+        }
+    }
+
     pub fn visible_to_visitor(&self) -> bool {
-        match self.kind {
-            MessageKind::Visitor | MessageKind::Operator => true,
-            MessageKind::Whisper => false,
-            MessageKind::System => self
-                .event
-                .as_ref()
-                .is_some_and(SystemEvent::visible_to_visitor),
+        match &self.sender {
+            Sender::Visitor { .. } | Sender::Operator { .. } => true,
+            Sender::Whisper { .. } => false,
+            Sender::System(event) => event.visible_to_visitor(),
         }
     }
 
@@ -186,14 +216,14 @@ impl Message {
         if operator_names {
             return Some(copy);
         }
-        match &mut copy.event {
-            _ if copy.kind == MessageKind::Operator => copy.author_name = None,
-            Some(SystemEvent::Joined { .. }) => return None,
-            Some(SystemEvent::Closed { by, by_name }) if by.is_some() => {
+        match &mut copy.sender {
+            Sender::Operator { name, .. } => *name = None,
+            Sender::System(SystemEvent::Joined { .. }) => return None,
+            Sender::System(SystemEvent::Closed { by, by_name }) if by.is_some() => {
                 (*by, *by_name) = (None, String::new());
                 copy.text = "The dialog was closed".into();
             }
-            Some(SystemEvent::Reopened { by, by_name }) if by.is_some() => {
+            Sender::System(SystemEvent::Reopened { by, by_name }) if by.is_some() => {
                 (*by, *by_name) = (None, String::new());
                 copy.text = "The dialog was reopened".into();
             }
@@ -280,7 +310,7 @@ impl Receipts {
 
     /// The status of a visitor's or operator's message; none for whispers and system events.
     pub fn status_of(&self, message: &Message) -> Option<DeliveryStatus> {
-        let receiver = match message.kind {
+        let receiver = match message.kind() {
             MessageKind::Visitor => Side::Operators,
             MessageKind::Operator => Side::Visitor,
             MessageKind::Whisper | MessageKind::System => return None,

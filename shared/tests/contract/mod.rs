@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use parlor_core::domain::{
-    Connection, Dialog, DialogStatus, Message, Millis, Operator, OperatorStatus, Peer, ReadMarker,
-    Receipt, Receipts, Role, Side, Site, Ticket, Visitor, VisitorSource, Workspace,
+    Connection, Dialog, DialogStatus, Email, Message, Millis, Operator, OperatorStatus, Peer,
+    ReadMarker, Receipt, Receipts, Role, Side, Site, Ticket, Visitor, VisitorSource, Workspace,
 };
 use parlor_core::ids::{
     ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId,
@@ -38,7 +38,7 @@ fn operator(ws: &WorkspaceId, email: &str) -> Operator {
     Operator {
         id: OperatorId::generate(),
         workspace: ws.clone(),
-        email: email.into(),
+        email: Email::login(email).expect("an operator email"),
         name: email.split('@').next().unwrap_or("op").into(),
         role: Role::Operator,
         status: OperatorStatus::Online,
@@ -172,12 +172,15 @@ pub async fn workspace_site_and_operator_round_trip(store: Arc<dyn Store>) {
         Some(op.clone())
     );
     assert_eq!(
-        store.find_operator_by_email(&op.email).await.unwrap(),
+        store
+            .find_operator_by_email(op.email.as_str())
+            .await
+            .unwrap(),
         Some(op.clone())
     );
     assert_eq!(
         store
-            .find_operator_by_email(&op.email.to_uppercase())
+            .find_operator_by_email(&op.email.as_str().to_uppercase())
             .await
             .unwrap(),
         Some(op.clone()),
@@ -279,7 +282,7 @@ pub async fn operator_emails_are_unique_across_workspaces(store: Arc<dyn Store>)
     );
 
     let same_id = Operator {
-        email: unique_email("other"),
+        email: Email::login(&unique_email("other")).unwrap(),
         ..first.clone()
     };
     assert_eq!(
@@ -287,7 +290,10 @@ pub async fn operator_emails_are_unique_across_workspaces(store: Arc<dyn Store>)
         Err(StoreError::AlreadyExists)
     );
     assert_eq!(
-        store.find_operator_by_email(&same_id.email).await.unwrap(),
+        store
+            .find_operator_by_email(same_id.email.as_str())
+            .await
+            .unwrap(),
         None,
         "nothing written"
     );
@@ -301,7 +307,7 @@ pub async fn visitor_round_trip(store: Arc<dyn Store>) {
         Some(v.clone())
     );
     v.name = None;
-    v.email = Some("vera@example.com".into());
+    v.email = Email::parse("vera@example.com");
     store.put_visitor(&v).await.unwrap();
     assert_eq!(
         store.get_visitor(&ws, &v.id).await.unwrap(),

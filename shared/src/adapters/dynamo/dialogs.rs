@@ -11,6 +11,7 @@ use super::DynamoStore;
 use super::errors::{Guard, commit_refusal, invalid_request, lost_guards};
 use super::item::{ENTITY, item_of, key_of, n, parse_items, s, u64_attr, with_gsi1};
 use super::keys::{self, GSI1SK};
+use crate::adapters::record::MessageRecord;
 use crate::domain::{Dialog, DialogStatus, Message};
 use crate::ids::{ClientMessageId, DialogId, WorkspaceId};
 use crate::ports::{DialogCursor, DialogStore, StoreError, StoreResult};
@@ -20,7 +21,8 @@ impl DynamoStore {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        parse_items(self.collect(query, Some(limit)).await?)
+        let records: Vec<MessageRecord> = parse_items(self.collect(query, Some(limit)).await?)?;
+        Ok(records.into_iter().map(Message::from).collect())
     }
 
     fn dialog_put(&self, dialog: &Dialog) -> StoreResult<Put> {
@@ -64,7 +66,7 @@ impl DynamoStore {
             .set_item(Some(item_of(
                 "message",
                 keys::message(ws, id, message.seq),
-                message,
+                &MessageRecord::from(message),
             )?))
             .condition_expression("attribute_not_exists(PK)")
             .build()
@@ -172,8 +174,9 @@ impl DialogStore for DynamoStore {
         else {
             return Ok(None);
         };
-        self.get_parsed(keys::message(workspace, dialog, u64_attr(&claim, "seq")))
-            .await
+        let key = keys::message(workspace, dialog, u64_attr(&claim, "seq"));
+        let record: Option<MessageRecord> = self.get_parsed(key).await?;
+        Ok(record.map(Message::from))
     }
 
     async fn messages_before(

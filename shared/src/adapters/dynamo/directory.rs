@@ -75,7 +75,7 @@ impl DirectoryStore for DynamoStore {
                 .map(|put| TransactWriteItem::builder().put(put).build())
                 .map_err(invalid_request)
         };
-        let mut login = key_of(keys::email(&operator.email));
+        let mut login = key_of(keys::email(operator.email.as_str()));
         login.insert(ENTITY.to_owned(), s("email"));
         login.insert("workspace".to_owned(), s(operator.workspace.as_str()));
         login.insert("operator".to_owned(), s(operator.id.as_str()));

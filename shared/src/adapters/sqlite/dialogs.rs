@@ -4,6 +4,7 @@
 use super::SqliteStore;
 use super::errors::{is_unique_violation, unavailable};
 use super::row::{body_by_id, from_json, query_bodies, to_json};
+use crate::adapters::record::MessageRecord;
 use crate::domain::{Dialog, DialogStatus, Message};
 use crate::ids::{ClientMessageId, DialogId, WorkspaceId};
 use crate::ports::{DialogCursor, DialogStore, StoreError, StoreResult};
@@ -79,7 +80,7 @@ impl DialogStore for SqliteStore {
             for m in &messages {
                 let inserted = tx.execute(
                     "INSERT INTO messages (workspace, dialog, seq, client_id, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![ws, id, m.seq as i64, m.client_id.as_str(), to_json(m)],
+                    params![ws, id, m.seq as i64, m.client_id.as_str(), to_json(&MessageRecord::from(m))],
                 );
                 match inserted {
                     Ok(_) => {}
@@ -112,7 +113,8 @@ impl DialogStore for SqliteStore {
                 )
                 .optional()
                 .map_err(unavailable)?;
-            raw.map(from_json).transpose()
+            let record: Option<MessageRecord> = raw.map(from_json).transpose()?;
+            Ok(record.map(Message::from))
         })
         .await
     }
@@ -127,7 +129,7 @@ impl DialogStore for SqliteStore {
         let (ws, dialog) = (workspace.to_string(), dialog.to_string());
         let before = before.map_or(i64::MAX, |b| b as i64);
         self.with(move |db| {
-            query_bodies(
+            messages(
                 db,
                 "SELECT body FROM messages WHERE workspace = ?1 AND dialog = ?2 AND seq < ?3 ORDER BY seq DESC LIMIT ?4",
                 params![ws, dialog, before, limit as i64],
@@ -145,7 +147,7 @@ impl DialogStore for SqliteStore {
     ) -> StoreResult<Vec<Message>> {
         let (ws, dialog) = (workspace.to_string(), dialog.to_string());
         self.with(move |db| {
-            query_bodies(
+            messages(
                 db,
                 "SELECT body FROM messages WHERE workspace = ?1 AND dialog = ?2 AND seq > ?3 ORDER BY seq ASC LIMIT ?4",
                 params![ws, dialog, after as i64, limit as i64],
@@ -176,4 +178,14 @@ impl DialogStore for SqliteStore {
         })
         .await
     }
+}
+
+/// Messages, read as their stored records.
+fn messages(
+    db: &rusqlite::Connection,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> StoreResult<Vec<Message>> {
+    let records: Vec<MessageRecord> = query_bodies(db, sql, args)?;
+    Ok(records.into_iter().map(Message::from).collect())
 }

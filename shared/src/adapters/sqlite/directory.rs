@@ -86,7 +86,7 @@ impl DirectoryStore for SqliteStore {
         let (ws, id, email, body) = (
             operator.workspace.to_string(),
             operator.id.to_string(),
-            normalize_email(&operator.email),
+            operator.email.key(),
             to_json(operator),
         );
         self.with(move |db| {
