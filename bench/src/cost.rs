@@ -318,15 +318,16 @@ async fn visitor_writes_first(app: &App, site: &SiteKey, i: usize) -> Result<Con
         phone: None,
         source: None,
     };
-    let session = app.visitor_session(req, None).await.map_err(err)?;
+    let session = app.sessions.visitor_session(req, None).await.map_err(err)?;
     let conn = ConnectionId::parse(&format!("v{i}=")).map_err(|e| e.to_string())?;
-    app.connect(ConnectRequest {
-        connection_id: Some(conn.as_str().into()),
-        visitor_token: Some(session.token),
-        ..ConnectRequest::default()
-    })
-    .await
-    .map_err(err)?;
+    app.sessions
+        .connect(ConnectRequest {
+            connection_id: Some(conn.as_str().into()),
+            visitor_token: Some(session.token),
+            ..ConnectRequest::default()
+        })
+        .await
+        .map_err(err)?;
     let first = json!({"action": "message", "op": "send", "request_id": "r", "client_id": format!("first-{i}"), "text": "hello"});
     frames::handle_frame(app, &conn, Route::Message, &first.to_string())
         .await
@@ -345,25 +346,27 @@ async fn operators_online(
         let op = if j == 0 {
             admin.clone()
         } else {
-            app.create_operator(
-                &admin.workspace,
-                &format!("op{j}@parlor.cost"),
-                &format!("Operator {j}"),
-                Role::Operator,
-                "operator-password",
-            )
-            .await
-            .map_err(err)?
+            app.sessions
+                .create_operator(
+                    &admin.workspace,
+                    &format!("op{j}@parlor.cost"),
+                    &format!("Operator {j}"),
+                    Role::Operator,
+                    "operator-password",
+                )
+                .await
+                .map_err(err)?
         };
-        let ticket = app.issue_ticket(&op).await.map_err(err)?;
+        let ticket = app.sessions.issue_ticket(&op).await.map_err(err)?;
         let conn = ConnectionId::parse(&format!("op{j}=")).map_err(|e| e.to_string())?;
-        app.connect(ConnectRequest {
-            connection_id: Some(conn.as_str().into()),
-            ticket: Some(ticket.id),
-            ..ConnectRequest::default()
-        })
-        .await
-        .map_err(err)?;
+        app.sessions
+            .connect(ConnectRequest {
+                connection_id: Some(conn.as_str().into()),
+                ticket: Some(ticket.id),
+                ..ConnectRequest::default()
+            })
+            .await
+            .map_err(err)?;
         conns.push(conn);
     }
     Ok(conns)
@@ -378,6 +381,7 @@ pub async fn measure(
     let (app, meter, push) =
         metered_app(local, &format!("parlor-cost-{operators}-{dialogs}")).await?;
     let (site, admin, _) = app
+        .sessions
         .bootstrap("admin@parlor.cost", "cost-admin-password", Vec::new())
         .await
         .map_err(err)?;
@@ -542,6 +546,7 @@ pub async fn visits(
     let (app, meter, push) =
         metered_app(local, &format!("parlor-visits-{operators}-{dialogs}")).await?;
     let (site, admin, _) = app
+        .sessions
         .bootstrap("admin@parlor.cost", "cost-admin-password", Vec::new())
         .await
         .map_err(err)?;
@@ -563,7 +568,7 @@ pub async fn visits(
     // Other open dialogs, whose visitors have left: what the console's lists read.
     for i in 0..dialogs {
         let c = visitor_writes_first(&app, &site.key, i).await?;
-        app.disconnect(&c).await.map_err(err)?;
+        app.sessions.disconnect(&c).await.map_err(err)?;
     }
     // The measured visitor: a dialog of ten messages, five each way, joined by the first
     // operator, every reply delivered to the visitor's socket; then the visitor leaves the page.
@@ -572,13 +577,14 @@ pub async fn visits(
         .await?;
     let token = field(&session, "token")?;
     let visitor = conn("vm=")?;
-    app.connect(ConnectRequest {
-        connection_id: Some(visitor.as_str().into()),
-        visitor_token: Some(token.clone()),
-        ..ConnectRequest::default()
-    })
-    .await
-    .map_err(err)?;
+    app.sessions
+        .connect(ConnectRequest {
+            connection_id: Some(visitor.as_str().into()),
+            visitor_token: Some(token.clone()),
+            ..ConnectRequest::default()
+        })
+        .await
+        .map_err(err)?;
     let text = "A typical chat message of about eighty characters, give or take a few words.";
     let send = |n: usize, dialog: Option<&str>| {
         let mut f = json!({"action": "message", "op": "send", "request_id": format!("s{n}"), "client_id": format!("m{n}"), "text": text});
@@ -615,7 +621,7 @@ pub async fn visits(
                 .map_err(err)?;
         }
     }
-    app.disconnect(&visitor).await.map_err(err)?;
+    app.sessions.disconnect(&visitor).await.map_err(err)?;
 
     let mut s = Steps {
         meter: &meter,
@@ -681,7 +687,7 @@ pub async fn visits(
             version: Some("1".into()),
             ..ConnectRequest::default()
         };
-        s.timed(async { app.connect(req).await.map_err(err) })
+        s.timed(async { app.sessions.connect(req).await.map_err(err) })
             .await?;
         visitor_conns.push(c);
     }
@@ -753,7 +759,7 @@ pub async fn visits(
             version: Some("1".into()),
             ..ConnectRequest::default()
         };
-        s.timed(async { app.connect(req).await.map_err(err) })
+        s.timed(async { app.sessions.connect(req).await.map_err(err) })
             .await?;
         console_conns.push(c);
     }
@@ -810,7 +816,7 @@ async fn pings_and_disconnects(
     s.finish(format!("`ping`, {pinging}"), "message", 0, 1)?;
     s.start();
     for c in conns {
-        s.timed(async { app.disconnect(c).await.map_err(err) })
+        s.timed(async { app.sessions.disconnect(c).await.map_err(err) })
             .await?;
     }
     s.finish(format!("`$disconnect`, {leaving}"), "disconnect", 0, 0)

@@ -31,21 +31,27 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
     let signer = Signer::new(vec![7u8; 32])?;
     let app = Arc::new(App::new(store, push.clone(), signer, Settings::default()));
     let (site, admin, _) = app
+        .sessions
         .bootstrap("admin@parlor.fuzz", "fuzz-admin-password", Vec::new())
         .await
         .map_err(|e| e.to_string())?;
-    let ticket = app.issue_ticket(&admin).await.map_err(|e| e.to_string())?;
+    let ticket = app
+        .sessions
+        .issue_ticket(&admin)
+        .await
+        .map_err(|e| e.to_string())?;
     let operator = ConnectionId::parse("operatorConn=").map_err(|e| e.to_string())?;
     let connect = |id: &ConnectionId| ConnectRequest {
         connection_id: Some(id.as_str().to_owned()),
         ..ConnectRequest::default()
     };
-    app.connect(ConnectRequest {
-        ticket: Some(ticket.id.clone()),
-        ..connect(&operator)
-    })
-    .await
-    .map_err(|e| e.to_string())?;
+    app.sessions
+        .connect(ConnectRequest {
+            ticket: Some(ticket.id.clone()),
+            ..connect(&operator)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
     let session = VisitorSessionRequest {
         site_key: site.key.clone(),
         token: None,
@@ -55,16 +61,18 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
         source: None,
     };
     let session = app
+        .sessions
         .visitor_session(session, None)
         .await
         .map_err(|e| e.to_string())?;
     let visitor = ConnectionId::parse("visitorConn=").map_err(|e| e.to_string())?;
-    app.connect(ConnectRequest {
-        visitor_token: Some(session.token.clone()),
-        ..connect(&visitor)
-    })
-    .await
-    .map_err(|e| e.to_string())?;
+    app.sessions
+        .connect(ConnectRequest {
+            visitor_token: Some(session.token.clone()),
+            ..connect(&visitor)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
     let first = json!({"action": "message", "op": "send", "request_id": "r0", "client_id": "c0", "text": "hello"}).to_string();
     frames::handle_frame(&app, &visitor, Route::Message, &first)
         .await

@@ -13,7 +13,7 @@ use parlor_core::adapters::images::ImagePreviews;
 use parlor_core::adapters::push::ManagementApiPush;
 use parlor_core::adapters::s3::S3Blobs;
 use parlor_core::adapters::sqlite::SqliteStore;
-use parlor_core::app::{App, AttachmentStorage, Settings};
+use parlor_core::app::{App, AttachmentStorage, Parts, Settings, Stores};
 use parlor_core::auth::Signer;
 use parlor_core::domain::{Operator, Site};
 use parlor_core::edge::{self, Hosts};
@@ -222,6 +222,8 @@ pub struct Running {
     /// Attachment storage as the app uses it (on the endpoint at `storage_addr`).
     pub blobs: Arc<S3Blobs>,
     pub app: Arc<App>,
+    /// The stores the app was built on, for tools and tests that look at what is stored.
+    pub stores: Stores,
     pub gateway: Arc<Gateway>,
     pub site: Site,
     pub admin: Operator,
@@ -385,11 +387,11 @@ pub async fn start(config: Config) -> Result<Running, String> {
         storage_addr,
         config.aws_calls.as_ref(),
     )?);
-    let (app, store_name) = match &config.store {
+    let (stores, store_name) = match &config.store {
         StoreChoice::Sqlite => {
             let store = Arc::new(SqliteStore::open(&config.data_dir).map_err(|e| e.to_string())?);
             let name = format!("SQLite in {}", config.data_dir.join("parlor.db").display());
-            (App::new(store, push, signer, settings.clone()), name)
+            (Stores::of(store), name)
         }
         StoreChoice::Dynamo {
             endpoint,
@@ -425,22 +427,21 @@ pub async fn start(config: Config) -> Result<Running, String> {
                 "DynamoDB table {table} at {}",
                 endpoint.as_deref().unwrap_or("AWS")
             );
-            (
-                App::new(Arc::new(store), push, signer, settings.clone()),
-                name,
-            )
+            (Stores::of(Arc::new(store)), name)
         }
     };
-    let app = Arc::new(app.with_attachments(AttachmentStorage {
+    let parts = Parts::new(stores.clone(), push, signer, settings.clone());
+    let app = Arc::new(App::of(parts.with_attachments(AttachmentStorage {
         blobs: blobs.clone(),
         images: Arc::new(ImagePreviews),
-    }));
+    })));
 
     let password = match &config.admin_password {
         Some(p) => p.clone(),
         None => read_or_create(&config.data_dir.join("admin-password"), || random_hex(8))?,
     };
     let (site, admin, created) = app
+        .sessions
         .bootstrap(&config.admin_email, &password, config.site_origins.clone())
         .await
         .map_err(|e| e.to_string())?;
@@ -548,6 +549,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         storage_addr,
         blobs,
         app,
+        stores,
         gateway,
         site,
         admin,

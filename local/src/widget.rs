@@ -135,7 +135,7 @@ async fn frame(State(pages): State<Frame>, Query(q): Query<FrameQuery>) -> Respo
         Err(missing) => return *missing,
     };
     let site = match q.site.as_deref().map(SiteKey::parse) {
-        Some(Ok(key)) => pages.app.directory.get_site(&key).await.ok().flatten(),
+        Some(Ok(key)) => pages.app.sites.site_for(&key, None).await.ok(),
         _ => None,
     };
     let ancestors = match site {

@@ -10,7 +10,7 @@ use crate::deploy::Function;
 #[cfg(feature = "lambda")]
 use crate::{
     adapters::{dynamo::DynamoStore, push::ManagementApiPush},
-    app::{App, Settings},
+    app::{App, Parts, Settings, Stores},
 };
 
 /// `PARLOR_TABLE`.
@@ -417,13 +417,18 @@ pub async fn app_from_env() -> Result<App, ConfigError> {
         widget_origins: config.widget_origins.clone(),
         ..Settings::default()
     };
-    let app = App::new(Arc::new(store), Arc::new(push), signer, settings);
+    let parts = Parts::new(
+        Stores::of(Arc::new(store)),
+        Arc::new(push),
+        signer,
+        settings,
+    );
     #[cfg(feature = "attachments")]
-    let app = match &config.attachments_bucket {
-        Some(bucket) => app.with_attachments(crate::adapters::s3::storage_in_aws(&sdk, bucket)),
-        None => app,
+    let parts = match &config.attachments_bucket {
+        Some(bucket) => parts.with_attachments(crate::adapters::s3::storage_in_aws(&sdk, bucket)),
+        None => parts,
     };
-    Ok(app)
+    Ok(App::of(parts))
 }
 
 /// The whole `main` of a WebSocket route's function: build the App once, then hand every event to

@@ -257,7 +257,7 @@ impl TestApp {
     /// How many connection records the demo workspace's operators have.
     pub async fn operator_connections(&self) -> usize {
         self.running
-            .app
+            .stores
             .connections
             .operator_connections(&self.running.admin.workspace)
             .await
@@ -269,7 +269,7 @@ impl TestApp {
     pub async fn visitor_connections(&self, visitor_id: &str) -> usize {
         let id = parlor_core::ids::VisitorId::parse(visitor_id).expect("a visitor id");
         self.running
-            .app
+            .stores
             .connections
             .visitor_connections(&self.running.admin.workspace, &id)
             .await

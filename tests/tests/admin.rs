@@ -225,6 +225,7 @@ async fn another_workspaces_admin_neither_sees_nor_changes_the_site() {
     let (elsewhere, _, _) = app
         .running
         .app
+        .sessions
         .bootstrap("boss@elsewhere.test", "password-123", vec![])
         .await
         .unwrap();

@@ -248,6 +248,7 @@ async fn messages_naming_another_workspaces_file_or_one_never_uploaded_are_refus
     let (site, _, _) = app
         .running
         .app
+        .sessions
         .bootstrap("boss@elsewhere.test", "password-123", vec![])
         .await
         .unwrap();

@@ -186,6 +186,7 @@ async fn tenants_and_visitors_cannot_reach_each_others_dialogs() {
     let (_, stranger, _) = app
         .running
         .app
+        .sessions
         .bootstrap("boss@elsewhere.test", "password-123", vec![])
         .await
         .unwrap();
@@ -278,13 +279,13 @@ async fn expired_forged_and_reused_credentials_are_refused_at_connect() {
     );
     let now = app.running.app.now();
     app.running
-        .app
+        .stores
         .tickets
         .put_ticket(&mint(&in_date, now + 30_000))
         .await
         .unwrap();
     app.running
-        .app
+        .stores
         .tickets
         .put_ticket(&mint(&stale, now - 1))
         .await
@@ -311,7 +312,7 @@ async fn expired_forged_and_reused_credentials_are_refused_at_connect() {
     let session = app.visitor_session(Some("Vera")).await;
     let token = session["token"].as_str().unwrap();
     let visitor = VisitorId::parse(session["visitor_id"].as_str().unwrap()).unwrap();
-    let signer = &app.running.app.signer;
+    let signer = &app.running.app.sessions.signer;
     let expired = signer.sign(&Claims::Visitor {
         workspace: app.running.admin.workspace.clone(),
         site: app.running.site.key.clone(),
@@ -477,7 +478,7 @@ async fn a_push_to_a_gone_connection_deletes_only_that_record() {
     let app = TestApp::spawn().await;
     let anna = app.operator("Anna").await;
     let mut a = app.connect_operator(&anna).await;
-    let store = &app.running.app.connections;
+    let store = &app.running.stores.connections;
     // A record whose socket is long gone, as after a missed $disconnect.
     let ghost = ConnectionId::parse("ghost-connection").unwrap();
     let now = app.running.app.now();

@@ -47,7 +47,7 @@ async fn the_management_api_posts_describes_and_deletes_connections_like_aws() {
     let mut ws = app.connect_operator(&anna).await;
     let live = app
         .running
-        .app
+        .stores
         .connections
         .operator_connections(&app.running.admin.workspace)
         .await

@@ -49,7 +49,7 @@ async fn connect_without_credentials_is_refused_with_401() {
     let id = ConnectionId::parse("asdfasdf=").unwrap();
     assert!(
         app.running
-            .app
+            .stores
             .connections
             .get_connection(&id)
             .await
@@ -74,7 +74,7 @@ async fn connect_with_a_ticket_stores_the_connection_and_disconnect_removes_it()
     let id = ConnectionId::parse("asdfasdf=").unwrap();
     let stored = app
         .running
-        .app
+        .stores
         .connections
         .get_connection(&id)
         .await
@@ -92,7 +92,7 @@ async fn connect_with_a_ticket_stores_the_connection_and_disconnect_removes_it()
     assert_eq!(response.status_code, 200);
     assert!(
         app.running
-            .app
+            .stores
             .connections
             .get_connection(&id)
             .await
@@ -128,7 +128,7 @@ async fn a_visitor_token_connects_and_a_message_event_stores_the_message() {
     let id = ConnectionId::parse("asdfasdf=").unwrap();
     assert!(
         app.running
-            .app
+            .stores
             .connections
             .get_connection(&id)
             .await

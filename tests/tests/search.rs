@@ -166,6 +166,7 @@ async fn a_search_shows_only_what_the_operator_may_see() {
     // Another workspace's operator finds nothing of it.
     app.running
         .app
+        .sessions
         .bootstrap("boss@elsewhere.test", "password-123", vec![])
         .await
         .unwrap();

@@ -433,7 +433,7 @@ async fn stale_operator_connection(app: &TestApp) {
         expires_at: now + 3_600_000,
     };
     app.running
-        .app
+        .stores
         .connections
         .put_connection(&stale)
         .await

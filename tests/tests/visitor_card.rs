@@ -91,6 +91,7 @@ async fn the_card_is_refused_like_the_dialog_itself() {
     let (_, stranger, _) = app
         .running
         .app
+        .sessions
         .bootstrap("boss@elsewhere.test", "password-123", vec![])
         .await
         .unwrap();

@@ -11,15 +11,15 @@
 //!    stores an image's preview beside it, all before the message is stored.
 //! 4. Anyone who may read the message asks for links (`message_attachments`), which expire.
 
-use super::{App, AppError, AppResult};
-use crate::auth::{Claims, Holder};
+use super::{AppError, AppResult, Stores, dialog_for, message_at};
+use crate::auth::{Claims, Holder, Signer};
 use crate::domain::{
     Attachment, AttachmentKind, AttachmentLimits, DomainError, FileDescription,
     MAX_ATTACHMENTS_PER_MESSAGE, Message, Millis, Operator, PREVIEW_PIXELS, Visitor, object_key,
     preview_key, sniff_image,
 };
 use crate::ids::{AttachmentId, DialogId, WorkspaceId};
-use crate::ports::{BlobError, Blobs, Images, UploadPolicy};
+use crate::ports::{BlobError, Blobs, Clock, DialogStore, DirectoryStore, Images, UploadPolicy};
 use crate::protocol::{AttachmentLinks, DialogAttachment, UploadGrant};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -66,12 +66,30 @@ fn invalid(message: String) -> AppError {
     DomainError::AttachmentInvalid(message).into()
 }
 
-impl App {
-    /// Gives this process attachment storage; without it, attachments are refused with
-    /// `attachments_unavailable`.
-    pub fn with_attachments(mut self, storage: AttachmentStorage) -> Self {
-        self.attachments = Some(storage);
-        self
+/// Files sent with messages: grants, checks and links.
+pub struct Attachments {
+    /// Where files are kept, when this process has storage.
+    attachments: Option<AttachmentStorage>,
+    directory: Arc<dyn DirectoryStore>,
+    dialogs: Arc<dyn DialogStore>,
+    signer: Signer,
+    clock: Arc<dyn Clock>,
+}
+
+impl Attachments {
+    pub(super) fn new(
+        stores: &Stores,
+        storage: Option<AttachmentStorage>,
+        signer: Signer,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            attachments: storage,
+            directory: stores.directory.clone(),
+            dialogs: stores.dialogs.clone(),
+            signer,
+            clock,
+        }
     }
 
     fn storage(&self) -> AppResult<&AttachmentStorage> {
@@ -110,24 +128,6 @@ impl App {
         Ok(limits)
     }
 
-    /// Who a bearer token (an operator's session or a visitor's token) lets upload, and where.
-    pub async fn uploader(&self, token: &str) -> AppResult<(WorkspaceId, Holder)> {
-        match self.signer.verify(token, self.now()) {
-            Ok(Claims::Session { .. }) => {
-                let op = self.operator_from_session(token).await?;
-                Ok((op.workspace.clone(), Holder::Operator(op.id)))
-            }
-            Ok(Claims::Visitor { .. }) => {
-                let v = self.visitor_from_token(token).await?;
-                Ok((v.workspace.clone(), Holder::Visitor(v.id)))
-            }
-            Ok(_) => Err(AppError::Unauthorized(
-                "send an operator's session token or a visitor token".into(),
-            )),
-            Err(e) => Err(AppError::Unauthorized(e.to_string())),
-        }
-    }
-
     /// Checks a file against the workspace's limits and signs its upload.
     pub async fn grant_upload(
         &self,
@@ -138,7 +138,7 @@ impl App {
         let storage = self.storage()?;
         let limits = self.attachment_limits(workspace).await?;
         let attachment = file.accept(AttachmentId::generate(), &limits)?;
-        let now = self.now();
+        let now = self.clock.now();
         let expires_at = now + UPLOAD_WINDOW;
         let policy = UploadPolicy {
             key: object_key(workspace, &attachment.id),
@@ -200,7 +200,7 @@ impl App {
         let mut claimed = Vec::with_capacity(uploads.len());
         for (i, token) in uploads.iter().enumerate() {
             let which = format!("upload {} of {}", i + 1, uploads.len());
-            match self.signer.verify(token, self.now()) {
+            match self.signer.verify(token, self.clock.now()) {
                 Ok(Claims::Upload {
                     workspace: ws,
                     holder: h,
@@ -312,7 +312,7 @@ impl App {
             id: a.id.clone(),
             url,
             preview_url,
-            expires_at: self.now() + LINK_TTL_SECS as Millis * 1000,
+            expires_at: self.clock.now() + LINK_TTL_SECS as Millis * 1000,
         })
     }
 
@@ -336,8 +336,8 @@ impl App {
         dialog: &DialogId,
         seq: u64,
     ) -> AppResult<MessageAttachments> {
-        let dialog = self.load_dialog_for(op, dialog).await?;
-        let message = self.message_at(&op.workspace, &dialog.id, seq).await?;
+        let dialog = dialog_for(&*self.dialogs, op, dialog).await?;
+        let message = message_at(&*self.dialogs, &op.workspace, &dialog.id, seq).await?;
         self.links_of(&op.workspace, message).await
     }
 
@@ -351,8 +351,7 @@ impl App {
             .dialog
             .as_ref()
             .ok_or_else(|| AppError::Invalid("no such message".into()))?;
-        let message = self
-            .message_at(&visitor.workspace, dialog, seq)
+        let message = message_at(&*self.dialogs, &visitor.workspace, dialog, seq)
             .await?
             .filter(Message::visible_to_visitor);
         self.links_of(&visitor.workspace, message).await
@@ -365,7 +364,7 @@ impl App {
         op: &Operator,
         id: &DialogId,
     ) -> AppResult<DialogAttachments> {
-        let dialog = self.load_dialog_for(op, id).await?;
+        let dialog = dialog_for(&*self.dialogs, op, id).await?;
         let mut found: Vec<(Message, Attachment)> = Vec::new();
         let mut seen = HashSet::new();
         let (mut before, mut read) = (None, 0);
@@ -385,7 +384,7 @@ impl App {
                 }
             }
         }
-        let expires_at = self.now() + UPLOAD_TOKEN_TTL;
+        let expires_at = self.clock.now() + UPLOAD_TOKEN_TTL;
         let items = found.into_iter().map(|(m, a)| async move {
             let links = self.links(&op.workspace, &a).await?;
             let resend = self.upload_token(

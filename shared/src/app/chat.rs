@@ -1,7 +1,7 @@
 //! The `message` route: text both ways, whispers, typing, read receipts and unread marks.
 
 use super::fanout::{self, Listeners};
-use super::{App, AppResult, Caller, Done, MAX_ATTEMPTS, backoff};
+use super::{AppResult, Caller, Dialogs, Done, MAX_ATTEMPTS, backoff, dialog_for};
 use crate::auth::Holder;
 use crate::domain::{
     Attachment, Content, Dialog, DomainError, Message, MessageKind, Operator, ReadMarker, Receipt,
@@ -31,7 +31,7 @@ enum Sent {
     Again(Message),
 }
 
-impl App {
+impl Dialogs {
     pub(crate) async fn visitor_send(
         &self,
         visitor: &Visitor,
@@ -43,6 +43,7 @@ impl App {
             return Err(DomainError::Forbidden("this is another visitor's dialog").into());
         }
         let attachments = self
+            .attachments
             .attachments_for(
                 &visitor.workspace,
                 &Holder::Visitor(visitor.id.clone()),
@@ -72,16 +73,17 @@ impl App {
             fanout::message_to_operators(&to_operators, &added, &Receipts::default(), created);
         // The search index is written while the pushes go out: it is not on the message's path.
         let index = async {
-            self.index_messages(&dialog, &added).await;
+            self.search.index_messages(&dialog, &added).await;
             if created {
-                self.index_visitor(&Visitor {
-                    dialog: Some(dialog.id.clone()),
-                    ..visitor.clone()
-                })
-                .await;
+                self.search
+                    .index_visitor(&Visitor {
+                        dialog: Some(dialog.id.clone()),
+                        ..visitor.clone()
+                    })
+                    .await;
             }
         };
-        let (outcomes, ()) = futures_util::future::join(self.deliver(&posts), index).await;
+        let (outcomes, ()) = futures_util::future::join(self.delivery.deliver(&posts), index).await;
         let delivered = outcomes.into_iter().any(|ok| ok);
         if delivered {
             self.receipts
@@ -115,7 +117,7 @@ impl App {
     ) -> AppResult<Sent> {
         let mut visitor = visitor.clone();
         for attempt in 0..MAX_ATTEMPTS {
-            let now = self.now();
+            let now = self.clock.now();
             let (mut dialog, created) = match &visitor.dialog {
                 None => (Dialog::start(&visitor, now), true),
                 Some(id) => (
@@ -205,6 +207,7 @@ impl App {
             uploads,
         } = draft;
         let attachments = self
+            .attachments
             .attachments_for(&op.workspace, &Holder::Operator(op.id.clone()), uploads)
             .await?;
         let outcome = self
@@ -228,7 +231,7 @@ impl App {
         let (dialog, added) = match outcome {
             Ok(done) => done,
             Err(super::AppError::Store(StoreError::DuplicateMessage)) => {
-                let dialog = self.load_dialog_for(op, dialog_id).await?;
+                let dialog = dialog_for(&*self.dialogs, op, dialog_id).await?;
                 let message = self.stored_again(&dialog, client_id).await?;
                 return self.done_again(&op.workspace, message).await;
             }
@@ -266,8 +269,11 @@ impl App {
             .await?;
         let others = Listeners::operators_of(&dialog, &operators, Some(connection));
         let posts = fanout::message_to_operators(&others, &added, &receipts, false);
-        futures_util::future::join(self.deliver(&posts), self.index_messages(&dialog, &added))
-            .await;
+        futures_util::future::join(
+            self.delivery.deliver(&posts),
+            self.search.index_messages(&dialog, &added),
+        )
+        .await;
         Ok(Done {
             dialog: Some(dialog.clone()),
             ..Done::message(message.clone(), receipts)
@@ -285,12 +291,12 @@ impl App {
         if to.tabs().next().is_none() {
             return Ok(false);
         }
-        let names = self.shows_operator_names(to.dialog).await?;
+        let names = self.sites.shows_operator_names(to.dialog).await?;
         let posts = fanout::message_to_visitor(to, messages, receipts, names);
         if posts.is_empty() {
             return Ok(false);
         }
-        Ok(self.deliver(&posts).await.into_iter().any(|ok| ok))
+        Ok(self.delivery.deliver(&posts).await.into_iter().any(|ok| ok))
     }
 
     pub(crate) async fn typing(
@@ -322,7 +328,7 @@ impl App {
             Caller::Operator(op) => {
                 let id = dialog_id
                     .ok_or_else(|| super::AppError::Invalid("dialog_id is required".into()))?;
-                let dialog = self.load_dialog_for(op, id).await?;
+                let dialog = dialog_for(&*self.dialogs, op, id).await?;
                 let operators = self
                     .connections
                     .operator_connections(&dialog.workspace)
@@ -331,7 +337,7 @@ impl App {
                     .connections
                     .visitor_connections(&dialog.workspace, &dialog.visitor)
                     .await?;
-                let names = !tabs.is_empty() && self.shows_operator_names(&dialog).await?;
+                let names = !tabs.is_empty() && self.sites.shows_operator_names(&dialog).await?;
                 let l = Listeners {
                     dialog: &dialog,
                     operators: &operators,
@@ -341,7 +347,7 @@ impl App {
                 fanout::typing(&l, Side::Operators, Some(&op.name), typing, names)
             }
         };
-        self.deliver(&posts).await;
+        self.delivery.deliver(&posts).await;
         Ok(ack)
     }
 
@@ -369,7 +375,7 @@ impl App {
             Caller::Operator(op) => {
                 let id = dialog_id
                     .ok_or_else(|| super::AppError::Invalid("dialog_id is required".into()))?;
-                (self.load_dialog_for(op, id).await?, Side::Operators)
+                (dialog_for(&*self.dialogs, op, id).await?, Side::Operators)
             }
         };
         if up_to > dialog.seq {
@@ -423,7 +429,7 @@ impl App {
                     .await?,
             );
         }
-        self.deliver(&posts).await;
+        self.delivery.deliver(&posts).await;
         Ok(ack)
     }
 
@@ -455,7 +461,7 @@ impl App {
         connection: &ConnectionId,
         dialog_id: &DialogId,
     ) -> AppResult<Done> {
-        let dialog = self.load_dialog_for(op, dialog_id).await?;
+        let dialog = dialog_for(&*self.dialogs, op, dialog_id).await?;
         let existing = self
             .read_markers
             .read_markers(&op.workspace, &op.id, std::slice::from_ref(dialog_id))
@@ -472,7 +478,7 @@ impl App {
         let posts = self
             .own_read_state(op, connection, &dialog, &marker)
             .await?;
-        self.deliver(&posts).await;
+        self.delivery.deliver(&posts).await;
         let unread = ReadMarker::unread(Some(&marker), &dialog);
         Ok(Done {
             dialog: Some(dialog),

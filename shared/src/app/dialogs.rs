@@ -2,13 +2,21 @@
 //! HTTP API: the dialog list with my unread counts, and history by cursor.
 
 use super::fanout::{self, Listeners};
-use super::{App, AppError, AppResult, Done, dialog_view};
-use crate::domain::{
-    Dialog, DialogStatus, DomainError, Message, MessageKind, Operator, ReadMarker, Receipt, Side,
-    SystemEvent, Visitor,
+use std::sync::Arc;
+
+use super::{
+    AppError, AppResult, Attachments, Collaborators, Delivery, Done, MAX_ATTEMPTS, Search, Sites,
+    Stores, backoff, dialog_for, dialog_view,
 };
-use crate::ids::{ConnectionId, DialogId, OperatorId};
-use crate::ports::DialogCursor;
+use crate::domain::{
+    Dialog, DialogStatus, DomainError, Message, MessageKind, Millis, Operator, ReadMarker, Receipt,
+    Side, SystemEvent, Visitor,
+};
+use crate::ids::{ConnectionId, DialogId, OperatorId, WorkspaceId};
+use crate::ports::{
+    Clock, ConnectionStore, DialogCursor, DialogStore, DirectoryStore, ReadMarkerStore,
+    ReceiptStore, StoreError,
+};
 use crate::protocol::{DialogView, MessageView};
 use serde::Serialize;
 
@@ -53,7 +61,75 @@ pub struct DialogPage {
     pub unread_dialogs: u64,
 }
 
-impl App {
+/// Dialogs and their messages: what visitors and operators say and do in them, and the reads
+/// behind the HTTP API.
+pub struct Dialogs {
+    pub(super) dialogs: Arc<dyn DialogStore>,
+    pub(super) receipts: Arc<dyn ReceiptStore>,
+    pub(super) read_markers: Arc<dyn ReadMarkerStore>,
+    pub(super) directory: Arc<dyn DirectoryStore>,
+    /// Who listens: the operators and visitor tabs to tell.
+    pub(super) connections: Arc<dyn ConnectionStore>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) sites: Arc<Sites>,
+    pub(super) search: Arc<Search>,
+    pub(super) delivery: Delivery,
+    pub(super) attachments: Arc<Attachments>,
+}
+
+impl Dialogs {
+    pub(super) fn new(
+        stores: &Stores,
+        clock: Arc<dyn Clock>,
+        with: Collaborators,
+        attachments: Arc<Attachments>,
+    ) -> Self {
+        Self {
+            dialogs: stores.dialogs.clone(),
+            receipts: stores.receipts.clone(),
+            read_markers: stores.read_markers.clone(),
+            directory: stores.directory.clone(),
+            connections: stores.connections.clone(),
+            clock,
+            sites: with.sites,
+            search: with.search,
+            delivery: with.delivery,
+            attachments,
+        }
+    }
+
+    /// Reads the dialog, applies a transition and writes it back on the condition that nobody else
+    /// wrote in between; a lost race reads again and re-decides. A transition that adds nothing
+    /// changes nothing and writes nothing.
+    pub(super) async fn mutate_dialog<F>(
+        &self,
+        workspace: &WorkspaceId,
+        id: &DialogId,
+        transition: F,
+    ) -> AppResult<(Dialog, Vec<Message>)>
+    where
+        F: Fn(&mut Dialog, Millis) -> Result<Vec<Message>, DomainError>,
+    {
+        for attempt in 0..MAX_ATTEMPTS {
+            let mut dialog = self
+                .dialogs
+                .get_dialog(workspace, id)
+                .await?
+                .ok_or(DomainError::DialogNotFound)?;
+            let added = transition(&mut dialog, self.clock.now())?;
+            if added.is_empty() {
+                return Ok((dialog, added));
+            }
+            dialog.version += 1;
+            match self.dialogs.commit(&dialog, &added).await {
+                Ok(()) => return Ok((dialog, added)),
+                Err(StoreError::Conflict) => backoff(attempt).await,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(DomainError::Conflict.into())
+    }
+
     /// A change an operator makes that the domain alone decides (`Dialog::join`, `leave`,
     /// `close`, `reopen`): stored on the dialog's version, then told to whoever may see it.
     pub(crate) async fn change(
@@ -85,7 +161,7 @@ impl App {
     ) -> AppResult<Done> {
         let Some(target) = self.directory.get_operator(&op.workspace, to).await? else {
             // A caller who may not see the dialog learns nothing about operators either.
-            self.load_dialog_for(op, id).await?;
+            dialog_for(&*self.dialogs, op, id).await?;
             return Err(DomainError::OperatorNotFound.into());
         };
         let (dialog, added) = self
@@ -129,13 +205,14 @@ impl App {
             .operator_connections(&dialog.workspace)
             .await?;
         let to_operators = Listeners::operators_of(dialog, &operators, except);
-        self.deliver(&fanout::change_to_operators(
-            &to_operators,
-            added,
-            &receipts,
-            lost,
-        ))
-        .await;
+        self.delivery
+            .deliver(&fanout::change_to_operators(
+                &to_operators,
+                added,
+                &receipts,
+                lost,
+            ))
+            .await;
         let tabs = self
             .connections
             .visitor_connections(&dialog.workspace, &dialog.visitor)
@@ -197,7 +274,7 @@ impl App {
     }
 
     pub async fn dialog_for(&self, op: &Operator, id: &DialogId) -> AppResult<DialogView> {
-        let dialog = self.load_dialog_for(op, id).await?;
+        let dialog = dialog_for(&*self.dialogs, op, id).await?;
         let markers = self
             .read_markers
             .read_markers(&op.workspace, &op.id, std::slice::from_ref(id))
@@ -216,7 +293,7 @@ impl App {
         cursor: HistoryCursor,
         limit: usize,
     ) -> AppResult<HistoryPage> {
-        let dialog = self.load_dialog_for(op, id).await?;
+        let dialog = dialog_for(&*self.dialogs, op, id).await?;
         self.page(&dialog, cursor, limit, |m| Some(m.clone())).await
     }
 
@@ -241,7 +318,7 @@ impl App {
             .get_dialog(&visitor.workspace, id)
             .await?
             .ok_or(DomainError::DialogNotFound)?;
-        let names = self.shows_operator_names(&dialog).await?;
+        let names = self.sites.shows_operator_names(&dialog).await?;
         let page = self
             .page(&dialog, cursor, limit, |m| m.for_visitor(names))
             .await?;
@@ -268,7 +345,8 @@ impl App {
                 .operator_connections(&dialog.workspace)
                 .await?;
             let l = Listeners::operators_of(&dialog, &operators, None);
-            self.deliver(&fanout::receipt(&l, Side::Visitor, Receipt::Delivered, seq))
+            self.delivery
+                .deliver(&fanout::receipt(&l, Side::Visitor, Receipt::Delivered, seq))
                 .await;
         }
         Ok(page)

@@ -3,6 +3,7 @@
 
 mod attachments;
 mod chat;
+mod delivery;
 mod dialogs;
 mod fanout;
 mod pages;
@@ -13,23 +14,22 @@ mod sites;
 mod visitor_card;
 
 pub use attachments::{
-    AttachmentStorage, DialogAttachments, LINK_TTL_SECS, MessageAttachments, UPLOAD_TOKEN_TTL,
-    UPLOAD_WINDOW,
+    AttachmentStorage, Attachments, DialogAttachments, LINK_TTL_SECS, MessageAttachments,
+    UPLOAD_TOKEN_TTL, UPLOAD_WINDOW,
 };
 pub(crate) use chat::Draft;
-pub use dialogs::{DialogPage, HistoryCursor, HistoryPage, MAX_PAGE};
+pub use delivery::Delivery;
+pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use quick_replies::{
-    MAX_QUICK_REPLIES, MAX_TITLE_CHARS, NewQuickReply, QuickReplyList, QuickReplyView,
+    MAX_QUICK_REPLIES, MAX_TITLE_CHARS, NewQuickReply, QuickReplies, QuickReplyList, QuickReplyView,
 };
-pub use search::{MAX_SEARCH_HITS, SearchHit, SearchResults};
-pub use session::{ConnectRequest, LoggedIn, VisitorSession, VisitorSessionRequest};
-pub use sites::{SiteList, SiteUpdate};
+pub use search::{MAX_SEARCH_HITS, Search, SearchHit, SearchResults};
+pub use session::{ConnectRequest, LoggedIn, Sessions, VisitorSession, VisitorSessionRequest};
+pub use sites::{SiteList, SiteUpdate, Sites};
 pub use visitor_card::VisitorCard;
 
-use crate::auth::{Claims, Signer};
-use crate::domain::{
-    Dialog, DomainError, ErrorCode, Message, Millis, Operator, Peer, Receipts, Visitor,
-};
+use crate::auth::Signer;
+use crate::domain::{Dialog, DomainError, ErrorCode, Message, Millis, Operator, Receipts, Visitor};
 use crate::ids::{ConnectionId, DialogId, WorkspaceId};
 use crate::ports::*;
 use crate::protocol::{DialogView, MessageView, ServerEvent};
@@ -128,8 +128,10 @@ pub enum Caller {
     Visitor(Visitor),
 }
 
-/// The application: ports and settings, built once per process and shared by every request.
-pub struct App {
+/// The stores the use-cases read and write, each a port of its own: one adapter may serve them
+/// all (`Stores::of`), or each store another.
+#[derive(Clone)]
+pub struct Stores {
     pub directory: Arc<dyn DirectoryStore>,
     pub dialogs: Arc<dyn DialogStore>,
     pub receipts: Arc<dyn ReceiptStore>,
@@ -138,31 +140,11 @@ pub struct App {
     pub tickets: Arc<dyn TicketStore>,
     pub quick_replies: Arc<dyn QuickReplyStore>,
     pub search: Arc<dyn SearchIndex>,
-    pub push: Arc<dyn Push>,
-    pub clock: Arc<dyn Clock>,
-    pub signer: Signer,
-    pub settings: Settings,
-    /// Attachment storage, when this process has it (`with_attachments`).
-    pub attachments: Option<AttachmentStorage>,
-    /// Each site's "show operator names", as read last, and when: see `shows_operator_names`.
-    operator_names:
-        std::sync::Mutex<std::collections::HashMap<crate::ids::SiteKey, (Millis, bool)>>,
 }
 
-/// How long a site's "show operator names" is used before it is read again: a change reaches
-/// visitors within a minute, and a message to a visitor costs no extra read.
-const SITE_SETTINGS_TTL: Millis = 60_000;
-
-/// How often a write that lost a race is tried again before the caller is told `conflict`.
-const MAX_ATTEMPTS: u32 = 25;
-
-impl App {
-    pub fn new<S: Store + 'static>(
-        store: Arc<S>,
-        push: Arc<dyn Push>,
-        signer: Signer,
-        settings: Settings,
-    ) -> Self {
+impl Stores {
+    /// Every store on one adapter that implements them all.
+    pub fn of<S: Store + 'static>(store: Arc<S>) -> Self {
         Self {
             directory: store.clone(),
             dialogs: store.clone(),
@@ -172,185 +154,166 @@ impl App {
             quick_replies: store.clone(),
             search: store.clone(),
             tickets: store,
+        }
+    }
+}
+
+/// What an application is built from.
+pub struct Parts {
+    pub stores: Stores,
+    pub push: Arc<dyn Push>,
+    pub signer: Signer,
+    pub settings: Settings,
+    /// Attachment storage, when this process has it; without it, attachments are refused with
+    /// `attachments_unavailable`.
+    pub attachments: Option<AttachmentStorage>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Parts {
+    pub fn new(stores: Stores, push: Arc<dyn Push>, signer: Signer, settings: Settings) -> Self {
+        Self {
+            stores,
             push,
-            clock: Arc::new(SystemClock),
             signer,
             settings,
             attachments: None,
-            operator_names: Default::default(),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    pub fn with_attachments(self, storage: AttachmentStorage) -> Self {
+        Self {
+            attachments: Some(storage),
+            ..self
+        }
+    }
+}
+
+/// The application: one service per concept, each holding only the ports it uses, built once per
+/// process and shared by every request.
+pub struct App {
+    /// Who is calling: operators' sign-in and tickets, visitor sessions, sockets, the team.
+    pub sessions: Sessions,
+    /// Sites and their widget settings.
+    pub sites: Arc<Sites>,
+    /// Dialogs and their messages: the `message`, `assign` and `close` routes and the reads
+    /// behind the HTTP API.
+    pub dialogs: Dialogs,
+    pub search: Arc<Search>,
+    pub quick_replies: QuickReplies,
+    pub attachments: Arc<Attachments>,
+    /// Posts frames to connections.
+    pub delivery: Delivery,
+    clock: Arc<dyn Clock>,
+}
+
+/// How often a write that lost a race is tried again before the caller is told `conflict`.
+const MAX_ATTEMPTS: u32 = 25;
+
+impl App {
+    /// An application on one adapter that serves every store.
+    pub fn new<S: Store + 'static>(
+        store: Arc<S>,
+        push: Arc<dyn Push>,
+        signer: Signer,
+        settings: Settings,
+    ) -> Self {
+        Self::of(Parts::new(Stores::of(store), push, signer, settings))
+    }
+
+    pub fn of(parts: Parts) -> Self {
+        let Parts {
+            stores,
+            push,
+            signer,
+            settings,
+            attachments,
+            clock,
+        } = parts;
+        let delivery = Delivery::new(push, stores.connections.clone());
+        let sites = Arc::new(Sites::new(&stores, &settings, clock.clone()));
+        let search = Arc::new(Search::new(&stores, clock.clone()));
+        let attachments = Arc::new(Attachments::new(
+            &stores,
+            attachments,
+            signer.clone(),
+            clock.clone(),
+        ));
+        let sessions = Sessions::new(
+            &stores,
+            signer,
+            settings,
+            clock.clone(),
+            Collaborators {
+                sites: sites.clone(),
+                search: search.clone(),
+                delivery: delivery.clone(),
+            },
+        );
+        let dialogs = Dialogs::new(
+            &stores,
+            clock.clone(),
+            Collaborators {
+                sites: sites.clone(),
+                search: search.clone(),
+                delivery: delivery.clone(),
+            },
+            attachments.clone(),
+        );
+        Self {
+            quick_replies: QuickReplies {
+                quick_replies: stores.quick_replies.clone(),
+                clock: clock.clone(),
+            },
+            sessions,
+            sites,
+            dialogs,
+            search,
+            attachments,
+            delivery,
+            clock,
         }
     }
 
     pub fn now(&self) -> Millis {
         self.clock.now()
     }
+}
 
-    /// Reads the dialog, applies a transition and writes it back on the condition that nobody else
-    /// wrote in between; a lost race reads again and re-decides. A transition that adds nothing
-    /// changes nothing and writes nothing.
-    async fn mutate_dialog<F>(
-        &self,
-        workspace: &WorkspaceId,
-        id: &DialogId,
-        transition: F,
-    ) -> AppResult<(Dialog, Vec<Message>)>
-    where
-        F: Fn(&mut Dialog, Millis) -> Result<Vec<Message>, DomainError>,
-    {
-        for attempt in 0..MAX_ATTEMPTS {
-            let mut dialog = self
-                .dialogs
-                .get_dialog(workspace, id)
-                .await?
-                .ok_or(DomainError::DialogNotFound)?;
-            let added = transition(&mut dialog, self.now())?;
-            if added.is_empty() {
-                return Ok((dialog, added));
-            }
-            dialog.version += 1;
-            match self.dialogs.commit(&dialog, &added).await {
-                Ok(()) => return Ok((dialog, added)),
-                Err(StoreError::Conflict) => backoff(attempt).await,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(DomainError::Conflict.into())
-    }
+/// The services a use-case service calls on: site settings, the search index, delivery.
+#[derive(Clone)]
+struct Collaborators {
+    sites: Arc<Sites>,
+    search: Arc<Search>,
+    delivery: Delivery,
+}
 
-    /// One message of a dialog, by its `seq`.
-    pub(crate) async fn message_at(
-        &self,
-        workspace: &WorkspaceId,
-        dialog: &DialogId,
-        seq: u64,
-    ) -> AppResult<Option<Message>> {
-        let newest = self
-            .dialogs
-            .messages_before(workspace, dialog, Some(seq + 1), 1)
-            .await?;
-        Ok(newest.into_iter().find(|m| m.seq == seq))
-    }
+/// A dialog the operator may see, or `dialog_not_found` / `forbidden`.
+pub(crate) async fn dialog_for(
+    dialogs: &dyn DialogStore,
+    op: &Operator,
+    id: &DialogId,
+) -> AppResult<Dialog> {
+    let dialog = dialogs
+        .get_dialog(&op.workspace, id)
+        .await?
+        .ok_or(DomainError::DialogNotFound)?;
+    dialog.check_access(op)?;
+    Ok(dialog)
+}
 
-    pub(crate) async fn load_dialog_for(&self, op: &Operator, id: &DialogId) -> AppResult<Dialog> {
-        let dialog = self
-            .dialogs
-            .get_dialog(&op.workspace, id)
-            .await?
-            .ok_or(DomainError::DialogNotFound)?;
-        dialog.check_access(op)?;
-        Ok(dialog)
-    }
-
-    pub async fn caller_of(&self, connection: &ConnectionId) -> AppResult<Caller> {
-        let record = self
-            .connections
-            .get_connection(connection)
-            .await?
-            .ok_or_else(|| {
-                AppError::Unauthorized("this connection is not known; reconnect".into())
-            })?;
-        match record.peer {
-            Peer::Operator { id, .. } => {
-                let op = self.directory.get_operator(&record.workspace, &id).await?;
-                op.map(Caller::Operator)
-                    .ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into()))
-            }
-            Peer::Visitor { id, .. } => {
-                let v = self.directory.get_visitor(&record.workspace, &id).await?;
-                v.map(Caller::Visitor)
-                    .ok_or_else(|| AppError::Unauthorized("the visitor no longer exists".into()))
-            }
-        }
-    }
-
-    /// The operator behind a session token.
-    pub async fn operator_from_session(&self, token: &str) -> AppResult<Operator> {
-        match self.signer.verify(token, self.now()) {
-            Ok(Claims::Session {
-                workspace,
-                operator,
-                ..
-            }) => self
-                .directory
-                .get_operator(&workspace, &operator)
-                .await?
-                .ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into())),
-            Ok(_) => Err(AppError::Unauthorized(
-                "not an operator session token".into(),
-            )),
-            Err(e) => Err(AppError::Unauthorized(e.to_string())),
-        }
-    }
-
-    /// The visitor behind a visitor token.
-    pub async fn visitor_from_token(&self, token: &str) -> AppResult<Visitor> {
-        match self.signer.verify(token, self.now()) {
-            Ok(Claims::Visitor {
-                workspace, visitor, ..
-            }) => self
-                .directory
-                .get_visitor(&workspace, &visitor)
-                .await?
-                .ok_or_else(|| AppError::Unauthorized("the visitor no longer exists".into())),
-            Ok(_) => Err(AppError::Unauthorized("not a visitor token".into())),
-            Err(e) => Err(AppError::Unauthorized(e.to_string())),
-        }
-    }
-
-    /// Posts every frame at once. A 410 deletes that connection's record (the stale one, never
-    /// anything else); other failures are logged. Returns, per post, whether it arrived.
-    pub async fn deliver(&self, posts: &[Post]) -> Vec<bool> {
-        let sends = posts.iter().map(|post| async move {
-            match self.push.post(&post.to, &post.payload).await {
-                Ok(()) => true,
-                Err(PushError::Gone) => {
-                    if let Err(e) = self.connections.delete_connection(&post.to).await {
-                        tracing::warn!(connection_id = %post.to, error = %e, "stale connection not deleted");
-                    }
-                    false
-                }
-                Err(PushError::Failed(e)) => {
-                    tracing::warn!(connection_id = %post.to, error = %e, "push failed");
-                    false
-                }
-            }
-        });
-        futures_util::future::join_all(sends).await
-    }
-
-    /// Whether the dialog's site shows operator names to its visitors.
-    async fn shows_operator_names(&self, dialog: &Dialog) -> AppResult<bool> {
-        let now = self.now();
-        let cached = self
-            .operator_names
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&dialog.site)
-            .copied();
-        if let Some((at, show)) = cached
-            && now.saturating_sub(at) < SITE_SETTINGS_TTL
-        {
-            return Ok(show);
-        }
-        let show = self
-            .directory
-            .get_site(&dialog.site)
-            .await?
-            .is_none_or(|site| site.settings.show_operator_names);
-        self.operator_names
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(dialog.site.clone(), (now, show));
-        Ok(show)
-    }
-
-    /// Forgets what `shows_operator_names` read of a site, after its settings changed here.
-    fn forget_site_settings(&self, key: &crate::ids::SiteKey) {
-        self.operator_names
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(key);
-    }
+/// One message of a dialog, by its `seq`.
+pub(crate) async fn message_at(
+    dialogs: &dyn DialogStore,
+    workspace: &WorkspaceId,
+    dialog: &DialogId,
+    seq: u64,
+) -> AppResult<Option<Message>> {
+    let newest = dialogs
+        .messages_before(workspace, dialog, Some(seq + 1), 1)
+        .await?;
+    Ok(newest.into_iter().find(|m| m.seq == seq))
 }
 
 /// What a command did, for the answer to its sender: the message it stored (or that a retry of it

@@ -1,10 +1,10 @@
 //! The page each visitor has open, for the operators' view of who is on the site and where.
 
-use super::{App, AppResult, fanout};
+use super::{AppResult, Dialogs, fanout};
 use crate::domain::{VisitedPage, Visitor};
 use crate::protocol::ServerEvent;
 
-impl App {
+impl Dialogs {
     /// The widget reports a page view: kept on the visitor, pushed to the operator connections of
     /// the workspace that may see the visitor: all of them, unless the visitor's dialog was
     /// transferred away from one (cost O(operators online), whatever the number of visitors, and
@@ -15,7 +15,7 @@ impl App {
         url: &str,
         title: Option<&str>,
     ) -> AppResult<VisitedPage> {
-        let page = VisitedPage::parse(url, title, self.now())?;
+        let page = VisitedPage::parse(url, title, self.clock.now())?;
         let updated = Visitor {
             current_page: Some(page.clone()),
             ..visitor.clone()
@@ -35,7 +35,7 @@ impl App {
             .operator_connections(&visitor.workspace)
             .await?;
         let posts = fanout::visitor_page(dialog.as_ref(), &operators, &event);
-        self.deliver(&posts).await;
+        self.delivery.deliver(&posts).await;
         Ok(page)
     }
 }

@@ -1,9 +1,12 @@
 //! Quick replies: each operator's own canned answers, kept on the server so they follow the
 //! operator to any browser. Only their owner lists, adds or deletes them.
 
-use super::{App, AppResult};
+use std::sync::Arc;
+
+use super::AppResult;
 use crate::domain::{DomainError, Millis, Operator, QuickReply, validate_text};
 use crate::ids::QuickReplyId;
+use crate::ports::{Clock, QuickReplyStore};
 use serde::{Deserialize, Serialize};
 
 /// A quick reply's title is what the `/` shortcut finds it by.
@@ -47,8 +50,14 @@ impl From<QuickReply> for QuickReplyView {
     }
 }
 
-impl App {
-    pub async fn quick_replies(&self, op: &Operator) -> AppResult<QuickReplyList> {
+/// Each operator's own canned answers.
+pub struct QuickReplies {
+    pub(super) quick_replies: Arc<dyn QuickReplyStore>,
+    pub(super) clock: Arc<dyn Clock>,
+}
+
+impl QuickReplies {
+    pub async fn list(&self, op: &Operator) -> AppResult<QuickReplyList> {
         let list = self
             .quick_replies
             .list_quick_replies(&op.workspace, &op.id)
@@ -58,11 +67,7 @@ impl App {
         })
     }
 
-    pub async fn add_quick_reply(
-        &self,
-        op: &Operator,
-        new: NewQuickReply,
-    ) -> AppResult<QuickReplyView> {
+    pub async fn add(&self, op: &Operator, new: NewQuickReply) -> AppResult<QuickReplyView> {
         let title = new.title.trim().to_owned();
         if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
             return Err(DomainError::Invalid(format!(
@@ -87,13 +92,13 @@ impl App {
             operator: op.id.clone(),
             title,
             text: new.text,
-            created_at: self.now(),
+            created_at: self.clock.now(),
         };
         self.quick_replies.put_quick_reply(&reply).await?;
         Ok(reply.into())
     }
 
-    pub async fn delete_quick_reply(&self, op: &Operator, id: &QuickReplyId) -> AppResult<()> {
+    pub async fn delete(&self, op: &Operator, id: &QuickReplyId) -> AppResult<()> {
         self.quick_replies
             .delete_quick_reply(&op.workspace, &op.id, id)
             .await?;

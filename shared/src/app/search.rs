@@ -2,15 +2,17 @@
 //! of any message (seed 001). The index is written after each commit, best effort: a message is
 //! stored and delivered whether or not its words were indexed.
 
-use super::{App, AppError, AppResult, dialog_view};
+use super::{AppError, AppResult, Stores, dialog_view, message_at};
 use crate::domain::{
     Dialog, IndexEntry, MAX_QUERY_CHARS, Message, MessageKind, Millis, Operator, ReadMarker,
     SearchField, Visitor, email_terms, message_terms, phone_terms, query_terms, words,
 };
 use crate::ids::{DialogId, WorkspaceId};
+use crate::ports::{Clock, DialogStore, ReadMarkerStore, SearchIndex};
 use crate::protocol::{DialogView, MessageView};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// The most dialogs one search returns.
 pub const MAX_SEARCH_HITS: usize = 20;
@@ -46,7 +48,24 @@ struct Candidate {
     at: Millis,
 }
 
-impl App {
+/// Finding dialogs by the visitor's name, email, phone and the words of messages.
+pub struct Search {
+    index: Arc<dyn SearchIndex>,
+    dialogs: Arc<dyn DialogStore>,
+    read_markers: Arc<dyn ReadMarkerStore>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Search {
+    pub(super) fn new(stores: &Stores, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            index: stores.search.clone(),
+            dialogs: stores.dialogs.clone(),
+            read_markers: stores.read_markers.clone(),
+            clock,
+        }
+    }
+
     /// Indexes the words of the messages a commit added (system events are not searched). A word
     /// in several of them is written once, for the newest.
     pub(crate) async fn index_messages(&self, dialog: &Dialog, messages: &[Message]) {
@@ -75,7 +94,7 @@ impl App {
         let Some(dialog) = &visitor.dialog else {
             return;
         };
-        let now = self.now();
+        let now = self.clock.now();
         let fields = [
             (SearchField::Name, visitor.name.as_deref().map(words)),
             (
@@ -115,7 +134,7 @@ impl App {
         if entries.is_empty() {
             return;
         }
-        if let Err(e) = self.search.index_terms(workspace, entries).await {
+        if let Err(e) = self.index.index_terms(workspace, entries).await {
             tracing::warn!(dialog_id = %dialog, error = %e, "not indexed for search");
         }
     }
@@ -135,7 +154,7 @@ impl App {
         let found = futures_util::future::try_join_all(
             terms
                 .iter()
-                .map(|t| self.search.find_terms(&op.workspace, t, ENTRIES_PER_TERM)),
+                .map(|t| self.index.find_terms(&op.workspace, t, ENTRIES_PER_TERM)),
         )
         .await?;
         let mut candidates: HashMap<DialogId, Candidate> = HashMap::new();
@@ -183,7 +202,7 @@ impl App {
             let unread = ReadMarker::unread(markers.iter().find(|m| m.dialog == d.id), d);
             async move {
                 let message = match candidate.message_seq {
-                    Some(seq) => self.message_at(&d.workspace, &d.id, seq).await?,
+                    Some(seq) => message_at(&*self.dialogs, &d.workspace, &d.id, seq).await?,
                     None => None,
                 };
                 Ok::<_, AppError>(SearchHit {

@@ -1,8 +1,12 @@
 //! Who is who: login, tickets, visitor sessions, connecting and disconnecting sockets, operator
 //! status, and the first run's workspace.
 
-use super::{App, AppError, AppResult};
-use crate::auth::{Claims, decoy_hash, hash_password, verify_password};
+use std::sync::Arc;
+
+use super::{
+    AppError, AppResult, Caller, Collaborators, Delivery, Search, Settings, Sites, Stores,
+};
+use crate::auth::{Claims, Holder, Signer, decoy_hash, hash_password, verify_password};
 use crate::domain::{
     Connection, DomainError, Email, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Peer,
     Phone, Role, Site, Ticket, Visitor, VisitorSource, Workspace,
@@ -11,6 +15,7 @@ use crate::ids::{
     ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId, random_token,
 };
 use crate::ports::StoreError;
+use crate::ports::{Clock, ConnectionStore, DirectoryStore, TicketStore};
 use crate::protocol::{OperatorView, PROTOCOL_VERSION, ServerEvent};
 use serde::{Deserialize, Serialize};
 
@@ -95,7 +100,114 @@ fn name_field(value: Option<String>) -> AppResult<Option<String>> {
     })
 }
 
-impl App {
+/// Who is who: sign-in, tickets, visitor sessions, sockets and the team.
+pub struct Sessions {
+    directory: Arc<dyn DirectoryStore>,
+    tickets: Arc<dyn TicketStore>,
+    connections: Arc<dyn ConnectionStore>,
+    pub signer: Signer,
+    pub settings: Settings,
+    clock: Arc<dyn Clock>,
+    sites: Arc<Sites>,
+    search: Arc<Search>,
+    delivery: Delivery,
+}
+
+impl Sessions {
+    pub(super) fn new(
+        stores: &Stores,
+        signer: Signer,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        with: Collaborators,
+    ) -> Self {
+        Self {
+            directory: stores.directory.clone(),
+            tickets: stores.tickets.clone(),
+            connections: stores.connections.clone(),
+            signer,
+            settings,
+            clock,
+            sites: with.sites,
+            search: with.search,
+            delivery: with.delivery,
+        }
+    }
+
+    pub async fn caller_of(&self, connection: &ConnectionId) -> AppResult<Caller> {
+        let record = self
+            .connections
+            .get_connection(connection)
+            .await?
+            .ok_or_else(|| {
+                AppError::Unauthorized("this connection is not known; reconnect".into())
+            })?;
+        match record.peer {
+            Peer::Operator { id, .. } => {
+                let op = self.directory.get_operator(&record.workspace, &id).await?;
+                op.map(Caller::Operator)
+                    .ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into()))
+            }
+            Peer::Visitor { id, .. } => {
+                let v = self.directory.get_visitor(&record.workspace, &id).await?;
+                v.map(Caller::Visitor)
+                    .ok_or_else(|| AppError::Unauthorized("the visitor no longer exists".into()))
+            }
+        }
+    }
+
+    /// The operator behind a session token.
+    pub async fn operator_from_session(&self, token: &str) -> AppResult<Operator> {
+        match self.signer.verify(token, self.clock.now()) {
+            Ok(Claims::Session {
+                workspace,
+                operator,
+                ..
+            }) => self
+                .directory
+                .get_operator(&workspace, &operator)
+                .await?
+                .ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into())),
+            Ok(_) => Err(AppError::Unauthorized(
+                "not an operator session token".into(),
+            )),
+            Err(e) => Err(AppError::Unauthorized(e.to_string())),
+        }
+    }
+
+    /// The visitor behind a visitor token.
+    pub async fn visitor_from_token(&self, token: &str) -> AppResult<Visitor> {
+        match self.signer.verify(token, self.clock.now()) {
+            Ok(Claims::Visitor {
+                workspace, visitor, ..
+            }) => self
+                .directory
+                .get_visitor(&workspace, &visitor)
+                .await?
+                .ok_or_else(|| AppError::Unauthorized("the visitor no longer exists".into())),
+            Ok(_) => Err(AppError::Unauthorized("not a visitor token".into())),
+            Err(e) => Err(AppError::Unauthorized(e.to_string())),
+        }
+    }
+
+    /// Who a bearer token (an operator's session or a visitor's token) lets upload, and where.
+    pub async fn uploader(&self, token: &str) -> AppResult<(WorkspaceId, Holder)> {
+        match self.signer.verify(token, self.clock.now()) {
+            Ok(Claims::Session { .. }) => {
+                let op = self.operator_from_session(token).await?;
+                Ok((op.workspace.clone(), Holder::Operator(op.id)))
+            }
+            Ok(Claims::Visitor { .. }) => {
+                let v = self.visitor_from_token(token).await?;
+                Ok((v.workspace.clone(), Holder::Visitor(v.id)))
+            }
+            Ok(_) => Err(AppError::Unauthorized(
+                "send an operator's session token or a visitor token".into(),
+            )),
+            Err(e) => Err(AppError::Unauthorized(e.to_string())),
+        }
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> AppResult<LoggedIn> {
         let found = self.directory.find_operator_by_email(email).await?;
         let hash = found
@@ -105,7 +217,7 @@ impl App {
         let op = found
             .filter(|_| valid)
             .ok_or_else(|| AppError::Unauthorized("wrong email or password".into()))?;
-        let expires_at = self.now() + self.settings.session_ttl;
+        let expires_at = self.clock.now() + self.settings.session_ttl;
         let token = self.signer.sign(&Claims::Session {
             workspace: op.workspace.clone(),
             operator: op.id.clone(),
@@ -124,7 +236,7 @@ impl App {
             id: random_token("tkt_"),
             workspace: op.workspace.clone(),
             operator: op.id.clone(),
-            expires_at: self.now() + self.settings.ticket_ttl,
+            expires_at: self.clock.now() + self.settings.ticket_ttl,
         };
         self.tickets.put_ticket(&ticket).await?;
         Ok(ticket)
@@ -136,7 +248,7 @@ impl App {
         req: VisitorSessionRequest,
         origin: Option<&str>,
     ) -> AppResult<VisitorSession> {
-        let site = self.site_for(&req.site_key, origin).await?;
+        let site = self.sites.site_for(&req.site_key, origin).await?;
         let name = name_field(req.name)?;
         let email = profile_field(
             req.email,
@@ -149,7 +261,7 @@ impl App {
         );
         let phone = profile_field(req.phone, AppError::InvalidPhone, &phone_rule, Phone::parse)?;
         let returning = match req.token.as_deref() {
-            Some(token) => match self.signer.verify(token, self.now()) {
+            Some(token) => match self.signer.verify(token, self.clock.now()) {
                 Ok(Claims::Visitor {
                     workspace,
                     site: key,
@@ -167,7 +279,7 @@ impl App {
                     v.email = email.or(v.email);
                     v.phone = phone.or(v.phone);
                     self.directory.put_visitor(&v).await?;
-                    self.index_visitor(&v).await;
+                    self.search.index_visitor(&v).await;
                 }
                 v
             }
@@ -181,14 +293,14 @@ impl App {
                     phone,
                     dialog: None,
                     source: req.source.unwrap_or_default(),
-                    created_at: self.now(),
+                    created_at: self.clock.now(),
                     current_page: None,
                 };
                 self.directory.put_visitor(&v).await?;
                 v
             }
         };
-        let expires_at = self.now() + self.settings.visitor_token_ttl;
+        let expires_at = self.clock.now() + self.settings.visitor_token_ttl;
         let token = self.signer.sign(&Claims::Visitor {
             workspace: visitor.workspace.clone(),
             site: visitor.site.clone(),
@@ -201,24 +313,6 @@ impl App {
             visitor_id: visitor.id,
             dialog_id: visitor.dialog,
         })
-    }
-
-    pub async fn site_for(&self, key: &SiteKey, origin: Option<&str>) -> AppResult<Site> {
-        let site = self
-            .directory
-            .get_site(key)
-            .await?
-            .ok_or_else(|| AppError::Unauthorized("unknown site key".into()))?;
-        let widget = origin.is_some_and(|o| {
-            self.settings
-                .widget_origins
-                .iter()
-                .any(|w| w.eq_ignore_ascii_case(o))
-        });
-        if !widget && !site.allows_origin(origin) {
-            return Err(DomainError::Forbidden("this site does not allow that origin").into());
-        }
-        Ok(site)
     }
 
     /// `$connect`: an operator with a one-time ticket, or a visitor with a visitor token. Any
@@ -240,7 +334,7 @@ impl App {
             .map(ConnectionId::parse)
             .transpose()?;
         let id = id.ok_or_else(|| AppError::Invalid("no connection id".into()))?;
-        let now = self.now();
+        let now = self.clock.now();
         let (workspace, peer) = if let Some(ticket) = &req.ticket {
             let ticket = self.tickets.take_ticket(ticket).await?;
             let ticket = ticket.ok_or_else(|| {
@@ -262,7 +356,9 @@ impl App {
             )
         } else if let Some(token) = &req.visitor_token {
             let visitor = self.visitor_from_token(token).await?;
-            self.site_for(&visitor.site, req.origin.as_deref()).await?;
+            self.sites
+                .site_for(&visitor.site, req.origin.as_deref())
+                .await?;
             (
                 visitor.workspace.clone(),
                 Peer::Visitor {
@@ -304,7 +400,9 @@ impl App {
             status,
         };
         let all = self.connections.operator_connections(&op.workspace).await?;
-        self.deliver(&super::fanout::workspace(&all, &event)).await;
+        self.delivery
+            .deliver(&super::fanout::workspace(&all, &event))
+            .await;
         Ok(OperatorView {
             status,
             ..OperatorView::from(op)
@@ -394,7 +492,7 @@ impl App {
         let workspace = Workspace {
             id: WorkspaceId::generate(),
             name: "Demo workspace".into(),
-            created_at: self.now(),
+            created_at: self.clock.now(),
             attachment_limits: Default::default(),
         };
         self.directory.put_workspace(&workspace).await?;

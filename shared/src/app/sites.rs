@@ -2,9 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{App, AppResult};
-use crate::domain::{DomainError, Operator, Site, SiteSettings, SiteView, parse_allowed_origins};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::{AppError, AppResult, Settings, Stores};
+use crate::domain::{
+    Dialog, DomainError, Millis, Operator, Site, SiteSettings, SiteView, parse_allowed_origins,
+};
 use crate::ids::SiteKey;
+use crate::ports::{Clock, DirectoryStore};
 
 /// `GET /api/sites`: the admin's workspace's sites.
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
@@ -27,7 +33,48 @@ pub struct SiteUpdate {
     pub allowed_origins: Option<Vec<String>>,
 }
 
-impl App {
+/// How long a site's "show operator names" is used before it is read again: a change reaches
+/// visitors within a minute, and a message to a visitor costs no extra read.
+const SITE_SETTINGS_TTL: Millis = 60_000;
+
+pub struct Sites {
+    directory: Arc<dyn DirectoryStore>,
+    /// Origins that serve Parlor's widget: see `Settings::widget_origins`.
+    widget_origins: Vec<String>,
+    clock: Arc<dyn Clock>,
+    /// Each site's "show operator names", as read last, and when: see `shows_operator_names`.
+    operator_names: Mutex<HashMap<SiteKey, (Millis, bool)>>,
+}
+
+impl Sites {
+    pub(crate) fn new(stores: &Stores, settings: &Settings, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            directory: stores.directory.clone(),
+            widget_origins: settings.widget_origins.clone(),
+            clock,
+            operator_names: Mutex::default(),
+        }
+    }
+
+    /// The site of a key, when the request comes from an origin it allows (or from the widget's
+    /// own origin, which serves every site).
+    pub async fn site_for(&self, key: &SiteKey, origin: Option<&str>) -> AppResult<Site> {
+        let site = self
+            .directory
+            .get_site(key)
+            .await?
+            .ok_or_else(|| AppError::Unauthorized("unknown site key".into()))?;
+        let widget = origin.is_some_and(|o| {
+            self.widget_origins
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(o))
+        });
+        if !widget && !site.allows_origin(origin) {
+            return Err(DomainError::Forbidden("this site does not allow that origin").into());
+        }
+        Ok(site)
+    }
+
     /// Admins list their workspace's sites: keys for the embed snippet, settings, origins.
     pub async fn sites(&self, admin: &Operator) -> AppResult<SiteList> {
         if !admin.is_admin() {
@@ -61,5 +108,39 @@ impl App {
         self.directory.put_site(&site).await?;
         self.forget_site_settings(key);
         Ok(site)
+    }
+
+    /// Whether the dialog's site shows operator names to its visitors.
+    pub(crate) async fn shows_operator_names(&self, dialog: &Dialog) -> AppResult<bool> {
+        let now = self.clock.now();
+        let cached = self
+            .operator_names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&dialog.site)
+            .copied();
+        if let Some((at, show)) = cached
+            && now.saturating_sub(at) < SITE_SETTINGS_TTL
+        {
+            return Ok(show);
+        }
+        let show = self
+            .directory
+            .get_site(&dialog.site)
+            .await?
+            .is_none_or(|site| site.settings.show_operator_names);
+        self.operator_names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(dialog.site.clone(), (now, show));
+        Ok(show)
+    }
+
+    /// Forgets what `shows_operator_names` read of a site, after its settings changed here.
+    fn forget_site_settings(&self, key: &SiteKey) {
+        self.operator_names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(key);
     }
 }

@@ -1,7 +1,7 @@
 //! The operator's view of the visitor behind a dialog: who they are, where they came from and the
 //! page they have open now (seed 002: the source on the contact card).
 
-use super::{App, AppResult};
+use super::{AppResult, Dialogs, dialog_for};
 use crate::domain::{DomainError, Millis, Operator, VisitedPage, VisitorSource};
 use crate::ids::{DialogId, SiteKey, VisitorId};
 use serde::{Deserialize, Serialize};
@@ -31,12 +31,12 @@ pub struct VisitorCard {
     pub created_at: Millis,
 }
 
-impl App {
+impl Dialogs {
     /// The card of the dialog's visitor, for an operator who may see the dialog (the same check as
     /// the dialog and its history: another workspace's dialog is not found, a transferred-away
     /// operator is forbidden).
     pub async fn visitor_card(&self, op: &Operator, id: &DialogId) -> AppResult<VisitorCard> {
-        let dialog = self.load_dialog_for(op, id).await?;
+        let dialog = dialog_for(&*self.dialogs, op, id).await?;
         let visitor = self
             .directory
             .get_visitor(&dialog.workspace, &dialog.visitor)

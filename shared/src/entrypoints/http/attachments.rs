@@ -32,15 +32,18 @@ async fn grant_upload(
     Bearer(token): Bearer,
     Body(file): Body<FileDescription>,
 ) -> Result<Response, AppError> {
-    let (workspace, holder) = app.uploader(&token).await?;
-    let grant = app.grant_upload(&workspace, holder, file).await?;
+    let (workspace, holder) = app.sessions.uploader(&token).await?;
+    let grant = app
+        .attachments
+        .grant_upload(&workspace, holder, file)
+        .await?;
     Ok((StatusCode::CREATED, Json(grant)).into_response())
 }
 
 /// How large files may be in the caller's workspace, for a check before any upload.
 async fn attachment_limits(app: Shared, Bearer(token): Bearer) -> Result<Response, AppError> {
-    let (workspace, _) = app.uploader(&token).await?;
-    Ok(Json(app.attachment_limits(&workspace).await?).into_response())
+    let (workspace, _) = app.sessions.uploader(&token).await?;
+    Ok(Json(app.attachments.attachment_limits(&workspace).await?).into_response())
 }
 
 async fn set_attachment_limits(
@@ -48,7 +51,12 @@ async fn set_attachment_limits(
     AsOperator(admin): AsOperator,
     Body(limits): Body<AttachmentLimits>,
 ) -> Result<Response, AppError> {
-    Ok(Json(app.set_attachment_limits(&admin, limits).await?).into_response())
+    Ok(Json(
+        app.attachments
+            .set_attachment_limits(&admin, limits)
+            .await?,
+    )
+    .into_response())
 }
 
 /// The "Show attachments" panel: every file of the dialog, with links and a token to resend it.
@@ -57,7 +65,7 @@ async fn dialog_attachments(
     AsOperator(op): AsOperator,
     PathOf(id): PathOf<DialogId>,
 ) -> Result<Response, AppError> {
-    Ok(Json(app.dialog_attachments(&op, &id).await?).into_response())
+    Ok(Json(app.attachments.dialog_attachments(&op, &id).await?).into_response())
 }
 
 async fn message_attachments(
@@ -65,5 +73,5 @@ async fn message_attachments(
     AsOperator(op): AsOperator,
     PathOf((id, seq)): PathOf<(DialogId, u64)>,
 ) -> Result<Response, AppError> {
-    Ok(Json(app.message_attachments(&op, &id, seq).await?).into_response())
+    Ok(Json(app.attachments.message_attachments(&op, &id, seq).await?).into_response())
 }

@@ -39,7 +39,8 @@ async fn dialogs(
             .ok_or_else(|| AppError::Invalid("status is open or closed".into()))?,
     };
     Ok(Json(
-        app.list_dialogs(&op, status, q.cursor.as_deref(), q.limit.unwrap_or(50))
+        app.dialogs
+            .list_dialogs(&op, status, q.cursor.as_deref(), q.limit.unwrap_or(50))
             .await?,
     )
     .into_response())
@@ -50,7 +51,7 @@ async fn dialog(
     AsOperator(op): AsOperator,
     PathOf(id): PathOf<DialogId>,
 ) -> Result<Response, AppError> {
-    Ok(Json(app.dialog_for(&op, &id).await?).into_response())
+    Ok(Json(app.dialogs.dialog_for(&op, &id).await?).into_response())
 }
 
 /// `?before=` or `?after=` a `seq`, and how many.
@@ -81,7 +82,12 @@ async fn history(
     PathOf(id): PathOf<DialogId>,
     QueryOf(q): QueryOf<HistoryQuery>,
 ) -> Result<Response, AppError> {
-    Ok(Json(app.history(&op, &id, q.cursor()?, q.limit()).await?).into_response())
+    Ok(Json(
+        app.dialogs
+            .history(&op, &id, q.cursor()?, q.limit())
+            .await?,
+    )
+    .into_response())
 }
 
 /// The contact card beside a dialog: who the visitor is, where they came from, what page is open.
@@ -90,7 +96,7 @@ async fn visitor_card(
     AsOperator(op): AsOperator,
     PathOf(id): PathOf<DialogId>,
 ) -> Result<Response, AppError> {
-    Ok(Json(app.visitor_card(&op, &id).await?).into_response())
+    Ok(Json(app.dialogs.visitor_card(&op, &id).await?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -103,5 +109,10 @@ async fn search(
     AsOperator(op): AsOperator,
     QueryOf(q): QueryOf<SearchQuery>,
 ) -> Result<Response, AppError> {
-    Ok(Json(app.search(&op, q.q.as_deref().unwrap_or_default()).await?).into_response())
+    Ok(Json(
+        app.search
+            .search(&op, q.q.as_deref().unwrap_or_default())
+            .await?,
+    )
+    .into_response())
 }

@@ -36,7 +36,7 @@ impl FromRequestParts<Arc<App>> for AsOperator {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, AppError> {
         let Bearer(token) = Bearer::from_request_parts(parts, app).await?;
-        Ok(Self(app.operator_from_session(&token).await?))
+        Ok(Self(app.sessions.operator_from_session(&token).await?))
     }
 }
 
@@ -48,7 +48,7 @@ impl FromRequestParts<Arc<App>> for AsVisitor {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, AppError> {
         let Bearer(token) = Bearer::from_request_parts(parts, app).await?;
-        Ok(Self(app.visitor_from_token(&token).await?))
+        Ok(Self(app.sessions.visitor_from_token(&token).await?))
     }
 }
 

@@ -29,11 +29,11 @@ struct LoginBody {
 }
 
 async fn login(app: Shared, Body(b): Body<LoginBody>) -> Result<Response, AppError> {
-    Ok(Json(app.login(&b.email, &b.password).await?).into_response())
+    Ok(Json(app.sessions.login(&b.email, &b.password).await?).into_response())
 }
 
 async fn ticket(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {
-    let t = app.issue_ticket(&op).await?;
+    let t = app.sessions.issue_ticket(&op).await?;
     Ok(Json(TicketView {
         ticket: t.id,
         expires_at: t.expires_at,
@@ -57,12 +57,12 @@ async fn set_status(
 ) -> Result<Response, AppError> {
     let status = OperatorStatus::parse(&b.status)
         .ok_or_else(|| AppError::Invalid("status is one of online, away, offline".into()))?;
-    Ok(Json(app.set_status(&op, status).await?).into_response())
+    Ok(Json(app.sessions.set_status(&op, status).await?).into_response())
 }
 
 async fn operators(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {
     Ok(Json(OperatorList {
-        operators: app.operators(&op).await?,
+        operators: app.sessions.operators(&op).await?,
     })
     .into_response())
 }
@@ -82,6 +82,7 @@ async fn add_operator(
     Body(b): Body<NewOperator>,
 ) -> Result<Response, AppError> {
     let created = app
+        .sessions
         .add_operator(
             &admin,
             &b.email,

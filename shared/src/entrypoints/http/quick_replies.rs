@@ -20,7 +20,7 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 async fn quick_replies(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {
-    Ok(Json(app.quick_replies(&op).await?).into_response())
+    Ok(Json(app.quick_replies.list(&op).await?).into_response())
 }
 
 async fn add_quick_reply(
@@ -28,7 +28,7 @@ async fn add_quick_reply(
     AsOperator(op): AsOperator,
     Body(new): Body<NewQuickReply>,
 ) -> Result<Response, AppError> {
-    let created = app.add_quick_reply(&op, new).await?;
+    let created = app.quick_replies.add(&op, new).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -37,6 +37,6 @@ async fn delete_quick_reply(
     AsOperator(op): AsOperator,
     PathOf(id): PathOf<QuickReplyId>,
 ) -> Result<Response, AppError> {
-    app.delete_quick_reply(&op, &id).await?;
+    app.quick_replies.delete(&op, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -22,13 +22,13 @@ async fn site_settings(
     Origin(origin): Origin,
     PathOf(key): PathOf<SiteKey>,
 ) -> Result<Response, AppError> {
-    let site = app.site_for(&key, origin.as_deref()).await?;
+    let site = app.sites.site_for(&key, origin.as_deref()).await?;
     Ok(Json(SiteView::from(&site)).into_response())
 }
 
 /// The admin's workspace's sites, for the console's settings.
 async fn sites(app: Shared, AsOperator(admin): AsOperator) -> Result<Response, AppError> {
-    Ok(Json(app.sites(&admin).await?).into_response())
+    Ok(Json(app.sites.sites(&admin).await?).into_response())
 }
 
 /// Admins change the widget's colour, corner, greeting, whether operator names show, and the
@@ -39,6 +39,6 @@ async fn update_site(
     PathOf(key): PathOf<SiteKey>,
     Body(update): Body<SiteUpdate>,
 ) -> Result<Response, AppError> {
-    let site = app.update_site(&admin, &key, update).await?;
+    let site = app.sites.update_site(&admin, &key, update).await?;
     Ok(Json(SiteView::from(&site)).into_response())
 }

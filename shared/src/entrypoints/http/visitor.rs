@@ -26,7 +26,7 @@ async fn visitor_session(
     Origin(origin): Origin,
     Body(req): Body<VisitorSessionRequest>,
 ) -> Result<Response, AppError> {
-    Ok(Json(app.visitor_session(req, origin.as_deref()).await?).into_response())
+    Ok(Json(app.sessions.visitor_session(req, origin.as_deref()).await?).into_response())
 }
 
 async fn visitor_history(
@@ -35,7 +35,8 @@ async fn visitor_history(
     QueryOf(q): QueryOf<HistoryQuery>,
 ) -> Result<Response, AppError> {
     Ok(Json(
-        app.visitor_history(&visitor, q.cursor()?, q.limit())
+        app.dialogs
+            .visitor_history(&visitor, q.cursor()?, q.limit())
             .await?,
     )
     .into_response())
@@ -54,7 +55,8 @@ async fn visitor_page(
     Body(b): Body<PageBody>,
 ) -> Result<Response, AppError> {
     Ok(Json(
-        app.visitor_page(&visitor, &b.url, b.title.as_deref())
+        app.dialogs
+            .visitor_page(&visitor, &b.url, b.title.as_deref())
             .await?,
     )
     .into_response())
@@ -65,5 +67,10 @@ async fn visitor_message_attachments(
     AsVisitor(visitor): AsVisitor,
     PathOf(seq): PathOf<u64>,
 ) -> Result<Response, AppError> {
-    Ok(Json(app.visitor_message_attachments(&visitor, seq).await?).into_response())
+    Ok(Json(
+        app.attachments
+            .visitor_message_attachments(&visitor, seq)
+            .await?,
+    )
+    .into_response())
 }

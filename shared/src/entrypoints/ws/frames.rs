@@ -94,7 +94,7 @@ pub async fn handle_frame(
         (Err(e), request_id) => ServerEvent::error(request_id, e.code(), e.public_message()),
         (Ok(_), None) => unreachable!("a frame that was dispatched had a request id"),
     };
-    app.deliver(&[Post::new(connection, &reply)]).await;
+    app.delivery.deliver(&[Post::new(connection, &reply)]).await;
     match outcome {
         Err(e) if e.is_internal() => Err(e),
         _ => Ok(()),
@@ -122,7 +122,7 @@ pub async fn refuse_frame(
     e: &AppError,
 ) {
     let reply = ServerEvent::error(request_id, e.code(), e.public_message());
-    app.deliver(&[Post::new(connection, &reply)]).await;
+    app.delivery.deliver(&[Post::new(connection, &reply)]).await;
 }
 
 /// The ack: what the command did, as the sender sees it.
@@ -144,7 +144,7 @@ fn ack(request_id: String, done: &Done) -> ServerEvent {
 
 /// The use-case a frame asks for, as its caller (from the connection record, never the frame).
 async fn dispatch(app: &App, connection: &ConnectionId, action: &ClientAction) -> AppResult<Done> {
-    let caller = app.caller_of(connection).await?;
+    let caller = app.sessions.caller_of(connection).await?;
     match (action, caller) {
         (ClientAction::Message(MessageOp::Ping {}), _) => Ok(Done::default()),
         (
@@ -163,7 +163,8 @@ async fn dispatch(app: &App, connection: &ConnectionId, action: &ClientAction) -
                 reply_to: *reply_to,
                 uploads,
             };
-            app.visitor_send(&v, connection, dialog_id.as_ref(), draft)
+            app.dialogs
+                .visitor_send(&v, connection, dialog_id.as_ref(), draft)
                 .await
         }
         (
@@ -183,7 +184,8 @@ async fn dispatch(app: &App, connection: &ConnectionId, action: &ClientAction) -
                 reply_to: *reply_to,
                 uploads,
             };
-            app.operator_send(&op, connection, dialog_id, draft, false)
+            app.dialogs
+                .operator_send(&op, connection, dialog_id, draft, false)
                 .await
         }
         (
@@ -205,25 +207,32 @@ async fn dispatch(app: &App, connection: &ConnectionId, action: &ClientAction) -
                 reply_to: *reply_to,
                 uploads,
             };
-            app.operator_send(&op, connection, dialog_id, draft, true)
+            app.dialogs
+                .operator_send(&op, connection, dialog_id, draft, true)
                 .await
         }
         (ClientAction::Message(MessageOp::Typing { dialog_id, typing }), caller) => {
-            app.typing(&caller, connection, dialog_id.as_ref(), *typing)
+            app.dialogs
+                .typing(&caller, connection, dialog_id.as_ref(), *typing)
                 .await
         }
         (ClientAction::Message(MessageOp::Read { dialog_id, up_to }), caller) => {
-            app.read(&caller, connection, dialog_id.as_ref(), *up_to)
+            app.dialogs
+                .read(&caller, connection, dialog_id.as_ref(), *up_to)
                 .await
         }
         (ClientAction::Message(MessageOp::MarkUnread { dialog_id }), Caller::Operator(op)) => {
-            app.mark_unread(&op, connection, dialog_id).await
+            app.dialogs.mark_unread(&op, connection, dialog_id).await
         }
         (ClientAction::Assign(AssignOp::Join { dialog_id }), Caller::Operator(op)) => {
-            app.change(&op, connection, dialog_id, Dialog::join).await
+            app.dialogs
+                .change(&op, connection, dialog_id, Dialog::join)
+                .await
         }
         (ClientAction::Assign(AssignOp::Leave { dialog_id }), Caller::Operator(op)) => {
-            app.change(&op, connection, dialog_id, Dialog::leave).await
+            app.dialogs
+                .change(&op, connection, dialog_id, Dialog::leave)
+                .await
         }
         (
             ClientAction::Assign(AssignOp::Transfer {
@@ -233,14 +242,19 @@ async fn dispatch(app: &App, connection: &ConnectionId, action: &ClientAction) -
             }),
             Caller::Operator(op),
         ) => {
-            app.transfer(&op, connection, dialog_id, to, comment.clone())
+            app.dialogs
+                .transfer(&op, connection, dialog_id, to, comment.clone())
                 .await
         }
         (ClientAction::Close(CloseOp::Close { dialog_id }), Caller::Operator(op)) => {
-            app.change(&op, connection, dialog_id, Dialog::close).await
+            app.dialogs
+                .change(&op, connection, dialog_id, Dialog::close)
+                .await
         }
         (ClientAction::Close(CloseOp::Reopen { dialog_id }), Caller::Operator(op)) => {
-            app.change(&op, connection, dialog_id, Dialog::reopen).await
+            app.dialogs
+                .change(&op, connection, dialog_id, Dialog::reopen)
+                .await
         }
         (_, Caller::Visitor(_)) => {
             Err(crate::domain::DomainError::Forbidden("only operators may do this").into())

@@ -61,7 +61,7 @@ async fn handle_route(
                     reason = ?event.request_context.disconnect_reason,
                     "disconnected"
                 );
-                app.disconnect(&id).await?;
+                app.sessions.disconnect(&id).await?;
             }
             Ok(response(200, ""))
         }
@@ -105,7 +105,7 @@ async fn on_connect(
         version: query.first("v").map(str::to_owned),
         origin: header("origin"),
     };
-    match app.connect(req).await {
+    match app.sessions.connect(req).await {
         Ok(c) => {
             tracing::info!(connection_id = %c.id, workspace_id = %c.workspace, "connected");
             Ok(response(200, ""))
