@@ -22,6 +22,7 @@ import {
   scriptedVisitor,
   seriousAxeViolations,
   startParlor,
+  startWidgetChat,
   type Parlor,
 } from "./harness";
 
@@ -254,6 +255,22 @@ describe("the operator console", () => {
     await row(boris, "Vera").waitFor();
     await boris.locator('[data-testid="system"][data-event="reopened"]').waitFor();
     await screenshot(boris, "console-reopened");
+  });
+
+  it("the visitor sees my typing at once when I start a follow-up right after sending", async () => {
+    const parlor = await gateway();
+    const { page: anna } = await operator(parlor, "Anna");
+    const context = await browser.newContext();
+    started.push(() => context.close());
+    const chat = await startWidgetChat(await context.newPage(), parlor, "Vera", "Is anyone there?");
+    await connectTo(anna, "Vera");
+    // The first words say "typing"; the message itself ends it in the widget.
+    await consoleWrite(anna, "Yes, I am here.");
+    await chat.getByText("Yes, I am here.").waitFor();
+    await expect.poll(() => chat.getByText("Anna is typing…").count()).toBe(0);
+    await anna.locator('[data-testid="composer"]').pressSequentially("Let me check");
+    // Well under the four seconds the console spaces its "typing" signals by.
+    await chat.getByText("Anna is typing…").waitFor({ timeout: 2000 });
   });
 
   it("mark as unread counts for me alone", async () => {
