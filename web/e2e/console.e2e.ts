@@ -257,6 +257,26 @@ describe("the operator console", () => {
     await screenshot(boris, "console-reopened");
   });
 
+  it("my own message into a closed dialog shows its reopening at once, before my message", async () => {
+    const parlor = await gateway();
+    const { page: boris } = await operator(parlor, "Boris");
+    await visitor(parlor, "Vera", "Where is my order #4412?");
+    await connectTo(boris, "Vera");
+    await boris.click('[data-testid="close"]');
+    await boris.locator('[data-testid="system"][data-event="closed"]').waitFor();
+    await consoleWrite(boris, "One more thing: it shipped.");
+    await boris.locator('[data-testid="message"]', { hasText: "One more thing: it shipped." }).waitFor();
+    const reopened = boris.locator('[data-testid="system"][data-event="reopened"]');
+    await reopened.waitFor();
+    expect(await reopened.textContent()).toContain("Boris reopened the dialog");
+    // In the order the server stored them: closed, reopened, my message.
+    const order = await boris.locator('[data-testid="timeline"] :is([data-testid="system"], [data-testid="message"])').evaluateAll((els) =>
+      els.map((e) => e.getAttribute("data-event") ?? e.getAttribute("data-kind")),
+    );
+    expect(order.slice(-3)).toEqual(["closed", "reopened", "operator"]);
+    await boris.locator('[data-testid="close"]').waitFor();
+  });
+
   it("the visitor sees my typing at once when I start a follow-up right after sending", async () => {
     const parlor = await gateway();
     const { page: anna } = await operator(parlor, "Anna");
