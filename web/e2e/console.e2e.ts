@@ -257,6 +257,30 @@ describe("the operator console", () => {
     await screenshot(boris, "console-reopened");
   });
 
+  it("a closed dialog offers no disconnect (×); it may still be transferred, and stays closed", async () => {
+    const parlor = await gateway();
+    const { page: boris } = await operator(parlor, "Boris");
+    const { page: anna } = await operator(parlor, "Anna");
+    await visitor(parlor, "Vera", "Where is my order #4412?");
+    await connectTo(anna, "Vera");
+    await row(anna, "Vera").locator('[data-testid="disconnect"]').waitFor();
+    await anna.click('[data-testid="close"]');
+    await anna.locator('[data-testid="system"][data-event="closed"]').waitFor();
+    await anna.click('[data-testid="tab-closed"]');
+    // Anna is still among its participants, yet there is nothing to hand back.
+    await row(anna, "Vera").and(anna.locator('[data-colour="plain"]')).waitFor();
+    expect(await row(anna, "Vera").locator('[data-testid="disconnect"]').count()).toBe(0);
+    // Seed 002: reassignment works on a closed dialog, which stays closed.
+    await anna.click('[data-testid="transfer"]');
+    await anna.selectOption('[data-testid="transfer-to"]', { label: "Boris" });
+    await anna.click('[data-testid="transfer-submit"]');
+    await boris.click('[data-testid="tab-closed"]');
+    await row(boris, "Vera").locator('[data-testid="assignee"]', { hasText: "Boris" }).waitFor();
+    await row(boris, "Vera").locator(".row-main").click();
+    await boris.locator('[data-testid="reopen"]').waitFor();
+    expect(await row(boris, "Vera").locator('[data-testid="disconnect"]').count()).toBe(0);
+  });
+
   it("my own message into a closed dialog shows its reopening at once, before my message", async () => {
     const parlor = await gateway();
     const { page: boris } = await operator(parlor, "Boris");

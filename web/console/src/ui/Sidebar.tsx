@@ -85,7 +85,9 @@ function DialogRow({ row, store }: { row: Row; store: Store }) {
   const d = row.dialog;
   const draft = store.composer.drafts.value.get(d.id);
   const found = foundIn(store.sidebar.found.value.get(d.id));
-  const connected = d.participants.some((p) => p.id === me);
+  // A closed dialog keeps its participants but has nothing to hand back: no ×. (Transfer stays
+  // in the pane: seed 002 reassigns closed dialogs, which stay closed.)
+  const connected = d.status === "open" && d.participants.some((p) => p.id === me);
   const selected = store.dialog.selected.value === d.id;
   return (
     <li
