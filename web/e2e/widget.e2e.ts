@@ -270,6 +270,22 @@ describe("the visitor widget on the demo page", () => {
     await context.close();
   });
 
+  it("shows an operator's join once, though they left (which visitors are not told) and joined again", async () => {
+    const { page, chat, context, dialogId } = await startChat("Olga", "Hello");
+    const op = await operatorSocket();
+    await op.request({ action: "assign", op: "leave", dialog_id: dialogId });
+    await op.request({ action: "assign", op: "join", dialog_id: dialogId });
+    await say(op, dialogId, "Back with your answer.");
+    await chat.getByText("Back with your answer.").waitFor();
+    expect(await chat.getByText("Anna joined the dialog").count()).toBe(1);
+    await page.reload();
+    await page.locator("[data-parlor] button").click();
+    await chat.getByText("Back with your answer.").waitFor();
+    expect(await chat.getByText("Anna joined the dialog").count()).toBe(1);
+    op.close();
+    await context.close();
+  });
+
   it("shows hostile text as text, both ways", async () => {
     const { page, chat, context, alerts, dialogId } = await startChat("Sam", "Hello");
     // From here on, every element the chat's message log gets is recorded as it is added: a

@@ -2,7 +2,7 @@
 // through the loader, by postMessage to and from the one origin it was opened for.
 
 import { render } from "preact";
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Attachment, MessageView, SiteView, VisitorSession } from "../../protocol/protocol";
 import { loadEndpoints } from "../../common/config";
 import { Socket, type ConnectionState } from "../../common/socket";
@@ -10,7 +10,7 @@ import type { Outgoing } from "../../common/outbox";
 import { localOrMemory } from "../../common/storage";
 import { megabytes } from "../../common/upload";
 import { Refused, widgetApi, type WidgetApi } from "./api";
-import { Chat } from "./chat";
+import { Chat, shown } from "./chat";
 import { Files } from "./files";
 import { MAX_TEXT } from "../../common/text";
 import { words, type Words } from "./i18n";
@@ -218,6 +218,7 @@ function App({ api, view, init }: Boot) {
     const el = log.current;
     if (open && el && chat.olderFrom && el.scrollHeight <= el.clientHeight) void chat.loadOlder().catch(() => {});
   }, [open, oldest]);
+  const list = useMemo(() => shown(chat.messages), [chat.messages]);
 
   const typingTimer = useRef(0);
   const typing = (on: boolean) => {
@@ -318,7 +319,7 @@ function App({ api, view, init }: Boot) {
       )}
       <ol class="log" ref={log} onScroll={onScroll} aria-label={t.messages} aria-live="polite" aria-relevant="additions">
         {!chat.olderFrom && <li class="m operator">{settings.greeting || t.greeting}</li>}
-        {chat.messages.map((m) => (
+        {list.map((m) => (
           <Message key={m.seq} m={m} t={t} names={settings.show_operator_names} files={files} show={show} />
         ))}
         {chat.pending.map((i) => (

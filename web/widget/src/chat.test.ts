@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Attachment, ClientAction, HistoryPage, MessageView } from "../../protocol/protocol";
 import { RequestError, type Ack } from "../../common/socket";
-import { Chat, type Store } from "./chat";
+import { Chat, shown, type Store } from "./chat";
 
 function memoryStore(): Store & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -146,6 +146,15 @@ describe("the widget's chat state", () => {
     await chat.outbox.flush();
     await expect.poll(() => chat.messages.map((m) => m.text)).toEqual(["hi", "closed", "joined", "reopened", "me again"]);
     expect(chat.closed).toBe(false);
+  });
+
+  it("shows an operator's join once: a second one follows a leave the visitor never saw", () => {
+    const m = (seq: number, event?: MessageView["event"]): MessageView =>
+      ({ id: `m${seq}`, dialog_id: "d1", seq, client_id: `c${seq}`, kind: event ? "system" : "operator", text: "", created_at: 0, ...(event ? { event } : {}) });
+    const boris = { event: "joined", operator: "op_b", name: "Boris" } as const;
+    const anna = { event: "joined", operator: "op_a", name: "Anna" } as const;
+    const all = [m(1, boris), m(2), m(4, anna), m(6, boris), m(7, { event: "closed", by_name: "Boris" }), m(9, { event: "reopened", by_name: "Vera" }), m(11, boris)];
+    expect(shown(all).map((x) => x.seq)).toEqual([1, 2, 4, 7, 9, 11]);
   });
 
   it("refuses blank and over-long text before queueing it", () => {

@@ -195,3 +195,19 @@ export class Chat {
   }
 }
 
+/**
+ * The messages as the visitor sees them: visitors are never told of leaves, so an operator's second
+ * join (after a leave the visitor never saw) would read as the same news twice; it is left out until
+ * a close ends the round.
+ */
+export function shown(messages: readonly MessageView[]): MessageView[] {
+  const joined = new Set<string>();
+  return messages.filter((m) => {
+    const e = m.event;
+    if (e?.event === "closed") joined.clear();
+    if (e?.event !== "joined") return true;
+    if (joined.has(e.operator)) return false;
+    joined.add(e.operator);
+    return true;
+  });
+}
