@@ -433,6 +433,42 @@ describe("the operator console", () => {
     await boris.locator('[data-testid="operator-card"] .status-dot.online').waitFor();
   });
 
+  it("with 250 open dialogs: loads them all, page after page, counts every unread one, and draws only the rows in sight", async () => {
+    const parlor = await gateway();
+    const names = Array.from({ length: 250 }, (_, i) => `Visitor ${String(i + 1).padStart(3, "0")}`);
+    const tokens = new Map<string, string>();
+    const start = async (name: string) => {
+      const v = await scriptedVisitor(parlor, { name });
+      await v.send(`Hello from ${name}`);
+      tokens.set(name, v.session.token);
+      v.client.close();
+    };
+    // The first and the last alone, so they are the oldest and the newest; the rest 25 at a time.
+    await start(names[0]);
+    for (let i = 1; i < names.length - 1; i += 25) await Promise.all(names.slice(i, Math.min(i + 25, names.length - 1)).map(start));
+    await start(names[names.length - 1]);
+    const { page: anna } = await operator(parlor, "Anna");
+    await anna.waitForFunction(() => document.title === "(250) Parlor");
+    expect(await anna.textContent('[data-testid="unread-dialogs"]')).toContain("250 unread");
+    const drawn = () => anna.locator('[data-testid="dialog-row"]').count();
+    expect(await drawn()).toBeLessThan(40);
+    expect(await anna.locator('[data-testid="dialog-row"]').first().getAttribute("aria-setsize")).toBe("250");
+    // The newest first; the oldest, from the first page's far side, at the end of the list.
+    expect(await anna.locator('[data-testid="dialog-row"] .visitor-name').first().textContent()).toBe("Visitor 250");
+    const list = anna.locator('[data-testid="dialog-list"]');
+    await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await row(anna, "Visitor 001").waitFor();
+    expect(await row(anna, "Visitor 001").getAttribute("aria-posinset")).toBe("250");
+    expect(await drawn()).toBeLessThan(40);
+    // Live events still move the rows: the oldest visitor writes and goes to the top.
+    const first = await scriptedVisitor(parlor, { token: tokens.get("Visitor 001") });
+    started.push(() => first.client.close());
+    await first.send("Still there?");
+    await list.evaluate((el) => (el.scrollTop = 0));
+    await anna.locator('[data-testid="dialog-row"] .visitor-name').first().filter({ hasText: "Visitor 001" }).waitFor();
+    expect(await anna.locator('[data-testid="dialog-row"] .visitor-name', { hasText: "Visitor 001" }).count()).toBe(1);
+  });
+
   it("has no serious or critical accessibility violations (axe-core)", async () => {
     const parlor = await gateway();
     const vera = await visitor(parlor, "Vera", "Where is my order #4412?");
