@@ -22,6 +22,7 @@ import {
   scriptedVisitor,
   seriousAxeViolations,
   startParlor,
+  startWidgetChat,
   type Parlor,
 } from "./harness";
 
@@ -256,6 +257,66 @@ describe("the operator console", () => {
     await screenshot(boris, "console-reopened");
   });
 
+  it("a closed dialog offers no disconnect (×); it may still be transferred, and stays closed", async () => {
+    const parlor = await gateway();
+    const { page: boris } = await operator(parlor, "Boris");
+    const { page: anna } = await operator(parlor, "Anna");
+    await visitor(parlor, "Vera", "Where is my order #4412?");
+    await connectTo(anna, "Vera");
+    await row(anna, "Vera").locator('[data-testid="disconnect"]').waitFor();
+    await anna.click('[data-testid="close"]');
+    await anna.locator('[data-testid="system"][data-event="closed"]').waitFor();
+    await anna.click('[data-testid="tab-closed"]');
+    // Anna is still among its participants, yet there is nothing to hand back.
+    await row(anna, "Vera").and(anna.locator('[data-colour="plain"]')).waitFor();
+    expect(await row(anna, "Vera").locator('[data-testid="disconnect"]').count()).toBe(0);
+    // Seed 002: reassignment works on a closed dialog, which stays closed.
+    await anna.click('[data-testid="transfer"]');
+    await anna.selectOption('[data-testid="transfer-to"]', { label: "Boris" });
+    await anna.click('[data-testid="transfer-submit"]');
+    await boris.click('[data-testid="tab-closed"]');
+    await row(boris, "Vera").locator('[data-testid="assignee"]', { hasText: "Boris" }).waitFor();
+    await row(boris, "Vera").locator(".row-main").click();
+    await boris.locator('[data-testid="reopen"]').waitFor();
+    expect(await row(boris, "Vera").locator('[data-testid="disconnect"]').count()).toBe(0);
+  });
+
+  it("my own message into a closed dialog shows its reopening at once, before my message", async () => {
+    const parlor = await gateway();
+    const { page: boris } = await operator(parlor, "Boris");
+    await visitor(parlor, "Vera", "Where is my order #4412?");
+    await connectTo(boris, "Vera");
+    await boris.click('[data-testid="close"]');
+    await boris.locator('[data-testid="system"][data-event="closed"]').waitFor();
+    await consoleWrite(boris, "One more thing: it shipped.");
+    await boris.locator('[data-testid="message"]', { hasText: "One more thing: it shipped." }).waitFor();
+    const reopened = boris.locator('[data-testid="system"][data-event="reopened"]');
+    await reopened.waitFor();
+    expect(await reopened.textContent()).toContain("Boris reopened the dialog");
+    // In the order the server stored them: closed, reopened, my message.
+    const order = await boris.locator('[data-testid="timeline"] :is([data-testid="system"], [data-testid="message"])').evaluateAll((els) =>
+      els.map((e) => e.getAttribute("data-event") ?? e.getAttribute("data-kind")),
+    );
+    expect(order.slice(-3)).toEqual(["closed", "reopened", "operator"]);
+    await boris.locator('[data-testid="close"]').waitFor();
+  });
+
+  it("the visitor sees my typing at once when I start a follow-up right after sending", async () => {
+    const parlor = await gateway();
+    const { page: anna } = await operator(parlor, "Anna");
+    const context = await browser.newContext();
+    started.push(() => context.close());
+    const chat = await startWidgetChat(await context.newPage(), parlor, "Vera", "Is anyone there?");
+    await connectTo(anna, "Vera");
+    // The first words say "typing"; the message itself ends it in the widget.
+    await consoleWrite(anna, "Yes, I am here.");
+    await chat.getByText("Yes, I am here.").waitFor();
+    await expect.poll(() => chat.getByText("Anna is typing…").count()).toBe(0);
+    await anna.locator('[data-testid="composer"]').pressSequentially("Let me check");
+    // Well under the four seconds the console spaces its "typing" signals by.
+    await chat.getByText("Anna is typing…").waitFor({ timeout: 2000 });
+  });
+
   it("mark as unread counts for me alone", async () => {
     const parlor = await gateway();
     const { page: anna, signIn: annaSignIn } = await operator(parlor, "Anna");
@@ -370,6 +431,42 @@ describe("the operator console", () => {
     expect(await row(boris, "Xenia").getAttribute("data-ringing")).toBe("false");
     await boris.selectOption('[data-testid="status"]', "online");
     await boris.locator('[data-testid="operator-card"] .status-dot.online').waitFor();
+  });
+
+  it("with 250 open dialogs: loads them all, page after page, counts every unread one, and draws only the rows in sight", async () => {
+    const parlor = await gateway();
+    const names = Array.from({ length: 250 }, (_, i) => `Visitor ${String(i + 1).padStart(3, "0")}`);
+    const tokens = new Map<string, string>();
+    const start = async (name: string) => {
+      const v = await scriptedVisitor(parlor, { name });
+      await v.send(`Hello from ${name}`);
+      tokens.set(name, v.session.token);
+      v.client.close();
+    };
+    // The first and the last alone, so they are the oldest and the newest; the rest 25 at a time.
+    await start(names[0]);
+    for (let i = 1; i < names.length - 1; i += 25) await Promise.all(names.slice(i, Math.min(i + 25, names.length - 1)).map(start));
+    await start(names[names.length - 1]);
+    const { page: anna } = await operator(parlor, "Anna");
+    await anna.waitForFunction(() => document.title === "(250) Parlor");
+    expect(await anna.textContent('[data-testid="unread-dialogs"]')).toContain("250 unread");
+    const drawn = () => anna.locator('[data-testid="dialog-row"]').count();
+    expect(await drawn()).toBeLessThan(40);
+    expect(await anna.locator('[data-testid="dialog-row"]').first().getAttribute("aria-setsize")).toBe("250");
+    // The newest first; the oldest, from the first page's far side, at the end of the list.
+    expect(await anna.locator('[data-testid="dialog-row"] .visitor-name').first().textContent()).toBe("Visitor 250");
+    const list = anna.locator('[data-testid="dialog-list"]');
+    await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await row(anna, "Visitor 001").waitFor();
+    expect(await row(anna, "Visitor 001").getAttribute("aria-posinset")).toBe("250");
+    expect(await drawn()).toBeLessThan(40);
+    // Live events still move the rows: the oldest visitor writes and goes to the top.
+    const first = await scriptedVisitor(parlor, { token: tokens.get("Visitor 001") });
+    started.push(() => first.client.close());
+    await first.send("Still there?");
+    await list.evaluate((el) => (el.scrollTop = 0));
+    await anna.locator('[data-testid="dialog-row"] .visitor-name').first().filter({ hasText: "Visitor 001" }).waitFor();
+    expect(await anna.locator('[data-testid="dialog-row"] .visitor-name', { hasText: "Visitor 001" }).count()).toBe(1);
   });
 
   it("has no serious or critical accessibility violations (axe-core)", async () => {

@@ -202,6 +202,90 @@ describe("the visitor widget on the demo page", () => {
     await context.close();
   });
 
+  it("on another page, opens at the latest reply, having read only the newest page; older ones come as the visitor scrolls up", async () => {
+    const { page, chat, context, dialogId } = await startChat("Lena", "Hello, anyone?");
+    const op = await operatorSocket();
+    for (let i = 1; i <= 60; i++) await say(op, dialogId, `Reply ${i}`);
+    await chat.getByText("Reply 60").waitFor();
+    const asked: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/api/visitor/messages")) asked.push(new URL(r.url()).search);
+    });
+    await page.goto(`${parlor.url}/demo/?page=2`);
+    // The frame loads at once, hidden, and reads the newest page alone.
+    await chat.getByText("Reply 60").waitFor({ state: "attached" });
+    expect(asked).toEqual([""]);
+    expect(await chat.getByText("Reply 10", { exact: true }).count()).toBe(0);
+    await page.locator("[data-parlor] button").click();
+    const endInView = () =>
+      chatFrame(page).evaluate(() => {
+        const log = document.querySelector(".log")!;
+        const last = log.lastElementChild!.getBoundingClientRect();
+        const box = log.getBoundingClientRect();
+        return log.scrollHeight > log.clientHeight && last.bottom <= box.bottom + 1 && last.top >= box.top - 1;
+      });
+    await expect.poll(endInView).toBe(true);
+    expect(await chat.locator(".log li").last().textContent()).toContain("Reply 60");
+    // Scrolling up brings the older pages, down to the first message, each message once.
+    await expect
+      .poll(async () => {
+        await chatFrame(page).evaluate(() => (document.querySelector(".log")!.scrollTop = 0));
+        return chat.getByText("Hello, anyone?").count();
+      })
+      .toBe(1);
+    expect(asked.slice(1).every((q) => q.startsWith("?before="))).toBe(true);
+    expect(await chat.getByText("Reply 30", { exact: true }).count()).toBe(1);
+    expect(await chat.locator(".log li.operator .text").count()).toBe(60);
+    op.close();
+    await context.close();
+  });
+
+  it("stops loading the chat on every page once the dialog is closed and put away; writing again brings it back", async () => {
+    const { page, chat, context, dialogId } = await startChat("Nina", "Can I return it?");
+    const flag = () => page.evaluate((k) => localStorage.getItem(`parlor:${k}:active`), parlor.siteKey);
+    await expect.poll(flag).toBe("1");
+    const op = await operatorSocket();
+    await op.request({ action: "close", op: "close", dialog_id: dialogId });
+    await chat.getByText("Anna closed the dialog").waitFor();
+    // Still open in front of the visitor: it stays until they put it away.
+    expect(await flag()).toBe("1");
+    await chat.getByRole("textbox").press("Escape");
+    await expect.poll(flag).toBe(null);
+
+    await page.goto(`${parlor.url}/demo/?page=2`);
+    await page.locator("[data-parlor] button").waitFor();
+    // The loader adds the frame in the same task as the bubble, when it adds it at all.
+    expect(await page.locator("[data-parlor] iframe").count()).toBe(0);
+    await page.locator("[data-parlor] button").click();
+    await chat.getByText("Anna closed the dialog").waitFor();
+    const box = chat.getByRole("textbox", { name: "Write a message…" });
+    await box.fill("One more question");
+    await box.press("Enter");
+    // My own message reopened it: the reopening shows before it, without a reload.
+    await chat.getByText("Nina reopened the dialog").waitFor();
+    await expect.poll(flag).toBe("1");
+    await page.goto(`${parlor.url}/demo/?page=3`);
+    await chat.getByText("One more question").waitFor({ state: "attached" });
+    op.close();
+    await context.close();
+  });
+
+  it("shows an operator's join once, though they left (which visitors are not told) and joined again", async () => {
+    const { page, chat, context, dialogId } = await startChat("Olga", "Hello");
+    const op = await operatorSocket();
+    await op.request({ action: "assign", op: "leave", dialog_id: dialogId });
+    await op.request({ action: "assign", op: "join", dialog_id: dialogId });
+    await say(op, dialogId, "Back with your answer.");
+    await chat.getByText("Back with your answer.").waitFor();
+    expect(await chat.getByText("Anna joined the dialog").count()).toBe(1);
+    await page.reload();
+    await page.locator("[data-parlor] button").click();
+    await chat.getByText("Back with your answer.").waitFor();
+    expect(await chat.getByText("Anna joined the dialog").count()).toBe(1);
+    op.close();
+    await context.close();
+  });
+
   it("shows hostile text as text, both ways", async () => {
     const { page, chat, context, alerts, dialogId } = await startChat("Sam", "Hello");
     // From here on, every element the chat's message log gets is recorded as it is added: a

@@ -89,8 +89,9 @@ export class Api {
     return this.call("PUT", `/sites/${encodeURIComponent(key)}`, update);
   }
 
-  dialogs(status: DialogStatus): Promise<DialogPage> {
-    return this.call("GET", `/dialogs?status=${status}&limit=100`);
+  /** A page of the sidebar's list, the first without `cursor`, the next with its `next_cursor`. */
+  dialogs(status: DialogStatus, cursor?: string): Promise<DialogPage> {
+    return this.call("GET", `/dialogs?status=${status}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
   }
 
   history(dialogId: string, cursor: { before?: number; after?: number } = {}): Promise<HistoryPage> {

@@ -68,10 +68,13 @@ export class Store {
     ringWhile(this.sidebar.ringing);
   }
 
-  /** After every open: the lists again (everything may have moved), the open dialog from its newest seq, the outbox. */
+  /**
+   * After every open: the lists again (everything may have moved; the first page of each, then the
+   * rest of the open list), the open dialog from its newest seq, the outbox.
+   */
   async catchUp(): Promise<void> {
     try {
-      const before = this.sidebar.rows.value;
+      const round = this.sidebar.begin();
       const [open, closed, ops, quick] = await Promise.all([
         this.api.dialogs("open"),
         this.api.dialogs("closed"),
@@ -80,9 +83,12 @@ export class Store {
       ]);
       batch(() => {
         this.quickReplies.replies.value = quick.quick_replies;
-        this.sidebar.load([...open.dialogs, ...closed.dialogs], before);
+        this.sidebar.page("open", open, round);
+        this.sidebar.page("closed", closed, round);
         this.workspace.operators.value = ops.operators;
       });
+      // Every open dialog counts for the header's unread number; closed ones come as the list scrolls.
+      void this.sidebar.loadAll("open");
       const id = this.dialog.selected.value;
       // Other panes and cards missed what came while the socket was down: they load afresh when next opened.
       const kept = batch(() => {

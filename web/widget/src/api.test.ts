@@ -66,12 +66,15 @@ describe("the widget's HTTP API", () => {
   it("reads history and a message's links with the token, and fails on a refusal", async () => {
     const page = { messages: [] };
     const links = { attachments: [] };
-    const { asked, api } = fake(json(200, page), json(200, links), json(401, {}));
-    expect(await api.history("tok", 7)).toEqual(page);
+    const { asked, api } = fake(json(200, page), json(200, page), json(200, page), json(200, links), json(401, {}));
+    expect(await api.history("tok", { after: 7 })).toEqual(page);
     expect(asked[0]).toEqual({ url: "https://chat.example/api/visitor/messages?after=7", init: { headers: { authorization: "Bearer tok" } } });
+    await api.history("tok", {});
+    await api.history("tok", { before: 51 });
+    expect(asked.slice(1).map((a) => a.url)).toEqual(["https://chat.example/api/visitor/messages", "https://chat.example/api/visitor/messages?before=51"]);
     expect(await api.links("tok", 3)).toEqual(links);
-    expect(asked[1].url).toBe("https://chat.example/api/visitor/messages/3/attachments");
-    await expect(api.history("tok", 0)).rejects.toThrow("HTTP 401");
+    expect(asked[3].url).toBe("https://chat.example/api/visitor/messages/3/attachments");
+    await expect(api.history("tok", { after: 0 })).rejects.toThrow("HTTP 401");
   });
 
   it("asks for the workspace's limits with the token", async () => {

@@ -74,9 +74,13 @@ export function widgetApi({ http, ws }: Endpoints, fetchImpl: typeof fetch = fet
       }).catch(() => {});
     },
 
-    /** `GET /api/visitor/messages?after=`: the visitor's dialog after `after`, to catch up. */
-    async history(token: string, after: number): Promise<HistoryPage> {
-      return json<HistoryPage>(await fetchImpl(`${http}/visitor/messages?after=${after}`, { headers: bearer(token) }));
+    /**
+     * `GET /api/visitor/messages`: the visitor's dialog, its newest page without a cursor, older
+     * pages `before` a seq (scrolling up), newer ones `after` a seq (catching up).
+     */
+    async history(token: string, cursor: { before?: number; after?: number }): Promise<HistoryPage> {
+      const q = cursor.before !== undefined ? `?before=${cursor.before}` : cursor.after !== undefined ? `?after=${cursor.after}` : "";
+      return json<HistoryPage>(await fetchImpl(`${http}/visitor/messages${q}`, { headers: bearer(token) }));
     },
 
     /** `GET /api/visitor/messages/{seq}/attachments`: short-lived links to one message's files. */

@@ -2,7 +2,7 @@
 // through the loader, by postMessage to and from the one origin it was opened for.
 
 import { render } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Attachment, MessageView, SiteView, VisitorSession } from "../../protocol/protocol";
 import { loadEndpoints } from "../../common/config";
 import { Socket, type ConnectionState } from "../../common/socket";
@@ -10,7 +10,7 @@ import type { Outgoing } from "../../common/outbox";
 import { localOrMemory } from "../../common/storage";
 import { megabytes } from "../../common/upload";
 import { Refused, widgetApi, type WidgetApi } from "./api";
-import { Chat } from "./chat";
+import { Chat, shown } from "./chat";
 import { Files } from "./files";
 import { MAX_TEXT } from "../../common/text";
 import { words, type Words } from "./i18n";
@@ -115,7 +115,7 @@ function App({ api, view, init }: Boot) {
       site,
       storage,
       request: (a) => socket.request(a),
-      history: (after) => api.history(bearer(), after),
+      history: (cursor) => api.history(bearer(), cursor),
       onChange: () => redraw((n) => n + 1),
     });
     const socket: Socket = new Socket({
@@ -159,13 +159,19 @@ function App({ api, view, init }: Boot) {
     if (started) socket.start();
   }, [started]);
 
-  // The badge on the closed bubble; the page loads us at once from now on.
+  // The badge on the closed bubble.
   const unread = chat.unread;
   useEffect(() => toPage({ parlor: "unread", count: open ? 0 : unread }), [unread, open]);
-  const active = chat.messages.length > 0;
+  // Whether the page loads us at once on its next views: while something can still come or go, that
+  // is while the dialog is open, a reply is unread, a message waits to be sent, or the chat is open.
+  // A closed dialog the visitor has put away no longer costs them a frame and a socket on every page;
+  // writing again (a click on the bubble) sets it once more. Decided once this page read the history.
+  const pending = chat.pending.length > 0;
+  const active = pending || (chat.messages.length > 0 && (open || unread > 0 || !chat.closed));
+  const decided = chat.loaded || pending;
   useEffect(() => {
-    if (active) toPage({ parlor: "active" });
-  }, [active]);
+    if (decided) toPage({ parlor: "active", on: active });
+  }, [decided, active]);
 
   // Open and visible: what arrived is read.
   useEffect(() => {
@@ -176,10 +182,43 @@ function App({ api, view, init }: Boot) {
     if (open) composer.current?.focus();
   }, [open, started]);
 
-  const last = chat.messages.length + chat.pending.length + files.uploads.length;
+  // The log follows the newest message while the visitor is at its end, and opens at the end: a
+  // frame loaded hidden on a new page had no layout to scroll when its history came.
+  const newest = (chat.messages.at(-1)?.seq ?? 0) + chat.pending.length + files.uploads.length;
+  const atEnd = useRef(true);
+  const fromEnd = useRef<number | null>(null);
+  const toEnd = () => {
+    const el = log.current;
+    if (el) el.scrollTop = el.scrollHeight;
+    atEnd.current = true;
+  };
+  useLayoutEffect(() => {
+    if (open) toEnd();
+  }, [open]);
+  useLayoutEffect(() => {
+    if (atEnd.current) toEnd();
+  }, [newest]);
+  // Older messages above: the one the visitor was reading stays where it was.
+  const oldest = chat.messages[0]?.seq;
+  useLayoutEffect(() => {
+    const el = log.current;
+    if (el && fromEnd.current !== null) el.scrollTop = el.scrollHeight - fromEnd.current;
+    fromEnd.current = null;
+  }, [oldest]);
+  const onScroll = () => {
+    const el = log.current!;
+    atEnd.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    if (el.scrollTop < 80 && chat.olderFrom) {
+      fromEnd.current = el.scrollHeight - el.scrollTop;
+      void chat.loadOlder().catch(() => {});
+    }
+  };
+  // A first page too short to scroll: the older ones come without a scroll that cannot happen.
   useEffect(() => {
-    log.current?.lastElementChild?.scrollIntoView?.({ block: "end" });
-  }, [last]);
+    const el = log.current;
+    if (open && el && chat.olderFrom && el.scrollHeight <= el.clientHeight) void chat.loadOlder().catch(() => {});
+  }, [open, oldest]);
+  const list = useMemo(() => shown(chat.messages), [chat.messages]);
 
   const typingTimer = useRef(0);
   const typing = (on: boolean) => {
@@ -278,9 +317,9 @@ function App({ api, view, init }: Boot) {
           {t.offline}
         </p>
       )}
-      <ol class="log" ref={log} aria-label={t.messages} aria-live="polite" aria-relevant="additions">
-        <li class="m operator">{settings.greeting || t.greeting}</li>
-        {chat.messages.map((m) => (
+      <ol class="log" ref={log} onScroll={onScroll} aria-label={t.messages} aria-live="polite" aria-relevant="additions">
+        {!chat.olderFrom && <li class="m operator">{settings.greeting || t.greeting}</li>}
+        {list.map((m) => (
           <Message key={m.seq} m={m} t={t} names={settings.show_operator_names} files={files} show={show} />
         ))}
         {chat.pending.map((i) => (

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Attachment, ClientAction, HistoryPage, MessageView } from "../../protocol/protocol";
 import { RequestError, type Ack } from "../../common/socket";
-import { Chat, type Store } from "./chat";
+import { Chat, shown, type Store } from "./chat";
 
 function memoryStore(): Store & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -37,13 +37,22 @@ function fakeServer() {
     if (a.action === "message" && a.op === "read") reads.push(a.up_to);
     return { type: "ack", request_id: "r" };
   };
-  const history = async (after: number): Promise<HistoryPage> => {
+  // Pages of two, as the real server pages them: the newest without a cursor, else before or after a seq.
+  const asked: { before?: number; after?: number }[] = [];
+  const history = async (c: { before?: number; after?: number }): Promise<HistoryPage> => {
+    asked.push(c);
     if (!online) throw new RequestError("offline", "not connected");
+    if (c.after === undefined) {
+      const page = messages.filter((m) => m.seq < (c.before ?? Infinity)).slice(-2).reverse();
+      const oldest = page.at(-1)?.seq ?? 0;
+      return { messages: page, latest_seq: messages.length, ...(oldest > 1 ? { next_before: oldest } : {}) };
+    }
+    const after = c.after;
     const page = messages.filter((m) => m.seq > after).slice(0, 2);
     const last = page.at(-1)?.seq ?? after;
     return { messages: page, latest_seq: messages.length, ...(last < messages.length ? { next_after: last } : {}) };
   };
-  return { messages, sends, reads, frames, store, request, history, setOnline: (v: boolean) => (online = v) };
+  return { messages, sends, reads, frames, asked, store, request, history, setOnline: (v: boolean) => (online = v) };
 }
 
 function newChat(server: ReturnType<typeof fakeServer>, storage: Store) {
@@ -104,15 +113,48 @@ describe("the widget's chat state", () => {
     expect(server.messages.map((m) => m.text)).toEqual(["still goes"]);
   });
 
-  it("catches up page by page from the newest message it holds", async () => {
+  it("reads the newest page on a page view, older pages on demand, then catches up page by page from the newest held", async () => {
     const server = fakeServer();
     const chat = newChat(server, memoryStore());
     for (const text of ["a", "b", "c", "d", "e"]) server.store({ client_id: text, kind: "operator", text, author_name: "Anna" });
     await chat.online();
+    expect(chat.messages.map((m) => m.text)).toEqual(["d", "e"]);
+    expect(chat.olderFrom).toBe(4);
+    await Promise.all([chat.loadOlder(), chat.loadOlder()]);
+    await chat.loadOlder();
     expect(chat.messages.map((m) => m.text)).toEqual(["a", "b", "c", "d", "e"]);
-    server.store({ client_id: "f", kind: "operator", text: "f" });
+    expect(chat.olderFrom).toBe(0);
+    await chat.loadOlder();
+    for (const text of ["f", "g", "h"]) server.store({ client_id: text, kind: "operator", text });
     await chat.online();
-    expect(chat.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(chat.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(server.asked).toEqual([{}, { before: 4 }, { before: 2 }, { after: 5 }, { after: 7 }]);
+  });
+
+  it("knows the dialog closed, and that a message reopens it; my message into it brings the reopening", async () => {
+    const server = fakeServer();
+    const chat = newChat(server, memoryStore());
+    const system = (event: NonNullable<MessageView["event"]>) => server.store({ client_id: `s${server.messages.length}`, kind: "system", text: event.event, event });
+    chat.send("hi");
+    await chat.online();
+    expect(chat.closed).toBe(false);
+    chat.merge([system({ event: "closed", by_name: "Anna" }), system({ event: "joined", operator: "op_b", name: "Boris" })]);
+    expect(chat.closed).toBe(true);
+    // The server stores the reopening before my message; my ack carries my message alone.
+    system({ event: "reopened", by_name: "Vera" });
+    chat.send("me again");
+    await chat.outbox.flush();
+    await expect.poll(() => chat.messages.map((m) => m.text)).toEqual(["hi", "closed", "joined", "reopened", "me again"]);
+    expect(chat.closed).toBe(false);
+  });
+
+  it("shows an operator's join once: a second one follows a leave the visitor never saw", () => {
+    const m = (seq: number, event?: MessageView["event"]): MessageView =>
+      ({ id: `m${seq}`, dialog_id: "d1", seq, client_id: `c${seq}`, kind: event ? "system" : "operator", text: "", created_at: 0, ...(event ? { event } : {}) });
+    const boris = { event: "joined", operator: "op_b", name: "Boris" } as const;
+    const anna = { event: "joined", operator: "op_a", name: "Anna" } as const;
+    const all = [m(1, boris), m(2), m(4, anna), m(6, boris), m(7, { event: "closed", by_name: "Boris" }), m(9, { event: "reopened", by_name: "Vera" }), m(11, boris)];
+    expect(shown(all).map((x) => x.seq)).toEqual([1, 2, 4, 7, 9, 11]);
   });
 
   it("refuses blank and over-long text before queueing it", () => {

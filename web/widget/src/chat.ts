@@ -1,6 +1,7 @@
 // The visitor's dialog as the widget keeps it: the stored timeline (each message once, however it
-// arrives), the outbox of what is written but not yet stored (kept across page loads, resent with
-// the same client id), the operator's typing, and what the visitor has not read yet.
+// arrives; on a page view only its newest page, older ones as the visitor scrolls up), the outbox of
+// what is written but not yet stored (kept across page loads, resent with the same client id), the
+// operator's typing, what the visitor has not read yet, and whether the dialog is closed.
 
 import type { Attachment, ClientAction, HistoryPage, MessageView, ServerEvent } from "../../protocol/protocol";
 import { Outbox, unstored, type Outgoing } from "../../common/outbox";
@@ -18,7 +19,8 @@ export interface ChatOptions {
   site: string;
   storage: Store;
   request(action: ClientAction): Promise<Ack>;
-  history(after: number): Promise<HistoryPage>;
+  /** `GET /api/visitor/messages`: the newest page without a cursor, else before or after a seq. */
+  history(cursor: { before?: number; after?: number }): Promise<HistoryPage>;
   /** Anything shown changed. */
   onChange(): void;
 }
@@ -33,6 +35,11 @@ function load<T>(storage: Store, key: string, fallback: T): T {
 
 export class Chat {
   messages: MessageView[] = [];
+  /** History was read on this page view: from now on only what is newer is asked for. */
+  loaded = false;
+  /** Older history is there, from this seq down (`?before=`); 0 when there is none. */
+  olderFrom = 0;
+  private loadingOlder = false;
   /** The operator typing now: their name, or "" when names are hidden; null when nobody is. */
   typing: string | null = null;
   readonly outbox: Outbox;
@@ -52,7 +59,11 @@ export class Chat {
           ...(item.uploads?.length ? { uploads: item.uploads } : {}),
         }),
       onStored: (_item, message) => {
-        if (message) this.merge([message]);
+        if (!message) return;
+        const reopened = this.closed ? latestSeq(this.messages) : -1;
+        this.merge([message]);
+        // My message reopened the dialog: its ack holds my message, not the reopening before it.
+        if (reopened >= 0) void this.after(reopened).catch(() => {});
       },
       onChange: (items) => {
         o.storage.setItem(this.key("outbox"), JSON.stringify(items));
@@ -88,14 +99,57 @@ export class Chat {
     return this.messages.filter((m) => m.kind === "operator" && m.seq > this.readUpTo).length;
   }
 
-  /** After every (re)connect: the history since the newest message held, then the outbox. */
+  /**
+   * Whether the dialog is closed, as its timeline says: a close not followed by a reopen or a message
+   * (a message into a closed dialog reopens it). Joins may follow a close; leaves and transfers are
+   * never shown to visitors.
+   */
+  get closed(): boolean {
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const e = this.messages[i].event?.event;
+      if (e === "closed") return true;
+      if (e !== "joined") return false;
+    }
+    return false;
+  }
+
+  /**
+   * After every (re)connect: on a new page view the newest page of history (older pages wait until
+   * the visitor scrolls up to them), later only what came after the newest message held; then the
+   * outbox.
+   */
   async online(): Promise<void> {
     try {
-      await catchUpAfter(latestSeq(this.messages), (after) => this.o.history(after), (ms) => this.merge(ms));
+      if (this.loaded) await this.after(latestSeq(this.messages));
+      else {
+        const page = await this.o.history({});
+        this.olderFrom = page.next_before ?? 0;
+        this.loaded = true;
+        this.merge(page.messages);
+        this.o.onChange();
+      }
     } finally {
       // A failed catch-up must not hold back what the visitor wrote.
       await this.outbox.flush();
     }
+  }
+
+  /** The page of history before the oldest message held, once at a time. */
+  async loadOlder(): Promise<void> {
+    if (!this.olderFrom || this.loadingOlder) return;
+    this.loadingOlder = true;
+    try {
+      const page = await this.o.history({ before: this.olderFrom });
+      this.olderFrom = page.next_before ?? 0;
+      this.merge(page.messages);
+      this.o.onChange();
+    } finally {
+      this.loadingOlder = false;
+    }
+  }
+
+  private after(seq: number): Promise<void> {
+    return catchUpAfter(seq, (after) => this.o.history({ after }), (ms) => this.merge(ms));
   }
 
   /** A pushed event; true when it is a new operator reply (ring, count it). */
@@ -139,4 +193,21 @@ export class Chat {
     if (name !== null) this.typingTimer = setTimeout(() => this.setTyping(null), 8000);
     this.o.onChange();
   }
+}
+
+/**
+ * The messages as the visitor sees them: visitors are never told of leaves, so an operator's second
+ * join (after a leave the visitor never saw) would read as the same news twice; it is left out until
+ * a close ends the round.
+ */
+export function shown(messages: readonly MessageView[]): MessageView[] {
+  const joined = new Set<string>();
+  return messages.filter((m) => {
+    const e = m.event;
+    if (e?.event === "closed") joined.clear();
+    if (e?.event !== "joined") return true;
+    if (joined.has(e.operator)) return false;
+    joined.add(e.operator);
+    return true;
+  });
 }

@@ -1,8 +1,9 @@
 // The widget's loader: the one script a customer's page embeds. It reads the site's settings,
 // refuses to run on an origin the site does not allow, draws the bubble, and opens the chat in an
 // iframe on the widget's own origin (its token and outbox live there, out of the page's reach).
-// The iframe loads on the first open, or at once when this browser already has a dialog on this
-// site (a flag in the page's storage), so an operator's reply can ring and badge a closed bubble.
+// The iframe loads on the first open, or at once while this browser has a live dialog on this site
+// (a flag in the page's storage, which the chat app sets and clears), so an operator's reply can
+// ring and badge a closed bubble.
 // Messages cross in both directions only between this page's origin and the widget's origin.
 
 import type { SiteView } from "../../protocol/protocol";
@@ -26,12 +27,12 @@ async function main(s: HTMLScriptElement): Promise<void> {
   const { position } = view.settings;
   const color = /^#[0-9a-f]{6}$/i.test(view.settings.color) ? view.settings.color : "#2563eb";
   // A page's own storage can still be denied (a sandboxed page, storage turned off): then memory.
-  let storage: Pick<Storage, "getItem" | "setItem">;
+  let storage: Pick<Storage, "getItem" | "setItem" | "removeItem">;
   try {
     (storage = localStorage).getItem("");
   } catch {
     const kept = new Map<string, string>();
-    storage = { getItem: (k) => kept.get(k) ?? null, setItem: (k, v) => void kept.set(k, v) };
+    storage = { getItem: (k) => kept.get(k) ?? null, setItem: (k, v) => void kept.set(k, v), removeItem: (k) => void kept.delete(k) };
   }
   const flag = `parlor:${site}:active`;
   const sourceKey = `parlor:${site}:source`;
@@ -95,7 +96,9 @@ iframe[hidden]{display:none}
       badge.textContent = m.count ? String(m.count) : "";
       label(m.count);
     } else if (m.parlor === "active") {
-      storage.setItem(flag, "1");
+      // An older app says only "active": it means on.
+      if (m.on === false) storage.removeItem(flag);
+      else storage.setItem(flag, "1");
     } else if (m.parlor === "close") {
       show(false);
       bubble.focus();

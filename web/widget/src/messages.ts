@@ -16,8 +16,8 @@ export type ToFrame =
 export type FromFrame =
   | { parlor: "ready" }
   | { parlor: "unread"; count: number }
-  /** The visitor has a dialog: load the iframe at once on the next pages. */
-  | { parlor: "active" }
+  /** Load the iframe at once on the next pages (the dialog is live), or no longer (see docs/widget.md). */
+  | { parlor: "active"; on: boolean }
   | { parlor: "close" };
 
 /** Referrer, landing page and UTM parameters of a page. */

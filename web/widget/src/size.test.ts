@@ -1,5 +1,5 @@
 // The widget's weight budget, over what `npm run build` wrote: the loader every page of a
-// customer's site downloads stays under 5 KB gzipped; loader and chat app together under 30 KB.
+// customer's site downloads stays under 2.5 KB gzipped; loader and chat app together under 25 KB.
 import { gzipSync } from "node:zlib";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,7 @@ describe("the widget's size", () => {
     const loader = gz("widget.js");
     const app = ["frame.html", ...assets].reduce((sum, f) => sum + gz(f), 0);
     console.log(`widget sizes, gzip -9: loader ${loader} B, app ${app} B (${assets.join(", ")} and frame.html), total ${loader + app} B`);
-    expect(loader).toBeLessThanOrEqual(5 * 1024);
-    expect(loader + app).toBeLessThanOrEqual(30 * 1024);
+    expect(loader).toBeLessThanOrEqual(2.5 * 1024);
+    expect(loader + app).toBeLessThanOrEqual(25 * 1024);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anyRinging, colour, removeDialog, setUnread, step, unreadDialogs, upsertDialog, visibleRows, type View } from "./sidebar";
+import { anyRinging, colour, removeDialog, rowHeight, rowsAround, setUnread, step, unreadDialogs, upsertDialog, visibleRows, type View } from "./sidebar";
 import { ME, dialog, rowsOf, view } from "./testing";
 
 
@@ -86,5 +86,19 @@ describe("step", () => {
     expect(step(list, "b", 1)).toBe("b");
     expect(step(list, "b", -1)).toBe("a");
     expect(step([], "a", 1)).toBe(null);
+  });
+});
+
+describe("the list drawn in part", () => {
+  it("knows each row's height from what it shows, and which rows lie in a stretch of the list", () => {
+    const plain = dialog("d1");
+    const taken = dialog("d2", { assignee: { id: "op_2", name: "Oleg" } });
+    expect([rowHeight(plain, false), rowHeight(taken, false), rowHeight(taken, true)]).toEqual([57, 73, 89]);
+    const offsets = [0, 50, 100, 150, 200];
+    expect(rowsAround(offsets, 0, 100)).toEqual([0, 2]);
+    expect(rowsAround(offsets, 60, 110)).toEqual([1, 3]);
+    expect(rowsAround(offsets, -400, 10_000)).toEqual([0, 4]);
+    expect(rowsAround(offsets, 500, 900)).toEqual([4, 4]);
+    expect(rowsAround([0], 0, 800)).toEqual([0, 0]);
   });
 });

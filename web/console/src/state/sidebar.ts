@@ -162,3 +162,33 @@ export function step(list: readonly Row[], current: string | null, delta: 1 | -1
   if (at < 0) return list[delta > 0 ? 0 : list.length - 1].dialog.id;
   return list[Math.min(list.length - 1, Math.max(0, at + delta))].dialog.id;
 }
+
+/**
+ * A row's height in the list, in pixels, from what it shows (the CSS sets the same line heights):
+ * padding and border, the name and the last message; the operator in charge and the search's "Found
+ * in" each add a line. Known without drawing the row, so the list draws only the rows in sight.
+ */
+export function rowHeight(d: DialogView, found: boolean): number {
+  return 57 + (d.assignee ? 16 : 0) + (found ? 16 : 0);
+}
+
+/**
+ * The rows `[from, to)` that lie (even partly) between `top` and `bottom`, given each row's top
+ * (`offsets[i]`, with the total height last).
+ */
+export function rowsAround(offsets: readonly number[], top: number, bottom: number): [number, number] {
+  const rows = offsets.length - 1;
+  // The first row whose bottom is below `top`, and the first whose top is at or past `bottom`.
+  const search = (y: number, shift: number) => {
+    let lo = 0;
+    let hi = rows;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (offsets[mid + shift] <= y) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const from = search(top, 1);
+  return [from, Math.max(from, search(bottom - 1, 0))];
+}

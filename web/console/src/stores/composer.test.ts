@@ -53,8 +53,43 @@ describe("the composer's store", () => {
     expect(socket.sent).toEqual([
       { action: "message", op: "typing", dialog_id: "d1", typing: true },
       { action: "message", op: "typing", dialog_id: "d1", typing: true },
+      { action: "message", op: "typing", dialog_id: "d1", typing: false },
     ]);
     expect(store.composer.drafts.value.has("d1")).toBe(false);
+  });
+
+  it("says I type again as soon as my message is stored, not when the last signal is four seconds old", async () => {
+    vi.useFakeTimers();
+    const { store, socket } = signedIn();
+    const connected = dialog("d1", { seq: 2, participants: [{ id: ME, name: "Mia" }] });
+    store.sidebar.upsert(connected);
+    socket.answer = async (a) =>
+      a.action === "message" && a.op === "send"
+        ? { type: "ack", request_id: "r", dialog: { ...connected, seq: 3 }, message: message("d1", 3, { kind: "operator", client_id: a.client_id }) }
+        : { type: "ack", request_id: "r" };
+    store.composer.typed("d1", "hello");
+    await store.composer.send("d1", "hello", false);
+    // The follow-up begins before the ack is back: it is told when the ack comes.
+    store.composer.typed("d1", "and");
+    await store.composer.flush();
+    store.composer.typed("d1", "and one more");
+    const typing = socket.sent.filter((a) => a.action === "message" && a.op === "typing");
+    expect(typing).toEqual([
+      { action: "message", op: "typing", dialog_id: "d1", typing: true },
+      { action: "message", op: "typing", dialog_id: "d1", typing: true },
+    ]);
+    expect(socket.sent.map((a) => a.op)).toEqual(["typing", "send", "typing"]);
+  });
+
+  it("a whisper ends the typing the visitor was shown", async () => {
+    const { store, socket } = signedIn();
+    store.sidebar.upsert(dialog("d1", { seq: 2, participants: [{ id: ME, name: "Mia" }] }));
+    store.composer.typed("d1", "psst");
+    await store.composer.send("d1", "psst", true);
+    expect(socket.sent.slice(0, 2)).toEqual([
+      { action: "message", op: "typing", dialog_id: "d1", typing: true },
+      { action: "message", op: "typing", dialog_id: "d1", typing: false },
+    ]);
   });
 
   it("sends a stored file again from the panel, after joining", async () => {

@@ -49,6 +49,7 @@ export class ComposerStore {
         });
         // The ack carries the dialog's new summary: my answer is now its last message.
         if (ack.dialog) deps.upsert(ack.dialog, false);
+        if (item.kind === "send") this.sent(item.dialog_id!);
         return ack;
       },
       onStored: (_item, m) => m && deps.add(m.dialog_id, [m]),
@@ -63,6 +64,8 @@ export class ComposerStore {
     const files = whisper ? null : carried(attachments.tray(id).chips);
     if (files) attachments.setTray(id, emptyTray);
     this.drafts.value = setDraft(this.drafts.value, id, "");
+    // A whisper never reaches the visitor, so nothing there ends the "typing" they were shown.
+    if (whisper && this.typingSent.delete(id)) this.typing(id, false);
     if (!whisper) await this.deps.join(id);
     this.outbox.add({ kind: whisper ? "whisper" : "send", dialog_id: id, text, ...(replyTo !== undefined ? { reply_to: replyTo } : {}), ...files });
   }
@@ -86,12 +89,31 @@ export class ComposerStore {
     return this.outbox.flush();
   }
 
-  /** The draft changed; tells the visitor I am typing, at most every few seconds. */
+  /** The draft changed; tells the visitor I am typing, at most every few seconds, and that I stopped when I clear it. */
   typed(id: string, text: string): void {
     this.drafts.value = setDraft(this.drafts.value, id, text);
+    if (!text) {
+      if (this.typingSent.delete(id)) this.typing(id, false);
+      return;
+    }
     const last = this.typingSent.get(id) ?? 0;
-    if (!text || Date.now() - last < TYPING_EVERY_MS || !this.deps.connected(id)) return;
+    if (Date.now() - last < TYPING_EVERY_MS || !this.deps.connected(id)) return;
     this.typingSent.set(id, Date.now());
-    this.deps.request({ action: "message", op: "typing", dialog_id: id, typing: true }).catch(() => {});
+    this.typing(id, true);
+  }
+
+  /**
+   * My message reached the visitor, whose widget stops showing me typing when it arrives (its push
+   * goes out before this ack). The next key I press says "typing" again at once, not when the last
+   * "typing" is a few seconds old; a follow-up already begun says so now.
+   */
+  private sent(id: string): void {
+    this.typingSent.delete(id);
+    const draft = this.drafts.value.get(id);
+    if (draft) this.typed(id, draft);
+  }
+
+  private typing(id: string, on: boolean): void {
+    this.deps.request({ action: "message", op: "typing", dialog_id: id, typing: on }).catch(() => {});
   }
 }

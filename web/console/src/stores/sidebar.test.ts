@@ -1,16 +1,31 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signal } from "@preact/signals";
-import type { OperatorView, SearchResults } from "../../../protocol/protocol";
+import type { DialogPage, DialogStatus, OperatorView, SearchResults } from "../../../protocol/protocol";
 import { SEARCH_DEBOUNCE_MS } from "../state/search";
 import { SidebarStore, type Drafts } from "./sidebar";
 import { dialog, me, settle } from "./testing";
 
 afterEach(() => vi.useRealTimers());
 
-function sidebar(search: (q: string, s?: AbortSignal) => Promise<SearchResults> = async () => ({ hits: [] }), who: OperatorView | null = me) {
+type Pages = (status: DialogStatus, cursor?: string) => Promise<DialogPage>;
+
+function sidebar(search: (q: string, s?: AbortSignal) => Promise<SearchResults> = async () => ({ hits: [] }), who: OperatorView | null = me, dialogs: Pages = async () => ({ dialogs: [], unread_dialogs: 0 })) {
   const drafts = signal<Drafts>(new Map());
-  const store = new SidebarStore({ search }, { me: signal(who), drafts });
+  const store = new SidebarStore({ search, dialogs }, { me: signal(who), drafts });
   return { store, drafts };
+}
+
+/** `count` open dialogs, newest activity first, in pages of `size` with cursors "c1", "c2", … */
+function pagedServer(count: number, size: number) {
+  const all = Array.from({ length: count }, (_, i) => dialog(`d${i}`, { last_activity: 10_000 - i, unread: 1 }));
+  const asked: (string | undefined)[] = [];
+  const pages: Pages = async (_status, cursor) => {
+    asked.push(cursor);
+    const at = cursor ? Number(cursor.slice(1)) * size : 0;
+    const next = at + size < count ? `c${at / size + 1}` : undefined;
+    return { dialogs: all.slice(at, at + size), unread_dialogs: size, ...(next ? { next_cursor: next } : {}) };
+  };
+  return { all, asked, pages };
 }
 
 describe("the sidebar store", () => {
@@ -36,6 +51,46 @@ describe("the sidebar store", () => {
     expect([...store.rows.value.keys()].sort()).toEqual(["d1", "new"]);
     expect(store.rows.value.get("d1")?.dialog.visitor_name).toBe("Vera (newer)");
     expect(store.rows.value.get("new")?.ringing).toBe(true);
+  });
+
+  it("follows the list's cursor page by page until the end; every open dialog counts as unread", async () => {
+    const server = pagedServer(250, 100);
+    const { store } = sidebar(undefined, me, server.pages);
+    const n = store.begin();
+    store.page("open", await server.pages("open"), n);
+    expect(store.rows.value.size).toBe(100);
+    expect(store.listings.value.open).toEqual({ next: "c1", complete: false, loading: false });
+    await Promise.all([store.loadAll("open"), store.more("open")]);
+    expect(store.rows.value.size).toBe(250);
+    expect(store.unreadDialogs.value).toBe(250);
+    expect(store.listings.value.open).toEqual({ next: undefined, complete: true, loading: false });
+    expect(server.asked).toEqual([undefined, "c1", "c2"]);
+    expect(await store.more("open")).toBe(false);
+  });
+
+  it("a new round drops, page by page, the rows its pages passed over, and ignores an older round's pages", async () => {
+    const server = pagedServer(250, 100);
+    const { store } = sidebar(undefined, me, server.pages);
+    store.begin();
+    store.page("open", await server.pages("open"));
+    await store.loadAll("open");
+    // While offline, d5 and d200 were handed away from me; the next round lists the rest.
+    const gone = new Set(["d5", "d200"]);
+    const stale = store.begin();
+    const n = store.begin();
+    const first = await server.pages("open");
+    store.page("open", { ...first, dialogs: first.dialogs.filter((d) => !gone.has(d.id)) }, stale);
+    expect(store.rows.value.has("d5")).toBe(true);
+    store.page("open", { ...first, dialogs: first.dialogs.filter((d) => !gone.has(d.id)) }, n);
+    // d5 was passed over; d200 lies below what this page covers, and stays for now.
+    expect(store.rows.value.has("d5")).toBe(false);
+    expect(store.rows.value.has("d200")).toBe(true);
+    for (const c of ["c1", "c2"]) {
+      const p = await server.pages("open", c);
+      store.page("open", { ...p, dialogs: p.dialogs.filter((d) => !gone.has(d.id)) }, n);
+    }
+    expect(store.rows.value.has("d200")).toBe(false);
+    expect(store.rows.value.size).toBe(248);
   });
 
   it("an away operator's lists ring for nothing", () => {

@@ -1,9 +1,10 @@
-// The sidebar's dialogs in signals: one row per dialog, the list's view (tab, filter, sort, the
-// search box), the server's search, and what follows from them (the rows shown, tab counts, the
-// unread count, whether anything rings). The rules are state/sidebar.ts and state/search.ts.
+// The sidebar's dialogs in signals: one row per dialog, the lists as paged from the server, the
+// list's view (tab, filter, sort, the search box), the server's search, and what follows from them
+// (the rows shown, tab counts, the unread count, whether anything rings). The rules are
+// state/sidebar.ts and state/search.ts.
 
 import { batch, computed, signal, type ReadonlySignal } from "@preact/signals";
-import type { DialogView, OperatorView } from "../../../protocol/protocol";
+import type { DialogPage, DialogView, OperatorView } from "../../../protocol/protocol";
 import type { Api } from "../api";
 import * as sb from "../state/sidebar";
 import * as search from "../state/search";
@@ -11,6 +12,16 @@ import * as search from "../state/search";
 export type Drafts = ReadonlyMap<string, string>;
 
 const noDrafts: Drafts = new Map();
+
+/** How far one list (open or closed) is loaded: the cursor of its next page, if any. */
+export interface Listing {
+  next?: string;
+  /** Every page is in: rows missing from them are gone. */
+  complete: boolean;
+  loading: boolean;
+}
+
+const unlisted: Listing = { complete: false, loading: false };
 
 export interface SidebarDeps {
   me: ReadonlySignal<OperatorView | null>;
@@ -20,6 +31,7 @@ export interface SidebarDeps {
 
 export class SidebarStore {
   readonly rows = signal<sb.Rows>(new Map());
+  readonly listings = signal<Record<sb.Tab, Listing>>({ open: unlisted, closed: unlisted });
   readonly view = signal<Omit<sb.View, "me">>({ tab: "open", filter: "all", sort: "activity", query: "" });
   /** The server's search for what the search box holds. */
   readonly search = signal<search.Search>(search.idleSearch);
@@ -37,9 +49,14 @@ export class SidebarStore {
 
   private searchTimer: ReturnType<typeof setTimeout> | null = null;
   private searchAbort: AbortController | null = null;
+  /**
+   * The round of lists under way (one per (re)connect): the rows when it began, and the dialogs its
+   * pages held so far. A page of an earlier round is dropped.
+   */
+  private round = { n: 0, before: new Map() as sb.Rows, seen: new Set<string>() };
 
   constructor(
-    private readonly api: Pick<Api, "search">,
+    private readonly api: Pick<Api, "search" | "dialogs">,
     private readonly deps: SidebarDeps,
   ) {}
 
@@ -48,23 +65,79 @@ export class SidebarStore {
     this.rows.value = sb.upsertDialog(this.rows.value, d, ring);
   }
 
-  /**
-   * The lists as loaded over HTTP; a row keeps its ring, a new one rings as the server would.
-   * `before`: the rows when the lists were asked for. What events changed since then is newer
-   * than the lists: a dialog created, updated or removed meanwhile stays as its event left it.
-   */
+  /** Both lists whole, as loaded over HTTP (see `page`). */
   load(dialogs: readonly DialogView[], before: sb.Rows = this.rows.value): void {
+    const n = this.begin(before);
+    batch(() => {
+      for (const tab of ["open", "closed"] as const) this.page(tab, { dialogs: dialogs.filter((d) => d.status === tab), unread_dialogs: 0 }, n);
+    });
+  }
+
+  /**
+   * A new round of lists, after every (re)connect: `before` is the rows when the first pages were
+   * asked for. Returns the round, for its pages.
+   */
+  begin(before: sb.Rows = this.rows.value): number {
+    this.round = { n: this.round.n + 1, before, seen: new Set() };
+    this.listings.value = { open: unlisted, closed: unlisted };
+    return this.round.n;
+  }
+
+  /**
+   * One page of a list, newest activity first; a row keeps its ring, a new one rings as the server
+   * would. What events changed since the round began is newer than the page: a dialog created,
+   * updated or removed meanwhile stays as its event left it. A row the round's pages have passed
+   * over (its last activity above this page's oldest, or any once the list is complete) and that no
+   * event touched is gone from the list: it is dropped.
+   */
+  page(tab: sb.Tab, p: DialogPage, n = this.round.n): void {
+    if (n !== this.round.n) return;
+    const { before, seen } = this.round;
     const now = this.rows.value;
-    let rows: sb.Rows = new Map();
-    for (const d of dialogs) {
-      if (before.has(d.id) && !now.has(d.id)) continue;
-      rows = sb.upsertDialog(rows, d, now.get(d.id)?.ringing ?? shouldRing(d, this.deps.me.value));
+    let rows: sb.Rows = now;
+    for (const d of p.dialogs) {
+      seen.add(d.id);
+      const row = now.get(d.id);
+      if (before.has(d.id) ? row !== before.get(d.id) : row) continue;
+      rows = sb.upsertDialog(rows, d, row?.ringing ?? shouldRing(d, this.deps.me.value));
     }
-    const merged = new Map(rows);
-    for (const [id, row] of now) if (row !== before.get(id)) merged.set(id, row);
-    rows = merged;
-    // Dialogs the search found beyond the lists' pages stay while their query does.
-    this.rows.value = search.mergeHits(rows, this.search.value.hits);
+    const complete = p.next_cursor === undefined;
+    const floor = complete ? -Infinity : (p.dialogs.at(-1)?.last_activity ?? Infinity);
+    const out = new Map(rows);
+    for (const [id, row] of rows) {
+      if (row.dialog.status === tab && !seen.has(id) && before.get(id) === row && row.dialog.last_activity > floor) out.delete(id);
+    }
+    batch(() => {
+      // Dialogs the search found beyond the lists' pages stay while their query does.
+      this.rows.value = search.mergeHits(out, this.search.value.hits);
+      this.listings.value = { ...this.listings.value, [tab]: { next: p.next_cursor, complete, loading: false } };
+    });
+  }
+
+  /**
+   * The next page of a list, if it has one and none is on its way: as the operator scrolls near the
+   * end of the rows shown. True when a page came.
+   */
+  async more(tab: sb.Tab): Promise<boolean> {
+    const l = this.listings.value[tab];
+    if (l.complete || l.loading || l.next === undefined) return false;
+    const n = this.round.n;
+    this.listings.value = { ...this.listings.value, [tab]: { ...l, loading: true } };
+    try {
+      this.page(tab, await this.api.dialogs(tab, l.next), n);
+      return n === this.round.n;
+    } catch {
+      if (n === this.round.n) this.listings.value = { ...this.listings.value, [tab]: { ...l, loading: false } };
+      return false;
+    }
+  }
+
+  /**
+   * Every page of a list, one after another: the open list, whose dialogs all count for the
+   * header's unread number (the server counts per page only).
+   */
+  async loadAll(tab: sb.Tab): Promise<void> {
+    while (await this.more(tab));
   }
 
   /** A dialog gone from my list: its row, and its place among the search's hits. */

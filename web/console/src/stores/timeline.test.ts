@@ -35,6 +35,20 @@ describe("the timeline store", () => {
     expect(asked).toEqual([{}, { before: 3 }, { after: 4 }, { after: 5 }]);
   });
 
+  it("fetches what a message past the next seq skipped over, once", async () => {
+    const asked: Cursor[] = [];
+    const { store } = timeline(async (_id, c = {}) => {
+      asked.push(c);
+      if (c.after === 2) return page([message("d1", 3, { kind: "system" }), message("d1", 4, { kind: "operator" })]);
+      return page([message("d1", 1), message("d1", 2)]);
+    });
+    await store.load("d1");
+    store.add("d1", [message("d1", 4, { kind: "operator" })]);
+    await vi.waitFor(() => expect(store.panes.value.get("d1")?.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]));
+    store.add("d1", [message("d1", 5)]);
+    expect(asked).toEqual([{}, { after: 2 }]);
+  });
+
   it("a failed load leaves an empty pane and says so", async () => {
     const { store, notice } = timeline(async () => Promise.reject(new Error("gone")));
     await store.load("d1");

@@ -32,10 +32,18 @@ export class TimelineStore {
     return this.panes.value.has(id);
   }
 
-  /** Messages for a dialog whose pane is loaded; others load from history when opened. */
+  /**
+   * Messages for a dialog whose pane is loaded; others load from history when opened. Operators
+   * see every `seq`, so one past the next seq held means messages between never reached this tab:
+   * they are fetched. (The ack of my message that reopened a closed dialog carries my message
+   * alone, not the reopening before it.)
+   */
   add(id: string, ms: MessageView[]): void {
     const pane = this.panes.value.get(id);
-    if (pane) this.setPane(id, { ...pane, messages: mergeMessages(pane.messages, ms) });
+    if (!pane) return;
+    const held = latestSeq(pane.messages);
+    this.setPane(id, { ...pane, messages: mergeMessages(pane.messages, ms) });
+    if (held > 0 && ms.some((m) => m.seq > held + 1)) void this.fillFrom(id, held);
   }
 
   /** Delivery and read marks up to a seq (`message.status`). */
@@ -85,6 +93,15 @@ export class TimelineStore {
   async fetchAfter(id: string): Promise<void> {
     const after = latestSeq(this.panes.value.get(id)?.messages ?? []);
     await catchUpAfter(after, (a) => this.api.history(id, { after: a }), (ms) => this.add(id, ms));
+  }
+
+  /** The messages after `after`, into the pane; a failure leaves it to the next catch-up. */
+  private async fillFrom(id: string, after: number): Promise<void> {
+    try {
+      await catchUpAfter(after, (a) => this.api.history(id, { after: a }), (ms) => this.add(id, ms));
+    } catch {
+      // Offline: the pane shows the gap until it loads afresh; nothing is lost on the server.
+    }
   }
 
   /**

@@ -1,6 +1,12 @@
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Store } from "../store";
-import { colour, type Filter, type Row } from "../state/sidebar";
+import { colour, rowHeight, rowsAround, type Filter, type Row } from "../state/sidebar";
 import { foundIn } from "../state/search";
+
+/** Rows drawn beyond each edge of the list's viewport, in pixels, so a scroll shows no blank. */
+const OVERSCAN_PX = 400;
+/** The next page of a list is asked for when the rows drawn come this close to its end. */
+const NEAR_END_ROWS = 20;
 
 const FILTERS: [Filter, string][] = [
   ["all", "All"],
@@ -14,6 +20,40 @@ export function Sidebar({ store }: { store: Store }) {
   const set = (patch: Partial<typeof v>) => (store.sidebar.view.value = { ...v, ...patch });
   const counts = store.sidebar.tabCounts.value;
   const s = store.sidebar.search.value;
+  const list = store.sidebar.visible.value;
+  const found = store.sidebar.found.value;
+  const listing = store.sidebar.listings.value[v.tab];
+  // Only the rows in and near the viewport are drawn; padding above and below stands for the rest,
+  // so thousands of dialogs cost a few dozen elements.
+  const box = useRef<HTMLDivElement>(null);
+  const [port, setPort] = useState({ top: 0, height: 800 });
+  useLayoutEffect(() => {
+    const el = box.current!;
+    const measure = () => setPort({ top: el.scrollTop, height: el.clientHeight });
+    measure();
+    const seen = new ResizeObserver(measure);
+    seen.observe(el);
+    return () => seen.disconnect();
+  }, []);
+  const offsets = useMemo(() => {
+    const o = [0];
+    for (const r of list) o.push(o[o.length - 1] + rowHeight(r.dialog, found.has(r.dialog.id)));
+    return o;
+  }, [list, found]);
+  const [from, to] = rowsAround(offsets, port.top - OVERSCAN_PX, port.top + port.height + OVERSCAN_PX);
+  const total = offsets[offsets.length - 1];
+  useEffect(() => {
+    if (to >= list.length - NEAR_END_ROWS && !listing.complete && !listing.loading) void store.sidebar.more(v.tab);
+  }, [to, list.length, v.tab, listing]);
+  // Alt+arrows may pick a row out of sight: the list scrolls to it.
+  const selected = store.dialog.selected.value;
+  useEffect(() => {
+    const at = list.findIndex((r) => r.dialog.id === selected);
+    const el = box.current;
+    if (at < 0 || !el) return;
+    if (offsets[at] < el.scrollTop) el.scrollTop = offsets[at];
+    else if (offsets[at + 1] > el.scrollTop + el.clientHeight) el.scrollTop = offsets[at + 1] - el.clientHeight;
+  }, [selected]);
   return (
     <nav class="sidebar" aria-label="Dialogs">
       <input
@@ -70,22 +110,32 @@ export function Sidebar({ store }: { store: Store }) {
           <option value="waiting">Processing order</option>
         </select>
       </div>
-      <ul class="rows" data-testid="dialog-list" aria-busy={s.status === "loading"}>
-        {store.sidebar.visible.value.map((row) => (
-          <DialogRow key={row.dialog.id} row={row} store={store} />
-        ))}
-        {store.sidebar.visible.value.length === 0 && <li class="empty">No dialogs here</li>}
-      </ul>
+      <div
+        class="rows"
+        ref={box}
+        data-testid="dialog-list"
+        aria-busy={s.status === "loading" || listing.loading}
+        onScroll={(e) => setPort({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}
+      >
+        <ul style={{ paddingTop: `${offsets[from]}px`, paddingBottom: `${total - offsets[to]}px` }}>
+          {list.slice(from, to).map((row, i) => (
+            <DialogRow key={row.dialog.id} row={row} store={store} height={offsets[from + i + 1] - offsets[from + i]} at={from + i + 1} of={list.length} />
+          ))}
+          {list.length === 0 && <li class="empty">{listing.complete ? "No dialogs here" : "Loading…"}</li>}
+        </ul>
+      </div>
     </nav>
   );
 }
 
-function DialogRow({ row, store }: { row: Row; store: Store }) {
+function DialogRow({ row, store, height, at, of }: { row: Row; store: Store; height: number; at: number; of: number }) {
   const me = store.session.me.value!.id;
   const d = row.dialog;
   const draft = store.composer.drafts.value.get(d.id);
   const found = foundIn(store.sidebar.found.value.get(d.id));
-  const connected = d.participants.some((p) => p.id === me);
+  // A closed dialog keeps its participants but has nothing to hand back: no ×. (Transfer stays
+  // in the pane: seed 002 reassigns closed dialogs, which stay closed.)
+  const connected = d.status === "open" && d.participants.some((p) => p.id === me);
   const selected = store.dialog.selected.value === d.id;
   return (
     <li
@@ -94,6 +144,9 @@ function DialogRow({ row, store }: { row: Row; store: Store }) {
       data-dialog={d.id}
       data-colour={colour(d, me)}
       data-ringing={String(row.ringing)}
+      style={{ height: `${height}px` }}
+      aria-posinset={at}
+      aria-setsize={of}
     >
       <button type="button" class="row-main" aria-current={selected} onClick={() => void store.dialog.open(d.id, true)}>
         <span class="channel" title="Website chat">
