@@ -117,6 +117,20 @@ async fn joining_stops_the_ring_for_everyone_and_leaving_hands_the_dialog_back()
         second["dialog"]["participants"].as_array().unwrap().len(),
         1
     );
+    // Operators see Anna join again; the visitor, who never heard she left, hears nothing.
+    let rejoined = b.event("dialog.updated").await;
+    assert_eq!(system_event(&rejoined), "joined");
+    assert_eq!(rejoined["event"]["event"]["rejoined"], true);
+    vera.ws.assert_quiet().await;
+    let seen: Vec<Value> = app.visitor_history(&vera.token, "").await["messages"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let joins = seen
+        .iter()
+        .filter(|m| m["event"]["event"] == "joined")
+        .count();
+    assert_eq!(joins, 1, "one join in the visitor's history: {seen:?}");
 }
 
 #[tokio::test]
@@ -441,6 +455,11 @@ async fn close_and_reopen_and_a_new_message_from_either_side_reopens_with_the_wh
     let reopened = a.event("dialog.updated").await;
     assert_eq!(reopened["dialog"]["status"], "open");
     assert_eq!(reopened["event"]["text"], "Vera reopened the dialog");
+    assert_eq!(
+        vera.ws.event("message.created").await["message"]["text"],
+        "Vera reopened the dialog",
+        "the sending tab hears of the reopening its ack does not carry"
+    );
     let history = app.history(&anna, &dialog, "").await;
     let texts: Vec<_> = history["messages"]
         .as_array()
@@ -467,6 +486,16 @@ async fn close_and_reopen_and_a_new_message_from_either_side_reopens_with_the_wh
         .ok(frame::send(Some(&dialog), "o-2", "Following up"))
         .await;
     assert_eq!(ack["dialog"]["status"], "open");
+    assert_eq!(ack["message"]["text"], "Following up");
+    let mine = a.event("dialog.updated").await;
+    assert_eq!(
+        mine["event"]["text"], "Anna reopened the dialog",
+        "the sending console shows the reopening live"
+    );
+    assert_eq!(
+        mine["event"]["seq"].as_u64(),
+        ack["message"]["seq"].as_u64().map(|s| s - 1)
+    );
     a.ok(frame::close(&dialog)).await;
     let ack = a.ok(frame::reopen(&dialog)).await;
     assert_eq!(ack["dialog"]["status"], "open");

@@ -386,7 +386,12 @@ allowed_origins: Array<string>, settings: SiteSettings, };
 /**
  * What happened, for system messages; names travel with ids so the timeline reads without lookups.
  */
-export type SystemEvent = { "event": "joined", operator: OperatorId, name: string, } | { "event": "left", operator: OperatorId, name: string, } | { "event": "transferred", by: OperatorId, by_name: string, from?: OperatorId, from_name?: string, to: OperatorId, to_name: string, 
+export type SystemEvent = { "event": "joined", operator: OperatorId, name: string, 
+/**
+ * The operator had joined since the dialog last opened and left meanwhile: visitors,
+ * who are never told of a leave, are not told of this join either.
+ */
+rejoined?: boolean, } | { "event": "left", operator: OperatorId, name: string, } | { "event": "transferred", by: OperatorId, by_name: string, from?: OperatorId, from_name?: string, to: OperatorId, to_name: string, 
 /**
  * Seen by operators only.
  */

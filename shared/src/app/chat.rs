@@ -4,8 +4,8 @@ use super::fanout::{self, Listeners};
 use super::{AppResult, Caller, Dialogs, Done, MAX_ATTEMPTS, backoff, dialog_for};
 use crate::auth::Holder;
 use crate::domain::{
-    Attachment, Content, Dialog, DomainError, Message, MessageKind, Operator, ReadMarker, Receipt,
-    Receipts, Side, Visitor,
+    Attachment, Connection, Content, Dialog, DomainError, Message, MessageKind, Operator,
+    ReadMarker, Receipt, Receipts, Side, Visitor,
 };
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, WorkspaceId};
 use crate::ports::StoreError;
@@ -104,6 +104,12 @@ impl Dialogs {
             .await?;
         let others = Listeners::tabs_of(&dialog, &tabs, Some(connection));
         self.post_to_visitor(&others, &added, &receipts).await?;
+        if !before_message(&added).is_empty() {
+            let mine = own(&tabs, connection);
+            let mine = Listeners::tabs_of(&dialog, &mine, None);
+            self.post_to_visitor(&mine, before_message(&added), &receipts)
+                .await?;
+        }
         Ok(Done::message(message.clone(), receipts))
     }
 
@@ -268,7 +274,15 @@ impl Dialogs {
             .operator_connections(&dialog.workspace)
             .await?;
         let others = Listeners::operators_of(&dialog, &operators, Some(connection));
-        let posts = fanout::message_to_operators(&others, &added, &receipts, false);
+        let mut posts = fanout::message_to_operators(&others, &added, &receipts, false);
+        let mine = own(&operators, connection);
+        let mine = Listeners::operators_of(&dialog, &mine, None);
+        posts.extend(fanout::change_to_operators(
+            &mine,
+            before_message(&added),
+            &receipts,
+            &[],
+        ));
         futures_util::future::join(
             self.delivery.deliver(&posts),
             self.search.index_messages(&dialog, &added),
@@ -523,4 +537,19 @@ fn visitor_dialog(visitor: &Visitor, named: Option<&DialogId>) -> AppResult<Opti
         }
         _ => Ok(visitor.dialog.clone()),
     }
+}
+
+/// What a send stored before its message: the reopening of a closed dialog. The ack answers the
+/// sender with the message alone, so the sending connection is told of these as everyone is.
+fn before_message(added: &[Message]) -> &[Message] {
+    &added[..added.len().saturating_sub(1)]
+}
+
+/// The sending connection's own record, to tell it what its ack does not carry.
+fn own(connections: &[Connection], id: &ConnectionId) -> Vec<Connection> {
+    connections
+        .iter()
+        .filter(|c| &c.id == id)
+        .cloned()
+        .collect()
 }

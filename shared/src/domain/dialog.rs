@@ -73,6 +73,10 @@ pub struct Dialog {
     pub participants: Vec<Participant>,
     /// Operators it was transferred away from: they lose its history unless they are admins.
     pub revoked: Vec<OperatorId>,
+    /// Operators whose joining the visitor was told of since the dialog last opened. Visitors are
+    /// never told of a leave, so a join after one is news to operators only.
+    #[serde(default)]
+    pub introduced: Vec<OperatorId>,
     /// Green in the sidebar: a visitor wrote while no operator was connected.
     pub needs_answer: bool,
     /// The first visitor message not yet answered by an operator: the processing order.
@@ -102,6 +106,7 @@ impl Dialog {
             assignee: None,
             participants: Vec::new(),
             revoked: Vec::new(),
+            introduced: Vec::new(),
             needs_answer: false,
             waiting_since: None,
             last_activity: now,
@@ -238,9 +243,14 @@ impl Dialog {
         }
         self.participants.push(me);
         self.needs_answer = false;
+        let rejoined = self.introduced.contains(&op.id);
+        if !rejoined {
+            self.introduced.push(op.id.clone());
+        }
         let event = SystemEvent::Joined {
             operator: op.id.clone(),
             name: op.name.clone(),
+            rejoined,
         };
         Ok(vec![self.system(event, now)])
     }
@@ -333,6 +343,7 @@ impl Dialog {
         }
         self.status = DialogStatus::Closed;
         self.closed_at = Some(now);
+        self.introduced.clear();
         self.needs_answer = false;
         self.waiting_since = None;
         let event = SystemEvent::Closed {
@@ -630,5 +641,27 @@ mod tests {
                 .is_ok()
         );
         assert_eq!(d.seq, 1, "rejected messages took no seq");
+    }
+
+    #[test]
+    fn a_join_after_a_leave_is_news_to_operators_only_until_the_dialog_closes() {
+        let anna = operator("Anna", Role::Operator);
+        let mut d = Dialog::start(&visitor(), 1);
+        let first = d.join(&anna, 2).unwrap();
+        assert!(first[0].visible_to_visitor());
+        d.leave(&anna, 3).unwrap();
+        let again = d.join(&anna, 4).unwrap();
+        assert!(matches!(
+            again[0].event(),
+            Some(SystemEvent::Joined { rejoined: true, .. })
+        ));
+        assert!(!again[0].visible_to_visitor());
+        d.close(&anna, 5).unwrap();
+        d.reopen(&anna, 6).unwrap();
+        d.leave(&anna, 7).unwrap();
+        assert!(
+            d.join(&anna, 8).unwrap()[0].visible_to_visitor(),
+            "told again after a close"
+        );
     }
 }

@@ -27,6 +27,11 @@ pub enum SystemEvent {
     Joined {
         operator: OperatorId,
         name: String,
+        /// The operator had joined since the dialog last opened and left meanwhile: visitors,
+        /// who are never told of a leave, are not told of this join either.
+        #[ts(as = "Option<bool>", optional)]
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        rejoined: bool,
     },
     Left {
         operator: OperatorId,
@@ -64,11 +69,16 @@ pub enum SystemEvent {
 }
 
 impl SystemEvent {
-    /// Visitors see who joined and that the dialog closed or reopened; never transfers, comments or leaves.
+    /// Visitors see who joined (once since the dialog opened) and that the dialog closed or
+    /// reopened; never transfers, comments or leaves.
     pub fn visible_to_visitor(&self) -> bool {
         matches!(
             self,
-            Self::Joined { .. } | Self::Closed { .. } | Self::Reopened { .. }
+            Self::Joined {
+                rejoined: false,
+                ..
+            } | Self::Closed { .. }
+                | Self::Reopened { .. }
         )
     }
 
