@@ -295,6 +295,8 @@ const ORIGIN_EXAMPLES: &[&str] = &[
     "https://shop.example:70000",
     "https://shop.example:",
     "https://shop.example:8o",
+    "https://shop.example:+80",
+    "https://shop.example:+443",
     "https://shop..example",
     "https://shop.example.",
     "https://.shop.example",

@@ -38,6 +38,8 @@ export const ORIGIN_EXAMPLES: ReadonlyArray<readonly [string, string | null]> = 
   ["https://shop.example:70000", null],
   ["https://shop.example:", null],
   ["https://shop.example:8o", null],
+  ["https://shop.example:+80", null],
+  ["https://shop.example:+443", null],
   ["https://shop..example", null],
   ["https://shop.example.", null],
   ["https://.shop.example", null],

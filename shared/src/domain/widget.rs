@@ -149,7 +149,12 @@ fn parse_origin(raw: &str) -> Result<String, DomainError> {
     match port {
         None => Ok(format!("{scheme}://{host}")),
         Some(p) if p == default_port => Ok(format!("{scheme}://{host}")),
-        Some(p) if p.parse::<u16>().is_ok_and(|n| n > 0) && !p.starts_with('0') => {
+        // Digits only: Rust's integer parser would also take a leading '+', which no browser sends.
+        Some(p)
+            if p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u16>().is_ok_and(|n| n > 0)
+                && !p.starts_with('0') =>
+        {
             Ok(format!("{scheme}://{host}:{p}"))
         }
         Some(_) => Err(bad("has a port that is not 1 to 65535")),
@@ -314,6 +319,8 @@ mod tests {
             "https://shop.example:0",
             "https://shop.example:70000",
             "https://shop.example:8o",
+            "https://shop.example:+80",
+            "https://shop.example:+443",
             "https://shop..example",
             "https://-shop.example",
             "https://shop.example; script-src *",
