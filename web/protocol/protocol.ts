@@ -7,7 +7,7 @@ export const PROTOCOL_VERSION = 1;
 /** Types shown inline, with a preview; any other type is a file. */
 export const IMAGE_TYPES: readonly string[] = ["image/jpeg","image/png","image/gif","image/webp"];
 /** Extensions of files that run when opened: refused whatever their type. */
-export const BLOCKED_EXTENSIONS: readonly string[] = ["exe","msi","bat","cmd","com","scr","pif","cpl","vbs","vbe","js","jse","wsf","wsh","ps1","psm1","jar","dll","hta","lnk","reg","app","sh","apk","dmg"];
+export const BLOCKED_EXTENSIONS: readonly string[] = ["exe","msi","bat","cmd","com","scr","pif","cpl","vbs","vbe","js","jse","wsf","wsh","ps1","psm1","jar","dll","hta","lnk","reg","app","sh","apk","dmg","html","htm","shtml","xhtml","xht","svg","svgz","xml","xsl","mhtml","mht"];
 /** Types a browser would run or render as a page: refused. */
 export const BLOCKED_TYPES: readonly string[] = ["text/html","application/xhtml+xml","image/svg+xml","text/javascript","application/javascript","application/x-msdownload","application/x-msdos-program","application/x-sh","application/java-archive","application/vnd.android.package-archive"];
 /** At most this many files go with one message. */

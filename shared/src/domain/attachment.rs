@@ -27,6 +27,8 @@ const MB: u64 = 1024 * 1024;
 pub const BLOCKED_EXTENSIONS: &[&str] = &[
     "exe", "msi", "bat", "cmd", "com", "scr", "pif", "cpl", "vbs", "vbe", "js", "jse", "wsf",
     "wsh", "ps1", "psm1", "jar", "dll", "hta", "lnk", "reg", "app", "sh", "apk", "dmg",
+    // Pages, whatever type the browser declares for them: opened from a download, they run.
+    "html", "htm", "shtml", "xhtml", "xht", "svg", "svgz", "xml", "xsl", "mhtml", "mht",
 ];
 
 /// Types a browser would run or render as a page from the storage's origin.
@@ -215,7 +217,7 @@ pub fn clean_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let name: String = base
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
         .collect::<String>()
         .trim()
         .trim_start_matches('.')
@@ -232,6 +234,12 @@ pub fn clean_name(raw: &str) -> String {
     };
     let keep = MAX_NAME_CHARS - ext.chars().count();
     name.chars().take(keep).collect::<String>() + &ext
+}
+
+/// Characters that reorder the text around them: in a file name they make `invoice\u{202e}fdp.html`
+/// read as "invoicelmth.pdf".
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 impl Attachment {
@@ -359,6 +367,13 @@ mod tests {
             ("a.js", ""),
             ("page.html", "text/html"),
             ("i.svg", "image/svg+xml"),
+            // A page declared as something harmless, or as nothing, is still a page.
+            ("page.html", "text/plain"),
+            ("page.HTM", ""),
+            ("i.svg", "text/plain"),
+            ("doc.xhtml", "application/octet-stream"),
+            ("feed.xml", ""),
+            ("saved.mhtml", "text/plain"),
         ] {
             assert!(
                 matches!(
@@ -375,6 +390,8 @@ mod tests {
         assert_eq!(clean_name("C:\\Users\\me\\photo.jpg"), "photo.jpg");
         assert_eq!(clean_name("../../etc/passwd"), "passwd");
         assert_eq!(clean_name("a\u{0}b\nc.txt"), "abc.txt");
+        assert_eq!(clean_name("invoice\u{202e}fdp.html"), "invoicefdp.html");
+        assert_eq!(clean_name("\u{2066}a\u{2069}\u{200f}.pdf"), "a.pdf");
         assert_eq!(clean_name("   "), "file");
         let long = format!("{}.pdf", "x".repeat(300));
         let cut = clean_name(&long);
