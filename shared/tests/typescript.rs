@@ -208,9 +208,14 @@ fn rules() -> String {
         format!("{{ {} }}", schemes.join(", ")),
     );
     constant(
-        "The shortest password an operator may have.",
+        "The shortest password an operator may have, not counting spaces.",
         "MIN_PASSWORD_CHARS",
         domain::MIN_PASSWORD_CHARS.to_string(),
+    );
+    constant(
+        "The longest password an operator may have.",
+        "MAX_PASSWORD_CHARS",
+        domain::MAX_PASSWORD_CHARS.to_string(),
     );
     constant(
         "The longest email address an operator may have.",

@@ -294,3 +294,74 @@ async fn only_an_admin_adds_operators_and_a_refused_one_is_not_stored() {
         .await;
     assert_eq!(status, 201, "{added}");
 }
+
+#[tokio::test]
+async fn a_new_operator_needs_a_real_address_and_a_password_a_guesser_would_not_try_first() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let before = app.get("/api/operators", &admin).await;
+    let long = "x1".repeat(50_000);
+    for (email, password, code, words) in [
+        (
+            "boris@localhost",
+            "password-123",
+            "invalid_email",
+            "address",
+        ),
+        ("boris", "password-123", "invalid_email", "address"),
+        (
+            "boris@shop.example",
+            "password",
+            "invalid_request",
+            "guesser",
+        ),
+        (
+            "boris@shop.example",
+            "        ",
+            "invalid_request",
+            "besides spaces",
+        ),
+        (
+            "boris@shop.example",
+            "zzzzzzzzzz",
+            "invalid_request",
+            "over and over",
+        ),
+        (
+            "boris@shop.example",
+            "Boris@Shop.Example",
+            "invalid_request",
+            "email",
+        ),
+        (
+            "boris@shop.example",
+            long.as_str(),
+            "invalid_request",
+            "at most 128",
+        ),
+    ] {
+        let body =
+            json!({ "email": email, "name": "Boris", "password": password, "role": "operator" });
+        let (status, refused) = app
+            .request("POST", "/api/operators", Some(&admin), Some(body))
+            .await;
+        let shown: String = password.chars().take(20).collect();
+        assert_eq!(
+            (status, refused["error"]["code"].as_str()),
+            (400, Some(code)),
+            "{email} / {shown}: {refused}"
+        );
+        let message = refused["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(words), "{email} / {shown}: {message}");
+    }
+    assert_eq!(
+        app.get("/api/operators", &admin).await,
+        before,
+        "nobody was added"
+    );
+    let body = json!({ "email": "boris@shop.example", "name": "Boris", "password": "correct horse battery", "role": "operator" });
+    let (status, added) = app
+        .request("POST", "/api/operators", Some(&admin), Some(body))
+        .await;
+    assert_eq!(status, 201, "{added}");
+}

@@ -20,8 +20,10 @@ export const MAX_GREETING_CHARS = 500;
 export const MAX_ALLOWED_ORIGINS = 20;
 /** The schemes an allowed origin may have, in this order, each with the port it means when none is given. */
 export const ORIGIN_SCHEMES: Readonly<Record<string, number>> = { "http": 80, "https": 443 };
-/** The shortest password an operator may have. */
+/** The shortest password an operator may have, not counting spaces. */
 export const MIN_PASSWORD_CHARS = 8;
+/** The longest password an operator may have. */
+export const MAX_PASSWORD_CHARS = 128;
 /** The longest email address an operator may have. */
 export const MAX_EMAIL_CHARS = 254;
 /** The longest search query the server takes (`GET /api/search` answers 400 over it). */

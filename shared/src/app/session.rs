@@ -445,15 +445,13 @@ impl Sessions {
         role: Role,
         password: &str,
     ) -> AppResult<Operator> {
-        let email = Email::login(email)
-            .ok_or_else(|| AppError::Invalid("the email is not valid".into()))?;
+        let email = Email::operator(email).ok_or_else(|| {
+            AppError::InvalidEmail("the email must be an address like someone@example.com".into())
+        })?;
         let name = name_field(Some(name.to_owned()))?
             .ok_or_else(|| AppError::Invalid("the name is empty".into()))?;
-        if password.chars().count() < crate::domain::MIN_PASSWORD_CHARS {
-            let min = crate::domain::MIN_PASSWORD_CHARS;
-            return Err(AppError::Invalid(format!(
-                "the password needs at least {min} characters"
-            )));
+        if let Some(problem) = crate::domain::password_problem(password, &email) {
+            return Err(AppError::Invalid(problem));
         }
         let op = Operator {
             id: OperatorId::generate(),

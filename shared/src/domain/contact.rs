@@ -15,12 +15,12 @@ impl Email {
         valid_email(raw).map(|_| Self(raw.trim().to_owned()))
     }
 
-    /// An operator's login: compared form (`normalize_email`), an `@`, at most `MAX_EMAIL_CHARS`.
-    /// Looser than a contact's, as it has always been: operators sign in with what they were
-    /// created with.
-    pub fn login(raw: &str) -> Option<Self> {
-        let email = normalize_email(raw);
-        (email.contains('@') && email.len() <= MAX_EMAIL_CHARS).then_some(Self(email))
+    /// An operator's login, for a new operator: an address by the contact rule, at most
+    /// `MAX_EMAIL_CHARS`, kept in its compared form (`normalize_email`). Operators created under
+    /// the older rule (an `@` was enough) keep signing in with what they were created with.
+    pub fn operator(raw: &str) -> Option<Self> {
+        let email = valid_email(raw)?;
+        (email.len() <= MAX_EMAIL_CHARS).then_some(Self(email))
     }
 
     pub fn as_str(&self) -> &str {
@@ -137,13 +137,18 @@ mod tests {
     }
 
     #[test]
-    fn an_operator_login_is_looser_than_a_contact_address() {
+    fn an_operator_login_is_an_address_in_its_compared_form() {
         assert_eq!(
-            Email::login(" Boss@Localhost ").unwrap().as_str(),
-            "boss@localhost"
+            Email::operator(" Boss@Shop.Example ").unwrap().as_str(),
+            "boss@shop.example"
         );
-        assert!(Email::login("nobody").is_none());
-        assert!(Email::login(&format!("a@{}", "b".repeat(MAX_EMAIL_CHARS))).is_none());
+        assert!(
+            Email::operator("boss@localhost").is_none(),
+            "no dotted domain"
+        );
+        assert!(Email::operator("nobody").is_none());
+        assert!(Email::operator("a@b@c.example").is_none());
+        assert!(Email::operator(&format!("a@{}.example", "b".repeat(MAX_EMAIL_CHARS))).is_none());
     }
 
     #[test]

@@ -78,8 +78,77 @@ impl OperatorStatus {
     }
 }
 
-/// The shortest password an operator may have.
+/// The shortest password an operator may have, not counting spaces.
 pub const MIN_PASSWORD_CHARS: usize = 8;
+/// The longest: hashing is slow on purpose, and a megabyte of password would make it slower.
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// Passwords every guesser tries first (case is ignored).
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "password1",
+    "password12",
+    "password123",
+    "passw0rd",
+    "p@ssw0rd",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "0123456789",
+    "87654321",
+    "11111111",
+    "00000000",
+    "qwertyui",
+    "qwerty123",
+    "qwertyuiop",
+    "1q2w3e4r",
+    "1qaz2wsx",
+    "asdfghjk",
+    "zxcvbnm1",
+    "iloveyou",
+    "letmein1",
+    "welcome1",
+    "welcome123",
+    "admin123",
+    "administrator",
+    "changeme",
+    "abc12345",
+    "abcd1234",
+    "football",
+    "baseball",
+    "sunshine",
+    "princess",
+    "superman",
+    "trustno1",
+];
+
+/// Why a new password is refused, or nothing: at least `MIN_PASSWORD_CHARS` characters besides
+/// spaces, at most `MAX_PASSWORD_CHARS`, not one character repeated, not a common password and
+/// not the operator's own email or its name part.
+pub fn password_problem(password: &str, email: &super::Email) -> Option<String> {
+    let chars = password.chars().count();
+    let solid = password.chars().filter(|c| !c.is_whitespace()).count();
+    let lower = password.trim().to_lowercase();
+    let email = email.key();
+    let local = email.split('@').next().unwrap_or_default();
+    if solid < MIN_PASSWORD_CHARS {
+        Some(format!(
+            "the password needs at least {MIN_PASSWORD_CHARS} characters besides spaces"
+        ))
+    } else if chars > MAX_PASSWORD_CHARS {
+        Some(format!(
+            "the password may have at most {MAX_PASSWORD_CHARS} characters"
+        ))
+    } else if lower.chars().all(|c| Some(c) == lower.chars().next()) {
+        Some("the password is one character over and over".into())
+    } else if COMMON_PASSWORDS.contains(&lower.as_str()) {
+        Some("the password is one of the first every guesser tries".into())
+    } else if lower == email || lower == local {
+        Some("the password is the email address".into())
+    } else {
+        None
+    }
+}
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Operator {
     pub id: OperatorId,
@@ -142,5 +211,42 @@ impl Visitor {
                 &self.id.as_str()[self.id.as_str().len().saturating_sub(4)..]
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Email;
+
+    #[test]
+    fn a_password_needs_more_than_length() {
+        let email = Email::operator("annakarenina@shop.example").unwrap();
+        for weak in [
+            "short",
+            "        ",
+            "  a b c d  ",
+            "password",
+            "PASSWORD",
+            "12345678",
+            "aaaaaaaaaa",
+            "AnnaKarenina@Shop.Example",
+            "AnnaKarenina",
+        ] {
+            assert!(
+                password_problem(weak, &email).is_some(),
+                "{weak:?} was taken"
+            );
+        }
+        assert!(
+            password_problem(&"x1".repeat(100), &email).is_some(),
+            "too long"
+        );
+        assert!(
+            password_problem(&"x1".repeat(64), &email).is_none(),
+            "128 is the most"
+        );
+        assert!(password_problem("correct horse battery", &email).is_none());
+        assert!(password_problem("password-123", &email).is_none());
     }
 }

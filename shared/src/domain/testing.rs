@@ -8,7 +8,7 @@ pub(crate) fn operator(name: &str, role: Role, status: OperatorStatus) -> Operat
     Operator {
         id: OperatorId::generate(),
         workspace: WorkspaceId::from_trusted("ws_1"),
-        email: super::Email::login(&format!("{name}@example.com")).expect("an address"),
+        email: super::Email::operator(&format!("{name}@example.com")).expect("an address"),
         name: name.into(),
         role,
         status,

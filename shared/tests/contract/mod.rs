@@ -38,7 +38,7 @@ fn operator(ws: &WorkspaceId, email: &str) -> Operator {
     Operator {
         id: OperatorId::generate(),
         workspace: ws.clone(),
-        email: Email::login(email).expect("an operator email"),
+        email: Email::operator(email).expect("an operator email"),
         name: email.split('@').next().unwrap_or("op").into(),
         role: Role::Operator,
         status: OperatorStatus::Online,
@@ -282,7 +282,7 @@ pub async fn operator_emails_are_unique_across_workspaces(store: Arc<dyn Store>)
     );
 
     let same_id = Operator {
-        email: Email::login(&unique_email("other")).unwrap(),
+        email: Email::operator(&unique_email("other")).unwrap(),
         ..first.clone()
     };
     assert_eq!(
