@@ -139,7 +139,7 @@ pub fn password_problem(password: &str, email: &super::Email) -> Option<String> 
         Some(format!(
             "the password may have at most {MAX_PASSWORD_CHARS} characters"
         ))
-    } else if lower.chars().all(|c| Some(c) == lower.chars().next()) {
+    } else if lower.chars().all(|c| lower.starts_with(c)) {
         Some("the password is one character over and over".into())
     } else if COMMON_PASSWORDS.contains(&lower.as_str()) {
         Some("the password is one of the first every guesser tries".into())
