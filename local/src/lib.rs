@@ -227,7 +227,11 @@ pub struct Running {
     pub gateway: Arc<Gateway>,
     pub site: Site,
     pub admin: Operator,
-    pub admin_password: String,
+    /// The admin's password where this process knows it: given (`PARLOR_ADMIN_PASSWORD`), or made
+    /// up for the workspace this run created. Never kept anywhere.
+    pub admin_password: Option<String>,
+    /// Whether the password was given, not made up: then it is never printed.
+    pub admin_password_given: bool,
     pub created: bool,
     pub data_dir: PathBuf,
     pub store_name: String,
@@ -271,11 +275,32 @@ impl Running {
             ws = self.ws_url,
             storage = format_args!("http://{}", self.storage_addr),
             email = self.admin.email,
-            password = self.admin_password,
+            password = self.password_line(),
             site = self.site.key,
             store = self.store_name,
             files = storage::root(&self.data_dir).display(),
         )
+    }
+
+    /// How the banner speaks of the admin's password: shown only the once it was made up.
+    fn password_line(&self) -> String {
+        let legacy = self.data_dir.join("admin-password");
+        let known = match (&self.admin_password, self.admin_password_given) {
+            (_, true) => "the password in PARLOR_ADMIN_PASSWORD".to_owned(),
+            (Some(made_up), false) => {
+                format!("{made_up}   (shown this once and kept nowhere: note it now)")
+            }
+            (None, false) => "the password shown when this workspace was created".to_owned(),
+        };
+        if legacy.exists() {
+            format!(
+                "{known}\n  Note:       {} is no longer used and holds the first admin password in \
+                 plain text: delete it",
+                legacy.display()
+            )
+        } else {
+            known
+        }
     }
 
     /// Closes every socket (clients see 1001, as when API Gateway deploys) and stops serving.
@@ -306,6 +331,40 @@ fn read_or_create(path: &Path, make: impl FnOnce() -> String) -> Result<String, 
     }
 }
 
+/// The data folder holds every message, contact details, password hashes and the signing key: it
+/// and what Parlor keeps at its top are the running user's alone (0700 and 0600), whatever the
+/// umask, also when an older version made them readable to all. Attachments sit in `s3/` below it,
+/// out of other users' reach with the folder.
+fn private_folder(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let only_me = |path: &Path, mode: u32| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+                .map_err(|e| format!("cannot make {} private: {e}", path.display()))
+        };
+        only_me(dir, 0o700)?;
+        // Made before SQLite opens it, so that its journal files (which SQLite creates with the
+        // database's mode) are private from the start.
+        let db = dir.join("parlor.db");
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&db)
+            .map_err(|e| format!("cannot create {}: {e}", db.display()))?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let mode = if path.is_dir() { 0o700 } else { 0o600 };
+            only_me(&path, mode)?;
+        }
+    }
+    Ok(())
+}
+
 fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     getrandom::getrandom(&mut buf).expect("the OS random source is available");
@@ -334,8 +393,7 @@ async fn sdk_config() -> aws_config::SdkConfig {
 }
 
 pub async fn start(config: Config) -> Result<Running, String> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
+    private_folder(&config.data_dir)?;
     let key = read_or_create(&config.data_dir.join("signing.key"), || random_hex(32))?;
     let key = std::env::var("PARLOR_SIGNING_KEY").unwrap_or(key);
     let signer = Signer::new(key.into_bytes())?;
@@ -436,15 +494,18 @@ pub async fn start(config: Config) -> Result<Running, String> {
         images: Arc::new(ImagePreviews),
     })));
 
-    let password = match &config.admin_password {
-        Some(p) => p.clone(),
-        None => read_or_create(&config.data_dir.join("admin-password"), || random_hex(8))?,
-    };
+    // Used only if this run creates the workspace; a made-up one is shown once and kept nowhere.
+    let offered = config
+        .admin_password
+        .clone()
+        .unwrap_or_else(|| random_hex(8));
     let (site, admin, created) = app
         .sessions
-        .bootstrap(&config.admin_email, &password, config.site_origins.clone())
+        .bootstrap(&config.admin_email, &offered, config.site_origins.clone())
         .await
         .map_err(|e| e.to_string())?;
+    let admin_password_given = config.admin_password.is_some();
+    let admin_password = (admin_password_given || created).then_some(offered);
 
     let ws_addr = match &layout {
         Layout::OneOrigin => addr,
@@ -553,7 +614,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
         gateway,
         site,
         admin,
-        admin_password: password,
+        admin_password,
+        admin_password_given,
         created,
         data_dir: config.data_dir,
         store_name,

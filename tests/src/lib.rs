@@ -147,7 +147,10 @@ impl TestApp {
     pub async fn admin_token(&self) -> String {
         self.login(
             self.running.admin.email.as_str(),
-            &self.running.admin_password,
+            self.running
+                .admin_password
+                .as_deref()
+                .expect("tests give the admin's password"),
         )
         .await
     }
