@@ -57,6 +57,10 @@ pub enum Claims {
         holder: Holder,
         attachment: Box<crate::domain::Attachment>,
         checked: bool,
+        /// For a file already sent: the dialog it was sent in, the only one it may be sent again
+        /// in (an operator a dialog is transferred away from cannot carry its files elsewhere).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sent_in: Option<crate::ids::DialogId>,
         expires_at: Millis,
     },
 }

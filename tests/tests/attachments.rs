@@ -206,6 +206,29 @@ async fn files_go_both_ways_several_at_once_and_the_dialogs_files_can_be_sent_ag
         .ws
         .refused(send_files(None, "", &[resend]), "attachment_invalid")
         .await;
+
+    // Nor may Anna carry it into another dialog: a file is sent again where it was sent.
+    let mut lev = app.visitor("Lev").await;
+    let other = start_dialog(&mut lev, "another dialog").await;
+    j.a.ok(frame::join(&other)).await;
+    assert_eq!(
+        lev.ws.event("message.created").await["message"]["text"],
+        "Anna joined the dialog"
+    );
+    let refused =
+        j.a.refused(
+            send_files(Some(&other), "", &[resend]),
+            "attachment_invalid",
+        )
+        .await;
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("only in the dialog it was sent in"),
+        "{refused}"
+    );
+    lev.ws.assert_quiet().await;
 }
 
 /// Nothing of a refused message is stored or pushed: the history and the operator's socket say so.

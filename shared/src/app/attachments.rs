@@ -149,13 +149,8 @@ impl Attachments {
             expires_at,
         };
         let post = storage.blobs.presign_upload(&policy).await?;
-        let upload = self.upload_token(
-            workspace,
-            holder,
-            &attachment,
-            false,
-            now + UPLOAD_TOKEN_TTL,
-        );
+        let upload =
+            self.upload_token(workspace, holder, &attachment, None, now + UPLOAD_TOKEN_TTL);
         Ok(UploadGrant {
             upload,
             url: post.url,
@@ -170,25 +165,28 @@ impl Attachments {
         workspace: &WorkspaceId,
         holder: Holder,
         attachment: &Attachment,
-        checked: bool,
+        sent_in: Option<&DialogId>,
         expires_at: Millis,
     ) -> String {
         self.signer.sign(&Claims::Upload {
             workspace: workspace.clone(),
             holder,
             attachment: Box::new(attachment.clone()),
-            checked,
+            checked: sent_in.is_some(),
+            sent_in: sent_in.cloned(),
             expires_at,
         })
     }
 
     /// The files a message may carry, from its upload tokens: each must be this sender's, in this
     /// workspace, and in storage as granted. Nothing is stored when any one fails.
+    /// `into` is the dialog the message goes to (none before a visitor's first message made it).
     pub(crate) async fn attachments_for(
         &self,
         workspace: &WorkspaceId,
         holder: &Holder,
         uploads: &[String],
+        into: Option<&DialogId>,
     ) -> AppResult<Vec<Attachment>> {
         if uploads.is_empty() {
             return Ok(Vec::new());
@@ -206,11 +204,18 @@ impl Attachments {
                     holder: h,
                     attachment,
                     checked,
+                    sent_in,
                     ..
                 }) => {
                     // Another workspace's file is not told apart from a forged token.
                     if &ws != workspace || &h != holder {
                         return Err(invalid(format!("{which} was not granted to you")));
+                    }
+                    if checked && (sent_in.is_none() || sent_in.as_ref() != into) {
+                        return Err(invalid(format!(
+                            "{which} was sent in another dialog: a file is sent again only in \
+                             the dialog it was sent in"
+                        )));
                     }
                     claimed.push((*attachment, checked));
                 }
@@ -385,13 +390,14 @@ impl Attachments {
             }
         }
         let expires_at = self.clock.now() + UPLOAD_TOKEN_TTL;
+        let sent_in = &dialog.id;
         let items = found.into_iter().map(|(m, a)| async move {
             let links = self.links(&op.workspace, &a).await?;
             let resend = self.upload_token(
                 &op.workspace,
                 Holder::Operator(op.id.clone()),
                 &a,
-                true,
+                Some(sent_in),
                 expires_at,
             );
             Ok::<_, AppError>(DialogAttachment {

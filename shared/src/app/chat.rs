@@ -48,6 +48,7 @@ impl Dialogs {
                 &visitor.workspace,
                 &Holder::Visitor(visitor.id.clone()),
                 draft.uploads,
+                visitor.dialog.as_ref(),
             )
             .await?;
         let (dialog, added, created) = match self
@@ -214,7 +215,12 @@ impl Dialogs {
         } = draft;
         let attachments = self
             .attachments
-            .attachments_for(&op.workspace, &Holder::Operator(op.id.clone()), uploads)
+            .attachments_for(
+                &op.workspace,
+                &Holder::Operator(op.id.clone()),
+                uploads,
+                Some(dialog_id),
+            )
             .await?;
         let outcome = self
             .mutate_dialog(&op.workspace, dialog_id, |d, now| {
