@@ -18,6 +18,8 @@ import { SidebarStore } from "./stores/sidebar";
 import { TimelineStore } from "./stores/timeline";
 import { VisitorStore } from "./stores/visitor";
 import { WorkspaceStore } from "./stores/workspace";
+import { ThemeStore } from "./stores/theme";
+import { localOrMemory } from "../../common/storage";
 
 export class Store {
   /** A refusal or failure said once at the top, until dismissed. */
@@ -35,6 +37,8 @@ export class Store {
   readonly attachments: AttachmentsStore;
   readonly quickReplies: QuickRepliesStore;
   readonly workspace: WorkspaceStore;
+  /** The colour theme this browser keeps (local storage; memory where that is refused). */
+  readonly theme = new ThemeStore(localOrMemory());
 
   /** `socket` makes the WebSocket; a test hands in its own. */
   constructor(

@@ -1,5 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { anyRinging, colour, removeDialog, rowHeight, rowsAround, setUnread, step, unreadDialogs, upsertDialog, visibleRows, type View } from "./sidebar";
+import {
+  anyRinging,
+  AVATAR_HUES,
+  avatarHue,
+  colour,
+  initials,
+  lastTime,
+  removeDialog,
+  rowHeight,
+  rowsAround,
+  setUnread,
+  step,
+  unreadDialogs,
+  upsertDialog,
+  visibleRows,
+  waited,
+  waitingSince,
+  type View,
+} from "./sidebar";
 import { ME, dialog, rowsOf, view } from "./testing";
 
 
@@ -93,12 +111,43 @@ describe("the list drawn in part", () => {
   it("knows each row's height from what it shows, and which rows lie in a stretch of the list", () => {
     const plain = dialog("d1");
     const taken = dialog("d2", { assignee: { id: "op_2", name: "Oleg" } });
-    expect([rowHeight(plain, false), rowHeight(taken, false), rowHeight(taken, true)]).toEqual([57, 73, 89]);
+    expect([rowHeight(plain, false), rowHeight(taken, false), rowHeight(taken, true)]).toEqual([61, 77, 93]);
     const offsets = [0, 50, 100, 150, 200];
     expect(rowsAround(offsets, 0, 100)).toEqual([0, 2]);
     expect(rowsAround(offsets, 60, 110)).toEqual([1, 3]);
     expect(rowsAround(offsets, -400, 10_000)).toEqual([0, 4]);
     expect(rowsAround(offsets, 500, 900)).toEqual([4, 4]);
     expect(rowsAround([0], 0, 800)).toEqual([0, 0]);
+  });
+});
+
+describe("a row's avatar, times and wait", () => {
+  it("shows up to two initials, and the same colour for the same name", () => {
+    expect([initials("Vera Nova"), initials("  anna  "), initials("Jean-Luc de la Tour"), initials("   "), initials("øyvind ås")]).toEqual(["VN", "A", "JD", "?", "ØÅ"]);
+    expect(avatarHue("Vera")).toBe(avatarHue("Vera"));
+    const hues = new Set(["Anna", "Boris", "Clara", "Dmitri", "Elena", "Fedor", "Galina", "Hugo", "Vera", "Walter"].map(avatarHue));
+    expect(hues.size).toBeGreaterThan(3);
+    for (const h of hues) expect(h >= 0 && h < AVATAR_HUES).toBe(true);
+  });
+
+  it("gives the last message's time today, the weekday this week, the date before", () => {
+    const now = new Date(2026, 11, 4, 15, 30).getTime();
+    expect(lastTime(new Date(2026, 11, 4, 9, 5).getTime(), now)).toBe("09:05");
+    expect(lastTime(new Date(2026, 11, 1, 23, 0).getTime(), now)).toBe("Tue");
+    expect(lastTime(new Date(2026, 10, 20, 12, 0).getTime(), now)).toBe("20 Nov");
+  });
+
+  it("counts the wait of an open dialog that needs an answer, and of no other", () => {
+    expect(waitingSince(dialog("a", { waiting_since: 500 }))).toBe(500);
+    expect(waitingSince(dialog("a", { needs_answer: false }))).toBeUndefined();
+    expect(waitingSince(dialog("a", { status: "closed" }))).toBeUndefined();
+    const t = 1_000_000_000;
+    expect([waited(t, t + 30_000), waited(t, t + 12 * 60_000), waited(t, t + 3 * 3_600_000 + 5), waited(t, t + 50 * 3_600_000), waited(t + 5, t)]).toEqual([
+      "<1 min",
+      "12 min",
+      "3 h",
+      "2 d",
+      "<1 min",
+    ]);
   });
 });

@@ -164,12 +164,58 @@ export function step(list: readonly Row[], current: string | null, delta: 1 | -1
 }
 
 /**
- * A row's height in the list, in pixels, from what it shows (the CSS sets the same line heights):
- * padding and border, the name and the last message; the operator in charge and the search's "Found
- * in" each add a line. Known without drawing the row, so the list draws only the rows in sight.
+ * A row's height in the list, in pixels, from what it shows (console.css sets the same line heights
+ * and padding: `.row-main`): 10 px padding above and below, the name and the last message (20 px
+ * each) and the 1 px border; the operator in charge and the search's "Found in" each add a 16 px
+ * line. Known without drawing the row, so the list draws only the rows in sight.
  */
 export function rowHeight(d: DialogView, found: boolean): number {
-  return 57 + (d.assignee ? 16 : 0) + (found ? 16 : 0);
+  return 61 + (d.assignee ? 16 : 0) + (found ? 16 : 0);
+}
+
+/** The letters on a row's avatar: the first of the first two words ("Vera Nova" → "VN"), or "?". */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.slice(0, 2).map((w) => [...w][0].toUpperCase());
+  return letters.join("") || "?";
+}
+
+/** How many avatar colours console.css has (`.avatar[data-hue]`). */
+export const AVATAR_HUES = 8;
+
+/** A name's avatar colour, the same for that name in every console. */
+export function avatarHue(name: string): number {
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.codePointAt(0)!) >>> 0;
+  return h % AVATAR_HUES;
+}
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** The last message's time on a row: "14:05" today, "Mon" within the week, "3 Dec" before. */
+export function lastTime(at: number, now: number): string {
+  const d = new Date(at);
+  const today = new Date(now);
+  if (d.toDateString() === today.toDateString()) {
+    return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  }
+  if (now - at < 6 * 86_400_000 && now > at) return DAYS[d.getDay()];
+  return `${d.getDate()} ${MONTHS[d.getMonth()]}`;
+}
+
+/** Since when an open dialog has waited for an answer, if it waits. */
+export function waitingSince(d: DialogView): number | undefined {
+  return d.status === "open" && d.needs_answer ? d.waiting_since : undefined;
+}
+
+/** How long that is, short: "<1 min", "12 min", "3 h", "2 d". */
+export function waited(since: number, now: number): string {
+  const min = Math.floor(Math.max(0, now - since) / 60_000);
+  if (min < 1) return "<1 min";
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  return h < 24 ? `${h} h` : `${Math.floor(h / 24)} d`;
 }
 
 /**

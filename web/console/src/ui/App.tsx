@@ -1,10 +1,14 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { OperatorStatus } from "../../../protocol/protocol";
 import type { Store } from "../store";
 import { step } from "../state/sidebar";
+import { opensShortcuts, SHORTCUTS } from "../state/keys";
+import { themeLabel } from "../state/theme";
 import { Sidebar } from "./Sidebar";
 import { DialogPane } from "./DialogPane";
 import { Settings } from "./Settings";
+import { Icon } from "./Icons";
+import { useEscape } from "./escape";
 
 export function App({ store }: { store: Store }) {
   const me = store.session.me.value;
@@ -12,8 +16,18 @@ export function App({ store }: { store: Store }) {
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) Parlor` : "Parlor";
   }, [unread]);
+  const theme = store.theme.theme.value;
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+  const [keys, setKeys] = useState(false);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (opensShortcuts({ key: e.key, ctrlKey: e.ctrlKey, altKey: e.altKey, metaKey: e.metaKey, target: e.target as HTMLElement | null })) {
+        e.preventDefault();
+        setKeys((open) => !open);
+        return;
+      }
       if (!e.altKey || (e.key !== "ArrowUp" && e.key !== "ArrowDown") || store.page.value !== "dialogs") return;
       e.preventDefault();
       const next = step(store.sidebar.visible.value, store.dialog.selected.value, e.key === "ArrowDown" ? 1 : -1);
@@ -27,9 +41,18 @@ export function App({ store }: { store: Store }) {
   // Settings is for admins; the dialogs stay mounted (hidden) under it, so nothing there is lost.
   const settings = me.role === "admin" && store.page.value === "settings";
   return (
-    <div class="console" data-testid="console" data-ringing={String(store.sidebar.ringing.value)} data-connection={store.connection.state.value}>
+    <div
+      class="console"
+      data-testid="console"
+      data-ringing={String(store.sidebar.ringing.value)}
+      data-connection={store.connection.state.value}
+      data-open={String(store.dialog.selected.value !== null)}
+    >
       <header class="top">
-        <span class="brand">Parlor</span>
+        <span class="brand">
+          <Icon name="chat" size={18} />
+          <span class="label">Parlor</span>
+        </span>
         <span class="unread-count" data-testid="unread-dialogs" aria-label={`${unread} unread dialogs`}>
           {unread > 0 ? `${unread} unread` : "all read"}
         </span>
@@ -41,21 +64,30 @@ export function App({ store }: { store: Store }) {
             onClick={() => (store.page.value = settings ? "dialogs" : "settings")}
             data-testid="settings-button"
           >
-            Settings
+            <Icon name="settings" />
+            <span class="label">Settings</span>
           </button>
         )}
-        <div class="operator-card" data-testid="operator-card">
-          <span class={`status-dot ${me.status}`} aria-hidden="true" />
-          <span class="operator-name">{me.name}</span>
-          <label class="visually-hidden" for="my-status">My status</label>
-          <select id="my-status" data-testid="status" value={me.status} onChange={(e) => void store.session.setStatus(e.currentTarget.value as OperatorStatus)}>
-            <option value="online">Online</option>
-            <option value="away">Away</option>
-            <option value="offline">Offline</option>
-          </select>
-          <button type="button" class="link" onClick={() => store.session.logout()}>
-            Sign out
+        <div class="top-actions">
+          <button type="button" class="icon-button" aria-label={themeLabel(theme)} title={`${themeLabel(theme)} (click to switch)`} data-testid="theme" data-theme={theme} onClick={() => store.theme.cycle()}>
+            <Icon name={theme === "dark" ? "moon" : theme === "light" ? "sun" : "system"} />
           </button>
+          <button type="button" class="icon-button keys-button" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" aria-haspopup="dialog" data-testid="keys-button" onClick={() => setKeys(true)}>
+            <Icon name="keyboard" />
+          </button>
+          <div class="operator-card" data-testid="operator-card">
+            <span class={`status-dot ${me.status}`} aria-hidden="true" />
+            <span class="operator-name">{me.name}</span>
+            <label class="visually-hidden" for="my-status">My status</label>
+            <select id="my-status" data-testid="status" value={me.status} onChange={(e) => void store.session.setStatus(e.currentTarget.value as OperatorStatus)}>
+              <option value="online">Online</option>
+              <option value="away">Away</option>
+              <option value="offline">Offline</option>
+            </select>
+            <button type="button" class="link" onClick={() => store.session.logout()}>
+              Sign out
+            </button>
+          </div>
         </div>
       </header>
       {offline && (
@@ -76,7 +108,44 @@ export function App({ store }: { store: Store }) {
         <DialogPane store={store} />
       </div>
       {settings && <Settings store={store} />}
+      {keys && <Shortcuts onClose={() => setKeys(false)} />}
     </div>
+  );
+}
+
+/** The keyboard shortcuts, on `?` or the header's keyboard button: a modal that Escape closes. */
+function Shortcuts({ onClose }: { onClose(): void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEscape(true, onClose);
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    ref.current?.showModal();
+    return () => {
+      ref.current?.close();
+      setTimeout(() => opener?.isConnected && opener.focus());
+    };
+  }, []);
+  return (
+    <dialog ref={ref} class="keys" aria-labelledby="keys-title" data-testid="shortcuts" onCancel={(e) => (e.preventDefault(), onClose())}>
+      <div class="popup-head">
+        <h2 id="keys-title">Keyboard shortcuts</h2>
+        <button type="button" class="icon-button" aria-label="Close" onClick={onClose}>
+          <Icon name="x" />
+        </button>
+      </div>
+      <table>
+        <tbody>
+          {SHORTCUTS.map(([key, what]) => (
+            <tr key={key}>
+              <th scope="row">
+                <kbd>{key}</kbd>
+              </th>
+              <td>{what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </dialog>
   );
 }
 
@@ -100,17 +169,20 @@ function Login({ store }: { store: Store }) {
   return (
     <main class="login">
       <form onSubmit={submit} data-testid="login">
-        <h1>Parlor</h1>
-        <label>
+        <h1>
+          <Icon name="chat" size={24} />
+          Parlor
+        </h1>
+        <label class="field">
           Email
           <input type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
         </label>
-        <label>
+        <label class="field">
           Password
           <input type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
         {error && <p class="error" role="alert">{error}</p>}
-        <button type="submit" disabled={busy}>
+        <button type="submit" class="primary" disabled={busy}>
           Sign in
         </button>
       </form>

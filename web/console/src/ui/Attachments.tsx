@@ -4,6 +4,8 @@ import type { Store } from "../store";
 import { fit, needsLinks, resendBlock, tabs, type Shown } from "../state/attachments";
 import { megabytes } from "../../../common/upload";
 import { safeHref } from "../state/links";
+import { Icon } from "./Icons";
+import { useEscape } from "./escape";
 
 /** The largest side of an image in the timeline, in CSS pixels. */
 const INLINE_PX = 240;
@@ -83,6 +85,8 @@ export function Lightbox({ store, dialogId, items, at, onStep, onClose }: { stor
   const ref = useRef<HTMLDialogElement>(null);
   const shown = items[at];
   const held = store.attachments.links.value.get(shown.attachment.id)?.links;
+  // Newest of what Escape closes (ui/escape.ts), so the panels under it stay open.
+  useEscape(true, onClose);
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
     ref.current?.showModal();
@@ -114,17 +118,17 @@ export function Lightbox({ store, dialogId, items, at, onStep, onClose }: { stor
         </span>
         {items.length > 1 && (
           <>
-            <button type="button" aria-label="Previous image" onClick={() => step(-1)}>
-              ‹
+            <button type="button" class="icon-button" aria-label="Previous image" onClick={() => step(-1)}>
+              <Icon name="back" />
             </button>
-            <button type="button" aria-label="Next image" onClick={() => step(1)}>
-              ›
+            <button type="button" class="icon-button" aria-label="Next image" onClick={() => step(1)}>
+              <Icon name="next" />
             </button>
           </>
         )}
         <Download store={store} dialogId={dialogId} seq={shown.seq} a={shown.attachment} />
-        <button type="button" aria-label="Close" onClick={onClose} data-testid="lightbox-close">
-          ×
+        <button type="button" class="icon-button" aria-label="Close" onClick={onClose} data-testid="lightbox-close">
+          <Icon name="x" />
         </button>
       </div>
       <img
@@ -243,7 +247,7 @@ export function AttachmentsPanel({ store, dialogId, status, seen, onOpen }: { st
               <li key={item.attachment.id} data-testid="attachment-item">
                 <span class="file-name">{item.attachment.name}</span>
                 <span class="muted">
-                  {megabytes(item.attachment.size)} · {new Date(item.sent_at).toLocaleString()} · {item.author_name ?? (item.kind === "visitor" ? "Visitor" : "Operator")}
+                  {megabytes(item.attachment.size)} · <time dateTime={new Date(item.sent_at).toISOString()}>{new Date(item.sent_at).toLocaleString()}</time> · {item.author_name ?? (item.kind === "visitor" ? "Visitor" : "Operator")}
                 </span>
                 {actions(item)}
               </li>

@@ -5,6 +5,8 @@ import { EMOJI, expand, shortcut, titleFrom, type QuickReply } from "../state/co
 import { MAX_TEXT, length, tooLong } from "../../../common/text";
 import { sendBlock, summary } from "../state/attachments";
 import { megabytes } from "../../../common/upload";
+import { Icon } from "./Icons";
+import { useEscape } from "./escape";
 
 interface Props {
   store: Store;
@@ -40,6 +42,12 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
   useEffect(() => {
     area.current?.focus();
   }, [dialogId]);
+  const closePopup = () => {
+    setPopup(null);
+    clearQuickFrom();
+    area.current?.focus();
+  };
+  useEscape(popup !== null, closePopup);
 
   const send = () => {
     if (block) return;
@@ -83,7 +91,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
             Replying to <q>{summary(replyTo).slice(0, 80)}</q>
           </span>
           <button type="button" class="link" aria-label="Cancel the quote" onClick={clearReply}>
-            ×
+            <Icon name="x" size={14} />
           </button>
         </div>
       )}
@@ -91,7 +99,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
         <ul class="shortcut" role="listbox" aria-label="Quick replies" data-testid="shortcut">
           {found.map((q, i) => (
             <li role="option" aria-selected={i === picked} class={i === picked ? "on" : ""} onMouseDown={(e) => (e.preventDefault(), useQuick(q))}>
-              <strong>{q.title}</strong> {expand(q.text, me.name).slice(0, 60)}
+              <strong>{q.title}</strong> <span class="quick-preview">{expand(q.text, me.name)}</span>
             </li>
           ))}
         </ul>
@@ -110,10 +118,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
           store={store}
           initial={quickFrom}
           onUse={useQuick}
-          onClose={() => {
-            setPopup(null);
-            clearQuickFrom();
-          }}
+          onClose={closePopup}
         />
       )}
       {tray.refused.length > 0 && (
@@ -137,7 +142,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
               {c.state === "uploading" && <progress max={1} value={c.progress} aria-label={`Uploading ${c.name}`} />}
               {c.state === "failed" && <span class="error">{c.error}</span>}
               <button type="button" class="link" aria-label={`Remove ${c.name}`} onClick={() => store.attachments.removeChip(dialogId, c.key)}>
-                ×
+                <Icon name="x" size={14} />
               </button>
             </li>
           ))}
@@ -182,25 +187,24 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
           type="button"
           aria-label="Attach files"
           title={whisper ? "Whispers are text-only" : "Attach files or photos (or drop them here)"}
+          class="icon-button"
           data-testid="attach"
           disabled={whisper}
           aria-describedby={whisper ? "attach-whisper" : undefined}
           onClick={() => picker.current?.click()}
         >
-          <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-            <path d="M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
-          </svg>
+          <Icon name="attach" />
         </button>
         {whisper && (
           <span class="hint" id="attach-whisper">
             Whispers are text-only.
           </span>
         )}
-        <button type="button" aria-label="Emoji" data-testid="emoji" aria-expanded={popup === "emoji"} onClick={() => setPopup(popup === "emoji" ? null : "emoji")}>
-          ☺
+        <button type="button" class="icon-button" aria-label="Emoji" title="Emoji" data-testid="emoji" aria-expanded={popup === "emoji"} onClick={() => setPopup(popup === "emoji" ? null : "emoji")}>
+          <Icon name="smile" />
         </button>
-        <button type="button" aria-label="Quick replies" data-testid="quick" aria-expanded={popup === "quick"} onClick={() => setPopup(popup === "quick" ? null : "quick")}>
-          ⚡
+        <button type="button" class="icon-button" aria-label="Quick replies" title="Quick replies" data-testid="quick" aria-expanded={popup === "quick"} onClick={() => setPopup(popup === "quick" ? null : "quick")}>
+          <Icon name="bolt" />
         </button>
         <span class={`counter ${over ? "over" : ""}`} data-testid="counter" aria-live="polite">
           {tray.chips.length > 0 && block ? <span data-testid="send-block">{block} </span> : ""}
@@ -214,48 +218,99 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
   );
 }
 
+/**
+ * My quick replies: each with its text previewed, used with a click; deleting asks first. The form
+ * to add one shows when asked for ("New quick reply"), or at once when made from a message.
+ */
 function QuickReplies({ store, initial, onUse, onClose }: { store: Store; initial: string | null; onUse(q: QuickReply): void; onClose(): void }) {
+  const me = store.session.me.value!;
+  const replies = store.quickReplies.replies.value;
+  const [adding, setAdding] = useState(initial !== null);
   const [title, setTitle] = useState(initial ? titleFrom(initial) : "");
   const [text, setText] = useState(initial ?? "");
+  const [deleting, setDeleting] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const titleField = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (adding) titleField.current?.focus();
+  }, [adding]);
   const save = async (e: Event) => {
     e.preventDefault();
-    if (!title.trim() || !text.trim()) return;
+    if (!title.trim() || !text.trim()) {
+      setError("A quick reply needs a title and a text.");
+      return;
+    }
+    setError(null);
     if (await store.quickReplies.save(title.trim(), text)) {
       setTitle("");
       setText("");
+      setAdding(false);
     }
   };
   return (
-    <div class="popup quick" role="dialog" aria-label="Quick replies" data-testid="quick-replies">
-      <ul>
-        {store.quickReplies.replies.value.map((q) => (
-          <li>
-            <button type="button" class="link" onClick={() => onUse(q)}>
-              {q.title}
-            </button>
-            <button type="button" class="link" aria-label={`Delete ${q.title}`} onClick={() => void store.quickReplies.remove(q.id)}>
-              ×
-            </button>
+    <div class="popup quick" role="dialog" aria-labelledby="quick-title" data-testid="quick-replies">
+      <div class="popup-head">
+        <h3 id="quick-title">Quick replies</h3>
+        <button type="button" class="icon-button" aria-label="Close quick replies" onClick={onClose} data-testid="quick-close">
+          <Icon name="x" />
+        </button>
+      </div>
+      <ul class="quick-list">
+        {replies.map((q) => (
+          <li key={q.id} data-testid="quick-reply">
+            {deleting === q.id ? (
+              <div class="confirm" role="alert" data-testid="quick-confirm">
+                <span>Delete “{q.title}”?</span>
+                <button type="button" class="danger" data-testid="quick-confirm-delete" onClick={() => void store.quickReplies.remove(q.id).then(() => setDeleting(null))}>
+                  Delete
+                </button>
+                <button type="button" onClick={() => setDeleting(null)}>
+                  Keep
+                </button>
+              </div>
+            ) : (
+              <>
+                <button type="button" class="quick-use" onClick={() => onUse(q)} data-testid="quick-use">
+                  <strong>{q.title}</strong>
+                  <span class="quick-preview" data-testid="quick-preview">
+                    {expand(q.text, me.name)}
+                  </span>
+                </button>
+                <button type="button" class="icon-button" aria-label={`Delete ${q.title}`} title="Delete" data-testid="quick-delete" onClick={() => setDeleting(q.id)}>
+                  <Icon name="trash" />
+                </button>
+              </>
+            )}
           </li>
         ))}
-        {store.quickReplies.replies.value.length === 0 && <li>No quick replies yet.</li>}
+        {replies.length === 0 && <li class="muted">No quick replies yet.</li>}
       </ul>
-      <form onSubmit={save}>
-        <label>
-          Title
-          <input type="text" data-testid="quick-title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
-        </label>
-        <label>
-          Text (%name% is your name)
-          <textarea rows={2} data-testid="quick-text" value={text} onInput={(e) => setText(e.currentTarget.value)} />
-        </label>
-        <button type="submit" data-testid="quick-save">
-          Save
+      {adding ? (
+        <form class="quick-form" onSubmit={save} data-testid="quick-form">
+          <label class="field">
+            Title
+            <input type="text" ref={titleField} data-testid="quick-title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+          </label>
+          <label class="field">
+            Text (%name% is your name)
+            <textarea rows={3} data-testid="quick-text" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          </label>
+          {error && <p class="error" role="alert">{error}</p>}
+          <div class="form-buttons">
+            <button type="button" onClick={() => (setAdding(false), setError(null))}>
+              Cancel
+            </button>
+            <button type="submit" class="primary" data-testid="quick-save">
+              Save
+            </button>
+          </div>
+        </form>
+      ) : (
+        <button type="button" onClick={() => setAdding(true)} data-testid="quick-add">
+          <Icon name="plus" />
+          New quick reply
         </button>
-        <button type="button" class="link" onClick={onClose}>
-          Close
-        </button>
-      </form>
+      )}
     </div>
   );
 }

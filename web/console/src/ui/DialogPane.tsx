@@ -8,6 +8,8 @@ import { linkParts } from "../state/links";
 import { VisitorPanel } from "./VisitorPanel";
 import { AttachmentsPanel, Lightbox, MessageFiles } from "./Attachments";
 import { draggingFiles, gallery, summary, type Shown } from "../state/attachments";
+import { Icon } from "./Icons";
+import { useEscape } from "./escape";
 
 export function DialogPane({ store }: { store: Store }) {
   const id = store.dialog.selected.value;
@@ -40,6 +42,13 @@ export function DialogPane({ store }: { store: Store }) {
     setTransfer(false);
     setLightbox(null);
   }, [id]);
+  // Escape closes what is open over the dialog, newest first (ui/escape.ts); the side panels not
+  // from a field, so Escape in the composer never folds the visitor card.
+  const filesOpen = store.attachments.panel.value;
+  const panelOpen = store.visitor.panel.value && !filesOpen;
+  useEscape(!!id && transfer, () => setTransfer(false));
+  useEscape(!!id && filesOpen, () => (store.attachments.panel.value = false), false);
+  useEscape(!!id && panelOpen, () => (store.visitor.panel.value = false), false);
   useEffect(() => {
     // A file dropped beside the conversation must not make the browser open it in place of the console.
     const keep = (e: DragEvent) => draggingFiles(e.dataTransfer?.types) && e.preventDefault();
@@ -58,8 +67,6 @@ export function DialogPane({ store }: { store: Store }) {
     );
   }
   const d = row.dialog;
-  const filesOpen = store.attachments.panel.value;
-  const panelOpen = store.visitor.panel.value && !filesOpen;
   // Files dropped anywhere on the conversation go into the composer's tray (a whisper takes none).
   const drop = {
     onDragEnter: (e: DragEvent) => {
@@ -90,40 +97,51 @@ export function DialogPane({ store }: { store: Store }) {
   return (
     <main class="pane" aria-label={`Dialog with ${d.visitor_name}`} data-testid="pane" data-dialog={id}>
       <header class="pane-head">
-        <div>
-          <h2>{d.visitor_name}</h2>
+        <button type="button" class="back icon-button" aria-label="Back to the dialogs" data-testid="back" onClick={() => (store.dialog.selected.value = null)}>
+          <Icon name="back" />
+        </button>
+        <div class="pane-title">
+          <h2 title={d.visitor_name}>{d.visitor_name}</h2>
           <span class="sub">
             {d.status === "closed" ? "Closed" : d.assignee ? `With ${d.assignee.name}` : "Waiting for an operator"}
           </span>
         </div>
+        {/* Each action an icon with its name beside it; on narrow screens the icon alone, the name kept for screen readers and as a tooltip. */}
         <div class="actions">
-          <button type="button" data-testid="transfer" onClick={() => setTransfer(!transfer)} aria-expanded={transfer}>
-            Transfer →
+          <button type="button" data-testid="transfer" title="Transfer to another operator" onClick={() => setTransfer(!transfer)} aria-expanded={transfer}>
+            <Icon name="transfer" />
+            <span class="label">Transfer</span>
           </button>
           {d.status === "open" ? (
-            <button type="button" data-testid="close" onClick={() => void store.dialog.command({ action: "close", op: "close", dialog_id: id })}>
-              Close
+            <button type="button" data-testid="close" title="Close the dialog" onClick={() => void store.dialog.command({ action: "close", op: "close", dialog_id: id })}>
+              <Icon name="close" />
+              <span class="label">Close</span>
             </button>
           ) : (
-            <button type="button" data-testid="reopen" onClick={() => void store.dialog.command({ action: "close", op: "reopen", dialog_id: id })}>
-              Reopen
+            <button type="button" data-testid="reopen" title="Reopen the dialog" onClick={() => void store.dialog.command({ action: "close", op: "reopen", dialog_id: id })}>
+              <Icon name="reopen" />
+              <span class="label">Reopen</span>
             </button>
           )}
-          <button type="button" data-testid="mark-unread" onClick={() => void store.dialog.markUnread(id)}>
-            Mark unread
+          <button type="button" data-testid="mark-unread" title="Mark unread (for me alone)" onClick={() => void store.dialog.markUnread(id)}>
+            <Icon name="unread" />
+            <span class="label">Mark unread</span>
           </button>
           <button
             type="button"
             data-testid="attachments-toggle"
+            title="Show attachments"
             aria-expanded={filesOpen}
             aria-controls="attachments-panel"
             onClick={() => (store.attachments.panel.value = !filesOpen)}
           >
-            Show attachments
+            <Icon name="files" />
+            <span class="label">Attachments</span>
           </button>
           <button
             type="button"
             data-testid="visitor-toggle"
+            title={panelOpen ? "Hide the visitor" : "Show the visitor"}
             aria-expanded={panelOpen}
             aria-controls="visitor-panel"
             onClick={() => {
@@ -131,7 +149,8 @@ export function DialogPane({ store }: { store: Store }) {
               store.visitor.panel.value = !panelOpen;
             }}
           >
-            Visitor {panelOpen ? "▸" : "◂"}
+            <Icon name="user" />
+            <span class="label">Visitor</span>
           </button>
         </div>
       </header>
@@ -178,6 +197,10 @@ export function DialogPane({ store }: { store: Store }) {
     </main>
   );
 }
+
+/** A delivery mark's icon and words: a clock while queued, one tick delivered, two read, a cross refused. */
+const MARK_ICONS = { queued: "clock", delivered: "check", read: "checks", failed: "failed" } as const;
+const MARK_TITLES = { queued: "Queued", delivered: "Delivered", read: "Read", failed: "Not sent" } as const;
 
 /** How many messages carry files: the attachments panel loads again when it grows. */
 function withFiles(messages: readonly MessageView[] | undefined): number {
@@ -235,7 +258,8 @@ function Timeline(props: {
           return (
             <div class="system" data-testid="system" data-event={l.message.event?.event} key={l.message.seq}>
               {l.message.text}
-              {l.message.event?.event === "transferred" && l.message.event.comment ? `: “${l.message.event.comment}”` : ""} · {clock(l.message.created_at)}
+              {l.message.event?.event === "transferred" && l.message.event.comment ? `: “${l.message.event.comment}”` : ""} ·{" "}
+              <time dateTime={new Date(l.message.created_at).toISOString()}>{clock(l.message.created_at)}</time>
             </div>
           );
         }
@@ -255,7 +279,7 @@ function Timeline(props: {
                 {f ? (
                   <>
                     <span class="mark failed" data-testid="mark" data-status="failed" title={f.reason}>
-                      ✕ {f.reason}
+                      <Icon name="failed" size={14} /> {f.reason}
                     </span>{" "}
                     <button type="button" class="link" onClick={() => store.composer.retry(l.item.client_id)}>
                       Retry
@@ -265,8 +289,8 @@ function Timeline(props: {
                     </button>
                   </>
                 ) : (
-                  <span class="mark" data-testid="mark" data-status="queued" aria-label="queued">
-                    🕓
+                  <span class="mark" data-testid="mark" data-status="queued" role="img" aria-label="queued" title="Queued: sent once connected">
+                    <Icon name="clock" size={14} />
                   </span>
                 )}
               </span>
@@ -297,19 +321,19 @@ function Timeline(props: {
             )}
             {m.attachments?.length ? <MessageFiles store={store} dialogId={dialogId} seq={m.seq} attachments={m.attachments} onOpen={(a) => props.onOpen(m.seq, a)} /> : null}
             <span class="meta">
-              {clock(m.created_at)}
+              <time dateTime={new Date(m.created_at).toISOString()}>{clock(m.created_at)}</time>
               {status && (
-                <span class={`mark ${status}`} data-testid="mark" data-status={status} aria-label={status}>
-                  {status === "read" ? "✓✓" : status === "delivered" ? "✓" : status === "failed" ? "✕" : "🕓"}
+                <span class={`mark ${status}`} data-testid="mark" data-status={status} role="img" aria-label={status} title={MARK_TITLES[status]}>
+                  <Icon name={MARK_ICONS[status]} size={14} />
                 </span>
               )}
             </span>
             <span class="hover-actions">
               <button type="button" aria-label="Quote" title="Quote" data-testid="quote" onClick={() => props.onReply(m)}>
-                ↩
+                <Icon name="reply" size={14} />
               </button>
               <button type="button" aria-label="Make a quick reply" title="Make a quick reply" data-testid="make-quick" onClick={() => props.onQuick(m.text)}>
-                ⚡
+                <Icon name="bolt" size={14} />
               </button>
             </span>
           </div>
@@ -347,7 +371,7 @@ function Transfer({ store, dialogId, done }: { store: Store; dialogId: string; d
             Comment (operators only)
             <input type="text" maxLength={500} data-testid="transfer-comment" value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
           </label>
-          <button type="submit" data-testid="transfer-submit">
+          <button type="submit" class="primary" data-testid="transfer-submit">
             Transfer
           </button>
         </>

@@ -12,6 +12,7 @@ import {
   type SiteForm,
 } from "../state/settings";
 import { limitsForm, MAX_LIMIT_MB, parseLimits, type LimitsForm } from "../state/attachments";
+import { Icon } from "./Icons";
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -25,6 +26,7 @@ export function Settings({ store }: { store: Store }) {
       <div class="settings-head">
         <h2 id="settings-title">Settings</h2>
         <button type="button" onClick={() => back(store)} data-testid="settings-close">
+          <Icon name="back" />
           Back to dialogs
         </button>
       </div>
@@ -45,28 +47,30 @@ function Team({ store }: { store: Store }) {
   return (
     <section class="settings-section" aria-labelledby="team-title" data-testid="team">
       <h3 id="team-title">Team</h3>
-      <table class="team">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
-            <th scope="col">Status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {store.workspace.operators.value.map((o) => (
-            <tr key={o.id} data-testid="team-member" data-operator={o.id}>
-              <td>{o.name}</td>
-              <td>{o.email}</td>
-              <td>{o.role === "admin" ? "Admin" : "Operator"}</td>
-              <td data-testid="team-status" data-status={o.status}>
-                <span class={`status-dot ${o.status}`} aria-hidden="true" /> {o.status}
-              </td>
+      <div class="table-wrap">
+        <table class="team">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {[...store.workspace.operators.value].sort((a, b) => a.name.localeCompare(b.name)).map((o) => (
+              <tr key={o.id} data-testid="team-member" data-operator={o.id}>
+                <td>{o.name}</td>
+                <td>{o.email}</td>
+                <td>{o.role === "admin" ? "Admin" : "Operator"}</td>
+                <td data-testid="team-status" data-status={o.status}>
+                  <span class={`status-dot ${o.status}`} aria-hidden="true" /> {o.status}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <AddOperator store={store} />
     </section>
   );
@@ -136,11 +140,14 @@ function AddOperator({ store }: { store: Store }) {
             <option value="admin">Admin</option>
           </select>
         </label>
-        <button type="submit" disabled={busy}>
+      </div>
+      <div class="form-bar">
+        <button type="submit" class="primary" disabled={busy}>
+          <Icon name="plus" />
           Add operator
         </button>
+        <Outcome error={refusal} done={added} testid={{ error: "add-operator-error", done: "add-operator-done" }} />
       </div>
-      <Outcome error={refusal} done={added} testid={{ error: "add-operator-error", done: "add-operator-done" }} />
     </form>
   );
 }
@@ -214,14 +221,16 @@ function AttachmentLimits({ store }: { store: Store }) {
               Other files, MB
               {input("file")}
             </label>
-            <button type="submit" class="send" disabled={busy} data-testid="limits-save">
-              Save
-            </button>
           </div>
           <span class="hint" id="limits-hint">
             The largest file operators and visitors may send, from 1 to {MAX_LIMIT_MB} MB.
           </span>
-          <Outcome error={error} done={saved} testid={{ error: "limits-error", done: "limits-saved" }} />
+          <div class="form-bar">
+            <button type="submit" class="primary" disabled={busy} data-testid="limits-save">
+              Save
+            </button>
+            <Outcome error={error} done={saved} testid={{ error: "limits-error", done: "limits-saved" }} />
+          </div>
         </form>
       )}
     </section>
@@ -344,7 +353,7 @@ function SiteCard({ store, site }: { store: Store; site: SiteView }) {
           </span>
         </label>
         <div class="form-bar">
-          <button type="submit" class="send" disabled={busy} data-testid="site-save">
+          <button type="submit" class="primary" disabled={busy} data-testid="site-save">
             Save
           </button>
           <Outcome error={error} done={saved} testid={{ error: "site-error", done: "site-saved" }} />

@@ -1,7 +1,8 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Store } from "../store";
-import { colour, rowHeight, rowsAround, type Filter, type Row } from "../state/sidebar";
+import { avatarHue, colour, initials, lastTime, rowHeight, rowsAround, waited, waitingSince, type Filter, type Row } from "../state/sidebar";
 import { foundIn } from "../state/search";
+import { Icon } from "./Icons";
 
 /** Rows drawn beyond each edge of the list's viewport, in pixels, so a scroll shows no blank. */
 const OVERSCAN_PX = 400;
@@ -23,6 +24,12 @@ export function Sidebar({ store }: { store: Store }) {
   const list = store.sidebar.visible.value;
   const found = store.sidebar.found.value;
   const listing = store.sidebar.listings.value[v.tab];
+  // Times and waits on the rows move on by themselves.
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(t);
+  }, []);
   // Only the rows in and near the viewport are drawn; padding above and below stands for the rest,
   // so thousands of dialogs cost a few dozen elements.
   const box = useRef<HTMLDivElement>(null);
@@ -70,38 +77,33 @@ export function Sidebar({ store }: { store: Store }) {
           Could not search the server; showing what is loaded here.
         </p>
       )}
-      <div class="tabs" role="tablist" aria-label="Open or closed">
-        {(["open", "closed"] as const).map((t) => {
-          const label = t === "open" ? "Open" : "Closed";
-          // While searching, the other tab says how many matches it holds.
-          const count = t !== v.tab ? counts[t] : undefined;
-          return (
-            <button
-              type="button"
-              role="tab"
-              aria-selected={v.tab === t}
-              aria-label={count !== undefined ? `${label}, ${count} found` : undefined}
-              data-testid={`tab-${t}`}
-              class={v.tab === t ? "on" : ""}
-              onClick={() => set({ tab: t })}
-            >
-              {label}
-              {count !== undefined && (
-                <span class="tab-count" data-testid="tab-count">
-                  {" "}
-                  · {count}
-                </span>
-              )}
-            </button>
-          );
-        })}
-      </div>
-      <div class="filters">
-        {FILTERS.map(([f, label]) => (
-          <button type="button" aria-pressed={v.filter === f} data-testid={`filter-${f}`} class={v.filter === f ? "on" : ""} onClick={() => set({ filter: f })}>
-            {label}
-          </button>
-        ))}
+      <div class="list-head">
+        <div class="tabs" role="tablist" aria-label="Open or closed">
+          {(["open", "closed"] as const).map((t) => {
+            const label = t === "open" ? "Open" : "Closed";
+            // While searching, the other tab says how many matches it holds.
+            const count = t !== v.tab ? counts[t] : undefined;
+            return (
+              <button
+                type="button"
+                role="tab"
+                aria-selected={v.tab === t}
+                aria-label={count !== undefined ? `${label}, ${count} found` : undefined}
+                data-testid={`tab-${t}`}
+                class={v.tab === t ? "on" : ""}
+                onClick={() => set({ tab: t })}
+              >
+                {label}
+                {count !== undefined && (
+                  <span class="tab-count" data-testid="tab-count">
+                    {" "}
+                    · {count}
+                  </span>
+                )}
+              </button>
+            );
+          })}
+        </div>
         <label class="visually-hidden" for="sort">
           Sort
         </label>
@@ -109,6 +111,13 @@ export function Sidebar({ store }: { store: Store }) {
           <option value="activity">Last activity</option>
           <option value="waiting">Processing order</option>
         </select>
+      </div>
+      <div class="filters" role="group" aria-label="Filter">
+        {FILTERS.map(([f, label]) => (
+          <button type="button" aria-pressed={v.filter === f} data-testid={`filter-${f}`} class={v.filter === f ? "on" : ""} onClick={() => set({ filter: f })}>
+            {label}
+          </button>
+        ))}
       </div>
       <div
         class="rows"
@@ -119,16 +128,33 @@ export function Sidebar({ store }: { store: Store }) {
       >
         <ul style={{ paddingTop: `${offsets[from]}px`, paddingBottom: `${total - offsets[to]}px` }}>
           {list.slice(from, to).map((row, i) => (
-            <DialogRow key={row.dialog.id} row={row} store={store} height={offsets[from + i + 1] - offsets[from + i]} at={from + i + 1} of={list.length} />
+            <DialogRow key={row.dialog.id} row={row} store={store} now={now} height={offsets[from + i + 1] - offsets[from + i]} at={from + i + 1} of={list.length} />
           ))}
           {list.length === 0 && <li class="empty">{listing.complete ? "No dialogs here" : "Loading…"}</li>}
         </ul>
       </div>
+      <ul class="legend" aria-label="Row colours" data-testid="legend">
+        <li>
+          <span class="swatch waiting" aria-hidden="true" />
+          Needs an answer
+        </li>
+        <li>
+          <span class="swatch taken" aria-hidden="true" />
+          A colleague's
+        </li>
+        <li>
+          <span class="swatch mine" aria-hidden="true" />
+          Mine
+        </li>
+      </ul>
     </nav>
   );
 }
 
-function DialogRow({ row, store, height, at, of }: { row: Row; store: Store; height: number; at: number; of: number }) {
+/** What a row's colour means, for screen readers (the legend says it for eyes). */
+const COLOUR_WORDS = { waiting: "needs an answer", taken: "with a colleague", mine: "mine", plain: "" } as const;
+
+function DialogRow({ row, store, now, height, at, of }: { row: Row; store: Store; now: number; height: number; at: number; of: number }) {
   const me = store.session.me.value!.id;
   const d = row.dialog;
   const draft = store.composer.drafts.value.get(d.id);
@@ -137,27 +163,37 @@ function DialogRow({ row, store, height, at, of }: { row: Row; store: Store; hei
   // in the pane: seed 002 reassigns closed dialogs, which stay closed.)
   const connected = d.status === "open" && d.participants.some((p) => p.id === me);
   const selected = store.dialog.selected.value === d.id;
+  const tint = colour(d, me);
+  const since = waitingSince(d);
+  const lastAt = d.last_message?.at ?? d.last_activity;
   return (
     <li
-      class={`row ${colour(d, me)} ${selected ? "selected" : ""}`}
+      class={`row ${tint} ${selected ? "selected" : ""}`}
       data-testid="dialog-row"
       data-dialog={d.id}
-      data-colour={colour(d, me)}
+      data-colour={tint}
       data-ringing={String(row.ringing)}
       style={{ height: `${height}px` }}
       aria-posinset={at}
       aria-setsize={of}
     >
       <button type="button" class="row-main" aria-current={selected} onClick={() => void store.dialog.open(d.id, true)}>
-        <span class="channel" title="Website chat">
-          <svg viewBox="0 0 24 24" role="img" aria-label="Website chat">
-            <path d="M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z" />
-          </svg>
+        <span class="avatar" data-hue={avatarHue(d.visitor_name)} aria-hidden="true">
+          {initials(d.visitor_name)}
+          <span class="channel" title="Website chat">
+            <Icon name="chat" size={10} />
+          </span>
         </span>
         <span class="who">
-          <span class="visitor-name">{d.visitor_name}</span>
+          <span class="visitor-name" title={d.visitor_name}>
+            {d.visitor_name}
+          </span>
           {d.assignee && <span class="assignee" data-testid="assignee">{d.assignee.name}</span>}
         </span>
+        <time class="row-time" dateTime={new Date(lastAt).toISOString()} data-testid="row-time">
+          {lastTime(lastAt, now)}
+        </time>
+        {tint !== "plain" && <span class="visually-hidden">, {COLOUR_WORDS[tint]}</span>}
         {found?.label && (
           <span class="found" data-testid="found-in">
             {found.label}
@@ -175,15 +211,24 @@ function DialogRow({ row, store, height, at, of }: { row: Row; store: Store; hei
             d.last_message?.text ?? ""
           )}
         </span>
-        {row.unread > 0 && (
-          <span class="badge" data-testid="unread" aria-label={`${row.unread} unread`}>
-            {row.unread}
-          </span>
-        )}
+        <span class="side">
+          {since !== undefined && (
+            <time class="waited" dateTime={new Date(since).toISOString()} title="Waiting for an answer" data-testid="waited">
+              <Icon name="clock" size={12} />
+              <span class="visually-hidden">waiting </span>
+              {waited(since, now)}
+            </time>
+          )}
+          {row.unread > 0 && (
+            <span class="badge" data-testid="unread" aria-label={`${row.unread} unread`}>
+              {row.unread}
+            </span>
+          )}
+        </span>
       </button>
       {connected && (
-        <button type="button" class="disconnect" aria-label={`Disconnect from ${d.visitor_name}`} data-testid="disconnect" onClick={() => void store.dialog.leave(d.id)}>
-          ×
+        <button type="button" class="disconnect" aria-label={`Disconnect from ${d.visitor_name}`} data-testid="disconnect" title="Disconnect: hand the dialog back" onClick={() => void store.dialog.leave(d.id)}>
+          <Icon name="x" />
         </button>
       )}
     </li>

@@ -50,14 +50,18 @@ export function VisitorPanel({ store, dialogId }: { store: Store; dialogId: stri
           </>
         )}
         <dt>First seen</dt>
-        <dd>{ago(card.created_at, now)}</dd>
+        <dd>
+          <time dateTime={new Date(card.created_at).toISOString()}>{ago(card.created_at, now)}</time>
+        </dd>
       </dl>
       <h3>Page open now</h3>
       {page ? (
         <p class="visitor-page" data-testid="visitor-page" data-at={page.at}>
           <Address url={page.url} label={page.title ?? page.url} testid="visitor-page-link" />
           <span class="visitor-url">{page.url}</span>
-          <span class="muted" data-testid="visitor-page-ago">{ago(page.at, now)}</span>
+          <time class="muted" dateTime={new Date(page.at).toISOString()} data-testid="visitor-page-ago">
+            {ago(page.at, now)}
+          </time>
         </p>
       ) : (
         <p class="muted" data-testid="visitor-page">Not reported yet.</p>
