@@ -178,8 +178,12 @@ function App({ api, view, init }: Boot) {
     if (open && visible && unread > 0 && conn === "online") void chat.markRead();
   }, [open, visible, unread, conn]);
 
+  // A chat the loader reopened as a new page loads does not take focus from the page; one the
+  // visitor opened, or just started, does.
+  const reopened = useRef(!!init.reopened);
   useEffect(() => {
-    if (open) composer.current?.focus();
+    if (open && !reopened.current) composer.current?.focus();
+    reopened.current = false;
   }, [open, started]);
 
   // The log follows the newest message while the visitor is at its end, and opens at the end: a

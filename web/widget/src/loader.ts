@@ -3,7 +3,7 @@
 // iframe on the widget's own origin (its token and outbox live there, out of the page's reach).
 // The iframe loads on the first open, or at once while this browser has a live dialog on this site
 // (a flag in the page's storage, which the chat app sets and clears), so an operator's reply can
-// ring and badge a closed bubble.
+// ring and badge a closed bubble. A chat left open opens again on the site's next page.
 // Messages cross in both directions only between this page's origin and the widget's origin.
 
 import type { SiteView } from "../../protocol/protocol";
@@ -35,6 +35,7 @@ async function main(s: HTMLScriptElement): Promise<void> {
     storage = { getItem: (k) => kept.get(k) ?? null, setItem: (k, v) => void kept.set(k, v), removeItem: (k) => void kept.delete(k) };
   }
   const flag = `parlor:${site}:active`;
+  const openKey = `parlor:${site}:open`;
   const sourceKey = `parlor:${site}:source`;
   // The first page this browser saw with the widget, and how it got there: the visitor's source.
   if (!storage.getItem(sourceKey)) storage.setItem(sourceKey, JSON.stringify(pageSource(location.href, document.referrer)));
@@ -65,14 +66,18 @@ iframe[hidden]{display:none}
 
   let frame: HTMLIFrameElement | null = null;
   let open = false;
+  let reopened = false;
   const post = (m: ToFrame) => frame?.contentWindow?.postMessage(m, widget.origin);
-  const show = (on: boolean) => {
+  // `focus`: a click moves focus into the chat; a chat reopened as the page loads leaves it alone.
+  const show = (on: boolean, focus = on) => {
     open = on;
+    if (on) storage.setItem(openKey, "1");
+    else storage.removeItem(openKey);
     bubble.setAttribute("aria-expanded", String(on));
     if (on && !frame) load();
     frame!.hidden = !on;
     post({ parlor: on ? "open" : "hide" });
-    if (on) frame!.focus();
+    if (focus) frame!.focus();
   };
   const load = () => {
     frame = document.createElement("iframe");
@@ -91,7 +96,7 @@ iframe[hidden]{display:none}
     if (!frame || e.source !== frame.contentWindow || e.origin !== widget.origin) return;
     const m = e.data;
     if (m.parlor === "ready") {
-      post({ parlor: "init", lang, page: { url: location.href, title: document.title }, source: JSON.parse(storage.getItem(sourceKey) ?? "{}"), open });
+      post({ parlor: "init", lang, page: { url: location.href, title: document.title }, source: JSON.parse(storage.getItem(sourceKey) ?? "{}"), open, reopened });
     } else if (m.parlor === "unread") {
       badge.textContent = m.count ? String(m.count) : "";
       label(m.count);
@@ -105,7 +110,8 @@ iframe[hidden]{display:none}
     }
   });
   bubble.onclick = () => show(!open);
-  if (storage.getItem(flag)) load();
+  if ((reopened = !!storage.getItem(openKey))) show(true, false);
+  else if (storage.getItem(flag)) load();
 }
 
 if (script) void main(script).catch((e) => console.warn("Parlor:", e));

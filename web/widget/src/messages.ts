@@ -9,7 +9,8 @@ export interface PageView {
 }
 
 export type ToFrame =
-  | { parlor: "init"; lang: string; page: PageView; source: VisitorSource; open: boolean }
+  /** `reopened`: open because it was open on the last page, not by a click (focus stays on the page). */
+  | { parlor: "init"; lang: string; page: PageView; source: VisitorSource; open: boolean; reopened?: boolean }
   | { parlor: "open" }
   | { parlor: "hide" };
 
