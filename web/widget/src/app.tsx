@@ -10,7 +10,8 @@ import type { Outgoing } from "../../common/outbox";
 import { localOrMemory } from "../../common/storage";
 import { megabytes } from "../../common/upload";
 import { Refused, widgetApi, type WidgetApi } from "./api";
-import { Chat, shown } from "./chat";
+import { Chat, excerpt, shown } from "./chat";
+import { messageTime } from "./time";
 import { Files } from "./files";
 import { MAX_TEXT } from "../../common/text";
 import { words, type Words } from "./i18n";
@@ -82,6 +83,9 @@ function App({ api, view, init }: Boot) {
   const [, redraw] = useState(0);
   const [open, setOpen] = useState(init.open);
   const [conn, setConn] = useState<ConnectionState>("offline");
+  // The connection is lost: a try failed or the browser says it is offline. Reconnecting attempts
+  // leave it as it is, so the notice does not flicker while they fail; only "online" clears it.
+  const [down, setDown] = useState(!navigator.onLine);
   const [started, setStarted] = useState(() => storage.getItem(tokenKey) !== null);
   const [error, setError] = useState("");
   const [bad, setBad] = useState<{ field?: "email" | "phone"; text: string } | null>(null);
@@ -127,7 +131,10 @@ function App({ api, view, init }: Boot) {
       onEvent: (e) => {
         if (chat.event(e)) ring();
       },
-      onState: (s) => setConn(s),
+      onState: (s) => {
+        setConn(s);
+        if (s === "online" || s === "offline") setDown(s === "offline");
+      },
       onOpen: () => void chat.online().catch(() => {}),
     });
     const files = new Files({
@@ -145,7 +152,11 @@ function App({ api, view, init }: Boot) {
       files,
       session: async () => (state.primed = await session()),
     };
-    addEventListener("online", () => socket.reconnectNow());
+    addEventListener("online", () => {
+      setDown(socket.connectionState !== "online");
+      socket.reconnectNow();
+    });
+    addEventListener("offline", () => setDown(true));
     document.addEventListener("visibilitychange", () => setVisible(document.visibilityState === "visible"));
     addEventListener("message", (e: MessageEvent<ToFrame>) => {
       if (e.source !== window.parent || e.origin !== parentOrigin) return;
@@ -316,18 +327,29 @@ function App({ api, view, init }: Boot) {
           ×
         </button>
       </header>
-      {started && conn !== "online" && conn !== "connecting" && (
+      {started && down && (
         <p class="off" role="status">
-          {t.offline}
+          <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+            <path d="M1 5.5a10 10 0 0 1 14 0M3.5 8.5a6.5 6.5 0 0 1 9 0M6 11.5a3 3 0 0 1 4 0M2 2l12 12" />
+          </svg>
+          {chat.pending.some((i) => !i.failed) ? t.offlineWaiting : t.offline}
         </p>
       )}
       <ol class="log" ref={log} onScroll={onScroll} aria-label={t.messages} aria-live="polite" aria-relevant="additions">
         {!chat.olderFrom && <li class="m operator">{settings.greeting || t.greeting}</li>}
         {list.map((m) => (
-          <Message key={m.seq} m={m} t={t} names={settings.show_operator_names} files={files} show={show} />
+          <Message
+            key={m.seq}
+            m={m}
+            quoted={m.reply_to === undefined ? undefined : chat.messages.find((q) => q.seq === m.reply_to)}
+            t={t}
+            names={settings.show_operator_names}
+            files={files}
+            show={show}
+          />
         ))}
         {chat.pending.map((i) => (
-          <Pending key={i.client_id} i={i} t={t} retry={() => chat.outbox.retry(i.client_id)} discard={() => chat.outbox.discard(i.client_id)} />
+          <Pending key={i.client_id} i={i} t={t} waiting={down} retry={() => chat.outbox.retry(i.client_id)} discard={() => chat.outbox.discard(i.client_id)} />
         ))}
         {files.uploads.map((u) => (
           <li key={`u${u.key}`} class="m mine pending">
@@ -488,7 +510,44 @@ function FileList({ list, seq, files, t, show }: { list: Attachment[]; seq?: num
   );
 }
 
-function Message({ m, t, names, files, show }: { m: MessageView; t: Words; names: boolean; files: Files; show(a: Attachment, seq: number): void }) {
+/** The time a message was written, as the visitor's locale writes it. */
+function Time({ at }: { at: number }) {
+  return <time dateTime={new Date(at).toISOString()}>{messageTime(at)}</time>;
+}
+
+// Marks drawn in CSS, not typed: no emoji font needed, and no element in the log that text could
+// never make (the log holds no svg or img of its own but previews). One tick: stored (faint) or
+// delivered; two: read; a clock: not stored yet.
+type MarkStatus = "sent" | "delivered" | "read" | "queued";
+
+function Mark({ status }: { status: MarkStatus }) {
+  return (
+    <span class="tks" aria-hidden="true">
+      {status === "queued" ? <i class="ck" /> : <i class="tk" />}
+      {status === "read" && <i class="tk" />}
+    </span>
+  );
+}
+
+/** The quoted message above an operator's reply; a neutral line when it is not loaded here. */
+function Quote({ of, t, names }: { of: MessageView | undefined; t: Words; names: boolean }) {
+  const who = of && (of.kind === "visitor" ? t.you : of.kind === "operator" ? (names && of.author_name) || t.operator : "");
+  return (
+    <span class="q">
+      <span class="sr">{t.inReplyTo} </span>
+      {of ? (
+        <>
+          {who && <b>{who}: </b>}
+          {excerpt(of)}
+        </>
+      ) : (
+        t.earlier
+      )}
+    </span>
+  );
+}
+
+function Message({ m, quoted, t, names, files, show }: { m: MessageView; quoted?: MessageView; t: Words; names: boolean; files: Files; show(a: Attachment, seq: number): void }) {
   if (m.kind === "system") {
     if (!names && (m.event?.event === "joined" || m.event?.event === "left")) return null;
     return <li class="m system">{m.text}</li>;
@@ -500,19 +559,23 @@ function Message({ m, t, names, files, show }: { m: MessageView; t: Words; names
   return (
     <li class={`m ${mine ? "mine" : "operator"}`} data-seq={m.seq}>
       <span class={mine ? "sr" : "who"}>{author}: </span>
+      {m.reply_to !== undefined && <Quote of={quoted} t={t} names={names} />}
       {m.text && <span class="text">{m.text}</span>}
       {m.attachments?.length ? <FileList list={m.attachments} seq={m.seq} files={files} t={t} show={show} /> : null}
-      {mine && (
-        <span class="mark" data-status={status}>
-          {status === "sent" ? "✓ " : "✓✓ "}
-          {t[status]}
-        </span>
-      )}
+      <span class="mark" data-status={mine ? status : undefined} title={mine ? t[status] : undefined}>
+        <Time at={m.created_at} />
+        {mine && (
+          <>
+            <Mark status={status} />
+            <span class="sr">{t[status]}</span>
+          </>
+        )}
+      </span>
     </li>
   );
 }
 
-function Pending({ i, t, retry, discard }: { i: Outgoing; t: Words; retry(): void; discard(): void }) {
+function Pending({ i, t, waiting, retry, discard }: { i: Outgoing; t: Words; waiting: boolean; retry(): void; discard(): void }) {
   return (
     <li class="m mine pending">
       <span class="sr">{t.you}: </span>
@@ -537,7 +600,8 @@ function Pending({ i, t, retry, discard }: { i: Outgoing; t: Words; retry(): voi
         </span>
       ) : (
         <span class="mark" data-status="queued">
-          {t.queued}
+          <Mark status="queued" />
+          {waiting ? t.waiting : t.queued}
         </span>
       )}
     </li>
