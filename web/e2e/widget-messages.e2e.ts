@@ -154,6 +154,51 @@ describe("the widget's messages", () => {
     await close();
   });
 
+  it("inserts an emoji from its picker at the caret, by mouse and by keyboard, and sends it", async () => {
+    const { page, chat, op, close } = await chatWithAnna("Nora", "Hi", { bypassCSP: true });
+    const box = chat.getByRole("textbox", { name: "Write a message…" });
+    await box.fill("Thanks for the help");
+    await box.evaluate((b: HTMLTextAreaElement) => b.setSelectionRange(6, 6));
+    const toggle = chat.getByRole("button", { name: "Emoji" });
+    const panel = chat.getByRole("group", { name: "Emoji" });
+    expect(await toggle.getAttribute("aria-expanded")).toBe("false");
+    await toggle.click();
+    await panel.waitFor();
+    expect(await toggle.getAttribute("aria-expanded")).toBe("true");
+    expect(await panel.getByRole("button").count()).toBeGreaterThanOrEqual(16);
+    expect(await seriousAxeViolations(chatFrame(page))).toEqual([]);
+    await screenshot(page, "widget-emoji");
+    await panel.getByRole("button", { name: "👍" }).click();
+    await expect.poll(() => box.inputValue()).toBe("Thanks👍 for the help");
+    expect(await panel.count()).toBe(0);
+    // Back in the text, the caret after the emoji (two UTF-16 units).
+    expect(await box.evaluate((b: HTMLTextAreaElement) => [document.activeElement === b, b.selectionStart])).toEqual([true, 8]);
+
+    // By keyboard: Enter opens it on the first emoji, an arrow moves, Enter picks.
+    await toggle.focus();
+    await toggle.press("Enter");
+    await panel.waitFor();
+    const first = await panel.getByRole("button").first().textContent();
+    const second = await panel.getByRole("button").nth(1).textContent();
+    await expect.poll(() => chatFrame(page).evaluate(() => document.activeElement?.textContent)).toBe(first);
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => box.inputValue()).toBe(`Thanks👍${second} for the help`);
+    // Escape closes the panel, not the chat, and gives focus back to its button.
+    await toggle.click();
+    await panel.waitFor();
+    await page.keyboard.press("Escape");
+    await expect.poll(() => panel.count()).toBe(0);
+    expect(await page.locator("[data-parlor] button").getAttribute("aria-expanded")).toBe("true");
+    expect(await chatFrame(page).evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Emoji");
+
+    const text = `Thanks👍${second} for the help`;
+    await box.press("Enter");
+    const got = await op.waitFor<Extract<ServerEvent, { type: "message.created" }>>((e) => e.type === "message.created" && e.message.kind === "visitor" && e.message.text === text);
+    expect(got.message.text).toBe(text);
+    await close();
+  });
+
   it("says the connection is lost, shows a message written meanwhile as waiting, and sends it once the gateway is back", async () => {
     const { parlor } = scene;
     const { page, chat, dialogId, close } = await chatWithAnna("Mila", "Hello there");

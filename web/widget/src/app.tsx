@@ -391,6 +391,16 @@ function App({ api, view, init }: Boot) {
               input.value = "";
             }}
           />
+          <Emoji
+            t={t}
+            pick={(e) => {
+              const box = composer.current!;
+              // At the caret, in place of what is selected; the caret after it.
+              box.setRangeText(e, box.selectionStart, box.selectionEnd, "end");
+              box.focus();
+              typing(true);
+            }}
+          />
           <button type="button" class="clip" aria-label={t.attach} title={t.attach} onClick={() => picker.current?.click()}>
             <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
               <path d="M21.4 11 12.3 20.2a6 6 0 0 1-8.5-8.5L13 2.5a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5" />
@@ -433,6 +443,72 @@ function App({ api, view, init }: Boot) {
     </div>
     {box && <Lightbox name={box.a.name} url={boxed?.url} t={t} close={() => setBox(null)} />}
     </>
+  );
+}
+
+// A compact set of common emoji, typed into the text as characters: the visitor's own emoji font
+// draws them, so the widget ships no font and fetches nothing.
+const EMOJI = [..."😀😂😊😍🙂😉😢😮😡🤔👍👎👏🙏👌👋💪🎉🔥⭐✅❌📦🚚"];
+
+/** The emoji button and its panel: a click or Enter picks one; arrows move, Escape closes. */
+function Emoji({ t, pick }: { t: Words; pick(emoji: string): void }) {
+  const [open, setOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (open) panel.current?.querySelector("button")?.focus();
+  }, [open]);
+  const shut = (focus: boolean) => {
+    setOpen(false);
+    if (focus) toggle.current?.focus();
+  };
+  return (
+    <div
+      class="emo"
+      onFocusOut={(e) => {
+        if (open && !e.currentTarget.contains(e.relatedTarget as Node | null)) shut(false);
+      }}
+    >
+      <button ref={toggle} type="button" class="clip" aria-label={t.emoji} title={t.emoji} aria-expanded={open} aria-controls="emoji" onClick={() => (open ? shut(true) : setOpen(true))}>
+        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+          <circle cx="12" cy="12" r="9.5" />
+          <path d="M8 14.5a5 5 0 0 0 8 0M9 9.5h.01M15 9.5h.01" />
+        </svg>
+      </button>
+      {open && (
+        <div
+          id="emoji"
+          ref={panel}
+          role="group"
+          aria-label={t.emoji}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.stopPropagation();
+              shut(true);
+              return;
+            }
+            const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -8, ArrowDown: 8 }[e.key];
+            if (!step) return;
+            e.preventDefault();
+            const all = [...e.currentTarget.querySelectorAll("button")];
+            all[Math.min(all.length - 1, Math.max(0, all.indexOf(document.activeElement as HTMLButtonElement) + step))].focus();
+          }}
+        >
+          {EMOJI.map((e) => (
+            <button
+              key={e}
+              type="button"
+              onClick={() => {
+                setOpen(false);
+                pick(e);
+              }}
+            >
+              {e}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
   );
 }
 
