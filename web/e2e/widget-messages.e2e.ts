@@ -2,9 +2,10 @@
 // scripted operator: the time in the visitor's locale, delivered and read marks that look apart,
 // the message an operator quoted, and a message written while the gateway is away, shown as
 // waiting and sent once it is back. Each test is a visitor of its own, in a context of its own.
+import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContextOptions, FrameLocator, Page } from "playwright-core";
-import type { HistoryPage, MessageView, ServerEvent } from "../protocol/protocol";
+import type { HistoryPage, MessageView, ServerEvent, UploadGrant } from "../protocol/protocol";
 import { newId } from "../common/ids";
 import {
   addOperator,
@@ -12,6 +13,7 @@ import {
   chatFrame,
   gatewayAndBrowser,
   login,
+  png,
   screenshot,
   scriptedOperator,
   seriousAxeViolations,
@@ -66,6 +68,23 @@ async function chatWithAnna(
 async function history(dialogId: string): Promise<MessageView[]> {
   const { token } = await login(scene.parlor, anna.email, anna.password);
   return (await api<HistoryPage>(scene.parlor, "GET", `/dialogs/${dialogId}/messages?after=0&limit=100`, { token })).messages;
+}
+
+/** Anna sends pictures into the dialog: a grant each, the form to storage, then one message. */
+async function sendPictures(op: ScriptedClient, dialog_id: string, text: string, pictures: { name: string; bytes: Buffer }[]): Promise<MessageView> {
+  const { parlor } = scene;
+  const { token } = await login(parlor, anna.email, anna.password);
+  const uploads: string[] = [];
+  for (const p of pictures) {
+    const grant = await api<UploadGrant>(parlor, "POST", "/uploads", { token, body: { name: p.name, size: p.bytes.length, content_type: "image/png" } });
+    const form = new FormData();
+    for (const [k, v] of grant.fields) form.append(k, v);
+    form.append("file", new Blob([new Uint8Array(p.bytes)], { type: "image/png" }), p.name);
+    const stored = await fetch(new URL(grant.url, parlor.url), { method: "POST", body: form });
+    expect(stored.status, await stored.clone().text()).toBeLessThan(300);
+    uploads.push(grant.upload);
+  }
+  return (await op.request({ action: "message", op: "send", dialog_id, client_id: newId(), text, uploads })).message!;
 }
 
 /** The ticks a mark draws, each one drawn and in sight. */
@@ -196,6 +215,59 @@ describe("the widget's messages", () => {
     await box.press("Enter");
     const got = await op.waitFor<Extract<ServerEvent, { type: "message.created" }>>((e) => e.type === "message.created" && e.message.kind === "visitor" && e.message.text === text);
     expect(got.message.text).toBe(text);
+    await close();
+  });
+
+  it("opens an image over the whole page, not the frame's corner; arrows step through the dialog's images, Download and Escape work", async () => {
+    const { page, chat, op, dialogId, close } = await chatWithAnna("Olya", "What does it look like?");
+    const back = png(640, 480);
+    await sendPictures(op, dialogId, "Front and back", [
+      { name: "front.png", bytes: png(800, 600) },
+      { name: "back.png", bytes: back },
+    ]);
+    await sendPictures(op, dialogId, "And the box", [{ name: "box.png", bytes: png(600, 600) }]);
+    const frame = page.locator("[data-parlor] iframe");
+    const corner = (await frame.boundingBox())!;
+    expect(corner.width).toBe(370);
+    await chat.getByRole("button", { name: "Open image front.png" }).click();
+    const viewer = (name: string) => chat.getByRole("dialog", { name });
+    await viewer("front.png").waitFor();
+    // The frame covers the page while the viewer is open, and the picture is drawn larger than the
+    // frame's corner could hold it.
+    const viewport = page.viewportSize()!;
+    await expect.poll(async () => frame.boundingBox()).toEqual({ x: 0, y: 0, width: viewport.width, height: viewport.height });
+    await expect.poll(async () => (await chat.locator(".lb img").boundingBox())?.width ?? 0).toBeGreaterThan(corner.width + 100);
+    expect(await chat.locator(".lb").textContent()).toContain("1 / 3");
+    await screenshot(page, "widget-viewer-full-page");
+
+    // → and ← step through the dialog's images, across messages, and round.
+    await page.keyboard.press("ArrowRight");
+    await viewer("back.png").waitFor();
+    await page.keyboard.press("ArrowRight");
+    await viewer("box.png").waitFor();
+    await page.keyboard.press("ArrowRight");
+    await viewer("front.png").waitFor();
+    await page.keyboard.press("ArrowLeft");
+    await viewer("box.png").waitFor();
+    await chat.getByRole("button", { name: "Previous image" }).click();
+    await viewer("back.png").waitFor();
+
+    // Download gives the picture under its name.
+    const link = chat.getByRole("link", { name: "Download back.png" });
+    await link.waitFor();
+    // Storage is an origin of its own here, as in AWS: a link's `download` alone would open a tab.
+    expect(new URL((await link.getAttribute("href"))!).origin).not.toBe(new URL(chatFrame(page).url()).origin);
+    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    expect(download.suggestedFilename()).toBe("back.png");
+    expect((await readFile((await download.path())!)).equals(back)).toBe(true);
+
+    // Escape closes it: the frame is back in its corner, the chat still open, focus on the preview
+    // that opened it.
+    await viewer("back.png").press("Escape");
+    await expect.poll(() => viewer("back.png").count()).toBe(0);
+    await expect.poll(async () => (await frame.boundingBox())?.width).toBe(370);
+    expect(await page.locator("[data-parlor] button").getAttribute("aria-expanded")).toBe("true");
+    await expect.poll(() => chatFrame(page).evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Open image front.png");
     await close();
   });
 

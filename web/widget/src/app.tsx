@@ -290,6 +290,17 @@ function App({ api, view, init }: Boot) {
   }, [box]);
   const withFiles = (e: DragEvent) => !!e.dataTransfer?.types.includes("Files");
   const boxed = box && files.linksOf(box.seq)?.get(box.a.id);
+  // The dialog's images in order: ← and → step through them in the viewer.
+  const images = useMemo(
+    () => list.flatMap((m) => (m.attachments ?? []).filter((a) => a.kind === "image").map((a) => ({ seq: m.seq, a }))),
+    [list],
+  );
+  const at = box ? images.findIndex((i) => i.seq === box.seq && i.a.id === box.a.id) : -1;
+  const step = (d: number) => at >= 0 && setBox(images[(at + d + images.length) % images.length]);
+  // The viewer takes the whole page, not the frame's corner: the loader stretches the frame over it
+  // while the viewer is open (the frame's own sandbox and origins stay as they are).
+  const full = !!box;
+  useEffect(() => toPage({ parlor: "full", on: full }), [full]);
 
   return (
     <>
@@ -441,7 +452,9 @@ function App({ api, view, init }: Boot) {
         </div>
       )}
     </div>
-    {box && <Lightbox name={box.a.name} url={boxed?.url} t={t} close={() => setBox(null)} />}
+    {box && (
+      <Lightbox name={box.a.name} url={boxed?.url} t={t} at={at} count={images.length} step={step} close={() => setBox(null)} />
+    )}
     </>
   );
 }
@@ -512,8 +525,11 @@ function Emoji({ t, pick }: { t: Words; pick(emoji: string): void }) {
   );
 }
 
-/** An image large, over the chat: a modal dialog; Escape, the close button or a click beside it closes it. */
-function Lightbox({ name, url, t, close }: { name: string; url?: string; t: Words; close(): void }) {
+/**
+ * An image large, over the whole page: a modal dialog; Escape, the close button or a click beside it
+ * closes it; ← and → (or the buttons) show the dialog's other images.
+ */
+function Lightbox({ name, url, t, at, count, step, close }: { name: string; url?: string; t: Words; at: number; count: number; step(d: number): void; close(): void }) {
   const first = useRef<HTMLButtonElement>(null);
   useEffect(() => first.current?.focus(), []);
   return (
@@ -527,6 +543,9 @@ function Lightbox({ name, url, t, close }: { name: string; url?: string; t: Word
         if (e.key === "Escape") {
           e.stopPropagation();
           close();
+        } else if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
+          e.preventDefault();
+          step(e.key === "ArrowLeft" ? -1 : 1);
         } else if (e.key === "Tab") {
           // Focus stays in the dialog: from its last control to its first, and back.
           const all = [...e.currentTarget.querySelectorAll<HTMLElement>("button,a")];
@@ -542,14 +561,47 @@ function Lightbox({ name, url, t, close }: { name: string; url?: string; t: Word
       <button ref={first} type="button" class="x" aria-label={t.closeImage} onClick={close}>
         ×
       </button>
-      {url && <img src={url} alt={name} />}
-      {url && (
-        <a href={url} download={name} target="_blank" rel="noopener">
-          {t.download.replace("{name}", name)}
-        </a>
+      {count > 1 && (
+        <>
+          <button type="button" class="nav prev" aria-label={t.previous} onClick={() => step(-1)}>
+            ‹
+          </button>
+          <button type="button" class="nav next" aria-label={t.next} onClick={() => step(1)}>
+            ›
+          </button>
+        </>
       )}
+      {url && <img src={url} alt={name} />}
+      <p>
+        {count > 1 && `${at + 1} / ${count} · `}
+        {url && (
+          <a href={url} download={name} target="_blank" rel="noopener" onClick={(e) => void save(e, url, name)}>
+            {t.download.replace("{name}", name)}
+          </a>
+        )}
+      </p>
     </div>
   );
+}
+
+/**
+ * Downloads a file of the dialog under its name. Storage is another origin, where a link's
+ * `download` is ignored and a picture would only open in a tab: so it is fetched (storage answers
+ * CORS) and saved from a blob of this origin. If that fails the link opens it as it would.
+ */
+async function save(e: MouseEvent, url: string, name: string): Promise<void> {
+  e.preventDefault();
+  try {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(res.statusText);
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(await res.blob());
+    a.download = name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+  } catch {
+    open(url, "_blank", "noopener");
+  }
 }
 
 /** A message's files: images as previews that open large, other files as name, size and link. */

@@ -52,6 +52,7 @@ button:focus-visible{outline:3px solid #000;outline-offset:3px}
 span{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;border-radius:10px;background:#d11;color:#fff;font:bold 12px/20px sans-serif}
 span:empty{display:none}
 iframe{position:fixed;bottom:88px;${side}:20px;width:370px;height:min(560px,calc(100% - 108px));border:0;border-radius:12px;box-shadow:0 4px 24px #0005;background:#fff;z-index:2147483647}
+iframe[data-full]{inset:0;width:100%;height:100%;border-radius:0;box-shadow:none;background:none}
 iframe[hidden]{display:none}
 @media (max-width:480px){iframe{inset:0;width:100%;height:100%;border-radius:0}}
 </style><button type="button" aria-haspopup="dialog" aria-expanded="false"><svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M4 4h16v12H7l-3 3z"/></svg><span role="status"></span></button>`;
@@ -104,6 +105,8 @@ iframe[hidden]{display:none}
       // An older app says only "active": it means on.
       if (m.on === false) storage.removeItem(flag);
       else storage.setItem(flag, "1");
+    } else if (m.parlor === "full") {
+      frame.toggleAttribute("data-full", m.on);
     } else if (m.parlor === "close") {
       show(false);
       bubble.focus();

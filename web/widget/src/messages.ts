@@ -19,7 +19,9 @@ export type FromFrame =
   | { parlor: "unread"; count: number }
   /** Load the iframe at once on the next pages (the dialog is live), or no longer (see docs/widget.md). */
   | { parlor: "active"; on: boolean }
-  | { parlor: "close" };
+  | { parlor: "close" }
+  /** The image viewer is open (true) or closed: the frame covers the whole page while it is. */
+  | { parlor: "full"; on: boolean };
 
 /** Referrer, landing page and UTM parameters of a page. */
 export function pageSource(href: string, referrer: string): VisitorSource {
