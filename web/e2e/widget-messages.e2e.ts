@@ -273,7 +273,7 @@ describe("the widget's messages", () => {
 
   it("says the connection is lost, shows a message written meanwhile as waiting, and sends it once the gateway is back", async () => {
     const { parlor } = scene;
-    const { page, chat, dialogId, close } = await chatWithAnna("Mila", "Hello there");
+    const { page, chat, dialogId, close } = await chatWithAnna("Mila", "Hello there", { bypassCSP: true });
     const notice = chat.getByRole("status").filter({ hasText: "Offline" });
     expect(await notice.count()).toBe(0);
     await parlor.stop();
@@ -285,6 +285,7 @@ describe("the widget's messages", () => {
     await waiting.locator('.mark[data-status="queued"]', { hasText: "Waiting to send" }).waitFor();
     await expect.poll(() => notice.textContent()).toContain("Your messages wait here");
     await screenshot(page, "widget-waiting-to-send");
+    expect(await seriousAxeViolations(chatFrame(page))).toEqual([]);
 
     await parlor.restart();
     // Sent on the reconnect: stored once, marked as stored, no longer waiting; the notice goes.

@@ -155,6 +155,8 @@ function App({ api, view, init }: Boot) {
     addEventListener("online", () => {
       setDown(socket.connectionState !== "online");
       socket.reconnectNow();
+      // A socket that lived through a short drop gets no new open: what waits goes out on it now.
+      if (socket.connectionState === "online") void chat.outbox.flush();
     });
     addEventListener("offline", () => setDown(true));
     document.addEventListener("visibilitychange", () => setVisible(document.visibilityState === "visible"));
@@ -643,8 +645,8 @@ function Time({ at }: { at: number }) {
   return <time dateTime={new Date(at).toISOString()}>{messageTime(at)}</time>;
 }
 
-// Marks drawn in CSS, not typed: no emoji font needed, and no element in the log that text could
-// never make (the log holds no svg or img of its own but previews). One tick: stored (faint) or
+// Marks drawn in CSS, not typed: they need no emoji font, and the log keeps no svg of its own (so an
+// svg there could only be injected, which the browser tests look for). One tick: stored (faint) or
 // delivered; two: read; a clock: not stored yet.
 type MarkStatus = "sent" | "delivered" | "read" | "queued";
 
