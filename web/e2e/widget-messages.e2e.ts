@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContextOptions, FrameLocator, Page } from "playwright-core";
-import type { HistoryPage, MessageView, ServerEvent, UploadGrant } from "../protocol/protocol";
+import type { HistoryPage, MessageView, ServerEvent } from "../protocol/protocol";
 import { newId } from "../common/ids";
 import {
   addOperator,
@@ -20,6 +20,7 @@ import {
   startWidgetChat,
   type ScriptedClient,
 } from "./harness";
+import { operatorSendsPictures } from "./pictures";
 
 const scene = gatewayAndBrowser();
 let anna: Awaited<ReturnType<typeof addOperator>>;
@@ -70,21 +71,10 @@ async function history(dialogId: string): Promise<MessageView[]> {
   return (await api<HistoryPage>(scene.parlor, "GET", `/dialogs/${dialogId}/messages?after=0&limit=100`, { token })).messages;
 }
 
-/** Anna sends pictures into the dialog: a grant each, the form to storage, then one message. */
+/** Anna sends pictures into the dialog. */
 async function sendPictures(op: ScriptedClient, dialog_id: string, text: string, pictures: { name: string; bytes: Buffer }[]): Promise<MessageView> {
-  const { parlor } = scene;
-  const { token } = await login(parlor, anna.email, anna.password);
-  const uploads: string[] = [];
-  for (const p of pictures) {
-    const grant = await api<UploadGrant>(parlor, "POST", "/uploads", { token, body: { name: p.name, size: p.bytes.length, content_type: "image/png" } });
-    const form = new FormData();
-    for (const [k, v] of grant.fields) form.append(k, v);
-    form.append("file", new Blob([new Uint8Array(p.bytes)], { type: "image/png" }), p.name);
-    const stored = await fetch(new URL(grant.url, parlor.url), { method: "POST", body: form });
-    expect(stored.status, await stored.clone().text()).toBeLessThan(300);
-    uploads.push(grant.upload);
-  }
-  return (await op.request({ action: "message", op: "send", dialog_id, client_id: newId(), text, uploads })).message!;
+  const { token } = await login(scene.parlor, anna.email, anna.password);
+  return operatorSendsPictures(scene.parlor, token, op, dialog_id, text, pictures);
 }
 
 /** The ticks a mark draws, each one drawn and in sight. */
