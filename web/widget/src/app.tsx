@@ -647,13 +647,13 @@ function Time({ at }: { at: number }) {
 
 // Marks drawn in CSS, not typed: they need no emoji font, and the log keeps no svg of its own (so an
 // svg there could only be injected, which the browser tests look for). One tick: stored (faint) or
-// delivered; two: read; a clock: not stored yet.
-type MarkStatus = "sent" | "delivered" | "read" | "queued";
+// delivered; two: read; a clock: not stored yet; a red cross: refused.
+type MarkStatus = "sent" | "delivered" | "read" | "queued" | "failed";
 
 function Mark({ status }: { status: MarkStatus }) {
   return (
     <span class="tks" aria-hidden="true">
-      {status === "queued" ? <i class="ck" /> : <i class="tk" />}
+      <i class={status === "queued" ? "ck" : status === "failed" ? "fx" : "tk"} />
       {status === "read" && <i class="tk" />}
     </span>
   );
@@ -713,6 +713,7 @@ function Pending({ i, t, waiting, retry, discard }: { i: Outgoing; t: Words; wai
       {i.attachments?.length ? <FileList list={i.attachments} t={t} /> : null}
       {i.failed ? (
         <span class="mark" data-status="failed" title={i.failed.reason}>
+          <Mark status="failed" />
           {t.failed}
           {/* A refused file says why in plain sight, and can be taken back: a retry may not help. */}
           {i.attachments?.length ? `: ${i.failed.reason}` : ""}{" "}
