@@ -84,6 +84,21 @@ async function history(dialogId: string): Promise<MessageView[]> {
   return (await api<HistoryPage>(parlor, "GET", `/dialogs/${dialogId}/messages?after=0&limit=100`, { token })).messages;
 }
 
+/** The chat is put away, as the visitor does with Escape; the bubble says it is closed. */
+async function putAway(page: Page, chat: FrameLocator): Promise<void> {
+  await chat.getByRole("textbox").press("Escape");
+  await expect.poll(() => page.locator("[data-parlor] button").getAttribute("aria-expanded")).toBe("false");
+}
+
+/** The chat's newest message is in view, at the end of a log long enough to scroll. */
+const endInView = (page: Page) =>
+  chatFrame(page).evaluate(() => {
+    const log = document.querySelector(".log")!;
+    const last = log.lastElementChild!.getBoundingClientRect();
+    const box = log.getBoundingClientRect();
+    return log.scrollHeight > log.clientHeight && last.bottom <= box.bottom + 1 && last.top >= box.top - 1;
+  });
+
 const say = (op: ScriptedClient, dialog_id: string, text: string) =>
   op.request({ action: "message", op: "send", dialog_id, client_id: newId(), text });
 
@@ -184,6 +199,7 @@ describe("the visitor widget on the demo page", () => {
 
   it("keeps the dialog over a reload, and badges the closed bubble when the operator writes", async () => {
     const { page, chat, context, dialogId } = await startChat("Rita", "Where is my order?");
+    await putAway(page, chat);
     await page.reload();
     const bubble = page.locator("[data-parlor] button");
     // The browser has a dialog here: the iframe loads at once, before any click.
@@ -207,6 +223,7 @@ describe("the visitor widget on the demo page", () => {
     const op = await operatorSocket();
     for (let i = 1; i <= 60; i++) await say(op, dialogId, `Reply ${i}`);
     await chat.getByText("Reply 60").waitFor();
+    await putAway(page, chat);
     const asked: string[] = [];
     page.on("request", (r) => {
       if (r.url().includes("/api/visitor/messages")) asked.push(new URL(r.url()).search);
@@ -217,14 +234,7 @@ describe("the visitor widget on the demo page", () => {
     expect(asked).toEqual([""]);
     expect(await chat.getByText("Reply 10", { exact: true }).count()).toBe(0);
     await page.locator("[data-parlor] button").click();
-    const endInView = () =>
-      chatFrame(page).evaluate(() => {
-        const log = document.querySelector(".log")!;
-        const last = log.lastElementChild!.getBoundingClientRect();
-        const box = log.getBoundingClientRect();
-        return log.scrollHeight > log.clientHeight && last.bottom <= box.bottom + 1 && last.top >= box.top - 1;
-      });
-    await expect.poll(endInView).toBe(true);
+    await expect.poll(() => endInView(page)).toBe(true);
     expect(await chat.locator(".log li").last().textContent()).toContain("Reply 60");
     // Scrolling up brings the older pages, down to the first message, each message once.
     await expect
@@ -236,6 +246,35 @@ describe("the visitor widget on the demo page", () => {
     expect(asked.slice(1).every((q) => q.startsWith("?before="))).toBe(true);
     expect(await chat.getByText("Reply 30", { exact: true }).count()).toBe(1);
     expect(await chat.locator(".log li.operator .text").count()).toBe(60);
+    op.close();
+    await context.close();
+  });
+
+  it("stays open on the site's next page, at the latest reply, until the visitor puts it away", async () => {
+    const { page, chat, context, dialogId } = await startChat("Tanya", "Do you have it in red?");
+    const op = await operatorSocket();
+    for (let i = 1; i <= 30; i++) await say(op, dialogId, `Answer ${i}`);
+    await chat.getByText("Answer 30").waitFor();
+    const bubble = page.locator("[data-parlor] button");
+    await page.goto(`${parlor.url}/demo/?page=2`);
+    // Open again without a click, at the newest reply, with the page's focus left where it was.
+    await chat.getByText("Answer 30").waitFor();
+    expect(await bubble.getAttribute("aria-expanded")).toBe("true");
+    await expect.poll(() => endInView(page)).toBe(true);
+    expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
+    await screenshot(page, "widget-reopened-on-next-page");
+    // Put away, it stays closed on the next page (loaded hidden: the dialog is live).
+    await putAway(page, chat);
+    await page.goto(`${parlor.url}/demo/?page=3`);
+    await chat.getByText("Answer 30").waitFor({ state: "attached" });
+    expect(await bubble.getAttribute("aria-expanded")).toBe("false");
+    expect(await page.locator("[data-parlor] iframe").isHidden()).toBe(true);
+    // Opened again by a click, it is open on the page after.
+    await bubble.click();
+    await chat.getByText("Answer 30").waitFor();
+    await page.goto(`${parlor.url}/demo/?page=4`);
+    await chat.getByText("Answer 30").waitFor();
+    expect(await bubble.getAttribute("aria-expanded")).toBe("true");
     op.close();
     await context.close();
   });
@@ -278,6 +317,7 @@ describe("the visitor widget on the demo page", () => {
     await say(op, dialogId, "Back with your answer.");
     await chat.getByText("Back with your answer.").waitFor();
     expect(await chat.getByText("Anna joined the dialog").count()).toBe(1);
+    await putAway(page, chat);
     await page.reload();
     await page.locator("[data-parlor] button").click();
     await chat.getByText("Back with your answer.").waitFor();

@@ -10,7 +10,8 @@ import type { Outgoing } from "../../common/outbox";
 import { localOrMemory } from "../../common/storage";
 import { megabytes } from "../../common/upload";
 import { Refused, widgetApi, type WidgetApi } from "./api";
-import { Chat, shown } from "./chat";
+import { Chat, excerpt, shown } from "./chat";
+import { messageTime } from "./time";
 import { Files } from "./files";
 import { MAX_TEXT } from "../../common/text";
 import { words, type Words } from "./i18n";
@@ -82,6 +83,9 @@ function App({ api, view, init }: Boot) {
   const [, redraw] = useState(0);
   const [open, setOpen] = useState(init.open);
   const [conn, setConn] = useState<ConnectionState>("offline");
+  // The connection is lost: a try failed or the browser says it is offline. Reconnecting attempts
+  // leave it as it is, so the notice does not flicker while they fail; only "online" clears it.
+  const [down, setDown] = useState(!navigator.onLine);
   const [started, setStarted] = useState(() => storage.getItem(tokenKey) !== null);
   const [error, setError] = useState("");
   const [bad, setBad] = useState<{ field?: "email" | "phone"; text: string } | null>(null);
@@ -127,7 +131,10 @@ function App({ api, view, init }: Boot) {
       onEvent: (e) => {
         if (chat.event(e)) ring();
       },
-      onState: (s) => setConn(s),
+      onState: (s) => {
+        setConn(s);
+        if (s === "online" || s === "offline") setDown(s === "offline");
+      },
       onOpen: () => void chat.online().catch(() => {}),
     });
     const files = new Files({
@@ -145,7 +152,13 @@ function App({ api, view, init }: Boot) {
       files,
       session: async () => (state.primed = await session()),
     };
-    addEventListener("online", () => socket.reconnectNow());
+    addEventListener("online", () => {
+      setDown(socket.connectionState !== "online");
+      socket.reconnectNow();
+      // A socket that lived through a short drop gets no new open: what waits goes out on it now.
+      if (socket.connectionState === "online") void chat.outbox.flush();
+    });
+    addEventListener("offline", () => setDown(true));
     document.addEventListener("visibilitychange", () => setVisible(document.visibilityState === "visible"));
     addEventListener("message", (e: MessageEvent<ToFrame>) => {
       if (e.source !== window.parent || e.origin !== parentOrigin) return;
@@ -178,8 +191,12 @@ function App({ api, view, init }: Boot) {
     if (open && visible && unread > 0 && conn === "online") void chat.markRead();
   }, [open, visible, unread, conn]);
 
+  // A chat the loader reopened as a new page loads does not take focus from the page; one the
+  // visitor opened, or just started, does.
+  const reopened = useRef(!!init.reopened);
   useEffect(() => {
-    if (open) composer.current?.focus();
+    if (open && !reopened.current) composer.current?.focus();
+    reopened.current = false;
   }, [open, started]);
 
   // The log follows the newest message while the visitor is at its end, and opens at the end: a
@@ -275,6 +292,17 @@ function App({ api, view, init }: Boot) {
   }, [box]);
   const withFiles = (e: DragEvent) => !!e.dataTransfer?.types.includes("Files");
   const boxed = box && files.linksOf(box.seq)?.get(box.a.id);
+  // The dialog's images in order: ← and → step through them in the viewer.
+  const images = useMemo(
+    () => list.flatMap((m) => (m.attachments ?? []).filter((a) => a.kind === "image").map((a) => ({ seq: m.seq, a }))),
+    [list],
+  );
+  const at = box ? images.findIndex((i) => i.seq === box.seq && i.a.id === box.a.id) : -1;
+  const step = (d: number) => at >= 0 && setBox(images[(at + d + images.length) % images.length]);
+  // The viewer takes the whole page, not the frame's corner: the loader stretches the frame over it
+  // while the viewer is open (the frame's own sandbox and origins stay as they are).
+  const full = !!box;
+  useEffect(() => toPage({ parlor: "full", on: full }), [full]);
 
   return (
     <>
@@ -312,18 +340,29 @@ function App({ api, view, init }: Boot) {
           ×
         </button>
       </header>
-      {started && conn !== "online" && conn !== "connecting" && (
+      {started && down && (
         <p class="off" role="status">
-          {t.offline}
+          <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+            <path d="M1 5.5a10 10 0 0 1 14 0M3.5 8.5a6.5 6.5 0 0 1 9 0M6 11.5a3 3 0 0 1 4 0M2 2l12 12" />
+          </svg>
+          {chat.pending.some((i) => !i.failed) ? t.offlineWaiting : t.offline}
         </p>
       )}
       <ol class="log" ref={log} onScroll={onScroll} aria-label={t.messages} aria-live="polite" aria-relevant="additions">
         {!chat.olderFrom && <li class="m operator">{settings.greeting || t.greeting}</li>}
         {list.map((m) => (
-          <Message key={m.seq} m={m} t={t} names={settings.show_operator_names} files={files} show={show} />
+          <Message
+            key={m.seq}
+            m={m}
+            quoted={m.reply_to === undefined ? undefined : chat.messages.find((q) => q.seq === m.reply_to)}
+            t={t}
+            names={settings.show_operator_names}
+            files={files}
+            show={show}
+          />
         ))}
         {chat.pending.map((i) => (
-          <Pending key={i.client_id} i={i} t={t} retry={() => chat.outbox.retry(i.client_id)} discard={() => chat.outbox.discard(i.client_id)} />
+          <Pending key={i.client_id} i={i} t={t} waiting={down} retry={() => chat.outbox.retry(i.client_id)} discard={() => chat.outbox.discard(i.client_id)} />
         ))}
         {files.uploads.map((u) => (
           <li key={`u${u.key}`} class="m mine pending">
@@ -363,6 +402,16 @@ function App({ api, view, init }: Boot) {
               const input = e.currentTarget;
               void files.add([...(input.files ?? [])]);
               input.value = "";
+            }}
+          />
+          <Emoji
+            t={t}
+            pick={(e) => {
+              const box = composer.current!;
+              // At the caret, in place of what is selected; the caret after it.
+              box.setRangeText(e, box.selectionStart, box.selectionEnd, "end");
+              box.focus();
+              typing(true);
             }}
           />
           <button type="button" class="clip" aria-label={t.attach} title={t.attach} onClick={() => picker.current?.click()}>
@@ -405,13 +454,84 @@ function App({ api, view, init }: Boot) {
         </div>
       )}
     </div>
-    {box && <Lightbox name={box.a.name} url={boxed?.url} t={t} close={() => setBox(null)} />}
+    {box && (
+      <Lightbox name={box.a.name} url={boxed?.url} t={t} at={at} count={images.length} step={step} close={() => setBox(null)} />
+    )}
     </>
   );
 }
 
-/** An image large, over the chat: a modal dialog; Escape, the close button or a click beside it closes it. */
-function Lightbox({ name, url, t, close }: { name: string; url?: string; t: Words; close(): void }) {
+// A compact set of common emoji, typed into the text as characters: the visitor's own emoji font
+// draws them, so the widget ships no font and fetches nothing.
+const EMOJI = [..."😀😂😊😍🙂😉😢😮😡🤔👍👎👏🙏👌👋💪🎉🔥⭐✅❌📦🚚"];
+
+/** The emoji button and its panel: a click or Enter picks one; arrows move, Escape closes. */
+function Emoji({ t, pick }: { t: Words; pick(emoji: string): void }) {
+  const [open, setOpen] = useState(false);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const panel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (open) panel.current?.querySelector("button")?.focus();
+  }, [open]);
+  const shut = (focus: boolean) => {
+    setOpen(false);
+    if (focus) toggle.current?.focus();
+  };
+  return (
+    <div
+      class="emo"
+      onFocusOut={(e) => {
+        if (open && !e.currentTarget.contains(e.relatedTarget as Node | null)) shut(false);
+      }}
+    >
+      <button ref={toggle} type="button" class="clip" aria-label={t.emoji} title={t.emoji} aria-expanded={open} aria-controls="emoji" onClick={() => (open ? shut(true) : setOpen(true))}>
+        <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+          <circle cx="12" cy="12" r="9.5" />
+          <path d="M8 14.5a5 5 0 0 0 8 0M9 9.5h.01M15 9.5h.01" />
+        </svg>
+      </button>
+      {open && (
+        <div
+          id="emoji"
+          ref={panel}
+          role="group"
+          aria-label={t.emoji}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.stopPropagation();
+              shut(true);
+              return;
+            }
+            const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -8, ArrowDown: 8 }[e.key];
+            if (!step) return;
+            e.preventDefault();
+            const all = [...e.currentTarget.querySelectorAll("button")];
+            all[Math.min(all.length - 1, Math.max(0, all.indexOf(document.activeElement as HTMLButtonElement) + step))].focus();
+          }}
+        >
+          {EMOJI.map((e) => (
+            <button
+              key={e}
+              type="button"
+              onClick={() => {
+                setOpen(false);
+                pick(e);
+              }}
+            >
+              {e}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/**
+ * An image large, over the whole page: a modal dialog; Escape, the close button or a click beside it
+ * closes it; ← and → (or the buttons) show the dialog's other images.
+ */
+function Lightbox({ name, url, t, at, count, step, close }: { name: string; url?: string; t: Words; at: number; count: number; step(d: number): void; close(): void }) {
   const first = useRef<HTMLButtonElement>(null);
   useEffect(() => first.current?.focus(), []);
   return (
@@ -425,6 +545,9 @@ function Lightbox({ name, url, t, close }: { name: string; url?: string; t: Word
         if (e.key === "Escape") {
           e.stopPropagation();
           close();
+        } else if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
+          e.preventDefault();
+          step(e.key === "ArrowLeft" ? -1 : 1);
         } else if (e.key === "Tab") {
           // Focus stays in the dialog: from its last control to its first, and back.
           const all = [...e.currentTarget.querySelectorAll<HTMLElement>("button,a")];
@@ -440,14 +563,47 @@ function Lightbox({ name, url, t, close }: { name: string; url?: string; t: Word
       <button ref={first} type="button" class="x" aria-label={t.closeImage} onClick={close}>
         ×
       </button>
-      {url && <img src={url} alt={name} />}
-      {url && (
-        <a href={url} download={name} target="_blank" rel="noopener">
-          {t.download.replace("{name}", name)}
-        </a>
+      {count > 1 && (
+        <>
+          <button type="button" class="nav prev" aria-label={t.previous} onClick={() => step(-1)}>
+            ‹
+          </button>
+          <button type="button" class="nav next" aria-label={t.next} onClick={() => step(1)}>
+            ›
+          </button>
+        </>
       )}
+      {url && <img src={url} alt={name} />}
+      <p>
+        {count > 1 && `${at + 1} / ${count} · `}
+        {url && (
+          <a href={url} download={name} target="_blank" rel="noopener" onClick={(e) => void save(e, url, name)}>
+            {t.download.replace("{name}", name)}
+          </a>
+        )}
+      </p>
     </div>
   );
+}
+
+/**
+ * Downloads a file of the dialog under its name. Storage is another origin, where a link's
+ * `download` is ignored and a picture would only open in a tab: so it is fetched (storage answers
+ * CORS) and saved from a blob of this origin. If that fails the link opens it as it would.
+ */
+async function save(e: MouseEvent, url: string, name: string): Promise<void> {
+  e.preventDefault();
+  try {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(res.statusText);
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(await res.blob());
+    a.download = name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+  } catch {
+    open(url, "_blank", "noopener");
+  }
 }
 
 /** A message's files: images as previews that open large, other files as name, size and link. */
@@ -484,7 +640,44 @@ function FileList({ list, seq, files, t, show }: { list: Attachment[]; seq?: num
   );
 }
 
-function Message({ m, t, names, files, show }: { m: MessageView; t: Words; names: boolean; files: Files; show(a: Attachment, seq: number): void }) {
+/** The time a message was written, as the visitor's locale writes it. */
+function Time({ at }: { at: number }) {
+  return <time dateTime={new Date(at).toISOString()}>{messageTime(at)}</time>;
+}
+
+// Marks drawn in CSS, not typed: they need no emoji font, and the log keeps no svg of its own (so an
+// svg there could only be injected, which the browser tests look for). One tick: stored (faint) or
+// delivered; two: read; a clock: not stored yet; a red cross: refused.
+type MarkStatus = "sent" | "delivered" | "read" | "queued" | "failed";
+
+function Mark({ status }: { status: MarkStatus }) {
+  return (
+    <span class="tks" aria-hidden="true">
+      <i class={status === "queued" ? "ck" : status === "failed" ? "fx" : "tk"} />
+      {status === "read" && <i class="tk" />}
+    </span>
+  );
+}
+
+/** The quoted message above an operator's reply; a neutral line when it is not loaded here. */
+function Quote({ of, t, names }: { of: MessageView | undefined; t: Words; names: boolean }) {
+  const who = of && (of.kind === "visitor" ? t.you : of.kind === "operator" ? (names && of.author_name) || t.operator : "");
+  return (
+    <span class="q">
+      <span class="sr">{t.inReplyTo} </span>
+      {of ? (
+        <>
+          {who && <b>{who}: </b>}
+          {excerpt(of)}
+        </>
+      ) : (
+        t.earlier
+      )}
+    </span>
+  );
+}
+
+function Message({ m, quoted, t, names, files, show }: { m: MessageView; quoted?: MessageView; t: Words; names: boolean; files: Files; show(a: Attachment, seq: number): void }) {
   if (m.kind === "system") {
     if (!names && (m.event?.event === "joined" || m.event?.event === "left")) return null;
     return <li class="m system">{m.text}</li>;
@@ -496,19 +689,23 @@ function Message({ m, t, names, files, show }: { m: MessageView; t: Words; names
   return (
     <li class={`m ${mine ? "mine" : "operator"}`} data-seq={m.seq}>
       <span class={mine ? "sr" : "who"}>{author}: </span>
+      {m.reply_to !== undefined && <Quote of={quoted} t={t} names={names} />}
       {m.text && <span class="text">{m.text}</span>}
       {m.attachments?.length ? <FileList list={m.attachments} seq={m.seq} files={files} t={t} show={show} /> : null}
-      {mine && (
-        <span class="mark" data-status={status}>
-          {status === "sent" ? "✓ " : "✓✓ "}
-          {t[status]}
-        </span>
-      )}
+      <span class="mark" data-status={mine ? status : undefined} title={mine ? t[status] : undefined}>
+        <Time at={m.created_at} />
+        {mine && (
+          <>
+            <Mark status={status} />
+            <span class="sr">{t[status]}</span>
+          </>
+        )}
+      </span>
     </li>
   );
 }
 
-function Pending({ i, t, retry, discard }: { i: Outgoing; t: Words; retry(): void; discard(): void }) {
+function Pending({ i, t, waiting, retry, discard }: { i: Outgoing; t: Words; waiting: boolean; retry(): void; discard(): void }) {
   return (
     <li class="m mine pending">
       <span class="sr">{t.you}: </span>
@@ -516,6 +713,7 @@ function Pending({ i, t, retry, discard }: { i: Outgoing; t: Words; retry(): voi
       {i.attachments?.length ? <FileList list={i.attachments} t={t} /> : null}
       {i.failed ? (
         <span class="mark" data-status="failed" title={i.failed.reason}>
+          <Mark status="failed" />
           {t.failed}
           {/* A refused file says why in plain sight, and can be taken back: a retry may not help. */}
           {i.attachments?.length ? `: ${i.failed.reason}` : ""}{" "}
@@ -533,7 +731,8 @@ function Pending({ i, t, retry, discard }: { i: Outgoing; t: Words; retry(): voi
         </span>
       ) : (
         <span class="mark" data-status="queued">
-          {t.queued}
+          <Mark status="queued" />
+          {waiting ? t.waiting : t.queued}
         </span>
       )}
     </li>

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Attachment, ClientAction, HistoryPage, MessageView } from "../../protocol/protocol";
 import { RequestError, type Ack } from "../../common/socket";
-import { Chat, shown, type Store } from "./chat";
+import { Chat, excerpt, shown, type Store } from "./chat";
 
 function memoryStore(): Store & { data: Map<string, string> } {
   const data = new Map<string, string>();
@@ -214,5 +214,22 @@ describe("the widget's chat state", () => {
     chat.sendFiles(["expired"], [{ ...attachment, id: "a1" }]);
     await chat.outbox.flush();
     expect(chat.pending[0].failed).toEqual({ code: "attachment_invalid", reason: "the upload has expired; send the file again" });
+  });
+});
+
+describe("the excerpt a reply shows of the message it quotes", () => {
+  const message = (text: string, attachments?: Attachment[]): MessageView => ({
+    id: "m1", dialog_id: "d1", client_id: "c1", seq: 1, kind: "visitor", text, created_at: 0, ...(attachments ? { attachments } : {}),
+  });
+
+  it("is the text on one line, cut short with an ellipsis, counted in characters", () => {
+    expect(excerpt(message("Where is\n  my order?"))).toBe("Where is my order?");
+    const long = "🙂".repeat(100);
+    expect(excerpt(message(long))).toBe(`${"🙂".repeat(79)}…`);
+    expect(excerpt(message("x".repeat(80)))).toBe("x".repeat(80));
+  });
+
+  it("names the files of a message that has no text", () => {
+    expect(excerpt(message("", [attachment, { ...attachment, name: "bill.pdf" }]))).toBe("cat.png, bill.pdf");
   });
 });

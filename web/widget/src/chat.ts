@@ -211,3 +211,10 @@ export function shown(messages: readonly MessageView[]): MessageView[] {
     return true;
   });
 }
+
+/** The few words a reply shows of the message it quotes: its text on one line, cut short, or its files' names. */
+export function excerpt(m: MessageView, max = 80): string {
+  const text = (m.text.trim() || (m.attachments ?? []).map((a) => a.name).join(", ")).replace(/\s+/g, " ");
+  const chars = [...text];
+  return chars.length > max ? `${chars.slice(0, max - 1).join("").trimEnd()}…` : text;
+}

@@ -3,7 +3,7 @@
 // iframe on the widget's own origin (its token and outbox live there, out of the page's reach).
 // The iframe loads on the first open, or at once while this browser has a live dialog on this site
 // (a flag in the page's storage, which the chat app sets and clears), so an operator's reply can
-// ring and badge a closed bubble.
+// ring and badge a closed bubble. A chat left open opens again on the site's next page.
 // Messages cross in both directions only between this page's origin and the widget's origin.
 
 import type { SiteView } from "../../protocol/protocol";
@@ -35,6 +35,7 @@ async function main(s: HTMLScriptElement): Promise<void> {
     storage = { getItem: (k) => kept.get(k) ?? null, setItem: (k, v) => void kept.set(k, v), removeItem: (k) => void kept.delete(k) };
   }
   const flag = `parlor:${site}:active`;
+  const openKey = `parlor:${site}:open`;
   const sourceKey = `parlor:${site}:source`;
   // The first page this browser saw with the widget, and how it got there: the visitor's source.
   if (!storage.getItem(sourceKey)) storage.setItem(sourceKey, JSON.stringify(pageSource(location.href, document.referrer)));
@@ -51,6 +52,7 @@ button:focus-visible{outline:3px solid #000;outline-offset:3px}
 span{position:absolute;top:-4px;right:-4px;min-width:20px;height:20px;border-radius:10px;background:#d11;color:#fff;font:bold 12px/20px sans-serif}
 span:empty{display:none}
 iframe{position:fixed;bottom:88px;${side}:20px;width:370px;height:min(560px,calc(100% - 108px));border:0;border-radius:12px;box-shadow:0 4px 24px #0005;background:#fff;z-index:2147483647}
+iframe[data-full]{inset:0;width:100%;height:100%;border-radius:0;box-shadow:none;background:none}
 iframe[hidden]{display:none}
 @media (max-width:480px){iframe{inset:0;width:100%;height:100%;border-radius:0}}
 </style><button type="button" aria-haspopup="dialog" aria-expanded="false"><svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true"><path fill="currentColor" d="M4 4h16v12H7l-3 3z"/></svg><span role="status"></span></button>`;
@@ -65,14 +67,18 @@ iframe[hidden]{display:none}
 
   let frame: HTMLIFrameElement | null = null;
   let open = false;
+  let reopened = false;
   const post = (m: ToFrame) => frame?.contentWindow?.postMessage(m, widget.origin);
-  const show = (on: boolean) => {
+  // `focus`: a click moves focus into the chat; a chat reopened as the page loads leaves it alone.
+  const show = (on: boolean, focus = on) => {
     open = on;
+    if (on) storage.setItem(openKey, "1");
+    else storage.removeItem(openKey);
     bubble.setAttribute("aria-expanded", String(on));
     if (on && !frame) load();
     frame!.hidden = !on;
     post({ parlor: on ? "open" : "hide" });
-    if (on) frame!.focus();
+    if (focus) frame!.focus();
   };
   const load = () => {
     frame = document.createElement("iframe");
@@ -91,7 +97,7 @@ iframe[hidden]{display:none}
     if (!frame || e.source !== frame.contentWindow || e.origin !== widget.origin) return;
     const m = e.data;
     if (m.parlor === "ready") {
-      post({ parlor: "init", lang, page: { url: location.href, title: document.title }, source: JSON.parse(storage.getItem(sourceKey) ?? "{}"), open });
+      post({ parlor: "init", lang, page: { url: location.href, title: document.title }, source: JSON.parse(storage.getItem(sourceKey) ?? "{}"), open, reopened });
     } else if (m.parlor === "unread") {
       badge.textContent = m.count ? String(m.count) : "";
       label(m.count);
@@ -99,13 +105,16 @@ iframe[hidden]{display:none}
       // An older app says only "active": it means on.
       if (m.on === false) storage.removeItem(flag);
       else storage.setItem(flag, "1");
+    } else if (m.parlor === "full") {
+      frame.toggleAttribute("data-full", m.on);
     } else if (m.parlor === "close") {
       show(false);
       bubble.focus();
     }
   });
   bubble.onclick = () => show(!open);
-  if (storage.getItem(flag)) load();
+  if ((reopened = !!storage.getItem(openKey))) show(true, false);
+  else if (storage.getItem(flag)) load();
 }
 
 if (script) void main(script).catch((e) => console.warn("Parlor:", e));

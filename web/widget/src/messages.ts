@@ -9,7 +9,8 @@ export interface PageView {
 }
 
 export type ToFrame =
-  | { parlor: "init"; lang: string; page: PageView; source: VisitorSource; open: boolean }
+  /** `reopened`: open because it was open on the last page, not by a click (focus stays on the page). */
+  | { parlor: "init"; lang: string; page: PageView; source: VisitorSource; open: boolean; reopened?: boolean }
   | { parlor: "open" }
   | { parlor: "hide" };
 
@@ -18,7 +19,9 @@ export type FromFrame =
   | { parlor: "unread"; count: number }
   /** Load the iframe at once on the next pages (the dialog is live), or no longer (see docs/widget.md). */
   | { parlor: "active"; on: boolean }
-  | { parlor: "close" };
+  | { parlor: "close" }
+  /** The image viewer is open (true) or closed: the frame covers the whole page while it is. */
+  | { parlor: "full"; on: boolean };
 
 /** Referrer, landing page and UTM parameters of a page. */
 export function pageSource(href: string, referrer: string): VisitorSource {
