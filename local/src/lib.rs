@@ -359,7 +359,13 @@ fn private_folder(dir: &Path) -> Result<(), String> {
         for entry in entries.flatten() {
             let path = entry.path();
             let mode = if path.is_dir() { 0o700 } else { 0o600 };
-            only_me(&path, mode)?;
+            match std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)) {
+                // A journal the process before this one was still removing as it stopped.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                other => {
+                    other.map_err(|e| format!("cannot make {} private: {e}", path.display()))?
+                }
+            }
         }
     }
     Ok(())
