@@ -102,9 +102,28 @@ impl Gateway {
             .with_state(self.clone())
     }
 
-    /// The Management API, for the functions' push adapter. Served on loopback only: whoever
-    /// reaches it can write to any socket.
-    pub fn management_router(self: &Arc<Self>) -> Router {
+    /// The Management API, for the functions' push adapter. Served on loopback only, and only to
+    /// requests signed with `access_key` (the process's own, made up per run): any local user
+    /// could reach the port, and whoever is let in can write to any socket.
+    pub fn management_router(self: &Arc<Self>, access_key: &str) -> Router {
+        let wanted = format!("AWS4-HMAC-SHA256 Credential={access_key}/");
+        let only_ours = axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                let ours = request
+                    .headers()
+                    .get(http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with(&wanted));
+                async move {
+                    if ours {
+                        next.run(request).await
+                    } else {
+                        let body = r#"{"message":"Forbidden"}"#;
+                        (http::StatusCode::FORBIDDEN, body).into_response()
+                    }
+                }
+            },
+        );
         Router::new()
             .route(
                 "/@connections/{id}",
@@ -116,6 +135,7 @@ impl Gateway {
                 "/{stage}/@connections/{id}",
                 get(get_staged).post(post_staged).delete(delete_staged),
             )
+            .layer(only_ours)
             .with_state(self.clone())
     }
 

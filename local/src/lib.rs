@@ -217,10 +217,16 @@ pub struct Running {
     /// The demo page: on the web origin, or a customer's site of its own in AWS's shape.
     pub demo_url: String,
     pub management_addr: SocketAddr,
+    /// The access key id the Management API takes (in a SigV4 `Authorization` header), for tools
+    /// and tests that post to connections as the functions do.
+    pub management_key: String,
     /// The S3-compatible endpoint that keeps attachments.
     pub storage_addr: SocketAddr,
     /// Attachment storage as the app uses it (on the endpoint at `storage_addr`).
     pub blobs: Arc<S3Blobs>,
+    /// The storage's access key id: every presigned link shows it; its secret stays in the data
+    /// folder.
+    pub storage_key: String,
     pub app: Arc<App>,
     /// The stores the app was built on, for tools and tests that look at what is stored.
     pub stores: Stores,
@@ -377,23 +383,36 @@ fn random_hex(bytes: usize) -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The local credentials: DynamoDB Local accepts only letters and digits in an access key id.
-const LOCAL_KEY: &str = "parlorlocal";
+/// The attachment storage's credentials, made up on the first run and kept in the data folder
+/// (0600): the local S3 endpoint checks every request's signature with them, as S3 does, so only
+/// this gateway (and the presigned links it hands out, each for one object) reach its files. Letters
+/// and digits only, as DynamoDB Local wants an access key id.
+fn storage_credentials(data_dir: &Path) -> Result<(String, String), String> {
+    let path = data_dir.join("storage.key");
+    let kept = read_or_create(&path, || {
+        format!("parlor{}:{}", random_hex(8), random_hex(20))
+    })?;
+    match kept.split_once(':') {
+        Some((key, secret)) if !key.is_empty() && !secret.is_empty() => {
+            Ok((key.to_owned(), secret.to_owned()))
+        }
+        _ => Err(format!(
+            "{} is not key:secret; delete it to make new ones",
+            path.display()
+        )),
+    }
+}
 
-async fn sdk_config() -> aws_config::SdkConfig {
-    // The local S3 endpoint checks signatures made with these, as S3 does (presigned uploads and
-    // links included); the Management API and DynamoDB Local do not check them.
+fn credentials(key: &str, secret: &str) -> Credentials {
+    Credentials::new(key, secret, None, None, "parlor-local")
+}
+
+async fn sdk_config(key: &str, secret: &str) -> aws_config::SdkConfig {
     parlor_core::adapters::aws_defaults()
         .region(aws_config::Region::new(
             std::env::var("AWS_REGION").unwrap_or_else(|_| "us-east-1".into()),
         ))
-        .credentials_provider(Credentials::new(
-            LOCAL_KEY,
-            LOCAL_KEY,
-            None,
-            None,
-            "parlor-local",
-        ))
+        .credentials_provider(credentials(key, secret))
         .load()
         .await
 }
@@ -422,7 +441,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
     };
     let (storage, storage_addr) = beside("the attachment storage").await?;
     let storage_origin = format!("http://{storage_addr}");
-    let storage_router = storage::router(&config.data_dir, LOCAL_KEY, LOCAL_KEY)?;
+    let (storage_key, storage_secret) = storage_credentials(&config.data_dir)?;
+    let storage_router = storage::router(&config.data_dir, &storage_key, &storage_secret)?;
     let web_origin = format!("http://{addr}");
     let layout = match config.shape {
         Shape::OneOrigin => Layout::OneOrigin,
@@ -437,8 +457,11 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let mut settings = config.settings.clone();
     settings.widget_origins.push(web_origin.clone());
 
-    let sdk = sdk_config().await;
+    let sdk = sdk_config(&storage_key, &storage_secret).await;
+    // The Management API takes only this process's own key: made up per run, never in a link.
+    let management_key = format!("mgmt{}", random_hex(16));
     let mut push = aws_sdk_apigatewaymanagement::config::Builder::from(&sdk)
+        .credentials_provider(credentials(&management_key, &random_hex(20)))
         .endpoint_url(format!("http://{management_addr}"));
     if let Some(calls) = &config.aws_calls {
         push = push.interceptor(calls.clone());
@@ -596,7 +619,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
             }
         }));
     }
-    let mgmt = gateway.management_router();
+    let mgmt = gateway.management_router(&management_key);
     tasks.push(tokio::spawn(async move {
         if let Err(e) = axum::serve(management, mgmt)
             .with_graceful_shutdown(stop(rx))
@@ -613,8 +636,10 @@ pub async fn start(config: Config) -> Result<Running, String> {
         ws_url,
         demo_url,
         management_addr,
+        management_key,
         storage_addr,
         blobs,
+        storage_key,
         app,
         stores,
         gateway,

@@ -11,7 +11,11 @@ use parlor_e2e::{Joined, TestApp, WAIT, eventually, frame, temp_dir};
 use std::time::{Duration, Instant};
 
 async fn management_client(app: &TestApp) -> aws_sdk_apigatewaymanagement::Client {
-    let creds = aws_credential_types::Credentials::new("test", "test", None, None, "parlor-tests");
+    management_client_as(app, &app.running.management_key).await
+}
+
+async fn management_client_as(app: &TestApp, key: &str) -> aws_sdk_apigatewaymanagement::Client {
+    let creds = aws_credential_types::Credentials::new(key, "any", None, None, "parlor-tests");
     let config = parlor_core::adapters::aws_defaults()
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(creds)
@@ -63,6 +67,42 @@ async fn the_management_api_posts_describes_and_deletes_connections_like_aws() {
         .await
         .unwrap();
     assert_eq!(ws.event("hello").await, json!({ "type": "hello" }));
+
+    // Another key (the storage's, which presigned links show, or any other) is refused, and so is
+    // a request with none: a local user who finds the port cannot write to sockets.
+    for key in ["test", app.running.storage_key.as_str()] {
+        let refused = management_client_as(&app, key)
+            .await
+            .post_to_connection()
+            .connection_id(&id)
+            .data(Blob::new(r#"{"type":"forged"}"#))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused.raw_response().map(|r| r.status().as_u16()),
+            Some(403),
+            "{key}: {refused:?}"
+        );
+    }
+    let bare = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Full<bytes::Bytes>>()
+        .request(
+            http::Request::post(format!(
+                "http://{}/@connections/{}",
+                app.running.management_addr,
+                id.replace('=', "%3D")
+            ))
+            .body(http_body_util::Full::new(bytes::Bytes::from_static(
+                br#"{"type":"forged"}"#,
+            )))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), 403, "no signature at all");
+    ws.assert_no("forged").await;
+
     let info = client
         .get_connection()
         .connection_id(&id)

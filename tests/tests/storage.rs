@@ -397,3 +397,47 @@ async fn presigning_records_the_grants_the_signed_requests_need() {
     assert_eq!(calls.needed_by(Function::WebSocket(Route::Message)), check);
     assert!(calls.unknown().is_empty(), "{:?}", calls.unknown());
 }
+
+#[tokio::test]
+async fn the_storage_takes_only_its_own_made_up_credentials() {
+    let dir = temp_dir();
+    let app = TestApp::spawn_with(parlor_local::Config::for_tests(&dir)).await;
+    let key = format!("ws_test/{}", unique("kept"));
+    app.running
+        .blobs
+        .put(&key, b"private".to_vec(), TYPE)
+        .await
+        .expect("the gateway's own credentials write");
+    // The fixed pair older versions used (and printed in every link), and the right key id with
+    // a guessed secret: each reads nothing.
+    for (id, secret) in [
+        ("parlorlocal", "parlorlocal"),
+        (app.running.storage_key.as_str(), "guessed"),
+    ] {
+        let sdk = parlor_core::adapters::aws_defaults()
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                id,
+                secret,
+                None,
+                None,
+                "parlor-tests",
+            ))
+            .load()
+            .await;
+        let stranger = parlor_local::storage::blobs(&sdk, app.running.storage_addr, None).unwrap();
+        assert!(
+            stranger.read(&key, 100).await.is_err(),
+            "{id}/{secret} read the file"
+        );
+        let link = stranger.presign_download(&key, 60).await.unwrap();
+        assert_eq!(fetch(&link).await.status, 403, "{id}/{secret}: a link");
+    }
+    assert_eq!(
+        app.running.blobs.read(&key, 100).await.unwrap(),
+        b"private".to_vec()
+    );
+    // Kept for the next run, in the private data folder.
+    let kept = std::fs::read_to_string(dir.join("storage.key")).unwrap();
+    assert!(kept.starts_with(&format!("{}:", app.running.storage_key)));
+}
