@@ -100,6 +100,8 @@ pub enum Resource {
     Attachments,
     /// Image previews beside them (`a/*.preview.jpg`): what the message function writes.
     Previews,
+    /// Checked files' sealed copies (`a/*.sealed`): the message function writes them too.
+    Sealed,
 }
 
 impl Resource {
@@ -112,6 +114,7 @@ impl Resource {
             Self::SigningKey => "SigningKey",
             Self::Attachments => "Attachments",
             Self::Previews => "Previews",
+            Self::Sealed => "Sealed",
         }
     }
 }
@@ -195,8 +198,9 @@ const TRANSITIONS: &[Grant] = &[
     SIGNING_KEY,
 ];
 
-/// Before a message carries a file: HEAD and the first bytes of the upload (both `s3:GetObject`),
-/// then an image's preview written beside it. Nothing else in the bucket is writable here.
+/// Before a message carries a file: the upload copied to its sealed key (`s3:GetObject` on the
+/// upload, `s3:PutObject` on the copy), HEAD and the first bytes of the copy, then an image's
+/// preview written beside it. Nothing else in the bucket is writable here.
 const CHECK_UPLOADS: &[Grant] = &[
     Grant {
         action: "s3:GetObject",
@@ -205,6 +209,10 @@ const CHECK_UPLOADS: &[Grant] = &[
     Grant {
         action: "s3:PutObject",
         on: Resource::Previews,
+    },
+    Grant {
+        action: "s3:PutObject",
+        on: Resource::Sealed,
     },
 ];
 

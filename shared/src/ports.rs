@@ -338,6 +338,8 @@ pub trait Blobs: Send + Sync {
     /// The whole object; an error when it is larger than `max_bytes`.
     async fn read(&self, key: &str, max_bytes: u64) -> Result<Vec<u8>, BlobError>;
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError>;
+    /// Copies an object, its type and disposition with it, in storage (nothing passes through).
+    async fn copy(&self, from: &str, to: &str) -> Result<(), BlobError>;
 }
 
 /// A small JPEG of an image, and the image's own size.

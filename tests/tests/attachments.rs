@@ -474,3 +474,44 @@ async fn grants_hold_files_to_the_workspaces_limits_which_only_admins_change() {
         )
         .await;
 }
+
+#[tokio::test]
+async fn a_checked_file_stays_what_was_checked_though_its_grant_is_used_again() {
+    let app = TestApp::spawn().await;
+    let mut j = app.joined("Hello").await;
+    let picture = png(64, 32);
+    let (status, g) = grant(
+        &app,
+        &j.vera.token,
+        "receipt.png",
+        picture.len(),
+        "image/png",
+    )
+    .await;
+    assert_eq!(status, 201, "{g}");
+    assert!((200..300).contains(&upload_granted(&g, &picture).await.status));
+    let token = g["upload"].as_str().unwrap();
+    let ack = j.vera.ws.ok(send_files(None, "", &[token])).await;
+    let seq = ack["message"]["seq"].as_u64().unwrap();
+    with_files(&mut j.a).await;
+
+    // The grant still works for its window: other bytes of the same size and type go up.
+    let mut swapped = png(32, 64);
+    swapped.resize(picture.len(), 0);
+    assert_ne!(swapped, picture);
+    assert!((200..300).contains(&upload_granted(&g, &swapped).await.status));
+
+    // The message's links serve what was checked, not what came after.
+    let links = app
+        .get(
+            &format!("/api/dialogs/{}/messages/{seq}/attachments", j.dialog),
+            &j.anna.token,
+        )
+        .await;
+    let got = fetch(links["attachments"][0]["url"].as_str().unwrap()).await;
+    assert_eq!(
+        (got.status, got.header("content-type")),
+        (200, Some("image/png"))
+    );
+    assert_eq!(got.body, picture, "the checked bytes");
+}

@@ -342,16 +342,18 @@ fn resource_in_template(on: Resource) -> &'static str {
         }
         Resource::Attachments => "!Sub ${AttachmentsBucket.Arn}/a/*",
         Resource::Previews => "!Sub ${AttachmentsBucket.Arn}/a/*.preview.jpg",
+        Resource::Sealed => "!Sub ${AttachmentsBucket.Arn}/a/*.sealed",
     }
 }
 
-const RESOURCES: [Resource; 6] = [
+const RESOURCES: [Resource; 7] = [
     Resource::Table,
     Resource::Index,
     Resource::Connections,
     Resource::SigningKey,
     Resource::Attachments,
     Resource::Previews,
+    Resource::Sealed,
 ];
 
 /// A function's policy in the template, as grants; anything it cannot read as one fails.

@@ -56,7 +56,12 @@ width?: number, height?: number,
 /**
  * Whether a preview (at most `PREVIEW_PIXELS` a side, JPEG) is stored beside the original.
  */
-preview: boolean, };
+preview: boolean, 
+/**
+ * Whether the file as checked is kept apart from its upload (`sealed_key`), where its upload
+ * grant cannot reach: it can no longer change. Files sent before sealing existed are not.
+ */
+sealed?: boolean, };
 
 /**
  * A file sent with a message; with the workspace it names the stored object.

@@ -117,6 +117,17 @@ fn needed(service: &str, operation: &str, input: &Input) -> Result<Vec<Needed>, 
             on("s3:PutObject", Resource::Previews)
         }
         ("S3", "PutObject") => on("s3:PutObject", Resource::Attachments),
+        // A copy reads its source and writes its target (S3's "CopyObject" permissions).
+        ("S3", "CopyObject") => {
+            let target = match copy_key(input) {
+                Some(key) if key.ends_with(crate::domain::SEALED_SUFFIX) => Resource::Sealed,
+                _ => Resource::Attachments,
+            };
+            Ok(vec![
+                ("s3:GetObject".to_owned(), Resource::Attachments),
+                ("s3:PutObject".to_owned(), target),
+            ])
+        }
         (service, operation) => Err(format!("{service}:{operation}")),
     }
 }
@@ -134,6 +145,19 @@ fn put_key(input: &Input) -> Option<&str> {
 /// Without attachments nothing puts an object.
 #[cfg(not(feature = "attachments"))]
 fn put_key(_: &Input) -> Option<&str> {
+    None
+}
+
+#[cfg(feature = "attachments")]
+fn copy_key(input: &Input) -> Option<&str> {
+    input
+        .downcast_ref::<aws_sdk_s3::operation::copy_object::CopyObjectInput>()
+        .and_then(|copy| copy.key())
+}
+
+/// Without attachments nothing copies an object.
+#[cfg(not(feature = "attachments"))]
+fn copy_key(_: &Input) -> Option<&str> {
     None
 }
 

@@ -310,6 +310,19 @@ impl Blobs for S3Blobs {
             .map_err(|e| failed("cannot store", key, e))?;
         Ok(())
     }
+
+    async fn copy(&self, from: &str, to: &str) -> Result<(), BlobError> {
+        // Keys are `a/{workspace}/{id}…`: letters, digits, `_`, `.` and `/`, nothing to escape.
+        self.client
+            .copy_object()
+            .bucket(&self.bucket)
+            .copy_source(format!("{}/{from}", self.bucket))
+            .key(to)
+            .send()
+            .await
+            .map_err(|e| failed("cannot copy", from, e))?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::auth::{Claims, Holder, Signer};
 use crate::domain::{
     Attachment, AttachmentKind, AttachmentLimits, DomainError, FileDescription,
     MAX_ATTACHMENTS_PER_MESSAGE, Message, Millis, Operator, PREVIEW_PIXELS, Visitor, object_key,
-    preview_key, sniff_image,
+    preview_key, sealed_key, sniff_image,
 };
 use crate::ids::{AttachmentId, DialogId, WorkspaceId};
 use crate::ports::{BlobError, Blobs, Clock, DialogStore, DirectoryStore, Images, UploadPolicy};
@@ -246,16 +246,39 @@ impl Attachments {
         mut a: Attachment,
         checked: bool,
     ) -> AppResult<Attachment> {
-        let key = object_key(workspace, &a.id);
+        if checked {
+            // Sent before: it is where that message keeps it.
+            if storage
+                .blobs
+                .head(&a.stored_key(workspace))
+                .await?
+                .is_none()
+            {
+                return Err(invalid(format!(
+                    "{} is no longer in storage",
+                    crate::domain::quote(&a.name)
+                )));
+            }
+            return Ok(a);
+        }
+        // Sealed first, then checked: what is checked is what links will serve, whatever the
+        // upload grant (good for its whole window) puts at the upload's key afterwards.
+        let upload = object_key(workspace, &a.id);
+        let key = sealed_key(workspace, &a.id);
+        if storage.blobs.head(&upload).await?.is_none() {
+            return Err(invalid(format!(
+                "{} is not in storage: upload it again",
+                crate::domain::quote(&a.name)
+            )));
+        }
+        storage.blobs.copy(&upload, &key).await?;
+        a.sealed = true;
         let Some(head) = storage.blobs.head(&key).await? else {
             return Err(invalid(format!(
                 "{} is not in storage: upload it again",
                 crate::domain::quote(&a.name)
             )));
         };
-        if checked {
-            return Ok(a);
-        }
         if head.size != a.size || head.content_type.as_deref() != Some(a.content_type.as_str()) {
             return Err(invalid(format!(
                 "{} in storage is not the file that was granted",
@@ -302,7 +325,7 @@ impl Attachments {
         let storage = self.storage()?;
         let url = storage
             .blobs
-            .presign_download(&object_key(workspace, &a.id), LINK_TTL_SECS)
+            .presign_download(&a.stored_key(workspace), LINK_TTL_SECS)
             .await?;
         let preview_url = match a.preview {
             true => Some(

@@ -76,6 +76,11 @@ pub struct Attachment {
     /// Whether a preview (at most `PREVIEW_PIXELS` a side, JPEG) is stored beside the original.
     #[serde(default)]
     pub preview: bool,
+    /// Whether the file as checked is kept apart from its upload (`sealed_key`), where its upload
+    /// grant cannot reach: it can no longer change. Files sent before sealing existed are not.
+    #[ts(as = "Option<bool>", optional)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sealed: bool,
 }
 
 /// The largest preview side, in pixels.
@@ -193,6 +198,7 @@ impl FileDescription {
             width: None,
             height: None,
             preview: false,
+            sealed: false,
         })
     }
 }
@@ -243,6 +249,15 @@ fn is_bidi_control(c: char) -> bool {
 }
 
 impl Attachment {
+    /// Where the file to serve is: its sealed copy, or (sent before sealing) its upload.
+    pub fn stored_key(&self, workspace: &crate::ids::WorkspaceId) -> String {
+        if self.sealed {
+            sealed_key(workspace, &self.id)
+        } else {
+            object_key(workspace, &self.id)
+        }
+    }
+
     /// `Content-Disposition` stored with the object: images open in the browser, other files
     /// download under their own name.
     pub fn content_disposition(&self) -> String {
@@ -294,6 +309,15 @@ fn percent_encode(s: &str) -> String {
 pub fn object_key(workspace: &crate::ids::WorkspaceId, id: &AttachmentId) -> String {
     format!("a/{workspace}/{id}")
 }
+
+/// Where a file is kept once checked: a copy no upload grant names (grants are for `object_key`
+/// exactly), so the bytes a message was checked with are the bytes its links serve.
+pub fn sealed_key(workspace: &crate::ids::WorkspaceId, id: &AttachmentId) -> String {
+    format!("a/{workspace}/{id}{SEALED_SUFFIX}")
+}
+
+/// How a sealed file's key ends: what the message function may write, besides previews.
+pub const SEALED_SUFFIX: &str = ".sealed";
 
 /// Where its preview is stored, beside it.
 pub fn preview_key(workspace: &crate::ids::WorkspaceId, id: &AttachmentId) -> String {
