@@ -2,7 +2,7 @@
 // one key listener closes the newest. Side panels stay open when Escape is pressed in a field
 // (where it only leaves the field's own pop-ups), so typing never folds the visitor card away.
 
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { typingIn } from "../state/keys";
 
 interface Closable {
@@ -28,7 +28,9 @@ function onKey(e: KeyboardEvent): void {
 export function useEscape(active: boolean, close: () => void, fromFields = true): void {
   const latest = useRef(close);
   latest.current = close;
-  useEffect(() => {
+  // Registered as the DOM changes, not after the next paint: an Escape pressed the moment a panel
+  // shows must close that panel, not the one before it.
+  useLayoutEffect(() => {
     if (!active) return;
     const entry: Closable = { close: () => latest.current(), fromFields };
     if (open.length === 0) addEventListener("keydown", onKey);
