@@ -96,6 +96,8 @@ pub enum Resource {
     Connections,
     /// The SSM SecureString parameter that holds the token-signing key.
     SigningKey,
+    /// The SSM SecureString parameter that holds the Web Push (VAPID) private key.
+    VapidKey,
     /// The attachments bucket's objects (`a/*`): uploads, and reading them back.
     Attachments,
     /// Image previews beside them (`a/*.preview.jpg`): what the message function writes.
@@ -110,6 +112,7 @@ impl Resource {
             Self::Index => "Index",
             Self::Connections => "Connections",
             Self::SigningKey => "SigningKey",
+            Self::VapidKey => "VapidKey",
             Self::Attachments => "Attachments",
             Self::Previews => "Previews",
         }
@@ -169,6 +172,13 @@ const SIGNING_KEY: Grant = Grant {
     on: Resource::SigningKey,
 };
 
+/// Read once at cold start by `lambda::app_from_env`, in the functions that push to operators'
+/// browsers or serve the key they subscribe with.
+const VAPID_KEY: Grant = Grant {
+    action: "ssm:GetParameter",
+    on: Resource::VapidKey,
+};
+
 /// Whatever a dialog's messages and lists need: commits (a new dialog's also updates the visitor),
 /// receipts, read markers (batched for a list), history, recipients.
 const DIALOG_WORK: &[Grant] = &[
@@ -183,6 +193,7 @@ const DIALOG_WORK: &[Grant] = &[
     QUERY_INDEX,
     PUSH,
     SIGNING_KEY,
+    VAPID_KEY,
 ];
 
 /// A dialog's transitions: its commit (puts only: it never creates one) and its audience.
@@ -194,6 +205,10 @@ const TRANSITIONS: &[Grant] = &[
     PUSH,
     SIGNING_KEY,
 ];
+
+/// A transfer pushes to the operator it went to when no console of theirs is open: their push
+/// subscriptions are one Query (and a gone one is deleted, which `TRANSITIONS` grants).
+const PUSH_TO_BROWSERS: &[Grant] = &[table("dynamodb:Query"), VAPID_KEY];
 
 /// Before a message carries a file: HEAD and the first bytes of the upload (both `s3:GetObject`),
 /// then an image's preview written beside it. Nothing else in the bucket is writable here.
@@ -256,7 +271,7 @@ pub const PERMISSIONS: &[Permissions] = &[
     // Join, leave, transfer.
     Permissions {
         function: Function::WebSocket(Route::Assign),
-        grants: &[TRANSITIONS],
+        grants: &[TRANSITIONS, PUSH_TO_BROWSERS],
         reserved: &[],
     },
     // Close, reopen.
