@@ -5,6 +5,7 @@ import { step } from "../state/sidebar";
 import { Sidebar } from "./Sidebar";
 import { DialogPane } from "./DialogPane";
 import { Settings } from "./Settings";
+import { NotificationsButton } from "./Notifications";
 
 export function App({ store }: { store: Store }) {
   const me = store.session.me.value;
@@ -44,6 +45,7 @@ export function App({ store }: { store: Store }) {
             Settings
           </button>
         )}
+        {me.role !== "admin" && <NotificationsButton store={store} />}
         <div class="operator-card" data-testid="operator-card">
           <span class={`status-dot ${me.status}`} aria-hidden="true" />
           <span class="operator-name">{me.name}</span>
