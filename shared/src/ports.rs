@@ -4,7 +4,8 @@
 
 use crate::domain::{
     Connection, Dialog, DialogStatus, IndexEntry, Message, Millis, Operator, OperatorStatus,
-    QuickReply, ReadMarker, Receipt, Receipts, Side, Site, Ticket, Visitor, Workspace,
+    PushChoices, PushSubscriber, PushSubscription, QuickReply, ReadMarker, Receipt, Receipts, Side,
+    Site, Ticket, Visitor, Workspace,
 };
 use crate::ids::{
     ClientMessageId, ConnectionId, DialogId, OperatorId, QuickReplyId, SiteKey, VisitorId,
@@ -218,6 +219,37 @@ pub trait SearchIndex: Send + Sync {
     ) -> StoreResult<Vec<IndexEntry>>;
 }
 
+/// Operators' Web Push subscriptions and their choices of what to be pushed.
+#[async_trait]
+pub trait PushSubscriptionStore: Send + Sync {
+    /// Adds the subscription, or replaces the one of the same endpoint. An endpoint belongs to one
+    /// operator at a time: putting it for one removes it from whoever had it (another operator
+    /// who signed in on that browser before).
+    async fn put_push_subscription(&self, subscription: &PushSubscription) -> StoreResult<()>;
+    /// Deletes one of the operator's subscriptions; deleting one that is not there (or another
+    /// operator's) changes nothing.
+    async fn delete_push_subscription(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+        endpoint: &str,
+    ) -> StoreResult<()>;
+    async fn put_push_choices(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+        choices: &PushChoices,
+    ) -> StoreResult<()>;
+    /// One operator's choices (the default ones until they chose) and subscriptions.
+    async fn push_subscriber(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+    ) -> StoreResult<PushSubscriber>;
+    /// Every operator of the workspace with at least one subscription, with their choices.
+    async fn push_subscribers(&self, workspace: &WorkspaceId) -> StoreResult<Vec<PushSubscriber>>;
+}
+
 /// Every store port at once, for the adapters that implement them all.
 pub trait Store:
     DirectoryStore
@@ -228,6 +260,7 @@ pub trait Store:
     + TicketStore
     + QuickReplyStore
     + SearchIndex
+    + PushSubscriptionStore
 {
 }
 impl<
@@ -238,7 +271,8 @@ impl<
         + ConnectionStore
         + TicketStore
         + QuickReplyStore
-        + SearchIndex,
+        + SearchIndex
+        + PushSubscriptionStore,
 > Store for T
 {
 }
@@ -256,6 +290,26 @@ pub enum PushError {
 #[async_trait]
 pub trait Push: Send + Sync {
     async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), PushError>;
+}
+
+/// Web Push to browsers (RFC 8030), through their push services: encrypted for the subscription
+/// and signed with the application server's key.
+#[async_trait]
+pub trait WebPush: Send + Sync {
+    /// The application server's public key (base64url) that browsers subscribe with.
+    fn public_key(&self) -> &str;
+    /// Whether pushes can go to this endpoint; why not, when not.
+    fn check_endpoint(&self, endpoint: &str) -> Result<(), String>;
+    /// Sends `payload` to the subscription, kept by the push service for `ttl_secs` at most;
+    /// a later push of the same `topic` replaces it if it is not delivered yet. `Gone` means the
+    /// subscription is over (404 or 410).
+    async fn send(
+        &self,
+        to: &PushSubscription,
+        payload: &[u8],
+        ttl_secs: u32,
+        topic: Option<&str>,
+    ) -> Result<(), PushError>;
 }
 
 pub trait Clock: Send + Sync {

@@ -76,6 +76,8 @@ contract_suite!(
     search_terms_are_found_by_their_start_within_the_workspace,
     many_search_terms_are_written_at_once,
     dialogs_are_read_by_their_ids,
+    push_subscriptions_are_each_operators_own_with_their_choices,
+    a_push_endpoint_belongs_to_the_last_operator_who_subscribed_it,
 );
 
 /// What only the DynamoDB adapter has: its table, its keys, its TTL, its harness.

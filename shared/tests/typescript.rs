@@ -124,6 +124,10 @@ fn generate() -> String {
         parlor_core::domain::FileDescription, parlor_core::ids::AttachmentId,
         parlor_core::protocol::UploadGrant, parlor_core::protocol::AttachmentLinks, parlor_core::protocol::DialogAttachment,
         parlor_core::app::DialogAttachments, parlor_core::app::MessageAttachments,
+        // Web Push: the server's key and an operator's choices, a browser's subscription, and
+        // what a push carries to the console's service worker.
+        parlor_core::app::PushSettings, parlor_core::domain::PushChoices,
+        parlor_core::app::NewPushSubscription, parlor_core::app::PushKeys, parlor_core::app::PushPayload,
     );
     assert!(
         module.elsewhere.is_empty(),

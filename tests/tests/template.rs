@@ -340,17 +340,21 @@ fn resource_in_template(on: Resource) -> &'static str {
         Resource::SigningKey => {
             "!Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SigningKeyParameterName}"
         }
+        Resource::VapidKey => {
+            "!Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${VapidKeyParameterName}"
+        }
         Resource::Attachments => "!Sub ${AttachmentsBucket.Arn}/a/*",
         Resource::Previews => "!Sub ${AttachmentsBucket.Arn}/a/*.preview.jpg",
         Resource::Sealed => "!Sub ${AttachmentsBucket.Arn}/a/*.sealed",
     }
 }
 
-const RESOURCES: [Resource; 7] = [
+const RESOURCES: [Resource; 8] = [
     Resource::Table,
     Resource::Index,
     Resource::Connections,
     Resource::SigningKey,
+    Resource::VapidKey,
     Resource::Attachments,
     Resource::Previews,
     Resource::Sealed,
@@ -498,6 +502,30 @@ async fn every_flow(app: &TestApp) {
     a.ok(frame::join(&second)).await;
     a.ok(frame::transfer(&second, &boris.id, Some("yours")))
         .await;
+    // Web Push: Carl subscribes a browser (http-api) and keeps no console open; a transfer to him
+    // reads his subscriptions (assign) and pushes, here to a port nobody listens on.
+    let carl = app.operator("Carl").await;
+    let browser = json!({
+        "endpoint": "http://127.0.0.1:9/push/carl",
+        "keys": {
+            "p256dh": parlor_core::adapters::webpush::VapidKey::generate().public_key(),
+            "auth": "BTBZMqHH6r4Tts7J_aSIgg",
+        },
+    });
+    let (status, _) = app
+        .request(
+            "POST",
+            "/api/push/subscriptions",
+            Some(&carl.token),
+            Some(browser),
+        )
+        .await;
+    assert_eq!(status, 201);
+    app.get("/api/push", &carl.token).await;
+    let mut vik = app.visitor("Vik").await;
+    let third = start_dialog(&mut vik, "and me").await;
+    a.ok(frame::join(&third)).await;
+    a.ok(frame::transfer(&third, &carl.id, None)).await;
     // close: close and reopen, by the operator in charge.
     stale_operator_connection(app).await;
     b.ok(frame::close(&second)).await;
@@ -642,11 +670,12 @@ async fn each_function_calls_exactly_what_its_row_grants() {
     let mut mismatches = BTreeMap::new();
     for function in Function::ALL {
         let called = calls.needed_by(function);
-        // The signing key is read once at start by lambda::app_from_env, not by a handler.
+        // The signing and VAPID keys are read once at start by lambda::app_from_env, not by a
+        // handler.
         let handlers_need: BTreeSet<Needed> = function
             .permissions()
             .called()
-            .filter(|g| g.on != Resource::SigningKey)
+            .filter(|g| !matches!(g.on, Resource::SigningKey | Resource::VapidKey))
             .map(|g| (g.action.to_owned(), g.on))
             .collect();
         let reserved: BTreeSet<Needed> = function

@@ -177,7 +177,7 @@ unread?: number, };
 /**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "attachments_unavailable" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "attachments_unavailable" | "push_unavailable" | "internal";
 
 /**
  * A file a client wants to send, as it describes it before uploading.
@@ -262,6 +262,11 @@ reply_to?: number,
  */
 attachments?: Array<Attachment>, created_at: number, status?: DeliveryStatus, };
 
+/**
+ * A browser's subscription, as `PushSubscription.toJSON()` gives it.
+ */
+export type NewPushSubscription = { endpoint: string, keys: PushKeys, };
+
 export type NewQuickReply = { title: string, text: string, };
 
 export type OperatorId = string;
@@ -285,6 +290,56 @@ export type OperatorView = { id: OperatorId, name: string, email: string, role: 
  * An operator connected to a dialog, with the name shown under the visitor's.
  */
 export type Participant = { id: OperatorId, name: string, };
+
+/**
+ * Which events an operator wants pushed; all of them until they choose.
+ */
+export type PushChoices = { 
+/**
+ * A visitor started a dialog.
+ */
+new_dialogs: boolean, 
+/**
+ * A dialog was transferred to me.
+ */
+transfers: boolean, 
+/**
+ * A visitor wrote in a dialog I am in charge of or connected to.
+ */
+messages: boolean, };
+
+export type PushKeys = { p256dh: string, auth: string, };
+
+/**
+ * What a push carries to the service worker: small, so it fits any push service's limit.
+ */
+export type PushPayload = { 
+/**
+ * `dialog.created`, `dialog.transferred` or `message.created`.
+ */
+kind: string, title: string, 
+/**
+ * The message's text (or the transfer's comment), cut to `PUSH_BODY_CHARS`.
+ */
+body: string, 
+/**
+ * The dialog to open when the notification is clicked.
+ */
+dialog_id: string, };
+
+/**
+ * What the console's settings show: the key to subscribe with (absent when this server sends no
+ * pushes), the operator's choices and the browsers they subscribed.
+ */
+export type PushSettings = { 
+/**
+ * The VAPID public key, base64url: `applicationServerKey` for `pushManager.subscribe`.
+ */
+public_key?: string, choices: PushChoices, 
+/**
+ * The push endpoints of the operator's subscribed browsers.
+ */
+endpoints: Array<string>, };
 
 /**
  * One of an operator's quick replies.

@@ -5,6 +5,7 @@
 //! - `push`: the API Gateway Management API, through the AWS SDK (also against the local gateway).
 //! - `s3`: attachment storage on S3 (also against the local S3-compatible endpoint).
 //! - `images`: image previews.
+//! - `webpush`: Web Push to browsers: VAPID, RFC 8291 encryption, the push service's HTTP.
 //! - `calls`: records which IAM grants the AWS calls of each function need (for the template test).
 
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
@@ -35,3 +36,4 @@ pub mod record;
 pub mod s3;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+pub mod webpush;

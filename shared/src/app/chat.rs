@@ -84,7 +84,12 @@ impl Dialogs {
                     .await;
             }
         };
-        let (outcomes, ()) = futures_util::future::join(self.delivery.deliver(&posts), index).await;
+        // Operators with no console open are pushed at the same time.
+        let notify = self
+            .notifications
+            .visitor_wrote(&dialog, message, created, &operators);
+        let (outcomes, (), ()) =
+            futures_util::future::join3(self.delivery.deliver(&posts), index, notify).await;
         let delivered = outcomes.into_iter().any(|ok| ok);
         if delivered {
             self.receipts

@@ -5,12 +5,12 @@ use super::fanout::{self, Listeners};
 use std::sync::Arc;
 
 use super::{
-    AppError, AppResult, Attachments, Collaborators, Delivery, Done, MAX_ATTEMPTS, Search, Sites,
-    Stores, backoff, dialog_for, dialog_view,
+    AppError, AppResult, Attachments, Collaborators, Delivery, Done, MAX_ATTEMPTS, Notifications,
+    Search, Sites, Stores, backoff, dialog_for, dialog_view,
 };
 use crate::domain::{
-    Dialog, DialogStatus, DomainError, Message, MessageKind, Millis, Operator, ReadMarker, Receipt,
-    Side, SystemEvent, Visitor,
+    Connection, Dialog, DialogStatus, DomainError, Message, MessageKind, Millis, Operator,
+    ReadMarker, Receipt, Side, SystemEvent, Visitor,
 };
 use crate::ids::{ConnectionId, DialogId, OperatorId, WorkspaceId};
 use crate::ports::{
@@ -75,6 +75,8 @@ pub struct Dialogs {
     pub(super) search: Arc<Search>,
     pub(super) delivery: Delivery,
     pub(super) attachments: Arc<Attachments>,
+    /// Web Push to operators with no console open.
+    pub(super) notifications: Arc<Notifications>,
 }
 
 impl Dialogs {
@@ -83,6 +85,7 @@ impl Dialogs {
         clock: Arc<dyn Clock>,
         with: Collaborators,
         attachments: Arc<Attachments>,
+        notifications: Arc<Notifications>,
     ) -> Self {
         Self {
             dialogs: stores.dialogs.clone(),
@@ -95,6 +98,7 @@ impl Dialogs {
             search: with.search,
             delivery: with.delivery,
             attachments,
+            notifications,
         }
     }
 
@@ -179,8 +183,18 @@ impl Dialogs {
                 _ => None,
             })
             .collect();
-        self.announce(&dialog, &added, Some(connection), &lost)
+        // The one it went to is pushed meanwhile, if no console of theirs is open.
+        let operators = self
+            .connections
+            .operator_connections(&dialog.workspace)
             .await?;
+        let (announced, ()) = futures_util::future::join(
+            self.announce_to(&dialog, &added, Some(connection), &lost, &operators),
+            self.notifications
+                .transferred(&dialog, to, comment.as_deref(), &operators),
+        )
+        .await;
+        announced?;
         Ok(Done::changed(dialog, &added))
     }
 
@@ -196,15 +210,31 @@ impl Dialogs {
         if added.is_empty() {
             return Ok(());
         }
-        let receipts = self
-            .receipts
-            .get_receipts(&dialog.workspace, &dialog.id)
-            .await?;
         let operators = self
             .connections
             .operator_connections(&dialog.workspace)
             .await?;
-        let to_operators = Listeners::operators_of(dialog, &operators, except);
+        self.announce_to(dialog, added, except, lost, &operators)
+            .await
+    }
+
+    /// `announce`, to the operator connections already read.
+    async fn announce_to(
+        &self,
+        dialog: &Dialog,
+        added: &[Message],
+        except: Option<&ConnectionId>,
+        lost: &[OperatorId],
+        operators: &[Connection],
+    ) -> AppResult<()> {
+        if added.is_empty() {
+            return Ok(());
+        }
+        let receipts = self
+            .receipts
+            .get_receipts(&dialog.workspace, &dialog.id)
+            .await?;
+        let to_operators = Listeners::operators_of(dialog, operators, except);
         self.delivery
             .deliver(&fanout::change_to_operators(
                 &to_operators,

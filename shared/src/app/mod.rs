@@ -6,6 +6,7 @@ mod chat;
 mod delivery;
 mod dialogs;
 mod fanout;
+mod notifications;
 mod pages;
 mod quick_replies;
 mod search;
@@ -20,6 +21,10 @@ pub use attachments::{
 pub(crate) use chat::Draft;
 pub use delivery::Delivery;
 pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};
+pub use notifications::{
+    MAX_PUSH_SUBSCRIPTIONS, NewPushSubscription, Notifications, PUSH_BODY_CHARS, PUSH_TTL_SECS,
+    PushKeys, PushPayload, PushSettings,
+};
 pub use quick_replies::{
     MAX_QUICK_REPLIES, MAX_TITLE_CHARS, NewQuickReply, QuickReplies, QuickReplyList, QuickReplyView,
 };
@@ -84,6 +89,8 @@ pub enum AppError {
     InvalidPhone(String),
     #[error("this server keeps no attachments")]
     AttachmentsUnavailable,
+    #[error("this server sends no push notifications")]
+    PushUnavailable,
     #[error("{0}")]
     Unauthorized(String),
     /// Infrastructure failed: the only kind that is a Lambda error.
@@ -101,6 +108,7 @@ impl AppError {
             Self::InvalidEmail(_) => ErrorCode::InvalidEmail,
             Self::InvalidPhone(_) => ErrorCode::InvalidPhone,
             Self::AttachmentsUnavailable => ErrorCode::AttachmentsUnavailable,
+            Self::PushUnavailable => ErrorCode::PushUnavailable,
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::Store(_) => ErrorCode::Internal,
         }
@@ -140,6 +148,7 @@ pub struct Stores {
     pub tickets: Arc<dyn TicketStore>,
     pub quick_replies: Arc<dyn QuickReplyStore>,
     pub search: Arc<dyn SearchIndex>,
+    pub push_subscriptions: Arc<dyn PushSubscriptionStore>,
 }
 
 impl Stores {
@@ -153,6 +162,7 @@ impl Stores {
             connections: store.clone(),
             quick_replies: store.clone(),
             search: store.clone(),
+            push_subscriptions: store.clone(),
             tickets: store,
         }
     }
@@ -167,6 +177,9 @@ pub struct Parts {
     /// Attachment storage, when this process has it; without it, attachments are refused with
     /// `attachments_unavailable`.
     pub attachments: Option<AttachmentStorage>,
+    /// Web Push to operators' browsers, when this process has a VAPID key; without it nothing is
+    /// pushed and subscribing is refused with `push_unavailable`.
+    pub web_push: Option<Arc<dyn WebPush>>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -178,7 +191,15 @@ impl Parts {
             signer,
             settings,
             attachments: None,
+            web_push: None,
             clock: Arc::new(SystemClock),
+        }
+    }
+
+    pub fn with_web_push(self, web_push: Arc<dyn WebPush>) -> Self {
+        Self {
+            web_push: Some(web_push),
+            ..self
         }
     }
 
@@ -205,6 +226,8 @@ pub struct App {
     pub attachments: Arc<Attachments>,
     /// Posts frames to connections.
     pub delivery: Delivery,
+    /// Operators' Web Push subscriptions and choices, and the pushes.
+    pub notifications: Arc<Notifications>,
     clock: Arc<dyn Clock>,
 }
 
@@ -229,9 +252,15 @@ impl App {
             signer,
             settings,
             attachments,
+            web_push,
             clock,
         } = parts;
         let delivery = Delivery::new(push, stores.connections.clone());
+        let notifications = Arc::new(Notifications::new(
+            stores.push_subscriptions.clone(),
+            web_push,
+            clock.clone(),
+        ));
         let sites = Arc::new(Sites::new(&stores, &settings, clock.clone()));
         let search = Arc::new(Search::new(&stores, clock.clone()));
         let attachments = Arc::new(Attachments::new(
@@ -260,6 +289,7 @@ impl App {
                 delivery: delivery.clone(),
             },
             attachments.clone(),
+            notifications.clone(),
         );
         Self {
             quick_replies: QuickReplies {
@@ -272,6 +302,7 @@ impl App {
             search,
             attachments,
             delivery,
+            notifications,
             clock,
         }
     }

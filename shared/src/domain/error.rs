@@ -111,6 +111,8 @@ pub enum ErrorCode {
     WhisperAttachment,
     /// This deployment has no attachment storage configured.
     AttachmentsUnavailable,
+    /// This deployment has no VAPID key configured: it sends no push notifications.
+    PushUnavailable,
     /// The server failed; the request may be retried with the same ids.
     Internal,
 }
@@ -126,7 +128,7 @@ impl ErrorCode {
             Self::Conflict => 409,
             Self::AttachmentTooLarge => 413,
             Self::Internal => 500,
-            Self::AttachmentsUnavailable => 503,
+            Self::AttachmentsUnavailable | Self::PushUnavailable => 503,
             _ => 400,
         }
     }

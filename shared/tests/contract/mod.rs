@@ -1268,3 +1268,155 @@ pub async fn dialogs_are_read_by_their_ids(store: Arc<dyn Store>) {
     );
     assert!(store.get_dialogs(&ws, &[]).await.unwrap().is_empty());
 }
+
+fn push_subscription(
+    ws: &WorkspaceId,
+    op: &OperatorId,
+    endpoint: &str,
+    at: Millis,
+) -> parlor_core::domain::PushSubscription {
+    parlor_core::domain::PushSubscription {
+        workspace: ws.clone(),
+        operator: op.clone(),
+        endpoint: endpoint.into(),
+        p256dh: "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"
+            .into(),
+        auth: "BTBZMqHH6r4Tts7J_aSIgg".into(),
+        created_at: at,
+    }
+}
+
+pub async fn push_subscriptions_are_each_operators_own_with_their_choices(store: Arc<dyn Store>) {
+    use parlor_core::domain::PushChoices;
+    let (ws, other_ws) = (WorkspaceId::generate(), WorkspaceId::generate());
+    let (anna, boris, carl) = (
+        OperatorId::generate(),
+        OperatorId::generate(),
+        OperatorId::generate(),
+    );
+    let endpoint = |n: &str| format!("https://push.example/send/{n}?{}", ids_token());
+    let (laptop, phone) = (
+        push_subscription(&ws, &anna, &endpoint("laptop"), T0 + 2),
+        push_subscription(&ws, &anna, &endpoint("phone"), T0 + 1),
+    );
+    let boris_tab = push_subscription(&ws, &boris, &endpoint("boris"), T0);
+    for s in [
+        &laptop,
+        &phone,
+        &boris_tab,
+        &push_subscription(&other_ws, &anna, &endpoint("elsewhere"), T0),
+    ] {
+        store.put_push_subscription(s).await.unwrap();
+    }
+    let mine = store.push_subscriber(&ws, &anna).await.unwrap();
+    assert_eq!(mine.operator, anna);
+    assert_eq!(mine.choices, PushChoices::default(), "all, until chosen");
+    assert_eq!(mine.subscriptions, vec![phone.clone(), laptop.clone()]);
+
+    let only_transfers = PushChoices {
+        new_dialogs: false,
+        transfers: true,
+        messages: false,
+    };
+    store
+        .put_push_choices(&ws, &anna, &only_transfers)
+        .await
+        .unwrap();
+    // Carl chose but subscribed nowhere: he is no subscriber, but his choices are kept.
+    store
+        .put_push_choices(&ws, &carl, &only_transfers)
+        .await
+        .unwrap();
+    let carls = store.push_subscriber(&ws, &carl).await.unwrap();
+    assert_eq!(carls.choices, only_transfers);
+    assert!(carls.subscriptions.is_empty());
+
+    let mut all = store.push_subscribers(&ws).await.unwrap();
+    all.sort_by(|a, b| a.operator.cmp(&b.operator));
+    let mut expected = vec![
+        (anna.clone(), only_transfers, 2),
+        (boris.clone(), PushChoices::default(), 1),
+    ];
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        all.iter()
+            .map(|s| (s.operator.clone(), s.choices, s.subscriptions.len()))
+            .collect::<Vec<_>>(),
+        expected,
+        "the workspace's subscribers, each once"
+    );
+
+    // Boris cannot delete Anna's; Anna can, and again changes nothing.
+    store
+        .delete_push_subscription(&ws, &boris, &laptop.endpoint)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .push_subscriber(&ws, &anna)
+            .await
+            .unwrap()
+            .subscriptions
+            .len(),
+        2
+    );
+    for _ in 0..2 {
+        store
+            .delete_push_subscription(&ws, &anna, &laptop.endpoint)
+            .await
+            .unwrap();
+    }
+    let mine = store.push_subscriber(&ws, &anna).await.unwrap();
+    assert_eq!(mine.subscriptions, vec![phone]);
+    assert_eq!(
+        mine.choices, only_transfers,
+        "choices outlive subscriptions"
+    );
+}
+
+pub async fn a_push_endpoint_belongs_to_the_last_operator_who_subscribed_it(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let (anna, boris) = (OperatorId::generate(), OperatorId::generate());
+    let endpoint = format!("https://push.example/send/shared-{}", ids_token());
+    store
+        .put_push_subscription(&push_subscription(&ws, &anna, &endpoint, T0))
+        .await
+        .unwrap();
+    // The same browser, later signed in as Boris, subscribes again.
+    let his = push_subscription(&ws, &boris, &endpoint, T0 + 5);
+    store.put_push_subscription(&his).await.unwrap();
+    assert!(
+        store
+            .push_subscriber(&ws, &anna)
+            .await
+            .unwrap()
+            .subscriptions
+            .is_empty(),
+        "Anna's pushes no longer reach Boris's browser"
+    );
+    assert_eq!(
+        store
+            .push_subscriber(&ws, &boris)
+            .await
+            .unwrap()
+            .subscriptions,
+        vec![his.clone()]
+    );
+    // Anna deleting "her" old subscription leaves Boris's alone.
+    store
+        .delete_push_subscription(&ws, &anna, &endpoint)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .push_subscriber(&ws, &boris)
+            .await
+            .unwrap()
+            .subscriptions,
+        vec![his]
+    );
+}
+
+fn ids_token() -> String {
+    parlor_core::ids::random_token("")
+}

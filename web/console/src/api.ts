@@ -11,6 +11,8 @@ import type {
   OperatorList,
   OperatorStatus,
   OperatorView,
+  PushChoices,
+  PushSettings,
   QuickReplyList,
   QuickReplyView,
   Role,
@@ -140,5 +142,23 @@ export class Api {
   /** Admins only. */
   setAttachmentLimits(limits: AttachmentLimits): Promise<AttachmentLimits> {
     return this.call("PUT", "/attachments/limits", limits);
+  }
+
+  /** The server's Web Push key, my choices and my subscribed browsers. */
+  pushSettings(): Promise<PushSettings> {
+    return this.call("GET", "/push");
+  }
+
+  /** This browser's `PushSubscription.toJSON()`. */
+  subscribePush(subscription: PushSubscriptionJSON): Promise<PushSettings> {
+    return this.call("POST", "/push/subscriptions", subscription);
+  }
+
+  unsubscribePush(endpoint: string): Promise<void> {
+    return this.call("DELETE", `/push/subscriptions?endpoint=${encodeURIComponent(endpoint)}`);
+  }
+
+  setPushChoices(choices: PushChoices): Promise<PushSettings> {
+    return this.call("PUT", "/push/choices", choices);
   }
 }

@@ -6,6 +6,7 @@ import { Api } from "./api";
 import { Store } from "./store";
 import { parseTheme, THEME_KEY } from "./state/theme";
 import { App } from "./ui/App";
+import { startNotifications } from "./stores/notifications";
 import "./console.css";
 
 // The kept theme before anything draws, so a dark choice never flashes light while the page loads.
@@ -17,6 +18,7 @@ async function boot(): Promise<void> {
   if (matchMedia("(max-width: 640px)").matches) store.visitor.panel.value = false;
   await store.session.resume();
   render(<App store={store} />, document.getElementById("app")!);
+  startNotifications(store);
 }
 
 void boot();

@@ -171,3 +171,49 @@ pub fn search_term(ws: &WorkspaceId, e: &IndexEntry) -> Key {
         format!("{}#{}#{}", e.term, e.dialog, e.field.as_str()),
     )
 }
+
+/// A workspace's push subscriptions and choices share one partition: who to push to for a new
+/// dialog is one Query, and one operator's are a `begins_with` within it.
+pub fn push_partition(ws: &WorkspaceId) -> String {
+    format!("WS#{ws}#PUSH")
+}
+
+pub fn push_operator_prefix(op: &OperatorId) -> String {
+    format!("OP#{op}#")
+}
+
+/// Endpoints are long URLs full of `/` and `:`: keys carry their SHA-256 instead.
+pub fn endpoint_hash(endpoint: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(endpoint.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub fn push_subscription(ws: &WorkspaceId, op: &OperatorId, endpoint: &str) -> Key {
+    (
+        push_partition(ws),
+        format!(
+            "{}SUB#{}",
+            push_operator_prefix(op),
+            endpoint_hash(endpoint)
+        ),
+    )
+}
+
+pub fn push_choices(ws: &WorkspaceId, op: &OperatorId) -> Key {
+    (
+        push_partition(ws),
+        format!("{}CHOICES", push_operator_prefix(op)),
+    )
+}
+
+/// Who holds an endpoint now, whatever the workspace: a browser subscribed again by another
+/// operator leaves the one before.
+pub fn push_endpoint(endpoint: &str) -> Key {
+    (
+        format!("PUSHEP#{}", endpoint_hash(endpoint)),
+        "PUSHEP".into(),
+    )
+}

@@ -41,4 +41,11 @@ CREATE TABLE IF NOT EXISTS search_terms (
     workspace TEXT NOT NULL, term TEXT NOT NULL, dialog TEXT NOT NULL, field TEXT NOT NULL,
     seq INTEGER, at INTEGER NOT NULL,
     PRIMARY KEY (workspace, term, dialog, field));
+CREATE TABLE IF NOT EXISTS push_subscriptions (
+    endpoint TEXT PRIMARY KEY, workspace TEXT NOT NULL, operator TEXT NOT NULL,
+    created_at INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS push_subscriptions_by_operator ON push_subscriptions (workspace, operator);
+CREATE TABLE IF NOT EXISTS push_choices (
+    workspace TEXT NOT NULL, operator TEXT NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (workspace, operator));
 "#;

@@ -6,6 +6,7 @@ mod attachments;
 mod dialogs;
 pub mod extract;
 mod operators;
+mod push;
 mod quick_replies;
 mod sites;
 mod visitor;
@@ -50,6 +51,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(sites::routes())
         .merge(quick_replies::routes())
         .merge(attachments::routes())
+        .merge(push::routes())
         .layer(axum::middleware::from_fn(as_http_api_function))
         .with_state(app)
 }

@@ -9,6 +9,7 @@ import { DialogPane } from "./DialogPane";
 import { Settings } from "./Settings";
 import { Icon } from "./Icons";
 import { useEscape } from "./escape";
+import { NotificationsButton } from "./Notifications";
 
 export function App({ store }: { store: Store }) {
   const me = store.session.me.value;
@@ -68,6 +69,7 @@ export function App({ store }: { store: Store }) {
             <span class="label">Settings</span>
           </button>
         )}
+        {me.role !== "admin" && <NotificationsButton store={store} />}
         <div class="top-actions">
           <button type="button" class="icon-button" aria-label={themeLabel(theme)} title={`${themeLabel(theme)} (click to switch)`} data-testid="theme" data-theme={theme} onClick={() => store.theme.cycle()}>
             <Icon name={theme === "dark" ? "moon" : theme === "light" ? "sun" : "system"} />

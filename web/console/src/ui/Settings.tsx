@@ -11,6 +11,7 @@ import {
   type NewOperatorForm,
   type SiteForm,
 } from "../state/settings";
+import { Notifications } from "./Notifications";
 import { limitsForm, MAX_LIMIT_MB, parseLimits, type LimitsForm } from "../state/attachments";
 import { Icon } from "./Icons";
 
@@ -33,6 +34,7 @@ export function Settings({ store }: { store: Store }) {
       <Team store={store} />
       <Sites store={store} />
       <AttachmentLimits store={store} />
+      <Notifications store={store} />
     </main>
   );
 }
