@@ -14,12 +14,14 @@ import {
   dialogRow as row,
   launchBrowser,
   login,
+  png,
   scriptedOperator,
   scriptedVisitor,
   seriousAxeViolations,
   startParlor,
   type Parlor,
 } from "./harness";
+import { operatorSendsPictures } from "./pictures";
 
 let browser: Browser;
 const started: (() => Promise<void> | void)[] = [];
@@ -131,6 +133,16 @@ describe("the console's look", () => {
     await anna.locator('[data-testid="message"]', { hasText: "Thanks" }).hover();
     await anna.click('[data-testid="quick"]');
     await anna.locator('[data-testid="quick-replies"]').waitFor();
+    // A dialog whose last message is a file alone: the server names it "📎 name" for lists.
+    const boris = await addOperator(parlor, "Boris");
+    const lev = await visitor(parlor, "Lev", "Here is the receipt");
+    const { client, session } = await scriptedOperator(parlor, boris.email, boris.password);
+    started.push(() => client.close());
+    await client.request({ action: "assign", op: "join", dialog_id: lev.dialogId });
+    await operatorSendsPictures(parlor, session.token, client, lev.dialogId, "", [{ name: "label.png", bytes: png(8, 8) }]);
+    const levRow = row(anna, "Lev");
+    await levRow.locator('.last [data-icon="attach"]').waitFor();
+    expect(await levRow.locator(".last").textContent()).toContain("label.png");
     const text = await anna.evaluate(() => document.body.innerText);
     expect(text).not.toMatch(/[\u{1F300}-\u{1FAFF}\u2190-\u21FF\u2600-\u27BF\u00D7\u2039\u203A\u25B8\u25C2]/u);
     // The marks, actions and composer buttons each carry a drawn icon.

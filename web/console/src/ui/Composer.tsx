@@ -5,7 +5,7 @@ import { EMOJI, expand, shortcut, titleFrom, type QuickReply } from "../state/co
 import { MAX_TEXT, length, tooLong } from "../../../common/text";
 import { sendBlock, summary } from "../state/attachments";
 import { megabytes } from "../../../common/upload";
-import { Icon } from "./Icons";
+import { Icon, WithFiles } from "./Icons";
 import { useEscape } from "./escape";
 
 interface Props {
@@ -88,7 +88,10 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
       {replyTo && (
         <div class="reply-bar" data-testid="reply-bar">
           <span>
-            Replying to <q>{summary(replyTo).slice(0, 80)}</q>
+            Replying to{" "}
+            <q>
+              <WithFiles text={summary(replyTo).slice(0, 80)} />
+            </q>
           </span>
           <button type="button" class="link" aria-label="Cancel the quote" onClick={clearReply}>
             <Icon name="x" size={14} />

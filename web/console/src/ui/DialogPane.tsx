@@ -8,7 +8,7 @@ import { linkParts } from "../state/links";
 import { VisitorPanel } from "./VisitorPanel";
 import { AttachmentsPanel, Lightbox, MessageFiles } from "./Attachments";
 import { draggingFiles, gallery, summary, type Shown } from "../state/attachments";
-import { Icon } from "./Icons";
+import { Icon, WithFiles } from "./Icons";
 import { useEscape } from "./escape";
 
 export function DialogPane({ store }: { store: Store }) {
@@ -305,7 +305,11 @@ function Timeline(props: {
             <span class="author">
               {l.who === "whisper" ? `Whisper · ${m.author_name ?? ""}` : (m.author_name ?? "")}
             </span>
-            {quoted && <blockquote class="quote">{summary(quoted)}</blockquote>}
+            {quoted && (
+              <blockquote class="quote">
+                <WithFiles text={summary(quoted)} />
+              </blockquote>
+            )}
             {m.text && (
               <p class="text">
                 {linkParts(m.text).map((p) =>

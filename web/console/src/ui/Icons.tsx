@@ -53,3 +53,22 @@ export function Icon({ name, label, size = 16 }: { name: IconName; label?: strin
     </svg>
   );
 }
+
+/**
+ * Text that may name files as the server writes them for a list ("📎 receipt.png", "📎 3 files"):
+ * each paper clip drawn as the icon, since not every machine has an emoji font.
+ */
+export function WithFiles({ text }: { text: string }) {
+  const [first, ...rest] = text.split("📎 ");
+  return (
+    <>
+      {first}
+      {rest.map((part, i) => (
+        <span key={i} class="file-name">
+          <Icon name="attach" label="File:" size={12} />
+          {part}
+        </span>
+      ))}
+    </>
+  );
+}

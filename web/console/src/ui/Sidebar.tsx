@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/ho
 import type { Store } from "../store";
 import { avatarHue, colour, initials, lastTime, rowHeight, rowsAround, waited, waitingSince, type Filter, type Row } from "../state/sidebar";
 import { foundIn } from "../state/search";
-import { Icon } from "./Icons";
+import { Icon, WithFiles } from "./Icons";
 
 /** Rows drawn beyond each edge of the list's viewport, in pixels, so a scroll shows no blank. */
 const OVERSCAN_PX = 400;
@@ -208,7 +208,7 @@ function DialogRow({ row, store, now, height, at, of }: { row: Row; store: Store
               {draft}
             </>
           ) : (
-            d.last_message?.text ?? ""
+            <WithFiles text={d.last_message?.text ?? ""} />
           )}
         </span>
         <span class="side">
