@@ -121,6 +121,19 @@ const SECURITY: SecurityHeaders = SecurityHeaders {
     referrer_policy: "strict-origin-when-cross-origin",
 };
 
+/// What every HTTP API answer carries, set by the API's own router (in AWS the function's answer
+/// passes API Gateway as it is): JSON is never sniffed into a page, never framed, never rendered
+/// with scripts, and no page's address leaks from a link in it.
+pub const API_HEADERS: &[(&str, &str)] = &[
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    (
+        "content-security-policy",
+        "default-src 'none'; frame-ancestors 'none'",
+    ),
+    ("x-frame-options", "DENY"),
+];
+
 /// One set of response headers for the web files under some paths: a CloudFront response-headers
 /// policy, attached to a cache behaviour of the distribution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

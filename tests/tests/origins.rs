@@ -306,3 +306,54 @@ async fn on_one_origin_the_web_files_have_the_same_rules_and_the_frame_its_sites
         sorted_lower(edge::HTTP_API.allow_headers)
     );
 }
+
+#[tokio::test]
+async fn every_http_api_answer_carries_the_apis_security_headers() {
+    for app in [TestApp::spawn().await, aws_shape().await] {
+        let api = &app.running.api_url;
+        let password = app.running.admin_password.clone().unwrap();
+        let body = json!({ "email": app.running.admin.email.as_str(), "password": password });
+        let login = send(
+            http::Request::post(format!("{api}/login"))
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from(body.to_string())))
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(login.status, 200, "login");
+        for (name, value) in edge::API_HEADERS {
+            assert_eq!(login.header(name), Some(*value), "login: {name}");
+        }
+        let token: serde_json::Value = serde_json::from_slice(&login.body).unwrap();
+        let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
+        let answers = [
+            ("health", get(&format!("{api}/health"), &[]).await, 200),
+            ("no token", get(&format!("{api}/dialogs"), &[]).await, 401),
+            (
+                "a bad query",
+                get(
+                    &format!("{api}/dialogs?limit=ten"),
+                    &[("authorization", bearer.as_str())],
+                )
+                .await,
+                400,
+            ),
+        ];
+        // On an origin of its own (AWS's shape) the API answers unknown paths too; on the one
+        // origin they fall to the web files, whose own headers the tests above check.
+        let unknown = match app.running.shape {
+            Shape::Aws => vec![(
+                "no such path",
+                get(&format!("{api}/nothing-here"), &[]).await,
+                404,
+            )],
+            Shape::OneOrigin => vec![],
+        };
+        for (what, answer, status) in answers.into_iter().chain(unknown) {
+            assert_eq!(answer.status, status, "{what}");
+            for (name, value) in edge::API_HEADERS {
+                assert_eq!(answer.header(name), Some(*value), "{what}: {name}");
+            }
+        }
+    }
+}

@@ -53,7 +53,20 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(attachments::routes())
         .merge(push::routes())
         .layer(axum::middleware::from_fn(as_http_api_function))
+        .layer(axum::middleware::from_fn(api_headers))
         .with_state(app)
+}
+
+/// `edge::API_HEADERS` on every answer, refusals and the framework's own rejections included.
+async fn api_headers(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut response = next.run(request).await;
+    for (name, value) in crate::edge::API_HEADERS {
+        response.headers_mut().insert(
+            axum::http::HeaderName::from_static(name),
+            axum::http::HeaderValue::from_static(value),
+        );
+    }
+    response
 }
 
 /// Every request runs as the HTTP API's function (see `deploy::Function::scope`).
