@@ -130,6 +130,29 @@ async fn allowed_origins_are_stored_in_one_form_and_then_enforced() {
             other.map(|_| ())
         ),
     }
+    // A request that names no origin is no page of the site: no session, no socket. The site's
+    // public look stays readable (a same-origin GET names none).
+    let (status, refused) = app
+        .request("POST", "/api/visitor/session", None, Some(session.clone()))
+        .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (403, Some("forbidden")),
+        "no Origin: {refused}"
+    );
+    match tokio_tungstenite::connect_async(url.as_str()).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+            assert_eq!(resp.status().as_u16(), 403, "a socket with no Origin")
+        }
+        other => panic!(
+            "a socket with no Origin was not refused: {:?}",
+            other.map(|_| ())
+        ),
+    }
+    let (status, _) = app
+        .request("GET", &format!("/api/sites/{key}"), None, None)
+        .await;
+    assert_eq!(status, 200, "the public look, read without an Origin");
 
     // Settings alone, as clients did before origins could be changed here: the origins stay.
     let (status, kept) = app

@@ -382,7 +382,16 @@ async fn a_widget_on_a_foreign_origin_is_refused() {
     let mut config = parlor_local::Config::for_tests(&parlor_e2e::temp_dir());
     config.site_origins = vec!["https://shop.example".into()];
     let app = TestApp::spawn_with(config).await;
-    let session = app.visitor_session(None).await;
+    // A session as the widget on the site's page asks for one (naming the page's origin).
+    let (status, session) = app
+        .request_from(
+            "https://shop.example",
+            "POST",
+            "/api/visitor/session",
+            Some(json!({ "site_key": app.running.site.key })),
+        )
+        .await;
+    assert_eq!(status, 200, "{session}");
     let token = session["token"].as_str().unwrap();
     let url = format!("{}?visitor_token={token}", app.running.ws_url());
     let mut request =

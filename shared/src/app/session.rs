@@ -248,7 +248,7 @@ impl Sessions {
         req: VisitorSessionRequest,
         origin: Option<&str>,
     ) -> AppResult<VisitorSession> {
-        let site = self.sites.site_for(&req.site_key, origin).await?;
+        let site = self.sites.site_for_visitor(&req.site_key, origin).await?;
         let name = name_field(req.name)?;
         let email = profile_field(
             req.email,
@@ -357,7 +357,7 @@ impl Sessions {
         } else if let Some(token) = &req.visitor_token {
             let visitor = self.visitor_from_token(token).await?;
             self.sites
-                .site_for(&visitor.site, req.origin.as_deref())
+                .site_for_visitor(&visitor.site, req.origin.as_deref())
                 .await?;
             (
                 visitor.workspace.clone(),

@@ -75,6 +75,22 @@ impl Sites {
         Ok(site)
     }
 
+    /// The site a visitor's session or socket is for. A site key is public (it is in the page), so
+    /// `allowed_origins` is what keeps pages on other origins from chatting as the site: browsers
+    /// always name the page's origin on these requests (a POST, a WebSocket handshake), so one
+    /// that names none is not a page of the site and is refused where the site names its origins.
+    /// It binds browsers only: other clients may claim any origin, and limits bound them.
+    pub async fn site_for_visitor(&self, key: &SiteKey, origin: Option<&str>) -> AppResult<Site> {
+        let site = self.site_for(key, origin).await?;
+        if origin.is_none() && !site.allowed_origins.is_empty() {
+            return Err(DomainError::Forbidden(
+                "this site takes visitors only from its own origins, and the request names none",
+            )
+            .into());
+        }
+        Ok(site)
+    }
+
     /// Admins list their workspace's sites: keys for the embed snippet, settings, origins.
     pub async fn sites(&self, admin: &Operator) -> AppResult<SiteList> {
         if !admin.is_admin() {
