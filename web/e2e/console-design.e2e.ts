@@ -3,8 +3,8 @@
 // on one line at 1280×720, icons drawn as SVG rather than glyphs, the light and dark themes (the
 // system's, or the operator's choice kept across reloads), the shortcut list on `?`, Escape, and
 // quick replies (preview, confirmed delete, the form on request). Each test has a gateway of its own.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { BrowserContextOptions, Page } from "playwright-core";
 import { newId } from "../common/ids";
 import {
   addOperator,
@@ -12,41 +12,21 @@ import {
   consoleSignIn,
   consoleWrite,
   dialogRow as row,
-  launchBrowser,
+  gatewayPerTest,
   login,
+  type Parlor,
   png,
   scriptedOperator,
   scriptedVisitor,
   seriousAxeViolations,
-  startParlor,
-  type Parlor,
 } from "./harness";
 import { operatorSendsPictures } from "./pictures";
 
-let browser: Browser;
-const started: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  for (const stop of started.splice(0).reverse()) await stop();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function gateway(): Promise<Parlor> {
-  const parlor = await startParlor();
-  started.push(() => parlor.dispose());
-  return parlor;
-}
+const { browser, started, gateway } = gatewayPerTest();
 
 async function operator(parlor: Parlor, name: string, options: BrowserContextOptions = {}): Promise<{ page: Page; signIn: { email: string; password: string } }> {
   const signIn = await addOperator(parlor, name);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, ...options });
+  const context = await browser().newContext({ viewport: { width: 1280, height: 720 }, ...options });
   started.push(() => context.close());
   const page = await context.newPage();
   const errors: string[] = [];

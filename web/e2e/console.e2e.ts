@@ -3,10 +3,10 @@
 // it first loads (measured into tests/output/console-load.json, not asserted: budgets are
 // benchmarks, not timed tests). Each test has a gateway of its own, so the rings, counts and rows
 // it checks are its own, whatever ran before it.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { MessageView } from "../protocol/protocol";
 import {
   addOperator,
@@ -14,40 +14,18 @@ import {
   consoleSignIn,
   consoleWrite,
   dialogRow as row,
-  launchBrowser,
+  gatewayPerTest,
   login,
   PageSockets,
+  type Parlor,
   repoRoot,
   screenshot,
   scriptedVisitor,
   seriousAxeViolations,
-  startParlor,
   startWidgetChat,
-  type Parlor,
 } from "./harness";
 
-let browser: Browser;
-/** What a test started, stopped after it, newest first. */
-const started: (() => Promise<void> | void)[] = [];
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterEach(async () => {
-  for (const stop of started.splice(0).reverse()) await stop();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** A gateway for this test alone. */
-async function gateway(): Promise<Parlor> {
-  const parlor = await startParlor();
-  started.push(() => parlor.dispose());
-  return parlor;
-}
+const { browser, started, gateway } = gatewayPerTest();
 
 /** Notifications the page showed: Chromium's own, granted, with each one recorded on the way. */
 interface Shown {
@@ -58,7 +36,7 @@ interface Shown {
 /** A new operator of `parlor`, signed in to the console in a browser context of their own. */
 async function operator(parlor: Parlor, name: string, options: { bypassCSP?: boolean } = {}): Promise<{ page: Page; sockets: PageSockets; signIn: { email: string; password: string } }> {
   const signIn = await addOperator(parlor, name);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, permissions: ["notifications"], ...options });
+  const context = await browser().newContext({ viewport: { width: 1280, height: 720 }, permissions: ["notifications"], ...options });
   started.push(() => context.close());
   await context.addInitScript(() => {
     const shown: Shown[] = [];
@@ -305,7 +283,7 @@ describe("the operator console", () => {
   it("the visitor sees my typing at once when I start a follow-up right after sending", async () => {
     const parlor = await gateway();
     const { page: anna } = await operator(parlor, "Anna");
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     started.push(() => context.close());
     const chat = await startWidgetChat(await context.newPage(), parlor, "Vera", "Is anyone there?");
     await connectTo(anna, "Vera");
@@ -492,7 +470,7 @@ describe("the console's first load", () => {
     const runs: { transferred: number; formMs: number; loadMs: number }[] = [];
     const parlor = await gateway();
     for (let i = 0; i < 5; i++) {
-      const context = await browser.newContext();
+      const context = await browser().newContext();
       const page = await context.newPage();
       await page.goto(`${parlor.url}/`);
       await page.waitForSelector('input[name="email"]');

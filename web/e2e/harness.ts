@@ -10,7 +10,7 @@ import { crc32, deflateSync } from "node:zlib";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Page } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import WebSocket from "ws";
 import type {
   ClientAction,
@@ -533,4 +533,31 @@ export async function dropFiles(
     const dt = (window as unknown as { __dt: DataTransfer }).__dt;
     document.querySelector(selector)!.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: dt }));
   }, selector);
+}
+
+/**
+ * A test file's browser, and a gateway for each test alone: what a test starts goes in `started`
+ * and is stopped after it, newest first; the browser closes after the file.
+ */
+export function gatewayPerTest(): { browser(): Browser; started: (() => Promise<void> | void)[]; gateway(): Promise<Parlor> } {
+  let browser: Browser | undefined;
+  const started: (() => Promise<void> | void)[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    for (const stop of started.splice(0).reverse()) await stop();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    browser: () => browser!,
+    started,
+    async gateway() {
+      const parlor = await startParlor();
+      started.push(() => parlor.dispose());
+      return parlor;
+    },
+  };
 }

@@ -353,16 +353,7 @@ mod tests {
         let anna = operator("anna", Role::Operator, OperatorStatus::Online);
         let boris = operator("boris", Role::Operator, OperatorStatus::Online);
         let boss = operator("boss", Role::Admin, OperatorStatus::Away);
-        let mut dialog = Dialog::start(&vera, 1);
-        dialog
-            .visitor_message(
-                &vera,
-                ClientMessageId::parse("c1").unwrap(),
-                Content::from(String::from("hi")),
-                None,
-                2,
-            )
-            .unwrap();
+        let mut dialog = crate::domain::testing::waiting_dialog(&vera);
         dialog.join(&anna, 3).unwrap();
         let operators = [&anna, &boris, &boss]
             .iter()

@@ -372,8 +372,8 @@ fn topic_of(dialog: &Dialog) -> String {
 mod tests {
     use super::*;
     use crate::domain::testing::operator;
-    use crate::domain::{Content, OperatorStatus, Role};
-    use crate::ids::{ClientMessageId, ConnectionId, WorkspaceId};
+    use crate::domain::{OperatorStatus, Role};
+    use crate::ids::{ConnectionId, WorkspaceId};
 
     fn tab(op: &Operator) -> Connection {
         Connection {
@@ -445,16 +445,7 @@ mod tests {
         let vera = crate::domain::testing::visitor();
         let anna = operator("anna", Role::Operator, OperatorStatus::Online);
         let boris = operator("boris", Role::Operator, OperatorStatus::Online);
-        let mut dialog = Dialog::start(&vera, 1);
-        dialog
-            .visitor_message(
-                &vera,
-                ClientMessageId::parse("c1").unwrap(),
-                Content::from(String::from("hi")),
-                None,
-                2,
-            )
-            .unwrap();
+        let mut dialog = crate::domain::testing::waiting_dialog(&vera);
         assert!(in_the_dialog(&dialog).is_empty(), "nobody took it yet");
         dialog.join(&anna, 3).unwrap();
         dialog.join(&boris, 4).unwrap();

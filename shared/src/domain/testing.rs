@@ -31,3 +31,18 @@ pub(crate) fn visitor() -> Visitor {
         current_page: None,
     }
 }
+
+/// The visitor's dialog after their first message ("hi", at 2), taken by nobody yet.
+pub(crate) fn waiting_dialog(visitor: &Visitor) -> super::Dialog {
+    let mut dialog = super::Dialog::start(visitor, 1);
+    dialog
+        .visitor_message(
+            visitor,
+            crate::ids::ClientMessageId::parse("c1").unwrap(),
+            "hi",
+            None,
+            2,
+        )
+        .unwrap();
+    dialog
+}
