@@ -163,3 +163,39 @@ async fn page_views_reach_no_operator_the_dialog_was_transferred_away_from() {
     );
     a.assert_no("visitor.page").await;
 }
+
+#[tokio::test]
+async fn a_visitors_source_is_kept_short_whatever_the_page_sends() {
+    let app = TestApp::spawn().await;
+    let utm: serde_json::Map<String, serde_json::Value> = (0..40)
+        .map(|i| (format!("utm_{i:02}"), json!("v".repeat(2000))))
+        .collect();
+    let source = json!({
+        "referrer": format!("https://search.example/?q={}", "x".repeat(30_000)),
+        "landing_page": "https://shop.example/",
+        "utm": utm,
+    });
+    let mut vera = app
+        .visitor_with(json!({ "name": "Vera", "source": source }))
+        .await;
+    let dialog = start_dialog(&mut vera, "Hello").await;
+    let anna = app.operator("Anna").await;
+    let card = app
+        .get(&format!("/api/dialogs/{dialog}/visitor"), &anna.token)
+        .await;
+    let referrer = card["source"]["referrer"].as_str().unwrap();
+    assert_eq!(
+        referrer.chars().count(),
+        parlor_core::domain::MAX_SOURCE_URL_CHARS
+    );
+    assert!(referrer.starts_with("https://search.example/?q=xxx"));
+    assert_eq!(card["source"]["landing_page"], "https://shop.example/");
+    let kept = card["source"]["utm"].as_object().unwrap();
+    assert_eq!(kept.len(), parlor_core::domain::MAX_UTM_VALUES);
+    assert!(
+        kept.values().all(
+            |v| v.as_str().unwrap().chars().count() == parlor_core::domain::MAX_UTM_VALUE_CHARS
+        )
+    );
+    assert!(card.to_string().len() < 8 * 1024, "a few kilobytes at most");
+}

@@ -292,7 +292,7 @@ impl Sessions {
                     email,
                     phone,
                     dialog: None,
-                    source: req.source.unwrap_or_default(),
+                    source: req.source.unwrap_or_default().bounded(),
                     created_at: self.clock.now(),
                     current_page: None,
                 };

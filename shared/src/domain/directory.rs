@@ -182,6 +182,40 @@ pub struct VisitorSource {
     pub utm: Option<std::collections::BTreeMap<String, String>>,
 }
 
+/// The longest referrer or landing page kept: browsers' practical URL limit.
+pub const MAX_SOURCE_URL_CHARS: usize = 2048;
+/// How many `utm_*` values are kept, and how long each key and value may be.
+pub const MAX_UTM_VALUES: usize = 10;
+pub const MAX_UTM_KEY_CHARS: usize = 64;
+pub const MAX_UTM_VALUE_CHARS: usize = 256;
+
+impl VisitorSource {
+    /// What is kept of it: each address cut to `MAX_SOURCE_URL_CHARS`, the first
+    /// `MAX_UTM_VALUES` UTM values cut to their limits, blanks dropped. A page's address is the
+    /// visitor's to send, so it is kept short rather than refused: the chat starts either way, and
+    /// no visitor record grows past a few kilobytes.
+    pub fn bounded(self) -> Self {
+        let cut = |s: String, max: usize| -> String { s.chars().take(max).collect() };
+        let url = |u: Option<String>| {
+            u.map(|u| cut(u.trim().to_owned(), MAX_SOURCE_URL_CHARS))
+                .filter(|u| !u.is_empty())
+        };
+        let utm = self.utm.map(|values| {
+            values
+                .into_iter()
+                .map(|(k, v)| (cut(k, MAX_UTM_KEY_CHARS), cut(v, MAX_UTM_VALUE_CHARS)))
+                .filter(|(k, v)| !k.trim().is_empty() && !v.trim().is_empty())
+                .take(MAX_UTM_VALUES)
+                .collect::<std::collections::BTreeMap<_, _>>()
+        });
+        Self {
+            referrer: url(self.referrer),
+            landing_page: url(self.landing_page),
+            utm: utm.filter(|u| !u.is_empty()),
+        }
+    }
+}
+
 /// A visitor of a site, and so a contact of the workspace.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Visitor {
@@ -248,5 +282,31 @@ mod tests {
         );
         assert!(password_problem("correct horse battery", &email).is_none());
         assert!(password_problem("password-123", &email).is_none());
+    }
+
+    #[test]
+    fn a_visitors_source_is_kept_within_a_few_kilobytes() {
+        let utm = (0..50)
+            .map(|i| (format!("utm_{i}{}", "k".repeat(100)), "v".repeat(5000)))
+            .collect();
+        let source = VisitorSource {
+            referrer: Some("https://a.example/".to_owned() + &"x".repeat(30_000)),
+            landing_page: Some("   ".into()),
+            utm: Some(utm),
+        }
+        .bounded();
+        assert_eq!(
+            source.referrer.as_ref().unwrap().chars().count(),
+            MAX_SOURCE_URL_CHARS
+        );
+        assert_eq!(source.landing_page, None, "blank");
+        let utm = source.utm.as_ref().unwrap();
+        assert_eq!(utm.len(), MAX_UTM_VALUES);
+        assert!(
+            utm.iter()
+                .all(|(k, v)| k.chars().count() <= MAX_UTM_KEY_CHARS
+                    && v.chars().count() <= MAX_UTM_VALUE_CHARS)
+        );
+        assert!(serde_json::to_string(&source).unwrap().len() < 8 * 1024);
     }
 }
