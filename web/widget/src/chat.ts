@@ -198,7 +198,8 @@ export class Chat {
 /**
  * The messages as the visitor sees them: visitors are never told of leaves, so an operator's second
  * join (after a leave the visitor never saw) would read as the same news twice; it is left out until
- * a close ends the round.
+ * a close ends the round. The server no longer sends such joins (`rejoined`); this keeps histories
+ * stored before it did from showing them.
  */
 export function shown(messages: readonly MessageView[]): MessageView[] {
   const joined = new Set<string>();
