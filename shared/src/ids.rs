@@ -96,5 +96,14 @@ id_type!(/// API Gateway's connection id.
     ConnectionId, "");
 id_type!(/// One of an operator's quick replies.
     QuickReplyId, "qr_");
+id_type!(/// A group of operators, which carries rights.
+    GroupId, "grp_");
 id_type!(/// A file sent with a message; with the workspace it names the stored object.
     AttachmentId, "att_");
+
+impl GroupId {
+    /// The built-in group every operator of a workspace belongs to.
+    pub fn everyone() -> Self {
+        Self::from_trusted("grp_everyone")
+    }
+}

@@ -3,12 +3,12 @@
 //! them all and pass one contract suite (`tests/store_contract.rs`).
 
 use crate::domain::{
-    Connection, Dialog, DialogStatus, IndexEntry, Message, Millis, Operator, OperatorStatus,
-    PushChoices, PushSubscriber, PushSubscription, QuickReply, ReadMarker, Receipt, Receipts, Side,
-    Site, Ticket, Visitor, Workspace,
+    Connection, Dialog, DialogStatus, Group, IndexEntry, Message, Millis, Operator, OperatorStatus,
+    PushChoices, PushSubscriber, PushSubscription, QuickReply, ReadMarker, Receipt, Receipts,
+    Rights, Side, Site, Ticket, Visitor, Workspace,
 };
 use crate::ids::{
-    ClientMessageId, ConnectionId, DialogId, OperatorId, QuickReplyId, SiteKey, VisitorId,
+    ClientMessageId, ConnectionId, DialogId, GroupId, OperatorId, QuickReplyId, SiteKey, VisitorId,
     WorkspaceId,
 };
 use async_trait::async_trait;
@@ -250,6 +250,27 @@ pub trait PushSubscriptionStore: Send + Sync {
     async fn push_subscribers(&self, workspace: &WorkspaceId) -> StoreResult<Vec<PushSubscriber>>;
 }
 
+/// Groups of operators and the rights they carry.
+#[async_trait]
+pub trait GroupStore: Send + Sync {
+    /// Adds the group, or replaces the one of the same id.
+    async fn put_group(&self, group: &Group) -> StoreResult<()>;
+    /// The workspace's groups, "Everyone" among them once an admin changed it, by creation.
+    async fn list_groups(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Group>>;
+    /// Deletes one group; deleting one that is not there changes nothing.
+    async fn delete_group(&self, workspace: &WorkspaceId, id: &GroupId) -> StoreResult<()>;
+    /// Sets which groups an operator belongs to and the rights they hold, on the operator and on
+    /// each of their connection records (which carry the rights so that fanning out needs no
+    /// reads). An unknown operator is left alone.
+    async fn set_operator_access(
+        &self,
+        workspace: &WorkspaceId,
+        id: &OperatorId,
+        groups: &[GroupId],
+        rights: &Rights,
+    ) -> StoreResult<()>;
+}
+
 /// Every store port at once, for the adapters that implement them all.
 pub trait Store:
     DirectoryStore
@@ -261,6 +282,7 @@ pub trait Store:
     + QuickReplyStore
     + SearchIndex
     + PushSubscriptionStore
+    + GroupStore
 {
 }
 impl<
@@ -272,7 +294,8 @@ impl<
         + TicketStore
         + QuickReplyStore
         + SearchIndex
-        + PushSubscriptionStore,
+        + PushSubscriptionStore
+        + GroupStore,
 > Store for T
 {
 }

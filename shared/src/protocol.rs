@@ -461,6 +461,10 @@ pub enum ServerEvent {
         operator_id: OperatorId,
         status: OperatorStatus,
     },
+    /// An operator's record changed (their groups and rights): to every operator, so the team
+    /// list and, for the operator themselves, what their console offers follow.
+    #[serde(rename = "operator.updated")]
+    OperatorUpdated { operator: OperatorView },
     /// The page a visitor has open now (the widget reports each page view): to every operator.
     #[serde(rename = "visitor.page")]
     VisitorPage {
@@ -648,6 +652,10 @@ pub struct OperatorView {
     pub email: String,
     pub role: crate::domain::Role,
     pub status: OperatorStatus,
+    /// The groups they belong to besides "Everyone".
+    pub groups: Vec<crate::ids::GroupId>,
+    /// Every right they hold (an admin: all), so consoles offer only what they may do.
+    pub rights: Vec<crate::domain::Right>,
 }
 
 impl From<&crate::domain::Operator> for OperatorView {
@@ -658,6 +666,27 @@ impl From<&crate::domain::Operator> for OperatorView {
             email: op.email.to_string(),
             role: op.role,
             status: op.status,
+            groups: op.groups.clone(),
+            rights: op.held_rights().iter().collect(),
         }
     }
+}
+
+/// A group of operators, as admins manage it (`GET /api/groups`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct GroupView {
+    pub id: crate::ids::GroupId,
+    pub name: String,
+    pub rights: Vec<crate::domain::Right>,
+    /// The built-in group every operator belongs to: its name and membership are fixed.
+    pub everyone: bool,
+    pub members: Vec<OperatorId>,
+}
+
+/// `GET /api/groups`: "Everyone" first, then by creation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct GroupList {
+    pub groups: Vec<GroupView>,
 }

@@ -78,6 +78,7 @@ contract_suite!(
     dialogs_are_read_by_their_ids,
     push_subscriptions_are_each_operators_own_with_their_choices,
     a_push_endpoint_belongs_to_the_last_operator_who_subscribed_it,
+    groups_are_per_workspace_and_membership_reaches_connections,
 );
 
 /// What only the DynamoDB adapter has: its table, its keys, its TTL, its harness.
@@ -230,6 +231,7 @@ mod dynamo_only {
                 id: OperatorId::generate(),
                 role: Role::Admin,
                 status: OperatorStatus::Online,
+                rights: Default::default(),
             },
             connected_at: 1_700_000_000_000,
             expires_at: 4_102_444_800_001,

@@ -128,6 +128,9 @@ fn generate() -> String {
         // what a push carries to the console's service worker.
         parlor_core::app::PushSettings, parlor_core::domain::PushChoices,
         parlor_core::app::NewPushSubscription, parlor_core::app::PushKeys, parlor_core::app::PushPayload,
+        // Groups and the rights they carry.
+        parlor_core::domain::Right, parlor_core::ids::GroupId, parlor_core::protocol::GroupView,
+        parlor_core::protocol::GroupList, parlor_core::app::GroupChange, parlor_core::app::Membership,
     );
     assert!(
         module.elsewhere.is_empty(),
@@ -240,6 +243,16 @@ fn rules() -> String {
         "The largest size limit, in bytes, an admin may set for images or for other files.",
         "MAX_LIMIT_BYTES",
         domain::MAX_LIMIT_BYTES.to_string(),
+    );
+    constant(
+        "The longest name a group of operators may have.",
+        "MAX_GROUP_NAME_CHARS",
+        domain::MAX_GROUP_NAME_CHARS.to_string(),
+    );
+    constant(
+        "Every right a group may carry, in the order the console lists them.",
+        "RIGHTS: readonly Right[]",
+        serde_json::to_string(&domain::Right::ALL).expect("rights serialize"),
     );
     let retryable: Vec<&str> = error_codes()
         .into_iter()

@@ -498,6 +498,7 @@ async fn a_push_to_a_gone_connection_deletes_only_that_record() {
             id: OperatorId::parse(&anna.id).unwrap(),
             role: parlor_core::domain::Role::Operator,
             status: parlor_core::domain::OperatorStatus::Online,
+            rights: Default::default(),
         },
         connected_at: now,
         expires_at: now + 60_000,

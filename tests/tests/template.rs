@@ -434,6 +434,7 @@ async fn stale_operator_connection(app: &TestApp) {
             id: app.running.admin.id.clone(),
             role: app.running.admin.role,
             status: parlor_core::domain::OperatorStatus::Online,
+            rights: Default::default(),
         },
         connected_at: now,
         expires_at: now + 3_600_000,

@@ -32,6 +32,10 @@ export const MAX_QUERY_CHARS = 200;
 export const MIN_TERM_CHARS = 2;
 /** The largest size limit, in bytes, an admin may set for images or for other files. */
 export const MAX_LIMIT_BYTES = 104857600;
+/** The longest name a group of operators may have. */
+export const MAX_GROUP_NAME_CHARS = 60;
+/** Every right a group may carry, in the order the console lists them. */
+export const RIGHTS: readonly Right[] = ["see_colleagues_dialogs","reassign_dialogs","delete_dialogs","view_reports","manage_settings"];
 /** Refusals that sending the same request again (same ids) may cure; any other comes back the same. */
 export const RETRYABLE_ERROR_CODES: readonly ErrorCode[] = ["conflict","internal"];
 
@@ -177,7 +181,7 @@ unread?: number, };
 /**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "attachments_unavailable" | "push_unavailable" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "attachments_unavailable" | "push_unavailable" | "internal";
 
 /**
  * A file a client wants to send, as it describes it before uploading.
@@ -187,6 +191,30 @@ export type FileDescription = { name: string, size: number,
  * The browser's `File.type`; may be empty.
  */
 content_type: string, };
+
+/**
+ * A new group, or what changes of one: a name and rights.
+ */
+export type GroupChange = { name?: string, rights?: Array<Right>, };
+
+/**
+ * A group of operators, which carries rights.
+ */
+export type GroupId = string;
+
+/**
+ * `GET /api/groups`: "Everyone" first, then by creation.
+ */
+export type GroupList = { groups: Array<GroupView>, };
+
+/**
+ * A group of operators, as admins manage it (`GET /api/groups`).
+ */
+export type GroupView = { id: GroupId, name: string, rights: Array<Right>, 
+/**
+ * The built-in group every operator belongs to: its name and membership are fixed.
+ */
+everyone: boolean, members: Array<OperatorId>, };
 
 /**
  * `GET /api/health`.
@@ -214,6 +242,11 @@ export type LastMessage = { seq: number, kind: MessageKind,
 text: string, at: number, };
 
 export type LoggedIn = { token: string, expires_at: number, operator: OperatorView, };
+
+/**
+ * Which groups an operator belongs to, "Everyone" aside.
+ */
+export type Membership = { groups: Array<GroupId>, };
 
 /**
  * Links to the files of one message.
@@ -284,7 +317,15 @@ export type OperatorStatus = "online" | "away" | "offline";
 /**
  * An operator as other operators see them: never the password hash.
  */
-export type OperatorView = { id: OperatorId, name: string, email: string, role: Role, status: OperatorStatus, };
+export type OperatorView = { id: OperatorId, name: string, email: string, role: Role, status: OperatorStatus, 
+/**
+ * The groups they belong to besides "Everyone".
+ */
+groups: Array<GroupId>, 
+/**
+ * Every right they hold (an admin: all), so consoles offer only what they may do.
+ */
+rights: Array<Right>, };
 
 /**
  * An operator connected to a dialog, with the name shown under the visitor's.
@@ -359,6 +400,11 @@ text: string, created_at: number, };
 
 export type Receipt = "delivered" | "read";
 
+/**
+ * What a group lets its members do beyond answering the dialogs they may see.
+ */
+export type Right = "see_colleagues_dialogs" | "reassign_dialogs" | "delete_dialogs" | "view_reports" | "manage_settings";
+
 export type Role = "admin" | "operator";
 
 /**
@@ -379,7 +425,7 @@ export type SearchResults = { hits: Array<SearchHit>, };
 /**
  * Everything the server pushes.
  */
-export type ServerEvent = { "type": "ack", request_id: string, message?: MessageView, dialog?: DialogView, } | { "type": "error", request_id?: string, code: ErrorCode, message: string, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, };
+export type ServerEvent = { "type": "ack", request_id: string, message?: MessageView, dialog?: DialogView, } | { "type": "error", request_id?: string, code: ErrorCode, message: string, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, };
 
 /**
  * Which side of the dialog received: the visitor, or the operators.

@@ -15,8 +15,8 @@ use super::{AppError, AppResult, Stores, dialog_for, message_at};
 use crate::auth::{Claims, Holder, Signer};
 use crate::domain::{
     Attachment, AttachmentKind, AttachmentLimits, DomainError, FileDescription,
-    MAX_ATTACHMENTS_PER_MESSAGE, Message, Millis, Operator, PREVIEW_PIXELS, Visitor, object_key,
-    preview_key, sealed_key, sniff_image,
+    MAX_ATTACHMENTS_PER_MESSAGE, Message, Millis, Operator, PREVIEW_PIXELS, Right, Visitor,
+    object_key, preview_key, sealed_key, sniff_image,
 };
 use crate::ids::{AttachmentId, DialogId, WorkspaceId};
 use crate::ports::{BlobError, Blobs, Clock, DialogStore, DirectoryStore, Images, UploadPolicy};
@@ -114,8 +114,11 @@ impl Attachments {
         admin: &Operator,
         limits: AttachmentLimits,
     ) -> AppResult<AttachmentLimits> {
-        if !admin.is_admin() {
-            return Err(DomainError::Forbidden("only admins may change attachment limits").into());
+        if !admin.can(Right::ManageSettings) {
+            return Err(DomainError::Forbidden(
+                "only admins and members of a group that may manage settings may change attachment limits",
+            )
+            .into());
         }
         limits.validate()?;
         let mut workspace = self

@@ -3,8 +3,10 @@
 //! it returns the posts; the use-cases read the connections (one query each) and deliver.
 //!
 //! The rule:
-//! - operators see a dialog unless it was transferred away from them (admins always see it); every
-//!   one of them hears of its messages and changes, since every sidebar moves;
+//! - operators see a dialog unless it was transferred away from them (unless their rights let them
+//!   reassign dialogs) or a colleague is in charge of it (unless they may see colleagues' dialogs,
+//!   as "Everyone" may by default); every one of them hears of its messages and changes, since
+//!   every sidebar moves, and one who stops seeing it hears `dialog.removed`;
 //! - typing and read receipts go only to the operators connected to the dialog (and the visitor);
 //! - the visitor hears of what is theirs to see: never a whisper or an operator's private timeline
 //!   event, and operators' names only where the site shows them;
@@ -12,7 +14,7 @@
 
 use super::{Post, dialog_view, view};
 use crate::domain::{
-    Connection, Dialog, Message, MessageKind, OperatorStatus, Peer, Receipt, Receipts, Role, Side,
+    Connection, Dialog, Hidden, Message, MessageKind, OperatorStatus, Peer, Receipt, Receipts, Side,
 };
 use crate::ids::{ConnectionId, OperatorId};
 use crate::protocol::ServerEvent;
@@ -83,9 +85,15 @@ impl<'a> Listeners<'a> {
 
 /// Whether this operator connection may see the dialog.
 pub(crate) fn may_see(dialog: &Dialog, c: &Connection) -> bool {
+    hidden_from(dialog, c).is_none() && matches!(c.peer, Peer::Operator { .. })
+}
+
+/// Why this operator connection may not see the dialog (`Dialog::hidden_from`, with the rights
+/// the connection carries).
+fn hidden_from(dialog: &Dialog, c: &Connection) -> Option<Hidden> {
     match &c.peer {
-        Peer::Operator { id, role, .. } => *role == Role::Admin || !dialog.revoked.contains(id),
-        Peer::Visitor { .. } => false,
+        Peer::Operator { id, .. } => dialog.hidden_from(id, |right| c.peer.can(right)),
+        Peer::Visitor { .. } => None,
     }
 }
 
@@ -182,8 +190,10 @@ pub(crate) fn change_to_operators(
         let Peer::Operator { id, .. } = &c.peer else {
             continue;
         };
-        if !may_see(dialog, c) {
-            if lost.contains(id) {
+        if let Some(hidden) = hidden_from(dialog, c) {
+            // Gone for those it was just transferred away from, and for those who may not see
+            // colleagues' dialogs once a colleague is in charge: their lists drop it.
+            if lost.contains(id) || hidden == Hidden::ColleaguesDialog {
                 posts.push(Post::new(
                     &c.id,
                     &ServerEvent::DialogRemoved {
@@ -305,7 +315,7 @@ pub(crate) fn workspace(operators: &[Connection], event: &ServerEvent) -> Vec<Po
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Content, Operator, VisitedPage, Visitor};
+    use crate::domain::{Content, Operator, Role, VisitedPage, Visitor};
     use crate::ids::ClientMessageId;
 
     use crate::domain::testing::operator;
@@ -318,6 +328,7 @@ mod tests {
                 id: op.id.clone(),
                 role: op.role,
                 status: op.status,
+                rights: op.rights.clone(),
             },
             connected_at: 0,
             expires_at: 0,
@@ -460,6 +471,39 @@ mod tests {
                 post.to
             );
         }
+    }
+
+    #[test]
+    fn who_may_not_see_colleagues_dialogs_loses_one_a_colleague_takes_and_hears_no_more() {
+        let mut s = scene();
+        // Boris's groups give him nothing: Anna's dialog is hers alone (and the admin's).
+        s.boris.rights = crate::domain::Rights::none();
+        s.operators = [&s.anna, &s.boris, &s.boss]
+            .iter()
+            .flat_map(|o| [tab(o, 1), tab(o, 2)])
+            .collect();
+        let added = s.dialog.close(&s.anna, 5).unwrap();
+        let posts = change_to_operators(&listeners(&s, None), &added, &Receipts::default(), &[]);
+        let removed: Vec<_> = posts
+            .iter()
+            .filter(|p| p.payload.contains("\"dialog.removed\""))
+            .map(|p| p.to.to_string())
+            .collect();
+        assert_eq!(removed, ["boris-1", "boris-2"]);
+        let updated: Vec<_> = posts
+            .iter()
+            .filter(|p| p.payload.contains("\"dialog.updated\""))
+            .cloned()
+            .collect();
+        assert_eq!(to_whom(&updated), ["anna-1", "anna-2", "boss-1", "boss-2"]);
+        let more = operator_says(&mut s.dialog, &s.anna, "c3", "hi", 6);
+        let heard = to_whom(&message_to_operators(
+            &listeners(&s, None),
+            &more,
+            &Receipts::default(),
+            false,
+        ));
+        assert!(heard.iter().all(|c| !c.starts_with("boris")), "{heard:?}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod chat;
 mod delivery;
 mod dialogs;
 mod fanout;
+mod groups;
 mod notifications;
 mod pages;
 mod quick_replies;
@@ -21,6 +22,7 @@ pub use attachments::{
 pub(crate) use chat::Draft;
 pub use delivery::Delivery;
 pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};
+pub use groups::{GroupChange, Groups, Membership};
 pub use notifications::{
     MAX_PUSH_SUBSCRIPTIONS, NewPushSubscription, Notifications, PUSH_BODY_CHARS, PUSH_TTL_SECS,
     PushKeys, PushPayload, PushSettings,
@@ -149,6 +151,7 @@ pub struct Stores {
     pub quick_replies: Arc<dyn QuickReplyStore>,
     pub search: Arc<dyn SearchIndex>,
     pub push_subscriptions: Arc<dyn PushSubscriptionStore>,
+    pub groups: Arc<dyn GroupStore>,
 }
 
 impl Stores {
@@ -163,6 +166,7 @@ impl Stores {
             quick_replies: store.clone(),
             search: store.clone(),
             push_subscriptions: store.clone(),
+            groups: store.clone(),
             tickets: store,
         }
     }
@@ -228,6 +232,8 @@ pub struct App {
     pub delivery: Delivery,
     /// Operators' Web Push subscriptions and choices, and the pushes.
     pub notifications: Arc<Notifications>,
+    /// Groups of operators and the rights they carry.
+    pub groups: Groups,
     clock: Arc<dyn Clock>,
 }
 
@@ -296,6 +302,7 @@ impl App {
                 quick_replies: stores.quick_replies.clone(),
                 clock: clock.clone(),
             },
+            groups: Groups::new(&stores, delivery.clone(), clock.clone()),
             sessions,
             sites,
             dialogs,

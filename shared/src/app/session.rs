@@ -15,7 +15,7 @@ use crate::ids::{
     ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId, random_token,
 };
 use crate::ports::StoreError;
-use crate::ports::{Clock, ConnectionStore, DirectoryStore, TicketStore};
+use crate::ports::{Clock, ConnectionStore, DirectoryStore, GroupStore, TicketStore};
 use crate::protocol::{OperatorView, PROTOCOL_VERSION, ServerEvent};
 use serde::{Deserialize, Serialize};
 
@@ -103,6 +103,7 @@ fn name_field(value: Option<String>) -> AppResult<Option<String>> {
 /// Who is who: sign-in, tickets, visitor sessions, sockets and the team.
 pub struct Sessions {
     directory: Arc<dyn DirectoryStore>,
+    groups: Arc<dyn GroupStore>,
     tickets: Arc<dyn TicketStore>,
     connections: Arc<dyn ConnectionStore>,
     pub signer: Signer,
@@ -123,6 +124,7 @@ impl Sessions {
     ) -> Self {
         Self {
             directory: stores.directory.clone(),
+            groups: stores.groups.clone(),
             tickets: stores.tickets.clone(),
             connections: stores.connections.clone(),
             signer,
@@ -352,6 +354,7 @@ impl Sessions {
                     id: op.id,
                     role: op.role,
                     status: op.status,
+                    rights: op.rights,
                 },
             )
         } else if let Some(token) = &req.visitor_token {
@@ -453,6 +456,7 @@ impl Sessions {
         if let Some(problem) = crate::domain::password_problem(password, &email) {
             return Err(AppError::Invalid(problem));
         }
+        let rights = super::groups::rights_of_new_operator(self.groups.as_ref(), workspace).await?;
         let op = Operator {
             id: OperatorId::generate(),
             workspace: workspace.clone(),
@@ -461,6 +465,8 @@ impl Sessions {
             role,
             status: OperatorStatus::Online,
             password_hash: hash_password(password),
+            groups: Vec::new(),
+            rights,
         };
         match self.directory.create_operator(&op).await {
             Ok(()) => Ok(op),

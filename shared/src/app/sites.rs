@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use super::{AppError, AppResult, Settings, Stores};
 use crate::domain::{
-    Dialog, DomainError, Millis, Operator, Site, SiteSettings, SiteView, parse_allowed_origins,
+    Dialog, DomainError, Millis, Operator, Right, Site, SiteSettings, SiteView,
+    parse_allowed_origins,
 };
 use crate::ids::SiteKey;
 use crate::ports::{Clock, DirectoryStore};
@@ -93,8 +94,11 @@ impl Sites {
 
     /// Admins list their workspace's sites: keys for the embed snippet, settings, origins.
     pub async fn sites(&self, admin: &Operator) -> AppResult<SiteList> {
-        if !admin.is_admin() {
-            return Err(DomainError::Forbidden("only admins may list sites").into());
+        if !admin.can(Right::ManageSettings) {
+            return Err(DomainError::Forbidden(
+                "only admins and members of a group that may manage settings may list sites",
+            )
+            .into());
         }
         let sites = self.directory.list_sites(&admin.workspace).await?;
         Ok(SiteList {
@@ -110,8 +114,11 @@ impl Sites {
         key: &SiteKey,
         update: SiteUpdate,
     ) -> AppResult<Site> {
-        if !admin.is_admin() {
-            return Err(DomainError::Forbidden("only admins may change a site").into());
+        if !admin.can(Right::ManageSettings) {
+            return Err(DomainError::Forbidden(
+                "only admins and members of a group that may manage settings may change a site",
+            )
+            .into());
         }
         let mut site = match self.directory.get_site(key).await? {
             Some(s) if s.workspace == admin.workspace => s,

@@ -3,10 +3,10 @@
 use crate::ids::{ConnectionId, OperatorId, SiteKey, VisitorId, WorkspaceId};
 use serde::{Deserialize, Serialize};
 
-use super::{Millis, OperatorStatus, Role};
+use super::{Millis, OperatorStatus, Right, Role};
 
-/// Who holds a WebSocket connection. Operator connections carry the operator's role and status so
-/// that fanning out needs no further reads.
+/// Who holds a WebSocket connection. Operator connections carry the operator's role, status and
+/// rights so that fanning out needs no further reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Peer {
@@ -14,11 +14,24 @@ pub enum Peer {
         id: OperatorId,
         role: Role,
         status: OperatorStatus,
+        /// Connections stored before rights hold what "Everyone" held then.
+        #[serde(default)]
+        rights: super::Rights,
     },
     Visitor {
         id: VisitorId,
         site: SiteKey,
     },
+}
+
+impl Peer {
+    /// Whether an operator connection's holder may do what `right` allows.
+    pub fn can(&self, right: Right) -> bool {
+        match self {
+            Peer::Operator { role, rights, .. } => *role == Role::Admin || rights.contains(right),
+            Peer::Visitor { .. } => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

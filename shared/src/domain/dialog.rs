@@ -8,8 +8,17 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Attachment, Content, DomainError, MAX_COMMENT_CHARS, Message, MessageKind, Millis, Operator,
-    Sender, SystemEvent, Visitor, validate_text,
+    Right, Sender, SystemEvent, Visitor, validate_text,
 };
+
+/// Why an operator of the workspace may not see a dialog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hidden {
+    /// It was transferred away from them.
+    TransferredAway,
+    /// A colleague is in charge of it.
+    ColleaguesDialog,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -137,12 +146,33 @@ impl Dialog {
         if op.workspace != self.workspace {
             return Err(DomainError::DialogNotFound);
         }
-        if !op.is_admin() && self.revoked.contains(&op.id) {
-            return Err(DomainError::Forbidden(
+        match self.hidden_from(&op.id, |right| op.can(right)) {
+            None => Ok(()),
+            Some(Hidden::TransferredAway) => Err(DomainError::Forbidden(
                 "the dialog was transferred away from you",
-            ));
+            )),
+            Some(Hidden::ColleaguesDialog) => Err(DomainError::Forbidden(
+                "the dialog is in a colleague's charge, and your groups do not let you see colleagues' dialogs",
+            )),
         }
-        Ok(())
+    }
+
+    /// Why an operator who holds the rights `can` says yes to may not see the dialog, or nothing:
+    /// one transferred it away (unless they may reassign dialogs), or a colleague is in charge of
+    /// it and they are not connected to it (unless they may see colleagues' dialogs, or reassign
+    /// dialogs, which needs seeing them).
+    pub fn hidden_from(&self, op: &OperatorId, can: impl Fn(Right) -> bool) -> Option<Hidden> {
+        if self.revoked.contains(op) && !can(Right::ReassignDialogs) {
+            Some(Hidden::TransferredAway)
+        } else if self.assignee.as_ref().is_some_and(|a| &a.id != op)
+            && !self.is_participant(op)
+            && !can(Right::SeeColleaguesDialogs)
+            && !can(Right::ReassignDialogs)
+        {
+            Some(Hidden::ColleaguesDialog)
+        } else {
+            None
+        }
     }
 
     pub fn visitor_message(
@@ -283,9 +313,9 @@ impl Dialog {
         now: Millis,
     ) -> Result<Vec<Message>, DomainError> {
         self.check_access(by)?;
-        if !by.is_admin() && !self.is_in_charge(&by.id) {
+        if !by.can(Right::ReassignDialogs) && !self.is_in_charge(&by.id) {
             return Err(DomainError::Forbidden(
-                "only an admin or the operator in charge may transfer the dialog",
+                "only the operator in charge, an admin or a member of a group that may reassign dialogs may transfer this dialog",
             ));
         }
         if to.workspace != self.workspace {
@@ -605,6 +635,48 @@ mod tests {
         assert!(
             admin_in_charge.check_access(&admin).is_ok(),
             "admins keep access"
+        );
+    }
+
+    #[test]
+    fn rights_decide_who_sees_a_colleagues_dialog_and_who_may_transfer_it() {
+        let v = visitor();
+        let anna = operator("Anna", Role::Operator);
+        let with = |name: &str, rights: &[Right]| Operator {
+            rights: crate::domain::Rights::of(rights.iter().copied()),
+            ..operator(name, Role::Operator)
+        };
+        let (solo, lead) = (with("Solo", &[]), with("Lead", &[Right::ReassignDialogs]));
+        let mut d = Dialog::start(&v, 1);
+        d.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
+        assert!(d.check_access(&solo).is_ok(), "the queue is everyone's");
+        d.join(&anna, 3).unwrap();
+        assert_eq!(
+            d.hidden_from(&solo.id, |r| solo.can(r)),
+            Some(Hidden::ColleaguesDialog)
+        );
+        assert!(matches!(
+            d.check_access(&solo),
+            Err(DomainError::Forbidden(_))
+        ));
+        assert!(d.check_access(&anna).is_ok(), "Everyone's default sees it");
+        assert!(matches!(
+            d.transfer(&solo, &lead, None, 4),
+            Err(DomainError::Forbidden(_))
+        ));
+        d.transfer(&lead, &solo, None, 5)
+            .expect("reassigning is the group's right");
+        assert!(d.check_access(&solo).is_ok(), "their own now");
+        d.transfer(&solo, &lead, None, 6).unwrap();
+        assert_eq!(
+            d.hidden_from(&solo.id, |r| solo.can(r)),
+            Some(Hidden::TransferredAway)
+        );
+        d.transfer(&lead, &anna, None, 7).unwrap();
+        assert_eq!(
+            d.hidden_from(&lead.id, |r| lead.can(r)),
+            None,
+            "who may reassign keeps seeing what they handed on"
         );
     }
 

@@ -159,11 +159,31 @@ pub struct Operator {
     pub status: OperatorStatus,
     /// An argon2id PHC string; never leaves the server.
     pub password_hash: String,
+    /// The groups they belong to besides "Everyone".
+    #[serde(default)]
+    pub groups: Vec<crate::ids::GroupId>,
+    /// The rights those groups and "Everyone" give them, worked out when either changes.
+    #[serde(default)]
+    pub rights: super::Rights,
 }
 
 impl Operator {
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
+    }
+
+    /// Whether they may do what `right` allows: admins may do everything.
+    pub fn can(&self, right: super::Right) -> bool {
+        self.is_admin() || self.rights.contains(right)
+    }
+
+    /// Every right they hold, as consoles are told.
+    pub fn held_rights(&self) -> super::Rights {
+        if self.is_admin() {
+            super::Rights::all()
+        } else {
+            self.rights.clone()
+        }
     }
 }
 

@@ -13,6 +13,8 @@ pub enum DomainError {
     DialogNotFound,
     #[error("no such operator")]
     OperatorNotFound,
+    #[error("no such group")]
+    GroupNotFound,
     #[error("you may not do this: {0}")]
     Forbidden(&'static str),
     #[error("join the dialog before you write in it")]
@@ -91,6 +93,8 @@ pub enum ErrorCode {
     EmptyText,
     DialogNotFound,
     OperatorNotFound,
+    /// No group of the workspace has this id.
+    GroupNotFound,
     Forbidden,
     NotConnected,
     AlreadyClosed,
@@ -124,7 +128,7 @@ impl ErrorCode {
         match self {
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
-            Self::DialogNotFound | Self::OperatorNotFound => 404,
+            Self::DialogNotFound | Self::OperatorNotFound | Self::GroupNotFound => 404,
             Self::Conflict => 409,
             Self::AttachmentTooLarge => 413,
             Self::Internal => 500,
@@ -159,6 +163,7 @@ impl DomainError {
             Self::EmptyText => ErrorCode::EmptyText,
             Self::DialogNotFound => ErrorCode::DialogNotFound,
             Self::OperatorNotFound => ErrorCode::OperatorNotFound,
+            Self::GroupNotFound => ErrorCode::GroupNotFound,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotConnected => ErrorCode::NotConnected,
             Self::AlreadyClosed => ErrorCode::AlreadyClosed,

@@ -10,6 +10,7 @@ mod message;
 mod notification;
 mod quick_reply;
 mod read_marker;
+mod rights;
 mod search;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -25,6 +26,7 @@ pub use message::*;
 pub use notification::*;
 pub use quick_reply::*;
 pub use read_marker::*;
+pub use rights::*;
 pub use search::*;
 pub use widget::*;
 

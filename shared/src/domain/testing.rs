@@ -13,6 +13,8 @@ pub(crate) fn operator(name: &str, role: Role, status: OperatorStatus) -> Operat
         role,
         status,
         password_hash: String::new(),
+        groups: Vec::new(),
+        rights: Default::default(),
     }
 }
 

@@ -5,11 +5,12 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use parlor_core::domain::{
-    Connection, Dialog, DialogStatus, Email, Message, Millis, Operator, OperatorStatus, Peer,
-    ReadMarker, Receipt, Receipts, Role, Side, Site, Ticket, Visitor, VisitorSource, Workspace,
+    Connection, Dialog, DialogStatus, Email, Group, Message, Millis, Operator, OperatorStatus,
+    Peer, ReadMarker, Receipt, Receipts, Right, Rights, Role, Side, Site, Ticket, Visitor,
+    VisitorSource, Workspace,
 };
 use parlor_core::ids::{
-    ClientMessageId, ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId,
+    ClientMessageId, ConnectionId, DialogId, GroupId, OperatorId, SiteKey, VisitorId, WorkspaceId,
 };
 use parlor_core::ports::{Clock, DialogCursor, Store, StoreError, SystemClock};
 
@@ -43,6 +44,8 @@ fn operator(ws: &WorkspaceId, email: &str) -> Operator {
         role: Role::Operator,
         status: OperatorStatus::Online,
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        groups: Vec::new(),
+        rights: Default::default(),
     }
 }
 
@@ -121,6 +124,7 @@ fn operator_connection(ws: &WorkspaceId, op: &OperatorId, expires_at: Millis) ->
             id: op.clone(),
             role: Role::Operator,
             status: OperatorStatus::Online,
+            rights: Default::default(),
         },
         connected_at: T0,
         expires_at,
@@ -887,7 +891,8 @@ pub async fn operator_status_reaches_their_connections(store: Arc<dyn Store>) {
             peer: Peer::Operator {
                 id: anna.id.clone(),
                 role: Role::Operator,
-                status: OperatorStatus::Away
+                status: OperatorStatus::Away,
+                rights: Default::default(),
             },
             ..annas[0].clone()
         }
@@ -1419,4 +1424,110 @@ pub async fn a_push_endpoint_belongs_to_the_last_operator_who_subscribed_it(stor
 
 fn ids_token() -> String {
     parlor_core::ids::random_token("")
+}
+
+pub async fn groups_are_per_workspace_and_membership_reaches_connections(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let elsewhere = WorkspaceId::generate();
+    let group = |ws: &WorkspaceId, name: &str, at: Millis, rights: &[Right]| Group {
+        id: GroupId::generate(),
+        workspace: ws.clone(),
+        name: name.into(),
+        rights: Rights::of(rights.iter().copied()),
+        created_at: at,
+    };
+    let supervisors = group(&ws, "Supervisors", T0 + 2, &[Right::ReassignDialogs]);
+    let billing = group(&ws, "Billing", T0 + 1, &[Right::ViewReports]);
+    let theirs = group(&elsewhere, "Theirs", T0, &[]);
+    for g in [&supervisors, &billing, &theirs] {
+        store.put_group(g).await.unwrap();
+    }
+    let names = |groups: Vec<Group>| groups.into_iter().map(|g| g.name).collect::<Vec<_>>();
+    assert_eq!(
+        names(store.list_groups(&ws).await.unwrap()),
+        ["Billing", "Supervisors"],
+        "by creation, this workspace's only"
+    );
+    let renamed = Group {
+        name: "Leads".into(),
+        ..supervisors.clone()
+    };
+    store.put_group(&renamed).await.unwrap();
+    assert_eq!(
+        store.list_groups(&ws).await.unwrap(),
+        [billing.clone(), renamed]
+    );
+
+    let anna = operator(&ws, &unique_email("anna"));
+    let boris = operator(&ws, &unique_email("boris"));
+    store.create_operator(&anna).await.unwrap();
+    store.create_operator(&boris).await.unwrap();
+    let annas = operator_connection(&ws, &anna.id, in_two_hours());
+    let boris_connection = operator_connection(&ws, &boris.id, in_two_hours());
+    store.put_connection(&annas).await.unwrap();
+    store.put_connection(&boris_connection).await.unwrap();
+    let rights = Rights::of([Right::ReassignDialogs, Right::ViewReports]);
+    store
+        .set_operator_access(
+            &ws,
+            &anna.id,
+            &[supervisors.id.clone(), billing.id.clone()],
+            &rights,
+        )
+        .await
+        .unwrap();
+    let stored = store.get_operator(&ws, &anna.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored,
+        Operator {
+            groups: vec![supervisors.id.clone(), billing.id.clone()],
+            rights: rights.clone(),
+            ..anna.clone()
+        }
+    );
+    let rights_of = |c: Connection| match c.peer {
+        Peer::Operator { rights, .. } => rights,
+        Peer::Visitor { .. } => panic!("an operator connection"),
+    };
+    let connection = store.get_connection(&annas.id).await.unwrap().unwrap();
+    assert_eq!(rights_of(connection), rights);
+    let untouched = store
+        .get_connection(&boris_connection.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rights_of(untouched), Rights::default());
+    assert_eq!(
+        store.get_operator(&ws, &boris.id).await.unwrap().unwrap(),
+        boris
+    );
+
+    // Emptied again; an unknown operator is not created as a fragment.
+    store
+        .set_operator_access(&ws, &anna.id, &[], &Rights::none())
+        .await
+        .unwrap();
+    let stored = store.get_operator(&ws, &anna.id).await.unwrap().unwrap();
+    assert_eq!((stored.groups, stored.rights), (vec![], Rights::none()));
+    let nobody = OperatorId::generate();
+    store
+        .set_operator_access(&ws, &nobody, &[], &Rights::none())
+        .await
+        .unwrap();
+    assert_eq!(store.get_operator(&ws, &nobody).await.unwrap(), None);
+
+    store.delete_group(&ws, &billing.id).await.unwrap();
+    store.delete_group(&ws, &billing.id).await.unwrap();
+    store.delete_group(&ws, &theirs.id).await.unwrap();
+    assert_eq!(names(store.list_groups(&ws).await.unwrap()), ["Leads"]);
+    assert_eq!(
+        names(store.list_groups(&elsewhere).await.unwrap()),
+        ["Theirs"],
+        "a delete names its workspace"
+    );
+    assert_eq!(
+        store.list_operators(&ws).await.unwrap().len(),
+        2,
+        "groups share the workspace's partition with its operators, apart"
+    );
 }

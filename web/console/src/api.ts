@@ -5,9 +5,14 @@ import type {
   DialogAttachments,
   DialogPage,
   DialogStatus,
+  GroupChange,
+  GroupId,
+  GroupList,
+  GroupView,
   HistoryPage,
   LoggedIn,
   MessageAttachments,
+  OperatorId,
   OperatorList,
   OperatorStatus,
   OperatorView,
@@ -79,6 +84,31 @@ export class Api {
   /** Admins only: a new operator of my workspace. */
   addOperator(operator: { name: string; email: string; password: string; role: Role }): Promise<OperatorView> {
     return this.call("POST", "/operators", operator);
+  }
+
+  /** Admins only: the workspace's groups, "Everyone" first, with their rights and members. */
+  groups(): Promise<GroupList> {
+    return this.call("GET", "/groups");
+  }
+
+  /** Admins only. */
+  createGroup(change: GroupChange): Promise<GroupView> {
+    return this.call("POST", "/groups", change);
+  }
+
+  /** Admins only: renames a group or changes its rights ("Everyone" keeps its name). */
+  updateGroup(id: GroupId, change: GroupChange): Promise<GroupView> {
+    return this.call("PATCH", `/groups/${encodeURIComponent(id)}`, change);
+  }
+
+  /** Admins only; "Everyone" cannot be deleted. */
+  deleteGroup(id: GroupId): Promise<void> {
+    return this.call("DELETE", `/groups/${encodeURIComponent(id)}`);
+  }
+
+  /** Admins only: which groups an operator belongs to, "Everyone" aside. */
+  setMembership(operator: OperatorId, groups: GroupId[]): Promise<OperatorView> {
+    return this.call("PUT", `/operators/${encodeURIComponent(operator)}/groups`, { groups });
   }
 
   /** Admins only: my workspace's sites. */

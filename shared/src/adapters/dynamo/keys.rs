@@ -4,7 +4,7 @@
 
 use crate::domain::{Connection, DialogStatus, IndexEntry, Millis, Peer};
 use crate::ids::{
-    ConnectionId, DialogId, OperatorId, QuickReplyId, SiteKey, VisitorId, WorkspaceId,
+    ConnectionId, DialogId, GroupId, OperatorId, QuickReplyId, SiteKey, VisitorId, WorkspaceId,
 };
 
 /// Attribute names of the keys and of the index.
@@ -26,6 +26,13 @@ pub fn operator(ws: &WorkspaceId, op: &OperatorId) -> Key {
 }
 
 pub const OPERATOR_PREFIX: &str = "OP#";
+
+/// Groups live in their workspace's partition too: listing them is one Query.
+pub fn group(ws: &WorkspaceId, group: &GroupId) -> Key {
+    (format!("WS#{ws}"), format!("{GROUP_PREFIX}{group}"))
+}
+
+pub const GROUP_PREFIX: &str = "GRP#";
 
 /// Login knows only the email; emails compare case-insensitively, as the embedded store does.
 pub fn email(email: &str) -> Key {

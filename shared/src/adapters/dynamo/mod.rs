@@ -19,6 +19,7 @@ mod connections;
 mod dialogs;
 mod directory;
 mod errors;
+mod groups;
 mod item;
 mod keys;
 mod push_subscriptions;

@@ -45,6 +45,9 @@ CREATE TABLE IF NOT EXISTS push_subscriptions (
     endpoint TEXT PRIMARY KEY, workspace TEXT NOT NULL, operator TEXT NOT NULL,
     created_at INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS push_subscriptions_by_operator ON push_subscriptions (workspace, operator);
+CREATE TABLE IF NOT EXISTS operator_groups (
+    workspace TEXT NOT NULL, id TEXT NOT NULL, created_at INTEGER NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (workspace, id));
 CREATE TABLE IF NOT EXISTS push_choices (
     workspace TEXT NOT NULL, operator TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (workspace, operator));

@@ -5,6 +5,7 @@
 mod attachments;
 mod dialogs;
 pub mod extract;
+mod groups;
 mod operators;
 mod push;
 mod quick_replies;
@@ -52,6 +53,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(quick_replies::routes())
         .merge(attachments::routes())
         .merge(push::routes())
+        .merge(groups::routes())
         .layer(axum::middleware::from_fn(as_http_api_function))
         .layer(axum::middleware::from_fn(api_headers))
         .with_state(app)

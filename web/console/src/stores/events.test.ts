@@ -23,7 +23,7 @@ describe("the server events' map", () => {
     expect(partial).toBeDefined();
     const { store } = signedIn();
     expect(Object.keys(eventHandlers(store)).sort()).toEqual(
-      ["ack", "dialog.created", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "typing", "visitor.page"],
+      ["ack", "dialog.created", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "operator.updated", "typing", "visitor.page"],
     );
   });
 
@@ -79,7 +79,7 @@ describe("the server events' map", () => {
     socket.push({ type: "dialog.read", dialog_id: "d1", unread: 3, marked_unread: true });
     expect(store.sidebar.rows.value.get("d1")?.unread).toBe(3);
 
-    store.workspace.operators.value = [{ id: "op_2", name: "Oleg", email: "o@parlor.test", role: "operator", status: "online" }];
+    store.workspace.operators.value = [{ id: "op_2", name: "Oleg", email: "o@parlor.test", role: "operator", status: "online", groups: [], rights: [] }];
     socket.push({ type: "operator.status", operator_id: "op_2", status: "away" });
     expect(store.workspace.operators.value[0].status).toBe("away");
 

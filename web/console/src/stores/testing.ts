@@ -10,7 +10,7 @@ import type { Action } from "./connection";
 
 export { ME, dialog } from "../state/testing";
 
-export const me: OperatorView = { id: ME, name: "Mia", email: "mia@parlor.test", role: "operator", status: "online" };
+export const me: OperatorView = { id: ME, name: "Mia", email: "mia@parlor.test", role: "operator", status: "online", groups: [], rights: ["see_colleagues_dialogs"] };
 
 export const message = (dialogId: string, seq: number, over: Partial<MessageView> = {}): MessageView => ({
   id: `msg_${dialogId}_${seq}`,

@@ -32,6 +32,39 @@ describe("the workspace and quick replies stores", () => {
     expect(store.operators.value[0].status).toBe("away");
   });
 
+  it("groups: loaded, created, changed, deleted; membership and operator.updated move members and rights", async () => {
+    const boris = { ...me, id: "op_boris", name: "Boris" };
+    const everyone = { id: "grp_everyone", name: "Everyone", rights: ["see_colleagues_dialogs" as const], everyone: true, members: [me.id, boris.id] };
+    const leads = { id: "grp_leads", name: "Leads", rights: ["reassign_dialogs" as const], everyone: false, members: [] };
+    let fail = true;
+    const store = new WorkspaceStore(
+      fakeApi({
+        groups: async () => (fail ? Promise.reject(new Error("down")) : { groups: [everyone] }),
+        createGroup: async (change) => ({ ...leads, name: change.name ?? "" }),
+        updateGroup: async (id, change) => ({ ...leads, id, rights: change.rights ?? [] }),
+        deleteGroup: async () => undefined,
+        setMembership: async (id, groups) => ({ ...boris, id, groups, rights: ["see_colleagues_dialogs", "reassign_dialogs"] }),
+      }),
+    );
+    store.operators.value = [me, boris];
+    await store.loadGroups();
+    expect(store.groupsError.value).toBe("Could not load the groups: down");
+    fail = false;
+    await store.loadGroups();
+    expect(store.groups.value).toEqual([everyone]);
+    await store.createGroup({ name: "Leads", rights: ["reassign_dialogs"] });
+    await store.setMembership("op_boris", ["grp_leads"]);
+    expect(store.groups.value?.[1].members).toEqual(["op_boris"]);
+    expect(store.operators.value[1].rights).toContain("reassign_dialogs");
+    await store.updateGroup("grp_leads", { rights: ["view_reports"] });
+    expect(store.groups.value?.[1].rights).toEqual(["view_reports"]);
+    store.updateOperator({ ...boris, groups: [] });
+    expect(store.groups.value?.map((g) => g.members)).toEqual([[me.id, "op_boris"], ["op_boris"]].map((m, i) => (i === 1 ? [] : m)));
+    await store.deleteGroup("grp_leads");
+    expect(store.groups.value).toEqual([everyone]);
+    expect(store.operators.value.every((o) => o.groups.length === 0)).toBe(true);
+  });
+
   it("quick replies: saved and deleted on the server; a refusal is a notice", async () => {
     const notice = signal<string | null>(null);
     let fail = false;

@@ -2,7 +2,7 @@
 // and, for admins in Settings, its sites; what admins add and save goes through here.
 
 import { signal } from "@preact/signals";
-import type { OperatorId, OperatorStatus, OperatorView, Role, SiteUpdate, SiteView } from "../../../protocol/protocol";
+import type { GroupChange, GroupId, GroupView, OperatorId, OperatorStatus, OperatorView, Role, SiteUpdate, SiteView } from "../../../protocol/protocol";
 import type { Api } from "../api";
 
 export class WorkspaceStore {
@@ -10,12 +10,66 @@ export class WorkspaceStore {
   /** The workspace's sites, loaded when an admin opens Settings; null until then. */
   readonly sites = signal<SiteView[] | null>(null);
   readonly sitesError = signal<string | null>(null);
+  /** The workspace's groups ("Everyone" first), loaded when an admin opens Settings; null until then. */
+  readonly groups = signal<GroupView[] | null>(null);
+  readonly groupsError = signal<string | null>(null);
 
-  constructor(private readonly api: Pick<Api, "sites" | "addOperator" | "updateSite">) {}
+  constructor(
+    private readonly api: Pick<Api, "sites" | "addOperator" | "updateSite" | "groups" | "createGroup" | "updateGroup" | "deleteGroup" | "setMembership">,
+  ) {}
 
   /** An operator's status moved (`operator.status`). */
   setStatus(id: OperatorId, status: OperatorStatus): void {
     this.operators.value = this.operators.value.map((o) => (o.id === id ? { ...o, status } : o));
+  }
+
+  /** An operator's record changed (`operator.updated`: their groups and rights). */
+  updateOperator(op: OperatorView): void {
+    this.operators.value = this.operators.value.map((o) => (o.id === op.id ? op : o));
+    const groups = this.groups.value;
+    if (groups) {
+      this.groups.value = groups.map((g) => {
+        const member = g.everyone || op.groups.includes(g.id);
+        const members = g.members.filter((m) => m !== op.id);
+        return { ...g, members: member ? [...members, op.id] : members };
+      });
+    }
+  }
+
+  /** Admins: Settings loads the groups each time it opens. */
+  async loadGroups(): Promise<void> {
+    try {
+      this.groups.value = (await this.api.groups()).groups;
+      this.groupsError.value = null;
+    } catch (e) {
+      this.groupsError.value = `Could not load the groups: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+
+  /** Admins; the server's refusal (a taken name …) is thrown for the form to show. */
+  async createGroup(change: GroupChange): Promise<GroupView> {
+    const created = await this.api.createGroup(change);
+    this.groups.value = [...(this.groups.value ?? []), created];
+    return created;
+  }
+
+  async updateGroup(id: GroupId, change: GroupChange): Promise<GroupView> {
+    const saved = await this.api.updateGroup(id, change);
+    this.groups.value = (this.groups.value ?? []).map((g) => (g.id === id ? saved : g));
+    return saved;
+  }
+
+  async deleteGroup(id: GroupId): Promise<void> {
+    await this.api.deleteGroup(id);
+    this.groups.value = (this.groups.value ?? []).filter((g) => g.id !== id);
+    this.operators.value = this.operators.value.map((o) => ({ ...o, groups: o.groups.filter((g) => g !== id) }));
+  }
+
+  /** Admins put an operator in groups; the server answers with their new rights. */
+  async setMembership(operator: OperatorId, groups: GroupId[]): Promise<OperatorView> {
+    const saved = await this.api.setMembership(operator, groups);
+    this.updateOperator(saved);
+    return saved;
   }
 
   /** Admins: Settings loads the sites each time it opens (another admin may have changed them). */

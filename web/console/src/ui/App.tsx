@@ -4,6 +4,7 @@ import type { Store } from "../store";
 import { step } from "../state/sidebar";
 import { opensShortcuts, SHORTCUTS } from "../state/keys";
 import { themeLabel } from "../state/theme";
+import { seesSettings } from "../state/rights";
 import { Sidebar } from "./Sidebar";
 import { DialogPane } from "./DialogPane";
 import { Settings } from "./Settings";
@@ -39,8 +40,9 @@ export function App({ store }: { store: Store }) {
   }, [store]);
   if (!me) return <Login store={store} />;
   const offline = store.connection.state.value !== "online";
-  // Settings is for admins; the dialogs stay mounted (hidden) under it, so nothing there is lost.
-  const settings = me.role === "admin" && store.page.value === "settings";
+  // Settings is for admins and those whose groups may manage settings; the dialogs stay mounted
+  // (hidden) under it, so nothing there is lost.
+  const settings = seesSettings(me) && store.page.value === "settings";
   return (
     <div
       class="console"
@@ -57,7 +59,7 @@ export function App({ store }: { store: Store }) {
         <span class="unread-count" data-testid="unread-dialogs" aria-label={`${unread} unread dialogs`}>
           {unread > 0 ? `${unread} unread` : "all read"}
         </span>
-        {me.role === "admin" && (
+        {seesSettings(me) && (
           <button
             type="button"
             class="settings-button"
@@ -69,7 +71,7 @@ export function App({ store }: { store: Store }) {
             <span class="label">Settings</span>
           </button>
         )}
-        {me.role !== "admin" && <NotificationsButton store={store} />}
+        {!seesSettings(me) && <NotificationsButton store={store} />}
         <div class="top-actions">
           <button type="button" class="icon-button" aria-label={themeLabel(theme)} title={`${themeLabel(theme)} (click to switch)`} data-testid="theme" data-theme={theme} onClick={() => store.theme.cycle()}>
             <Icon name={theme === "dark" ? "moon" : theme === "light" ? "sun" : "system"} />

@@ -10,6 +10,7 @@ import { AttachmentsPanel, Lightbox, MessageFiles } from "./Attachments";
 import { draggingFiles, gallery, summary, type Shown } from "../state/attachments";
 import { Icon, WithFiles } from "./Icons";
 import { useEscape } from "./escape";
+import { canTransfer } from "../state/rights";
 
 export function DialogPane({ store }: { store: Store }) {
   const id = store.dialog.selected.value;
@@ -108,10 +109,12 @@ export function DialogPane({ store }: { store: Store }) {
         </div>
         {/* Each action an icon with its name beside it; on narrow screens the icon alone, the name kept for screen readers and as a tooltip. */}
         <div class="actions">
-          <button type="button" data-testid="transfer" title="Transfer to another operator" onClick={() => setTransfer(!transfer)} aria-expanded={transfer}>
-            <Icon name="transfer" />
-            <span class="label">Transfer</span>
-          </button>
+          {canTransfer(store.session.me.value, d) && (
+            <button type="button" data-testid="transfer" title="Transfer to another operator" onClick={() => setTransfer(!transfer)} aria-expanded={transfer}>
+              <Icon name="transfer" />
+              <span class="label">Transfer</span>
+            </button>
+          )}
           {d.status === "open" ? (
             <button type="button" data-testid="close" title="Close the dialog" onClick={() => void store.dialog.command({ action: "close", op: "close", dialog_id: id })}>
               <Icon name="close" />
@@ -161,7 +164,7 @@ export function DialogPane({ store }: { store: Store }) {
               {whisper ? "Whispers are text-only: turn whisper off to send files" : `Drop files to send to ${d.visitor_name}`}
             </div>
           )}
-          {transfer && <Transfer store={store} dialogId={id} done={() => setTransfer(false)} />}
+          {transfer && canTransfer(store.session.me.value, d) && <Transfer store={store} dialogId={id} done={() => setTransfer(false)} />}
           <Timeline
             store={store}
             dialogId={id}

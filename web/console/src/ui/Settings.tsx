@@ -14,14 +14,24 @@ import {
 import { Notifications } from "./Notifications";
 import { limitsForm, MAX_LIMIT_MB, parseLimits, type LimitsForm } from "../state/attachments";
 import { Icon } from "./Icons";
+import { Outcome } from "./Outcome";
+import { Groups } from "./Groups";
+import { can } from "../state/rights";
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** The admins' Settings: the team and the sites. The dialogs stay mounted behind it, socket and drafts included. */
+/**
+ * Settings: the team and its groups for admins, the sites and attachment limits for those who may
+ * manage settings, notifications for me. The dialogs stay mounted behind it, socket and drafts included.
+ */
 export function Settings({ store }: { store: Store }) {
+  const me = store.session.me.value;
+  const admin = me?.role === "admin";
+  const manages = can(me, "manage_settings");
   useEffect(() => {
-    void store.workspace.loadSites();
-  }, [store]);
+    if (manages) void store.workspace.loadSites();
+    if (admin) void store.workspace.loadGroups();
+  }, [store, admin, manages]);
   return (
     <main class="settings" aria-labelledby="settings-title" data-testid="settings">
       <div class="settings-head">
@@ -31,9 +41,10 @@ export function Settings({ store }: { store: Store }) {
           Back to dialogs
         </button>
       </div>
-      <Team store={store} />
-      <Sites store={store} />
-      <AttachmentLimits store={store} />
+      {admin && <Team store={store} />}
+      {admin && <Groups store={store} />}
+      {manages && <Sites store={store} />}
+      {manages && <AttachmentLimits store={store} />}
       <Notifications store={store} />
     </main>
   );
@@ -366,24 +377,6 @@ function SiteCard({ store, site }: { store: Store; site: SiteView }) {
 }
 
 /** The script tag to copy; where the clipboard is refused, the text is selected for Ctrl+C. */
-/** What a form's submit came to: the server's refusal (announced at once) or what was done. */
-function Outcome({ error, done, testid }: { error: string | null; done: string | null; testid: { error: string; done: string } }) {
-  return (
-    <>
-      {error && (
-        <p class="error" role="alert" data-testid={testid.error}>
-          {error}
-        </p>
-      )}
-      {done && (
-        <p class="saved" role="status" data-testid={testid.done}>
-          {done}
-        </p>
-      )}
-    </>
-  );
-}
-
 function Snippet({ text, id }: { text: string; id: string }) {
   const ref = useRef<HTMLTextAreaElement>(null);
   const [copied, setCopied] = useState<string | null>(null);
