@@ -190,6 +190,7 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
         | ServerEvent::Typing { .. }
         | ServerEvent::DialogRead { .. }
         | ServerEvent::OperatorStatusChanged { .. }
+        | ServerEvent::OperatorUpdated { .. }
         | ServerEvent::VisitorPage { .. } => Vec::new(),
     };
     messages
