@@ -149,6 +149,7 @@ pub struct Stores {
     pub quick_replies: Arc<dyn QuickReplyStore>,
     pub search: Arc<dyn SearchIndex>,
     pub push_subscriptions: Arc<dyn PushSubscriptionStore>,
+    pub upload_marks: Arc<dyn UploadMarkStore>,
 }
 
 impl Stores {
@@ -163,6 +164,7 @@ impl Stores {
             quick_replies: store.clone(),
             search: store.clone(),
             push_subscriptions: store.clone(),
+            upload_marks: store.clone(),
             tickets: store,
         }
     }

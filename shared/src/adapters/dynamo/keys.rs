@@ -4,7 +4,7 @@
 
 use crate::domain::{Connection, DialogStatus, IndexEntry, Millis, Peer};
 use crate::ids::{
-    ConnectionId, DialogId, OperatorId, QuickReplyId, SiteKey, VisitorId, WorkspaceId,
+    AttachmentId, ConnectionId, DialogId, OperatorId, QuickReplyId, SiteKey, VisitorId, WorkspaceId,
 };
 
 /// Attribute names of the keys and of the index.
@@ -137,6 +137,12 @@ pub fn connection_gsi1(connection: &Connection) -> Key {
             visitor_connection_sk(&connection.id),
         ),
     }
+}
+
+/// One item per upload put in a message, in a partition of its own: marking it is one conditional
+/// write.
+pub fn upload_mark(ws: &WorkspaceId, attachment: &AttachmentId) -> Key {
+    (format!("WS#{ws}#UPLOAD#{attachment}"), "UPLOAD".into())
 }
 
 pub fn ticket(id: &str) -> Key {

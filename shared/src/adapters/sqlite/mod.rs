@@ -4,7 +4,7 @@
 //!
 //! `schema` holds the tables, `row` maps rows to records, `errors` maps SQLite's failures; then one
 //! file per port: `directory`, `dialogs`, `receipts`, `read_markers`, `connections`, `tickets`,
-//! `quick_replies`, `search`, `push_subscriptions`.
+//! `quick_replies`, `search`, `push_subscriptions`, `upload_marks`.
 
 mod connections;
 mod dialogs;
@@ -18,6 +18,7 @@ mod row;
 mod schema;
 mod search;
 mod tickets;
+mod upload_marks;
 
 use crate::ports::{Clock, StoreResult, SystemClock};
 use errors::unavailable;

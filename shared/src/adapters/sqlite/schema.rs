@@ -45,6 +45,11 @@ CREATE TABLE IF NOT EXISTS push_subscriptions (
     endpoint TEXT PRIMARY KEY, workspace TEXT NOT NULL, operator TEXT NOT NULL,
     created_at INTEGER NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS push_subscriptions_by_operator ON push_subscriptions (workspace, operator);
+CREATE TABLE IF NOT EXISTS upload_marks (
+    workspace TEXT NOT NULL, attachment TEXT NOT NULL, message TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace, attachment));
+CREATE INDEX IF NOT EXISTS upload_marks_by_expiry ON upload_marks (expires_at);
 CREATE TABLE IF NOT EXISTS push_choices (
     workspace TEXT NOT NULL, operator TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (workspace, operator));
