@@ -44,7 +44,7 @@ pub enum StoreChoice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {
     /// Everything on one origin: the web apps at `/`, the HTTP API at `/api`, the WebSocket at
-    /// `/ws` (attachment storage on a port of its own). For self-hosting behind one proxy.
+    /// `/ws`, attachment storage at `/parlor-attachments`. For self-hosting behind one proxy.
     OneOrigin,
     /// AWS's shape: the web files (CloudFront's role), the HTTP API, the WebSocket API, attachment
     /// storage and a customer's site each on an origin of its own, with the CORS, CSP and headers
@@ -64,6 +64,10 @@ pub struct Config {
     pub admin_password: Option<String>,
     /// Origins the demo site accepts the widget from; empty means any.
     pub site_origins: Vec<String>,
+    /// The origin browsers reach the gateway by when it is not the listening address (behind a
+    /// proxy or a host name), in the one-origin shape: uploads and file links name it, since a
+    /// signed link names its host. The widget is taken from it too.
+    pub public_url: Option<String>,
     pub limits: Limits,
     pub settings: Settings,
     /// The VAPID `sub` pushes are signed with; `mailto:` the admin's email when unset.
@@ -97,9 +101,34 @@ fn env_secs(name: &str, default: u64) -> Result<Duration, String> {
     }
 }
 
+/// `PARLOR_PUBLIC_URL`: one origin (a path would be lost to signed links' paths), for the
+/// one-origin shape only (in AWS's shape every part has an origin of its own).
+fn public_url(url: Option<&str>, shape: Shape) -> Result<Option<String>, String> {
+    let Some(url) = url else {
+        return Ok(None);
+    };
+    if shape != Shape::OneOrigin {
+        return Err("PARLOR_PUBLIC_URL is for the one-origin shape".into());
+    }
+    match parlor_core::domain::parse_origin_list(url)
+        .map_err(|e| format!("PARLOR_PUBLIC_URL: {e}"))?
+        .as_slice()
+    {
+        [origin] => Ok(Some(origin.clone())),
+        _ => Err(format!(
+            "PARLOR_PUBLIC_URL is one origin such as https://chat.example.com, not {url:?}"
+        )),
+    }
+}
+
 impl Config {
     /// Reads `PARLOR_*` variables once; a bad value names the variable.
     pub fn from_env() -> Result<Self, String> {
+        let shape = match env("PARLOR_SHAPE").as_deref() {
+            None | Some("one-origin") => Shape::OneOrigin,
+            Some("aws") => Shape::Aws,
+            Some(other) => return Err(format!("PARLOR_SHAPE is one-origin or aws, not {other:?}")),
+        };
         let addr = env("PARLOR_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
         let addr = addr
             .parse()
@@ -120,11 +149,6 @@ impl Config {
             max_connection_age: env_secs("PARLOR_MAX_CONNECTION_SECS", 7200)?,
             ..Limits::default()
         };
-        let shape = match env("PARLOR_SHAPE").as_deref() {
-            None | Some("one-origin") => Shape::OneOrigin,
-            Some("aws") => Shape::Aws,
-            Some(other) => return Err(format!("PARLOR_SHAPE is one-origin or aws, not {other:?}")),
-        };
         Ok(Self {
             addr,
             shape,
@@ -135,6 +159,7 @@ impl Config {
             admin_email: env("PARLOR_ADMIN_EMAIL").unwrap_or_else(|| "admin@parlor.local".into()),
             admin_password: env("PARLOR_ADMIN_PASSWORD"),
             site_origins: origins("PARLOR_SITE_ORIGINS")?,
+            public_url: public_url(env("PARLOR_PUBLIC_URL").as_deref(), shape)?,
             limits,
             // Behind a proxy or a host name the widget's origin is not the listening address.
             settings: Settings {
@@ -158,6 +183,7 @@ impl Config {
             admin_email: "admin@parlor.test".into(),
             admin_password: Some("admin-password".into()),
             site_origins: Vec::new(),
+            public_url: None,
             limits: Limits::default(),
             settings: Settings::default(),
             push_subject: None,
@@ -191,6 +217,7 @@ enum Layout {
     Aws {
         http_api: Bound,
         websocket: Bound,
+        storage: Bound,
         site: Bound,
     },
 }
@@ -233,9 +260,11 @@ pub struct Running {
     /// The access key id the Management API takes (in a SigV4 `Authorization` header), for tools
     /// and tests that post to connections as the functions do.
     pub management_key: String,
-    /// The S3-compatible endpoint that keeps attachments.
-    pub storage_addr: SocketAddr,
-    /// Attachment storage as the app uses it (on the endpoint at `storage_addr`).
+    /// The origin browsers reach attachment storage by, with the bucket at
+    /// `/parlor-attachments`: the gateway's own (or `PARLOR_PUBLIC_URL`), or in AWS's shape an
+    /// origin of its own.
+    pub storage_origin: String,
+    /// Attachment storage as the app uses it.
     pub blobs: Arc<S3Blobs>,
     /// The storage's access key id: every presigned link shows it; its secret stays in the data
     /// folder.
@@ -292,7 +321,7 @@ impl Running {
             demo = self.demo_url,
             api = self.api_url,
             ws = self.ws_url,
-            storage = format_args!("http://{}", self.storage_addr),
+            storage = format_args!("{}/{}", self.storage_origin, storage::BUCKET),
             email = self.admin.email,
             password = self.password_line(),
             site = self.site.key,
@@ -333,6 +362,20 @@ impl Running {
     }
 }
 
+/// An address this process can connect to: the listening one, or loopback when it listens on
+/// every interface.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, addr.port()))
+        }
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, addr.port()))
+        }
+        _ => addr,
+    }
+}
+
 fn credentials(key: &str, secret: &str) -> Credentials {
     Credentials::new(key, secret, None, None, "parlor-local")
 }
@@ -369,23 +412,41 @@ pub async fn start(config: Config) -> Result<Running, String> {
         let a = l.local_addr().map_err(|e| e.to_string())?;
         Ok::<_, String>((l, a))
     };
-    let (storage, storage_addr) = beside("the attachment storage").await?;
-    let storage_origin = format!("http://{storage_addr}");
     let (storage_key, storage_secret) = storage_credentials(&config.data_dir)?;
-    let storage_router = storage::router(&config.data_dir, &storage_key, &storage_secret)?;
     let web_origin = format!("http://{addr}");
     let layout = match config.shape {
         Shape::OneOrigin => Layout::OneOrigin,
         Shape::Aws => Layout::Aws {
             http_api: beside("the HTTP API").await?,
             websocket: beside("the WebSocket API").await?,
+            storage: beside("the attachment storage").await?,
             site: beside("the customer's site").await?,
         },
+    };
+    // Storage's origin as browsers reach it, and as this process does (its own calls).
+    let (storage_origin, storage_endpoint) = match &layout {
+        Layout::OneOrigin => (
+            config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| web_origin.clone()),
+            format!("http://{}", reachable(addr)),
+        ),
+        Layout::Aws {
+            storage: (_, storage_addr),
+            ..
+        } => (
+            format!("http://{storage_addr}"),
+            format!("http://{}", reachable(*storage_addr)),
+        ),
     };
     // The widget's iframe is served from here: its requests carry this origin on any site (and
     // any origin PARLOR_WIDGET_ORIGINS names, for a gateway behind a proxy).
     let mut settings = config.settings.clone();
     settings.widget_origins.push(web_origin.clone());
+    if let Some(public) = &config.public_url {
+        settings.widget_origins.push(public.clone());
+    }
 
     let sdk = sdk_config(&storage_key, &storage_secret).await;
     // The Management API takes only this process's own key: made up per run, never in a link.
@@ -401,7 +462,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
     ));
     let blobs = Arc::new(storage::blobs(
         &sdk,
-        storage_addr,
+        &storage_endpoint,
+        &storage_origin,
         config.aws_calls.as_ref(),
     )?);
     let (stores, store_name) = match &config.store {
@@ -502,15 +564,22 @@ pub async fn start(config: Config) -> Result<Running, String> {
                 widget::frame_router(app.clone(), config.web_dir.clone(), hosts),
             );
             let files = web::router(config.web_dir.clone(), pages, web, None);
+            let storage = storage::router(
+                &config.data_dir,
+                &storage_key,
+                &storage_secret,
+                storage::Mount::UnderItsPath,
+            )?;
             servers.push((
                 "the gateway",
                 listener,
-                gateway.router().merge(http_api).merge(files),
+                gateway.router().merge(http_api).merge(storage).merge(files),
             ));
         }
         Layout::Aws {
             http_api: (api, api_addr),
             websocket: (ws, _),
+            storage: (storage, _),
             site: (customer, site_addr),
         } => {
             api_url = format!("http://{api_addr}/api");
@@ -537,13 +606,22 @@ pub async fn start(config: Config) -> Result<Running, String> {
             servers.push(("the HTTP API", api, http_api));
             servers.push(("the WebSocket API", ws, gateway.router()));
             servers.push((
+                "the attachment storage",
+                storage,
+                storage::router(
+                    &config.data_dir,
+                    &storage_key,
+                    &storage_secret,
+                    storage::Mount::WholeOrigin,
+                )?,
+            ));
+            servers.push((
                 "the customer's site",
                 customer,
                 widget::customer_site(config.web_dir.clone(), site.key.clone(), web_origin.clone()),
             ));
         }
     }
-    servers.push(("the attachment storage", storage, storage_router));
 
     let (shutdown, rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
@@ -580,7 +658,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         demo_url,
         management_addr,
         management_key,
-        storage_addr,
+        storage_origin,
         blobs,
         storage_key,
         app,
@@ -607,4 +685,36 @@ pub fn init_tracing() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_public_url_is_one_origin_of_the_one_origin_shape() {
+        assert_eq!(public_url(None, Shape::OneOrigin), Ok(None));
+        assert_eq!(
+            public_url(Some("https://Chat.Example.com"), Shape::OneOrigin),
+            Ok(Some("https://chat.example.com".into()))
+        );
+        for bad in [
+            "https://chat.example.com/parlor",
+            "chat.example.com",
+            "https://a.example,https://b.example",
+        ] {
+            assert!(public_url(Some(bad), Shape::OneOrigin).is_err(), "{bad}");
+        }
+        assert!(public_url(Some("https://chat.example.com"), Shape::Aws).is_err());
+    }
+
+    #[test]
+    fn a_gateway_on_every_interface_is_reached_on_loopback() {
+        let any: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert_eq!(reachable(any), "127.0.0.1:8080".parse().unwrap());
+        let any6: SocketAddr = "[::]:8080".parse().unwrap();
+        assert_eq!(reachable(any6), "[::1]:8080".parse().unwrap());
+        let one: SocketAddr = "192.0.2.7:8080".parse().unwrap();
+        assert_eq!(reachable(one), one);
+    }
 }

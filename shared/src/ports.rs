@@ -5,7 +5,7 @@
 use crate::domain::{
     Connection, Dialog, DialogStatus, Group, IndexEntry, Message, Millis, Operator, OperatorStatus,
     PushChoices, PushSubscriber, PushSubscription, QuickReply, ReadMarker, Receipt, Receipts,
-    Rights, Side, Site, Ticket, Visitor, Workspace,
+    Rights, Side, Site, Ticket, UploadMark, Visitor, Workspace,
 };
 use crate::ids::{
     ClientMessageId, ConnectionId, DialogId, GroupId, OperatorId, QuickReplyId, SiteKey, VisitorId,
@@ -202,6 +202,29 @@ pub trait TicketStore: Send + Sync {
     async fn take_ticket(&self, id: &str) -> StoreResult<Option<Ticket>>;
 }
 
+/// What marking an upload found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marked {
+    /// No message had it: it is this message's now.
+    New,
+    /// This same message marked it before (a retried frame).
+    Again,
+    /// Another message has it.
+    Taken,
+}
+
+/// Upload grants used once: which message each upload went into, kept until its token expires.
+#[async_trait]
+pub trait UploadMarkStore: Send + Sync {
+    /// Marks `mark.attachment` as put in `mark.message` unless another message holds it, in one
+    /// conditional write (however many try at once, one message gets it). A mark past its
+    /// `expires_at` counts as none.
+    async fn mark_upload(&self, mark: &UploadMark) -> StoreResult<Marked>;
+    /// Removes the mark if `mark.message` holds it (a message refused after its files were
+    /// marked leaves them free); another message's mark stays.
+    async fn unmark_upload(&self, mark: &UploadMark) -> StoreResult<()>;
+}
+
 /// The quick-search index: terms to dialogs, written after the dialog's own commit. An entry is
 /// keyed by term, dialog and field, so writing it again only moves its `seq` and `at`.
 #[async_trait]
@@ -283,6 +306,7 @@ pub trait Store:
     + SearchIndex
     + PushSubscriptionStore
     + GroupStore
+    + UploadMarkStore
 {
 }
 impl<
@@ -295,7 +319,8 @@ impl<
         + QuickReplyStore
         + SearchIndex
         + PushSubscriptionStore
-        + GroupStore,
+        + GroupStore
+        + UploadMarkStore,
 > Store for T
 {
 }
@@ -415,8 +440,9 @@ pub trait Blobs: Send + Sync {
     /// The whole object; an error when it is larger than `max_bytes`.
     async fn read(&self, key: &str, max_bytes: u64) -> Result<Vec<u8>, BlobError>;
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError>;
-    /// Copies an object, its type and disposition with it, in storage (nothing passes through).
-    async fn copy(&self, from: &str, to: &str) -> Result<(), BlobError>;
+    /// Copies an object, its type and disposition with it, in storage (nothing passes through),
+    /// unless `to` already holds one: the first copy to a key stays. True when this one copied.
+    async fn copy_once(&self, from: &str, to: &str) -> Result<bool, BlobError>;
 }
 
 /// A small JPEG of an image, and the image's own size.

@@ -79,6 +79,8 @@ contract_suite!(
     push_subscriptions_are_each_operators_own_with_their_choices,
     a_push_endpoint_belongs_to_the_last_operator_who_subscribed_it,
     groups_are_per_workspace_and_membership_reaches_connections,
+    an_upload_is_marked_for_one_message,
+    concurrent_marks_of_one_upload_let_one_message_have_it,
 );
 
 /// What only the DynamoDB adapter has: its table, its keys, its TTL, its harness.

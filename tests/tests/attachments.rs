@@ -476,7 +476,7 @@ async fn grants_hold_files_to_the_workspaces_limits_which_only_admins_change() {
 }
 
 #[tokio::test]
-async fn a_checked_file_stays_what_was_checked_though_its_grant_is_used_again() {
+async fn a_checked_file_stays_what_was_checked_whatever_is_put_at_its_upload_afterwards() {
     let app = TestApp::spawn().await;
     let mut j = app.joined("Hello").await;
     let picture = png(64, 32);
@@ -491,15 +491,42 @@ async fn a_checked_file_stays_what_was_checked_though_its_grant_is_used_again() 
     assert_eq!(status, 201, "{g}");
     assert!((200..300).contains(&upload_granted(&g, &picture).await.status));
     let token = g["upload"].as_str().unwrap();
-    let ack = j.vera.ws.ok(send_files(None, "", &[token])).await;
+    let first = send_files(None, "", &[token]);
+    let ack = j.vera.ws.ok(first.clone()).await;
     let seq = ack["message"]["seq"].as_u64().unwrap();
     with_files(&mut j.a).await;
 
-    // The grant still works for its window: other bytes of the same size and type go up.
+    // Other bytes of the same size and type under the same grant: the local storage refuses a
+    // second upload to the key...
     let mut swapped = png(32, 64);
     swapped.resize(picture.len(), 0);
     assert_ne!(swapped, picture);
-    assert!((200..300).contains(&upload_granted(&g, &swapped).await.status));
+    let again = upload_granted(&g, &swapped).await;
+    assert_eq!(
+        again.status,
+        412,
+        "{}",
+        String::from_utf8_lossy(&again.body)
+    );
+    // ... which S3 takes for the grant's whole window (a browser's POST cannot be conditional).
+    let key = g["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f[0] == "key")
+        .unwrap()[1]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    use parlor_core::ports::Blobs;
+    app.running
+        .blobs
+        .put(&key, swapped.clone(), "image/png")
+        .await
+        .expect("the upload's key overwritten");
+    // The message's frame sent again (a retry) checks the file again, and changes nothing.
+    let retried = j.vera.ws.ok(first).await;
+    assert_eq!(retried["message"]["seq"], seq);
 
     // The message's links serve what was checked, not what came after.
     let links = app
@@ -514,4 +541,96 @@ async fn a_checked_file_stays_what_was_checked_though_its_grant_is_used_again() 
         (200, Some("image/png"))
     );
     assert_eq!(got.body, picture, "the checked bytes");
+    let preview = fetch(links["attachments"][0]["preview_url"].as_str().unwrap()).await;
+    let preview = image::load_from_memory(&preview.body).unwrap();
+    assert_eq!(
+        (preview.width(), preview.height()),
+        (64, 32),
+        "the checked image's preview"
+    );
+}
+
+#[tokio::test]
+async fn an_upload_goes_in_one_message_only_and_a_retried_frame_is_answered_with_that_message() {
+    let app = TestApp::spawn().await;
+    let mut j = app.joined("Hello").await;
+    let picture = png(48, 24);
+    let token = upload(&app, &j.vera.token, "receipt.png", &picture, "image/png").await;
+    let first = send_files(None, "here it is", &[&token]);
+    let ack = j.vera.ws.ok(first.clone()).await;
+    let seq = ack["message"]["seq"].as_u64().unwrap();
+    with_files(&mut j.a).await;
+
+    // The same frame again, as after a lost ack: the same message, stored and pushed once.
+    let again = j.vera.ws.ok(first.clone()).await;
+    assert_eq!(again["message"]["id"], ack["message"]["id"]);
+    assert_eq!(again["message"]["seq"], seq);
+    j.a.assert_no("message.created").await;
+
+    // Another message naming the same upload is refused, and nothing is stored.
+    let refused = j
+        .vera
+        .ws
+        .refused(
+            send_files(None, "and again", &[&token]),
+            "upload_already_used",
+        )
+        .await;
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("receipt.png"),
+        "{refused}"
+    );
+    nothing_stored(&app, &mut j, seq).await;
+
+    // With a fresh file beside it: neither goes, and the fresh one stays free for the next message.
+    let fresh = upload(
+        &app,
+        &j.vera.token,
+        "notes.txt",
+        b"fresh notes",
+        "text/plain",
+    )
+    .await;
+    j.vera
+        .ws
+        .refused(
+            send_files(None, "", &[&fresh, &token]),
+            "upload_already_used",
+        )
+        .await;
+    nothing_stored(&app, &mut j, seq).await;
+    // A message refused for its text leaves its file free too.
+    j.vera
+        .ws
+        .refused(
+            send_files(None, &"x".repeat(2001), &[&fresh]),
+            "text_too_long",
+        )
+        .await;
+    nothing_stored(&app, &mut j, seq).await;
+    let sent = j.vera.ws.ok(send_files(None, "", &[&fresh])).await;
+    assert_eq!(sent["message"]["attachments"][0]["name"], "notes.txt");
+    with_files(&mut j.a).await;
+
+    // Operators' uploads the same way; a refusal before the message is stored frees the file.
+    let boris = app.operator("Boris").await;
+    let mut b = app.connect_operator(&boris).await;
+    let pdf = b"%PDF-1.4 once".to_vec();
+    let theirs = upload(&app, &boris.token, "terms.pdf", &pdf, "application/pdf").await;
+    b.refused(send_files(Some(&j.dialog), "", &[&theirs]), "not_connected")
+        .await;
+    b.ok(frame::join(&j.dialog)).await;
+    let sent = b.ok(send_files(Some(&j.dialog), "", &[&theirs])).await;
+    assert_eq!(sent["message"]["attachments"][0]["name"], "terms.pdf");
+    let latest = sent["message"]["seq"].as_u64().unwrap();
+    b.refused(
+        send_files(Some(&j.dialog), "once more", &[&theirs]),
+        "upload_already_used",
+    )
+    .await;
+    let history = app.history(&j.anna, &j.dialog, "").await;
+    assert_eq!(history["latest_seq"].as_u64(), Some(latest), "{history}");
 }

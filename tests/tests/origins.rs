@@ -52,7 +52,7 @@ fn aws_hosts(app: &TestApp) -> Hosts {
     Hosts {
         http_api: origin_of(&r.api_url),
         websocket: origin_of(&r.ws_url()),
-        storage: format!("http://{}", r.storage_addr),
+        storage: r.storage_origin.clone(),
     }
 }
 
@@ -242,7 +242,8 @@ async fn in_aws_shape_each_part_has_an_origin_of_its_own_with_the_deployed_rules
 async fn on_one_origin_the_web_files_have_the_same_rules_and_the_frame_its_sites_ancestors() {
     let app = TestApp::spawn().await;
     let web = app.running.http_url();
-    let storage = format!("http://{}", app.running.storage_addr);
+    let storage = app.running.storage_origin.clone();
+    assert_eq!(storage, web, "storage is on the gateway's own origin");
     let hosts = Hosts {
         http_api: String::new(),
         websocket: "ws: wss:".into(),

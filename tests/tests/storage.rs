@@ -13,6 +13,7 @@ use parlor_core::protocol::Route;
 use parlor_e2e::storage::{Response, fetch, form_upload, send};
 use parlor_e2e::{TestApp, temp_dir, unique};
 use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const TYPE: &str = "text/plain";
@@ -99,7 +100,7 @@ async fn an_upload_within_its_grant_is_stored_and_linked() {
     let post = blobs.presign_upload(&policy).await.expect("a grant");
     assert_eq!(
         post.url,
-        format!("http://{}/parlor-attachments", app.running.storage_addr)
+        format!("{}/parlor-attachments", app.running.storage_origin)
     );
     let bytes = file(SIZE);
     let response = upload(&post, &bytes).await;
@@ -188,7 +189,7 @@ async fn an_upload_within_its_grant_is_stored_and_linked() {
 #[tokio::test]
 async fn browsers_on_other_origins_may_upload_and_fetch() {
     let app = TestApp::spawn().await;
-    let url = format!("http://{}/parlor-attachments", app.running.storage_addr);
+    let url = format!("{}/parlor-attachments", app.running.storage_origin);
     let preflight = http::Request::builder()
         .method("OPTIONS")
         .uri(&url)
@@ -212,7 +213,7 @@ async fn browsers_on_other_origins_may_upload_and_fetch() {
         .get("content-security-policy")
         .cloned()
         .expect("a policy");
-    let origin = format!("http://{}", app.running.storage_addr);
+    let origin = app.running.storage_origin.clone();
     let csp = csp.to_str().expect("text");
     assert!(
         csp.contains(&format!("connect-src 'self' ws: wss: {origin}")),
@@ -425,7 +426,8 @@ async fn the_storage_takes_only_its_own_made_up_credentials() {
             ))
             .load()
             .await;
-        let stranger = parlor_local::storage::blobs(&sdk, app.running.storage_addr, None).unwrap();
+        let origin = &app.running.storage_origin;
+        let stranger = parlor_local::storage::blobs(&sdk, origin, origin, None).unwrap();
         assert!(
             stranger.read(&key, 100).await.is_err(),
             "{id}/{secret} read the file"
@@ -440,4 +442,269 @@ async fn the_storage_takes_only_its_own_made_up_credentials() {
     // Kept for the next run, in the private data folder.
     let kept = std::fs::read_to_string(dir.join("storage.key")).unwrap();
     assert!(kept.starts_with(&format!("{}:", app.running.storage_key)));
+}
+
+/// A request with no signature at all, as anyone who reaches the port can send.
+async fn anonymous(method: &str, url: &str, body: &[u8]) -> Response {
+    send(
+        http::Request::builder()
+            .method(method)
+            .uri(url)
+            .body(Full::new(Bytes::copy_from_slice(body)))
+            .expect("a request"),
+    )
+    .await
+}
+
+fn refused_unsigned(what: &str, response: &Response) {
+    let body = String::from_utf8_lossy(&response.body);
+    assert_eq!(response.status, 403, "{what}: {body}");
+    assert!(body.contains("<Code>AccessDenied</Code>"), "{what}: {body}");
+}
+
+#[tokio::test]
+async fn storage_is_served_on_the_gateways_own_port_under_a_path() {
+    let app = TestApp::spawn().await;
+    let blobs = &app.running.blobs;
+    let bucket = format!("{}/parlor-attachments", app.running.http_url());
+
+    // A browser's upload and its link, both to the gateway's own port.
+    let policy = policy();
+    let post = blobs.presign_upload(&policy).await.expect("a grant");
+    assert_eq!(post.url, bucket);
+    let bytes = file(SIZE);
+    let stored = upload(&post, &bytes).await;
+    assert!((200..300).contains(&stored.status), "{}", stored.status);
+    let link = blobs
+        .presign_download(&policy.key, 60)
+        .await
+        .expect("a link");
+    assert!(
+        link.starts_with(&format!("{bucket}/{}?", policy.key)),
+        "{link}"
+    );
+    let got = fetch(&link).await;
+    assert_eq!((got.status, got.body.to_vec()), (200, bytes.clone()));
+    // Uploaded files on the console's origin: never sniffed, and sandboxed if opened as a page.
+    assert_eq!(got.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(
+        got.header("content-security-policy"),
+        Some(parlor_local::storage::FILES_POLICY)
+    );
+
+    // The server's own calls go there too: HEAD, GET, PUT and a copy.
+    let head = blobs.head(&policy.key).await.unwrap().expect("the object");
+    assert_eq!(
+        (head.size, head.content_type.as_deref()),
+        (SIZE, Some(TYPE))
+    );
+    let copy = format!("{}.sealed", policy.key);
+    assert!(blobs.copy_once(&policy.key, &copy).await.expect("copied"));
+    assert_eq!(blobs.read(&copy, SIZE).await.unwrap(), bytes);
+    // The first copy stays.
+    blobs.put(&policy.key, file(SIZE + 1), TYPE).await.unwrap();
+    assert!(!blobs.copy_once(&policy.key, &copy).await.expect("answered"));
+    assert_eq!(blobs.read(&copy, SIZE).await.unwrap(), bytes);
+    blobs
+        .put(
+            &format!("{}.preview.jpg", policy.key),
+            vec![1, 2],
+            "image/jpeg",
+        )
+        .await
+        .expect("stored");
+
+    // The console is still the console, and the storage's files are not web files.
+    let console = fetch(&app.url("/")).await;
+    assert_eq!(console.status, 200);
+    assert!(
+        console
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("text/html")),
+        "{:?}",
+        console.header("content-type")
+    );
+    assert!(
+        !String::from_utf8_lossy(&console.body).contains("ListAllMyBucketsResult"),
+        "the gateway's root lists no buckets"
+    );
+}
+
+#[tokio::test]
+async fn the_gateway_port_takes_only_signed_requests_for_files() {
+    let app = TestApp::spawn().await;
+    let blobs = &app.running.blobs;
+    let bucket = format!("{}/parlor-attachments", app.running.http_url());
+    let key = format!("a/test/{}", unique("kept"));
+    blobs
+        .put(&key, b"private".to_vec(), TYPE)
+        .await
+        .expect("the gateway's own credentials write");
+    let object = format!("{bucket}/{key}");
+
+    refused_unsigned("GET an object", &anonymous("GET", &object, b"").await);
+    let head = anonymous("HEAD", &object, b"").await;
+    assert_eq!(head.status, 403, "HEAD an object");
+    refused_unsigned("ListObjects", &anonymous("GET", &bucket, b"").await);
+    refused_unsigned(
+        "ListObjectsV2",
+        &anonymous("GET", &format!("{bucket}?list-type=2"), b"").await,
+    );
+    refused_unsigned(
+        "PUT over an object",
+        &anonymous("PUT", &object, b"replaced").await,
+    );
+    let fresh = format!("{bucket}/a/test/{}", unique("planted"));
+    refused_unsigned("PUT a new object", &anonymous("PUT", &fresh, b"x").await);
+    refused_unsigned("DELETE", &anonymous("DELETE", &object, b"").await);
+    // A browser form with no policy and no signature.
+    let planted = format!("a/test/{}", unique("form"));
+    let form = form_upload(
+        &bucket,
+        &[
+            ("key".to_owned(), planted.clone()),
+            ("Content-Type".to_owned(), TYPE.to_owned()),
+        ],
+        b"planted",
+    )
+    .await;
+    refused_unsigned("an unsigned form POST", &form);
+    assert_eq!(blobs.head(&planted).await.unwrap(), None, "nothing planted");
+    assert_eq!(
+        blobs.read(&key, 100).await.unwrap(),
+        b"private".to_vec(),
+        "the object is as it was"
+    );
+
+    // A link signs its key: the same signature for another key is refused.
+    let other = format!("a/test/{}", unique("other"));
+    blobs.put(&other, b"other".to_vec(), TYPE).await.unwrap();
+    let link = blobs.presign_download(&key, 60).await.unwrap();
+    assert_eq!(fetch(&link).await.body, b"private".to_vec());
+    let moved = link.replace(&key, &other);
+    assert_eq!(fetch(&moved).await.status, 403, "{moved}");
+}
+
+#[tokio::test]
+async fn an_upload_grant_stores_one_file_once() {
+    let app = TestApp::spawn().await;
+    let blobs = &app.running.blobs;
+    let policy = policy();
+    let post = blobs.presign_upload(&policy).await.expect("a grant");
+    let first = file(SIZE);
+    let stored = upload(&post, &first).await;
+    assert!((200..300).contains(&stored.status), "{}", stored.status);
+
+    let other: Vec<u8> = first.iter().rev().copied().collect();
+    let again = upload(&post, &other).await;
+    let body = String::from_utf8_lossy(&again.body);
+    assert_eq!(again.status, 412, "{body}");
+    assert!(body.contains("<Code>PreconditionFailed</Code>"), "{body}");
+    assert_eq!(blobs.read(&policy.key, SIZE).await.unwrap(), first);
+}
+
+#[tokio::test]
+async fn in_aws_shape_storage_has_an_origin_of_its_own_that_takes_only_signed_requests() {
+    let app = TestApp::spawn_with(parlor_local::Config {
+        shape: parlor_local::Shape::Aws,
+        ..parlor_local::Config::for_tests(&temp_dir())
+    })
+    .await;
+    let origin = app.running.storage_origin.clone();
+    assert_ne!(origin, app.running.http_url());
+    let blobs = &app.running.blobs;
+    let policy = policy();
+    let post = blobs.presign_upload(&policy).await.expect("a grant");
+    assert_eq!(post.url, format!("{origin}/parlor-attachments"));
+    let bytes = file(SIZE);
+    assert!((200..300).contains(&upload(&post, &bytes).await.status));
+    let link = blobs.presign_download(&policy.key, 60).await.unwrap();
+    assert_eq!(fetch(&link).await.body, bytes);
+
+    // ListBuckets, as at S3's own root, and the rest: refused without a signature.
+    refused_unsigned(
+        "ListBuckets",
+        &anonymous("GET", &format!("{origin}/"), b"").await,
+    );
+    let object = format!("{origin}/parlor-attachments/{}", policy.key);
+    refused_unsigned("GET an object", &anonymous("GET", &object, b"").await);
+    refused_unsigned("DELETE", &anonymous("DELETE", &object, b"").await);
+    assert_eq!(blobs.read(&policy.key, SIZE).await.unwrap(), bytes);
+}
+
+/// A reverse proxy in front of the gateway, as a self-hosted one sits: every request passed on
+/// with the `Host` it came with (nginx's `proxy_set_header Host $host`), to `upstream` once set.
+async fn proxy(upstream: Arc<OnceLock<String>>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let pass = move |req: axum::extract::Request| {
+        let upstream = upstream.clone();
+        async move {
+            let (parts, body) = req.into_parts();
+            let body = http_body_util::BodyExt::collect(body)
+                .await
+                .unwrap()
+                .to_bytes();
+            let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+            let mut out = http::Request::builder()
+                .method(parts.method)
+                .uri(format!("{}{path}", upstream.get().expect("the gateway")));
+            for (name, value) in &parts.headers {
+                out = out.header(name, value);
+            }
+            let got = send(out.body(Full::new(body)).unwrap()).await;
+            let mut back = axum::response::Response::builder().status(got.status);
+            for (name, value) in &got.headers {
+                if name != http::header::CONTENT_LENGTH && name != http::header::TRANSFER_ENCODING {
+                    back = back.header(name, value);
+                }
+            }
+            back.body(axum::body::Body::from(got.body)).unwrap()
+        }
+    };
+    let service = axum::Router::new().fallback(pass);
+    tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
+    origin
+}
+
+#[tokio::test]
+async fn behind_a_proxy_one_port_serves_everything_and_files_are_linked_through_it() {
+    let upstream = Arc::new(OnceLock::new());
+    let public = proxy(upstream.clone()).await;
+    let mut config = parlor_local::Config::for_tests(&temp_dir());
+    config.public_url = Some(public.clone());
+    let app = TestApp::spawn_with(config).await;
+    upstream.set(app.running.http_url()).unwrap();
+    assert_eq!(app.running.storage_origin, public);
+
+    // The console through the proxy names storage where browsers reach it.
+    let console = fetch(&format!("{public}/")).await;
+    assert_eq!(console.status, 200);
+    let csp = console
+        .header("content-security-policy")
+        .unwrap_or_default();
+    assert!(
+        csp.contains(&format!("connect-src 'self' ws: wss: {public}")),
+        "{csp}"
+    );
+
+    // An upload and a link, both through the proxy; the server's own calls go straight to the port.
+    let blobs = &app.running.blobs;
+    let policy = policy();
+    let post = blobs.presign_upload(&policy).await.expect("a grant");
+    assert_eq!(post.url, format!("{public}/parlor-attachments"));
+    let bytes = file(SIZE);
+    let stored = upload(&post, &bytes).await;
+    assert!((200..300).contains(&stored.status), "{}", stored.status);
+    assert_eq!(blobs.head(&policy.key).await.unwrap().unwrap().size, SIZE);
+    let link = blobs.presign_download(&policy.key, 60).await.unwrap();
+    assert!(
+        link.starts_with(&format!("{public}/parlor-attachments/")),
+        "{link}"
+    );
+    let got = fetch(&link).await;
+    assert_eq!((got.status, got.body.to_vec()), (200, bytes));
+    // A link names its host: the same link at another one is refused.
+    let elsewhere = link.replace(&public, &app.running.http_url());
+    assert_eq!(fetch(&elsewhere).await.status, 403);
 }

@@ -181,7 +181,7 @@ unread?: number, };
 /**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "attachments_unavailable" | "push_unavailable" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "internal";
 
 /**
  * A file a client wants to send, as it describes it before uploading.

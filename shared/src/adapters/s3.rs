@@ -29,6 +29,9 @@ pub struct S3Blobs {
     credentials: Option<SharedCredentialsProvider>,
     bucket: String,
     post_url: String,
+    /// Signs links where browsers reach storage by another address than this process does (a
+    /// local gateway behind a proxy); `client` signs them otherwise.
+    links: Option<aws_sdk_s3::Client>,
     #[cfg(feature = "dynamodb")]
     calls: Option<super::calls::AwsCalls>,
 }
@@ -48,6 +51,7 @@ impl S3Blobs {
             credentials: Some(credentials),
             bucket: bucket.into(),
             post_url: post_url.into(),
+            links: None,
             #[cfg(feature = "dynamodb")]
             calls: None,
         }
@@ -62,8 +66,18 @@ impl S3Blobs {
             credentials: sdk.credentials_provider(),
             bucket: bucket.to_owned(),
             post_url: Self::aws_post_url(bucket, &region),
+            links: None,
             #[cfg(feature = "dynamodb")]
             calls: None,
+        }
+    }
+
+    /// Links signed by `links`, a client of the same bucket and credentials at the address
+    /// browsers use: a signed link names its host.
+    pub fn linking_with(self, links: aws_sdk_s3::Client) -> Self {
+        Self {
+            links: Some(links),
+            ..self
         }
     }
 
@@ -224,8 +238,11 @@ impl Blobs for S3Blobs {
     async fn presign_download(&self, key: &str, ttl_secs: u64) -> Result<String, BlobError> {
         let config = PresigningConfig::expires_in(Duration::from_secs(ttl_secs))
             .map_err(|e| failed("cannot presign", key, e))?;
-        let request = self
-            .get(key)
+        let client = self.links.as_ref().unwrap_or(&self.client);
+        let request = client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
             .presigned(config)
             .await
             .map_err(|e| failed("cannot presign", key, e))?;
@@ -311,17 +328,23 @@ impl Blobs for S3Blobs {
         Ok(())
     }
 
-    async fn copy(&self, from: &str, to: &str) -> Result<(), BlobError> {
+    async fn copy_once(&self, from: &str, to: &str) -> Result<bool, BlobError> {
         // Keys are `a/{workspace}/{id}…`: letters, digits, `_`, `.` and `/`, nothing to escape.
-        self.client
+        // `If-None-Match: *` makes it S3's conditional write: 412 when `to` is already there.
+        let copied = self
+            .client
             .copy_object()
             .bucket(&self.bucket)
             .copy_source(format!("{}/{from}", self.bucket))
             .key(to)
+            .if_none_match("*")
             .send()
-            .await
-            .map_err(|e| failed("cannot copy", from, e))?;
-        Ok(())
+            .await;
+        match copied {
+            Ok(_) => Ok(true),
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 412) => Ok(false),
+            Err(e) => Err(failed("cannot copy", from, e)),
+        }
     }
 }
 

@@ -6,20 +6,26 @@
 //!    browser upload of exactly that size and type, and Parlor signs an upload token naming the
 //!    file, its workspace and who may send it.
 //! 2. The browser uploads straight to storage.
-//! 3. The message carries the token; `attachments_for` checks it and then the object itself (it
-//!    exists, its size and type are the granted ones, an image's first bytes are an image's) and
-//!    stores an image's preview beside it, all before the message is stored.
+//! 3. The message carries the token; `attachments_for` checks it, marks the upload as this
+//!    message's in the store (a grant goes in one message: another message naming it is refused,
+//!    a retried frame of the same message is not), then seals the object (copies it, once, to a
+//!    key no grant names) and checks the copy (its size and type are the granted ones, an image's
+//!    first bytes are an image's) and stores an image's preview beside it, all before the message
+//!    is stored.
 //! 4. Anyone who may read the message asks for links (`message_attachments`), which expire.
 
 use super::{AppError, AppResult, Stores, dialog_for, message_at};
 use crate::auth::{Claims, Holder, Signer};
 use crate::domain::{
     Attachment, AttachmentKind, AttachmentLimits, DomainError, FileDescription,
-    MAX_ATTACHMENTS_PER_MESSAGE, Message, Millis, Operator, PREVIEW_PIXELS, Right, Visitor,
-    object_key, preview_key, sealed_key, sniff_image,
+    MAX_ATTACHMENTS_PER_MESSAGE, Message, Millis, Operator, PREVIEW_PIXELS, Right, UploadMark,
+    Visitor, object_key, preview_key, sealed_key, sniff_image,
 };
-use crate::ids::{AttachmentId, DialogId, WorkspaceId};
-use crate::ports::{BlobError, Blobs, Clock, DialogStore, DirectoryStore, Images, UploadPolicy};
+use crate::ids::{AttachmentId, ClientMessageId, DialogId, WorkspaceId};
+use crate::ports::{
+    BlobError, Blobs, Clock, DialogStore, DirectoryStore, Images, Marked, UploadMarkStore,
+    UploadPolicy,
+};
 use crate::protocol::{AttachmentLinks, DialogAttachment, UploadGrant};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -66,12 +72,21 @@ fn invalid(message: String) -> AppError {
     DomainError::AttachmentInvalid(message).into()
 }
 
+/// The files a message may carry, checked, and the uploads this attempt marked as its own: they
+/// are freed again if the message is refused.
+#[derive(Debug, Default)]
+pub(crate) struct Files {
+    pub attachments: Vec<Attachment>,
+    marked: Vec<UploadMark>,
+}
+
 /// Files sent with messages: grants, checks and links.
 pub struct Attachments {
     /// Where files are kept, when this process has storage.
     attachments: Option<AttachmentStorage>,
     directory: Arc<dyn DirectoryStore>,
     dialogs: Arc<dyn DialogStore>,
+    marks: Arc<dyn UploadMarkStore>,
     signer: Signer,
     clock: Arc<dyn Clock>,
 }
@@ -87,6 +102,7 @@ impl Attachments {
             attachments: storage,
             directory: stores.directory.clone(),
             dialogs: stores.dialogs.clone(),
+            marks: stores.upload_marks.clone(),
             signer,
             clock,
         }
@@ -182,17 +198,19 @@ impl Attachments {
     }
 
     /// The files a message may carry, from its upload tokens: each must be this sender's, in this
-    /// workspace, and in storage as granted. Nothing is stored when any one fails.
-    /// `into` is the dialog the message goes to (none before a visitor's first message made it).
+    /// workspace, in no other message, and in storage as granted. Nothing is stored when any one
+    /// fails. `into` is the dialog the message goes to (none before a visitor's first message made
+    /// it); `client_id` is the message's, which a retried frame repeats.
     pub(crate) async fn attachments_for(
         &self,
         workspace: &WorkspaceId,
         holder: &Holder,
         uploads: &[String],
         into: Option<&DialogId>,
-    ) -> AppResult<Vec<Attachment>> {
+        client_id: &ClientMessageId,
+    ) -> AppResult<Files> {
         if uploads.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Files::default());
         }
         if uploads.len() > MAX_ATTACHMENTS_PER_MESSAGE {
             return Err(DomainError::TooManyAttachments.into());
@@ -208,7 +226,7 @@ impl Attachments {
                     attachment,
                     checked,
                     sent_in,
-                    ..
+                    expires_at,
                 }) => {
                     // Another workspace's file is not told apart from a forged token.
                     if &ws != workspace || &h != holder {
@@ -220,7 +238,7 @@ impl Attachments {
                              the dialog it was sent in"
                         )));
                     }
-                    claimed.push((*attachment, checked));
+                    claimed.push((*attachment, checked, expires_at));
                 }
                 Ok(_) => return Err(invalid(format!("{which} is not an upload token"))),
                 Err(crate::auth::TokenError::Expired) => {
@@ -232,13 +250,109 @@ impl Attachments {
             }
         }
         let mut seen = HashSet::new();
-        if !claimed.iter().all(|(a, _)| seen.insert(a.id.clone())) {
+        if !claimed.iter().all(|(a, _, _)| seen.insert(a.id.clone())) {
             return Err(invalid("the same file is attached twice".into()));
         }
-        let checks = claimed
-            .into_iter()
-            .map(|(a, checked)| self.check_stored(storage, workspace, a, checked));
-        futures_util::future::try_join_all(checks).await
+        // A message a visitor sends names no dialog: theirs is the one it goes in.
+        let message = UploadMark::message(
+            match holder {
+                Holder::Operator(_) => into,
+                Holder::Visitor(_) => None,
+            },
+            client_id,
+        );
+        let mut files = Files::default();
+        let checked = async {
+            self.mark_uploads(workspace, &claimed, &message, &mut files)
+                .await?;
+            let checks = claimed
+                .into_iter()
+                .map(|(a, checked, _)| self.check_stored(storage, workspace, a, checked));
+            futures_util::future::try_join_all(checks).await
+        }
+        .await;
+        match checked {
+            Ok(attachments) => {
+                files.attachments = attachments;
+                Ok(files)
+            }
+            Err(e) => {
+                self.release(&files).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Marks each new upload (not a file sent before, which may go again) as this message's;
+    /// `files` keeps the marks made here, to free them if the message does not go.
+    async fn mark_uploads(
+        &self,
+        workspace: &WorkspaceId,
+        claimed: &[(Attachment, bool, Millis)],
+        message: &str,
+        files: &mut Files,
+    ) -> AppResult<()> {
+        let marks = claimed
+            .iter()
+            .filter(|(_, checked, _)| !checked)
+            .map(|(a, _, expires_at)| UploadMark {
+                workspace: workspace.clone(),
+                attachment: a.id.clone(),
+                message: message.to_owned(),
+                expires_at: *expires_at,
+            });
+        let attempts = marks.map(|mark| async move {
+            let marked = self.marks.mark_upload(&mark).await;
+            (mark, marked)
+        });
+        let mut taken = None;
+        let mut failed = None;
+        for (mark, marked) in futures_util::future::join_all(attempts).await {
+            match marked {
+                Ok(Marked::New) => files.marked.push(mark),
+                Ok(Marked::Again) => {}
+                Ok(Marked::Taken) => taken = Some(mark.attachment),
+                Err(e) => failed = Some(e),
+            }
+        }
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        if let Some(id) = taken {
+            let name = claimed
+                .iter()
+                .find(|(a, _, _)| a.id == id)
+                .map(|(a, _, _)| crate::domain::quote(&a.name))
+                .unwrap_or_default();
+            return Err(DomainError::UploadAlreadyUsed(format!(
+                "{name} was already sent in another message: each upload goes in one message \
+                 (upload it again to send it again)"
+            ))
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Frees the uploads a refused message marked, so that the next message may carry them. A
+    /// mark that stays (the store failing here) only means the file must be uploaded again.
+    pub(crate) async fn release(&self, files: &Files) {
+        for mark in &files.marked {
+            if let Err(e) = self.marks.unmark_upload(mark).await {
+                tracing::warn!(attachment = %mark.attachment, error = %e, "upload.unmark_failed");
+            }
+        }
+    }
+
+    /// What a send's outcome means for the uploads it marked: a message refused before it was
+    /// stored frees them; a store failure keeps them (the message may have been stored, and its
+    /// retried frame finds them marked as its own).
+    pub(crate) async fn settle<T>(&self, files: &Files, outcome: AppResult<T>) -> AppResult<T> {
+        if let Err(e) = &outcome
+            && !matches!(e, AppError::Store(_))
+        {
+            self.release(files).await;
+        }
+        outcome
     }
 
     /// Looks at the object itself before a message may carry it.
@@ -265,7 +379,8 @@ impl Attachments {
             return Ok(a);
         }
         // Sealed first, then checked: what is checked is what links will serve, whatever the
-        // upload grant (good for its whole window) puts at the upload's key afterwards.
+        // upload grant (good for its whole window on S3) puts at the upload's key afterwards. The
+        // first copy stays: a retried frame checks the same bytes again and changes nothing.
         let upload = object_key(workspace, &a.id);
         let key = sealed_key(workspace, &a.id);
         if storage.blobs.head(&upload).await?.is_none() {
@@ -274,7 +389,7 @@ impl Attachments {
                 crate::domain::quote(&a.name)
             )));
         }
-        storage.blobs.copy(&upload, &key).await?;
+        storage.blobs.copy_once(&upload, &key).await?;
         a.sealed = true;
         let Some(head) = storage.blobs.head(&key).await? else {
             return Err(invalid(format!(

@@ -42,19 +42,20 @@ impl Dialogs {
         if dialog_id.is_some() && dialog_id != visitor.dialog.as_ref() {
             return Err(DomainError::Forbidden("this is another visitor's dialog").into());
         }
-        let attachments = self
+        let files = self
             .attachments
             .attachments_for(
                 &visitor.workspace,
                 &Holder::Visitor(visitor.id.clone()),
                 draft.uploads,
                 visitor.dialog.as_ref(),
+                draft.client_id,
             )
             .await?;
-        let (dialog, added, created) = match self
-            .store_visitor_message(visitor, &draft, attachments)
-            .await?
-        {
+        let stored = self
+            .store_visitor_message(visitor, &draft, files.attachments.clone())
+            .await;
+        let (dialog, added, created) = match self.attachments.settle(&files, stored).await? {
             Sent::Again(message) => return self.done_again(&visitor.workspace, message).await,
             Sent::New {
                 dialog,
@@ -218,15 +219,17 @@ impl Dialogs {
             reply_to,
             uploads,
         } = draft;
-        let attachments = self
+        let files = self
             .attachments
             .attachments_for(
                 &op.workspace,
                 &Holder::Operator(op.id.clone()),
                 uploads,
                 Some(dialog_id),
+                client_id,
             )
             .await?;
+        let attachments = &files.attachments;
         let outcome = self
             .mutate_dialog(&op.workspace, dialog_id, |d, now| {
                 if whisper {
@@ -245,7 +248,7 @@ impl Dialogs {
                 }
             })
             .await;
-        let (dialog, added) = match outcome {
+        let (dialog, added) = match self.attachments.settle(&files, outcome).await {
             Ok(done) => done,
             Err(super::AppError::Store(StoreError::DuplicateMessage)) => {
                 let dialog = dialog_for(&*self.dialogs, op, dialog_id).await?;

@@ -152,6 +152,7 @@ pub struct Stores {
     pub search: Arc<dyn SearchIndex>,
     pub push_subscriptions: Arc<dyn PushSubscriptionStore>,
     pub groups: Arc<dyn GroupStore>,
+    pub upload_marks: Arc<dyn UploadMarkStore>,
 }
 
 impl Stores {
@@ -167,6 +168,7 @@ impl Stores {
             search: store.clone(),
             push_subscriptions: store.clone(),
             groups: store.clone(),
+            upload_marks: store.clone(),
             tickets: store,
         }
     }

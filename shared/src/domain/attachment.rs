@@ -319,6 +319,33 @@ pub fn sealed_key(workspace: &crate::ids::WorkspaceId, id: &AttachmentId) -> Str
 /// How a sealed file's key ends: what the message function may write, besides previews.
 pub const SEALED_SUFFIX: &str = ".sealed";
 
+/// An upload put in a message: what makes an upload grant good for one message. Kept in the store
+/// for as long as the upload token lives (nothing can name the upload after that).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadMark {
+    pub workspace: crate::ids::WorkspaceId,
+    pub attachment: AttachmentId,
+    /// The message it went in, as a retry of that message names it again (`UploadMark::message`).
+    pub message: String,
+    /// When the upload token expires.
+    pub expires_at: super::Millis,
+}
+
+impl UploadMark {
+    /// How a message is named in a mark: the client's id for it, which a retried frame repeats,
+    /// after the dialog an operator sends it in. A visitor writes in their one dialog, which their
+    /// first message creates, so a retry of that message names no dialog either time.
+    pub fn message(
+        dialog: Option<&crate::ids::DialogId>,
+        client_id: &crate::ids::ClientMessageId,
+    ) -> String {
+        match dialog {
+            Some(d) => format!("{d}#{client_id}"),
+            None => client_id.to_string(),
+        }
+    }
+}
+
 /// Where its preview is stored, beside it.
 pub fn preview_key(workspace: &crate::ids::WorkspaceId, id: &AttachmentId) -> String {
     format!("a/{workspace}/{id}.preview.jpg")

@@ -43,6 +43,9 @@ pub enum DomainError {
     TooManyAttachments,
     #[error("whispers are text only")]
     WhisperAttachment,
+    /// An upload grant carries its file into one message; this one went into another.
+    #[error("{0}")]
+    UploadAlreadyUsed(String),
 }
 
 /// `12.3 MB`, `512 KB` or `900 B`, as the limits are spoken of (the clients say it the same way).
@@ -113,6 +116,9 @@ pub enum ErrorCode {
     TooManyAttachments,
     /// Whispers carry text only.
     WhisperAttachment,
+    /// An upload token already put in another message: each upload goes in one message (send a
+    /// file again with the dialog's send-again token, or upload it again).
+    UploadAlreadyUsed,
     /// This deployment has no attachment storage configured.
     AttachmentsUnavailable,
     /// This deployment has no VAPID key configured: it sends no push notifications.
@@ -175,6 +181,7 @@ impl DomainError {
             Self::AttachmentInvalid(_) => ErrorCode::AttachmentInvalid,
             Self::TooManyAttachments => ErrorCode::TooManyAttachments,
             Self::WhisperAttachment => ErrorCode::WhisperAttachment,
+            Self::UploadAlreadyUsed(_) => ErrorCode::UploadAlreadyUsed,
         }
     }
 }

@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use parlor_core::domain::{
     Connection, Dialog, DialogStatus, Email, Group, Message, Millis, Operator, OperatorStatus,
-    Peer, ReadMarker, Receipt, Receipts, Right, Rights, Role, Side, Site, Ticket, Visitor,
-    VisitorSource, Workspace,
+    Peer, ReadMarker, Receipt, Receipts, Right, Rights, Role, Side, Site, Ticket, UploadMark,
+    Visitor, VisitorSource, Workspace,
 };
 use parlor_core::ids::{
-    ClientMessageId, ConnectionId, DialogId, GroupId, OperatorId, SiteKey, VisitorId, WorkspaceId,
+    AttachmentId, ClientMessageId, ConnectionId, DialogId, GroupId, OperatorId, SiteKey, VisitorId,
+    WorkspaceId,
 };
-use parlor_core::ports::{Clock, DialogCursor, Store, StoreError, SystemClock};
+use parlor_core::ports::{Clock, DialogCursor, Marked, Store, StoreError, SystemClock};
 
 const T0: Millis = 1_700_000_000_000;
 
@@ -1419,6 +1420,91 @@ pub async fn a_push_endpoint_belongs_to_the_last_operator_who_subscribed_it(stor
             .unwrap()
             .subscriptions,
         vec![his]
+    );
+}
+
+fn upload_mark(ws: &WorkspaceId, attachment: &AttachmentId, message: &str) -> UploadMark {
+    UploadMark {
+        workspace: ws.clone(),
+        attachment: attachment.clone(),
+        message: message.to_owned(),
+        expires_at: SystemClock.now() + 60_000,
+    }
+}
+
+pub async fn an_upload_is_marked_for_one_message(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let upload = AttachmentId::generate();
+    let first = upload_mark(&ws, &upload, "c-first");
+    let second = upload_mark(&ws, &upload, "c-second");
+    assert_eq!(store.mark_upload(&first).await.unwrap(), Marked::New);
+    assert_eq!(
+        store.mark_upload(&first).await.unwrap(),
+        Marked::Again,
+        "the same message again (a retried frame)"
+    );
+    assert_eq!(store.mark_upload(&second).await.unwrap(), Marked::Taken);
+    // Another workspace's upload of the same id is another upload.
+    let elsewhere = upload_mark(&WorkspaceId::generate(), &upload, "c-second");
+    assert_eq!(store.mark_upload(&elsewhere).await.unwrap(), Marked::New);
+
+    // Only the message that holds the mark frees it.
+    store.unmark_upload(&second).await.unwrap();
+    assert_eq!(store.mark_upload(&second).await.unwrap(), Marked::Taken);
+    store.unmark_upload(&first).await.unwrap();
+    assert_eq!(store.mark_upload(&second).await.unwrap(), Marked::New);
+    assert_eq!(store.mark_upload(&first).await.unwrap(), Marked::Taken);
+    // Freeing a mark that is not there changes nothing.
+    store
+        .unmark_upload(&upload_mark(&ws, &AttachmentId::generate(), "c-first"))
+        .await
+        .unwrap();
+
+    // An expired mark is none: its token can no longer be put in any message.
+    let stale_upload = AttachmentId::generate();
+    let stale = UploadMark {
+        expires_at: SystemClock.now() - 1,
+        ..upload_mark(&ws, &stale_upload, "c-old")
+    };
+    assert_eq!(store.mark_upload(&stale).await.unwrap(), Marked::New);
+    assert_eq!(
+        store
+            .mark_upload(&upload_mark(&ws, &stale_upload, "c-new"))
+            .await
+            .unwrap(),
+        Marked::New
+    );
+    assert_eq!(
+        store
+            .mark_upload(&upload_mark(&ws, &stale_upload, "c-old"))
+            .await
+            .unwrap(),
+        Marked::Taken
+    );
+}
+
+pub async fn concurrent_marks_of_one_upload_let_one_message_have_it(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let upload = AttachmentId::generate();
+    let marks: Vec<_> = (0..10)
+        .map(|i| {
+            let (store, mark) = (store.clone(), upload_mark(&ws, &upload, &format!("c-{i}")));
+            tokio::spawn(async move { store.mark_upload(&mark).await.unwrap() })
+        })
+        .collect();
+    let mut got = Vec::new();
+    for mark in marks {
+        got.push(mark.await.unwrap());
+    }
+    assert_eq!(
+        got.iter().filter(|m| **m == Marked::New).count(),
+        1,
+        "{got:?}"
+    );
+    assert_eq!(
+        got.iter().filter(|m| **m == Marked::Taken).count(),
+        9,
+        "{got:?}"
     );
 }
 

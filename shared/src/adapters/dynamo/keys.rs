@@ -4,7 +4,8 @@
 
 use crate::domain::{Connection, DialogStatus, IndexEntry, Millis, Peer};
 use crate::ids::{
-    ConnectionId, DialogId, GroupId, OperatorId, QuickReplyId, SiteKey, VisitorId, WorkspaceId,
+    AttachmentId, ConnectionId, DialogId, GroupId, OperatorId, QuickReplyId, SiteKey, VisitorId,
+    WorkspaceId,
 };
 
 /// Attribute names of the keys and of the index.
@@ -144,6 +145,12 @@ pub fn connection_gsi1(connection: &Connection) -> Key {
             visitor_connection_sk(&connection.id),
         ),
     }
+}
+
+/// One item per upload put in a message, in a partition of its own: marking it is one conditional
+/// write.
+pub fn upload_mark(ws: &WorkspaceId, attachment: &AttachmentId) -> Key {
+    (format!("WS#{ws}#UPLOAD#{attachment}"), "UPLOAD".into())
 }
 
 pub fn ticket(id: &str) -> Key {

@@ -12,7 +12,7 @@
 //! - `keys`: every key format (PK, SK, GSI1); `item`: domain structs ⇄ items; `errors`: SDK errors
 //!   and lost conditions → `StoreError`; `batch`: BatchGetItem and BatchWriteItem with retries.
 //! - One file per port: `directory`, `dialogs`, `receipts`, `read_markers`, `connections`,
-//!   `tickets`, `quick_replies`, `search`, `push_subscriptions`.
+//!   `tickets`, `quick_replies`, `search`, `push_subscriptions`, `upload_marks`.
 
 mod batch;
 mod connections;
@@ -28,6 +28,7 @@ mod read_markers;
 mod receipts;
 mod search;
 mod tickets;
+mod upload_marks;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //!
 //! `schema` holds the tables, `row` maps rows to records, `errors` maps SQLite's failures; then one
 //! file per port: `directory`, `dialogs`, `receipts`, `read_markers`, `connections`, `tickets`,
-//! `quick_replies`, `search`, `push_subscriptions`, `groups`.
+//! `quick_replies`, `search`, `push_subscriptions`, `groups`, `upload_marks`.
 
 mod connections;
 mod dialogs;
@@ -19,6 +19,7 @@ mod row;
 mod schema;
 mod search;
 mod tickets;
+mod upload_marks;
 
 use crate::ports::{Clock, StoreResult, SystemClock};
 use errors::unavailable;

@@ -48,6 +48,11 @@ CREATE INDEX IF NOT EXISTS push_subscriptions_by_operator ON push_subscriptions 
 CREATE TABLE IF NOT EXISTS operator_groups (
     workspace TEXT NOT NULL, id TEXT NOT NULL, created_at INTEGER NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (workspace, id));
+CREATE TABLE IF NOT EXISTS upload_marks (
+    workspace TEXT NOT NULL, attachment TEXT NOT NULL, message TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace, attachment));
+CREATE INDEX IF NOT EXISTS upload_marks_by_expiry ON upload_marks (expires_at);
 CREATE TABLE IF NOT EXISTS push_choices (
     workspace TEXT NOT NULL, operator TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (workspace, operator));
