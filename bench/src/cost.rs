@@ -551,7 +551,8 @@ pub async fn visits(
         .await
         .map_err(err)?;
     let site_key = site.key.as_str().to_owned();
-    // The HTTP API as the http-api function runs it: the real router, on a loopback port.
+    // The HTTP API as the http-api function runs it: the real router, on a loopback port, with
+    // the widget's frame page (read from a folder here; from the hosting bucket in AWS).
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| e.to_string())?;
@@ -559,7 +560,20 @@ pub async fn visits(
         "http://{}",
         listener.local_addr().map_err(|e| e.to_string())?
     ));
-    let router = parlor_core::entrypoints::http::router(app.clone());
+    let web = std::env::temp_dir().join(format!("parlor-bench-web-{}", std::process::id()));
+    std::fs::create_dir_all(web.join("widget")).map_err(|e| e.to_string())?;
+    std::fs::write(
+        web.join(parlor_core::edge::FRAME_FILE),
+        "<!doctype html><title>Parlor chat</title>",
+    )
+    .map_err(|e| e.to_string())?;
+    let files: Arc<dyn parlor_core::ports::WebFiles> =
+        Arc::new(parlor_core::adapters::web_files::FolderWebFiles::new(&web));
+    let router = parlor_core::entrypoints::http::deployed(
+        app.clone(),
+        Some((files, parlor_core::edge::Hosts::template())),
+        None,
+    );
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
@@ -645,7 +659,25 @@ pub async fn visits(
         0,
     )?;
 
-    // The frame of a browser that has a dialog, at once on every page view.
+    // The frame of a browser that has a dialog, at once on every page view: its page (one S3
+    // read of the published page in AWS, which this meter does not see), then its calls.
+    s.start();
+    for _ in 0..samples {
+        s.timed(http.call(
+            "GET",
+            &format!("{}?site={site_key}", parlor_core::edge::FRAME_PATH),
+            None,
+            None,
+        ))
+        .await?;
+    }
+    s.finish(
+        "the frame page `GET /widget/frame.html` (per site; and one S3 GET in AWS)",
+        "http-api",
+        1,
+        0,
+    )?;
+
     s.start();
     for _ in 0..samples {
         s.timed(http.call(

@@ -15,6 +15,7 @@ use parlor_core::adapters::images::ImagePreviews;
 use parlor_core::adapters::push::ManagementApiPush;
 use parlor_core::adapters::s3::S3Blobs;
 use parlor_core::adapters::sqlite::SqliteStore;
+use parlor_core::adapters::web_files::FolderWebFiles;
 use parlor_core::adapters::webpush::{VapidKey, WebPushSender};
 use parlor_core::app::{App, AttachmentStorage, Parts, Settings, Stores};
 use parlor_core::auth::Signer;
@@ -549,10 +550,16 @@ pub async fn start(config: Config) -> Result<Running, String> {
     let http_api =
         parlor_core::entrypoints::http::router(app.clone()).layer(web::cors_layer(&edge::HTTP_API));
     let hosts = layout.hosts(&storage_origin);
-    let mut web = web::WebHeaders {
+    let web = web::WebHeaders {
         hosts: hosts.clone(),
-        widget_frame_ancestors: "'self'".into(),
     };
+    // The widget's iframe page, framed per site: the HTTP API's router serves it, reading the
+    // built page, as the function serves it in AWS from the published one.
+    let frame = parlor_core::entrypoints::http::frame::routes(
+        app.clone(),
+        Arc::new(FolderWebFiles::new(config.web_dir.clone())),
+        hosts,
+    );
     let mut servers: Vec<(&'static str, tokio::net::TcpListener, axum::Router)> = Vec::new();
     let (api_url, ws_url, demo_url);
     match layout {
@@ -560,9 +567,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
             api_url = format!("{web_origin}/api");
             ws_url = format!("ws://{addr}/ws");
             demo_url = format!("{web_origin}/demo/");
-            let pages = widget::demo_page_router(config.web_dir.clone(), site.key.clone()).merge(
-                widget::frame_router(app.clone(), config.web_dir.clone(), hosts),
-            );
+            let pages =
+                widget::demo_page_router(config.web_dir.clone(), site.key.clone()).merge(frame);
             let files = web::router(config.web_dir.clone(), pages, web, None);
             let storage = storage::router(
                 &config.data_dir,
@@ -593,12 +599,12 @@ pub async fn start(config: Config) -> Result<Running, String> {
                 format!("http://{site_addr}")
             };
             demo_url = format!("{site_origin}/demo/");
-            // WidgetFrameAncestors, as the deployed stack would be given it for this site.
-            web.widget_frame_ancestors = format!("'self' {site_origin}");
             let config_json = serde_json::json!({ "http": api_url, "ws": ws_url }).to_string();
+            // CloudFront's role: the frame page goes to the HTTP API's router (its own cache
+            // behaviour), everything else is a file.
             let files = web::router(
                 config.web_dir.clone(),
-                widget::demo_page_router(config.web_dir.clone(), site.key.clone()),
+                widget::demo_page_router(config.web_dir.clone(), site.key.clone()).merge(frame),
                 web,
                 Some(config_json),
             );

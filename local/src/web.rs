@@ -56,9 +56,6 @@ pub fn cors_layer(rule: &Cors) -> CorsLayer {
 #[derive(Debug, Clone)]
 pub struct WebHeaders {
     pub hosts: Hosts,
-    /// The widget's `frame-ancestors` where it is not decided per site (AWS's
-    /// `WidgetFrameAncestors`); the iframe page served per site sets its own.
-    pub widget_frame_ancestors: String,
 }
 
 fn set(response: &mut Response, name: HeaderName, value: &str) {
@@ -68,8 +65,8 @@ fn set(response: &mut Response, name: HeaderName, value: &str) {
 }
 
 /// Adds the headers of `path`'s policy that the answer does not carry yet, as a response-headers
-/// policy with `Override` does for everything it names (a page that sets its own CSP, the widget's
-/// iframe per site, keeps it).
+/// policy with `Override` does for everything it names (the widget's iframe page sets its own CSP,
+/// per site, and its policy names none).
 fn apply(rules: &WebHeaders, path: &str, origin: Option<&HeaderValue>, response: &mut Response) {
     let policy = WebPolicy::for_path(path);
     // CORS on the files customers' pages read. These paths take GET and HEAD only, so there is no
@@ -95,7 +92,7 @@ fn apply(rules: &WebHeaders, path: &str, origin: Option<&HeaderValue>, response:
         }
     }
     set(response, header::CACHE_CONTROL, edge::cache_control(path));
-    if let Some(csp) = policy.content_security_policy(&rules.hosts, &rules.widget_frame_ancestors) {
+    if let Some(csp) = policy.content_security_policy(&rules.hosts) {
         set(response, header::CONTENT_SECURITY_POLICY, &csp);
     }
     let security = policy.security();

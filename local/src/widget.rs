@@ -1,20 +1,16 @@
 //! The pages the gateway serves with more than a static file: the demo page, with the demo site's
-//! key written into its embed snippet (as `scripts/publish-web.sh --site` writes it in AWS), the
-//! same page as a customer's site on an origin of its own (AWS's shape), and, in the one-origin
-//! shape, the widget's iframe page, which only the site's allowed origins may frame
-//! (`frame-ancestors`), so a copied snippet cannot run the chat elsewhere.
+//! key written into its embed snippet (as `scripts/publish-web.sh --site` writes it in AWS), and
+//! the same page as a customer's site on an origin of its own (AWS's shape). The widget's iframe
+//! page, which only the site's allowed origins may frame, is the HTTP API router's
+//! (`parlor_core::entrypoints::http::frame`), as it is in AWS.
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use parlor_core::app::App;
-use parlor_core::edge::{Hosts, WebPolicy};
 use parlor_core::ids::SiteKey;
-use serde::Deserialize;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// What the demo page's snippet holds in place of a site key, in `web/public/demo/index.html`.
 const SITE_KEY_SLOT: &str = "__PARLOR_SITE_KEY__";
@@ -29,8 +25,8 @@ struct Demo {
     widget_origin: Option<String>,
 }
 
-fn html(body: String, csp: Option<String>) -> Response {
-    let mut response = (
+fn html(body: String) -> Response {
+    (
         [
             (
                 header::CONTENT_TYPE,
@@ -40,15 +36,7 @@ fn html(body: String, csp: Option<String>) -> Response {
         ],
         body,
     )
-        .into_response();
-    if let Some(csp) = csp {
-        let csp = HeaderValue::from_str(&csp)
-            .unwrap_or(HeaderValue::from_static("frame-ancestors 'none'"));
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, csp);
-    }
-    response
+        .into_response()
 }
 
 /// A page of the built web apps, or the answer that says it is not built.
@@ -72,7 +60,7 @@ async fn demo(State(demo): State<Demo>) -> Response {
                 Some(origin) => page.replace(WIDGET_SRC, &format!("src=\"{origin}/widget/")),
                 None => page,
             };
-            html(page, None)
+            html(page)
         }
         Err(missing) => *missing,
     }
@@ -103,64 +91,4 @@ pub fn customer_site(web_dir: PathBuf, site: SiteKey, widget_origin: String) -> 
         widget_origin: Some(widget_origin),
     })
     .route("/", get(|| async { Redirect::to("/demo/") }))
-}
-
-#[derive(Clone)]
-struct Frame {
-    app: Arc<App>,
-    web_dir: PathBuf,
-    hosts: Hosts,
-}
-
-/// The widget's iframe page, framed only by the origins its site allows.
-pub fn frame_router(app: Arc<App>, web_dir: PathBuf, hosts: Hosts) -> Router {
-    Router::new()
-        .route("/widget/frame.html", get(frame))
-        .with_state(Frame {
-            app,
-            web_dir,
-            hosts,
-        })
-}
-
-#[derive(Deserialize)]
-struct FrameQuery {
-    site: Option<String>,
-}
-
-/// Unknown site: framed by nobody. A site with no allowed origins: by anyone.
-async fn frame(State(pages): State<Frame>, Query(q): Query<FrameQuery>) -> Response {
-    let page = match read(&pages.web_dir, "widget/frame.html") {
-        Ok(p) => p,
-        Err(missing) => return *missing,
-    };
-    let site = match q.site.as_deref().map(SiteKey::parse) {
-        Some(Ok(key)) => pages.app.sites.site_for(&key, None).await.ok(),
-        _ => None,
-    };
-    let ancestors = match site {
-        None => "'none'".to_owned(),
-        Some(s) if s.allowed_origins.is_empty() => "*".to_owned(),
-        // Origins are typed by admins; keep only what a CSP source can hold.
-        Some(s) => s
-            .allowed_origins
-            .iter()
-            .filter(|o| {
-                !o.is_empty()
-                    && o.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || ":/.-[]".contains(c))
-            })
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" "),
-    };
-    let ancestors = if ancestors.is_empty() {
-        "'none'".to_owned()
-    } else {
-        ancestors
-    };
-    html(
-        page,
-        WebPolicy::Widget.content_security_policy(&pages.hosts, &ancestors),
-    )
 }

@@ -1,5 +1,6 @@
 //! What Parlor deploys to AWS and what each deployed function may do there: the IAM grants of
-//! `infra/template.yaml`, kept here as data.
+//! `infra/template.yaml`, kept here as data, with the HTTP API's routes, the routes throttled on
+//! their own, and each function's reserved-concurrency parameter.
 //!
 //! `tests/tests/template.rs` holds the template's policies to [`PERMISSIONS`], and [`PERMISSIONS`]
 //! to the AWS calls each function's handlers really make (recorded against DynamoDB Local by
@@ -66,6 +67,19 @@ impl Function {
         }
     }
 
+    /// Its template parameter of reserved concurrency, `{Name}ReservedConcurrency` (`-1`, the
+    /// default, reserves none), and the condition that sets it, `Reserves{Name}`.
+    pub fn reserved_concurrency(self) -> (String, String) {
+        let name = self
+            .logical_id()
+            .strip_suffix("Function")
+            .expect("every function's resource ends in Function");
+        (
+            format!("{name}ReservedConcurrency"),
+            format!("Reserves{name}"),
+        )
+    }
+
     /// Runs `work` as this function: what it calls in AWS is this function's to be granted.
     pub fn scope<F: Future>(self, work: F) -> impl Future<Output = F::Output> {
         CURRENT.scope(self, work)
@@ -104,6 +118,9 @@ pub enum Resource {
     Previews,
     /// Checked files' sealed copies (`a/*.sealed`): the message function writes them too.
     Sealed,
+    /// The widget's frame page in the hosting bucket (`edge::FRAME_FILE`), which the HTTP API's
+    /// function reads to serve it per site.
+    WebFrame,
 }
 
 impl Resource {
@@ -118,6 +135,7 @@ impl Resource {
             Self::Attachments => "Attachments",
             Self::Previews => "Previews",
             Self::Sealed => "Sealed",
+            Self::WebFrame => "WebFrame",
         }
     }
 }
@@ -244,6 +262,12 @@ const PRESIGN: &[Grant] = &[
     },
 ];
 
+/// The widget's frame page, read from the hosting bucket each time it is served.
+const READ_FRAME: &[Grant] = &[Grant {
+    action: "s3:GetObject",
+    on: Resource::WebFrame,
+}];
+
 /// What each function may do, and nothing more. A transaction needs no action of its own: each of
 /// its items needs the action it performs (`PutItem`, `UpdateItem`, …). A push that finds its
 /// connection gone deletes that connection's record, so every function that pushes deletes.
@@ -290,10 +314,82 @@ pub const PERMISSIONS: &[Permissions] = &[
     },
     Permissions {
         // Login, tickets, operators, status (pushed to the other consoles), lists, history, visitors,
-        // upload grants and links to files.
+        // upload grants and links to files, the widget's frame page.
         function: Function::HttpApi,
-        grants: &[DIALOG_WORK, PRESIGN],
+        grants: &[DIALOG_WORK, PRESIGN, READ_FRAME],
         reserved: &[],
+    },
+];
+
+/// The HTTP API's routes in the template, every one to the HTTP API's function. The router takes
+/// any path under `/api`; the others are routes of their own so that they can be throttled on
+/// their own ([`ROUTE_THROTTLES`]), and the frame page's so that CloudFront can send it there.
+pub const HTTP_ROUTES: &[&str] = &[
+    "ANY /api/{proxy+}",
+    "POST /api/login",
+    "POST /api/visitor/session",
+    "GET /widget/frame.html",
+];
+
+/// Which API a route is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    WebSocket,
+    Http,
+}
+
+/// A throttle of one route of its own, in its stage's `RouteSettings`: its burst and steady rate
+/// are template parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteThrottle {
+    pub api: Api,
+    /// The route key as API Gateway names it.
+    pub route: &'static str,
+    pub burst_parameter: &'static str,
+    pub rate_parameter: &'static str,
+}
+
+/// The routes anyone on the internet reaches with a site's public key: signing in, a visitor's
+/// session and frame page, a socket, and what a visitor's socket sends. Each has a share of its
+/// own, so that a flood of one cannot take the whole stage's rate from the others (the stage's
+/// defaults bound the rest). These are shared by all callers of a route: what bounds one caller
+/// is the store's counters and, in front of CloudFront, the web ACL's rates per IP.
+pub const ROUTE_THROTTLES: &[RouteThrottle] = &[
+    RouteThrottle {
+        api: Api::WebSocket,
+        route: "$connect",
+        burst_parameter: "WebSocketConnectBurstLimit",
+        rate_parameter: "WebSocketConnectRateLimit",
+    },
+    RouteThrottle {
+        api: Api::WebSocket,
+        route: "message",
+        burst_parameter: "WebSocketMessageBurstLimit",
+        rate_parameter: "WebSocketMessageRateLimit",
+    },
+    RouteThrottle {
+        api: Api::WebSocket,
+        route: "$default",
+        burst_parameter: "WebSocketDefaultBurstLimit",
+        rate_parameter: "WebSocketDefaultRateLimit",
+    },
+    RouteThrottle {
+        api: Api::Http,
+        route: "POST /api/login",
+        burst_parameter: "HttpSignInBurstLimit",
+        rate_parameter: "HttpSignInRateLimit",
+    },
+    RouteThrottle {
+        api: Api::Http,
+        route: "POST /api/visitor/session",
+        burst_parameter: "HttpVisitorBurstLimit",
+        rate_parameter: "HttpVisitorRateLimit",
+    },
+    RouteThrottle {
+        api: Api::Http,
+        route: "GET /widget/frame.html",
+        burst_parameter: "HttpVisitorBurstLimit",
+        rate_parameter: "HttpVisitorRateLimit",
     },
 ];
 
@@ -322,6 +418,37 @@ mod tests {
             );
         }
         assert_eq!(PERMISSIONS.len(), Function::ALL.len());
+    }
+
+    #[test]
+    fn each_function_has_its_own_concurrency_parameter_and_condition() {
+        assert_eq!(
+            Function::HttpApi.reserved_concurrency(),
+            (
+                "HttpApiReservedConcurrency".to_owned(),
+                "ReservesHttpApi".to_owned()
+            )
+        );
+        let names: Vec<_> = Function::ALL
+            .iter()
+            .map(|f| f.reserved_concurrency())
+            .collect();
+        for (i, n) in names.iter().enumerate() {
+            assert!(!names[i + 1..].contains(n), "{n:?} twice");
+        }
+    }
+
+    #[test]
+    fn every_throttled_route_is_a_route() {
+        for t in ROUTE_THROTTLES {
+            match t.api {
+                Api::Http => assert!(HTTP_ROUTES.contains(&t.route), "{}", t.route),
+                Api::WebSocket => {
+                    assert!(Route::ALL.iter().any(|r| r.key() == t.route), "{}", t.route)
+                }
+            }
+        }
+        assert!(HTTP_ROUTES.contains(&format!("GET {}", crate::edge::FRAME_PATH).as_str()));
     }
 
     #[tokio::test]

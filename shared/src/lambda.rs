@@ -33,6 +33,12 @@ pub const VAPID_KEY: &str = "PARLOR_VAPID_KEY";
 pub const VAPID_KEY_PARAMETER: &str = "PARLOR_VAPID_KEY_PARAMETER";
 /// `PARLOR_PUSH_SUBJECT`.
 pub const PUSH_SUBJECT: &str = "PARLOR_PUSH_SUBJECT";
+/// `PARLOR_WEB_BUCKET`.
+pub const WEB_BUCKET: &str = "PARLOR_WEB_BUCKET";
+/// `PARLOR_CSP_HOSTS`.
+pub const CSP_HOSTS: &str = "PARLOR_CSP_HOSTS";
+/// `PARLOR_EDGE_SECRET`.
+pub const EDGE_SECRET: &str = "PARLOR_EDGE_SECRET";
 
 /// The functions that push to operators' browsers (a visitor's message, a transfer) or serve the
 /// key to subscribe with (the HTTP API).
@@ -162,6 +168,27 @@ pub const ENV: &[EnvVar] = &[
         reserved: false,
         purpose: "the VAPID `sub` push services may contact: a mailto: or https: URL; required when a VAPID key is set",
     },
+    EnvVar {
+        name: WEB_BUCKET,
+        need: Need::Optional,
+        deployed: Deployed::Only(&[Function::HttpApi]),
+        reserved: false,
+        purpose: "the S3 bucket the web files are published to: the HTTP API's function reads the widget's frame page (widget/frame.html) from it and serves it with its site's frame-ancestors; unset, it serves no frame page",
+    },
+    EnvVar {
+        name: CSP_HOSTS,
+        need: Need::Optional,
+        deployed: Deployed::Only(&[Function::HttpApi]),
+        reserved: false,
+        purpose: "the origins of the HTTP API, the WebSocket API and the attachments bucket, space-separated in that order (https://… wss://… https://…): what the frame page's Content-Security-Policy names; required with PARLOR_WEB_BUCKET",
+    },
+    EnvVar {
+        name: EDGE_SECRET,
+        need: Need::Optional,
+        deployed: Deployed::Only(&[Function::HttpApi]),
+        reserved: false,
+        purpose: "what CloudFront sends in x-parlor-edge on every request it passes to the HTTP API when a web ACL guards it; set, the function refuses every request without it (the API's own address is then no way around the web ACL); blank or unset, it takes requests from anywhere",
+    },
 ];
 
 fn var(name: &str) -> &'static EnvVar {
@@ -257,6 +284,22 @@ pub struct LambdaConfig {
     pub attachments_bucket: Option<String>,
     /// The VAPID key and subject; none means this function pushes nothing.
     pub web_push: Option<(VapidKeySource, String)>,
+    /// The bucket the web files are published to and the hosts the frame page's CSP names; none
+    /// means this function serves no frame page.
+    pub frame: Option<(String, crate::edge::Hosts)>,
+    /// What a request must carry in `entrypoints::http::EDGE_HEADER`, if anything.
+    pub edge_secret: Option<EdgeSecret>,
+}
+
+/// The value CloudFront proves a request passed it with.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EdgeSecret(pub String);
+
+/// Never printed.
+impl std::fmt::Debug for EdgeSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EdgeSecret(…)")
+    }
 }
 
 impl LambdaConfig {
@@ -308,6 +351,9 @@ impl LambdaConfig {
         let attachments_bucket = get(ATTACHMENTS_BUCKET);
         // Read before any check can stop the reading: the template test asks which are read.
         let subject = get(PUSH_SUBJECT);
+        let web_bucket = get(WEB_BUCKET);
+        let csp_hosts = get(CSP_HOSTS);
+        let edge_secret = get(EDGE_SECRET).map(EdgeSecret);
         let vapid = (get(VAPID_KEY), get(VAPID_KEY_PARAMETER));
         let dynamodb_endpoint = get(DYNAMODB_ENDPOINT)
             .map(|e| endpoint(DYNAMODB_ENDPOINT, &e))
@@ -329,6 +375,28 @@ impl LambdaConfig {
                 reason: format!("{bucket:?} is not an S3 bucket name"),
             });
         }
+        let frame = match (web_bucket, csp_hosts) {
+            (Some(bucket), hosts) => {
+                if !valid_bucket_name(&bucket) {
+                    return Err(ConfigError::Invalid {
+                        name: WEB_BUCKET,
+                        reason: format!("{bucket:?} is not an S3 bucket name"),
+                    });
+                }
+                let hosts = hosts.ok_or(ConfigError::Missing {
+                    name: CSP_HOSTS,
+                    purpose: var(CSP_HOSTS).purpose,
+                })?;
+                let hosts = crate::edge::Hosts::from_list(&hosts).map_err(|reason| {
+                    ConfigError::Invalid {
+                        name: CSP_HOSTS,
+                        reason,
+                    }
+                })?;
+                Some((bucket, hosts))
+            }
+            (None, _) => None,
+        };
         if let Some(subject) = &subject
             && !(subject.starts_with("mailto:") || subject.starts_with("https://"))
         {
@@ -368,6 +436,8 @@ impl LambdaConfig {
             widget_origins,
             attachments_bucket,
             web_push,
+            frame,
+            edge_secret,
         })
     }
 }
@@ -530,10 +600,43 @@ async fn web_push_from(
 /// settings. Credentials and region come from the Lambda environment, as the SDK finds them.
 #[cfg(feature = "lambda")]
 pub async fn app_from_env() -> Result<App, ConfigError> {
+    let config = LambdaConfig::from_env()?;
+    let sdk = crate::adapters::aws_defaults().load().await;
+    app_from(&config, &sdk).await
+}
+
+/// The whole of the HTTP API's function but its runtime: the `App`, and the router
+/// (`entrypoints::http::deployed`) with the widget's frame page read from the hosting bucket and,
+/// behind a web ACL, the edge's check.
+#[cfg(all(feature = "lambda", feature = "attachments"))]
+pub async fn http_api_from_env() -> Result<axum::Router, ConfigError> {
     use std::sync::Arc;
 
     let config = LambdaConfig::from_env()?;
     let sdk = crate::adapters::aws_defaults().load().await;
+    let app = Arc::new(app_from(&config, &sdk).await?);
+    let frame = config.frame.as_ref().map(|(bucket, hosts)| {
+        let files: Arc<dyn crate::ports::WebFiles> =
+            Arc::new(crate::adapters::s3::S3WebFiles::aws(&sdk, bucket));
+        (files, hosts.clone())
+    });
+    tracing::info!(
+        web_bucket = config.frame.as_ref().map_or("none", |(b, _)| b.as_str()),
+        behind_the_edge = config.edge_secret.is_some(),
+        "http api configured"
+    );
+    Ok(crate::entrypoints::http::deployed(
+        app,
+        frame,
+        config.edge_secret.as_ref().map(|s| s.0.clone()),
+    ))
+}
+
+#[cfg(feature = "lambda")]
+async fn app_from(config: &LambdaConfig, sdk: &aws_config::SdkConfig) -> Result<App, ConfigError> {
+    use std::sync::Arc;
+
+    let sdk = sdk.clone();
     let signer = match &config.signing_key {
         SigningKeySource::Value(key) => signer(key).map_err(|reason| ConfigError::Invalid {
             name: SIGNING_KEY,
@@ -574,7 +677,7 @@ pub async fn app_from_env() -> Result<App, ConfigError> {
         signer,
         settings,
     );
-    let parts = match web_push_from(&sdk, &config).await? {
+    let parts = match web_push_from(&sdk, config).await? {
         Some(sender) => parts.with_web_push(Arc::new(sender)),
         None => parts,
     };
@@ -866,6 +969,54 @@ mod tests {
         assert!(
             matches!(parse(&subject).unwrap_err(), ConfigError::Invalid { name, .. } if name == PUSH_SUBJECT)
         );
+    }
+
+    #[test]
+    fn the_frame_page_needs_its_bucket_and_the_hosts_its_policy_names() {
+        assert_eq!(parse(&complete()).unwrap().frame, None, "none by default");
+        let hosts = "https://a1.execute-api.eu-central-1.amazonaws.com wss://b2.execute-api.eu-central-1.amazonaws.com https://att.s3.eu-central-1.amazonaws.com";
+        let mut vars = complete();
+        vars.push((WEB_BUCKET, "parlor-web-123456789012"));
+        assert!(
+            matches!(parse(&vars).unwrap_err(), ConfigError::Missing { name, .. } if name == CSP_HOSTS),
+            "the bucket alone is not enough"
+        );
+        vars.push((CSP_HOSTS, hosts));
+        let (bucket, parsed) = parse(&vars).unwrap().frame.unwrap();
+        assert_eq!(bucket, "parlor-web-123456789012");
+        assert_eq!(parsed.to_list(), hosts);
+        let mut bad = complete();
+        bad.push((WEB_BUCKET, "parlor-web-123456789012"));
+        bad.push((CSP_HOSTS, "https://a1.example wss://b2.example"));
+        assert!(
+            matches!(parse(&bad).unwrap_err(), ConfigError::Invalid { name, .. } if name == CSP_HOSTS)
+        );
+        let mut bucket = complete();
+        bucket.push((WEB_BUCKET, "Parlor_Web"));
+        bucket.push((CSP_HOSTS, hosts));
+        assert!(
+            matches!(parse(&bucket).unwrap_err(), ConfigError::Invalid { name, .. } if name == WEB_BUCKET)
+        );
+    }
+
+    #[test]
+    fn the_edge_secret_is_taken_when_set_and_never_printed() {
+        assert_eq!(parse(&complete()).unwrap().edge_secret, None);
+        let mut blank = complete();
+        blank.push((EDGE_SECRET, " "));
+        assert_eq!(
+            parse(&blank).unwrap().edge_secret,
+            None,
+            "the template's value when no web ACL guards the API"
+        );
+        let mut vars = complete();
+        vars.push((EDGE_SECRET, "Qx7pLm2vTz9KwR4sNb6YcD1fHj8GaE3u"));
+        let config = parse(&vars).unwrap();
+        assert_eq!(
+            config.edge_secret,
+            Some(EdgeSecret("Qx7pLm2vTz9KwR4sNb6YcD1fHj8GaE3u".into()))
+        );
+        assert!(!format!("{config:?}").contains("Qx7pLm2v"));
     }
 
     #[test]

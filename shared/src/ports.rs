@@ -459,3 +459,18 @@ pub trait Images: Send + Sync {
     /// image of `content_type` or would take too much memory to decode.
     fn preview(&self, bytes: &[u8], content_type: &str, max_side: u32) -> Result<Preview, String>;
 }
+
+/// Reading the published web files failed (not: the file is missing, which is `Ok(None)`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot read the web files: {0}")]
+pub struct WebFilesError(pub String);
+
+/// The web apps' files as they are published: the hosting bucket in AWS (what
+/// `scripts/publish-web.sh` put there last), the built folder locally. Read where a page is
+/// served with more than its bytes: the widget's iframe page, framed per site.
+#[async_trait]
+pub trait WebFiles: Send + Sync {
+    /// The text of the file at `path` (relative: `widget/frame.html`); `None` when it is not
+    /// published.
+    async fn read(&self, path: &str) -> Result<Option<String>, WebFilesError>;
+}

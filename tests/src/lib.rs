@@ -70,8 +70,15 @@ impl TestApp {
         }
     }
 
+    /// Where a request for `path` goes: `/api/…` to the HTTP API (on an origin of its own in AWS's
+    /// shape), anything else to the web files.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.running.http_url())
+        match path.strip_prefix("/api") {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') || rest.starts_with('?') => {
+                format!("{}{rest}", self.running.api_url)
+            }
+            _ => format!("{}{path}", self.running.http_url()),
+        }
     }
 
     pub async fn request(
@@ -759,5 +766,52 @@ pub mod storage {
         let mut f = super::frame::send(dialog, &unique("c"), text);
         f["uploads"] = json!(uploads);
         f
+    }
+}
+
+/// The HTTP API's function as it runs in AWS (`entrypoints::http::deployed`): the gateway's own
+/// `App`, the web files read from a bucket of the local storage with the AWS adapter (as the
+/// function reads the hosting bucket), on a loopback port of its own.
+pub mod deployed {
+    use super::TestApp;
+    use parlor_core::adapters::s3::S3WebFiles;
+    use parlor_core::edge::{self, Hosts};
+    use std::sync::Arc;
+
+    /// The local storage's stand-in for the hosting bucket.
+    pub const WEB_BUCKET: &str = "parlor-web";
+
+    /// Publishes `frame_page` as the widget's frame page to `WEB_BUCKET` (no function's call: a
+    /// publish is the deployer's), then starts the function's router; its base URL.
+    pub async fn http_api_function(
+        app: &TestApp,
+        frame_page: &str,
+        hosts: Hosts,
+        edge_secret: Option<&str>,
+    ) -> String {
+        let client = app.running.blobs.client().clone();
+        // Made once per storage; a second test on the same gateway finds it made.
+        let _ = client.create_bucket().bucket(WEB_BUCKET).send().await;
+        client
+            .put_object()
+            .bucket(WEB_BUCKET)
+            .key(edge::FRAME_FILE)
+            .content_type("text/html")
+            .body(frame_page.as_bytes().to_vec().into())
+            .send()
+            .await
+            .expect("the frame page is published");
+        let files = Arc::new(S3WebFiles::new(client, WEB_BUCKET));
+        let router = parlor_core::entrypoints::http::deployed(
+            app.running.app.clone(),
+            Some((files, hosts)),
+            edge_secret.map(str::to_owned),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        url
     }
 }

@@ -275,7 +275,7 @@ fn each_web_path_has_the_headers_the_definition_gives_it() {
         let security = &config["SecurityHeadersConfig"];
 
         let csp = &security["ContentSecurityPolicy"];
-        match policy.content_security_policy(&Hosts::template(), "'self' ${WidgetFrameAncestors}") {
+        match policy.content_security_policy(&Hosts::template()) {
             None => assert!(csp.is_null(), "{id} sets no CSP"),
             Some(wanted) => {
                 assert_eq!(csp["Override"], true, "{id}");
@@ -310,17 +310,28 @@ fn each_web_path_has_the_headers_the_definition_gives_it() {
             }
         }
     }
-    // And no behaviour the definition does not know of.
-    let others = resource("Distribution")["Properties"]["DistributionConfig"]["CacheBehaviors"]
+    // And no behaviour the definition does not know of: one per policy, in the definition's order
+    // (CloudFront takes the first that matches), and, with a web ACL only, the HTTP API's.
+    let behaviours = resource("Distribution")["Properties"]["DistributionConfig"]["CacheBehaviors"]
         .as_array()
-        .map_or(0, Vec::len);
-    assert_eq!(
-        others,
-        WebPolicy::ALL
-            .iter()
-            .filter(|p| p.path_pattern().is_some())
-            .count(),
-        "one behaviour per policy"
+        .expect("the distribution has cache behaviours");
+    let (conditional, plain): (Vec<&Value>, Vec<&Value>) =
+        behaviours.iter().partition(|b| !b["Fn::If"].is_null());
+    let patterns: Vec<Option<&str>> = plain.iter().map(|b| b["PathPattern"].as_str()).collect();
+    let wanted: Vec<Option<&str>> = WebPolicy::ALL
+        .iter()
+        .filter_map(|p| p.path_pattern())
+        .map(Some)
+        .collect();
+    assert_eq!(patterns, wanted, "one behaviour per policy, in order");
+    assert_eq!(conditional.len(), 1, "{conditional:?}");
+    let api = &conditional[0]["Fn::If"];
+    assert_eq!(api[0], "CreatesWaf");
+    assert_eq!(api[1]["PathPattern"], "/api/*");
+    assert_eq!(api[2], serde_json::json!({ "Ref": "AWS::NoValue" }));
+    assert!(
+        api[1]["ResponseHeadersPolicyId"].is_null(),
+        "the API's answers carry edge::API_HEADERS, set by the function"
     );
 }
 

@@ -124,9 +124,7 @@ async fn in_aws_shape_each_part_has_an_origin_of_its_own_with_the_deployed_rules
     assert_eq!(console.status, 200);
     assert_eq!(console.header("content-encoding"), Some("br"));
     assert_eq!(console.header("cache-control"), Some(edge::NO_CACHE));
-    let csp = WebPolicy::Console
-        .content_security_policy(&hosts, "x")
-        .unwrap();
+    let csp = WebPolicy::Console.content_security_policy(&hosts).unwrap();
     assert_eq!(
         console.header("content-security-policy"),
         Some(csp.as_str())
@@ -144,13 +142,56 @@ async fn in_aws_shape_each_part_has_an_origin_of_its_own_with_the_deployed_rules
     assert_eq!(loader.header("cache-control"), Some(edge::CACHE_AN_HOUR));
     assert_eq!(loader.header("access-control-allow-origin"), Some("*"));
     check_security_headers("the loader", &loader, WebPolicy::Widget);
+    assert_eq!(
+        loader.header("content-security-policy"),
+        WebPolicy::Widget.content_security_policy(&hosts).as_deref(),
+        "no page but the frame is under /widget/: nothing else there is framed"
+    );
 
-    // The iframe: framed by the customer's site (AWS's WidgetFrameAncestors), nobody else.
-    let frame = get(&format!("{web}/widget/frame.html"), &[]).await;
-    let csp = WebPolicy::Widget
-        .content_security_policy(&hosts, &format!("'self' {site}"))
-        .unwrap();
+    // The iframe, served per site as CloudFront's behaviour for it has the HTTP API serve it:
+    // framed by the site's own origins, which its admin names, and by nobody for a site unknown.
+    let key = app.running.site.key.to_string();
+    let admin = app.admin_token().await;
+    let origins = json!({ "allowed_origins": [site.clone(), "https://shop.example"] });
+    assert_eq!(
+        app.request(
+            "PUT",
+            &format!("/api/sites/{key}"),
+            Some(&admin),
+            Some(origins)
+        )
+        .await
+        .0,
+        200
+    );
+    let frame = get(
+        &format!("{web}{}?site={key}&origin={site}", edge::FRAME_PATH),
+        &[],
+    )
+    .await;
+    assert_eq!(frame.status, 200);
+    assert_eq!(frame.header("cache-control"), Some(edge::NO_CACHE));
+    let csp = edge::frame_content_security_policy(
+        &hosts,
+        Some(&[site.clone(), "https://shop.example".into()]),
+    );
+    assert!(
+        csp.ends_with(&format!("frame-ancestors {site} https://shop.example")),
+        "{csp}"
+    );
     assert_eq!(frame.header("content-security-policy"), Some(csp.as_str()));
+    check_security_headers("the frame", &frame, WebPolicy::Frame);
+    let unknown = get(&format!("{web}{}?site=site_unknown", edge::FRAME_PATH), &[]).await;
+    assert_eq!(
+        unknown.header("content-security-policy"),
+        Some(edge::frame_content_security_policy(&hosts, None).as_str())
+    );
+    assert!(
+        unknown
+            .header("content-security-policy")
+            .unwrap()
+            .ends_with("frame-ancestors 'none'")
+    );
 
     // Where the APIs are, readable from any page.
     let config = get(&format!("{web}/config.json"), &[("origin", &site)]).await;
@@ -188,7 +229,6 @@ async fn in_aws_shape_each_part_has_an_origin_of_its_own_with_the_deployed_rules
             Some(edge::HTTP_API.max_age_secs.to_string().as_str())
         );
     }
-    let key = app.running.site.key.to_string();
     let look = get(&format!("{api}/sites/{key}"), &[("origin", &site)]).await;
     assert_eq!(look.status, 200, "a customer's page reads its site's look");
     assert_eq!(look.header("access-control-allow-origin"), Some("*"));
@@ -260,7 +300,7 @@ async fn on_one_origin_the_web_files_have_the_same_rules_and_the_frame_its_sites
     assert_eq!(
         console.header("content-security-policy"),
         WebPolicy::Console
-            .content_security_policy(&hosts, "x")
+            .content_security_policy(&hosts)
             .as_deref()
     );
     check_security_headers("the console", &console, WebPolicy::Console);
@@ -283,10 +323,15 @@ async fn on_one_origin_the_web_files_have_the_same_rules_and_the_frame_its_sites
     let frame = get(&format!("{web}/widget/frame.html?site={key}"), &[]).await;
     assert_eq!(
         frame.header("content-security-policy"),
-        WebPolicy::Widget
-            .content_security_policy(&hosts, "*")
-            .as_deref()
+        Some(edge::frame_content_security_policy(&hosts, Some(&[])).as_str())
     );
+    assert!(
+        frame
+            .header("content-security-policy")
+            .unwrap()
+            .ends_with("frame-ancestors *")
+    );
+    check_security_headers("the frame", &frame, WebPolicy::Frame);
     let unknown = get(&format!("{web}/widget/frame.html?site=site_unknown"), &[]).await;
     assert!(
         unknown
@@ -356,5 +401,92 @@ async fn every_http_api_answer_carries_the_apis_security_headers() {
                 assert_eq!(answer.header(name), Some(*value), "{what}: {name}");
             }
         }
+    }
+}
+
+/// The HTTP API's function as it runs in AWS: the widget's frame page read from the hosting bucket
+/// and served per site; behind a web ACL, nothing for a request that did not pass CloudFront.
+#[tokio::test]
+async fn the_functions_router_serves_the_frame_per_site_and_behind_the_edge_only_what_passed_it() {
+    let app = TestApp::spawn().await;
+    let hosts = Hosts::template();
+    let page = "<!doctype html><title>Parlor chat</title>";
+    let key = app.running.site.key.to_string();
+    let admin = app.admin_token().await;
+    let origins = json!({ "allowed_origins": ["https://shop.example"] });
+    assert_eq!(
+        app.request(
+            "PUT",
+            &format!("/api/sites/{key}"),
+            Some(&admin),
+            Some(origins)
+        )
+        .await
+        .0,
+        200
+    );
+
+    let open = parlor_e2e::deployed::http_api_function(&app, page, hosts.clone(), None).await;
+    let frame = get(&format!("{open}{}?site={key}", edge::FRAME_PATH), &[]).await;
+    assert_eq!(frame.status, 200);
+    assert_eq!(
+        String::from_utf8_lossy(&frame.body),
+        page,
+        "the published page"
+    );
+    assert_eq!(
+        frame.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(
+        frame.header("content-security-policy"),
+        Some(
+            edge::frame_content_security_policy(&hosts, Some(&["https://shop.example".into()]))
+                .as_str()
+        )
+    );
+    assert_eq!(
+        frame.header("x-frame-options"),
+        None,
+        "customers' sites frame it: none of the API's refusals to be framed"
+    );
+    for unknown in ["site_unknown", "not-a-key", ""] {
+        let refused = get(&format!("{open}{}?site={unknown}", edge::FRAME_PATH), &[]).await;
+        assert!(
+            refused
+                .header("content-security-policy")
+                .unwrap()
+                .ends_with("frame-ancestors 'none'"),
+            "{unknown:?}"
+        );
+    }
+
+    // Behind a web ACL: only what carries CloudFront's secret.
+    let secret = "k3Jd9QxW2pLm7vTz4NsB8yRc6HfGa1Eu";
+    let guarded =
+        parlor_e2e::deployed::http_api_function(&app, page, hosts.clone(), Some(secret)).await;
+    let header = parlor_core::entrypoints::http::EDGE_HEADER;
+    for path in [
+        "/api/health".to_owned(),
+        format!("{}?site={key}", edge::FRAME_PATH),
+    ] {
+        for (what, headers) in [
+            ("no secret", vec![]),
+            (
+                "a wrong secret",
+                vec![(header, "k3Jd9QxW2pLm7vTz4NsB8yRc6HfGa1Ex")],
+            ),
+            ("a prefix of it", vec![(header, "k3Jd9QxW2pLm")]),
+        ] {
+            let refused = get(&format!("{guarded}{path}"), &headers).await;
+            assert_eq!(refused.status, 403, "{path}, {what}");
+            let body: serde_json::Value = serde_json::from_slice(&refused.body).unwrap();
+            assert_eq!(body["error"]["code"], "forbidden", "{path}, {what}");
+            for (name, value) in edge::API_HEADERS {
+                assert_eq!(refused.header(name), Some(*value), "{path}, {what}: {name}");
+            }
+        }
+        let passed = get(&format!("{guarded}{path}"), &[(header, secret)]).await;
+        assert_eq!(passed.status, 200, "{path} through CloudFront");
     }
 }

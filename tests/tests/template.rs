@@ -8,14 +8,19 @@
 //! - each function's policy is its row of `deploy::PERMISSIONS`, statement by statement, and that
 //!   row is exactly what the function's handlers call: every flow of the product is run through
 //!   the local gateway on DynamoDB Local while `adapters::calls` records, per function, the IAM
-//!   action each DynamoDB request and each push needs.
+//!   action each DynamoDB request and each push needs;
+//! - the HTTP API's routes are `deploy::HTTP_ROUTES`, the widget's frame page goes from CloudFront
+//!   to the HTTP API's function, the routes of `deploy::ROUTE_THROTTLES` have throttles of their
+//!   own, each function a reserved-concurrency parameter that reserves nothing by default, and the
+//!   optional web ACL rates sign-in and visitor sessions per IP, with the API behind CloudFront.
 
 #[path = "../../shared/tests/dynamo_local/mod.rs"]
 mod dynamo_local;
 
 use parlor_core::adapters::calls::{AwsCalls, Needed};
-use parlor_core::deploy::{Function, Resource};
+use parlor_core::deploy::{Api, Function, HTTP_ROUTES, ROUTE_THROTTLES, Resource};
 use parlor_core::domain::{Connection, Peer};
+use parlor_core::edge::{self, Hosts, WebPolicy};
 use parlor_core::entrypoints::ws;
 use parlor_core::ids::ConnectionId;
 use parlor_core::lambda::{Deployed, ENV, LambdaConfig, Need};
@@ -210,8 +215,27 @@ fn every_function_crate_is_a_function_built_for_arm64_with_cargo_lambda() {
     );
 }
 
+/// Whether the `SourceArn` of a permission (`…:${HttpApi}/{stage}/{method}/{path}`) lets API
+/// Gateway invoke the function for `route` (`METHOD /path`).
+fn permits(source_arn: &str, route: &str) -> bool {
+    let Some(rest) = source_arn.split(":${HttpApi}/").nth(1) else {
+        return false;
+    };
+    let mut parts = rest.splitn(3, '/');
+    let (Some(stage), Some(method), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let (route_method, route_path) = route.split_once(' ').unwrap();
+    let route_path = route_path.trim_start_matches('/').replace("{proxy+}", "x");
+    let path_ok = match path.strip_suffix('*') {
+        Some(prefix) => route_path.starts_with(prefix),
+        None => route_path == path,
+    };
+    stage == "*" && (method == "*" || method == route_method) && path_ok
+}
+
 #[test]
-fn the_http_api_sends_every_path_under_api_to_its_function() {
+fn the_http_api_sends_its_routes_to_its_function() {
     let api = &resource("HttpApi")["Properties"];
     assert_eq!(resource("HttpApi")["Type"], "AWS::ApiGatewayV2::Api");
     assert_eq!(api["ProtocolType"], "HTTP");
@@ -219,16 +243,46 @@ fn the_http_api_sends_every_path_under_api_to_its_function() {
         .into_iter()
         .filter(|(_, r)| spelled(&r["Properties"]["ApiId"]) == "!Ref HttpApi")
         .collect();
-    assert_eq!(routes.len(), 1, "one route");
-    let route = &routes[0].1["Properties"];
+    let keys: BTreeSet<&str> = routes
+        .iter()
+        .map(|(_, r)| r["Properties"]["RouteKey"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        route["RouteKey"], "ANY /api/{proxy+}",
-        "the router's paths all start with /api"
+        keys,
+        HTTP_ROUTES.iter().copied().collect(),
+        "the routes of deploy::HTTP_ROUTES, no others"
     );
-    assert_eq!(
-        spelled(&route["Target"]),
-        "!Sub integrations/${HttpApiIntegration}"
-    );
+    assert_eq!(routes.len(), HTTP_ROUTES.len(), "each route once");
+    let permissions: Vec<String> = of_type("AWS::Lambda::Permission")
+        .into_iter()
+        .filter(|(_, p)| {
+            let p = &p["Properties"];
+            spelled(&p["FunctionName"]) == "!Ref HttpApiFunction"
+                && p["Principal"] == "apigateway.amazonaws.com"
+                && p["Action"] == "lambda:InvokeFunction"
+        })
+        .map(|(_, p)| spelled(&p["Properties"]["SourceArn"]))
+        .collect();
+    for (id, r) in &routes {
+        let route = &r["Properties"];
+        assert_eq!(
+            spelled(&route["Target"]),
+            "!Sub integrations/${HttpApiIntegration}",
+            "{id}"
+        );
+        let key = route["RouteKey"].as_str().unwrap();
+        assert!(
+            permissions.iter().any(|arn| permits(arn, key)),
+            "API Gateway may invoke the HTTP API's function for {key}: {permissions:?}"
+        );
+    }
+    // And for this API's routes only: every permission is one of these.
+    for arn in &permissions {
+        assert!(
+            HTTP_ROUTES.iter().any(|r| permits(arn, r)),
+            "{arn} is for no route"
+        );
+    }
     let integration = &resource("HttpApiIntegration")["Properties"];
     assert_eq!(integration["IntegrationType"], "AWS_PROXY");
     assert_eq!(
@@ -245,17 +299,377 @@ fn the_http_api_sends_every_path_under_api_to_its_function() {
         "no stage in the path: /api/… is the whole path"
     );
     assert_eq!(stage["AutoDeploy"], true);
-    let permitted = of_type("AWS::Lambda::Permission")
-        .into_iter()
-        .any(|(_, p)| {
-            let p = &p["Properties"];
-            spelled(&p["FunctionName"]) == "!Ref HttpApiFunction"
-                && p["Principal"] == "apigateway.amazonaws.com"
-                && spelled(&p["SourceArn"]).ends_with(":${HttpApi}/*/*/api/*")
-        });
+}
+
+#[tokio::test]
+async fn every_route_of_the_http_api_is_a_path_its_function_serves() {
+    let app = TestApp::spawn().await;
+    let hosts = Hosts {
+        http_api: "https://api.example".into(),
+        websocket: "wss://ws.example".into(),
+        storage: "https://files.example".into(),
+    };
+    let function =
+        parlor_e2e::deployed::http_api_function(&app, "<!doctype html>", hosts, None).await;
+    for route in HTTP_ROUTES {
+        let (method, path) = route.split_once(' ').unwrap();
+        let (method, path) = match (method, path) {
+            ("ANY", p) => ("GET", p.replace("{proxy+}", "health")),
+            (m, p) => (m, p.to_owned()),
+        };
+        let request = http::Request::builder()
+            .method(method)
+            .uri(format!("{function}{path}"))
+            .header("content-type", "application/json")
+            .body(http_body_util::Full::new(bytes::Bytes::from_static(b"{}")))
+            .unwrap();
+        let answer = parlor_e2e::storage::send(request).await;
+        assert_ne!(answer.status, 404, "{route}: {method} {path} is served");
+        assert_ne!(answer.status, 405, "{route}: {method} {path} is served");
+    }
+}
+
+#[test]
+fn the_widgets_frame_page_goes_from_cloudfront_to_the_http_apis_function() {
+    let config = &resource("Distribution")["Properties"]["DistributionConfig"];
+    let api = config["Origins"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|o| o["Id"] == "api")
+        .expect("the distribution has the HTTP API as an origin");
+    assert_eq!(
+        spelled(&api["DomainName"]),
+        "!Sub ${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+    );
+    assert_eq!(
+        api["CustomOriginConfig"]["OriginProtocolPolicy"], "https-only",
+        "{api:?}"
+    );
+    let behaviours = config["CacheBehaviors"].as_sequence().unwrap();
+    let position = |pattern: &str| {
+        behaviours
+            .iter()
+            .position(|b| b["PathPattern"] == pattern)
+            .unwrap_or_else(|| panic!("no behaviour for {pattern}"))
+    };
+    let frame = &behaviours[position(edge::FRAME_PATH)];
     assert!(
-        permitted,
-        "API Gateway may invoke the HTTP API's function for this API's route only"
+        position(edge::FRAME_PATH) < position("/widget/*"),
+        "CloudFront takes the first behaviour that matches: the frame's comes before /widget/*"
+    );
+    assert_eq!(frame["TargetOriginId"], "api");
+    assert_eq!(
+        frame["CachePolicyId"], CACHING_DISABLED,
+        "never cached: a site's origins change"
+    );
+    assert_eq!(
+        frame["OriginRequestPolicyId"], ALL_VIEWER_EXCEPT_HOST_HEADER,
+        "the query string reaches the function, and API Gateway gets its own Host"
+    );
+    assert_eq!(
+        spelled(&frame["ResponseHeadersPolicyId"]),
+        format!("!Ref {}", WebPolicy::Frame.logical_id())
+    );
+    assert_eq!(strings(&frame["AllowedMethods"]), ["GET", "HEAD"]);
+    assert!(
+        HTTP_ROUTES.contains(&format!("GET {}", edge::FRAME_PATH).as_str()),
+        "the HTTP API takes it"
+    );
+    // The function reads the published page and names the stack's hosts in its policy.
+    let vars = &resource("HttpApiFunction")["Properties"]["Environment"]["Variables"];
+    assert_eq!(spelled(&vars["PARLOR_WEB_BUCKET"]), "!Ref WebBucket");
+    assert_eq!(
+        spelled(&vars["PARLOR_CSP_HOSTS"]),
+        format!("!Sub {}", Hosts::template().to_list())
+    );
+    assert!(
+        template()["Parameters"]
+            .get("WidgetFrameAncestors")
+            .is_none(),
+        "no stack-wide frame-ancestors: each site has its own"
+    );
+}
+
+/// CloudFront's managed cache policy CachingDisabled.
+const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+/// CloudFront's managed origin request policy AllViewerExceptHostHeader.
+const ALL_VIEWER_EXCEPT_HOST_HEADER: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+
+fn parameter(name: &str) -> &'static Value {
+    template()["Parameters"]
+        .get(name)
+        .unwrap_or_else(|| panic!("the template has no parameter {name}"))
+}
+
+fn default_of(name: &str) -> i64 {
+    parameter(name)["Default"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{name} has no number for default"))
+}
+
+#[test]
+fn each_public_route_has_a_throttle_of_its_own_within_its_stage() {
+    for (api, stage, defaults) in [
+        (
+            Api::WebSocket,
+            "Stage",
+            ("WebSocketBurstLimit", "WebSocketRateLimit"),
+        ),
+        (
+            Api::Http,
+            "HttpApiStage",
+            ("HttpBurstLimit", "HttpRateLimit"),
+        ),
+    ] {
+        let settings = &resource(stage)["Properties"]["RouteSettings"];
+        let throttled: Vec<_> = ROUTE_THROTTLES.iter().filter(|t| t.api == api).collect();
+        let keys: BTreeSet<&str> = settings
+            .as_mapping()
+            .unwrap_or_else(|| panic!("{stage} has RouteSettings"))
+            .keys()
+            .map(|k| k.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            keys,
+            throttled.iter().map(|t| t.route).collect(),
+            "{stage}: deploy::ROUTE_THROTTLES, no others"
+        );
+        let default = &resource(stage)["Properties"]["DefaultRouteSettings"];
+        assert_eq!(
+            spelled(&default["ThrottlingBurstLimit"]),
+            format!("!Ref {}", defaults.0)
+        );
+        assert_eq!(
+            spelled(&default["ThrottlingRateLimit"]),
+            format!("!Ref {}", defaults.1)
+        );
+        for t in throttled {
+            let s = &settings[t.route];
+            assert_eq!(
+                spelled(&s["ThrottlingBurstLimit"]),
+                format!("!Ref {}", t.burst_parameter),
+                "{}",
+                t.route
+            );
+            assert_eq!(
+                spelled(&s["ThrottlingRateLimit"]),
+                format!("!Ref {}", t.rate_parameter),
+                "{}",
+                t.route
+            );
+            for p in [t.burst_parameter, t.rate_parameter] {
+                assert_eq!(parameter(p)["Type"], "Number", "{p}");
+                assert_eq!(parameter(p)["MinValue"], 1, "{p}");
+            }
+            let (burst, rate) = (default_of(t.burst_parameter), default_of(t.rate_parameter));
+            assert!(
+                rate <= burst,
+                "{}: a burst below the steady rate would cap the rate",
+                t.route
+            );
+            assert!(
+                burst < default_of(defaults.0) && rate < default_of(defaults.1),
+                "{}: by default a share of the stage, so a flood of it leaves the rest some",
+                t.route
+            );
+        }
+    }
+    // An HTTP stage names routes that must exist before it is made.
+    let depends = strings(&resource("HttpApiStage")["DependsOn"]);
+    for (id, r) in of_type("AWS::ApiGatewayV2::Route") {
+        let key = r["Properties"]["RouteKey"].as_str().unwrap();
+        if ROUTE_THROTTLES
+            .iter()
+            .any(|t| t.api == Api::Http && t.route == key)
+        {
+            assert!(
+                depends.contains(&id.to_owned()),
+                "HttpApiStage waits for {id}"
+            );
+        }
+    }
+    // The WebSocket stage comes after its deployment, which waits for every route.
+    assert_eq!(
+        spelled(&resource("Stage")["Properties"]["DeploymentId"]),
+        "!Ref Deployment"
+    );
+}
+
+#[test]
+fn each_function_may_have_reserved_concurrency_and_by_default_has_none() {
+    for function in Function::ALL {
+        let (name, condition) = function.reserved_concurrency();
+        let p = parameter(&name);
+        assert_eq!(p["Type"], "Number", "{name}");
+        assert_eq!(
+            p["Default"], -1,
+            "{name}: a default deploy reserves nothing, so it fits an account of any limit"
+        );
+        assert_eq!(p["MinValue"], -1, "{name}");
+        assert_eq!(
+            spelled(&template()["Conditions"][condition.as_str()]),
+            format!("!Not [!Equals [!Ref {name}, -1]]"),
+            "{condition}"
+        );
+        assert_eq!(
+            spelled(&resource(function.logical_id())["Properties"]["ReservedConcurrentExecutions"]),
+            format!("!If [{condition}, !Ref {name}, !Ref AWS::NoValue]"),
+            "{function:?}"
+        );
+    }
+}
+
+#[test]
+fn the_optional_web_acl_rates_sign_in_and_visitor_sessions_per_ip_with_the_api_behind_it() {
+    let enable = parameter("EnableWaf");
+    assert_eq!(enable["Default"], "false", "off unless asked for: it costs");
+    assert_eq!(
+        spelled(&template()["Conditions"]["CreatesWaf"]),
+        "!Equals [!Ref EnableWaf, true]"
+    );
+    let acl = resource("WebAcl");
+    assert_eq!(acl["Type"], "AWS::WAFv2::WebACL");
+    assert_eq!(acl["Condition"], "CreatesWaf");
+    assert_eq!(
+        acl["Properties"]["Scope"], "CLOUDFRONT",
+        "CloudFront takes a global web ACL only"
+    );
+    let rule = &template()["Rules"]["WafOnlyInUsEast1"];
+    assert_eq!(
+        spelled(&rule["RuleCondition"]),
+        "!Equals [!Ref EnableWaf, true]"
+    );
+    assert_eq!(
+        spelled(&rule["Assertions"][0]["Assert"]),
+        "!Equals [!Ref AWS::Region, us-east-1]",
+        "global web ACLs are made in us-east-1"
+    );
+    let rules = acl["Properties"]["Rules"].as_sequence().unwrap();
+    assert_eq!(rules.len(), 2, "{rules:?}");
+    for (path, limit) in [
+        ("/api/login", "WafSignInLimit"),
+        ("/api/visitor/session", "WafVisitorSessionLimit"),
+    ] {
+        assert!(
+            HTTP_ROUTES.contains(&format!("POST {path}").as_str()),
+            "{path} is a route of the API"
+        );
+        let rule = rules
+            .iter()
+            .find(|r| {
+                r["Statement"]["RateBasedStatement"]["ScopeDownStatement"]["AndStatement"]
+                    ["Statements"]
+                    .as_sequence()
+                    .is_some_and(|s| s.iter().any(|m| m["ByteMatchStatement"]["SearchString"] == path))
+            })
+            .unwrap_or_else(|| panic!("no rule for {path}"));
+        let rate = &rule["Statement"]["RateBasedStatement"];
+        assert_eq!(rate["AggregateKeyType"], "IP", "{path}");
+        assert_eq!(spelled(&rate["Limit"]), format!("!Ref {limit}"), "{path}");
+        assert_eq!(
+            parameter(limit)["MinValue"],
+            10,
+            "{limit}: WAF takes no rate below 10"
+        );
+        let matches: Vec<(String, String, String)> =
+            rate["ScopeDownStatement"]["AndStatement"]["Statements"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .map(|m| {
+                    let b = &m["ByteMatchStatement"];
+                    let field = b["FieldToMatch"]
+                        .as_mapping()
+                        .unwrap()
+                        .keys()
+                        .next()
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_owned();
+                    (
+                        field,
+                        spelled(&b["PositionalConstraint"]),
+                        spelled(&b["SearchString"]),
+                    )
+                })
+                .collect();
+        assert_eq!(
+            matches,
+            [
+                ("UriPath".into(), "EXACTLY".into(), path.into()),
+                ("Method".into(), "EXACTLY".into(), "POST".into())
+            ],
+            "{path}"
+        );
+        let block = &rule["Action"]["Block"]["CustomResponse"];
+        assert_eq!(block["ResponseCode"], 429, "{path}");
+    }
+
+    // The distribution carries it, and with it the API goes through CloudFront.
+    let config = &resource("Distribution")["Properties"]["DistributionConfig"];
+    assert_eq!(
+        spelled(&config["WebACLId"]),
+        "!If [CreatesWaf, !GetAtt WebAcl.Arn, !Ref AWS::NoValue]"
+    );
+    let api_behaviour = config["CacheBehaviors"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find_map(|b| match b {
+            Value::Tagged(t) if t.tag == "!If" => Some(&t.value),
+            _ => None,
+        })
+        .expect("a behaviour made only with the web ACL");
+    assert_eq!(api_behaviour[0], "CreatesWaf");
+    assert_eq!(api_behaviour[1]["PathPattern"], "/api/*");
+    assert_eq!(api_behaviour[1]["TargetOriginId"], "api");
+    assert_eq!(api_behaviour[1]["CachePolicyId"], CACHING_DISABLED);
+    assert_eq!(
+        api_behaviour[1]["OriginRequestPolicyId"],
+        ALL_VIEWER_EXCEPT_HOST_HEADER
+    );
+    assert_eq!(
+        strings(&api_behaviour[1]["AllowedMethods"]).len(),
+        7,
+        "every method the API takes"
+    );
+    assert_eq!(
+        spelled(&template()["Outputs"]["HttpApiUrl"]["Value"]),
+        "!If [CreatesWaf, !Sub https://${Distribution.DomainName}, !Sub https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}]",
+        "what scripts/publish-web.sh writes into /config.json"
+    );
+
+    // The API refuses what did not pass CloudFront: the header CloudFront adds is the secret the
+    // function is given, and neither exists without the web ACL.
+    let secret = "!Sub {{resolve:secretsmanager:${EdgeSecret}:SecretString}}";
+    assert_eq!(resource("EdgeSecret")["Condition"], "CreatesWaf");
+    let api = config["Origins"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|o| o["Id"] == "api")
+        .unwrap();
+    let Value::Tagged(headers) = &api["OriginCustomHeaders"] else {
+        panic!("the API's origin adds a header only with the web ACL");
+    };
+    assert_eq!(headers.tag, "!If");
+    assert_eq!(headers.value[0], "CreatesWaf");
+    assert_eq!(spelled(&headers.value[2]), "!Ref AWS::NoValue");
+    let added = headers.value[1].as_sequence().unwrap();
+    assert_eq!(added.len(), 1);
+    assert_eq!(
+        added[0]["HeaderName"],
+        parlor_core::entrypoints::http::EDGE_HEADER
+    );
+    assert_eq!(spelled(&added[0]["HeaderValue"]), secret);
+    assert_eq!(
+        spelled(
+            &resource("HttpApiFunction")["Properties"]["Environment"]["Variables"]["PARLOR_EDGE_SECRET"]
+        ),
+        format!("!If [CreatesWaf, {secret}, ]"),
+        "blank (no check) without the web ACL"
     );
 }
 
@@ -346,10 +760,11 @@ fn resource_in_template(on: Resource) -> &'static str {
         Resource::Attachments => "!Sub ${AttachmentsBucket.Arn}/a/*",
         Resource::Previews => "!Sub ${AttachmentsBucket.Arn}/a/*.preview.jpg",
         Resource::Sealed => "!Sub ${AttachmentsBucket.Arn}/a/*.sealed",
+        Resource::WebFrame => "!Sub ${WebBucket.Arn}/widget/frame.html",
     }
 }
 
-const RESOURCES: [Resource; 8] = [
+const RESOURCES: [Resource; 9] = [
     Resource::Table,
     Resource::Index,
     Resource::Connections,
@@ -358,6 +773,7 @@ const RESOURCES: [Resource; 8] = [
     Resource::Attachments,
     Resource::Previews,
     Resource::Sealed,
+    Resource::WebFrame,
 ];
 
 /// A function's policy in the template, as grants; anything it cannot read as one fails.
@@ -626,6 +1042,27 @@ async fn every_flow(app: &TestApp) {
         &vlad.token,
     )
     .await;
+
+    // The widget's frame page, as the HTTP API's function serves it in AWS: read from the hosting
+    // bucket (here a bucket of the local storage) for the site it is asked for.
+    let function = parlor_e2e::deployed::http_api_function(
+        app,
+        "<!doctype html><title>chat</title>",
+        Hosts::template(),
+        None,
+    )
+    .await;
+    let page = parlor_e2e::storage::send(
+        http::Request::get(format!(
+            "{function}{}?site={}",
+            edge::FRAME_PATH,
+            app.running.site.key
+        ))
+        .body(http_body_util::Full::new(bytes::Bytes::new()))
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(page.status, 200);
 
     // $default with its sender gone: the error frame finds no socket, and the record goes.
     let mut event = aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest::default();

@@ -110,6 +110,10 @@ fn needed(service: &str, operation: &str, input: &Input) -> Result<Vec<Needed>, 
         ("ApiGatewayManagementApi", "PostToConnection") => {
             on("execute-api:ManageConnections", Resource::Connections)
         }
+        // The widget's frame page, read from the hosting bucket; nothing else there is read.
+        ("S3", "GetObject") if get_key(input) == Some(crate::edge::FRAME_FILE) => {
+            on("s3:GetObject", Resource::WebFrame)
+        }
         // HeadObject is authorised as s3:GetObject. A presigned GET passes here too: presigning
         // runs the client's interceptors, and the link works only while the signer holds the grant.
         ("S3", "GetObject" | "HeadObject") => on("s3:GetObject", Resource::Attachments),
@@ -145,6 +149,19 @@ fn put_key(input: &Input) -> Option<&str> {
 /// Without attachments nothing puts an object.
 #[cfg(not(feature = "attachments"))]
 fn put_key(_: &Input) -> Option<&str> {
+    None
+}
+
+#[cfg(feature = "attachments")]
+fn get_key(input: &Input) -> Option<&str> {
+    input
+        .downcast_ref::<aws_sdk_s3::operation::get_object::GetObjectInput>()
+        .and_then(|get| get.key())
+}
+
+/// Without attachments nothing reads an object.
+#[cfg(not(feature = "attachments"))]
+fn get_key(_: &Input) -> Option<&str> {
     None
 }
 

@@ -3,7 +3,9 @@
 //! - `sqlite`: the embedded store, for one machine.
 //! - `dynamo`: DynamoDB, single table.
 //! - `push`: the API Gateway Management API, through the AWS SDK (also against the local gateway).
-//! - `s3`: attachment storage on S3 (also against the local S3-compatible endpoint).
+//! - `s3`: attachment storage on S3 (also against the local S3-compatible endpoint), and the
+//!   published web files in the hosting bucket.
+//! - `web_files`: the published web files in a folder (the local gateway's).
 //! - `images`: image previews.
 //! - `webpush`: Web Push to browsers: VAPID, RFC 8291 encryption, the push service's HTTP.
 //! - `calls`: records which IAM grants the AWS calls of each function need (for the template test).
@@ -36,4 +38,5 @@ pub mod record;
 pub mod s3;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+pub mod web_files;
 pub mod webpush;

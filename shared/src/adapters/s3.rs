@@ -101,6 +101,74 @@ impl S3Blobs {
     ) -> aws_sdk_s3::operation::get_object::builders::GetObjectFluentBuilder {
         self.client.get_object().bucket(&self.bucket).key(key)
     }
+
+    /// The S3 client it calls with (and its interceptors, when it records its calls).
+    pub fn client(&self) -> &aws_sdk_s3::Client {
+        &self.client
+    }
+}
+
+/// The published web files in the hosting bucket (`ports::WebFiles`): read with the function's
+/// own role (`s3:GetObject` on the one key it reads, `deploy::Resource::WebFrame`), so the page it
+/// serves is always the one `scripts/publish-web.sh` put there last, with the hashed names of the
+/// scripts published beside it.
+#[derive(Debug, Clone)]
+pub struct S3WebFiles {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+}
+
+impl S3WebFiles {
+    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Self {
+        Self {
+            client,
+            bucket: bucket.into(),
+        }
+    }
+
+    /// `bucket` in AWS, with `sdk`'s credentials and region (a Lambda function's own).
+    pub fn aws(sdk: &aws_config::SdkConfig, bucket: &str) -> Self {
+        Self::new(aws_sdk_s3::Client::new(sdk), bucket)
+    }
+}
+
+/// A web page is a few hundred bytes; anything near this is not one.
+const WEB_FILE_MAX_BYTES: i64 = 1 << 20;
+
+#[async_trait]
+impl crate::ports::WebFiles for S3WebFiles {
+    async fn read(&self, path: &str) -> Result<Option<String>, crate::ports::WebFilesError> {
+        use crate::ports::WebFilesError;
+        let failed = |e: String| WebFilesError(format!("s3://{}/{path}: {e}", self.bucket));
+        let object = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(path)
+            .send()
+            .await
+        {
+            Ok(object) => object,
+            Err(SdkError::ServiceError(e)) if e.err().is_no_such_key() => return Ok(None),
+            // Without s3:ListBucket, AWS answers a missing key with 403: not published yet.
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 403) => {
+                return Ok(None);
+            }
+            Err(e) => return Err(failed(DisplayErrorContext(e).to_string())),
+        };
+        if object.content_length().unwrap_or(0) > WEB_FILE_MAX_BYTES {
+            return Err(failed(format!("more than {WEB_FILE_MAX_BYTES} bytes")));
+        }
+        let bytes = object
+            .body
+            .collect()
+            .await
+            .map_err(|e| failed(DisplayErrorContext(e).to_string()))?
+            .into_bytes();
+        String::from_utf8(bytes.to_vec())
+            .map(Some)
+            .map_err(|_| failed("not UTF-8 text".into()))
+    }
 }
 
 /// Attachments in `bucket` for a Lambda function: S3 with its own credentials and region, and
