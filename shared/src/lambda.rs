@@ -33,6 +33,8 @@ pub const VAPID_KEY: &str = "PARLOR_VAPID_KEY";
 pub const VAPID_KEY_PARAMETER: &str = "PARLOR_VAPID_KEY_PARAMETER";
 /// `PARLOR_PUSH_SUBJECT`.
 pub const PUSH_SUBJECT: &str = "PARLOR_PUSH_SUBJECT";
+/// `PARLOR_LIMITS`.
+pub const LIMITS: &str = "PARLOR_LIMITS";
 
 /// The functions that push to operators' browsers (a visitor's message, a transfer) or serve the
 /// key to subscribe with (the HTTP API).
@@ -162,6 +164,13 @@ pub const ENV: &[EnvVar] = &[
         reserved: false,
         purpose: "the VAPID `sub` push services may contact: a mailto: or https: URL; required when a VAPID key is set",
     },
+    EnvVar {
+        name: LIMITS,
+        need: Need::Optional,
+        deployed: Deployed::Everywhere,
+        reserved: false,
+        purpose: "changes to the default limits, comma-separated name=value (docs/security.md, \"Limits\"): e.g. messages_per_second=3,visitor_sessions_per_ip=50/10m",
+    },
 ];
 
 fn var(name: &str) -> &'static EnvVar {
@@ -257,6 +266,8 @@ pub struct LambdaConfig {
     pub attachments_bucket: Option<String>,
     /// The VAPID key and subject; none means this function pushes nothing.
     pub web_push: Option<(VapidKeySource, String)>,
+    /// `Settings::limits`: the defaults with `PARLOR_LIMITS`'s changes.
+    pub limits: crate::domain::Limits,
 }
 
 impl LambdaConfig {
@@ -309,6 +320,7 @@ impl LambdaConfig {
         // Read before any check can stop the reading: the template test asks which are read.
         let subject = get(PUSH_SUBJECT);
         let vapid = (get(VAPID_KEY), get(VAPID_KEY_PARAMETER));
+        let limits = get(LIMITS);
         let dynamodb_endpoint = get(DYNAMODB_ENDPOINT)
             .map(|e| endpoint(DYNAMODB_ENDPOINT, &e))
             .transpose()?;
@@ -321,6 +333,15 @@ impl LambdaConfig {
             })
             .transpose()?
             .unwrap_or_default();
+        let limits = match limits {
+            Some(spec) => {
+                crate::domain::Limits::parse(&spec).map_err(|reason| ConfigError::Invalid {
+                    name: LIMITS,
+                    reason,
+                })?
+            }
+            None => crate::domain::Limits::default(),
+        };
         if let Some(bucket) = &attachments_bucket
             && !valid_bucket_name(bucket)
         {
@@ -368,6 +389,7 @@ impl LambdaConfig {
             widget_origins,
             attachments_bucket,
             web_push,
+            limits,
         })
     }
 }
@@ -566,6 +588,7 @@ pub async fn app_from_env() -> Result<App, ConfigError> {
     );
     let settings = Settings {
         widget_origins: config.widget_origins.clone(),
+        limits: config.limits,
         ..Settings::default()
     };
     let parts = Parts::new(
@@ -804,7 +827,7 @@ mod tests {
             }
         }
         // What the template must set on every function: every required variable, one way to the
-        // key, and the widget's origin.
+        // key, the widget's origin, and the limits every function counts on.
         let everywhere: Vec<_> = ENV
             .iter()
             .filter(|v| v.deployed == Deployed::Everywhere)
@@ -816,7 +839,8 @@ mod tests {
                 TABLE,
                 MANAGEMENT_ENDPOINT,
                 SIGNING_KEY_PARAMETER,
-                WIDGET_ORIGINS
+                WIDGET_ORIGINS,
+                LIMITS
             ]
         );
         // A reserved variable is read by nothing, so nothing can require it.
@@ -865,6 +889,22 @@ mod tests {
         subject.push((PUSH_SUBJECT, "ops@example.com"));
         assert!(
             matches!(parse(&subject).unwrap_err(), ConfigError::Invalid { name, .. } if name == PUSH_SUBJECT)
+        );
+    }
+
+    #[test]
+    fn limits_are_the_defaults_with_the_changes_named() {
+        use crate::domain::Limits;
+        assert_eq!(parse(&complete()).unwrap().limits, Limits::default());
+        let mut vars = complete();
+        vars.push((LIMITS, "messages_per_second=3, sign_in_lockout=20"));
+        let limits = parse(&vars).unwrap().limits;
+        assert_eq!(limits.messages_per_second.max, 3);
+        assert_eq!(limits.sign_in_account.lockout_after, 20);
+        let mut bad = complete();
+        bad.push((LIMITS, "messages_per_second=lots"));
+        assert!(
+            matches!(parse(&bad).unwrap_err(), ConfigError::Invalid { name, .. } if name == LIMITS)
         );
     }
 

@@ -250,6 +250,33 @@ pub trait PushSubscriptionStore: Send + Sync {
     async fn push_subscribers(&self, workspace: &WorkspaceId) -> StoreResult<Vec<PushSubscriber>>;
 }
 
+/// A counter as a hit found it or left it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// Events counted in the window, the hit's own included.
+    pub count: u64,
+    /// When the event before this one was counted; `None` for the window's first.
+    pub previous_at: Option<Millis>,
+    /// When the window ends: the counter is forgotten then (TTL in DynamoDB).
+    pub ends_at: Millis,
+}
+
+/// Counters that limit how often something happens (`domain::Limits`), kept in the store so that
+/// every function instance counts on the same ones. Each is one item under an opaque `key`; none
+/// is ever listed, so every call is O(1).
+#[async_trait]
+pub trait LimitStore: Send + Sync {
+    /// Counts one event under `key` at `now`, atomically: of concurrent hits each gets a count
+    /// of its own. A counter that does not exist, or whose window ended (`ends_at <= now`), starts
+    /// again at 1 with its window ending at `ends_at`; a running one keeps its end.
+    async fn hit(&self, key: &str, now: Millis, ends_at: Millis) -> StoreResult<Tally>;
+    /// The counter as it stands at `now`, without counting (`previous_at` is then its latest
+    /// event); `None` when there is none or its window ended.
+    async fn tally(&self, key: &str, now: Millis) -> StoreResult<Option<Tally>>;
+    /// Forgets a counter: a right password clears its account's attempts.
+    async fn forget(&self, key: &str) -> StoreResult<()>;
+}
+
 /// Every store port at once, for the adapters that implement them all.
 pub trait Store:
     DirectoryStore
@@ -261,6 +288,7 @@ pub trait Store:
     + QuickReplyStore
     + SearchIndex
     + PushSubscriptionStore
+    + LimitStore
 {
 }
 impl<
@@ -272,7 +300,8 @@ impl<
         + TicketStore
         + QuickReplyStore
         + SearchIndex
-        + PushSubscriptionStore,
+        + PushSubscriptionStore
+        + LimitStore,
 > Store for T
 {
 }

@@ -4,6 +4,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod limits;
+pub use limits::*;
+
 use parlor_core::domain::{
     Connection, Dialog, DialogStatus, Email, Message, Millis, Operator, OperatorStatus, Peer,
     ReadMarker, Receipt, Receipts, Role, Side, Site, Ticket, Visitor, VisitorSource, Workspace,

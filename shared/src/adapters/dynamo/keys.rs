@@ -139,6 +139,12 @@ pub fn connection_gsi1(connection: &Connection) -> Key {
     }
 }
 
+/// A limit's counter (`ports::LimitStore`): the key is the use-case's own (a sender's and its
+/// window's, a hashed account's, an address's), global like the ticket's.
+pub fn limit(key: &str) -> Key {
+    (format!("LIMIT#{key}"), "LIMIT".into())
+}
+
 pub fn ticket(id: &str) -> Key {
     (format!("TICKET#{id}"), "TICKET".into())
 }

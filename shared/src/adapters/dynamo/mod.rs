@@ -12,7 +12,7 @@
 //! - `keys`: every key format (PK, SK, GSI1); `item`: domain structs ⇄ items; `errors`: SDK errors
 //!   and lost conditions → `StoreError`; `batch`: BatchGetItem and BatchWriteItem with retries.
 //! - One file per port: `directory`, `dialogs`, `receipts`, `read_markers`, `connections`,
-//!   `tickets`, `quick_replies`, `search`, `push_subscriptions`.
+//!   `tickets`, `quick_replies`, `search`, `push_subscriptions`, `limits`.
 
 mod batch;
 mod connections;
@@ -21,6 +21,7 @@ mod directory;
 mod errors;
 mod item;
 mod keys;
+mod limits;
 mod push_subscriptions;
 mod quick_replies;
 mod read_markers;

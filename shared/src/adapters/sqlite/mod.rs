@@ -4,12 +4,13 @@
 //!
 //! `schema` holds the tables, `row` maps rows to records, `errors` maps SQLite's failures; then one
 //! file per port: `directory`, `dialogs`, `receipts`, `read_markers`, `connections`, `tickets`,
-//! `quick_replies`, `search`, `push_subscriptions`.
+//! `quick_replies`, `search`, `push_subscriptions`, `limits`.
 
 mod connections;
 mod dialogs;
 mod directory;
 mod errors;
+mod limits;
 mod push_subscriptions;
 mod quick_replies;
 mod read_markers;
