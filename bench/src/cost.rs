@@ -31,7 +31,7 @@ use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
 use parlor_core::adapters::dynamo::DynamoStore;
 use parlor_core::app::{App, ConnectRequest, Settings, VisitorSessionRequest};
 use parlor_core::auth::Signer;
-use parlor_core::domain::Role;
+use parlor_core::domain::{Limits, Rate, Role};
 use parlor_core::entrypoints::ws::frames;
 use parlor_core::ids::{ConnectionId, SiteKey};
 use parlor_core::protocol::Route;
@@ -299,9 +299,29 @@ async fn metered_app(
         Arc::new(store),
         push.clone(),
         Signer::new(vec![9u8; 32])?,
-        Settings::default(),
+        Settings {
+            limits: counted_but_never_reached(),
+            ..Settings::default()
+        },
     );
     Ok((Arc::new(app), meter, push))
+}
+
+/// The limits as deployed, so their counters are metered with the rest, with room enough that
+/// no measured message or socket is refused.
+fn counted_but_never_reached() -> Limits {
+    let plenty = |r: Rate| Rate {
+        max: 1_000_000,
+        ..r
+    };
+    let d = Limits::default();
+    Limits {
+        messages_per_second: plenty(d.messages_per_second),
+        messages_per_minute: plenty(d.messages_per_minute),
+        socket_opens: plenty(d.socket_opens),
+        sockets_per_visitor: 1_000_000,
+        ..d
+    }
 }
 
 fn err(e: parlor_core::app::AppError) -> String {
@@ -318,7 +338,11 @@ async fn visitor_writes_first(app: &App, site: &SiteKey, i: usize) -> Result<Con
         phone: None,
         source: None,
     };
-    let session = app.sessions.visitor_session(req, None).await.map_err(err)?;
+    let session = app
+        .sessions
+        .visitor_session(req, None, None)
+        .await
+        .map_err(err)?;
     let conn = ConnectionId::parse(&format!("v{i}=")).map_err(|e| e.to_string())?;
     app.sessions
         .connect(ConnectRequest {

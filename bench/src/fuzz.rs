@@ -29,7 +29,12 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
     let store = Arc::new(SqliteStore::in_memory().map_err(|e| e.to_string())?);
     let push = Arc::new(RecordingPush::default());
     let signer = Signer::new(vec![7u8; 32])?;
-    let app = Arc::new(App::new(store, push.clone(), signer, Settings::default()));
+    // Limits off: a sender refused for going too fast would keep most frames from the use-cases.
+    let settings = Settings {
+        limits: parlor_core::domain::Limits::off(),
+        ..Settings::default()
+    };
+    let app = Arc::new(App::new(store, push.clone(), signer, settings));
     let (site, admin, _) = app
         .sessions
         .bootstrap("admin@parlor.fuzz", "fuzz-admin-password", Vec::new())
@@ -62,7 +67,7 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
     };
     let session = app
         .sessions
-        .visitor_session(session, None)
+        .visitor_session(session, None, None)
         .await
         .map_err(|e| e.to_string())?;
     let visitor = ConnectionId::parse("visitorConn=").map_err(|e| e.to_string())?;

@@ -92,6 +92,21 @@ fn origins(name: &str) -> Result<Vec<String>, String> {
     })
 }
 
+/// `PARLOR_TRUSTED_PROXIES`: the addresses of the proxies in front of the gateway, whose
+/// `X-Forwarded-For` names the client (comma-separated IPs).
+fn trusted_proxies() -> Result<Vec<std::net::IpAddr>, String> {
+    env("PARLOR_TRUSTED_PROXIES").map_or(Ok(Vec::new()), |list| {
+        list.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse()
+                    .map_err(|_| format!("PARLOR_TRUSTED_PROXIES: {p:?} is not an IP address"))
+            })
+            .collect()
+    })
+}
+
 fn env_secs(name: &str, default: u64) -> Result<Duration, String> {
     match env(name) {
         None => Ok(Duration::from_secs(default)),
@@ -165,6 +180,14 @@ impl Config {
             // Behind a proxy or a host name the widget's origin is not the listening address.
             settings: Settings {
                 widget_origins: origins("PARLOR_WIDGET_ORIGINS")?,
+                limits: env("PARLOR_LIMITS")
+                    .map(|spec| {
+                        parlor_core::domain::Limits::parse(&spec)
+                            .map_err(|e| format!("PARLOR_LIMITS: {e}"))
+                    })
+                    .transpose()?
+                    .unwrap_or_default(),
+                trusted_proxies: trusted_proxies()?,
                 ..Settings::default()
             },
             push_subject: env("PARLOR_PUSH_SUBJECT"),

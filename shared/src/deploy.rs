@@ -273,12 +273,16 @@ const READ_FRAME: &[Grant] = &[Grant {
 /// connection gone deletes that connection's record, so every function that pushes deletes.
 pub const PERMISSIONS: &[Permissions] = &[
     Permissions {
-        // Takes the one-time ticket, reads the operator or the visitor and the site, stores the connection.
+        // Takes the one-time ticket, reads the operator or the visitor and the site, stores the
+        // connection; a visitor's counts the sockets they opened (a limit's counter) and have open
+        // (their connections in GSI1), and one too many is deleted again.
         function: Function::WebSocket(Route::Connect),
         grants: &[&[
             table("dynamodb:DeleteItem"),
             table("dynamodb:GetItem"),
             table("dynamodb:PutItem"),
+            table("dynamodb:UpdateItem"),
+            QUERY_INDEX,
             SIGNING_KEY,
         ]],
         reserved: &[],

@@ -39,6 +39,8 @@ pub const WEB_BUCKET: &str = "PARLOR_WEB_BUCKET";
 pub const CSP_HOSTS: &str = "PARLOR_CSP_HOSTS";
 /// `PARLOR_EDGE_SECRET`.
 pub const EDGE_SECRET: &str = "PARLOR_EDGE_SECRET";
+/// `PARLOR_LIMITS`.
+pub const LIMITS: &str = "PARLOR_LIMITS";
 
 /// The functions that push to operators' browsers (a visitor's message, a transfer) or serve the
 /// key to subscribe with (the HTTP API).
@@ -189,6 +191,13 @@ pub const ENV: &[EnvVar] = &[
         reserved: false,
         purpose: "what CloudFront sends in x-parlor-edge on every request it passes to the HTTP API when a web ACL guards it; set, the function refuses every request without it (the API's own address is then no way around the web ACL); blank or unset, it takes requests from anywhere",
     },
+    EnvVar {
+        name: LIMITS,
+        need: Need::Optional,
+        deployed: Deployed::Everywhere,
+        reserved: false,
+        purpose: "changes to the default limits, comma-separated name=value (docs/security.md, \"Limits\"): e.g. messages_per_second=3,visitor_sessions_per_ip=50/10m",
+    },
 ];
 
 fn var(name: &str) -> &'static EnvVar {
@@ -289,6 +298,8 @@ pub struct LambdaConfig {
     pub frame: Option<(String, crate::edge::Hosts)>,
     /// What a request must carry in `entrypoints::http::EDGE_HEADER`, if anything.
     pub edge_secret: Option<EdgeSecret>,
+    /// `Settings::limits`: the defaults with `PARLOR_LIMITS`'s changes.
+    pub limits: crate::domain::Limits,
 }
 
 /// The value CloudFront proves a request passed it with.
@@ -355,6 +366,7 @@ impl LambdaConfig {
         let csp_hosts = get(CSP_HOSTS);
         let edge_secret = get(EDGE_SECRET).map(EdgeSecret);
         let vapid = (get(VAPID_KEY), get(VAPID_KEY_PARAMETER));
+        let limits = get(LIMITS);
         let dynamodb_endpoint = get(DYNAMODB_ENDPOINT)
             .map(|e| endpoint(DYNAMODB_ENDPOINT, &e))
             .transpose()?;
@@ -367,6 +379,15 @@ impl LambdaConfig {
             })
             .transpose()?
             .unwrap_or_default();
+        let limits = match limits {
+            Some(spec) => {
+                crate::domain::Limits::parse(&spec).map_err(|reason| ConfigError::Invalid {
+                    name: LIMITS,
+                    reason,
+                })?
+            }
+            None => crate::domain::Limits::default(),
+        };
         if let Some(bucket) = &attachments_bucket
             && !valid_bucket_name(bucket)
         {
@@ -438,6 +459,7 @@ impl LambdaConfig {
             web_push,
             frame,
             edge_secret,
+            limits,
         })
     }
 }
@@ -669,6 +691,7 @@ async fn app_from(config: &LambdaConfig, sdk: &aws_config::SdkConfig) -> Result<
     );
     let settings = Settings {
         widget_origins: config.widget_origins.clone(),
+        limits: config.limits,
         ..Settings::default()
     };
     let parts = Parts::new(
@@ -907,7 +930,7 @@ mod tests {
             }
         }
         // What the template must set on every function: every required variable, one way to the
-        // key, and the widget's origin.
+        // key, the widget's origin, and the limits every function counts on.
         let everywhere: Vec<_> = ENV
             .iter()
             .filter(|v| v.deployed == Deployed::Everywhere)
@@ -919,7 +942,8 @@ mod tests {
                 TABLE,
                 MANAGEMENT_ENDPOINT,
                 SIGNING_KEY_PARAMETER,
-                WIDGET_ORIGINS
+                WIDGET_ORIGINS,
+                LIMITS
             ]
         );
         // A reserved variable is read by nothing, so nothing can require it.
@@ -996,6 +1020,22 @@ mod tests {
         bucket.push((CSP_HOSTS, hosts));
         assert!(
             matches!(parse(&bucket).unwrap_err(), ConfigError::Invalid { name, .. } if name == WEB_BUCKET)
+        );
+    }
+
+    #[test]
+    fn limits_are_the_defaults_with_the_changes_named() {
+        use crate::domain::Limits;
+        assert_eq!(parse(&complete()).unwrap().limits, Limits::default());
+        let mut vars = complete();
+        vars.push((LIMITS, "messages_per_second=3, sign_in_lockout=20"));
+        let limits = parse(&vars).unwrap().limits;
+        assert_eq!(limits.messages_per_second.max, 3);
+        assert_eq!(limits.sign_in_account.lockout_after, 20);
+        let mut bad = complete();
+        bad.push((LIMITS, "messages_per_second=lots"));
+        assert!(
+            matches!(parse(&bad).unwrap_err(), ConfigError::Invalid { name, .. } if name == LIMITS)
         );
     }
 

@@ -294,6 +294,33 @@ pub trait GroupStore: Send + Sync {
     ) -> StoreResult<()>;
 }
 
+/// A counter as a hit found it or left it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// Events counted in the window, the hit's own included.
+    pub count: u64,
+    /// When the event before this one was counted; `None` for the window's first.
+    pub previous_at: Option<Millis>,
+    /// When the window ends: the counter is forgotten then (TTL in DynamoDB).
+    pub ends_at: Millis,
+}
+
+/// Counters that limit how often something happens (`domain::Limits`), kept in the store so that
+/// every function instance counts on the same ones. Each is one item under an opaque `key`; none
+/// is ever listed, so every call is O(1).
+#[async_trait]
+pub trait LimitStore: Send + Sync {
+    /// Counts one event under `key` at `now`, atomically: of concurrent hits each gets a count
+    /// of its own. A counter that does not exist, or whose window ended (`ends_at <= now`), starts
+    /// again at 1 with its window ending at `ends_at`; a running one keeps its end.
+    async fn hit(&self, key: &str, now: Millis, ends_at: Millis) -> StoreResult<Tally>;
+    /// The counter as it stands at `now`, without counting (`previous_at` is then its latest
+    /// event); `None` when there is none or its window ended.
+    async fn tally(&self, key: &str, now: Millis) -> StoreResult<Option<Tally>>;
+    /// Forgets a counter: a right password clears its account's attempts.
+    async fn forget(&self, key: &str) -> StoreResult<()>;
+}
+
 /// Every store port at once, for the adapters that implement them all.
 pub trait Store:
     DirectoryStore
@@ -307,6 +334,7 @@ pub trait Store:
     + PushSubscriptionStore
     + GroupStore
     + UploadMarkStore
+    + LimitStore
 {
 }
 impl<
@@ -320,7 +348,8 @@ impl<
         + SearchIndex
         + PushSubscriptionStore
         + GroupStore
-        + UploadMarkStore,
+        + UploadMarkStore
+        + LimitStore,
 > Store for T
 {
 }

@@ -397,6 +397,11 @@ pub enum ServerEvent {
         request_id: Option<String>,
         code: ErrorCode,
         message: String,
+        /// `rate_limited` only: how many milliseconds to wait before sending the same frame again
+        /// (same `client_id`); nothing of it was stored.
+        #[ts(optional, type = "number")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<Millis>,
     },
     /// A visitor's first message: the dialog appears in every operator's sidebar.
     #[serde(rename = "dialog.created")]
@@ -486,6 +491,25 @@ impl ServerEvent {
             request_id,
             code,
             message: message.into(),
+            retry_after_ms: None,
+        }
+    }
+
+    /// An error that says when the same request may go again.
+    pub fn error_after(self, retry_after_ms: Option<Millis>) -> Self {
+        match self {
+            Self::Error {
+                request_id,
+                code,
+                message,
+                ..
+            } => Self::Error {
+                request_id,
+                code,
+                message,
+                retry_after_ms,
+            },
+            other => other,
         }
     }
 }

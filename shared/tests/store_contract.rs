@@ -81,6 +81,10 @@ contract_suite!(
     groups_are_per_workspace_and_membership_reaches_connections,
     an_upload_is_marked_for_one_message,
     concurrent_marks_of_one_upload_let_one_message_have_it,
+    limit_counters_count_within_their_window,
+    concurrent_limit_hits_each_get_a_count_of_their_own,
+    an_ended_window_starts_over_once_under_concurrent_hits,
+    a_forgotten_counter_starts_again,
 );
 
 /// What only the DynamoDB adapter has: its table, its keys, its TTL, its harness.
@@ -95,7 +99,7 @@ mod dynamo_only {
     use parlor_core::ids::{
         ClientMessageId, ConnectionId, OperatorId, SiteKey, VisitorId, WorkspaceId,
     };
-    use parlor_core::ports::{ConnectionStore, DialogStore, DirectoryStore};
+    use parlor_core::ports::{ConnectionStore, DialogStore, DirectoryStore, LimitStore};
 
     use super::dynamo_local::{DynamoLocal, find_install};
 
@@ -245,6 +249,20 @@ mod dynamo_only {
             "4102444801",
             "rounded up, never early"
         );
+    }
+
+    /// A limit's counter is one item under the table's TTL attribute, which ends it with its window.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn limit_counters_carry_the_table_ttl_at_their_window_end() {
+        let (store, table) = store_and_table().await;
+        store
+            .hit("messages#vis#1#s7", 1_700_000_000_000, 1_700_000_001_001)
+            .await
+            .unwrap();
+        let item = raw_item(&table, "LIMIT#messages#vis#1#s7".into(), "LIMIT").await;
+        assert_eq!(number(&item, "expires_at_s"), "1700000002", "rounded up");
+        assert_eq!(number(&item, "count"), "1");
+        assert_eq!(string(&item, "entity"), "limit");
     }
 
     #[test]

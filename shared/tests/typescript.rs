@@ -433,7 +433,7 @@ fn the_rules_clients_check_come_from_the_rust_constants() {
     }
     assert!(generated.contains(r#"export const ORIGIN_SCHEMES: Readonly<Record<string, number>> = { "http": 80, "https": 443 };"#));
     assert!(generated.contains(
-        r#"export const RETRYABLE_ERROR_CODES: readonly ErrorCode[] = ["conflict","internal"];"#
+        r#"export const RETRYABLE_ERROR_CODES: readonly ErrorCode[] = ["conflict","rate_limited","internal"];"#
     ));
 }
 

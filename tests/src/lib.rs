@@ -57,6 +57,16 @@ impl TestApp {
         Self::spawn_with(Config::for_tests(&temp_dir())).await
     }
 
+    /// A gateway whose limits are the defaults with `spec`'s changes, as `PARLOR_LIMITS` names
+    /// them: for a test that does on purpose what no person does (a burst of messages), or that
+    /// holds a limit low to reach it.
+    pub async fn spawn_with_limits(spec: &str) -> Self {
+        let mut config = Config::for_tests(&temp_dir());
+        config.settings.limits =
+            parlor_core::domain::Limits::parse(spec).expect("limits in PARLOR_LIMITS' form");
+        Self::spawn_with(config).await
+    }
+
     pub async fn spawn_with(config: Config) -> Self {
         let data_dir = config.data_dir.clone();
         let running = parlor_local::start(config)
@@ -110,26 +120,43 @@ impl TestApp {
         origin: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
+        let mut headers = Vec::new();
+        if let Some(t) = token {
+            headers.push(("authorization", format!("Bearer {t}")));
+        }
+        if let Some(o) = origin {
+            headers.push(("origin", o.to_owned()));
+        }
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let (status, _, value) = self.request_raw(method, path, &headers, body).await;
+        (status, value)
+    }
+
+    /// Any request, with these headers and this body as is; the answer's headers too.
+    pub async fn request_raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+        body: String,
+    ) -> (u16, http::HeaderMap, Value) {
         let mut req = http::Request::builder()
             .method(method)
             .uri(self.url(path))
             .header("content-type", "application/json");
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
+        for (name, value) in headers {
+            req = req.header(*name, value);
         }
-        if let Some(o) = origin {
-            req = req.header("origin", o);
-        }
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
         let resp = self
             .http
             .request(req.body(Full::new(body.into())).unwrap())
             .await
             .expect("the HTTP API answers");
         let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        (status, value)
+        (status, headers, value)
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Value {

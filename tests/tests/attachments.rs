@@ -245,7 +245,8 @@ async fn nothing_stored(app: &TestApp, j: &mut parlor_e2e::Joined, seq_before: u
 #[tokio::test]
 async fn messages_naming_another_workspaces_file_or_one_never_uploaded_are_refused_and_nothing_is_stored()
  {
-    let app = TestApp::spawn().await;
+    // Refusal after refusal at once, faster than anyone sends.
+    let app = TestApp::spawn_with_limits("messages_per_second=0,messages_per_minute=0").await;
     let mut j = app.joined("Hello").await;
     let seq0 = app.history(&j.anna, &j.dialog, "").await["latest_seq"]
         .as_u64()

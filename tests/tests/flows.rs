@@ -3,6 +3,9 @@
 use parlor_e2e::serde_json::{Value, json};
 use parlor_e2e::{Joined, TestApp, eventually, frame, start_dialog, unique};
 
+/// For the tests that write a history at once: `limits.rs` holds the limits themselves.
+const NO_MESSAGE_LIMITS: &str = "messages_per_second=0,messages_per_minute=0";
+
 fn system_event(v: &Value) -> &str {
     v["event"]["event"]["event"].as_str().unwrap_or_default()
 }
@@ -656,7 +659,8 @@ async fn unread_counts_are_per_operator_and_mark_unread_is_mine_alone() {
 
 #[tokio::test]
 async fn history_pages_newest_first_by_cursor_and_catch_up_reads_forward() {
-    let app = TestApp::spawn().await;
+    // A history written faster than anyone types.
+    let app = TestApp::spawn_with_limits(NO_MESSAGE_LIMITS).await;
     let anna = app.operator("Anna").await;
     let mut vera = app.visitor("Vera").await;
     let dialog = start_dialog(&mut vera, "m1").await;
@@ -730,7 +734,7 @@ async fn a_visitor_keeps_their_identity_and_dialog_across_sessions() {
 
 #[tokio::test]
 async fn a_visitor_catches_up_past_a_run_of_whispers_by_following_the_cursor() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with_limits(NO_MESSAGE_LIMITS).await;
     let Joined {
         mut a,
         mut vera,

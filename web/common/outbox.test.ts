@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { MessageView } from "../protocol/protocol";
 import { Outbox, unstored, type Outgoing } from "./outbox";
 import { RequestError, type Ack } from "./socket";
@@ -74,6 +74,38 @@ describe("Outbox", () => {
     expect(box.list[0].failed).toEqual({ code: "text_too_long", reason: "at most 2000 characters" });
     expect([...s.stored.values()].map((m) => m.text)).toEqual(["fine"]);
     expect(changes.length).toBeGreaterThan(2);
+  });
+
+  it("waits as long as the server says when sent too fast, then sends the same message once, in order", async () => {
+    vi.useFakeTimers();
+    try {
+      const s = server();
+      s.setOnline(true);
+      s.refuse.set("two", new RequestError("rate_limited", "too fast", 700));
+      let now = 10_000;
+      const box = new Outbox({ send: s.send, onStored: () => {}, now: () => now });
+      const one = box.add({ kind: "send", text: "one" });
+      const two = box.add({ kind: "send", text: "two" });
+      box.add({ kind: "send", text: "three" });
+      await box.flush();
+      expect([...s.stored.values()].map((m) => m.text)).toEqual(["one"]);
+      expect(box.list.map((i) => i.text)).toEqual(["two", "three"]);
+      expect(box.list.every((i) => !i.failed)).toBe(true);
+      expect(box.waitingUntil).toBe(10_700);
+      // A reconnect meanwhile does not send early.
+      await box.flush();
+      expect(s.stored.size).toBe(1);
+      s.refuse.delete("two");
+      now += 700;
+      await vi.advanceTimersByTimeAsync(700);
+      await box.flush();
+      expect(box.waitingUntil).toBeNull();
+      expect(box.list).toEqual([]);
+      expect([...s.stored.values()].map((m) => m.text)).toEqual(["one", "two", "three"]);
+      expect([...s.stored.keys()].slice(0, 2)).toEqual([one.client_id, two.client_id]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("starts from what was kept across a page load", async () => {

@@ -1,7 +1,9 @@
 // Messages written but not yet stored. Each keeps its client id from the moment it is written, so a
 // resend after a lost connection is the same message to the server, never a second one. Sends go
 // out one at a time, in the order they were written; a refusal (too long, forbidden) marks that
-// one failed with the reason, a lost connection leaves it queued for the next `flush`.
+// one failed with the reason, a lost connection leaves it queued for the next `flush`. Sent too
+// fast (`rate_limited`), the queue waits as long as the server says, then sends the same message
+// again: nothing is lost, doubled or reordered.
 
 import type { Attachment, MessageView } from "../protocol/protocol";
 import { newId } from "./ids";
@@ -30,12 +32,19 @@ export interface OutboxOptions {
   /** Whatever changed: the list to show and, if wanted, to keep across page loads. */
   onChange?(items: readonly Outgoing[]): void;
   initial?: readonly Outgoing[];
+  /** The clock, for tests. */
+  now?(): number;
 }
+
+/** When the server gives no wait with a `rate_limited` (it always does), this one is taken. */
+const DEFAULT_WAIT_MS = 1000;
 
 export class Outbox {
   private items: Outgoing[];
   private running: Promise<void> | null = null;
   private again = false;
+  private waitUntil: number | null = null;
+  private waitTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly o: OutboxOptions) {
     this.items = [...(o.initial ?? [])];
@@ -43,6 +52,18 @@ export class Outbox {
 
   get list(): readonly Outgoing[] {
     return this.items;
+  }
+
+  /**
+   * While the server holds the queue back (messages came too fast): when it goes on, by the
+   * clock `now`; null when it is not held back.
+   */
+  get waitingUntil(): number | null {
+    return this.waitUntil;
+  }
+
+  private now(): number {
+    return this.o.now?.() ?? Date.now();
   }
 
   /** Queues a new message and tries to send it. */
@@ -56,7 +77,7 @@ export class Outbox {
 
   /**
    * Sends what is queued, oldest first; call it again after every reconnect. Resolves when the
-   * queue is empty or the connection is gone.
+   * queue is empty, the connection is gone, or the server holds the queue back for a while.
    */
   flush(): Promise<void> {
     if (this.running) {
@@ -77,6 +98,8 @@ export class Outbox {
   private async drain(): Promise<void> {
     for (;;) {
       this.again = false;
+      // Held back: the timer flushes when the wait is over, not a reconnect before it.
+      if (this.waitUntil !== null) return;
       const next = this.items.find((i) => !i.failed);
       if (!next) return;
       try {
@@ -86,6 +109,10 @@ export class Outbox {
         this.changed();
       } catch (e) {
         const err = e instanceof RequestError ? e : new RequestError("offline", String(e));
+        if (err.code === "rate_limited") {
+          this.holdBack(err.retryAfterMs ?? DEFAULT_WAIT_MS);
+          return;
+        }
         if (err.retryable) {
           // A flush asked for while this send was failing came from a reconnect: go on.
           if (this.again) continue;
@@ -97,6 +124,18 @@ export class Outbox {
         this.changed();
       }
     }
+  }
+
+  /** Waits `ms`, then sends again what waits, the refused message first. */
+  private holdBack(ms: number): void {
+    clearTimeout(this.waitTimer);
+    this.waitUntil = this.now() + Math.max(ms, 0);
+    this.changed();
+    this.waitTimer = setTimeout(() => {
+      this.waitUntil = null;
+      this.changed();
+      void this.flush();
+    }, ms);
   }
 
   /** A failed message, queued again as it was (same client id). */

@@ -73,11 +73,15 @@ describe("Socket", () => {
     const b = socket.request({ action: "close", op: "reopen", dialog_id: "d1" });
     const [ra, rb] = ws.sent.map((f) => f.request_id);
     expect(ra).not.toBe(rb);
+    const c = socket.request({ action: "message", op: "send", client_id: "c1", text: "hi" });
+    const rc = ws.sent[2].request_id;
     ws.push({ type: "error", request_id: rb, code: "already_open", message: "it is open" });
     ws.push({ type: "typing", dialog_id: "d1", side: "visitor", typing: true });
     ws.push({ type: "ack", request_id: ra });
+    ws.push({ type: "error", request_id: rc, code: "rate_limited", message: "too fast", retry_after_ms: 420 });
     await expect(a).resolves.toMatchObject({ type: "ack", request_id: ra });
     await expect(b).rejects.toMatchObject({ code: "already_open" });
+    await expect(c).rejects.toMatchObject({ code: "rate_limited", retryAfterMs: 420, retryable: true });
     expect(events).toEqual([{ type: "typing", dialog_id: "d1", side: "visitor", typing: true }]);
   });
 

@@ -15,6 +15,8 @@ export class RequestError extends Error {
   constructor(
     readonly code: ErrorCode | "offline" | "timeout",
     message: string,
+    /** `rate_limited`: how long to wait before sending the same frame again. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -173,7 +175,7 @@ export class Socket {
         this.pending.delete(event.request_id!);
         clearTimeout(p.timer);
         if (event.type === "ack") p.resolve(event);
-        else p.reject(new RequestError(event.code, event.message));
+        else p.reject(new RequestError(event.code, event.message, event.retry_after_ms));
         return;
       }
       if (event.type === "ack") return;

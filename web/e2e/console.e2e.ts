@@ -14,6 +14,7 @@ import {
   consoleSignIn,
   consoleWrite,
   dialogRow as row,
+  BULK_SCENE,
   gatewayPerTest,
   login,
   PageSockets,
@@ -352,7 +353,7 @@ describe("the operator console", () => {
   });
 
   it("a long dialog scrolls up without end; drafts stay per dialog; Alt+arrows, search, quote and emoji", async () => {
-    const parlor = await gateway();
+    const parlor = await gateway({ env: BULK_SCENE });
     const { page: boris } = await operator(parlor, "Boris");
     await visitor(parlor, "Vera", "Where is my order #4412?");
     const walter = await visitor(parlor, "Walter", "line 1");
@@ -413,7 +414,7 @@ describe("the operator console", () => {
   });
 
   it("with 250 open dialogs: loads them all, page after page, counts every unread one, and draws only the rows in sight", async () => {
-    const parlor = await gateway();
+    const parlor = await gateway({ env: BULK_SCENE });
     const names = Array.from({ length: 250 }, (_, i) => `Visitor ${String(i + 1).padStart(3, "0")}`);
     const tokens = new Map<string, string>();
     const start = async (name: string) => {

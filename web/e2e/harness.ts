@@ -58,6 +58,13 @@ export interface ParlorOptions {
 
 const ADMIN = { email: "admin@parlor.test", password: "admin-password-e2e" };
 
+/**
+ * `PARLOR_LIMITS` for a scene that, on purpose, does what no person does: a scripted history
+ * written at once, hundreds of dialogs opened from this one address. widget-limits.e2e.ts holds
+ * the limits themselves; every other scene meets the defaults.
+ */
+export const BULK_SCENE = { PARLOR_LIMITS: "messages_per_second=0,messages_per_minute=0,visitor_sessions_per_ip=0" };
+
 /** The gateway binary `cargo build -p parlor-local` made; `PARLOR_BIN` overrides. */
 export function parlorBinary(): string {
   return process.env.PARLOR_BIN ?? resolve(repoRoot, process.env.CARGO_TARGET_DIR ?? "target", "debug/parlor");
@@ -539,7 +546,7 @@ export async function dropFiles(
  * A test file's browser, and a gateway for each test alone: what a test starts goes in `started`
  * and is stopped after it, newest first; the browser closes after the file.
  */
-export function gatewayPerTest(): { browser(): Browser; started: (() => Promise<void> | void)[]; gateway(): Promise<Parlor> } {
+export function gatewayPerTest(): { browser(): Browser; started: (() => Promise<void> | void)[]; gateway(options?: ParlorOptions): Promise<Parlor> } {
   let browser: Browser | undefined;
   const started: (() => Promise<void> | void)[] = [];
   beforeAll(async () => {
@@ -554,8 +561,8 @@ export function gatewayPerTest(): { browser(): Browser; started: (() => Promise<
   return {
     browser: () => browser!,
     started,
-    async gateway() {
-      const parlor = await startParlor();
+    async gateway(options: ParlorOptions = {}) {
+      const parlor = await startParlor(options);
       started.push(() => parlor.dispose());
       return parlor;
     },

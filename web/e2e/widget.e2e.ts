@@ -16,6 +16,7 @@ import {
   screenshot,
   scriptedOperator,
   startParlor,
+  BULK_SCENE,
   type Parlor,
   type ScriptedClient,
 } from "./harness";
@@ -35,7 +36,8 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   // Only http://127.0.0.1:PORT is the demo site's origin; http://localhost:PORT is a stranger.
   const port = await freePort();
-  parlor = await startParlor({ siteOrigins: [`http://127.0.0.1:${port}`], env: { PARLOR_ADDR: `127.0.0.1:${port}` } });
+  // Some scenes script long histories, faster than anyone types.
+  parlor = await startParlor({ siteOrigins: [`http://127.0.0.1:${port}`], env: { ...BULK_SCENE, PARLOR_ADDR: `127.0.0.1:${port}` } });
   browser = await launchBrowser();
   anna = await addOperator(parlor, "Anna");
 });

@@ -37,7 +37,7 @@ export const MAX_GROUP_NAME_CHARS = 60;
 /** Every right a group may carry, in the order the console lists them. */
 export const RIGHTS: readonly Right[] = ["see_colleagues_dialogs","reassign_dialogs","delete_dialogs","view_reports","manage_settings"];
 /** Refusals that sending the same request again (same ids) may cure; any other comes back the same. */
-export const RETRYABLE_ERROR_CODES: readonly ErrorCode[] = ["conflict","internal"];
+export const RETRYABLE_ERROR_CODES: readonly ErrorCode[] = ["conflict","rate_limited","internal"];
 
 /**
  * The `assign` route: connect to a dialog, disconnect, transfer.
@@ -181,7 +181,7 @@ unread?: number, };
 /**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "internal";
 
 /**
  * A file a client wants to send, as it describes it before uploading.
@@ -425,7 +425,12 @@ export type SearchResults = { hits: Array<SearchHit>, };
 /**
  * Everything the server pushes.
  */
-export type ServerEvent = { "type": "ack", request_id: string, message?: MessageView, dialog?: DialogView, } | { "type": "error", request_id?: string, code: ErrorCode, message: string, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, };
+export type ServerEvent = { "type": "ack", request_id: string, message?: MessageView, dialog?: DialogView, } | { "type": "error", request_id?: string, code: ErrorCode, message: string, 
+/**
+ * `rate_limited` only: how many milliseconds to wait before sending the same frame again
+ * (same `client_id`); nothing of it was stored.
+ */
+retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, };
 
 /**
  * Which side of the dialog received: the visitor, or the operators.

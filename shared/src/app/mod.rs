@@ -7,6 +7,7 @@ mod delivery;
 mod dialogs;
 mod fanout;
 mod groups;
+mod limits;
 mod notifications;
 mod pages;
 mod quick_replies;
@@ -23,6 +24,7 @@ pub(crate) use chat::Draft;
 pub use delivery::Delivery;
 pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use groups::{GroupChange, Groups, Membership};
+pub use limits::{Limiter, address_key};
 pub use notifications::{
     MAX_PUSH_SUBSCRIPTIONS, NewPushSubscription, Notifications, PUSH_BODY_CHARS, PUSH_TTL_SECS,
     PushKeys, PushPayload, PushSettings,
@@ -36,7 +38,9 @@ pub use sites::{SiteList, SiteUpdate, Sites};
 pub use visitor_card::VisitorCard;
 
 use crate::auth::Signer;
-use crate::domain::{Dialog, DomainError, ErrorCode, Message, Millis, Operator, Receipts, Visitor};
+use crate::domain::{
+    Dialog, DomainError, ErrorCode, Limits, Message, Millis, Operator, Receipts, Visitor,
+};
 use crate::ids::{ConnectionId, DialogId, WorkspaceId};
 use crate::ports::*;
 use crate::protocol::{DialogView, MessageView, ServerEvent};
@@ -55,6 +59,12 @@ pub struct Settings {
     /// the site's `allowed_origins`, checked by the loader, by the iframe against its ancestors and,
     /// where the server serves the iframe, by `frame-ancestors`.
     pub widget_origins: Vec<String>,
+    /// How often things may happen (`domain::Limits`; `PARLOR_LIMITS` tunes them).
+    pub limits: Limits,
+    /// Proxies whose `X-Forwarded-For` is believed, for a self-hosted gateway behind one
+    /// (`PARLOR_TRUSTED_PROXIES`): a request from one of them counts as from the address it
+    /// forwarded. In AWS, API Gateway names the address and this is not used.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Settings {
@@ -65,6 +75,8 @@ impl Default for Settings {
             ticket_ttl: 30 * 1000,
             connection_ttl: (2 * 3600 + 600) * 1000,
             widget_origins: Vec::new(),
+            limits: Limits::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -95,6 +107,13 @@ pub enum AppError {
     PushUnavailable,
     #[error("{0}")]
     Unauthorized(String),
+    /// Over a limit (`app::Limiter`): nothing was done; the same request may go again after
+    /// `retry_after_ms`.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_ms: Millis,
+    },
     /// Infrastructure failed: the only kind that is a Lambda error.
     #[error("internal error: {0}")]
     Store(#[from] StoreError),
@@ -112,7 +131,16 @@ impl AppError {
             Self::AttachmentsUnavailable => ErrorCode::AttachmentsUnavailable,
             Self::PushUnavailable => ErrorCode::PushUnavailable,
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Store(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// When a refusal for a limit may be tried again.
+    pub fn retry_after_ms(&self) -> Option<Millis> {
+        match self {
+            Self::RateLimited { retry_after_ms, .. } => Some(*retry_after_ms),
+            _ => None,
         }
     }
 
@@ -153,6 +181,7 @@ pub struct Stores {
     pub push_subscriptions: Arc<dyn PushSubscriptionStore>,
     pub groups: Arc<dyn GroupStore>,
     pub upload_marks: Arc<dyn UploadMarkStore>,
+    pub limits: Arc<dyn LimitStore>,
 }
 
 impl Stores {
@@ -169,6 +198,7 @@ impl Stores {
             push_subscriptions: store.clone(),
             groups: store.clone(),
             upload_marks: store.clone(),
+            limits: store.clone(),
             tickets: store,
         }
     }
@@ -236,6 +266,8 @@ pub struct App {
     pub notifications: Arc<Notifications>,
     /// Groups of operators and the rights they carry.
     pub groups: Groups,
+    /// Sign-in attempts, new visitors, messages and sockets, each held to its limit.
+    pub limits: Arc<Limiter>,
     clock: Arc<dyn Clock>,
 }
 
@@ -270,6 +302,7 @@ impl App {
             clock.clone(),
         ));
         let sites = Arc::new(Sites::new(&stores, &settings, clock.clone()));
+        let limits = Arc::new(Limiter::new(&stores, settings.limits, clock.clone()));
         let search = Arc::new(Search::new(&stores, clock.clone()));
         let attachments = Arc::new(Attachments::new(
             &stores,
@@ -286,6 +319,7 @@ impl App {
                 sites: sites.clone(),
                 search: search.clone(),
                 delivery: delivery.clone(),
+                limits: limits.clone(),
             },
         );
         let dialogs = Dialogs::new(
@@ -295,6 +329,7 @@ impl App {
                 sites: sites.clone(),
                 search: search.clone(),
                 delivery: delivery.clone(),
+                limits: limits.clone(),
             },
             attachments.clone(),
             notifications.clone(),
@@ -312,6 +347,7 @@ impl App {
             attachments,
             delivery,
             notifications,
+            limits,
             clock,
         }
     }
@@ -321,12 +357,13 @@ impl App {
     }
 }
 
-/// The services a use-case service calls on: site settings, the search index, delivery.
+/// The services a use-case service calls on: site settings, the search index, delivery, limits.
 #[derive(Clone)]
 struct Collaborators {
     sites: Arc<Sites>,
     search: Arc<Search>,
     delivery: Delivery,
+    limits: Arc<Limiter>,
 }
 
 /// A dialog the operator may see, or `dialog_not_found` / `forbidden`.

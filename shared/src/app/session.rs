@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{
-    AppError, AppResult, Caller, Collaborators, Delivery, Search, Settings, Sites, Stores,
+    AppError, AppResult, Caller, Collaborators, Delivery, Limiter, Search, Settings, Sites, Stores,
 };
 use crate::auth::{Claims, Holder, Signer, decoy_hash, hash_password, verify_password};
 use crate::domain::{
@@ -112,6 +112,7 @@ pub struct Sessions {
     sites: Arc<Sites>,
     search: Arc<Search>,
     delivery: Delivery,
+    limits: Arc<Limiter>,
 }
 
 impl Sessions {
@@ -133,6 +134,7 @@ impl Sessions {
             sites: with.sites,
             search: with.search,
             delivery: with.delivery,
+            limits: with.limits,
         }
     }
 
@@ -244,11 +246,13 @@ impl Sessions {
         Ok(ticket)
     }
 
-    /// Issues a visitor token for a site, or renews the one the widget kept.
+    /// Issues a visitor token for a site, or renews the one the widget kept. A new visitor counts
+    /// against the new sessions `from` that address may open (`Limiter::new_visitor`).
     pub async fn visitor_session(
         &self,
         req: VisitorSessionRequest,
         origin: Option<&str>,
+        from: Option<std::net::IpAddr>,
     ) -> AppResult<VisitorSession> {
         let site = self.sites.site_for_visitor(&req.site_key, origin).await?;
         let name = name_field(req.name)?;
@@ -286,6 +290,7 @@ impl Sessions {
                 v
             }
             None => {
+                self.limits.new_visitor(from).await?;
                 let v = Visitor {
                     id: VisitorId::generate(),
                     workspace: site.workspace.clone(),
@@ -362,6 +367,9 @@ impl Sessions {
             self.sites
                 .site_for_visitor(&visitor.site, req.origin.as_deref())
                 .await?;
+            self.limits
+                .visitor_socket_opening(&visitor.workspace, &visitor.id)
+                .await?;
             (
                 visitor.workspace.clone(),
                 Peer::Visitor {
@@ -382,6 +390,7 @@ impl Sessions {
             expires_at: now + self.settings.connection_ttl,
         };
         self.connections.put_connection(&connection).await?;
+        self.limits.visitor_socket_opened(&connection).await?;
         Ok(connection)
     }
 

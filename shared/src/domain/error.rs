@@ -123,6 +123,10 @@ pub enum ErrorCode {
     AttachmentsUnavailable,
     /// This deployment has no VAPID key configured: it sends no push notifications.
     PushUnavailable,
+    /// Over a limit (sign-in attempts, new visitors, messages, sockets): nothing was done; the same
+    /// request may go again after the wait the refusal names (`retry_after_ms` in a frame,
+    /// `retry_after` seconds and `Retry-After` over HTTP).
+    RateLimited,
     /// The server failed; the request may be retried with the same ids.
     Internal,
 }
@@ -137,6 +141,7 @@ impl ErrorCode {
             Self::DialogNotFound | Self::OperatorNotFound | Self::GroupNotFound => 404,
             Self::Conflict => 409,
             Self::AttachmentTooLarge => 413,
+            Self::RateLimited => 429,
             Self::Internal => 500,
             Self::AttachmentsUnavailable | Self::PushUnavailable => 503,
             _ => 400,
@@ -148,16 +153,18 @@ impl ErrorCode {
         match self {
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
+            Self::RateLimited => 429,
             Self::Internal => 500,
             _ => 400,
         }
     }
 
     /// Whether sending the same request again, with the same ids, may succeed: the dialog changed
-    /// meanwhile, or the server failed. Any other refusal comes back the same; the clients' list
-    /// (`RETRYABLE_ERROR_CODES` in `protocol.ts`) is generated from this.
+    /// meanwhile, the server failed, or a limit was reached (then after its wait). Any other
+    /// refusal comes back the same; the clients' list (`RETRYABLE_ERROR_CODES` in `protocol.ts`)
+    /// is generated from this.
     pub fn retryable(self) -> bool {
-        matches!(self, Self::Conflict | Self::Internal)
+        matches!(self, Self::Conflict | Self::Internal | Self::RateLimited)
     }
 }
 

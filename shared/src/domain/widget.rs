@@ -65,6 +65,9 @@ impl SiteSettings {
 /// The most origins one site may list: a site embeds the widget on a few domains, not hundreds.
 pub const MAX_ALLOWED_ORIGINS: usize = 20;
 
+/// The longest host name DNS allows: an allowed origin's host is no longer (it ends up in headers).
+pub const MAX_HOST_CHARS: usize = 253;
+
 /// The schemes an allowed origin may have, each with the port it means when none is given (a
 /// browser leaves that port out of `Origin`, so it is left out here too).
 pub const ORIGIN_SCHEMES: [(&str, u16); 2] = [("http", 80), ("https", 443)];
@@ -129,6 +132,11 @@ fn parse_origin(raw: &str) -> Result<String, DomainError> {
         Some((host, port)) if !host.ends_with(':') && !port.contains(']') => (host, Some(port)),
         _ => (authority, None),
     };
+    if host.len() > MAX_HOST_CHARS {
+        return Err(bad(&format!(
+            "has a host name over {MAX_HOST_CHARS} characters, longer than any can be"
+        )));
+    }
     let label = |l: &str| {
         !l.is_empty()
             && !l.starts_with('-')
@@ -332,6 +340,18 @@ mod tests {
                 "{bad:?} was taken"
             );
         }
+    }
+
+    #[test]
+    fn an_origin_is_no_longer_than_a_host_name_can_be() {
+        let label = "a".repeat(63);
+        let longest = format!("{label}.{label}.{label}.{}", "b".repeat(61));
+        assert_eq!(longest.len(), MAX_HOST_CHARS);
+        assert!(parse_allowed_origins(&[format!("https://{longest}")]).is_ok());
+        let err = parse_allowed_origins(&[format!("https://{longest}x:8443")]).unwrap_err();
+        assert!(err.to_string().contains("253"), "{err}");
+        let huge = format!("https://{}", "a.".repeat(100_000));
+        assert!(parse_allowed_origins(&[huge]).is_err());
     }
 
     #[test]

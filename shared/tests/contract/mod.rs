@@ -4,6 +4,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod limits;
+pub use limits::*;
+
 use parlor_core::domain::{
     Connection, Dialog, DialogStatus, Email, Group, Message, Millis, Operator, OperatorStatus,
     Peer, ReadMarker, Receipt, Receipts, Right, Rights, Role, Side, Site, Ticket, UploadMark,

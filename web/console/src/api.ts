@@ -35,6 +35,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** `rate_limited`: the seconds to wait before trying again. */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -57,7 +59,7 @@ export class Api {
     });
     const text = await res.text();
     const json = text ? JSON.parse(text) : undefined;
-    if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? "internal", json?.error?.message ?? res.statusText);
+    if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? "internal", json?.error?.message ?? res.statusText, json?.error?.retry_after);
     return json as T;
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { VisitorSession } from "../../protocol/protocol";
 import { PROTOCOL_VERSION } from "../../protocol/protocol";
 import { FatalConnectError } from "../../common/socket";
-import { Refused, widgetApi } from "./api";
+import { Limited, Refused, widgetApi } from "./api";
 
 const endpoints = { http: "https://chat.example/api", ws: "wss://chat.example/ws" };
 const session: VisitorSession = { token: "tok", expires_at: 1, visitor_id: "vis_1" };
@@ -52,6 +52,14 @@ describe("the widget's HTTP API", () => {
     await expect(renewed).rejects.toThrow("HTTP 400");
     await expect(api.session({ site_key: "site_1", token: "old" })).rejects.toThrow("HTTP 500");
     await expect(api.session({ site_key: "site_1", token: "old" })).rejects.toThrow("offline");
+  });
+
+  it("says when a network that started too many chats may start another", async () => {
+    const limited = json(429, { error: { code: "rate_limited", message: "too many new chats", retry_after: 540 } });
+    const { api } = fake(limited);
+    const refused = api.session({ site_key: "site_1", name: "Anna" });
+    await expect(refused).rejects.toBeInstanceOf(Limited);
+    await expect(refused).rejects.toMatchObject({ retryAfterSecs: 540 });
   });
 
   it("reports the page with the visitor's token, and never fails for it", async () => {

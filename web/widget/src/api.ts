@@ -26,6 +26,13 @@ export class Refused extends Error {
   }
 }
 
+/** Too many new visitors from this network (429): the server says when to try again. */
+export class Limited extends Error {
+  constructor(readonly retryAfterSecs: number) {
+    super(`rate limited: try again in ${retryAfterSecs} s`);
+  }
+}
+
 /** The page the visitor has open, as the widget reports it. */
 export type PageReport = Pick<VisitedPage, "url" | "title">;
 
@@ -48,8 +55,9 @@ export function widgetApi({ http, ws }: Endpoints, fetchImpl: typeof fetch = fet
     /**
      * `POST /api/visitor/session`: a token for a new visitor (with the pre-chat details) or renewed
      * for the one whose token the widget kept. Rejects with `FatalConnectError` when trying again
-     * cannot help (401, 403), with `Refused` when a new visitor's details are refused (400), and
-     * with a plain `Error` otherwise (offline, the server down: worth another try).
+     * cannot help (401, 403), with `Refused` when a new visitor's details are refused (400), with
+     * `Limited` when this network started too many chats lately (429), and with a plain `Error`
+     * otherwise (offline, the server down: worth another try).
      */
     async session(body: VisitorSessionRequest): Promise<VisitorSession> {
       const res = await fetchImpl(`${http}/visitor/session`, {
@@ -58,6 +66,10 @@ export function widgetApi({ http, ws }: Endpoints, fetchImpl: typeof fetch = fet
         body: JSON.stringify(body),
       });
       if (res.status === 401 || res.status === 403) throw new FatalConnectError(`refused: HTTP ${res.status}`);
+      if (res.status === 429) {
+        const secs = Number((await res.json().catch(() => null))?.error?.retry_after ?? res.headers.get("retry-after"));
+        throw new Limited(Number.isFinite(secs) && secs > 0 ? secs : 60);
+      }
       if (res.status === 400 && !body.token) {
         const code: ErrorCode | undefined = (await res.json().catch(() => null))?.error?.code;
         throw new Refused(code === "invalid_phone" ? "phone" : code === "invalid_email" ? "email" : undefined);

@@ -9,7 +9,7 @@ import { Socket, type ConnectionState } from "../../common/socket";
 import type { Outgoing } from "../../common/outbox";
 import { localOrMemory } from "../../common/storage";
 import { megabytes } from "../../common/upload";
-import { Refused, widgetApi, type WidgetApi } from "./api";
+import { Limited, Refused, widgetApi, type WidgetApi } from "./api";
 import { Chat, excerpt, shown } from "./chat";
 import { messageTime } from "./time";
 import { Files } from "./files";
@@ -237,6 +237,16 @@ function App({ api, view, init }: Boot) {
   }, [open, oldest]);
   const list = useMemo(() => shown(chat.messages), [chat.messages]);
 
+  // Sent too fast: the outbox holds back until the server's wait is over; the notice counts down.
+  const heldUntil = chat.outbox.waitingUntil;
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (heldUntil === null) return;
+    const timer = setInterval(() => tick((n) => n + 1), 250);
+    return () => clearInterval(timer);
+  }, [heldUntil]);
+  const heldSecs = heldUntil === null ? 0 : Math.max(1, Math.ceil((heldUntil - Date.now()) / 1000));
+
   const typingTimer = useRef(0);
   const typing = (on: boolean) => {
     const now = Date.now();
@@ -270,6 +280,10 @@ function App({ api, view, init }: Boot) {
       if (err instanceof Refused) {
         setBad({ field: err.field, text: err.field === "phone" ? t.badPhone : err.field === "email" ? t.badEmail : t.badDetails });
         (form.elements.namedItem(err.field ?? "name") as HTMLInputElement).focus();
+        return;
+      }
+      if (err instanceof Limited) {
+        setBad({ text: t.tooManyChats.replace("{n}", String(Math.ceil(err.retryAfterSecs / 60))) });
         return;
       }
       // Offline or the server is down: the chat starts and connects when it can.
@@ -346,6 +360,11 @@ function App({ api, view, init }: Boot) {
             <path d="M1 5.5a10 10 0 0 1 14 0M3.5 8.5a6.5 6.5 0 0 1 9 0M6 11.5a3 3 0 0 1 4 0M2 2l12 12" />
           </svg>
           {chat.pending.some((i) => !i.failed) ? t.offlineWaiting : t.offline}
+        </p>
+      )}
+      {heldUntil !== null && chat.pending.some((i) => !i.failed) && (
+        <p class="slow" role="status">
+          {t.tooFast.replace("{n}", String(heldSecs))}
         </p>
       )}
       <ol class="log" ref={log} onScroll={onScroll} aria-label={t.messages} aria-live="polite" aria-relevant="additions">

@@ -153,6 +153,12 @@ pub fn upload_mark(ws: &WorkspaceId, attachment: &AttachmentId) -> Key {
     (format!("WS#{ws}#UPLOAD#{attachment}"), "UPLOAD".into())
 }
 
+/// A limit's counter (`ports::LimitStore`): the key is the use-case's own (a sender's and its
+/// window's, a hashed account's, an address's), global like the ticket's.
+pub fn limit(key: &str) -> Key {
+    (format!("LIMIT#{key}"), "LIMIT".into())
+}
+
 pub fn ticket(id: &str) -> Key {
     (format!("TICKET#{id}"), "TICKET".into())
 }

@@ -12,7 +12,7 @@
 //! - `keys`: every key format (PK, SK, GSI1); `item`: domain structs ⇄ items; `errors`: SDK errors
 //!   and lost conditions → `StoreError`; `batch`: BatchGetItem and BatchWriteItem with retries.
 //! - One file per port: `directory`, `dialogs`, `receipts`, `read_markers`, `connections`,
-//!   `tickets`, `quick_replies`, `search`, `push_subscriptions`, `upload_marks`.
+//!   `tickets`, `quick_replies`, `search`, `push_subscriptions`, `upload_marks`, `limits`.
 
 mod batch;
 mod connections;
@@ -22,6 +22,7 @@ mod errors;
 mod groups;
 mod item;
 mod keys;
+mod limits;
 mod push_subscriptions;
 mod quick_replies;
 mod read_markers;

@@ -4,13 +4,14 @@
 //!
 //! `schema` holds the tables, `row` maps rows to records, `errors` maps SQLite's failures; then one
 //! file per port: `directory`, `dialogs`, `receipts`, `read_markers`, `connections`, `tickets`,
-//! `quick_replies`, `search`, `push_subscriptions`, `groups`, `upload_marks`.
+//! `quick_replies`, `search`, `push_subscriptions`, `groups`, `upload_marks`, `limits`.
 
 mod connections;
 mod dialogs;
 mod directory;
 mod errors;
 mod groups;
+mod limits;
 mod push_subscriptions;
 mod quick_replies;
 mod read_markers;

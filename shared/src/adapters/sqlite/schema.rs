@@ -56,4 +56,8 @@ CREATE INDEX IF NOT EXISTS upload_marks_by_expiry ON upload_marks (expires_at);
 CREATE TABLE IF NOT EXISTS push_choices (
     workspace TEXT NOT NULL, operator TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (workspace, operator));
+CREATE TABLE IF NOT EXISTS limit_counters (
+    key TEXT PRIMARY KEY, count INTEGER NOT NULL, last_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS limit_counters_by_end ON limit_counters (ends_at);
 "#;

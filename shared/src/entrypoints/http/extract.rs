@@ -79,7 +79,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         Json::<T>::from_request(req, state)
             .await
             .map(|Json(v)| Self(v))
-            .map_err(|e: JsonRejection| AppError::Invalid(e.body_text()))
+            .map_err(|e: JsonRejection| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::Invalid(format!(
+                        "the body is over {} KB",
+                        super::MAX_BODY_BYTES / 1024
+                    ))
+                } else {
+                    AppError::Invalid(e.body_text())
+                }
+            })
     }
 }
 

@@ -4,6 +4,7 @@
 //! which is not JSON and not under `/api`.
 
 mod attachments;
+pub mod client_ip;
 mod dialogs;
 pub mod extract;
 pub mod frame;
@@ -28,7 +29,8 @@ use std::sync::Arc;
 
 type Shared = axum::extract::State<Arc<App>>;
 
-/// `{"error": {"code", "message"}}`, with the status `ErrorCode::http_status` gives its code.
+/// `{"error": {"code", "message"}}`, with the status `ErrorCode::http_status` gives its code; a
+/// refusal for a limit adds `retry_after` (whole seconds, rounded up) and the same `Retry-After`.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status =
@@ -36,13 +38,25 @@ impl IntoResponse for AppError {
         if self.is_internal() {
             tracing::error!(error = %self, "request failed");
         }
-        (
-            status,
-            Json(json!({ "error": { "code": self.code(), "message": self.public_message() } })),
-        )
-            .into_response()
+        let mut error = json!({ "code": self.code(), "message": self.public_message() });
+        let retry_after = self.retry_after_ms().map(|ms| (ms.max(1) + 999) / 1000);
+        if let Some(secs) = retry_after {
+            error["retry_after"] = json!(secs);
+        }
+        let mut response = (status, Json(json!({ "error": error }))).into_response();
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs),
+            );
+        }
+        response
     }
 }
+
+/// The largest request body read: every body of the API is a few kilobytes at most (files go to
+/// storage, never through here), so nothing larger is buffered or parsed.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// Paths are under `/api`, in AWS and locally alike.
 pub fn router(app: Arc<App>) -> Router {
@@ -59,6 +73,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(attachments::routes())
         .merge(push::routes())
         .merge(groups::routes())
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(as_http_api_function))
         .layer(axum::middleware::from_fn(api_headers))
         .with_state(app)

@@ -2,6 +2,7 @@
 //! workspace's operators.
 
 use super::Shared;
+use super::client_ip::FromAddress;
 use super::extract::{AsOperator, Body};
 use crate::app::{App, AppError};
 use crate::domain::{OperatorStatus, Role};
@@ -28,8 +29,33 @@ struct LoginBody {
     password: String,
 }
 
-async fn login(app: Shared, Body(b): Body<LoginBody>) -> Result<Response, AppError> {
-    Ok(Json(app.sessions.login(&b.email, &b.password).await?).into_response())
+/// Held to the sign-in limits (`Limiter::sign_in`): per account and per address.
+async fn login(
+    app: Shared,
+    FromAddress(from): FromAddress,
+    Body(b): Body<LoginBody>,
+) -> Result<Response, AppError> {
+    check_login_fields(&b)?;
+    let signed_in = app
+        .limits
+        .sign_in(&b.email, from, app.sessions.login(&b.email, &b.password))
+        .await?;
+    Ok(Json(signed_in).into_response())
+}
+
+/// What a sign-in may send: far past any email or password an operator can have (older rules
+/// allowed longer ones than today's), and refused before anything is counted or hashed.
+const MAX_LOGIN_FIELD_CHARS: usize = 1024;
+
+fn check_login_fields(b: &LoginBody) -> Result<(), AppError> {
+    if b.email.chars().count() > MAX_LOGIN_FIELD_CHARS
+        || b.password.chars().count() > MAX_LOGIN_FIELD_CHARS
+    {
+        return Err(AppError::Invalid(format!(
+            "an email or a password is at most {MAX_LOGIN_FIELD_CHARS} characters"
+        )));
+    }
+    Ok(())
 }
 
 async fn ticket(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {

@@ -1,6 +1,7 @@
 //! The widget's side: a visitor's session, history, the page open now, and links to files.
 
 use super::Shared;
+use super::client_ip::FromAddress;
 use super::dialogs::HistoryQuery;
 use super::extract::{AsVisitor, Body, Origin, PathOf, QueryOf};
 use crate::app::{App, AppError, VisitorSessionRequest};
@@ -24,9 +25,15 @@ pub fn routes() -> Router<Arc<App>> {
 async fn visitor_session(
     app: Shared,
     Origin(origin): Origin,
+    FromAddress(from): FromAddress,
     Body(req): Body<VisitorSessionRequest>,
 ) -> Result<Response, AppError> {
-    Ok(Json(app.sessions.visitor_session(req, origin.as_deref()).await?).into_response())
+    Ok(Json(
+        app.sessions
+            .visitor_session(req, origin.as_deref(), from)
+            .await?,
+    )
+    .into_response())
 }
 
 async fn visitor_history(

@@ -91,7 +91,7 @@ pub async fn handle_frame(
     };
     let reply = match (&outcome, request_id) {
         (Ok(done), Some(request_id)) => ack(request_id, done),
-        (Err(e), request_id) => ServerEvent::error(request_id, e.code(), e.public_message()),
+        (Err(e), request_id) => refusal(request_id, e),
         (Ok(_), None) => unreachable!("a frame that was dispatched had a request id"),
     };
     app.delivery.deliver(&[Post::new(connection, &reply)]).await;
@@ -121,8 +121,13 @@ pub async fn refuse_frame(
     request_id: Option<String>,
     e: &AppError,
 ) {
-    let reply = ServerEvent::error(request_id, e.code(), e.public_message());
+    let reply = refusal(request_id, e);
     app.delivery.deliver(&[Post::new(connection, &reply)]).await;
+}
+
+/// The `error` frame that answers a refused request: with the wait, for a limit.
+fn refusal(request_id: Option<String>, e: &AppError) -> ServerEvent {
+    ServerEvent::error(request_id, e.code(), e.public_message()).error_after(e.retry_after_ms())
 }
 
 /// The ack: what the command did, as the sender sees it.
@@ -145,6 +150,9 @@ fn ack(request_id: String, done: &Done) -> ServerEvent {
 /// The use-case a frame asks for, as its caller (from the connection record, never the frame).
 async fn dispatch(app: &App, connection: &ConnectionId, action: &ClientAction) -> AppResult<Done> {
     let caller = app.sessions.caller_of(connection).await?;
+    if let ClientAction::Message(MessageOp::Send { .. } | MessageOp::Whisper { .. }) = action {
+        app.limits.message(&caller).await?;
+    }
     match (action, caller) {
         (ClientAction::Message(MessageOp::Ping {}), _) => Ok(Done::default()),
         (

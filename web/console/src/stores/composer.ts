@@ -31,6 +31,8 @@ export class ComposerStore {
   readonly drafts = signal<Drafts>(new Map());
   /** Messages not yet stored: queued, or refused with the reason. */
   readonly pending = signal<readonly Outgoing[]>([]);
+  /** Sent too fast: when the server lets the queue go on (by `Date.now()`); null when it may. */
+  readonly heldUntil = signal<number | null>(null);
 
   private readonly outbox: Outbox;
   private readonly typingSent = new Map<string, number>();
@@ -53,7 +55,10 @@ export class ComposerStore {
         return ack;
       },
       onStored: (_item, m) => m && deps.add(m.dialog_id, [m]),
-      onChange: (items) => (this.pending.value = items),
+      onChange: (items) => {
+        this.pending.value = items;
+        this.heldUntil.value = this.outbox.waitingUntil;
+      },
     });
   }
 

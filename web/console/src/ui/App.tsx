@@ -10,6 +10,8 @@ import { DialogPane } from "./DialogPane";
 import { Settings } from "./Settings";
 import { Icon } from "./Icons";
 import { useEscape } from "./escape";
+import { ApiError } from "../api";
+import { signInRefused } from "../state/limits";
 import { NotificationsButton } from "./Notifications";
 
 export function App({ store }: { store: Store }) {
@@ -158,14 +160,27 @@ function Login({ store }: { store: Store }) {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Refused for too many attempts: the button waits as long as the server said.
+  const [lockedUntil, setLockedUntil] = useState(0);
+  useEffect(() => {
+    if (!lockedUntil) return;
+    const timer = setTimeout(() => setLockedUntil(0), Math.max(0, lockedUntil - Date.now()));
+    return () => clearTimeout(timer);
+  }, [lockedUntil]);
   const submit = async (e: Event) => {
     e.preventDefault();
+    if (lockedUntil) return;
     setBusy(true);
     setError(null);
     try {
       await store.session.login(email, password);
     } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
+      if (err instanceof ApiError && err.code === "rate_limited" && err.retryAfter) {
+        setError(signInRefused(err.retryAfter, new Date()));
+        setLockedUntil(Date.now() + err.retryAfter * 1000);
+      } else {
+        setError(err instanceof Error ? err.message : String(err));
+      }
     } finally {
       setBusy(false);
     }
@@ -185,8 +200,12 @@ function Login({ store }: { store: Store }) {
           Password
           <input type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
-        {error && <p class="error" role="alert">{error}</p>}
-        <button type="submit" class="primary" disabled={busy}>
+        {error && (
+          <p class="error" role="alert" data-testid="login-error">
+            {error}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={busy || !!lockedUntil}>
           Sign in
         </button>
       </form>

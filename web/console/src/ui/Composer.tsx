@@ -7,6 +7,7 @@ import { sendBlock, summary } from "../state/attachments";
 import { megabytes } from "../../../common/upload";
 import { Icon, WithFiles } from "./Icons";
 import { useEscape } from "./escape";
+import { heldBack } from "../state/limits";
 
 interface Props {
   store: Store;
@@ -136,6 +137,7 @@ export function Composer({ store, dialogId, replyTo, clearReply, quickFrom, clea
           </button>
         </div>
       )}
+      <HeldBack until={store.composer.heldUntil.value} />
       {tray.chips.length > 0 && (
         <ul class="chips" aria-label="Files to send" data-testid="chips">
           {tray.chips.map((c) => (
@@ -315,5 +317,22 @@ function QuickReplies({ store, initial, onUse, onClose }: { store: Store; initia
         </button>
       )}
     </div>
+  );
+}
+
+/** While the server holds my messages back (sent too fast): how long, counting down. */
+function HeldBack({ until }: { until: number | null }) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (until === null) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(timer);
+  }, [until]);
+  if (until === null) return null;
+  return (
+    <p class="held" role="status" data-testid="held-back">
+      {heldBack(until, now)}
+    </p>
   );
 }
