@@ -461,6 +461,10 @@ pub enum ServerEvent {
         operator_id: OperatorId,
         status: OperatorStatus,
     },
+    /// An operator of the workspace changed: renamed, given another role, deactivated or
+    /// reactivated. Carries the operator as `GET /api/operators` lists them.
+    #[serde(rename = "operator.updated")]
+    OperatorUpdated { operator: OperatorView },
     /// The page a visitor has open now (the widget reports each page view): to every operator.
     #[serde(rename = "visitor.page")]
     VisitorPage {
@@ -648,6 +652,8 @@ pub struct OperatorView {
     pub email: String,
     pub role: crate::domain::Role,
     pub status: OperatorStatus,
+    /// A deactivated operator cannot sign in; no dialog can be transferred to them.
+    pub active: bool,
 }
 
 impl From<&crate::domain::Operator> for OperatorView {
@@ -658,6 +664,16 @@ impl From<&crate::domain::Operator> for OperatorView {
             email: op.email.to_string(),
             role: op.role,
             status: op.status,
+            active: op.active,
         }
     }
+}
+
+/// A workspace to sign in to, when an email and password are an operator's in several
+/// (`choose_workspace`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct WorkspaceChoice {
+    pub id: crate::ids::WorkspaceId,
+    pub name: String,
 }

@@ -177,7 +177,7 @@ unread?: number, };
 /**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "attachments_unavailable" | "push_unavailable" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "attachments_unavailable" | "push_unavailable" | "last_admin" | "operator_deactivated" | "wrong_password" | "choose_workspace" | "internal";
 
 /**
  * A file a client wants to send, as it describes it before uploading.
@@ -284,7 +284,11 @@ export type OperatorStatus = "online" | "away" | "offline";
 /**
  * An operator as other operators see them: never the password hash.
  */
-export type OperatorView = { id: OperatorId, name: string, email: string, role: Role, status: OperatorStatus, };
+export type OperatorView = { id: OperatorId, name: string, email: string, role: Role, status: OperatorStatus, 
+/**
+ * A deactivated operator cannot sign in; no dialog can be transferred to them.
+ */
+active: boolean, };
 
 /**
  * An operator connected to a dialog, with the name shown under the visitor's.
@@ -379,7 +383,7 @@ export type SearchResults = { hits: Array<SearchHit>, };
 /**
  * Everything the server pushes.
  */
-export type ServerEvent = { "type": "ack", request_id: string, message?: MessageView, dialog?: DialogView, } | { "type": "error", request_id?: string, code: ErrorCode, message: string, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, };
+export type ServerEvent = { "type": "ack", request_id: string, message?: MessageView, dialog?: DialogView, } | { "type": "error", request_id?: string, code: ErrorCode, message: string, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, };
 
 /**
  * Which side of the dialog received: the visitor, or the operators.
@@ -457,7 +461,7 @@ rejoined?: boolean, } | { "event": "left", operator: OperatorId, name: string, }
 /**
  * Seen by operators only.
  */
-comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, };
+comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, } | { "event": "handed_back", operator: OperatorId, name: string, by: OperatorId, by_name: string, };
 
 /**
  * `POST /api/tickets`: a one-time ticket for the operator's WebSocket (`?ticket=`), good for
@@ -541,3 +545,14 @@ export type VisitorSource = { referrer?: string, landing_page?: string, utm?: { 
  * Which bottom corner the launcher bubble sits in.
  */
 export type WidgetPosition = "right" | "left";
+
+/**
+ * A workspace to sign in to, when an email and password are an operator's in several
+ * (`choose_workspace`).
+ */
+export type WorkspaceChoice = { id: WorkspaceId, name: string, };
+
+/**
+ * A tenant: every stored key carries it.
+ */
+export type WorkspaceId = string;

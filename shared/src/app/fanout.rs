@@ -318,6 +318,7 @@ mod tests {
                 id: op.id.clone(),
                 role: op.role,
                 status: op.status,
+                session: None,
             },
             connected_at: 0,
             expires_at: 0,

@@ -12,6 +12,7 @@ mod quick_replies;
 mod search;
 mod session;
 mod sites;
+mod team;
 mod visitor_card;
 
 pub use attachments::{
@@ -31,6 +32,7 @@ pub use quick_replies::{
 pub use search::{MAX_SEARCH_HITS, Search, SearchHit, SearchResults};
 pub use session::{ConnectRequest, LoggedIn, Sessions, VisitorSession, VisitorSessionRequest};
 pub use sites::{SiteList, SiteUpdate, Sites};
+pub use team::Team;
 pub use visitor_card::VisitorCard;
 
 use crate::auth::Signer;
@@ -93,6 +95,12 @@ pub enum AppError {
     PushUnavailable,
     #[error("{0}")]
     Unauthorized(String),
+    /// `POST /api/me/password`: the current password given is wrong.
+    #[error("the current password is not right")]
+    WrongPassword,
+    /// The email and password sign in to several workspaces; these are they.
+    #[error("this email and password sign in to several workspaces: choose one")]
+    ChooseWorkspace(Vec<crate::protocol::WorkspaceChoice>),
     /// Infrastructure failed: the only kind that is a Lambda error.
     #[error("internal error: {0}")]
     Store(#[from] StoreError),
@@ -110,6 +118,8 @@ impl AppError {
             Self::AttachmentsUnavailable => ErrorCode::AttachmentsUnavailable,
             Self::PushUnavailable => ErrorCode::PushUnavailable,
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::WrongPassword => ErrorCode::WrongPassword,
+            Self::ChooseWorkspace(_) => ErrorCode::ChooseWorkspace,
             Self::Store(_) => ErrorCode::Internal,
         }
     }
@@ -220,7 +230,9 @@ pub struct App {
     pub sites: Arc<Sites>,
     /// Dialogs and their messages: the `message`, `assign` and `close` routes and the reads
     /// behind the HTTP API.
-    pub dialogs: Dialogs,
+    pub dialogs: Arc<Dialogs>,
+    /// Operators' lifecycle: signing out, names, passwords, roles, deactivation.
+    pub team: Team,
     pub search: Arc<Search>,
     pub quick_replies: QuickReplies,
     pub attachments: Arc<Attachments>,
@@ -271,8 +283,8 @@ impl App {
         ));
         let sessions = Sessions::new(
             &stores,
-            signer,
-            settings,
+            signer.clone(),
+            settings.clone(),
             clock.clone(),
             Collaborators {
                 sites: sites.clone(),
@@ -280,7 +292,7 @@ impl App {
                 delivery: delivery.clone(),
             },
         );
-        let dialogs = Dialogs::new(
+        let dialogs = Arc::new(Dialogs::new(
             &stores,
             clock.clone(),
             Collaborators {
@@ -290,7 +302,16 @@ impl App {
             },
             attachments.clone(),
             notifications.clone(),
-        );
+        ));
+        let team = Team {
+            directory: stores.directory.clone(),
+            connections: stores.connections.clone(),
+            delivery: delivery.clone(),
+            dialogs: dialogs.clone(),
+            signer,
+            settings,
+            clock: clock.clone(),
+        };
         Self {
             quick_replies: QuickReplies {
                 quick_replies: stores.quick_replies.clone(),
@@ -299,6 +320,7 @@ impl App {
             sessions,
             sites,
             dialogs,
+            team,
             search,
             attachments,
             delivery,

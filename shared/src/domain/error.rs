@@ -41,6 +41,10 @@ pub enum DomainError {
     TooManyAttachments,
     #[error("whispers are text only")]
     WhisperAttachment,
+    #[error("the workspace must keep an active admin: make another operator admin first")]
+    LastAdmin,
+    #[error("the operator is deactivated")]
+    OperatorDeactivated,
 }
 
 /// `12.3 MB`, `512 KB` or `900 B`, as the limits are spoken of (the clients say it the same way).
@@ -113,6 +117,15 @@ pub enum ErrorCode {
     AttachmentsUnavailable,
     /// This deployment has no VAPID key configured: it sends no push notifications.
     PushUnavailable,
+    /// The change would leave the workspace without an active admin.
+    LastAdmin,
+    /// The operator named is deactivated: no dialog can be transferred to them.
+    OperatorDeactivated,
+    /// `POST /api/me/password`: the current password given is not the operator's.
+    WrongPassword,
+    /// `POST /api/login`: the email and password are an operator's in several workspaces; the
+    /// answer lists them, and the login is sent again naming one.
+    ChooseWorkspace,
     /// The server failed; the request may be retried with the same ids.
     Internal,
 }
@@ -125,7 +138,7 @@ impl ErrorCode {
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
             Self::DialogNotFound | Self::OperatorNotFound => 404,
-            Self::Conflict => 409,
+            Self::Conflict | Self::LastAdmin | Self::ChooseWorkspace => 409,
             Self::AttachmentTooLarge => 413,
             Self::Internal => 500,
             Self::AttachmentsUnavailable | Self::PushUnavailable => 503,
@@ -170,6 +183,8 @@ impl DomainError {
             Self::AttachmentInvalid(_) => ErrorCode::AttachmentInvalid,
             Self::TooManyAttachments => ErrorCode::TooManyAttachments,
             Self::WhisperAttachment => ErrorCode::WhisperAttachment,
+            Self::LastAdmin => ErrorCode::LastAdmin,
+            Self::OperatorDeactivated => ErrorCode::OperatorDeactivated,
         }
     }
 }

@@ -13,6 +13,10 @@ pub(crate) fn operator(name: &str, role: Role, status: OperatorStatus) -> Operat
         role,
         status,
         password_hash: String::new(),
+        active: true,
+        sessions_ended_at: 0,
+        signed_out: Vec::new(),
+        version: 0,
     }
 }
 

@@ -30,11 +30,11 @@ impl IntoResponse for AppError {
         if self.is_internal() {
             tracing::error!(error = %self, "request failed");
         }
-        (
-            status,
-            Json(json!({ "error": { "code": self.code(), "message": self.public_message() } })),
-        )
-            .into_response()
+        let mut error = json!({ "code": self.code(), "message": self.public_message() });
+        if let AppError::ChooseWorkspace(workspaces) = &self {
+            error["workspaces"] = json!(workspaces);
+        }
+        (status, Json(json!({ "error": error }))).into_response()
     }
 }
 

@@ -1,5 +1,5 @@
 // The workspace around me: its operators with their live status (for transfers and the team list)
-// and, for admins in Settings, its sites; what admins add and save goes through here.
+// and, for admins in Settings, its sites; what admins add, change and save goes through here.
 
 import { signal } from "@preact/signals";
 import type { OperatorId, OperatorStatus, OperatorView, Role, SiteUpdate, SiteView } from "../../../protocol/protocol";
@@ -11,11 +11,34 @@ export class WorkspaceStore {
   readonly sites = signal<SiteView[] | null>(null);
   readonly sitesError = signal<string | null>(null);
 
-  constructor(private readonly api: Pick<Api, "sites" | "addOperator" | "updateSite">) {}
+  constructor(private readonly api: Pick<Api, "sites" | "addOperator" | "updateSite" | "deactivate" | "reactivate" | "setRole" | "resetPassword">) {}
 
   /** An operator's status moved (`operator.status`). */
   setStatus(id: OperatorId, status: OperatorStatus): void {
     this.operators.value = this.operators.value.map((o) => (o.id === id ? { ...o, status } : o));
+  }
+
+  /** An operator changed (`operator.updated`, or an admin's own change answered): name, role, active. */
+  updated(op: OperatorView): void {
+    const known = this.operators.value.some((o) => o.id === op.id);
+    this.operators.value = known ? this.operators.value.map((o) => (o.id === op.id ? op : o)) : [...this.operators.value, op];
+  }
+
+  /** Admins: each change is thrown when refused (`last_admin` …), for the Team page to show. */
+  async deactivate(id: OperatorId): Promise<void> {
+    this.updated(await this.api.deactivate(id));
+  }
+
+  async reactivate(id: OperatorId): Promise<void> {
+    this.updated(await this.api.reactivate(id));
+  }
+
+  async setRole(id: OperatorId, role: Role): Promise<void> {
+    this.updated(await this.api.setRole(id, role));
+  }
+
+  async resetPassword(id: OperatorId, password: string): Promise<void> {
+    this.updated(await this.api.resetPassword(id, password));
   }
 
   /** Admins: Settings loads the sites each time it opens (another admin may have changed them). */
