@@ -941,3 +941,147 @@ async fn an_address_may_be_an_operator_in_several_workspaces_and_reveals_nothing
     assert!(!created);
     assert_eq!(found.id, elsewhere_admin.id);
 }
+
+/// Every endpoint an operator's session opens refuses an ended session alike: one signed out, and
+/// one of an admin since deactivated (so no admin-only endpoint answers 403 before it checks).
+#[tokio::test]
+async fn an_ended_session_is_refused_by_every_endpoint_of_the_api() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (bea, bea_email) = add(&app, &admin, "Bea", "admin").await;
+    let signed_out = app.login(&bea_email, PASSWORD).await;
+    let (status, _) = app
+        .request("POST", "/api/me/sign-out", Some(&signed_out), None)
+        .await;
+    assert_eq!(status, 204);
+    let (carl, _) = add(&app, &admin, "Carl", "admin").await;
+    let (status, _) = app
+        .request(
+            "POST",
+            &format!("/api/operators/{}/deactivate", carl.id),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut vera = app.visitor("Vera").await;
+    let dialog = start_dialog(&mut vera, "hi").await;
+    let site = app.running.site.key.to_string();
+    let endpoints: Vec<(&str, String, Option<Value>)> = vec![
+        ("GET", "/api/me".into(), None),
+        ("PATCH", "/api/me".into(), Some(json!({ "name": "X" }))),
+        (
+            "POST",
+            "/api/me/status".into(),
+            Some(json!({ "status": "away" })),
+        ),
+        (
+            "POST",
+            "/api/me/password".into(),
+            Some(
+                json!({ "current_password": PASSWORD, "new_password": "a longer horse, stapled" }),
+            ),
+        ),
+        ("POST", "/api/me/sign-out".into(), None),
+        ("POST", "/api/me/sign-out-everywhere".into(), None),
+        ("POST", "/api/tickets".into(), None),
+        ("GET", "/api/operators".into(), None),
+        (
+            "POST",
+            "/api/operators".into(),
+            Some(
+                json!({ "email": "x@example.com", "name": "X", "password": "a longer horse, stapled" }),
+            ),
+        ),
+        (
+            "POST",
+            format!("/api/operators/{}/deactivate", bea.id),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/operators/{}/reactivate", bea.id),
+            None,
+        ),
+        (
+            "PUT",
+            format!("/api/operators/{}/role", bea.id),
+            Some(json!({ "role": "operator" })),
+        ),
+        (
+            "PUT",
+            format!("/api/operators/{}/password", bea.id),
+            Some(json!({ "password": "a longer horse, stapled" })),
+        ),
+        ("GET", "/api/dialogs".into(), None),
+        ("GET", format!("/api/dialogs/{dialog}"), None),
+        ("GET", format!("/api/dialogs/{dialog}/messages"), None),
+        ("GET", format!("/api/dialogs/{dialog}/visitor"), None),
+        ("GET", format!("/api/dialogs/{dialog}/attachments"), None),
+        (
+            "GET",
+            format!("/api/dialogs/{dialog}/messages/1/attachments"),
+            None,
+        ),
+        ("GET", "/api/search?q=hi".into(), None),
+        ("GET", "/api/quick-replies".into(), None),
+        (
+            "POST",
+            "/api/quick-replies".into(),
+            Some(json!({ "title": "t", "text": "x" })),
+        ),
+        ("DELETE", "/api/quick-replies/qr_x".into(), None),
+        ("GET", "/api/sites".into(), None),
+        (
+            "PUT",
+            format!("/api/sites/{site}"),
+            Some(json!({ "color": "#111111" })),
+        ),
+        (
+            "POST",
+            "/api/uploads".into(),
+            Some(json!({ "name": "a.png", "content_type": "image/png", "size": 10 })),
+        ),
+        ("GET", "/api/attachments/limits".into(), None),
+        (
+            "PUT",
+            "/api/attachments/limits".into(),
+            Some(json!({ "image_max_bytes": 1_048_576, "file_max_bytes": 1_048_576 })),
+        ),
+        ("GET", "/api/push".into(), None),
+        (
+            "POST",
+            "/api/push/subscriptions".into(),
+            Some(
+                json!({ "endpoint": "https://push.example/x", "keys": { "p256dh": "x", "auth": "y" } }),
+            ),
+        ),
+        (
+            "DELETE",
+            "/api/push/subscriptions?endpoint=https%3A%2F%2Fpush.example%2Fx".into(),
+            None,
+        ),
+        (
+            "PUT",
+            "/api/push/choices".into(),
+            Some(json!({ "new_dialogs": false, "transfers": false, "messages": false })),
+        ),
+    ];
+    let before = app.get("/api/operators", &admin).await;
+    for (who, token) in [("signed out", &signed_out), ("deactivated", &carl.token)] {
+        for (method, path, body) in &endpoints {
+            let (status, v) = app.request(method, path, Some(token), body.clone()).await;
+            assert_eq!(
+                (status, v["error"]["code"].as_str()),
+                (401, Some("unauthorized")),
+                "{who}: {method} {path}: {v}"
+            );
+        }
+    }
+    assert_eq!(
+        app.get("/api/operators", &admin).await,
+        before,
+        "nothing changed"
+    );
+    app.get("/api/me", &bea.token).await;
+}
