@@ -87,37 +87,38 @@ impl Claims {
             | Self::Upload { expires_at, .. } => *expires_at,
         }
     }
-}
 
-/// The session a session token names. A token signed before sessions had ids is named by a
-/// digest of the token itself, and taken to be issued `ttl` before it expires.
-pub fn session_ref(token: &str, claims: &Claims, ttl: Millis) -> Option<crate::domain::SessionRef> {
-    use sha2::Digest;
-    let Claims::Session {
-        session,
-        issued_at,
-        expires_at,
-        ..
-    } = claims
-    else {
-        return None;
-    };
-    let id = if session.is_empty() {
-        let digest = Sha256::digest(token.as_bytes());
-        format!("legacy_{}", B64.encode(&digest[..16]))
-    } else {
-        session.clone()
-    };
-    let issued_at = if *issued_at == 0 {
-        expires_at - ttl
-    } else {
-        *issued_at
-    };
-    Some(crate::domain::SessionRef {
-        id,
-        issued_at,
-        expires_at: *expires_at,
-    })
+    /// The session a session token names (`None` for other tokens). A token signed before
+    /// sessions had ids is named by a digest of the token itself, and taken to be issued `ttl`
+    /// before it expires.
+    pub fn session_ref(&self, token: &str, ttl: Millis) -> Option<crate::domain::SessionRef> {
+        use sha2::Digest;
+        let Self::Session {
+            session,
+            issued_at,
+            expires_at,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let id = if session.is_empty() {
+            let digest = Sha256::digest(token.as_bytes());
+            format!("legacy_{}", B64.encode(&digest[..16]))
+        } else {
+            session.clone()
+        };
+        let issued_at = if *issued_at == 0 {
+            expires_at - ttl
+        } else {
+            *issued_at
+        };
+        Some(crate::domain::SessionRef {
+            id,
+            issued_at,
+            expires_at: *expires_at,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -229,7 +230,7 @@ mod tests {
             issued_at: 10,
             expires_at: 1000,
         };
-        let named = session_ref(&signer.sign(&new), &new, 900).unwrap();
+        let named = new.session_ref(&signer.sign(&new), 900).unwrap();
         assert_eq!((named.id.as_str(), named.issued_at), ("ses_a", 10));
 
         // A token signed before sessions had ids still parses, and is told apart by its bytes.
@@ -240,13 +241,13 @@ mod tests {
             .unwrap()
         };
         let (a, b) = (old(1000), old(1001));
-        let ra = session_ref(&signer.sign(&a), &a, 900).unwrap();
-        let rb = session_ref(&signer.sign(&b), &b, 900).unwrap();
+        let ra = a.session_ref(&signer.sign(&a), 900).unwrap();
+        let rb = b.session_ref(&signer.sign(&b), 900).unwrap();
         assert_eq!(
             ra.issued_at, 100,
             "issued a session's lifetime before it expires"
         );
         assert_ne!(ra.id, rb.id);
-        assert_eq!(ra, session_ref(&signer.sign(&a), &a, 900).unwrap());
+        assert_eq!(ra, a.session_ref(&signer.sign(&a), 900).unwrap());
     }
 }

@@ -6,9 +6,7 @@ use std::sync::Arc;
 use super::{
     AppError, AppResult, Caller, Collaborators, Delivery, Search, Settings, Sites, Stores,
 };
-use crate::auth::{
-    Claims, Holder, Signer, decoy_hash, hash_password, session_ref, verify_password,
-};
+use crate::auth::{Claims, Holder, Signer, decoy_hash, hash_password, verify_password};
 use crate::domain::{
     Connection, DomainError, Email, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Peer,
     Phone, Role, SessionRef, Site, Ticket, Visitor, VisitorSource, Workspace,
@@ -198,30 +196,31 @@ impl Sessions {
     /// The operator behind a session token, and the session it names. The one read is the
     /// operator's record, which says whether they are active and which sessions are over.
     pub async fn signed_in(&self, token: &str) -> AppResult<(Operator, SessionRef)> {
-        let claims = match self.signer.verify(token, self.clock.now()) {
-            Ok(claims @ Claims::Session { .. }) => claims,
-            Ok(_) => {
-                return Err(AppError::Unauthorized(
-                    "not an operator session token".into(),
-                ));
-            }
-            Err(e) => return Err(AppError::Unauthorized(e.to_string())),
-        };
-        let Claims::Session {
-            workspace,
-            operator,
-            ..
-        } = &claims
+        let claims = self
+            .signer
+            .verify(token, self.clock.now())
+            .map_err(|e| AppError::Unauthorized(e.to_string()))?;
+        let (
+            Claims::Session {
+                workspace,
+                operator,
+                ..
+            },
+            Some(session),
+        ) = (
+            &claims,
+            claims.session_ref(token, self.settings.session_ttl),
+        )
         else {
-            unreachable!("matched above");
+            return Err(AppError::Unauthorized(
+                "not an operator session token".into(),
+            ));
         };
         let op = self
             .directory
             .get_operator(workspace, operator)
             .await?
             .ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into()))?;
-        let session = session_ref(token, &claims, self.settings.session_ttl)
-            .expect("a session token names a session");
         if let Some(problem) = op.session_problem(&session.id, session.issued_at) {
             return Err(AppError::Unauthorized(problem.into()));
         }
