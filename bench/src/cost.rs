@@ -381,7 +381,7 @@ async fn operators_online(
                 .await
                 .map_err(err)?
         };
-        let ticket = app.sessions.issue_ticket(&op).await.map_err(err)?;
+        let ticket = app.sessions.issue_ticket(&op, None).await.map_err(err)?;
         let conn = ConnectionId::parse(&format!("op{j}=")).map_err(|e| e.to_string())?;
         app.sessions
             .connect(ConnectRequest {

@@ -42,7 +42,7 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
         .map_err(|e| e.to_string())?;
     let ticket = app
         .sessions
-        .issue_ticket(&admin)
+        .issue_ticket(&admin, None)
         .await
         .map_err(|e| e.to_string())?;
     let operator = ConnectionId::parse("operatorConn=").map_err(|e| e.to_string())?;

@@ -17,6 +17,15 @@ impl Push for RecordingPush {
             .push((to.as_str().to_owned(), payload.to_owned()));
         Ok(())
     }
+
+    /// A closed connection is noted as a post of nothing.
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PushError> {
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .push((connection.as_str().to_owned(), String::new()));
+        Ok(())
+    }
 }
 
 impl RecordingPush {

@@ -37,10 +37,16 @@ pub fn decoy_hash() -> &'static str {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Claims {
-    /// An operator's session, for the HTTP API.
+    /// An operator's session, for the HTTP API. Tokens signed before sessions had ids carry
+    /// neither `session` nor `issued_at` (see `Claims::session_ref`).
     Session {
         workspace: WorkspaceId,
         operator: OperatorId,
+        /// Random: what signing out this one session names.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        session: String,
+        #[serde(default)]
+        issued_at: Millis,
         expires_at: Millis,
     },
     /// A visitor of one site, kept by the widget across page loads.
@@ -80,6 +86,38 @@ impl Claims {
             | Self::Visitor { expires_at, .. }
             | Self::Upload { expires_at, .. } => *expires_at,
         }
+    }
+
+    /// The session a session token names (`None` for other tokens). A token signed before
+    /// sessions had ids is named by a digest of the token itself, and taken to be issued `ttl`
+    /// before it expires.
+    pub fn session_ref(&self, token: &str, ttl: Millis) -> Option<crate::domain::SessionRef> {
+        use sha2::Digest;
+        let Self::Session {
+            session,
+            issued_at,
+            expires_at,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let id = if session.is_empty() {
+            let digest = Sha256::digest(token.as_bytes());
+            format!("legacy_{}", B64.encode(&digest[..16]))
+        } else {
+            session.clone()
+        };
+        let issued_at = if *issued_at == 0 {
+            expires_at - ttl
+        } else {
+            *issued_at
+        };
+        Some(crate::domain::SessionRef {
+            id,
+            issued_at,
+            expires_at: *expires_at,
+        })
     }
 }
 
@@ -166,6 +204,8 @@ mod tests {
         let claims = Claims::Session {
             workspace: WorkspaceId::from_trusted("ws_a"),
             operator: OperatorId::from_trusted("op_a"),
+            session: "ses_a".into(),
+            issued_at: 10,
             expires_at: 1000,
         };
         let token = signer.sign(&claims);
@@ -178,5 +218,36 @@ mod tests {
         assert!(signer.verify(&forged, 1).is_err());
         assert_eq!(signer.verify("nodot", 1), Err(TokenError::Malformed));
         assert!(Signer::new(vec![1u8; 8]).is_err());
+    }
+
+    #[test]
+    fn a_session_is_named_by_its_id_or_else_by_its_token() {
+        let signer = Signer::new(vec![7u8; 32]).unwrap();
+        let new = Claims::Session {
+            workspace: WorkspaceId::from_trusted("ws_a"),
+            operator: OperatorId::from_trusted("op_a"),
+            session: "ses_a".into(),
+            issued_at: 10,
+            expires_at: 1000,
+        };
+        let named = new.session_ref(&signer.sign(&new), 900).unwrap();
+        assert_eq!((named.id.as_str(), named.issued_at), ("ses_a", 10));
+
+        // A token signed before sessions had ids still parses, and is told apart by its bytes.
+        let old = |exp: Millis| {
+            serde_json::from_value::<Claims>(serde_json::json!({
+                "kind": "session", "workspace": "ws_a", "operator": "op_a", "expires_at": exp
+            }))
+            .unwrap()
+        };
+        let (a, b) = (old(1000), old(1001));
+        let ra = a.session_ref(&signer.sign(&a), 900).unwrap();
+        let rb = b.session_ref(&signer.sign(&b), 900).unwrap();
+        assert_eq!(
+            ra.issued_at, 100,
+            "issued a session's lifetime before it expires"
+        );
+        assert_ne!(ra.id, rb.id);
+        assert_eq!(ra, a.session_ref(&signer.sign(&a), 900).unwrap());
     }
 }

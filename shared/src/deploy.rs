@@ -106,8 +106,12 @@ pub enum Resource {
     Table,
     /// The table's one index, `GSI1`.
     Index,
+    /// The table's second index, `GSI2`: the dialogs each operator is in charge of.
+    ChargeIndex,
     /// `POST @connections/*` on this API's stage: the Management API.
     Connections,
+    /// `DELETE @connections/*` on this API's stage: closing sockets whose sessions ended.
+    CloseConnections,
     /// The SSM SecureString parameter that holds the token-signing key.
     SigningKey,
     /// The SSM SecureString parameter that holds the Web Push (VAPID) private key.
@@ -129,7 +133,9 @@ impl Resource {
         match self {
             Self::Table => "Table",
             Self::Index => "Index",
+            Self::ChargeIndex => "ChargeIndex",
             Self::Connections => "Connections",
+            Self::CloseConnections => "CloseConnections",
             Self::SigningKey => "SigningKey",
             Self::VapidKey => "VapidKey",
             Self::Attachments => "Attachments",
@@ -187,6 +193,21 @@ const PUSH: Grant = Grant {
     action: "execute-api:ManageConnections",
     on: Resource::Connections,
 };
+/// An operator's lifecycle (`app::Team`): a change that takes an admin away is written with a
+/// check that another admin still is one, and so is a new operator's email (its old-style
+/// pointer); deactivating reads the dialogs they were in charge of and closes their sockets.
+const TEAM: &[Grant] = &[
+    table("dynamodb:ConditionCheckItem"),
+    Grant {
+        action: "dynamodb:Query",
+        on: Resource::ChargeIndex,
+    },
+    Grant {
+        action: "execute-api:ManageConnections",
+        on: Resource::CloseConnections,
+    },
+];
+
 /// Read once at cold start by `lambda::app_from_env`, in every function.
 const SIGNING_KEY: Grant = Grant {
     action: "ssm:GetParameter",
@@ -317,10 +338,10 @@ pub const PERMISSIONS: &[Permissions] = &[
         reserved: &[],
     },
     Permissions {
-        // Login, tickets, operators, status (pushed to the other consoles), lists, history, visitors,
-        // upload grants and links to files, the widget's frame page.
+        // Login, tickets, operators and their lifecycle, status (pushed to the other consoles),
+        // lists, history, visitors, upload grants and links to files, the widget's frame page.
         function: Function::HttpApi,
-        grants: &[DIALOG_WORK, PRESIGN, READ_FRAME],
+        grants: &[DIALOG_WORK, PRESIGN, READ_FRAME, TEAM],
         reserved: &[],
     },
 ];

@@ -40,14 +40,25 @@ pub trait DirectoryStore: Send + Sync {
     /// Site keys are global: the widget knows nothing else.
     async fn get_site(&self, key: &SiteKey) -> StoreResult<Option<Site>>;
     async fn list_sites(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Site>>;
-    /// Creates an operator; emails are unique across Parlor (login asks for nothing else).
+    /// Creates an operator; an email is unique within its workspace (`AlreadyExists`), and the
+    /// same address may be an operator of other workspaces too.
     async fn create_operator(&self, operator: &Operator) -> StoreResult<()>;
     async fn get_operator(
         &self,
         workspace: &WorkspaceId,
         id: &OperatorId,
     ) -> StoreResult<Option<Operator>>;
-    async fn find_operator_by_email(&self, email: &str) -> StoreResult<Option<Operator>>;
+    /// Every operator with this email (compared as `normalize_email` does), in any workspace.
+    async fn find_operators_by_email(&self, email: &str) -> StoreResult<Vec<Operator>>;
+    /// Writes an operator's changed record, all but its status (`set_operator_status`'s), on the
+    /// condition that the stored one is at `operator.version - 1`, and, with a `witness`, that this
+    /// other operator of the workspace is still an active admin; else `Conflict`. The role the
+    /// operator's connections carry follows.
+    async fn update_operator(
+        &self,
+        operator: &Operator,
+        witness: Option<&OperatorId>,
+    ) -> StoreResult<()>;
     async fn list_operators(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Operator>>;
     async fn set_operator_status(
         &self,
@@ -120,6 +131,14 @@ pub trait DialogStore: Send + Sync {
         after: Option<&DialogCursor>,
         limit: usize,
     ) -> StoreResult<Vec<Dialog>>;
+
+    /// The dialogs this operator is in charge of (open or closed), in no particular order. Read
+    /// from an index that follows commits: a dialog committed a moment ago may be missing yet.
+    async fn dialogs_in_charge(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+    ) -> StoreResult<Vec<DialogId>>;
 }
 
 /// Where a page of dialogs ends.
@@ -188,6 +207,12 @@ pub trait ConnectionStore: Send + Sync {
     async fn delete_connection(&self, id: &ConnectionId) -> StoreResult<()>;
     /// Every operator connection of the workspace: the recipients of sidebar changes.
     async fn operator_connections(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Connection>>;
+    /// One operator's connections: the sockets to close when their sessions end.
+    async fn connections_of_operator(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+    ) -> StoreResult<Vec<Connection>>;
     async fn visitor_connections(
         &self,
         workspace: &WorkspaceId,
@@ -284,7 +309,8 @@ pub trait GroupStore: Send + Sync {
     async fn delete_group(&self, workspace: &WorkspaceId, id: &GroupId) -> StoreResult<()>;
     /// Sets which groups an operator belongs to and the rights they hold, on the operator and on
     /// each of their connection records (which carry the rights so that fanning out needs no
-    /// reads). An unknown operator is left alone.
+    /// reads), moving the operator's version as `update_operator` does. An unknown operator is
+    /// left alone.
     async fn set_operator_access(
         &self,
         workspace: &WorkspaceId,
@@ -367,6 +393,8 @@ pub enum PushError {
 #[async_trait]
 pub trait Push: Send + Sync {
     async fn post(&self, to: &ConnectionId, payload: &str) -> Result<(), PushError>;
+    /// Closes the connection (`DeleteConnection`); `Gone` when it is closed already.
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PushError>;
 }
 
 /// Web Push to browsers (RFC 8030), through their push services: encrypted for the subscription

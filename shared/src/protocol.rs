@@ -466,8 +466,10 @@ pub enum ServerEvent {
         operator_id: OperatorId,
         status: OperatorStatus,
     },
-    /// An operator's record changed (their groups and rights): to every operator, so the team
-    /// list and, for the operator themselves, what their console offers follow.
+    /// An operator of the workspace changed: renamed, given another role, deactivated or
+    /// reactivated, or their groups and rights changed. Carries the operator as
+    /// `GET /api/operators` lists them, so the team list and, for the operator themselves, what
+    /// their console offers follow.
     #[serde(rename = "operator.updated")]
     OperatorUpdated { operator: OperatorView },
     /// The page a visitor has open now (the widget reports each page view): to every operator.
@@ -680,6 +682,8 @@ pub struct OperatorView {
     pub groups: Vec<crate::ids::GroupId>,
     /// Every right they hold (an admin: all), so consoles offer only what they may do.
     pub rights: Vec<crate::domain::Right>,
+    /// A deactivated operator cannot sign in; no dialog can be transferred to them.
+    pub active: bool,
 }
 
 impl From<&crate::domain::Operator> for OperatorView {
@@ -692,6 +696,7 @@ impl From<&crate::domain::Operator> for OperatorView {
             status: op.status,
             groups: op.groups.clone(),
             rights: op.held_rights().iter().collect(),
+            active: op.active,
         }
     }
 }
@@ -713,4 +718,13 @@ pub struct GroupView {
 #[ts(export_to = "protocol.ts")]
 pub struct GroupList {
     pub groups: Vec<GroupView>,
+}
+
+/// A workspace to sign in to, when an email and password are an operator's in several
+/// (`choose_workspace`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct WorkspaceChoice {
+    pub id: crate::ids::WorkspaceId,
+    pub name: String,
 }

@@ -202,6 +202,7 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
             SystemEvent::Transferred { .. } => "transferred",
             SystemEvent::Closed { .. } => "closed",
             SystemEvent::Reopened { .. } => "reopened",
+            SystemEvent::HandedBack { .. } => "handed_back",
         })
         .collect()
 }

@@ -49,7 +49,11 @@ contract_suite!(
     workspace_site_and_operator_round_trip,
     sites_are_listed_per_workspace,
     operators_are_listed_per_workspace,
-    operator_emails_are_unique_across_workspaces,
+    operator_emails_are_unique_within_a_workspace,
+    an_operator_is_updated_on_its_version_and_keeps_its_status,
+    two_admins_demoting_each_other_leave_one,
+    dialogs_are_found_by_who_is_in_charge,
+    an_operators_own_connections_are_found,
     visitor_round_trip,
     first_commit_creates_the_dialog_and_links_the_visitor,
     put_visitor_keeps_the_dialog_link,
@@ -145,12 +149,28 @@ mod dynamo_only {
             .send()
             .await
             .unwrap();
-        let gsis = described.table().unwrap().global_secondary_indexes();
-        assert_eq!(gsis.len(), 1);
-        assert_eq!(gsis[0].index_name(), Some("GSI1"));
+        let mut gsis: Vec<(String, ProjectionType)> = described
+            .table()
+            .unwrap()
+            .global_secondary_indexes()
+            .iter()
+            .map(|g| {
+                (
+                    g.index_name().unwrap().to_owned(),
+                    g.projection()
+                        .and_then(|p| p.projection_type())
+                        .unwrap()
+                        .clone(),
+                )
+            })
+            .collect();
+        gsis.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(
-            gsis[0].projection().and_then(|p| p.projection_type()),
-            Some(&ProjectionType::All)
+            gsis,
+            [
+                ("GSI1".to_owned(), ProjectionType::All),
+                ("GSI2".to_owned(), ProjectionType::KeysOnly)
+            ]
         );
         let ttl = client
             .describe_time_to_live()
@@ -161,6 +181,82 @@ mod dynamo_only {
         let ttl = ttl.time_to_live_description().unwrap();
         assert_eq!(ttl.attribute_name(), Some("expires_at_s"));
         assert_eq!(ttl.time_to_live_status(), Some(&TimeToLiveStatus::Enabled));
+    }
+
+    /// Versions before per-workspace emails kept one pointer per address, `EMAIL#{email}` /
+    /// `EMAIL`: login still finds its operator, and its workspace still cannot take the address
+    /// twice, while other workspaces can.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_email_pointer_stored_the_old_way_is_still_read_and_still_guards() {
+        use parlor_core::domain::{Email, Operator};
+        let (store, table) = store_and_table().await;
+        let ws = WorkspaceId::generate();
+        let email = format!("{}@example.com", parlor_core::ids::random_token("old"));
+        let old = Operator {
+            id: OperatorId::generate(),
+            workspace: ws.clone(),
+            email: Email::operator(&email).unwrap(),
+            name: "Old".into(),
+            role: Role::Admin,
+            status: OperatorStatus::Online,
+            password_hash: "x".into(),
+            groups: Vec::new(),
+            rights: Default::default(),
+            active: true,
+            sessions_ended_at: 0,
+            signed_out: Vec::new(),
+            version: 0,
+        };
+        // As the older version wrote them: the operator without the newer fields, one pointer.
+        let client = DynamoLocal::shared().client();
+        let s = |v: &str| AttributeValue::S(v.into());
+        client
+            .put_item()
+            .table_name(&table)
+            .item("PK", s(&format!("WS#{ws}")))
+            .item("SK", s(&format!("OP#{}", old.id)))
+            .item("id", s(old.id.as_str()))
+            .item("workspace", s(ws.as_str()))
+            .item("email", s(&email))
+            .item("name", s("Old"))
+            .item("role", s("admin"))
+            .item("status", s("online"))
+            .item("password_hash", s("x"))
+            .send()
+            .await
+            .unwrap();
+        client
+            .put_item()
+            .table_name(&table)
+            .item("PK", s(&format!("EMAIL#{email}")))
+            .item("SK", s("EMAIL"))
+            .item("workspace", s(ws.as_str()))
+            .item("operator", s(old.id.as_str()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            store.find_operators_by_email(&email).await.unwrap(),
+            vec![old.clone()]
+        );
+        let twice = Operator {
+            id: OperatorId::generate(),
+            ..old.clone()
+        };
+        assert_eq!(
+            store.create_operator(&twice).await,
+            Err(parlor_core::ports::StoreError::AlreadyExists)
+        );
+        let elsewhere = Operator {
+            id: OperatorId::generate(),
+            workspace: WorkspaceId::generate(),
+            ..old.clone()
+        };
+        store.create_operator(&elsewhere).await.unwrap();
+        assert_eq!(
+            store.find_operators_by_email(&email).await.unwrap().len(),
+            2
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -238,6 +334,7 @@ mod dynamo_only {
                 role: Role::Admin,
                 status: OperatorStatus::Online,
                 rights: Default::default(),
+                session: None,
             },
             connected_at: 1_700_000_000_000,
             expires_at: 4_102_444_800_001,

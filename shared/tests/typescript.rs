@@ -113,8 +113,10 @@ fn generate() -> String {
         HistoryPage, DialogPage, LoggedIn, VisitorSession, VisitorSessionRequest,
         parlor_core::protocol::TicketView, parlor_core::protocol::OperatorList, parlor_core::protocol::Health,
         QuickReplyList, QuickReplyView, NewQuickReply, VisitorCard, SearchResults,
-        // Ids that travel on the wire. WorkspaceId and ConnectionId never leave the server.
+        // Ids that travel on the wire. ConnectionId never leaves the server; a WorkspaceId only to
+        // someone who signed in with an address several workspaces have (`choose_workspace`).
         DialogId, MessageId, ClientMessageId, OperatorId, VisitorId, SiteKey, QuickReplyId,
+        parlor_core::ids::WorkspaceId, parlor_core::protocol::WorkspaceChoice,
         // The widget's per-site settings.
         parlor_core::domain::SiteView, parlor_core::domain::SiteSettings,
         // What admins list and change of their sites.

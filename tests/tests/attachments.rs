@@ -553,7 +553,8 @@ async fn a_checked_file_stays_what_was_checked_whatever_is_put_at_its_upload_aft
 
 #[tokio::test]
 async fn an_upload_goes_in_one_message_only_and_a_retried_frame_is_answered_with_that_message() {
-    let app = TestApp::spawn().await;
+    // Frame after frame at once, faster than anyone sends: the message limits stay out of it.
+    let app = TestApp::spawn_with_limits("messages_per_second=0,messages_per_minute=0").await;
     let mut j = app.joined("Hello").await;
     let picture = png(48, 24);
     let token = upload(&app, &j.vera.token, "receipt.png", &picture, "image/png").await;

@@ -271,6 +271,7 @@ async fn expired_forged_and_reused_credentials_are_refused_at_connect() {
         id: id.to_owned(),
         workspace: app.running.admin.workspace.clone(),
         operator: OperatorId::parse(&anna.id).unwrap(),
+        session: None,
         expires_at,
     };
     let (in_date, stale) = (
@@ -499,6 +500,7 @@ async fn a_push_to_a_gone_connection_deletes_only_that_record() {
             role: parlor_core::domain::Role::Operator,
             status: parlor_core::domain::OperatorStatus::Online,
             rights: Default::default(),
+            session: None,
         },
         connected_at: now,
         expires_at: now + 60_000,

@@ -743,13 +743,115 @@ fn every_variable_the_code_reads_is_set_where_env_says_and_nothing_else_is() {
     );
 }
 
+/// The table's keys and indexes in the template are those `DynamoStore::create_table` makes, which
+/// the store contract suite and every flow below run on: an index the code queries exists in AWS
+/// too, with the keys and projection the code expects.
+#[tokio::test]
+async fn the_templates_table_has_the_keys_and_indexes_the_code_queries() {
+    use aws_sdk_dynamodb::types::KeyType;
+    let dynamo = dynamo_local::DynamoLocal::shared();
+    let table = unique("parlor-shape-");
+    dynamo.store_on(&table).await;
+    let described = dynamo
+        .client()
+        .describe_table()
+        .table_name(&table)
+        .send()
+        .await
+        .unwrap();
+    let created = described.table().unwrap();
+    let key_schema = |keys: &[aws_sdk_dynamodb::types::KeySchemaElement]| -> Vec<(String, String)> {
+        keys.iter()
+            .map(|k| {
+                let kind = match k.key_type() {
+                    KeyType::Hash => "HASH",
+                    _ => "RANGE",
+                };
+                (k.attribute_name().to_owned(), kind.to_owned())
+            })
+            .collect()
+    };
+    let mut code: BTreeMap<String, (Vec<(String, String)>, String)> = BTreeMap::new();
+    for index in created.global_secondary_indexes() {
+        let projection = index
+            .projection()
+            .and_then(|p| p.projection_type())
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default();
+        code.insert(
+            index.index_name().unwrap().to_owned(),
+            (key_schema(index.key_schema()), projection),
+        );
+    }
+    let props = &resource("Table")["Properties"];
+    let yaml_keys = |keys: &Value| -> Vec<(String, String)> {
+        keys.as_sequence()
+            .unwrap()
+            .iter()
+            .map(|k| {
+                (
+                    k["AttributeName"].as_str().unwrap().to_owned(),
+                    k["KeyType"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let mut template: BTreeMap<String, (Vec<(String, String)>, String)> = BTreeMap::new();
+    for index in props["GlobalSecondaryIndexes"].as_sequence().unwrap() {
+        template.insert(
+            index["IndexName"].as_str().unwrap().to_owned(),
+            (
+                yaml_keys(&index["KeySchema"]),
+                index["Projection"]["ProjectionType"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            ),
+        );
+    }
+    assert_eq!(template, code, "the indexes");
+    assert_eq!(
+        yaml_keys(&props["KeySchema"]),
+        key_schema(created.key_schema()),
+        "the table's keys"
+    );
+    let mut defined: Vec<(String, String)> = created
+        .attribute_definitions()
+        .iter()
+        .map(|d| {
+            (
+                d.attribute_name().to_owned(),
+                d.attribute_type().as_str().to_owned(),
+            )
+        })
+        .collect();
+    defined.sort();
+    let mut in_template: Vec<(String, String)> = props["AttributeDefinitions"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["AttributeName"].as_str().unwrap().to_owned(),
+                d["AttributeType"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    in_template.sort();
+    assert_eq!(in_template, defined, "the key attributes");
+}
+
 /// How the template names each resource a policy statement is on.
 fn resource_in_template(on: Resource) -> &'static str {
     match on {
         Resource::Table => "!GetAtt Table.Arn",
         Resource::Index => "!Sub ${Table.Arn}/index/GSI1",
+        Resource::ChargeIndex => "!Sub ${Table.Arn}/index/GSI2",
         Resource::Connections => {
             "!Sub arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${StageName}/POST/@connections/*"
+        }
+        Resource::CloseConnections => {
+            "!Sub arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WebSocketApi}/${StageName}/DELETE/@connections/*"
         }
         Resource::SigningKey => {
             "!Sub arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${SigningKeyParameterName}"
@@ -764,10 +866,12 @@ fn resource_in_template(on: Resource) -> &'static str {
     }
 }
 
-const RESOURCES: [Resource; 9] = [
+const RESOURCES: [Resource; 11] = [
     Resource::Table,
     Resource::Index,
+    Resource::ChargeIndex,
     Resource::Connections,
+    Resource::CloseConnections,
     Resource::SigningKey,
     Resource::VapidKey,
     Resource::Attachments,
@@ -851,6 +955,7 @@ async fn stale_operator_connection(app: &TestApp) {
             role: app.running.admin.role,
             status: parlor_core::domain::OperatorStatus::Online,
             rights: Default::default(),
+            session: None,
         },
         connected_at: now,
         expires_at: now + 3_600_000,
@@ -1063,6 +1168,79 @@ async fn every_flow(app: &TestApp) {
     )
     .await;
     assert_eq!(page.status, 200);
+    // The team: a name, a role, sign-outs (sockets closed), a password changed and reset, and
+    // Anna deactivated while in charge of a dialog (it goes back to the queue) and reactivated.
+    let me = |token: &str,
+              method: &'static str,
+              path: String,
+              body: Option<parlor_e2e::serde_json::Value>| {
+        let token = token.to_owned();
+        async move {
+            let (status, v) = app.request(method, &path, Some(&token), body).await;
+            assert!((200..300).contains(&status), "{method} {path}: {v}");
+            v
+        }
+    };
+    me(
+        &anna.token,
+        "PATCH",
+        "/api/me".into(),
+        Some(json!({ "name": "Anna K." })),
+    )
+    .await;
+    me(
+        &admin,
+        "PUT",
+        format!("/api/operators/{}/role", boris.id),
+        Some(json!({ "role": "admin" })),
+    )
+    .await;
+    me(
+        &admin,
+        "PUT",
+        format!("/api/operators/{}/role", boris.id),
+        Some(json!({ "role": "operator" })),
+    )
+    .await;
+    let mut c = app.connect_operator(&carl).await;
+    me(&carl.token, "POST", "/api/me/sign-out".into(), None).await;
+    assert_eq!(c.closed().await, 1000);
+    let renewed = me(
+        &anna.token,
+        "POST",
+        "/api/me/password".into(),
+        Some(json!({ "current_password": "password-123", "new_password": "a longer horse, stapled" })),
+    )
+    .await;
+    let renewed = renewed["token"].as_str().unwrap().to_owned();
+    me(&renewed, "POST", "/api/me/sign-out-everywhere".into(), None).await;
+    me(
+        &admin,
+        "PUT",
+        format!("/api/operators/{}/password", boris.id),
+        Some(json!({ "password": "a new one, told in person" })),
+    )
+    .await;
+    let dan = app.operator("Dan").await;
+    let mut d = app.connect_operator(&dan).await;
+    let mut vic = app.visitor("Vic").await;
+    let fourth = start_dialog(&mut vic, "anyone?").await;
+    d.ok(frame::join(&fourth)).await;
+    me(
+        &admin,
+        "POST",
+        format!("/api/operators/{}/deactivate", dan.id),
+        None,
+    )
+    .await;
+    assert_eq!(d.closed().await, 1000);
+    me(
+        &admin,
+        "POST",
+        format!("/api/operators/{}/reactivate", dan.id),
+        None,
+    )
+    .await;
 
     // $default with its sender gone: the error frame finds no socket, and the record goes.
     let mut event = aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest::default();

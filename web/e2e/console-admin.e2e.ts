@@ -79,7 +79,7 @@ describe("Settings, for admins", () => {
     await form.getByLabel("Email").fill(boris.email.toUpperCase());
     await form.getByLabel("Password").fill(boris.password);
     await form.locator('button[type="submit"]').click();
-    expect(await form.locator('[data-testid="add-operator-error"]').textContent()).toContain("an operator with this email exists");
+    expect(await form.locator('[data-testid="add-operator-error"]').textContent()).toContain("an operator of this workspace has this email");
 
     const page = await signIn(boris);
     expect(await page.locator('[data-testid="settings-button"]').count()).toBe(0);

@@ -181,7 +181,7 @@ unread?: number, };
 /**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "choose_workspace" | "internal";
 
 /**
  * A file a client wants to send, as it describes it before uploading.
@@ -325,7 +325,11 @@ groups: Array<GroupId>,
 /**
  * Every right they hold (an admin: all), so consoles offer only what they may do.
  */
-rights: Array<Right>, };
+rights: Array<Right>, 
+/**
+ * A deactivated operator cannot sign in; no dialog can be transferred to them.
+ */
+active: boolean, };
 
 /**
  * An operator connected to a dialog, with the name shown under the visitor's.
@@ -508,7 +512,7 @@ rejoined?: boolean, } | { "event": "left", operator: OperatorId, name: string, }
 /**
  * Seen by operators only.
  */
-comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, };
+comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, } | { "event": "handed_back", operator: OperatorId, name: string, by: OperatorId, by_name: string, };
 
 /**
  * `POST /api/tickets`: a one-time ticket for the operator's WebSocket (`?ticket=`), good for
@@ -592,3 +596,14 @@ export type VisitorSource = { referrer?: string, landing_page?: string, utm?: { 
  * Which bottom corner the launcher bubble sits in.
  */
 export type WidgetPosition = "right" | "left";
+
+/**
+ * A workspace to sign in to, when an email and password are an operator's in several
+ * (`choose_workspace`).
+ */
+export type WorkspaceChoice = { id: WorkspaceId, name: string, };
+
+/**
+ * A tenant: every stored key carries it.
+ */
+export type WorkspaceId = string;

@@ -55,7 +55,7 @@ impl AwsCalls {
     }
 
     /// Calls made inside a function's scope that map to no resource Parlor grants on: a Scan, an
-    /// index other than `GSI1`, another service.
+    /// index other than `GSI1` and `GSI2`, another service.
     pub fn unknown(&self) -> BTreeSet<String> {
         self.lock().unknown.clone()
     }
@@ -78,6 +78,7 @@ fn needed(service: &str, operation: &str, input: &Input) -> Result<Vec<Needed>, 
         {
             None => on("dynamodb:Query", Resource::Table),
             Some("GSI1") => on("dynamodb:Query", Resource::Index),
+            Some("GSI2") => on("dynamodb:Query", Resource::ChargeIndex),
             Some(other) => Err(format!("dynamodb:Query on index {other}")),
         },
         ("DynamoDB", "TransactWriteItems") => {
@@ -113,6 +114,9 @@ fn needed(service: &str, operation: &str, input: &Input) -> Result<Vec<Needed>, 
         // The widget's frame page, read from the hosting bucket; nothing else there is read.
         ("S3", "GetObject") if get_key(input) == Some(crate::edge::FRAME_FILE) => {
             on("s3:GetObject", Resource::WebFrame)
+        }
+        ("ApiGatewayManagementApi", "DeleteConnection") => {
+            on("execute-api:ManageConnections", Resource::CloseConnections)
         }
         // HeadObject is authorised as s3:GetObject. A presigned GET passes here too: presigning
         // runs the client's interceptors, and the link works only while the signer holds the grant.

@@ -5,6 +5,7 @@ use crate::ids::ConnectionId;
 use crate::ports::{Push, PushError};
 use async_trait::async_trait;
 use aws_sdk_apigatewaymanagement::Client;
+use aws_sdk_apigatewaymanagement::operation::delete_connection::DeleteConnectionError;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 
@@ -41,6 +42,24 @@ impl Push for ManagementApiPush {
             Ok(_) => Ok(()),
             Err(e) => match e.as_service_error() {
                 Some(PostToConnectionError::GoneException(_)) => Err(PushError::Gone),
+                _ => Err(PushError::Failed(
+                    aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&e).to_string(),
+                )),
+            },
+        }
+    }
+
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PushError> {
+        let closed = self
+            .client
+            .delete_connection()
+            .connection_id(connection.as_str())
+            .send()
+            .await;
+        match closed {
+            Ok(_) => Ok(()),
+            Err(e) => match e.as_service_error() {
+                Some(DeleteConnectionError::GoneException(_)) => Err(PushError::Gone),
                 _ => Err(PushError::Failed(
                     aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&e).to_string(),
                 )),

@@ -37,4 +37,21 @@ impl Delivery {
         });
         futures_util::future::join_all(sends).await
     }
+
+    /// Closes every one of these connections and forgets their records (`$disconnect` would too,
+    /// but a refused caller must not wait for it). A connection already gone is simply forgotten.
+    pub async fn close(&self, connections: &[crate::domain::Connection]) {
+        let closes = connections.iter().map(|c| async move {
+            match self.push.close(&c.id).await {
+                Ok(()) | Err(PushError::Gone) => {}
+                Err(PushError::Failed(e)) => {
+                    tracing::warn!(connection_id = %c.id, error = %e, "close failed");
+                }
+            }
+            if let Err(e) = self.connections.delete_connection(&c.id).await {
+                tracing::warn!(connection_id = %c.id, error = %e, "closed connection not deleted");
+            }
+        });
+        futures_util::future::join_all(closes).await;
+    }
 }

@@ -198,6 +198,23 @@ impl Dialogs {
         Ok(Done::changed(dialog, &added))
     }
 
+    /// Hands back every dialog a deactivated operator was in charge of (`Dialog::hand_back`, by
+    /// `admin`), each told like any other change: found through the index of who is in charge,
+    /// never by reading the workspace's dialogs.
+    pub(crate) async fn hand_back(&self, op: &Operator, admin: &Operator) -> AppResult<()> {
+        let ids = self
+            .dialogs
+            .dialogs_in_charge(&op.workspace, &op.id)
+            .await?;
+        for id in ids {
+            let (dialog, added) = self
+                .mutate_dialog(&op.workspace, &id, |d, now| d.hand_back(op, admin, now))
+                .await?;
+            self.announce(&dialog, &added, None, &[]).await?;
+        }
+        Ok(())
+    }
+
     /// Tells every operator who may see the dialog (`dialog.updated` with the timeline event), the
     /// visitor what is theirs to see, and those in `lost` (non-admins) that it is gone for them.
     async fn announce(

@@ -329,6 +329,7 @@ mod tests {
                 role: op.role,
                 status: op.status,
                 rights: op.rights.clone(),
+                session: None,
             },
             connected_at: 0,
             expires_at: 0,

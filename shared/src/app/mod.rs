@@ -14,6 +14,7 @@ mod quick_replies;
 mod search;
 mod session;
 mod sites;
+mod team;
 mod visitor_card;
 
 pub use attachments::{
@@ -35,6 +36,7 @@ pub use quick_replies::{
 pub use search::{MAX_SEARCH_HITS, Search, SearchHit, SearchResults};
 pub use session::{ConnectRequest, LoggedIn, Sessions, VisitorSession, VisitorSessionRequest};
 pub use sites::{SiteList, SiteUpdate, Sites};
+pub use team::Team;
 pub use visitor_card::VisitorCard;
 
 use crate::auth::Signer;
@@ -114,6 +116,12 @@ pub enum AppError {
         message: String,
         retry_after_ms: Millis,
     },
+    /// `POST /api/me/password`: the current password given is wrong.
+    #[error("the current password is not right")]
+    WrongPassword,
+    /// The email and password sign in to several workspaces; these are they.
+    #[error("this email and password sign in to several workspaces: choose one")]
+    ChooseWorkspace(Vec<crate::protocol::WorkspaceChoice>),
     /// Infrastructure failed: the only kind that is a Lambda error.
     #[error("internal error: {0}")]
     Store(#[from] StoreError),
@@ -132,6 +140,8 @@ impl AppError {
             Self::PushUnavailable => ErrorCode::PushUnavailable,
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::WrongPassword => ErrorCode::WrongPassword,
+            Self::ChooseWorkspace(_) => ErrorCode::ChooseWorkspace,
             Self::Store(_) => ErrorCode::Internal,
         }
     }
@@ -256,7 +266,9 @@ pub struct App {
     pub sites: Arc<Sites>,
     /// Dialogs and their messages: the `message`, `assign` and `close` routes and the reads
     /// behind the HTTP API.
-    pub dialogs: Dialogs,
+    pub dialogs: Arc<Dialogs>,
+    /// Operators' lifecycle: signing out, names, passwords, roles, deactivation.
+    pub team: Team,
     pub search: Arc<Search>,
     pub quick_replies: QuickReplies,
     pub attachments: Arc<Attachments>,
@@ -312,8 +324,8 @@ impl App {
         ));
         let sessions = Sessions::new(
             &stores,
-            signer,
-            settings,
+            signer.clone(),
+            settings.clone(),
             clock.clone(),
             Collaborators {
                 sites: sites.clone(),
@@ -322,7 +334,7 @@ impl App {
                 limits: limits.clone(),
             },
         );
-        let dialogs = Dialogs::new(
+        let dialogs = Arc::new(Dialogs::new(
             &stores,
             clock.clone(),
             Collaborators {
@@ -333,7 +345,16 @@ impl App {
             },
             attachments.clone(),
             notifications.clone(),
-        );
+        ));
+        let team = Team {
+            directory: stores.directory.clone(),
+            connections: stores.connections.clone(),
+            delivery: delivery.clone(),
+            dialogs: dialogs.clone(),
+            signer,
+            settings,
+            clock: clock.clone(),
+        };
         Self {
             quick_replies: QuickReplies {
                 quick_replies: stores.quick_replies.clone(),
@@ -343,6 +364,7 @@ impl App {
             sessions,
             sites,
             dialogs,
+            team,
             search,
             attachments,
             delivery,

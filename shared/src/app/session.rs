@@ -9,14 +9,14 @@ use super::{
 use crate::auth::{Claims, Holder, Signer, decoy_hash, hash_password, verify_password};
 use crate::domain::{
     Connection, DomainError, Email, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Peer,
-    Phone, Role, Site, Ticket, Visitor, VisitorSource, Workspace,
+    Phone, Role, SessionRef, Site, Ticket, Visitor, VisitorSource, Workspace,
 };
 use crate::ids::{
     ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId, random_token,
 };
 use crate::ports::StoreError;
 use crate::ports::{Clock, ConnectionStore, DirectoryStore, GroupStore, TicketStore};
-use crate::protocol::{OperatorView, PROTOCOL_VERSION, ServerEvent};
+use crate::protocol::{OperatorView, PROTOCOL_VERSION, ServerEvent, WorkspaceChoice};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -94,7 +94,31 @@ fn profile_field<T>(
     }
 }
 
-fn name_field(value: Option<String>) -> AppResult<Option<String>> {
+/// A new session of the operator: its token, good for `session_ttl`. It is issued after every
+/// session the operator's record ended, even within the millisecond that ended them.
+pub(super) fn new_session(
+    signer: &Signer,
+    settings: &Settings,
+    now: Millis,
+    op: &Operator,
+) -> LoggedIn {
+    let issued_at = now.max(op.sessions_ended_at + 1);
+    let expires_at = issued_at + settings.session_ttl;
+    let token = signer.sign(&Claims::Session {
+        workspace: op.workspace.clone(),
+        operator: op.id.clone(),
+        session: random_token("ses_"),
+        issued_at,
+        expires_at,
+    });
+    LoggedIn {
+        token,
+        expires_at,
+        operator: OperatorView::from(op),
+    }
+}
+
+pub(super) fn name_field(value: Option<String>) -> AppResult<Option<String>> {
     profile_field(value, AppError::Invalid, "name is too long", |v| {
         Some(v.to_owned())
     })
@@ -147,10 +171,18 @@ impl Sessions {
                 AppError::Unauthorized("this connection is not known; reconnect".into())
             })?;
         match record.peer {
-            Peer::Operator { id, .. } => {
+            Peer::Operator { id, session, .. } => {
                 let op = self.directory.get_operator(&record.workspace, &id).await?;
-                op.map(Caller::Operator)
-                    .ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into()))
+                let op = op.ok_or_else(|| {
+                    AppError::Unauthorized("the operator no longer exists".into())
+                })?;
+                // The socket was closed when its session ended; a frame that raced the close
+                // is refused all the same.
+                let session = session.unwrap_or_default();
+                if let Some(problem) = op.session_problem(&session, record.connected_at) {
+                    return Err(AppError::Unauthorized(problem.into()));
+                }
+                Ok(Caller::Operator(op))
             }
             Peer::Visitor { id, .. } => {
                 let v = self.directory.get_visitor(&record.workspace, &id).await?;
@@ -162,21 +194,41 @@ impl Sessions {
 
     /// The operator behind a session token.
     pub async fn operator_from_session(&self, token: &str) -> AppResult<Operator> {
-        match self.signer.verify(token, self.clock.now()) {
-            Ok(Claims::Session {
+        Ok(self.signed_in(token).await?.0)
+    }
+
+    /// The operator behind a session token, and the session it names. The one read is the
+    /// operator's record, which says whether they are active and which sessions are over.
+    pub async fn signed_in(&self, token: &str) -> AppResult<(Operator, SessionRef)> {
+        let claims = self
+            .signer
+            .verify(token, self.clock.now())
+            .map_err(|e| AppError::Unauthorized(e.to_string()))?;
+        let (
+            Claims::Session {
                 workspace,
                 operator,
                 ..
-            }) => self
-                .directory
-                .get_operator(&workspace, &operator)
-                .await?
-                .ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into())),
-            Ok(_) => Err(AppError::Unauthorized(
+            },
+            Some(session),
+        ) = (
+            &claims,
+            claims.session_ref(token, self.settings.session_ttl),
+        )
+        else {
+            return Err(AppError::Unauthorized(
                 "not an operator session token".into(),
-            )),
-            Err(e) => Err(AppError::Unauthorized(e.to_string())),
+            ));
+        };
+        let op = self
+            .directory
+            .get_operator(workspace, operator)
+            .await?
+            .ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into()))?;
+        if let Some(problem) = op.session_problem(&session.id, session.issued_at) {
+            return Err(AppError::Unauthorized(problem.into()));
         }
+        Ok((op, session))
     }
 
     /// The visitor behind a visitor token.
@@ -212,34 +264,72 @@ impl Sessions {
         }
     }
 
-    pub async fn login(&self, email: &str, password: &str) -> AppResult<LoggedIn> {
-        let found = self.directory.find_operator_by_email(email).await?;
-        let hash = found
-            .as_ref()
-            .map_or(decoy_hash(), |op| op.password_hash.as_str());
-        let valid = verify_password(hash, password);
-        let op = found
-            .filter(|_| valid)
-            .ok_or_else(|| AppError::Unauthorized("wrong email or password".into()))?;
-        let expires_at = self.clock.now() + self.settings.session_ttl;
-        let token = self.signer.sign(&Claims::Session {
-            workspace: op.workspace.clone(),
-            operator: op.id.clone(),
-            expires_at,
-        });
-        Ok(LoggedIn {
-            token,
-            expires_at,
-            operator: OperatorView::from(&op),
-        })
+    /// Signs in with an email and password, in `workspace` when one is named. Every operator with
+    /// the email is a candidate; the password is checked against each (against a decoy when there
+    /// is none, so an unknown address takes as long). Matching in several workspaces without one
+    /// named is `choose_workspace`, listing them: only someone who knows the password learns them.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        workspace: Option<&WorkspaceId>,
+    ) -> AppResult<LoggedIn> {
+        let found = self.directory.find_operators_by_email(email).await?;
+        let candidates: Vec<Operator> = found
+            .into_iter()
+            .filter(|op| workspace.is_none_or(|ws| &op.workspace == ws))
+            .collect();
+        if candidates.is_empty() {
+            verify_password(decoy_hash(), password);
+        }
+        let matched: Vec<Operator> = candidates
+            .into_iter()
+            .filter(|op| verify_password(&op.password_hash, password))
+            .collect();
+        let active: Vec<&Operator> = matched.iter().filter(|op| op.active).collect();
+        match active.as_slice() {
+            [op] => Ok(self.session_for(op)),
+            [] if matched.is_empty() => {
+                Err(AppError::Unauthorized("wrong email or password".into()))
+            }
+            [] => Err(AppError::Unauthorized(
+                "this operator is deactivated; an admin of the workspace can reactivate them"
+                    .into(),
+            )),
+            several => {
+                let mut choices = Vec::new();
+                for op in several {
+                    let name = self
+                        .directory
+                        .get_workspace(&op.workspace)
+                        .await?
+                        .map_or_else(|| op.workspace.to_string(), |w| w.name);
+                    choices.push(WorkspaceChoice {
+                        id: op.workspace.clone(),
+                        name,
+                    });
+                }
+                Err(AppError::ChooseWorkspace(choices))
+            }
+        }
     }
 
-    /// A one-time ticket, valid for seconds, that opens this operator's WebSocket.
-    pub async fn issue_ticket(&self, op: &Operator) -> AppResult<Ticket> {
+    fn session_for(&self, op: &Operator) -> LoggedIn {
+        new_session(&self.signer, &self.settings, self.clock.now(), op)
+    }
+
+    /// A one-time ticket, valid for seconds, that opens this operator's WebSocket; the socket
+    /// belongs to `session` and closes when it ends.
+    pub async fn issue_ticket(
+        &self,
+        op: &Operator,
+        session: Option<&SessionRef>,
+    ) -> AppResult<Ticket> {
         let ticket = Ticket {
             id: random_token("tkt_"),
             workspace: op.workspace.clone(),
             operator: op.id.clone(),
+            session: session.map(|s| s.id.clone()),
             expires_at: self.clock.now() + self.settings.ticket_ttl,
         };
         self.tickets.put_ticket(&ticket).await?;
@@ -353,6 +443,11 @@ impl Sessions {
                 .await?;
             let op =
                 op.ok_or_else(|| AppError::Unauthorized("the operator no longer exists".into()))?;
+            let session = ticket.session.clone().unwrap_or_default();
+            let issued_at = ticket.expires_at - self.settings.ticket_ttl;
+            if let Some(problem) = op.session_problem(&session, issued_at) {
+                return Err(AppError::Unauthorized(problem.into()));
+            }
             (
                 op.workspace.clone(),
                 Peer::Operator {
@@ -360,6 +455,7 @@ impl Sessions {
                     role: op.role,
                     status: op.status,
                     rights: op.rights,
+                    session: ticket.session,
                 },
             )
         } else if let Some(token) = &req.visitor_token {
@@ -476,11 +572,15 @@ impl Sessions {
             password_hash: hash_password(password),
             groups: Vec::new(),
             rights,
+            active: true,
+            sessions_ended_at: 0,
+            signed_out: Vec::new(),
+            version: 0,
         };
         match self.directory.create_operator(&op).await {
             Ok(()) => Ok(op),
             Err(StoreError::AlreadyExists) => Err(AppError::Invalid(
-                "an operator with this email exists".into(),
+                "an operator of this workspace has this email".into(),
             )),
             Err(e) => Err(e.into()),
         }
@@ -494,7 +594,15 @@ impl Sessions {
         admin_password: &str,
         origins: Vec<String>,
     ) -> AppResult<(Site, Operator, bool)> {
-        if let Some(admin) = self.directory.find_operator_by_email(admin_email).await? {
+        let known = self.directory.find_operators_by_email(admin_email).await?;
+        // The address may be an operator of several workspaces: the first run's is one it is an
+        // admin of.
+        let admin = known
+            .iter()
+            .find(|op| op.is_admin())
+            .or(known.first())
+            .cloned();
+        if let Some(admin) = admin {
             let sites = self.directory.list_sites(&admin.workspace).await?;
             let site = sites
                 .into_iter()

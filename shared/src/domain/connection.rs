@@ -17,6 +17,10 @@ pub enum Peer {
         /// Connections stored before rights hold what "Everyone" held then.
         #[serde(default)]
         rights: super::Rights,
+        /// The session whose ticket opened it: signing that session out closes it. Absent on
+        /// connections opened before sessions had ids.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<String>,
     },
     Visitor {
         id: VisitorId,
@@ -50,5 +54,8 @@ pub struct Ticket {
     pub id: String,
     pub workspace: WorkspaceId,
     pub operator: OperatorId,
+    /// The session it was issued to (absent on tickets issued before sessions had ids).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
     pub expires_at: Millis,
 }

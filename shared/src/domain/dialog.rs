@@ -321,6 +321,9 @@ impl Dialog {
         if to.workspace != self.workspace {
             return Err(DomainError::OperatorNotFound);
         }
+        if !to.active {
+            return Err(DomainError::OperatorDeactivated);
+        }
         if self.is_in_charge(&to.id) {
             return Err(DomainError::AlreadyInCharge);
         }
@@ -362,6 +365,38 @@ impl Dialog {
             to: to.id.clone(),
             to_name: to.name.clone(),
             comment,
+        };
+        Ok(vec![self.system(event, now)])
+    }
+
+    /// Hands back the dialog of an operator who was deactivated (`by` an admin): they leave it, and
+    /// the charge passes to the next operator connected or, with nobody connected, the dialog is
+    /// unassigned and, while open, rings again for available operators. Nothing changes for a
+    /// dialog they were not connected to.
+    pub fn hand_back(
+        &mut self,
+        op: &Operator,
+        by: &Operator,
+        now: Millis,
+    ) -> Result<Vec<Message>, DomainError> {
+        if by.workspace != self.workspace || op.workspace != self.workspace {
+            return Err(DomainError::DialogNotFound);
+        }
+        if !self.is_participant(&op.id) && !self.is_in_charge(&op.id) {
+            return Ok(Vec::new());
+        }
+        self.participants.retain(|p| p.id != op.id);
+        if self.is_in_charge(&op.id) {
+            self.assignee = self.participants.first().cloned();
+        }
+        if self.participants.is_empty() && self.status == DialogStatus::Open {
+            self.needs_answer = true;
+        }
+        let event = SystemEvent::HandedBack {
+            operator: op.id.clone(),
+            name: op.name.clone(),
+            by: by.id.clone(),
+            by_name: by.name.clone(),
         };
         Ok(vec![self.system(event, now)])
     }
@@ -734,6 +769,69 @@ mod tests {
         assert!(
             d.join(&anna, 8).unwrap()[0].visible_to_visitor(),
             "told again after a close"
+        );
+    }
+
+    #[test]
+    fn a_deactivated_operators_dialog_goes_back_to_the_queue() {
+        let v = visitor();
+        let (anna, boris) = (
+            operator("Anna", Role::Operator),
+            operator("Boris", Role::Operator),
+        );
+        let admin = operator("Ada", Role::Admin);
+        let mut alone = Dialog::start(&v, 1);
+        alone.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
+        alone.join(&anna, 3).unwrap();
+        alone
+            .operator_message(&anna, cid("o1"), "hello", None, 4)
+            .unwrap();
+        let mut shared = alone.clone();
+        shared.join(&boris, 5).unwrap();
+
+        let added = alone.hand_back(&anna, &admin, 6).unwrap();
+        assert!(alone.assignee.is_none() && alone.participants.is_empty());
+        assert!(alone.rings(), "it rings again for available operators");
+        assert!(matches!(
+            added[0].event(),
+            Some(SystemEvent::HandedBack { by_name, name, .. }) if by_name == "Ada" && name == "Anna"
+        ));
+        assert!(!added[0].visible_to_visitor(), "for operators only");
+        assert!(
+            alone.hand_back(&anna, &admin, 7).unwrap().is_empty(),
+            "once"
+        );
+
+        shared.hand_back(&anna, &admin, 6).unwrap();
+        assert!(
+            shared.is_in_charge(&boris.id),
+            "the next one connected takes charge"
+        );
+        assert!(!shared.rings());
+
+        let mut closed = Dialog::start(&v, 1);
+        closed
+            .visitor_message(&v, cid("c1"), "hi", None, 2)
+            .unwrap();
+        closed.join(&anna, 3).unwrap();
+        closed.close(&anna, 4).unwrap();
+        closed.hand_back(&anna, &admin, 5).unwrap();
+        assert_eq!(
+            closed.status,
+            DialogStatus::Closed,
+            "a closed dialog stays closed"
+        );
+        assert!(closed.assignee.is_none() && !closed.rings());
+
+        let deactivated = Operator {
+            active: false,
+            ..boris.clone()
+        };
+        let mut d = Dialog::start(&v, 1);
+        d.join(&anna, 2).unwrap();
+        assert_eq!(
+            d.transfer(&anna, &deactivated, None, 3),
+            Err(DomainError::OperatorDeactivated)
         );
     }
 }

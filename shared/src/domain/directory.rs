@@ -165,6 +165,48 @@ pub struct Operator {
     /// The rights those groups and "Everyone" give them, worked out when either changes.
     #[serde(default)]
     pub rights: super::Rights,
+    /// A deactivated operator cannot sign in, and every session and socket of theirs is refused;
+    /// operators stored before deactivation existed are active.
+    #[serde(default = "active")]
+    pub active: bool,
+    /// Every session issued at or before this time is over: signing out everywhere, a password
+    /// change or reset, a deactivation. 0: none was ended that way.
+    #[serde(default)]
+    pub sessions_ended_at: Millis,
+    /// Sessions signed out one by one, until they would have expired anyway.
+    #[serde(default)]
+    pub signed_out: Vec<SignedOut>,
+    /// Bumped by every change of the record but its status; a change that expects another version
+    /// lost a race and is decided again.
+    #[serde(default)]
+    pub version: u64,
+}
+
+fn active() -> bool {
+    true
+}
+
+/// One session signed out on the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedOut {
+    pub session: String,
+    pub issued_at: Millis,
+    /// When the session's token expires: the entry is dropped after it.
+    pub expires_at: Millis,
+}
+
+/// How many sessions signed out one by one an operator record remembers. Past it, the oldest are
+/// folded into `sessions_ended_at`: sessions issued up to the newest of those end too (a sign-out
+/// never ends less than it says), and the record stays small however often someone signs out.
+pub const MAX_SIGNED_OUT: usize = 32;
+
+/// A session as its token names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRef {
+    /// The session's id: random, in the token.
+    pub id: String,
+    pub issued_at: Millis,
+    pub expires_at: Millis,
 }
 
 impl Operator {
@@ -185,6 +227,71 @@ impl Operator {
             self.rights.clone()
         }
     }
+    /// An admin who is active: the kind of which a workspace always keeps one.
+    pub fn is_active_admin(&self) -> bool {
+        self.active && self.is_admin()
+    }
+
+    /// Why a session issued at `issued_at` with this id is over, or nothing.
+    pub fn session_problem(&self, session: &str, issued_at: Millis) -> Option<&'static str> {
+        if !self.active {
+            Some("this operator is deactivated")
+        } else if issued_at <= self.sessions_ended_at
+            || self.signed_out.iter().any(|s| s.session == session)
+        {
+            Some("this session was signed out; sign in again")
+        } else {
+            None
+        }
+    }
+
+    /// Ends one session: remembered until it would have expired. Entries past their expiry are
+    /// forgotten as this one is added.
+    pub fn sign_out(&mut self, session: &SessionRef, now: Millis) {
+        self.signed_out.retain(|s| s.expires_at > now);
+        if session.expires_at <= now || self.signed_out.iter().any(|s| s.session == session.id) {
+            return;
+        }
+        self.signed_out.push(SignedOut {
+            session: session.id.clone(),
+            issued_at: session.issued_at,
+            expires_at: session.expires_at,
+        });
+        if self.signed_out.len() > MAX_SIGNED_OUT {
+            self.signed_out.sort_by_key(|s| s.issued_at);
+            let folded = self.signed_out.len() - MAX_SIGNED_OUT;
+            let newest_folded = self.signed_out[folded - 1].issued_at;
+            self.sessions_ended_at = self.sessions_ended_at.max(newest_folded);
+            let ended = self.sessions_ended_at;
+            self.signed_out.retain(|s| s.issued_at > ended);
+        }
+    }
+
+    /// Ends every session issued so far (and so every ticket and socket opened with one).
+    pub fn end_sessions(&mut self, now: Millis) {
+        self.sessions_ended_at = self.sessions_ended_at.max(now);
+        self.signed_out.clear();
+    }
+}
+
+/// Whether `changed`, replacing its stored self in `team` (the workspace's operators as read),
+/// leaves the workspace an active admin, and whose record vouches for it: the change is stored on
+/// the condition that this other operator is still an active admin, so two admins demoting each
+/// other at once cannot both succeed. `Ok(None)`: the change takes no active admin away.
+pub fn admin_witness<'a>(
+    team: &'a [Operator],
+    changed: &Operator,
+) -> Result<Option<&'a OperatorId>, super::DomainError> {
+    let before = team.iter().find(|o| o.id == changed.id);
+    if !before.is_some_and(Operator::is_active_admin) || changed.is_active_admin() {
+        return Ok(None);
+    }
+    team.iter()
+        .filter(|o| o.id != changed.id && o.is_active_admin())
+        .map(|o| &o.id)
+        .next()
+        .map(Some)
+        .ok_or(super::DomainError::LastAdmin)
 }
 
 /// Where a visitor came from, captured on first contact.
@@ -328,5 +435,120 @@ mod tests {
                     && v.chars().count() <= MAX_UTM_VALUE_CHARS)
         );
         assert!(serde_json::to_string(&source).unwrap().len() < 8 * 1024);
+    }
+
+    fn session(id: &str, issued_at: Millis) -> SessionRef {
+        SessionRef {
+            id: id.into(),
+            issued_at,
+            expires_at: issued_at + 100,
+        }
+    }
+
+    #[test]
+    fn a_session_ends_alone_everywhere_or_with_its_operator() {
+        let mut anna =
+            crate::domain::testing::operator("anna", Role::Operator, OperatorStatus::Online);
+        let (a, b) = (session("ses_a", 10), session("ses_b", 20));
+        assert_eq!(anna.session_problem(&a.id, a.issued_at), None);
+        anna.sign_out(&a, 30);
+        assert!(anna.session_problem(&a.id, a.issued_at).is_some());
+        assert_eq!(
+            anna.session_problem(&b.id, b.issued_at),
+            None,
+            "only that one"
+        );
+        anna.sign_out(&a, 31);
+        assert_eq!(anna.signed_out.len(), 1, "signed out once");
+
+        anna.sign_out(&session("ses_c", 40), 115);
+        assert_eq!(
+            anna.signed_out
+                .iter()
+                .map(|s| s.session.as_str())
+                .collect::<Vec<_>>(),
+            ["ses_c"],
+            "an entry is forgotten once its session would have expired"
+        );
+
+        anna.end_sessions(50);
+        assert!(anna.session_problem(&b.id, b.issued_at).is_some());
+        assert!(
+            anna.session_problem("ses_new", 50).is_some(),
+            "issued at the instant it ended"
+        );
+        assert_eq!(anna.session_problem("ses_new", 51), None, "issued after");
+        assert!(anna.signed_out.is_empty());
+
+        anna.active = false;
+        assert_eq!(
+            anna.session_problem("ses_new", 51),
+            Some("this operator is deactivated")
+        );
+    }
+
+    #[test]
+    fn signing_out_over_and_over_keeps_the_record_small_and_never_ends_less() {
+        let mut anna =
+            crate::domain::testing::operator("anna", Role::Operator, OperatorStatus::Online);
+        let sessions: Vec<SessionRef> = (0..MAX_SIGNED_OUT as i64 + 5)
+            .map(|i| session(&format!("ses_{i}"), 1000 + i))
+            .collect();
+        for s in &sessions {
+            anna.sign_out(s, 1050);
+        }
+        assert!(anna.signed_out.len() <= MAX_SIGNED_OUT);
+        for s in &sessions {
+            assert!(
+                anna.session_problem(&s.id, s.issued_at).is_some(),
+                "{} was signed out",
+                s.id
+            );
+        }
+        assert_eq!(
+            anna.session_problem("ses_later", 2000),
+            None,
+            "a later session is not"
+        );
+    }
+
+    #[test]
+    fn a_workspace_keeps_an_active_admin() {
+        use crate::domain::testing::operator;
+        let ada = operator("ada", Role::Admin, OperatorStatus::Online);
+        let bob = operator("bob", Role::Admin, OperatorStatus::Online);
+        let carl = operator("carl", Role::Operator, OperatorStatus::Online);
+        let demoted = |o: &Operator| Operator {
+            role: Role::Operator,
+            ..o.clone()
+        };
+        let deactivated = |o: &Operator| Operator {
+            active: false,
+            ..o.clone()
+        };
+        let team = vec![ada.clone(), bob.clone(), carl.clone()];
+        assert_eq!(admin_witness(&team, &demoted(&ada)), Ok(Some(&bob.id)));
+        assert_eq!(admin_witness(&team, &deactivated(&bob)), Ok(Some(&ada.id)));
+        assert_eq!(
+            admin_witness(&team, &deactivated(&carl)),
+            Ok(None),
+            "not an admin"
+        );
+        let renamed = Operator {
+            name: "Ada L.".into(),
+            ..ada.clone()
+        };
+        assert_eq!(admin_witness(&team, &renamed), Ok(None), "still an admin");
+
+        let alone = vec![ada.clone(), deactivated(&bob), carl.clone()];
+        assert_eq!(
+            admin_witness(&alone, &demoted(&ada)),
+            Err(crate::domain::DomainError::LastAdmin),
+            "a deactivated admin does not count"
+        );
+        assert_eq!(
+            admin_witness(&alone, &deactivated(&ada)),
+            Err(crate::domain::DomainError::LastAdmin)
+        );
     }
 }

@@ -46,6 +46,10 @@ pub enum DomainError {
     /// An upload grant carries its file into one message; this one went into another.
     #[error("{0}")]
     UploadAlreadyUsed(String),
+    #[error("the workspace must keep an active admin: make another operator admin first")]
+    LastAdmin,
+    #[error("the operator is deactivated")]
+    OperatorDeactivated,
 }
 
 /// `12.3 MB`, `512 KB` or `900 B`, as the limits are spoken of (the clients say it the same way).
@@ -127,6 +131,15 @@ pub enum ErrorCode {
     /// request may go again after the wait the refusal names (`retry_after_ms` in a frame,
     /// `retry_after` seconds and `Retry-After` over HTTP).
     RateLimited,
+    /// The change would leave the workspace without an active admin.
+    LastAdmin,
+    /// The operator named is deactivated: no dialog can be transferred to them.
+    OperatorDeactivated,
+    /// `POST /api/me/password`: the current password given is not the operator's.
+    WrongPassword,
+    /// `POST /api/login`: the email and password are an operator's in several workspaces; the
+    /// answer lists them, and the login is sent again naming one.
+    ChooseWorkspace,
     /// The server failed; the request may be retried with the same ids.
     Internal,
 }
@@ -139,7 +152,7 @@ impl ErrorCode {
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
             Self::DialogNotFound | Self::OperatorNotFound | Self::GroupNotFound => 404,
-            Self::Conflict => 409,
+            Self::Conflict | Self::LastAdmin | Self::ChooseWorkspace => 409,
             Self::AttachmentTooLarge => 413,
             Self::RateLimited => 429,
             Self::Internal => 500,
@@ -189,6 +202,8 @@ impl DomainError {
             Self::TooManyAttachments => ErrorCode::TooManyAttachments,
             Self::WhisperAttachment => ErrorCode::WhisperAttachment,
             Self::UploadAlreadyUsed(_) => ErrorCode::UploadAlreadyUsed,
+            Self::LastAdmin => ErrorCode::LastAdmin,
+            Self::OperatorDeactivated => ErrorCode::OperatorDeactivated,
         }
     }
 }

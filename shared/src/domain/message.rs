@@ -66,6 +66,13 @@ pub enum SystemEvent {
         by: Option<OperatorId>,
         by_name: String,
     },
+    /// The operator was deactivated by an admin (`by`): the dialog went back to the queue.
+    HandedBack {
+        operator: OperatorId,
+        name: String,
+        by: OperatorId,
+        by_name: String,
+    },
 }
 
 impl SystemEvent {
@@ -100,6 +107,9 @@ impl SystemEvent {
             },
             Self::Closed { by_name, .. } => format!("{by_name} closed the dialog"),
             Self::Reopened { by_name, .. } => format!("{by_name} reopened the dialog"),
+            Self::HandedBack { name, by_name, .. } => {
+                format!("{by_name} deactivated {name}; the dialog is back in the queue")
+            }
         }
     }
 }

@@ -15,6 +15,10 @@ pub(crate) fn operator(name: &str, role: Role, status: OperatorStatus) -> Operat
         password_hash: String::new(),
         groups: Vec::new(),
         rights: Default::default(),
+        active: true,
+        sessions_ended_at: 0,
+        signed_out: Vec::new(),
+        version: 0,
     }
 }
 

@@ -9,8 +9,8 @@ pub use limits::*;
 
 use parlor_core::domain::{
     Connection, Dialog, DialogStatus, Email, Group, Message, Millis, Operator, OperatorStatus,
-    Peer, ReadMarker, Receipt, Receipts, Right, Rights, Role, Side, Site, Ticket, UploadMark,
-    Visitor, VisitorSource, Workspace,
+    Peer, ReadMarker, Receipt, Receipts, Right, Rights, Role, Side, SignedOut, Site, Ticket,
+    UploadMark, Visitor, VisitorSource, Workspace,
 };
 use parlor_core::ids::{
     AttachmentId, ClientMessageId, ConnectionId, DialogId, GroupId, OperatorId, SiteKey, VisitorId,
@@ -50,6 +50,10 @@ fn operator(ws: &WorkspaceId, email: &str) -> Operator {
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         groups: Vec::new(),
         rights: Default::default(),
+        active: true,
+        sessions_ended_at: 0,
+        signed_out: Vec::new(),
+        version: 0,
     }
 }
 
@@ -129,6 +133,7 @@ fn operator_connection(ws: &WorkspaceId, op: &OperatorId, expires_at: Millis) ->
             role: Role::Operator,
             status: OperatorStatus::Online,
             rights: Default::default(),
+            session: Some("ses_1".into()),
         },
         connected_at: T0,
         expires_at,
@@ -181,17 +186,17 @@ pub async fn workspace_site_and_operator_round_trip(store: Arc<dyn Store>) {
     );
     assert_eq!(
         store
-            .find_operator_by_email(op.email.as_str())
+            .find_operators_by_email(op.email.as_str())
             .await
             .unwrap(),
-        Some(op.clone())
+        vec![op.clone()]
     );
     assert_eq!(
         store
-            .find_operator_by_email(&op.email.as_str().to_uppercase())
+            .find_operators_by_email(&op.email.as_str().to_uppercase())
             .await
             .unwrap(),
-        Some(op.clone()),
+        vec![op.clone()],
         "emails compare case-insensitively"
     );
     assert_eq!(
@@ -204,10 +209,10 @@ pub async fn workspace_site_and_operator_round_trip(store: Arc<dyn Store>) {
     );
     assert_eq!(
         store
-            .find_operator_by_email("nobody@example.com")
+            .find_operators_by_email("nobody@example.com")
             .await
             .unwrap(),
-        None
+        Vec::new()
     );
 
     store
@@ -266,12 +271,13 @@ pub async fn operators_are_listed_per_workspace(store: Arc<dyn Store>) {
     assert_eq!(listed, mine.iter().map(|o| o.id.clone()).collect());
 }
 
-pub async fn operator_emails_are_unique_across_workspaces(store: Arc<dyn Store>) {
+pub async fn operator_emails_are_unique_within_a_workspace(store: Arc<dyn Store>) {
     let email = unique_email("boris");
-    let first = operator(&WorkspaceId::generate(), &email);
+    let ws = WorkspaceId::generate();
+    let first = operator(&ws, &email);
     store.create_operator(&first).await.unwrap();
 
-    let same_email = operator(&WorkspaceId::generate(), &email.to_uppercase());
+    let same_email = operator(&ws, &email.to_uppercase());
     assert_eq!(
         store.create_operator(&same_email).await,
         Err(StoreError::AlreadyExists)
@@ -284,10 +290,15 @@ pub async fn operator_emails_are_unique_across_workspaces(store: Arc<dyn Store>)
         None,
         "nothing written"
     );
-    assert_eq!(
-        store.find_operator_by_email(&email).await.unwrap(),
-        Some(first.clone())
-    );
+
+    // The same address in another workspace is another operator.
+    let elsewhere = operator(&WorkspaceId::generate(), &email.to_uppercase());
+    store.create_operator(&elsewhere).await.unwrap();
+    let mut found = store.find_operators_by_email(&email).await.unwrap();
+    found.sort_by(|a, b| a.workspace.as_str().cmp(b.workspace.as_str()));
+    let mut expected = vec![first.clone(), elsewhere.clone()];
+    expected.sort_by(|a, b| a.workspace.as_str().cmp(b.workspace.as_str()));
+    assert_eq!(found, expected);
 
     let same_id = Operator {
         email: Email::operator(&unique_email("other")).unwrap(),
@@ -299,11 +310,287 @@ pub async fn operator_emails_are_unique_across_workspaces(store: Arc<dyn Store>)
     );
     assert_eq!(
         store
-            .find_operator_by_email(same_id.email.as_str())
+            .find_operators_by_email(same_id.email.as_str())
             .await
             .unwrap(),
-        None,
+        Vec::new(),
         "nothing written"
+    );
+    assert_eq!(
+        store
+            .find_operators_by_email(&unique_email("nobody"))
+            .await
+            .unwrap(),
+        Vec::new()
+    );
+}
+
+/// An operator's record as a use-case changes it: the version bumped.
+fn changed(op: &Operator, change: impl FnOnce(&mut Operator)) -> Operator {
+    let mut next = op.clone();
+    change(&mut next);
+    next.version += 1;
+    next
+}
+
+pub async fn an_operator_is_updated_on_its_version_and_keeps_its_status(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let anna = operator(&ws, &unique_email("anna"));
+    store.create_operator(&anna).await.unwrap();
+    let connection = operator_connection(&ws, &anna.id, in_two_hours());
+    store.put_connection(&connection).await.unwrap();
+    store
+        .set_operator_status(&ws, &anna.id, OperatorStatus::Away)
+        .await
+        .unwrap();
+
+    // Read before the status changed: the write leaves the stored status alone.
+    let renamed = changed(&anna, |o| {
+        o.name = "Anna K.".into();
+        o.role = Role::Admin;
+        o.active = false;
+        o.sessions_ended_at = T0;
+        o.signed_out = vec![SignedOut {
+            session: "ses_1".into(),
+            issued_at: T0 - 10,
+            expires_at: T0 + 10,
+        }];
+    });
+    store.update_operator(&renamed, None).await.unwrap();
+    let stored = store.get_operator(&ws, &anna.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored,
+        Operator {
+            status: OperatorStatus::Away,
+            ..renamed.clone()
+        }
+    );
+    let role = |c: Connection| match c.peer {
+        Peer::Operator { role, .. } => role,
+        Peer::Visitor { .. } => panic!("an operator connection"),
+    };
+    assert_eq!(
+        role(store.get_connection(&connection.id).await.unwrap().unwrap()),
+        Role::Admin,
+        "the connection carries the new role"
+    );
+    assert_eq!(
+        store
+            .find_operators_by_email(anna.email.as_str())
+            .await
+            .unwrap(),
+        vec![stored.clone()]
+    );
+
+    // A write on a version that moved on loses, and changes nothing.
+    let stale = changed(&anna, |o| o.name = "Stale".into());
+    assert_eq!(
+        store.update_operator(&stale, None).await,
+        Err(StoreError::Conflict)
+    );
+    assert_eq!(
+        store.get_operator(&ws, &anna.id).await.unwrap(),
+        Some(stored.clone())
+    );
+    let unknown = changed(&operator(&ws, &unique_email("ghost")), |_| {});
+    assert_eq!(
+        store.update_operator(&unknown, None).await,
+        Err(StoreError::Conflict),
+        "an unknown operator is not created"
+    );
+    assert_eq!(store.get_operator(&ws, &unknown.id).await.unwrap(), None);
+}
+
+pub async fn two_admins_demoting_each_other_leave_one(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let admin = |name: &str| Operator {
+        role: Role::Admin,
+        ..operator(&ws, &unique_email(name))
+    };
+    let (ada, bob, carl) = (
+        admin("ada"),
+        admin("bob"),
+        operator(&ws, &unique_email("carl")),
+    );
+    for op in [&ada, &bob, &carl] {
+        store.create_operator(op).await.unwrap();
+    }
+    let demoted = |op: &Operator| changed(op, |o| o.role = Role::Operator);
+
+    // Vouched for by someone who is no admin: refused, nothing written.
+    assert_eq!(
+        store.update_operator(&demoted(&ada), Some(&carl.id)).await,
+        Err(StoreError::Conflict)
+    );
+    assert_eq!(
+        store
+            .update_operator(&demoted(&ada), Some(&OperatorId::generate()))
+            .await,
+        Err(StoreError::Conflict),
+        "nor by nobody"
+    );
+    assert_eq!(
+        store.get_operator(&ws, &ada.id).await.unwrap(),
+        Some(ada.clone())
+    );
+
+    // Each demotes the other, vouched for by themselves, at once: never both.
+    let (bob_demoted, ada_demoted) = (demoted(&bob), demoted(&ada));
+    let (a, b) = tokio::join!(
+        store.update_operator(&bob_demoted, Some(&ada.id)),
+        store.update_operator(&ada_demoted, Some(&bob.id)),
+    );
+    assert!(!(a.is_ok() && b.is_ok()), "both demotions won");
+    for refused in [&a, &b].into_iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(refused, &StoreError::Conflict);
+    }
+    let admins = || async {
+        store
+            .list_operators(&ws)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|o| o.is_active_admin())
+            .map(|o| o.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        admins().await.len(),
+        2 - usize::from(a.is_ok() || b.is_ok())
+    );
+    // Decided one after the other (as a use-case retries): the first wins, the second loses.
+    if a.is_err() && b.is_err() {
+        store
+            .update_operator(&demoted(&bob), Some(&ada.id))
+            .await
+            .unwrap();
+    }
+    let remaining = admins().await;
+    assert_eq!(remaining.len(), 1);
+    let (winner, loser) = if remaining[0] == ada.id {
+        (&ada, &bob)
+    } else {
+        (&bob, &ada)
+    };
+    let stored_winner = store.get_operator(&ws, &winner.id).await.unwrap().unwrap();
+    assert_eq!(
+        store
+            .update_operator(&demoted(&stored_winner), Some(&loser.id))
+            .await,
+        Err(StoreError::Conflict),
+        "the last admin stays"
+    );
+    let remaining = winner;
+
+    // A deactivated admin vouches for nobody.
+    let stored_remaining = store
+        .get_operator(&ws, &remaining.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let deactivated = changed(&stored_remaining, |o| o.active = false);
+    let stored_carl = store.get_operator(&ws, &carl.id).await.unwrap().unwrap();
+    let promoted = changed(&stored_carl, |o| o.role = Role::Admin);
+    store.update_operator(&promoted, None).await.unwrap();
+    store
+        .update_operator(&deactivated, Some(&carl.id))
+        .await
+        .unwrap();
+    let demote_carl = changed(&promoted, |o| o.role = Role::Operator);
+    assert_eq!(
+        store
+            .update_operator(&demote_carl, Some(&remaining.id))
+            .await,
+        Err(StoreError::Conflict)
+    );
+}
+
+pub async fn dialogs_are_found_by_who_is_in_charge(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let anna = operator(&ws, &unique_email("anna"));
+    let boris = operator(&ws, &unique_email("boris"));
+    let elsewhere = Operator {
+        id: anna.id.clone(),
+        ..operator(&WorkspaceId::generate(), &unique_email("anna"))
+    };
+    let mut taken = Vec::new();
+    for i in 0..3 {
+        let v = new_visitor(&store, &ws).await;
+        let mut d = stored_dialog(&store, &v, T0 + i).await;
+        let added = d.join(&anna, T0 + 10 + i).unwrap();
+        d.version += 1;
+        store.commit(&d, &added).await.unwrap();
+        taken.push(d);
+    }
+    let waiting = stored_dialog(&store, &new_visitor(&store, &ws).await, T0).await;
+    // Closed ones count too.
+    let closed = &mut taken[2];
+    let added = closed.close(&anna, T0 + 20).unwrap();
+    closed.version += 1;
+    store.commit(closed, &added).await.unwrap();
+
+    let in_charge = |op: Operator| {
+        let store = store.clone();
+        async move {
+            let mut ids = store
+                .dialogs_in_charge(&op.workspace, &op.id)
+                .await
+                .unwrap();
+            ids.sort();
+            ids
+        }
+    };
+    let mut expected: Vec<DialogId> = taken.iter().map(|d| d.id.clone()).collect();
+    expected.sort();
+    assert_eq!(in_charge(anna.clone()).await, expected);
+    assert!(!expected.contains(&waiting.id));
+    assert!(in_charge(boris.clone()).await.is_empty());
+    assert!(
+        in_charge(elsewhere).await.is_empty(),
+        "another workspace's operator of the same id has none"
+    );
+
+    // Transferred: the dialog moves to the new one in charge; left: it is nobody's.
+    let moved = &mut taken[0];
+    let added = moved.transfer(&anna, &boris, None, T0 + 30).unwrap();
+    moved.version += 1;
+    store.commit(moved, &added).await.unwrap();
+    let left = &mut taken[1];
+    let added = left.leave(&anna, T0 + 31).unwrap();
+    left.version += 1;
+    store.commit(left, &added).await.unwrap();
+    assert_eq!(in_charge(anna).await, vec![taken[2].id.clone()]);
+    assert_eq!(in_charge(boris).await, vec![taken[0].id.clone()]);
+}
+
+pub async fn an_operators_own_connections_are_found(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let (anna, boris) = (OperatorId::generate(), OperatorId::generate());
+    let annas = [
+        operator_connection(&ws, &anna, in_two_hours()),
+        operator_connection(&ws, &anna, in_two_hours()),
+    ];
+    let others = [
+        operator_connection(&ws, &boris, in_two_hours()),
+        operator_connection(&WorkspaceId::generate(), &anna, in_two_hours()),
+        operator_connection(&ws, &anna, T0),
+    ];
+    for c in annas.iter().chain(&others) {
+        store.put_connection(c).await.unwrap();
+    }
+    let v = visitor_connection(&ws, &VisitorId::generate(), in_two_hours());
+    store.put_connection(&v).await.unwrap();
+    assert_eq!(
+        ids(&store.connections_of_operator(&ws, &anna).await.unwrap()),
+        ids(&annas),
+        "live ones of this workspace only"
+    );
+    assert!(
+        store
+            .connections_of_operator(&ws, &OperatorId::generate())
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
 
@@ -812,6 +1099,7 @@ pub async fn ticket_is_taken_once(store: Arc<dyn Store>) {
         id: parlor_core::ids::random_token("tk_"),
         workspace: WorkspaceId::generate(),
         operator: OperatorId::generate(),
+        session: Some("ses_1".into()),
         expires_at: SystemClock.now() + 30_000,
     };
     store.put_ticket(&ticket).await.unwrap();
@@ -840,6 +1128,7 @@ pub async fn concurrent_ticket_takes_get_it_once(store: Arc<dyn Store>) {
         id: parlor_core::ids::random_token("tk_"),
         workspace: WorkspaceId::generate(),
         operator: OperatorId::generate(),
+        session: Some("ses_1".into()),
         expires_at: SystemClock.now() + 30_000,
     };
     store.put_ticket(&ticket).await.unwrap();
@@ -897,6 +1186,7 @@ pub async fn operator_status_reaches_their_connections(store: Arc<dyn Store>) {
                 role: Role::Operator,
                 status: OperatorStatus::Away,
                 rights: Default::default(),
+                session: Some("ses_1".into()),
             },
             ..annas[0].clone()
         }
@@ -1571,6 +1861,7 @@ pub async fn groups_are_per_workspace_and_membership_reaches_connections(store: 
         Operator {
             groups: vec![supervisors.id.clone(), billing.id.clone()],
             rights: rights.clone(),
+            version: anna.version + 1,
             ..anna.clone()
         }
     );

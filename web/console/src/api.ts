@@ -27,6 +27,8 @@ import type {
   SiteView,
   TicketView,
   VisitorCard,
+  WorkspaceChoice,
+  WorkspaceId,
 } from "../../protocol/protocol";
 import type { Endpoints } from "../../common/config";
 
@@ -37,6 +39,8 @@ export class ApiError extends Error {
     message: string,
     /** `rate_limited`: the seconds to wait before trying again. */
     readonly retryAfter?: number,
+    /** `choose_workspace`: where the email and password sign in. */
+    readonly workspaces: WorkspaceChoice[] = [],
   ) {
     super(message);
   }
@@ -44,12 +48,17 @@ export class ApiError extends Error {
 
 export class Api {
   token: string | null = null;
+  /** Told when the server refuses the session this console holds (401 to a request that carried it). */
+  onSessionEnded: ((reason: string) => void) | null = null;
+  /** While a password change swaps the session for a new one: asking for a ticket waits for it. */
+  renewal: Promise<unknown> | null = null;
 
   constructor(readonly endpoints: Endpoints) {}
 
   private async call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = {};
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const token = this.token;
+    if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
     const res = await fetch(`${this.endpoints.http}${path}`, {
       method,
@@ -59,12 +68,58 @@ export class Api {
     });
     const text = await res.text();
     const json = text ? JSON.parse(text) : undefined;
-    if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? "internal", json?.error?.message ?? res.statusText, json?.error?.retry_after);
+    if (!res.ok) {
+      const error = new ApiError(res.status, json?.error?.code ?? "internal", json?.error?.message ?? res.statusText, json?.error?.retry_after, json?.error?.workspaces ?? []);
+      // Only the session still held: one a password change just replaced is not "ended".
+      if (res.status === 401 && token && token === this.token && !this.renewal) this.onSessionEnded?.(error.message);
+      throw error;
+    }
     return json as T;
   }
 
-  login(email: string, password: string): Promise<LoggedIn> {
-    return this.call("POST", "/login", { email, password });
+  /** `workspace` when the email and password are an operator's in several (`choose_workspace`). */
+  login(email: string, password: string, workspace?: WorkspaceId): Promise<LoggedIn> {
+    return this.call("POST", "/login", workspace ? { email, password, workspace } : { email, password });
+  }
+
+  /** My display name. */
+  rename(name: string): Promise<OperatorView> {
+    return this.call("PATCH", "/me", { name });
+  }
+
+  /** Every session of mine ends; the answer is a new one for this console. */
+  changePassword(current_password: string, new_password: string): Promise<LoggedIn> {
+    return this.call("POST", "/me/password", { current_password, new_password });
+  }
+
+  /** This session ends on the server. */
+  signOut(): Promise<void> {
+    return this.call("POST", "/me/sign-out");
+  }
+
+  /** Every session of mine ends on the server, this one too. */
+  signOutEverywhere(): Promise<void> {
+    return this.call("POST", "/me/sign-out-everywhere");
+  }
+
+  /** Admins only. */
+  deactivate(id: OperatorId): Promise<OperatorView> {
+    return this.call("POST", `/operators/${encodeURIComponent(id)}/deactivate`);
+  }
+
+  /** Admins only. */
+  reactivate(id: OperatorId): Promise<OperatorView> {
+    return this.call("POST", `/operators/${encodeURIComponent(id)}/reactivate`);
+  }
+
+  /** Admins only. */
+  setRole(id: OperatorId, role: Role): Promise<OperatorView> {
+    return this.call("PUT", `/operators/${encodeURIComponent(id)}/role`, { role });
+  }
+
+  /** Admins only: another operator's new password; their sessions end. */
+  resetPassword(id: OperatorId, password: string): Promise<OperatorView> {
+    return this.call("PUT", `/operators/${encodeURIComponent(id)}/password`, { password });
   }
 
   ticket(): Promise<TicketView> {

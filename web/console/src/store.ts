@@ -51,9 +51,11 @@ export class Store {
     this.connection = new ConnectionStore(api, {
       onEvent: (e) => dispatch(handlers, e),
       onOpen: () => void this.catchUp(),
-      onSignedOut: () => this.session.logout(),
+      onSignedOut: (reason) => this.session.ended(reason),
     }, socket);
     this.session = new SessionStore(api, { notice, connect: () => this.connection.start(), disconnect: () => this.connection.stop() });
+    // Any call the server answers 401 with the session held: it ended there (signed out, deactivated).
+    api.onSessionEnded = (reason) => this.session.ended(reason);
     this.timeline = new TimelineStore(api, notice);
     this.visitor = new VisitorStore(api);
     this.attachments = new AttachmentsStore(api);

@@ -7,8 +7,8 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use super::errors::{condition_held, unavailable};
 use super::item::{item_of, key_of, n, parse_items, s, with_gsi1, with_ttl};
 use super::{DynamoStore, keys, now};
-use crate::domain::{Connection, OperatorStatus};
-use crate::ids::{ConnectionId, VisitorId, WorkspaceId};
+use crate::domain::{Connection, OperatorStatus, Role};
+use crate::ids::{ConnectionId, OperatorId, VisitorId, WorkspaceId};
 use crate::ports::{ConnectionStore, StoreResult};
 
 impl DynamoStore {
@@ -38,6 +38,31 @@ impl DynamoStore {
             .expression_attribute_names("#peer", "peer")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":status", s(status.as_str()))
+            .send()
+            .await;
+        condition_held(updated).map(drop)
+    }
+
+    /// Sets the role an operator connection carries.
+    pub(super) async fn update_connection_role(
+        &self,
+        connection: &ConnectionId,
+        role: Role,
+    ) -> StoreResult<()> {
+        let role = match role {
+            Role::Admin => "admin",
+            Role::Operator => "operator",
+        };
+        let updated = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::connection(connection))))
+            .update_expression("SET #peer.#role = :role")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#peer", "peer")
+            .expression_attribute_names("#role", "role")
+            .expression_attribute_values(":role", s(role))
             .send()
             .await;
         condition_held(updated).map(drop)
@@ -76,6 +101,23 @@ impl ConnectionStore for DynamoStore {
         self.connections(
             self.query_gsi1(keys::operator_connections(workspace))
                 .key_condition_expression("#gpk = :gpk"),
+        )
+        .await
+    }
+
+    async fn connections_of_operator(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+    ) -> StoreResult<Vec<Connection>> {
+        self.connections(
+            self.query_gsi1(keys::operator_connections(workspace))
+                .key_condition_expression("#gpk = :gpk AND begins_with(#gsk, :mine)")
+                .expression_attribute_names("#gsk", keys::GSI1SK)
+                .expression_attribute_values(
+                    ":mine",
+                    s(keys::operator_connection_prefix(operator)),
+                ),
         )
         .await
     }

@@ -9,11 +9,13 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 
 use super::DynamoStore;
 use super::errors::{Guard, commit_refusal, invalid_request, lost_guards};
-use super::item::{ENTITY, item_of, key_of, n, parse_items, s, u64_attr, with_gsi1};
-use super::keys::{self, GSI1SK};
+use super::item::{
+    ENTITY, item_of, key_of, n, parse_items, s, str_attr, u64_attr, with_gsi1, with_gsi2,
+};
+use super::keys::{self, GSI1SK, GSI2SK};
 use crate::adapters::record::MessageRecord;
 use crate::domain::{Dialog, DialogStatus, Message};
-use crate::ids::{ClientMessageId, DialogId, WorkspaceId};
+use crate::ids::{ClientMessageId, DialogId, OperatorId, WorkspaceId};
 use crate::ports::{DialogCursor, DialogStore, StoreError, StoreResult};
 
 impl DynamoStore {
@@ -31,9 +33,17 @@ impl DynamoStore {
             keys::dialogs_by_status(&dialog.workspace, dialog.status),
             keys::activity(dialog.last_activity, &dialog.id),
         );
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(with_gsi1(item_of("dialog", key, dialog)?, listed)));
+        let mut item = with_gsi1(item_of("dialog", key, dialog)?, listed);
+        if let Some(assignee) = &dialog.assignee {
+            item = with_gsi2(
+                item,
+                (
+                    keys::dialogs_in_charge(&dialog.workspace, &assignee.id),
+                    keys::dialog_in_charge(&dialog.id),
+                ),
+            );
+        }
+        let put = Put::builder().table_name(&self.table).set_item(Some(item));
         let put = if dialog.version == 1 {
             put.condition_expression("attribute_not_exists(PK)")
         } else {
@@ -244,5 +254,23 @@ impl DialogStore for DynamoStore {
                 ),
         };
         parse_items(self.collect(query, Some(limit)).await?)
+    }
+
+    async fn dialogs_in_charge(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+    ) -> StoreResult<Vec<DialogId>> {
+        let query = self
+            .query()
+            .index_name(keys::GSI2)
+            .key_condition_expression("#gpk = :gpk")
+            .expression_attribute_names("#gpk", keys::GSI2PK)
+            .expression_attribute_values(":gpk", s(keys::dialogs_in_charge(workspace, operator)));
+        self.collect(query, None)
+            .await?
+            .iter()
+            .map(|item| str_attr(item, GSI2SK).map(DialogId::from_trusted))
+            .collect()
     }
 }

@@ -1,12 +1,12 @@
 //! `DirectoryStore`: workspaces, sites, operators (with their login email) and visitors.
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
 
 use super::DynamoStore;
 use super::errors::{Guard, condition_held, invalid_request, lost_guards, unavailable};
 use super::item::{
-    ENTITY, Item, fields_of, item_of, key_of, parse_items, s, str_attr, to_attr, with_gsi1,
+    ENTITY, Item, fields_of, item_of, key_of, n, parse_items, s, str_attr, to_attr, with_gsi1,
 };
 use super::keys::{self, GSI1SK};
 use crate::domain::{Operator, OperatorStatus, Site, Visitor, Workspace};
@@ -65,6 +65,8 @@ impl DirectoryStore for DynamoStore {
         parse_items(self.collect(query, None).await?)
     }
 
+    /// The operator, its email's pointer for this workspace, and a check that no pointer stored
+    /// the old way (one per address) gives this workspace the address already.
     async fn create_operator(&self, operator: &Operator) -> StoreResult<()> {
         let new = |item: Item| {
             Put::builder()
@@ -75,10 +77,19 @@ impl DirectoryStore for DynamoStore {
                 .map(|put| TransactWriteItem::builder().put(put).build())
                 .map_err(invalid_request)
         };
-        let mut login = key_of(keys::email(operator.email.as_str()));
+        let email = operator.email.as_str();
+        let mut login = key_of(keys::email(email, &operator.workspace));
         login.insert(ENTITY.to_owned(), s("email"));
         login.insert("workspace".to_owned(), s(operator.workspace.as_str()));
         login.insert("operator".to_owned(), s(operator.id.as_str()));
+        let legacy = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::legacy_email(email))))
+            .condition_expression("attribute_not_exists(PK) OR #workspace <> :workspace")
+            .expression_attribute_names("#workspace", "workspace")
+            .expression_attribute_values(":workspace", s(operator.workspace.as_str()))
+            .build()
+            .map_err(invalid_request)?;
         let stored = self
             .client
             .transact_write_items()
@@ -88,11 +99,12 @@ impl DirectoryStore for DynamoStore {
                 operator,
             )?)?)
             .transact_items(new(login)?)
+            .transact_items(TransactWriteItem::builder().condition_check(legacy).build())
             .send()
             .await;
         match stored {
             Ok(_) => Ok(()),
-            Err(e) => match lost_guards(e, &[Guard::Unique, Guard::Unique]) {
+            Err(e) => match lost_guards(e, &[Guard::Unique, Guard::Unique, Guard::Unique]) {
                 Ok(_) => Err(StoreError::AlreadyExists),
                 Err(e) => Err(e),
             },
@@ -107,13 +119,111 @@ impl DirectoryStore for DynamoStore {
         self.get_parsed(keys::operator(workspace, id)).await
     }
 
-    async fn find_operator_by_email(&self, email: &str) -> StoreResult<Option<Operator>> {
-        let Some(login) = self.get(keys::email(email)).await? else {
-            return Ok(None);
+    /// One Query of the address's partition (its pointers, the old single one included), then the
+    /// operators they point at.
+    async fn find_operators_by_email(&self, email: &str) -> StoreResult<Vec<Operator>> {
+        let pointers = self
+            .query_partition(keys::email_partition(email))
+            .key_condition_expression("PK = :pk");
+        let mut found = Vec::new();
+        for login in self.collect(pointers, None).await? {
+            let workspace = WorkspaceId::from_trusted(str_attr(&login, "workspace")?);
+            let operator = OperatorId::from_trusted(str_attr(&login, "operator")?);
+            found.push(key_of(keys::operator(&workspace, &operator)));
+        }
+        if found.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut operators: Vec<Operator> = parse_items(self.batch_get(found).await?)?;
+        operators.sort_by(|a, b| a.workspace.as_str().cmp(b.workspace.as_str()));
+        Ok(operators)
+    }
+
+    /// One transaction: the operator's fields but its status, on its version, and the witness's
+    /// check; then the role each of its connections carries (as `set_operator_status` does for
+    /// the status, and with the same caveat for a connection opened meanwhile).
+    async fn update_operator(
+        &self,
+        operator: &Operator,
+        witness: Option<&OperatorId>,
+    ) -> StoreResult<()> {
+        let expected = operator.version.saturating_sub(1);
+        let mut sets = vec!["#entity = :entity".to_owned()];
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::operator(
+                &operator.workspace,
+                &operator.id,
+            ))))
+            .expression_attribute_names("#entity", ENTITY)
+            .expression_attribute_values(":entity", s("operator"))
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":expected", n(expected));
+        for (i, (field, value)) in fields_of(operator)?
+            .into_iter()
+            .filter(|(f, v)| f != "status" && f != "version" && !v.is_null())
+            .enumerate()
+        {
+            sets.push(format!("#f{i} = :v{i}"));
+            update = update
+                .expression_attribute_names(format!("#f{i}"), field)
+                .expression_attribute_values(format!(":v{i}"), to_attr(value));
+        }
+        sets.push("#version = :version".into());
+        update = update.expression_attribute_values(":version", n(operator.version));
+        // Records stored before versions existed are at version 0.
+        let condition = if expected == 0 {
+            "attribute_exists(PK) AND (attribute_not_exists(#version) OR #version = :expected)"
+        } else {
+            "#version = :expected"
         };
-        let workspace = WorkspaceId::from_trusted(str_attr(&login, "workspace")?);
-        let operator = OperatorId::from_trusted(str_attr(&login, "operator")?);
-        self.get_operator(&workspace, &operator).await
+        let update = update
+            .update_expression(format!("SET {}", sets.join(", ")))
+            .condition_expression(condition)
+            .build()
+            .map_err(invalid_request)?;
+        let mut items = vec![TransactWriteItem::builder().update(update).build()];
+        let mut guards = vec![Guard::Operator];
+        if let Some(witness) = witness {
+            let check = ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(key_of(keys::operator(&operator.workspace, witness))))
+                .condition_expression(
+                    "attribute_exists(PK) AND (attribute_not_exists(#active) OR #active = :active) AND #role = :admin",
+                )
+                .expression_attribute_names("#active", "active")
+                .expression_attribute_names("#role", "role")
+                .expression_attribute_values(":active", AttributeValue::Bool(true))
+                .expression_attribute_values(":admin", s("admin"))
+                .build()
+                .map_err(invalid_request)?;
+            items.push(TransactWriteItem::builder().condition_check(check).build());
+            guards.push(Guard::Operator);
+        }
+        let stored = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        if let Err(e) = stored {
+            lost_guards(e, &guards)?;
+            return Err(StoreError::Conflict);
+        }
+        let mine = self
+            .query_gsi1(keys::operator_connections(&operator.workspace))
+            .key_condition_expression("#gpk = :gpk AND begins_with(#gsk, :mine)")
+            .expression_attribute_names("#gsk", GSI1SK)
+            .expression_attribute_values(
+                ":mine",
+                s(keys::operator_connection_prefix(&operator.id)),
+            );
+        for item in self.collect(mine, None).await? {
+            let connection = ConnectionId::from_trusted(str_attr(&item, "id")?);
+            self.update_connection_role(&connection, operator.role)
+                .await?;
+        }
+        Ok(())
     }
 
     async fn list_operators(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Operator>> {

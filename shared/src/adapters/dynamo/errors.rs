@@ -56,6 +56,8 @@ pub enum Guard {
     ClientId,
     /// A unique key (an operator's id or email) is free.
     Unique,
+    /// An operator's version, or that the admin vouching for a change is still an active admin.
+    Operator,
 }
 
 /// The guards that lost when a transaction was cancelled; any other failure is the store's.

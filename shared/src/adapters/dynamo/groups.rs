@@ -66,11 +66,18 @@ impl GroupStore for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key_of(keys::operator(workspace, id))))
-            .update_expression("SET #groups = :groups, #rights = :rights")
+            // A change of the record: its version moves, so an update read before it loses the
+            // race rather than putting the old groups back.
+            .update_expression("SET #groups = :groups, #rights = :rights ADD #version :one")
             // An unknown operator is left alone rather than created as a fragment.
             .condition_expression("attribute_exists(PK)")
             .expression_attribute_names("#groups", "groups")
             .expression_attribute_names("#rights", "rights")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(
+                ":one",
+                aws_sdk_dynamodb::types::AttributeValue::N("1".into()),
+            )
             .expression_attribute_values(":groups", groups)
             .expression_attribute_values(":rights", rights.clone())
             .send()

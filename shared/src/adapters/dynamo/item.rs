@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::keys::{self, GSI1PK, GSI1SK, PK, SK};
+use super::keys::{self, GSI1PK, GSI1SK, GSI2PK, GSI2SK, PK, SK};
 use crate::domain::Millis;
 use crate::ports::{StoreError, StoreResult};
 
@@ -45,6 +45,12 @@ pub fn item_of<T: Serialize>(entity: &str, key: keys::Key, value: &T) -> StoreRe
 pub fn with_gsi1(mut item: Item, (pk, sk): keys::Key) -> Item {
     item.insert(GSI1PK.to_owned(), s(pk));
     item.insert(GSI1SK.to_owned(), s(sk));
+    item
+}
+
+pub fn with_gsi2(mut item: Item, (pk, sk): keys::Key) -> Item {
+    item.insert(GSI2PK.to_owned(), s(pk));
+    item.insert(GSI2SK.to_owned(), s(sk));
     item
 }
 

@@ -14,6 +14,10 @@ pub const SK: &str = "SK";
 pub const GSI1: &str = "GSI1";
 pub const GSI1PK: &str = "GSI1PK";
 pub const GSI1SK: &str = "GSI1SK";
+/// The second index: who is in charge of which dialog. Keys only: the caller reads each dialog.
+pub const GSI2: &str = "GSI2";
+pub const GSI2PK: &str = "GSI2PK";
+pub const GSI2SK: &str = "GSI2SK";
 
 pub type Key = (String, String);
 
@@ -35,12 +39,20 @@ pub fn group(ws: &WorkspaceId, group: &GroupId) -> Key {
 
 pub const GROUP_PREFIX: &str = "GRP#";
 
-/// Login knows only the email; emails compare case-insensitively, as the embedded store does.
-pub fn email(email: &str) -> Key {
-    (
-        format!("EMAIL#{}", crate::domain::normalize_email(email)),
-        "EMAIL".into(),
-    )
+/// Login starts from the email: one partition per address holds a pointer for each workspace that
+/// has an operator with it. Emails compare case-insensitively, as the embedded store does.
+pub fn email_partition(email: &str) -> String {
+    format!("EMAIL#{}", crate::domain::normalize_email(email))
+}
+
+pub fn email(email: &str, ws: &WorkspaceId) -> Key {
+    (email_partition(email), format!("WS#{ws}"))
+}
+
+/// Where versions before per-workspace emails kept the one pointer of an address: still read by
+/// login, and still guarding its workspace against a second operator with the address.
+pub fn legacy_email(email: &str) -> Key {
+    (email_partition(email), "EMAIL".into())
 }
 
 pub fn site(key: &SiteKey) -> Key {
@@ -105,6 +117,15 @@ pub fn activity(last_activity: Millis, dialog: &DialogId) -> String {
 /// Flipping the sign bit maps i64 order onto u64 order, so even a negative time sorts right.
 fn sortable_millis(at: Millis) -> String {
     format!("{:020}", (at as u64) ^ (1 << 63))
+}
+
+/// GSI2: the dialogs one operator is in charge of (only dialogs with an assignee carry it).
+pub fn dialogs_in_charge(ws: &WorkspaceId, op: &OperatorId) -> String {
+    format!("WS#{ws}#OP#{op}#CHARGE")
+}
+
+pub fn dialog_in_charge(dialog: &DialogId) -> String {
+    dialog.to_string()
 }
 
 pub fn connection(id: &ConnectionId) -> Key {

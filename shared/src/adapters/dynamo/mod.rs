@@ -1,8 +1,8 @@
 //! DynamoDB store: every store port on one on-demand table (single-table design).
 //!
 //! Key formats, the index, what each call reads and writes and what it costs are in
-//! `docs/data-model.md`; keep the two in step. No call scans: every list is a Query on the table or
-//! on its one overloaded index, `GSI1`.
+//! `docs/data-model.md`; keep the two in step. No call scans: every list is a Query on the table,
+//! on its overloaded index `GSI1`, or on `GSI2` (the dialogs an operator is in charge of).
 //!
 //! Domain structs are stored as native attributes (maps and lists for the nested parts), mapped
 //! through `serde_json::Value`, so the item is readable in the console and every field can be named
@@ -45,7 +45,7 @@ use crate::domain::Millis;
 use crate::ports::{Clock, StoreError, StoreResult, SystemClock};
 use errors::{invalid_request, unavailable};
 use item::{Item, TTL, key_of, parse_item, s};
-use keys::{GSI1, GSI1PK, GSI1SK, PK, SK};
+use keys::{GSI1, GSI1PK, GSI1SK, GSI2, GSI2PK, GSI2SK, PK, SK};
 
 pub struct DynamoStore {
     client: Client,
@@ -87,7 +87,18 @@ impl DynamoStore {
             )
             .build()
             .map_err(invalid_request)?;
-        let definitions = [PK, SK, GSI1PK, GSI1SK]
+        let gsi2 = GlobalSecondaryIndex::builder()
+            .index_name(GSI2)
+            .key_schema(key(GSI2PK, KeyType::Hash).map_err(invalid_request)?)
+            .key_schema(key(GSI2SK, KeyType::Range).map_err(invalid_request)?)
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::KeysOnly)
+                    .build(),
+            )
+            .build()
+            .map_err(invalid_request)?;
+        let definitions = [PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK]
             .map(string_attr)
             .into_iter()
             .collect::<Result<Vec<_>, _>>();
@@ -100,6 +111,7 @@ impl DynamoStore {
             .key_schema(key(PK, KeyType::Hash).map_err(invalid_request)?)
             .key_schema(key(SK, KeyType::Range).map_err(invalid_request)?)
             .global_secondary_indexes(gsi1)
+            .global_secondary_indexes(gsi2)
             .send()
             .await;
         match created {

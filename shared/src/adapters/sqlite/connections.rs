@@ -4,7 +4,7 @@ use super::SqliteStore;
 use super::errors::unavailable;
 use super::row::{from_json, query_bodies, to_json};
 use crate::domain::{Connection, Peer};
-use crate::ids::{ConnectionId, VisitorId, WorkspaceId};
+use crate::ids::{ConnectionId, OperatorId, VisitorId, WorkspaceId};
 use crate::ports::{ConnectionStore, StoreResult};
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
@@ -70,6 +70,22 @@ impl ConnectionStore for SqliteStore {
                 db,
                 "SELECT body FROM connections WHERE workspace = ?1 AND kind = 'operator' AND expires_at > ?2",
                 params![ws, now],
+            )
+        })
+        .await
+    }
+
+    async fn connections_of_operator(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+    ) -> StoreResult<Vec<Connection>> {
+        let (ws, op, now) = (workspace.to_string(), operator.to_string(), self.now());
+        self.with(move |db| {
+            query_bodies(
+                db,
+                "SELECT body FROM connections WHERE workspace = ?1 AND kind = 'operator' AND peer = ?2 AND expires_at > ?3",
+                params![ws, op, now],
             )
         })
         .await

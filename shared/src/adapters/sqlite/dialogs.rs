@@ -6,7 +6,7 @@ use super::errors::{is_unique_violation, unavailable};
 use super::row::{body_by_id, from_json, query_bodies, to_json};
 use crate::adapters::record::MessageRecord;
 use crate::domain::{Dialog, DialogStatus, Message};
-use crate::ids::{ClientMessageId, DialogId, WorkspaceId};
+use crate::ids::{ClientMessageId, DialogId, OperatorId, WorkspaceId};
 use crate::ports::{DialogCursor, DialogStore, StoreError, StoreResult};
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
@@ -47,10 +47,11 @@ impl DialogStore for SqliteStore {
             let (ws, id) = (dialog.workspace.to_string(), dialog.id.to_string());
             let body = to_json(&dialog);
             let version = dialog.version as i64;
+            let assignee = dialog.assignee.as_ref().map(|a| a.id.to_string());
             if dialog.version == 1 {
                 let inserted = tx.execute(
-                    "INSERT INTO dialogs (workspace, id, status, last_activity, version, body) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
-                    params![ws, id, dialog.status.as_str(), dialog.last_activity, body],
+                    "INSERT INTO dialogs (workspace, id, status, last_activity, version, body, assignee) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)",
+                    params![ws, id, dialog.status.as_str(), dialog.last_activity, body, assignee],
                 );
                 match inserted {
                     Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict),
@@ -68,9 +69,9 @@ impl DialogStore for SqliteStore {
             } else {
                 let updated = tx
                     .execute(
-                        "UPDATE dialogs SET status = ?3, last_activity = ?4, version = ?5, body = ?6
+                        "UPDATE dialogs SET status = ?3, last_activity = ?4, version = ?5, body = ?6, assignee = ?8
                          WHERE workspace = ?1 AND id = ?2 AND version = ?7",
-                        params![ws, id, dialog.status.as_str(), dialog.last_activity, version, body, version - 1],
+                        params![ws, id, dialog.status.as_str(), dialog.last_activity, version, body, version - 1, assignee],
                     )
                     .map_err(unavailable)?;
                 if updated == 0 {
@@ -175,6 +176,27 @@ impl DialogStore for SqliteStore {
                  ORDER BY last_activity DESC, id DESC LIMIT ?5",
                 params![ws, status.as_str(), at, id, limit as i64],
             )
+        })
+        .await
+    }
+
+    async fn dialogs_in_charge(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+    ) -> StoreResult<Vec<DialogId>> {
+        let (ws, op) = (workspace.to_string(), operator.to_string());
+        self.with(move |db| {
+            let mut stmt = db
+                .prepare_cached(
+                    "SELECT id FROM dialogs WHERE workspace = ?1 AND assignee = ?2 ORDER BY id",
+                )
+                .map_err(unavailable)?;
+            let ids = stmt
+                .query_map(params![ws, op], |r| r.get::<_, String>(0))
+                .map_err(unavailable)?;
+            ids.map(|id| id.map(DialogId::from_trusted).map_err(unavailable))
+                .collect()
         })
         .await
     }

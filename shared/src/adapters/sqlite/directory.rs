@@ -112,18 +112,58 @@ impl DirectoryStore for SqliteStore {
             .await
     }
 
-    async fn find_operator_by_email(&self, email: &str) -> StoreResult<Option<Operator>> {
+    async fn find_operators_by_email(&self, email: &str) -> StoreResult<Vec<Operator>> {
         let email = normalize_email(email);
         self.with(move |db| {
-            let raw: Option<String> = db
-                .query_row(
-                    "SELECT body FROM operators WHERE email = ?1",
-                    [email],
-                    |r| r.get(0),
+            query_bodies(
+                db,
+                "SELECT body FROM operators WHERE email = ?1 ORDER BY workspace",
+                params![email],
+            )
+        })
+        .await
+    }
+
+    async fn update_operator(
+        &self,
+        operator: &Operator,
+        witness: Option<&OperatorId>,
+    ) -> StoreResult<()> {
+        let (ws, id, body) = (
+            operator.workspace.to_string(),
+            operator.id.to_string(),
+            to_json(operator),
+        );
+        let expected = operator.version.saturating_sub(1) as i64;
+        let role = to_json(&operator.role);
+        let witness = witness.map(ToString::to_string);
+        self.with(move |db| {
+            let tx = db.transaction().map_err(unavailable)?;
+            if let Some(witness) = witness {
+                let vouches = body_by_id::<Operator>(&tx, "operators", &ws, &witness)?
+                    .is_some_and(|w| w.is_active_admin());
+                if !vouches {
+                    return Err(StoreError::Conflict);
+                }
+            }
+            // The status is `set_operator_status`'s: the stored one stays.
+            let updated = tx
+                .execute(
+                    "UPDATE operators SET body = json_set(?3, '$.status', json_extract(body, '$.status'))
+                     WHERE workspace = ?1 AND id = ?2 AND IFNULL(json_extract(body, '$.version'), 0) = ?4",
+                    params![ws, id, body, expected],
                 )
-                .optional()
                 .map_err(unavailable)?;
-            raw.map(from_json).transpose()
+            if updated == 0 {
+                return Err(StoreError::Conflict);
+            }
+            tx.execute(
+                "UPDATE connections SET body = json_set(body, '$.peer.role', json(?3))
+                 WHERE workspace = ?1 AND kind = 'operator' AND peer = ?2",
+                params![ws, id, role],
+            )
+            .map_err(unavailable)?;
+            tx.commit().map_err(unavailable)
         })
         .await
     }

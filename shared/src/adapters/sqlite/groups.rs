@@ -66,7 +66,8 @@ impl GroupStore for SqliteStore {
         self.with(move |db| {
             let tx = db.transaction().map_err(unavailable)?;
             tx.execute(
-                "UPDATE operators SET body = json_set(body, '$.groups', json(?3), '$.rights', json(?4))
+                "UPDATE operators SET body = json_set(body, '$.groups', json(?3), '$.rights', json(?4),
+                     '$.version', IFNULL(json_extract(body, '$.version'), 0) + 1)
                  WHERE workspace = ?1 AND id = ?2",
                 params![ws, id, groups, rights],
             )

@@ -60,10 +60,10 @@ impl SqliteStore {
         Self::init(Db::open_in_memory().map_err(unavailable)?)
     }
 
-    fn init(db: Db) -> StoreResult<Self> {
+    fn init(mut db: Db) -> StoreResult<Self> {
         db.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(unavailable)?;
-        db.execute_batch(schema::SCHEMA).map_err(unavailable)?;
+        schema::open_schema(&mut db)?;
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("parlor-sqlite".into())

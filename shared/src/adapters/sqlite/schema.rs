@@ -1,21 +1,29 @@
-//! The tables and indexes, created at open when missing. Each row keeps the record as JSON in
-//! `body`; the columns beside it are what keys, conditions and ordering need.
+//! The tables and indexes, created at open when missing, and the changes a data folder of an
+//! older version needs first (`migrate`). Each row keeps the record as JSON in `body`; the columns
+//! beside it are what keys, conditions and ordering need.
+
+use super::errors::unavailable;
+use crate::ports::StoreResult;
+use rusqlite::{Connection as Db, OptionalExtension};
 
 pub const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS workspaces (id TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sites (key TEXT PRIMARY KEY, workspace TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS sites_by_workspace ON sites (workspace);
 CREATE TABLE IF NOT EXISTS operators (
-    workspace TEXT NOT NULL, id TEXT NOT NULL, email TEXT NOT NULL UNIQUE, body TEXT NOT NULL,
-    PRIMARY KEY (workspace, id));
+    workspace TEXT NOT NULL, id TEXT NOT NULL, email TEXT NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (workspace, id),
+    UNIQUE (workspace, email));
+CREATE INDEX IF NOT EXISTS operators_by_email ON operators (email);
 CREATE TABLE IF NOT EXISTS visitors (
     workspace TEXT NOT NULL, id TEXT NOT NULL, dialog TEXT, body TEXT NOT NULL,
     PRIMARY KEY (workspace, id));
 CREATE TABLE IF NOT EXISTS dialogs (
     workspace TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL, last_activity INTEGER NOT NULL,
-    version INTEGER NOT NULL, body TEXT NOT NULL,
+    version INTEGER NOT NULL, body TEXT NOT NULL, assignee TEXT,
     PRIMARY KEY (workspace, id));
 CREATE INDEX IF NOT EXISTS dialogs_by_activity ON dialogs (workspace, status, last_activity DESC, id DESC);
+CREATE INDEX IF NOT EXISTS dialogs_in_charge ON dialogs (workspace, assignee) WHERE assignee IS NOT NULL;
 CREATE TABLE IF NOT EXISTS messages (
     workspace TEXT NOT NULL, dialog TEXT NOT NULL, seq INTEGER NOT NULL, client_id TEXT NOT NULL,
     body TEXT NOT NULL,
@@ -61,3 +69,95 @@ CREATE TABLE IF NOT EXISTS limit_counters (
     ends_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS limit_counters_by_end ON limit_counters (ends_at);
 "#;
+
+/// Brings the tables of an older data folder to `SCHEMA`, in one transaction, keeping every row:
+/// - operators' emails were unique across workspaces; now within a workspace (the table is
+///   rebuilt, since SQLite cannot drop a constraint);
+/// - dialogs gain the `assignee` column (the operator in charge), filled from each body.
+pub fn open_schema(db: &mut Db) -> StoreResult<()> {
+    let tx = db.transaction().map_err(unavailable)?;
+    let table_sql = |name: &str| -> StoreResult<Option<String>> {
+        tx.query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(unavailable)
+    };
+    let global_emails =
+        table_sql("operators")?.is_some_and(|sql| sql.contains("email TEXT NOT NULL UNIQUE"));
+    if global_emails {
+        tx.execute_batch("ALTER TABLE operators RENAME TO operators_before_workspace_emails;")
+            .map_err(unavailable)?;
+    }
+    let dialogs_lack_assignee = table_sql("dialogs")?.is_some_and(|sql| !sql.contains("assignee"));
+    if dialogs_lack_assignee {
+        tx.execute_batch(
+            "ALTER TABLE dialogs ADD COLUMN assignee TEXT;
+             UPDATE dialogs SET assignee = json_extract(body, '$.assignee.id');",
+        )
+        .map_err(unavailable)?;
+    }
+    tx.execute_batch(SCHEMA).map_err(unavailable)?;
+    if global_emails {
+        tx.execute_batch(
+            "INSERT INTO operators (workspace, id, email, body)
+                 SELECT workspace, id, email, body FROM operators_before_workspace_emails;
+             DROP TABLE operators_before_workspace_emails;",
+        )
+        .map_err(unavailable)?;
+    }
+    tx.commit().map_err(unavailable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_older_data_folder_keeps_its_rows_and_gains_the_new_keys() {
+        let mut db = Db::open_in_memory().unwrap();
+        db.execute_batch(
+            r#"CREATE TABLE operators (
+                workspace TEXT NOT NULL, id TEXT NOT NULL, email TEXT NOT NULL UNIQUE, body TEXT NOT NULL,
+                PRIMARY KEY (workspace, id));
+            CREATE TABLE dialogs (
+                workspace TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL, last_activity INTEGER NOT NULL,
+                version INTEGER NOT NULL, body TEXT NOT NULL,
+                PRIMARY KEY (workspace, id));
+            CREATE INDEX dialogs_by_activity ON dialogs (workspace, status, last_activity DESC, id DESC);
+            INSERT INTO operators VALUES ('ws_a', 'op_a', 'anna@example.com', '{}');
+            INSERT INTO dialogs VALUES ('ws_a', 'dlg_1', 'open', 1, 3, '{"assignee": {"id": "op_a", "name": "Anna"}}');
+            INSERT INTO dialogs VALUES ('ws_a', 'dlg_2', 'open', 2, 1, '{}');"#,
+        )
+        .unwrap();
+        open_schema(&mut db).unwrap();
+        open_schema(&mut db).unwrap();
+        let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(
+            count("SELECT count(*) FROM operators"),
+            1,
+            "the operator is kept"
+        );
+        db.execute(
+            "INSERT INTO operators VALUES ('ws_b', 'op_b', 'anna@example.com', '{}')",
+            [],
+        )
+        .expect("the same email in another workspace");
+        assert!(
+            db.execute(
+                "INSERT INTO operators VALUES ('ws_a', 'op_c', 'anna@example.com', '{}')",
+                [],
+            )
+            .is_err(),
+            "but not twice in one"
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM dialogs WHERE workspace = 'ws_a' AND assignee = 'op_a'"),
+            1,
+            "the charge is filled in from the stored dialog"
+        );
+        assert_eq!(count("SELECT count(*) FROM dialogs"), 2);
+    }
+}

@@ -3,7 +3,7 @@
 //! every other error does: the documented JSON, with the status of `ErrorCode::http_status`.
 
 use crate::app::{App, AppError};
-use crate::domain::{Operator, Visitor};
+use crate::domain::{Operator, SessionRef, Visitor};
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
@@ -37,6 +37,20 @@ impl FromRequestParts<Arc<App>> for AsOperator {
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, AppError> {
         let Bearer(token) = Bearer::from_request_parts(parts, app).await?;
         Ok(Self(app.sessions.operator_from_session(&token).await?))
+    }
+}
+
+/// The signed-in operator and the session their token names: for signing that session out and
+/// for tickets, whose sockets belong to it.
+pub struct AsSession(pub Operator, pub SessionRef);
+
+impl FromRequestParts<Arc<App>> for AsSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, AppError> {
+        let Bearer(token) = Bearer::from_request_parts(parts, app).await?;
+        let (op, session) = app.sessions.signed_in(&token).await?;
+        Ok(Self(op, session))
     }
 }
 

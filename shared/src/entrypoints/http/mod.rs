@@ -39,6 +39,9 @@ impl IntoResponse for AppError {
             tracing::error!(error = %self, "request failed");
         }
         let mut error = json!({ "code": self.code(), "message": self.public_message() });
+        if let AppError::ChooseWorkspace(workspaces) = &self {
+            error["workspaces"] = json!(workspaces);
+        }
         let retry_after = self.retry_after_ms().map(|ms| (ms.max(1) + 999) / 1000);
         if let Some(secs) = retry_after {
             error["retry_after"] = json!(secs);

@@ -11,6 +11,7 @@ const anna: OperatorView = {
   status: "online",
   groups: [],
   rights: ["see_colleagues_dialogs"],
+  active: true,
 };
 
 describe("what the console offers", () => {

@@ -18,7 +18,7 @@ export interface ConnectionDeps {
   /** After every open, the first and each reconnect. */
   onOpen(): void;
   /** The socket stopped for good while a session was held: the ticket was refused. */
-  onSignedOut(): void;
+  onSignedOut(reason: string): void;
 }
 
 export class ConnectionStore {
@@ -26,7 +26,7 @@ export class ConnectionStore {
   private socket: SocketLike | null = null;
 
   constructor(
-    private readonly api: Pick<Api, "ticket" | "endpoints" | "token">,
+    private readonly api: Pick<Api, "ticket" | "endpoints" | "token" | "renewal">,
     private readonly deps: ConnectionDeps,
     private readonly makeSocket: (o: SocketOptions) => SocketLike,
   ) {
@@ -37,6 +37,8 @@ export class ConnectionStore {
   start(): void {
     const socket = this.makeSocket({
       url: async () => {
+        // A password change ends this session and closes the socket: the next ticket is the new session's.
+        if (this.api.renewal) await this.api.renewal.catch(() => {});
         try {
           const { ticket } = await this.api.ticket();
           const sep = this.api.endpoints.ws.includes("?") ? "&" : "?";
@@ -47,9 +49,9 @@ export class ConnectionStore {
         }
       },
       onEvent: (e) => this.deps.onEvent(e),
-      onState: (s) => {
+      onState: (s, detail) => {
         this.state.value = s;
-        if (s === "stopped" && this.api.token) this.deps.onSignedOut();
+        if (s === "stopped" && this.api.token) this.deps.onSignedOut(detail ?? "signed out");
       },
       onOpen: () => this.deps.onOpen(),
     });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ServerEvent } from "../../../protocol/protocol";
 import { dispatch, eventHandlers, type EventHandlers } from "./events";
-import { dialog, ME, message, page, signedIn } from "./testing";
+import { dialog, ME, me, message, page, signedIn } from "./testing";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -79,9 +79,16 @@ describe("the server events' map", () => {
     socket.push({ type: "dialog.read", dialog_id: "d1", unread: 3, marked_unread: true });
     expect(store.sidebar.rows.value.get("d1")?.unread).toBe(3);
 
-    store.workspace.operators.value = [{ id: "op_2", name: "Oleg", email: "o@parlor.test", role: "operator", status: "online", groups: [], rights: [] }];
+    store.workspace.operators.value = [{ id: "op_2", name: "Oleg", email: "o@parlor.test", role: "operator", status: "online", groups: [], rights: [], active: true }];
     socket.push({ type: "operator.status", operator_id: "op_2", status: "away" });
     expect(store.workspace.operators.value[0].status).toBe("away");
+    // Renamed, deactivated: the team list follows; my own name and role follow too.
+    socket.push({ type: "operator.updated", operator: { id: "op_2", name: "Oleg K.", email: "o@parlor.test", role: "operator", status: "away", groups: [], rights: [], active: false } });
+    expect(store.workspace.operators.value).toEqual([{ id: "op_2", name: "Oleg K.", email: "o@parlor.test", role: "operator", status: "away", groups: [], rights: [], active: false }]);
+    expect(store.session.me.value?.name).toBe("Mia");
+    socket.push({ type: "operator.updated", operator: { ...me, name: "Mia K.", role: "admin", status: "offline" } });
+    expect(store.session.me.value).toEqual({ ...me, name: "Mia K.", role: "admin" });
+    expect(store.workspace.operators.value.map((o) => o.id)).toEqual(["op_2", me.id]);
 
     store.visitor.cards.value = new Map([["d1", { card: { id: "vis_d1", site: "site_1", name: "Vera", source: {}, created_at: 1 } }]]);
     const page = { url: "https://shop.example/cart", at: 5 };

@@ -46,8 +46,8 @@ export function eventHandlers(s: Stores, notify: (title: string, body: string) =
     "dialog.read": (e) => s.sidebar.setUnread(e.dialog_id, e.unread),
     "operator.status": (e) => s.workspace.setStatus(e.operator_id, e.status),
     "operator.updated": (e) => {
-      s.workspace.updateOperator(e.operator);
-      if (s.session.me.value?.id === e.operator.id) s.session.me.value = e.operator;
+      s.workspace.updated(e.operator);
+      s.session.updated(e.operator);
     },
     "visitor.page": (e) => s.visitor.page(e),
   };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api";
 import { FatalConnectError } from "../../../common/socket";
-import { SESSION_KEY } from "./session";
+import { ENDED_KEY, SESSION_KEY } from "./session";
 import { FakeSocket, fakeApi, me } from "./testing";
 import { Store } from "../store";
 
@@ -53,17 +53,65 @@ describe("the session and the connection", () => {
     expect(dead.socket.started).toBe(0);
   });
 
-  it("a refused ticket stops the socket for good, which signs out", async () => {
+  it("a refused ticket stops the socket for good, which signs out and says why", async () => {
     const { storage, reload } = tab("t1");
     const { store, socket, api } = console({ me: async () => me, ticket: async () => Promise.reject(new ApiError(401, "unauthorized", "expired")) });
     await store.session.resume();
     await expect(socket.options.url()).rejects.toBeInstanceOf(FatalConnectError);
-    socket.options.onState?.("stopped");
+    socket.options.onState?.("stopped", "this operator is deactivated");
     expect(store.connection.state.value).toBe("stopped");
     expect(socket.stopped).toBe(1);
     expect(api.token).toBeNull();
     expect(storage.has(SESSION_KEY)).toBe(false);
     expect(reload).toHaveBeenCalledOnce();
+    expect(storage.get(ENDED_KEY)).toContain("deactivated");
+    expect(store.session.takeEndedMessage()).toContain("deactivated");
+    expect(store.session.takeEndedMessage(), "said once").toBeNull();
+  });
+
+  it("any call the server refuses for the session held ends it, once", async () => {
+    const { storage, reload } = tab("t1");
+    const { store, api } = console({ me: async () => me });
+    await store.session.resume();
+    api.onSessionEnded?.("this session was signed out; sign in again");
+    api.onSessionEnded?.("this session was signed out; sign in again");
+    expect(reload).toHaveBeenCalledOnce();
+    expect(storage.get(ENDED_KEY)).toContain("You were signed out");
+    expect(storage.has(SESSION_KEY)).toBe(false);
+  });
+
+  it("signs out on the server, and here even when the server cannot be reached", async () => {
+    const { storage, reload } = tab("t1");
+    const signOut = vi.fn(async () => Promise.reject(new Error("offline")));
+    const { store, api } = console({ me: async () => me, signOut });
+    await store.session.resume();
+    await store.session.signOut();
+    expect(signOut).toHaveBeenCalledOnce();
+    expect(reload).toHaveBeenCalledOnce();
+    expect(api.token).toBeNull();
+    expect(storage.has(SESSION_KEY)).toBe(false);
+    expect(storage.has(ENDED_KEY), "signing out oneself is no surprise").toBe(false);
+  });
+
+  it("a password change keeps the new session, and the socket's next ticket waits for it", async () => {
+    const { storage } = tab("t1");
+    let answer!: (v: { token: string; expires_at: number; operator: typeof me }) => void;
+    const tickets: (string | null)[] = [];
+    const { store, socket, api } = console({
+      me: async () => me,
+      changePassword: () => new Promise((resolve) => (answer = resolve)),
+      ticket: async () => (tickets.push(api.token), { ticket: "tk", expires_at: 1 }),
+    });
+    await store.session.resume();
+    const changing = store.session.changePassword("old-password", "new-password-1");
+    const url = socket.options.url();
+    answer({ token: "t2", expires_at: 1, operator: { ...me, name: "Mia" } });
+    await changing;
+    await url;
+    expect(tickets).toEqual(["t2"]);
+    expect(api.token).toBe("t2");
+    expect(storage.get(SESSION_KEY)).toBe("t2");
+    expect(api.renewal).toBeNull();
   });
 
   it("my status, or why it could not change", async () => {

@@ -10,7 +10,7 @@ import type { Action } from "./connection";
 
 export { ME, dialog } from "../state/testing";
 
-export const me: OperatorView = { id: ME, name: "Mia", email: "mia@parlor.test", role: "operator", status: "online", groups: [], rights: ["see_colleagues_dialogs"] };
+export const me: OperatorView = { id: ME, name: "Mia", email: "mia@parlor.test", role: "operator", status: "online", groups: [], rights: ["see_colleagues_dialogs"], active: true };
 
 export const message = (dialogId: string, seq: number, over: Partial<MessageView> = {}): MessageView => ({
   id: `msg_${dialogId}_${seq}`,
@@ -36,7 +36,7 @@ export const limits: AttachmentLimits = { image_max_bytes: 1_000_000, file_max_b
 
 /** An API with a token and endpoints; a call the test did not give rejects, naming itself. */
 export function fakeApi(over: Partial<Api> = {}): Api {
-  const base: Record<string, unknown> = { token: "tok", endpoints: { http: "http://parlor.test/api", ws: "ws://parlor.test/ws" }, ...over };
+  const base: Record<string, unknown> = { token: "tok", renewal: null, onSessionEnded: null, endpoints: { http: "http://parlor.test/api", ws: "ws://parlor.test/ws" }, ...over };
   return new Proxy(base, {
     get: (t, k) => (k in t || typeof k !== "string" ? t[k as string] : () => Promise.reject(new Error(`unexpected call: ${k}`))),
   }) as unknown as Api;

@@ -58,7 +58,7 @@ describe("the workspace and quick replies stores", () => {
     expect(store.operators.value[1].rights).toContain("reassign_dialogs");
     await store.updateGroup("grp_leads", { rights: ["view_reports"] });
     expect(store.groups.value?.[1].rights).toEqual(["view_reports"]);
-    store.updateOperator({ ...boris, groups: [] });
+    store.updated({ ...boris, groups: [] });
     expect(store.groups.value?.map((g) => g.members)).toEqual([[me.id, "op_boris"], ["op_boris"]].map((m, i) => (i === 1 ? [] : m)));
     await store.deleteGroup("grp_leads");
     expect(store.groups.value).toEqual([everyone]);

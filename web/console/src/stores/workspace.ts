@@ -1,5 +1,5 @@
 // The workspace around me: its operators with their live status (for transfers and the team list)
-// and, for admins in Settings, its sites; what admins add and save goes through here.
+// and, for admins in Settings, its sites; what admins add, change and save goes through here.
 
 import { signal } from "@preact/signals";
 import type { GroupChange, GroupId, GroupView, OperatorId, OperatorStatus, OperatorView, Role, SiteUpdate, SiteView } from "../../../protocol/protocol";
@@ -15,25 +15,15 @@ export class WorkspaceStore {
   readonly groupsError = signal<string | null>(null);
 
   constructor(
-    private readonly api: Pick<Api, "sites" | "addOperator" | "updateSite" | "groups" | "createGroup" | "updateGroup" | "deleteGroup" | "setMembership">,
+    private readonly api: Pick<
+      Api,
+      "sites" | "addOperator" | "updateSite" | "groups" | "createGroup" | "updateGroup" | "deleteGroup" | "setMembership" | "deactivate" | "reactivate" | "setRole" | "resetPassword"
+    >,
   ) {}
 
   /** An operator's status moved (`operator.status`). */
   setStatus(id: OperatorId, status: OperatorStatus): void {
     this.operators.value = this.operators.value.map((o) => (o.id === id ? { ...o, status } : o));
-  }
-
-  /** An operator's record changed (`operator.updated`: their groups and rights). */
-  updateOperator(op: OperatorView): void {
-    this.operators.value = this.operators.value.map((o) => (o.id === op.id ? op : o));
-    const groups = this.groups.value;
-    if (groups) {
-      this.groups.value = groups.map((g) => {
-        const member = g.everyone || op.groups.includes(g.id);
-        const members = g.members.filter((m) => m !== op.id);
-        return { ...g, members: member ? [...members, op.id] : members };
-      });
-    }
   }
 
   /** Admins: Settings loads the groups each time it opens. */
@@ -68,8 +58,40 @@ export class WorkspaceStore {
   /** Admins put an operator in groups; the server answers with their new rights. */
   async setMembership(operator: OperatorId, groups: GroupId[]): Promise<OperatorView> {
     const saved = await this.api.setMembership(operator, groups);
-    this.updateOperator(saved);
+    this.updated(saved);
     return saved;
+  }
+
+  /** An operator changed (`operator.updated`, or an admin's own change answered): name, role, active. */
+  updated(op: OperatorView): void {
+    const known = this.operators.value.some((o) => o.id === op.id);
+    this.operators.value = known ? this.operators.value.map((o) => (o.id === op.id ? op : o)) : [...this.operators.value, op];
+    // Their groups may have changed too: each group's members follow.
+    const groups = this.groups.value;
+    if (groups) {
+      this.groups.value = groups.map((g) => {
+        const member = g.everyone || op.groups.includes(g.id);
+        const members = g.members.filter((m) => m !== op.id);
+        return { ...g, members: member ? [...members, op.id] : members };
+      });
+    }
+  }
+
+  /** Admins: each change is thrown when refused (`last_admin` …), for the Team page to show. */
+  async deactivate(id: OperatorId): Promise<void> {
+    this.updated(await this.api.deactivate(id));
+  }
+
+  async reactivate(id: OperatorId): Promise<void> {
+    this.updated(await this.api.reactivate(id));
+  }
+
+  async setRole(id: OperatorId, role: Role): Promise<void> {
+    this.updated(await this.api.setRole(id, role));
+  }
+
+  async resetPassword(id: OperatorId, password: string): Promise<void> {
+    this.updated(await this.api.resetPassword(id, password));
   }
 
   /** Admins: Settings loads the sites each time it opens (another admin may have changed them). */

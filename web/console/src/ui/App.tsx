@@ -13,6 +13,9 @@ import { useEscape } from "./escape";
 import { ApiError } from "../api";
 import { signInRefused } from "../state/limits";
 import { NotificationsButton } from "./Notifications";
+import { Account } from "./Account";
+import { workspaceLabels } from "../state/session";
+import type { WorkspaceChoice } from "../../../protocol/protocol";
 
 export function App({ store }: { store: Store }) {
   const me = store.session.me.value;
@@ -25,6 +28,7 @@ export function App({ store }: { store: Store }) {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
   const [keys, setKeys] = useState(false);
+  const [account, setAccount] = useState(false);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (opensShortcuts({ key: e.key, ctrlKey: e.ctrlKey, altKey: e.altKey, metaKey: e.metaKey, target: e.target as HTMLElement | null })) {
@@ -83,14 +87,19 @@ export function App({ store }: { store: Store }) {
           </button>
           <div class="operator-card" data-testid="operator-card">
             <span class={`status-dot ${me.status}`} aria-hidden="true" />
-            <span class="operator-name">{me.name}</span>
+            <button type="button" class="account-button" title="Your account: name, password, signing out" aria-haspopup="dialog" data-testid="account-button" onClick={() => setAccount(true)}>
+              <span class="account-icon">
+                <Icon name="user" />
+              </span>
+              <span class="operator-name">{me.name}</span>
+            </button>
             <label class="visually-hidden" for="my-status">My status</label>
             <select id="my-status" data-testid="status" value={me.status} onChange={(e) => void store.session.setStatus(e.currentTarget.value as OperatorStatus)}>
               <option value="online">Online</option>
               <option value="away">Away</option>
               <option value="offline">Offline</option>
             </select>
-            <button type="button" class="link" onClick={() => store.session.logout()}>
+            <button type="button" class="link" onClick={() => void store.session.signOut()}>
               Sign out
             </button>
           </div>
@@ -115,6 +124,7 @@ export function App({ store }: { store: Store }) {
       </div>
       {settings && <Settings store={store} />}
       {keys && <Shortcuts onClose={() => setKeys(false)} />}
+      {account && <Account store={store} onClose={() => setAccount(false)} />}
     </div>
   );
 }
@@ -155,10 +165,16 @@ function Shortcuts({ onClose }: { onClose(): void }) {
   );
 }
 
+/**
+ * Sign-in. Says why the last session ended on the server, if it did; where the email and password
+ * sign in to several workspaces, offers them to choose from.
+ */
 function Login({ store }: { store: Store }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [ended] = useState(() => store.session.takeEndedMessage());
+  const [choices, setChoices] = useState<WorkspaceChoice[]>([]);
   const [busy, setBusy] = useState(false);
   // Refused for too many attempts: the button waits as long as the server said.
   const [lockedUntil, setLockedUntil] = useState(0);
@@ -167,23 +183,34 @@ function Login({ store }: { store: Store }) {
     const timer = setTimeout(() => setLockedUntil(0), Math.max(0, lockedUntil - Date.now()));
     return () => clearTimeout(timer);
   }, [lockedUntil]);
-  const submit = async (e: Event) => {
-    e.preventDefault();
+  const signIn = async (workspace?: string) => {
     if (lockedUntil) return;
     setBusy(true);
     setError(null);
     try {
-      await store.session.login(email, password);
+      await store.session.login(email, password, workspace);
     } catch (err) {
       if (err instanceof ApiError && err.code === "rate_limited" && err.retryAfter) {
+        setChoices([]);
         setError(signInRefused(err.retryAfter, new Date()));
         setLockedUntil(Date.now() + err.retryAfter * 1000);
+      } else if (err instanceof ApiError && err.code === "choose_workspace" && err.workspaces.length > 0) {
+        setChoices(err.workspaces);
       } else {
+        setChoices([]);
         setError(err instanceof Error ? err.message : String(err));
       }
     } finally {
       setBusy(false);
     }
+  };
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void signIn();
+  };
+  const edit = (set: (v: string) => void) => (e: Event) => {
+    set((e.currentTarget as HTMLInputElement).value);
+    setChoices([]);
   };
   return (
     <main class="login">
@@ -192,22 +219,38 @@ function Login({ store }: { store: Store }) {
           <Icon name="chat" size={24} />
           Parlor
         </h1>
+        {ended && !error && (
+          <p class="notice-inline" role="status" data-testid="login-ended">
+            {ended}
+          </p>
+        )}
         <label class="field">
           Email
-          <input type="email" name="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+          <input type="email" name="email" autocomplete="username" required value={email} onInput={edit(setEmail)} />
         </label>
         <label class="field">
           Password
-          <input type="password" name="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input type="password" name="password" autocomplete="current-password" required value={password} onInput={edit(setPassword)} />
         </label>
         {error && (
           <p class="error" role="alert" data-testid="login-error">
             {error}
           </p>
         )}
-        <button type="submit" class="primary" disabled={busy || !!lockedUntil}>
-          Sign in
-        </button>
+        {choices.length > 0 ? (
+          <fieldset class="workspaces" data-testid="workspace-choice">
+            <legend>This email signs in to several workspaces. Which one?</legend>
+            {workspaceLabels(choices).map((w) => (
+              <button type="button" class="primary" key={w.id} disabled={busy || !!lockedUntil} onClick={() => void signIn(w.id)} data-workspace={w.id}>
+                {w.label}
+              </button>
+            ))}
+          </fieldset>
+        ) : (
+          <button type="submit" class="primary" disabled={busy || !!lockedUntil}>
+            Sign in
+          </button>
+        )}
       </form>
     </main>
   );

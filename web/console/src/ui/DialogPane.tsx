@@ -11,6 +11,7 @@ import { draggingFiles, gallery, summary, type Shown } from "../state/attachment
 import { Icon, WithFiles } from "./Icons";
 import { useEscape } from "./escape";
 import { canTransfer } from "../state/rights";
+import { transferTargets } from "../state/team";
 
 export function DialogPane({ store }: { store: Store }) {
   const id = store.dialog.selected.value;
@@ -352,7 +353,7 @@ function Timeline(props: {
 
 function Transfer({ store, dialogId, done }: { store: Store; dialogId: string; done(): void }) {
   const me = store.session.me.value!;
-  const available = store.workspace.operators.value.filter((o) => o.id !== me.id && o.status === "online");
+  const available = transferTargets(store.workspace.operators.value, me.id);
   const [to, setTo] = useState(available[0]?.id ?? "");
   const [comment, setComment] = useState("");
   const submit = async (e: Event) => {

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { SiteView } from "../../../protocol/protocol";
+import type { OperatorView, SiteView } from "../../../protocol/protocol";
 import type { Store } from "../store";
 import {
   embedSnippet,
@@ -12,6 +12,7 @@ import {
   type SiteForm,
 } from "../state/settings";
 import { Notifications } from "./Notifications";
+import { lastAdminReason, teamOrder } from "../state/team";
 import { limitsForm, MAX_LIMIT_MB, parseLimits, type LimitsForm } from "../state/attachments";
 import { Icon } from "./Icons";
 import { Outcome } from "./Outcome";
@@ -57,6 +58,7 @@ function back(store: Store): void {
 }
 
 function Team({ store }: { store: Store }) {
+  const team = store.workspace.operators.value;
   return (
     <section class="settings-section" aria-labelledby="team-title" data-testid="team">
       <h3 id="team-title">Team</h3>
@@ -68,24 +70,142 @@ function Team({ store }: { store: Store }) {
               <th scope="col">Email</th>
               <th scope="col">Role</th>
               <th scope="col">Status</th>
+              <th scope="col">Actions</th>
             </tr>
           </thead>
           <tbody>
-            {[...store.workspace.operators.value].sort((a, b) => a.name.localeCompare(b.name)).map((o) => (
-              <tr key={o.id} data-testid="team-member" data-operator={o.id}>
-                <td>{o.name}</td>
-                <td>{o.email}</td>
-                <td>{o.role === "admin" ? "Admin" : "Operator"}</td>
-                <td data-testid="team-status" data-status={o.status}>
-                  <span class={`status-dot ${o.status}`} aria-hidden="true" /> {o.status}
-                </td>
-              </tr>
+            {teamOrder(team).map((o) => (
+              <Member key={o.id} store={store} op={o} team={team} />
             ))}
           </tbody>
         </table>
       </div>
       <AddOperator store={store} />
     </section>
+  );
+}
+
+/** What an admin is about to do to one operator, asked for before it is done. */
+type Pending = { kind: "role" | "deactivate" | "reactivate" } | { kind: "password" };
+
+/** One operator's row: who they are, and what an admin may do to them, each asked for first. */
+function Member({ store, op, team }: { store: Store; op: OperatorView; team: OperatorView[] }) {
+  const me = store.session.me.value!;
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const lastAdmin = lastAdminReason(team, op);
+  const whyId = `member-${op.id}-why`;
+  const otherRole = op.role === "admin" ? "operator" : "admin";
+  const run = async (work: () => Promise<void>, said: string) => {
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      await work();
+      setPending(null);
+      setPassword("");
+      setDone(said);
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const ask = (next: Pending) => {
+    setPending(next);
+    setError(null);
+    setDone(null);
+  };
+  const question =
+    pending?.kind === "role"
+      ? `Make ${op.name} ${otherRole === "admin" ? "an admin" : "an operator"}?`
+      : pending?.kind === "deactivate"
+        ? `Deactivate ${op.name}? They are signed out everywhere, and the dialogs they are in charge of go back to the queue.`
+        : pending?.kind === "reactivate"
+          ? `Reactivate ${op.name}? They can sign in again.`
+          : null;
+  const confirm = () => {
+    if (pending?.kind === "role") return run(() => store.workspace.setRole(op.id, otherRole), `${op.name} is now ${otherRole === "admin" ? "an admin" : "an operator"}.`);
+    if (pending?.kind === "deactivate") return run(() => store.workspace.deactivate(op.id), `${op.name} was deactivated.`);
+    if (pending?.kind === "reactivate") return run(() => store.workspace.reactivate(op.id), `${op.name} can sign in again.`);
+  };
+  const resetPassword = (e: Event) => {
+    e.preventDefault();
+    if ([...password.trim()].length < MIN_PASSWORD_CHARS) return setError(`At least ${MIN_PASSWORD_CHARS} characters.`);
+    void run(() => store.workspace.resetPassword(op.id, password), `${op.name} was signed out everywhere and signs in with the new password.`);
+  };
+  return (
+    <tr data-testid="team-member" data-operator={op.id} data-active={String(op.active)} class={op.active ? undefined : "inactive"}>
+      <td>{op.name}</td>
+      <td>{op.email}</td>
+      <td data-testid="team-role">{op.role === "admin" ? "Admin" : "Operator"}</td>
+      <td data-testid="team-status" data-status={op.active ? op.status : "deactivated"}>
+        {op.active ? (
+          <>
+            <span class={`status-dot ${op.status}`} aria-hidden="true" /> {op.status}
+          </>
+        ) : (
+          "deactivated"
+        )}
+      </td>
+      <td>
+        {pending === null ? (
+          <div class="actions">
+            {op.active ? (
+              <>
+                <button type="button" disabled={!!lastAdmin && op.role === "admin"} aria-describedby={lastAdmin ? whyId : undefined} onClick={() => ask({ kind: "role" })} data-testid="member-role">
+                  {op.role === "admin" ? "Make operator" : "Make admin"}
+                </button>
+                {op.id !== me.id && (
+                  <button type="button" onClick={() => ask({ kind: "password" })} data-testid="member-password">
+                    Reset password
+                  </button>
+                )}
+                <button type="button" class="danger" disabled={!!lastAdmin} aria-describedby={lastAdmin ? whyId : undefined} onClick={() => ask({ kind: "deactivate" })} data-testid="member-deactivate">
+                  Deactivate
+                </button>
+              </>
+            ) : (
+              <button type="button" onClick={() => ask({ kind: "reactivate" })} data-testid="member-reactivate">
+                Reactivate
+              </button>
+            )}
+            {lastAdmin && (
+              <span class="why" id={whyId} data-testid="member-why">
+                {lastAdmin}
+              </span>
+            )}
+          </div>
+        ) : pending.kind === "password" ? (
+          <form class="member-form" onSubmit={resetPassword} noValidate data-testid="member-password-form">
+            <label>
+              <span class="visually-hidden">New password for {op.name}</span>
+              <input type="password" autocomplete="new-password" placeholder="New password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+            </label>
+            <button type="submit" class="primary" disabled={busy} data-testid="member-password-save">
+              Set password
+            </button>
+            <button type="button" onClick={() => setPending(null)}>
+              Cancel
+            </button>
+          </form>
+        ) : (
+          <div class="confirm" role="alert" data-testid="member-confirm">
+            <span>{question}</span>
+            <button type="button" class={pending.kind === "deactivate" ? "danger" : "primary"} disabled={busy} onClick={() => void confirm()} data-testid="member-confirm-yes">
+              {pending.kind === "deactivate" ? "Deactivate" : "Yes"}
+            </button>
+            <button type="button" onClick={() => setPending(null)}>
+              Cancel
+            </button>
+          </div>
+        )}
+        <Outcome error={error} done={done} testid={{ error: "member-error", done: "member-done" }} />
+      </td>
+    </tr>
   );
 }
 
