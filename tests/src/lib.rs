@@ -805,8 +805,9 @@ pub mod deployed {
     use parlor_core::edge::{self, Hosts};
     use std::sync::Arc;
 
-    /// The local storage's stand-in for the hosting bucket.
-    pub const WEB_BUCKET: &str = "parlor-web";
+    /// The local storage's stand-in for the hosting bucket: the one bucket it serves (under the
+    /// gateway's own path in the one-origin shape), the frame page under its own key.
+    pub const WEB_BUCKET: &str = "parlor-attachments";
 
     /// Publishes `frame_page` as the widget's frame page to `WEB_BUCKET` (no function's call: a
     /// publish is the deployer's), then starts the function's router; its base URL.
@@ -817,8 +818,6 @@ pub mod deployed {
         edge_secret: Option<&str>,
     ) -> String {
         let client = app.running.blobs.client().clone();
-        // Made once per storage; a second test on the same gateway finds it made.
-        let _ = client.create_bucket().bucket(WEB_BUCKET).send().await;
         client
             .put_object()
             .bucket(WEB_BUCKET)
