@@ -6,9 +6,9 @@ use crate::protocol::ServerEvent;
 
 impl Dialogs {
     /// The widget reports a page view: kept on the visitor, pushed to the operator connections of
-    /// the workspace that may see the visitor: all of them, unless the visitor's dialog was
-    /// transferred away from one (cost O(operators online), whatever the number of visitors, and
-    /// one read of the dialog when there is one).
+    /// the workspace that may see the visitor: all of them until the visitor has a dialog, then
+    /// those who may see it (`fanout::visitor_page`) (cost O(operators online), whatever the
+    /// number of visitors, and one read of the dialog when there is one).
     pub async fn visitor_page(
         &self,
         visitor: &Visitor,

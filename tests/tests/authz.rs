@@ -1,0 +1,1045 @@
+//! The authorisation matrix, end to end: every HTTP endpoint of the API's router and every
+//! WebSocket op, each against every kind of caller, on one scene built once on a running local
+//! gateway. Every cell states what its caller gets (allowed with a status, or refused with a status
+//! and an error code; for a frame, an ack or an error code) and is asserted, and so is, for every
+//! cell:
+//! - no leak: neither the answer nor any frame a caller's socket receives meanwhile holds anything
+//!   of the scene that caller may not read (another workspace's, another visitor's, a dialog they
+//!   may not see, whispers, another operator's own things);
+//! - a refused request changes nothing: what is stored is the same before and after it.
+//!
+//! To extend it: an endpoint is one line of `endpoints()`, a WebSocket op one line of `ops()`; a
+//! kind of caller is one entry of `Who` and `CALLERS`, made with its token in `build`, and its
+//! answers in `Policy::expect`, `WsPolicy::expect` and `may_read`. The test fails when the router has a
+//! route, docs/protocol.md an endpoint or the protocol an op that the matrix does not list.
+//!
+//! The widget's frame page (`/widget/frame.html`) is not the API router's: it takes no token and
+//! answers every caller alike (`tests/tests/origins.rs`).
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use parlor_core::adapters::webpush::VapidKey;
+use parlor_core::auth::{Claims, Signer};
+use parlor_core::ids::{DialogId, OperatorId, VisitorId, WorkspaceId};
+use parlor_core::protocol::Route;
+use parlor_e2e::serde_json::{Value, json};
+use parlor_e2e::storage::{png, send_files, upload};
+use parlor_e2e::{Closed, Operator, TestApp, Visitor, Ws, frame, start_dialog, unique};
+use std::collections::BTreeSet;
+
+/// The kinds of caller. The scene: the admin's workspace, where Anna is in charge of the visitor
+/// Vera's dialog (Boris had it and transferred it to her) and Olek's dialog waits in the queue;
+/// "Everyone" holds no right there, and Carl gets seeing colleagues' dialogs from a group; another
+/// workspace has its admin and the visitor Wanda's dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    /// No `Authorization` (no credentials on the socket).
+    Nobody,
+    /// Vera, the dialog's visitor.
+    DialogsVisitor,
+    /// Olek, a visitor of the same site with a dialog of his own.
+    OtherVisitor,
+    /// Wanda, a visitor of the other workspace's site.
+    OtherSitesVisitor,
+    /// Carl, an operator of the workspace who may see colleagues' dialogs (through a group).
+    Operator,
+    /// Boris, who transferred the dialog to Anna.
+    TransferredAway,
+    /// Nina, an operator whose groups do not let her see colleagues' dialogs.
+    WithoutColleagues,
+    /// The other workspace's admin.
+    OtherAdmin,
+    /// A token past its expiry, signed with the server's key: the admin's session, Vera's token.
+    Expired(Token),
+    /// A token signed with another key, for the admin or Vera.
+    Forged(Token),
+    /// A real token (Carl's session, Olek's) whose claims were changed to the admin's or Vera's.
+    Tampered(Token),
+    /// The admin's or Vera's claims with no signature.
+    Unsigned(Token),
+    /// The workspace's admin: last, so that what they may change is changed after every other
+    /// caller was refused it.
+    Admin,
+    // Operator lifecycle (issue 16) adds here a deactivated operator (`Deactivated`), before
+    // `Admin`: make them in `build` with the session they held before an admin deactivated them
+    // (in `Scene::tokens`), give their answers in `Policy::expect`, `WsPolicy::expect` and
+    // `may_read` (and `has_socket`: a socket they had open is closed), and list the sign-out,
+    // deactivate/reactivate, role and password endpoints in `endpoints()`.
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    Session,
+    Visitor,
+}
+
+const CALLERS: [Who; 17] = [
+    Who::Nobody,
+    Who::DialogsVisitor,
+    Who::OtherVisitor,
+    Who::OtherSitesVisitor,
+    Who::Operator,
+    Who::TransferredAway,
+    Who::WithoutColleagues,
+    Who::OtherAdmin,
+    Who::Expired(Token::Session),
+    Who::Expired(Token::Visitor),
+    Who::Forged(Token::Session),
+    Who::Forged(Token::Visitor),
+    Who::Tampered(Token::Session),
+    Who::Tampered(Token::Visitor),
+    Who::Unsigned(Token::Session),
+    Who::Unsigned(Token::Visitor),
+    Who::Admin,
+];
+
+impl Who {
+    /// Holds a valid operator session (of either workspace).
+    fn is_operator(self) -> bool {
+        matches!(
+            self,
+            Who::Operator
+                | Who::TransferredAway
+                | Who::WithoutColleagues
+                | Who::OtherAdmin
+                | Who::Admin
+        )
+    }
+
+    /// Holds a valid visitor token (of either workspace).
+    fn is_visitor(self) -> bool {
+        matches!(
+            self,
+            Who::DialogsVisitor | Who::OtherVisitor | Who::OtherSitesVisitor
+        )
+    }
+
+    fn has_socket(self) -> bool {
+        self.is_operator() || self.is_visitor()
+    }
+
+    /// For bodies that must differ from caller to caller (a new operator's email).
+    fn slug(self) -> String {
+        format!("{self:?}")
+            .to_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+            .trim_end_matches('-')
+            .to_owned()
+    }
+}
+
+/// What a cell answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Done, answered with this status.
+    Allowed(u16),
+    /// Answered with this status, and nothing stored changes (it was not the caller's to change).
+    Unchanged(u16),
+    /// Refused with this status and error code; nothing stored changes.
+    Refused(u16, &'static str),
+}
+
+use Outcome::{Allowed, Refused, Unchanged};
+
+const UNAUTHORIZED: Outcome = Refused(401, "unauthorized");
+const FORBIDDEN: Outcome = Refused(403, "forbidden");
+
+/// Who an endpoint answers how.
+#[derive(Debug, Clone, Copy)]
+enum Policy {
+    /// Every caller gets this, whatever token it sends (the endpoint takes none).
+    Same(Outcome),
+    /// Any valid token, an operator's session or a visitor's, each for their own workspace.
+    SignedIn(u16),
+    /// Any operator, for what is their own or their workspace's (the other admin: theirs).
+    Operator(u16),
+    /// Any operator, answered with this, and nothing changes: the item is Anna's.
+    AnnasOwn(u16),
+    /// The admin (no group of the workspace may manage settings); `other_admin` is what the other
+    /// workspace's admin gets.
+    Admin { ok: u16, other_admin: Outcome },
+    /// Operators who may see Vera's dialog.
+    Dialog(u16),
+    /// A visitor, for their own.
+    Visitor(u16),
+    /// A visitor, for a message of their own dialog: the seq of Vera's file is a message in hers
+    /// only.
+    VisitorsFile,
+}
+
+impl Policy {
+    fn expect(self, who: Who) -> Outcome {
+        match self {
+            Policy::Same(outcome) => outcome,
+            Policy::SignedIn(ok) if who.is_operator() || who.is_visitor() => Allowed(ok),
+            Policy::Operator(ok) if who.is_operator() => Allowed(ok),
+            Policy::AnnasOwn(ok) if who.is_operator() => Unchanged(ok),
+            Policy::Admin { ok, .. } if who == Who::Admin => Allowed(ok),
+            Policy::Admin { other_admin, .. } if who == Who::OtherAdmin => other_admin,
+            Policy::Admin { .. } if who.is_operator() => FORBIDDEN,
+            Policy::Dialog(ok) if matches!(who, Who::Operator | Who::Admin) => Allowed(ok),
+            Policy::Dialog(_) if matches!(who, Who::TransferredAway | Who::WithoutColleagues) => {
+                FORBIDDEN
+            }
+            Policy::Dialog(_) if who == Who::OtherAdmin => Refused(404, "dialog_not_found"),
+            Policy::Visitor(ok) if who.is_visitor() => Allowed(ok),
+            Policy::VisitorsFile if who == Who::DialogsVisitor => Allowed(200),
+            Policy::VisitorsFile if who.is_visitor() => Refused(400, "invalid_request"),
+            // No token, a bad one, or one of the wrong kind (a deactivated operator's session,
+            // once operators can be deactivated, belongs here too).
+            _ => UNAUTHORIZED,
+        }
+    }
+}
+
+/// One HTTP endpoint. `path` and `body` may name the scene's things in braces (`Scene::fill`).
+struct Endpoint {
+    method: &'static str,
+    path: &'static str,
+    body: Option<&'static str>,
+    policy: Policy,
+}
+
+fn http(
+    method: &'static str,
+    path: &'static str,
+    body: Option<&'static str>,
+    policy: Policy,
+) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        body,
+        policy,
+    }
+}
+
+/// Every endpoint of the router, in the order the table runs them: one line each.
+#[rustfmt::skip]
+fn endpoints() -> Vec<Endpoint> {
+    use Policy::*;
+    let group_not_found = Refused(404, "group_not_found");
+    vec![
+        http("GET", "/api/health", None, Same(Allowed(200))),
+        // A wrong password fails whatever token comes with it.
+        http("POST", "/api/login", Some(r#"{"email": "{anna_email}", "password": "not-her-password"}"#), Same(UNAUTHORIZED)),
+        http("POST", "/api/tickets", None, Operator(200)),
+        http("GET", "/api/me", None, Operator(200)),
+        http("POST", "/api/me/status", Some(r#"{"status": "away"}"#), Operator(200)),
+        http("GET", "/api/operators", None, Operator(200)),
+        http("POST", "/api/operators", Some(r#"{"email": "new-{who}@example.com", "name": "New", "password": "a-long-new-passphrase", "role": "operator"}"#), Admin { ok: 201, other_admin: Allowed(201) }),
+        http("PUT", "/api/operators/{carl}/groups", Some(r#"{"groups": ["{team}", "{spare}"]}"#), Admin { ok: 200, other_admin: group_not_found }),
+        http("GET", "/api/groups", None, Admin { ok: 200, other_admin: Allowed(200) }),
+        http("POST", "/api/groups", Some(r#"{"name": "Group of {who}", "rights": ["reassign_dialogs"]}"#), Admin { ok: 201, other_admin: Allowed(201) }),
+        http("PATCH", "/api/groups/{team}", Some(r#"{"name": "Renamed by {who}"}"#), Admin { ok: 200, other_admin: group_not_found }),
+        http("DELETE", "/api/groups/{spare}", None, Admin { ok: 204, other_admin: group_not_found }),
+        http("GET", "/api/dialogs", None, Operator(200)),
+        http("GET", "/api/dialogs/{dialog}", None, Dialog(200)),
+        http("GET", "/api/dialogs/{dialog}/messages", None, Dialog(200)),
+        http("GET", "/api/dialogs/{dialog}/visitor", None, Dialog(200)),
+        http("GET", "/api/dialogs/{dialog}/attachments", None, Dialog(200)),
+        http("GET", "/api/dialogs/{dialog}/messages/{file_seq}/attachments", None, Dialog(200)),
+        http("GET", "/api/search?q=parcel", None, Operator(200)),
+        http("POST", "/api/visitor/session", Some(r#"{"site_key": "{site}", "name": "Newcomer"}"#), Same(Allowed(200))),
+        http("GET", "/api/visitor/messages", None, Visitor(200)),
+        http("POST", "/api/visitor/page", Some(r#"{"url": "{page}", "title": "Orders"}"#), Visitor(200)),
+        http("GET", "/api/visitor/messages/{file_seq}/attachments", None, VisitorsFile),
+        http("GET", "/api/sites", None, Admin { ok: 200, other_admin: Allowed(200) }),
+        http("GET", "/api/sites/{site}", None, Same(Allowed(200))),
+        http("PUT", "/api/sites/{site}", Some(r##"{"color": "#123456", "position": "left", "greeting": "Hello from {who}", "show_operator_names": true}"##), Admin { ok: 200, other_admin: FORBIDDEN }),
+        http("GET", "/api/quick-replies", None, Operator(200)),
+        http("POST", "/api/quick-replies", Some(r#"{"title": "Hello", "text": "Hello from {who}"}"#), Operator(201)),
+        http("DELETE", "/api/quick-replies/{reply}", None, AnnasOwn(204)),
+        http("GET", "/api/push", None, Operator(200)),
+        http("POST", "/api/push/subscriptions", Some(r#"{"endpoint": "http://127.0.0.1:9/push/{who}", "keys": {"p256dh": "{p256dh}", "auth": "{auth}"}}"#), Operator(201)),
+        http("DELETE", "/api/push/subscriptions?endpoint={endpoint}", None, AnnasOwn(204)),
+        http("PUT", "/api/push/choices", Some(r#"{"new_dialogs": true, "transfers": true, "messages": true}"#), Operator(200)),
+        http("POST", "/api/uploads", Some(r#"{"name": "note.txt", "size": 12, "content_type": "text/plain"}"#), SignedIn(201)),
+        http("GET", "/api/attachments/limits", None, SignedIn(200)),
+        http("PUT", "/api/attachments/limits", Some(r#"{"image_max_bytes": 5000000, "file_max_bytes": 6000000}"#), Admin { ok: 200, other_admin: Allowed(200) }),
+        // Operator lifecycle (issue 16): sign out, deactivate and reactivate, role, passwords and
+        // display name go here, one line each.
+    ]
+}
+
+/// What a frame answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WsOutcome {
+    Ack,
+    Error(&'static str),
+}
+
+/// Who a WebSocket op is acked for. Every frame names Vera's dialog.
+#[derive(Debug, Clone, Copy)]
+enum WsPolicy {
+    /// Every caller with a socket.
+    Anyone,
+    /// Operators who may see the dialog, and Vera where `visitor` (an op visitors have too).
+    Dialog { visitor: bool },
+    /// Transferring it while Anna is in charge: only who may reassign dialogs (the admin).
+    Reassign,
+}
+
+impl WsPolicy {
+    fn expect(self, who: Who) -> WsOutcome {
+        match (self, who) {
+            (WsPolicy::Anyone, _) => WsOutcome::Ack,
+            (WsPolicy::Dialog { visitor: true }, Who::DialogsVisitor) => WsOutcome::Ack,
+            (WsPolicy::Dialog { .. }, Who::Operator) => WsOutcome::Ack,
+            (WsPolicy::Dialog { .. } | WsPolicy::Reassign, Who::Admin) => WsOutcome::Ack,
+            (_, Who::OtherAdmin) => WsOutcome::Error("dialog_not_found"),
+            _ => WsOutcome::Error("forbidden"),
+        }
+    }
+}
+
+/// One WebSocket op.
+struct Op {
+    frame: fn(&Scene) -> Value,
+    policy: WsPolicy,
+}
+
+/// Every op of the protocol, in the order each caller sends them: an operator who may joins
+/// before sending and leaves before closing, and the admin's transfer (to Carl) comes after
+/// everyone else was refused theirs.
+#[rustfmt::skip]
+fn ops() -> Vec<Op> {
+    use WsPolicy::*;
+    let op = |frame: fn(&Scene) -> Value, policy| Op { frame, policy };
+    vec![
+        op(|_| json!({ "action": "message", "op": "ping" }), Anyone),
+        op(|s| frame::typing(Some(&s.dialog), true), Dialog { visitor: true }),
+        op(|s| frame::read(Some(&s.dialog), 1), Dialog { visitor: true }),
+        op(|s| frame::mark_unread(&s.dialog), Dialog { visitor: false }),
+        op(|s| frame::join(&s.dialog), Dialog { visitor: false }),
+        op(|s| frame::send(Some(&s.dialog), &unique("c"), &s.dialog_text), Dialog { visitor: true }),
+        op(|s| frame::whisper(&s.dialog, &unique("c"), &s.whisper), Dialog { visitor: false }),
+        op(|s| frame::leave(&s.dialog), Dialog { visitor: false }),
+        op(|s| frame::transfer(&s.dialog, &s.carl.to_string(), Some("for you")), Reassign),
+        op(|s| frame::close(&s.dialog), Dialog { visitor: false }),
+        op(|s| frame::reopen(&s.dialog), Dialog { visitor: false }),
+    ]
+}
+
+/// What of the scene a caller may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Secret {
+    /// Vera's dialog: its id, Vera's id, name, email, page, texts and file.
+    Dialog,
+    /// The whispers in it.
+    Whisper,
+    /// Olek's dialog, in the queue, which every operator of the workspace sees.
+    QueuedDialog,
+    /// The other workspace's dialog and visitor.
+    OtherWorkspacesDialog,
+    /// The team: its operators' emails, and the ids of the groups Carl belongs to (or will).
+    Team,
+    /// The other workspace's admin's email.
+    OtherWorkspacesTeam,
+    /// What only admins see: the groups' names.
+    Groups,
+    /// Anna's own: her quick reply and her browser's push endpoint. No caller is Anna.
+    AnnasOwn,
+}
+
+fn may_read(who: Who, secret: Secret) -> bool {
+    use Who::*;
+    match secret {
+        Secret::Dialog => matches!(who, DialogsVisitor | Operator | Admin),
+        Secret::Whisper => matches!(who, Operator | Admin),
+        Secret::QueuedDialog => matches!(
+            who,
+            OtherVisitor | Operator | TransferredAway | WithoutColleagues | Admin
+        ),
+        Secret::OtherWorkspacesDialog => matches!(who, OtherSitesVisitor | OtherAdmin),
+        Secret::Team => matches!(who, Operator | TransferredAway | WithoutColleagues | Admin),
+        Secret::OtherWorkspacesTeam => who == OtherAdmin,
+        Secret::Groups => who == Admin,
+        Secret::AnnasOwn => false,
+    }
+}
+
+/// The scene, built once.
+struct Scene {
+    a: WorkspaceId,
+    b: WorkspaceId,
+    /// Vera's dialog, Olek's, Wanda's.
+    dialog: String,
+    olek_dialog: String,
+    wanda_dialog: String,
+    anna: OperatorId,
+    boris: OperatorId,
+    carl: OperatorId,
+    nina: OperatorId,
+    admin: OperatorId,
+    other_admin: OperatorId,
+    vera: VisitorId,
+    olek: VisitorId,
+    wanda: VisitorId,
+    /// A text of Vera's and a whisper, also sent in the frames of the matrix.
+    dialog_text: String,
+    whisper: String,
+    /// The pages each visitor reports.
+    pages: Vec<(Who, String)>,
+    /// Every caller's bearer token.
+    tokens: Vec<(Who, String)>,
+    /// What `Scene::fill` puts for `{name}`.
+    names: Vec<(&'static str, String)>,
+    secrets: Vec<(String, Secret)>,
+}
+
+impl Scene {
+    fn token(&self, who: Who) -> Option<&str> {
+        self.tokens
+            .iter()
+            .find(|(w, _)| *w == who)
+            .map(|(_, t)| t.as_str())
+    }
+
+    /// `template` with the scene's things for their names in braces, and `{who}` and `{page}`
+    /// for the caller's own.
+    fn fill(&self, template: &str, who: Who) -> String {
+        let mut out = template.replace("{who}", &who.slug());
+        let page = self.pages.iter().find(|(w, _)| *w == who).map_or_else(
+            || format!("https://shop.example/{}", who.slug()),
+            |(_, p)| p.clone(),
+        );
+        out = out.replace("{page}", &page);
+        for (name, value) in &self.names {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+
+    /// Fails if `answer` holds anything `who` may not read that was not in the request itself.
+    fn assert_no_leak(&self, who: Who, cell: &str, asked: &str, answer: &str) {
+        for (secret, kind) in &self.secrets {
+            if !may_read(who, *kind) && !asked.contains(secret.as_str()) {
+                assert!(
+                    !answer.contains(secret.as_str()),
+                    "{cell}: {who:?} got {kind:?} ({secret}), which is not theirs to read: {answer}"
+                );
+            }
+        }
+    }
+}
+
+/// What is stored, item by item.
+#[derive(Default)]
+struct Stored(Vec<(String, String)>);
+
+impl Stored {
+    fn add<T: std::fmt::Debug, E: std::fmt::Debug>(&mut self, item: String, read: Result<T, E>) {
+        let value = read.unwrap_or_else(|e| panic!("{item} is not read: {e:?}"));
+        self.0.push((item, format!("{value:?}")));
+    }
+}
+
+/// Everything stored that the scene is made of, read straight from the store.
+async fn stored(app: &TestApp, s: &Scene) -> Stored {
+    let st = &app.running.stores;
+    let mut items = Stored::default();
+    for ws in [&s.a, &s.b] {
+        let d = &st.directory;
+        items.add(format!("workspace {ws}"), d.get_workspace(ws).await);
+        items.add(format!("sites of {ws}"), d.list_sites(ws).await);
+        items.add(format!("operators of {ws}"), d.list_operators(ws).await);
+        items.add(format!("groups of {ws}"), st.groups.list_groups(ws).await);
+        let sockets = st.connections.operator_connections(ws).await;
+        items.add(format!("operator sockets of {ws}"), sockets);
+    }
+    let dialogs = [
+        (&s.a, &s.dialog),
+        (&s.a, &s.olek_dialog),
+        (&s.b, &s.wanda_dialog),
+    ];
+    let ids: Vec<DialogId> = dialogs
+        .iter()
+        .map(|(_, d)| DialogId::parse(d).unwrap())
+        .collect();
+    for ((ws, _), id) in dialogs.iter().zip(&ids) {
+        let d = &st.dialogs;
+        items.add(format!("dialog {id}"), d.get_dialog(ws, id).await);
+        items.add(
+            format!("messages of {id}"),
+            d.messages_after(ws, id, 0, 1000).await,
+        );
+        items.add(
+            format!("receipts of {id}"),
+            st.receipts.get_receipts(ws, id).await,
+        );
+    }
+    let operators = [
+        (&s.a, &s.anna),
+        (&s.a, &s.boris),
+        (&s.a, &s.carl),
+        (&s.a, &s.nina),
+        (&s.a, &s.admin),
+        (&s.b, &s.other_admin),
+    ];
+    for (ws, op) in operators {
+        let marks = st.read_markers.read_markers(ws, op, &ids).await;
+        items.add(format!("read marks of {op}"), marks);
+        let replies = st.quick_replies.list_quick_replies(ws, op).await;
+        items.add(format!("quick replies of {op}"), replies);
+        let push = st.push_subscriptions.push_subscriber(ws, op).await;
+        items.add(format!("push of {op}"), push);
+    }
+    for (ws, v) in [(&s.a, &s.vera), (&s.a, &s.olek), (&s.b, &s.wanda)] {
+        items.add(
+            format!("visitor {v}"),
+            st.directory.get_visitor(ws, v).await,
+        );
+        let sockets = st.connections.visitor_connections(ws, v).await;
+        items.add(format!("sockets of {v}"), sockets);
+    }
+    items
+}
+
+fn assert_unchanged(before: &Stored, after: &Stored, cell: &str) {
+    let changed: Vec<&str> = before
+        .0
+        .iter()
+        .zip(&after.0)
+        .filter(|(b, a)| b != a)
+        .map(|(b, _)| b.0.as_str())
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "{cell} changed what is stored: {changed:?}"
+    );
+}
+
+/// `{id}`, `{key}`, `{dialog}`... all read `{}`, and the query goes.
+fn route_shape(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or_default();
+    let mut out = String::new();
+    let mut in_name = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_name = true;
+                out.push_str("{}");
+            }
+            '}' => in_name = false,
+            _ if in_name => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every `METHOD /path` of the API's router, as its modules' `routes()` declare them.
+fn routes_in_code() -> BTreeSet<String> {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/src/entrypoints/http");
+    let mut found = BTreeSet::new();
+    for file in std::fs::read_dir(&dir).expect("the HTTP entrypoints are there") {
+        let source = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        let mut rest = source.as_str();
+        while let Some(at) = rest.find(".route(") {
+            let call = &rest[at + ".route(".len()..];
+            let mut depth = 1;
+            let end = call
+                .char_indices()
+                .find(|&(_, c)| {
+                    depth += match c {
+                        '(' => 1,
+                        ')' => -1,
+                        _ => 0,
+                    };
+                    depth == 0
+                })
+                .map(|(i, _)| i)
+                .expect("a route call ends");
+            let args = &call[..end];
+            rest = &call[end..];
+            // A path that is no literal is the frame page's, which the API router does not serve.
+            let Some(path) = args
+                .trim_start()
+                .strip_prefix('"')
+                .and_then(|p| p.split('"').next())
+            else {
+                continue;
+            };
+            for method in ["get", "post", "put", "patch", "delete"] {
+                let call = format!("{method}(");
+                let named = args.match_indices(&call).any(|(i, _)| {
+                    !args[..i]
+                        .chars()
+                        .last()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                });
+                if named {
+                    found.insert(format!("{} {}", method.to_uppercase(), route_shape(path)));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Every endpoint of docs/protocol.md's HTTP API table.
+fn routes_in_docs() -> BTreeSet<String> {
+    let doc = include_str!("../../docs/protocol.md");
+    let table = doc
+        .split("\n## HTTP API\n")
+        .nth(1)
+        .expect("protocol.md has an HTTP API section")
+        .split("\n### ")
+        .next()
+        .unwrap();
+    table
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .map(|cell| {
+            let endpoint = cell.split('`').next().unwrap();
+            let (method, path) = endpoint.split_once(' ').expect("METHOD /path");
+            format!("{method} {}", route_shape(path))
+        })
+        .collect()
+}
+
+/// A token's claims changed, its signature kept.
+fn tampered(token: &str, field: &str, value: &str) -> String {
+    let (payload, signature) = token.split_once('.').expect("a signed token");
+    let mut claims: Value = serde_json_from(&B64.decode(payload).unwrap());
+    claims[field] = json!(value);
+    format!("{}.{signature}", B64.encode(claims.to_string()))
+}
+
+fn serde_json_from(bytes: &[u8]) -> Value {
+    parlor_e2e::serde_json::from_slice(bytes).expect("claims are JSON")
+}
+
+fn unsigned(claims: &Claims) -> String {
+    format!(
+        "{}.",
+        B64.encode(parlor_e2e::serde_json::to_vec(claims).unwrap())
+    )
+}
+
+/// `action.op`.
+fn op_name(frame: &Value) -> String {
+    let name = |field: &str| frame[field].as_str().unwrap_or_default().to_owned();
+    format!("{}.{}", name("action"), name("op"))
+}
+
+/// `POST` as `token`, which must create: the answer's `id`.
+async fn create(app: &TestApp, token: &str, path: &str, body: Value) -> String {
+    let (status, v) = app.request("POST", path, Some(token), Some(body)).await;
+    assert_eq!(status, 201, "POST {path}: {v}");
+    v["id"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn ok(app: &TestApp, method: &str, path: &str, token: &str, body: Value) -> Value {
+    let (status, v) = app.request(method, path, Some(token), Some(body)).await;
+    assert_eq!(status, 200, "{method} {path}: {v}");
+    v
+}
+
+/// The callers' sockets, and Anna's.
+struct Sockets {
+    callers: Vec<(Who, Ws)>,
+    anna: Ws,
+}
+
+impl Sockets {
+    fn of(&mut self, who: Who) -> &mut Ws {
+        let found = self.callers.iter_mut().find(|(w, _)| *w == who);
+        &mut found.expect("every caller with a token has a socket").1
+    }
+
+    /// Reads every frame the callers' sockets received and checks that none holds what its caller
+    /// may not read; a dialog's id alone comes in `dialog.removed` to those who stop seeing it.
+    /// Anna's socket is only read, to keep up: she is no caller.
+    async fn assert_no_leak(&mut self, s: &Scene, after: &str) {
+        self.anna.drain().await;
+        for (who, ws) in self.callers.iter_mut() {
+            for event in ws.drain().await {
+                let cell = format!("{after}, an event on the socket of {who:?}");
+                if event["type"] == "dialog.removed" {
+                    let fields = event.as_object().map(|o| o.len());
+                    assert_eq!(fields, Some(2), "{cell}: {event}");
+                    continue;
+                }
+                s.assert_no_leak(*who, &cell, "", &event.to_string());
+            }
+        }
+    }
+}
+
+/// The scene (see `Who`), and every caller's socket, opened last: every frame they receive is
+/// one the matrix caused.
+async fn build(app: &TestApp) -> (Scene, Sockets) {
+    let admin_token = app.admin_token().await;
+    let group = json!({ "rights": [] });
+    ok(
+        app,
+        "PATCH",
+        "/api/groups/grp_everyone",
+        &admin_token,
+        group,
+    )
+    .await;
+    let (team_name, spare_name) = (unique("team-"), unique("spare-"));
+    let group = json!({ "name": team_name, "rights": ["see_colleagues_dialogs"] });
+    let team = create(app, &admin_token, "/api/groups", group).await;
+    let group = json!({ "name": spare_name, "rights": [] });
+    let spare = create(app, &admin_token, "/api/groups", group).await;
+    let anna = app.operator_by(&admin_token, "Anna", "operator").await;
+    let boris = app.operator_by(&admin_token, "Boris", "operator").await;
+    let carl = app.operator_by(&admin_token, "Carl", "operator").await;
+    let nina = app.operator_by(&admin_token, "Nina", "operator").await;
+    let path = format!("/api/operators/{}/groups", carl.id);
+    ok(app, "PUT", &path, &admin_token, json!({ "groups": [team] })).await;
+    let team_emails: Vec<String> = app.get("/api/operators", &admin_token).await["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["email"].as_str().unwrap().to_owned())
+        .collect();
+    let anna_email = team_emails.iter().find(|e| e.starts_with("anna")).unwrap();
+    let mut anna_ws = app.connect_operator(&anna).await;
+    let mut boris_ws = app.connect_operator(&boris).await;
+
+    // Vera's dialog: Boris had it and handed it to Anna; a file of Vera's, a whisper of Anna's.
+    let (vera_name, vera_email) = (unique("vera-"), format!("{}@example.com", unique("vera-")));
+    let profile = json!({ "name": vera_name, "email": vera_email });
+    let mut vera = app.visitor_with(profile).await;
+    let dialog_text = unique("parcel-text-");
+    let dialog = start_dialog(&mut vera, &format!("My parcel is late {dialog_text}")).await;
+    let vera_page = format!("https://shop.example/{}", unique("vera-page-"));
+    let page = json!({ "url": vera_page });
+    ok(app, "POST", "/api/visitor/page", &vera.token, page).await;
+    boris_ws.ok(frame::join(&dialog)).await;
+    boris_ws
+        .ok(frame::transfer(&dialog, &anna.id, Some("yours")))
+        .await;
+    let file_name = format!("{}.png", unique("scan-"));
+    let file = upload(app, &vera.token, &file_name, &png(4, 4), "image/png").await;
+    let sent = vera.ws.ok(send_files(Some(&dialog), "", &[&file])).await;
+    let file_seq = sent["message"]["seq"].as_u64().unwrap();
+    let attachment = sent["message"]["attachments"][0]["id"].as_str().unwrap();
+    let whisper = unique("whisper-");
+    anna_ws
+        .ok(frame::whisper(&dialog, &unique("c"), &whisper))
+        .await;
+
+    // Olek's dialog waits in the queue.
+    let (olek_name, olek_text) = (unique("olek-"), unique("olek-text-"));
+    let mut olek = app.visitor_with(json!({ "name": olek_name })).await;
+    let olek_dialog = start_dialog(&mut olek, &format!("Where is my parcel {olek_text}")).await;
+    let olek_page = format!("https://shop.example/{}", unique("olek-page-"));
+
+    // Another workspace, its admin, and Wanda's dialog on its site.
+    let other_email = format!("{}@elsewhere.test", unique("boss-"));
+    let (other_site, other_admin, _) = app
+        .running
+        .app
+        .sessions
+        .bootstrap(&other_email, "another-workspace-pw", vec![])
+        .await
+        .unwrap();
+    let other_admin = Operator {
+        id: other_admin.id.to_string(),
+        name: "Boss".into(),
+        token: app.login(&other_email, "another-workspace-pw").await,
+    };
+    let (wanda_name, wanda_text) = (unique("wanda-"), unique("wanda-text-"));
+    let session = json!({ "site_key": other_site.key, "name": wanda_name });
+    let (status, session) = app
+        .request("POST", "/api/visitor/session", None, Some(session))
+        .await;
+    assert_eq!(status, 200, "Wanda's session: {session}");
+    let wanda_token = session["token"].as_str().unwrap().to_owned();
+    let mut wanda = Visitor {
+        id: session["visitor_id"].as_str().unwrap().to_owned(),
+        ws: app.connect_visitor(&wanda_token).await,
+        token: wanda_token,
+    };
+    let wanda_dialog = start_dialog(&mut wanda, &format!("parcel {wanda_text}")).await;
+    let wanda_page = format!("https://elsewhere.example/{}", unique("wanda-page-"));
+
+    // Anna's own: a quick reply, a browser subscribed to pushes.
+    let reply_text = unique("reply-");
+    let reply = json!({ "title": "Greeting", "text": reply_text });
+    let reply = create(app, &anna.token, "/api/quick-replies", reply).await;
+    let browser = VapidKey::generate().public_key();
+    let auth = B64.encode(&unique("auth")[..16]);
+    let endpoint = format!("http://127.0.0.1:9/push/{}", unique("anna-"));
+    let keys = json!({ "p256dh": browser, "auth": auth });
+    let subscription = json!({ "endpoint": endpoint, "keys": keys });
+    create(app, &anna.token, "/api/push/subscriptions", subscription).await;
+
+    // The bad tokens: the admin's session and Vera's token, expired, forged and unsigned; Carl's
+    // and Olek's with the admin's and Vera's ids in their claims.
+    let signer = &app.running.app.sessions.signer;
+    let (now, later) = (app.running.app.now(), app.running.app.now() + 3_600_000);
+    let a = app.running.admin.workspace.clone();
+    let admins = |expires_at| Claims::Session {
+        workspace: a.clone(),
+        operator: app.running.admin.id.clone(),
+        expires_at,
+    };
+    let veras = |expires_at| Claims::Visitor {
+        workspace: a.clone(),
+        site: app.running.site.key.clone(),
+        visitor: VisitorId::parse(&vera.id).unwrap(),
+        expires_at,
+    };
+    let another_key = Signer::new(vec![9u8; 32]).unwrap();
+    let admin_id = app.running.admin.id.to_string();
+
+    let secrets = [
+        (&dialog, Secret::Dialog),
+        (&vera.id, Secret::Dialog),
+        (&vera_name, Secret::Dialog),
+        (&vera_email, Secret::Dialog),
+        (&dialog_text, Secret::Dialog),
+        (&vera_page, Secret::Dialog),
+        (&file_name, Secret::Dialog),
+        (&attachment.to_owned(), Secret::Dialog),
+        (&whisper, Secret::Whisper),
+        (&olek_dialog, Secret::QueuedDialog),
+        (&olek.id, Secret::QueuedDialog),
+        (&olek_name, Secret::QueuedDialog),
+        (&olek_text, Secret::QueuedDialog),
+        (&olek_page, Secret::QueuedDialog),
+        (&wanda_dialog, Secret::OtherWorkspacesDialog),
+        (&wanda.id, Secret::OtherWorkspacesDialog),
+        (&wanda_name, Secret::OtherWorkspacesDialog),
+        (&wanda_text, Secret::OtherWorkspacesDialog),
+        (&wanda_page, Secret::OtherWorkspacesDialog),
+        (&team, Secret::Team),
+        (&other_email, Secret::OtherWorkspacesTeam),
+        (&team_name, Secret::Groups),
+        (&spare_name, Secret::Groups),
+        (&spare, Secret::Team),
+        (&reply_text, Secret::AnnasOwn),
+        (&endpoint, Secret::AnnasOwn),
+    ]
+    .into_iter()
+    .chain(team_emails.iter().map(|e| (e, Secret::Team)))
+    .map(|(secret, kind)| (secret.clone(), kind))
+    .collect();
+    let scene = Scene {
+        a: a.clone(),
+        b: other_site.workspace.clone(),
+        anna: OperatorId::parse(&anna.id).unwrap(),
+        boris: OperatorId::parse(&boris.id).unwrap(),
+        carl: OperatorId::parse(&carl.id).unwrap(),
+        nina: OperatorId::parse(&nina.id).unwrap(),
+        admin: app.running.admin.id.clone(),
+        other_admin: OperatorId::parse(&other_admin.id).unwrap(),
+        vera: VisitorId::parse(&vera.id).unwrap(),
+        olek: VisitorId::parse(&olek.id).unwrap(),
+        wanda: VisitorId::parse(&wanda.id).unwrap(),
+        pages: vec![
+            (Who::DialogsVisitor, vera_page.clone()),
+            (Who::OtherVisitor, olek_page.clone()),
+            (Who::OtherSitesVisitor, wanda_page.clone()),
+        ],
+        tokens: vec![
+            (Who::DialogsVisitor, vera.token.clone()),
+            (Who::OtherVisitor, olek.token.clone()),
+            (Who::OtherSitesVisitor, wanda.token.clone()),
+            (Who::Operator, carl.token.clone()),
+            (Who::TransferredAway, boris.token.clone()),
+            (Who::WithoutColleagues, nina.token.clone()),
+            (Who::OtherAdmin, other_admin.token.clone()),
+            (Who::Expired(Token::Session), signer.sign(&admins(now - 1))),
+            (Who::Expired(Token::Visitor), signer.sign(&veras(now - 1))),
+            (
+                Who::Forged(Token::Session),
+                another_key.sign(&admins(later)),
+            ),
+            (Who::Forged(Token::Visitor), another_key.sign(&veras(later))),
+            (
+                Who::Tampered(Token::Session),
+                tampered(&carl.token, "operator", &admin_id),
+            ),
+            (
+                Who::Tampered(Token::Visitor),
+                tampered(&olek.token, "visitor", &vera.id),
+            ),
+            (Who::Unsigned(Token::Session), unsigned(&admins(later))),
+            (Who::Unsigned(Token::Visitor), unsigned(&veras(later))),
+            (Who::Admin, admin_token.clone()),
+        ],
+        names: vec![
+            ("dialog", dialog.clone()),
+            ("file_seq", file_seq.to_string()),
+            ("team", team.clone()),
+            ("spare", spare.clone()),
+            ("carl", carl.id.clone()),
+            ("site", app.running.site.key.to_string()),
+            ("reply", reply),
+            ("endpoint", endpoint.replace(':', "%3A").replace('/', "%2F")),
+            ("p256dh", browser),
+            ("auth", auth),
+            ("anna_email", anna_email.clone()),
+        ],
+        dialog,
+        olek_dialog,
+        wanda_dialog,
+        dialog_text,
+        whisper,
+        secrets,
+    };
+
+    let admin = Operator {
+        id: admin_id,
+        name: "Admin".into(),
+        token: admin_token,
+    };
+    let mut sockets = Sockets {
+        callers: vec![
+            (Who::DialogsVisitor, vera.ws),
+            (Who::OtherVisitor, olek.ws),
+            (Who::OtherSitesVisitor, wanda.ws),
+            (Who::Operator, app.connect_operator(&carl).await),
+            (Who::TransferredAway, boris_ws),
+            (Who::WithoutColleagues, app.connect_operator(&nina).await),
+            (Who::OtherAdmin, app.connect_operator(&other_admin).await),
+            (Who::Admin, app.connect_operator(&admin).await),
+        ],
+        anna: anna_ws,
+    };
+    for (_, ws) in sockets.callers.iter_mut() {
+        ws.drain().await;
+    }
+    sockets.anna.drain().await;
+    (scene, sockets)
+}
+
+/// A cell refused (or answered without effect) is checked against what was stored before it:
+/// the last refused cell's reading serves as long as no allowed cell ran since.
+async fn before(
+    app: &TestApp,
+    s: &Scene,
+    changes: bool,
+    known: &mut Option<Stored>,
+) -> Option<Stored> {
+    match known.take() {
+        _ if changes => None,
+        Some(known) => Some(known),
+        None => Some(stored(app, s).await),
+    }
+}
+
+/// Each endpoint against each caller.
+async fn http_matrix(app: &TestApp, s: &Scene, sockets: &mut Sockets) {
+    let mut known = None;
+    for endpoint in endpoints() {
+        for who in CALLERS {
+            let path = s.fill(endpoint.path, who);
+            let body = endpoint.body.map(|b| s.fill(b, who)).unwrap_or_default();
+            let cell = format!("{} {} as {who:?}", endpoint.method, endpoint.path);
+            let expected = endpoint.policy.expect(who);
+            let before = before(app, s, matches!(expected, Allowed(_)), &mut known).await;
+            let json_body = (!body.is_empty())
+                .then(|| parlor_e2e::serde_json::from_str(&body).expect("the bodies are JSON"));
+            let (status, answer) = app
+                .request(endpoint.method, &path, s.token(who), json_body)
+                .await;
+            let code = answer["error"]["code"].as_str();
+            match expected {
+                Allowed(want) | Unchanged(want) => assert_eq!(status, want, "{cell}: {answer}"),
+                Refused(want, c) => assert_eq!((status, code), (want, Some(c)), "{cell}: {answer}"),
+            }
+            s.assert_no_leak(who, &cell, &format!("{path} {body}"), &answer.to_string());
+            if let Some(before) = before {
+                let after = stored(app, s).await;
+                assert_unchanged(&before, &after, &cell);
+                known = Some(after);
+            }
+        }
+        let after = format!("after {} {}", endpoint.method, endpoint.path);
+        sockets.assert_no_leak(s, &after).await;
+    }
+}
+
+/// A caller with no valid token opens no socket, so sends no frame; the others send each op.
+async fn ws_matrix(app: &TestApp, s: &Scene, sockets: &mut Sockets) {
+    let ws_url = app.running.ws_url();
+    for who in CALLERS.into_iter().filter(|w| !w.has_socket()) {
+        let before = stored(app, s).await;
+        let urls = match s.token(who) {
+            None => vec![format!("{ws_url}?v=1")],
+            Some(token) => vec![
+                format!("{ws_url}?v=1&ticket={token}"),
+                format!("{ws_url}?v=1&visitor_token={token}"),
+            ],
+        };
+        for url in urls {
+            match Ws::connect(&url).await {
+                Err(Closed::Refused(status)) => assert_eq!(status, 401, "{who:?} opens {url}"),
+                Err(other) => panic!("{who:?} opens {url}: {other:?}"),
+                Ok(_) => panic!("{who:?} opened a socket: {url}"),
+            }
+        }
+        let cell = format!("the socket of {who:?}");
+        assert_unchanged(&before, &stored(app, s).await, &cell);
+    }
+    for who in CALLERS.into_iter().filter(|w| w.has_socket()) {
+        let mut known = None;
+        for op in ops() {
+            let frame = (op.frame)(s);
+            let cell = format!("{} as {who:?}", op_name(&frame));
+            let expected = op.policy.expect(who);
+            let before = before(app, s, expected == WsOutcome::Ack, &mut known).await;
+            let reply = sockets.of(who).request(frame.clone()).await;
+            let answer = (reply["type"].as_str(), reply["code"].as_str());
+            match expected {
+                WsOutcome::Ack => assert_eq!(answer.0, Some("ack"), "{cell}: {reply}"),
+                WsOutcome::Error(code) => {
+                    assert_eq!(answer, (Some("error"), Some(code)), "{cell}: {reply}")
+                }
+            }
+            s.assert_no_leak(who, &cell, &frame.to_string(), &reply.to_string());
+            if let Some(before) = before {
+                let after = stored(app, s).await;
+                assert_unchanged(&before, &after, &cell);
+                known = Some(after);
+            }
+        }
+        sockets
+            .assert_no_leak(s, &format!("after the ops of {who:?}"))
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn no_caller_reaches_what_is_not_theirs_and_a_refused_request_changes_nothing() {
+    let listed: BTreeSet<String> = endpoints()
+        .iter()
+        .map(|e| format!("{} {}", e.method, route_shape(e.path)))
+        .collect();
+    let routes = routes_in_code();
+    assert_eq!(
+        listed, routes,
+        "the matrix lists every route of the API's router"
+    );
+    let documented = routes_in_docs();
+    assert_eq!(
+        listed, documented,
+        "the matrix lists every endpoint of docs/protocol.md"
+    );
+
+    let app = TestApp::spawn().await;
+    let (scene, mut sockets) = build(&app).await;
+    let sent: BTreeSet<String> = ops()
+        .iter()
+        .map(|op| op_name(&(op.frame)(&scene)))
+        .collect();
+    for route in Route::ALL {
+        for op in route.ops().unwrap_or_default() {
+            let op = format!("{}.{op}", route.key());
+            assert!(sent.contains(&op), "the matrix sends no {op}");
+        }
+    }
+
+    http_matrix(&app, &scene, &mut sockets).await;
+    ws_matrix(&app, &scene, &mut sockets).await;
+}
