@@ -537,6 +537,11 @@ impl Ws {
         }
     }
 
+    /// The frames read and not yet taken: after `closed`, what came before the close.
+    pub fn take_pending(&mut self) -> Vec<Value> {
+        self.pending.drain(..).collect()
+    }
+
     /// Waits for the server to close the socket and returns the code.
     pub async fn closed(&mut self) -> u16 {
         loop {

@@ -29,8 +29,9 @@ use std::collections::BTreeSet;
 
 /// The kinds of caller. The scene: the admin's workspace, where Anna is in charge of the visitor
 /// Vera's dialog (Boris had it and transferred it to her) and Olek's dialog waits in the queue;
-/// "Everyone" holds no right there, and Carl gets seeing colleagues' dialogs from a group; another
-/// workspace has its admin and the visitor Wanda's dialog.
+/// "Everyone" holds no right there, and Carl gets seeing colleagues' dialogs from a group; Dee was
+/// deactivated, and Dora is who the admin endpoints change; another workspace has its admin and
+/// the visitor Wanda's dialog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
     /// No `Authorization` (no credentials on the socket).
@@ -57,14 +58,14 @@ enum Who {
     Tampered(Token),
     /// The admin's or Vera's claims with no signature.
     Unsigned(Token),
+    /// Dee, an operator of the workspace an admin deactivated, with the session she held before:
+    /// her socket was closed, and she reads nothing.
+    Deactivated,
+    /// A session of Carl's he signed out (`POST /api/me/sign-out`): its socket was closed.
+    SignedOut,
     /// The workspace's admin: last, so that what they may change is changed after every other
     /// caller was refused it.
     Admin,
-    // Operator lifecycle (issue 16) adds here a deactivated operator (`Deactivated`), before
-    // `Admin`: make them in `build` with the session they held before an admin deactivated them
-    // (in `Scene::tokens`), give their answers in `Policy::expect`, `WsPolicy::expect` and
-    // `may_read` (and `has_socket`: a socket they had open is closed), and list the sign-out,
-    // deactivate/reactivate, role and password endpoints in `endpoints()`.
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +74,7 @@ enum Token {
     Visitor,
 }
 
-const CALLERS: [Who; 17] = [
+const CALLERS: [Who; 19] = [
     Who::Nobody,
     Who::DialogsVisitor,
     Who::OtherVisitor,
@@ -90,6 +91,8 @@ const CALLERS: [Who; 17] = [
     Who::Tampered(Token::Visitor),
     Who::Unsigned(Token::Session),
     Who::Unsigned(Token::Visitor),
+    Who::Deactivated,
+    Who::SignedOut,
     Who::Admin,
 ];
 
@@ -114,6 +117,8 @@ impl Who {
         )
     }
 
+    /// A deactivated operator's socket and a signed-out session's were closed (`build`), and no
+    /// new one opens.
     fn has_socket(self) -> bool {
         self.is_operator() || self.is_visitor()
     }
@@ -153,6 +158,8 @@ enum Policy {
     SignedIn(u16),
     /// Any operator, for what is their own or their workspace's (the other admin: theirs).
     Operator(u16),
+    /// Any operator gets this (a refusal of what they sent, which changes nothing).
+    Operators(Outcome),
     /// Any operator, answered with this, and nothing changes: the item is Anna's.
     AnnasOwn(u16),
     /// The admin (no group of the workspace may manage settings); `other_admin` is what the other
@@ -173,6 +180,7 @@ impl Policy {
             Policy::Same(outcome) => outcome,
             Policy::SignedIn(ok) if who.is_operator() || who.is_visitor() => Allowed(ok),
             Policy::Operator(ok) if who.is_operator() => Allowed(ok),
+            Policy::Operators(outcome) if who.is_operator() => outcome,
             Policy::AnnasOwn(ok) if who.is_operator() => Unchanged(ok),
             Policy::Admin { ok, .. } if who == Who::Admin => Allowed(ok),
             Policy::Admin { other_admin, .. } if who == Who::OtherAdmin => other_admin,
@@ -185,8 +193,8 @@ impl Policy {
             Policy::Visitor(ok) if who.is_visitor() => Allowed(ok),
             Policy::VisitorsFile if who == Who::DialogsVisitor => Allowed(200),
             Policy::VisitorsFile if who.is_visitor() => Refused(400, "invalid_request"),
-            // No token, a bad one, or one of the wrong kind (a deactivated operator's session,
-            // once operators can be deactivated, belongs here too).
+            // No token, a bad one, one of the wrong kind, a deactivated operator's session or a
+            // signed-out one.
             _ => UNAUTHORIZED,
         }
     }
@@ -198,6 +206,18 @@ struct Endpoint {
     path: &'static str,
     body: Option<&'static str>,
     policy: Policy,
+    ends: Ends,
+}
+
+/// Which sessions an allowed call ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ends {
+    Nothing,
+    /// The one it is sent with: the caller signs in again for the cell, and that session ends.
+    ANewSession,
+    /// Every session of the caller's, and their socket closes: the last cells, after the
+    /// WebSocket ops.
+    EverySession,
 }
 
 fn http(
@@ -211,6 +231,15 @@ fn http(
         path,
         body,
         policy,
+        ends: Ends::Nothing,
+    }
+}
+
+/// An endpoint that signs its caller out.
+fn sign_out(path: &'static str, ends: Ends, policy: Policy) -> Endpoint {
+    Endpoint {
+        ends,
+        ..http("POST", path, None, policy)
     }
 }
 
@@ -219,6 +248,7 @@ fn http(
 fn endpoints() -> Vec<Endpoint> {
     use Policy::*;
     let group_not_found = Refused(404, "group_not_found");
+    let operator_not_found = Refused(404, "operator_not_found");
     vec![
         http("GET", "/api/health", None, Same(Allowed(200))),
         // A wrong password fails whatever token comes with it.
@@ -257,8 +287,16 @@ fn endpoints() -> Vec<Endpoint> {
         http("POST", "/api/uploads", Some(r#"{"name": "note.txt", "size": 12, "content_type": "text/plain"}"#), SignedIn(201)),
         http("GET", "/api/attachments/limits", None, SignedIn(200)),
         http("PUT", "/api/attachments/limits", Some(r#"{"image_max_bytes": 5000000, "file_max_bytes": 6000000}"#), Admin { ok: 200, other_admin: Allowed(200) }),
-        // Operator lifecycle (issue 16): sign out, deactivate and reactivate, role, passwords and
-        // display name go here, one line each.
+        http("PATCH", "/api/me", Some(r#"{"name": "Renamed {who}"}"#), Operator(200)),
+        // A wrong current password: refused, whoever asks.
+        http("POST", "/api/me/password", Some(r#"{"current_password": "not-the-password", "new_password": "a-long-new-passphrase"}"#), Operators(Refused(400, "wrong_password"))),
+        // Dora, no caller, is deactivated and reactivated, kept an operator and given a password.
+        http("POST", "/api/operators/{dora}/deactivate", None, Admin { ok: 200, other_admin: operator_not_found }),
+        http("POST", "/api/operators/{dora}/reactivate", None, Admin { ok: 200, other_admin: operator_not_found }),
+        http("PUT", "/api/operators/{dora}/role", Some(r#"{"role": "operator"}"#), Admin { ok: 200, other_admin: operator_not_found }),
+        http("PUT", "/api/operators/{dora}/password", Some(r#"{"password": "a-new-one-told-in-person"}"#), Admin { ok: 200, other_admin: operator_not_found }),
+        sign_out("/api/me/sign-out", Ends::ANewSession, Operator(204)),
+        sign_out("/api/me/sign-out-everywhere", Ends::EverySession, Operator(204)),
     ]
 }
 
@@ -288,6 +326,8 @@ impl WsPolicy {
             (WsPolicy::Dialog { .. }, Who::Operator) => WsOutcome::Ack,
             (WsPolicy::Dialog { .. } | WsPolicy::Reassign, Who::Admin) => WsOutcome::Ack,
             (_, Who::OtherAdmin) => WsOutcome::Error("dialog_not_found"),
+            // Never sent: their sockets were closed, and none opens (`has_socket`).
+            (_, Who::Deactivated | Who::SignedOut) => WsOutcome::Error("unauthorized"),
             _ => WsOutcome::Error("forbidden"),
         }
     }
@@ -342,6 +382,7 @@ enum Secret {
     AnnasOwn,
 }
 
+/// A deactivated operator and a signed-out session read nothing: no arm names them.
 fn may_read(who: Who, secret: Secret) -> bool {
     use Who::*;
     match secret {
@@ -373,6 +414,9 @@ struct Scene {
     nina: OperatorId,
     admin: OperatorId,
     other_admin: OperatorId,
+    /// The deactivated caller, and the operator the admin endpoints change.
+    dee: OperatorId,
+    dora: OperatorId,
     vera: VisitorId,
     olek: VisitorId,
     wanda: VisitorId,
@@ -383,6 +427,8 @@ struct Scene {
     pages: Vec<(Who, String)>,
     /// Every caller's bearer token.
     tokens: Vec<(Who, String)>,
+    /// The email and password of every operator caller, to sign in again.
+    logins: Vec<(Who, String, String)>,
     /// What `Scene::fill` puts for `{name}`.
     names: Vec<(&'static str, String)>,
     secrets: Vec<(String, Secret)>,
@@ -394,6 +440,16 @@ impl Scene {
             .iter()
             .find(|(w, _)| *w == who)
             .map(|(_, t)| t.as_str())
+    }
+
+    /// A new session of the operator caller `who`.
+    async fn sign_in_again(&self, app: &TestApp, who: Who) -> String {
+        let (_, email, password) = self
+            .logins
+            .iter()
+            .find(|(w, _, _)| *w == who)
+            .expect("every operator caller can sign in");
+        app.login(email, password).await
     }
 
     /// `template` with the scene's things for their names in braces, and `{who}` and `{page}`
@@ -475,6 +531,8 @@ async fn stored(app: &TestApp, s: &Scene) -> Stored {
         (&s.a, &s.carl),
         (&s.a, &s.nina),
         (&s.a, &s.admin),
+        (&s.a, &s.dee),
+        (&s.a, &s.dora),
         (&s.b, &s.other_admin),
     ];
     for (ws, op) in operators {
@@ -650,6 +708,21 @@ impl Sockets {
         &mut found.expect("every caller with a token has a socket").1
     }
 
+    /// Takes `who`'s socket, which the server closes, and checks what came on it before.
+    async fn closed(&mut self, s: &Scene, who: Who, cell: &str) {
+        let at = self.callers.iter().position(|(w, _)| *w == who);
+        let (_, mut ws) = self.callers.remove(at.expect("the caller has a socket"));
+        assert_eq!(
+            ws.closed().await,
+            1000,
+            "{cell}: the socket of {who:?} is closed"
+        );
+        for event in ws.take_pending() {
+            let cell = format!("{cell}, an event on the socket of {who:?}");
+            s.assert_no_leak(who, &cell, "", &event.to_string());
+        }
+    }
+
     /// Reads every frame the callers' sockets received and checks that none holds what its caller
     /// may not read; a dialog's id alone comes in `dialog.removed` to those who stop seeing it.
     /// Anna's socket is only read, to keep up: she is no caller.
@@ -693,13 +766,46 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
     let nina = app.operator_by(&admin_token, "Nina", "operator").await;
     let path = format!("/api/operators/{}/groups", carl.id);
     ok(app, "PUT", &path, &admin_token, json!({ "groups": [team] })).await;
+    // Dora, whom the admin endpoints change; Dee, deactivated with a session, a socket and a
+    // ticket of hers.
+    let dora = app.operator_by(&admin_token, "Dora", "operator").await;
+    let dee = app.operator_by(&admin_token, "Dee", "operator").await;
+    let mut dee_ws = app.connect_operator(&dee).await;
+    let dee_ticket = app.ticket(&dee.token).await;
+    let path = format!("/api/operators/{}/deactivate", dee.id);
+    let (status, v) = app.request("POST", &path, Some(&admin_token), None).await;
+    assert_eq!(status, 200, "Dee is deactivated: {v}");
+    assert_eq!(dee_ws.closed().await, 1000, "Dee's socket is closed");
     let team_emails: Vec<String> = app.get("/api/operators", &admin_token).await["operators"]
         .as_array()
         .unwrap()
         .iter()
         .map(|o| o["email"].as_str().unwrap().to_owned())
         .collect();
-    let anna_email = team_emails.iter().find(|e| e.starts_with("anna")).unwrap();
+    let email = |name: &str| team_emails.iter().find(|e| e.starts_with(name)).unwrap();
+    let anna_email = email("anna");
+    // A session of Carl's he signs out, with a socket and a ticket of its own.
+    let carls_other = Operator {
+        id: carl.id.clone(),
+        name: carl.name.clone(),
+        token: app.login(email("carl"), "password-123").await,
+    };
+    let mut carls_other_ws = app.connect_operator(&carls_other).await;
+    let carls_other_ticket = app.ticket(&carls_other.token).await;
+    let (status, v) = app
+        .request("POST", "/api/me/sign-out", Some(&carls_other.token), None)
+        .await;
+    assert_eq!(status, 204, "Carl signs a session out: {v}");
+    assert_eq!(carls_other_ws.closed().await, 1000, "its socket is closed");
+    for (whose, ticket) in [
+        ("Dee's", dee_ticket),
+        ("the signed-out", carls_other_ticket),
+    ] {
+        let url = format!("{}?v=1&ticket={ticket}", app.running.ws_url());
+        let refused = Ws::connect(&url).await.err();
+        let refused = matches!(refused, Some(Closed::Refused(401)));
+        assert!(refused, "{whose} ticket, issued before, opens no socket");
+    }
     let mut anna_ws = app.connect_operator(&anna).await;
     let mut boris_ws = app.connect_operator(&boris).await;
 
@@ -780,6 +886,8 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
     let admins = |expires_at| Claims::Session {
         workspace: a.clone(),
         operator: app.running.admin.id.clone(),
+        session: unique("ses_"),
+        issued_at: expires_at - 8 * 3_600_000,
         expires_at,
     };
     let veras = |expires_at| Claims::Visitor {
@@ -832,6 +940,8 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
         nina: OperatorId::parse(&nina.id).unwrap(),
         admin: app.running.admin.id.clone(),
         other_admin: OperatorId::parse(&other_admin.id).unwrap(),
+        dee: OperatorId::parse(&dee.id).unwrap(),
+        dora: OperatorId::parse(&dora.id).unwrap(),
         vera: VisitorId::parse(&vera.id).unwrap(),
         olek: VisitorId::parse(&olek.id).unwrap(),
         wanda: VisitorId::parse(&wanda.id).unwrap(),
@@ -865,14 +975,31 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
             ),
             (Who::Unsigned(Token::Session), unsigned(&admins(later))),
             (Who::Unsigned(Token::Visitor), unsigned(&veras(later))),
+            (Who::Deactivated, dee.token.clone()),
+            (Who::SignedOut, carls_other.token.clone()),
             (Who::Admin, admin_token.clone()),
         ],
+        logins: [
+            (Who::Operator, email("carl"), "password-123"),
+            (Who::TransferredAway, email("boris"), "password-123"),
+            (Who::WithoutColleagues, email("nina"), "password-123"),
+            (Who::OtherAdmin, &other_email, "another-workspace-pw"),
+            (
+                Who::Admin,
+                &app.running.admin.email.as_str().to_owned(),
+                app.running.admin_password.as_deref().unwrap(),
+            ),
+        ]
+        .into_iter()
+        .map(|(who, email, password)| (who, email.clone(), password.to_owned()))
+        .collect(),
         names: vec![
             ("dialog", dialog.clone()),
             ("file_seq", file_seq.to_string()),
             ("team", team.clone()),
             ("spare", spare.clone()),
             ("carl", carl.id.clone()),
+            ("dora", dora.id.clone()),
             ("site", app.running.site.key.to_string()),
             ("reply", reply),
             ("endpoint", endpoint.replace(':', "%3A").replace('/', "%2F")),
@@ -929,20 +1056,24 @@ async fn before(
 }
 
 /// Each endpoint against each caller.
-async fn http_matrix(app: &TestApp, s: &Scene, sockets: &mut Sockets) {
+async fn http_matrix(app: &TestApp, s: &Scene, sockets: &mut Sockets, endpoints: &[Endpoint]) {
     let mut known = None;
-    for endpoint in endpoints() {
+    for endpoint in endpoints {
         for who in CALLERS {
             let path = s.fill(endpoint.path, who);
             let body = endpoint.body.map(|b| s.fill(b, who)).unwrap_or_default();
             let cell = format!("{} {} as {who:?}", endpoint.method, endpoint.path);
             let expected = endpoint.policy.expect(who);
-            let before = before(app, s, matches!(expected, Allowed(_)), &mut known).await;
+            let allowed = matches!(expected, Allowed(_));
+            let fresh = match endpoint.ends {
+                Ends::ANewSession if allowed => Some(s.sign_in_again(app, who).await),
+                _ => None,
+            };
+            let token = fresh.as_deref().or(s.token(who));
+            let before = before(app, s, allowed, &mut known).await;
             let json_body = (!body.is_empty())
                 .then(|| parlor_e2e::serde_json::from_str(&body).expect("the bodies are JSON"));
-            let (status, answer) = app
-                .request(endpoint.method, &path, s.token(who), json_body)
-                .await;
+            let (status, answer) = app.request(endpoint.method, &path, token, json_body).await;
             let code = answer["error"]["code"].as_str();
             match expected {
                 Allowed(want) | Unchanged(want) => assert_eq!(status, want, "{cell}: {answer}"),
@@ -954,9 +1085,38 @@ async fn http_matrix(app: &TestApp, s: &Scene, sockets: &mut Sockets) {
                 assert_unchanged(&before, &after, &cell);
                 known = Some(after);
             }
+            if allowed {
+                signed_out(app, s, sockets, endpoint.ends, who, token, &cell).await;
+            }
         }
         let after = format!("after {} {}", endpoint.method, endpoint.path);
         sockets.assert_no_leak(s, &after).await;
+    }
+}
+
+/// After an allowed cell that ends sessions: the token it was sent with is refused from then on;
+/// the caller's own is not, unless every session of theirs ended, and then their socket closed.
+async fn signed_out(
+    app: &TestApp,
+    s: &Scene,
+    sockets: &mut Sockets,
+    ends: Ends,
+    who: Who,
+    sent: Option<&str>,
+    cell: &str,
+) {
+    let answers = |token| async move { app.request("GET", "/api/me", token, None).await.0 };
+    match ends {
+        Ends::Nothing => {}
+        Ends::ANewSession => {
+            assert_eq!(answers(sent).await, 401, "{cell}: the session is over");
+            let own = answers(s.token(who)).await;
+            assert_eq!(own, 200, "{cell}: the caller's other session goes on");
+        }
+        Ends::EverySession => {
+            assert_eq!(answers(sent).await, 401, "{cell}: the session is over");
+            sockets.closed(s, who, cell).await;
+        }
     }
 }
 
@@ -1027,7 +1187,10 @@ async fn no_caller_reaches_what_is_not_theirs_and_a_refused_request_changes_noth
         "the matrix lists every endpoint of docs/protocol.md"
     );
 
-    let app = TestApp::spawn().await;
+    // Every caller signs in with Anna's email and a wrong password, and asks for a visitor
+    // session from one address: what no person does, and the limits would answer before the
+    // authorisation does (`tests/tests/limits.rs` holds those).
+    let app = TestApp::spawn_with_limits("off").await;
     let (scene, mut sockets) = build(&app).await;
     let sent: BTreeSet<String> = ops()
         .iter()
@@ -1040,6 +1203,11 @@ async fn no_caller_reaches_what_is_not_theirs_and_a_refused_request_changes_noth
         }
     }
 
-    http_matrix(&app, &scene, &mut sockets).await;
+    // Signing out everywhere ends the sessions and sockets the WebSocket ops are sent on: last.
+    let (last, first): (Vec<_>, Vec<_>) = endpoints()
+        .into_iter()
+        .partition(|e| e.ends == Ends::EverySession);
+    http_matrix(&app, &scene, &mut sockets, &first).await;
     ws_matrix(&app, &scene, &mut sockets).await;
+    http_matrix(&app, &scene, &mut sockets, &last).await;
 }
