@@ -5,11 +5,13 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 
 use super::errors::{condition_held, unavailable};
-use super::item::{item_of, key_of, n, parse_items, s, with_gsi1, with_ttl};
+use super::item::{item_of, key_of, n, parse_items, s, str_attr, with_gsi1, with_ttl};
+use super::keys::GSI1SK;
 use super::{DynamoStore, keys, now};
-use crate::domain::{Connection, OperatorStatus, Role};
+use crate::domain::Connection;
 use crate::ids::{ConnectionId, OperatorId, VisitorId, WorkspaceId};
 use crate::ports::{ConnectionStore, StoreResult};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 impl DynamoStore {
     async fn connections(&self, query: QueryFluentBuilder) -> StoreResult<Vec<Connection>> {
@@ -21,51 +23,40 @@ impl DynamoStore {
         parse_items(self.collect(live, None).await?)
     }
 
-    /// Sets the status an operator connection carries.
-    pub(super) async fn update_connection_status(
+    /// Sets `peer.{field}` on each of the operator's connection records (their status, role or
+    /// rights, which fanning out reads there): one Query of `GSI1`, one UpdateItem per connection.
+    /// Not one transaction with the operator's own write: a connection opened meanwhile carries
+    /// what its opener read, and the next change corrects it. A connection closed meanwhile stays
+    /// closed rather than coming back as a fragment.
+    pub(super) async fn set_on_operator_connections(
         &self,
-        connection: &ConnectionId,
-        status: OperatorStatus,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+        field: &str,
+        value: AttributeValue,
     ) -> StoreResult<()> {
-        let updated = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_of(keys::connection(connection))))
-            .update_expression("SET #peer.#status = :status")
-            // A connection closed meanwhile stays closed rather than coming back as a fragment.
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_names("#peer", "peer")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":status", s(status.as_str()))
-            .send()
-            .await;
-        condition_held(updated).map(drop)
-    }
-
-    /// Sets the role an operator connection carries.
-    pub(super) async fn update_connection_role(
-        &self,
-        connection: &ConnectionId,
-        role: Role,
-    ) -> StoreResult<()> {
-        let role = match role {
-            Role::Admin => "admin",
-            Role::Operator => "operator",
-        };
-        let updated = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key_of(keys::connection(connection))))
-            .update_expression("SET #peer.#role = :role")
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_names("#peer", "peer")
-            .expression_attribute_names("#role", "role")
-            .expression_attribute_values(":role", s(role))
-            .send()
-            .await;
-        condition_held(updated).map(drop)
+        let mine = self
+            .query_gsi1(keys::operator_connections(workspace))
+            .key_condition_expression("#gpk = :gpk AND begins_with(#gsk, :mine)")
+            .expression_attribute_names("#gsk", GSI1SK)
+            .expression_attribute_values(":mine", s(keys::operator_connection_prefix(operator)));
+        for item in self.collect(mine, None).await? {
+            let connection = ConnectionId::from_trusted(str_attr(&item, "id")?);
+            let updated = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key_of(keys::connection(&connection))))
+                .update_expression("SET #peer.#field = :value")
+                .condition_expression("attribute_exists(PK)")
+                .expression_attribute_names("#peer", "peer")
+                .expression_attribute_names("#field", field)
+                .expression_attribute_values(":value", value.clone())
+                .send()
+                .await;
+            condition_held(updated)?;
+        }
+        Ok(())
     }
 }
 

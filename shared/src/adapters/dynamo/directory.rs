@@ -8,9 +8,9 @@ use super::errors::{Guard, condition_held, invalid_request, lost_guards, unavail
 use super::item::{
     ENTITY, Item, fields_of, item_of, key_of, n, parse_items, s, str_attr, to_attr, with_gsi1,
 };
-use super::keys::{self, GSI1SK};
+use super::keys;
 use crate::domain::{Operator, OperatorStatus, Site, Visitor, Workspace};
-use crate::ids::{ConnectionId, OperatorId, SiteKey, VisitorId, WorkspaceId};
+use crate::ids::{OperatorId, SiteKey, VisitorId, WorkspaceId};
 use crate::ports::{DirectoryStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -210,19 +210,12 @@ impl DirectoryStore for DynamoStore {
             lost_guards(e, &guards)?;
             return Err(StoreError::Conflict);
         }
-        let mine = self
-            .query_gsi1(keys::operator_connections(&operator.workspace))
-            .key_condition_expression("#gpk = :gpk AND begins_with(#gsk, :mine)")
-            .expression_attribute_names("#gsk", GSI1SK)
-            .expression_attribute_values(
-                ":mine",
-                s(keys::operator_connection_prefix(&operator.id)),
-            );
-        for item in self.collect(mine, None).await? {
-            let connection = ConnectionId::from_trusted(str_attr(&item, "id")?);
-            self.update_connection_role(&connection, operator.role)
-                .await?;
-        }
+        let role = match operator.role {
+            crate::domain::Role::Admin => "admin",
+            crate::domain::Role::Operator => "operator",
+        };
+        self.set_on_operator_connections(&operator.workspace, &operator.id, "role", s(role))
+            .await?;
         Ok(())
     }
 
@@ -259,15 +252,8 @@ impl DirectoryStore for DynamoStore {
         if !condition_held(updated)? {
             return Ok(());
         }
-        let mine = self
-            .query_gsi1(keys::operator_connections(workspace))
-            .key_condition_expression("#gpk = :gpk AND begins_with(#gsk, :mine)")
-            .expression_attribute_names("#gsk", GSI1SK)
-            .expression_attribute_values(":mine", s(keys::operator_connection_prefix(id)));
-        for item in self.collect(mine, None).await? {
-            let connection = ConnectionId::from_trusted(str_attr(&item, "id")?);
-            self.update_connection_status(&connection, status).await?;
-        }
+        self.set_on_operator_connections(workspace, id, "status", s(status.as_str()))
+            .await?;
         Ok(())
     }
 

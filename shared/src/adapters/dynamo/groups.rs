@@ -5,10 +5,10 @@ use async_trait::async_trait;
 
 use super::DynamoStore;
 use super::errors::{condition_held, unavailable};
-use super::item::{item_of, key_of, parse_items, s, str_attr, to_attr};
-use super::keys::{self, GSI1SK};
+use super::item::{item_of, key_of, parse_items, s, to_attr};
+use super::keys;
 use crate::domain::{Group, Rights};
-use crate::ids::{ConnectionId, GroupId, OperatorId, WorkspaceId};
+use crate::ids::{GroupId, OperatorId, WorkspaceId};
 use crate::ports::{GroupStore, StoreError, StoreResult};
 
 #[async_trait]
@@ -85,28 +85,8 @@ impl GroupStore for DynamoStore {
         if !condition_held(updated)? {
             return Ok(());
         }
-        let mine = self
-            .query_gsi1(keys::operator_connections(workspace))
-            .key_condition_expression("#gpk = :gpk AND begins_with(#gsk, :mine)")
-            .expression_attribute_names("#gsk", GSI1SK)
-            .expression_attribute_values(":mine", s(keys::operator_connection_prefix(id)));
-        for item in self.collect(mine, None).await? {
-            let connection = ConnectionId::from_trusted(str_attr(&item, "id")?);
-            let updated = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .set_key(Some(key_of(keys::connection(&connection))))
-                .update_expression("SET #peer.#rights = :rights")
-                // A connection closed meanwhile stays closed rather than coming back as a fragment.
-                .condition_expression("attribute_exists(PK)")
-                .expression_attribute_names("#peer", "peer")
-                .expression_attribute_names("#rights", "rights")
-                .expression_attribute_values(":rights", rights.clone())
-                .send()
-                .await;
-            condition_held(updated)?;
-        }
+        self.set_on_operator_connections(workspace, id, "rights", rights)
+            .await?;
         Ok(())
     }
 }
