@@ -203,15 +203,7 @@ async fn an_operator_changes_their_own_name_and_every_console_hears_of_it() {
                 Some(json!({ "name": name })),
             )
             .await;
-        assert_eq!(
-            (status, v["error"]["code"].as_str()),
-            (400, Some("invalid_request")),
-            "{v}"
-        );
-        assert!(
-            v["error"]["message"].as_str().unwrap().contains(words),
-            "{v}"
-        );
+        refused_saying(status, &v, (400, "invalid_request"), words);
     }
     let (status, _) = refused(&app, "PATCH", "/api/me", None, Some(json!({ "name": "X" }))).await;
     assert_eq!(status, 401);
@@ -742,15 +734,7 @@ async fn an_admin_resets_a_password_and_that_operators_sessions_end() {
                 Some(json!({ "password": password })),
             )
             .await;
-        assert_eq!(
-            (status, v["error"]["code"].as_str()),
-            (400, Some("invalid_request")),
-            "{v}"
-        );
-        assert!(
-            v["error"]["message"].as_str().unwrap().contains(words),
-            "{v}"
-        );
+        refused_saying(status, &v, (400, "invalid_request"), words);
     }
     a.ping().await.expect("a refused reset ends nothing");
     app.get("/api/me", &anna.token).await;
@@ -1085,4 +1069,20 @@ async fn an_ended_session_is_refused_by_every_endpoint_of_the_api() {
         "nothing changed"
     );
     app.get("/api/me", &bea.token).await;
+}
+
+/// The answer was refused with `want` (status and code), and its message says `words`.
+#[track_caller]
+fn refused_saying(status: u16, v: &parlor_e2e::serde_json::Value, want: (u16, &str), words: &str) {
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (want.0, Some(want.1)),
+        "{v}"
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(words)),
+        "{v}"
+    );
 }

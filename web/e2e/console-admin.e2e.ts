@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import type { SiteView } from "../protocol/protocol";
-import { api, consoleSignIn, dialogRow, gatewayAndBrowser, HttpError, login, screenshot, scriptedVisitor, seriousAxeViolations, type Parlor } from "./harness";
+import { api, consoleSignIn, signedInConsole, dialogRow, gatewayAndBrowser, HttpError, login, screenshot, scriptedVisitor, seriousAxeViolations, type Parlor } from "./harness";
 
 const scene = gatewayAndBrowser();
 let parlor: Parlor;
@@ -15,13 +15,8 @@ let sockets = 0;
 const errors: string[] = [];
 const boris = { name: "Boris", email: "boris@parlor.test", password: "boris-password-1" };
 
-async function signIn(who: { email: string; password: string }, options: { bypassCSP?: boolean } = {}): Promise<Page> {
-  const context = await scene.browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => errors.push(e.message));
-  await consoleSignIn(page, parlor, who);
-  return page;
+function signIn(who: { email: string; password: string }, options: { bypassCSP?: boolean } = {}): Promise<Page> {
+  return signedInConsole(scene.browser, parlor, who, { contexts, errors }, options);
 }
 
 async function openSettings(page: Page): Promise<void> {

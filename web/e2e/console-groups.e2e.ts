@@ -4,21 +4,15 @@
 // console offers both at once, with no reload; taking them out takes both away again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import { addOperator, consoleSignIn, dialogRow, gatewayAndBrowser, scriptedOperator, scriptedVisitor, seriousAxeViolations, type Parlor } from "./harness";
+import { addOperator, signedInConsole, dialogRow, gatewayAndBrowser, scriptedOperator, scriptedVisitor, seriousAxeViolations, type Parlor } from "./harness";
 
 const scene = gatewayAndBrowser();
 let parlor: Parlor;
 const contexts: BrowserContext[] = [];
 const errors: string[] = [];
 
-async function signIn(who: { email: string; password: string }, options: { bypassCSP?: boolean } = {}): Promise<Page> {
-  // axe-core is injected as a script, which the console's CSP refuses unless bypassed.
-  const context = await scene.browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => errors.push(e.message));
-  await consoleSignIn(page, parlor, who);
-  return page;
+function signIn(who: { email: string; password: string }, options: { bypassCSP?: boolean } = {}): Promise<Page> {
+  return signedInConsole(scene.browser, parlor, who, { contexts, errors }, options);
 }
 
 beforeAll(() => {

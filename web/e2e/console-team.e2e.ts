@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import type { OperatorView } from "../protocol/protocol";
-import { addOperator, api, consoleSignIn, gatewayAndBrowser, HttpError, login, scriptedVisitor, seriousAxeViolations, type Parlor } from "./harness";
+import { addOperator, api, consoleSignIn, signedInConsole, gatewayAndBrowser, HttpError, login, scriptedVisitor, seriousAxeViolations, type Parlor } from "./harness";
 
 /** Read at each start of the gateway: the last test signs a second workspace's admin in. */
 const gatewayEnv: Record<string, string> = {};
@@ -16,13 +16,8 @@ let parlor: Parlor;
 const contexts: BrowserContext[] = [];
 const errors: string[] = [];
 
-async function signIn(who: { email: string; password: string }, options: { bypassCSP?: boolean } = {}): Promise<Page> {
-  const context = await scene.browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on("pageerror", (e) => errors.push(e.message));
-  await consoleSignIn(page, parlor, who);
-  return page;
+function signIn(who: { email: string; password: string }, options: { bypassCSP?: boolean } = {}): Promise<Page> {
+  return signedInConsole(scene.browser, parlor, who, { contexts, errors }, options);
 }
 
 async function openAccount(page: Page): Promise<void> {

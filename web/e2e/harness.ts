@@ -431,6 +431,26 @@ export function socketLives(target: Page | Frame): Promise<SocketLife[]> {
   return target.evaluate(() => (window as unknown as { __parlorSockets?: SocketLife[] }).__parlorSockets ?? []);
 }
 
+/**
+ * A console signed in as `who`, in a browser context of its own (1280×900). The context goes to
+ * `track.contexts` for the suite to close, and the page's uncaught errors to `track.errors`.
+ * `bypassCSP` lets axe-core be injected.
+ */
+export async function signedInConsole(
+  browser: Browser,
+  parlor: Pick<Parlor, "url">,
+  who: { email: string; password: string },
+  track: { contexts: BrowserContext[]; errors: string[] },
+  options: { bypassCSP?: boolean } = {},
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  track.contexts.push(context);
+  const page = await context.newPage();
+  page.on("pageerror", (e) => track.errors.push(e.message));
+  await consoleSignIn(page, parlor, who);
+  return page;
+}
+
 /** Signs in to the console on `page` and waits until its socket is up. */
 export async function consoleSignIn(page: Page, parlor: Pick<Parlor, "url">, who: { email: string; password: string }): Promise<void> {
   await page.goto(`${parlor.url}/`);
