@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { Store } from "../store";
 import { MIN_PASSWORD_CHARS } from "../state/settings";
 import { Icon } from "./Icons";
-import { useEscape } from "./escape";
+import { useModal } from "./escape";
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -11,16 +11,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
  * and signing out on the server (this session, or every session of mine). A modal that Escape closes.
  */
 export function Account({ store, onClose }: { store: Store; onClose(): void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEscape(true, onClose);
-  useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
-    ref.current?.showModal();
-    return () => {
-      ref.current?.close();
-      setTimeout(() => opener?.isConnected && opener.focus());
-    };
-  }, []);
+  const ref = useModal(onClose);
   return (
     <dialog ref={ref} class="account" aria-labelledby="account-title" data-testid="account" onCancel={(e) => (e.preventDefault(), onClose())}>
       <div class="popup-head">

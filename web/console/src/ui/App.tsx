@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { OperatorStatus } from "../../../protocol/protocol";
 import type { Store } from "../store";
 import { step } from "../state/sidebar";
@@ -9,7 +9,7 @@ import { Sidebar } from "./Sidebar";
 import { DialogPane } from "./DialogPane";
 import { Settings } from "./Settings";
 import { Icon } from "./Icons";
-import { useEscape } from "./escape";
+import { useModal } from "./escape";
 import { ApiError } from "../api";
 import { signInRefused } from "../state/limits";
 import { NotificationsButton } from "./Notifications";
@@ -131,16 +131,7 @@ export function App({ store }: { store: Store }) {
 
 /** The keyboard shortcuts, on `?` or the header's keyboard button: a modal that Escape closes. */
 function Shortcuts({ onClose }: { onClose(): void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEscape(true, onClose);
-  useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
-    ref.current?.showModal();
-    return () => {
-      ref.current?.close();
-      setTimeout(() => opener?.isConnected && opener.focus());
-    };
-  }, []);
+  const ref = useModal(onClose);
   return (
     <dialog ref={ref} class="keys" aria-labelledby="keys-title" data-testid="shortcuts" onCancel={(e) => (e.preventDefault(), onClose())}>
       <div class="popup-head">

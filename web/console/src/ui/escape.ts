@@ -2,7 +2,7 @@
 // one key listener closes the newest. Side panels stay open when Escape is pressed in a field
 // (where it only leaves the field's own pop-ups), so typing never folds the visitor card away.
 
-import { useLayoutEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import { typingIn } from "../state/keys";
 
 interface Closable {
@@ -40,4 +40,23 @@ export function useEscape(active: boolean, close: () => void, fromFields = true)
       if (open.length === 0) removeEventListener("keydown", onKey);
     };
   }, [active, fromFields]);
+}
+
+/**
+ * A modal `<dialog>` that shows while mounted: opened with `showModal`, closed by Escape (through
+ * `useEscape`, so the newest closes first) or `onClose`, and the focus handed back to what had it.
+ * Put the returned ref on the dialog.
+ */
+export function useModal(onClose: () => void) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEscape(true, onClose);
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    ref.current?.showModal();
+    return () => {
+      ref.current?.close();
+      setTimeout(() => opener?.isConnected && opener.focus());
+    };
+  }, []);
+  return ref;
 }
