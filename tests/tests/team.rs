@@ -631,6 +631,62 @@ async fn a_role_change_applies_at_once_even_on_an_open_socket() {
 }
 
 #[tokio::test]
+async fn the_charge_of_a_dialog_never_passes_to_a_deactivated_operator_who_was_only_connected_to_it()
+ {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (anna, _) = add(&app, &admin, "Anna", "operator").await;
+    let (dee, _) = add(&app, &admin, "Dee", "operator").await;
+    let (carl, _) = add(&app, &admin, "Carl", "operator").await;
+    let mut a = app.connect_operator(&anna).await;
+    let mut d = app.connect_operator(&dee).await;
+    let mut c = app.connect_operator(&carl).await;
+    let mut vera = app.visitor("Vera").await;
+    let dialog = start_dialog(&mut vera, "Hello?").await;
+    a.ok(frame::join(&dialog)).await;
+    d.ok(frame::join(&dialog)).await;
+    // Dee was connected to Anna's dialog, not in charge of it: deactivating her leaves it as it is.
+    let (status, _) = app
+        .request(
+            "POST",
+            &format!("/api/operators/{}/deactivate", dee.id),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(d.closed().await, 1000);
+    let before = app.get(&format!("/api/dialogs/{dialog}"), &admin).await;
+    assert_eq!(before["assignee"]["id"], anna.id.as_str(), "{before}");
+    c.drain().await;
+
+    // Anna leaves: the charge would pass to Dee, who is handed back instead; nobody is left, so
+    // the dialog waits in the queue and rings again.
+    a.ok(frame::leave(&dialog)).await;
+    let after = app.get(&format!("/api/dialogs/{dialog}"), &admin).await;
+    assert_eq!(after.get("assignee"), None, "{after}");
+    assert_eq!(after["participants"], json!([]), "{after}");
+    assert_eq!(after["needs_answer"], true, "{after}");
+    let history = app.history(&carl, &dialog, "").await;
+    let newest = &history["messages"][0];
+    assert_eq!(newest["event"]["event"], "handed_back", "{newest}");
+    assert_eq!(newest["event"]["name"], "Dee");
+    assert_eq!(newest["event"]["by_name"], "Anna");
+    let rang = c
+        .next_where(|e| {
+            e["type"] == "dialog.updated"
+                && e["dialog"]["id"] == dialog.as_str()
+                && e["event"]["event"]["event"] == "handed_back"
+        })
+        .await;
+    assert_eq!(rang["ring"], true, "it rings again for Carl, who is online");
+    // Carl takes it as any queued dialog.
+    c.ok(frame::join(&dialog)).await;
+    let taken = app.get(&format!("/api/dialogs/{dialog}"), &admin).await;
+    assert_eq!(taken["assignee"]["id"], carl.id.as_str());
+}
+
+#[tokio::test]
 async fn the_last_active_admin_can_be_neither_demoted_nor_deactivated() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;

@@ -152,7 +152,45 @@ impl Dialogs {
             .await?;
         self.announce(&dialog, &added, Some(connection), &[])
             .await?;
+        let charge_passed = added
+            .iter()
+            .any(|m| matches!(m.event(), Some(SystemEvent::Left { .. })));
+        if charge_passed {
+            self.pass_over_deactivated(dialog.clone(), op).await?;
+        }
         Ok(Done::changed(dialog, &added))
+    }
+
+    /// Whoever the charge of a dialog just passed to must be active. Deactivating an operator hands
+    /// back the dialogs they were in charge of (found through the index), but one they were only
+    /// connected to still lists them; when the charge would pass to them, they are handed back in
+    /// turn (`by` the operator whose change passed it), so the charge goes on to the next one
+    /// connected or the dialog returns to the queue. One read of the new assignee's record per
+    /// change that passes the charge.
+    async fn pass_over_deactivated(&self, mut dialog: Dialog, by: &Operator) -> AppResult<()> {
+        while let Some(assignee) = dialog.assignee.clone() {
+            if assignee.id == by.id {
+                break;
+            }
+            let next = self
+                .directory
+                .get_operator(&dialog.workspace, &assignee.id)
+                .await?;
+            let Some(next) = next.filter(|o| !o.active) else {
+                break;
+            };
+            let (handed, added) = self
+                .mutate_dialog(&dialog.workspace, &dialog.id, |d, now| {
+                    d.hand_back(&next, by, now)
+                })
+                .await?;
+            self.announce(&handed, &added, None, &[]).await?;
+            if added.is_empty() {
+                break;
+            }
+            dialog = handed;
+        }
+        Ok(())
     }
 
     pub(crate) async fn transfer(
@@ -211,6 +249,7 @@ impl Dialogs {
                 .mutate_dialog(&op.workspace, &id, |d, now| d.hand_back(op, admin, now))
                 .await?;
             self.announce(&dialog, &added, None, &[]).await?;
+            self.pass_over_deactivated(dialog, admin).await?;
         }
         Ok(())
     }
