@@ -321,19 +321,7 @@ mod tests {
     use crate::domain::testing::operator;
 
     fn tab(op: &Operator, n: u8) -> Connection {
-        Connection {
-            id: ConnectionId::from_trusted(format!("{}-{n}", op.name)),
-            workspace: op.workspace.clone(),
-            peer: Peer::Operator {
-                id: op.id.clone(),
-                role: op.role,
-                status: op.status,
-                rights: op.rights.clone(),
-                session: None,
-            },
-            connected_at: 0,
-            expires_at: 0,
-        }
+        crate::domain::testing::operator_tab(op, &n.to_string())
     }
 
     fn visitor_tab(v: &Visitor, n: u8) -> Connection {

@@ -373,22 +373,10 @@ mod tests {
     use super::*;
     use crate::domain::testing::operator;
     use crate::domain::{OperatorStatus, Role};
-    use crate::ids::{ConnectionId, WorkspaceId};
+    use crate::ids::WorkspaceId;
 
     fn tab(op: &Operator) -> Connection {
-        Connection {
-            id: ConnectionId::from_trusted(format!("{}-tab", op.name)),
-            workspace: op.workspace.clone(),
-            peer: Peer::Operator {
-                id: op.id.clone(),
-                role: op.role,
-                status: op.status,
-                rights: op.rights.clone(),
-                session: None,
-            },
-            connected_at: 0,
-            expires_at: 0,
-        }
+        crate::domain::testing::operator_tab(op, "tab")
     }
 
     fn subscriber(op: &Operator, choices: PushChoices) -> PushSubscriber {

@@ -1,8 +1,8 @@
 //! People for the unit tests of the domain and of what is built on it: an operator and a visitor
 //! of one workspace and site.
 
-use super::{Operator, OperatorStatus, Role, Visitor, VisitorSource};
-use crate::ids::{OperatorId, SiteKey, VisitorId, WorkspaceId};
+use super::{Connection, Operator, OperatorStatus, Peer, Role, Visitor, VisitorSource};
+use crate::ids::{ConnectionId, OperatorId, SiteKey, VisitorId, WorkspaceId};
 
 pub(crate) fn operator(name: &str, role: Role, status: OperatorStatus) -> Operator {
     Operator {
@@ -51,4 +51,21 @@ pub(crate) fn waiting_dialog(visitor: &Visitor) -> super::Dialog {
         )
         .unwrap();
     dialog
+}
+
+/// A socket of `op`'s (`{name}-{tab}`), carrying their role, status and rights as a stored one does.
+pub(crate) fn operator_tab(op: &Operator, tab: &str) -> Connection {
+    Connection {
+        id: ConnectionId::from_trusted(format!("{}-{tab}", op.name)),
+        workspace: op.workspace.clone(),
+        peer: Peer::Operator {
+            id: op.id.clone(),
+            role: op.role,
+            status: op.status,
+            rights: op.rights.clone(),
+            session: None,
+        },
+        connected_at: 0,
+        expires_at: 0,
+    }
 }
