@@ -344,6 +344,14 @@ pub struct DialogView {
     #[ts(optional, type = "number")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<Millis>,
+    /// Waiting in the queue for an operator with room, since then.
+    #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued_since: Option<Millis>,
+    /// On hold, since then.
+    #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_since: Option<Millis>,
     /// The caller's unread count, in lists fetched over HTTP.
     #[ts(optional, type = "number")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -368,6 +376,8 @@ impl From<&Dialog> for DialogView {
             visitor_messages: d.visitor_messages,
             created_at: d.created_at,
             closed_at: d.closed_at,
+            queued_since: d.queued_since,
+            held_since: d.held_since,
             unread: None,
         }
     }

@@ -174,6 +174,14 @@ seq: number,
  */
 visitor_messages: number, created_at: number, closed_at?: number, 
 /**
+ * Waiting in the queue for an operator with room, since then.
+ */
+queued_since?: number, 
+/**
+ * On hold, since then.
+ */
+held_since?: number, 
+/**
  * The caller's unread count, in lists fetched over HTTP.
  */
 unread?: number, };

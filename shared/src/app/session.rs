@@ -615,6 +615,7 @@ impl Sessions {
             name: "Demo workspace".into(),
             created_at: self.clock.now(),
             attachment_limits: Default::default(),
+            handling: Default::default(),
         };
         self.directory.put_workspace(&workspace).await?;
         let allowed_origins = crate::domain::parse_allowed_origins(&origins)?;

@@ -98,6 +98,12 @@ pub struct Dialog {
     pub visitor_messages: u64,
     pub created_at: Millis,
     pub closed_at: Option<Millis>,
+    /// Since when it waits in the queue for an operator with room (automatic distribution).
+    #[serde(default)]
+    pub queued_since: Option<Millis>,
+    /// Since when the operator in charge has put it on hold to take another (seed 004).
+    #[serde(default)]
+    pub held_since: Option<Millis>,
     /// Bumped by every write; a write that expects another version loses the race.
     pub version: u64,
 }
@@ -124,6 +130,8 @@ impl Dialog {
             visitor_messages: 0,
             created_at: now,
             closed_at: None,
+            queued_since: None,
+            held_since: None,
             version: 0,
         }
     }

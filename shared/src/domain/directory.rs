@@ -13,6 +13,9 @@ pub struct Workspace {
     /// How large attachments may be; workspaces stored before attachments get the defaults.
     #[serde(default)]
     pub attachment_limits: super::AttachmentLimits,
+    /// Distribution, hold and time limits; workspaces stored before get the defaults.
+    #[serde(default)]
+    pub handling: super::ChatHandling,
 }
 
 /// A web site the widget runs on: its public key and the origins it may be embedded in.
