@@ -205,7 +205,7 @@ pub enum MessageOp {
     Ping {},
 }
 
-/// The `assign` route: connect to a dialog, disconnect, transfer.
+/// The `assign` route: connect to a dialog, disconnect, transfer, put on hold and resume.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
 #[serde(tag = "op", rename_all = "snake_case")]
 #[ts(export_to = "protocol.ts")]
@@ -222,6 +222,14 @@ pub enum AssignOp {
         #[ts(optional)]
         #[serde(default, skip_serializing_if = "Option::is_none")]
         comment: Option<String>,
+    },
+    /// Put the dialog on hold, to take another; an operator connected to it may.
+    Hold {
+        dialog_id: DialogId,
+    },
+    /// Take it off hold.
+    Resume {
+        dialog_id: DialogId,
     },
 }
 
@@ -491,6 +499,12 @@ pub enum ServerEvent {
         dialog_id: Option<DialogId>,
         page: crate::domain::VisitedPage,
     },
+    /// The workspace's chat handling settings changed (`PUT /api/workspace/handling`): to every
+    /// operator console, so the reply-time limit and the sorts it offers follow.
+    #[serde(rename = "workspace.handling")]
+    WorkspaceHandling {
+        handling: crate::domain::ChatHandling,
+    },
 }
 
 impl ServerEvent {
@@ -555,7 +569,7 @@ mod tests {
         );
         assert_eq!(
             Route::Assign.ops(),
-            Some(&["join", "leave", "transfer"][..])
+            Some(&["join", "leave", "transfer", "hold", "resume"][..])
         );
         assert_eq!(Route::Close.ops(), Some(&["close", "reopen"][..]));
         for route in Route::ALL {

@@ -191,7 +191,8 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
         | ServerEvent::DialogRead { .. }
         | ServerEvent::OperatorStatusChanged { .. }
         | ServerEvent::OperatorUpdated { .. }
-        | ServerEvent::VisitorPage { .. } => Vec::new(),
+        | ServerEvent::VisitorPage { .. }
+        | ServerEvent::WorkspaceHandling { .. } => Vec::new(),
     };
     messages
         .into_iter()
@@ -203,6 +204,8 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
             SystemEvent::Closed { .. } => "closed",
             SystemEvent::Reopened { .. } => "reopened",
             SystemEvent::HandedBack { .. } => "handed_back",
+            SystemEvent::Held { .. } => "held",
+            SystemEvent::Resumed { .. } => "resumed",
         })
         .collect()
 }

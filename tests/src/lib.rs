@@ -606,6 +606,14 @@ pub mod frame {
         json!({ "action": "assign", "op": "transfer", "dialog_id": dialog, "to": to, "comment": comment })
     }
 
+    pub fn hold(dialog: &str) -> Value {
+        json!({ "action": "assign", "op": "hold", "dialog_id": dialog })
+    }
+
+    pub fn resume(dialog: &str) -> Value {
+        json!({ "action": "assign", "op": "resume", "dialog_id": dialog })
+    }
+
     pub fn close(dialog: &str) -> Value {
         json!({ "action": "close", "op": "close", "dialog_id": dialog })
     }

@@ -287,6 +287,8 @@ fn endpoints() -> Vec<Endpoint> {
         http("POST", "/api/uploads", Some(r#"{"name": "note.txt", "size": 12, "content_type": "text/plain"}"#), SignedIn(201)),
         http("GET", "/api/attachments/limits", None, SignedIn(200)),
         http("PUT", "/api/attachments/limits", Some(r#"{"image_max_bytes": 5000000, "file_max_bytes": 6000000}"#), Admin { ok: 200, other_admin: Allowed(200) }),
+        http("GET", "/api/workspace/handling", None, Operator(200)),
+        http("PUT", "/api/workspace/handling", Some(r#"{"reply_time_limit_secs": 600, "distribution": false, "max_active_chats": 5, "held_counts_against_limit": false, "hand_back_after_secs": 300}"#), Admin { ok: 200, other_admin: Allowed(200) }),
         http("PATCH", "/api/me", Some(r#"{"name": "Renamed {who}"}"#), Operator(200)),
         // A wrong current password: refused, whoever asks.
         http("POST", "/api/me/password", Some(r#"{"current_password": "not-the-password", "new_password": "a-long-new-passphrase"}"#), Operators(Refused(400, "wrong_password"))),
@@ -354,6 +356,8 @@ fn ops() -> Vec<Op> {
         op(|s| frame::join(&s.dialog), Dialog { visitor: false }),
         op(|s| frame::send(Some(&s.dialog), &unique("c"), &s.dialog_text), Dialog { visitor: true }),
         op(|s| frame::whisper(&s.dialog, &unique("c"), &s.whisper), Dialog { visitor: false }),
+        op(|s| frame::hold(&s.dialog), Dialog { visitor: false }),
+        op(|s| frame::resume(&s.dialog), Dialog { visitor: false }),
         op(|s| frame::leave(&s.dialog), Dialog { visitor: false }),
         op(|s| frame::transfer(&s.dialog, &s.carl.to_string(), Some("for you")), Reassign),
         op(|s| frame::close(&s.dialog), Dialog { visitor: false }),

@@ -40,9 +40,9 @@ export const RIGHTS: readonly Right[] = ["see_colleagues_dialogs","reassign_dial
 export const RETRYABLE_ERROR_CODES: readonly ErrorCode[] = ["conflict","rate_limited","internal"];
 
 /**
- * The `assign` route: connect to a dialog, disconnect, transfer.
+ * The `assign` route: connect to a dialog, disconnect, transfer, put on hold and resume.
  */
-export type AssignOp = { "op": "join", dialog_id: DialogId, } | { "op": "leave", dialog_id: DialogId, } | { "op": "transfer", dialog_id: DialogId, to: OperatorId, comment?: string, };
+export type AssignOp = { "op": "join", dialog_id: DialogId, } | { "op": "leave", dialog_id: DialogId, } | { "op": "transfer", dialog_id: DialogId, to: OperatorId, comment?: string, } | { "op": "hold", dialog_id: DialogId, } | { "op": "resume", dialog_id: DialogId, };
 
 /**
  * One file of a message, as stored and as clients see it. Where it lives follows from the
@@ -94,6 +94,35 @@ url: string,
  * The preview of an image.
  */
 preview_url?: string, expires_at: number, };
+
+/**
+ * A workspace's settings for handling dialogs; workspaces stored before they existed get the
+ * defaults.
+ */
+export type ChatHandling = { 
+/**
+ * The reply-time limit in seconds ("Time limits", seed 002): how long a visitor's first
+ * unanswered message may wait. Absent: no limit, and no processing order.
+ */
+reply_time_limit_secs?: number, 
+/**
+ * New dialogs are assigned automatically to an available operator with room (off: they ring
+ * for every available operator, who take them by joining).
+ */
+distribution: boolean, 
+/**
+ * How many active dialogs (open, in their charge) distribution gives one operator at most.
+ */
+max_active_chats: number, 
+/**
+ * Whether a dialog on hold counts against `max_active_chats`.
+ */
+held_counts_against_limit: boolean, 
+/**
+ * Seconds an operator may be without a connected console before their dialogs are handed
+ * back ("Anna left: offline"), so the visitor's next message rings again.
+ */
+hand_back_after_secs: number, };
 
 /**
  * API Gateway selects the route (and so the function) by `action`.
@@ -189,7 +218,7 @@ unread?: number, };
 /**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "choose_workspace" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "choose_workspace" | "internal";
 
 /**
  * A file a client wants to send, as it describes it before uploading.
@@ -442,7 +471,7 @@ export type ServerEvent = { "type": "ack", request_id: string, message?: Message
  * `rate_limited` only: how many milliseconds to wait before sending the same frame again
  * (same `client_id`); nothing of it was stored.
  */
-retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, };
+retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, } | { "type": "workspace.handling", handling: ChatHandling, };
 
 /**
  * Which side of the dialog received: the visitor, or the operators.
@@ -520,7 +549,7 @@ rejoined?: boolean, } | { "event": "left", operator: OperatorId, name: string, }
 /**
  * Seen by operators only.
  */
-comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, } | { "event": "handed_back", operator: OperatorId, name: string, by: OperatorId, by_name: string, };
+comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, } | { "event": "handed_back", operator: OperatorId, name: string, by: OperatorId, by_name: string, } | { "event": "held", by?: OperatorId, by_name: string, } | { "event": "resumed", by?: OperatorId, by_name: string, held_ms: number, total_held_ms: number, };
 
 /**
  * `POST /api/tickets`: a one-time ticket for the operator's WebSocket (`?ticket=`), good for

@@ -7,6 +7,7 @@ mod delivery;
 mod dialogs;
 mod fanout;
 mod groups;
+mod handling;
 mod limits;
 mod notifications;
 mod pages;
@@ -25,6 +26,7 @@ pub(crate) use chat::Draft;
 pub use delivery::Delivery;
 pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use groups::{GroupChange, Groups, Membership};
+pub use handling::Handling;
 pub use limits::{Limiter, address_key};
 pub use notifications::{
     MAX_PUSH_SUBSCRIPTIONS, NewPushSubscription, Notifications, PUSH_BODY_CHARS, PUSH_TTL_SECS,
@@ -278,6 +280,8 @@ pub struct App {
     pub notifications: Arc<Notifications>,
     /// Groups of operators and the rights they carry.
     pub groups: Groups,
+    /// The workspace's chat handling settings: reply-time limit, distribution, hold, hand-back.
+    pub chat_handling: Handling,
     /// Sign-in attempts, new visitors, messages and sockets, each held to its limit.
     pub limits: Arc<Limiter>,
     clock: Arc<dyn Clock>,
@@ -361,6 +365,11 @@ impl App {
                 clock: clock.clone(),
             },
             groups: Groups::new(&stores, delivery.clone(), clock.clone()),
+            chat_handling: Handling {
+                directory: stores.directory.clone(),
+                connections: stores.connections.clone(),
+                delivery: delivery.clone(),
+            },
             sessions,
             sites,
             dialogs,

@@ -104,6 +104,10 @@ pub struct Dialog {
     /// Since when the operator in charge has put it on hold to take another (seed 004).
     #[serde(default)]
     pub held_since: Option<Millis>,
+    /// How long it has been on hold in all, over every hold that ended (a hold under way adds
+    /// from `held_since` when it ends).
+    #[serde(default)]
+    pub held_ms: Millis,
     /// Bumped by every write; a write that expects another version loses the race.
     pub version: u64,
 }
@@ -132,6 +136,7 @@ impl Dialog {
             closed_at: None,
             queued_since: None,
             held_since: None,
+            held_ms: 0,
             version: 0,
         }
     }
@@ -232,6 +237,10 @@ impl Dialog {
         let mut added = Vec::new();
         if self.status == DialogStatus::Closed {
             added.push(self.reopen_by(Some(op.id.clone()), op.name.clone(), now));
+        }
+        // Writing to the visitor is taking the dialog up again: a hold ends with it.
+        if self.held_since.is_some() {
+            added.push(self.resume_by(op, now));
         }
         self.needs_answer = false;
         self.waiting_since = None;
@@ -416,6 +425,8 @@ impl Dialog {
         }
         self.status = DialogStatus::Closed;
         self.closed_at = Some(now);
+        // Closing ends a hold: its time counts, and the visitor reads the close instead.
+        self.end_hold(now);
         self.introduced.clear();
         self.needs_answer = false;
         self.waiting_since = None;
@@ -436,6 +447,61 @@ impl Dialog {
             op.name.clone(),
             now,
         )])
+    }
+
+    /// Puts the dialog on hold, to take another (seed 004): an operator connected to an open
+    /// dialog may; the visitor is told it is on hold until it is resumed, an operator writes to
+    /// them, or it closes.
+    pub fn hold(&mut self, op: &Operator, now: Millis) -> Result<Vec<Message>, DomainError> {
+        self.check_access(op)?;
+        if !self.is_participant(&op.id) {
+            return Err(DomainError::NotConnected);
+        }
+        if self.status == DialogStatus::Closed {
+            return Err(DomainError::AlreadyClosed);
+        }
+        if self.held_since.is_some() {
+            return Err(DomainError::AlreadyOnHold);
+        }
+        self.held_since = Some(now);
+        let event = SystemEvent::Held {
+            by: Some(op.id.clone()),
+            by_name: op.name.clone(),
+        };
+        Ok(vec![self.system(event, now)])
+    }
+
+    /// Takes the dialog off hold: an operator connected to it may.
+    pub fn resume(&mut self, op: &Operator, now: Millis) -> Result<Vec<Message>, DomainError> {
+        self.check_access(op)?;
+        if !self.is_participant(&op.id) {
+            return Err(DomainError::NotConnected);
+        }
+        if self.held_since.is_none() {
+            return Err(DomainError::NotOnHold);
+        }
+        Ok(vec![self.resume_by(op, now)])
+    }
+
+    /// Ends the hold under way, adding its time to the total; how long it lasted.
+    fn end_hold(&mut self, now: Millis) -> Millis {
+        let held = self
+            .held_since
+            .take()
+            .map_or(0, |since| (now - since).max(0));
+        self.held_ms += held;
+        held
+    }
+
+    fn resume_by(&mut self, op: &Operator, now: Millis) -> Message {
+        let held_ms = self.end_hold(now);
+        let event = SystemEvent::Resumed {
+            by: Some(op.id.clone()),
+            by_name: op.name.clone(),
+            held_ms,
+            total_held_ms: self.held_ms,
+        };
+        self.system(event, now)
     }
 
     fn reopen_by(&mut self, by: Option<OperatorId>, by_name: String, now: Millis) -> Message {
@@ -840,6 +906,98 @@ mod tests {
         assert_eq!(
             d.transfer(&anna, &deactivated, None, 3),
             Err(DomainError::OperatorDeactivated)
+        );
+    }
+
+    #[test]
+    fn hold_is_for_who_is_connected_and_counts_its_time() {
+        let v = visitor();
+        let (anna, boris) = (
+            operator("Anna", Role::Operator),
+            operator("Boris", Role::Operator),
+        );
+        let mut d = Dialog::start(&v, 1);
+        d.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
+        assert_eq!(d.hold(&anna, 3), Err(DomainError::NotConnected));
+        d.join(&anna, 3).unwrap();
+        assert_eq!(d.resume(&anna, 4), Err(DomainError::NotOnHold));
+
+        let held = d.hold(&anna, 10).unwrap();
+        assert_eq!(d.held_since, Some(10));
+        assert!(held[0].visible_to_visitor(), "the visitor sees the hold");
+        assert!(
+            matches!(held[0].event(), Some(SystemEvent::Held { by_name, .. }) if by_name == "Anna")
+        );
+        assert_eq!(d.hold(&anna, 11), Err(DomainError::AlreadyOnHold));
+        assert_eq!(d.resume(&boris, 12), Err(DomainError::NotConnected));
+
+        let resumed = d.resume(&anna, 40).unwrap();
+        assert_eq!(d.held_since, None);
+        assert!(matches!(
+            resumed[0].event(),
+            Some(SystemEvent::Resumed {
+                held_ms: 30,
+                total_held_ms: 30,
+                ..
+            })
+        ));
+        assert!(resumed[0].visible_to_visitor());
+
+        d.hold(&anna, 50).unwrap();
+        let added = d
+            .operator_message(&anna, cid("o1"), "back to you", None, 55)
+            .unwrap();
+        assert_eq!(added.len(), 2, "writing resumes first");
+        assert!(matches!(
+            added[0].event(),
+            Some(SystemEvent::Resumed {
+                held_ms: 5,
+                total_held_ms: 35,
+                ..
+            })
+        ));
+        assert_eq!(added[1].kind(), MessageKind::Operator);
+        assert_eq!((d.held_since, d.held_ms), (None, 35));
+
+        d.whisper(&anna, cid("w1"), "brb".into(), None, 56).unwrap();
+        d.hold(&anna, 60).unwrap();
+        d.whisper(&anna, cid("w2"), "still away".into(), None, 61)
+            .unwrap();
+        assert_eq!(d.held_since, Some(60), "a whisper does not resume");
+        d.visitor_message(&v, cid("c2"), "hello?", None, 62)
+            .unwrap();
+        assert_eq!(d.held_since, Some(60), "nor does the visitor");
+        let closed = d.close(&anna, 70).unwrap();
+        assert_eq!(
+            (d.held_since, d.held_ms),
+            (None, 45),
+            "closing ends the hold"
+        );
+        assert_eq!(closed.len(), 1);
+        assert_eq!(d.hold(&anna, 71), Err(DomainError::AlreadyClosed));
+    }
+
+    #[test]
+    fn a_visitor_sees_a_hold_without_names_where_the_site_hides_them() {
+        let v = visitor();
+        let anna = operator("Anna", Role::Operator);
+        let mut d = Dialog::start(&v, 1);
+        d.join(&anna, 2).unwrap();
+        let held = d.hold(&anna, 3).unwrap().remove(0);
+        let copy = held.for_visitor(false).unwrap();
+        assert_eq!(copy.text, "The dialog is on hold");
+        assert!(matches!(
+            copy.event(),
+            Some(SystemEvent::Held { by: None, .. })
+        ));
+        let resumed = d.resume(&anna, 4).unwrap().remove(0);
+        assert_eq!(
+            resumed.for_visitor(false).unwrap().text,
+            "The dialog is no longer on hold"
+        );
+        assert_eq!(
+            resumed.for_visitor(true).unwrap().text,
+            "Anna took the dialog off hold"
         );
     }
 }

@@ -50,6 +50,10 @@ pub enum DomainError {
     LastAdmin,
     #[error("the operator is deactivated")]
     OperatorDeactivated,
+    #[error("the dialog is already on hold")]
+    AlreadyOnHold,
+    #[error("the dialog is not on hold")]
+    NotOnHold,
 }
 
 /// `12.3 MB`, `512 KB` or `900 B`, as the limits are spoken of (the clients say it the same way).
@@ -137,6 +141,10 @@ pub enum ErrorCode {
     OperatorDeactivated,
     /// `POST /api/me/password`: the current password given is not the operator's.
     WrongPassword,
+    /// `assign` / `hold`: the dialog is on hold already.
+    AlreadyOnHold,
+    /// `assign` / `resume`: the dialog is not on hold.
+    NotOnHold,
     /// `POST /api/login`: the email and password are an operator's in several workspaces; the
     /// answer lists them, and the login is sent again naming one.
     ChooseWorkspace,
@@ -204,6 +212,8 @@ impl DomainError {
             Self::UploadAlreadyUsed(_) => ErrorCode::UploadAlreadyUsed,
             Self::LastAdmin => ErrorCode::LastAdmin,
             Self::OperatorDeactivated => ErrorCode::OperatorDeactivated,
+            Self::AlreadyOnHold => ErrorCode::AlreadyOnHold,
+            Self::NotOnHold => ErrorCode::NotOnHold,
         }
     }
 }

@@ -3,7 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::OperatorStatus;
+use super::{DomainError, OperatorStatus};
+
+/// The reply-time limit's range: a minute to a week.
+pub const REPLY_TIME_LIMIT_SECS: std::ops::RangeInclusive<u32> = 60..=7 * 24 * 3600;
+/// How many active dialogs one operator may be given: 1 to 100.
+pub const MAX_ACTIVE_CHATS: std::ops::RangeInclusive<u32> = 1..=100;
+/// How long an operator may be without a console before their dialogs go back: 30 s to a day.
+pub const HAND_BACK_AFTER_SECS: std::ops::RangeInclusive<u32> = 30..=24 * 3600;
 
 /// A workspace's settings for handling dialogs; workspaces stored before they existed get the
 /// defaults.
@@ -37,6 +44,35 @@ impl Default for ChatHandling {
             held_counts_against_limit: false,
             hand_back_after_secs: 300,
         }
+    }
+}
+
+impl ChatHandling {
+    /// Each number within its range, or which one is not and what it may be.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        fn within(
+            field: &str,
+            value: u32,
+            range: &std::ops::RangeInclusive<u32>,
+        ) -> Result<(), DomainError> {
+            if range.contains(&value) {
+                return Ok(());
+            }
+            Err(DomainError::Invalid(format!(
+                "{field} is {value}; it must be from {} to {}",
+                range.start(),
+                range.end()
+            )))
+        }
+        if let Some(limit) = self.reply_time_limit_secs {
+            within("reply_time_limit_secs", limit, &REPLY_TIME_LIMIT_SECS)?;
+        }
+        within("max_active_chats", self.max_active_chats, &MAX_ACTIVE_CHATS)?;
+        within(
+            "hand_back_after_secs",
+            self.hand_back_after_secs,
+            &HAND_BACK_AFTER_SECS,
+        )
     }
 }
 
@@ -94,6 +130,31 @@ impl Presence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_are_held_to_their_ranges() {
+        assert_eq!(ChatHandling::default().validate(), Ok(()));
+        let with = |f: fn(&mut ChatHandling)| {
+            let mut h = ChatHandling::default();
+            f(&mut h);
+            h.validate()
+        };
+        assert_eq!(with(|h| h.reply_time_limit_secs = Some(60)), Ok(()));
+        assert_eq!(with(|h| h.reply_time_limit_secs = Some(7 * 86400)), Ok(()));
+        assert_eq!(
+            with(|h| h.reply_time_limit_secs = Some(59)),
+            Err(DomainError::Invalid(
+                "reply_time_limit_secs is 59; it must be from 60 to 604800".into()
+            ))
+        );
+        assert!(with(|h| h.reply_time_limit_secs = Some(7 * 86400 + 1)).is_err());
+        assert!(with(|h| h.max_active_chats = 0).is_err());
+        assert!(with(|h| h.max_active_chats = 101).is_err());
+        assert_eq!(with(|h| h.max_active_chats = 100), Ok(()));
+        assert!(with(|h| h.hand_back_after_secs = 29).is_err());
+        assert!(with(|h| h.hand_back_after_secs = 86401).is_err());
+        assert_eq!(with(|h| h.hand_back_after_secs = 30), Ok(()));
+    }
 
     #[test]
     fn only_online_with_a_console_is_available() {

@@ -15,7 +15,7 @@ pub enum MessageKind {
     Operator,
     /// Operator-only text: never delivered or shown to a visitor (seed 000).
     Whisper,
-    /// An event in the timeline: joined, left, transferred, closed, reopened.
+    /// An event in the timeline: joined, left, transferred, closed, reopened, held, resumed.
     System,
 }
 
@@ -73,6 +73,26 @@ pub enum SystemEvent {
         by: OperatorId,
         by_name: String,
     },
+    /// Put on hold by an operator connected to it, to take another dialog (seed 004). `by` is
+    /// absent in a visitor's copy where the site hides operators' names.
+    Held {
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<OperatorId>,
+        by_name: String,
+    },
+    /// Taken off hold: by the button, or by the operator's next message. `held_ms` is how long
+    /// this hold lasted, `total_held_ms` every hold of the dialog so far.
+    Resumed {
+        #[ts(optional)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<OperatorId>,
+        by_name: String,
+        #[ts(type = "number")]
+        held_ms: Millis,
+        #[ts(type = "number")]
+        total_held_ms: Millis,
+    },
 }
 
 impl SystemEvent {
@@ -86,6 +106,8 @@ impl SystemEvent {
                 ..
             } | Self::Closed { .. }
                 | Self::Reopened { .. }
+                | Self::Held { .. }
+                | Self::Resumed { .. }
         )
     }
 
@@ -110,6 +132,12 @@ impl SystemEvent {
             Self::HandedBack { name, by_name, .. } => {
                 format!("{by_name} deactivated {name}; the dialog is back in the queue")
             }
+            Self::Held { by_name, .. } if by_name.is_empty() => "The dialog is on hold".into(),
+            Self::Held { by_name, .. } => format!("{by_name} put the dialog on hold"),
+            Self::Resumed { by_name, .. } if by_name.is_empty() => {
+                "The dialog is no longer on hold".into()
+            }
+            Self::Resumed { by_name, .. } => format!("{by_name} took the dialog off hold"),
         }
     }
 }
@@ -246,6 +274,12 @@ impl Message {
             Sender::System(SystemEvent::Reopened { by, by_name }) if by.is_some() => {
                 (*by, *by_name) = (None, String::new());
                 copy.text = "The dialog was reopened".into();
+            }
+            Sender::System(
+                SystemEvent::Held { by, by_name } | SystemEvent::Resumed { by, by_name, .. },
+            ) => {
+                (*by, *by_name) = (None, String::new());
+                copy.text = copy.event().map(SystemEvent::describe).unwrap_or_default();
             }
             _ => {}
         }

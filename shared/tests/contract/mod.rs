@@ -26,7 +26,12 @@ fn workspace() -> Workspace {
         name: "Acme".into(),
         created_at: T0,
         attachment_limits: Default::default(),
-        handling: Default::default(),
+        // Not the defaults, so the round trip shows the settings are kept.
+        handling: parlor_core::domain::ChatHandling {
+            reply_time_limit_secs: Some(300),
+            held_counts_against_limit: true,
+            ..Default::default()
+        },
     }
 }
 

@@ -2,6 +2,7 @@
 
 import type {
   AttachmentLimits,
+  ChatHandling,
   DialogAttachments,
   DialogPage,
   DialogStatus,
@@ -229,6 +230,16 @@ export class Api {
   /** Admins only. */
   setAttachmentLimits(limits: AttachmentLimits): Promise<AttachmentLimits> {
     return this.call("PUT", "/attachments/limits", limits);
+  }
+
+  /** The workspace's chat handling settings: reply-time limit, distribution, hold, hand-back. */
+  chatHandling(): Promise<ChatHandling> {
+    return this.call("GET", "/workspace/handling");
+  }
+
+  /** Those who may manage settings; every console hears `workspace.handling`. */
+  setChatHandling(handling: ChatHandling): Promise<ChatHandling> {
+    return this.call("PUT", "/workspace/handling", handling);
   }
 
   /** The server's Web Push key, my choices and my subscribed browsers. */

@@ -11,6 +11,7 @@ function lists(over: Partial<Api> = {}): Partial<Api> {
     dialogs: async (status) => ({ dialogs: status === "open" ? [dialog("d1", { unread: 1 }), dialog("d2")] : [dialog("d3", { status: "closed" })], unread_dialogs: 1 }),
     operators: async () => ({ operators: [me] }),
     quickReplies: async () => ({ quick_replies: [{ id: "q1", title: "Hi", text: "Hello, %name%", created_at: 1 }] }),
+    chatHandling: async () => ({ reply_time_limit_secs: 600, distribution: false, max_active_chats: 5, held_counts_against_limit: false, hand_back_after_secs: 300 }),
     ...over,
   };
 }
@@ -43,6 +44,8 @@ describe("the root store's catch-up after every open", () => {
     expect([...store.sidebar.rows.value.keys()]).toEqual(["d1", "d2", "d3"]);
     expect(store.workspace.operators.value).toEqual([me]);
     expect(store.quickReplies.replies.value.map((q) => q.id)).toEqual(["q1"]);
+    // The reply-time limit, for the sidebar's processing order.
+    expect(store.sidebar.replyLimitSecs.value).toBe(600);
     expect([...store.timeline.panes.value.keys()]).toEqual(["d1"]);
     expect([...store.visitor.cards.value.keys()]).toEqual(["d1"]);
     expect(asked).toEqual(["card d1", 'history d1 {"after":1}']);

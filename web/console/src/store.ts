@@ -69,7 +69,7 @@ export class Store {
       connected: (id) => this.dialog.connected(id),
       attachments: this.attachments,
     });
-    this.sidebar = new SidebarStore(api, { me: this.session.me, drafts: this.composer.drafts });
+    this.sidebar = new SidebarStore(api, { me: this.session.me, drafts: this.composer.drafts, handling: this.workspace.handling });
     this.dialog = new DialogStore({ me: this.session.me, notice, request, sidebar: this.sidebar, timeline: this.timeline, visitor: this.visitor });
     ringWhile(this.sidebar.ringing);
   }
@@ -93,6 +93,7 @@ export class Store {
         this.sidebar.page("closed", closed, round);
         this.workspace.operators.value = ops.operators;
       });
+      void this.workspace.loadHandling();
       // Every open dialog counts for the header's unread number; closed ones come as the list scrolls.
       void this.sidebar.loadAll("open");
       const id = this.dialog.selected.value;

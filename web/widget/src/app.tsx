@@ -367,6 +367,11 @@ function App({ api, view, init }: Boot) {
           {t.tooFast.replace("{n}", String(heldSecs))}
         </p>
       )}
+      {chat.held && (
+        <p class="hold" role="status" data-testid="on-hold">
+          {t.onHold}
+        </p>
+      )}
       <ol class="log" ref={log} onScroll={onScroll} aria-label={t.messages} aria-live="polite" aria-relevant="additions">
         {!chat.olderFrom && <li class="m operator">{settings.greeting || t.greeting}</li>}
         {list.map((m) => (

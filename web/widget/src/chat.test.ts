@@ -148,6 +148,24 @@ describe("the widget's chat state", () => {
     expect(chat.closed).toBe(false);
   });
 
+  it("knows the dialog is on hold until a resume or a close, whatever the visitor writes meanwhile", async () => {
+    const server = fakeServer();
+    const chat = newChat(server, memoryStore());
+    const system = (event: NonNullable<MessageView["event"]>) => server.store({ client_id: `s${server.messages.length}`, kind: "system", text: event.event, event });
+    chat.send("hi");
+    await chat.online();
+    expect(chat.held).toBe(false);
+    chat.merge([system({ event: "held", by_name: "Anna" })]);
+    expect(chat.held).toBe(true);
+    chat.send("still there?");
+    await chat.outbox.flush();
+    expect(chat.held).toBe(true);
+    chat.merge([system({ event: "resumed", by_name: "Anna", held_ms: 5000, total_held_ms: 5000 }), server.store({ client_id: "o1", kind: "operator", text: "back" })]);
+    expect(chat.held).toBe(false);
+    chat.merge([system({ event: "held", by_name: "" }), system({ event: "closed", by_name: "Anna" })]);
+    expect(chat.held).toBe(false);
+  });
+
   it("shows an operator's join once: a second one follows a leave the visitor never saw", () => {
     const m = (seq: number, event?: MessageView["event"]): MessageView =>
       ({ id: `m${seq}`, dialog_id: "d1", seq, client_id: `c${seq}`, kind: event ? "system" : "operator", text: "", created_at: 0, ...(event ? { event } : {}) });

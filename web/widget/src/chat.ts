@@ -114,6 +114,19 @@ export class Chat {
   }
 
   /**
+   * Whether the dialog is on hold, as its timeline says: a hold not ended since by a resume (an
+   * operator's message into a held dialog comes after its resume) or a close.
+   */
+  get held(): boolean {
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const e = this.messages[i].event?.event;
+      if (e === "held") return true;
+      if (e === "resumed" || e === "closed") return false;
+    }
+    return false;
+  }
+
+  /**
    * After every (re)connect: on a new page view the newest page of history (older pages wait until
    * the visitor scrolls up to them), later only what came after the newest message held; then the
    * outbox.

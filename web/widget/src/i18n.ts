@@ -46,6 +46,7 @@ const en = {
   download: "Download {name}",
   file: "File",
   remove: "Remove",
+  onHold: "Your chat is on hold: the operator will be back with you shortly.",
 };
 
 export type Words = typeof en;
@@ -96,6 +97,7 @@ const ru: Words = {
   download: "Скачать {name}",
   file: "Файл",
   remove: "Убрать",
+  onHold: "Ваш чат на удержании: оператор скоро вернётся к вам.",
 };
 
 export function words(lang: string): Words {

@@ -9,6 +9,7 @@ mod dialogs;
 pub mod extract;
 pub mod frame;
 mod groups;
+mod handling;
 mod operators;
 mod push;
 mod quick_replies;
@@ -76,6 +77,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(attachments::routes())
         .merge(push::routes())
         .merge(groups::routes())
+        .merge(handling::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(as_http_api_function))
         .layer(axum::middleware::from_fn(api_headers))

@@ -254,6 +254,16 @@ async fn dispatch(app: &App, connection: &ConnectionId, action: &ClientAction) -
                 .transfer(&op, connection, dialog_id, to, comment.clone())
                 .await
         }
+        (ClientAction::Assign(AssignOp::Hold { dialog_id }), Caller::Operator(op)) => {
+            app.dialogs
+                .change(&op, connection, dialog_id, Dialog::hold)
+                .await
+        }
+        (ClientAction::Assign(AssignOp::Resume { dialog_id }), Caller::Operator(op)) => {
+            app.dialogs
+                .change(&op, connection, dialog_id, Dialog::resume)
+                .await
+        }
         (ClientAction::Close(CloseOp::Close { dialog_id }), Caller::Operator(op)) => {
             app.dialogs
                 .change(&op, connection, dialog_id, Dialog::close)

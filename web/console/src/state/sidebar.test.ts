@@ -4,6 +4,8 @@ import {
   AVATAR_HUES,
   avatarHue,
   colour,
+  deadline,
+  effectiveSort,
   initials,
   lastTime,
   removeDialog,
@@ -68,9 +70,21 @@ describe("visibleRows", () => {
   );
   const ids = (v: View) => visibleRows(rows, v).map((r) => r.dialog.id);
 
-  it("orders by last activity, newest first, or by processing order, longest waiting first", () => {
+  it("orders by last activity, newest first, or with a reply-time limit by processing order, the reply due first", () => {
     expect(ids(view())).toEqual(["new", "boris", "mine", "old"]);
-    expect(ids(view({ sort: "waiting" }))).toEqual(["old", "new", "boris", "mine"]);
+    expect(ids(view({ sort: "waiting", replyLimitSecs: 60 }))).toEqual(["old", "new", "boris", "mine"]);
+  });
+
+  it("offers processing order only with a reply-time limit: without one, a stored choice of it sorts by last activity", () => {
+    expect(effectiveSort("waiting", undefined)).toBe("activity");
+    expect(effectiveSort("waiting", 300)).toBe("waiting");
+    expect(effectiveSort("activity", 300)).toBe("activity");
+    expect(ids(view({ sort: "waiting" }))).toEqual(ids(view()));
+  });
+
+  it("sorts by time left even once an operator is connected but has not answered yet", () => {
+    const joined = upsertDialog(rows, dialog("new", { last_activity: 300, waiting_since: 20, needs_answer: false, participants: [{ id: ME, name: "Me" }], seq: 2 }));
+    expect(visibleRows(joined, view({ sort: "waiting", replyLimitSecs: 60 })).map((r) => r.dialog.id)).toEqual(["new", "old", "boris", "mine"]);
   });
 
   it("moves a dialog to the top when its visitor writes", () => {
@@ -83,6 +97,31 @@ describe("visibleRows", () => {
     expect(ids(view({ filter: "mine" }))).toEqual(["mine"]);
     expect(ids(view({ filter: "others" }))).toEqual(["boris"]);
     expect(ids(view({ filter: "unread" }))).toEqual(["new", "boris", "old"]);
+  });
+
+  it("filters by state within the tab: on hold, queued", () => {
+    const more = upsertDialog(upsertDialog(rows, dialog("held", { last_activity: 50, held_since: 40 })), dialog("queued", { last_activity: 60, queued_since: 55 }));
+    const shown = (v: View) => visibleRows(more, v).map((r) => r.dialog.id);
+    expect(shown(view({ state: "held" }))).toEqual(["held"]);
+    expect(shown(view({ state: "queued" }))).toEqual(["queued"]);
+    expect(shown(view({ state: "any" }))).toHaveLength(6);
+    expect(shown(view({ state: "held", tab: "closed" }))).toEqual([]);
+  });
+
+  it("filters by who wrote last, from the last message's kind", () => {
+    const more = upsertDialog(rows, dialog("answered", { last_activity: 70, last_message: { seq: 2, kind: "operator", text: "Done", at: 70 } }));
+    const shown = (v: View) => visibleRows(more, v).map((r) => r.dialog.id);
+    expect(shown(view({ lastBy: "operator" }))).toEqual(["answered"]);
+    expect(shown(view({ lastBy: "visitor" }))).toEqual(["boris"]);
+  });
+
+  it("shows one chosen colleague's dialogs under Others, whether in charge or connected", () => {
+    const more = upsertDialog(rows, dialog("helping", { last_activity: 80, assignee: { id: "op_c", name: "Clara" }, participants: [{ id: "op_c", name: "Clara" }, { id: "op_b", name: "Boris" }] }));
+    const shown = (v: View) => visibleRows(more, v).map((r) => r.dialog.id);
+    expect(shown(view({ filter: "others" }))).toEqual(["boris", "helping"]);
+    expect(shown(view({ filter: "others", colleague: "op_b" }))).toEqual(["boris", "helping"]);
+    expect(shown(view({ filter: "others", colleague: "op_c" }))).toEqual(["helping"]);
+    expect(shown(view({ filter: "all", colleague: "op_c" }))).toHaveLength(5);
   });
 
   it("searches the visitor's name, the last message and my draft", () => {
@@ -135,6 +174,16 @@ describe("a row's avatar, times and wait", () => {
     expect(lastTime(new Date(2026, 11, 4, 9, 5).getTime(), now)).toBe("09:05");
     expect(lastTime(new Date(2026, 11, 1, 23, 0).getTime(), now)).toBe("Tue");
     expect(lastTime(new Date(2026, 10, 20, 12, 0).getTime(), now)).toBe("20 Nov");
+  });
+
+  it("says the time left to reply under the limit, or how long overdue, as time passes", () => {
+    const d = dialog("a", { waiting_since: 1_000_000 });
+    expect(deadline(d, undefined, 1_000_000)).toBeUndefined();
+    expect(deadline(d, 300, 1_000_000 + 60_000)).toEqual({ overdue: false, words: "4 min left" });
+    expect(deadline(d, 300, 1_000_000 + 300_000)).toEqual({ overdue: true, words: "<1 min over" });
+    expect(deadline(d, 300, 1_000_000 + 17 * 60_000)).toEqual({ overdue: true, words: "12 min over" });
+    expect(deadline(dialog("b", { waiting_since: undefined }), 300, 0)).toBeUndefined();
+    expect(deadline(dialog("c", { status: "closed" }), 300, 0)).toBeUndefined();
   });
 
   it("counts the wait of an open dialog that needs an answer, and of no other", () => {

@@ -16,6 +16,10 @@ export type Colour = "waiting" | "mine" | "taken" | "plain";
 export type Tab = "open" | "closed";
 export type Filter = "all" | "unread" | "mine" | "others";
 export type Sort = "activity" | "waiting";
+/** Within the tab: every dialog, those on hold, or those waiting in the queue for an operator with room. */
+export type StateFilter = "any" | "held" | "queued";
+/** Who wrote the last message: either, the visitor, or an operator. */
+export type LastBy = "any" | "visitor" | "operator";
 
 /** A dialog summary merged in; `ring` is the flag the event carried, if it carried one. */
 export function upsertDialog(rows: Rows, dialog: DialogView, ring?: boolean): Map<string, Row> {
@@ -65,9 +69,50 @@ export function colour(d: DialogView, me: OperatorId): Colour {
 export interface View {
   tab: Tab;
   filter: Filter;
+  /** The sort chosen; it counts only as `effectiveSort` allows. */
   sort: Sort;
   query: string;
   me: OperatorId;
+  state: StateFilter;
+  lastBy: LastBy;
+  /** With the "others" filter: the one colleague whose dialogs show (any colleague's when absent). */
+  colleague?: OperatorId;
+  /** The workspace's reply-time limit, in seconds; absent: no limit, and no processing order. */
+  replyLimitSecs?: number;
+}
+
+/**
+ * The sort the list uses: processing order only with a reply-time limit ("if no time limit is
+ * specified, sorting by processing order is not available", seed 002), else last activity.
+ */
+export function effectiveSort(sort: Sort, replyLimitSecs: number | undefined): Sort {
+  return sort === "waiting" && replyLimitSecs !== undefined ? "waiting" : "activity";
+}
+
+/** When the reply to an open dialog's first unanswered visitor message is due, under the limit. */
+export function replyDue(d: DialogView, replyLimitSecs: number | undefined): number | undefined {
+  if (replyLimitSecs === undefined || d.status !== "open" || d.waiting_since === undefined) return undefined;
+  return d.waiting_since + replyLimitSecs * 1000;
+}
+
+/** Time left to reply (negative: overdue by that much), for a row's mark. */
+export interface Deadline {
+  overdue: boolean;
+  /** "4 min left", "12 min over". */
+  words: string;
+}
+
+export function deadline(d: DialogView, replyLimitSecs: number | undefined, now: number): Deadline | undefined {
+  const due = replyDue(d, replyLimitSecs);
+  if (due === undefined) return undefined;
+  const overdue = now >= due;
+  const span = overdue ? waited(due, now) : waited(now, due);
+  return { overdue, words: `${span} ${overdue ? "over" : "left"}` };
+}
+
+/** Whether the operator is in charge of the dialog or connected to it. */
+function involves(d: DialogView, op: OperatorId): boolean {
+  return d.assignee?.id === op || d.participants.some((p) => p.id === op);
 }
 
 /** What the visitor's name, their last message or my draft must contain for a search to match. */
@@ -88,12 +133,16 @@ function shown(row: Row, query: string, drafts: ReadonlyMap<string, string>, fou
 function passes(row: Row, v: View, tab: Tab = v.tab): boolean {
   const d = row.dialog;
   if (d.status !== tab) return false;
+  if (v.state === "held" && d.held_since === undefined) return false;
+  if (v.state === "queued" && d.queued_since === undefined) return false;
+  if (v.lastBy !== "any" && d.last_message?.kind !== v.lastBy) return false;
   switch (v.filter) {
     case "unread":
       return row.unread > 0;
     case "mine":
-      return d.assignee?.id === v.me || d.participants.some((p) => p.id === v.me);
+      return involves(d, v.me);
     case "others":
+      if (v.colleague !== undefined && v.colleague !== v.me) return involves(d, v.colleague);
       return !!d.assignee && d.assignee.id !== v.me;
     default:
       return true;
@@ -102,8 +151,8 @@ function passes(row: Row, v: View, tab: Tab = v.tab): boolean {
 
 /**
  * The rows to show, in order. Last activity: newest first, so each visitor message moves its
- * dialog to the top. Processing order: the longest-waiting unanswered dialog first, then the
- * answered ones by last activity.
+ * dialog to the top. Processing order (with a reply-time limit only): by the time left to reply,
+ * overdue ones first (the reply due soonest), then the answered ones by last activity.
  */
 export function visibleRows(
   rows: Rows,
@@ -113,10 +162,10 @@ export function visibleRows(
 ): Row[] {
   const list = [...rows.values()].filter((r) => passes(r, v) && shown(r, v.query, drafts, found));
   const byActivity = (a: Row, b: Row) => b.dialog.last_activity - a.dialog.last_activity || a.dialog.id.localeCompare(b.dialog.id);
-  if (v.sort === "activity") return list.sort(byActivity);
+  if (effectiveSort(v.sort, v.replyLimitSecs) === "activity") return list.sort(byActivity);
   return list.sort((a, b) => {
-    const wa = a.dialog.needs_answer ? a.dialog.waiting_since : undefined;
-    const wb = b.dialog.needs_answer ? b.dialog.waiting_since : undefined;
+    const wa = replyDue(a.dialog, v.replyLimitSecs);
+    const wb = replyDue(b.dialog, v.replyLimitSecs);
     if (wa !== undefined && wb !== undefined) return wa - wb || byActivity(a, b);
     if (wa !== undefined) return -1;
     if (wb !== undefined) return 1;

@@ -20,7 +20,7 @@ export const dialog = (id: string, over: Partial<DialogView> = {}): DialogView =
   ...over,
 });
 
-export const view = (over: Partial<View> = {}): View => ({ tab: "open", filter: "all", sort: "activity", query: "", me: ME, ...over });
+export const view = (over: Partial<View> = {}): View => ({ tab: "open", filter: "all", sort: "activity", query: "", me: ME, state: "any", lastBy: "any", ...over });
 
 /** Rows of these dialogs; `ringing` as the server's flag would set it. */
 export const rowsOf = (ringing: boolean, ...ds: DialogView[]): Rows => ds.reduce<Rows>((r, d) => upsertDialog(r, d, ringing), new Map());

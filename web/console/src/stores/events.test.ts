@@ -23,7 +23,7 @@ describe("the server events' map", () => {
     expect(partial).toBeDefined();
     const { store } = signedIn();
     expect(Object.keys(eventHandlers(store)).sort()).toEqual(
-      ["ack", "dialog.created", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "operator.updated", "typing", "visitor.page"],
+      ["ack", "dialog.created", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "operator.updated", "typing", "visitor.page", "workspace.handling"],
     );
   });
 
@@ -98,5 +98,21 @@ describe("the server events' map", () => {
     socket.push({ type: "dialog.removed", dialog_id: "d1" });
     expect(store.sidebar.rows.value.has("d1")).toBe(false);
     expect(store.dialog.selected.value).toBeNull();
+  });
+
+  it("workspace.handling brings the reply-time limit: processing order sorts only while there is one", () => {
+    const { store, socket } = signedIn();
+    store.sidebar.upsert(dialog("late", { last_activity: 100, waiting_since: 10 }));
+    store.sidebar.upsert(dialog("fresh", { last_activity: 200, waiting_since: 150 }));
+    store.sidebar.view.value = { ...store.sidebar.view.value, sort: "waiting" };
+    const order = () => store.sidebar.visible.value.map((r) => r.dialog.id);
+    expect([store.sidebar.sort.value, order()]).toEqual(["activity", ["fresh", "late"]]);
+    const handling = { reply_time_limit_secs: 300, distribution: false, max_active_chats: 5, held_counts_against_limit: false, hand_back_after_secs: 300 };
+    socket.push({ type: "workspace.handling", handling });
+    expect(store.workspace.handling.value).toEqual(handling);
+    expect([store.sidebar.sort.value, order()]).toEqual(["waiting", ["late", "fresh"]]);
+    const { reply_time_limit_secs: _, ...without } = handling;
+    socket.push({ type: "workspace.handling", handling: without });
+    expect([store.sidebar.sort.value, order()]).toEqual(["activity", ["fresh", "late"]]);
   });
 });

@@ -50,6 +50,7 @@ export function eventHandlers(s: Stores, notify: (title: string, body: string) =
       s.session.updated(e.operator);
     },
     "visitor.page": (e) => s.visitor.page(e),
+    "workspace.handling": (e) => (s.workspace.handling.value = e.handling),
   };
 }
 

@@ -1,8 +1,9 @@
-// The workspace around me: its operators with their live status (for transfers and the team list)
-// and, for admins in Settings, its sites; what admins add, change and save goes through here.
+// The workspace around me: its operators with their live status (for transfers and the team list),
+// how it handles chats (the reply-time limit the sidebar sorts by) and, for admins in Settings, its
+// sites; what admins add, change and save goes through here.
 
 import { signal } from "@preact/signals";
-import type { GroupChange, GroupId, GroupView, OperatorId, OperatorStatus, OperatorView, Role, SiteUpdate, SiteView } from "../../../protocol/protocol";
+import type { ChatHandling, GroupChange, GroupId, GroupView, OperatorId, OperatorStatus, OperatorView, Role, SiteUpdate, SiteView } from "../../../protocol/protocol";
 import type { Api } from "../api";
 
 export class WorkspaceStore {
@@ -13,13 +14,31 @@ export class WorkspaceStore {
   /** The workspace's groups ("Everyone" first), loaded when an admin opens Settings; null until then. */
   readonly groups = signal<GroupView[] | null>(null);
   readonly groupsError = signal<string | null>(null);
+  /** How the workspace handles chats, loaded after every (re)connect; null until then. */
+  readonly handling = signal<ChatHandling | null>(null);
 
   constructor(
     private readonly api: Pick<
       Api,
-      "sites" | "addOperator" | "updateSite" | "groups" | "createGroup" | "updateGroup" | "deleteGroup" | "setMembership" | "deactivate" | "reactivate" | "setRole" | "resetPassword"
+      "sites" | "chatHandling" | "setChatHandling" | "addOperator" | "updateSite" | "groups" | "createGroup" | "updateGroup" | "deleteGroup" | "setMembership" | "deactivate" | "reactivate" | "setRole" | "resetPassword"
     >,
   ) {}
+
+  /** The settings afresh (after every open): a failure keeps what was known. */
+  async loadHandling(): Promise<void> {
+    try {
+      this.handling.value = await this.api.chatHandling();
+    } catch {
+      // The sidebar goes on with the settings it had; the next open asks again.
+    }
+  }
+
+  /** Those who may manage settings save them; the server's refusal is thrown for the form to show. */
+  async saveHandling(handling: ChatHandling): Promise<ChatHandling> {
+    const saved = await this.api.setChatHandling(handling);
+    this.handling.value = saved;
+    return saved;
+  }
 
   /** An operator's status moved (`operator.status`). */
   setStatus(id: OperatorId, status: OperatorStatus): void {

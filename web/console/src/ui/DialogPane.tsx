@@ -106,6 +106,11 @@ export function DialogPane({ store }: { store: Store }) {
           <h2 title={d.visitor_name}>{d.visitor_name}</h2>
           <span class="sub">
             {d.status === "closed" ? "Closed" : d.assignee ? `With ${d.assignee.name}` : "Waiting for an operator"}
+            {d.held_since !== undefined && (
+              <span class="held-badge" data-testid="pane-held">
+                On hold
+              </span>
+            )}
           </span>
         </div>
         {/* Each action an icon with its name beside it; on narrow screens the icon alone, the name kept for screen readers and as a tooltip. */}
@@ -116,6 +121,19 @@ export function DialogPane({ store }: { store: Store }) {
               <span class="label">Transfer</span>
             </button>
           )}
+          {/* Hold (seed 004): an operator connected to the dialog puts it aside to take another. */}
+          {d.status === "open" && d.participants.some((p) => p.id === store.session.me.value?.id) &&
+            (d.held_since === undefined ? (
+              <button type="button" data-testid="hold" title="Put the dialog on hold: the visitor is told" onClick={() => void store.dialog.command({ action: "assign", op: "hold", dialog_id: id })}>
+                <Icon name="pause" />
+                <span class="label">Hold</span>
+              </button>
+            ) : (
+              <button type="button" data-testid="resume" title="Take the dialog off hold" onClick={() => void store.dialog.command({ action: "assign", op: "resume", dialog_id: id })}>
+                <Icon name="play" />
+                <span class="label">Resume</span>
+              </button>
+            ))}
           {d.status === "open" ? (
             <button type="button" data-testid="close" title="Close the dialog" onClick={() => void store.dialog.command({ action: "close", op: "close", dialog_id: id })}>
               <Icon name="close" />

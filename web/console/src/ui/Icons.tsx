@@ -17,6 +17,8 @@ const PATHS = {
   keyboard: "M3 6h18v12H3zM7 10h.01M11 10h.01M15 10h.01M7 14h10",
   moon: "M20 14.5A8.5 8.5 0 1 1 9.5 4 6.5 6.5 0 0 0 20 14.5z",
   next: "M9 5l7 7-7 7",
+  pause: "M9 5v14M15 5v14",
+  play: "M7 5l12 7-12 7z",
   plus: "M12 5v14M5 12h14",
   reopen: "M4 12a8 8 0 1 0 2.5-5.8M4 4v4h4",
   reply: "M9 14L4 9l5-5M4 9h10a6 6 0 0 1 6 6v4",

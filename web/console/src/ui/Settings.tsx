@@ -18,12 +18,13 @@ import { Icon } from "./Icons";
 import { Outcome } from "./Outcome";
 import { Groups } from "./Groups";
 import { can } from "../state/rights";
+import { HAND_BACK_MINUTES, handlingForm, limitWords, MAX_ACTIVE_CHATS, parseHandling, REPLY_LIMIT_MINUTES, type HandlingForm } from "../state/handling";
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
- * Settings: the team and its groups for admins, the sites and attachment limits for those who may
- * manage settings, notifications for me. The dialogs stay mounted behind it, socket and drafts included.
+ * Settings: the team and its groups for admins, the sites, attachment limits and chat handling for
+ * those who may manage settings, notifications for me. The dialogs stay mounted behind it, socket and drafts included.
  */
 export function Settings({ store }: { store: Store }) {
   const me = store.session.me.value;
@@ -46,6 +47,7 @@ export function Settings({ store }: { store: Store }) {
       {admin && <Groups store={store} />}
       {manages && <Sites store={store} />}
       {manages && <AttachmentLimits store={store} />}
+      {manages && <ChatHandlingSettings store={store} />}
       <Notifications store={store} />
     </main>
   );
@@ -363,6 +365,126 @@ function AttachmentLimits({ store }: { store: Store }) {
               Save
             </button>
             <Outcome error={error} done={saved} testid={{ error: "limits-error", done: "limits-saved" }} />
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+/**
+ * How the workspace handles chats: automatic distribution and its limit per operator, whether held
+ * dialogs count, when an operator without a console hands their dialogs back, and the reply-time
+ * limit the sidebar's processing order follows. Every console hears a saved change.
+ */
+function ChatHandlingSettings({ store }: { store: Store }) {
+  const [form, setForm] = useState<HandlingForm | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    store.api.chatHandling().then(
+      (h) => setForm(handlingForm(h)),
+      (e) => setError(`Could not load the chat handling settings: ${message(e)}`),
+    );
+  }, [store]);
+  const set = (patch: Partial<HandlingForm>) => {
+    setForm({ ...form!, ...patch });
+    setSaved(null);
+  };
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setSaved(null);
+    const parsed = parseHandling(form!);
+    if (!parsed.ok) return setError(parsed.error);
+    setError(null);
+    setBusy(true);
+    try {
+      const answer = await store.workspace.saveHandling(parsed.value);
+      setForm(handlingForm(answer));
+      setSaved(`Saved: distribution ${answer.distribution ? "on" : "off"}, ${limitWords(answer.reply_time_limit_secs)}.`);
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="settings-section" aria-labelledby="handling-title" data-testid="chat-handling">
+      <h3 id="handling-title">Chat handling</h3>
+      {form === null ? (
+        error ? (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        ) : (
+          <p class="muted">Loading the settings…</p>
+        )
+      ) : (
+        <form class="settings-form" onSubmit={submit} noValidate aria-labelledby="handling-title">
+          <div class="fields">
+            <label class="inline">
+              <input type="checkbox" name="distribution" checked={form.distribution} onChange={(e) => set({ distribution: e.currentTarget.checked })} data-testid="handling-distribution" />
+              Assign new dialogs automatically
+            </label>
+            <label>
+              Active chats per operator
+              <input
+                name="max_active_chats"
+                type="number"
+                min={MAX_ACTIVE_CHATS.min}
+                max={MAX_ACTIVE_CHATS.max}
+                step={1}
+                value={form.maxActiveChats}
+                onInput={(e) => set({ maxActiveChats: e.currentTarget.value })}
+                data-testid="handling-max-chats"
+              />
+            </label>
+            <label class="inline">
+              <input type="checkbox" name="held_counts" checked={form.heldCounts} onChange={(e) => set({ heldCounts: e.currentTarget.checked })} data-testid="handling-held-counts" />
+              Dialogs on hold count against the limit
+            </label>
+            <label>
+              Hand back after, minutes without a console
+              <input
+                name="hand_back_minutes"
+                type="number"
+                min={HAND_BACK_MINUTES.min}
+                max={HAND_BACK_MINUTES.max}
+                step="any"
+                value={form.handBackMinutes}
+                onInput={(e) => set({ handBackMinutes: e.currentTarget.value })}
+                data-testid="handling-hand-back"
+              />
+            </label>
+            <label class="inline">
+              <input type="checkbox" name="limit_on" checked={form.limitOn} onChange={(e) => set({ limitOn: e.currentTarget.checked })} data-testid="handling-limit-on" />
+              Reply-time limit
+            </label>
+            <label>
+              Reply within, minutes
+              <input
+                name="reply_limit_minutes"
+                type="number"
+                min={REPLY_LIMIT_MINUTES.min}
+                max={REPLY_LIMIT_MINUTES.max}
+                step="any"
+                disabled={!form.limitOn}
+                value={form.limitMinutes}
+                aria-describedby="handling-hint"
+                onInput={(e) => set({ limitMinutes: e.currentTarget.value })}
+                data-testid="handling-limit"
+              />
+            </label>
+          </div>
+          <span class="hint" id="handling-hint">
+            With a reply-time limit the dialog list offers the processing order: the reply due first, overdue ones marked. From 1 minute to 7 days.
+          </span>
+          <div class="form-bar">
+            <button type="submit" class="primary" disabled={busy} data-testid="handling-save">
+              Save
+            </button>
+            <Outcome error={error} done={saved} testid={{ error: "handling-error", done: "handling-saved" }} />
           </div>
         </form>
       )}

@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Store } from "../store";
-import { avatarHue, colour, initials, lastTime, rowHeight, rowsAround, waited, waitingSince, type Filter, type Row } from "../state/sidebar";
+import { avatarHue, colour, deadline, initials, lastTime, rowHeight, rowsAround, waited, waitingSince, type Filter, type LastBy, type Row, type StateFilter } from "../state/sidebar";
 import { foundIn } from "../state/search";
 import { Icon, WithFiles } from "./Icons";
 
@@ -16,6 +16,18 @@ const FILTERS: [Filter, string][] = [
   ["others", "Others"],
 ];
 
+const STATES: [StateFilter, string][] = [
+  ["any", "Any state"],
+  ["held", "On hold"],
+  ["queued", "Queued"],
+];
+
+const LAST_BY: [LastBy, string][] = [
+  ["any", "Anyone wrote last"],
+  ["visitor", "Visitor wrote last"],
+  ["operator", "Operator wrote last"],
+];
+
 export function Sidebar({ store }: { store: Store }) {
   const v = store.sidebar.view.value;
   const set = (patch: Partial<typeof v>) => (store.sidebar.view.value = { ...v, ...patch });
@@ -24,6 +36,10 @@ export function Sidebar({ store }: { store: Store }) {
   const list = store.sidebar.visible.value;
   const found = store.sidebar.found.value;
   const listing = store.sidebar.listings.value[v.tab];
+  const sort = store.sidebar.sort.value;
+  const limited = store.sidebar.replyLimitSecs.value !== undefined;
+  const me = store.session.me.value?.id;
+  const colleagues = store.workspace.operators.value.filter((o) => o.id !== me).sort((a, b) => a.name.localeCompare(b.name));
   // Times and waits on the rows move on by themselves.
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -107,9 +123,10 @@ export function Sidebar({ store }: { store: Store }) {
         <label class="visually-hidden" for="sort">
           Sort
         </label>
-        <select id="sort" data-testid="sort" value={v.sort} onChange={(e) => set({ sort: e.currentTarget.value as typeof v.sort })}>
+        {/* Processing order follows the reply-time limit: without one it is not offered (seed 002). */}
+        <select id="sort" data-testid="sort" value={sort} onChange={(e) => set({ sort: e.currentTarget.value as typeof v.sort })}>
           <option value="activity">Last activity</option>
-          <option value="waiting">Processing order</option>
+          {limited && <option value="waiting">Processing order</option>}
         </select>
       </div>
       <div class="filters" role="group" aria-label="Filter">
@@ -118,6 +135,26 @@ export function Sidebar({ store }: { store: Store }) {
             {label}
           </button>
         ))}
+      </div>
+      <div class="filters filters-more" role="group" aria-label="More filters">
+        {v.filter === "others" && (
+          <select aria-label="Colleague" data-testid="filter-colleague" value={v.colleague ?? ""} onChange={(e) => set({ colleague: e.currentTarget.value || undefined })}>
+            <option value="">Any colleague</option>
+            {colleagues.map((o) => (
+              <option value={o.id}>{o.name}</option>
+            ))}
+          </select>
+        )}
+        <select aria-label="State" data-testid="filter-state" value={v.state} onChange={(e) => set({ state: e.currentTarget.value as StateFilter })}>
+          {STATES.map(([value, label]) => (
+            <option value={value}>{label}</option>
+          ))}
+        </select>
+        <select aria-label="Who wrote last" data-testid="filter-last" value={v.lastBy} onChange={(e) => set({ lastBy: e.currentTarget.value as LastBy })}>
+          {LAST_BY.map(([value, label]) => (
+            <option value={value}>{label}</option>
+          ))}
+        </select>
       </div>
       <div
         class="rows"
@@ -165,14 +202,18 @@ function DialogRow({ row, store, now, height, at, of }: { row: Row; store: Store
   const selected = store.dialog.selected.value === d.id;
   const tint = colour(d, me);
   const since = waitingSince(d);
+  // With a reply-time limit the row says the time left to reply, or how long overdue, instead of the wait.
+  const due = deadline(d, store.sidebar.replyLimitSecs.value, now);
   const lastAt = d.last_message?.at ?? d.last_activity;
   return (
     <li
-      class={`row ${tint} ${selected ? "selected" : ""}`}
+      class={`row ${tint} ${selected ? "selected" : ""} ${due?.overdue ? "overdue" : ""}`}
       data-testid="dialog-row"
       data-dialog={d.id}
       data-colour={tint}
       data-ringing={String(row.ringing)}
+      data-held={String(d.held_since !== undefined)}
+      data-overdue={due ? String(due.overdue) : undefined}
       style={{ height: `${height}px` }}
       aria-posinset={at}
       aria-setsize={of}
@@ -212,7 +253,18 @@ function DialogRow({ row, store, now, height, at, of }: { row: Row; store: Store
           )}
         </span>
         <span class="side">
-          {since !== undefined && (
+          {d.held_since !== undefined && (
+            <span class="held-badge" data-testid="held-badge" title="On hold">
+              On hold
+            </span>
+          )}
+          {due ? (
+            <span class={`deadline ${due.overdue ? "overdue" : ""}`} title={due.overdue ? "Overdue: past the reply-time limit" : "Time left to reply"} data-testid="deadline">
+              <Icon name="clock" size={12} />
+              {due.overdue && <span class="visually-hidden">overdue, </span>}
+              {due.words}
+            </span>
+          ) : since !== undefined && (
             <time class="waited" dateTime={new Date(since).toISOString()} title="Waiting for an answer" data-testid="waited">
               <Icon name="clock" size={12} />
               <span class="visually-hidden">waiting </span>
