@@ -11,6 +11,7 @@ mod limits;
 mod notifications;
 mod pages;
 mod quick_replies;
+mod reports;
 mod search;
 mod session;
 mod sites;
@@ -32,6 +33,10 @@ pub use notifications::{
 };
 pub use quick_replies::{
     MAX_QUICK_REPLIES, MAX_TITLE_CHARS, NewQuickReply, QuickReplies, QuickReplyList, QuickReplyView,
+};
+pub use reports::{
+    DayFigures, LiveBoard, LiveOperator, MAX_REPORT_DAYS, OperatorCard, OperatorReport, Period,
+    Report, ReportFigures, Reports, report_csv,
 };
 pub use search::{MAX_SEARCH_HITS, Search, SearchHit, SearchResults};
 pub use session::{ConnectRequest, LoggedIn, Sessions, VisitorSession, VisitorSessionRequest};
@@ -192,6 +197,7 @@ pub struct Stores {
     pub groups: Arc<dyn GroupStore>,
     pub upload_marks: Arc<dyn UploadMarkStore>,
     pub limits: Arc<dyn LimitStore>,
+    pub reports: Arc<dyn ReportStore>,
 }
 
 impl Stores {
@@ -209,6 +215,7 @@ impl Stores {
             groups: store.clone(),
             upload_marks: store.clone(),
             limits: store.clone(),
+            reports: store.clone(),
             tickets: store,
         }
     }
@@ -280,6 +287,9 @@ pub struct App {
     pub groups: Groups,
     /// Sign-in attempts, new visitors, messages and sockets, each held to its limit.
     pub limits: Arc<Limiter>,
+    /// Per-event counters (time in each presence state, closed dialogs' KPIs) and the reports,
+    /// live board and operator cards read from them.
+    pub reports: Arc<Reports>,
     clock: Arc<dyn Clock>,
 }
 
@@ -316,6 +326,7 @@ impl App {
         let sites = Arc::new(Sites::new(&stores, &settings, clock.clone()));
         let limits = Arc::new(Limiter::new(&stores, settings.limits, clock.clone()));
         let search = Arc::new(Search::new(&stores, clock.clone()));
+        let reports = Arc::new(Reports::new(&stores, clock.clone()));
         let attachments = Arc::new(Attachments::new(
             &stores,
             attachments,
@@ -332,6 +343,7 @@ impl App {
                 search: search.clone(),
                 delivery: delivery.clone(),
                 limits: limits.clone(),
+                reports: reports.clone(),
             },
         );
         let dialogs = Arc::new(Dialogs::new(
@@ -342,6 +354,7 @@ impl App {
                 search: search.clone(),
                 delivery: delivery.clone(),
                 limits: limits.clone(),
+                reports: reports.clone(),
             },
             attachments.clone(),
             notifications.clone(),
@@ -370,6 +383,7 @@ impl App {
             delivery,
             notifications,
             limits,
+            reports,
             clock,
         }
     }
@@ -386,6 +400,7 @@ struct Collaborators {
     search: Arc<Search>,
     delivery: Delivery,
     limits: Arc<Limiter>,
+    reports: Arc<Reports>,
 }
 
 /// A dialog the operator may see, or `dialog_not_found` / `forbidden`.

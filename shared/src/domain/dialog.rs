@@ -104,6 +104,14 @@ pub struct Dialog {
     /// Since when the operator in charge has put it on hold to take another (seed 004).
     #[serde(default)]
     pub held_since: Option<Millis>,
+    /// When it last reopened (absent: it never did, and it opened at `created_at`): where its
+    /// resolution time starts, for the reports.
+    #[serde(default)]
+    pub opened_at: Option<Millis>,
+    /// An operator's first reply since it started or last reopened: later replies are no first
+    /// response, for the reports.
+    #[serde(default)]
+    pub first_reply_at: Option<Millis>,
     /// Bumped by every write; a write that expects another version loses the race.
     pub version: u64,
 }
@@ -132,6 +140,8 @@ impl Dialog {
             closed_at: None,
             queued_since: None,
             held_since: None,
+            opened_at: None,
+            first_reply_at: None,
             version: 0,
         }
     }
@@ -235,6 +245,7 @@ impl Dialog {
         }
         self.needs_answer = false;
         self.waiting_since = None;
+        self.first_reply_at.get_or_insert(now);
         let sender = Sender::Operator {
             id: op.id.clone(),
             name: Some(op.name.clone()),
@@ -441,6 +452,8 @@ impl Dialog {
     fn reopen_by(&mut self, by: Option<OperatorId>, by_name: String, now: Millis) -> Message {
         self.status = DialogStatus::Open;
         self.closed_at = None;
+        self.opened_at = Some(now);
+        self.first_reply_at = None;
         self.system(SystemEvent::Reopened { by, by_name }, now)
     }
 

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 mod limits;
 pub use limits::*;
+mod reports;
+pub use reports::*;
 
 use parlor_core::domain::{
     Connection, Dialog, DialogStatus, Email, Group, Message, Millis, Operator, OperatorStatus,
@@ -26,6 +28,7 @@ fn workspace() -> Workspace {
         name: "Acme".into(),
         created_at: T0,
         attachment_limits: Default::default(),
+        handling: Default::default(),
     }
 }
 

@@ -12,6 +12,7 @@ mod groups;
 mod operators;
 mod push;
 mod quick_replies;
+mod reports;
 mod sites;
 mod visitor;
 
@@ -76,6 +77,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(attachments::routes())
         .merge(push::routes())
         .merge(groups::routes())
+        .merge(reports::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(as_http_api_function))
         .layer(axum::middleware::from_fn(api_headers))
