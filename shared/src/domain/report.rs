@@ -372,6 +372,43 @@ mod tests {
     }
 
     #[test]
+    fn a_reopening_starts_the_resolution_and_the_first_response_again() {
+        use crate::domain::{OperatorStatus, Role};
+        use crate::ids::ClientMessageId;
+        let vera = testing::visitor();
+        let anna = testing::operator("Anna", Role::Operator, OperatorStatus::Online);
+        let id = |c: &str| ClientMessageId::parse(c).unwrap();
+        // Vera wrote at 2; Anna answers at 10: the first response took 8.
+        let mut d = testing::waiting_dialog(&vera);
+        d.join(&anna, 5).unwrap();
+        let before = d.clone();
+        d.operator_message(&anna, id("a1"), "hello", None, 10)
+            .unwrap();
+        assert_eq!(reply_figures(&before, 10, None).first_response_ms, 8);
+        assert_eq!(d.first_reply_at, Some(10));
+        d.close(&anna, 20).unwrap();
+        assert_eq!(
+            close_figures(&before, 20).resolution_ms,
+            19,
+            "from its start at 1"
+        );
+        // Vera writes again at 30: it reopens, and Anna's answer at 45 is a first response again.
+        d.visitor_message(&vera, id("v2"), "one more thing", None, 30)
+            .unwrap();
+        assert_eq!(
+            (d.opened_at, d.first_reply_at, d.waiting_since),
+            (Some(30), None, Some(30))
+        );
+        let f = reply_figures(&d, 45, None);
+        assert_eq!((f.first_responses, f.first_response_ms), (1, 15));
+        assert_eq!(
+            close_figures(&d, 50).resolution_ms,
+            20,
+            "from its reopening at 30"
+        );
+    }
+
+    #[test]
     fn figures_add_up_and_average() {
         let mut team = Figures::default();
         team.add(&Figures {
