@@ -248,6 +248,9 @@ const TRANSITIONS: &[Grant] = &[
     SIGNING_KEY,
 ];
 
+/// Adding to the reports' counters (`ports::ReportStore::add_figures`) is one UpdateItem.
+const RECORD_FIGURES: &[Grant] = &[table("dynamodb:UpdateItem")];
+
 /// A transfer pushes to the operator it went to when no console of theirs is open: their push
 /// subscriptions are one Query (and a gone one is deleted, which `TRANSITIONS` grants).
 const PUSH_TO_BROWSERS: &[Grant] = &[table("dynamodb:Query"), VAPID_KEY];
@@ -331,10 +334,10 @@ pub const PERMISSIONS: &[Permissions] = &[
         grants: &[TRANSITIONS, PUSH_TO_BROWSERS],
         reserved: &[],
     },
-    // Close, reopen.
+    // Close, reopen; a close adds to the reports' counters.
     Permissions {
         function: Function::WebSocket(Route::Close),
-        grants: &[TRANSITIONS],
+        grants: &[TRANSITIONS, RECORD_FIGURES],
         reserved: &[],
     },
     Permissions {

@@ -3,9 +3,9 @@
 //! them all and pass one contract suite (`tests/store_contract.rs`).
 
 use crate::domain::{
-    Connection, Dialog, DialogStatus, Group, IndexEntry, Message, Millis, Operator, OperatorStatus,
-    PushChoices, PushSubscriber, PushSubscription, QuickReply, ReadMarker, Receipt, Receipts,
-    Rights, Side, Site, Ticket, UploadMark, Visitor, Workspace,
+    Connection, Day, Dialog, DialogStatus, Figures, Group, IndexEntry, Message, Millis, Operator,
+    OperatorStatus, PresenceMark, PushChoices, PushSubscriber, PushSubscription, QuickReply,
+    ReadMarker, Receipt, Receipts, Rights, Side, Site, Ticket, UploadMark, Visitor, Workspace,
 };
 use crate::ids::{
     ClientMessageId, ConnectionId, DialogId, GroupId, OperatorId, QuickReplyId, SiteKey, VisitorId,
@@ -347,6 +347,52 @@ pub trait LimitStore: Send + Sync {
     async fn forget(&self, key: &str) -> StoreResult<()>;
 }
 
+/// One operator's figures of one day, as a report reads them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    pub day: Day,
+    pub operator: OperatorId,
+    pub figures: Figures,
+}
+
+/// The reports' counters (`domain::Figures`), one set per workspace, UTC day and operator, each
+/// event adding to them; and each operator's current presence state, from which the time in it is
+/// measured.
+#[async_trait]
+pub trait ReportStore: Send + Sync {
+    /// Adds each counter of `figures` to the operator's counters of `day`, atomically: of
+    /// concurrent additions none is lost. Counters that do not exist start at 0.
+    async fn add_figures(
+        &self,
+        workspace: &WorkspaceId,
+        day: Day,
+        operator: &OperatorId,
+        figures: &Figures,
+    ) -> StoreResult<()>;
+    /// Every operator's figures of the days from `from` to `to` (both included) that have any, by
+    /// day and then operator.
+    async fn report_rows(
+        &self,
+        workspace: &WorkspaceId,
+        from: Day,
+        to: Day,
+    ) -> StoreResult<Vec<ReportRow>>;
+    async fn presence_mark(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+    ) -> StoreResult<Option<PresenceMark>>;
+    /// Replaces the operator's presence mark with `mark` on the condition that the stored one is
+    /// `expected` (none stored, for `None`); else `Conflict`.
+    async fn swap_presence_mark(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+        expected: Option<&PresenceMark>,
+        mark: &PresenceMark,
+    ) -> StoreResult<()>;
+}
+
 /// Every store port at once, for the adapters that implement them all.
 pub trait Store:
     DirectoryStore
@@ -361,6 +407,7 @@ pub trait Store:
     + GroupStore
     + UploadMarkStore
     + LimitStore
+    + ReportStore
 {
 }
 impl<
@@ -375,7 +422,8 @@ impl<
         + PushSubscriptionStore
         + GroupStore
         + UploadMarkStore
-        + LimitStore,
+        + LimitStore
+        + ReportStore,
 > Store for T
 {
 }

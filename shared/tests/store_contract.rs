@@ -46,6 +46,9 @@ macro_rules! contract_suite {
 }
 
 contract_suite!(
+    report_counters_add_up_per_day_and_operator,
+    concurrent_report_additions_are_all_counted,
+    presence_marks_swap_on_the_expected_one,
     workspace_site_and_operator_round_trip,
     sites_are_listed_per_workspace,
     operators_are_listed_per_workspace,

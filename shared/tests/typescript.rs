@@ -133,6 +133,9 @@ fn generate() -> String {
         // Groups and the rights they carry.
         parlor_core::domain::Right, parlor_core::ids::GroupId, parlor_core::protocol::GroupView,
         parlor_core::protocol::GroupList, parlor_core::app::GroupChange, parlor_core::app::Membership,
+        // Reports, the live board and the operator card.
+        parlor_core::app::Report, parlor_core::app::LiveBoard, parlor_core::app::OperatorCard,
+        parlor_core::domain::Figures,
     );
     assert!(
         module.elsewhere.is_empty(),
@@ -191,6 +194,11 @@ fn rules() -> String {
         "At most this many characters in a message, counted as the server counts them: code points, not UTF-16 units.",
         "MAX_TEXT_CHARS",
         domain::MAX_TEXT_CHARS.to_string(),
+    );
+    constant(
+        "The longest period one report covers, in days (both ends included).",
+        "MAX_REPORT_DAYS",
+        parlor_core::app::MAX_REPORT_DAYS.to_string(),
     );
     constant(
         "The longest greeting a site's widget may show.",

@@ -165,6 +165,9 @@ enum Policy {
     /// The admin (no group of the workspace may manage settings); `other_admin` is what the other
     /// workspace's admin gets.
     Admin { ok: u16, other_admin: Outcome },
+    /// Any operator of the admin's workspace; `other_admin` is what the other workspace's admin
+    /// gets.
+    Colleagues { ok: u16, other_admin: Outcome },
     /// Operators who may see Vera's dialog.
     Dialog(u16),
     /// A visitor, for their own.
@@ -185,6 +188,8 @@ impl Policy {
             Policy::Admin { ok, .. } if who == Who::Admin => Allowed(ok),
             Policy::Admin { other_admin, .. } if who == Who::OtherAdmin => other_admin,
             Policy::Admin { .. } if who.is_operator() => FORBIDDEN,
+            Policy::Colleagues { other_admin, .. } if who == Who::OtherAdmin => other_admin,
+            Policy::Colleagues { ok, .. } if who.is_operator() => Allowed(ok),
             Policy::Dialog(ok) if matches!(who, Who::Operator | Who::Admin) => Allowed(ok),
             Policy::Dialog(_) if matches!(who, Who::TransferredAway | Who::WithoutColleagues) => {
                 FORBIDDEN
@@ -270,6 +275,10 @@ fn endpoints() -> Vec<Endpoint> {
         http("GET", "/api/dialogs/{dialog}/attachments", None, Dialog(200)),
         http("GET", "/api/dialogs/{dialog}/messages/{file_seq}/attachments", None, Dialog(200)),
         http("GET", "/api/search?q=parcel", None, Operator(200)),
+        http("GET", "/api/reports?from=2026-01-01&to=2026-01-31", None, Admin { ok: 200, other_admin: Allowed(200) }),
+        http("GET", "/api/reports.csv?from=2026-01-01&to=2026-01-31", None, Admin { ok: 200, other_admin: Allowed(200) }),
+        http("GET", "/api/reports/live", None, Admin { ok: 200, other_admin: Allowed(200) }),
+        http("GET", "/api/reports/operators/{anna}/today", None, Colleagues { ok: 200, other_admin: operator_not_found }),
         http("POST", "/api/visitor/session", Some(r#"{"site_key": "{site}", "name": "Newcomer"}"#), Same(Allowed(200))),
         http("GET", "/api/visitor/messages", None, Visitor(200)),
         http("POST", "/api/visitor/page", Some(r#"{"url": "{page}", "title": "Orders"}"#), Visitor(200)),
@@ -1003,6 +1012,7 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
             ("team", team.clone()),
             ("spare", spare.clone()),
             ("carl", carl.id.clone()),
+            ("anna", anna.id.clone()),
             ("dora", dora.id.clone()),
             ("site", app.running.site.key.to_string()),
             ("reply", reply),

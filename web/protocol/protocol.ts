@@ -14,6 +14,8 @@ export const BLOCKED_TYPES: readonly string[] = ["text/html","application/xhtml+
 export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
 /** At most this many characters in a message, counted as the server counts them: code points, not UTF-16 units. */
 export const MAX_TEXT_CHARS = 2000;
+/** The longest period one report covers, in days (both ends included). */
+export const MAX_REPORT_DAYS = 366;
 /** The longest greeting a site's widget may show. */
 export const MAX_GREETING_CHARS = 500;
 /** The most origins one site may list. */
@@ -144,6 +146,46 @@ export type ClientMessageId = string;
  */
 export type CloseOp = { "op": "close", dialog_id: DialogId, } | { "op": "reopen", dialog_id: DialogId, };
 
+export type DayFigures = { day: string, 
+/**
+ * Time with presence online (status Online and a console connected).
+ */
+online_ms: number, away_ms: number, offline_ms: number, 
+/**
+ * Time with status Online but no console connected.
+ */
+no_console_ms: number, 
+/**
+ * Dialogs closed while this operator was in charge (or closed by them when nobody was).
+ */
+closed: number, 
+/**
+ * Summed over `closed`: from the dialog's start (or its last reopening) to its close.
+ */
+resolution_ms: number, 
+/**
+ * First replies: an operator's first reply since the dialog started or reopened, to a
+ * visitor who wrote first.
+ */
+first_responses: number, 
+/**
+ * Summed over `first_responses`: from the visitor's first message to that reply.
+ */
+first_response_ms: number, 
+/**
+ * Replies to a waiting visitor.
+ */
+replies: number, 
+/**
+ * Summed over `replies`: from the visitor's first unanswered message to the reply.
+ */
+reply_ms: number, 
+/**
+ * Replies later than the workspace's reply-time limit, and dialogs closed with the visitor
+ * unanswered.
+ */
+missed: number, };
+
 /**
  * queued → delivered → read, or failed with a reason (seed 002).
  */
@@ -221,6 +263,50 @@ unread?: number, };
 export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "choose_workspace" | "internal";
 
 /**
+ * One operator's counters for one day (or their sums over a period or a team). Times are in
+ * milliseconds; an average is its sum over its count (`Figures::average`).
+ */
+export type Figures = { 
+/**
+ * Time with presence online (status Online and a console connected).
+ */
+online_ms: number, away_ms: number, offline_ms: number, 
+/**
+ * Time with status Online but no console connected.
+ */
+no_console_ms: number, 
+/**
+ * Dialogs closed while this operator was in charge (or closed by them when nobody was).
+ */
+closed: number, 
+/**
+ * Summed over `closed`: from the dialog's start (or its last reopening) to its close.
+ */
+resolution_ms: number, 
+/**
+ * First replies: an operator's first reply since the dialog started or reopened, to a
+ * visitor who wrote first.
+ */
+first_responses: number, 
+/**
+ * Summed over `first_responses`: from the visitor's first message to that reply.
+ */
+first_response_ms: number, 
+/**
+ * Replies to a waiting visitor.
+ */
+replies: number, 
+/**
+ * Summed over `replies`: from the visitor's first unanswered message to the reply.
+ */
+reply_ms: number, 
+/**
+ * Replies later than the workspace's reply-time limit, and dialogs closed with the visitor
+ * unanswered.
+ */
+missed: number, };
+
+/**
  * A file a client wants to send, as it describes it before uploading.
  */
 export type FileDescription = { name: string, size: number, 
@@ -277,6 +363,37 @@ export type LastMessage = { seq: number, kind: MessageKind,
  * At most 140 characters of the text.
  */
 text: string, at: number, };
+
+/**
+ * `GET /api/reports/live`: the workspace right now.
+ */
+export type LiveBoard = { 
+/**
+ * Open dialogs.
+ */
+open: number, 
+/**
+ * Open dialogs whose visitor waits for an operator (`needs_answer`).
+ */
+waiting: number, 
+/**
+ * Open dialogs in the queue for an operator with room (`queued_since`).
+ */
+queued: number, 
+/**
+ * Every active operator, with their open dialogs in charge.
+ */
+operators: Array<LiveOperator>, };
+
+export type LiveOperator = { id: OperatorId, name: string, status: OperatorStatus, 
+/**
+ * Open dialogs in their charge.
+ */
+load: number, 
+/**
+ * Whether new dialogs may go to them.
+ */
+available: boolean, };
 
 export type LoggedIn = { token: string, expires_at: number, operator: OperatorView, };
 
@@ -339,12 +456,27 @@ export type NewPushSubscription = { endpoint: string, keys: PushKeys, };
 
 export type NewQuickReply = { title: string, text: string, };
 
+/**
+ * `GET /api/reports/operators/{id}/today`: what an operator's card shows.
+ */
+export type OperatorCard = { operator: OperatorView, 
+/**
+ * Open dialogs in their charge.
+ */
+load: number, 
+/**
+ * Today's figures (UTC): for one's own card, or with the right to view reports; else absent.
+ */
+today?: Figures, };
+
 export type OperatorId = string;
 
 /**
  * `GET /api/operators`: the workspace's operators.
  */
 export type OperatorList = { operators: Array<OperatorView>, };
+
+export type OperatorReport = { id: OperatorId, name: string, days: Array<DayFigures>, total: Figures, };
 
 /**
  * New dialogs ring only for operators who are online (seed 001).
@@ -440,6 +572,33 @@ export type QuickReplyView = { id: QuickReplyId, title: string,
 text: string, created_at: number, };
 
 export type Receipt = "delivered" | "read";
+
+/**
+ * `GET /api/reports?from&to`: the period's figures per operator and for the team, per day and in
+ * total. Days without any figure are left out of `days`.
+ */
+export type Report = { 
+/**
+ * The first day, `YYYY-MM-DD` (UTC).
+ */
+from: string, 
+/**
+ * The last day, included.
+ */
+to: string, 
+/**
+ * Every operator of the workspace, with figures or not, in the directory's order.
+ */
+operators: Array<OperatorReport>, 
+/**
+ * The sums over all operators.
+ */
+team: ReportFigures, };
+
+/**
+ * Figures per day (those that have any) and their total.
+ */
+export type ReportFigures = { days: Array<DayFigures>, total: Figures, };
 
 /**
  * What a group lets its members do beyond answering the dialogs they may see.

@@ -230,8 +230,11 @@ impl Dialogs {
             )
             .await?;
         let attachments = &files.attachments;
+        // The dialog as the committed reply found it, for the reports.
+        let before = std::sync::Mutex::new(None);
         let outcome = self
             .mutate_dialog(&op.workspace, dialog_id, |d, now| {
+                *before.lock().expect("not poisoned") = Some(d.clone());
                 if whisper {
                     d.whisper(op, client_id.clone(), text.to_owned(), reply_to, now)
                 } else {
@@ -258,6 +261,15 @@ impl Dialogs {
             Err(e) => return Err(e),
         };
         let message = added.last().expect("a send adds its message");
+        if let Some(before) = before
+            .into_inner()
+            .expect("not poisoned")
+            .filter(|_| !whisper)
+        {
+            self.reports
+                .replied(&before, &op.id, message.created_at)
+                .await;
+        }
 
         // The visitor first (never a whisper): once a visitor's tab has it, it is delivered.
         let mut delivered = false;

@@ -77,6 +77,8 @@ pub struct Dialogs {
     pub(super) attachments: Arc<Attachments>,
     /// Web Push to operators with no console open.
     pub(super) notifications: Arc<Notifications>,
+    /// Replies and closes are counted for the reports.
+    pub(super) reports: Arc<super::Reports>,
 }
 
 impl Dialogs {
@@ -99,6 +101,7 @@ impl Dialogs {
             delivery: with.delivery,
             attachments,
             notifications,
+            reports: with.reports,
         }
     }
 
@@ -147,9 +150,22 @@ impl Dialogs {
             crate::domain::Millis,
         ) -> Result<Vec<Message>, DomainError>,
     ) -> AppResult<Done> {
+        // The dialog as the committed change found it, for the reports.
+        let before = std::sync::Mutex::new(None);
         let (dialog, added) = self
-            .mutate_dialog(&op.workspace, id, |d, now| change(d, op, now))
+            .mutate_dialog(&op.workspace, id, |d, now| {
+                *before.lock().expect("not poisoned") = Some(d.clone());
+                change(d, op, now)
+            })
             .await?;
+        let closed = added.iter().find_map(|m| match m.event() {
+            Some(SystemEvent::Closed { .. }) => Some(m.created_at),
+            _ => None,
+        });
+        let before = before.into_inner().expect("not poisoned");
+        if let (Some(at), Some(before)) = (closed, before) {
+            self.reports.closed(&before, &op.id, at).await;
+        }
         self.announce(&dialog, &added, Some(connection), &[])
             .await?;
         let charge_passed = added

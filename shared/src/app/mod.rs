@@ -12,6 +12,7 @@ mod limits;
 mod notifications;
 mod pages;
 mod quick_replies;
+mod reports;
 mod search;
 mod session;
 mod sites;
@@ -34,6 +35,10 @@ pub use notifications::{
 };
 pub use quick_replies::{
     MAX_QUICK_REPLIES, MAX_TITLE_CHARS, NewQuickReply, QuickReplies, QuickReplyList, QuickReplyView,
+};
+pub use reports::{
+    DayFigures, LiveBoard, LiveOperator, MAX_REPORT_DAYS, OperatorCard, OperatorReport, Period,
+    Report, ReportFigures, Reports, report_csv,
 };
 pub use search::{MAX_SEARCH_HITS, Search, SearchHit, SearchResults};
 pub use session::{ConnectRequest, LoggedIn, Sessions, VisitorSession, VisitorSessionRequest};
@@ -194,6 +199,7 @@ pub struct Stores {
     pub groups: Arc<dyn GroupStore>,
     pub upload_marks: Arc<dyn UploadMarkStore>,
     pub limits: Arc<dyn LimitStore>,
+    pub reports: Arc<dyn ReportStore>,
 }
 
 impl Stores {
@@ -211,6 +217,7 @@ impl Stores {
             groups: store.clone(),
             upload_marks: store.clone(),
             limits: store.clone(),
+            reports: store.clone(),
             tickets: store,
         }
     }
@@ -284,6 +291,9 @@ pub struct App {
     pub chat_handling: Handling,
     /// Sign-in attempts, new visitors, messages and sockets, each held to its limit.
     pub limits: Arc<Limiter>,
+    /// Per-event counters (time in each presence state, closed dialogs' KPIs) and the reports,
+    /// live board and operator cards read from them.
+    pub reports: Arc<Reports>,
     clock: Arc<dyn Clock>,
 }
 
@@ -320,6 +330,7 @@ impl App {
         let sites = Arc::new(Sites::new(&stores, &settings, clock.clone()));
         let limits = Arc::new(Limiter::new(&stores, settings.limits, clock.clone()));
         let search = Arc::new(Search::new(&stores, clock.clone()));
+        let reports = Arc::new(Reports::new(&stores, clock.clone()));
         let attachments = Arc::new(Attachments::new(
             &stores,
             attachments,
@@ -336,6 +347,7 @@ impl App {
                 search: search.clone(),
                 delivery: delivery.clone(),
                 limits: limits.clone(),
+                reports: reports.clone(),
             },
         );
         let dialogs = Arc::new(Dialogs::new(
@@ -346,6 +358,7 @@ impl App {
                 search: search.clone(),
                 delivery: delivery.clone(),
                 limits: limits.clone(),
+                reports: reports.clone(),
             },
             attachments.clone(),
             notifications.clone(),
@@ -379,6 +392,7 @@ impl App {
             delivery,
             notifications,
             limits,
+            reports,
             clock,
         }
     }
@@ -395,6 +409,7 @@ struct Collaborators {
     search: Arc<Search>,
     delivery: Delivery,
     limits: Arc<Limiter>,
+    reports: Arc<Reports>,
 }
 
 /// A dialog the operator may see, or `dialog_not_found` / `forbidden`.

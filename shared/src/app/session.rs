@@ -137,6 +137,7 @@ pub struct Sessions {
     search: Arc<Search>,
     delivery: Delivery,
     limits: Arc<Limiter>,
+    reports: Arc<super::Reports>,
 }
 
 impl Sessions {
@@ -159,6 +160,7 @@ impl Sessions {
             search: with.search,
             delivery: with.delivery,
             limits: with.limits,
+            reports: with.reports,
         }
     }
 
@@ -503,6 +505,7 @@ impl Sessions {
         self.directory
             .set_operator_status(&op.workspace, &op.id, status)
             .await?;
+        self.reports.status_changed(op, status).await;
         let event = ServerEvent::OperatorStatusChanged {
             operator_id: op.id.clone(),
             status,

@@ -108,6 +108,14 @@ pub struct Dialog {
     /// from `held_since` when it ends).
     #[serde(default)]
     pub held_ms: Millis,
+    /// When it last reopened (absent: it never did, and it opened at `created_at`): where its
+    /// resolution time starts, for the reports.
+    #[serde(default)]
+    pub opened_at: Option<Millis>,
+    /// An operator's first reply since it started or last reopened: later replies are no first
+    /// response, for the reports.
+    #[serde(default)]
+    pub first_reply_at: Option<Millis>,
     /// Bumped by every write; a write that expects another version loses the race.
     pub version: u64,
 }
@@ -137,6 +145,8 @@ impl Dialog {
             queued_since: None,
             held_since: None,
             held_ms: 0,
+            opened_at: None,
+            first_reply_at: None,
             version: 0,
         }
     }
@@ -244,6 +254,7 @@ impl Dialog {
         }
         self.needs_answer = false;
         self.waiting_since = None;
+        self.first_reply_at.get_or_insert(now);
         let sender = Sender::Operator {
             id: op.id.clone(),
             name: Some(op.name.clone()),
@@ -507,6 +518,8 @@ impl Dialog {
     fn reopen_by(&mut self, by: Option<OperatorId>, by_name: String, now: Millis) -> Message {
         self.status = DialogStatus::Open;
         self.closed_at = None;
+        self.opened_at = Some(now);
+        self.first_reply_at = None;
         self.system(SystemEvent::Reopened { by, by_name }, now)
     }
 

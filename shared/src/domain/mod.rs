@@ -12,6 +12,7 @@ mod message;
 mod notification;
 mod quick_reply;
 mod read_marker;
+mod report;
 mod rights;
 mod search;
 #[cfg(test)]
@@ -30,6 +31,7 @@ pub use message::*;
 pub use notification::*;
 pub use quick_reply::*;
 pub use read_marker::*;
+pub use report::*;
 pub use rights::*;
 pub use search::*;
 pub use widget::*;

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 mod limits;
 pub use limits::*;
+mod reports;
+pub use reports::*;
 
 use parlor_core::domain::{
     Connection, Dialog, DialogStatus, Email, Group, Message, Millis, Operator, OperatorStatus,

@@ -11,8 +11,10 @@ import type {
   GroupList,
   GroupView,
   HistoryPage,
+  LiveBoard,
   LoggedIn,
   MessageAttachments,
+  OperatorCard,
   OperatorId,
   OperatorList,
   OperatorStatus,
@@ -21,6 +23,7 @@ import type {
   PushSettings,
   QuickReplyList,
   QuickReplyView,
+  Report,
   Role,
   SearchResults,
   SiteList,
@@ -137,6 +140,28 @@ export class Api {
 
   operators(): Promise<OperatorList> {
     return this.call("GET", "/operators");
+  }
+
+  /** A period's report (`view_reports`). */
+  report(from: string, to: string): Promise<Report> {
+    return this.call("GET", `/reports?${new URLSearchParams({ from, to })}`);
+  }
+
+  /** The same report as CSV text, for a download. */
+  async reportCsv(from: string, to: string): Promise<string> {
+    const res = await fetch(`${this.endpoints.http}/reports.csv?${new URLSearchParams({ from, to })}`, {
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+    });
+    if (!res.ok) throw new ApiError(res.status, "internal", res.statusText);
+    return res.text();
+  }
+
+  liveBoard(): Promise<LiveBoard> {
+    return this.call("GET", "/reports/live");
+  }
+
+  operatorCard(id: OperatorId): Promise<OperatorCard> {
+    return this.call("GET", `/reports/operators/${encodeURIComponent(id)}/today`);
   }
 
   /** Admins only: a new operator of my workspace. */

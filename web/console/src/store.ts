@@ -25,7 +25,7 @@ export class Store {
   /** A refusal or failure said once at the top, until dismissed. */
   readonly notice = signal<string | null>(null);
   /** Which part of the console shows: the dialogs, or the admins' Settings (the dialogs stay mounted). */
-  readonly page = signal<"dialogs" | "settings">("dialogs");
+  readonly page = signal<"dialogs" | "settings" | "reports">("dialogs");
 
   readonly session: SessionStore;
   readonly connection: ConnectionStore;

@@ -2,7 +2,7 @@
 //! Workspace-scoped data always carries the workspace id; only the lookups that start from a lone
 //! global key (connection, site, login email, ticket) do not. `docs/data-model.md` lists them all.
 
-use crate::domain::{Connection, DialogStatus, IndexEntry, Millis, Peer};
+use crate::domain::{Connection, Day, DialogStatus, IndexEntry, Millis, Peer};
 use crate::ids::{
     AttachmentId, ConnectionId, DialogId, GroupId, OperatorId, QuickReplyId, SiteKey, VisitorId,
     WorkspaceId,
@@ -178,6 +178,27 @@ pub fn upload_mark(ws: &WorkspaceId, attachment: &AttachmentId) -> Key {
 /// window's, a hashed account's, an address's), global like the ticket's.
 pub fn limit(key: &str) -> Key {
     (format!("LIMIT#{key}"), "LIMIT".into())
+}
+
+/// A workspace's report counters share one partition, sorted by day and then operator: a period's
+/// report is one Query of a range of it (`ports::ReportStore`).
+pub fn reports_partition(ws: &WorkspaceId) -> String {
+    format!("WS#{ws}#REPORT")
+}
+
+pub fn report(ws: &WorkspaceId, day: Day, op: &OperatorId) -> Key {
+    (reports_partition(ws), format!("{day}#{op}"))
+}
+
+/// The sort keys of a period's counters lie between these: `#` sorts before `$`, so every
+/// operator of the last day is within.
+pub fn report_range(from: Day, to: Day) -> (String, String) {
+    (format!("{from}#"), format!("{to}$"))
+}
+
+/// An operator's current presence state and since when: one item of its own.
+pub fn presence_mark(ws: &WorkspaceId, op: &OperatorId) -> Key {
+    (format!("WS#{ws}#OP#{op}#PRESENCE"), "PRESENCE".into())
 }
 
 pub fn ticket(id: &str) -> Key {

@@ -12,7 +12,7 @@
 //! - `keys`: every key format (PK, SK, GSI1); `item`: domain structs ⇄ items; `errors`: SDK errors
 //!   and lost conditions → `StoreError`; `batch`: BatchGetItem and BatchWriteItem with retries.
 //! - One file per port: `directory`, `dialogs`, `receipts`, `read_markers`, `connections`,
-//!   `tickets`, `quick_replies`, `search`, `push_subscriptions`, `upload_marks`, `limits`.
+//!   `tickets`, `quick_replies`, `search`, `push_subscriptions`, `upload_marks`, `limits`, `reports`.
 
 mod batch;
 mod connections;
@@ -27,6 +27,7 @@ mod push_subscriptions;
 mod quick_replies;
 mod read_markers;
 mod receipts;
+mod reports;
 mod search;
 mod tickets;
 mod upload_marks;

@@ -4,7 +4,7 @@
 //!
 //! `schema` holds the tables, `row` maps rows to records, `errors` maps SQLite's failures; then one
 //! file per port: `directory`, `dialogs`, `receipts`, `read_markers`, `connections`, `tickets`,
-//! `quick_replies`, `search`, `push_subscriptions`, `groups`, `upload_marks`, `limits`.
+//! `quick_replies`, `search`, `push_subscriptions`, `groups`, `upload_marks`, `limits`, `reports`.
 
 mod connections;
 mod dialogs;
@@ -16,6 +16,7 @@ mod push_subscriptions;
 mod quick_replies;
 mod read_markers;
 mod receipts;
+mod reports;
 mod row;
 mod schema;
 mod search;

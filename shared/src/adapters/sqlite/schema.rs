@@ -68,6 +68,14 @@ CREATE TABLE IF NOT EXISTS limit_counters (
     key TEXT PRIMARY KEY, count INTEGER NOT NULL, last_at INTEGER NOT NULL,
     ends_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS limit_counters_by_end ON limit_counters (ends_at);
+CREATE TABLE IF NOT EXISTS report_counters (
+    workspace TEXT NOT NULL, day TEXT NOT NULL, operator TEXT NOT NULL, counter TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (workspace, day, operator, counter));
+CREATE TABLE IF NOT EXISTS presence_marks (
+    workspace TEXT NOT NULL, operator TEXT NOT NULL, presence TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    PRIMARY KEY (workspace, operator));
 "#;
 
 /// Brings the tables of an older data folder to `SCHEMA`, in one transaction, keeping every row:

@@ -13,6 +13,7 @@ mod handling;
 mod operators;
 mod push;
 mod quick_replies;
+mod reports;
 mod sites;
 mod visitor;
 
@@ -78,6 +79,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(push::routes())
         .merge(groups::routes())
         .merge(handling::routes())
+        .merge(reports::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(as_http_api_function))
         .layer(axum::middleware::from_fn(api_headers))

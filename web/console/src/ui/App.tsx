@@ -4,7 +4,8 @@ import type { Store } from "../store";
 import { step } from "../state/sidebar";
 import { opensShortcuts, SHORTCUTS } from "../state/keys";
 import { themeLabel } from "../state/theme";
-import { seesSettings } from "../state/rights";
+import { can, seesSettings } from "../state/rights";
+import { Reports } from "./Reports";
 import { Sidebar } from "./Sidebar";
 import { DialogPane } from "./DialogPane";
 import { Settings } from "./Settings";
@@ -49,6 +50,8 @@ export function App({ store }: { store: Store }) {
   // Settings is for admins and those whose groups may manage settings; the dialogs stay mounted
   // (hidden) under it, so nothing there is lost.
   const settings = seesSettings(me) && store.page.value === "settings";
+  // Reports only for admins and those whose groups may view them (the server refuses the others).
+  const reports = can(me, "view_reports") && store.page.value === "reports";
   return (
     <div
       class="console"
@@ -75,6 +78,12 @@ export function App({ store }: { store: Store }) {
           >
             <Icon name="settings" />
             <span class="label">Settings</span>
+          </button>
+        )}
+        {can(me, "view_reports") && (
+          <button type="button" class="settings-button" aria-pressed={reports} onClick={() => (store.page.value = reports ? "dialogs" : "reports")} data-testid="reports-button">
+            <Icon name="chart" />
+            <span class="label">Reports</span>
           </button>
         )}
         {!seesSettings(me) && <NotificationsButton store={store} />}
@@ -118,11 +127,12 @@ export function App({ store }: { store: Store }) {
           </button>
         </div>
       )}
-      <div class="body" hidden={settings}>
+      <div class="body" hidden={settings || reports}>
         <Sidebar store={store} />
         <DialogPane store={store} />
       </div>
       {settings && <Settings store={store} />}
+      {reports && <Reports store={store} />}
       {keys && <Shortcuts onClose={() => setKeys(false)} />}
       {account && <Account store={store} onClose={() => setAccount(false)} />}
     </div>

@@ -9,6 +9,7 @@ import { VisitorPanel } from "./VisitorPanel";
 import { AttachmentsPanel, Lightbox, MessageFiles } from "./Attachments";
 import { draggingFiles, gallery, summary, type Shown } from "../state/attachments";
 import { Icon, WithFiles } from "./Icons";
+import { OperatorLink } from "./OperatorCard";
 import { useEscape } from "./escape";
 import { canTransfer } from "../state/rights";
 import { transferTargets } from "../state/team";
@@ -105,7 +106,7 @@ export function DialogPane({ store }: { store: Store }) {
         <div class="pane-title">
           <h2 title={d.visitor_name}>{d.visitor_name}</h2>
           <span class="sub">
-            {d.status === "closed" ? "Closed" : d.assignee ? `With ${d.assignee.name}` : "Waiting for an operator"}
+            {d.status === "closed" ? "Closed" : d.assignee ? <>With <OperatorLink store={store} id={d.assignee.id} name={d.assignee.name} /></> : "Waiting for an operator"}
             {d.held_since !== undefined && (
               <span class="held-badge" data-testid="pane-held">
                 On hold

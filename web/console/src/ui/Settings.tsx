@@ -14,6 +14,7 @@ import {
 import { Notifications } from "./Notifications";
 import { lastAdminReason, teamOrder } from "../state/team";
 import { limitsForm, MAX_LIMIT_MB, parseLimits, type LimitsForm } from "../state/attachments";
+import { OperatorLink } from "./OperatorCard";
 import { Icon } from "./Icons";
 import { Outcome } from "./Outcome";
 import { Groups } from "./Groups";
@@ -141,7 +142,9 @@ function Member({ store, op, team }: { store: Store; op: OperatorView; team: Ope
   };
   return (
     <tr data-testid="team-member" data-operator={op.id} data-active={String(op.active)} class={op.active ? undefined : "inactive"}>
-      <td>{op.name}</td>
+      <td>
+        <OperatorLink store={store} id={op.id} name={op.name} />
+      </td>
       <td>{op.email}</td>
       <td data-testid="team-role">{op.role === "admin" ? "Admin" : "Operator"}</td>
       <td data-testid="team-status" data-status={op.active ? op.status : "deactivated"}>
