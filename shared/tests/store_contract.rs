@@ -337,6 +337,7 @@ mod dynamo_only {
                 session: None,
             },
             connected_at: 1_700_000_000_000,
+            seen_at: None,
             expires_at: 4_102_444_800_001,
         };
         store.put_connection(&connection).await.unwrap();

@@ -333,6 +333,7 @@ mod tests {
                 site: v.site.clone(),
             },
             connected_at: 0,
+            seen_at: None,
             expires_at: 0,
         }
     }

@@ -10,6 +10,7 @@ mod groups;
 mod limits;
 mod notifications;
 mod pages;
+mod presence;
 mod quick_replies;
 mod search;
 mod session;
@@ -30,6 +31,7 @@ pub use notifications::{
     MAX_PUSH_SUBSCRIPTIONS, NewPushSubscription, Notifications, PUSH_BODY_CHARS, PUSH_TTL_SECS,
     PushKeys, PushPayload, PushSettings,
 };
+pub use presence::{Presences, SWEEP_BATCH};
 pub use quick_replies::{
     MAX_QUICK_REPLIES, MAX_TITLE_CHARS, NewQuickReply, QuickReplies, QuickReplyList, QuickReplyView,
 };
@@ -192,6 +194,7 @@ pub struct Stores {
     pub groups: Arc<dyn GroupStore>,
     pub upload_marks: Arc<dyn UploadMarkStore>,
     pub limits: Arc<dyn LimitStore>,
+    pub console_watches: Arc<dyn ConsoleWatchStore>,
 }
 
 impl Stores {
@@ -209,6 +212,7 @@ impl Stores {
             groups: store.clone(),
             upload_marks: store.clone(),
             limits: store.clone(),
+            console_watches: store.clone(),
             tickets: store,
         }
     }
@@ -280,6 +284,8 @@ pub struct App {
     pub groups: Groups,
     /// Sign-in attempts, new visitors, messages and sockets, each held to its limit.
     pub limits: Arc<Limiter>,
+    /// Whose console is connected, and handing back the dialogs of operators without one.
+    pub presence: Arc<Presences>,
     clock: Arc<dyn Clock>,
 }
 
@@ -346,11 +352,18 @@ impl App {
             attachments.clone(),
             notifications.clone(),
         ));
+        let presence = Arc::new(Presences::new(
+            &stores,
+            delivery.clone(),
+            dialogs.clone(),
+            clock.clone(),
+        ));
         let team = Team {
             directory: stores.directory.clone(),
             connections: stores.connections.clone(),
             delivery: delivery.clone(),
             dialogs: dialogs.clone(),
+            presence: presence.clone(),
             signer,
             settings,
             clock: clock.clone(),
@@ -370,6 +383,7 @@ impl App {
             delivery,
             notifications,
             limits,
+            presence,
             clock,
         }
     }

@@ -73,6 +73,12 @@ pub enum SystemEvent {
         by: OperatorId,
         by_name: String,
     },
+    /// The operator had no console connected for longer than the workspace allows: they were
+    /// disconnected from the dialog, so the visitor's next message rings again.
+    WentOffline {
+        operator: OperatorId,
+        name: String,
+    },
 }
 
 impl SystemEvent {
@@ -110,6 +116,7 @@ impl SystemEvent {
             Self::HandedBack { name, by_name, .. } => {
                 format!("{by_name} deactivated {name}; the dialog is back in the queue")
             }
+            Self::WentOffline { name, .. } => format!("{name} left: offline"),
         }
     }
 }

@@ -136,6 +136,7 @@ fn operator_connection(ws: &WorkspaceId, op: &OperatorId, expires_at: Millis) ->
             session: Some("ses_1".into()),
         },
         connected_at: T0,
+        seen_at: None,
         expires_at,
     }
 }
@@ -149,6 +150,7 @@ fn visitor_connection(ws: &WorkspaceId, v: &VisitorId, expires_at: Millis) -> Co
             site: SiteKey::generate(),
         },
         connected_at: T0,
+        seen_at: None,
         expires_at,
     }
 }

@@ -68,6 +68,10 @@ CREATE TABLE IF NOT EXISTS limit_counters (
     key TEXT PRIMARY KEY, count INTEGER NOT NULL, last_at INTEGER NOT NULL,
     ends_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS limit_counters_by_end ON limit_counters (ends_at);
+CREATE TABLE IF NOT EXISTS console_watches (
+    workspace TEXT NOT NULL, operator TEXT NOT NULL, due_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace, operator));
+CREATE INDEX IF NOT EXISTS console_watches_by_due ON console_watches (due_at);
 "#;
 
 /// Brings the tables of an older data folder to `SCHEMA`, in one transaction, keeping every row:
