@@ -676,7 +676,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     }
     let sweeper = app.clone();
     let every = config.sweep_every;
-    let mut stopped = rx.clone();
+    let stopped = rx.clone();
     tasks.push(tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -687,7 +687,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
                         tracing::warn!(error = %e, "the presence sweep failed");
                     }
                 }
-                _ = stopped.wait_for(|s| *s) => break,
+                _ = stop(stopped.clone()) => break,
             }
         }
     }));
