@@ -89,6 +89,9 @@ contract_suite!(
     concurrent_limit_hits_each_get_a_count_of_their_own,
     an_ended_window_starts_over_once_under_concurrent_hits,
     a_forgotten_counter_starts_again,
+    console_watches_come_due_in_order_and_move_ahead,
+    a_console_watch_is_unwatched_only_as_it_was_read,
+    a_connection_remembers_when_it_was_last_heard_from,
 );
 
 /// What only the DynamoDB adapter has: its table, its keys, its TTL, its harness.
@@ -267,6 +270,7 @@ mod dynamo_only {
             name: "Kept".into(),
             created_at: 1,
             attachment_limits: Default::default(),
+            handling: Default::default(),
         };
         store.put_workspace(&ws).await.unwrap();
         DynamoStore::new(DynamoLocal::shared().client(), &table)

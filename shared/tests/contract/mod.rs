@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 mod limits;
+mod presence;
 pub use limits::*;
+pub use presence::*;
 
 use parlor_core::domain::{
     Connection, Dialog, DialogStatus, Email, Group, Message, Millis, Operator, OperatorStatus,
@@ -26,6 +28,7 @@ fn workspace() -> Workspace {
         name: "Acme".into(),
         created_at: T0,
         attachment_limits: Default::default(),
+        handling: Default::default(),
     }
 }
 
