@@ -501,7 +501,12 @@ async fn stored(app: &TestApp, s: &Scene) -> Stored {
         items.add(format!("sites of {ws}"), d.list_sites(ws).await);
         items.add(format!("operators of {ws}"), d.list_operators(ws).await);
         items.add(format!("groups of {ws}"), st.groups.list_groups(ws).await);
-        let sockets = st.connections.operator_connections(ws).await;
+        // When a socket was last heard from is the harness's own pings, not what a request did.
+        let sockets = st.connections.operator_connections(ws).await.map(|all| {
+            all.into_iter()
+                .map(|c| parlor_core::domain::Connection { seen_at: None, ..c })
+                .collect::<Vec<_>>()
+        });
         items.add(format!("operator sockets of {ws}"), sockets);
     }
     let dialogs = [

@@ -45,7 +45,10 @@ async fn colleagues_see_a_console_open_and_close() {
         .await;
     assert_eq!(seen["presence"], "online");
     assert_eq!(seen["status"], "online");
-    assert_eq!(presence_listed(&app, &boris.token, &anna.id).await, "online");
+    assert_eq!(
+        presence_listed(&app, &boris.token, &anna.id).await,
+        "online"
+    );
 
     // A second console of hers changes nothing colleagues see.
     let a2 = app.connect_operator(&anna).await;
@@ -82,7 +85,10 @@ async fn a_status_change_carries_the_presence_it_makes() {
     let seen = b
         .next_where(|e| e["type"] == "operator.status" && e["operator_id"] == anna.id)
         .await;
-    assert_eq!((&seen["status"], &seen["presence"]), (&json!("away"), &json!("away")));
+    assert_eq!(
+        (&seen["status"], &seen["presence"]),
+        (&json!("away"), &json!("away"))
+    );
 }
 
 #[tokio::test]
@@ -93,12 +99,22 @@ async fn a_ping_records_that_the_console_is_still_there() {
     let connections = &app.running.stores.connections;
     let ws = &app.running.admin.workspace;
     let anna_id = parlor_core::ids::OperatorId::parse(&anna.id).unwrap();
-    let before = connections.connections_of_operator(ws, &anna_id).await.unwrap();
+    let before = connections
+        .connections_of_operator(ws, &anna_id)
+        .await
+        .unwrap();
     assert_eq!(before.len(), 1);
     assert_eq!(before[0].seen_at, None);
     a.ok(json!({ "action": "message", "op": "ping" })).await;
-    let after = connections.connections_of_operator(ws, &anna_id).await.unwrap();
-    assert!(after[0].seen_at.is_some_and(|at| at >= before[0].connected_at));
+    let after = connections
+        .connections_of_operator(ws, &anna_id)
+        .await
+        .unwrap();
+    assert!(
+        after[0]
+            .seen_at
+            .is_some_and(|at| at >= before[0].connected_at)
+    );
 }
 
 #[tokio::test]
@@ -107,7 +123,8 @@ async fn an_operator_without_a_console_has_their_dialogs_handed_back() {
     hand_back_after(&app, 1).await;
     let joined = app.joined("hello?").await;
     let (mut a, mut vera, dialog) = (joined.a, joined.vera, joined.dialog);
-    a.ok(frame::send(Some(&dialog), "o1", "Hi, I am Anna")).await;
+    a.ok(frame::send(Some(&dialog), "o1", "Hi, I am Anna"))
+        .await;
     a.close().await;
     let boris = app.operator("Boris").await;
     let mut b = app.connect_operator(&boris).await;
@@ -121,7 +138,9 @@ async fn an_operator_without_a_console_has_their_dialogs_handed_back() {
     assert!(handed["dialog"].get("assignee").is_none(), "{handed}");
     assert_eq!(handed["dialog"]["participants"], json!([]));
     assert_eq!(handed["ring"], false, "nobody waits: quiet");
-    let row = app.get(&format!("/api/dialogs/{dialog}"), &boris.token).await;
+    let row = app
+        .get(&format!("/api/dialogs/{dialog}"), &boris.token)
+        .await;
     assert!(row.get("assignee").is_none(), "stored: {row}");
 
     vera.ws.ok(frame::send(None, "v2", "anyone there?")).await;
@@ -142,13 +161,17 @@ async fn a_console_back_within_the_grace_keeps_the_dialogs() {
     let back = app.connect_operator(&anna).await;
     // Past the grace, and sweeps every 200 ms: the watch moved ahead with the new console.
     tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
-    let row = app.get(&format!("/api/dialogs/{dialog}"), &anna.token).await;
+    let row = app
+        .get(&format!("/api/dialogs/{dialog}"), &anna.token)
+        .await;
     assert_eq!(row["assignee"]["id"], anna.id, "still hers: {row}");
 
     // Whereas a sweep that finds her gone hands it back.
     back.close().await;
     eventually("the dialog is handed back", || async {
-        let row = app.get(&format!("/api/dialogs/{dialog}"), &anna.token).await;
+        let row = app
+            .get(&format!("/api/dialogs/{dialog}"), &anna.token)
+            .await;
         row.get("assignee").is_none()
     })
     .await;

@@ -524,7 +524,11 @@ mod tests {
             .filter(|(p, _)| p["type"] == "dialog.updated" && p["ring"] == true)
             .map(|(_, post)| post.to.to_string())
             .collect();
-        assert_eq!(ringing, ["boris-1", "boris-2"], "Boris's tabs, nobody else's");
+        assert_eq!(
+            ringing,
+            ["boris-1", "boris-2"],
+            "Boris's tabs, nobody else's"
+        );
 
         s.dialog = to_boss;
         let added = s.dialog.transfer(&s.anna, &s.boss, None, 5).unwrap();

@@ -30,9 +30,18 @@ pub async fn console_watches_come_due_in_order_and_move_ahead(store: Arc<dyn Sto
         OperatorId::generate(),
     );
     assert_eq!(store.console_watch(&ws, &anna).await.unwrap(), None);
-    store.watch_console(&watch(&ws, &boris, T0 + 20)).await.unwrap();
-    store.watch_console(&watch(&ws, &anna, T0 + 10)).await.unwrap();
-    store.watch_console(&watch(&ws, &carl, T0 + 30)).await.unwrap();
+    store
+        .watch_console(&watch(&ws, &boris, T0 + 20))
+        .await
+        .unwrap();
+    store
+        .watch_console(&watch(&ws, &anna, T0 + 10))
+        .await
+        .unwrap();
+    store
+        .watch_console(&watch(&ws, &carl, T0 + 30))
+        .await
+        .unwrap();
     assert_eq!(
         store.console_watch(&ws, &anna).await.unwrap(),
         Some(watch(&ws, &anna, T0 + 10))
@@ -44,7 +53,10 @@ pub async fn console_watches_come_due_in_order_and_move_ahead(store: Arc<dyn Sto
         "the earliest first, up to now included"
     );
     // A console heard of moves Anna's watch ahead: one watch per operator, never two.
-    store.watch_console(&watch(&ws, &anna, T0 + 40)).await.unwrap();
+    store
+        .watch_console(&watch(&ws, &anna, T0 + 40))
+        .await
+        .unwrap();
     assert_eq!(
         due_in(&store, &ws, T0 + 35).await,
         [watch(&ws, &boris, T0 + 20), watch(&ws, &carl, T0 + 30)]
@@ -61,7 +73,10 @@ pub async fn a_console_watch_is_unwatched_only_as_it_was_read(store: Arc<dyn Sto
     let read = watch(&ws, &anna, T0 + 10);
     store.watch_console(&read).await.unwrap();
     // A console opened after the sweep read the watch moved it: the sweep leaves it.
-    store.watch_console(&watch(&ws, &anna, T0 + 99)).await.unwrap();
+    store
+        .watch_console(&watch(&ws, &anna, T0 + 99))
+        .await
+        .unwrap();
     assert!(!store.unwatch_console(&read).await.unwrap());
     assert_eq!(
         store.console_watch(&ws, &anna).await.unwrap(),
@@ -89,7 +104,10 @@ pub async fn a_connection_remembers_when_it_was_last_heard_from(store: Arc<dyn S
     let anna = OperatorId::generate();
     let c = operator_connection(&ws, &anna, in_two_hours());
     store.put_connection(&c).await.unwrap();
-    assert_eq!(store.get_connection(&c.id).await.unwrap().unwrap().seen_at, None);
+    assert_eq!(
+        store.get_connection(&c.id).await.unwrap().unwrap().seen_at,
+        None
+    );
     store.touch_connection(&c.id, T0 + 5).await.unwrap();
     let heard = store.get_connection(&c.id).await.unwrap().unwrap();
     assert_eq!(heard.seen_at, Some(T0 + 5));

@@ -12,6 +12,7 @@ import { Icon, WithFiles } from "./Icons";
 import { useEscape } from "./escape";
 import { canTransfer } from "../state/rights";
 import { transferTargets } from "../state/team";
+import { PresenceDot } from "./Presence";
 
 export function DialogPane({ store }: { store: Store }) {
   const id = store.dialog.selected.value;
@@ -105,7 +106,16 @@ export function DialogPane({ store }: { store: Store }) {
         <div class="pane-title">
           <h2 title={d.visitor_name}>{d.visitor_name}</h2>
           <span class="sub">
-            {d.status === "closed" ? "Closed" : d.assignee ? `With ${d.assignee.name}` : "Waiting for an operator"}
+            {d.status === "closed" ? (
+              "Closed"
+            ) : d.assignee ? (
+              <>
+                <PresenceDot store={store} id={d.assignee.id} />
+                With {d.assignee.name}
+              </>
+            ) : (
+              "Waiting for an operator"
+            )}
           </span>
         </div>
         {/* Each action an icon with its name beside it; on narrow screens the icon alone, the name kept for screen readers and as a tooltip. */}
@@ -364,7 +374,7 @@ function Transfer({ store, dialogId, done }: { store: Store; dialogId: string; d
   return (
     <form class="transfer" onSubmit={submit} data-testid="transfer-form">
       {available.length === 0 ? (
-        <p>No other operator is online.</p>
+        <p>No other operator is available (online, with a console open).</p>
       ) : (
         <>
           <label>
