@@ -276,6 +276,7 @@ fn endpoints() -> Vec<Endpoint> {
         http("GET", "/api/visitor/messages/{file_seq}/attachments", None, VisitorsFile),
         http("GET", "/api/sites", None, Admin { ok: 200, other_admin: Allowed(200) }),
         http("GET", "/api/sites/{site}", None, Same(Allowed(200))),
+        http("GET", "/api/sites/{site}/availability", None, Same(Allowed(200))),
         http("PUT", "/api/sites/{site}", Some(r##"{"color": "#123456", "position": "left", "greeting": "Hello from {who}", "show_operator_names": true}"##), Admin { ok: 200, other_admin: FORBIDDEN }),
         http("GET", "/api/quick-replies", None, Operator(200)),
         http("POST", "/api/quick-replies", Some(r#"{"title": "Hello", "text": "Hello from {who}"}"#), Operator(201)),

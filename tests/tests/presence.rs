@@ -176,3 +176,33 @@ async fn a_console_back_within_the_grace_keeps_the_dialogs() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_widget_learns_whether_anybody_is_available() {
+    let app = TestApp::spawn().await;
+    let path = format!("/api/sites/{}/availability", app.running.site.key);
+    let available = || async {
+        let (status, v) = app.request("GET", &path, None, None).await;
+        assert_eq!(status, 200, "{v}");
+        v["available"].as_bool().unwrap()
+    };
+    assert!(!available().await, "no console open");
+    let anna = app.operator("Anna").await;
+    let a = app.connect_operator(&anna).await;
+    assert!(available().await);
+    let (status, _) = app
+        .request(
+            "POST",
+            "/api/me/status",
+            Some(&anna.token),
+            Some(json!({ "status": "away" })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(!available().await, "away is not available");
+    a.close().await;
+    let (status, _) = app
+        .request("GET", "/api/sites/site_nope/availability", None, None)
+        .await;
+    assert_eq!(status, 401, "an unknown site key, as for the site itself");
+}

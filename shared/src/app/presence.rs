@@ -19,6 +19,9 @@ use crate::protocol::ServerEvent;
 /// How many due watches one sweep takes; the next sweep takes the rest.
 pub const SWEEP_BATCH: usize = 100;
 
+/// How long after a failed hand-back it is tried again.
+const RETRY_AFTER_MS: Millis = 60_000;
+
 pub struct Presences {
     directory: Arc<dyn DirectoryStore>,
     connections: Arc<dyn ConnectionStore>,
@@ -106,10 +109,12 @@ impl Presences {
             return Ok(());
         };
         let now = self.clock.now();
-        let consoles = self
+        let mut consoles = self
             .connections
             .connections_of_operator(&connection.workspace, op)
             .await?;
+        // The index is eventually consistent in DynamoDB: it may still list the closed one.
+        consoles.retain(|c| c.id != connection.id);
         if has_console(&consoles, op, now) {
             return Ok(());
         }
@@ -138,7 +143,15 @@ impl Presences {
                 Ok(true) => handed += 1,
                 Ok(false) => {}
                 Err(e) => {
-                    tracing::warn!(operator_id = %watch.operator, error = %e, "hand-back failed; the next sweep tries again");
+                    tracing::warn!(operator_id = %watch.operator, error = %e, "hand-back failed; a later sweep tries again");
+                    // Behind the others, so that failing watches never hold the front of the line.
+                    let later = ConsoleWatch {
+                        due_at: now + RETRY_AFTER_MS,
+                        ..watch.clone()
+                    };
+                    if let Err(e) = self.watches.watch_console(&later).await {
+                        tracing::warn!(operator_id = %watch.operator, error = %e, "failed watch not moved");
+                    }
                 }
             }
         }
@@ -192,6 +205,22 @@ impl Presences {
             })
             .await?;
         Ok(())
+    }
+
+    /// Whether any operator of the workspace is available (online, with a console connected): the
+    /// widget offers to leave a message when nobody is. One query of the operator connections.
+    pub async fn anyone_available(&self, workspace: &WorkspaceId) -> AppResult<bool> {
+        let now = self.clock.now();
+        let all = self.connections.operator_connections(workspace).await?;
+        Ok(all.iter().any(|c| {
+            matches!(
+                c.peer,
+                Peer::Operator {
+                    status: OperatorStatus::Online,
+                    ..
+                }
+            ) && c.is_live(now)
+        }))
     }
 
     /// Each operator's presence, from the workspace's operator connections as read.
