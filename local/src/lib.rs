@@ -79,6 +79,9 @@ pub struct Config {
     /// Records what each function's AWS calls need (DynamoDB, the Management API and S3, presigned
     /// requests included): for the template test, which holds the IAM policies to it.
     pub aws_calls: Option<AwsCalls>,
+    /// How often operators without a console are looked for, to hand their dialogs back (in AWS
+    /// a scheduled function does it every minute).
+    pub sweep_every: Duration,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -193,6 +196,7 @@ impl Config {
             push_subject: env("PARLOR_PUSH_SUBJECT"),
             push_allow_http: env("PARLOR_PUSH_ALLOW_HTTP").is_some_and(|v| v == "1" || v == "true"),
             aws_calls: None,
+            sweep_every: Duration::from_secs(5),
         })
     }
 
@@ -214,6 +218,7 @@ impl Config {
             // Tests stand a push service in on a loopback port.
             push_allow_http: true,
             aws_calls: None,
+            sweep_every: Duration::from_millis(200),
         }
     }
 }
@@ -669,6 +674,23 @@ pub async fn start(config: Config) -> Result<Running, String> {
             }
         }));
     }
+    let sweeper = app.clone();
+    let every = config.sweep_every;
+    let stopped = rx.clone();
+    tasks.push(tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {
+                    if let Err(e) = sweeper.presence.sweep().await {
+                        tracing::warn!(error = %e, "the presence sweep failed");
+                    }
+                }
+                _ = stop(stopped.clone()) => break,
+            }
+        }
+    }));
     let mgmt = gateway.management_router(&management_key);
     tasks.push(tokio::spawn(async move {
         if let Err(e) = axum::serve(management, mgmt)

@@ -205,6 +205,9 @@ pub trait ConnectionStore: Send + Sync {
     async fn put_connection(&self, connection: &Connection) -> StoreResult<()>;
     async fn get_connection(&self, id: &ConnectionId) -> StoreResult<Option<Connection>>;
     async fn delete_connection(&self, id: &ConnectionId) -> StoreResult<()>;
+    /// Records that the connection was heard from at `at` (`Connection::seen_at`); a connection
+    /// already gone stays gone.
+    async fn touch_connection(&self, id: &ConnectionId, at: Millis) -> StoreResult<()>;
     /// Every operator connection of the workspace: the recipients of sidebar changes.
     async fn operator_connections(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Connection>>;
     /// One operator's connections: the sockets to close when their sessions end.
@@ -393,6 +396,35 @@ pub trait ReportStore: Send + Sync {
     ) -> StoreResult<()>;
 }
 
+/// When an operator's dialogs are handed back for want of a console: an operator's one watch is
+/// due `hand_back_after_secs` after their last console was heard of. Each console's connect and
+/// `ping` moves it forward; the last one's leaving brings it near; the sweep finds the due ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleWatch {
+    pub workspace: WorkspaceId,
+    pub operator: OperatorId,
+    pub due_at: Millis,
+}
+
+/// The watches on operators' consoles (`ConsoleWatch`). Every call is O(1) but `consoles_due`,
+/// which is O(what it returns).
+#[async_trait]
+pub trait ConsoleWatchStore: Send + Sync {
+    /// Sets the operator's watch due at `due_at` (creating it).
+    async fn watch_console(&self, watch: &ConsoleWatch) -> StoreResult<()>;
+    /// The operator's watch, if one is set.
+    async fn console_watch(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+    ) -> StoreResult<Option<ConsoleWatch>>;
+    /// Deletes the watch if it is still due at `watch.due_at`: a console heard of meanwhile moved
+    /// it, and the moved one stays. Says whether it was deleted.
+    async fn unwatch_console(&self, watch: &ConsoleWatch) -> StoreResult<bool>;
+    /// The watches due by `now`, the earliest first, at most `limit`; across workspaces.
+    async fn consoles_due(&self, now: Millis, limit: usize) -> StoreResult<Vec<ConsoleWatch>>;
+}
+
 /// Every store port at once, for the adapters that implement them all.
 pub trait Store:
     DirectoryStore
@@ -408,6 +440,7 @@ pub trait Store:
     + UploadMarkStore
     + LimitStore
     + ReportStore
+    + ConsoleWatchStore
 {
 }
 impl<
@@ -424,6 +457,7 @@ impl<
         + UploadMarkStore
         + LimitStore
         + ReportStore,
+        + ConsoleWatchStore,
 > Store for T
 {
 }

@@ -479,10 +479,13 @@ pub enum ServerEvent {
         unread: u64,
         marked_unread: bool,
     },
+    /// An operator's status or presence changed: they chose another status, or their first
+    /// console opened, or their last one closed.
     #[serde(rename = "operator.status")]
     OperatorStatusChanged {
         operator_id: OperatorId,
         status: OperatorStatus,
+        presence: crate::domain::Presence,
     },
     /// An operator of the workspace changed: renamed, given another role, deactivated or
     /// reactivated, or their groups and rights changed. Carries the operator as
@@ -708,6 +711,12 @@ pub struct OperatorView {
     pub rights: Vec<crate::domain::Right>,
     /// A deactivated operator cannot sign in; no dialog can be transferred to them.
     pub active: bool,
+    /// What colleagues see: their status, and whether a console of theirs is connected. Given by
+    /// `GET /api/operators` and `POST /api/me/status`; absent in `operator.updated`,
+    /// where the last `operator.status` still holds.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presence: Option<crate::domain::Presence>,
 }
 
 impl From<&crate::domain::Operator> for OperatorView {
@@ -721,6 +730,7 @@ impl From<&crate::domain::Operator> for OperatorView {
             groups: op.groups.clone(),
             rights: op.held_rights().iter().collect(),
             active: op.active,
+            presence: None,
         }
     }
 }

@@ -206,6 +206,7 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
             SystemEvent::HandedBack { .. } => "handed_back",
             SystemEvent::Held { .. } => "held",
             SystemEvent::Resumed { .. } => "resumed",
+            SystemEvent::WentOffline { .. } => "went_offline",
         })
         .collect()
 }

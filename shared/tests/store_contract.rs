@@ -92,6 +92,9 @@ contract_suite!(
     concurrent_limit_hits_each_get_a_count_of_their_own,
     an_ended_window_starts_over_once_under_concurrent_hits,
     a_forgotten_counter_starts_again,
+    console_watches_come_due_in_order_and_move_ahead,
+    a_console_watch_is_unwatched_only_as_it_was_read,
+    a_connection_remembers_when_it_was_last_heard_from,
 );
 
 /// What only the DynamoDB adapter has: its table, its keys, its TTL, its harness.
@@ -341,6 +344,7 @@ mod dynamo_only {
                 session: None,
             },
             connected_at: 1_700_000_000_000,
+            seen_at: None,
             expires_at: 4_102_444_800_001,
         };
         store.put_connection(&connection).await.unwrap();

@@ -542,6 +542,11 @@ impl Ws {
         self.pending.drain(..).collect()
     }
 
+    /// Closes the socket from this side, as a browser tab that closes does.
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+    }
+
     /// Waits for the server to close the socket and returns the code.
     pub async fn closed(&mut self) -> u16 {
         loop {

@@ -285,6 +285,7 @@ fn endpoints() -> Vec<Endpoint> {
         http("GET", "/api/visitor/messages/{file_seq}/attachments", None, VisitorsFile),
         http("GET", "/api/sites", None, Admin { ok: 200, other_admin: Allowed(200) }),
         http("GET", "/api/sites/{site}", None, Same(Allowed(200))),
+        http("GET", "/api/sites/{site}/availability", None, Same(Allowed(200))),
         http("PUT", "/api/sites/{site}", Some(r##"{"color": "#123456", "position": "left", "greeting": "Hello from {who}", "show_operator_names": true}"##), Admin { ok: 200, other_admin: FORBIDDEN }),
         http("GET", "/api/quick-replies", None, Operator(200)),
         http("POST", "/api/quick-replies", Some(r#"{"title": "Hello", "text": "Hello from {who}"}"#), Operator(201)),
@@ -514,7 +515,12 @@ async fn stored(app: &TestApp, s: &Scene) -> Stored {
         items.add(format!("sites of {ws}"), d.list_sites(ws).await);
         items.add(format!("operators of {ws}"), d.list_operators(ws).await);
         items.add(format!("groups of {ws}"), st.groups.list_groups(ws).await);
-        let sockets = st.connections.operator_connections(ws).await;
+        // When a socket was last heard from is the harness's own pings, not what a request did.
+        let sockets = st.connections.operator_connections(ws).await.map(|all| {
+            all.into_iter()
+                .map(|c| parlor_core::domain::Connection { seen_at: None, ..c })
+                .collect::<Vec<_>>()
+        });
         items.add(format!("operator sockets of {ws}"), sockets);
     }
     let dialogs = [

@@ -503,6 +503,7 @@ async fn a_push_to_a_gone_connection_deletes_only_that_record() {
             session: None,
         },
         connected_at: now,
+        seen_at: None,
         expires_at: now + 60_000,
     };
     store.put_connection(&record).await.unwrap();

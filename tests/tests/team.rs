@@ -370,6 +370,7 @@ async fn a_deactivated_operator_is_signed_out_everywhere_and_their_dialogs_go_ba
                 session: None,
             },
             connected_at: now,
+            seen_at: None,
             expires_at: now + 60_000,
         })
         .await

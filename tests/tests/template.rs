@@ -958,6 +958,7 @@ async fn stale_operator_connection(app: &TestApp) {
             session: None,
         },
         connected_at: now,
+        seen_at: None,
         expires_at: now + 3_600_000,
     };
     app.running

@@ -525,6 +525,14 @@ export async function startWidgetChat(page: Page, parlor: Pick<Parlor, "demo">, 
   await page.locator("[data-parlor] button").click();
   const chat = page.frameLocator("[data-parlor] iframe");
   await chat.getByLabel("Name").fill(name);
+  // With no operator available the widget offers to leave a message: the first one goes with it.
+  const form = chat.locator("form.prechat[data-nobody]");
+  if ((await form.getAttribute("data-nobody")) === "true") {
+    await chat.getByLabel("Message", { exact: true }).fill(first);
+    await chat.getByRole("button", { name: "Leave a message" }).click();
+    await chat.getByRole("textbox", { name: "Write a message…" }).waitFor();
+    return chat;
+  }
   await chat.getByRole("button", { name: "Start chat" }).click();
   const box = chat.getByRole("textbox", { name: "Write a message…" });
   await box.fill(first);

@@ -9,13 +9,13 @@ use super::{
     Search, Sites, Stores, backoff, dialog_for, dialog_view,
 };
 use crate::domain::{
-    Connection, Dialog, DialogStatus, DomainError, Message, MessageKind, Millis, Operator,
-    ReadMarker, Receipt, Side, SystemEvent, Visitor,
+    Connection, Dialog, DialogStatus, DomainError, HandBack, Message, MessageKind, Millis,
+    Operator, ReadMarker, Receipt, Side, SystemEvent, Visitor,
 };
 use crate::ids::{ConnectionId, DialogId, OperatorId, WorkspaceId};
 use crate::ports::{
-    Clock, ConnectionStore, DialogCursor, DialogStore, DirectoryStore, ReadMarkerStore,
-    ReceiptStore, StoreError,
+    Clock, ConnectionStore, ConsoleWatchStore, DialogCursor, DialogStore, DirectoryStore,
+    ReadMarkerStore, ReceiptStore, StoreError,
 };
 use crate::protocol::{DialogView, MessageView};
 use serde::Serialize;
@@ -70,6 +70,8 @@ pub struct Dialogs {
     pub(super) directory: Arc<dyn DirectoryStore>,
     /// Who listens: the operators and visitor tabs to tell.
     pub(super) connections: Arc<dyn ConnectionStore>,
+    /// Whether an operator the charge would pass to has been without a console too long.
+    pub(super) watches: Arc<dyn ConsoleWatchStore>,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) sites: Arc<Sites>,
     pub(super) search: Arc<Search>,
@@ -95,6 +97,7 @@ impl Dialogs {
             read_markers: stores.read_markers.clone(),
             directory: stores.directory.clone(),
             connections: stores.connections.clone(),
+            watches: stores.console_watches.clone(),
             clock,
             sites: with.sites,
             search: with.search,
@@ -172,32 +175,38 @@ impl Dialogs {
             .iter()
             .any(|m| matches!(m.event(), Some(SystemEvent::Left { .. })));
         if charge_passed {
-            self.pass_over_deactivated(dialog.clone(), op).await?;
+            self.pass_over_gone(dialog.clone(), Some(op)).await?;
         }
         Ok(Done::changed(dialog, &added))
     }
 
-    /// Whoever the charge of a dialog just passed to must be active. Deactivating an operator hands
-    /// back the dialogs they were in charge of (found through the index), but one they were only
-    /// connected to still lists them; when the charge would pass to them, they are handed back in
-    /// turn (`by` the operator whose change passed it), so the charge goes on to the next one
-    /// connected or the dialog returns to the queue. One read of the new assignee's record per
-    /// change that passes the charge.
-    async fn pass_over_deactivated(&self, mut dialog: Dialog, by: &Operator) -> AppResult<()> {
+    /// Whoever the charge of a dialog just passed to must be active and have a console. Handing
+    /// an operator back covers the dialogs they were in charge of (found through the index), but
+    /// one they were only connected to still lists them; when the charge would pass to them, they
+    /// are handed back in turn, so the charge goes on to the next one connected or the dialog
+    /// returns to the queue: a deactivated one `by` the operator whose change passed it (offline
+    /// when nobody did), one without a console for longer than the workspace allows as offline.
+    /// Reads the new assignee's record, connections and watch per change that passes the charge.
+    async fn pass_over_gone(&self, mut dialog: Dialog, by: Option<&Operator>) -> AppResult<()> {
         while let Some(assignee) = dialog.assignee.clone() {
-            if assignee.id == by.id {
+            if by.is_some_and(|by| assignee.id == by.id) {
                 break;
             }
-            let next = self
+            let Some(next) = self
                 .directory
                 .get_operator(&dialog.workspace, &assignee.id)
-                .await?;
-            let Some(next) = next.filter(|o| !o.active) else {
+                .await?
+            else {
                 break;
+            };
+            let why = match by {
+                Some(by) if !next.active => HandBack::Deactivated(by),
+                _ if !next.active || self.is_absent(&next).await? => HandBack::Offline,
+                _ => break,
             };
             let (handed, added) = self
                 .mutate_dialog(&dialog.workspace, &dialog.id, |d, now| {
-                    d.hand_back(&next, by, now)
+                    d.hand_back(&next, why, now)
                 })
                 .await?;
             self.announce(&handed, &added, None, &[]).await?;
@@ -207,6 +216,21 @@ impl Dialogs {
             dialog = handed;
         }
         Ok(())
+    }
+
+    /// Whether the operator has had no console for longer than their workspace allows: none is
+    /// connected, and their watch is due or gone (the sweep handed them back already).
+    async fn is_absent(&self, op: &Operator) -> AppResult<bool> {
+        let now = self.clock.now();
+        let consoles = self
+            .connections
+            .connections_of_operator(&op.workspace, &op.id)
+            .await?;
+        if crate::domain::has_console(&consoles, &op.id, now) {
+            return Ok(false);
+        }
+        let watch = self.watches.console_watch(&op.workspace, &op.id).await?;
+        Ok(watch.is_none_or(|w| w.due_at <= now))
     }
 
     pub(crate) async fn transfer(
@@ -252,20 +276,24 @@ impl Dialogs {
         Ok(Done::changed(dialog, &added))
     }
 
-    /// Hands back every dialog a deactivated operator was in charge of (`Dialog::hand_back`, by
-    /// `admin`), each told like any other change: found through the index of who is in charge,
-    /// never by reading the workspace's dialogs.
-    pub(crate) async fn hand_back(&self, op: &Operator, admin: &Operator) -> AppResult<()> {
+    /// Hands back every dialog the operator was in charge of (`Dialog::hand_back`): deactivated by
+    /// an admin, or without a console for too long. Each is told like any other change; found
+    /// through the index of who is in charge, never by reading the workspace's dialogs.
+    pub(crate) async fn hand_back(&self, op: &Operator, why: HandBack<'_>) -> AppResult<()> {
         let ids = self
             .dialogs
             .dialogs_in_charge(&op.workspace, &op.id)
             .await?;
+        let by = match why {
+            HandBack::Deactivated(admin) => Some(admin),
+            HandBack::Offline => None,
+        };
         for id in ids {
             let (dialog, added) = self
-                .mutate_dialog(&op.workspace, &id, |d, now| d.hand_back(op, admin, now))
+                .mutate_dialog(&op.workspace, &id, |d, now| d.hand_back(op, why, now))
                 .await?;
             self.announce(&dialog, &added, None, &[]).await?;
-            self.pass_over_deactivated(dialog, admin).await?;
+            self.pass_over_gone(dialog, by).await?;
         }
         Ok(())
     }

@@ -109,6 +109,22 @@ pub(crate) fn rings_for(dialog: &Dialog, c: &Connection) -> bool {
         )
 }
 
+/// Whether `added` hands the dialog to this connection's operator (a transfer to them) while they
+/// are online: it rings for them as a new dialog does.
+fn handed_to(added: &[Message], c: &Connection) -> bool {
+    let Peer::Operator {
+        id,
+        status: OperatorStatus::Online,
+        ..
+    } = &c.peer
+    else {
+        return false;
+    };
+    added.iter().any(
+        |m| matches!(m.event(), Some(crate::domain::SystemEvent::Transferred { to, .. }) if to == id),
+    )
+}
+
 fn to<'c>(connections: impl Iterator<Item = &'c Connection>, event: &ServerEvent) -> Vec<Post> {
     connections.map(|c| Post::new(&c.id, event)).collect()
 }
@@ -203,7 +219,7 @@ pub(crate) fn change_to_operators(
             }
             continue;
         }
-        let ring = rings_for(dialog, c);
+        let ring = rings_for(dialog, c) || handed_to(added, c);
         for m in added {
             let event = ServerEvent::DialogUpdated {
                 dialog: dialog_view(dialog),
@@ -333,6 +349,7 @@ mod tests {
                 site: v.site.clone(),
             },
             connected_at: 0,
+            seen_at: None,
             expires_at: 0,
         }
     }
@@ -493,6 +510,33 @@ mod tests {
             false,
         ));
         assert!(heard.iter().all(|c| !c.starts_with("boris")), "{heard:?}");
+    }
+
+    #[test]
+    fn a_transfer_rings_for_the_operator_it_went_to_while_they_are_online() {
+        let mut s = scene();
+        let to_boss = s.dialog.clone();
+        let added = s.dialog.transfer(&s.anna, &s.boris, None, 5).unwrap();
+        let posts = change_to_operators(&listeners(&s, None), &added, &Receipts::default(), &[]);
+        let ringing: Vec<String> = payloads(&posts)
+            .iter()
+            .zip(&posts)
+            .filter(|(p, _)| p["type"] == "dialog.updated" && p["ring"] == true)
+            .map(|(_, post)| post.to.to_string())
+            .collect();
+        assert_eq!(
+            ringing,
+            ["boris-1", "boris-2"],
+            "Boris's tabs, nobody else's"
+        );
+
+        s.dialog = to_boss;
+        let added = s.dialog.transfer(&s.anna, &s.boss, None, 5).unwrap();
+        let posts = change_to_operators(&listeners(&s, None), &added, &Receipts::default(), &[]);
+        assert!(
+            payloads(&posts).iter().all(|p| p["ring"] == false),
+            "the admin is away: told, not rung"
+        );
     }
 
     #[test]

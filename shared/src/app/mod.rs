@@ -11,6 +11,7 @@ mod handling;
 mod limits;
 mod notifications;
 mod pages;
+mod presence;
 mod quick_replies;
 mod reports;
 mod search;
@@ -33,6 +34,7 @@ pub use notifications::{
     MAX_PUSH_SUBSCRIPTIONS, NewPushSubscription, Notifications, PUSH_BODY_CHARS, PUSH_TTL_SECS,
     PushKeys, PushPayload, PushSettings,
 };
+pub use presence::{Presences, SWEEP_BATCH};
 pub use quick_replies::{
     MAX_QUICK_REPLIES, MAX_TITLE_CHARS, NewQuickReply, QuickReplies, QuickReplyList, QuickReplyView,
 };
@@ -200,6 +202,7 @@ pub struct Stores {
     pub upload_marks: Arc<dyn UploadMarkStore>,
     pub limits: Arc<dyn LimitStore>,
     pub reports: Arc<dyn ReportStore>,
+    pub console_watches: Arc<dyn ConsoleWatchStore>,
 }
 
 impl Stores {
@@ -218,6 +221,7 @@ impl Stores {
             upload_marks: store.clone(),
             limits: store.clone(),
             reports: store.clone(),
+            console_watches: store.clone(),
             tickets: store,
         }
     }
@@ -294,6 +298,8 @@ pub struct App {
     /// Per-event counters (time in each presence state, closed dialogs' KPIs) and the reports,
     /// live board and operator cards read from them.
     pub reports: Arc<Reports>,
+    /// Whose console is connected, and handing back the dialogs of operators without one.
+    pub presence: Arc<Presences>,
     clock: Arc<dyn Clock>,
 }
 
@@ -363,11 +369,19 @@ impl App {
             attachments.clone(),
             notifications.clone(),
         ));
+        let presence = Arc::new(Presences::new(
+            &stores,
+            delivery.clone(),
+            dialogs.clone(),
+            reports.clone(),
+            clock.clone(),
+        ));
         let team = Team {
             directory: stores.directory.clone(),
             connections: stores.connections.clone(),
             delivery: delivery.clone(),
             dialogs: dialogs.clone(),
+            presence: presence.clone(),
             signer,
             settings,
             clock: clock.clone(),
@@ -393,6 +407,7 @@ impl App {
             notifications,
             limits,
             reports,
+            presence,
             clock,
         }
     }

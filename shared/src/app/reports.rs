@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AppError, AppResult, MAX_ATTEMPTS, Stores, backoff};
 use crate::domain::{
-    Day, Dialog, DialogStatus, DomainError, Figures, Millis, Operator, OperatorStatus, Presence,
+    Day, Dialog, DialogStatus, DomainError, Figures, Millis, Operator, OperatorStatus, Presence, has_console,
     PresenceMark, Right, close_figures, reply_figures, split_by_day,
 };
 use crate::ids::{OperatorId, WorkspaceId};
@@ -104,10 +104,12 @@ pub struct LiveOperator {
     pub id: OperatorId,
     pub name: String,
     pub status: OperatorStatus,
+    /// What colleagues see: their status, and whether a console of theirs is connected.
+    pub presence: Presence,
     /// Open dialogs in their charge.
     #[ts(type = "number")]
     pub load: u64,
-    /// Whether new dialogs may go to them.
+    /// Whether new dialogs may go to them: online with a console connected.
     pub available: bool,
 }
 
@@ -229,25 +231,6 @@ impl Reports {
         Err(DomainError::Conflict.into())
     }
 
-    /// Records an operator's status change: their presence follows it and whether a console of
-    /// theirs is connected.
-    pub(crate) async fn status_changed(&self, op: &Operator, status: OperatorStatus) {
-        let at = self.clock.now();
-        let has_console = match self
-            .connections
-            .connections_of_operator(&op.workspace, &op.id)
-            .await
-        {
-            Ok(connections) => !connections.is_empty(),
-            Err(e) => {
-                tracing::error!(operator_id = %op.id, error = %e, "report.presence_not_recorded");
-                return;
-            }
-        };
-        self.presence_changed(&op.workspace, &op.id, Presence::of(status, has_console), at)
-            .await;
-    }
-
     /// Records an operator's reply, from the dialog as it was before: the reply time when a
     /// visitor waited, the first response time when it is the first reply since the dialog
     /// opened, missed when later than the workspace's reply-time limit (one read of the
@@ -356,6 +339,12 @@ impl Reports {
         Self::check_right(caller)?;
         let open = self.open_dialogs(&caller.workspace).await?;
         let operators = self.directory.list_operators(&caller.workspace).await?;
+        let consoles = self
+            .connections
+            .operator_connections(&caller.workspace)
+            .await?;
+        let now = self.clock.now();
+        let presence_of = |op: &Operator| Presence::of(op.status, has_console(&consoles, &op.id, now));
         let load_of = |id: &OperatorId| open.iter().filter(|d| d.is_in_charge(id)).count() as u64;
         Ok(LiveBoard {
             open: open.len() as u64,
@@ -368,9 +357,9 @@ impl Reports {
                     id: op.id.clone(),
                     name: op.name.clone(),
                     status: op.status,
+                    presence: presence_of(op),
                     load: load_of(&op.id),
-                    // Presence, once operators carry it, decides this instead of the status.
-                    available: op.status == OperatorStatus::Online,
+                    available: presence_of(op).is_available(),
                 })
                 .collect(),
         })
@@ -387,6 +376,8 @@ impl Reports {
             .ok_or(DomainError::OperatorNotFound)?;
         let open = self.open_dialogs(&caller.workspace).await?;
         let load = open.iter().filter(|d| d.is_in_charge(id)).count() as u64;
+        let consoles = self.connections.connections_of_operator(&caller.workspace, id).await?;
+        let presence = Presence::of(operator.status, has_console(&consoles, id, self.clock.now()));
         let today = if &caller.id == id || caller.can(Right::ViewReports) {
             let day = Day::of(self.clock.now());
             let rows = self
@@ -403,7 +394,10 @@ impl Reports {
             None
         };
         Ok(OperatorCard {
-            operator: OperatorView::from(&operator),
+            operator: OperatorView {
+                presence: Some(presence),
+                ..OperatorView::from(&operator)
+            },
             load,
             today,
         })

@@ -9,7 +9,8 @@ use super::{
 use crate::auth::{Claims, Holder, Signer, decoy_hash, hash_password, verify_password};
 use crate::domain::{
     Connection, DomainError, Email, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Peer,
-    Phone, Role, SessionRef, Site, Ticket, Visitor, VisitorSource, Workspace,
+    Phone, Presence, Role, SessionRef, Site, Ticket, Visitor, VisitorSource, Workspace,
+    has_console,
 };
 use crate::ids::{
     ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId, random_token,
@@ -485,6 +486,7 @@ impl Sessions {
             workspace,
             peer,
             connected_at: now,
+            seen_at: None,
             expires_at: now + self.settings.connection_ttl,
         };
         self.connections.put_connection(&connection).await?;
@@ -492,8 +494,11 @@ impl Sessions {
         Ok(connection)
     }
 
-    pub async fn disconnect(&self, id: &ConnectionId) -> AppResult<()> {
-        Ok(self.connections.delete_connection(id).await?)
+    /// Forgets a closed connection; returns its record, if it was still known.
+    pub async fn disconnect(&self, id: &ConnectionId) -> AppResult<Option<Connection>> {
+        let known = self.connections.get_connection(id).await?;
+        self.connections.delete_connection(id).await?;
+        Ok(known)
     }
 
     /// Online, away or offline; every operator's console hears of it.
@@ -505,28 +510,45 @@ impl Sessions {
         self.directory
             .set_operator_status(&op.workspace, &op.id, status)
             .await?;
-        self.reports.status_changed(op, status).await;
+        let all = self.connections.operator_connections(&op.workspace).await?;
+        let now = self.clock.now();
+        let presence = Presence::of(status, has_console(&all, &op.id, now));
+        self.reports
+            .presence_changed(&op.workspace, &op.id, presence, now)
+            .await;
         let event = ServerEvent::OperatorStatusChanged {
             operator_id: op.id.clone(),
             status,
+            presence,
         };
-        let all = self.connections.operator_connections(&op.workspace).await?;
         self.delivery
             .deliver(&super::fanout::workspace(&all, &event))
             .await;
         Ok(OperatorView {
             status,
+            presence: Some(presence),
             ..OperatorView::from(op)
         })
     }
 
+    /// The workspace's operators, each with their presence: one query of the directory and one
+    /// of the workspace's operator connections.
     pub async fn operators(&self, op: &Operator) -> AppResult<Vec<OperatorView>> {
-        Ok(self
-            .directory
-            .list_operators(&op.workspace)
-            .await?
+        let (operators, connections) = futures_util::future::try_join(
+            self.directory.list_operators(&op.workspace),
+            self.connections.operator_connections(&op.workspace),
+        )
+        .await?;
+        let now = self.clock.now();
+        Ok(operators
             .iter()
-            .map(OperatorView::from)
+            .map(|o| OperatorView {
+                presence: Some(Presence::of(
+                    o.status,
+                    has_console(&connections, &o.id, now),
+                )),
+                ..OperatorView::from(o)
+            })
             .collect())
     }
 

@@ -24,6 +24,8 @@ pub struct Team {
     pub(super) delivery: Delivery,
     /// Hands back a deactivated operator's dialogs.
     pub(super) dialogs: Arc<Dialogs>,
+    /// Tells colleagues when closing an operator's sockets leaves them without a console.
+    pub(super) presence: Arc<super::Presences>,
     pub(super) signer: Signer,
     pub(super) settings: Settings,
     pub(super) clock: Arc<dyn Clock>,
@@ -48,6 +50,9 @@ impl Team {
             })
             .collect();
         self.delivery.close(&of_session).await;
+        if let Some(last) = of_session.last() {
+            self.presence.console_closed(last).await?;
+        }
         Ok(())
     }
 
@@ -118,7 +123,9 @@ impl Team {
             .await?;
         self.close_sockets(&changed).await?;
         let view = self.tell_workspace(&changed).await?;
-        self.dialogs.hand_back(&changed, admin).await?;
+        self.dialogs
+            .hand_back(&changed, crate::domain::HandBack::Deactivated(admin))
+            .await?;
         Ok(view)
     }
 
@@ -256,6 +263,9 @@ impl Team {
             .connections_of_operator(&op.workspace, &op.id)
             .await?;
         self.delivery.close(&sockets).await;
+        if let Some(last) = sockets.last() {
+            self.presence.console_closed(last).await?;
+        }
         Ok(())
     }
 

@@ -44,8 +44,37 @@ pub struct Connection {
     pub workspace: WorkspaceId,
     pub peer: Peer,
     pub connected_at: Millis,
+    /// The last frame its console sent to keep it open (`ping`); absent until the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen_at: Option<Millis>,
     /// When the store may forget it (TTL): API Gateway cuts every connection at two hours.
     pub expires_at: Millis,
+}
+
+/// API Gateway cuts a connection that sends nothing for ten minutes, and consoles ping every four:
+/// a connection not heard from for this long is gone even if its `$disconnect` never arrived.
+pub const CONSOLE_SILENT_MS: Millis = 11 * 60 * 1000;
+
+impl Connection {
+    /// Whether it may still be open: heard from (opened or pinged) within `CONSOLE_SILENT_MS`.
+    pub fn is_live(&self, now: Millis) -> bool {
+        now - self.seen_at.unwrap_or(self.connected_at) < CONSOLE_SILENT_MS
+    }
+
+    /// The operator who holds it, if an operator does.
+    pub fn operator(&self) -> Option<&OperatorId> {
+        match &self.peer {
+            Peer::Operator { id, .. } => Some(id),
+            Peer::Visitor { .. } => None,
+        }
+    }
+}
+
+/// Whether `op` has a console open among `connections`, by `now`.
+pub fn has_console(connections: &[Connection], op: &OperatorId, now: Millis) -> bool {
+    connections
+        .iter()
+        .any(|c| c.operator() == Some(op) && c.is_live(now))
 }
 
 /// A one-time ticket that opens an operator's WebSocket; valid for seconds.

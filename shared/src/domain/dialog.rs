@@ -11,6 +11,15 @@ use super::{
     Right, Sender, SystemEvent, Visitor, validate_text,
 };
 
+/// Why an operator's dialogs are handed back.
+#[derive(Clone, Copy, Debug)]
+pub enum HandBack<'a> {
+    /// An admin (`by`) deactivated them.
+    Deactivated(&'a Operator),
+    /// No console of theirs was connected for longer than the workspace allows.
+    Offline,
+}
+
 /// Why an operator of the workspace may not see a dialog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Hidden {
@@ -397,17 +406,23 @@ impl Dialog {
         Ok(vec![self.system(event, now)])
     }
 
-    /// Hands back the dialog of an operator who was deactivated (`by` an admin): they leave it, and
-    /// the charge passes to the next operator connected or, with nobody connected, the dialog is
-    /// unassigned and, while open, rings again for available operators. Nothing changes for a
-    /// dialog they were not connected to.
+    /// Hands back the dialog of an operator who was deactivated by an admin, or who has had no
+    /// console for longer than the workspace allows: they leave it, and the charge passes to the
+    /// next operator connected or, with nobody connected, the dialog is unassigned. A deactivated
+    /// operator's open dialog rings again at once; an absent one's when the visitor is waiting (or
+    /// writes next). Nothing changes for a dialog they were not connected to.
     pub fn hand_back(
         &mut self,
         op: &Operator,
-        by: &Operator,
+        why: HandBack,
         now: Millis,
     ) -> Result<Vec<Message>, DomainError> {
-        if by.workspace != self.workspace || op.workspace != self.workspace {
+        if op.workspace != self.workspace {
+            return Err(DomainError::DialogNotFound);
+        }
+        if let HandBack::Deactivated(by) = why
+            && by.workspace != self.workspace
+        {
             return Err(DomainError::DialogNotFound);
         }
         if !self.is_participant(&op.id) && !self.is_in_charge(&op.id) {
@@ -417,14 +432,28 @@ impl Dialog {
         if self.is_in_charge(&op.id) {
             self.assignee = self.participants.first().cloned();
         }
-        if self.participants.is_empty() && self.status == DialogStatus::Open {
-            self.needs_answer = true;
-        }
-        let event = SystemEvent::HandedBack {
-            operator: op.id.clone(),
-            name: op.name.clone(),
-            by: by.id.clone(),
-            by_name: by.name.clone(),
+        let open_and_alone = self.participants.is_empty() && self.status == DialogStatus::Open;
+        let event = match why {
+            HandBack::Deactivated(by) => {
+                if open_and_alone {
+                    self.needs_answer = true;
+                }
+                SystemEvent::HandedBack {
+                    operator: op.id.clone(),
+                    name: op.name.clone(),
+                    by: by.id.clone(),
+                    by_name: by.name.clone(),
+                }
+            }
+            HandBack::Offline => {
+                if open_and_alone && self.waiting_since.is_some() {
+                    self.needs_answer = true;
+                }
+                SystemEvent::WentOffline {
+                    operator: op.id.clone(),
+                    name: op.name.clone(),
+                }
+            }
         };
         Ok(vec![self.system(event, now)])
     }
@@ -876,7 +905,9 @@ mod tests {
         let mut shared = alone.clone();
         shared.join(&boris, 5).unwrap();
 
-        let added = alone.hand_back(&anna, &admin, 6).unwrap();
+        let added = alone
+            .hand_back(&anna, HandBack::Deactivated(&admin), 6)
+            .unwrap();
         assert!(alone.assignee.is_none() && alone.participants.is_empty());
         assert!(alone.rings(), "it rings again for available operators");
         assert!(matches!(
@@ -885,11 +916,16 @@ mod tests {
         ));
         assert!(!added[0].visible_to_visitor(), "for operators only");
         assert!(
-            alone.hand_back(&anna, &admin, 7).unwrap().is_empty(),
+            alone
+                .hand_back(&anna, HandBack::Deactivated(&admin), 7)
+                .unwrap()
+                .is_empty(),
             "once"
         );
 
-        shared.hand_back(&anna, &admin, 6).unwrap();
+        shared
+            .hand_back(&anna, HandBack::Deactivated(&admin), 6)
+            .unwrap();
         assert!(
             shared.is_in_charge(&boris.id),
             "the next one connected takes charge"
@@ -902,7 +938,9 @@ mod tests {
             .unwrap();
         closed.join(&anna, 3).unwrap();
         closed.close(&anna, 4).unwrap();
-        closed.hand_back(&anna, &admin, 5).unwrap();
+        closed
+            .hand_back(&anna, HandBack::Deactivated(&admin), 5)
+            .unwrap();
         assert_eq!(
             closed.status,
             DialogStatus::Closed,
@@ -1012,5 +1050,47 @@ mod tests {
             resumed.for_visitor(true).unwrap().text,
             "Anna took the dialog off hold"
         );
+    }
+
+    #[test]
+    fn an_absent_operators_dialog_rings_again_when_the_visitor_waits() {
+        let v = visitor();
+        let (anna, boris) = (
+            operator("Anna", Role::Operator),
+            operator("Boris", Role::Operator),
+        );
+        let mut answered = Dialog::start(&v, 1);
+        answered
+            .visitor_message(&v, cid("c1"), "hi", None, 2)
+            .unwrap();
+        answered.join(&anna, 3).unwrap();
+        answered
+            .operator_message(&anna, cid("o1"), "hello", None, 4)
+            .unwrap();
+        let mut waiting = answered.clone();
+        waiting
+            .visitor_message(&v, cid("c2"), "still there?", None, 5)
+            .unwrap();
+        let mut shared = answered.clone();
+        shared.join(&boris, 5).unwrap();
+
+        let added = answered.hand_back(&anna, HandBack::Offline, 6).unwrap();
+        assert!(answered.assignee.is_none() && answered.participants.is_empty());
+        assert!(
+            !answered.rings(),
+            "nobody waits: quiet until the visitor writes"
+        );
+        assert_eq!(added[0].text, "Anna left: offline");
+        assert!(!added[0].visible_to_visitor(), "for operators only");
+        answered
+            .visitor_message(&v, cid("c3"), "hello?", None, 7)
+            .unwrap();
+        assert!(answered.rings(), "the visitor's next message rings");
+
+        waiting.hand_back(&anna, HandBack::Offline, 6).unwrap();
+        assert!(waiting.rings(), "a visitor already waiting rings at once");
+
+        shared.hand_back(&anna, HandBack::Offline, 6).unwrap();
+        assert!(shared.is_in_charge(&boris.id) && !shared.rings());
     }
 }

@@ -93,6 +93,12 @@ pub enum SystemEvent {
         #[ts(type = "number")]
         total_held_ms: Millis,
     },
+    /// The operator had no console connected for longer than the workspace allows: they were
+    /// disconnected from the dialog, so the visitor's next message rings again.
+    WentOffline {
+        operator: OperatorId,
+        name: String,
+    },
 }
 
 impl SystemEvent {
@@ -138,6 +144,7 @@ impl SystemEvent {
                 "The dialog is no longer on hold".into()
             }
             Self::Resumed { by_name, .. } => format!("{by_name} took the dialog off hold"),
+            Self::WentOffline { name, .. } => format!("{name} left: offline"),
         }
     }
 }

@@ -66,6 +66,7 @@ pub(crate) fn operator_tab(op: &Operator, tab: &str) -> Connection {
             session: None,
         },
         connected_at: 0,
+        seen_at: None,
         expires_at: 0,
     }
 }

@@ -5,9 +5,11 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 mod limits;
+mod presence;
 pub use limits::*;
 mod reports;
 pub use reports::*;
+pub use presence::*;
 
 use parlor_core::domain::{
     Connection, Dialog, DialogStatus, Email, Group, Message, Millis, Operator, OperatorStatus,
@@ -144,6 +146,7 @@ fn operator_connection(ws: &WorkspaceId, op: &OperatorId, expires_at: Millis) ->
             session: Some("ses_1".into()),
         },
         connected_at: T0,
+        seen_at: None,
         expires_at,
     }
 }
@@ -157,6 +160,7 @@ fn visitor_connection(ws: &WorkspaceId, v: &VisitorId, expires_at: Millis) -> Co
             site: SiteKey::generate(),
         },
         connected_at: T0,
+        seen_at: None,
         expires_at,
     }
 }

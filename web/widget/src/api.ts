@@ -52,6 +52,16 @@ export function widgetApi({ http, ws }: Endpoints, fetchImpl: typeof fetch = fet
       return res.ok ? ((await res.json()) as SiteView) : null;
     },
 
+    /** `GET /api/sites/{key}/availability`: whether an operator can chat now; yes when it cannot tell. */
+    async available(key: string): Promise<boolean> {
+      try {
+        const res = await fetchImpl(`${http}/sites/${encodeURIComponent(key)}/availability`);
+        return res.ok ? ((await res.json()) as { available: boolean }).available : true;
+      } catch {
+        return true;
+      }
+    },
+
     /**
      * `POST /api/visitor/session`: a token for a new visitor (with the pre-chat details) or renewed
      * for the one whose token the widget kept. Rejects with `FatalConnectError` when trying again

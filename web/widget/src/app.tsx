@@ -102,6 +102,8 @@ function App({ api, view, init }: Boot) {
   const [box, setBox] = useState<{ seq: number; a: Attachment } | null>(null);
   const opener = useRef<HTMLElement | null>(null);
   const profile = useRef<{ name?: string; email?: string; phone?: string }>({});
+  // Nobody can chat now (asked when the widget opens): it offers to leave a message instead.
+  const [nobody, setNobody] = useState<boolean | null>(null);
 
   if (!live.current) {
     // `primed`: the session the pre-chat step just got, for the socket's first connect.
@@ -171,6 +173,11 @@ function App({ api, view, init }: Boot) {
   useEffect(() => {
     if (started) socket.start();
   }, [started]);
+
+  // Before a chat starts, each time the widget opens: is anybody there to answer?
+  useEffect(() => {
+    if (open && !started) void api.available(site).then((yes) => setNobody(!yes));
+  }, [open, started]);
 
   // The badge on the closed bubble.
   const unread = chat.unread;
@@ -272,6 +279,7 @@ function App({ api, view, init }: Boot) {
     const form = e.currentTarget as HTMLFormElement;
     const value = (n: string) => ((form.elements.namedItem(n) as HTMLInputElement).value.trim() || undefined);
     profile.current = { name: value("name"), email: value("email"), phone: value("phone") };
+    const left = nobody ? value("message") : undefined;
     // The details go to the server now: a refused email or phone is told here, with the form kept.
     setBusy(true);
     try {
@@ -292,6 +300,8 @@ function App({ api, view, init }: Boot) {
     }
     setBad(null);
     setStarted(true);
+    // Left for whoever comes first: sent as the dialog's first message, kept until it is.
+    if (left) live.current!.chat.send(left);
   };
 
   const close = () => toPage({ parlor: "close" });
@@ -360,6 +370,11 @@ function App({ api, view, init }: Boot) {
             <path d="M1 5.5a10 10 0 0 1 14 0M3.5 8.5a6.5 6.5 0 0 1 9 0M6 11.5a3 3 0 0 1 4 0M2 2l12 12" />
           </svg>
           {chat.pending.some((i) => !i.failed) ? t.offlineWaiting : t.offline}
+        </p>
+      )}
+      {started && nobody && !chat.messages.some((m) => m.kind === "operator") && (
+        <p class="slow" role="status" data-testid="left">
+          {t.left}
         </p>
       )}
       {heldUntil !== null && chat.pending.some((i) => !i.failed) && (
@@ -451,8 +466,8 @@ function App({ api, view, init }: Boot) {
           )}
         </form>
       ) : (
-        <form class="prechat" onSubmit={startChat}>
-          <p>{t.introduce}</p>
+        <form class="prechat" onSubmit={startChat} data-nobody={nobody === null ? undefined : String(nobody)}>
+          <p>{nobody ? t.nobody : t.introduce}</p>
           <label>
             {t.name} <input name="name" autocomplete="name" maxLength={100} />
           </label>
@@ -462,13 +477,18 @@ function App({ api, view, init }: Boot) {
           <label>
             {t.phone} <input name="phone" type="tel" autocomplete="tel" maxLength={32} aria-invalid={bad?.field === "phone"} />
           </label>
+          {nobody && (
+            <label>
+              {t.yourMessage} <textarea name="message" required maxLength={2000} rows={3} />
+            </label>
+          )}
           {bad && (
             <p class="err" role="alert">
               {bad.text}
             </p>
           )}
-          <button type="submit" disabled={busy}>
-            {t.start}
+          <button type="submit" disabled={busy || nobody === null}>
+            {nobody ? t.leave : t.start}
           </button>
         </form>
       )}

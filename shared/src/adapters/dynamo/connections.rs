@@ -8,7 +8,7 @@ use super::errors::{condition_held, unavailable};
 use super::item::{item_of, key_of, n, parse_items, s, str_attr, with_gsi1, with_ttl};
 use super::keys::GSI1SK;
 use super::{DynamoStore, keys, now};
-use crate::domain::Connection;
+use crate::domain::{Connection, Millis};
 use crate::ids::{ConnectionId, OperatorId, VisitorId, WorkspaceId};
 use crate::ports::{ConnectionStore, StoreResult};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -85,6 +85,23 @@ impl ConnectionStore for DynamoStore {
             .send()
             .await
             .map_err(unavailable)?;
+        Ok(())
+    }
+
+    /// One UpdateItem; a connection deleted meanwhile is not brought back as a fragment.
+    async fn touch_connection(&self, id: &ConnectionId, at: Millis) -> StoreResult<()> {
+        let updated = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::connection(id))))
+            .update_expression("SET #seen = :at")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#seen", "seen_at")
+            .expression_attribute_values(":at", n(at))
+            .send()
+            .await;
+        condition_held(updated)?;
         Ok(())
     }
 

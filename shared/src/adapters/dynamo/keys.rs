@@ -128,6 +128,33 @@ pub fn dialog_in_charge(dialog: &DialogId) -> String {
     dialog.to_string()
 }
 
+/// An operator's console watch, in their workspace's partition.
+pub fn console_watch(ws: &WorkspaceId, op: &OperatorId) -> Key {
+    (format!("WS#{ws}"), format!("CONSOLE#{op}"))
+}
+
+/// GSI2: every workspace's console watches in one partition, by due time; the key alone says whose
+/// (`due#workspace#operator`), since the index holds keys only.
+pub const CONSOLES_DUE: &str = "CONSOLES";
+
+pub fn console_due(due_at: Millis, ws: &WorkspaceId, op: &OperatorId) -> String {
+    format!("{}#{ws}#{op}", sortable_millis(due_at))
+}
+
+/// The due time, workspace and operator a `console_due` key names.
+pub fn parse_console_due(key: &str) -> Option<(Millis, WorkspaceId, OperatorId)> {
+    let mut parts = key.splitn(3, '#');
+    let due: u64 = parts.next()?.parse().ok()?;
+    let ws = WorkspaceId::parse(parts.next()?).ok()?;
+    let op = OperatorId::parse(parts.next()?).ok()?;
+    Some(((due ^ (1 << 63)) as Millis, ws, op))
+}
+
+/// A due time as `console_due` writes it, for a key condition.
+pub fn sortable_due(at: Millis) -> String {
+    sortable_millis(at)
+}
+
 pub fn connection(id: &ConnectionId) -> Key {
     (format!("CONN#{id}"), "CONN".into())
 }

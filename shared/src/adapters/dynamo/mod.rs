@@ -16,6 +16,7 @@
 
 mod batch;
 mod connections;
+mod console_watches;
 mod dialogs;
 mod directory;
 mod errors;

@@ -3,7 +3,7 @@
 use super::SqliteStore;
 use super::errors::unavailable;
 use super::row::{from_json, query_bodies, to_json};
-use crate::domain::{Connection, Peer};
+use crate::domain::{Connection, Millis, Peer};
 use crate::ids::{ConnectionId, OperatorId, VisitorId, WorkspaceId};
 use crate::ports::{ConnectionStore, StoreResult};
 use async_trait::async_trait;
@@ -58,6 +58,19 @@ impl ConnectionStore for SqliteStore {
         self.with(move |db| {
             db.execute("DELETE FROM connections WHERE id = ?1", [id])
                 .map_err(unavailable)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn touch_connection(&self, id: &ConnectionId, at: Millis) -> StoreResult<()> {
+        let id = id.to_string();
+        self.with(move |db| {
+            db.execute(
+                "UPDATE connections SET body = json_set(body, '$.seen_at', ?2) WHERE id = ?1",
+                params![id, at],
+            )
+            .map_err(unavailable)?;
             Ok(())
         })
         .await

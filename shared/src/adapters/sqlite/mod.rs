@@ -7,6 +7,7 @@
 //! `quick_replies`, `search`, `push_subscriptions`, `groups`, `upload_marks`, `limits`, `reports`.
 
 mod connections;
+mod console_watches;
 mod dialogs;
 mod directory;
 mod errors;

@@ -76,6 +76,10 @@ CREATE TABLE IF NOT EXISTS presence_marks (
     workspace TEXT NOT NULL, operator TEXT NOT NULL, presence TEXT NOT NULL,
     since INTEGER NOT NULL,
     PRIMARY KEY (workspace, operator));
+CREATE TABLE IF NOT EXISTS console_watches (
+    workspace TEXT NOT NULL, operator TEXT NOT NULL, due_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace, operator));
+CREATE INDEX IF NOT EXISTS console_watches_by_due ON console_watches (due_at);
 "#;
 
 /// Brings the tables of an older data folder to `SCHEMA`, in one transaction, keeping every row:

@@ -14,6 +14,7 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/api/sites", get(sites))
         .route("/api/sites/{key}", get(site_settings).put(update_site))
+        .route("/api/sites/{key}/availability", get(availability))
 }
 
 /// What the widget needs before it shows anything.
@@ -24,6 +25,17 @@ async fn site_settings(
 ) -> Result<Response, AppError> {
     let site = app.sites.site_for(&key, origin.as_deref()).await?;
     Ok(Json(SiteView::from(&site)).into_response())
+}
+
+/// Whether an operator is available to chat now: the widget offers to leave a message when not.
+async fn availability(
+    app: Shared,
+    Origin(origin): Origin,
+    PathOf(key): PathOf<SiteKey>,
+) -> Result<Response, AppError> {
+    let site = app.sites.site_for(&key, origin.as_deref()).await?;
+    let available = app.presence.anyone_available(&site.workspace).await?;
+    Ok(Json(serde_json::json!({ "available": available })).into_response())
 }
 
 /// The admin's workspace's sites, for the console's settings.

@@ -154,6 +154,10 @@ async fn dispatch(app: &App, connection: &ConnectionId, action: &ClientAction) -
         app.limits.message(&caller).await?;
     }
     match (action, caller) {
+        (ClientAction::Message(MessageOp::Ping {}), Caller::Operator(op)) => {
+            app.presence.console_heard(connection, &op).await?;
+            Ok(Done::default())
+        }
         (ClientAction::Message(MessageOp::Ping {}), _) => Ok(Done::default()),
         (
             ClientAction::Message(MessageOp::Send {

@@ -61,7 +61,9 @@ async fn handle_route(
                     reason = ?event.request_context.disconnect_reason,
                     "disconnected"
                 );
-                app.sessions.disconnect(&id).await?;
+                if let Some(closed) = app.sessions.disconnect(&id).await? {
+                    app.presence.console_closed(&closed).await?;
+                }
             }
             Ok(response(200, ""))
         }
@@ -108,6 +110,7 @@ async fn on_connect(
     match app.sessions.connect(req).await {
         Ok(c) => {
             tracing::info!(connection_id = %c.id, workspace_id = %c.workspace, "connected");
+            app.presence.console_opened(&c).await?;
             Ok(response(200, ""))
         }
         Err(e) if e.is_internal() => Err(e),

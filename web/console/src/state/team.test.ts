@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OperatorView } from "../../../protocol/protocol";
-import { lastAdminReason, teamOrder, transferTargets } from "./team";
+import { lastAdminReason, presenceOf, teamOrder, transferTargets } from "./team";
 import { endedMessage, workspaceLabels } from "./session";
 
 const op = (id: string, over: Partial<OperatorView> = {}): OperatorView => ({
@@ -19,6 +19,13 @@ describe("the team", () => {
   it("offers transfers to other active operators who are online", () => {
     const team = [op("mia"), op("anna"), op("boris", { active: false }), op("carl", { status: "away" })];
     expect(transferTargets(team, "mia").map((o) => o.id)).toEqual(["anna"]);
+  });
+
+  it("offers transfers only to operators with a console open: online by status is not enough", () => {
+    const team = [op("anna", { presence: "online" }), op("dan", { presence: "no_console" }), op("eve", { status: "away", presence: "away" })];
+    expect(transferTargets(team, "mia").map((o) => o.id)).toEqual(["anna"]);
+    expect(presenceOf(op("dan", { presence: "no_console" }))).toBe("no_console");
+    expect(presenceOf(op("fay", { status: "offline" })), "until the server says").toBe("offline");
   });
 
   it("keeps the last active admin's demotion and deactivation from being offered", () => {

@@ -2,11 +2,23 @@
 // actions on an operator the server would refuse (the last active admin), with the reason. The
 // server decides; these only keep a refused button from being offered.
 
-import type { OperatorView } from "../../../protocol/protocol";
+import type { OperatorView, Presence } from "../../../protocol/protocol";
 
-/** Who a dialog may go to: another operator who is active and online. */
+/** What colleagues see of an operator: the server's presence, or their status until it says. */
+export function presenceOf(o: OperatorView): Presence {
+  return o.presence ?? o.status;
+}
+
+export const PRESENCE_WORDS: Record<Presence, string> = {
+  online: "online",
+  away: "away",
+  offline: "offline",
+  no_console: "no console",
+};
+
+/** Who a dialog may go to: another active operator who is available (online, with a console open). */
 export function transferTargets(operators: OperatorView[], me: string): OperatorView[] {
-  return operators.filter((o) => o.id !== me && o.active && o.status === "online");
+  return operators.filter((o) => o.id !== me && o.active && presenceOf(o) === "online");
 }
 
 /** Why demoting or deactivating this operator is refused, or null when it is not. */

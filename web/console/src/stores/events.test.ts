@@ -52,6 +52,28 @@ describe("the server events' map", () => {
     expect(store.sidebar.rows.value.get("d1")?.dialog.participants).toHaveLength(1);
   });
 
+  it("dialog.updated handing a dialog to me rings once and notifies; one handed to a colleague does not", async () => {
+    const { store, socket } = await withOpenDialog();
+    const notify = vi.fn();
+    const ring = vi.fn();
+    const handlers = eventHandlers(store, notify, ring);
+    socket.options.onEvent = (e) => dispatch(handlers, e);
+    const transfer = (to: string, ringing: boolean) => ({
+      type: "dialog.updated" as const,
+      dialog: dialog("d3", { visitor_name: "Vera", participants: [{ id: to, name: to }] }),
+      ring: ringing,
+      event: message("d3", 2, {
+        kind: "system",
+        event: { event: "transferred", by: "op_2", by_name: "Oleg", to, to_name: to, comment: "VIP" },
+      }),
+    });
+    socket.push(transfer("op_9", false));
+    expect(ring).not.toHaveBeenCalled();
+    socket.push(transfer(ME, true));
+    expect(ring).toHaveBeenCalledTimes(1);
+    expect(notify).toHaveBeenCalledWith("Transferred to you: Vera", "VIP");
+  });
+
   it("message.created from the visitor: stops their typing, notifies when mine, reads it when open and visible", async () => {
     vi.stubGlobal("document", { visibilityState: "visible" });
     const { store, socket } = await withOpenDialog();
@@ -80,11 +102,16 @@ describe("the server events' map", () => {
     expect(store.sidebar.rows.value.get("d1")?.unread).toBe(3);
 
     store.workspace.operators.value = [{ id: "op_2", name: "Oleg", email: "o@parlor.test", role: "operator", status: "online", groups: [], rights: [], active: true }];
-    socket.push({ type: "operator.status", operator_id: "op_2", status: "away" });
+    socket.push({ type: "operator.status", operator_id: "op_2", status: "online", presence: "no_console" });
+    expect(store.workspace.operators.value[0].presence).toBe("no_console");
+    socket.push({ type: "operator.status", operator_id: "op_2", status: "away", presence: "away" });
     expect(store.workspace.operators.value[0].status).toBe("away");
     // Renamed, deactivated: the team list follows; my own name and role follow too.
     socket.push({ type: "operator.updated", operator: { id: "op_2", name: "Oleg K.", email: "o@parlor.test", role: "operator", status: "away", groups: [], rights: [], active: false } });
-    expect(store.workspace.operators.value).toEqual([{ id: "op_2", name: "Oleg K.", email: "o@parlor.test", role: "operator", status: "away", groups: [], rights: [], active: false }]);
+    // It carries no presence: the last operator.status still holds.
+    expect(store.workspace.operators.value).toEqual([
+      { id: "op_2", name: "Oleg K.", email: "o@parlor.test", role: "operator", status: "away", groups: [], rights: [], active: false, presence: "away" },
+    ]);
     expect(store.session.me.value?.name).toBe("Mia");
     socket.push({ type: "operator.updated", operator: { ...me, name: "Mia K.", role: "admin", status: "offline" } });
     expect(store.session.me.value).toEqual({ ...me, name: "Mia K.", role: "admin" });

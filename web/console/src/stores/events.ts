@@ -4,7 +4,7 @@
 
 import type { ServerEvent } from "../../../protocol/protocol";
 import { summary } from "../state/attachments";
-import { notify as browserNotify } from "../sound";
+import { notify as browserNotify, playMelody } from "../sound";
 import type { Store } from "../store";
 
 export type EventType = ServerEvent["type"];
@@ -13,7 +13,11 @@ export type EventHandlers = { [K in EventType]: (e: Extract<ServerEvent, { type:
 /** The stores an event moves; handlers look them up when the event comes. */
 export type Stores = Pick<Store, "session" | "sidebar" | "timeline" | "dialog" | "visitor" | "workspace">;
 
-export function eventHandlers(s: Stores, notify: (title: string, body: string) => void = browserNotify): EventHandlers {
+export function eventHandlers(
+  s: Stores,
+  notify: (title: string, body: string) => void = browserNotify,
+  ringOnce: () => void = playMelody,
+): EventHandlers {
   return {
     // Answers to my own requests settle them in the socket; a stray one (or an error without a
     // request) changes nothing here.
@@ -27,6 +31,12 @@ export function eventHandlers(s: Stores, notify: (title: string, body: string) =
     "dialog.updated": (e) => {
       s.sidebar.upsert(e.dialog, e.ring);
       if (e.event) s.timeline.add(e.dialog.id, [e.event]);
+      // A dialog handed to me rings once, as a new one does.
+      const handed = e.event?.event;
+      if (e.ring && handed?.event === "transferred" && handed.to === s.session.me.value?.id) {
+        ringOnce();
+        notify(`Transferred to you: ${e.dialog.visitor_name}`, handed.comment ?? e.dialog.last_message?.text ?? "");
+      }
     },
     "dialog.removed": (e) => s.dialog.forget(e.dialog_id),
     "message.created": (e) => {
@@ -44,7 +54,7 @@ export function eventHandlers(s: Stores, notify: (title: string, body: string) =
       if (e.side === "visitor") s.timeline.setTyping(e.dialog_id, e.typing);
     },
     "dialog.read": (e) => s.sidebar.setUnread(e.dialog_id, e.unread),
-    "operator.status": (e) => s.workspace.setStatus(e.operator_id, e.status),
+    "operator.status": (e) => s.workspace.setStatus(e.operator_id, e.status, e.presence),
     "operator.updated": (e) => {
       s.workspace.updated(e.operator);
       s.session.updated(e.operator);

@@ -3,7 +3,7 @@
 // sites; what admins add, change and save goes through here.
 
 import { signal } from "@preact/signals";
-import type { ChatHandling, GroupChange, GroupId, GroupView, OperatorId, OperatorStatus, OperatorView, Role, SiteUpdate, SiteView } from "../../../protocol/protocol";
+import type { ChatHandling, GroupChange, GroupId, GroupView, OperatorId, OperatorStatus, OperatorView, Presence, Role, SiteUpdate, SiteView } from "../../../protocol/protocol";
 import type { Api } from "../api";
 
 export class WorkspaceStore {
@@ -40,9 +40,9 @@ export class WorkspaceStore {
     return saved;
   }
 
-  /** An operator's status moved (`operator.status`). */
-  setStatus(id: OperatorId, status: OperatorStatus): void {
-    this.operators.value = this.operators.value.map((o) => (o.id === id ? { ...o, status } : o));
+  /** An operator's status or presence moved (`operator.status`). */
+  setStatus(id: OperatorId, status: OperatorStatus, presence?: Presence): void {
+    this.operators.value = this.operators.value.map((o) => (o.id === id ? { ...o, status, presence: presence ?? o.presence } : o));
   }
 
   /** Admins: Settings loads the groups each time it opens. */
@@ -84,7 +84,10 @@ export class WorkspaceStore {
   /** An operator changed (`operator.updated`, or an admin's own change answered): name, role, active. */
   updated(op: OperatorView): void {
     const known = this.operators.value.some((o) => o.id === op.id);
-    this.operators.value = known ? this.operators.value.map((o) => (o.id === op.id ? op : o)) : [...this.operators.value, op];
+    // `operator.updated` carries no presence: the last `operator.status` still holds.
+    this.operators.value = known
+      ? this.operators.value.map((o) => (o.id === op.id ? { ...op, presence: op.presence ?? o.presence } : o))
+      : [...this.operators.value, op];
     // Their groups may have changed too: each group's members follow.
     const groups = this.groups.value;
     if (groups) {

@@ -13,6 +13,7 @@ import { OperatorLink } from "./OperatorCard";
 import { useEscape } from "./escape";
 import { canTransfer } from "../state/rights";
 import { transferTargets } from "../state/team";
+import { PresenceDot } from "./Presence";
 
 export function DialogPane({ store }: { store: Store }) {
   const id = store.dialog.selected.value;
@@ -106,7 +107,16 @@ export function DialogPane({ store }: { store: Store }) {
         <div class="pane-title">
           <h2 title={d.visitor_name}>{d.visitor_name}</h2>
           <span class="sub">
-            {d.status === "closed" ? "Closed" : d.assignee ? <>With <OperatorLink store={store} id={d.assignee.id} name={d.assignee.name} /></> : "Waiting for an operator"}
+            {d.status === "closed" ? (
+              "Closed"
+            ) : d.assignee ? (
+              <>
+                <PresenceDot store={store} id={d.assignee.id} />
+                With <OperatorLink store={store} id={d.assignee.id} name={d.assignee.name} />
+              </>
+            ) : (
+              "Waiting for an operator"
+            )}
             {d.held_since !== undefined && (
               <span class="held-badge" data-testid="pane-held">
                 On hold
@@ -383,7 +393,7 @@ function Transfer({ store, dialogId, done }: { store: Store; dialogId: string; d
   return (
     <form class="transfer" onSubmit={submit} data-testid="transfer-form">
       {available.length === 0 ? (
-        <p>No other operator is online.</p>
+        <p>No other operator is available (online, with a console open).</p>
       ) : (
         <>
           <label>

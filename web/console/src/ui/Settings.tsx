@@ -12,7 +12,7 @@ import {
   type SiteForm,
 } from "../state/settings";
 import { Notifications } from "./Notifications";
-import { lastAdminReason, teamOrder } from "../state/team";
+import { PRESENCE_WORDS, lastAdminReason, presenceOf, teamOrder } from "../state/team";
 import { limitsForm, MAX_LIMIT_MB, parseLimits, type LimitsForm } from "../state/attachments";
 import { OperatorLink } from "./OperatorCard";
 import { Icon } from "./Icons";
@@ -147,10 +147,10 @@ function Member({ store, op, team }: { store: Store; op: OperatorView; team: Ope
       </td>
       <td>{op.email}</td>
       <td data-testid="team-role">{op.role === "admin" ? "Admin" : "Operator"}</td>
-      <td data-testid="team-status" data-status={op.active ? op.status : "deactivated"}>
+      <td data-testid="team-status" data-status={op.active ? op.status : "deactivated"} data-presence={presenceOf(op)}>
         {op.active ? (
           <>
-            <span class={`status-dot ${op.status}`} aria-hidden="true" /> {op.status}
+            <span class={`status-dot ${presenceOf(op)}`} aria-hidden="true" /> {PRESENCE_WORDS[presenceOf(op)]}
           </>
         ) : (
           "deactivated"

@@ -3,6 +3,7 @@ import type { Store } from "../store";
 import { avatarHue, colour, deadline, initials, lastTime, rowHeight, rowsAround, waited, waitingSince, type Filter, type LastBy, type Row, type StateFilter } from "../state/sidebar";
 import { foundIn } from "../state/search";
 import { Icon, WithFiles } from "./Icons";
+import { PresenceDot } from "./Presence";
 
 /** Rows drawn beyond each edge of the list's viewport, in pixels, so a scroll shows no blank. */
 const OVERSCAN_PX = 400;
@@ -229,7 +230,12 @@ function DialogRow({ row, store, now, height, at, of }: { row: Row; store: Store
           <span class="visitor-name" title={d.visitor_name}>
             {d.visitor_name}
           </span>
-          {d.assignee && <span class="assignee" data-testid="assignee">{d.assignee.name}</span>}
+          {d.assignee && (
+            <span class="assignee" data-testid="assignee">
+              <PresenceDot store={store} id={d.assignee.id} />
+              {d.assignee.name}
+            </span>
+          )}
         </span>
         <time class="row-time" dateTime={new Date(lastAt).toISOString()} data-testid="row-time">
           {lastTime(lastAt, now)}

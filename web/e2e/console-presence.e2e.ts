@@ -1,0 +1,85 @@
+// Presence in real Chromium against the real gateway: an operator is available only while online
+// with a console open. Colleagues see a console open and close wherever the operator's name shows
+// (the team list, the dialog's assignee), the transfer list offers only available operators, and a
+// dialog transferred to an operator rings for them.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { addOperator, signedInConsole, dialogRow, gatewayAndBrowser, scriptedVisitor, type Parlor } from "./harness";
+
+const scene = gatewayAndBrowser();
+let parlor: Parlor;
+const contexts: BrowserContext[] = [];
+const errors: string[] = [];
+
+function signIn(who: { email: string; password: string }): Promise<Page> {
+  return signedInConsole(scene.browser, parlor, who, { contexts, errors });
+}
+
+beforeAll(() => {
+  parlor = scene.parlor;
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close();
+  expect(errors).toEqual([]);
+});
+
+function member(page: Page, name: string) {
+  return page.locator('[data-testid="team-member"]', { hasText: name });
+}
+
+describe("presence in the console", () => {
+  it("shows a colleague's console open and close, and offers transfers only to the available", async () => {
+    const anna = await addOperator(parlor, "Anna");
+    const boris = await addOperator(parlor, "Boris");
+    const admin = await signIn(parlor.admin);
+    await admin.click('[data-testid="settings-button"]');
+    await admin.locator('[data-testid="team"]').waitFor();
+    // Both are online by status, but neither has a console open.
+    await member(admin, "Anna").locator('[data-testid="team-status"][data-presence="no_console"]').waitFor();
+    expect(await member(admin, "Boris").locator('[data-testid="team-status"]').textContent()).toContain("no console");
+
+    const annaPage = await signIn(anna);
+    await member(admin, "Anna").locator('[data-testid="team-status"][data-presence="online"]').waitFor();
+    expect(await member(admin, "Boris").locator('[data-testid="team-status"]').getAttribute("data-presence")).toBe("no_console");
+
+    // Anna takes Vera's dialog: the admin sees her name, with her presence, on the row.
+    const vera = await scriptedVisitor(parlor, { name: "Vera" });
+    await vera.send("Hello?");
+    await dialogRow(annaPage, "Vera").locator(".row-main").click();
+    await annaPage.locator('[data-testid="pane"]').waitFor();
+    await admin.click('[data-testid="settings-close"]');
+    const assignee = dialogRow(admin, "Vera").locator('[data-testid="assignee"]', { hasText: "Anna" });
+    await assignee.locator('[data-testid="presence"][data-presence="online"]').waitFor();
+
+    // The admin's transfer list: Anna (available), not Boris (no console).
+    await dialogRow(admin, "Vera").locator(".row-main").click();
+    await admin.click('[data-testid="transfer"]');
+    const offered = await admin.locator('[data-testid="transfer-to"] option').allTextContents();
+    expect(offered).toEqual(["Anna"]);
+    await admin.click('[data-testid="transfer-form"] button.link');
+
+    // Anna closes her console: the row and the team list say so, and the transfer list drops her.
+    await annaPage.context().close();
+    await assignee.locator('[data-testid="presence"][data-presence="no_console"]').waitFor();
+    await admin.click('[data-testid="transfer"]');
+    await admin.locator('[data-testid="transfer-form"]', { hasText: "No other operator is available" }).waitFor();
+    await admin.click('[data-testid="transfer-form"] button.link');
+
+    // Boris opens his: he is offered, and a transfer to him rings in his console.
+    const borisPage = await signIn(boris);
+    await borisPage.evaluate(() => {
+      (window as unknown as { rang: number }).rang = 0;
+      const play = AudioContext.prototype.createOscillator;
+      AudioContext.prototype.createOscillator = function (this: AudioContext) {
+        (window as unknown as { rang: number }).rang++;
+        return play.call(this);
+      };
+    });
+    await admin.click('[data-testid="transfer"]');
+    await admin.selectOption('[data-testid="transfer-to"]', { label: "Boris" });
+    await admin.click('[data-testid="transfer-submit"]');
+    await dialogRow(borisPage, "Vera").locator('[data-testid="assignee"]', { hasText: "Boris" }).waitFor();
+    await borisPage.waitForFunction(() => (window as unknown as { rang: number }).rang > 0);
+  });
+});
