@@ -203,6 +203,7 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
             SystemEvent::Closed { .. } => "closed",
             SystemEvent::Reopened { .. } => "reopened",
             SystemEvent::HandedBack { .. } => "handed_back",
+            SystemEvent::WentOffline { .. } => "went_offline",
         })
         .collect()
 }

@@ -267,6 +267,7 @@ mod dynamo_only {
             name: "Kept".into(),
             created_at: 1,
             attachment_limits: Default::default(),
+            handling: Default::default(),
         };
         store.put_workspace(&ws).await.unwrap();
         DynamoStore::new(DynamoLocal::shared().client(), &table)

@@ -26,6 +26,7 @@ fn workspace() -> Workspace {
         name: "Acme".into(),
         created_at: T0,
         attachment_limits: Default::default(),
+        handling: Default::default(),
     }
 }
 
