@@ -4,7 +4,7 @@
 # into .aws-sam/build/. Installs the SAM CLI and cargo-lambda (pip, into .tools/venv) and the
 # aarch64 standard library (rustup) first. Prints the time and each function's binary size.
 #
-# All seven builds share the workspace's target/ (the SAM builder reads it from `cargo metadata`;
+# All the builds share the workspace's target/ (the SAM builder reads it from `cargo metadata`;
 # CARGO_TARGET_DIR, when set, wins), so the dependencies compile once. On 2 cores a clean build
 # took 14 minutes (docs/deploy.md), most of it the fat-LTO link of each binary: too long for CI, which
 # runs `sam validate` instead. Run it before a first deploy, or with `nice -n 19` in the background.

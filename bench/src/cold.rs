@@ -103,8 +103,16 @@ async fn init_error(State(rt): State<Shared>, body: String) -> StatusCode {
     StatusCode::ACCEPTED
 }
 
-/// The first event each function gets: a real WebSocket event for the routes, a health check for the HTTP API.
+/// The first event each function gets: a real WebSocket event for the routes, a health check for
+/// the HTTP API, EventBridge's scheduled event for the sweep.
 fn first_event(function: Function, fixtures: &Path) -> Result<Value, String> {
+    if function == Function::Sweep {
+        return Ok(json!({
+            "version": "0", "id": "cold-1", "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "123456789012", "time": "2026-11-21T00:00:00Z", "region": "us-east-1",
+            "resources": ["arn:aws:events:us-east-1:123456789012:rule/parlor-sweep"], "detail": {}
+        }));
+    }
     let Function::WebSocket(route) = function else {
         return Ok(json!({
             "version": "2.0", "routeKey": "$default", "rawPath": "/api/health", "rawQueryString": "",

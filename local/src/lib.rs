@@ -683,7 +683,11 @@ pub async fn start(config: Config) -> Result<Running, String> {
         loop {
             tokio::select! {
                 _ = ticks.tick() => {
-                    if let Err(e) = sweeper.presence.sweep().await {
+                    // As the sweep's function: what it calls in AWS is that function's to be granted.
+                    let swept = parlor_core::deploy::Function::Sweep
+                        .scope(sweeper.presence.sweep())
+                        .await;
+                    if let Err(e) = swept {
                         tracing::warn!(error = %e, "the presence sweep failed");
                     }
                 }

@@ -18,6 +18,8 @@ pub enum Function {
     WebSocket(Route),
     /// The HTTP API's function.
     HttpApi,
+    /// The presence sweep (`app::Presences::sweep`), run every minute by an EventBridge schedule.
+    Sweep,
 }
 
 tokio::task_local! {
@@ -25,14 +27,15 @@ tokio::task_local! {
 }
 
 impl Function {
-    /// One function per WebSocket route, and the HTTP API's.
-    pub const ALL: [Function; Route::ALL.len() + 1] = {
-        let mut all = [Self::HttpApi; Route::ALL.len() + 1];
+    /// One function per WebSocket route, the HTTP API's and the sweep's.
+    pub const ALL: [Function; Route::ALL.len() + 2] = {
+        let mut all = [Self::HttpApi; Route::ALL.len() + 2];
         let mut i = 0;
         while i < Route::ALL.len() {
             all[i] = Self::WebSocket(Route::ALL[i]);
             i += 1;
         }
+        all[Route::ALL.len() + 1] = Self::Sweep;
         all
     };
 
@@ -46,6 +49,7 @@ impl Function {
             Self::WebSocket(Route::Assign) => "assign",
             Self::WebSocket(Route::Close) => "close",
             Self::HttpApi => "http-api",
+            Self::Sweep => "sweep",
         }
     }
 
@@ -64,6 +68,7 @@ impl Function {
             Self::WebSocket(Route::Assign) => "AssignFunction",
             Self::WebSocket(Route::Close) => "CloseFunction",
             Self::HttpApi => "HttpApiFunction",
+            Self::Sweep => "SweepFunction",
         }
     }
 
@@ -106,7 +111,9 @@ pub enum Resource {
     Table,
     /// The table's one index, `GSI1`.
     Index,
-    /// The table's second index, `GSI2`: the dialogs each operator is in charge of.
+    /// The table's second index, `GSI2` (keys only): the dialogs each operator is in charge of, and
+    /// every workspace's console watches by due time (its partition `CONSOLES`), which the sweep
+    /// reads. The name is the index's first use, kept so that the template's `Sid` stays stable.
     ChargeIndex,
     /// `POST @connections/*` on this API's stage: the Management API.
     Connections,
@@ -188,6 +195,11 @@ const QUERY_INDEX: Grant = Grant {
     action: "dynamodb:Query",
     on: Resource::Index,
 };
+/// `GSI2`: the dialogs an operator is in charge of (handed back), and the due console watches.
+const QUERY_CHARGE_INDEX: Grant = Grant {
+    action: "dynamodb:Query",
+    on: Resource::ChargeIndex,
+};
 /// Pushes: `PostToConnection`.
 const PUSH: Grant = Grant {
     action: "execute-api:ManageConnections",
@@ -198,10 +210,7 @@ const PUSH: Grant = Grant {
 /// pointer); deactivating reads the dialogs they were in charge of and closes their sockets.
 const TEAM: &[Grant] = &[
     table("dynamodb:ConditionCheckItem"),
-    Grant {
-        action: "dynamodb:Query",
-        on: Resource::ChargeIndex,
-    },
+    QUERY_CHARGE_INDEX,
     Grant {
         action: "execute-api:ManageConnections",
         on: Resource::CloseConnections,
@@ -299,7 +308,9 @@ pub const PERMISSIONS: &[Permissions] = &[
     Permissions {
         // Takes the one-time ticket, reads the operator or the visitor and the site, stores the
         // connection; a visitor's counts the sockets they opened (a limit's counter) and have open
-        // (their connections in GSI1), and one too many is deleted again.
+        // (their connections in GSI1), and one too many is deleted again. An operator's reads
+        // their other consoles (GSI1) and the workspace (its grace), moves their console watch
+        // ahead and, for their first console, tells colleagues (`operator.status`).
         function: Function::WebSocket(Route::Connect),
         grants: &[&[
             table("dynamodb:DeleteItem"),
@@ -307,13 +318,24 @@ pub const PERMISSIONS: &[Permissions] = &[
             table("dynamodb:PutItem"),
             table("dynamodb:UpdateItem"),
             QUERY_INDEX,
+            PUSH,
             SIGNING_KEY,
         ]],
         reserved: &[],
     },
     Permissions {
+        // Reads the connection and deletes it; an operator's last console reads their other
+        // consoles (GSI1) and the workspace (its grace), sets their console watch due and tells
+        // colleagues (`operator.status`).
         function: Function::WebSocket(Route::Disconnect),
-        grants: &[&[table("dynamodb:DeleteItem"), SIGNING_KEY]],
+        grants: &[&[
+            table("dynamodb:DeleteItem"),
+            table("dynamodb:GetItem"),
+            table("dynamodb:PutItem"),
+            QUERY_INDEX,
+            PUSH,
+            SIGNING_KEY,
+        ]],
         reserved: &[],
     },
     Permissions {
@@ -345,6 +367,23 @@ pub const PERMISSIONS: &[Permissions] = &[
         // lists, history, visitors, upload grants and links to files, the widget's frame page.
         function: Function::HttpApi,
         grants: &[DIALOG_WORK, PRESIGN, READ_FRAME, TEAM],
+        reserved: &[],
+    },
+    Permissions {
+        // Every minute: the due console watches (GSI2's `CONSOLES`), each operator's connections
+        // (GSI1); for one without a console, forgets its silent connection records, reads the
+        // operator, hands their dialogs back (GSI2, each dialog's commit, told to the consoles and
+        // the visitor's tabs) and deletes the watch; a console still heard of moves it ahead.
+        function: Function::Sweep,
+        grants: &[&[
+            table("dynamodb:DeleteItem"),
+            table("dynamodb:GetItem"),
+            table("dynamodb:PutItem"),
+            QUERY_INDEX,
+            QUERY_CHARGE_INDEX,
+            PUSH,
+            SIGNING_KEY,
+        ]],
         reserved: &[],
     },
 ];

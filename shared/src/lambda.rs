@@ -518,7 +518,7 @@ fn endpoint(name: &'static str, value: &str) -> Result<String, ConfigError> {
 /// - Its only gain is build cost: `aws-sdk-ssm` is one more SDK crate (~51 s of one core in a
 ///   clean debug build here; aws-sdk-dynamodb takes ~16 s). It shares aws-config, the smithy
 ///   runtime and the HTTP stack the other clients already pull in, so that is all it adds, once
-///   for the seven functions in one target dir; behind the `lambda` feature, it is not built for
+///   for the eight functions in one target dir; behind the `lambda` feature, it is not built for
 ///   `-p parlor-local` or `-p parlor-core` (a `--workspace` build unifies features and does).
 #[cfg(feature = "lambda")]
 async fn signing_key_from_ssm(
@@ -730,6 +730,27 @@ pub async fn serve_websocket_route() -> Result<(), lambda_runtime::Error> {
                 .map_err(Error::from)
         },
     ))
+    .await
+}
+
+/// The whole `main` of the sweep's function: build the App once, then run the presence sweep
+/// (`app::Presences::sweep`) on every event. The events are EventBridge's scheduled events (the
+/// template's `rate(1 minute)`), whose content the sweep does not need: any event sweeps once.
+/// An operator whose hand-back fails is logged and tried again by the next sweep; only a failure
+/// to read the due watches becomes a Lambda error.
+#[cfg(feature = "lambda")]
+pub async fn serve_sweep() -> Result<(), lambda_runtime::Error> {
+    use lambda_runtime::{Error, LambdaEvent, service_fn};
+
+    lambda_runtime::tracing::init_default_subscriber();
+    let app = app_from_env().await?;
+    lambda_runtime::run(service_fn(|_: LambdaEvent<serde_json::Value>| async {
+        let handed_back = Function::Sweep
+            .scope(app.presence.sweep())
+            .await
+            .map_err(Error::from)?;
+        Ok::<_, Error>(serde_json::json!({ "handed_back": handed_back }))
+    }))
     .await
 }
 

@@ -19,10 +19,10 @@ mod dynamo_local;
 
 use parlor_core::adapters::calls::{AwsCalls, Needed};
 use parlor_core::deploy::{Api, Function, HTTP_ROUTES, ROUTE_THROTTLES, Resource};
-use parlor_core::domain::{Connection, Peer};
+use parlor_core::domain::{Connection, Peer, Sender, SystemEvent};
 use parlor_core::edge::{self, Hosts, WebPolicy};
 use parlor_core::entrypoints::ws;
-use parlor_core::ids::ConnectionId;
+use parlor_core::ids::{ConnectionId, DialogId, OperatorId};
 use parlor_core::lambda::{Deployed, ENV, LambdaConfig, Need};
 use parlor_core::protocol::Route;
 use parlor_e2e::serde_json::json;
@@ -213,6 +213,38 @@ fn every_function_crate_is_a_function_built_for_arm64_with_cargo_lambda() {
             .is_none(),
         "the HTTP API's resources are the template's own"
     );
+}
+
+#[test]
+fn the_sweep_runs_every_minute_on_a_schedule_and_on_nothing_else() {
+    let events = resource(Function::Sweep.logical_id())["Properties"]["Events"]
+        .as_mapping()
+        .expect("the sweep's function has its events");
+    assert_eq!(
+        events.len(),
+        1,
+        "one schedule, no other trigger: {events:?}"
+    );
+    let (_, event) = events.iter().next().unwrap();
+    assert_eq!(event["Type"], "Schedule", "an EventBridge scheduled rule");
+    assert_eq!(event["Properties"]["Schedule"], "rate(1 minute)");
+    assert!(
+        event["Properties"].get("Input").is_none(),
+        "the sweep needs nothing from its event"
+    );
+    // Nothing else invokes it: no API integration names it, no permission is granted to API Gateway.
+    let function = format!("!Ref {}", Function::Sweep.logical_id());
+    assert!(
+        of_type("AWS::Lambda::Permission")
+            .iter()
+            .all(|(_, p)| spelled(&p["Properties"]["FunctionName"]) != function)
+    );
+    for (id, i) in of_type("AWS::ApiGatewayV2::Integration") {
+        assert!(
+            !spelled(&i["Properties"]["IntegrationUri"]).contains(Function::Sweep.logical_id()),
+            "{id}"
+        );
+    }
 }
 
 /// Whether the `SourceArn` of a permission (`…:${HttpApi}/{stage}/{method}/{path}`) lets API
@@ -1255,6 +1287,72 @@ async fn every_flow(app: &TestApp) {
         .send_message(tokio_tungstenite::tungstenite::Message::Close(None))
         .await;
     drop(vera);
+
+    // The sweep: Eve, in charge of a dialog, closes her console ($disconnect sets her watch due
+    // after the workspace's grace, here a second); the next sweep after that finds no console of
+    // hers, hands the dialog back and tells Finn's console.
+    let stores = &app.running.stores;
+    let ws_id = &app.running.admin.workspace;
+    let mut workspace = stores
+        .directory
+        .get_workspace(ws_id)
+        .await
+        .unwrap()
+        .expect("the workspace");
+    workspace.handling.hand_back_after_secs = 1;
+    stores.directory.put_workspace(&workspace).await.unwrap();
+    let eve = app.operator("Eve").await;
+    let mut e = app.connect_operator(&eve).await;
+    // A colleague's console stays open: the sweep tells it of the hand-back.
+    let finn = app.operator("Finn").await;
+    let _f = app.connect_operator(&finn).await;
+    let mut vito = app.visitor("Vito").await;
+    let fifth = start_dialog(&mut vito, "is anyone still there?").await;
+    e.ok(frame::join(&fifth)).await;
+    e.send_message(tokio_tungstenite::tungstenite::Message::Close(None))
+        .await;
+    drop(e);
+    // The sweep deletes the watch last, once the dialog is handed back and everyone told: its
+    // calls are all made by then.
+    let fifth = DialogId::parse(&fifth).unwrap();
+    let eve_id = OperatorId::parse(&eve.id).unwrap();
+    let mut watched = true;
+    for _ in 0..100 {
+        watched = stores
+            .console_watches
+            .console_watch(ws_id, &eve_id)
+            .await
+            .unwrap()
+            .is_some();
+        if !watched {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!watched, "the sweep is done with Eve's watch");
+    let dialog = stores
+        .dialogs
+        .get_dialog(ws_id, &fifth)
+        .await
+        .unwrap()
+        .expect("the dialog");
+    assert_eq!(
+        dialog.assignee, None,
+        "the sweep hands Eve's dialog back once she has had no console for the grace"
+    );
+    let last = stores
+        .dialogs
+        .messages_before(ws_id, &fifth, None, 1)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            &last[0].sender,
+            Sender::System(SystemEvent::WentOffline { operator, .. }) if operator.as_str() == eve.id
+        ),
+        "the dialog's last event is Eve's going offline: {:?}",
+        last[0].sender
+    );
 }
 
 #[tokio::test]

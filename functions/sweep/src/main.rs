@@ -1,0 +1,7 @@
+//! The presence sweep, every minute on an EventBridge schedule: configuration and the runtime,
+//! nothing else.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    parlor_core::lambda::serve_sweep().await
+}
