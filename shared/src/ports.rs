@@ -456,7 +456,7 @@ impl<
         + GroupStore
         + UploadMarkStore
         + LimitStore
-        + ReportStore,
+        + ReportStore
         + ConsoleWatchStore,
 > Store for T
 {

@@ -4,7 +4,8 @@
 // dialog transferred to an operator rings for them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
-import { addOperator, signedInConsole, dialogRow, gatewayAndBrowser, scriptedVisitor, type Parlor } from "./harness";
+import type { ChatHandling } from "../protocol/protocol";
+import { addOperator, api, login, signedInConsole, dialogRow, gatewayAndBrowser, scriptedVisitor, type Parlor } from "./harness";
 
 const scene = gatewayAndBrowser();
 let parlor: Parlor;
@@ -82,4 +83,35 @@ describe("presence in the console", () => {
     await dialogRow(borisPage, "Vera").locator('[data-testid="assignee"]', { hasText: "Boris" }).waitFor();
     await borisPage.waitForFunction(() => (window as unknown as { rang: number }).rang > 0);
   });
+
+  it("hands back the dialog of an operator without a console, and the visitor's next message rings", async () => {
+    const admin = await login(parlor, parlor.admin.email, parlor.admin.password);
+    const handling = await api<ChatHandling>(parlor, "GET", "/workspace/handling", { token: admin.token });
+    await api(parlor, "PUT", "/workspace/handling", { token: admin.token, body: { ...handling, hand_back_after_secs: 30 } });
+    const dora = await addOperator(parlor, "Dora");
+    const emil = await addOperator(parlor, "Emil");
+    const emilPage = await signIn(emil);
+    const doraPage = await signIn(dora);
+    const wendy = await scriptedVisitor(parlor, { name: "Wendy" });
+    await wendy.send("Is the blue one in stock?");
+    await dialogRow(doraPage, "Wendy").locator(".row-main").click();
+    await doraPage.locator('[data-testid="pane"]').waitFor();
+    await doraPage.fill('[data-testid="composer"]', "Let me look.");
+    await doraPage.press('[data-testid="composer"]', "Enter");
+    const row = dialogRow(emilPage, "Wendy");
+    await row.locator('[data-testid="assignee"]', { hasText: "Dora" }).locator('[data-presence="online"]').waitFor();
+
+    // Dora closes her console and does not come back within the workspace's 30 seconds.
+    await doraPage.context().close();
+    await row.locator('[data-testid="assignee"] [data-presence="no_console"]').waitFor();
+    await row.locator('[data-testid="assignee"]').waitFor({ state: "detached", timeout: 60_000 });
+    expect(await row.getAttribute("data-ringing"), "Wendy was answered: quiet until she writes").toBe("false");
+
+    // Wendy writes again: it rings for Emil, as a new dialog does.
+    await wendy.send("Hello? Anyone?");
+    await emilPage.locator('[data-testid="dialog-row"][data-ringing="true"]', { hasText: "Wendy" }).waitFor();
+    // Emil takes it, and the timeline says why Dora is gone.
+    await row.locator(".row-main").click();
+    await emilPage.locator('[data-testid="system"][data-event="went_offline"]', { hasText: "Dora left: offline" }).waitFor();
+  }, 120_000);
 });

@@ -387,11 +387,15 @@ operators: Array<LiveOperator>, };
 
 export type LiveOperator = { id: OperatorId, name: string, status: OperatorStatus, 
 /**
+ * What colleagues see: their status, and whether a console of theirs is connected.
+ */
+presence: Presence, 
+/**
  * Open dialogs in their charge.
  */
 load: number, 
 /**
- * Whether new dialogs may go to them.
+ * Whether new dialogs may go to them: online with a console connected.
  */
 available: boolean, };
 
@@ -498,12 +502,24 @@ rights: Array<Right>,
 /**
  * A deactivated operator cannot sign in; no dialog can be transferred to them.
  */
-active: boolean, };
+active: boolean, 
+/**
+ * What colleagues see: their status, and whether a console of theirs is connected. Given by
+ * `GET /api/operators` and `POST /api/me/status`; absent in `operator.updated`,
+ * where the last `operator.status` still holds.
+ */
+presence?: Presence, };
 
 /**
  * An operator connected to a dialog, with the name shown under the visitor's.
  */
 export type Participant = { id: OperatorId, name: string, };
+
+/**
+ * What colleagues see of an operator: the status they chose and whether a console of theirs is
+ * connected. Only `Online` is available: rung, given dialogs, offered for transfers.
+ */
+export type Presence = "online" | "away" | "offline" | "no_console";
 
 /**
  * Which events an operator wants pushed; all of them until they choose.
@@ -630,7 +646,7 @@ export type ServerEvent = { "type": "ack", request_id: string, message?: Message
  * `rate_limited` only: how many milliseconds to wait before sending the same frame again
  * (same `client_id`); nothing of it was stored.
  */
-retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, } | { "type": "workspace.handling", handling: ChatHandling, };
+retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, presence: Presence, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, } | { "type": "workspace.handling", handling: ChatHandling, };
 
 /**
  * Which side of the dialog received: the visitor, or the operators.
@@ -708,7 +724,7 @@ rejoined?: boolean, } | { "event": "left", operator: OperatorId, name: string, }
 /**
  * Seen by operators only.
  */
-comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, } | { "event": "handed_back", operator: OperatorId, name: string, by: OperatorId, by_name: string, } | { "event": "held", by?: OperatorId, by_name: string, } | { "event": "resumed", by?: OperatorId, by_name: string, held_ms: number, total_held_ms: number, };
+comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, } | { "event": "handed_back", operator: OperatorId, name: string, by: OperatorId, by_name: string, } | { "event": "held", by?: OperatorId, by_name: string, } | { "event": "resumed", by?: OperatorId, by_name: string, held_ms: number, total_held_ms: number, } | { "event": "went_offline", operator: OperatorId, name: string, };
 
 /**
  * `POST /api/tickets`: a one-time ticket for the operator's WebSocket (`?ticket=`), good for

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{AppError, AppResult, MAX_ATTEMPTS, Stores, backoff};
 use crate::domain::{
-    Day, Dialog, DialogStatus, DomainError, Figures, Millis, Operator, OperatorStatus, Presence, has_console,
-    PresenceMark, Right, close_figures, reply_figures, split_by_day,
+    Day, Dialog, DialogStatus, DomainError, Figures, Millis, Operator, OperatorStatus, Presence,
+    PresenceMark, Right, close_figures, has_console, reply_figures, split_by_day,
 };
 use crate::ids::{OperatorId, WorkspaceId};
 use crate::ports::{
@@ -344,7 +344,8 @@ impl Reports {
             .operator_connections(&caller.workspace)
             .await?;
         let now = self.clock.now();
-        let presence_of = |op: &Operator| Presence::of(op.status, has_console(&consoles, &op.id, now));
+        let presence_of =
+            |op: &Operator| Presence::of(op.status, has_console(&consoles, &op.id, now));
         let load_of = |id: &OperatorId| open.iter().filter(|d| d.is_in_charge(id)).count() as u64;
         Ok(LiveBoard {
             open: open.len() as u64,
@@ -376,8 +377,14 @@ impl Reports {
             .ok_or(DomainError::OperatorNotFound)?;
         let open = self.open_dialogs(&caller.workspace).await?;
         let load = open.iter().filter(|d| d.is_in_charge(id)).count() as u64;
-        let consoles = self.connections.connections_of_operator(&caller.workspace, id).await?;
-        let presence = Presence::of(operator.status, has_console(&consoles, id, self.clock.now()));
+        let consoles = self
+            .connections
+            .connections_of_operator(&caller.workspace, id)
+            .await?;
+        let presence = Presence::of(
+            operator.status,
+            has_console(&consoles, id, self.clock.now()),
+        );
         let today = if &caller.id == id || caller.can(Right::ViewReports) {
             let day = Day::of(self.clock.now());
             let rows = self

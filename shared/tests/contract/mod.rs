@@ -8,8 +8,8 @@ mod limits;
 mod presence;
 pub use limits::*;
 mod reports;
-pub use reports::*;
 pub use presence::*;
+pub use reports::*;
 
 use parlor_core::domain::{
     Connection, Dialog, DialogStatus, Email, Group, Message, Millis, Operator, OperatorStatus,
