@@ -325,13 +325,15 @@ pub const PERMISSIONS: &[Permissions] = &[
     },
     Permissions {
         // Reads the connection and deletes it; an operator's last console reads their other
-        // consoles (GSI1) and the workspace (its grace), sets their console watch due and tells
-        // colleagues (`operator.status`).
+        // consoles (GSI1) and the workspace (its grace), sets their console watch due, counts the
+        // time in the presence state they leave (the reports' counters) and tells colleagues
+        // (`operator.status`).
         function: Function::WebSocket(Route::Disconnect),
         grants: &[&[
             table("dynamodb:DeleteItem"),
             table("dynamodb:GetItem"),
             table("dynamodb:PutItem"),
+            table("dynamodb:UpdateItem"),
             QUERY_INDEX,
             PUSH,
             SIGNING_KEY,

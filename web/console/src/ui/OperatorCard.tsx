@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { OperatorCard as Card, OperatorId } from "../../../protocol/protocol";
 import type { Store } from "../store";
 import { average, duration } from "../state/reports";
+import { PRESENCE_WORDS, presenceOf } from "../state/team";
 import { useModal } from "./escape";
 import { Icon } from "./Icons";
 
@@ -43,7 +44,8 @@ function OperatorCard({ store, id, name, onClose }: { store: Store; id: Operator
         <dl>
           <dt>Status</dt>
           <dd data-testid="card-status">
-            <span class={`status-dot ${card.operator.status}`} aria-hidden="true" /> {card.operator.active ? card.operator.status : "deactivated"}
+            <span class={`status-dot ${presenceOf(card.operator)}`} aria-hidden="true" />{" "}
+            {card.operator.active ? PRESENCE_WORDS[presenceOf(card.operator)] : "deactivated"}
           </dd>
           <dt>Open dialogs in their charge</dt>
           <dd data-testid="card-load">{card.load}</dd>

@@ -4,6 +4,7 @@ import type { Store } from "../store";
 import { closedPerDay, lastWeek, periodProblem, presenceShares, row, rows } from "../state/reports";
 import { Icon } from "./Icons";
 import { OperatorLink } from "./OperatorCard";
+import { PRESENCE_WORDS } from "../state/team";
 
 const CHART_W = 600;
 const CHART_H = 120;
@@ -151,7 +152,7 @@ export function Reports({ store }: { store: Store }) {
             <ul class="live-operators">
               {live.operators.map((o) => (
                 <li key={o.id} data-testid="live-operator" data-operator={o.id} data-available={String(o.available)}>
-                  <span class={`status-dot ${o.status}`} aria-hidden="true" /> <OperatorLink store={store} id={o.id} name={o.name} /> {o.status}, {o.load} open
+                  <span class={`status-dot ${o.presence}`} aria-hidden="true" /> <OperatorLink store={store} id={o.id} name={o.name} /> {PRESENCE_WORDS[o.presence]}, {o.load} open
                 </li>
               ))}
             </ul>
