@@ -502,7 +502,7 @@ async fn a_push_to_a_gone_connection_deletes_only_that_record() {
             rights: Default::default(),
             session: None,
         },
-        connected_at: now,
+        connected_at: now - 3_600_000,
         seen_at: None,
         expires_at: now + 60_000,
     };

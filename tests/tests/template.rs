@@ -989,7 +989,7 @@ async fn stale_operator_connection(app: &TestApp) {
             rights: Default::default(),
             session: None,
         },
-        connected_at: now,
+        connected_at: now - 3_600_000,
         seen_at: None,
         expires_at: now + 3_600_000,
     };

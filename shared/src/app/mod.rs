@@ -25,7 +25,7 @@ pub use attachments::{
     UPLOAD_TOKEN_TTL, UPLOAD_WINDOW,
 };
 pub(crate) use chat::Draft;
-pub use delivery::Delivery;
+pub use delivery::{Delivery, OPENING_MS};
 pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use groups::{GroupChange, Groups, Membership};
 pub use handling::Handling;
@@ -327,7 +327,7 @@ impl App {
             web_push,
             clock,
         } = parts;
-        let delivery = Delivery::new(push, stores.connections.clone());
+        let delivery = Delivery::new(push, stores.connections.clone(), clock.clone());
         let notifications = Arc::new(Notifications::new(
             stores.push_subscriptions.clone(),
             web_push,
@@ -376,6 +376,8 @@ impl App {
             reports.clone(),
             clock.clone(),
         ));
+        let gone: std::sync::Weak<dyn delivery::GoneConsoles> = Arc::downgrade(&presence) as _;
+        delivery.tell_gone_consoles_to(gone);
         let team = Team {
             directory: stores.directory.clone(),
             connections: stores.connections.clone(),

@@ -264,6 +264,19 @@ impl Presences {
     }
 }
 
+impl super::delivery::GoneConsoles for Presences {
+    fn console_gone<'a>(
+        &'a self,
+        connection: &'a Connection,
+    ) -> futures_util::future::BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if let Err(e) = self.console_closed(connection).await {
+                tracing::warn!(connection_id = %connection.id, error = %e, "a gone console not told");
+            }
+        })
+    }
+}
+
 fn operator_of(connection: &Connection) -> Option<(&OperatorId, OperatorStatus)> {
     match &connection.peer {
         Peer::Operator { id, status, .. } => Some((id, *status)),
