@@ -540,6 +540,22 @@ export async function startWidgetChat(page: Page, parlor: Pick<Parlor, "demo">, 
   return chat;
 }
 
+/**
+ * An operator with a console open (a scripted socket) for the scene: the widget offers a chat, not
+ * to leave a message, once it asks whether anybody is available.
+ */
+export async function standBy(parlor: Parlor): Promise<ScriptedClient> {
+  const sam = await addOperator(parlor, "Sam");
+  return (await scriptedOperator(parlor, sam.email, sam.password)).client;
+}
+
+/** The widget's pre-chat form's button, once the widget knows whether anybody is available. */
+export async function prechatButton(chat: FrameLocator) {
+  const form = chat.locator("form.prechat[data-nobody]");
+  await form.waitFor();
+  return form.locator('button[type="submit"]');
+}
+
 /** The widget's chat iframe on a page that embeds it. */
 export const chatFrame = (page: Page): Frame => page.frames().find((f) => f.url().includes("/widget/frame.html"))!;
 

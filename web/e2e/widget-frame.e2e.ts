@@ -5,7 +5,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { gatewayAndBrowser } from "./harness";
+import { gatewayAndBrowser, standBy } from "./harness";
 
 const scene = gatewayAndBrowser();
 
@@ -40,6 +40,7 @@ describe("the widget's frame checks who framed it", () => {
     onTestFinished(() => new Promise<void>((ok) => server.close(() => ok())));
     const context = await browser.newContext();
     const page = await context.newPage();
+    await standBy(parlor);
     await page.goto(`${shop}/`);
 
     // The frame the shop names itself in runs: its pre-chat step is there.

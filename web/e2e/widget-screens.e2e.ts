@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Frame, FrameLocator, Page } from "playwright-core";
 import type { MessageView, ServerEvent } from "../protocol/protocol";
 import { newId } from "../common/ids";
-import { addOperator, api, chatFrame, gatewayAndBrowser, login, png, scriptedOperator, type ScriptedClient } from "./harness";
+import { addOperator, api, chatFrame, gatewayAndBrowser, login, png, scriptedOperator, standBy, type ScriptedClient } from "./harness";
 import { operatorSendsPictures } from "./pictures";
 import { compareToReference, updating, VIEWPORTS, type Comparison, type ViewportName } from "./visual";
 
@@ -31,6 +31,8 @@ beforeAll(async () => {
     body: { color: COLOUR, position: "right", greeting: "", show_operator_names: true },
   });
   anna = await addOperator(parlor, "Anna");
+  // Someone is available: the pre-chat step offers a chat.
+  await standBy(parlor);
 });
 
 const say = async (op: ScriptedClient, dialog_id: string, text: string, reply_to?: number): Promise<MessageView> =>
@@ -65,6 +67,8 @@ async function openChat(page: Page, chat: FrameLocator): Promise<void> {
   await page.locator("[data-parlor] button").click();
   await chat.getByText("Hello! Ask us anything").waitFor();
   await chat.getByRole("button", { name: "Start chat" }).waitFor();
+  // Drawn once it knows somebody is available: the button is no longer waiting.
+  await chat.locator('form.prechat[data-nobody="false"]').waitFor();
   await chatFrame(page).evaluate((colour) => {
     // A constructed sheet: the frame's CSP lets none be added inline, and the test needs no bypass.
     const sheet = new CSSStyleSheet();
@@ -171,6 +175,8 @@ describe("the widget's look, against the references", () => {
   }
 
   it.skipIf(updating())("fails a state whose layout moved: the chat frame 40 px narrower", async () => {
+    // The offline scene restarted the gateway, which cut every socket: somebody is available again.
+    await standBy(scene.parlor);
     const contexts: BrowserContext[] = [];
     try {
       const { page, chat } = await demoPage("laptop", contexts);

@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, FrameLocator, Page } from "playwright-cor
 import type { HistoryPage, MessageView, ServerEvent, VisitorCard } from "../protocol/protocol";
 import { newId } from "../common/ids";
 import {
+  standBy,
   addOperator,
   api,
   chatFrame,
@@ -40,6 +41,8 @@ beforeAll(async () => {
   parlor = await startParlor({ siteOrigins: [`http://127.0.0.1:${port}`], env: { ...BULK_SCENE, PARLOR_ADDR: `127.0.0.1:${port}` } });
   browser = await launchBrowser();
   anna = await addOperator(parlor, "Anna");
+  // Someone is available: the pre-chat step offers a chat (widget-leave-message.e2e.ts has the other case).
+  await standBy(parlor);
 });
 
 afterAll(async () => {
@@ -387,6 +390,8 @@ describe("the visitor widget on the demo page", () => {
 
 describe("the pre-chat step", () => {
   it("says what is wrong with a phone the server refuses, keeps what was typed, and starts once it is fixed", async () => {
+    // Earlier scenes restart the gateway, which cuts every socket: somebody is available again.
+    await standBy(parlor);
     const { page, chat, context } = await visitorPage();
     await page.locator("[data-parlor] button").click();
     await chat.getByLabel("Name").fill("Petr");
@@ -406,6 +411,8 @@ describe("the pre-chat step", () => {
 
 describe("the widget speaks the page's language", () => {
   it("is in Russian on a page in Russian", async () => {
+    // Earlier scenes restart the gateway, which cuts every socket: somebody is available again.
+    await standBy(parlor);
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.route("**/demo/", async (route) => {

@@ -479,7 +479,7 @@ function App({ api, view, init }: Boot) {
           </label>
           {nobody && (
             <label>
-              {t.yourMessage} <textarea name="message" required maxLength={2000} rows={3} />
+              {t.yourMessage} <textarea name="message" maxLength={2000} rows={3} />
             </label>
           )}
           {bad && (
