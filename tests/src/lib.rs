@@ -211,6 +211,21 @@ impl TestApp {
         }
     }
 
+    /// The operator whose session `token` is chooses a status; answers what `POST /api/me/status`
+    /// answered (their record with their presence).
+    pub async fn set_status(&self, token: &str, status: &str) -> Value {
+        let (code, v) = self
+            .request(
+                "POST",
+                "/api/me/status",
+                Some(token),
+                Some(json!({ "status": status })),
+            )
+            .await;
+        assert_eq!(code, 200, "status: {v}");
+        v
+    }
+
     pub async fn ticket(&self, token: &str) -> String {
         let (status, v) = self
             .request("POST", "/api/tickets", Some(token), None)

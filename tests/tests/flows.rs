@@ -18,15 +18,7 @@ async fn a_first_message_creates_the_dialog_and_rings_every_online_operator() {
         app.operator("Boris").await,
         app.operator("Away").await,
     );
-    let (status, _) = app
-        .request(
-            "POST",
-            "/api/me/status",
-            Some(&away.token),
-            Some(json!({ "status": "away" })),
-        )
-        .await;
-    assert_eq!(status, 200);
+    app.set_status(&away.token, "away").await;
     let mut a = app.connect_operator(&anna).await;
     let mut b = app.connect_operator(&boris).await;
     let mut w = app.connect_operator(&away).await;

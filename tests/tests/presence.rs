@@ -72,15 +72,7 @@ async fn a_status_change_carries_the_presence_it_makes() {
     let boris = app.operator("Boris").await;
     let _a = app.connect_operator(&anna).await;
     let mut b = app.connect_operator(&boris).await;
-    let (status, me) = app
-        .request(
-            "POST",
-            "/api/me/status",
-            Some(&anna.token),
-            Some(json!({ "status": "away" })),
-        )
-        .await;
-    assert_eq!(status, 200, "{me}");
+    let me = app.set_status(&anna.token, "away").await;
     assert_eq!(me["presence"], "away");
     let seen = b
         .next_where(|e| e["type"] == "operator.status" && e["operator_id"] == anna.id)
@@ -198,15 +190,7 @@ async fn the_widget_learns_whether_anybody_is_available() {
     let anna = app.operator("Anna").await;
     let a = app.connect_operator(&anna).await;
     assert!(available().await);
-    let (status, _) = app
-        .request(
-            "POST",
-            "/api/me/status",
-            Some(&anna.token),
-            Some(json!({ "status": "away" })),
-        )
-        .await;
-    assert_eq!(status, 200);
+    app.set_status(&anna.token, "away").await;
     assert!(!available().await, "away is not available");
     a.close().await;
     let (status, _) = app

@@ -25,18 +25,6 @@ fn ms(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("a number: {v}"))
 }
 
-async fn set_status(app: &TestApp, token: &str, status: &str) {
-    let (code, v) = app
-        .request(
-            "POST",
-            "/api/me/status",
-            Some(token),
-            Some(json!({ "status": status })),
-        )
-        .await;
-    assert_eq!(code, 200, "{v}");
-}
-
 #[tokio::test]
 async fn a_report_counts_the_dialogs_replies_and_time_in_each_state_exactly() {
     let app = TestApp::spawn().await;
@@ -47,16 +35,16 @@ async fn a_report_counts_the_dialogs_replies_and_time_in_each_state_exactly() {
 
     // Time in each state: away for at least 200 ms, then online (twice: the same state again
     // changes nothing), offline a moment, and online again (not counted yet: she still is).
-    set_status(&app, &anna.token, "away").await;
+    app.set_status(&anna.token, "away").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let online_from = Instant::now();
-    set_status(&app, &anna.token, "online").await;
+    app.set_status(&anna.token, "online").await;
     tokio::time::sleep(Duration::from_millis(100)).await;
-    set_status(&app, &anna.token, "online").await;
+    app.set_status(&anna.token, "online").await;
     let offline_from = Instant::now();
-    set_status(&app, &anna.token, "offline").await;
+    app.set_status(&anna.token, "offline").await;
     let online_for = online_from.elapsed();
-    set_status(&app, &anna.token, "online").await;
+    app.set_status(&anna.token, "online").await;
     let offline_for = offline_from.elapsed();
 
     // Vera's dialog: her first message waits WAIT_BEFORE_REPLY for Anna's reply (a first

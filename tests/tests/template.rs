@@ -1013,15 +1013,7 @@ async fn every_flow(app: &TestApp) {
     let mut a = app.connect_operator(&anna).await;
     let mut b = app.connect_operator(&boris).await;
     stale_operator_connection(app).await;
-    let (status, _) = app
-        .request(
-            "POST",
-            "/api/me/status",
-            Some(&anna.token),
-            Some(json!({ "status": "online" })),
-        )
-        .await;
-    assert_eq!(status, 200);
+    app.set_status(&anna.token, "online").await;
 
     // $connect refused: an unknown ticket is taken (and found missing) all the same.
     assert!(
@@ -1138,15 +1130,7 @@ async fn every_flow(app: &TestApp) {
         .0,
         200
     );
-    let (status, _) = app
-        .request(
-            "POST",
-            "/api/me/status",
-            Some(&anna.token),
-            Some(json!({ "status": "away" })),
-        )
-        .await;
-    assert_eq!(status, 200);
+    app.set_status(&anna.token, "away").await;
 
     // Attachments: upload grants (http-api signs them), a message with an image (the message
     // function checks the upload and stores its preview), links, the dialog's files.
