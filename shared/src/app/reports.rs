@@ -15,7 +15,8 @@ use crate::domain::{
 };
 use crate::ids::{OperatorId, WorkspaceId};
 use crate::ports::{
-    Clock, ConnectionStore, DialogCursor, DialogStore, DirectoryStore, ReportStore, StoreError,
+    Clock, ConnectionStore, DialogCursor, DialogStore, DirectoryStore, ReportRow, ReportStore,
+    StoreError,
 };
 use crate::protocol::OperatorView;
 
@@ -286,9 +287,12 @@ impl Reports {
             .report_rows(&caller.workspace, from, to)
             .await?;
         let operators = self.directory.list_operators(&caller.workspace).await?;
+        let ongoing = self
+            .ongoing(&caller.workspace, &operators, from, to)
+            .await?;
         let mut by_operator: BTreeMap<&OperatorId, ReportFigures> = BTreeMap::new();
         let mut team = ReportFigures::default();
-        for row in &rows {
+        for row in rows.iter().chain(&ongoing) {
             by_operator
                 .entry(&row.operator)
                 .or_default()
@@ -314,6 +318,39 @@ impl Reports {
             operators,
             team,
         })
+    }
+
+    /// The time each operator has spent so far in the presence state they are in now, within the
+    /// period's days: counted into the stored figures only when the state changes, so a report
+    /// reads it from their marks (one read per operator, at once) and adds it.
+    async fn ongoing(
+        &self,
+        workspace: &WorkspaceId,
+        operators: &[Operator],
+        from: Day,
+        to: Day,
+    ) -> AppResult<Vec<ReportRow>> {
+        let now = self.clock.now();
+        let reads = operators
+            .iter()
+            .map(|op| self.reports.presence_mark(workspace, &op.id));
+        let marks = futures_util::future::try_join_all(reads).await?;
+        Ok(operators
+            .iter()
+            .zip(marks)
+            .filter_map(|(op, mark)| mark.map(|m| (op, m)))
+            .flat_map(|(op, mark)| {
+                let start = mark.since.max(from.start());
+                let end = now.min(to.next().start());
+                split_by_day(start, end)
+                    .into_iter()
+                    .map(move |(day, ms)| ReportRow {
+                        day,
+                        operator: op.id.clone(),
+                        figures: Figures::time_in(mark.presence, ms),
+                    })
+            })
+            .collect())
     }
 
     /// The open dialogs, page by page: O(open dialogs).
@@ -391,12 +428,14 @@ impl Reports {
                 .reports
                 .report_rows(&caller.workspace, day, day)
                 .await?;
-            Some(
-                rows.into_iter()
-                    .find(|r| &r.operator == id)
-                    .map(|r| r.figures)
-                    .unwrap_or_default(),
-            )
+            let ongoing = self
+                .ongoing(&caller.workspace, std::slice::from_ref(&operator), day, day)
+                .await?;
+            let mut figures = Figures::default();
+            for row in rows.iter().chain(&ongoing).filter(|r| &r.operator == id) {
+                figures.add(&row.figures);
+            }
+            Some(figures)
         } else {
             None
         };
