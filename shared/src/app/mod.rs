@@ -34,7 +34,7 @@ pub use notifications::{
     MAX_PUSH_SUBSCRIPTIONS, NewPushSubscription, Notifications, PUSH_BODY_CHARS, PUSH_TTL_SECS,
     PushKeys, PushPayload, PushSettings,
 };
-pub use presence::{Presences, SWEEP_BATCH};
+pub use presence::Presences;
 pub use quick_replies::{
     MAX_QUICK_REPLIES, MAX_TITLE_CHARS, NewQuickReply, QuickReplies, QuickReplyList, QuickReplyView,
 };

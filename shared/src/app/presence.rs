@@ -227,16 +227,6 @@ impl Presences {
         }))
     }
 
-    /// Each operator's presence, from the workspace's operator connections as read.
-    pub fn presence_of(
-        &self,
-        op: &OperatorId,
-        status: OperatorStatus,
-        connections: &[Connection],
-    ) -> Presence {
-        Presence::of(status, has_console(connections, op, self.clock.now()))
-    }
-
     /// Counts the change for the reports and tells every console of the workspace what colleagues
     /// now see of the operator.
     pub(crate) async fn tell(

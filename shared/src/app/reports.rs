@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{AppError, AppResult, MAX_ATTEMPTS, Stores, backoff};
 use crate::domain::{
     Day, Dialog, DialogStatus, DomainError, Figures, Millis, Operator, OperatorStatus, Presence,
-    PresenceMark, Right, close_figures, has_console, reply_figures, split_by_day,
+    PresenceMark, Right, close_figures, presence_among, reply_figures, split_by_day,
 };
 use crate::ids::{OperatorId, WorkspaceId};
 use crate::ports::{
@@ -381,8 +381,7 @@ impl Reports {
             .operator_connections(&caller.workspace)
             .await?;
         let now = self.clock.now();
-        let presence_of =
-            |op: &Operator| Presence::of(op.status, has_console(&consoles, &op.id, now));
+        let presence_of = |op: &Operator| presence_among(op.status, &op.id, &consoles, now);
         let load_of = |id: &OperatorId| open.iter().filter(|d| d.is_in_charge(id)).count() as u64;
         Ok(LiveBoard {
             open: open.len() as u64,
@@ -418,10 +417,7 @@ impl Reports {
             .connections
             .connections_of_operator(&caller.workspace, id)
             .await?;
-        let presence = Presence::of(
-            operator.status,
-            has_console(&consoles, id, self.clock.now()),
-        );
+        let presence = presence_among(operator.status, id, &consoles, self.clock.now());
         let today = if &caller.id == id || caller.can(Right::ViewReports) {
             let day = Day::of(self.clock.now());
             let rows = self

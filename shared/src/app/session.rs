@@ -9,8 +9,7 @@ use super::{
 use crate::auth::{Claims, Holder, Signer, decoy_hash, hash_password, verify_password};
 use crate::domain::{
     Connection, DomainError, Email, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Peer,
-    Phone, Presence, Role, SessionRef, Site, Ticket, Visitor, VisitorSource, Workspace,
-    has_console,
+    Phone, Role, SessionRef, Site, Ticket, Visitor, VisitorSource, Workspace, presence_among,
 };
 use crate::ids::{
     ConnectionId, DialogId, OperatorId, SiteKey, VisitorId, WorkspaceId, random_token,
@@ -512,7 +511,7 @@ impl Sessions {
             .await?;
         let all = self.connections.operator_connections(&op.workspace).await?;
         let now = self.clock.now();
-        let presence = Presence::of(status, has_console(&all, &op.id, now));
+        let presence = presence_among(status, &op.id, &all, now);
         self.reports
             .presence_changed(&op.workspace, &op.id, presence, now)
             .await;
@@ -543,10 +542,7 @@ impl Sessions {
         Ok(operators
             .iter()
             .map(|o| OperatorView {
-                presence: Some(Presence::of(
-                    o.status,
-                    has_console(&connections, &o.id, now),
-                )),
+                presence: Some(presence_among(o.status, &o.id, &connections, now)),
                 ..OperatorView::from(o)
             })
             .collect())

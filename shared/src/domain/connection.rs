@@ -77,6 +77,16 @@ pub fn has_console(connections: &[Connection], op: &OperatorId, now: Millis) -> 
         .any(|c| c.operator() == Some(op) && c.is_live(now))
 }
 
+/// What colleagues see of `op`, whose status is `status`, among `connections` by `now`.
+pub fn presence_among(
+    status: OperatorStatus,
+    op: &OperatorId,
+    connections: &[Connection],
+    now: Millis,
+) -> super::Presence {
+    super::Presence::of(status, has_console(connections, op, now))
+}
+
 /// A one-time ticket that opens an operator's WebSocket; valid for seconds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
