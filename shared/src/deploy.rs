@@ -111,9 +111,9 @@ pub enum Resource {
     Table,
     /// The table's one index, `GSI1`.
     Index,
-    /// The table's second index, `GSI2` (keys only): the dialogs each operator is in charge of, and
-    /// every workspace's console watches by due time (its partition `CONSOLES`), which the sweep
-    /// reads. The name is the index's first use, kept so that the template's `Sid` stays stable.
+    /// The table's second index, `GSI2` (keys only): the dialogs each operator is in charge of,
+    /// each workspace's queue, and every workspace's console watches by due time (its partition
+    /// `CONSOLES`), which the sweep reads. The name is the index's first use, kept so that the template's `Sid` stays stable.
     ChargeIndex,
     /// `POST @connections/*` on this API's stage: the Management API.
     Connections,
@@ -257,6 +257,17 @@ const TRANSITIONS: &[Grant] = &[
     SIGNING_KEY,
 ];
 
+/// Automatic distribution (`app::distribution`), where any change may give dialogs out or queue
+/// them: the operators' loads (a Query of the workspace's partition), the queue (GSI2) and its
+/// dialogs (BatchGetItem, to tell each visitor their place), and the assignment's commit, whose
+/// load is an UpdateItem in its transaction.
+const DISTRIBUTE: &[Grant] = &[
+    table("dynamodb:BatchGetItem"),
+    table("dynamodb:Query"),
+    table("dynamodb:UpdateItem"),
+    QUERY_CHARGE_INDEX,
+];
+
 /// Adding to the reports' counters (`ports::ReportStore::add_figures`) is one UpdateItem.
 const RECORD_FIGURES: &[Grant] = &[table("dynamodb:UpdateItem")];
 
@@ -312,15 +323,18 @@ pub const PERMISSIONS: &[Permissions] = &[
         // their other consoles (GSI1) and the workspace (its grace), moves their console watch
         // ahead and, for their first console, tells colleagues (`operator.status`).
         function: Function::WebSocket(Route::Connect),
-        grants: &[&[
-            table("dynamodb:DeleteItem"),
-            table("dynamodb:GetItem"),
-            table("dynamodb:PutItem"),
-            table("dynamodb:UpdateItem"),
-            QUERY_INDEX,
-            PUSH,
-            SIGNING_KEY,
-        ]],
+        grants: &[
+            &[
+                table("dynamodb:DeleteItem"),
+                table("dynamodb:GetItem"),
+                table("dynamodb:PutItem"),
+                table("dynamodb:UpdateItem"),
+                QUERY_INDEX,
+                PUSH,
+                SIGNING_KEY,
+            ],
+            DISTRIBUTE,
+        ],
         reserved: &[],
     },
     Permissions {
@@ -356,19 +370,19 @@ pub const PERMISSIONS: &[Permissions] = &[
     // Send (with files), whisper, typing, read, mark unread.
     Permissions {
         function: Function::WebSocket(Route::Message),
-        grants: &[DIALOG_WORK, CHECK_UPLOADS],
+        grants: &[DIALOG_WORK, CHECK_UPLOADS, DISTRIBUTE],
         reserved: &[],
     },
-    // Join, leave, transfer.
+    // Join, leave, transfer, hold, resume; one that frees a slot gives the queue's head out.
     Permissions {
         function: Function::WebSocket(Route::Assign),
-        grants: &[TRANSITIONS, PUSH_TO_BROWSERS],
+        grants: &[TRANSITIONS, PUSH_TO_BROWSERS, DISTRIBUTE],
         reserved: &[],
     },
-    // Close, reopen; a close adds to the reports' counters.
+    // Close, reopen; a close adds to the reports' counters and frees a slot for the queue.
     Permissions {
         function: Function::WebSocket(Route::Close),
-        grants: &[TRANSITIONS, RECORD_FIGURES],
+        grants: &[TRANSITIONS, RECORD_FIGURES, DISTRIBUTE],
         reserved: &[],
     },
     Permissions {
@@ -384,15 +398,18 @@ pub const PERMISSIONS: &[Permissions] = &[
         // operator, hands their dialogs back (GSI2, each dialog's commit, told to the consoles and
         // the visitor's tabs) and deletes the watch; a console still heard of moves it ahead.
         function: Function::Sweep,
-        grants: &[&[
-            table("dynamodb:DeleteItem"),
-            table("dynamodb:GetItem"),
-            table("dynamodb:PutItem"),
-            QUERY_INDEX,
-            QUERY_CHARGE_INDEX,
-            PUSH,
-            SIGNING_KEY,
-        ]],
+        grants: &[
+            &[
+                table("dynamodb:DeleteItem"),
+                table("dynamodb:GetItem"),
+                table("dynamodb:PutItem"),
+                QUERY_INDEX,
+                QUERY_CHARGE_INDEX,
+                PUSH,
+                SIGNING_KEY,
+            ],
+            DISTRIBUTE,
+        ],
         reserved: &[],
     },
 ];

@@ -3,9 +3,10 @@
 //! them all and pass one contract suite (`tests/store_contract.rs`).
 
 use crate::domain::{
-    Connection, Day, Dialog, DialogStatus, Figures, Group, IndexEntry, Message, Millis, Operator,
-    OperatorStatus, PresenceMark, PushChoices, PushSubscriber, PushSubscription, QuickReply,
-    ReadMarker, Receipt, Receipts, Rights, Side, Site, Ticket, UploadMark, Visitor, Workspace,
+    Connection, Day, Dialog, DialogStatus, Figures, Group, IndexEntry, Load, LoadMove, Message,
+    Millis, Operator, OperatorStatus, PresenceMark, PushChoices, PushSubscriber, PushSubscription,
+    QueuePace, QuickReply, ReadMarker, Receipt, Receipts, Rights, Side, Site, Ticket, UploadMark,
+    Visitor, Workspace,
 };
 use crate::ids::{
     ClientMessageId, ConnectionId, DialogId, GroupId, OperatorId, QuickReplyId, SiteKey, VisitorId,
@@ -25,6 +26,9 @@ pub enum StoreError {
     /// A unique key is taken: an operator's email, or a site key that belongs to another workspace.
     #[error("already exists")]
     AlreadyExists,
+    /// An assignment's operator is no longer available, or has no room left under the cap.
+    #[error("the operator is not available or has no room")]
+    NoRoom,
     #[error("the store failed: {0}")]
     Unavailable(String),
 }
@@ -89,13 +93,21 @@ pub trait DialogStore: Send + Sync {
         ids: &[DialogId],
     ) -> StoreResult<Vec<Dialog>>;
 
-    /// Writes `dialog` and appends `messages` in one transaction.
+    /// Writes `dialog` and appends `messages` in one transaction, and moves the loads `load` says.
     /// - `dialog.version == 1`: the dialog must not exist, and the visitor is linked to it, on the
     ///   condition that the visitor has no dialog yet (else `Conflict`);
     /// - otherwise the stored version must be `dialog.version - 1` (else `Conflict`);
-    /// - each message's client id must be new in the dialog (else `DuplicateMessage`).
-    ///   Nothing is written unless all of it is.
-    async fn commit(&self, dialog: &Dialog, messages: &[Message]) -> StoreResult<()>;
+    /// - each message's client id must be new in the dialog (else `DuplicateMessage`);
+    /// - with `load.cap`, the operator it goes to must be available and below the cap (else
+    ///   `NoRoom`, when nothing else failed).
+    ///
+    /// Nothing is written unless all of it is.
+    async fn commit(
+        &self,
+        dialog: &Dialog,
+        messages: &[Message],
+        load: &LoadMove,
+    ) -> StoreResult<()>;
 
     async fn find_message_by_client_id(
         &self,
@@ -139,6 +151,33 @@ pub trait DialogStore: Send + Sync {
         workspace: &WorkspaceId,
         operator: &OperatorId,
     ) -> StoreResult<Vec<DialogId>>;
+    /// The workspace's queue, the longest waiting first, up to `limit` dialog ids: the open dialogs
+    /// with `queued_since`. Read from an index that follows commits.
+    async fn queued_dialogs(
+        &self,
+        workspace: &WorkspaceId,
+        limit: usize,
+    ) -> StoreResult<Vec<DialogId>>;
+}
+
+/// Operators' loads (`Load`): moved by dialog commits (`DialogStore::commit`), marked available
+/// or not by presence. Every call is O(1) but `loads`, O(the workspace's operators with a load).
+#[async_trait]
+pub trait LoadStore: Send + Sync {
+    /// Every load of the workspace's operators that has one (an operator never given a dialog
+    /// nor marked has none).
+    async fn loads(&self, workspace: &WorkspaceId) -> StoreResult<Vec<Load>>;
+    /// One operator's load, read consistently.
+    async fn load(&self, workspace: &WorkspaceId, operator: &OperatorId) -> StoreResult<Load>;
+    /// Marks whether distribution may give the operator dialogs.
+    async fn set_available(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+        available: bool,
+    ) -> StoreResult<()>;
+    async fn queue_pace(&self, workspace: &WorkspaceId) -> StoreResult<QueuePace>;
+    async fn put_queue_pace(&self, workspace: &WorkspaceId, pace: &QueuePace) -> StoreResult<()>;
 }
 
 /// Where a page of dialogs ends.
@@ -441,6 +480,7 @@ pub trait Store:
     + LimitStore
     + ReportStore
     + ConsoleWatchStore
+    + LoadStore
 {
 }
 impl<
@@ -457,7 +497,8 @@ impl<
         + UploadMarkStore
         + LimitStore
         + ReportStore
-        + ConsoleWatchStore,
+        + ConsoleWatchStore
+        + LoadStore,
 > Store for T
 {
 }

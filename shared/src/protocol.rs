@@ -508,6 +508,19 @@ pub enum ServerEvent {
     WorkspaceHandling {
         handling: crate::domain::ChatHandling,
     },
+    /// To a visitor whose dialog waits in the queue (automatic distribution, everyone full):
+    /// their place (1: next) and, once the queue has moved, the estimated wait in seconds. Sent
+    /// when the dialog is queued and whenever the queue moves; `GET /api/visitor/queue` answers the
+    /// same for a widget that reconnects.
+    #[serde(rename = "queue.position")]
+    QueuePosition {
+        dialog_id: DialogId,
+        #[ts(type = "number")]
+        position: u64,
+        #[ts(optional, type = "number")]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        estimated_wait_secs: Option<i64>,
+    },
 }
 
 impl ServerEvent {

@@ -192,7 +192,8 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
         | ServerEvent::OperatorStatusChanged { .. }
         | ServerEvent::OperatorUpdated { .. }
         | ServerEvent::VisitorPage { .. }
-        | ServerEvent::WorkspaceHandling { .. } => Vec::new(),
+        | ServerEvent::WorkspaceHandling { .. }
+        | ServerEvent::QueuePosition { .. } => Vec::new(),
     };
     messages
         .into_iter()
@@ -207,6 +208,7 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
             SystemEvent::Held { .. } => "held",
             SystemEvent::Resumed { .. } => "resumed",
             SystemEvent::WentOffline { .. } => "went_offline",
+            SystemEvent::Queued {} => "queued",
         })
         .collect()
 }

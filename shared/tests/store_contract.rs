@@ -46,6 +46,11 @@ macro_rules! contract_suite {
 }
 
 contract_suite!(
+    loads_follow_the_open_dialogs_in_charge,
+    an_assignment_needs_an_available_operator_below_the_cap,
+    concurrent_assignments_never_pass_the_cap,
+    the_queue_is_read_in_arrival_order,
+    the_queue_pace_is_kept_per_workspace,
     report_counters_add_up_per_day_and_operator,
     concurrent_report_additions_are_all_counted,
     presence_marks_swap_on_the_expected_one,
@@ -314,7 +319,10 @@ mod dynamo_only {
             )
             .unwrap();
         dialog.version = 1;
-        store.commit(&dialog, &messages).await.unwrap();
+        store
+            .commit(&dialog, &messages, &Default::default())
+            .await
+            .unwrap();
 
         let partition = format!("WS#{ws}#DLG#{}", dialog.id);
         let item = raw_item(&table, partition.clone(), "DIALOG").await;

@@ -330,6 +330,7 @@ impl TestApp {
     }
 }
 
+#[derive(Clone, Debug)]
 pub struct Operator {
     pub id: String,
     pub name: String,
@@ -691,6 +692,107 @@ pub async fn ten_operators_join_at_once(app: &TestApp) {
         .map(|a| a["message"]["seq"].as_u64().unwrap())
         .collect();
     assert_eq!(seqs.len(), 10, "each join took its own place in the order");
+}
+
+/// Sets the demo workspace's hand-back grace, below what the settings endpoint accepts, so the
+/// test need not wait minutes.
+pub async fn hand_back_after(app: &TestApp, secs: u32) {
+    let directory = &app.running.stores.directory;
+    let ws = &app.running.admin.workspace;
+    let mut workspace = directory.get_workspace(ws).await.unwrap().unwrap();
+    workspace.handling.hand_back_after_secs = secs;
+    directory.put_workspace(&workspace).await.unwrap();
+}
+
+/// Turns automatic distribution on in the demo workspace, `max` active dialogs per operator.
+pub async fn distribute(app: &TestApp, max: u32) {
+    let admin = app.admin_token().await;
+    let (status, v) = app
+        .request(
+            "PUT",
+            "/api/workspace/handling",
+            Some(&admin),
+            Some(json!({ "distribution": true, "max_active_chats": max })),
+        )
+        .await;
+    assert_eq!(status, 200, "handling: {v}");
+}
+
+/// A dialog as an admin reads it.
+pub async fn dialog_of(app: &TestApp, id: &str) -> Value {
+    let admin = app.admin_token().await;
+    app.get(&format!("/api/dialogs/{id}"), &admin).await
+}
+
+/// Twenty visitors write at once to ten operators with room for one each: every dialog is
+/// assigned at most once and to one operator, nobody is given more than the limit, ten are
+/// assigned and ten wait in the queue, each told a place of its own. Run on each store.
+pub async fn twenty_dialogs_meet_ten_operators_at_once(app: &TestApp) {
+    distribute(app, 1).await;
+    let mut consoles = Vec::new();
+    for i in 0..10 {
+        let op = app.operator(&format!("Op{i}")).await;
+        consoles.push((op.clone(), app.connect_operator(&op).await));
+    }
+    let mut visitors = Vec::new();
+    for i in 0..20 {
+        visitors.push(app.visitor(&format!("V{i}")).await);
+    }
+    let starts = visitors
+        .iter_mut()
+        .map(|v| start_dialog(v, "anyone there?"));
+    let dialogs: Vec<String> = futures_util::future::join_all(starts).await;
+    let mut given: std::collections::HashMap<String, usize> = Default::default();
+    let mut queued = Vec::new();
+    for id in &dialogs {
+        let d = dialog_of(app, id).await;
+        let participants = d["participants"].as_array().unwrap();
+        match d["assignee"]["id"].as_str() {
+            Some(op) => {
+                assert_eq!(participants.len(), 1, "assigned once: {d}");
+                assert_eq!(participants[0]["id"], op);
+                assert!(d.get("queued_since").is_none(), "{d}");
+                *given.entry(op.to_owned()).or_default() += 1;
+            }
+            None => {
+                assert!(participants.is_empty(), "{d}");
+                assert!(d["queued_since"].is_i64(), "not assigned, so queued: {d}");
+                queued.push(id.clone());
+            }
+        }
+    }
+    assert_eq!(given.len(), 10, "every operator was given one: {given:?}");
+    assert!(
+        given.values().all(|n| *n == 1),
+        "no limit exceeded: {given:?}"
+    );
+    assert_eq!(queued.len(), 10);
+    let mut places = std::collections::BTreeSet::new();
+    for (v, id) in visitors.iter().zip(&dialogs) {
+        if !queued.contains(id) {
+            continue;
+        }
+        let place = app.get("/api/visitor/queue", &v.token).await;
+        assert_eq!(place["dialog_id"], id.as_str());
+        places.insert(place["position"].as_u64().unwrap());
+    }
+    assert_eq!(
+        places,
+        (1..=10).collect(),
+        "each waits in a place of its own"
+    );
+    // Each operator's console heard of its one dialog as theirs, ringing.
+    for (op, ws) in &mut consoles {
+        let mine = ws
+            .next_where(|e| {
+                e["type"] == "dialog.updated"
+                    && e["event"]["event"]["event"] == "joined"
+                    && e["event"]["event"]["operator"] == op.id.as_str()
+            })
+            .await;
+        assert_eq!(mine["ring"], true, "it rings for {}", op.name);
+        assert_eq!(mine["event"]["event"]["assigned"], true);
+    }
 }
 
 /// Storage as a browser meets it: the grant's form posted straight to it, links fetched from it.

@@ -282,6 +282,7 @@ fn endpoints() -> Vec<Endpoint> {
         http("POST", "/api/visitor/session", Some(r#"{"site_key": "{site}", "name": "Newcomer"}"#), Same(Allowed(200))),
         http("GET", "/api/visitor/messages", None, Visitor(200)),
         http("POST", "/api/visitor/page", Some(r#"{"url": "{page}", "title": "Orders"}"#), Visitor(200)),
+        http("GET", "/api/visitor/queue", None, Visitor(200)),
         http("GET", "/api/visitor/messages/{file_seq}/attachments", None, VisitorsFile),
         http("GET", "/api/sites", None, Admin { ok: 200, other_admin: Allowed(200) }),
         http("GET", "/api/sites/{site}", None, Same(Allowed(200))),

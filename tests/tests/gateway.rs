@@ -315,3 +315,9 @@ async fn the_gateway_runs_on_dynamodb_too() {
 async fn ten_operators_joining_at_once_on_dynamodb_end_in_one_consistent_outcome() {
     parlor_e2e::ten_operators_join_at_once(&on_dynamodb().await).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_dialogs_meeting_ten_operators_on_dynamodb_are_each_assigned_once_within_the_limit()
+{
+    parlor_e2e::twenty_dialogs_meet_ten_operators_at_once(&on_dynamodb().await).await;
+}

@@ -2,18 +2,8 @@
 //! an operator without a console for longer than the workspace allows has their dialogs handed
 //! back (so the visitor's next message rings again), and one back in time keeps them.
 
-use parlor_e2e::{TestApp, frame};
+use parlor_e2e::{TestApp, frame, hand_back_after};
 use serde_json::{Value, json};
-
-/// Sets the demo workspace's hand-back grace, below what the settings endpoint accepts, so the
-/// test need not wait minutes.
-async fn hand_back_after(app: &TestApp, secs: u32) {
-    let directory = &app.running.stores.directory;
-    let ws = &app.running.admin.workspace;
-    let mut workspace = directory.get_workspace(ws).await.unwrap().unwrap();
-    workspace.handling.hand_back_after_secs = secs;
-    directory.put_workspace(&workspace).await.unwrap();
-}
 
 async fn presence_listed(app: &TestApp, token: &str, id: &str) -> Value {
     let list = app.get("/api/operators", token).await;

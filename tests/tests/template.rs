@@ -1337,6 +1337,119 @@ async fn every_flow(app: &TestApp) {
         "the dialog's last event is Eve's going offline: {:?}",
         last[0].sender
     );
+
+    // Automatic distribution, on from here, one dialog per operator. Each step that can move the
+    // queue finds two or more in it, so that what it tells those left is called too: three
+    // visitors write while nobody is available (message: queued); Gina's console opens ($connect:
+    // she takes the head); a fourth is queued and asks their place (HTTP); a hold (assign) and a
+    // close (close) each free her slot for the head; away and back online (HTTP) the same.
+    let (status, v) = app
+        .request(
+            "PUT",
+            "/api/workspace/handling",
+            Some(&admin),
+            Some(json!({ "distribution": true, "max_active_chats": 1 })),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let mut workspace = stores
+        .directory
+        .get_workspace(ws_id)
+        .await
+        .unwrap()
+        .unwrap();
+    workspace.handling.hand_back_after_secs = 1;
+    stores.directory.put_workspace(&workspace).await.unwrap();
+    // Everyone else still marked available is taken out of it: the scene's counts are its own.
+    for load in stores.loads.loads(ws_id).await.unwrap() {
+        stores
+            .loads
+            .set_available(ws_id, &load.operator, false)
+            .await
+            .unwrap();
+    }
+    let in_charge = |id: String| async move {
+        let d = stores
+            .dialogs
+            .get_dialog(ws_id, &DialogId::parse(&id).unwrap())
+            .await
+            .unwrap()
+            .expect("the dialog");
+        d.assignee.map(|a| a.id.to_string())
+    };
+    let mut waiting = Vec::new();
+    for name in ["W1", "W2", "W3", "W4", "W5"] {
+        waiting.push(app.visitor(name).await);
+    }
+    let mut ids = Vec::new();
+    for w in waiting.iter_mut().take(3) {
+        ids.push(start_dialog(w, "anyone?").await);
+    }
+    let gina = app.operator("Gina").await;
+    let mut g = app.connect_operator(&gina).await;
+    assert_eq!(
+        in_charge(ids[0].clone()).await.as_deref(),
+        Some(gina.id.as_str())
+    );
+    ids.push(start_dialog(&mut waiting[3], "me too").await);
+    assert_eq!(
+        app.get("/api/visitor/queue", &waiting[3].token).await["position"],
+        3
+    );
+    g.ok(frame::hold(&ids[0])).await;
+    assert_eq!(
+        in_charge(ids[1].clone()).await.as_deref(),
+        Some(gina.id.as_str())
+    );
+    g.ok(frame::close(&ids[1])).await;
+    assert_eq!(
+        in_charge(ids[2].clone()).await.as_deref(),
+        Some(gina.id.as_str())
+    );
+    app.set_status(&gina.token, "away").await;
+    g.ok(frame::close(&ids[2])).await;
+    ids.push(start_dialog(&mut waiting[4], "and me").await);
+    assert_eq!(in_charge(ids[3].clone()).await, None, "Gina is away");
+    app.set_status(&gina.token, "online").await;
+    assert_eq!(
+        in_charge(ids[3].clone()).await.as_deref(),
+        Some(gina.id.as_str())
+    );
+
+    // The sweep with distribution on: Hugo's console opens and takes the last one waiting, then
+    // puts it on hold. Gina's console closes; past her grace her dialogs are handed back: one goes
+    // to Hugo, the other waits in the queue.
+    let hugo = app.operator("Hugo").await;
+    let mut h = app.connect_operator(&hugo).await;
+    assert_eq!(
+        in_charge(ids[4].clone()).await.as_deref(),
+        Some(hugo.id.as_str())
+    );
+    h.ok(frame::hold(&ids[4])).await;
+    g.send_message(tokio_tungstenite::tungstenite::Message::Close(None))
+        .await;
+    drop(g);
+    let gina_id = OperatorId::parse(&gina.id).unwrap();
+    for _ in 0..100 {
+        if stores
+            .console_watches
+            .console_watch(ws_id, &gina_id)
+            .await
+            .unwrap()
+            .is_none()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let handed = [
+        in_charge(ids[0].clone()).await,
+        in_charge(ids[3].clone()).await,
+    ];
+    assert!(
+        handed.contains(&Some(hugo.id.clone())) && handed.contains(&None),
+        "one of Gina's dialogs went to Hugo, the other waits: {handed:?}"
+    );
 }
 
 #[tokio::test]

@@ -646,7 +646,7 @@ export type ServerEvent = { "type": "ack", request_id: string, message?: Message
  * `rate_limited` only: how many milliseconds to wait before sending the same frame again
  * (same `client_id`); nothing of it was stored.
  */
-retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, presence: Presence, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, } | { "type": "workspace.handling", handling: ChatHandling, };
+retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, presence: Presence, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, } | { "type": "workspace.handling", handling: ChatHandling, } | { "type": "queue.position", dialog_id: DialogId, position: number, estimated_wait_secs?: number, };
 
 /**
  * Which side of the dialog received: the visitor, or the operators.
@@ -720,11 +720,15 @@ export type SystemEvent = { "event": "joined", operator: OperatorId, name: strin
  * The operator had joined since the dialog last opened and left meanwhile: visitors,
  * who are never told of a leave, are not told of this join either.
  */
-rejoined?: boolean, } | { "event": "left", operator: OperatorId, name: string, } | { "event": "transferred", by: OperatorId, by_name: string, from?: OperatorId, from_name?: string, to: OperatorId, to_name: string, 
+rejoined?: boolean, 
+/**
+ * Automatic distribution gave the operator the dialog: it rings for them.
+ */
+assigned?: boolean, } | { "event": "left", operator: OperatorId, name: string, } | { "event": "transferred", by: OperatorId, by_name: string, from?: OperatorId, from_name?: string, to: OperatorId, to_name: string, 
 /**
  * Seen by operators only.
  */
-comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, } | { "event": "handed_back", operator: OperatorId, name: string, by: OperatorId, by_name: string, } | { "event": "held", by?: OperatorId, by_name: string, } | { "event": "resumed", by?: OperatorId, by_name: string, held_ms: number, total_held_ms: number, } | { "event": "went_offline", operator: OperatorId, name: string, };
+comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, } | { "event": "handed_back", operator: OperatorId, name: string, by: OperatorId, by_name: string, } | { "event": "held", by?: OperatorId, by_name: string, } | { "event": "resumed", by?: OperatorId, by_name: string, held_ms: number, total_held_ms: number, } | { "event": "went_offline", operator: OperatorId, name: string, } | { "event": "queued", };
 
 /**
  * `POST /api/tickets`: a one-time ticket for the operator's WebSocket (`?ticket=`), good for

@@ -4,7 +4,7 @@ use super::fanout::{self, Listeners};
 use super::{AppResult, Caller, Dialogs, Done, MAX_ATTEMPTS, backoff, dialog_for};
 use crate::auth::Holder;
 use crate::domain::{
-    Attachment, Connection, Content, Dialog, DomainError, Message, MessageKind, Operator,
+    Attachment, Connection, Content, Dialog, DomainError, LoadMove, Message, MessageKind, Operator,
     ReadMarker, Receipt, Receipts, Side, Visitor,
 };
 use crate::ids::{ClientMessageId, ConnectionId, DialogId, WorkspaceId};
@@ -27,6 +27,7 @@ enum Sent {
         dialog: Dialog,
         added: Vec<Message>,
         created: bool,
+        moved: LoadMove,
     },
     Again(Message),
 }
@@ -55,13 +56,14 @@ impl Dialogs {
         let stored = self
             .store_visitor_message(visitor, &draft, files.attachments.clone())
             .await;
-        let (dialog, added, created) = match self.attachments.settle(&files, stored).await? {
+        let (dialog, added, created, moved) = match self.attachments.settle(&files, stored).await? {
             Sent::Again(message) => return self.done_again(&visitor.workspace, message).await,
             Sent::New {
                 dialog,
                 added,
                 created,
-            } => (dialog, added, created),
+                moved,
+            } => (dialog, added, created, moved),
         };
         let message = added.last().expect("a send adds its message");
 
@@ -117,6 +119,8 @@ impl Dialogs {
             self.post_to_visitor(&mine, before_message(&added), &receipts)
                 .await?;
         }
+        // A dialog that now needs an operator is given one where distribution is on.
+        self.distribute_after(&dialog, &moved).await?;
         Ok(Done::message(message.clone(), receipts))
     }
 
@@ -141,6 +145,7 @@ impl Dialogs {
                     false,
                 ),
             };
+            let before = (!created).then(|| dialog.clone());
             let content = Content {
                 text: draft.text.to_owned(),
                 attachments: attachments.clone(),
@@ -153,12 +158,14 @@ impl Dialogs {
                 now,
             )?;
             dialog.version += 1;
-            match self.dialogs.commit(&dialog, &added).await {
+            let moved = LoadMove::between(before.as_ref(), &dialog);
+            match self.dialogs.commit(&dialog, &added, &moved).await {
                 Ok(()) => {
                     return Ok(Sent::New {
                         dialog,
                         added,
                         created,
+                        moved,
                     });
                 }
                 Err(StoreError::Conflict) => {

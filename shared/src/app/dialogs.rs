@@ -5,8 +5,8 @@ use super::fanout::{self, Listeners};
 use std::sync::Arc;
 
 use super::{
-    AppError, AppResult, Attachments, Collaborators, Delivery, Done, MAX_ATTEMPTS, Notifications,
-    Search, Sites, Stores, backoff, dialog_for, dialog_view,
+    AppError, AppResult, Attachments, Collaborators, Delivery, Done, Notifications, Search, Sites,
+    Stores, dialog_for, dialog_view,
 };
 use crate::domain::{
     Connection, Dialog, DialogStatus, DomainError, HandBack, Message, MessageKind, Millis,
@@ -15,7 +15,7 @@ use crate::domain::{
 use crate::ids::{ConnectionId, DialogId, OperatorId, WorkspaceId};
 use crate::ports::{
     Clock, ConnectionStore, ConsoleWatchStore, DialogCursor, DialogStore, DirectoryStore,
-    ReadMarkerStore, ReceiptStore, StoreError,
+    LoadStore, ReadMarkerStore, ReceiptStore,
 };
 use crate::protocol::{DialogView, MessageView};
 use serde::Serialize;
@@ -72,6 +72,8 @@ pub struct Dialogs {
     pub(super) connections: Arc<dyn ConnectionStore>,
     /// Whether an operator the charge would pass to has been without a console too long.
     pub(super) watches: Arc<dyn ConsoleWatchStore>,
+    /// Operators' loads, for automatic distribution.
+    pub(super) loads: Arc<dyn LoadStore>,
     pub(super) clock: Arc<dyn Clock>,
     pub(super) sites: Arc<Sites>,
     pub(super) search: Arc<Search>,
@@ -98,6 +100,7 @@ impl Dialogs {
             directory: stores.directory.clone(),
             connections: stores.connections.clone(),
             watches: stores.console_watches.clone(),
+            loads: stores.loads.clone(),
             clock,
             sites: with.sites,
             search: with.search,
@@ -110,7 +113,7 @@ impl Dialogs {
 
     /// Reads the dialog, applies a transition and writes it back on the condition that nobody else
     /// wrote in between; a lost race reads again and re-decides. A transition that adds nothing
-    /// changes nothing and writes nothing.
+    /// changes nothing and writes nothing. Operators' loads move with it (`commit_change`).
     pub(super) async fn mutate_dialog<F>(
         &self,
         workspace: &WorkspaceId,
@@ -120,24 +123,8 @@ impl Dialogs {
     where
         F: Fn(&mut Dialog, Millis) -> Result<Vec<Message>, DomainError>,
     {
-        for attempt in 0..MAX_ATTEMPTS {
-            let mut dialog = self
-                .dialogs
-                .get_dialog(workspace, id)
-                .await?
-                .ok_or(DomainError::DialogNotFound)?;
-            let added = transition(&mut dialog, self.clock.now())?;
-            if added.is_empty() {
-                return Ok((dialog, added));
-            }
-            dialog.version += 1;
-            match self.dialogs.commit(&dialog, &added).await {
-                Ok(()) => return Ok((dialog, added)),
-                Err(StoreError::Conflict) => backoff(attempt).await,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(DomainError::Conflict.into())
+        let (dialog, added, _) = self.commit_change(workspace, id, None, transition).await?;
+        Ok((dialog, added))
     }
 
     /// A change an operator makes that the domain alone decides (`Dialog::join`, `leave`,
@@ -155,8 +142,8 @@ impl Dialogs {
     ) -> AppResult<Done> {
         // The dialog as the committed change found it, for the reports.
         let before = std::sync::Mutex::new(None);
-        let (dialog, added) = self
-            .mutate_dialog(&op.workspace, id, |d, now| {
+        let (dialog, added, moved) = self
+            .commit_change(&op.workspace, id, None, |d, now| {
                 *before.lock().expect("not poisoned") = Some(d.clone());
                 change(d, op, now)
             })
@@ -177,6 +164,7 @@ impl Dialogs {
         if charge_passed {
             self.pass_over_gone(dialog.clone(), Some(op)).await?;
         }
+        self.distribute_after(&dialog, &moved).await?;
         Ok(Done::changed(dialog, &added))
     }
 
@@ -204,8 +192,8 @@ impl Dialogs {
                 _ if !next.active || self.is_absent(&next).await? => HandBack::Offline,
                 _ => break,
             };
-            let (handed, added) = self
-                .mutate_dialog(&dialog.workspace, &dialog.id, |d, now| {
+            let (handed, added, moved) = self
+                .commit_change(&dialog.workspace, &dialog.id, None, |d, now| {
                     d.hand_back(&next, why, now)
                 })
                 .await?;
@@ -213,6 +201,7 @@ impl Dialogs {
             if added.is_empty() {
                 break;
             }
+            Box::pin(self.distribute_after(&handed, &moved)).await?;
             dialog = handed;
         }
         Ok(())
@@ -246,8 +235,8 @@ impl Dialogs {
             dialog_for(&*self.dialogs, op, id).await?;
             return Err(DomainError::OperatorNotFound.into());
         };
-        let (dialog, added) = self
-            .mutate_dialog(&op.workspace, id, |d, now| {
+        let (dialog, added, moved) = self
+            .commit_change(&op.workspace, id, None, |d, now| {
                 d.transfer(op, &target, comment.clone(), now)
             })
             .await?;
@@ -273,6 +262,7 @@ impl Dialogs {
         )
         .await;
         announced?;
+        self.distribute_after(&dialog, &moved).await?;
         Ok(Done::changed(dialog, &added))
     }
 
@@ -280,27 +270,35 @@ impl Dialogs {
     /// an admin, or without a console for too long. Each is told like any other change; found
     /// through the index of who is in charge, never by reading the workspace's dialogs.
     pub(crate) async fn hand_back(&self, op: &Operator, why: HandBack<'_>) -> AppResult<()> {
-        let ids = self
+        let mut ids = self
             .dialogs
             .dialogs_in_charge(&op.workspace, &op.id)
             .await?;
+        // The index may lag a commit of a moment ago; the load, read consistently, does not.
+        let load = self.loads.load(&op.workspace, &op.id).await?;
+        for id in load.all {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
         let by = match why {
             HandBack::Deactivated(admin) => Some(admin),
             HandBack::Offline => None,
         };
         for id in ids {
-            let (dialog, added) = self
-                .mutate_dialog(&op.workspace, &id, |d, now| d.hand_back(op, why, now))
+            let (dialog, added, moved) = self
+                .commit_change(&op.workspace, &id, None, |d, now| d.hand_back(op, why, now))
                 .await?;
             self.announce(&dialog, &added, None, &[]).await?;
-            self.pass_over_gone(dialog, by).await?;
+            self.pass_over_gone(dialog.clone(), by).await?;
+            self.distribute_after(&dialog, &moved).await?;
         }
         Ok(())
     }
 
     /// Tells every operator who may see the dialog (`dialog.updated` with the timeline event), the
     /// visitor what is theirs to see, and those in `lost` (non-admins) that it is gone for them.
-    async fn announce(
+    pub(super) async fn announce(
         &self,
         dialog: &Dialog,
         added: &[Message],

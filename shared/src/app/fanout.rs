@@ -109,8 +109,8 @@ pub(crate) fn rings_for(dialog: &Dialog, c: &Connection) -> bool {
         )
 }
 
-/// Whether `added` hands the dialog to this connection's operator (a transfer to them) while they
-/// are online: it rings for them as a new dialog does.
+/// Whether `added` hands the dialog to this connection's operator (a transfer to them, or
+/// automatic distribution) while they are online: it rings for them as a new dialog does.
 fn handed_to(added: &[Message], c: &Connection) -> bool {
     let Peer::Operator {
         id,
@@ -120,9 +120,16 @@ fn handed_to(added: &[Message], c: &Connection) -> bool {
     else {
         return false;
     };
-    added.iter().any(
-        |m| matches!(m.event(), Some(crate::domain::SystemEvent::Transferred { to, .. }) if to == id),
-    )
+    use crate::domain::SystemEvent::{Joined, Transferred};
+    added.iter().any(|m| match m.event() {
+        Some(Transferred { to, .. }) => to == id,
+        Some(Joined {
+            operator,
+            assigned: true,
+            ..
+        }) => operator == id,
+        _ => false,
+    })
 }
 
 fn to<'c>(connections: impl Iterator<Item = &'c Connection>, event: &ServerEvent) -> Vec<Post> {

@@ -5,6 +5,7 @@ mod attachments;
 mod chat;
 mod delivery;
 mod dialogs;
+mod distribution;
 mod fanout;
 mod groups;
 mod handling;
@@ -27,6 +28,7 @@ pub use attachments::{
 pub(crate) use chat::Draft;
 pub use delivery::{Delivery, OPENING_MS};
 pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};
+pub use distribution::QUEUE_TOLD;
 pub use groups::{GroupChange, Groups, Membership};
 pub use handling::Handling;
 pub use limits::{Limiter, address_key};
@@ -203,6 +205,7 @@ pub struct Stores {
     pub limits: Arc<dyn LimitStore>,
     pub reports: Arc<dyn ReportStore>,
     pub console_watches: Arc<dyn ConsoleWatchStore>,
+    pub loads: Arc<dyn LoadStore>,
 }
 
 impl Stores {
@@ -222,6 +225,7 @@ impl Stores {
             limits: store.clone(),
             reports: store.clone(),
             console_watches: store.clone(),
+            loads: store.clone(),
             tickets: store,
         }
     }

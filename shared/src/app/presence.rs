@@ -211,6 +211,29 @@ impl Presences {
         Ok(())
     }
 
+    /// Online, away or offline; every operator's console hears of it, distribution follows.
+    pub async fn set_status(
+        &self,
+        op: &crate::domain::Operator,
+        status: OperatorStatus,
+    ) -> AppResult<crate::protocol::OperatorView> {
+        self.directory
+            .set_operator_status(&op.workspace, &op.id, status)
+            .await?;
+        let all = self
+            .connections
+            .connections_of_operator(&op.workspace, &op.id)
+            .await?;
+        let presence = crate::domain::presence_among(status, &op.id, &all, self.clock.now());
+        self.tell(&op.workspace, &op.id, status, presence, None)
+            .await?;
+        Ok(crate::protocol::OperatorView {
+            status,
+            presence: Some(presence),
+            ..crate::protocol::OperatorView::from(op)
+        })
+    }
+
     /// Whether any operator of the workspace is available (online, with a console connected): the
     /// widget offers to leave a message when nobody is. One query of the operator connections.
     pub async fn anyone_available(&self, workspace: &WorkspaceId) -> AppResult<bool> {
@@ -240,6 +263,9 @@ impl Presences {
         self.reports
             .presence_changed(workspace, op, presence, self.clock.now())
             .await;
+        self.dialogs
+            .presence_changed(workspace, op, presence)
+            .await?;
         let event = ServerEvent::OperatorStatusChanged {
             operator_id: op.clone(),
             status,

@@ -3,9 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{
-    AppError, AppResult, Caller, Collaborators, Delivery, Limiter, Search, Settings, Sites, Stores,
-};
+use super::{AppError, AppResult, Caller, Collaborators, Limiter, Search, Settings, Sites, Stores};
 use crate::auth::{Claims, Holder, Signer, decoy_hash, hash_password, verify_password};
 use crate::domain::{
     Connection, DomainError, Email, MIN_PHONE_DIGITS, Millis, Operator, OperatorStatus, Peer,
@@ -16,7 +14,7 @@ use crate::ids::{
 };
 use crate::ports::StoreError;
 use crate::ports::{Clock, ConnectionStore, DirectoryStore, GroupStore, TicketStore};
-use crate::protocol::{OperatorView, PROTOCOL_VERSION, ServerEvent, WorkspaceChoice};
+use crate::protocol::{OperatorView, PROTOCOL_VERSION, WorkspaceChoice};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -135,9 +133,7 @@ pub struct Sessions {
     clock: Arc<dyn Clock>,
     sites: Arc<Sites>,
     search: Arc<Search>,
-    delivery: Delivery,
     limits: Arc<Limiter>,
-    reports: Arc<super::Reports>,
 }
 
 impl Sessions {
@@ -158,9 +154,7 @@ impl Sessions {
             clock,
             sites: with.sites,
             search: with.search,
-            delivery: with.delivery,
             limits: with.limits,
-            reports: with.reports,
         }
     }
 
@@ -498,36 +492,6 @@ impl Sessions {
         let known = self.connections.get_connection(id).await?;
         self.connections.delete_connection(id).await?;
         Ok(known)
-    }
-
-    /// Online, away or offline; every operator's console hears of it.
-    pub async fn set_status(
-        &self,
-        op: &Operator,
-        status: OperatorStatus,
-    ) -> AppResult<OperatorView> {
-        self.directory
-            .set_operator_status(&op.workspace, &op.id, status)
-            .await?;
-        let all = self.connections.operator_connections(&op.workspace).await?;
-        let now = self.clock.now();
-        let presence = presence_among(status, &op.id, &all, now);
-        self.reports
-            .presence_changed(&op.workspace, &op.id, presence, now)
-            .await;
-        let event = ServerEvent::OperatorStatusChanged {
-            operator_id: op.id.clone(),
-            status,
-            presence,
-        };
-        self.delivery
-            .deliver(&super::fanout::workspace(&all, &event))
-            .await;
-        Ok(OperatorView {
-            status,
-            presence: Some(presence),
-            ..OperatorView::from(op)
-        })
     }
 
     /// The workspace's operators, each with their presence: one query of the directory and one

@@ -301,6 +301,41 @@ impl Dialog {
         if self.is_participant(&op.id) {
             return Ok(Vec::new());
         }
+        Ok(vec![self.connect(op, false, now)])
+    }
+
+    /// Whether the dialog waits for an operator to be given it: open, a visitor waiting, nobody
+    /// connected (what rings when distribution is off).
+    pub fn needs_operator(&self) -> bool {
+        self.rings()
+    }
+
+    /// Automatic distribution gives the dialog to `to`: connected and in charge, as if they had
+    /// joined, and out of the queue. Nothing changes unless the dialog still needs an operator.
+    pub fn assign(&mut self, to: &Operator, now: Millis) -> Result<Vec<Message>, DomainError> {
+        if to.workspace != self.workspace {
+            return Err(DomainError::OperatorNotFound);
+        }
+        if !to.active {
+            return Err(DomainError::OperatorDeactivated);
+        }
+        if !self.needs_operator() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![self.connect(to, true, now)])
+    }
+
+    /// Everyone available is full: the dialog waits in the queue, in arrival order. Operators see
+    /// it in the timeline; the visitor is told their place apart. Queued once.
+    pub fn enqueue(&mut self, now: Millis) -> Vec<Message> {
+        if !self.needs_operator() || self.queued_since.is_some() {
+            return Vec::new();
+        }
+        self.queued_since = Some(now);
+        vec![self.system(SystemEvent::Queued {}, now)]
+    }
+
+    fn connect(&mut self, op: &Operator, assigned: bool, now: Millis) -> Message {
         let me = Participant {
             id: op.id.clone(),
             name: op.name.clone(),
@@ -310,6 +345,7 @@ impl Dialog {
         }
         self.participants.push(me);
         self.needs_answer = false;
+        self.queued_since = None;
         let rejoined = self.introduced.contains(&op.id);
         if !rejoined {
             self.introduced.push(op.id.clone());
@@ -318,8 +354,9 @@ impl Dialog {
             operator: op.id.clone(),
             name: op.name.clone(),
             rejoined,
+            assigned,
         };
-        Ok(vec![self.system(event, now)])
+        self.system(event, now)
     }
 
     /// Disconnects an operator: the dialog goes back to the queue once nobody is connected.
@@ -336,7 +373,12 @@ impl Dialog {
             operator: op.id.clone(),
             name: op.name.clone(),
         };
-        Ok(vec![self.system(event, now)])
+        let mut added = vec![self.system(event, now)];
+        // The last one connected left a held dialog: nobody holds it any more.
+        if self.participants.is_empty() && self.held_since.is_some() {
+            added.push(self.unheld(now));
+        }
+        Ok(added)
     }
 
     /// Hands the dialog to another operator, with a comment only operators see. Only an admin or the
@@ -394,6 +436,7 @@ impl Dialog {
         }
         self.assignee = Some(target);
         self.needs_answer = false;
+        self.queued_since = None;
         let event = SystemEvent::Transferred {
             by: by.id.clone(),
             by_name: by.name.clone(),
@@ -433,6 +476,11 @@ impl Dialog {
             self.assignee = self.participants.first().cloned();
         }
         let open_and_alone = self.participants.is_empty() && self.status == DialogStatus::Open;
+        let mut added = Vec::new();
+        // Nobody is left to come back to it: the hold ends, and the visitor reads that it has.
+        if self.participants.is_empty() && self.held_since.is_some() {
+            added.push(self.unheld(now));
+        }
         let event = match why {
             HandBack::Deactivated(by) => {
                 if open_and_alone {
@@ -455,7 +503,8 @@ impl Dialog {
                 }
             }
         };
-        Ok(vec![self.system(event, now)])
+        added.insert(0, self.system(event, now));
+        Ok(added)
     }
 
     pub fn close(&mut self, op: &Operator, now: Millis) -> Result<Vec<Message>, DomainError> {
@@ -470,6 +519,7 @@ impl Dialog {
         self.introduced.clear();
         self.needs_answer = false;
         self.waiting_since = None;
+        self.queued_since = None;
         let event = SystemEvent::Closed {
             by: Some(op.id.clone()),
             by_name: op.name.clone(),
@@ -531,6 +581,18 @@ impl Dialog {
             .map_or(0, |since| (now - since).max(0));
         self.held_ms += held;
         held
+    }
+
+    /// The hold ends with nobody connected to resume it (a leave, a hand-back).
+    fn unheld(&mut self, now: Millis) -> Message {
+        let held_ms = self.end_hold(now);
+        let event = SystemEvent::Resumed {
+            by: None,
+            by_name: String::new(),
+            held_ms,
+            total_held_ms: self.held_ms,
+        };
+        self.system(event, now)
     }
 
     fn resume_by(&mut self, op: &Operator, now: Millis) -> Message {
@@ -1026,6 +1088,53 @@ mod tests {
         );
         assert_eq!(closed.len(), 1);
         assert_eq!(d.hold(&anna, 71), Err(DomainError::AlreadyClosed));
+    }
+
+    #[test]
+    fn a_hold_ends_when_nobody_is_left_to_resume_it() {
+        let v = visitor();
+        let (anna, boris) = (
+            operator("Anna", Role::Operator),
+            operator("Boris", Role::Operator),
+        );
+        let mut d = Dialog::start(&v, 1);
+        d.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
+        d.join(&anna, 3).unwrap();
+        d.join(&boris, 4).unwrap();
+        d.hold(&anna, 10).unwrap();
+        let left = d.leave(&anna, 20).unwrap();
+        assert_eq!(
+            left.len(),
+            1,
+            "Boris is still there: the hold stays his to end"
+        );
+        assert_eq!(d.held_since, Some(10));
+        let added = d.hand_back(&boris, HandBack::Offline, 30).unwrap();
+        assert!(matches!(
+            added[0].event(),
+            Some(SystemEvent::WentOffline { .. })
+        ));
+        assert!(matches!(
+            added[1].event(),
+            Some(SystemEvent::Resumed {
+                by: None,
+                held_ms: 20,
+                ..
+            })
+        ));
+        assert_eq!(added[1].text, "The dialog is no longer on hold");
+        assert!(added[1].visible_to_visitor(), "the widget's notice goes");
+        assert_eq!((d.held_since, d.held_ms), (None, 20));
+        assert!(
+            d.needs_operator(),
+            "it waits for an operator again, not on hold"
+        );
+
+        d.join(&anna, 40).unwrap();
+        d.hold(&anna, 41).unwrap();
+        let left = d.leave(&anna, 45).unwrap();
+        assert_eq!(left.len(), 2);
+        assert_eq!(d.held_since, None);
     }
 
     #[test]

@@ -32,6 +32,10 @@ pub enum SystemEvent {
         #[ts(as = "Option<bool>", optional)]
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         rejoined: bool,
+        /// Automatic distribution gave the operator the dialog: it rings for them.
+        #[ts(as = "Option<bool>", optional)]
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        assigned: bool,
     },
     Left {
         operator: OperatorId,
@@ -99,6 +103,9 @@ pub enum SystemEvent {
         operator: OperatorId,
         name: String,
     },
+    /// Every available operator was full (automatic distribution): the dialog waits in the queue
+    /// until one has room. Seen by operators only; the visitor is told their place apart.
+    Queued {},
 }
 
 impl SystemEvent {
@@ -145,6 +152,7 @@ impl SystemEvent {
             }
             Self::Resumed { by_name, .. } => format!("{by_name} took the dialog off hold"),
             Self::WentOffline { name, .. } => format!("{name} left: offline"),
+            Self::Queued {} => "Everyone is busy: the dialog waits in the queue".into(),
         }
     }
 }

@@ -4,8 +4,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod distribution;
 mod limits;
 mod presence;
+pub use distribution::*;
 pub use limits::*;
 mod reports;
 pub use presence::*;
@@ -120,7 +122,7 @@ fn next_message(dialog: &mut Dialog, v: &Visitor, client_id: &str, at: Millis) -
 async fn stored_dialog(store: &Arc<dyn Store>, v: &Visitor, at: Millis) -> Dialog {
     let (dialog, messages) = first_message(v, "first", at);
     store
-        .commit(&dialog, &messages)
+        .commit(&dialog, &messages, &Default::default())
         .await
         .expect("first commit");
     dialog
@@ -531,7 +533,7 @@ pub async fn dialogs_are_found_by_who_is_in_charge(store: Arc<dyn Store>) {
         let mut d = stored_dialog(&store, &v, T0 + i).await;
         let added = d.join(&anna, T0 + 10 + i).unwrap();
         d.version += 1;
-        store.commit(&d, &added).await.unwrap();
+        store.commit(&d, &added, &Default::default()).await.unwrap();
         taken.push(d);
     }
     let waiting = stored_dialog(&store, &new_visitor(&store, &ws).await, T0).await;
@@ -539,7 +541,10 @@ pub async fn dialogs_are_found_by_who_is_in_charge(store: Arc<dyn Store>) {
     let closed = &mut taken[2];
     let added = closed.close(&anna, T0 + 20).unwrap();
     closed.version += 1;
-    store.commit(closed, &added).await.unwrap();
+    store
+        .commit(closed, &added, &Default::default())
+        .await
+        .unwrap();
 
     let in_charge = |op: Operator| {
         let store = store.clone();
@@ -566,11 +571,17 @@ pub async fn dialogs_are_found_by_who_is_in_charge(store: Arc<dyn Store>) {
     let moved = &mut taken[0];
     let added = moved.transfer(&anna, &boris, None, T0 + 30).unwrap();
     moved.version += 1;
-    store.commit(moved, &added).await.unwrap();
+    store
+        .commit(moved, &added, &Default::default())
+        .await
+        .unwrap();
     let left = &mut taken[1];
     let added = left.leave(&anna, T0 + 31).unwrap();
     left.version += 1;
-    store.commit(left, &added).await.unwrap();
+    store
+        .commit(left, &added, &Default::default())
+        .await
+        .unwrap();
     assert_eq!(in_charge(anna).await, vec![taken[2].id.clone()]);
     assert_eq!(in_charge(boris).await, vec![taken[0].id.clone()]);
 }
@@ -634,7 +645,10 @@ pub async fn first_commit_creates_the_dialog_and_links_the_visitor(store: Arc<dy
     let ws = WorkspaceId::generate();
     let v = new_visitor(&store, &ws).await;
     let (dialog, messages) = first_message(&v, "m1", T0);
-    store.commit(&dialog, &messages).await.unwrap();
+    store
+        .commit(&dialog, &messages, &Default::default())
+        .await
+        .unwrap();
 
     assert_eq!(
         store.get_dialog(&ws, &dialog.id).await.unwrap(),
@@ -691,7 +705,7 @@ pub async fn second_dialog_for_a_visitor_conflicts(store: Arc<dyn Store>) {
 
     let (second, messages) = first_message(&v, "again", T0 + 1);
     assert_eq!(
-        store.commit(&second, &messages).await,
+        store.commit(&second, &messages, &Default::default()).await,
         Err(StoreError::Conflict)
     );
     assert_eq!(
@@ -717,7 +731,7 @@ pub async fn first_commit_needs_a_stored_visitor(store: Arc<dyn Store>) {
     let v = visitor(&ws);
     let (dialog, messages) = first_message(&v, "m1", T0);
     assert_eq!(
-        store.commit(&dialog, &messages).await,
+        store.commit(&dialog, &messages, &Default::default()).await,
         Err(StoreError::Conflict)
     );
     assert_eq!(store.get_dialog(&ws, &dialog.id).await.unwrap(), None);
@@ -735,11 +749,17 @@ pub async fn stale_version_conflicts_and_writes_nothing(store: Arc<dyn Store>) {
 
     let mut winner = base.clone();
     let won = next_message(&mut winner, &v, "w", T0 + 1);
-    store.commit(&winner, &won).await.unwrap();
+    store
+        .commit(&winner, &won, &Default::default())
+        .await
+        .unwrap();
 
     let mut loser = base.clone();
     let lost = next_message(&mut loser, &v, "l", T0 + 2);
-    assert_eq!(store.commit(&loser, &lost).await, Err(StoreError::Conflict));
+    assert_eq!(
+        store.commit(&loser, &lost, &Default::default()).await,
+        Err(StoreError::Conflict)
+    );
     assert_eq!(store.get_dialog(&ws, &base.id).await.unwrap(), Some(winner));
     assert_eq!(
         store
@@ -757,7 +777,7 @@ pub async fn stale_version_conflicts_and_writes_nothing(store: Arc<dyn Store>) {
     unknown.id = DialogId::generate();
     let messages = next_message(&mut unknown, &v, "u", T0 + 3);
     assert_eq!(
-        store.commit(&unknown, &messages).await,
+        store.commit(&unknown, &messages, &Default::default()).await,
         Err(StoreError::Conflict),
         "an update needs a stored dialog"
     );
@@ -771,7 +791,7 @@ pub async fn duplicate_client_id_is_refused_and_writes_nothing(store: Arc<dyn St
     let mut retry = stored.clone();
     let messages = next_message(&mut retry, &v, "first", T0 + 1);
     assert_eq!(
-        store.commit(&retry, &messages).await,
+        store.commit(&retry, &messages, &Default::default()).await,
         Err(StoreError::DuplicateMessage)
     );
     assert_eq!(
@@ -790,7 +810,7 @@ pub async fn duplicate_client_id_is_refused_and_writes_nothing(store: Arc<dyn St
     copy.seq += 1;
     messages.push(copy);
     assert_eq!(
-        store.commit(&twice, &messages).await,
+        store.commit(&twice, &messages, &Default::default()).await,
         Err(StoreError::DuplicateMessage),
         "one client id twice"
     );
@@ -810,12 +830,15 @@ pub async fn stale_version_with_a_duplicate_client_id_is_a_conflict(store: Arc<d
     let base = stored_dialog(&store, &v, T0).await;
     let mut winner = base.clone();
     let won = next_message(&mut winner, &v, "same", T0 + 1);
-    store.commit(&winner, &won).await.unwrap();
+    store
+        .commit(&winner, &won, &Default::default())
+        .await
+        .unwrap();
 
     let mut stale = base.clone();
     let messages = next_message(&mut stale, &v, "same", T0 + 2);
     assert_eq!(
-        store.commit(&stale, &messages).await,
+        store.commit(&stale, &messages, &Default::default()).await,
         Err(StoreError::Conflict)
     );
 }
@@ -826,7 +849,10 @@ pub async fn messages_page_in_seq_order(store: Arc<dyn Store>) {
     let mut dialog = stored_dialog(&store, &v, T0).await;
     for i in 2..=25 {
         let messages = next_message(&mut dialog, &v, &format!("m{i}"), T0 + i as Millis);
-        store.commit(&dialog, &messages).await.unwrap();
+        store
+            .commit(&dialog, &messages, &Default::default())
+            .await
+            .unwrap();
     }
     let id = &dialog.id;
     let before = |b: Option<u64>, n: usize| {
@@ -923,7 +949,10 @@ pub async fn dialogs_are_listed_by_status(store: Arc<dyn Store>) {
     let mut closed = stored_dialog(&store, &new_visitor(&store, &ws).await, T0 + 1).await;
     let events = closed.close(&op, T0 + 2).unwrap();
     closed.version += 1;
-    store.commit(&closed, &events).await.unwrap();
+    store
+        .commit(&closed, &events, &Default::default())
+        .await
+        .unwrap();
 
     let listed = |status| {
         let (store, ws) = (store.clone(), ws.clone());
@@ -1232,7 +1261,10 @@ pub async fn concurrent_commits_at_one_version_let_exactly_one_win(store: Arc<dy
             let (store, v, mut dialog) = (store.clone(), v.clone(), base.clone());
             tokio::spawn(async move {
                 let messages = next_message(&mut dialog, &v, &format!("racer-{i}"), T0 + 1);
-                store.commit(&dialog, &messages).await.map(|()| dialog)
+                store
+                    .commit(&dialog, &messages, &Default::default())
+                    .await
+                    .map(|()| dialog)
             })
         })
         .collect();
@@ -1549,7 +1581,10 @@ pub async fn dialogs_are_read_by_their_ids(store: Arc<dyn Store>) {
     for i in 0..3 {
         let v = new_visitor(&store, &ws).await;
         let (dialog, messages) = first_message(&v, &format!("c{i}"), T0 + i);
-        store.commit(&dialog, &messages).await.unwrap();
+        store
+            .commit(&dialog, &messages, &Default::default())
+            .await
+            .unwrap();
         ids.push(dialog.id);
     }
     let mut asked = vec![

@@ -18,6 +18,7 @@ import { PROTOCOL_VERSION } from "../../protocol/protocol";
 import type { Endpoints } from "../../common/config";
 import { FatalConnectError } from "../../common/socket";
 import { fetchLimits, uploadFile } from "../../common/upload";
+import type { QueuePlace } from "./chat";
 
 /** The server refused a new visitor's pre-chat details (400): which field, by the answer's code. */
 export class Refused extends Error {
@@ -103,6 +104,12 @@ export function widgetApi({ http, ws }: Endpoints, fetchImpl: typeof fetch = fet
     async history(token: string, cursor: { before?: number; after?: number }): Promise<HistoryPage> {
       const q = cursor.before !== undefined ? `?before=${cursor.before}` : cursor.after !== undefined ? `?after=${cursor.after}` : "";
       return json<HistoryPage>(await fetchImpl(`${http}/visitor/messages${q}`, { headers: bearer(token) }));
+    },
+
+    /** `GET /api/visitor/queue`: the dialog's place in the queue, or null when it does not wait there. */
+    async queue(token: string): Promise<QueuePlace | null> {
+      const place = await json<Partial<QueuePlace>>(await fetchImpl(`${http}/visitor/queue`, { headers: bearer(token) }));
+      return place.type === "queue.position" ? (place as QueuePlace) : null;
     },
 
     /** `GET /api/visitor/messages/{seq}/attachments`: short-lived links to one message's files. */

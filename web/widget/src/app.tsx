@@ -122,6 +122,7 @@ function App({ api, view, init }: Boot) {
       storage,
       request: (a) => socket.request(a),
       history: (cursor) => api.history(bearer(), cursor),
+      queue: () => api.queue(bearer()),
       onChange: () => redraw((n) => n + 1),
     });
     const socket: Socket = new Socket({
@@ -380,6 +381,12 @@ function App({ api, view, init }: Boot) {
       {heldUntil !== null && chat.pending.some((i) => !i.failed) && (
         <p class="slow" role="status">
           {t.tooFast.replace("{n}", String(heldSecs))}
+        </p>
+      )}
+      {chat.queue && (
+        <p class="hold" role="status" data-testid="queue">
+          {t.queue.replace("{n}", String(chat.queue.position))}
+          {chat.queue.estimated_wait_secs !== undefined && ` ${t.queueWait.replace("{m}", String(Math.max(1, Math.round(chat.queue.estimated_wait_secs / 60))))}`}
         </p>
       )}
       {chat.held && (

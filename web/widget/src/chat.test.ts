@@ -166,6 +166,33 @@ describe("the widget's chat state", () => {
     expect(chat.held).toBe(false);
   });
 
+  it("shows its place in the queue as pushed, asks for it when back online, and forgets it once an operator joins", async () => {
+    const server = fakeServer();
+    let place: number | null = 3;
+    const chat = new Chat({
+      site: "site_1",
+      storage: memoryStore(),
+      request: server.request,
+      history: server.history,
+      queue: async () => (place === null ? null : { type: "queue.position", dialog_id: "d1", position: place }),
+      onChange: () => {},
+    });
+    await chat.online();
+    expect(chat.queue).toBeNull();
+    chat.send("anyone?");
+    await chat.outbox.flush();
+    await chat.online();
+    await expect.poll(() => chat.queue?.position).toBe(3);
+    chat.event({ type: "queue.position", dialog_id: "d1", position: 1, estimated_wait_secs: 90 });
+    expect(chat.queue).toEqual({ type: "queue.position", dialog_id: "d1", position: 1, estimated_wait_secs: 90 });
+    const joined = server.store({ client_id: "s1", kind: "system", text: "Anna joined the dialog", event: { event: "joined", operator: "op_a", name: "Anna", assigned: true } });
+    chat.event({ type: "message.created", message: joined });
+    expect(chat.queue).toBeNull();
+    place = null;
+    await chat.online();
+    expect(chat.queue).toBeNull();
+  });
+
   it("shows an operator's join once: a second one follows a leave the visitor never saw", () => {
     const m = (seq: number, event?: MessageView["event"]): MessageView =>
       ({ id: `m${seq}`, dialog_id: "d1", seq, client_id: `c${seq}`, kind: event ? "system" : "operator", text: "", created_at: 0, ...(event ? { event } : {}) });

@@ -4,6 +4,9 @@
 // operator's typing, what the visitor has not read yet, and whether the dialog is closed.
 
 import type { Attachment, ClientAction, HistoryPage, MessageView, ServerEvent } from "../../protocol/protocol";
+
+/** The dialog waits in the queue (automatic distribution, every operator full): its place and wait. */
+export type QueuePlace = Extract<ServerEvent, { type: "queue.position" }>;
 import { Outbox, unstored, type Outgoing } from "../../common/outbox";
 import type { Ack } from "../../common/socket";
 import { applyReceipt, catchUpAfter, latestSeq, mergeMessages } from "../../common/timeline";
@@ -21,6 +24,8 @@ export interface ChatOptions {
   request(action: ClientAction): Promise<Ack>;
   /** `GET /api/visitor/messages`: the newest page without a cursor, else before or after a seq. */
   history(cursor: { before?: number; after?: number }): Promise<HistoryPage>;
+  /** `GET /api/visitor/queue`: the place in the queue now, or null when the dialog does not wait there. */
+  queue?(): Promise<QueuePlace | null>;
   /** Anything shown changed. */
   onChange(): void;
 }
@@ -40,6 +45,8 @@ export class Chat {
   /** Older history is there, from this seq down (`?before=`); 0 when there is none. */
   olderFrom = 0;
   private loadingOlder = false;
+  /** The place in the queue while the dialog waits there for an operator; null when it does not. */
+  queue: QueuePlace | null = null;
   /** The operator typing now: their name, or "" when names are hidden; null when nobody is. */
   typing: string | null = null;
   readonly outbox: Outbox;
@@ -141,6 +148,8 @@ export class Chat {
         this.merge(page.messages);
         this.o.onChange();
       }
+      // Back online with a dialog: whether it waits in the queue, and where (pushes may have been missed).
+      if (this.o.queue && this.messages.length > 0 && !this.closed) void this.o.queue().then((q) => this.setQueue(q), () => {});
     } finally {
       // A failed catch-up must not hold back what the visitor wrote.
       await this.outbox.flush();
@@ -167,8 +176,14 @@ export class Chat {
 
   /** A pushed event; true when it is a new operator reply (ring, count it). */
   event(e: ServerEvent): boolean {
+    if (e.type === "queue.position") {
+      this.setQueue(e);
+      return false;
+    }
     if (e.type === "message.created") {
       const fresh = !this.messages.some((m) => m.seq === e.message.seq);
+      // An operator joined, or the dialog closed: it no longer waits.
+      if (e.message.event?.event === "joined" || e.message.event?.event === "closed") this.setQueue(null);
       this.merge([e.message]);
       if (e.message.kind === "operator") this.setTyping(null);
       return fresh && e.message.kind === "operator";
@@ -196,6 +211,11 @@ export class Chat {
     const next = mergeMessages(this.messages, add);
     if (next === this.messages) return;
     this.messages = next;
+    this.o.onChange();
+  }
+
+  private setQueue(place: QueuePlace | null): void {
+    this.queue = place;
     this.o.onChange();
   }
 

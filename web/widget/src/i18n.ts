@@ -51,6 +51,8 @@ const en = {
   file: "File",
   remove: "Remove",
   onHold: "Your chat is on hold: the operator will be back with you shortly.",
+  queue: "All operators are busy. You are number {n} in the queue.",
+  queueWait: "Estimated wait: about {m} min.",
 };
 
 export type Words = typeof en;
@@ -106,6 +108,8 @@ const ru: Words = {
   file: "Файл",
   remove: "Убрать",
   onHold: "Ваш чат на удержании: оператор скоро вернётся к вам.",
+  queue: "Все операторы заняты. Вы {n}-й в очереди.",
+  queueWait: "Примерное ожидание: около {m} мин.",
 };
 
 export function words(lang: string): Words {

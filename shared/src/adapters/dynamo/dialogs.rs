@@ -14,7 +14,7 @@ use super::item::{
 };
 use super::keys::{self, GSI1SK, GSI2SK};
 use crate::adapters::record::MessageRecord;
-use crate::domain::{Dialog, DialogStatus, Message};
+use crate::domain::{Dialog, DialogStatus, LoadMove, Message};
 use crate::ids::{ClientMessageId, DialogId, OperatorId, WorkspaceId};
 use crate::ports::{DialogCursor, DialogStore, StoreError, StoreResult};
 
@@ -34,7 +34,15 @@ impl DynamoStore {
             keys::activity(dialog.last_activity, &dialog.id),
         );
         let mut item = with_gsi1(item_of("dialog", key, dialog)?, listed);
-        if let Some(assignee) = &dialog.assignee {
+        if let Some(since) = dialog.queued_since {
+            item = with_gsi2(
+                item,
+                (
+                    keys::queue(&dialog.workspace),
+                    keys::queued(since, &dialog.id),
+                ),
+            );
+        } else if let Some(assignee) = &dialog.assignee {
             item = with_gsi2(
                 item,
                 (
@@ -98,6 +106,7 @@ impl DynamoStore {
         &self,
         dialog: &Dialog,
         messages: &[Message],
+        load: &LoadMove,
     ) -> StoreResult<(Vec<TransactWriteItem>, Vec<Guard>)> {
         let mut items = vec![
             TransactWriteItem::builder()
@@ -118,6 +127,14 @@ impl DynamoStore {
             items.push(TransactWriteItem::builder().put(stored).build());
             items.push(TransactWriteItem::builder().put(claimed).build());
             guards.extend([Guard::Message, Guard::ClientId]);
+        }
+        // The assignment's own event says when it happened.
+        let at = messages
+            .last()
+            .map_or(dialog.last_activity, |m| m.created_at);
+        for (update, capped) in self.load_updates(dialog, load, at)? {
+            items.push(TransactWriteItem::builder().update(update).build());
+            guards.push(if capped { Guard::Room } else { Guard::Load });
         }
         Ok((items, guards))
     }
@@ -148,7 +165,12 @@ impl DialogStore for DynamoStore {
         parse_items(self.batch_get(keys).await?)
     }
 
-    async fn commit(&self, dialog: &Dialog, messages: &[Message]) -> StoreResult<()> {
+    async fn commit(
+        &self,
+        dialog: &Dialog,
+        messages: &[Message],
+        load: &LoadMove,
+    ) -> StoreResult<()> {
         if dialog.version == 0 {
             return Err(StoreError::Unavailable(
                 "a dialog is committed with version 1 or more".into(),
@@ -159,7 +181,7 @@ impl DialogStore for DynamoStore {
         if !messages.iter().all(|m| seen.insert(m.client_id.as_str())) {
             return Err(StoreError::DuplicateMessage);
         }
-        let (items, guards) = self.commit_items(dialog, messages)?;
+        let (items, guards) = self.commit_items(dialog, messages, load)?;
         let sent = self
             .client
             .transact_write_items()
@@ -271,6 +293,33 @@ impl DialogStore for DynamoStore {
             .await?
             .iter()
             .map(|item| str_attr(item, GSI2SK).map(DialogId::from_trusted))
+            .collect()
+    }
+
+    /// One Query of GSI2's queue partition: O(what it returns).
+    async fn queued_dialogs(
+        &self,
+        workspace: &WorkspaceId,
+        limit: usize,
+    ) -> StoreResult<Vec<DialogId>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let query = self
+            .query()
+            .index_name(keys::GSI2)
+            .key_condition_expression("#gpk = :gpk")
+            .expression_attribute_names("#gpk", keys::GSI2PK)
+            .expression_attribute_values(":gpk", s(keys::queue(workspace)));
+        self.collect(query, Some(limit))
+            .await?
+            .iter()
+            .map(|item| {
+                let key = str_attr(item, GSI2SK)?;
+                keys::parse_queued(key).ok_or_else(|| {
+                    StoreError::Unavailable(format!("a queue key is malformed: {key}"))
+                })
+            })
             .collect()
     }
 }

@@ -58,6 +58,10 @@ pub enum Guard {
     Unique,
     /// An operator's version, or that the admin vouching for a change is still an active admin.
     Operator,
+    /// An operator's load, moved without a condition: it never fails but on a race.
+    Load,
+    /// The operator an assignment goes to is available and below the cap.
+    Room,
 }
 
 /// The guards that lost when a transaction was cancelled; any other failure is the store's.
@@ -101,9 +105,12 @@ pub fn cancelled(reasons: &[CancellationReason]) -> StoreError {
 /// Maps a cancelled commit to a named error. A lost race on the dialog, the visitor or a message
 /// outranks a duplicate client id: the caller re-reads the dialog and retries, and the retry reports
 /// the duplicate against the current dialog (or finds that the race's winner stored that very
-/// message). Only when nothing but client ids failed is the commit a duplicate.
+/// message). Only when nothing but client ids failed is the commit a duplicate; only when nothing
+/// but an assignment's room failed is it `NoRoom`.
 pub fn commit_refusal(lost: &[Guard]) -> StoreError {
-    if lost.iter().all(|g| *g == Guard::ClientId) {
+    if lost.iter().all(|g| *g == Guard::Room) {
+        StoreError::NoRoom
+    } else if lost.iter().all(|g| *g == Guard::ClientId) {
         StoreError::DuplicateMessage
     } else {
         StoreError::Conflict

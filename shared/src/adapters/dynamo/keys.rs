@@ -306,3 +306,31 @@ pub fn push_endpoint(endpoint: &str) -> Key {
         "PUSHEP".into(),
     )
 }
+
+/// An operator's load (`domain::Load`), in their workspace's partition.
+pub fn load(ws: &WorkspaceId, op: &OperatorId) -> Key {
+    (format!("WS#{ws}"), format!("{LOAD_PREFIX}{op}"))
+}
+
+pub const LOAD_PREFIX: &str = "LOAD#";
+
+/// How fast the workspace's queue moves (`domain::QueuePace`).
+pub fn queue_pace(ws: &WorkspaceId) -> Key {
+    (format!("WS#{ws}"), "QUEUEPACE".into())
+}
+
+/// GSI2: the workspace's queued dialogs (which have no assignee, so no `dialogs_in_charge` key),
+/// the longest waiting first.
+pub fn queue(ws: &WorkspaceId) -> String {
+    format!("WS#{ws}#QUEUE")
+}
+
+pub fn queued(queued_since: Millis, dialog: &DialogId) -> String {
+    format!("{}#{dialog}", sortable_millis(queued_since))
+}
+
+/// The dialog a `queued` key names.
+pub fn parse_queued(key: &str) -> Option<DialogId> {
+    let (_, id) = key.split_once('#')?;
+    DialogId::parse(id).ok()
+}

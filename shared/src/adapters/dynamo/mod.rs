@@ -24,6 +24,7 @@ mod groups;
 mod item;
 mod keys;
 mod limits;
+mod loads;
 mod push_subscriptions;
 mod quick_replies;
 mod read_markers;

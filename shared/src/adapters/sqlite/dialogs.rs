@@ -5,7 +5,7 @@ use super::SqliteStore;
 use super::errors::{is_unique_violation, unavailable};
 use super::row::{body_by_id, from_json, query_bodies, to_json};
 use crate::adapters::record::MessageRecord;
-use crate::domain::{Dialog, DialogStatus, Message};
+use crate::domain::{Dialog, DialogStatus, LoadMove, Message};
 use crate::ids::{ClientMessageId, DialogId, OperatorId, WorkspaceId};
 use crate::ports::{DialogCursor, DialogStore, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -39,9 +39,15 @@ impl DialogStore for SqliteStore {
         .await
     }
 
-    async fn commit(&self, dialog: &Dialog, messages: &[Message]) -> StoreResult<()> {
+    async fn commit(
+        &self,
+        dialog: &Dialog,
+        messages: &[Message],
+        load: &LoadMove,
+    ) -> StoreResult<()> {
         let dialog = dialog.clone();
         let messages = messages.to_vec();
+        let load = load.clone();
         self.with(move |db| {
             let tx = db.transaction().map_err(unavailable)?;
             let (ws, id) = (dialog.workspace.to_string(), dialog.id.to_string());
@@ -89,6 +95,20 @@ impl DialogStore for SqliteStore {
                     Err(e) => return Err(unavailable(e)),
                 }
             }
+            match dialog.queued_since {
+                Some(since) => tx.execute(
+                    "INSERT INTO queue (workspace, dialog, queued_since) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (workspace, dialog) DO UPDATE SET queued_since = excluded.queued_since",
+                    params![ws, id, since],
+                ),
+                None => tx.execute(
+                    "DELETE FROM queue WHERE workspace = ?1 AND dialog = ?2",
+                    params![ws, id],
+                ),
+            }
+            .map_err(unavailable)?;
+            let at = messages.last().map_or(dialog.last_activity, |m| m.created_at);
+            super::loads::move_load(&tx, &ws, &id, &load, at)?;
             tx.commit().map_err(unavailable)
         })
         .await
@@ -176,6 +196,28 @@ impl DialogStore for SqliteStore {
                  ORDER BY last_activity DESC, id DESC LIMIT ?5",
                 params![ws, status.as_str(), at, id, limit as i64],
             )
+        })
+        .await
+    }
+
+    async fn queued_dialogs(
+        &self,
+        workspace: &WorkspaceId,
+        limit: usize,
+    ) -> StoreResult<Vec<DialogId>> {
+        let (ws, limit) = (workspace.to_string(), limit as i64);
+        self.with(move |db| {
+            let mut stmt = db
+                .prepare_cached(
+                    "SELECT dialog FROM queue WHERE workspace = ?1 ORDER BY queued_since, dialog LIMIT ?2",
+                )
+                .map_err(unavailable)?;
+            let ids = stmt
+                .query_map(params![ws, limit], |r| r.get::<_, String>(0))
+                .map_err(unavailable)?
+                .map(|id| id.map(DialogId::from_trusted).map_err(unavailable))
+                .collect();
+            ids
         })
         .await
     }

@@ -13,6 +13,7 @@ mod directory;
 mod errors;
 mod groups;
 mod limits;
+mod loads;
 mod push_subscriptions;
 mod quick_replies;
 mod read_markers;

@@ -80,6 +80,18 @@ CREATE TABLE IF NOT EXISTS console_watches (
     workspace TEXT NOT NULL, operator TEXT NOT NULL, due_at INTEGER NOT NULL,
     PRIMARY KEY (workspace, operator));
 CREATE INDEX IF NOT EXISTS console_watches_by_due ON console_watches (due_at);
+CREATE TABLE IF NOT EXISTS operator_loads (
+    workspace TEXT NOT NULL, operator TEXT NOT NULL, available INTEGER NOT NULL DEFAULT 0,
+    last_assigned_at INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (workspace, operator));
+CREATE TABLE IF NOT EXISTS charges (
+    workspace TEXT NOT NULL, operator TEXT NOT NULL, dialog TEXT NOT NULL, held INTEGER NOT NULL,
+    PRIMARY KEY (workspace, operator, dialog));
+CREATE TABLE IF NOT EXISTS queue (
+    workspace TEXT NOT NULL, dialog TEXT NOT NULL, queued_since INTEGER NOT NULL,
+    PRIMARY KEY (workspace, dialog));
+CREATE INDEX IF NOT EXISTS queue_by_arrival ON queue (workspace, queued_since, dialog);
+CREATE TABLE IF NOT EXISTS queue_paces (workspace TEXT PRIMARY KEY, body TEXT NOT NULL);
 "#;
 
 /// Brings the tables of an older data folder to `SCHEMA`, in one transaction, keeping every row:

@@ -144,7 +144,7 @@ async fn set_status(
 ) -> Result<Response, AppError> {
     let status = OperatorStatus::parse(&b.status)
         .ok_or_else(|| AppError::Invalid("status is one of online, away, offline".into()))?;
-    Ok(Json(app.sessions.set_status(&op, status).await?).into_response())
+    Ok(Json(app.presence.set_status(&op, status).await?).into_response())
 }
 
 async fn operators(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {

@@ -16,6 +16,7 @@ pub fn routes() -> Router<Arc<App>> {
         .route("/api/visitor/session", post(visitor_session))
         .route("/api/visitor/messages", get(visitor_history))
         .route("/api/visitor/page", post(visitor_page))
+        .route("/api/visitor/queue", get(visitor_queue))
         .route(
             "/api/visitor/messages/{seq}/attachments",
             get(visitor_message_attachments),
@@ -47,6 +48,15 @@ async fn visitor_history(
             .await?,
     )
     .into_response())
+}
+
+/// The visitor's place in the queue: the `queue.position` event's body, or `{}` when their
+/// dialog does not wait in it.
+async fn visitor_queue(app: Shared, AsVisitor(visitor): AsVisitor) -> Result<Response, AppError> {
+    Ok(match app.dialogs.queue_place(&visitor).await? {
+        Some(event) => Json(event).into_response(),
+        None => Json(serde_json::json!({})).into_response(),
+    })
 }
 
 #[derive(Deserialize)]

@@ -23,7 +23,7 @@ describe("the server events' map", () => {
     expect(partial).toBeDefined();
     const { store } = signedIn();
     expect(Object.keys(eventHandlers(store)).sort()).toEqual(
-      ["ack", "dialog.created", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "operator.updated", "typing", "visitor.page", "workspace.handling"],
+      ["ack", "dialog.created", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "operator.updated", "queue.position", "typing", "visitor.page", "workspace.handling"],
     );
   });
 
@@ -72,6 +72,19 @@ describe("the server events' map", () => {
     socket.push(transfer(ME, true));
     expect(ring).toHaveBeenCalledTimes(1);
     expect(notify).toHaveBeenCalledWith("Transferred to you: Vera", "VIP");
+
+    // Automatic distribution giving me a dialog rings and notifies too; a plain join does not.
+    const joined = (assigned: boolean) => ({
+      type: "dialog.updated" as const,
+      dialog: dialog("d4", { visitor_name: "Wanda", participants: [{ id: ME, name: "Mia" }] }),
+      ring: assigned,
+      event: message("d4", 2, { kind: "system", event: { event: "joined", operator: ME, name: "Mia", ...(assigned ? { assigned } : {}) } }),
+    });
+    socket.push(joined(false));
+    expect(ring).toHaveBeenCalledTimes(1);
+    socket.push(joined(true));
+    expect(ring).toHaveBeenCalledTimes(2);
+    expect(notify).toHaveBeenLastCalledWith("Assigned to you: Wanda", "");
   });
 
   it("message.created from the visitor: stops their typing, notifies when mine, reads it when open and visible", async () => {

@@ -33,9 +33,14 @@ export function eventHandlers(
       if (e.event) s.timeline.add(e.dialog.id, [e.event]);
       // A dialog handed to me rings once, as a new one does.
       const handed = e.event?.event;
-      if (e.ring && handed?.event === "transferred" && handed.to === s.session.me.value?.id) {
+      const me = s.session.me.value?.id;
+      if (e.ring && handed?.event === "transferred" && handed.to === me) {
         ringOnce();
         notify(`Transferred to you: ${e.dialog.visitor_name}`, handed.comment ?? e.dialog.last_message?.text ?? "");
+      } else if (e.ring && handed?.event === "joined" && handed.assigned && handed.operator === me) {
+        // Automatic distribution gave it to me.
+        ringOnce();
+        notify(`Assigned to you: ${e.dialog.visitor_name}`, e.dialog.last_message?.text ?? "");
       }
     },
     "dialog.removed": (e) => s.dialog.forget(e.dialog_id),
@@ -54,6 +59,8 @@ export function eventHandlers(
       if (e.side === "visitor") s.timeline.setTyping(e.dialog_id, e.typing);
     },
     "dialog.read": (e) => s.sidebar.setUnread(e.dialog_id, e.unread),
+    // To visitors only.
+    "queue.position": () => {},
     "operator.status": (e) => s.workspace.setStatus(e.operator_id, e.status, e.presence),
     "operator.updated": (e) => {
       s.workspace.updated(e.operator);
