@@ -20,6 +20,10 @@ pub struct Plan {
     pub seconds: f64,
     /// Characters per message.
     pub text_len: usize,
+    /// Automatic distribution on: each first message is given to an operator by the server (room
+    /// for every dialog: `max_active_chats` the dialogs per operator, at most 100), and only a
+    /// dialog it queued is joined by hand.
+    pub distribution: bool,
 }
 
 impl Plan {
@@ -74,13 +78,22 @@ pub async fn parlor_fleet(gw: &Gateway, plan: &Plan) -> Result<Fleet, String> {
         .as_str()
         .ok_or("login gave no token")?
         .to_owned();
+    if plan.distribution {
+        let max = plan.dialogs.div_ceil(plan.operators).clamp(1, 100);
+        let body = json!({"distribution": true, "max_active_chats": max});
+        http.call("PUT", "/workspace/handling", Some(&admin), Some(body))
+            .await?;
+    }
     let mut operators = Vec::new();
+    let mut operator_ids = Vec::new();
     for j in 0..plan.operators {
         let email = format!("op{j}@parlor.bench");
         let password = format!("operator-{j}-password");
         let body = json!({"email": email, "name": format!("Operator {j}"), "password": password, "role": "operator"});
-        http.call("POST", "/operators", Some(&admin), Some(body))
+        let created = http
+            .call("POST", "/operators", Some(&admin), Some(body))
             .await?;
+        operator_ids.push(created["id"].as_str().unwrap_or_default().to_owned());
         let token = http
             .call(
                 "POST",
@@ -102,6 +115,9 @@ pub async fn parlor_fleet(gw: &Gateway, plan: &Plan) -> Result<Fleet, String> {
         operators.push(Conn::open(connector, Reader::Operator(j), recorder.clone()).await?);
     }
     let ops = Arc::new(operators);
+    let given = plan
+        .distribution
+        .then(|| Arc::new((admin.clone(), operator_ids)));
     let mut opened: Vec<Option<(Conn, String)>> = (0..plan.dialogs).map(|_| None).collect();
     for chunk in (0..plan.dialogs)
         .collect::<Vec<_>>()
@@ -110,14 +126,20 @@ pub async fn parlor_fleet(gw: &Gateway, plan: &Plan) -> Result<Fleet, String> {
         let tasks: Vec<_> = chunk
             .iter()
             .map(|&i| {
-                let (http, ops, rec, ws, site) = (
+                let (http, ops, rec, ws, site, given) = (
                     http.clone(),
                     ops.clone(),
                     recorder.clone(),
                     gw.ws_url(),
                     gw.site_key.clone(),
+                    given.clone(),
                 );
-                tokio::spawn(async move { open_dialog(i, &http, &ops, rec, &ws, &site).await })
+                tokio::spawn(async move {
+                    let given = given
+                        .as_deref()
+                        .map(|(admin, ids)| (admin.as_str(), ids.as_slice()));
+                    open_dialog(i, &http, &ops, rec, &ws, &site, given).await
+                })
             })
             .collect();
         for (&i, t) in chunk.iter().zip(tasks) {
@@ -138,6 +160,8 @@ pub async fn parlor_fleet(gw: &Gateway, plan: &Plan) -> Result<Fleet, String> {
     })
 }
 
+/// `given`: with distribution on, the admin's token and the operators' ids, to learn whom the
+/// server gave the dialog to.
 async fn open_dialog(
     i: usize,
     http: &Http,
@@ -145,6 +169,7 @@ async fn open_dialog(
     rec: Arc<Recorder>,
     ws: &str,
     site: &str,
+    given: Option<(&str, &[String])>,
 ) -> Result<(Conn, String), String> {
     let connector = Connector::Visitor {
         http: http.clone(),
@@ -165,9 +190,28 @@ async fn open_dialog(
     if let Connector::Visitor { dialog: d, .. } = visitor.connector() {
         *d.lock().expect("not poisoned") = Some(dialog.clone());
     }
-    let operator = &ops[rec.owner(i)];
-    let join = json!({"action": "assign", "op": "join", "request_id": format!("join-{i}"), "dialog_id": dialog});
-    operator.request(join).await?;
+    let assignee = match given {
+        Some((admin, ids)) => {
+            let stored = http
+                .call("GET", &format!("/dialogs/{dialog}"), Some(admin), None)
+                .await?;
+            let id = stored["assignee"]["id"].as_str().unwrap_or_default();
+            ids.iter().position(|o| o == id)
+        }
+        None => None,
+    };
+    let operator = match assignee {
+        Some(j) => {
+            rec.given_to(i, j);
+            &ops[j]
+        }
+        None => {
+            let operator = &ops[rec.owner(i)];
+            let join = json!({"action": "assign", "op": "join", "request_id": format!("join-{i}"), "dialog_id": dialog});
+            operator.request(join).await?;
+            operator
+        }
+    };
     if let Connector::Operator { dialogs, .. } = operator.connector() {
         dialogs.lock().expect("not poisoned").push(dialog.clone());
     }

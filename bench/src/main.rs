@@ -5,7 +5,8 @@
 //!                                         the fault runs on 10 dialogs; fails on any loss, duplicate,
 //!                                         misorder or untyped error, never on a time
 //! parlor-bench load [--dialogs 10,100,1000] [--operators 4] [--rate 0.5] [--seconds 20]
-//!                                         latency and throughput against a bare relay, per size
+//!                   [--distribution]      latency and throughput against a bare relay, per size;
+//!                                         with automatic distribution giving out the dialogs
 //! parlor-bench fuzz [--frames 100000] [--seed N]
 //! parlor-bench faults [--dialogs 20] [--seconds 8]
 //!                                         gateway killed and restarted, 10% of sockets dropped,
@@ -57,6 +58,7 @@ struct Args {
     json: Option<PathBuf>,
     dynamodb: Option<String>,
     operators_list: Vec<usize>,
+    distribution: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -74,6 +76,7 @@ fn parse_args() -> Result<Args, String> {
         json: None,
         dynamodb: None,
         operators_list: Vec::new(),
+        distribution: false,
     };
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -101,6 +104,7 @@ fn parse_args() -> Result<Args, String> {
             "--gateway" => a.gateway = Some(value()?.into()),
             "--json" => a.json = Some(value()?.into()),
             "--dynamodb" => a.dynamodb = Some(value()?),
+            "--distribution" => a.distribution = true,
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -180,9 +184,9 @@ fn ratio(a: std::time::Duration, b: std::time::Duration) -> String {
 
 fn print_rows(rows: &[Row]) {
     println!(
-        "\n| dialogs | operators | msgs/s acked | visitor→operator p50/p95/p99/max ms | operator→visitor p50/p95/p99/max ms | relay p50/p95/p99/max ms | p50 ratio | p99 ratio | gateway CPU | gateway peak RSS | delivery |"
+        "\n| dialogs | operators | distribution | msgs/s acked | visitor→operator p50/p95/p99/max ms | operator→visitor p50/p95/p99/max ms | relay p50/p95/p99/max ms | p50 ratio | p99 ratio | gateway CPU | gateway peak RSS | delivery |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for r in rows {
         let v = &r.parlor.verdict;
         let relay = &r.relay.verdict.visitor_to_operator;
@@ -192,9 +196,10 @@ fn print_rows(rows: &[Row]) {
             v.problems()
         };
         println!(
-            "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {:.0}% | {:.0} MB | {} |",
+            "| {} | {} | {} | {:.0} | {} | {} | {} | {} | {} | {:.0}% | {:.0} MB | {} |",
             r.plan.dialogs,
             r.plan.operators,
+            if r.plan.distribution { "on" } else { "off" },
             r.parlor.throughput(),
             v.visitor_to_operator.row(),
             v.operator_to_visitor.row(),
@@ -215,7 +220,7 @@ fn write_json(path: &Path, rows: &[Row]) -> Result<(), String> {
         .map(|r| {
             let (v, relay) = (&r.parlor.verdict, &r.relay.verdict);
             serde_json::json!({
-                "dialogs": r.plan.dialogs, "operators": r.plan.operators, "rate": r.plan.rate, "seconds": r.plan.seconds,
+                "dialogs": r.plan.dialogs, "operators": r.plan.operators, "distribution": r.plan.distribution, "rate": r.plan.rate, "seconds": r.plan.seconds,
                 "throughput": r.parlor.throughput(), "cpu": r.cpu, "rss": r.rss,
                 "parlor_v2o": [ms(v.visitor_to_operator.p50), ms(v.visitor_to_operator.p95), ms(v.visitor_to_operator.p99), ms(v.visitor_to_operator.max)],
                 "parlor_o2v": [ms(v.operator_to_visitor.p50), ms(v.operator_to_visitor.p95), ms(v.operator_to_visitor.p99), ms(v.operator_to_visitor.max)],
@@ -377,7 +382,7 @@ async fn visits_report(a: &Args) -> Result<(), String> {
     println!(
         "| step | function | HTTP requests | WebSocket messages | RRU | WRU | of which DynamoDB Local reports 0 (RRU minimums / failed writes) | DynamoDB calls | pushes | ms here (median) | USD per million |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for s in &steps {
         let u = &s.units;
         let ws_messages = s.frames_in as f64 + s.pushes;
@@ -482,6 +487,7 @@ async fn main_result() -> Result<(), String> {
                 rate: 4.0,
                 seconds: 3.0,
                 text_len: 40,
+                distribution: false,
             };
             let row = measure(&bin, &plan, a.seed).await?;
             print_rows(std::slice::from_ref(&row));
@@ -508,6 +514,7 @@ async fn main_result() -> Result<(), String> {
                 rate: 2.0,
                 seconds: 4.0,
                 text_len: 40,
+                distribution: false,
             };
             faults_report(&bin, &plan, a.seed).await
         }
@@ -520,6 +527,7 @@ async fn main_result() -> Result<(), String> {
                     rate: a.rate,
                     seconds: a.seconds,
                     text_len: 80,
+                    distribution: a.distribution,
                 };
                 eprintln!(
                     "load: {dialogs} dialogs, {} operators, {} msg/s per side, {} s ...",
@@ -562,6 +570,7 @@ async fn main_result() -> Result<(), String> {
                 rate: 2.0,
                 seconds,
                 text_len: 40,
+                distribution: false,
             };
             faults_report(&bin, &plan, a.seed).await
         }

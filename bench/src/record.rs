@@ -48,6 +48,8 @@ pub struct Recorder {
     log: Mutex<Log>,
     dialogs: RwLock<HashMap<String, usize>>,
     operators: usize,
+    /// Dialogs automatic distribution gave to another operator than the round robin's.
+    owners: RwLock<HashMap<usize, usize>>,
     closed: AtomicUsize,
 }
 
@@ -121,6 +123,7 @@ impl Recorder {
             log: Mutex::default(),
             dialogs: RwLock::default(),
             operators,
+            owners: RwLock::default(),
             closed: AtomicUsize::new(0),
         }
     }
@@ -132,9 +135,23 @@ impl Recorder {
             .insert(id.to_owned(), index);
     }
 
-    /// The operator who answers dialog `index`.
+    /// The operator who answers dialog `index`: the one distribution gave it to, else round robin.
     pub fn owner(&self, index: usize) -> usize {
-        index % self.operators
+        let given = self
+            .owners
+            .read()
+            .expect("not poisoned")
+            .get(&index)
+            .copied();
+        given.unwrap_or(index % self.operators)
+    }
+
+    /// Dialog `index` was given to operator `operator` (automatic distribution).
+    pub fn given_to(&self, index: usize, operator: usize) {
+        self.owners
+            .write()
+            .expect("not poisoned")
+            .insert(index, operator);
     }
 
     pub fn sent(&self, client_id: String, dialog: usize, from: From) {

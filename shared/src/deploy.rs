@@ -257,6 +257,19 @@ const TRANSITIONS: &[Grant] = &[
     SIGNING_KEY,
 ];
 
+/// A socket opening or closing: the ticket or the connection, the operator or the visitor, the
+/// workspace (its grace), a console watch or a visitor's socket counter, the connection record, and
+/// `operator.status` told to colleagues.
+const CONSOLE_EVENTS: &[Grant] = &[
+    table("dynamodb:DeleteItem"),
+    table("dynamodb:GetItem"),
+    table("dynamodb:PutItem"),
+    table("dynamodb:UpdateItem"),
+    QUERY_INDEX,
+    PUSH,
+    SIGNING_KEY,
+];
+
 /// Automatic distribution (`app::distribution`), where any change may give dialogs out or queue
 /// them: the operators' loads (a Query of the workspace's partition), the queue (GSI2) and its
 /// dialogs (BatchGetItem, to tell each visitor their place), and the assignment's commit, whose
@@ -323,18 +336,7 @@ pub const PERMISSIONS: &[Permissions] = &[
         // their other consoles (GSI1) and the workspace (its grace), moves their console watch
         // ahead and, for their first console, tells colleagues (`operator.status`).
         function: Function::WebSocket(Route::Connect),
-        grants: &[
-            &[
-                table("dynamodb:DeleteItem"),
-                table("dynamodb:GetItem"),
-                table("dynamodb:PutItem"),
-                table("dynamodb:UpdateItem"),
-                QUERY_INDEX,
-                PUSH,
-                SIGNING_KEY,
-            ],
-            DISTRIBUTE,
-        ],
+        grants: &[CONSOLE_EVENTS, DISTRIBUTE],
         reserved: &[],
     },
     Permissions {
@@ -343,15 +345,7 @@ pub const PERMISSIONS: &[Permissions] = &[
         // time in the presence state they leave (the reports' counters) and tells colleagues
         // (`operator.status`).
         function: Function::WebSocket(Route::Disconnect),
-        grants: &[&[
-            table("dynamodb:DeleteItem"),
-            table("dynamodb:GetItem"),
-            table("dynamodb:PutItem"),
-            table("dynamodb:UpdateItem"),
-            QUERY_INDEX,
-            PUSH,
-            SIGNING_KEY,
-        ]],
+        grants: &[CONSOLE_EVENTS],
         reserved: &[],
     },
     Permissions {

@@ -7,7 +7,7 @@
 use parlor_e2e::serde_json::Value;
 use parlor_e2e::{TestApp, dialog_of, distribute, frame, hand_back_after, start_dialog};
 
-fn joined_by<'a>(e: &'a Value, op: &str) -> bool {
+fn joined_by(e: &Value, op: &str) -> bool {
     e["type"] == "dialog.updated"
         && e["event"]["event"]["event"] == "joined"
         && e["event"]["event"]["operator"] == op
@@ -145,6 +145,22 @@ async fn everyone_full_queues_the_dialog_and_a_freed_slot_takes_the_head() {
         dialog_of(&app, &third).await["assignee"]["id"],
         anna.id.as_str()
     );
+
+    // The reports count both as queued, credited to Anna, with how long they waited.
+    let today = parlor_core::domain::Day::of(app.running.app.now()).to_string();
+    let admin = app.admin_token().await;
+    let report = app
+        .get(&format!("/api/reports?from={today}&to={today}"), &admin)
+        .await;
+    let hers = report["operators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == anna.id.as_str())
+        .unwrap();
+    assert_eq!(hers["total"]["queued"], 2, "{report}");
+    assert!(hers["total"]["queue_ms"].as_u64().is_some());
+    assert_eq!(report["team"]["total"]["queued"], 2);
 }
 
 #[tokio::test]

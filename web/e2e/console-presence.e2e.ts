@@ -2,27 +2,16 @@
 // with a console open. Colleagues see a console open and close wherever the operator's name shows
 // (the team list, the dialog's assignee), the transfer list offers only available operators, and a
 // dialog transferred to an operator rings for them.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import type { ChatHandling } from "../protocol/protocol";
-import { addOperator, api, login, signedInConsole, dialogRow, gatewayAndBrowser, scriptedVisitor, type Parlor } from "./harness";
+import { addOperator, api, login, dialogRow, consoleScene, countRings, rang, scriptedVisitor, type Parlor } from "./harness";
 
-const scene = gatewayAndBrowser();
+const { scene, signIn } = consoleScene();
 let parlor: Parlor;
-const contexts: BrowserContext[] = [];
-const errors: string[] = [];
-
-function signIn(who: { email: string; password: string }): Promise<Page> {
-  return signedInConsole(scene.browser, parlor, who, { contexts, errors });
-}
 
 beforeAll(() => {
   parlor = scene.parlor;
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close();
-  expect(errors).toEqual([]);
 });
 
 function member(page: Page, name: string) {
@@ -69,19 +58,12 @@ describe("presence in the console", () => {
 
     // Boris opens his: he is offered, and a transfer to him rings in his console.
     const borisPage = await signIn(boris);
-    await borisPage.evaluate(() => {
-      (window as unknown as { rang: number }).rang = 0;
-      const play = AudioContext.prototype.createOscillator;
-      AudioContext.prototype.createOscillator = function (this: AudioContext) {
-        (window as unknown as { rang: number }).rang++;
-        return play.call(this);
-      };
-    });
+    await countRings(borisPage);
     await admin.click('[data-testid="transfer"]');
     await admin.selectOption('[data-testid="transfer-to"]', { label: "Boris" });
     await admin.click('[data-testid="transfer-submit"]');
     await dialogRow(borisPage, "Vera").locator('[data-testid="assignee"]', { hasText: "Boris" }).waitFor();
-    await borisPage.waitForFunction(() => (window as unknown as { rang: number }).rang > 0);
+    await rang(borisPage);
   });
 
   it("hands back the dialog of an operator without a console, and the visitor's next message rings", async () => {

@@ -10,7 +10,7 @@ import { crc32, deflateSync } from "node:zlib";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import WebSocket from "ws";
 import type {
   ClientAction,
@@ -449,6 +449,44 @@ export async function signedInConsole(
   page.on("pageerror", (e) => track.errors.push(e.message));
   await consoleSignIn(page, parlor, who);
   return page;
+}
+
+/**
+ * A test file's gateway and browser (`gatewayAndBrowser`) with consoles signed in on it: each in a
+ * context of its own, closed after the file's last test, which then fails if any page threw.
+ */
+export function consoleScene(options: ParlorOptions = {}): {
+  scene: { parlor: Parlor; browser: Browser };
+  signIn(who: { email: string; password: string }): Promise<Page>;
+  contexts: BrowserContext[];
+  errors: string[];
+} {
+  const scene = gatewayAndBrowser(options);
+  const contexts: BrowserContext[] = [];
+  const errors: string[] = [];
+  // Registered after the browser's own: it runs first, while the browser is still open.
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    expect(errors).toEqual([]);
+  });
+  return { scene, contexts, errors, signIn: (who) => signedInConsole(scene.browser, scene.parlor, who, { contexts, errors }) };
+}
+
+/** Has `page` count the chimes it plays (each note is an oscillator), for `rang`. */
+export async function countRings(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { rang: number }).rang = 0;
+    const play = AudioContext.prototype.createOscillator;
+    AudioContext.prototype.createOscillator = function (this: AudioContext) {
+      (window as unknown as { rang: number }).rang++;
+      return play.call(this);
+    };
+  });
+}
+
+/** Waits until `page` (after `countRings`) has played a chime. */
+export async function rang(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as { rang: number }).rang > 0);
 }
 
 /** Signs in to the console on `page` and waits until its socket is up. */

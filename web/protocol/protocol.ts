@@ -184,7 +184,16 @@ reply_ms: number,
  * Replies later than the workspace's reply-time limit, and dialogs closed with the visitor
  * unanswered.
  */
-missed: number, };
+missed: number, 
+/**
+ * Dialogs that waited in the queue (automatic distribution, everyone full), counted when the
+ * queue gave them to this operator.
+ */
+queued: number, 
+/**
+ * Summed over `queued`: how long each waited in the queue.
+ */
+queue_ms: number, };
 
 /**
  * queued → delivered → read, or failed with a reason (seed 002).
@@ -304,7 +313,16 @@ reply_ms: number,
  * Replies later than the workspace's reply-time limit, and dialogs closed with the visitor
  * unanswered.
  */
-missed: number, };
+missed: number, 
+/**
+ * Dialogs that waited in the queue (automatic distribution, everyone full), counted when the
+ * queue gave them to this operator.
+ */
+queued: number, 
+/**
+ * Summed over `queued`: how long each waited in the queue.
+ */
+queue_ms: number, };
 
 /**
  * A file a client wants to send, as it describes it before uploading.

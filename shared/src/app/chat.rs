@@ -27,7 +27,8 @@ enum Sent {
         dialog: Dialog,
         added: Vec<Message>,
         created: bool,
-        moved: LoadMove,
+        /// Boxed: the common case moves nothing, and it would double the retry's size.
+        moved: Box<LoadMove>,
     },
     Again(Message),
 }
@@ -165,7 +166,7 @@ impl Dialogs {
                         dialog,
                         added,
                         created,
-                        moved,
+                        moved: Box::new(moved),
                     });
                 }
                 Err(StoreError::Conflict) => {

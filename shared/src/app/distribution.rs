@@ -32,15 +32,6 @@ enum Placed {
 }
 
 impl Dialogs {
-    async fn handling(&self, workspace: &WorkspaceId) -> AppResult<ChatHandling> {
-        Ok(self
-            .directory
-            .get_workspace(workspace)
-            .await?
-            .map(|w| w.handling)
-            .unwrap_or_default())
-    }
-
     /// After a change is told: where distribution is on, a dialog that needs an operator is
     /// placed, and a slot that `moved` freed goes to the head of the queue. Reads the workspace's
     /// settings only when either may be the case.
@@ -53,7 +44,7 @@ impl Dialogs {
         if !needs && !moved.frees() {
             return Ok(());
         }
-        let handling = self.handling(&dialog.workspace).await?;
+        let handling = super::handling_of(&*self.directory, &dialog.workspace).await?;
         if !handling.distribution {
             return Ok(());
         }
@@ -78,7 +69,7 @@ impl Dialogs {
             .set_available(workspace, op, presence.is_available())
             .await?;
         if presence.is_available() {
-            let handling = self.handling(workspace).await?;
+            let handling = super::handling_of(&*self.directory, workspace).await?;
             if handling.distribution {
                 self.drain_queue(workspace, &handling).await?;
             }
@@ -144,7 +135,9 @@ impl Dialogs {
         tracing::info!(dialog_id = %dialog.id, operator_id = %op.id, "distribution.assigned");
         self.announce(&dialog, &added, None, &[]).await?;
         if let Some(since) = queued_since.into_inner().expect("not poisoned") {
-            self.left_queue(workspace, since, added[0].created_at).await;
+            let at = added[0].created_at;
+            self.left_queue(workspace, since, at).await;
+            self.reports.left_queue(&dialog, &op.id, since, at).await;
         }
         Ok(Some(Placed::Assigned))
     }

@@ -19,12 +19,7 @@ pub struct Handling {
 impl Handling {
     /// The settings of the operator's workspace.
     pub async fn chat_handling(&self, op: &Operator) -> AppResult<ChatHandling> {
-        Ok(self
-            .directory
-            .get_workspace(&op.workspace)
-            .await?
-            .map(|w| w.handling)
-            .unwrap_or_default())
+        super::handling_of(&*self.directory, &op.workspace).await
     }
 
     /// Replaces the settings, each within its range, and tells every operator console

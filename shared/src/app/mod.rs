@@ -433,6 +433,18 @@ struct Collaborators {
     reports: Arc<Reports>,
 }
 
+/// A workspace's chat handling settings: the defaults for a workspace stored before them, or gone.
+pub(crate) async fn handling_of(
+    directory: &dyn DirectoryStore,
+    workspace: &WorkspaceId,
+) -> AppResult<crate::domain::ChatHandling> {
+    Ok(directory
+        .get_workspace(workspace)
+        .await?
+        .map(|w| w.handling)
+        .unwrap_or_default())
+}
+
 /// A dialog the operator may see, or `dialog_not_found` / `forbidden`.
 pub(crate) async fn dialog_for(
     dialogs: &dyn DialogStore,

@@ -55,12 +55,7 @@ impl Presences {
 
     /// How long after its last console was heard of an operator of this workspace is handed back.
     async fn grace(&self, workspace: &WorkspaceId) -> AppResult<Millis> {
-        let handling = self
-            .directory
-            .get_workspace(workspace)
-            .await?
-            .map(|w| w.handling)
-            .unwrap_or_default();
+        let handling = super::handling_of(&*self.directory, workspace).await?;
         Ok(Millis::from(handling.hand_back_after_secs) * 1000)
     }
 

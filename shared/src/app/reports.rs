@@ -256,6 +256,24 @@ impl Reports {
         }
     }
 
+    /// Records a dialog's leaving the queue (given to `to` at `at`, queued since `since`).
+    pub(crate) async fn left_queue(
+        &self,
+        dialog: &Dialog,
+        to: &OperatorId,
+        since: Millis,
+        at: Millis,
+    ) {
+        let figures = crate::domain::queue_figures(since, at);
+        if let Err(e) = self
+            .reports
+            .add_figures(&dialog.workspace, Day::of(at), to, &figures)
+            .await
+        {
+            tracing::error!(dialog_id = %dialog.id, error = %e, "report.queue_not_recorded");
+        }
+    }
+
     /// Records a close, from the dialog as it was before, for the operator in charge (or the one
     /// who closed it, when nobody was).
     pub(crate) async fn closed(&self, before: &Dialog, by: &OperatorId, at: Millis) {
@@ -452,7 +470,8 @@ impl Reports {
 pub fn report_csv(report: &Report) -> String {
     let mut out = String::from(
         "operator_id,operator,day,online_s,away_s,offline_s,no_console_s,closed,\
-         avg_resolution_s,first_responses,avg_first_response_s,replies,avg_reply_s,missed\n",
+         avg_resolution_s,first_responses,avg_first_response_s,replies,avg_reply_s,missed,\
+         queued,avg_queue_s\n",
     );
     let mut rows = |id: &str, name: &str, figures: &ReportFigures| {
         let days = figures.days.iter().map(|d| (d.day.as_str(), &d.figures));
@@ -478,6 +497,8 @@ pub fn report_csv(report: &Report) -> String {
                 f.replies.to_string(),
                 avg(f.reply_ms, f.replies),
                 f.missed.to_string(),
+                f.queued.to_string(),
+                avg(f.queue_ms, f.queued),
             ];
             out.push_str(&cells.join(","));
             out.push('\n');

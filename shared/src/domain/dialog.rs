@@ -1092,13 +1092,11 @@ mod tests {
 
     #[test]
     fn a_hold_ends_when_nobody_is_left_to_resume_it() {
-        let v = visitor();
         let (anna, boris) = (
             operator("Anna", Role::Operator),
             operator("Boris", Role::Operator),
         );
-        let mut d = Dialog::start(&v, 1);
-        d.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
+        let mut d = crate::domain::testing::waiting_dialog(&visitor());
         d.join(&anna, 3).unwrap();
         d.join(&boris, 4).unwrap();
         d.hold(&anna, 10).unwrap();

@@ -153,11 +153,18 @@ pub struct Figures {
     /// unanswered.
     #[ts(type = "number")]
     pub missed: u64,
+    /// Dialogs that waited in the queue (automatic distribution, everyone full), counted when the
+    /// queue gave them to this operator.
+    #[ts(type = "number")]
+    pub queued: u64,
+    /// Summed over `queued`: how long each waited in the queue.
+    #[ts(type = "number")]
+    pub queue_ms: u64,
 }
 
 impl Figures {
     /// Every counter by its stored name, the stores' one list of them.
-    pub fn counters(&self) -> [(&'static str, u64); 11] {
+    pub fn counters(&self) -> [(&'static str, u64); 13] {
         [
             ("online_ms", self.online_ms),
             ("away_ms", self.away_ms),
@@ -170,6 +177,8 @@ impl Figures {
             ("replies", self.replies),
             ("reply_ms", self.reply_ms),
             ("missed", self.missed),
+            ("queued", self.queued),
+            ("queue_ms", self.queue_ms),
         ]
     }
 
@@ -188,6 +197,8 @@ impl Figures {
             "replies" => &mut self.replies,
             "reply_ms" => &mut self.reply_ms,
             "missed" => &mut self.missed,
+            "queued" => &mut self.queued,
+            "queue_ms" => &mut self.queue_ms,
             _ => return,
         };
         *slot = slot.saturating_add(value);
@@ -240,6 +251,15 @@ pub fn reply_figures(before: &Dialog, now: Millis, limit_secs: Option<u32>) -> F
         f.missed = 1;
     }
     f
+}
+
+/// What a dialog's leaving the queue measures: one queued dialog and how long it waited.
+pub fn queue_figures(queued_since: Millis, now: Millis) -> Figures {
+    Figures {
+        queued: 1,
+        queue_ms: (now - queued_since).max(0) as u64,
+        ..Figures::default()
+    }
 }
 
 /// What closing a dialog measures, from the dialog as it was before the close.

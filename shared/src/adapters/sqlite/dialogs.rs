@@ -212,12 +212,10 @@ impl DialogStore for SqliteStore {
                     "SELECT dialog FROM queue WHERE workspace = ?1 ORDER BY queued_since, dialog LIMIT ?2",
                 )
                 .map_err(unavailable)?;
-            let ids = stmt
-                .query_map(params![ws, limit], |r| r.get::<_, String>(0))
+            stmt.query_map(params![ws, limit], |r| r.get::<_, String>(0))
                 .map_err(unavailable)?
                 .map(|id| id.map(DialogId::from_trusted).map_err(unavailable))
-                .collect();
-            ids
+                .collect()
         })
         .await
     }

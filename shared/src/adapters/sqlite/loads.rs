@@ -59,13 +59,37 @@ pub(super) fn move_load(
     )
     .map_err(unavailable)?;
     if load.gives() == Some(&to.operator) {
-        tx.execute(
-            "INSERT INTO operator_loads (workspace, operator, last_assigned_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (workspace, operator) DO UPDATE SET last_assigned_at = excluded.last_assigned_at",
-            params![ws, op, now],
-        )
-        .map_err(unavailable)?;
+        set_on_load(tx, ws, op, Column::LastAssignedAt, now)?;
     }
+    Ok(())
+}
+
+/// The columns of `operator_loads` written one at a time.
+enum Column {
+    Available,
+    LastAssignedAt,
+}
+
+/// Sets one column of an operator's `operator_loads` row, creating the row if need be.
+fn set_on_load(
+    db: &rusqlite::Connection,
+    ws: &str,
+    op: &str,
+    column: Column,
+    value: i64,
+) -> StoreResult<()> {
+    let column = match column {
+        Column::Available => "available",
+        Column::LastAssignedAt => "last_assigned_at",
+    };
+    db.execute(
+        &format!(
+            "INSERT INTO operator_loads (workspace, operator, {column}) VALUES (?1, ?2, ?3)
+             ON CONFLICT (workspace, operator) DO UPDATE SET {column} = excluded.{column}"
+        ),
+        params![ws, op, value],
+    )
+    .map_err(unavailable)?;
     Ok(())
 }
 
@@ -149,16 +173,8 @@ impl LoadStore for SqliteStore {
         available: bool,
     ) -> StoreResult<()> {
         let (ws, op) = (workspace.to_string(), operator.to_string());
-        self.with(move |db| {
-            db.execute(
-                "INSERT INTO operator_loads (workspace, operator, available) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (workspace, operator) DO UPDATE SET available = excluded.available",
-                params![ws, op, available],
-            )
-            .map_err(unavailable)?;
-            Ok(())
-        })
-        .await
+        self.with(move |db| set_on_load(db, &ws, &op, Column::Available, i64::from(available)))
+            .await
     }
 
     async fn queue_pace(&self, workspace: &WorkspaceId) -> StoreResult<QueuePace> {

@@ -14,6 +14,8 @@ const none: Figures = {
   replies: 0,
   reply_ms: 0,
   missed: 0,
+  queued: 0,
+  queue_ms: 0,
 };
 
 describe("reports", () => {
@@ -40,7 +42,7 @@ describe("reports", () => {
   });
 
   it("turns figures into the table's cells, most closed first", () => {
-    const anna: Figures = { ...none, closed: 2, resolution_ms: 600_000, first_responses: 1, first_response_ms: 30_000, replies: 3, reply_ms: 90_000, missed: 1, online_ms: 3600_000 };
+    const anna: Figures = { ...none, closed: 2, resolution_ms: 600_000, first_responses: 1, first_response_ms: 30_000, replies: 3, reply_ms: 90_000, missed: 1, queued: 2, queue_ms: 90_000, online_ms: 3600_000 };
     expect(row("a", "Anna", anna)).toEqual({
       id: "a",
       name: "Anna",
@@ -49,12 +51,15 @@ describe("reports", () => {
       reply: "30 s",
       resolution: "5 min",
       missed: 1,
+      queued: 2,
+      queueWait: "45 s",
       online: "1 h 00 min",
       away: "0 s",
       offline: "0 s",
       noConsole: "0 s",
     });
     expect(row("b", "Bob", none).reply).toBe("–");
+    expect(row("b", "Bob", none).queueWait).toBe("–");
     const report: Report = {
       from: "2026-12-01",
       to: "2026-12-03",

@@ -65,6 +65,8 @@ export interface Row {
   reply: string;
   resolution: string;
   missed: number;
+  queued: number;
+  queueWait: string;
   online: string;
   away: string;
   offline: string;
@@ -80,6 +82,8 @@ export function row(id: string, name: string, f: Figures): Row {
     reply: duration(average(f.reply_ms, f.replies)),
     resolution: duration(average(f.resolution_ms, f.closed)),
     missed: f.missed,
+    queued: f.queued,
+    queueWait: duration(average(f.queue_ms, f.queued)),
     online: duration(f.online_ms),
     away: duration(f.away_ms),
     offline: duration(f.offline_ms),

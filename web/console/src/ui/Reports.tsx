@@ -92,6 +92,8 @@ export function Reports({ store }: { store: Store }) {
                   <th scope="col">Reply</th>
                   <th scope="col">Resolution</th>
                   <th scope="col">Missed</th>
+                  <th scope="col">Queued</th>
+                  <th scope="col">Queue wait</th>
                   <th scope="col">Online</th>
                   <th scope="col">Away</th>
                   <th scope="col">Offline</th>
@@ -108,6 +110,8 @@ export function Reports({ store }: { store: Store }) {
                     <td data-cell="reply">{r.reply}</td>
                     <td data-cell="resolution">{r.resolution}</td>
                     <td data-cell="missed">{r.missed}</td>
+                    <td data-cell="queued">{r.queued}</td>
+                    <td data-cell="queue-wait">{r.queueWait}</td>
                     <td>{r.online}</td>
                     <td>{r.away}</td>
                     <td>{r.offline}</td>
