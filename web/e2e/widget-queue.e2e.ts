@@ -50,12 +50,14 @@ describe("automatic distribution and the queue", () => {
     await olek.send("Hello?");
     const olekQueued = await olek.client.waitFor((e: ServerEvent) => e.type === "queue.position");
     expect(olekQueued).toMatchObject({ type: "queue.position", position: 2 });
-    await dialogRow(annaPage, "Lena").waitFor();
+    // Anna's sidebar shows Lena's dialog waiting in the queue.
+    await dialogRow(annaPage, "Lena").locator('[data-testid="queued-badge"]').waitFor();
 
     // Anna closes Vera's dialog: Lena's is hers at once, and Lena's notice goes as Anna joins.
     await dialogRow(annaPage, "Vera").locator(".row-main").click();
     await annaPage.click('[data-testid="close"]');
     await dialogRow(annaPage, "Lena").locator('[data-testid="assignee"]', { hasText: "Anna" }).waitFor();
+    expect(await dialogRow(annaPage, "Lena").locator('[data-testid="queued-badge"]').count()).toBe(0);
     await chat.locator(".m.system", { hasText: "Anna joined the dialog" }).waitFor();
     await notice.waitFor({ state: "detached" });
     // Olek moves up, now with an estimate: the queue has moved once.

@@ -122,6 +122,11 @@ export function DialogPane({ store }: { store: Store }) {
                 On hold
               </span>
             )}
+            {d.queued_since !== undefined && (
+              <span class="held-badge" data-testid="pane-queued">
+                Queued
+              </span>
+            )}
           </span>
         </div>
         {/* Each action an icon with its name beside it; on narrow screens the icon alone, the name kept for screen readers and as a tooltip. */}

@@ -264,6 +264,11 @@ function DialogRow({ row, store, now, height, at, of }: { row: Row; store: Store
               On hold
             </span>
           )}
+          {d.queued_since !== undefined && (
+            <span class="held-badge" data-testid="queued-badge" title="Everyone is busy: it waits in the queue">
+              Queued
+            </span>
+          )}
           {due ? (
             <span class={`deadline ${due.overdue ? "overdue" : ""}`} title={due.overdue ? "Overdue: past the reply-time limit" : "Time left to reply"} data-testid="deadline">
               <Icon name="clock" size={12} />
