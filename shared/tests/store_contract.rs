@@ -49,6 +49,7 @@ contract_suite!(
     loads_follow_the_open_dialogs_in_charge,
     an_assignment_needs_an_available_operator_below_the_cap,
     concurrent_assignments_never_pass_the_cap,
+    an_operator_going_offline_while_being_assigned_keeps_loads_and_dialogs_agreeing,
     the_queue_is_read_in_arrival_order,
     the_queue_pace_is_kept_per_workspace,
     report_counters_add_up_per_day_and_operator,

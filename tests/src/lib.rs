@@ -795,6 +795,52 @@ pub async fn twenty_dialogs_meet_ten_operators_at_once(app: &TestApp) {
     }
 }
 
+/// Anna's last console closes while six dialogs are being given out (distribution on, four each): whatever she was given in
+/// that moment goes back when her grace ends, and every dialog ends with Boris (within his limit)
+/// or in the queue, assigned once, none lost. Run on each store.
+pub async fn going_offline_while_being_assigned(app: &TestApp) {
+    distribute(app, 4).await;
+    // After the settings' PUT, which would put the default grace back.
+    hand_back_after(app, 1).await;
+    let anna = app.operator("Anna").await;
+    let boris = app.operator("Boris").await;
+    let a = app.connect_operator(&anna).await;
+    let _b = app.connect_operator(&boris).await;
+    let mut visitors = Vec::new();
+    for i in 0..6 {
+        visitors.push(app.visitor(&format!("V{i}")).await);
+    }
+    let starts =
+        futures_util::future::join_all(visitors.iter_mut().map(|v| start_dialog(v, "hello")));
+    let (dialogs, ()) = futures_util::future::join(starts, a.close()).await;
+
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let rows = loop {
+        let mut rows = Vec::new();
+        for id in &dialogs {
+            rows.push(dialog_of(app, id).await);
+        }
+        if rows.iter().all(|d| d["assignee"]["id"] != anna.id.as_str()) {
+            break rows;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "Anna kept dialogs: {rows:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let with_boris = rows
+        .iter()
+        .filter(|d| d["assignee"]["id"] == boris.id.as_str())
+        .count();
+    let queued = rows.iter().filter(|d| d["queued_since"].is_i64()).count();
+    assert_eq!(with_boris, 4, "Boris is given up to his limit: {rows:?}");
+    assert_eq!(queued, 2, "the rest wait: {rows:?}");
+    for d in &rows {
+        assert!(d["participants"].as_array().unwrap().len() <= 1, "{d}");
+    }
+}
+
 /// Storage as a browser meets it: the grant's form posted straight to it, links fetched from it.
 pub mod storage {
     use super::{TestApp, Value, json, unique};

@@ -321,3 +321,8 @@ async fn twenty_dialogs_meeting_ten_operators_on_dynamodb_are_each_assigned_once
 {
     parlor_e2e::twenty_dialogs_meet_ten_operators_at_once(&on_dynamodb().await).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_going_offline_while_being_assigned_on_dynamodb_loses_nothing() {
+    parlor_e2e::going_offline_while_being_assigned(&on_dynamodb().await).await;
+}

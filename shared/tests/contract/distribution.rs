@@ -230,6 +230,74 @@ pub async fn concurrent_assignments_never_pass_the_cap(store: Arc<dyn Store>) {
     assert_eq!(sorted(load(&store, &ws, &anna.id).await.all), sorted(won));
 }
 
+/// An operator marked unavailable (their last console closed) while dialogs are being assigned to
+/// them: each assignment either landed before (the dialog is theirs and in their load, for the
+/// hand-back to find) or is refused; never a dialog theirs outside their load, or the reverse.
+pub async fn an_operator_going_offline_while_being_assigned_keeps_loads_and_dialogs_agreeing(
+    store: Arc<dyn Store>,
+) {
+    let ws = WorkspaceId::generate();
+    let anna = operator(&ws, &unique_email("anna"));
+    store.set_available(&ws, &anna.id, true).await.unwrap();
+    let cap = Cap {
+        max: 100,
+        held_counts: false,
+    };
+    let mut dialogs = Vec::new();
+    for i in 0..8 {
+        dialogs.push(stored_dialog(&store, &new_visitor(&store, &ws).await, T0 + i).await);
+    }
+    let ids: Vec<DialogId> = dialogs.iter().map(|d| d.id.clone()).collect();
+    let tries = dialogs.into_iter().map(|mut d| {
+        let (store, anna) = (store.clone(), anna.clone());
+        tokio::spawn(async move {
+            commit_moving(&store, &mut d, Some(cap), |d| {
+                d.assign(&anna, T0 + 50).unwrap()
+            })
+            .await
+        })
+    });
+    let offline = {
+        let (store, ws, op) = (store.clone(), ws.clone(), anna.id.clone());
+        tokio::spawn(async move { store.set_available(&ws, &op, false).await })
+    };
+    let outcomes = futures_util::future::join_all(tries).await;
+    offline.await.unwrap().unwrap();
+    for outcome in outcomes {
+        let outcome = outcome.unwrap();
+        assert!(
+            matches!(
+                outcome,
+                Ok(()) | Err(StoreError::NoRoom | StoreError::Conflict)
+            ),
+            "{outcome:?}"
+        );
+    }
+    let load = load(&store, &ws, &anna.id).await;
+    assert!(!load.available);
+    let mut theirs = Vec::new();
+    for id in &ids {
+        let d = store.get_dialog(&ws, id).await.unwrap().unwrap();
+        if d.assignee.is_some_and(|a| a.id == anna.id) {
+            theirs.push(id.clone());
+        }
+    }
+    assert_eq!(
+        sorted(load.all),
+        sorted(theirs),
+        "the load is exactly the dialogs she was given"
+    );
+    // And from now on, nothing more.
+    let mut late = stored_dialog(&store, &new_visitor(&store, &ws).await, T0).await;
+    assert_eq!(
+        commit_moving(&store, &mut late, Some(cap), |d| d
+            .assign(&anna, T0 + 60)
+            .unwrap())
+        .await,
+        Err(StoreError::NoRoom)
+    );
+}
+
 pub async fn the_queue_is_read_in_arrival_order(store: Arc<dyn Store>) {
     let ws = WorkspaceId::generate();
     let anna = operator(&ws, &unique_email("anna"));
