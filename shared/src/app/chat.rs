@@ -121,7 +121,7 @@ impl Dialogs {
                 .await?;
         }
         // A dialog that now needs an operator is given one where distribution is on.
-        self.distribute_after(&dialog, &moved).await?;
+        self.distribute_after(&dialog, &moved).await;
         Ok(Done::message(message.clone(), receipts))
     }
 

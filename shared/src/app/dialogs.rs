@@ -164,7 +164,7 @@ impl Dialogs {
         if charge_passed {
             self.pass_over_gone(dialog.clone(), Some(op)).await?;
         }
-        self.distribute_after(&dialog, &moved).await?;
+        self.distribute_after(&dialog, &moved).await;
         Ok(Done::changed(dialog, &added))
     }
 
@@ -201,7 +201,7 @@ impl Dialogs {
             if added.is_empty() {
                 break;
             }
-            Box::pin(self.distribute_after(&handed, &moved)).await?;
+            Box::pin(self.distribute_after(&handed, &moved)).await;
             dialog = handed;
         }
         Ok(())
@@ -262,7 +262,7 @@ impl Dialogs {
         )
         .await;
         announced?;
-        self.distribute_after(&dialog, &moved).await?;
+        self.distribute_after(&dialog, &moved).await;
         Ok(Done::changed(dialog, &added))
     }
 
@@ -291,7 +291,7 @@ impl Dialogs {
                 .await?;
             self.announce(&dialog, &added, None, &[]).await?;
             self.pass_over_gone(dialog.clone(), by).await?;
-            self.distribute_after(&dialog, &moved).await?;
+            self.distribute_after(&dialog, &moved).await;
         }
         Ok(())
     }

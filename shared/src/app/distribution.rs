@@ -29,17 +29,23 @@ enum Placed {
     Queued,
     /// It no longer needs an operator (someone joined, it closed).
     NotNeeded,
+    /// The operator tried cannot take dialogs (deactivated, or no longer in the workspace).
+    Unfit,
 }
 
 impl Dialogs {
-    /// After a change is told: where distribution is on, a dialog that needs an operator is
-    /// placed, and a slot that `moved` freed goes to the head of the queue. Reads the workspace's
-    /// settings only when either may be the case.
-    pub(super) async fn distribute_after(
-        &self,
-        dialog: &Dialog,
-        moved: &LoadMove,
-    ) -> AppResult<()> {
+    /// After a change is stored and told: where distribution is on, a dialog that needs an
+    /// operator is placed, and a slot that `moved` freed goes to the head of the queue. Reads the
+    /// workspace's settings only when either may be the case. A failure is logged, never the
+    /// change's: the change is stored, and a dialog not placed rings for everyone as without
+    /// distribution (the next freed slot or available operator drains the queue).
+    pub(super) async fn distribute_after(&self, dialog: &Dialog, moved: &LoadMove) {
+        if let Err(e) = self.try_distribute_after(dialog, moved).await {
+            tracing::warn!(dialog_id = %dialog.id, error = %e, "distribution.failed");
+        }
+    }
+
+    async fn try_distribute_after(&self, dialog: &Dialog, moved: &LoadMove) -> AppResult<()> {
         let needs = dialog.needs_operator() && dialog.queued_since.is_none();
         if !needs && !moved.frees() {
             return Ok(());
@@ -91,19 +97,27 @@ impl Dialogs {
             if ranked.is_empty() {
                 return self.enqueue(workspace, id, cap).await;
             }
+            let mut filled = false;
             for load in ranked {
                 match self.assign(workspace, id, &load.operator, cap).await? {
+                    Some(Placed::Unfit) => {}
                     Some(placed) => return Ok(placed),
-                    // Full or gone meanwhile: the next one.
-                    None => continue,
+                    // Full or no longer available: the next one.
+                    None => filled = true,
                 }
             }
-            // Every one of them filled up meanwhile: read the loads again.
+            if !filled {
+                break;
+            }
+            // Some filled up meanwhile: read the loads again.
         }
-        Err(DomainError::Conflict.into())
+        // Nobody could take it after all (the candidates deactivated, or filling up faster than
+        // it could be given): it waits with the others.
+        self.enqueue(workspace, id, cap).await
     }
 
-    /// Gives the dialog to `to` if they are still available with room (`None` when not).
+    /// Gives the dialog to `to` if they are still available with room (`None` when not: they
+    /// filled up or their last console closed meanwhile).
     async fn assign(
         &self,
         workspace: &WorkspaceId,
@@ -112,10 +126,10 @@ impl Dialogs {
         cap: Cap,
     ) -> AppResult<Option<Placed>> {
         let Some(op) = self.directory.get_operator(workspace, to).await? else {
-            return Ok(None);
+            return Ok(Some(Placed::Unfit));
         };
         if !op.active {
-            return Ok(None);
+            return Ok(Some(Placed::Unfit));
         }
         let queued_since = std::sync::Mutex::new(None);
         let committed = self
