@@ -64,23 +64,28 @@ impl Dialogs {
     }
 
     /// Presence said whether the operator is available: distribution follows, and an operator
-    /// who became available takes from the queue.
+    /// who became available takes from the queue. A failure is logged, never the status change's.
     pub(crate) async fn presence_changed(
         &self,
         workspace: &WorkspaceId,
         op: &OperatorId,
         presence: Presence,
-    ) -> AppResult<()> {
-        self.loads
-            .set_available(workspace, op, presence.is_available())
-            .await?;
-        if presence.is_available() {
-            let handling = super::handling_of(&*self.directory, workspace).await?;
-            if handling.distribution {
-                self.drain_queue(workspace, &handling).await?;
+    ) {
+        let followed = async {
+            self.loads
+                .set_available(workspace, op, presence.is_available())
+                .await?;
+            if presence.is_available() {
+                let handling = super::handling_of(&*self.directory, workspace).await?;
+                if handling.distribution {
+                    self.drain_queue(workspace, &handling).await?;
+                }
             }
+            AppResult::Ok(())
+        };
+        if let Err(e) = followed.await {
+            tracing::warn!(operator_id = %op, error = %e, "distribution.presence_not_followed");
         }
-        Ok(())
     }
 
     /// Assigns the dialog to the best available operator with room, or queues it.

@@ -258,9 +258,6 @@ impl Presences {
         self.reports
             .presence_changed(workspace, op, presence, self.clock.now())
             .await;
-        self.dialogs
-            .presence_changed(workspace, op, presence)
-            .await?;
         let event = ServerEvent::OperatorStatusChanged {
             operator_id: op.clone(),
             status,
@@ -271,6 +268,8 @@ impl Presences {
         self.delivery
             .deliver(&fanout::workspace(&all, &event))
             .await;
+        // Distribution follows: an operator who became available takes from the queue.
+        self.dialogs.presence_changed(workspace, op, presence).await;
         Ok(())
     }
 }
