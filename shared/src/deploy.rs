@@ -295,6 +295,13 @@ const PRESIGN: &[Grant] = &[
     },
 ];
 
+/// Deleting dialogs deletes their files, previews and sealed copies (`DeleteObjects`, authorised
+/// per key as `s3:DeleteObject`).
+const DELETE_FILES: &[Grant] = &[Grant {
+    action: "s3:DeleteObject",
+    on: Resource::Attachments,
+}];
+
 /// The widget's frame page, read from the hosting bucket each time it is served.
 const READ_FRAME: &[Grant] = &[Grant {
     action: "s3:GetObject",
@@ -373,9 +380,10 @@ pub const PERMISSIONS: &[Permissions] = &[
     },
     Permissions {
         // Login, tickets, operators and their lifecycle, status (pushed to the other consoles),
-        // lists, history, visitors, upload grants and links to files, the widget's frame page.
+        // lists, history, visitors, upload grants and links to files, the widget's frame page,
+        // deleting dialogs (their items, their terms and their files).
         function: Function::HttpApi,
-        grants: &[DIALOG_WORK, PRESIGN, READ_FRAME, TEAM],
+        grants: &[DIALOG_WORK, PRESIGN, READ_FRAME, TEAM, DELETE_FILES],
         reserved: &[],
     },
     Permissions {

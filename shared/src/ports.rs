@@ -139,6 +139,18 @@ pub trait DialogStore: Send + Sync {
         workspace: &WorkspaceId,
         operator: &OperatorId,
     ) -> StoreResult<Vec<DialogId>>;
+
+    /// Deletes the dialog and everything stored under it: its messages and their client-id
+    /// claims, its receipts, every operator's read marker of it and its search terms; the
+    /// visitor's link to it goes too (their next message starts a new dialog). The dialog itself
+    /// goes first, so a commit racing the delete is refused (`Conflict`) rather than left behind.
+    /// Returns the dialog as it was, `None` when there was none (what was left of an earlier,
+    /// interrupted delete is removed all the same). Files in storage are the caller's.
+    async fn delete_dialog(
+        &self,
+        workspace: &WorkspaceId,
+        id: &DialogId,
+    ) -> StoreResult<Option<Dialog>>;
 }
 
 /// Where a page of dialogs ends.
@@ -582,6 +594,8 @@ pub trait Blobs: Send + Sync {
     /// Copies an object, its type and disposition with it, in storage (nothing passes through),
     /// unless `to` already holds one: the first copy to a key stays. True when this one copied.
     async fn copy_once(&self, from: &str, to: &str) -> Result<bool, BlobError>;
+    /// Deletes the objects of these keys; a key with no object is no error.
+    async fn delete(&self, keys: &[String]) -> Result<(), BlobError>;
 }
 
 /// A small JPEG of an image, and the image's own size.

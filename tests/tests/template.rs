@@ -1165,6 +1165,20 @@ async fn every_flow(app: &TestApp) {
     )
     .await;
 
+    // Deleting a dialog (the admin may): its items, its search terms and its files.
+    let mut wes = app.visitor("Wes").await;
+    let doomed = parlor_e2e::start_dialog(&mut wes, "please forget this").await;
+    let file =
+        parlor_e2e::storage::upload(app, &wes.token, "scan.png", &picture, "image/png").await;
+    wes.ws
+        .ok(parlor_e2e::storage::send_files(Some(&doomed), "", &[&file]))
+        .await;
+    let forget = json!({ "dialog_ids": [doomed] });
+    let (status, deleted) = app
+        .request("POST", "/api/dialogs/delete", Some(&admin), Some(forget))
+        .await;
+    assert_eq!((status, &deleted["deleted"]), (200, &json!([doomed])));
+
     // The widget's frame page, as the HTTP API's function serves it in AWS: read from the hosting
     // bucket (here a bucket of the local storage) for the site it is asked for.
     let function = parlor_e2e::deployed::http_api_function(

@@ -108,6 +108,42 @@ impl Attachments {
         }
     }
 
+    /// Deletes the files of every message of a dialog from storage: each upload, its sealed copy
+    /// and its preview (a key that holds nothing is no error), reading the messages back a page of
+    /// `MAX_PAGE` at a time. Without storage there are none.
+    pub(crate) async fn delete_dialog_files(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+    ) -> AppResult<()> {
+        let Some(storage) = &self.attachments else {
+            return Ok(());
+        };
+        let mut keys = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self
+                .dialogs
+                .messages_after(workspace, dialog, after, super::MAX_PAGE)
+                .await?;
+            for a in page.iter().flat_map(|m| &m.attachments) {
+                keys.extend([
+                    object_key(workspace, &a.id),
+                    sealed_key(workspace, &a.id),
+                    preview_key(workspace, &a.id),
+                ]);
+            }
+            match page.last() {
+                Some(last) if page.len() == super::MAX_PAGE => after = last.seq,
+                _ => break,
+            }
+        }
+        if !keys.is_empty() {
+            storage.blobs.delete(&keys).await?;
+        }
+        Ok(())
+    }
+
     fn storage(&self) -> AppResult<&AttachmentStorage> {
         self.attachments
             .as_ref()

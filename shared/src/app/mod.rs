@@ -3,6 +3,7 @@
 
 mod attachments;
 mod chat;
+mod deletion;
 mod delivery;
 mod dialogs;
 mod fanout;
@@ -25,6 +26,7 @@ pub use attachments::{
     UPLOAD_TOKEN_TTL, UPLOAD_WINDOW,
 };
 pub(crate) use chat::Draft;
+pub use deletion::DeletedDialogs;
 pub use delivery::{Delivery, OPENING_MS};
 pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use groups::{GroupChange, Groups, Membership};

@@ -11,6 +11,10 @@ use super::{
     Right, Sender, SystemEvent, Visitor, validate_text,
 };
 
+/// The most dialogs one request deletes (`POST /api/dialogs/delete`): a console's loaded list
+/// is a few pages of 50, and each dialog is a few store calls and one request to storage.
+pub const MAX_DIALOGS_PER_DELETE: usize = 100;
+
 /// Why an operator's dialogs are handed back.
 #[derive(Clone, Copy, Debug)]
 pub enum HandBack<'a> {

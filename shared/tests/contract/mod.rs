@@ -4,8 +4,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod deletes;
 mod limits;
 mod presence;
+pub use deletes::*;
 pub use limits::*;
 mod reports;
 pub use presence::*;

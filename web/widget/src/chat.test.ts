@@ -148,6 +148,27 @@ describe("the widget's chat state", () => {
     expect(chat.closed).toBe(false);
   });
 
+  it("clears the conversation when an operator deletes the dialog, and counts a new one's replies from nothing", async () => {
+    const server = fakeServer();
+    const storage = memoryStore();
+    const chat = newChat(server, storage);
+    chat.send("hi");
+    await chat.online();
+    const reply = server.store({ client_id: "o1", kind: "operator", text: "hello" });
+    expect(chat.event({ type: "message.created", message: reply })).toBe(true);
+    await chat.markRead();
+    expect(chat.unread).toBe(0);
+    expect(storage.data.get("parlor:site_1:read")).toBe("2");
+
+    expect(chat.event({ type: "dialog.deleted", dialog_ids: ["d1"] })).toBe(false);
+    expect(chat.messages).toEqual([]);
+    expect(storage.data.get("parlor:site_1:read")).toBe("0");
+    // The new dialog's first reply (seq 2 again) is unread, not taken for the old one's.
+    const fresh = { ...reply, id: "n2", dialog_id: "d2", client_id: "o2", text: "new" };
+    expect(chat.event({ type: "message.created", message: fresh })).toBe(true);
+    expect(chat.unread).toBe(1);
+  });
+
   it("knows the dialog is on hold until a resume or a close, whatever the visitor writes meanwhile", async () => {
     const server = fakeServer();
     const chat = newChat(server, memoryStore());

@@ -173,6 +173,10 @@ export class Chat {
       if (e.message.kind === "operator") this.setTyping(null);
       return fresh && e.message.kind === "operator";
     }
+    if (e.type === "dialog.deleted") {
+      this.forgetDialog();
+      return false;
+    }
     if (e.type === "message.status" && e.side === "operators") {
       this.messages = applyReceipt(this.messages, e.side, e.status, e.up_to);
       this.o.onChange();
@@ -180,6 +184,20 @@ export class Chat {
       this.setTyping(e.typing ? (e.name ?? "") : null);
     }
     return false;
+  }
+
+  /**
+   * An operator deleted the dialog (`dialog.deleted`): the conversation is cleared here too, and the
+   * visitor's next message starts a new dialog, counted from its own first message.
+   */
+  private forgetDialog(): void {
+    clearTimeout(this.typingTimer);
+    this.typing = null;
+    this.messages = [];
+    this.olderFrom = 0;
+    this.readUpTo = 0;
+    this.o.storage.setItem(this.key("read"), JSON.stringify(0));
+    this.o.onChange();
   }
 
   /** The visitor sees the dialog: everything up to the newest message is read. */

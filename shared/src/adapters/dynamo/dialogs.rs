@@ -8,13 +8,15 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 
 use super::DynamoStore;
-use super::errors::{Guard, commit_refusal, invalid_request, lost_guards};
+use super::errors::{
+    Guard, commit_refusal, condition_held, invalid_request, lost_guards, unavailable,
+};
 use super::item::{
     ENTITY, item_of, key_of, n, parse_items, s, str_attr, u64_attr, with_gsi1, with_gsi2,
 };
 use super::keys::{self, GSI1SK, GSI2SK};
 use crate::adapters::record::MessageRecord;
-use crate::domain::{Dialog, DialogStatus, Message};
+use crate::domain::{Dialog, DialogStatus, IndexEntry, Message, SearchField};
 use crate::ids::{ClientMessageId, DialogId, OperatorId, WorkspaceId};
 use crate::ports::{DialogCursor, DialogStore, StoreError, StoreResult};
 
@@ -254,6 +256,70 @@ impl DialogStore for DynamoStore {
                 ),
         };
         parse_items(self.collect(query, Some(limit)).await?)
+    }
+
+    async fn delete_dialog(
+        &self,
+        workspace: &WorkspaceId,
+        id: &DialogId,
+    ) -> StoreResult<Option<Dialog>> {
+        let dialog: Option<Dialog> = self.get_parsed(keys::dialog(workspace, id)).await?;
+        if dialog.is_some() {
+            // First, so that a commit racing the delete fails its version's condition.
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(key_of(keys::dialog(workspace, id))))
+                .send()
+                .await
+                .map_err(unavailable)?;
+        }
+        // Whatever is left in the partition: messages, client-id claims, receipts, read markers
+        // and the pointers to the dialog's search terms (each of which goes too).
+        let query = self
+            .query_partition(keys::dialog_partition(workspace, id))
+            .key_condition_expression("PK = :pk")
+            .projection_expression("PK, SK, #term, #field")
+            .expression_attribute_names("#term", "term")
+            .expression_attribute_names("#field", "field");
+        let mut doomed = Vec::new();
+        for item in self.collect(query, None).await? {
+            let sk = str_attr(&item, keys::SK)?;
+            if sk.starts_with(keys::DIALOG_TERM_PREFIX) {
+                let field = str_attr(&item, "field")?;
+                let entry = IndexEntry {
+                    term: str_attr(&item, "term")?.to_owned(),
+                    dialog: id.clone(),
+                    field: SearchField::parse(field).ok_or_else(|| {
+                        StoreError::Unavailable(format!("unknown search field {field}"))
+                    })?,
+                    seq: None,
+                    at: 0,
+                };
+                doomed.push(key_of(keys::search_term(workspace, &entry)));
+            }
+            doomed.push(key_of((
+                str_attr(&item, keys::PK)?.to_owned(),
+                sk.to_owned(),
+            )));
+        }
+        self.batch_delete(doomed).await?;
+        if let Some(dialog) = &dialog {
+            // The visitor's link, unless it already names another dialog.
+            let unlinked = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key_of(keys::visitor(workspace, &dialog.visitor))))
+                .update_expression("REMOVE #dialog")
+                .condition_expression("#dialog = :dialog")
+                .expression_attribute_names("#dialog", "dialog")
+                .expression_attribute_values(":dialog", s(id.as_str()))
+                .send()
+                .await;
+            condition_held(unlinked)?;
+        }
+        Ok(dialog)
     }
 
     async fn dialogs_in_charge(

@@ -261,6 +261,17 @@ pub fn search_term(ws: &WorkspaceId, e: &IndexEntry) -> Key {
     )
 }
 
+/// A search term's pointer in its dialog's partition, so that deleting the dialog finds every
+/// term written for it (`{field}#{term}`; the term is last, as it is the one part of any length).
+pub fn dialog_term(ws: &WorkspaceId, e: &IndexEntry) -> Key {
+    (
+        dialog_partition(ws, &e.dialog),
+        format!("{DIALOG_TERM_PREFIX}{}#{}", e.field.as_str(), e.term),
+    )
+}
+
+pub const DIALOG_TERM_PREFIX: &str = "TERM#";
+
 /// A workspace's push subscriptions and choices share one partition: who to push to for a new
 /// dialog is one Query, and one operator's are a `begins_with` within it.
 pub fn push_partition(ws: &WorkspaceId) -> String {

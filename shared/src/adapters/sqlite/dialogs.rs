@@ -180,6 +180,32 @@ impl DialogStore for SqliteStore {
         .await
     }
 
+    async fn delete_dialog(
+        &self,
+        workspace: &WorkspaceId,
+        id: &DialogId,
+    ) -> StoreResult<Option<Dialog>> {
+        let (ws, id) = (workspace.to_string(), id.to_string());
+        self.with(move |db| {
+            let tx = db.transaction().map_err(unavailable)?;
+            let dialog: Option<Dialog> = body_by_id(&tx, "dialogs", &ws, &id)?;
+            // Each by a key or an index that starts with the workspace and the dialog.
+            for sql in [
+                "DELETE FROM dialogs WHERE workspace = ?1 AND id = ?2",
+                "DELETE FROM messages WHERE workspace = ?1 AND dialog = ?2",
+                "DELETE FROM receipts WHERE workspace = ?1 AND dialog = ?2",
+                "DELETE FROM read_markers WHERE workspace = ?1 AND dialog = ?2",
+                "DELETE FROM search_terms WHERE workspace = ?1 AND dialog = ?2",
+                "UPDATE visitors SET dialog = NULL WHERE workspace = ?1 AND dialog = ?2",
+            ] {
+                tx.execute(sql, params![ws, id]).map_err(unavailable)?;
+            }
+            tx.commit().map_err(unavailable)?;
+            Ok(dialog)
+        })
+        .await
+    }
+
     async fn dialogs_in_charge(
         &self,
         workspace: &WorkspaceId,

@@ -18,6 +18,7 @@ CREATE INDEX IF NOT EXISTS operators_by_email ON operators (email);
 CREATE TABLE IF NOT EXISTS visitors (
     workspace TEXT NOT NULL, id TEXT NOT NULL, dialog TEXT, body TEXT NOT NULL,
     PRIMARY KEY (workspace, id));
+CREATE INDEX IF NOT EXISTS visitors_by_dialog ON visitors (workspace, dialog) WHERE dialog IS NOT NULL;
 CREATE TABLE IF NOT EXISTS dialogs (
     workspace TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL, last_activity INTEGER NOT NULL,
     version INTEGER NOT NULL, body TEXT NOT NULL, assignee TEXT,
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS receipts (
 CREATE TABLE IF NOT EXISTS read_markers (
     workspace TEXT NOT NULL, operator TEXT NOT NULL, dialog TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (workspace, operator, dialog));
+CREATE INDEX IF NOT EXISTS read_markers_by_dialog ON read_markers (workspace, dialog);
 CREATE TABLE IF NOT EXISTS connections (
     id TEXT PRIMARY KEY, workspace TEXT NOT NULL, kind TEXT NOT NULL, peer TEXT NOT NULL,
     expires_at INTEGER NOT NULL, body TEXT NOT NULL);
@@ -49,6 +51,7 @@ CREATE TABLE IF NOT EXISTS search_terms (
     workspace TEXT NOT NULL, term TEXT NOT NULL, dialog TEXT NOT NULL, field TEXT NOT NULL,
     seq INTEGER, at INTEGER NOT NULL,
     PRIMARY KEY (workspace, term, dialog, field));
+CREATE INDEX IF NOT EXISTS search_terms_by_dialog ON search_terms (workspace, dialog);
 CREATE TABLE IF NOT EXISTS push_subscriptions (
     endpoint TEXT PRIMARY KEY, workspace TEXT NOT NULL, operator TEXT NOT NULL,
     created_at INTEGER NOT NULL, body TEXT NOT NULL);
