@@ -391,16 +391,26 @@ pub const PERMISSIONS: &[Permissions] = &[
         // (GSI1); for one without a console, forgets its silent connection records, reads the
         // operator, hands their dialogs back (GSI2, each dialog's commit, told to the consoles and
         // the visitor's tabs) and deletes the watch; a console still heard of moves it ahead.
+        //
+        // Then the closed dialogs due for deletion (GSI2's `RETENTION`): each read, its messages
+        // read back (their files), its partition queried and batch-deleted with its search terms,
+        // the visitor's link removed, its files deleted; a stale mark deleted.
         function: Function::Sweep,
-        grants: &[&[
-            table("dynamodb:DeleteItem"),
-            table("dynamodb:GetItem"),
-            table("dynamodb:PutItem"),
-            QUERY_INDEX,
-            QUERY_CHARGE_INDEX,
-            PUSH,
-            SIGNING_KEY,
-        ]],
+        grants: &[
+            &[
+                table("dynamodb:BatchWriteItem"),
+                table("dynamodb:DeleteItem"),
+                table("dynamodb:GetItem"),
+                table("dynamodb:PutItem"),
+                table("dynamodb:Query"),
+                table("dynamodb:UpdateItem"),
+                QUERY_INDEX,
+                QUERY_CHARGE_INDEX,
+                PUSH,
+                SIGNING_KEY,
+            ],
+            DELETE_FILES,
+        ],
         reserved: &[],
     },
 ];

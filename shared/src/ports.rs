@@ -145,12 +145,31 @@ pub trait DialogStore: Send + Sync {
     /// visitor's link to it goes too (their next message starts a new dialog). The dialog itself
     /// goes first, so a commit racing the delete is refused (`Conflict`) rather than left behind.
     /// Returns the dialog as it was, `None` when there was none (what was left of an earlier,
-    /// interrupted delete is removed all the same). Files in storage are the caller's.
+    /// interrupted delete is removed all the same). With `version`, only the dialog at that
+    /// version is deleted (another version, or no dialog: `Conflict`, and nothing is deleted). Files in storage are the caller's.
     async fn delete_dialog(
         &self,
         workspace: &WorkspaceId,
         id: &DialogId,
+        version: Option<u64>,
     ) -> StoreResult<Option<Dialog>>;
+
+    /// Closed dialogs whose `delete_at` has come by `now`, the earliest first, at most `limit`,
+    /// of every workspace (the retention sweep's). An entry may be stale: its dialog reopened
+    /// since, or was closed again later, or is gone; the caller reads the dialog to know.
+    async fn dialogs_due(&self, now: Millis, limit: usize) -> StoreResult<Vec<DueDialog>>;
+
+    /// Drops an entry `dialogs_due` read that is stale, unless it changed since (the dialog was
+    /// closed again and is due at another time).
+    async fn forget_due(&self, due: &DueDialog) -> StoreResult<()>;
+}
+
+/// A closed dialog due for deletion under its workspace's retention, as the due index lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueDialog {
+    pub workspace: WorkspaceId,
+    pub dialog: DialogId,
+    pub due_at: Millis,
 }
 
 /// Where a page of dialogs ends.

@@ -97,6 +97,8 @@ contract_suite!(
     a_connection_remembers_when_it_was_last_heard_from,
     a_deleted_dialog_goes_with_everything_under_it_and_nothing_else,
     a_commit_after_the_delete_is_refused_and_leaves_nothing,
+    a_delete_at_a_version_deletes_only_that_version,
+    closed_dialogs_come_due_in_order_and_a_reopened_one_leaves_the_index,
 );
 
 /// What only the DynamoDB adapter has: its table, its keys, its TTL, its harness.
@@ -390,7 +392,7 @@ mod dynamo_only {
         assert_eq!(string(&pointer, "term"), "refund");
         assert_eq!(partition(&table, format!("WS#{ws}#TERM#re")).await.len(), 1);
 
-        store.delete_dialog(&ws, &dialog.id).await.unwrap();
+        store.delete_dialog(&ws, &dialog.id, None).await.unwrap();
         assert!(partition(&table, pk).await.is_empty());
         assert!(
             partition(&table, format!("WS#{ws}#TERM#re"))

@@ -124,7 +124,13 @@ held_counts_against_limit: boolean,
  * Seconds an operator may be without a connected console before their dialogs are handed
  * back ("Anna left: offline"), so the visitor's next message rings again.
  */
-hand_back_after_secs: number, };
+hand_back_after_secs: number, 
+/**
+ * Retention: a dialog closed while this is set is deleted, with its messages, files and
+ * search entries, this many days after it closed (unless it reopens first). Absent: closed
+ * dialogs are kept. A change applies to dialogs closed after it.
+ */
+delete_closed_after_days?: number, };
 
 /**
  * API Gateway selects the route (and so the function) by `action`.

@@ -108,18 +108,18 @@ impl Attachments {
         }
     }
 
-    /// Deletes the files of every message of a dialog from storage: each upload, its sealed copy
-    /// and its preview (a key that holds nothing is no error), reading the messages back a page of
-    /// `MAX_PAGE` at a time. Without storage there are none.
-    pub(crate) async fn delete_dialog_files(
+    /// Where the files of every message of a dialog are kept: each upload, its sealed copy and its
+    /// preview (a key may hold nothing), reading the messages back a page of `MAX_PAGE` at a time.
+    /// Without storage there are none.
+    pub(crate) async fn dialog_file_keys(
         &self,
         workspace: &WorkspaceId,
         dialog: &DialogId,
-    ) -> AppResult<()> {
-        let Some(storage) = &self.attachments else {
-            return Ok(());
-        };
+    ) -> AppResult<Vec<String>> {
         let mut keys = Vec::new();
+        if self.attachments.is_none() {
+            return Ok(keys);
+        }
         let mut after = 0;
         loop {
             let page = self
@@ -135,13 +135,17 @@ impl Attachments {
             }
             match page.last() {
                 Some(last) if page.len() == super::MAX_PAGE => after = last.seq,
-                _ => break,
+                _ => return Ok(keys),
             }
         }
-        if !keys.is_empty() {
-            storage.blobs.delete(&keys).await?;
+    }
+
+    /// Deletes these objects from storage (a key that holds nothing is no error).
+    pub(crate) async fn delete_files(&self, keys: &[String]) -> AppResult<()> {
+        match &self.attachments {
+            Some(storage) if !keys.is_empty() => Ok(storage.blobs.delete(keys).await?),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     fn storage(&self) -> AppResult<&AttachmentStorage> {

@@ -1,12 +1,12 @@
 //! Deleting dialogs (seed 002: "when personal correspondence is uploaded to the system and it would
 //! be desirable to remove it"): for operators whose groups give them the right. A dialog goes with
 //! everything stored under it (`DialogStore::delete_dialog`) and its files in storage; the
-//! workspace's consoles that could see it drop it, and the visitor's tabs start over. The reports' counters stay: they
-//! are history, not the dialog's content.
+//! workspace's consoles that could see it drop it, and the visitor's tabs start over. The reports'
+//! counters stay: they are history, not the dialog's content.
 
 use super::{AppResult, Dialogs, fanout};
 use crate::domain::{Dialog, DomainError, MAX_DIALOGS_PER_DELETE, Operator, Right};
-use crate::ids::DialogId;
+use crate::ids::{DialogId, WorkspaceId};
 use crate::protocol::ServerEvent;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -45,7 +45,7 @@ impl Dialogs {
         let mut deleted = Vec::new();
         let mut failed = None;
         for id in ids.iter().filter(|id| seen.insert(*id)) {
-            match self.delete_one(op, id).await {
+            match self.delete_one(&op.workspace, id, None).await {
                 Ok(Some(dialog)) => deleted.push(dialog),
                 Ok(None) => {}
                 Err(e) => {
@@ -54,16 +54,10 @@ impl Dialogs {
                 }
             }
         }
-        if !deleted.is_empty() {
-            match self.connections.operator_connections(&op.workspace).await {
-                Ok(consoles) => {
-                    self.delivery
-                        .deliver(&fanout::deleted(&consoles, &deleted))
-                        .await;
-                }
-                Err(e) => tracing::warn!(error = %e, "consoles not told of deleted dialogs"),
-            }
+        for d in &deleted {
+            tracing::info!(dialog_id = %d.id, operator_id = %op.id, "dialog deleted");
         }
+        self.tell_consoles(&op.workspace, &deleted).await;
         match failed {
             Some(e) => Err(e),
             None => Ok(DeletedDialogs {
@@ -72,14 +66,44 @@ impl Dialogs {
         }
     }
 
-    /// One dialog, as it was; `None` when the workspace has none of this id.
-    async fn delete_one(&self, op: &Operator, id: &DialogId) -> AppResult<Option<Dialog>> {
-        let ws = &op.workspace;
-        self.attachments.delete_dialog_files(ws, id).await?;
-        let Some(dialog) = self.dialogs.delete_dialog(ws, id).await? else {
+    /// The workspace's consoles that could see any of these deleted dialogs (`dialog.deleted`).
+    pub(super) async fn tell_consoles(&self, ws: &WorkspaceId, deleted: &[Dialog]) {
+        if deleted.is_empty() {
+            return;
+        }
+        match self.connections.operator_connections(ws).await {
+            Ok(consoles) => {
+                self.delivery
+                    .deliver(&fanout::deleted(&consoles, deleted))
+                    .await;
+            }
+            Err(e) => tracing::warn!(error = %e, "consoles not told of deleted dialogs"),
+        }
+    }
+
+    /// One dialog, as it was; `None` when the workspace has none of this id. What an interrupted
+    /// delete left is deleted all the same.
+    ///
+    /// Without `version` (an operator's delete) its files go first: should the rest fail, the
+    /// same delete again finds what is left. With one (retention's) the dialog goes only as it
+    /// was read (another version is `Conflict`, and nothing is deleted): its files' keys are read
+    /// first and the files deleted after its items, so that a dialog reopened meanwhile keeps them.
+    pub(super) async fn delete_one(
+        &self,
+        ws: &WorkspaceId,
+        id: &DialogId,
+        version: Option<u64>,
+    ) -> AppResult<Option<Dialog>> {
+        let files = self.attachments.dialog_file_keys(ws, id).await?;
+        if version.is_none() {
+            self.attachments.delete_files(&files).await?;
+        }
+        let Some(dialog) = self.dialogs.delete_dialog(ws, id, version).await? else {
             return Ok(None);
         };
-        tracing::info!(dialog_id = %id, operator_id = %op.id, "dialog deleted");
+        if version.is_some() {
+            self.attachments.delete_files(&files).await?;
+        }
         match self
             .connections
             .visitor_connections(ws, &dialog.visitor)

@@ -15,6 +15,7 @@ mod pages;
 mod presence;
 mod quick_replies;
 mod reports;
+mod retention;
 mod search;
 mod session;
 mod sites;
@@ -44,6 +45,7 @@ pub use reports::{
     DayFigures, LiveBoard, LiveOperator, MAX_REPORT_DAYS, OperatorCard, OperatorReport, Period,
     Report, ReportFigures, Reports, report_csv,
 };
+pub use retention::RETENTION_BATCH;
 pub use search::{MAX_SEARCH_HITS, Search, SearchHit, SearchResults};
 pub use session::{ConnectRequest, LoggedIn, Sessions, VisitorSession, VisitorSessionRequest};
 pub use sites::{SiteList, SiteUpdate, Sites};

@@ -169,6 +169,28 @@ describe("the widget's chat state", () => {
     expect(chat.unread).toBe(1);
   });
 
+  it("finds its dialog deleted while it was away: on a new page view, and on a reconnect", async () => {
+    const server = fakeServer();
+    const storage = memoryStore();
+    const chat = newChat(server, storage);
+    chat.send("hi");
+    await chat.online();
+    chat.event({ type: "message.created", message: server.store({ client_id: "o1", kind: "operator", text: "hello" }) });
+    await chat.markRead();
+    // Deleted meanwhile: the server holds no dialog for the visitor any more.
+    server.messages.length = 0;
+    await chat.online();
+    expect(chat.messages).toEqual([]);
+
+    // A page view after a delete this page never heard of: what was read counts from nothing.
+    storage.setItem("parlor:site_1:read", "2");
+    const later = newChat(server, storage);
+    await later.online();
+    expect(storage.data.get("parlor:site_1:read")).toBe("0");
+    later.event({ type: "message.created", message: server.store({ client_id: "o2", kind: "operator", text: "new dialog" }) });
+    expect(later.unread, "the new dialog's reply is unread").toBe(1);
+  });
+
   it("knows the dialog is on hold until a resume or a close, whatever the visitor writes meanwhile", async () => {
     const server = fakeServer();
     const chat = newChat(server, memoryStore());

@@ -136,6 +136,8 @@ export class Chat {
       if (this.loaded) await this.after(latestSeq(this.messages));
       else {
         const page = await this.o.history({});
+        // Read further than the dialog goes: the one read was deleted, this is a new one (or none).
+        if (page.latest_seq < this.readUpTo) this.forgetDialog();
         this.olderFrom = page.next_before ?? 0;
         this.loaded = true;
         this.merge(page.messages);
@@ -162,7 +164,13 @@ export class Chat {
   }
 
   private after(seq: number): Promise<void> {
-    return catchUpAfter(seq, (after) => this.o.history({ after }), (ms) => this.merge(ms));
+    const page = async (after: number) => {
+      const p = await this.o.history({ after });
+      // The dialog ends before what is held: it was deleted while this page was away.
+      if (p.latest_seq < after) this.forgetDialog();
+      return p;
+    };
+    return catchUpAfter(seq, page, (ms) => this.merge(ms));
   }
 
   /** A pushed event; true when it is a new operator reply (ring, count it). */

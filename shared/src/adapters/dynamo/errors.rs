@@ -58,6 +58,8 @@ pub enum Guard {
     Unique,
     /// An operator's version, or that the admin vouching for a change is still an active admin.
     Operator,
+    /// A closed dialog's retention mark: written whole, it guards nothing of its own.
+    Retention,
 }
 
 /// The guards that lost when a transaction was cancelled; any other failure is the store's.

@@ -162,7 +162,7 @@ describe("the sidebar store", () => {
 });
 
 describe("ticked rows", () => {
-  it("are deleted a hundred to a request, and what the server answered for is no longer ticked", async () => {
+  it("are deleted a hundred to a request, and unticked once all went", async () => {
     const asked: string[][] = [];
     // The server deletes all but "d3" (gone already) and fails the third request.
     const deletes: Deletes = async (ids) => {
@@ -175,7 +175,7 @@ describe("ticked rows", () => {
     store.pickOnly(ids);
     await expect(store.deletePicked()).rejects.toThrow("down");
     expect(asked.map((a) => a.length)).toEqual([MAX_DELETE, MAX_DELETE, 5]);
-    expect([...store.picked.value]).toEqual(ids.slice(2 * MAX_DELETE));
+    expect(store.picked.value.size, "a failure keeps the ticks: the same delete again finishes").toBe(ids.length);
 
     asked.length = 0;
     store.pickOnly(["d1", "d3"]);

@@ -177,24 +177,16 @@ export class SidebarStore {
   }
 
   /**
-   * Deletes the ticked dialogs on the server, `MAX_DELETE` to a request; answers the ids it deleted
-   * (their rows go when the server's `dialog.deleted` comes, or at once by the caller). A failure
-   * keeps the ticks of what was not deleted, and throws.
+   * Deletes the ticked dialogs on the server, `MAX_DELETE` to a request, and unticks them; answers
+   * the ids it deleted (their rows go when the server's `dialog.deleted` comes, or at once by the
+   * caller). A failure throws and keeps every tick: the same delete again finishes the rest (what
+   * is gone already is no error).
    */
   async deletePicked(): Promise<string[]> {
     const ids = [...this.picked.value];
     const deleted: string[] = [];
-    let answered = 0;
-    try {
-      for (; answered < ids.length; answered += MAX_DELETE) {
-        const done = await this.api.deleteDialogs(ids.slice(answered, answered + MAX_DELETE));
-        deleted.push(...done.deleted);
-      }
-    } finally {
-      // What the server answered for is no longer ticked (deleted, or gone already); the rest stays.
-      const done = new Set(ids.slice(0, answered));
-      this.picked.value = new Set([...this.picked.value].filter((id) => !done.has(id)));
-    }
+    for (let at = 0; at < ids.length; at += MAX_DELETE) deleted.push(...(await this.api.deleteDialogs(ids.slice(at, at + MAX_DELETE))).deleted);
+    this.picked.value = new Set();
     return deleted;
   }
 

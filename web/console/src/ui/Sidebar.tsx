@@ -202,88 +202,50 @@ export function Sidebar({ store }: { store: Store }) {
 const COLOUR_WORDS = { waiting: "needs an answer", taken: "with a colleague", mine: "mine", plain: "" } as const;
 
 /**
- * The ticked rows' bar: tick or untick every row of the list as loaded, the count, and the actions
- * on them ("Delete", after a confirmation that names how many).
+ * The ticked rows' bar: a checkbox that ticks or unticks every row of the list as loaded, with the
+ * count; "Actions" (Delete, after a confirmation that names how many); × unticks all.
  */
 function PickBar({ store, shown }: { store: Store; shown: string[] }) {
-  const picked = store.sidebar.picked.value;
-  const [menu, setMenu] = useState(false);
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState("");
-  const all = shown.length > 0 && shown.every((id) => picked.has(id));
-  const n = picked.size;
-  const dialogs = n === 1 ? "1 dialog" : `${n} dialogs`;
+  const sidebar = store.sidebar;
+  const picked = sidebar.picked.value;
+  // "": the bar alone; "ask": the confirmation; "busy": deleting; else what went wrong.
+  const [step, setStep] = useState("");
+  const dialogs = `${picked.size} dialog${picked.size === 1 ? "" : "s"}`;
   const remove = async () => {
-    setBusy(true);
-    setError("");
+    setStep("busy");
     try {
       // Their rows go now; the other consoles drop them on `dialog.deleted`.
-      for (const id of await store.sidebar.deletePicked()) store.dialog.forget(id);
-      setConfirming(false);
+      for (const id of await sidebar.deletePicked()) store.dialog.forget(id);
+      setStep("");
     } catch (e) {
-      setError(`Could not delete: ${e instanceof Error ? e.message : String(e)}`);
-    } finally {
-      setBusy(false);
+      setStep(`Could not delete: ${(e as Error).message}`);
     }
   };
   return (
-    <div class="pick-bar" data-testid="pick-bar">
-      <div class="pick-row">
-        <input
-          type="checkbox"
-          class="pick-all"
-          aria-label={all ? "Untick every dialog" : "Tick every dialog in the list"}
-          title={all ? "Untick every dialog" : "Tick every dialog in the list"}
-          data-testid="pick-all"
-          checked={all}
-          onChange={(e) => store.sidebar.pickOnly(e.currentTarget.checked ? shown : [])}
-        />
-        <span class="pick-count" data-testid="pick-count" aria-live="polite">
-          {n} selected
-        </span>
-        <div class="pick-actions">
-          <button type="button" aria-haspopup="menu" aria-expanded={menu} data-testid="pick-actions" onClick={() => setMenu(!menu)}>
-            Actions
-          </button>
-          {menu && (
-            <ul class="pick-menu" role="menu" aria-label="Actions on the ticked dialogs">
-              <li role="none">
-                <button
-                  type="button"
-                  role="menuitem"
-                  class="danger"
-                  data-testid="pick-delete"
-                  onClick={() => {
-                    setMenu(false);
-                    setConfirming(true);
-                  }}
-                >
-                  Delete
-                </button>
-              </li>
-            </ul>
-          )}
-        </div>
-        <button type="button" class="icon-button" aria-label="Untick every dialog" title="Untick every dialog" data-testid="pick-clear" onClick={() => store.sidebar.pickOnly([])}>
-          <Icon name="x" />
+    <div class="pick-bar">
+      <label>
+        <input type="checkbox" checked={shown.every((id) => picked.has(id))} onChange={(e) => sidebar.pickOnly(e.currentTarget.checked ? shown : [])} />
+        {picked.size} selected
+      </label>
+      <details>
+        <summary>Actions</summary>
+        <button type="button" class="danger" onClick={(e) => ((e.currentTarget.parentElement as HTMLDetailsElement).open = false, setStep("ask"))}>
+          Delete
         </button>
-      </div>
-      {confirming && (
-        <div class="confirm" role="alert" data-testid="delete-confirm">
-          <span>Delete {dialogs}? Their messages and files are deleted for good, for everyone.</span>
-          <button type="button" class="danger" disabled={busy} data-testid="delete-confirm-yes" onClick={() => void remove()}>
+      </details>
+      <button type="button" class="icon-button" aria-label="Untick all" onClick={() => sidebar.pickOnly([])}>
+        <Icon name="x" />
+      </button>
+      {step && (
+        <div class="confirm" role="alert">
+          {step.length > 4 ? step : `Delete ${dialogs}? Their messages and files go for good.`}
+          <button type="button" class="danger" disabled={step === "busy"} onClick={() => void remove()}>
             Delete {dialogs}
           </button>
-          <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
+          <button type="button" onClick={() => setStep("")}>
             Cancel
           </button>
         </div>
-      )}
-      {error && (
-        <p class="error" role="alert" data-testid="delete-error">
-          {error}
-        </p>
       )}
     </div>
   );
@@ -318,14 +280,8 @@ function DialogRow({ row, store, now, height, at, of, pickable }: { row: Row; st
     >
       {/* Over the avatar: shown while the avatar is hovered, and on every row once one is ticked. */}
       {pickable && (
-        <label class="pick" title="Tick to act on several dialogs">
-          <input
-            type="checkbox"
-            aria-label={`Tick ${d.visitor_name}`}
-            data-testid="pick"
-            checked={store.sidebar.picked.value.has(d.id)}
-            onChange={(e) => store.sidebar.pick(d.id, e.currentTarget.checked)}
-          />
+        <label class="pick">
+          <input type="checkbox" aria-label={`Tick ${d.visitor_name}`} checked={store.sidebar.picked.value.has(d.id)} onChange={(e) => store.sidebar.pick(d.id, e.currentTarget.checked)} />
         </label>
       )}
       <button type="button" class="row-main" aria-current={selected} onClick={() => void store.dialog.open(d.id, true)}>
