@@ -690,6 +690,12 @@ pub async fn start(config: Config) -> Result<Running, String> {
                     if let Err(e) = swept {
                         tracing::warn!(error = %e, "the presence sweep failed");
                     }
+                    let expired = parlor_core::deploy::Function::Sweep
+                        .scope(sweeper.dialogs.sweep_retention())
+                        .await;
+                    if let Err(e) = expired {
+                        tracing::warn!(error = %e, "the retention sweep failed");
+                    }
                 }
                 _ = stop(stopped.clone()) => break,
             }

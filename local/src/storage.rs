@@ -8,10 +8,10 @@
 //! s3s with their path as the client signed it: a SigV4 signature covers the path, so nothing is
 //! stripped or rewritten on the way.
 //!
-//! Only what Parlor uses is served (GET, HEAD, PUT, a browser's POST and a copy), and writes are
-//! held to "once" where S3 lets them be: a browser's upload to a key that already holds a file is
-//! refused (an upload grant stores one file, once), and `If-None-Match: *` is kept on a copy as S3
-//! keeps it (the first sealed copy of a checked file stays).
+//! Only what Parlor uses is served (GET, HEAD, PUT, a browser's POST, a copy and a batch delete),
+//! and writes are held to "once" where S3 lets them be: a browser's upload to a key that already
+//! holds a file is refused (an upload grant stores one file, once), and `If-None-Match: *` is kept
+//! on a copy as S3 keeps it (the first sealed copy of a checked file stays).
 
 use axum::error_handling::HandleError;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -19,8 +19,9 @@ use parlor_core::adapters::calls::AwsCalls;
 use parlor_core::adapters::s3::S3Blobs;
 use parlor_core::edge;
 use s3s::dto::{
-    CopyObjectInput, CopyObjectOutput, GetObjectInput, GetObjectOutput, HeadObjectInput,
-    HeadObjectOutput, PostObjectInput, PostObjectOutput, PutObjectInput, PutObjectOutput,
+    CopyObjectInput, CopyObjectOutput, DeleteObjectsInput, DeleteObjectsOutput, GetObjectInput,
+    GetObjectOutput, HeadObjectInput, HeadObjectOutput, PostObjectInput, PostObjectOutput,
+    PutObjectInput, PutObjectOutput,
 };
 use s3s::{S3, S3Error, S3ErrorCode, S3Request, S3Response, S3Result, s3_error};
 use std::path::{Path, PathBuf};
@@ -141,6 +142,15 @@ impl S3 for Once {
         }
         self.files.copy_object(req).await
     }
+
+    /// Deleting dialogs deletes their files (a key with no file counts as deleted, as in S3).
+    async fn delete_objects(
+        &self,
+        req: S3Request<DeleteObjectsInput>,
+    ) -> S3Result<S3Response<DeleteObjectsOutput>> {
+        let _once = self.writes.lock().await;
+        self.files.delete_objects(req).await
+    }
 }
 
 /// The endpoint over `{data_dir}/s3`, whose bucket it creates; it accepts what `access_key` and
@@ -170,6 +180,8 @@ pub fn router(
     let router = match mount {
         Mount::UnderItsPath => axum::Router::new()
             .route_service(&format!("/{BUCKET}"), service.clone())
+            // A request to the bucket itself (a batch delete, `POST /{BUCKET}/?delete`).
+            .route_service(&format!("/{BUCKET}/"), service.clone())
             .route_service(&format!("/{BUCKET}/{{*key}}"), service)
             // Files people uploaded, on the console's own origin: never sniffed into another
             // type, and a file opened as a page would run in an origin of its own, out of reach

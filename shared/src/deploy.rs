@@ -319,6 +319,13 @@ const PRESIGN: &[Grant] = &[
     },
 ];
 
+/// Deleting dialogs deletes their files, previews and sealed copies (`DeleteObjects`, authorised
+/// per key as `s3:DeleteObject`).
+const DELETE_FILES: &[Grant] = &[Grant {
+    action: "s3:DeleteObject",
+    on: Resource::Attachments,
+}];
+
 /// The widget's frame page, read from the hosting bucket each time it is served.
 const READ_FRAME: &[Grant] = &[Grant {
     action: "s3:GetObject",
@@ -381,9 +388,10 @@ pub const PERMISSIONS: &[Permissions] = &[
     },
     Permissions {
         // Login, tickets, operators and their lifecycle, status (pushed to the other consoles),
-        // lists, history, visitors, upload grants and links to files, the widget's frame page.
+        // lists, history, visitors, upload grants and links to files, the widget's frame page,
+        // deleting dialogs (their items, their terms and their files).
         function: Function::HttpApi,
-        grants: &[DIALOG_WORK, PRESIGN, READ_FRAME, TEAM],
+        grants: &[DIALOG_WORK, PRESIGN, READ_FRAME, TEAM, DELETE_FILES],
         reserved: &[],
     },
     Permissions {
@@ -391,18 +399,26 @@ pub const PERMISSIONS: &[Permissions] = &[
         // (GSI1); for one without a console, forgets its silent connection records, reads the
         // operator, hands their dialogs back (GSI2, each dialog's commit, told to the consoles and
         // the visitor's tabs) and deletes the watch; a console still heard of moves it ahead.
+        //
+        // Then the closed dialogs due for deletion (GSI2's `RETENTION`): each read, its messages
+        // read back (their files), its partition queried and batch-deleted with its search terms,
+        // the visitor's link removed, its files deleted; a stale mark deleted.
         function: Function::Sweep,
         grants: &[
             &[
+                table("dynamodb:BatchWriteItem"),
                 table("dynamodb:DeleteItem"),
                 table("dynamodb:GetItem"),
                 table("dynamodb:PutItem"),
+                table("dynamodb:Query"),
+                table("dynamodb:UpdateItem"),
                 QUERY_INDEX,
                 QUERY_CHARGE_INDEX,
                 PUSH,
                 SIGNING_KEY,
             ],
             DISTRIBUTE,
+            DELETE_FILES,
         ],
         reserved: &[],
     },

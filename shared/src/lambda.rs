@@ -145,9 +145,10 @@ pub const ENV: &[EnvVar] = &[
         deployed: Deployed::Only(&[
             Function::WebSocket(crate::protocol::Route::Message),
             Function::HttpApi,
+            Function::Sweep,
         ]),
         reserved: false,
-        purpose: "the S3 bucket of attachments: upload grants and links (HTTP API), checks and previews (message); unset, attachments are refused",
+        purpose: "the S3 bucket of attachments: upload grants and links (HTTP API), checks and previews (message), the files of deleted dialogs (HTTP API, sweep); unset, attachments are refused",
     },
     EnvVar {
         name: VAPID_KEY,
@@ -734,7 +735,8 @@ pub async fn serve_websocket_route() -> Result<(), lambda_runtime::Error> {
 }
 
 /// The whole `main` of the sweep's function: build the App once, then run the presence sweep
-/// (`app::Presences::sweep`) on every event. The events are EventBridge's scheduled events (the
+/// (`app::Presences::sweep`) and the retention sweep (`app::Dialogs::sweep_retention`: closed
+/// dialogs due for deletion) on every event. The events are EventBridge's scheduled events (the
 /// template's `rate(1 minute)`), whose content the sweep does not need: any event sweeps once.
 /// An operator whose hand-back fails is logged and tried again by the next sweep; only a failure
 /// to read the due watches becomes a Lambda error.
@@ -749,7 +751,11 @@ pub async fn serve_sweep() -> Result<(), lambda_runtime::Error> {
             .scope(app.presence.sweep())
             .await
             .map_err(Error::from)?;
-        Ok::<_, Error>(serde_json::json!({ "handed_back": handed_back }))
+        let deleted = Function::Sweep
+            .scope(app.dialogs.sweep_retention())
+            .await
+            .map_err(Error::from)?;
+        Ok::<_, Error>(serde_json::json!({ "handed_back": handed_back, "deleted": deleted }))
     }))
     .await
 }

@@ -158,7 +158,40 @@ pub trait DialogStore: Send + Sync {
         workspace: &WorkspaceId,
         limit: usize,
     ) -> StoreResult<Vec<DialogId>>;
+
+    /// Deletes the dialog and everything stored under it: its messages and their client-id
+    /// claims, its receipts, every operator's read marker of it and its search terms; the
+    /// visitor's link to it goes too (their next message starts a new dialog). The dialog itself
+    /// goes first, so a commit racing the delete is refused (`Conflict`) rather than left behind.
+    /// Returns the dialog as it was, `None` when there was none (what was left of an earlier,
+    /// interrupted delete is removed all the same). With `version`, only the dialog at that
+    /// version is deleted (another version, or no dialog: `Conflict`, and nothing is deleted). Files in storage are the caller's.
+    async fn delete_dialog(
+        &self,
+        workspace: &WorkspaceId,
+        id: &DialogId,
+        version: Option<u64>,
+    ) -> StoreResult<Option<Dialog>>;
+
+    /// Closed dialogs whose `delete_at` has come by `now`, the earliest first, at most `limit`,
+    /// of every workspace (the retention sweep's). An entry may be stale: its dialog reopened
+    /// since, or was closed again later, or is gone; the caller reads the dialog to know.
+    async fn dialogs_due(&self, now: Millis, limit: usize) -> StoreResult<Vec<DueDialog>>;
+
+    /// Drops an entry `dialogs_due` read that is stale, unless it changed since (the dialog was
+    /// closed again and is due at another time).
+    async fn forget_due(&self, due: &DueDialog) -> StoreResult<()>;
 }
+
+
+/// A closed dialog due for deletion under its workspace's retention, as the due index lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueDialog {
+    pub workspace: WorkspaceId,
+    pub dialog: DialogId,
+    pub due_at: Millis,
+}
+
 
 /// Operators' loads (`Load`): moved by dialog commits (`DialogStore::commit`), marked available
 /// or not by presence. Every call is O(1) but `loads`, O(the workspace's operators with a load).
@@ -623,6 +656,8 @@ pub trait Blobs: Send + Sync {
     /// Copies an object, its type and disposition with it, in storage (nothing passes through),
     /// unless `to` already holds one: the first copy to a key stays. True when this one copied.
     async fn copy_once(&self, from: &str, to: &str) -> Result<bool, BlobError>;
+    /// Deletes the objects of these keys; a key with no object is no error.
+    async fn delete(&self, keys: &[String]) -> Result<(), BlobError>;
 }
 
 /// A small JPEG of an image, and the image's own size.

@@ -502,6 +502,11 @@ pub enum ServerEvent {
         dialog_id: Option<DialogId>,
         page: crate::domain::VisitedPage,
     },
+    /// Dialogs were deleted, with everything in them (`POST /api/dialogs/delete`): to every
+    /// operator console of the workspace, and to the tabs of each deleted dialog's visitor (with
+    /// that one id), whose next message starts a new dialog.
+    #[serde(rename = "dialog.deleted")]
+    DialogsDeleted { dialog_ids: Vec<DialogId> },
     /// The workspace's chat handling settings changed (`PUT /api/workspace/handling`): to every
     /// operator console, so the reply-time limit and the sorts it offers follow.
     #[serde(rename = "workspace.handling")]

@@ -192,6 +192,7 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
         | ServerEvent::OperatorStatusChanged { .. }
         | ServerEvent::OperatorUpdated { .. }
         | ServerEvent::VisitorPage { .. }
+        | ServerEvent::DialogsDeleted { .. }
         | ServerEvent::WorkspaceHandling { .. }
         | ServerEvent::QueuePosition { .. } => Vec::new(),
     };

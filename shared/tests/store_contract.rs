@@ -101,6 +101,10 @@ contract_suite!(
     console_watches_come_due_in_order_and_move_ahead,
     a_console_watch_is_unwatched_only_as_it_was_read,
     a_connection_remembers_when_it_was_last_heard_from,
+    a_deleted_dialog_goes_with_everything_under_it_and_nothing_else,
+    a_commit_after_the_delete_is_refused_and_leaves_nothing,
+    a_delete_at_a_version_deletes_only_that_version,
+    closed_dialogs_come_due_in_order_and_a_reopened_one_leaves_the_index,
 );
 
 /// What only the DynamoDB adapter has: its table, its keys, its TTL, its harness.
@@ -337,6 +341,75 @@ mod dynamo_only {
         assert_eq!(number(&claim, "seq"), "1");
         let linked = raw_item(&table, format!("WS#{ws}#VIS#{}", visitor.id), "VISITOR").await;
         assert_eq!(string(&linked, "dialog"), dialog.id.to_string());
+    }
+
+    /// Every item of a partition, read raw.
+    async fn partition(table: &str, pk: String) -> Vec<HashMap<String, AttributeValue>> {
+        let got = DynamoLocal::shared()
+            .client()
+            .query()
+            .table_name(table)
+            .key_condition_expression("PK = :pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk))
+            .send()
+            .await
+            .expect("query");
+        got.items.unwrap_or_default()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_dialog_lists_its_search_terms_and_its_delete_leaves_no_item() {
+        use parlor_core::domain::{IndexEntry, SearchField};
+        use parlor_core::ports::SearchIndex;
+        let (store, table) = store_and_table().await;
+        let ws = WorkspaceId::generate();
+        let visitor = Visitor {
+            id: VisitorId::generate(),
+            workspace: ws.clone(),
+            site: SiteKey::generate(),
+            name: None,
+            email: None,
+            phone: None,
+            dialog: None,
+            source: VisitorSource::default(),
+            created_at: 1,
+            current_page: None,
+        };
+        store.put_visitor(&visitor).await.unwrap();
+        let mut dialog = Dialog::start(&visitor, 1_700_000_000_000);
+        let messages = dialog
+            .visitor_message(
+                &visitor,
+                ClientMessageId::parse("c-1").unwrap(),
+                "refund please",
+                None,
+                1_700_000_000_000,
+            )
+            .unwrap();
+        dialog.version = 1;
+        store.commit(&dialog, &messages).await.unwrap();
+        let entry = IndexEntry {
+            term: "refund".into(),
+            dialog: dialog.id.clone(),
+            field: SearchField::Message,
+            seq: Some(1),
+            at: 1,
+        };
+        store.index_terms(&ws, &[entry]).await.unwrap();
+        let pk = format!("WS#{ws}#DLG#{}", dialog.id);
+        let pointer = raw_item(&table, pk.clone(), "TERM#message#refund").await;
+        assert_eq!(string(&pointer, "term"), "refund");
+        assert_eq!(partition(&table, format!("WS#{ws}#TERM#re")).await.len(), 1);
+
+        store.delete_dialog(&ws, &dialog.id, None).await.unwrap();
+        assert!(partition(&table, pk).await.is_empty());
+        assert!(
+            partition(&table, format!("WS#{ws}#TERM#re"))
+                .await
+                .is_empty()
+        );
+        let unlinked = raw_item(&table, format!("WS#{ws}#VIS#{}", visitor.id), "VISITOR").await;
+        assert!(!unlinked.contains_key("dialog"));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -113,6 +113,7 @@ fn generate() -> String {
         HistoryPage, DialogPage, LoggedIn, VisitorSession, VisitorSessionRequest,
         parlor_core::protocol::TicketView, parlor_core::protocol::OperatorList, parlor_core::protocol::Health,
         QuickReplyList, QuickReplyView, NewQuickReply, VisitorCard, SearchResults,
+        parlor_core::app::DeletedDialogs,
         // Ids that travel on the wire. ConnectionId never leaves the server; a WorkspaceId only to
         // someone who signed in with an address several workspaces have (`choose_workspace`).
         DialogId, MessageId, ClientMessageId, OperatorId, VisitorId, SiteKey, QuickReplyId,

@@ -28,7 +28,7 @@ use parlor_e2e::{Closed, Operator, TestApp, Visitor, Ws, frame, start_dialog, un
 use std::collections::BTreeSet;
 
 /// The kinds of caller. The scene: the admin's workspace, where Anna is in charge of the visitor
-/// Vera's dialog (Boris had it and transferred it to her) and Olek's dialog waits in the queue;
+/// Vera's dialog (Boris had it and transferred it to her) and Olek's and Dmitri's dialogs wait in the queue;
 /// "Everyone" holds no right there, and Carl gets seeing colleagues' dialogs from a group; Dee was
 /// deactivated, and Dora is who the admin endpoints change; another workspace has its admin and
 /// the visitor Wanda's dialog.
@@ -275,6 +275,9 @@ fn endpoints() -> Vec<Endpoint> {
         http("GET", "/api/dialogs/{dialog}/attachments", None, Dialog(200)),
         http("GET", "/api/dialogs/{dialog}/messages/{file_seq}/attachments", None, Dialog(200)),
         http("GET", "/api/search?q=parcel", None, Operator(200)),
+        // Dmitri's dialog, which only the admin may delete; the other admin's request deletes
+        // nothing of another workspace.
+        http("POST", "/api/dialogs/delete", Some(r#"{"dialog_ids": ["{doomed}"]}"#), Admin { ok: 200, other_admin: Unchanged(200) }),
         http("GET", "/api/reports?from=2026-01-01&to=2026-01-31", None, Admin { ok: 200, other_admin: Allowed(200) }),
         http("GET", "/api/reports.csv?from=2026-01-01&to=2026-01-31", None, Admin { ok: 200, other_admin: Allowed(200) }),
         http("GET", "/api/reports/live", None, Admin { ok: 200, other_admin: Allowed(200) }),
@@ -423,6 +426,8 @@ struct Scene {
     dialog: String,
     olek_dialog: String,
     wanda_dialog: String,
+    /// Dmitri's dialog, in the queue: the one the admin deletes.
+    doomed_dialog: String,
     anna: OperatorId,
     boris: OperatorId,
     carl: OperatorId,
@@ -528,6 +533,7 @@ async fn stored(app: &TestApp, s: &Scene) -> Stored {
         (&s.a, &s.dialog),
         (&s.a, &s.olek_dialog),
         (&s.b, &s.wanda_dialog),
+        (&s.a, &s.doomed_dialog),
     ];
     let ids: Vec<DialogId> = dialogs
         .iter()
@@ -857,6 +863,9 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
     let mut olek = app.visitor_with(json!({ "name": olek_name })).await;
     let olek_dialog = start_dialog(&mut olek, &format!("Where is my parcel {olek_text}")).await;
     let olek_page = format!("https://shop.example/{}", unique("olek-page-"));
+    // Dmitri's dialog waits too, until the admin deletes it.
+    let mut dmitri = app.visitor("Dmitri").await;
+    let doomed_dialog = start_dialog(&mut dmitri, "Please forget me").await;
 
     // Another workspace, its admin, and Wanda's dialog on its site.
     let other_email = format!("{}@elsewhere.test", unique("boss-"));
@@ -934,6 +943,7 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
         (&olek_name, Secret::QueuedDialog),
         (&olek_text, Secret::QueuedDialog),
         (&olek_page, Secret::QueuedDialog),
+        (&doomed_dialog, Secret::QueuedDialog),
         (&wanda_dialog, Secret::OtherWorkspacesDialog),
         (&wanda.id, Secret::OtherWorkspacesDialog),
         (&wanda_name, Secret::OtherWorkspacesDialog),
@@ -1015,6 +1025,7 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
         .collect(),
         names: vec![
             ("dialog", dialog.clone()),
+            ("doomed", doomed_dialog.clone()),
             ("file_seq", file_seq.to_string()),
             ("team", team.clone()),
             ("spare", spare.clone()),
@@ -1031,6 +1042,7 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
         dialog,
         olek_dialog,
         wanda_dialog,
+        doomed_dialog,
         dialog_text,
         whisper,
         secrets,

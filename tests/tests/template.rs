@@ -1165,6 +1165,54 @@ async fn every_flow(app: &TestApp) {
     )
     .await;
 
+    // Deleting a dialog (the admin may): its items, its search terms and its files.
+    let mut wes = app.visitor("Wes").await;
+    let doomed = parlor_e2e::start_dialog(&mut wes, "please forget this").await;
+    let file =
+        parlor_e2e::storage::upload(app, &wes.token, "scan.png", &picture, "image/png").await;
+    wes.ws
+        .ok(parlor_e2e::storage::send_files(Some(&doomed), "", &[&file]))
+        .await;
+    let forget = json!({ "dialog_ids": [doomed] });
+    let (status, deleted) = app
+        .request("POST", "/api/dialogs/delete", Some(&admin), Some(forget))
+        .await;
+    assert_eq!((status, &deleted["deleted"]), (200, &json!([doomed])));
+
+    // Retention: a dialog closed while the workspace deletes closed dialogs after a day is marked
+    // due (the close function writes the mark); once due (moved into the past, as the clock
+    // would), the sweep deletes it, files and all.
+    let mut handling = app.get("/api/workspace/handling", &admin).await;
+    handling["delete_closed_after_days"] = json!(1);
+    let (status, _) = app
+        .request(
+            "PUT",
+            "/api/workspace/handling",
+            Some(&admin),
+            Some(handling),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut xena = app.visitor("Xena").await;
+    let due = start_dialog(&mut xena, "keep this a day").await;
+    let file =
+        parlor_e2e::storage::upload(app, &xena.token, "scan.png", &picture, "image/png").await;
+    xena.ws
+        .ok(parlor_e2e::storage::send_files(Some(&due), "", &[&file]))
+        .await;
+    b.ok(frame::join(&due)).await;
+    b.ok(frame::close(&due)).await;
+    let ws = &app.running.admin.workspace;
+    let due_id = parlor_core::ids::DialogId::parse(&due).unwrap();
+    let dialogs = &app.running.stores.dialogs;
+    let mut closed = dialogs.get_dialog(ws, &due_id).await.unwrap().unwrap();
+    assert!(closed.delete_at.is_some(), "closed under retention: due");
+    closed.delete_at = Some(app.running.app.now() - 1);
+    closed.version += 1;
+    dialogs.commit(&closed, &[], &Default::default()).await.unwrap();
+    xena.ws.event("dialog.deleted").await;
+    assert_eq!(dialogs.get_dialog(ws, &due_id).await.unwrap(), None);
+
     // The widget's frame page, as the HTTP API's function serves it in AWS: read from the hosting
     // bucket (here a bucket of the local storage) for the site it is asked for.
     let function = parlor_e2e::deployed::http_api_function(

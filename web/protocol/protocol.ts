@@ -124,7 +124,13 @@ held_counts_against_limit: boolean,
  * Seconds an operator may be without a connected console before their dialogs are handed
  * back ("Anna left: offline"), so the visitor's next message rings again.
  */
-hand_back_after_secs: number, };
+hand_back_after_secs: number, 
+/**
+ * Retention: a dialog closed while this is set is deleted, with its messages, files and
+ * search entries, this many days after it closed (unless it reopens first). Absent: closed
+ * dialogs are kept. A change applies to dialogs closed after it.
+ */
+delete_closed_after_days?: number, };
 
 /**
  * API Gateway selects the route (and so the function) by `action`.
@@ -194,6 +200,11 @@ queued: number,
  * Summed over `queued`: how long each waited in the queue.
  */
 queue_ms: number, };
+
+/**
+ * The dialogs a delete removed: those named that existed in the caller's workspace.
+ */
+export type DeletedDialogs = { deleted: Array<DialogId>, };
 
 /**
  * queued → delivered → read, or failed with a reason (seed 002).
@@ -269,7 +280,7 @@ unread?: number, };
 /**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "choose_workspace" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "too_many_dialogs" | "choose_workspace" | "internal";
 
 /**
  * One operator's counters for one day (or their sums over a period or a team). Times are in

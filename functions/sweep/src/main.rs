@@ -1,5 +1,5 @@
-//! The presence sweep, every minute on an EventBridge schedule: configuration and the runtime,
-//! nothing else.
+//! The presence and retention sweeps, every minute on an EventBridge schedule: configuration and
+//! the runtime, nothing else.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {

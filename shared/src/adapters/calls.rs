@@ -125,6 +125,8 @@ fn needed(service: &str, operation: &str, input: &Input) -> Result<Vec<Needed>, 
             on("s3:PutObject", Resource::Previews)
         }
         ("S3", "PutObject") => on("s3:PutObject", Resource::Attachments),
+        // Each key of a DeleteObjects is authorised as s3:DeleteObject.
+        ("S3", "DeleteObjects") => on("s3:DeleteObject", Resource::Attachments),
         // A copy reads its source and writes its target (S3's "CopyObject" permissions).
         ("S3", "CopyObject") => {
             let target = match copy_key(input) {

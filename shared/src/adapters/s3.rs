@@ -15,6 +15,7 @@ use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvid
 use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use base64::Engine;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -413,6 +414,45 @@ impl Blobs for S3Blobs {
             Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 412) => Ok(false),
             Err(e) => Err(failed("cannot copy", from, e)),
         }
+    }
+
+    async fn delete(&self, keys: &[String]) -> Result<(), BlobError> {
+        // DeleteObjects takes at most 1000 keys; a missing key counts as deleted.
+        for chunk in keys.chunks(1000) {
+            let objects = chunk
+                .iter()
+                .map(|key| {
+                    ObjectIdentifier::builder()
+                        .key(key)
+                        .build()
+                        .map_err(|e| failed("cannot delete", key, e))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let Some(first) = chunk.first() else {
+                continue;
+            };
+            let batch = Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .map_err(|e| failed("cannot delete", first, e))?;
+            let done = self
+                .client
+                .delete_objects()
+                .bucket(&self.bucket)
+                .delete(batch)
+                .send()
+                .await
+                .map_err(|e| failed("cannot delete", first, e))?;
+            if let Some(e) = done.errors().first() {
+                return Err(BlobError(format!(
+                    "cannot delete {}: {}",
+                    e.key().unwrap_or_default(),
+                    e.message().unwrap_or_default()
+                )));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -108,6 +108,46 @@ impl Attachments {
         }
     }
 
+    /// Where the files of every message of a dialog are kept: each upload, its sealed copy and its
+    /// preview (a key may hold nothing), reading the messages back a page of `MAX_PAGE` at a time.
+    /// Without storage there are none.
+    pub(crate) async fn dialog_file_keys(
+        &self,
+        workspace: &WorkspaceId,
+        dialog: &DialogId,
+    ) -> AppResult<Vec<String>> {
+        let mut keys = Vec::new();
+        if self.attachments.is_none() {
+            return Ok(keys);
+        }
+        let mut after = 0;
+        loop {
+            let page = self
+                .dialogs
+                .messages_after(workspace, dialog, after, super::MAX_PAGE)
+                .await?;
+            for a in page.iter().flat_map(|m| &m.attachments) {
+                keys.extend([
+                    object_key(workspace, &a.id),
+                    sealed_key(workspace, &a.id),
+                    preview_key(workspace, &a.id),
+                ]);
+            }
+            match page.last() {
+                Some(last) if page.len() == super::MAX_PAGE => after = last.seq,
+                _ => return Ok(keys),
+            }
+        }
+    }
+
+    /// Deletes these objects from storage (a key that holds nothing is no error).
+    pub(crate) async fn delete_files(&self, keys: &[String]) -> AppResult<()> {
+        match &self.attachments {
+            Some(storage) if !keys.is_empty() => Ok(storage.blobs.delete(keys).await?),
+            _ => Ok(()),
+        }
+    }
+
     fn storage(&self) -> AppResult<&AttachmentStorage> {
         self.attachments
             .as_ref()

@@ -134,11 +134,9 @@ impl Dialogs {
         op: &Operator,
         connection: &ConnectionId,
         id: &DialogId,
-        change: fn(
-            &mut Dialog,
-            &Operator,
-            crate::domain::Millis,
-        ) -> Result<Vec<Message>, DomainError>,
+        change: impl Fn(&mut Dialog, &Operator, Millis) -> Result<Vec<Message>, DomainError>
+        + Send
+        + Sync,
     ) -> AppResult<Done> {
         // The dialog as the committed change found it, for the reports.
         let before = std::sync::Mutex::new(None);

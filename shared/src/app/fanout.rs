@@ -330,6 +330,23 @@ pub(crate) fn visitor_page(
     )
 }
 
+/// Deleted dialogs, to each operator connection that could see any of them: the ids it could see
+/// (`dialog.deleted`), so that no console learns of a dialog it was never shown.
+pub(crate) fn deleted(operators: &[Connection], dialogs: &[Dialog]) -> Vec<Post> {
+    operators
+        .iter()
+        .filter_map(|c| {
+            let dialog_ids: Vec<_> = dialogs
+                .iter()
+                .filter(|d| may_see(d, c))
+                .map(|d| d.id.clone())
+                .collect();
+            (!dialog_ids.is_empty())
+                .then(|| Post::new(&c.id, &ServerEvent::DialogsDeleted { dialog_ids }))
+        })
+        .collect()
+}
+
 /// To every operator connection of the workspace: an operator's status.
 pub(crate) fn workspace(operators: &[Connection], event: &ServerEvent) -> Vec<Post> {
     to(operators.iter(), event)

@@ -3,6 +3,7 @@
 
 mod attachments;
 mod chat;
+mod deletion;
 mod delivery;
 mod dialogs;
 mod distribution;
@@ -15,6 +16,7 @@ mod pages;
 mod presence;
 mod quick_replies;
 mod reports;
+mod retention;
 mod search;
 mod session;
 mod sites;
@@ -26,6 +28,7 @@ pub use attachments::{
     UPLOAD_TOKEN_TTL, UPLOAD_WINDOW,
 };
 pub(crate) use chat::Draft;
+pub use deletion::DeletedDialogs;
 pub use delivery::{Delivery, OPENING_MS};
 pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use distribution::QUEUE_TOLD;
@@ -44,6 +47,7 @@ pub use reports::{
     DayFigures, LiveBoard, LiveOperator, MAX_REPORT_DAYS, OperatorCard, OperatorReport, Period,
     Report, ReportFigures, Reports, report_csv,
 };
+pub use retention::RETENTION_BATCH;
 pub use search::{MAX_SEARCH_HITS, Search, SearchHit, SearchResults};
 pub use session::{ConnectRequest, LoggedIn, Sessions, VisitorSession, VisitorSessionRequest};
 pub use sites::{SiteList, SiteUpdate, Sites};

@@ -11,6 +11,12 @@ use super::{
     Right, Sender, SystemEvent, Visitor, validate_text,
 };
 
+const DAY_MS: Millis = 24 * 3600 * 1000;
+
+/// The most dialogs one request deletes (`POST /api/dialogs/delete`): a console's loaded list
+/// is a few pages of 50, and each dialog is a few store calls and one request to storage.
+pub const MAX_DIALOGS_PER_DELETE: usize = 100;
+
 /// Why an operator's dialogs are handed back.
 #[derive(Clone, Copy, Debug)]
 pub enum HandBack<'a> {
@@ -125,6 +131,11 @@ pub struct Dialog {
     /// response, for the reports.
     #[serde(default)]
     pub first_reply_at: Option<Millis>,
+    /// When a closed dialog is deleted, with everything in it, under the workspace's retention
+    /// (`ChatHandling::delete_closed_after_days`, as it was when the dialog closed); reopening it
+    /// clears this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_at: Option<Millis>,
     /// Bumped by every write; a write that expects another version loses the race.
     pub version: u64,
 }
@@ -156,6 +167,7 @@ impl Dialog {
             held_ms: 0,
             opened_at: None,
             first_reply_at: None,
+            delete_at: None,
             version: 0,
         }
     }
@@ -527,6 +539,19 @@ impl Dialog {
         Ok(vec![self.system(event, now)])
     }
 
+    /// Closes it as `close` does, to be deleted `keep_days` days later when the workspace keeps
+    /// closed dialogs for that long (`None`: kept).
+    pub fn close_keeping(
+        &mut self,
+        op: &Operator,
+        now: Millis,
+        keep_days: Option<u32>,
+    ) -> Result<Vec<Message>, DomainError> {
+        let added = self.close(op, now)?;
+        self.delete_at = keep_days.map(|days| now + Millis::from(days) * DAY_MS);
+        Ok(added)
+    }
+
     pub fn reopen(&mut self, op: &Operator, now: Millis) -> Result<Vec<Message>, DomainError> {
         self.check_access(op)?;
         if self.status == DialogStatus::Open {
@@ -609,6 +634,7 @@ impl Dialog {
     fn reopen_by(&mut self, by: Option<OperatorId>, by_name: String, now: Millis) -> Message {
         self.status = DialogStatus::Open;
         self.closed_at = None;
+        self.delete_at = None;
         self.opened_at = Some(now);
         self.first_reply_at = None;
         self.system(SystemEvent::Reopened { by, by_name }, now)
@@ -767,6 +793,37 @@ mod tests {
         d.operator_message(&anna, cid("o1"), "hey", None, 4)
             .unwrap();
         assert_eq!(d.waiting_since, None);
+    }
+
+    #[test]
+    fn a_dialog_closed_under_retention_is_due_until_it_reopens() {
+        let v = visitor();
+        let anna = operator("Anna", Role::Operator);
+        let mut d = Dialog::start(&v, 1);
+        d.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
+        d.join(&anna, 3).unwrap();
+        d.close_keeping(&anna, 10, Some(2)).unwrap();
+        assert_eq!(d.delete_at, Some(10 + 2 * 24 * 3600 * 1000));
+        assert_eq!(
+            d.close_keeping(&anna, 11, Some(2)),
+            Err(DomainError::AlreadyClosed)
+        );
+        assert_eq!(
+            d.delete_at,
+            Some(10 + 2 * 24 * 3600 * 1000),
+            "kept as it was"
+        );
+        d.visitor_message(&v, cid("c2"), "still there?", None, 12)
+            .unwrap();
+        assert_eq!(d.delete_at, None, "a message reopens it: kept again");
+        d.close_keeping(&anna, 13, Some(1)).unwrap();
+        d.reopen(&anna, 14).unwrap();
+        assert_eq!(d.delete_at, None);
+        d.close_keeping(&anna, 15, None).unwrap();
+        assert_eq!(
+            d.delete_at, None,
+            "without retention a closed dialog is kept"
+        );
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub enum DomainError {
     AlreadyOnHold,
     #[error("the dialog is not on hold")]
     NotOnHold,
+    #[error("at most {max} dialogs are deleted in one request, not {0}", max = super::MAX_DIALOGS_PER_DELETE)]
+    TooManyDialogs(usize),
 }
 
 /// `12.3 MB`, `512 KB` or `900 B`, as the limits are spoken of (the clients say it the same way).
@@ -145,6 +147,8 @@ pub enum ErrorCode {
     AlreadyOnHold,
     /// `assign` / `resume`: the dialog is not on hold.
     NotOnHold,
+    /// `POST /api/dialogs/delete`: more than 100 dialogs in one request.
+    TooManyDialogs,
     /// `POST /api/login`: the email and password are an operator's in several workspaces; the
     /// answer lists them, and the login is sent again naming one.
     ChooseWorkspace,
@@ -214,6 +218,7 @@ impl DomainError {
             Self::OperatorDeactivated => ErrorCode::OperatorDeactivated,
             Self::AlreadyOnHold => ErrorCode::AlreadyOnHold,
             Self::NotOnHold => ErrorCode::NotOnHold,
+            Self::TooManyDialogs(_) => ErrorCode::TooManyDialogs,
         }
     }
 }

@@ -11,6 +11,8 @@ pub const REPLY_TIME_LIMIT_SECS: std::ops::RangeInclusive<u32> = 60..=7 * 24 * 3
 pub const MAX_ACTIVE_CHATS: std::ops::RangeInclusive<u32> = 1..=100;
 /// How long an operator may be without a console before their dialogs go back: 30 s to a day.
 pub const HAND_BACK_AFTER_SECS: std::ops::RangeInclusive<u32> = 30..=24 * 3600;
+/// How long closed dialogs may be kept before they are deleted: a day to ten years.
+pub const DELETE_CLOSED_AFTER_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
 
 /// A workspace's settings for handling dialogs; workspaces stored before they existed get the
 /// defaults.
@@ -33,6 +35,12 @@ pub struct ChatHandling {
     /// Seconds an operator may be without a connected console before their dialogs are handed
     /// back ("Anna left: offline"), so the visitor's next message rings again.
     pub hand_back_after_secs: u32,
+    /// Retention: a dialog closed while this is set is deleted, with its messages, files and
+    /// search entries, this many days after it closed (unless it reopens first). Absent: closed
+    /// dialogs are kept. A change applies to dialogs closed after it.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete_closed_after_days: Option<u32>,
 }
 
 impl Default for ChatHandling {
@@ -43,6 +51,7 @@ impl Default for ChatHandling {
             max_active_chats: 5,
             held_counts_against_limit: false,
             hand_back_after_secs: 300,
+            delete_closed_after_days: None,
         }
     }
 }
@@ -68,6 +77,9 @@ impl ChatHandling {
             within("reply_time_limit_secs", limit, &REPLY_TIME_LIMIT_SECS)?;
         }
         within("max_active_chats", self.max_active_chats, &MAX_ACTIVE_CHATS)?;
+        if let Some(days) = self.delete_closed_after_days {
+            within("delete_closed_after_days", days, &DELETE_CLOSED_AFTER_DAYS)?;
+        }
         within(
             "hand_back_after_secs",
             self.hand_back_after_secs,
@@ -154,6 +166,9 @@ mod tests {
         assert!(with(|h| h.hand_back_after_secs = 29).is_err());
         assert!(with(|h| h.hand_back_after_secs = 86401).is_err());
         assert_eq!(with(|h| h.hand_back_after_secs = 30), Ok(()));
+        assert!(with(|h| h.delete_closed_after_days = Some(0)).is_err());
+        assert!(with(|h| h.delete_closed_after_days = Some(3651)).is_err());
+        assert_eq!(with(|h| h.delete_closed_after_days = Some(30)), Ok(()));
     }
 
     #[test]

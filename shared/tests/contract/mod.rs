@@ -4,9 +4,11 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod deletes;
 mod distribution;
 mod limits;
 mod presence;
+pub use deletes::*;
 pub use distribution::*;
 pub use limits::*;
 mod reports;

@@ -3,6 +3,7 @@
 import type {
   AttachmentLimits,
   ChatHandling,
+  DeletedDialogs,
   DialogAttachments,
   DialogPage,
   DialogStatus,
@@ -205,6 +206,11 @@ export class Api {
   }
 
   /** A page of the sidebar's list, the first without `cursor`, the next with its `next_cursor`. */
+  /** Deletes dialogs with everything in them (the right `delete_dialogs`); at most 100 at once. */
+  deleteDialogs(ids: readonly string[]): Promise<DeletedDialogs> {
+    return this.call("POST", "/dialogs/delete", { dialog_ids: ids });
+  }
+
   dialogs(status: DialogStatus, cursor?: string): Promise<DialogPage> {
     return this.call("GET", `/dialogs?status=${status}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
   }

@@ -148,6 +148,49 @@ describe("the widget's chat state", () => {
     expect(chat.closed).toBe(false);
   });
 
+  it("clears the conversation when an operator deletes the dialog, and counts a new one's replies from nothing", async () => {
+    const server = fakeServer();
+    const storage = memoryStore();
+    const chat = newChat(server, storage);
+    chat.send("hi");
+    await chat.online();
+    const reply = server.store({ client_id: "o1", kind: "operator", text: "hello" });
+    expect(chat.event({ type: "message.created", message: reply })).toBe(true);
+    await chat.markRead();
+    expect(chat.unread).toBe(0);
+    expect(storage.data.get("parlor:site_1:read")).toBe("2");
+
+    expect(chat.event({ type: "dialog.deleted", dialog_ids: ["d1"] })).toBe(false);
+    expect(chat.messages).toEqual([]);
+    expect(storage.data.get("parlor:site_1:read")).toBe("0");
+    // The new dialog's first reply (seq 2 again) is unread, not taken for the old one's.
+    const fresh = { ...reply, id: "n2", dialog_id: "d2", client_id: "o2", text: "new" };
+    expect(chat.event({ type: "message.created", message: fresh })).toBe(true);
+    expect(chat.unread).toBe(1);
+  });
+
+  it("finds its dialog deleted while it was away: on a new page view, and on a reconnect", async () => {
+    const server = fakeServer();
+    const storage = memoryStore();
+    const chat = newChat(server, storage);
+    chat.send("hi");
+    await chat.online();
+    chat.event({ type: "message.created", message: server.store({ client_id: "o1", kind: "operator", text: "hello" }) });
+    await chat.markRead();
+    // Deleted meanwhile: the server holds no dialog for the visitor any more.
+    server.messages.length = 0;
+    await chat.online();
+    expect(chat.messages).toEqual([]);
+
+    // A page view after a delete this page never heard of: what was read counts from nothing.
+    storage.setItem("parlor:site_1:read", "2");
+    const later = newChat(server, storage);
+    await later.online();
+    expect(storage.data.get("parlor:site_1:read")).toBe("0");
+    later.event({ type: "message.created", message: server.store({ client_id: "o2", kind: "operator", text: "new dialog" }) });
+    expect(later.unread, "the new dialog's reply is unread").toBe(1);
+  });
+
   it("knows the dialog is on hold until a resume or a close, whatever the visitor writes meanwhile", async () => {
     const server = fakeServer();
     const chat = newChat(server, memoryStore());

@@ -143,6 +143,8 @@ export class Chat {
       if (this.loaded) await this.after(latestSeq(this.messages));
       else {
         const page = await this.o.history({});
+        // Read further than the dialog goes: the one read was deleted, this is a new one (or none).
+        if (page.latest_seq < this.readUpTo) this.forgetDialog();
         this.olderFrom = page.next_before ?? 0;
         this.loaded = true;
         this.merge(page.messages);
@@ -171,7 +173,13 @@ export class Chat {
   }
 
   private after(seq: number): Promise<void> {
-    return catchUpAfter(seq, (after) => this.o.history({ after }), (ms) => this.merge(ms));
+    const page = async (after: number) => {
+      const p = await this.o.history({ after });
+      // The dialog ends before what is held: it was deleted while this page was away.
+      if (p.latest_seq < after) this.forgetDialog();
+      return p;
+    };
+    return catchUpAfter(seq, page, (ms) => this.merge(ms));
   }
 
   /** A pushed event; true when it is a new operator reply (ring, count it). */
@@ -188,6 +196,10 @@ export class Chat {
       if (e.message.kind === "operator") this.setTyping(null);
       return fresh && e.message.kind === "operator";
     }
+    if (e.type === "dialog.deleted") {
+      this.forgetDialog();
+      return false;
+    }
     if (e.type === "message.status" && e.side === "operators") {
       this.messages = applyReceipt(this.messages, e.side, e.status, e.up_to);
       this.o.onChange();
@@ -195,6 +207,20 @@ export class Chat {
       this.setTyping(e.typing ? (e.name ?? "") : null);
     }
     return false;
+  }
+
+  /**
+   * An operator deleted the dialog (`dialog.deleted`): the conversation is cleared here too, and the
+   * visitor's next message starts a new dialog, counted from its own first message.
+   */
+  private forgetDialog(): void {
+    clearTimeout(this.typingTimer);
+    this.typing = null;
+    this.messages = [];
+    this.olderFrom = 0;
+    this.readUpTo = 0;
+    this.o.storage.setItem(this.key("read"), JSON.stringify(0));
+    this.o.onChange();
   }
 
   /** The visitor sees the dialog: everything up to the newest message is read. */

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{KeysAndAttributes, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
 
 use super::DynamoStore;
 use super::errors::{invalid_request, unavailable};
@@ -54,17 +54,37 @@ impl DynamoStore {
 
     /// Puts items 25 to a request; throttled ones are put again after a pause.
     pub(super) async fn batch_put(&self, items: Vec<Item>) -> StoreResult<()> {
-        for chunk in items.chunks(BATCH_WRITE_MAX) {
-            let mut pending: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|item| {
-                    let put = PutRequest::builder()
-                        .set_item(Some(item.clone()))
-                        .build()
-                        .map_err(invalid_request)?;
-                    Ok(WriteRequest::builder().put_request(put).build())
-                })
-                .collect::<StoreResult<_>>()?;
+        let requests = items
+            .into_iter()
+            .map(|item| {
+                let put = PutRequest::builder()
+                    .set_item(Some(item))
+                    .build()
+                    .map_err(invalid_request)?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.batch_write(requests).await
+    }
+
+    /// Deletes the items of these keys, 25 to a request (a key with no item costs a write too).
+    pub(super) async fn batch_delete(&self, keys: Vec<Item>) -> StoreResult<()> {
+        let requests = keys
+            .into_iter()
+            .map(|key| {
+                let delete = DeleteRequest::builder()
+                    .set_key(Some(key))
+                    .build()
+                    .map_err(invalid_request)?;
+                Ok(WriteRequest::builder().delete_request(delete).build())
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.batch_write(requests).await
+    }
+
+    async fn batch_write(&self, requests: Vec<WriteRequest>) -> StoreResult<()> {
+        for chunk in requests.chunks(BATCH_WRITE_MAX) {
+            let mut pending = chunk.to_vec();
             let mut backoff = Backoff::default();
             while !pending.is_empty() {
                 let done = self

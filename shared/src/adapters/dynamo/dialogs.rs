@@ -8,15 +8,15 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
 
 use super::DynamoStore;
-use super::errors::{Guard, commit_refusal, invalid_request, lost_guards};
+use super::errors::{Guard, commit_refusal, condition_held, invalid_request, lost_guards};
 use super::item::{
     ENTITY, item_of, key_of, n, parse_items, s, str_attr, u64_attr, with_gsi1, with_gsi2,
 };
 use super::keys::{self, GSI1SK, GSI2SK};
 use crate::adapters::record::MessageRecord;
-use crate::domain::{Dialog, DialogStatus, LoadMove, Message};
+use crate::domain::{Dialog, DialogStatus, IndexEntry, LoadMove, Message, Millis, SearchField};
 use crate::ids::{ClientMessageId, DialogId, OperatorId, WorkspaceId};
-use crate::ports::{DialogCursor, DialogStore, StoreError, StoreResult};
+use crate::ports::{DialogCursor, DialogStore, DueDialog, StoreError, StoreResult};
 
 impl DynamoStore {
     async fn messages(&self, query: QueryFluentBuilder, limit: usize) -> StoreResult<Vec<Message>> {
@@ -101,6 +101,25 @@ impl DynamoStore {
         Ok([stored, claimed])
     }
 
+    /// A closed dialog's mark in the due index (`GSI2`'s `RETENTION`), written with every commit of
+    /// a dialog closed under retention; a reopened dialog's stays until the sweep finds it stale.
+    fn retention_mark(&self, dialog: &Dialog, due_at: Millis) -> StoreResult<Put> {
+        let (ws, id) = (&dialog.workspace, &dialog.id);
+        let mut mark = with_gsi2(
+            key_of(keys::retention_mark(ws, id)),
+            (
+                keys::DIALOGS_DUE.to_owned(),
+                keys::dialog_due(due_at, ws, id),
+            ),
+        );
+        mark.insert(ENTITY.to_owned(), s("retention_mark"));
+        Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(mark))
+            .build()
+            .map_err(invalid_request)
+    }
+
     /// The transaction items of a commit, each with what it guards.
     fn commit_items(
         &self,
@@ -121,6 +140,14 @@ impl DynamoStore {
                     .build(),
             );
             guards.push(Guard::Visitor);
+        }
+        if let (DialogStatus::Closed, Some(due_at)) = (dialog.status, dialog.delete_at) {
+            items.push(
+                TransactWriteItem::builder()
+                    .put(self.retention_mark(dialog, due_at)?)
+                    .build(),
+            );
+            guards.push(Guard::Retention);
         }
         for message in messages {
             let [stored, claimed] = self.message_puts(dialog, message)?;
@@ -276,6 +303,140 @@ impl DialogStore for DynamoStore {
                 ),
         };
         parse_items(self.collect(query, Some(limit)).await?)
+    }
+
+    async fn delete_dialog(
+        &self,
+        workspace: &WorkspaceId,
+        id: &DialogId,
+        version: Option<u64>,
+    ) -> StoreResult<Option<Dialog>> {
+        let dialog: Option<Dialog> = self.get_parsed(keys::dialog(workspace, id)).await?;
+        if let Some(found) = &dialog {
+            if version.is_some_and(|v| v != found.version) {
+                return Err(StoreError::Conflict);
+            }
+            // First, so that a commit racing the delete fails its version's condition; with a
+            // version, only as it was read.
+            let delete = self
+                .client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(key_of(keys::dialog(workspace, id))));
+            let delete = match version {
+                Some(v) => delete
+                    .condition_expression("#version = :expected")
+                    .expression_attribute_names("#version", "version")
+                    .expression_attribute_values(":expected", n(v)),
+                None => delete,
+            };
+            if !condition_held(delete.send().await)? {
+                return Err(StoreError::Conflict);
+            }
+        } else if version.is_some() {
+            return Err(StoreError::Conflict);
+        }
+        // Whatever is left in the partition: messages, client-id claims, receipts, read markers
+        // and the pointers to the dialog's search terms (each of which goes too).
+        let query = self
+            .query_partition(keys::dialog_partition(workspace, id))
+            .key_condition_expression("PK = :pk")
+            .projection_expression("PK, SK, #term, #field")
+            .expression_attribute_names("#term", "term")
+            .expression_attribute_names("#field", "field");
+        let mut doomed = Vec::new();
+        for item in self.collect(query, None).await? {
+            let sk = str_attr(&item, keys::SK)?;
+            if sk.starts_with(keys::DIALOG_TERM_PREFIX) {
+                let field = str_attr(&item, "field")?;
+                let entry = IndexEntry {
+                    term: str_attr(&item, "term")?.to_owned(),
+                    dialog: id.clone(),
+                    field: SearchField::parse(field).ok_or_else(|| {
+                        StoreError::Unavailable(format!("unknown search field {field}"))
+                    })?,
+                    seq: None,
+                    at: 0,
+                };
+                doomed.push(key_of(keys::search_term(workspace, &entry)));
+            }
+            doomed.push(key_of((
+                str_attr(&item, keys::PK)?.to_owned(),
+                sk.to_owned(),
+            )));
+        }
+        self.batch_delete(doomed).await?;
+        if let Some(dialog) = &dialog {
+            // The visitor's link, unless it already names another dialog.
+            let unlinked = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .set_key(Some(key_of(keys::visitor(workspace, &dialog.visitor))))
+                .update_expression("REMOVE #dialog")
+                .condition_expression("#dialog = :dialog")
+                .expression_attribute_names("#dialog", "dialog")
+                .expression_attribute_values(":dialog", s(id.as_str()))
+                .send()
+                .await;
+            condition_held(unlinked)?;
+            // Out of its operator's load (queued, it was in the queue by its own item's keys).
+            if let Some(charge) = dialog.charge() {
+                self.drop_from_load(workspace, &charge.operator, id).await?;
+            }
+        }
+        Ok(dialog)
+    }
+
+    async fn dialogs_due(&self, now: Millis, limit: usize) -> StoreResult<Vec<DueDialog>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let query = self
+            .query()
+            .index_name(keys::GSI2)
+            .key_condition_expression("#gpk = :gpk AND #gsk <= :upto")
+            .expression_attribute_names("#gpk", keys::GSI2PK)
+            .expression_attribute_names("#gsk", keys::GSI2SK)
+            .expression_attribute_values(":gpk", s(keys::DIALOGS_DUE))
+            // Every key of a later due time sorts after this one (`~` follows the id characters).
+            .expression_attribute_values(":upto", s(format!("{}#~", keys::sortable_due(now))));
+        self.collect(query, Some(limit))
+            .await?
+            .iter()
+            .map(|item| {
+                let key = str_attr(item, GSI2SK)?;
+                let (due_at, workspace, dialog) = keys::parse_dialog_due(key).ok_or_else(|| {
+                    StoreError::Unavailable(format!("a retention mark's key is malformed: {key}"))
+                })?;
+                Ok(DueDialog {
+                    workspace,
+                    dialog,
+                    due_at,
+                })
+            })
+            .collect()
+    }
+
+    async fn forget_due(&self, due: &DueDialog) -> StoreResult<()> {
+        let forgotten = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::retention_mark(
+                &due.workspace,
+                &due.dialog,
+            ))))
+            .condition_expression("#gsk = :due")
+            .expression_attribute_names("#gsk", GSI2SK)
+            .expression_attribute_values(
+                ":due",
+                s(keys::dialog_due(due.due_at, &due.workspace, &due.dialog)),
+            )
+            .send()
+            .await;
+        // A mark that moved (closed again, due later) stays.
+        condition_held(forgotten).map(|_| ())
     }
 
     async fn dialogs_in_charge(

@@ -62,6 +62,8 @@ pub enum Guard {
     Load,
     /// The operator an assignment goes to is available and below the cap.
     Room,
+    /// A closed dialog's retention mark: written whole, it guards nothing of its own.
+    Retention,
 }
 
 /// The guards that lost when a transaction was cancelled; any other failure is the store's.

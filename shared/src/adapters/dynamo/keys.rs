@@ -155,6 +155,28 @@ pub fn sortable_due(at: Millis) -> String {
     sortable_millis(at)
 }
 
+/// A closed dialog's retention mark, in the dialog's partition (deleting the dialog takes it too).
+pub fn retention_mark(ws: &WorkspaceId, dialog: &DialogId) -> Key {
+    (dialog_partition(ws, dialog), "RETAIN".into())
+}
+
+/// GSI2: every workspace's closed dialogs due for deletion in one partition, by due time; the key
+/// alone says which (`due#workspace#dialog`), since the index holds keys only.
+pub const DIALOGS_DUE: &str = "RETENTION";
+
+pub fn dialog_due(due_at: Millis, ws: &WorkspaceId, dialog: &DialogId) -> String {
+    format!("{}#{ws}#{dialog}", sortable_millis(due_at))
+}
+
+/// The due time, workspace and dialog a `dialog_due` key names.
+pub fn parse_dialog_due(key: &str) -> Option<(Millis, WorkspaceId, DialogId)> {
+    let mut parts = key.splitn(3, '#');
+    let due: u64 = parts.next()?.parse().ok()?;
+    let ws = WorkspaceId::parse(parts.next()?).ok()?;
+    let dialog = DialogId::parse(parts.next()?).ok()?;
+    Some(((due ^ (1 << 63)) as Millis, ws, dialog))
+}
+
 pub fn connection(id: &ConnectionId) -> Key {
     (format!("CONN#{id}"), "CONN".into())
 }
@@ -260,6 +282,17 @@ pub fn search_term(ws: &WorkspaceId, e: &IndexEntry) -> Key {
         format!("{}#{}#{}", e.term, e.dialog, e.field.as_str()),
     )
 }
+
+/// A search term's pointer in its dialog's partition, so that deleting the dialog finds every
+/// term written for it (`{field}#{term}`; the term is last, as it is the one part of any length).
+pub fn dialog_term(ws: &WorkspaceId, e: &IndexEntry) -> Key {
+    (
+        dialog_partition(ws, &e.dialog),
+        format!("{DIALOG_TERM_PREFIX}{}#{}", e.field.as_str(), e.term),
+    )
+}
+
+pub const DIALOG_TERM_PREFIX: &str = "TERM#";
 
 /// A workspace's push subscriptions and choices share one partition: who to push to for a new
 /// dialog is one Query, and one operator's are a `begins_with` within it.

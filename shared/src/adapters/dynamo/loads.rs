@@ -178,6 +178,34 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// Takes a deleted dialog out of an operator's load: one UpdateItem (a dialog not in a set
+    /// leaves it as it is).
+    pub(super) async fn drop_from_load(
+        &self,
+        workspace: &WorkspaceId,
+        operator: &OperatorId,
+        dialog: &DialogId,
+    ) -> StoreResult<()> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::load(workspace, operator))))
+            .update_expression("DELETE #dialogs :id, #active :id")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#dialogs", DIALOGS)
+            .expression_attribute_names("#active", ACTIVE)
+            .expression_attribute_values(":id", string_set(dialog))
+            .send()
+            .await
+            .map(drop)
+            .or_else(|e| match super::errors::failure(e) {
+                super::errors::Failure::Condition => Ok(()),
+                super::errors::Failure::Store(e) => Err(e),
+            })
+    }
+}
+
 #[async_trait]
 impl LoadStore for DynamoStore {
     /// One Query of the workspace's partition, `LOAD#` keys: O(operators with a load).

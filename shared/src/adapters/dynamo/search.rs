@@ -1,9 +1,10 @@
-//! `SearchIndex`: one item per term, dialog and field, partitioned by the term's first characters.
+//! `SearchIndex`: one item per term, dialog and field, partitioned by the term's first characters,
+//! and a pointer to it in the dialog's partition (deleting the dialog finds its terms there).
 
 use async_trait::async_trait;
 
 use super::DynamoStore;
-use super::item::{item_of, parse_items, s};
+use super::item::{ENTITY, item_of, key_of, parse_items, s};
 use super::keys;
 use crate::domain::IndexEntry;
 use crate::ids::WorkspaceId;
@@ -16,10 +17,16 @@ impl SearchIndex for DynamoStore {
         workspace: &WorkspaceId,
         entries: &[IndexEntry],
     ) -> StoreResult<()> {
-        let items = entries
-            .iter()
-            .map(|e| item_of("search_term", keys::search_term(workspace, e), e))
-            .collect::<StoreResult<_>>()?;
+        let mut items = Vec::with_capacity(entries.len() * 2);
+        for e in entries {
+            items.push(item_of("search_term", keys::search_term(workspace, e), e)?);
+            // Its pointer in the dialog's partition: what deleting the dialog reads to find it.
+            let mut pointer = key_of(keys::dialog_term(workspace, e));
+            pointer.insert(ENTITY.to_owned(), s("dialog_term"));
+            pointer.insert("term".to_owned(), s(e.term.as_str()));
+            pointer.insert("field".to_owned(), s(e.field.as_str()));
+            items.push(pointer);
+        }
         self.batch_put(items).await
     }
 

@@ -5,9 +5,9 @@ use super::SqliteStore;
 use super::errors::{is_unique_violation, unavailable};
 use super::row::{body_by_id, from_json, query_bodies, to_json};
 use crate::adapters::record::MessageRecord;
-use crate::domain::{Dialog, DialogStatus, LoadMove, Message};
+use crate::domain::{Dialog, DialogStatus, LoadMove, Message, Millis};
 use crate::ids::{ClientMessageId, DialogId, OperatorId, WorkspaceId};
-use crate::ports::{DialogCursor, DialogStore, StoreError, StoreResult};
+use crate::ports::{DialogCursor, DialogStore, DueDialog, StoreError, StoreResult};
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
 
@@ -54,10 +54,12 @@ impl DialogStore for SqliteStore {
             let body = to_json(&dialog);
             let version = dialog.version as i64;
             let assignee = dialog.assignee.as_ref().map(|a| a.id.to_string());
+            // Due for deletion only while closed (the domain clears it on reopening).
+            let delete_at = dialog.delete_at.filter(|_| dialog.status == DialogStatus::Closed);
             if dialog.version == 1 {
                 let inserted = tx.execute(
-                    "INSERT INTO dialogs (workspace, id, status, last_activity, version, body, assignee) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)",
-                    params![ws, id, dialog.status.as_str(), dialog.last_activity, body, assignee],
+                    "INSERT INTO dialogs (workspace, id, status, last_activity, version, body, assignee, delete_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7)",
+                    params![ws, id, dialog.status.as_str(), dialog.last_activity, body, assignee, delete_at],
                 );
                 match inserted {
                     Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict),
@@ -75,9 +77,9 @@ impl DialogStore for SqliteStore {
             } else {
                 let updated = tx
                     .execute(
-                        "UPDATE dialogs SET status = ?3, last_activity = ?4, version = ?5, body = ?6, assignee = ?8
+                        "UPDATE dialogs SET status = ?3, last_activity = ?4, version = ?5, body = ?6, assignee = ?8, delete_at = ?9
                          WHERE workspace = ?1 AND id = ?2 AND version = ?7",
-                        params![ws, id, dialog.status.as_str(), dialog.last_activity, version, body, version - 1, assignee],
+                        params![ws, id, dialog.status.as_str(), dialog.last_activity, version, body, version - 1, assignee, delete_at],
                     )
                     .map_err(unavailable)?;
                 if updated == 0 {
@@ -218,6 +220,68 @@ impl DialogStore for SqliteStore {
                 .collect()
         })
         .await
+    }
+
+    async fn delete_dialog(
+        &self,
+        workspace: &WorkspaceId,
+        id: &DialogId,
+        version: Option<u64>,
+    ) -> StoreResult<Option<Dialog>> {
+        let (ws, id) = (workspace.to_string(), id.to_string());
+        self.with(move |db| {
+            let tx = db.transaction().map_err(unavailable)?;
+            let dialog: Option<Dialog> = body_by_id(&tx, "dialogs", &ws, &id)?;
+            if version.is_some() && version != dialog.as_ref().map(|d| d.version) {
+                return Err(StoreError::Conflict);
+            }
+            // Each by a key or an index that starts with the workspace and the dialog.
+            for sql in [
+                "DELETE FROM dialogs WHERE workspace = ?1 AND id = ?2",
+                "DELETE FROM messages WHERE workspace = ?1 AND dialog = ?2",
+                "DELETE FROM receipts WHERE workspace = ?1 AND dialog = ?2",
+                "DELETE FROM read_markers WHERE workspace = ?1 AND dialog = ?2",
+                "DELETE FROM search_terms WHERE workspace = ?1 AND dialog = ?2",
+                "UPDATE visitors SET dialog = NULL WHERE workspace = ?1 AND dialog = ?2",
+                // Out of its operator's load, and out of the queue.
+                "DELETE FROM charges WHERE workspace = ?1 AND dialog = ?2",
+                "DELETE FROM queue WHERE workspace = ?1 AND dialog = ?2",
+            ] {
+                tx.execute(sql, params![ws, id]).map_err(unavailable)?;
+            }
+            tx.commit().map_err(unavailable)?;
+            Ok(dialog)
+        })
+        .await
+    }
+
+    async fn dialogs_due(&self, now: Millis, limit: usize) -> StoreResult<Vec<DueDialog>> {
+        self.with(move |db| {
+            let mut stmt = db
+                .prepare_cached(
+                    "SELECT workspace, id, delete_at FROM dialogs
+                       WHERE delete_at IS NOT NULL AND delete_at <= ?1
+                     ORDER BY delete_at, workspace, id LIMIT ?2",
+                )
+                .map_err(unavailable)?;
+            let due = stmt
+                .query_map(params![now, limit as i64], |r| {
+                    Ok(DueDialog {
+                        workspace: WorkspaceId::from_trusted(r.get::<_, String>(0)?),
+                        dialog: DialogId::from_trusted(r.get::<_, String>(1)?),
+                        due_at: r.get(2)?,
+                    })
+                })
+                .map_err(unavailable)?;
+            due.map(|d| d.map_err(unavailable)).collect()
+        })
+        .await
+    }
+
+    /// The due time is the dialog's own column: a reopened dialog's is cleared with its commit,
+    /// so nothing here goes stale.
+    async fn forget_due(&self, _due: &DueDialog) -> StoreResult<()> {
+        Ok(())
     }
 
     async fn dialogs_in_charge(

@@ -18,12 +18,14 @@ CREATE INDEX IF NOT EXISTS operators_by_email ON operators (email);
 CREATE TABLE IF NOT EXISTS visitors (
     workspace TEXT NOT NULL, id TEXT NOT NULL, dialog TEXT, body TEXT NOT NULL,
     PRIMARY KEY (workspace, id));
+CREATE INDEX IF NOT EXISTS visitors_by_dialog ON visitors (workspace, dialog) WHERE dialog IS NOT NULL;
 CREATE TABLE IF NOT EXISTS dialogs (
     workspace TEXT NOT NULL, id TEXT NOT NULL, status TEXT NOT NULL, last_activity INTEGER NOT NULL,
-    version INTEGER NOT NULL, body TEXT NOT NULL, assignee TEXT,
+    version INTEGER NOT NULL, body TEXT NOT NULL, assignee TEXT, delete_at INTEGER,
     PRIMARY KEY (workspace, id));
 CREATE INDEX IF NOT EXISTS dialogs_by_activity ON dialogs (workspace, status, last_activity DESC, id DESC);
 CREATE INDEX IF NOT EXISTS dialogs_in_charge ON dialogs (workspace, assignee) WHERE assignee IS NOT NULL;
+CREATE INDEX IF NOT EXISTS dialogs_due ON dialogs (delete_at) WHERE delete_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS messages (
     workspace TEXT NOT NULL, dialog TEXT NOT NULL, seq INTEGER NOT NULL, client_id TEXT NOT NULL,
     body TEXT NOT NULL,
@@ -36,6 +38,7 @@ CREATE TABLE IF NOT EXISTS receipts (
 CREATE TABLE IF NOT EXISTS read_markers (
     workspace TEXT NOT NULL, operator TEXT NOT NULL, dialog TEXT NOT NULL, body TEXT NOT NULL,
     PRIMARY KEY (workspace, operator, dialog));
+CREATE INDEX IF NOT EXISTS read_markers_by_dialog ON read_markers (workspace, dialog);
 CREATE TABLE IF NOT EXISTS connections (
     id TEXT PRIMARY KEY, workspace TEXT NOT NULL, kind TEXT NOT NULL, peer TEXT NOT NULL,
     expires_at INTEGER NOT NULL, body TEXT NOT NULL);
@@ -49,6 +52,7 @@ CREATE TABLE IF NOT EXISTS search_terms (
     workspace TEXT NOT NULL, term TEXT NOT NULL, dialog TEXT NOT NULL, field TEXT NOT NULL,
     seq INTEGER, at INTEGER NOT NULL,
     PRIMARY KEY (workspace, term, dialog, field));
+CREATE INDEX IF NOT EXISTS search_terms_by_dialog ON search_terms (workspace, dialog);
 CREATE TABLE IF NOT EXISTS push_subscriptions (
     endpoint TEXT PRIMARY KEY, workspace TEXT NOT NULL, operator TEXT NOT NULL,
     created_at INTEGER NOT NULL, body TEXT NOT NULL);
@@ -87,6 +91,7 @@ CREATE TABLE IF NOT EXISTS operator_loads (
 CREATE TABLE IF NOT EXISTS charges (
     workspace TEXT NOT NULL, operator TEXT NOT NULL, dialog TEXT NOT NULL, held INTEGER NOT NULL,
     PRIMARY KEY (workspace, operator, dialog));
+CREATE INDEX IF NOT EXISTS charges_by_dialog ON charges (workspace, dialog);
 CREATE TABLE IF NOT EXISTS queue (
     workspace TEXT NOT NULL, dialog TEXT NOT NULL, queued_since INTEGER NOT NULL,
     PRIMARY KEY (workspace, dialog));
@@ -97,7 +102,8 @@ CREATE TABLE IF NOT EXISTS queue_paces (workspace TEXT PRIMARY KEY, body TEXT NO
 /// Brings the tables of an older data folder to `SCHEMA`, in one transaction, keeping every row:
 /// - operators' emails were unique across workspaces; now within a workspace (the table is
 ///   rebuilt, since SQLite cannot drop a constraint);
-/// - dialogs gain the `assignee` column (the operator in charge), filled from each body.
+/// - dialogs gain the `assignee` column (the operator in charge), filled from each body;
+/// - dialogs gain the `delete_at` column (when retention deletes a closed one): none was due before.
 pub fn open_schema(db: &mut Db) -> StoreResult<()> {
     let tx = db.transaction().map_err(unavailable)?;
     let table_sql = |name: &str| -> StoreResult<Option<String>> {
@@ -122,6 +128,12 @@ pub fn open_schema(db: &mut Db) -> StoreResult<()> {
              UPDATE dialogs SET assignee = json_extract(body, '$.assignee.id');",
         )
         .map_err(unavailable)?;
+    }
+    let dialogs_lack_delete_at =
+        table_sql("dialogs")?.is_some_and(|sql| !sql.contains("delete_at"));
+    if dialogs_lack_delete_at {
+        tx.execute_batch("ALTER TABLE dialogs ADD COLUMN delete_at INTEGER;")
+            .map_err(unavailable)?;
     }
     tx.execute_batch(SCHEMA).map_err(unavailable)?;
     if global_emails {

@@ -1,13 +1,13 @@
-//! The operator's dialogs: the lists, one dialog, its history, the visitor's card beside it, and
-//! quick search.
+//! The operator's dialogs: the lists, one dialog, its history, the visitor's card beside it, quick
+//! search, and deleting dialogs.
 
 use super::Shared;
-use super::extract::{AsOperator, PathOf, QueryOf};
+use super::extract::{AsOperator, Body, PathOf, QueryOf};
 use crate::app::{App, AppError, HistoryCursor};
 use crate::domain::DialogStatus;
 use crate::ids::DialogId;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ use std::sync::Arc;
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/api/dialogs", get(dialogs))
+        .route("/api/dialogs/delete", post(delete_dialogs))
         .route("/api/dialogs/{id}", get(dialog))
         .route("/api/dialogs/{id}/messages", get(history))
         .route("/api/dialogs/{id}/visitor", get(visitor_card))
@@ -44,6 +45,21 @@ async fn dialogs(
             .await?,
     )
     .into_response())
+}
+
+/// `{"dialog_ids": [...]}`: at most `MAX_DIALOGS_PER_DELETE` of them.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeleteRequest {
+    dialog_ids: Vec<DialogId>,
+}
+
+async fn delete_dialogs(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    Body(req): Body<DeleteRequest>,
+) -> Result<Response, AppError> {
+    Ok(Json(app.dialogs.delete_dialogs(&op, &req.dialog_ids).await?).into_response())
 }
 
 async fn dialog(

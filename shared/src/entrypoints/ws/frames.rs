@@ -269,9 +269,7 @@ async fn dispatch(app: &App, connection: &ConnectionId, action: &ClientAction) -
                 .await
         }
         (ClientAction::Close(CloseOp::Close { dialog_id }), Caller::Operator(op)) => {
-            app.dialogs
-                .change(&op, connection, dialog_id, Dialog::close)
-                .await
+            app.dialogs.close(&op, connection, dialog_id).await
         }
         (ClientAction::Close(CloseOp::Reopen { dialog_id }), Caller::Operator(op)) => {
             app.dialogs

@@ -5,16 +5,19 @@ const defaults = { distribution: false, max_active_chats: 5, held_counts_against
 
 describe("the chat handling form", () => {
   it("shows seconds as minutes, and the limit off when the workspace has none", () => {
-    expect(handlingForm(defaults)).toEqual({ distribution: false, maxActiveChats: "5", heldCounts: false, handBackMinutes: "5", limitOn: false, limitMinutes: "5" });
+    expect(handlingForm(defaults)).toEqual({ distribution: false, maxActiveChats: "5", heldCounts: false, handBackMinutes: "5", limitOn: false, limitMinutes: "5", retentionDays: "" });
+    expect(handlingForm({ ...defaults, delete_closed_after_days: 30 }).retentionDays).toBe("30");
     expect(handlingForm({ ...defaults, reply_time_limit_secs: 90 }).limitMinutes).toBe("1.5");
   });
 
   it("gives back what the server takes, in seconds, with no limit when it is off", () => {
-    const form: HandlingForm = { distribution: true, maxActiveChats: "3", heldCounts: true, handBackMinutes: "0.5", limitOn: true, limitMinutes: "10" };
+    const form: HandlingForm = { distribution: true, maxActiveChats: "3", heldCounts: true, handBackMinutes: "0.5", limitOn: true, limitMinutes: "10", retentionDays: "30" };
     expect(parseHandling(form)).toEqual({
       ok: true,
-      value: { reply_time_limit_secs: 600, distribution: true, max_active_chats: 3, held_counts_against_limit: true, hand_back_after_secs: 30 },
+      value: { reply_time_limit_secs: 600, distribution: true, max_active_chats: 3, held_counts_against_limit: true, hand_back_after_secs: 30, delete_closed_after_days: 30 },
     });
+    const kept = parseHandling({ ...form, retentionDays: " " });
+    expect(kept.ok && "delete_closed_after_days" in kept.value).toBe(false);
     const off = parseHandling({ ...form, limitOn: false, limitMinutes: "nonsense" });
     expect(off.ok && "reply_time_limit_secs" in off.value).toBe(false);
   });
@@ -33,6 +36,10 @@ describe("the chat handling form", () => {
     expect(error({ limitOn: true, limitMinutes: "10081" })).toMatch(/10080/);
     expect(error({ limitOn: true, limitMinutes: "" })).toMatch(/reply-time limit/);
     expect(error({ limitOn: true, limitMinutes: "10080" })).toBeNull();
+    expect(error({ retentionDays: "0" })).toBe("Delete closed dialogs after (days) must be a whole number from 1 to 3650.");
+    expect(error({ retentionDays: "1.5" })).toMatch(/whole number/);
+    expect(error({ retentionDays: "3651" })).toMatch(/3650/);
+    expect(error({ retentionDays: "3650" })).toBeNull();
   });
 
   it("says the limit in words", () => {

@@ -9,6 +9,8 @@ export const REPLY_LIMIT_MINUTES = { min: 1, max: 7 * 24 * 60 } as const;
 export const MAX_ACTIVE_CHATS = { min: 1, max: 100 } as const;
 /** Hand back after: 30 seconds to a day, in minutes. */
 export const HAND_BACK_MINUTES = { min: 0.5, max: 24 * 60 } as const;
+/** Retention: closed dialogs deleted a day to ten years after they close. */
+export const RETENTION_DAYS = { min: 1, max: 3650 } as const;
 
 export interface HandlingForm {
   distribution: boolean;
@@ -17,6 +19,8 @@ export interface HandlingForm {
   handBackMinutes: string;
   limitOn: boolean;
   limitMinutes: string;
+  /** Empty: closed dialogs are kept. */
+  retentionDays: string;
 }
 
 const minutes = (secs: number) => String(Math.round((secs / 60) * 100) / 100);
@@ -29,6 +33,7 @@ export function handlingForm(h: ChatHandling): HandlingForm {
     handBackMinutes: minutes(h.hand_back_after_secs),
     limitOn: h.reply_time_limit_secs !== undefined,
     limitMinutes: minutes(h.reply_time_limit_secs ?? 5 * 60),
+    retentionDays: String(h.delete_closed_after_days ?? ""),
   };
 }
 
@@ -51,6 +56,12 @@ export function parseHandling(form: HandlingForm): { ok: true; value: ChatHandli
     if (typeof l === "string") return { ok: false, error: l };
     limit = Math.round(l * 60);
   }
+  let retention: number | undefined;
+  if (form.retentionDays.trim()) {
+    const days = number(form.retentionDays, RETENTION_DAYS, "Delete closed dialogs after (days)", true);
+    if (typeof days === "string") return { ok: false, error: days };
+    retention = days;
+  }
   return {
     ok: true,
     value: {
@@ -59,6 +70,7 @@ export function parseHandling(form: HandlingForm): { ok: true; value: ChatHandli
       max_active_chats: chats,
       held_counts_against_limit: form.heldCounts,
       hand_back_after_secs: Math.round(handBack * 60),
+      ...(retention !== undefined ? { delete_closed_after_days: retention } : {}),
     },
   };
 }

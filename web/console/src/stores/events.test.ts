@@ -23,7 +23,7 @@ describe("the server events' map", () => {
     expect(partial).toBeDefined();
     const { store } = signedIn();
     expect(Object.keys(eventHandlers(store)).sort()).toEqual(
-      ["ack", "dialog.created", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "operator.updated", "queue.position", "typing", "visitor.page", "workspace.handling"],
+      ["ack", "dialog.created", "dialog.deleted", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "operator.updated", "queue.position", "typing", "visitor.page", "workspace.handling"],
     );
   });
 
@@ -138,6 +138,17 @@ describe("the server events' map", () => {
     socket.push({ type: "dialog.removed", dialog_id: "d1" });
     expect(store.sidebar.rows.value.has("d1")).toBe(false);
     expect(store.dialog.selected.value).toBeNull();
+  });
+
+  it("dialog.deleted: every row named goes, its tick and its open pane with it", async () => {
+    const { store, socket } = await withOpenDialog();
+    store.sidebar.upsert(dialog("d2"));
+    store.sidebar.upsert(dialog("d3"));
+    store.sidebar.pickOnly(["d1", "d3"]);
+    socket.push({ type: "dialog.deleted", dialog_ids: ["d1", "d2"] });
+    expect([...store.sidebar.rows.value.keys()]).toEqual(["d3"]);
+    expect(store.dialog.selected.value).toBeNull();
+    expect([...store.sidebar.picked.value]).toEqual(["d3"]);
   });
 
   it("workspace.handling brings the reply-time limit: processing order sorts only while there is one", () => {

@@ -44,6 +44,7 @@ export function eventHandlers(
       }
     },
     "dialog.removed": (e) => s.dialog.forget(e.dialog_id),
+    "dialog.deleted": (e) => e.dialog_ids.forEach((id) => s.dialog.forget(id)),
     "message.created": (e) => {
       const m = e.message;
       if (e.dialog) s.sidebar.upsert(e.dialog, e.ring);

@@ -1,17 +1,24 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signal } from "@preact/signals";
-import type { DialogPage, DialogStatus, OperatorView, SearchResults } from "../../../protocol/protocol";
+import type { DeletedDialogs, DialogPage, DialogStatus, OperatorView, SearchResults } from "../../../protocol/protocol";
 import { SEARCH_DEBOUNCE_MS } from "../state/search";
-import { SidebarStore, type Drafts } from "./sidebar";
+import { MAX_DELETE, SidebarStore, type Drafts } from "./sidebar";
 import { dialog, me, settle } from "./testing";
 
 afterEach(() => vi.useRealTimers());
 
 type Pages = (status: DialogStatus, cursor?: string) => Promise<DialogPage>;
 
-function sidebar(search: (q: string, s?: AbortSignal) => Promise<SearchResults> = async () => ({ hits: [] }), who: OperatorView | null = me, dialogs: Pages = async () => ({ dialogs: [], unread_dialogs: 0 })) {
+type Deletes = (ids: readonly string[]) => Promise<DeletedDialogs>;
+
+function sidebar(
+  search: (q: string, s?: AbortSignal) => Promise<SearchResults> = async () => ({ hits: [] }),
+  who: OperatorView | null = me,
+  dialogs: Pages = async () => ({ dialogs: [], unread_dialogs: 0 }),
+  deleteDialogs: Deletes = async (ids) => ({ deleted: [...ids] }),
+) {
   const drafts = signal<Drafts>(new Map());
-  const store = new SidebarStore({ search, dialogs }, { me: signal(who), drafts });
+  const store = new SidebarStore({ search, dialogs, deleteDialogs }, { me: signal(who), drafts });
   return { store, drafts };
 }
 
@@ -151,5 +158,40 @@ describe("the sidebar store", () => {
     expect(store.visible.value).toHaveLength(2);
     store.view.value = { ...store.view.value, query: "refund" };
     expect(store.visible.value.map((r) => r.dialog.id)).toEqual(["d2"]);
+  });
+});
+
+describe("ticked rows", () => {
+  it("are deleted a hundred to a request, and unticked once all went", async () => {
+    const asked: string[][] = [];
+    // The server deletes all but "d3" (gone already) and fails the third request.
+    const deletes: Deletes = async (ids) => {
+      asked.push([...ids]);
+      if (asked.length === 3) throw new Error("down");
+      return { deleted: ids.filter((id) => id !== "d3") };
+    };
+    const { store } = sidebar(undefined, me, undefined, deletes);
+    const ids = Array.from({ length: 2 * MAX_DELETE + 5 }, (_, i) => `d${i}`);
+    store.pickOnly(ids);
+    await expect(store.deletePicked()).rejects.toThrow("down");
+    expect(asked.map((a) => a.length)).toEqual([MAX_DELETE, MAX_DELETE, 5]);
+    expect(store.picked.value.size, "a failure keeps the ticks: the same delete again finishes").toBe(ids.length);
+
+    asked.length = 0;
+    store.pickOnly(["d1", "d3"]);
+    expect(await store.deletePicked()).toEqual(["d1"]);
+    expect(store.picked.value.size).toBe(0);
+  });
+
+  it("are unticked when their row leaves the list", () => {
+    const { store } = sidebar();
+    store.upsert(dialog("d1"));
+    store.upsert(dialog("d2"));
+    store.pick("d1", true);
+    store.pick("d2", true);
+    store.pick("d2", false);
+    expect([...store.picked.value]).toEqual(["d1"]);
+    store.remove("d1");
+    expect(store.picked.value.size).toBe(0);
   });
 });

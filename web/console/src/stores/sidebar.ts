@@ -23,6 +23,9 @@ export interface Listing {
 
 const unlisted: Listing = { complete: false, loading: false };
 
+/** The most dialogs one delete request names (the server's `MAX_DIALOGS_PER_DELETE`). */
+export const MAX_DELETE = 100;
+
 export interface SidebarDeps {
   me: ReadonlySignal<OperatorView | null>;
   /** My drafts: the search looks into them too. */
@@ -41,6 +44,11 @@ export class SidebarStore {
   readonly sort = computed(() => sb.effectiveSort(this.view.value.sort, this.replyLimitSecs.value));
   /** The server's search for what the search box holds. */
   readonly search = signal<search.Search>(search.idleSearch);
+  /**
+   * Dialogs ticked in the list for an action on all of them at once (seed 002: deleting), by id.
+   * A row that leaves the list leaves it too.
+   */
+  readonly picked = signal<ReadonlySet<string>>(new Set());
   /** The server's hits that count for the box as it is now. */
   readonly found = computed(() => search.hitsFor(this.search.value, this.view.value.query));
 
@@ -62,7 +70,7 @@ export class SidebarStore {
   private round = { n: 0, before: new Map() as sb.Rows, seen: new Set<string>() };
 
   constructor(
-    private readonly api: Pick<Api, "search" | "dialogs">,
+    private readonly api: Pick<Api, "search" | "dialogs" | "deleteDialogs">,
     private readonly deps: SidebarDeps,
   ) {}
 
@@ -146,10 +154,40 @@ export class SidebarStore {
     while (await this.more(tab));
   }
 
-  /** A dialog gone from my list: its row, and its place among the search's hits. */
+  /** A dialog gone from my list: its row, its place among the search's hits, its tick. */
   remove(id: string): void {
-    this.rows.value = sb.removeDialog(this.rows.value, id);
-    this.search.value = search.dropHit(this.search.value, id);
+    batch(() => {
+      this.rows.value = sb.removeDialog(this.rows.value, id);
+      this.search.value = search.dropHit(this.search.value, id);
+      if (this.picked.value.has(id)) this.pick(id, false);
+    });
+  }
+
+  /** Ticks a row, or unticks it. */
+  pick(id: string, on: boolean): void {
+    const next = new Set(this.picked.value);
+    if (on) next.add(id);
+    else next.delete(id);
+    this.picked.value = next;
+  }
+
+  /** Ticks exactly these rows (none: unticks all). */
+  pickOnly(ids: readonly string[]): void {
+    this.picked.value = new Set(ids);
+  }
+
+  /**
+   * Deletes the ticked dialogs on the server, `MAX_DELETE` to a request, and unticks them; answers
+   * the ids it deleted (their rows go when the server's `dialog.deleted` comes, or at once by the
+   * caller). A failure throws and keeps every tick: the same delete again finishes the rest (what
+   * is gone already is no error).
+   */
+  async deletePicked(): Promise<string[]> {
+    const ids = [...this.picked.value];
+    const deleted: string[] = [];
+    for (let at = 0; at < ids.length; at += MAX_DELETE) deleted.push(...(await this.api.deleteDialogs(ids.slice(at, at + MAX_DELETE))).deleted);
+    this.picked.value = new Set();
+    return deleted;
   }
 
   setUnread(id: string, unread: number): void {

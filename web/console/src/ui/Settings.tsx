@@ -19,7 +19,7 @@ import { Icon } from "./Icons";
 import { Outcome } from "./Outcome";
 import { Groups } from "./Groups";
 import { can } from "../state/rights";
-import { HAND_BACK_MINUTES, handlingForm, limitWords, MAX_ACTIVE_CHATS, parseHandling, REPLY_LIMIT_MINUTES, type HandlingForm } from "../state/handling";
+import { HAND_BACK_MINUTES, handlingForm, limitWords, MAX_ACTIVE_CHATS, parseHandling, REPLY_LIMIT_MINUTES, RETENTION_DAYS, type HandlingForm } from "../state/handling";
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -482,6 +482,22 @@ function ChatHandlingSettings({ store }: { store: Store }) {
           </div>
           <span class="hint" id="handling-hint">
             With a reply-time limit the dialog list offers the processing order: the reply due first, overdue ones marked. From 1 minute to 7 days.
+          </span>
+          <label>
+            Delete closed dialogs after, days (empty: keep them)
+            <input
+              name="retention_days"
+              type="number"
+              min={RETENTION_DAYS.min}
+              max={RETENTION_DAYS.max}
+              value={form.retentionDays}
+              aria-describedby="retention-hint"
+              onInput={(e) => set({ retentionDays: e.currentTarget.value })}
+              data-testid="handling-retention-days"
+            />
+          </label>
+          <span class="hint" id="retention-hint">
+            With its messages and files, unless it reopens first; for dialogs closed from then on.
           </span>
           <div class="form-bar">
             <button type="submit" class="primary" disabled={busy} data-testid="handling-save">

@@ -2,6 +2,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/ho
 import type { Store } from "../store";
 import { avatarHue, colour, deadline, initials, lastTime, rowHeight, rowsAround, waited, waitingSince, type Filter, type LastBy, type Row, type StateFilter } from "../state/sidebar";
 import { foundIn } from "../state/search";
+import { can } from "../state/rights";
 import { Icon, WithFiles } from "./Icons";
 import { PresenceDot } from "./Presence";
 
@@ -40,6 +41,9 @@ export function Sidebar({ store }: { store: Store }) {
   const sort = store.sidebar.sort.value;
   const limited = store.sidebar.replyLimitSecs.value !== undefined;
   const me = store.session.me.value?.id;
+  // Ticking rows to delete them is offered to who may delete dialogs (seed 002).
+  const mayDelete = can(store.session.me.value, "delete_dialogs");
+  const picking = mayDelete && store.sidebar.picked.value.size > 0;
   const colleagues = store.workspace.operators.value.filter((o) => o.id !== me).sort((a, b) => a.name.localeCompare(b.name));
   // Times and waits on the rows move on by themselves.
   const [now, setNow] = useState(Date.now());
@@ -79,16 +83,21 @@ export function Sidebar({ store }: { store: Store }) {
     else if (offsets[at + 1] > el.scrollTop + el.clientHeight) el.scrollTop = offsets[at + 1] - el.clientHeight;
   }, [selected]);
   return (
-    <nav class="sidebar" aria-label="Dialogs">
-      <input
-        type="search"
-        class="search"
-        placeholder="Search name, email, phone or text"
-        aria-label="Search dialogs"
-        data-testid="search"
-        value={v.query}
-        onInput={(e) => store.sidebar.setQuery(e.currentTarget.value)}
-      />
+    <nav class={`sidebar ${picking ? "picking" : ""}`} aria-label="Dialogs">
+      {/* With rows ticked, the actions on them take the search box's place (seed 002). */}
+      {picking ? (
+        <PickBar store={store} shown={list.map((r) => r.dialog.id)} />
+      ) : (
+        <input
+          type="search"
+          class="search"
+          placeholder="Search name, email, phone or text"
+          aria-label="Search dialogs"
+          data-testid="search"
+          value={v.query}
+          onInput={(e) => store.sidebar.setQuery(e.currentTarget.value)}
+        />
+      )}
       {s.status === "failed" && v.query.trim() && (
         <p class="search-note" role="status" data-testid="search-error" title={s.error}>
           Could not search the server; showing what is loaded here.
@@ -166,7 +175,7 @@ export function Sidebar({ store }: { store: Store }) {
       >
         <ul style={{ paddingTop: `${offsets[from]}px`, paddingBottom: `${total - offsets[to]}px` }}>
           {list.slice(from, to).map((row, i) => (
-            <DialogRow key={row.dialog.id} row={row} store={store} now={now} height={offsets[from + i + 1] - offsets[from + i]} at={from + i + 1} of={list.length} />
+            <DialogRow key={row.dialog.id} row={row} store={store} now={now} height={offsets[from + i + 1] - offsets[from + i]} at={from + i + 1} of={list.length} pickable={mayDelete} />
           ))}
           {list.length === 0 && <li class="empty">{listing.complete ? "No dialogs here" : "Loading…"}</li>}
         </ul>
@@ -192,7 +201,57 @@ export function Sidebar({ store }: { store: Store }) {
 /** What a row's colour means, for screen readers (the legend says it for eyes). */
 const COLOUR_WORDS = { waiting: "needs an answer", taken: "with a colleague", mine: "mine", plain: "" } as const;
 
-function DialogRow({ row, store, now, height, at, of }: { row: Row; store: Store; now: number; height: number; at: number; of: number }) {
+/**
+ * The ticked rows' bar: a checkbox that ticks or unticks every row of the list as loaded, with the
+ * count; "Actions" (Delete, after a confirmation that names how many); × unticks all.
+ */
+function PickBar({ store, shown }: { store: Store; shown: string[] }) {
+  const sidebar = store.sidebar;
+  const picked = sidebar.picked.value;
+  // "": the bar alone; "ask": the confirmation; "busy": deleting; else what went wrong.
+  const [step, setStep] = useState("");
+  const dialogs = `${picked.size} dialog${picked.size === 1 ? "" : "s"}`;
+  const remove = async () => {
+    setStep("busy");
+    try {
+      // Their rows go now; the other consoles drop them on `dialog.deleted`.
+      for (const id of await sidebar.deletePicked()) store.dialog.forget(id);
+      setStep("");
+    } catch (e) {
+      setStep(`Could not delete: ${(e as Error).message}`);
+    }
+  };
+  return (
+    <div class="pick-bar">
+      <label>
+        <input type="checkbox" checked={shown.every((id) => picked.has(id))} onChange={(e) => sidebar.pickOnly(e.currentTarget.checked ? shown : [])} />
+        {picked.size} selected
+      </label>
+      <details>
+        <summary>Actions</summary>
+        <button type="button" class="danger" onClick={(e) => ((e.currentTarget.parentElement as HTMLDetailsElement).open = false, setStep("ask"))}>
+          Delete
+        </button>
+      </details>
+      <button type="button" class="icon-button" aria-label="Untick all" onClick={() => sidebar.pickOnly([])}>
+        <Icon name="x" />
+      </button>
+      {step && (
+        <div class="confirm" role="alert">
+          {step.length > 4 ? step : `Delete ${dialogs}? Their messages and files go for good.`}
+          <button type="button" class="danger" disabled={step === "busy"} onClick={() => void remove()}>
+            Delete {dialogs}
+          </button>
+          <button type="button" onClick={() => setStep("")}>
+            Cancel
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function DialogRow({ row, store, now, height, at, of, pickable }: { row: Row; store: Store; now: number; height: number; at: number; of: number; pickable: boolean }) {
   const me = store.session.me.value!.id;
   const d = row.dialog;
   const draft = store.composer.drafts.value.get(d.id);
@@ -219,6 +278,12 @@ function DialogRow({ row, store, now, height, at, of }: { row: Row; store: Store
       aria-posinset={at}
       aria-setsize={of}
     >
+      {/* Over the avatar: shown while the avatar is hovered, and on every row once one is ticked. */}
+      {pickable && (
+        <label class="pick">
+          <input type="checkbox" aria-label={`Tick ${d.visitor_name}`} checked={store.sidebar.picked.value.has(d.id)} onChange={(e) => store.sidebar.pick(d.id, e.currentTarget.checked)} />
+        </label>
+      )}
       <button type="button" class="row-main" aria-current={selected} onClick={() => void store.dialog.open(d.id, true)}>
         <span class="avatar" data-hue={avatarHue(d.visitor_name)} aria-hidden="true">
           {initials(d.visitor_name)}
