@@ -270,14 +270,14 @@ const CONSOLE_EVENTS: &[Grant] = &[
     SIGNING_KEY,
 ];
 
-/// Automatic distribution (`app::distribution`), where any change may give dialogs out or queue
-/// them: the operators' loads (a Query of the workspace's partition), the queue (GSI2) and its
-/// dialogs (BatchGetItem, to tell each visitor their place), and the assignment's commit, whose
-/// load is an UpdateItem in its transaction.
-const DISTRIBUTE: &[Grant] = &[
+/// Automatic distribution (`app::distribution`), where a change may give dialogs out or queue
+/// them, reads beyond what a transition does: the operators' loads (a Query of the workspace's
+/// partition), the queue (GSI2) and its dialogs (BatchGetItem, to tell each visitor their place).
+/// The assignment's commit moves a load with an UpdateItem in its transaction, which each row
+/// below grants once, in whichever of its sets has it.
+const DISTRIBUTE_READS: &[Grant] = &[
     table("dynamodb:BatchGetItem"),
     table("dynamodb:Query"),
-    table("dynamodb:UpdateItem"),
     QUERY_CHARGE_INDEX,
 ];
 
@@ -343,7 +343,7 @@ pub const PERMISSIONS: &[Permissions] = &[
         // their other consoles (GSI1) and the workspace (its grace), moves their console watch
         // ahead and, for their first console, tells colleagues (`operator.status`).
         function: Function::WebSocket(Route::Connect),
-        grants: &[CONSOLE_EVENTS, DISTRIBUTE],
+        grants: &[CONSOLE_EVENTS, DISTRIBUTE_READS],
         reserved: &[],
     },
     Permissions {
@@ -371,19 +371,29 @@ pub const PERMISSIONS: &[Permissions] = &[
     // Send (with files), whisper, typing, read, mark unread.
     Permissions {
         function: Function::WebSocket(Route::Message),
-        grants: &[DIALOG_WORK, CHECK_UPLOADS, DISTRIBUTE],
+        // DIALOG_WORK has the rest of DISTRIBUTE_READS.
+        grants: &[DIALOG_WORK, CHECK_UPLOADS, &[QUERY_CHARGE_INDEX]],
         reserved: &[],
     },
     // Join, leave, transfer, hold, resume; one that frees a slot gives the queue's head out.
     Permissions {
         function: Function::WebSocket(Route::Assign),
-        grants: &[TRANSITIONS, PUSH_TO_BROWSERS, DISTRIBUTE],
+        // PUSH_TO_BROWSERS has DISTRIBUTE_READS' Query.
+        grants: &[
+            TRANSITIONS,
+            PUSH_TO_BROWSERS,
+            &[
+                table("dynamodb:BatchGetItem"),
+                table("dynamodb:UpdateItem"),
+                QUERY_CHARGE_INDEX,
+            ],
+        ],
         reserved: &[],
     },
     // Close, reopen; a close adds to the reports' counters and frees a slot for the queue.
     Permissions {
         function: Function::WebSocket(Route::Close),
-        grants: &[TRANSITIONS, RECORD_FIGURES, DISTRIBUTE],
+        grants: &[TRANSITIONS, RECORD_FIGURES, DISTRIBUTE_READS],
         reserved: &[],
     },
     Permissions {
@@ -417,7 +427,8 @@ pub const PERMISSIONS: &[Permissions] = &[
                 PUSH,
                 SIGNING_KEY,
             ],
-            DISTRIBUTE,
+            // Distribution after a hand-back (its other reads and writes are above).
+            &[table("dynamodb:BatchGetItem")],
             DELETE_FILES,
         ],
         reserved: &[],

@@ -592,9 +592,10 @@ mod tests {
         let csv = report_csv(&report);
         let lines: Vec<_> = csv.lines().collect();
         assert!(lines[0].starts_with("operator_id,operator,day,online_s"));
+        assert!(lines[0].ends_with(",missed,queued,avg_queue_s"));
         assert_eq!(
             lines[1],
-            "op_1,\"'=Ann, \"\"the\"\" boss\",2026-12-04,61,0,0,0,2,15.0,0,,1,1.5,0"
+            "op_1,\"'=Ann, \"\"the\"\" boss\",2026-12-04,61,0,0,0,2,15.0,0,,1,1.5,0,0,"
         );
         assert!(lines[2].contains(",total,"));
         assert!(lines[3].starts_with(",Team,2026-12-04,"));
