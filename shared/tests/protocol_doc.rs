@@ -192,7 +192,8 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
         | ServerEvent::OperatorStatusChanged { .. }
         | ServerEvent::OperatorUpdated { .. }
         | ServerEvent::VisitorPage { .. }
-        | ServerEvent::WorkspaceHandling { .. } => Vec::new(),
+        | ServerEvent::WorkspaceHandling { .. }
+        | ServerEvent::ContactUpdated { .. } => Vec::new(),
     };
     messages
         .into_iter()

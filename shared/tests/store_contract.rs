@@ -46,6 +46,9 @@ macro_rules! contract_suite {
 }
 
 contract_suite!(
+    contacts_hold_their_keys_alone,
+    concurrent_claims_of_one_email_let_one_contact_have_it,
+    a_dialog_is_listed_under_its_contact,
     report_counters_add_up_per_day_and_operator,
     concurrent_report_additions_are_all_counted,
     presence_marks_swap_on_the_expected_one,
@@ -274,6 +277,7 @@ mod dynamo_only {
             created_at: 1,
             attachment_limits: Default::default(),
             handling: Default::default(),
+            contact_fields: Vec::new(),
         };
         store.put_workspace(&ws).await.unwrap();
         DynamoStore::new(DynamoLocal::shared().client(), &table)
@@ -301,6 +305,7 @@ mod dynamo_only {
             source: VisitorSource::default(),
             created_at: 1,
             current_page: None,
+            contact: None,
         };
         store.put_visitor(&visitor).await.unwrap();
         let mut dialog = Dialog::start(&visitor, 1_700_000_000_000);

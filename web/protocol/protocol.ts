@@ -127,6 +127,23 @@ held_counts_against_limit: boolean,
 hand_back_after_secs: number, };
 
 /**
+ * An e-mail or phone a visitor typed that another contact holds: unverified, so only recorded.
+ */
+export type Claim = { 
+/**
+ * The key as the store holds it (`ContactKey::as_string`): `email:…` or `phone:…`.
+ */
+key: string, 
+/**
+ * As the visitor wrote it.
+ */
+value: string, 
+/**
+ * The contact that holds the key.
+ */
+owner: ContactId, };
+
+/**
  * API Gateway selects the route (and so the function) by `action`.
  */
 export type ClientAction = { "action": "message" } & MessageOp | { "action": "assign" } & AssignOp | { "action": "close" } & CloseOp;
@@ -145,6 +162,41 @@ export type ClientMessageId = string;
  * The `close` route.
  */
 export type CloseOp = { "op": "close", dialog_id: DialogId, } | { "op": "reopen", dialog_id: DialogId, };
+
+/**
+ * A contact: the person behind visitors (browser identities) and their dialogs.
+ */
+export type ContactId = string;
+
+/**
+ * A contact as operators see it.
+ */
+export type ContactView = { id: ContactId, 
+/**
+ * The name given, else "Visitor" and the id's last four characters.
+ */
+name: string, 
+/**
+ * Whether a name was given (else `name` is the made-up one).
+ */
+named: boolean, 
+/**
+ * The contact's own e-mail: no other contact of the workspace has it.
+ */
+email?: string, phone?: string, notes: string, 
+/**
+ * Custom field values by key (`GET /api/contact-fields`).
+ */
+fields: { [key in string]: string }, 
+/**
+ * Site user ids the sites vouched for (identity verification).
+ */
+verified: Array<SiteUser>, 
+/**
+ * E-mails and phones a visitor of this contact gave that another contact holds: never
+ * attached, kept so that a merge can be offered.
+ */
+claims: Array<Claim>, created_at: number, version: number, };
 
 export type DayFigures = { day: string, 
 /**
@@ -223,7 +275,16 @@ export type DialogStatus = "open" | "closed";
 /**
  * A dialog as operators see it in the sidebar.
  */
-export type DialogView = { id: DialogId, site: SiteKey, visitor_id: VisitorId, visitor_name: string, status: DialogStatus, 
+export type DialogView = { id: DialogId, site: SiteKey, visitor_id: VisitorId, 
+/**
+ * The contact's name (`ContactView::name`), kept in step when the contact is edited.
+ */
+visitor_name: string, 
+/**
+ * The contact the dialog belongs to (`GET /api/contacts/{id}`); absent for dialogs from
+ * before contacts.
+ */
+contact_id?: ContactId, status: DialogStatus, 
 /**
  * The operator in charge, shown under the visitor's name.
  */
@@ -260,7 +321,7 @@ unread?: number, };
 /**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "choose_workspace" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "contact_not_found" | "contact_key_taken" | "identity_refused" | "choose_workspace" | "internal";
 
 /**
  * One operator's counters for one day (or their sums over a period or a team). Times are in
@@ -646,7 +707,7 @@ export type ServerEvent = { "type": "ack", request_id: string, message?: Message
  * `rate_limited` only: how many milliseconds to wait before sending the same frame again
  * (same `client_id`); nothing of it was stored.
  */
-retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, presence: Presence, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, } | { "type": "workspace.handling", handling: ChatHandling, };
+retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, presence: Presence, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, } | { "type": "workspace.handling", handling: ChatHandling, } | { "type": "contact.updated", contact: ContactView, };
 
 /**
  * Which side of the dialog received: the visitor, or the operators.
@@ -702,6 +763,11 @@ greeting: string,
  * Whether the visitor sees the operator's name on replies and in "… is typing".
  */
 show_operator_names: boolean, };
+
+/**
+ * A site's own user id, verified by an HMAC its backend computed (`identity_hash`).
+ */
+export type SiteUser = { site: SiteKey, user_id: string, };
 
 /**
  * A site as the widget reads it (`GET /api/sites/{key}`): never its workspace.
@@ -797,7 +863,17 @@ token?: string, name?: string, email?: string,
 /**
  * Digits, spaces and `+-().`, with at least five digits.
  */
-phone?: string, source?: VisitorSource, };
+phone?: string, source?: VisitorSource, 
+/**
+ * The site's own id of its signed-in user, with `user_hash`: the visitor is joined to that
+ * user's contact, on every device.
+ */
+user_id?: string, 
+/**
+ * HMAC-SHA256 of `user_id` under the site's identity secret, as 64 hex digits, computed by
+ * the site's backend.
+ */
+user_hash?: string, };
 
 /**
  * Where a visitor came from, captured on first contact.

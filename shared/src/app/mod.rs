@@ -3,6 +3,7 @@
 
 mod attachments;
 mod chat;
+mod contacts;
 mod delivery;
 mod dialogs;
 mod fanout;
@@ -25,6 +26,7 @@ pub use attachments::{
     UPLOAD_TOKEN_TTL, UPLOAD_WINDOW,
 };
 pub(crate) use chat::Draft;
+pub use contacts::{ContactCard, ContactEdit, ContactFields, Contacts, Identity};
 pub use delivery::{Delivery, OPENING_MS};
 pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use groups::{GroupChange, Groups, Membership};
@@ -191,6 +193,7 @@ pub enum Caller {
 pub struct Stores {
     pub directory: Arc<dyn DirectoryStore>,
     pub dialogs: Arc<dyn DialogStore>,
+    pub contacts: Arc<dyn ContactStore>,
     pub receipts: Arc<dyn ReceiptStore>,
     pub read_markers: Arc<dyn ReadMarkerStore>,
     pub connections: Arc<dyn ConnectionStore>,
@@ -211,6 +214,7 @@ impl Stores {
         Self {
             directory: store.clone(),
             dialogs: store.clone(),
+            contacts: store.clone(),
             receipts: store.clone(),
             read_markers: store.clone(),
             connections: store.clone(),
@@ -282,6 +286,8 @@ pub struct App {
     pub dialogs: Arc<Dialogs>,
     /// Operators' lifecycle: signing out, names, passwords, roles, deactivation.
     pub team: Team,
+    /// Contacts: the person behind visitors and dialogs, their cards and custom fields.
+    pub contacts: Arc<Contacts>,
     pub search: Arc<Search>,
     pub quick_replies: QuickReplies,
     pub attachments: Arc<Attachments>,
@@ -337,6 +343,7 @@ impl App {
         let limits = Arc::new(Limiter::new(&stores, settings.limits, clock.clone()));
         let search = Arc::new(Search::new(&stores, clock.clone()));
         let reports = Arc::new(Reports::new(&stores, clock.clone()));
+        let contacts = Arc::new(Contacts::new(&stores, delivery.clone(), clock.clone()));
         let attachments = Arc::new(Attachments::new(
             &stores,
             attachments,
@@ -354,6 +361,7 @@ impl App {
                 delivery: delivery.clone(),
                 limits: limits.clone(),
                 reports: reports.clone(),
+                contacts: contacts.clone(),
             },
         );
         let dialogs = Arc::new(Dialogs::new(
@@ -365,6 +373,7 @@ impl App {
                 delivery: delivery.clone(),
                 limits: limits.clone(),
                 reports: reports.clone(),
+                contacts: contacts.clone(),
             },
             attachments.clone(),
             notifications.clone(),
@@ -403,6 +412,7 @@ impl App {
             sites,
             dialogs,
             team,
+            contacts,
             search,
             attachments,
             delivery,
@@ -427,6 +437,7 @@ struct Collaborators {
     delivery: Delivery,
     limits: Arc<Limiter>,
     reports: Arc<Reports>,
+    contacts: Arc<Contacts>,
 }
 
 /// A dialog the operator may see, or `dialog_not_found` / `forbidden`.

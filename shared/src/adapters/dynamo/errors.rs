@@ -58,6 +58,8 @@ pub enum Guard {
     Unique,
     /// An operator's version, or that the admin vouching for a change is still an active admin.
     Operator,
+    /// A contact's version (or its absence, on creation), or that a key it releases is its own.
+    Contact,
 }
 
 /// The guards that lost when a transaction was cancelled; any other failure is the store's.
