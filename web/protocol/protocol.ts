@@ -98,6 +98,29 @@ url: string,
 preview_url?: string, expires_at: number, };
 
 /**
+ * What a channel is: for now the web widget; messengers come later.
+ */
+export type ChannelKind = "web";
+
+/**
+ * `GET /api/channels`: the workspace's channels, for the sidebar's channel names.
+ */
+export type ChannelList = { channels: Array<ChannelView>, };
+
+/**
+ * A channel a contact wrote through: the web widget of one site.
+ */
+export type ChannelView = { site: SiteKey, kind: ChannelKind, 
+/**
+ * The site's name.
+ */
+name: string, 
+/**
+ * The channel of the contact's latest activity.
+ */
+active: boolean, };
+
+/**
  * A workspace's settings for handling dialogs; workspaces stored before they existed get the
  * defaults.
  */
@@ -162,6 +185,31 @@ export type ClientMessageId = string;
  * The `close` route.
  */
 export type CloseOp = { "op": "close", dialog_id: DialogId, } | { "op": "reopen", dialog_id: DialogId, };
+
+/**
+ * `GET /api/contacts/{id}`: the contact, the dialogs of theirs the caller may see (newest
+ * first) and the channels those came through, the one of the latest activity marked active.
+ */
+export type ContactCard = { contact: ContactView, dialogs: Array<DialogView>, channels: Array<ChannelView>, 
+/**
+ * The workspace's custom fields, in the order an admin set them.
+ */
+fields: Array<FieldDefinition>, };
+
+/**
+ * `PUT /api/contacts/{id}`: what changes; an absent field stays as it is, an empty one is
+ * cleared.
+ */
+export type ContactEdit = { name?: string, email?: string, phone?: string, notes?: string, 
+/**
+ * Values by field key; these replace every custom field value.
+ */
+fields?: { [key in string]: string }, };
+
+/**
+ * `GET` and `PUT /api/contact-fields`.
+ */
+export type ContactFields = { fields: Array<FieldDefinition>, };
 
 /**
  * A contact: the person behind visitors (browser identities) and their dialogs.
@@ -324,6 +372,20 @@ unread?: number, };
 export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "contact_not_found" | "contact_key_taken" | "identity_refused" | "choose_workspace" | "internal";
 
 /**
+ * A field an admin defines for every contact of the workspace.
+ */
+export type FieldDefinition = { 
+/**
+ * `a-z`, `0-9` and `_`, starting with a letter, at most `MAX_FIELD_KEY_CHARS`: how values are
+ * stored and sent.
+ */
+key: string, 
+/**
+ * What operators read beside the value.
+ */
+label: string, };
+
+/**
  * One operator's counters for one day (or their sums over a period or a team). Times are in
  * milliseconds; an average is its sum over its count (`Figures::average`).
  */
@@ -415,6 +477,12 @@ export type HistoryPage = { messages: Array<MessageView>, next_before?: number, 
  * The dialog's newest `seq`, to catch up from after a reconnect.
  */
 latest_seq: number, };
+
+/**
+ * `GET` and `POST /api/sites/{key}/identity-secret`: the key the site's backend signs user ids
+ * with; absent until made.
+ */
+export type IdentitySecret = { site: SiteKey, secret?: string, };
 
 /**
  * The last message, as the sidebar shows it.

@@ -544,7 +544,7 @@ impl Contacts {
 /// last used; the one of the latest activity is active.
 fn channels_of(dialogs: &[Dialog], sites: &[Site]) -> Vec<ChannelView> {
     let mut by_activity: Vec<&Dialog> = dialogs.iter().collect();
-    by_activity.sort_by(|a, b| b.last_activity.cmp(&a.last_activity));
+    by_activity.sort_by_key(|d| std::cmp::Reverse(d.last_activity));
     let mut seen: Vec<&SiteKey> = Vec::new();
     let mut channels = Vec::new();
     for d in by_activity {
