@@ -202,6 +202,13 @@ async fn a_verified_user_is_one_contact_on_every_device_and_a_bad_hash_is_refuse
     assert_eq!(status, 200, "{made}");
     let secret = made["secret"].as_str().unwrap().to_owned();
     assert_eq!(app.get(&path, &admin).await["secret"], secret.as_str());
+    // It is shown there only: not with the sites, never to the widget.
+    let sites = app.get("/api/sites", &admin).await;
+    assert!(!sites.to_string().contains(&secret), "{sites}");
+    let (_, widget) = app
+        .request("GET", &format!("/api/sites/{site}"), None, None)
+        .await;
+    assert!(!widget.to_string().contains(&secret), "{widget}");
     let (status, _) = app.request("GET", &path, Some(&anna.token), None).await;
     assert_eq!(
         status, 403,

@@ -61,7 +61,7 @@ export function Sidebar({ store }: { store: Store }) {
   }, []);
   const offsets = useMemo(() => {
     const o = [0];
-    for (const r of list) o.push(o[o.length - 1] + rowHeight(r.dialog, found.has(r.dialog.id)));
+    for (const r of list) o.push(o[o.length - 1] + rowHeight(found.has(r.dialog.id)));
     return o;
   }, [list, found]);
   const [from, to] = rowsAround(offsets, port.top - OVERSCAN_PX, port.top + port.height + OVERSCAN_PX);
