@@ -241,6 +241,24 @@ async fn a_verified_user_is_one_contact_on_every_device_and_a_bad_hash_is_refuse
         json!([{ "site": site, "user_id": user }])
     );
 
+    // Two new devices of a third user verifying at the same moment end with one contact.
+    let third = unique("user-");
+    let third_hash = identity_hash(&secret, &third);
+    let (mut tablet, mut desktop) = futures_util::future::join(
+        signed_in(&app, &third, &third_hash),
+        signed_in(&app, &third, &third_hash),
+    )
+    .await;
+    let (on_tablet, on_desktop) = (
+        start_dialog(&mut tablet, "Tablet").await,
+        start_dialog(&mut desktop, "Desktop").await,
+    );
+    assert_eq!(
+        contact_of(&app, &anna.token, &on_tablet).await,
+        contact_of(&app, &anna.token, &on_desktop).await,
+        "one contact for both"
+    );
+
     // Another user is another contact.
     let other = unique("user-");
     let mut someone = signed_in(&app, &other, &identity_hash(&secret, &other)).await;

@@ -148,7 +148,19 @@ impl Contacts {
             contact.version = 1;
             match self.contacts.put_contact(&contact, None).await {
                 Ok(()) | Err(StoreError::Conflict) => return Ok(()),
-                // A key was taken meanwhile: read the keys again and claim instead.
+                // The site user is another contact's by now: the caller joins that one.
+                Err(StoreError::AlreadyExists)
+                    if match &user {
+                        Some(u) => {
+                            let key = ContactKey::User(u.site.clone(), u.user_id.clone());
+                            self.contacts.contact_by_key(ws, &key).await?.is_some()
+                        }
+                        None => false,
+                    } =>
+                {
+                    return Ok(());
+                }
+                // An e-mail or phone was taken meanwhile: read the keys again and claim instead.
                 Err(StoreError::AlreadyExists) => backoff(attempt).await,
                 Err(e) => return Err(e.into()),
             }
@@ -199,10 +211,12 @@ impl Contacts {
             if let Some(owner) = self.contacts.contact_by_key(&ws, &key).await? {
                 return self.set_visitor_contact(visitor, owner).await;
             }
-            let own = match &visitor.contact {
-                Some(id) => self.contacts.get_contact(&ws, id).await?,
-                None => None,
-            };
+            // The visitor's contact: theirs, or the one their first dialog made (or is making).
+            let own_id = visitor
+                .contact
+                .clone()
+                .unwrap_or_else(|| ContactId::of_visitor(&visitor.id));
+            let own = self.contacts.get_contact(&ws, &own_id).await?;
             let outcome = match own {
                 Some(mut contact) if !contact.users.iter().any(|u| u.site == user.site) => {
                     let previous = contact.clone();
