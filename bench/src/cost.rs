@@ -337,6 +337,8 @@ async fn visitor_writes_first(app: &App, site: &SiteKey, i: usize) -> Result<Con
         email: None,
         phone: None,
         source: None,
+        user_id: None,
+        user_hash: None,
     };
     let session = app
         .sessions

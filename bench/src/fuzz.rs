@@ -64,6 +64,8 @@ pub async fn run(frames: usize, seed: u64) -> Result<FuzzReport, String> {
         email: None,
         phone: None,
         source: None,
+        user_id: None,
+        user_hash: None,
     };
     let session = app
         .sessions

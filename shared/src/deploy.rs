@@ -230,8 +230,10 @@ const VAPID_KEY: Grant = Grant {
     on: Resource::VapidKey,
 };
 
-/// Whatever a dialog's messages and lists need: commits (a new dialog's also updates the visitor),
-/// receipts, read markers (batched for a list), history, recipients.
+/// Whatever a dialog's messages and lists need: commits (a new dialog's also updates the visitor
+/// and lists it under its contact), receipts, read markers (batched for a list), history,
+/// recipients; contacts (a visitor's first dialog makes theirs, a verified session joins one) and
+/// their keys, claimed and released in one transaction (`PutItem`, `DeleteItem`).
 const DIALOG_WORK: &[Grant] = &[
     table("dynamodb:BatchGetItem"),
     // The search index, written after a message or a visitor's profile.

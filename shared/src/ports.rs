@@ -3,14 +3,14 @@
 //! them all and pass one contract suite (`tests/store_contract.rs`).
 
 use crate::domain::{
-    Connection, Day, Dialog, DialogStatus, Figures, Group, IndexEntry, Load, LoadMove, Message,
-    Millis, Operator, OperatorStatus, PresenceMark, PushChoices, PushSubscriber, PushSubscription,
-    QueuePace, QuickReply, ReadMarker, Receipt, Receipts, Rights, Side, Site, Ticket, UploadMark,
-    Visitor, Workspace,
+    Connection, Contact, ContactKey, Day, Dialog, DialogStatus, Figures, Group, IndexEntry, Load,
+    LoadMove, Message, Millis, Operator, OperatorStatus, PresenceMark, PushChoices, PushSubscriber,
+    PushSubscription, QueuePace, QuickReply, ReadMarker, Receipt, Receipts, Rights, Side, Site,
+    Ticket, UploadMark, Visitor, Workspace,
 };
 use crate::ids::{
-    ClientMessageId, ConnectionId, DialogId, GroupId, OperatorId, QuickReplyId, SiteKey, VisitorId,
-    WorkspaceId,
+    ClientMessageId, ConnectionId, ContactId, DialogId, GroupId, OperatorId, QuickReplyId, SiteKey,
+    VisitorId, WorkspaceId,
 };
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -95,7 +95,8 @@ pub trait DialogStore: Send + Sync {
 
     /// Writes `dialog` and appends `messages` in one transaction, and moves the loads `load` says.
     /// - `dialog.version == 1`: the dialog must not exist, and the visitor is linked to it, on the
-    ///   condition that the visitor has no dialog yet (else `Conflict`);
+    ///   condition that the visitor has no dialog yet (else `Conflict`); a dialog with a contact
+    ///   is listed among the contact's dialogs (`ContactStore::contact_dialogs`);
     /// - otherwise the stored version must be `dialog.version - 1` (else `Conflict`);
     /// - each message's client id must be new in the dialog (else `DuplicateMessage`);
     /// - with `load.cap`, the operator it goes to must be available and below the cap (else
@@ -183,7 +184,6 @@ pub trait DialogStore: Send + Sync {
     async fn forget_due(&self, due: &DueDialog) -> StoreResult<()>;
 }
 
-
 /// A closed dialog due for deletion under its workspace's retention, as the due index lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueDialog {
@@ -191,7 +191,6 @@ pub struct DueDialog {
     pub dialog: DialogId,
     pub due_at: Millis,
 }
-
 
 /// Operators' loads (`Load`): moved by dialog commits (`DialogStore::commit`), marked available
 /// or not by presence. Every call is O(1) but `loads`, O(the workspace's operators with a load).
@@ -211,6 +210,38 @@ pub trait LoadStore: Send + Sync {
     ) -> StoreResult<()>;
     async fn queue_pace(&self, workspace: &WorkspaceId) -> StoreResult<QueuePace>;
     async fn put_queue_pace(&self, workspace: &WorkspaceId, pace: &QueuePace) -> StoreResult<()>;
+}
+
+/// Contacts and the keys that identify them (`domain::ContactKey`): one unique index item per
+/// key, so that two contacts never hold the same e-mail, phone or site user id.
+#[async_trait]
+pub trait ContactStore: Send + Sync {
+    /// Writes the contact and its keys in one transaction:
+    /// - `contact.version == 1`: the contact must not exist; otherwise the stored one must be at
+    ///   `contact.version - 1` (else `Conflict`);
+    /// - each key of `contact.keys()` is claimed for it, on the condition that no other contact
+    ///   holds it (else `AlreadyExists`); keys of `previous` (the contact as read) that it no
+    ///   longer has are released.
+    ///
+    /// Nothing is written unless all of it is.
+    async fn put_contact(&self, contact: &Contact, previous: Option<&Contact>) -> StoreResult<()>;
+    async fn get_contact(
+        &self,
+        workspace: &WorkspaceId,
+        id: &ContactId,
+    ) -> StoreResult<Option<Contact>>;
+    /// The contact that holds the key, if one does.
+    async fn contact_by_key(
+        &self,
+        workspace: &WorkspaceId,
+        key: &ContactKey,
+    ) -> StoreResult<Option<ContactId>>;
+    /// The contact's dialogs, the newest first.
+    async fn contact_dialogs(
+        &self,
+        workspace: &WorkspaceId,
+        contact: &ContactId,
+    ) -> StoreResult<Vec<DialogId>>;
 }
 
 /// Where a page of dialogs ends.
@@ -501,6 +532,7 @@ pub trait ConsoleWatchStore: Send + Sync {
 pub trait Store:
     DirectoryStore
     + DialogStore
+    + ContactStore
     + ReceiptStore
     + ReadMarkerStore
     + ConnectionStore
@@ -519,6 +551,7 @@ pub trait Store:
 impl<
     T: DirectoryStore
         + DialogStore
+        + ContactStore
         + ReceiptStore
         + ReadMarkerStore
         + ConnectionStore

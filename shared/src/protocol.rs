@@ -6,7 +6,7 @@ use crate::domain::{
     Attachment, DeliveryStatus, Dialog, DialogStatus, ErrorCode, LastMessage, Message, MessageKind,
     Millis, OperatorStatus, Participant, Receipt, Receipts, Sender, Side, SystemEvent,
 };
-use crate::ids::{ClientMessageId, DialogId, MessageId, OperatorId, SiteKey, VisitorId};
+use crate::ids::{ClientMessageId, ContactId, DialogId, MessageId, OperatorId, SiteKey, VisitorId};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -323,7 +323,13 @@ pub struct DialogView {
     pub id: DialogId,
     pub site: SiteKey,
     pub visitor_id: VisitorId,
+    /// The contact's name (`ContactView::name`), kept in step when the contact is edited.
     pub visitor_name: String,
+    /// The contact the dialog belongs to (`GET /api/contacts/{id}`); absent for dialogs from
+    /// before contacts.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<ContactId>,
     pub status: DialogStatus,
     /// The operator in charge, shown under the visitor's name.
     #[ts(optional)]
@@ -373,6 +379,7 @@ impl From<&Dialog> for DialogView {
             site: d.site.clone(),
             visitor_id: d.visitor.clone(),
             visitor_name: d.visitor_name.clone(),
+            contact_id: d.contact.clone(),
             status: d.status,
             assignee: d.assignee.clone(),
             participants: d.participants.clone(),
@@ -526,6 +533,96 @@ pub enum ServerEvent {
         #[serde(skip_serializing_if = "Option::is_none")]
         estimated_wait_secs: Option<i64>,
     },
+    /// A contact was edited (`PUT /api/contacts/{id}`): to every operator console that may see
+    /// one of its dialogs, so open cards and the sidebar's names follow.
+    #[serde(rename = "contact.updated")]
+    ContactUpdated { contact: ContactView },
+}
+
+/// A contact as operators see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct ContactView {
+    pub id: ContactId,
+    /// The name given, else "Visitor" and the id's last four characters.
+    pub name: String,
+    /// Whether a name was given (else `name` is the made-up one).
+    pub named: bool,
+    /// The contact's own e-mail: no other contact of the workspace has it.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    pub notes: String,
+    /// Custom field values by key (`GET /api/contact-fields`).
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// Site user ids the sites vouched for (identity verification).
+    pub verified: Vec<crate::domain::SiteUser>,
+    /// E-mails and phones a visitor of this contact gave that another contact holds: never
+    /// attached, kept so that a merge can be offered.
+    pub claims: Vec<crate::domain::Claim>,
+    #[ts(type = "number")]
+    pub created_at: Millis,
+    #[ts(type = "number")]
+    pub version: u64,
+}
+
+impl From<&crate::domain::Contact> for ContactView {
+    fn from(c: &crate::domain::Contact) -> Self {
+        Self {
+            id: c.id.clone(),
+            name: c.display_name(),
+            named: c.name.as_ref().is_some_and(|n| !n.trim().is_empty()),
+            email: c.email.as_ref().map(ToString::to_string),
+            phone: c.phone.as_ref().map(ToString::to_string),
+            notes: c.notes.clone(),
+            fields: c.fields.clone(),
+            verified: c.users.clone(),
+            claims: c.claims.clone(),
+            created_at: c.created_at,
+            version: c.version,
+        }
+    }
+}
+
+/// What a channel is: for now the web widget; messengers come later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export_to = "protocol.ts")]
+pub enum ChannelKind {
+    Web,
+}
+
+/// A channel a contact wrote through: the web widget of one site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct ChannelView {
+    pub site: SiteKey,
+    pub kind: ChannelKind,
+    /// The site's name.
+    pub name: String,
+    /// The channel of the contact's latest activity.
+    pub active: bool,
+}
+
+/// `GET /api/channels`: the workspace's channels, for the sidebar's channel names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct ChannelList {
+    pub channels: Vec<ChannelView>,
+}
+
+/// `GET` and `POST /api/sites/{key}/identity-secret`: the key the site's backend signs user ids
+/// with; absent until made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct IdentitySecret {
+    pub site: SiteKey,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }
 
 impl ServerEvent {

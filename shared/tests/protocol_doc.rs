@@ -194,7 +194,8 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
         | ServerEvent::VisitorPage { .. }
         | ServerEvent::DialogsDeleted { .. }
         | ServerEvent::WorkspaceHandling { .. }
-        | ServerEvent::QueuePosition { .. } => Vec::new(),
+        | ServerEvent::QueuePosition { .. }
+        | ServerEvent::ContactUpdated { .. } => Vec::new(),
     };
     messages
         .into_iter()

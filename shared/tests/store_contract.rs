@@ -52,6 +52,9 @@ contract_suite!(
     an_operator_going_offline_while_being_assigned_keeps_loads_and_dialogs_agreeing,
     the_queue_is_read_in_arrival_order,
     the_queue_pace_is_kept_per_workspace,
+    contacts_hold_their_keys_alone,
+    concurrent_claims_of_one_email_let_one_contact_have_it,
+    a_dialog_is_listed_under_its_contact,
     report_counters_add_up_per_day_and_operator,
     concurrent_report_additions_are_all_counted,
     presence_marks_swap_on_the_expected_one,
@@ -284,6 +287,7 @@ mod dynamo_only {
             created_at: 1,
             attachment_limits: Default::default(),
             handling: Default::default(),
+            contact_fields: Vec::new(),
         };
         store.put_workspace(&ws).await.unwrap();
         DynamoStore::new(DynamoLocal::shared().client(), &table)
@@ -311,6 +315,7 @@ mod dynamo_only {
             source: VisitorSource::default(),
             created_at: 1,
             current_page: None,
+            contact: None,
         };
         store.put_visitor(&visitor).await.unwrap();
         let mut dialog = Dialog::start(&visitor, 1_700_000_000_000);
@@ -374,6 +379,7 @@ mod dynamo_only {
             source: VisitorSource::default(),
             created_at: 1,
             current_page: None,
+            contact: None,
         };
         store.put_visitor(&visitor).await.unwrap();
         let mut dialog = Dialog::start(&visitor, 1_700_000_000_000);
@@ -387,7 +393,10 @@ mod dynamo_only {
             )
             .unwrap();
         dialog.version = 1;
-        store.commit(&dialog, &messages).await.unwrap();
+        store
+            .commit(&dialog, &messages, &Default::default())
+            .await
+            .unwrap();
         let entry = IndexEntry {
             term: "refund".into(),
             dialog: dialog.id.clone(),

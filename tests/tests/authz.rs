@@ -170,6 +170,8 @@ enum Policy {
     Colleagues { ok: u16, other_admin: Outcome },
     /// Operators who may see Vera's dialog.
     Dialog(u16),
+    /// Operators who may see Vera's contact: one of its dialogs (hers), or colleagues' dialogs.
+    Contact(u16),
     /// A visitor, for their own.
     Visitor(u16),
     /// A visitor, for a message of their own dialog: the seq of Vera's file is a message in hers
@@ -195,6 +197,11 @@ impl Policy {
                 FORBIDDEN
             }
             Policy::Dialog(_) if who == Who::OtherAdmin => Refused(404, "dialog_not_found"),
+            Policy::Contact(ok) if matches!(who, Who::Operator | Who::Admin) => Allowed(ok),
+            Policy::Contact(_) if matches!(who, Who::TransferredAway | Who::WithoutColleagues) => {
+                FORBIDDEN
+            }
+            Policy::Contact(_) if who == Who::OtherAdmin => Refused(404, "contact_not_found"),
             Policy::Visitor(ok) if who.is_visitor() => Allowed(ok),
             Policy::VisitorsFile if who == Who::DialogsVisitor => Allowed(200),
             Policy::VisitorsFile if who.is_visitor() => Refused(400, "invalid_request"),
@@ -278,6 +285,13 @@ fn endpoints() -> Vec<Endpoint> {
         // Dmitri's dialog, which only the admin may delete; the other admin's request deletes
         // nothing of another workspace.
         http("POST", "/api/dialogs/delete", Some(r#"{"dialog_ids": ["{doomed}"]}"#), Admin { ok: 200, other_admin: Unchanged(200) }),
+        http("GET", "/api/contacts/{contact}", None, Contact(200)),
+        http("PUT", "/api/contacts/{contact}", Some(r#"{"notes": "Noted by {who}"}"#), Contact(200)),
+        http("GET", "/api/contact-fields", None, Operator(200)),
+        http("PUT", "/api/contact-fields", Some(r#"{"fields": [{"key": "plan", "label": "Plan of {who}"}]}"#), Admin { ok: 200, other_admin: Allowed(200) }),
+        http("GET", "/api/channels", None, Operator(200)),
+        http("GET", "/api/sites/{site}/identity-secret", None, Admin { ok: 200, other_admin: FORBIDDEN }),
+        http("POST", "/api/sites/{site}/identity-secret", None, Admin { ok: 200, other_admin: FORBIDDEN }),
         http("GET", "/api/reports?from=2026-01-01&to=2026-01-31", None, Admin { ok: 200, other_admin: Allowed(200) }),
         http("GET", "/api/reports.csv?from=2026-01-01&to=2026-01-31", None, Admin { ok: 200, other_admin: Allowed(200) }),
         http("GET", "/api/reports/live", None, Admin { ok: 200, other_admin: Allowed(200) }),
@@ -573,6 +587,11 @@ async fn stored(app: &TestApp, s: &Scene) -> Stored {
         items.add(
             format!("visitor {v}"),
             st.directory.get_visitor(ws, v).await,
+        );
+        let contact = parlor_core::ids::ContactId::of_visitor(v);
+        items.add(
+            format!("contact {contact}"),
+            st.contacts.get_contact(ws, &contact).await,
         );
         let sockets = st.connections.visitor_connections(ws, v).await;
         items.add(format!("sockets of {v}"), sockets);
@@ -1026,6 +1045,11 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
         names: vec![
             ("dialog", dialog.clone()),
             ("doomed", doomed_dialog.clone()),
+            (
+                "contact",
+                parlor_core::ids::ContactId::of_visitor(&VisitorId::parse(&vera.id).unwrap())
+                    .to_string(),
+            ),
             ("file_seq", file_seq.to_string()),
             ("team", team.clone()),
             ("spare", spare.clone()),

@@ -42,7 +42,12 @@ async fn come_due(app: &TestApp, dialog: &str) {
     let mut d = stored(app, dialog).await.expect("the dialog");
     d.delete_at = Some(app.running.app.now() - 1);
     d.version += 1;
-    app.running.stores.dialogs.commit(&d, &[], &Default::default()).await.unwrap();
+    app.running
+        .stores
+        .dialogs
+        .commit(&d, &[], &Default::default())
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

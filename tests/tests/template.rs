@@ -1209,7 +1209,10 @@ async fn every_flow(app: &TestApp) {
     assert!(closed.delete_at.is_some(), "closed under retention: due");
     closed.delete_at = Some(app.running.app.now() - 1);
     closed.version += 1;
-    dialogs.commit(&closed, &[], &Default::default()).await.unwrap();
+    dialogs
+        .commit(&closed, &[], &Default::default())
+        .await
+        .unwrap();
     xena.ws.event("dialog.deleted").await;
     assert_eq!(dialogs.get_dialog(ws, &due_id).await.unwrap(), None);
 

@@ -98,6 +98,29 @@ url: string,
 preview_url?: string, expires_at: number, };
 
 /**
+ * What a channel is: for now the web widget; messengers come later.
+ */
+export type ChannelKind = "web";
+
+/**
+ * `GET /api/channels`: the workspace's channels, for the sidebar's channel names.
+ */
+export type ChannelList = { channels: Array<ChannelView>, };
+
+/**
+ * A channel a contact wrote through: the web widget of one site.
+ */
+export type ChannelView = { site: SiteKey, kind: ChannelKind, 
+/**
+ * The site's name.
+ */
+name: string, 
+/**
+ * The channel of the contact's latest activity.
+ */
+active: boolean, };
+
+/**
  * A workspace's settings for handling dialogs; workspaces stored before they existed get the
  * defaults.
  */
@@ -133,6 +156,23 @@ hand_back_after_secs: number,
 delete_closed_after_days?: number, };
 
 /**
+ * An e-mail or phone a visitor typed that another contact holds: unverified, so only recorded.
+ */
+export type Claim = { 
+/**
+ * The key as the store holds it (`ContactKey::as_string`): `email:…` or `phone:…`.
+ */
+key: string, 
+/**
+ * As the visitor wrote it.
+ */
+value: string, 
+/**
+ * The contact that holds the key.
+ */
+owner: ContactId, };
+
+/**
  * API Gateway selects the route (and so the function) by `action`.
  */
 export type ClientAction = { "action": "message" } & MessageOp | { "action": "assign" } & AssignOp | { "action": "close" } & CloseOp;
@@ -151,6 +191,66 @@ export type ClientMessageId = string;
  * The `close` route.
  */
 export type CloseOp = { "op": "close", dialog_id: DialogId, } | { "op": "reopen", dialog_id: DialogId, };
+
+/**
+ * `GET /api/contacts/{id}`: the contact, the dialogs of theirs the caller may see (newest
+ * first) and the channels those came through, the one of the latest activity marked active.
+ */
+export type ContactCard = { contact: ContactView, dialogs: Array<DialogView>, channels: Array<ChannelView>, 
+/**
+ * The workspace's custom fields, in the order an admin set them.
+ */
+fields: Array<FieldDefinition>, };
+
+/**
+ * `PUT /api/contacts/{id}`: what changes; an absent field stays as it is, an empty one is
+ * cleared.
+ */
+export type ContactEdit = { name?: string, email?: string, phone?: string, notes?: string, 
+/**
+ * Values by field key; these replace every custom field value.
+ */
+fields?: { [key in string]: string }, };
+
+/**
+ * `GET` and `PUT /api/contact-fields`.
+ */
+export type ContactFields = { fields: Array<FieldDefinition>, };
+
+/**
+ * A contact: the person behind visitors (browser identities) and their dialogs.
+ */
+export type ContactId = string;
+
+/**
+ * A contact as operators see it.
+ */
+export type ContactView = { id: ContactId, 
+/**
+ * The name given, else "Visitor" and the id's last four characters.
+ */
+name: string, 
+/**
+ * Whether a name was given (else `name` is the made-up one).
+ */
+named: boolean, 
+/**
+ * The contact's own e-mail: no other contact of the workspace has it.
+ */
+email?: string, phone?: string, notes: string, 
+/**
+ * Custom field values by key (`GET /api/contact-fields`).
+ */
+fields: { [key in string]: string }, 
+/**
+ * Site user ids the sites vouched for (identity verification).
+ */
+verified: Array<SiteUser>, 
+/**
+ * E-mails and phones a visitor of this contact gave that another contact holds: never
+ * attached, kept so that a merge can be offered.
+ */
+claims: Array<Claim>, created_at: number, version: number, };
 
 export type DayFigures = { day: string, 
 /**
@@ -243,7 +343,16 @@ export type DialogStatus = "open" | "closed";
 /**
  * A dialog as operators see it in the sidebar.
  */
-export type DialogView = { id: DialogId, site: SiteKey, visitor_id: VisitorId, visitor_name: string, status: DialogStatus, 
+export type DialogView = { id: DialogId, site: SiteKey, visitor_id: VisitorId, 
+/**
+ * The contact's name (`ContactView::name`), kept in step when the contact is edited.
+ */
+visitor_name: string, 
+/**
+ * The contact the dialog belongs to (`GET /api/contacts/{id}`); absent for dialogs from
+ * before contacts.
+ */
+contact_id?: ContactId, status: DialogStatus, 
 /**
  * The operator in charge, shown under the visitor's name.
  */
@@ -280,7 +389,21 @@ unread?: number, };
 /**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "too_many_dialogs" | "choose_workspace" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "too_many_dialogs" | "contact_not_found" | "contact_key_taken" | "identity_refused" | "choose_workspace" | "internal";
+
+/**
+ * A field an admin defines for every contact of the workspace.
+ */
+export type FieldDefinition = { 
+/**
+ * `a-z`, `0-9` and `_`, starting with a letter, at most `MAX_FIELD_KEY_CHARS`: how values are
+ * stored and sent.
+ */
+key: string, 
+/**
+ * What operators read beside the value.
+ */
+label: string, };
 
 /**
  * One operator's counters for one day (or their sums over a period or a team). Times are in
@@ -383,6 +506,12 @@ export type HistoryPage = { messages: Array<MessageView>, next_before?: number, 
  * The dialog's newest `seq`, to catch up from after a reconnect.
  */
 latest_seq: number, };
+
+/**
+ * `GET` and `POST /api/sites/{key}/identity-secret`: the key the site's backend signs user ids
+ * with; absent until made.
+ */
+export type IdentitySecret = { site: SiteKey, secret?: string, };
 
 /**
  * The last message, as the sidebar shows it.
@@ -675,7 +804,7 @@ export type ServerEvent = { "type": "ack", request_id: string, message?: Message
  * `rate_limited` only: how many milliseconds to wait before sending the same frame again
  * (same `client_id`); nothing of it was stored.
  */
-retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, presence: Presence, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, } | { "type": "workspace.handling", handling: ChatHandling, } | { "type": "queue.position", dialog_id: DialogId, position: number, estimated_wait_secs?: number, };
+retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, presence: Presence, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, } | { "type": "dialog.deleted", dialog_ids: Array<DialogId>, } | { "type": "workspace.handling", handling: ChatHandling, } | { "type": "queue.position", dialog_id: DialogId, position: number, estimated_wait_secs?: number, } | { "type": "contact.updated", contact: ContactView, };
 
 /**
  * Which side of the dialog received: the visitor, or the operators.
@@ -731,6 +860,11 @@ greeting: string,
  * Whether the visitor sees the operator's name on replies and in "… is typing".
  */
 show_operator_names: boolean, };
+
+/**
+ * A site's own user id, verified by an HMAC its backend computed (`identity_hash`).
+ */
+export type SiteUser = { site: SiteKey, user_id: string, };
 
 /**
  * A site as the widget reads it (`GET /api/sites/{key}`): never its workspace.
@@ -830,7 +964,17 @@ token?: string, name?: string, email?: string,
 /**
  * Digits, spaces and `+-().`, with at least five digits.
  */
-phone?: string, source?: VisitorSource, };
+phone?: string, source?: VisitorSource, 
+/**
+ * The site's own id of its signed-in user, with `user_hash`: the visitor is joined to that
+ * user's contact, on every device.
+ */
+user_id?: string, 
+/**
+ * HMAC-SHA256 of `user_id` under the site's identity secret, as 64 hex digits, computed by
+ * the site's backend.
+ */
+user_hash?: string, };
 
 /**
  * Where a visitor came from, captured on first contact.

@@ -134,6 +134,10 @@ impl Dialogs {
         attachments: Vec<Attachment>,
     ) -> AppResult<Sent> {
         let mut visitor = visitor.clone();
+        if visitor.dialog.is_none() {
+            // The first dialog belongs to the visitor's contact, made now if they have none.
+            visitor = self.contacts.visitor_with_contact(&visitor).await?;
+        }
         for attempt in 0..MAX_ATTEMPTS {
             let now = self.clock.now();
             let (mut dialog, created) = match &visitor.dialog {

@@ -83,6 +83,8 @@ pub struct Dialogs {
     pub(super) notifications: Arc<Notifications>,
     /// Replies and closes are counted for the reports.
     pub(super) reports: Arc<super::Reports>,
+    /// A visitor's first dialog makes their contact.
+    pub(super) contacts: Arc<super::Contacts>,
 }
 
 impl Dialogs {
@@ -108,6 +110,7 @@ impl Dialogs {
             attachments,
             notifications,
             reports: with.reports,
+            contacts: with.contacts,
         }
     }
 

@@ -347,6 +347,26 @@ pub(crate) fn deleted(operators: &[Connection], dialogs: &[Dialog]) -> Vec<Post>
         .collect()
 }
 
+/// A change to a contact, to every operator connection that may see one of its dialogs, or, for
+/// a contact without dialogs, that may see colleagues' dialogs.
+pub(crate) fn contact(
+    dialogs: &[Dialog],
+    operators: &[Connection],
+    event: &ServerEvent,
+) -> Vec<Post> {
+    to(
+        operators.iter().filter(|c| {
+            if dialogs.is_empty() {
+                c.peer.can(crate::domain::Right::SeeColleaguesDialogs)
+                    || c.peer.can(crate::domain::Right::ReassignDialogs)
+            } else {
+                dialogs.iter().any(|d| may_see(d, c))
+            }
+        }),
+        event,
+    )
+}
+
 /// To every operator connection of the workspace: an operator's status.
 pub(crate) fn workspace(operators: &[Connection], event: &ServerEvent) -> Vec<Post> {
     to(operators.iter(), event)

@@ -3,6 +3,7 @@
 
 mod attachments;
 mod chat;
+mod contacts;
 mod deletion;
 mod delivery;
 mod dialogs;
@@ -28,6 +29,7 @@ pub use attachments::{
     UPLOAD_TOKEN_TTL, UPLOAD_WINDOW,
 };
 pub(crate) use chat::Draft;
+pub use contacts::{ContactCard, ContactEdit, ContactFields, Contacts, Identity};
 pub use deletion::DeletedDialogs;
 pub use delivery::{Delivery, OPENING_MS};
 pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};
@@ -197,6 +199,7 @@ pub enum Caller {
 pub struct Stores {
     pub directory: Arc<dyn DirectoryStore>,
     pub dialogs: Arc<dyn DialogStore>,
+    pub contacts: Arc<dyn ContactStore>,
     pub receipts: Arc<dyn ReceiptStore>,
     pub read_markers: Arc<dyn ReadMarkerStore>,
     pub connections: Arc<dyn ConnectionStore>,
@@ -218,6 +221,7 @@ impl Stores {
         Self {
             directory: store.clone(),
             dialogs: store.clone(),
+            contacts: store.clone(),
             receipts: store.clone(),
             read_markers: store.clone(),
             connections: store.clone(),
@@ -290,6 +294,8 @@ pub struct App {
     pub dialogs: Arc<Dialogs>,
     /// Operators' lifecycle: signing out, names, passwords, roles, deactivation.
     pub team: Team,
+    /// Contacts: the person behind visitors and dialogs, their cards and custom fields.
+    pub contacts: Arc<Contacts>,
     pub search: Arc<Search>,
     pub quick_replies: QuickReplies,
     pub attachments: Arc<Attachments>,
@@ -345,6 +351,7 @@ impl App {
         let limits = Arc::new(Limiter::new(&stores, settings.limits, clock.clone()));
         let search = Arc::new(Search::new(&stores, clock.clone()));
         let reports = Arc::new(Reports::new(&stores, clock.clone()));
+        let contacts = Arc::new(Contacts::new(&stores, delivery.clone(), clock.clone()));
         let attachments = Arc::new(Attachments::new(
             &stores,
             attachments,
@@ -362,6 +369,7 @@ impl App {
                 delivery: delivery.clone(),
                 limits: limits.clone(),
                 reports: reports.clone(),
+                contacts: contacts.clone(),
             },
         );
         let dialogs = Arc::new(Dialogs::new(
@@ -373,6 +381,7 @@ impl App {
                 delivery: delivery.clone(),
                 limits: limits.clone(),
                 reports: reports.clone(),
+                contacts: contacts.clone(),
             },
             attachments.clone(),
             notifications.clone(),
@@ -411,6 +420,7 @@ impl App {
             sites,
             dialogs,
             team,
+            contacts,
             search,
             attachments,
             delivery,
@@ -435,6 +445,7 @@ struct Collaborators {
     delivery: Delivery,
     limits: Arc<Limiter>,
     reports: Arc<Reports>,
+    contacts: Arc<Contacts>,
 }
 
 /// A workspace's chat handling settings: the defaults for a workspace stored before them, or gone.

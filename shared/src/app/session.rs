@@ -47,6 +47,16 @@ pub struct VisitorSessionRequest {
     #[ts(optional)]
     #[serde(default)]
     pub source: Option<VisitorSource>,
+    /// The site's own id of its signed-in user, with `user_hash`: the visitor is joined to that
+    /// user's contact, on every device.
+    #[ts(optional)]
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// HMAC-SHA256 of `user_id` under the site's identity secret, as 64 hex digits, computed by
+    /// the site's backend.
+    #[ts(optional)]
+    #[serde(default)]
+    pub user_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -134,6 +144,7 @@ pub struct Sessions {
     sites: Arc<Sites>,
     search: Arc<Search>,
     limits: Arc<Limiter>,
+    contacts: Arc<super::Contacts>,
 }
 
 impl Sessions {
@@ -155,6 +166,7 @@ impl Sessions {
             sites: with.sites,
             search: with.search,
             limits: with.limits,
+            contacts: with.contacts,
         }
     }
 
@@ -352,6 +364,19 @@ impl Sessions {
             "phone must be digits, spaces and +-() with at least {MIN_PHONE_DIGITS} digits"
         );
         let phone = profile_field(req.phone, AppError::InvalidPhone, &phone_rule, Phone::parse)?;
+        // A site user is checked before anything is stored: a bad hash stores nothing.
+        let user = match (req.user_id, req.user_hash) {
+            (None, None) => None,
+            (Some(user_id), Some(user_hash)) => Some(
+                self.contacts
+                    .check_identity(&site, &super::Identity { user_id, user_hash })?,
+            ),
+            _ => {
+                return Err(AppError::Invalid(
+                    "user_id and user_hash go together".into(),
+                ));
+            }
+        };
         let returning = match req.token.as_deref() {
             Some(token) => match self.signer.verify(token, self.clock.now()) {
                 Ok(Claims::Visitor {
@@ -385,6 +410,7 @@ impl Sessions {
                     email,
                     phone,
                     dialog: None,
+                    contact: None,
                     source: req.source.unwrap_or_default().bounded(),
                     created_at: self.clock.now(),
                     current_page: None,
@@ -392,6 +418,10 @@ impl Sessions {
                 self.directory.put_visitor(&v).await?;
                 v
             }
+        };
+        let visitor = match user {
+            Some(user) => self.contacts.join_verified(visitor, user).await?,
+            None => visitor,
         };
         let expires_at = self.clock.now() + self.settings.visitor_token_ttl;
         let token = self.signer.sign(&Claims::Visitor {
@@ -601,6 +631,7 @@ impl Sessions {
             created_at: self.clock.now(),
             attachment_limits: Default::default(),
             handling: Default::default(),
+            contact_fields: Vec::new(),
         };
         self.directory.put_workspace(&workspace).await?;
         let allowed_origins = crate::domain::parse_allowed_origins(&origins)?;
@@ -610,6 +641,7 @@ impl Sessions {
             name: "Demo site".into(),
             allowed_origins,
             settings: Default::default(),
+            identity_secret: None,
         };
         self.directory.put_site(&site).await?;
         let admin = self

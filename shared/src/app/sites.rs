@@ -10,8 +10,9 @@ use crate::domain::{
     Dialog, DomainError, Millis, Operator, Right, Site, SiteSettings, SiteView,
     parse_allowed_origins,
 };
-use crate::ids::SiteKey;
+use crate::ids::{SiteKey, random_token};
 use crate::ports::{Clock, DirectoryStore};
+use crate::protocol::{ChannelKind, ChannelList, ChannelView, IdentitySecret};
 
 /// `GET /api/sites`: the admin's workspace's sites.
 #[derive(Clone, Debug, Serialize, ts_rs::TS)]
@@ -131,6 +132,65 @@ impl Sites {
         self.directory.put_site(&site).await?;
         self.forget_site_settings(key);
         Ok(site)
+    }
+
+    /// The site's identity secret, for those who may manage settings.
+    pub async fn identity_secret(
+        &self,
+        admin: &Operator,
+        key: &SiteKey,
+    ) -> AppResult<IdentitySecret> {
+        let site = self.own_site(admin, key).await?;
+        Ok(IdentitySecret {
+            site: site.key,
+            secret: site.identity_secret,
+        })
+    }
+
+    /// Makes the site a new identity secret: hashes made with the one before stop verifying.
+    pub async fn rotate_identity_secret(
+        &self,
+        admin: &Operator,
+        key: &SiteKey,
+    ) -> AppResult<IdentitySecret> {
+        let mut site = self.own_site(admin, key).await?;
+        // 256 random bits.
+        site.identity_secret = Some(format!("{}{}", random_token("pis_"), &random_token("")));
+        self.directory.put_site(&site).await?;
+        Ok(IdentitySecret {
+            site: site.key,
+            secret: site.identity_secret,
+        })
+    }
+
+    async fn own_site(&self, admin: &Operator, key: &SiteKey) -> AppResult<Site> {
+        if !admin.can(Right::ManageSettings) {
+            return Err(DomainError::Forbidden(
+                "only admins and members of a group that may manage settings may see or change a site's identity secret",
+            )
+            .into());
+        }
+        match self.directory.get_site(key).await? {
+            Some(s) if s.workspace == admin.workspace => Ok(s),
+            _ => Err(DomainError::Forbidden("the site is not in your workspace").into()),
+        }
+    }
+
+    /// The workspace's channels (the web widget of each site), for every operator: the sidebar
+    /// names the channel of each dialog.
+    pub async fn channels(&self, op: &Operator) -> AppResult<ChannelList> {
+        let sites = self.directory.list_sites(&op.workspace).await?;
+        Ok(ChannelList {
+            channels: sites
+                .into_iter()
+                .map(|s| ChannelView {
+                    site: s.key,
+                    kind: ChannelKind::Web,
+                    name: s.name,
+                    active: false,
+                })
+                .collect(),
+        })
     }
 
     /// Whether the dialog's site shows operator names to its visitors.

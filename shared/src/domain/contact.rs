@@ -1,7 +1,13 @@
 //! How a person is reached: email addresses and phone numbers, as visitors and operators give them.
-//! The one place that says what counts as either and how it is compared.
+//! The one place that says what counts as either and how it is compared; and the contact, the
+//! person behind visitors and dialogs, whom those keys identify within a workspace.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use super::{DomainError, Millis};
+use crate::ids::{ContactId, SiteKey, WorkspaceId};
 
 /// An email address, as its owner wrote it, known to look like one. Stored addresses read back as
 /// they are (`serde(transparent)`): they were checked when written, by the rule of their time.
@@ -108,9 +114,367 @@ pub fn phone_digits(raw: &str) -> Option<String> {
     (digits.len() >= MIN_PHONE_DIGITS).then_some(digits)
 }
 
+/// A person, as operators know them: they own visitors (browser identities, each with its
+/// dialog) and, through them, dialogs. Their e-mail, phone and verified site user ids are their
+/// keys (`ContactKey`): each names at most one contact of the workspace, held by a unique index
+/// item the store writes on the condition that no other contact holds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: ContactId,
+    pub workspace: WorkspaceId,
+    pub name: Option<String>,
+    /// Held as this contact's key: no other contact of the workspace has it.
+    pub email: Option<Email>,
+    pub phone: Option<Phone>,
+    #[serde(default)]
+    pub notes: String,
+    /// Values of the workspace's custom fields (`FieldDefinition`), by key.
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    /// Site user ids a site vouched for (identity verification): each is a key too.
+    #[serde(default)]
+    pub users: Vec<SiteUser>,
+    /// What a visitor of this contact said that another contact holds already: kept (never
+    /// attached) so that a merge can be suggested.
+    #[serde(default)]
+    pub claims: Vec<Claim>,
+    pub created_at: Millis,
+    /// Bumped by every write; a write that expects another version lost a race.
+    pub version: u64,
+}
+
+/// A site's own user id, verified by an HMAC its backend computed (`identity_hash`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct SiteUser {
+    pub site: SiteKey,
+    pub user_id: String,
+}
+
+/// An e-mail or phone a visitor typed that another contact holds: unverified, so only recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct Claim {
+    /// The key as the store holds it (`ContactKey::as_string`): `email:…` or `phone:…`.
+    pub key: String,
+    /// As the visitor wrote it.
+    pub value: String,
+    /// The contact that holds the key.
+    pub owner: ContactId,
+}
+
+/// What identifies a contact within a workspace.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ContactKey {
+    /// `Email::key`.
+    Email(String),
+    /// `Phone::key`.
+    Phone(String),
+    /// A site's user id, verified.
+    User(SiteKey, String),
+}
+
+impl ContactKey {
+    /// The key as the store holds it: `email:anna@example.com`, `phone:79123456789`,
+    /// `user:site_…:42`.
+    pub fn as_string(&self) -> String {
+        match self {
+            Self::Email(k) => format!("email:{k}"),
+            Self::Phone(k) => format!("phone:{k}"),
+            Self::User(site, id) => format!("user:{site}:{id}"),
+        }
+    }
+
+    pub fn of_email(email: &Email) -> Self {
+        Self::Email(email.key())
+    }
+
+    pub fn of_phone(phone: &Phone) -> Self {
+        Self::Phone(phone.key())
+    }
+}
+
+impl Contact {
+    /// A new contact (version 0: not stored yet).
+    pub fn new(id: ContactId, workspace: WorkspaceId, now: Millis) -> Self {
+        Self {
+            id,
+            workspace,
+            name: None,
+            email: None,
+            phone: None,
+            notes: String::new(),
+            fields: BTreeMap::new(),
+            users: Vec::new(),
+            claims: Vec::new(),
+            created_at: now,
+            version: 0,
+        }
+    }
+
+    /// How operators see a contact who has not said a name: as the visitor it was made for.
+    pub fn display_name(&self) -> String {
+        match &self.name {
+            Some(n) if !n.trim().is_empty() => n.trim().to_owned(),
+            _ => format!(
+                "Visitor {}",
+                &self.id.as_str()[self.id.as_str().len().saturating_sub(4)..]
+            ),
+        }
+    }
+
+    /// Every key the contact holds.
+    pub fn keys(&self) -> Vec<ContactKey> {
+        let mut keys = Vec::new();
+        keys.extend(self.email.as_ref().map(ContactKey::of_email));
+        keys.extend(self.phone.as_ref().map(ContactKey::of_phone));
+        keys.extend(
+            self.users
+                .iter()
+                .map(|u| ContactKey::User(u.site.clone(), u.user_id.clone())),
+        );
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// Records that a visitor of this contact gave `value` (the key `key`), which `owner` holds.
+    pub fn claim(&mut self, key: &ContactKey, value: &str, owner: &ContactId) {
+        let key = key.as_string();
+        if owner != &self.id && !self.claims.iter().any(|c| c.key == key) {
+            self.claims.push(Claim {
+                key,
+                value: value.to_owned(),
+                owner: owner.clone(),
+            });
+        }
+    }
+}
+
+/// A field an admin defines for every contact of the workspace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct FieldDefinition {
+    /// `a-z`, `0-9` and `_`, starting with a letter, at most `MAX_FIELD_KEY_CHARS`: how values are
+    /// stored and sent.
+    pub key: String,
+    /// What operators read beside the value.
+    pub label: String,
+}
+
+/// How many custom fields a workspace may define.
+pub const MAX_CONTACT_FIELDS: usize = 20;
+pub const MAX_FIELD_KEY_CHARS: usize = 32;
+pub const MAX_FIELD_LABEL_CHARS: usize = 60;
+/// The longest value of a custom field.
+pub const MAX_FIELD_VALUE_CHARS: usize = 500;
+/// The longest notes on a contact.
+pub const MAX_NOTES_CHARS: usize = 5000;
+/// The longest site user id a site may vouch for.
+pub const MAX_USER_ID_CHARS: usize = 128;
+
+/// The workspace's custom fields as an admin sets them, checked: at most `MAX_CONTACT_FIELDS`,
+/// keys well formed and distinct, labels given and short.
+pub fn check_field_definitions(fields: &[FieldDefinition]) -> Result<(), DomainError> {
+    if fields.len() > MAX_CONTACT_FIELDS {
+        return Err(DomainError::Invalid(format!(
+            "a workspace may define at most {MAX_CONTACT_FIELDS} contact fields"
+        )));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for f in fields {
+        let well_formed = f.key.len() <= MAX_FIELD_KEY_CHARS
+            && f.key.starts_with(|c: char| c.is_ascii_lowercase())
+            && f.key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !well_formed {
+            return Err(DomainError::Invalid(format!(
+                "field key {} must be a-z, 0-9 and _, start with a letter, at most {MAX_FIELD_KEY_CHARS} characters",
+                super::quote(&f.key)
+            )));
+        }
+        let label = f.label.trim();
+        if label.is_empty() || label.chars().count() > MAX_FIELD_LABEL_CHARS {
+            return Err(DomainError::Invalid(format!(
+                "field {} needs a label of at most {MAX_FIELD_LABEL_CHARS} characters",
+                f.key
+            )));
+        }
+        if !seen.insert(&f.key) {
+            return Err(DomainError::Invalid(format!(
+                "field key {} is defined twice",
+                f.key
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Custom field values as an operator sets them, checked against the workspace's definitions:
+/// only defined keys, each value at most `MAX_FIELD_VALUE_CHARS`; blank values are dropped.
+pub fn check_field_values(
+    values: BTreeMap<String, String>,
+    defined: &[FieldDefinition],
+) -> Result<BTreeMap<String, String>, DomainError> {
+    let mut kept = BTreeMap::new();
+    for (key, value) in values {
+        if !defined.iter().any(|f| f.key == key) {
+            return Err(DomainError::Invalid(format!(
+                "{} is not a contact field of this workspace",
+                super::quote(&key)
+            )));
+        }
+        if value.chars().count() > MAX_FIELD_VALUE_CHARS {
+            return Err(DomainError::Invalid(format!(
+                "the value of {key} may have at most {MAX_FIELD_VALUE_CHARS} characters"
+            )));
+        }
+        let value = value.trim();
+        if !value.is_empty() {
+            kept.insert(key, value.to_owned());
+        }
+    }
+    Ok(kept)
+}
+
+/// The hash a site's backend sends with its user id: HMAC-SHA256 of the user id (its UTF-8
+/// bytes) under the site's identity secret (its UTF-8 bytes), as lowercase hex.
+pub fn identity_hash(secret: &str, user_id: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(user_id.as_bytes());
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether `hash` is `identity_hash(secret, user_id)`, compared in constant time (any case of
+/// hex accepted).
+pub fn identity_verified(secret: &str, user_id: &str, hash: &str) -> bool {
+    use hmac::{Hmac, Mac};
+    let Some(given) = decode_hex(hash.trim()) else {
+        return false;
+    };
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(user_id.as_bytes());
+    mac.verify_slice(&given).is_ok()
+}
+
+fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+        .collect()
+}
+
+/// A site user id as a site sends it: non-empty, at most `MAX_USER_ID_CHARS`, no control
+/// characters.
+pub fn valid_user_id(raw: &str) -> bool {
+    !raw.is_empty()
+        && raw.chars().count() <= MAX_USER_ID_CHARS
+        && !raw.chars().any(char::is_control)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_identity_hash_is_the_hmac_of_the_user_id() {
+        // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+        let hash = identity_hash("Jefe", "what do ya want for nothing?");
+        assert_eq!(
+            hash,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert!(identity_verified(
+            "Jefe",
+            "what do ya want for nothing?",
+            &hash
+        ));
+        assert!(identity_verified(
+            "Jefe",
+            "what do ya want for nothing?",
+            &hash.to_uppercase()
+        ));
+        assert!(!identity_verified("Jefe", "someone else", &hash));
+        assert!(!identity_verified(
+            "other",
+            "what do ya want for nothing?",
+            &hash
+        ));
+        assert!(!identity_verified("Jefe", "x", "zz"));
+    }
+
+    #[test]
+    fn a_contact_holds_its_keys_and_records_others_claims() {
+        let mut c = Contact::new(
+            ContactId::from_trusted("ct_abcd1234"),
+            WorkspaceId::from_trusted("ws_1"),
+            1,
+        );
+        assert_eq!(c.display_name(), "Visitor 1234");
+        c.email = Email::parse("Anna@Example.com");
+        c.phone = Phone::parse("+7 912 345-67-89");
+        c.users.push(SiteUser {
+            site: SiteKey::from_trusted("site_1"),
+            user_id: "42".into(),
+        });
+        let keys: Vec<String> = c.keys().iter().map(ContactKey::as_string).collect();
+        assert_eq!(
+            keys,
+            [
+                "email:anna@example.com",
+                "phone:79123456789",
+                "user:site_1:42"
+            ]
+        );
+        let other = ContactId::from_trusted("ct_other");
+        let key = ContactKey::Email("b@example.com".into());
+        c.claim(&key, "B@example.com", &other);
+        c.claim(&key, "B@example.com", &other);
+        assert_eq!(c.claims.len(), 1, "a claim is recorded once");
+        c.claim(
+            &ContactKey::Email("c@example.com".into()),
+            "c@example.com",
+            &c.id.clone(),
+        );
+        assert_eq!(c.claims.len(), 1, "its own key is no claim");
+    }
+
+    #[test]
+    fn custom_fields_are_checked_against_their_definitions() {
+        let defs = vec![FieldDefinition {
+            key: "plan".into(),
+            label: "Plan".into(),
+        }];
+        assert!(check_field_definitions(&defs).is_ok());
+        let bad = |key: &str| FieldDefinition {
+            key: key.into(),
+            label: "L".into(),
+        };
+        assert!(check_field_definitions(&[bad("Plan")]).is_err());
+        assert!(check_field_definitions(&[bad("1x")]).is_err());
+        assert!(check_field_definitions(&[bad("a"), bad("a")]).is_err());
+        let many: Vec<_> = (0..=MAX_CONTACT_FIELDS)
+            .map(|i| bad(&format!("f{i}")))
+            .collect();
+        assert!(check_field_definitions(&many).is_err());
+        let values = BTreeMap::from([("plan".to_owned(), " gold ".to_owned())]);
+        assert_eq!(check_field_values(values, &defs).unwrap()["plan"], "gold");
+        let unknown = BTreeMap::from([("tier".to_owned(), "x".to_owned())]);
+        assert!(check_field_values(unknown, &defs).is_err());
+        let long = BTreeMap::from([("plan".to_owned(), "x".repeat(MAX_FIELD_VALUE_CHARS + 1))]);
+        assert!(check_field_values(long, &defs).is_err());
+    }
 
     #[test]
     fn an_email_needs_a_local_part_and_a_dotted_domain() {

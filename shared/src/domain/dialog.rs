@@ -2,7 +2,7 @@
 //! returns the messages it adds to the timeline (the message itself and system events).
 
 use crate::ids::{
-    ClientMessageId, DialogId, MessageId, OperatorId, SiteKey, VisitorId, WorkspaceId,
+    ClientMessageId, ContactId, DialogId, MessageId, OperatorId, SiteKey, VisitorId, WorkspaceId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -89,7 +89,12 @@ pub struct Dialog {
     pub workspace: WorkspaceId,
     pub site: SiteKey,
     pub visitor: VisitorId,
+    /// The contact's name as operators see it (`Contact::display_name`), kept in step when it
+    /// is edited.
     pub visitor_name: String,
+    /// The contact the dialog belongs to; dialogs stored before contacts have none.
+    #[serde(default)]
+    pub contact: Option<ContactId>,
     pub status: DialogStatus,
     /// The operator in charge: the first to connect, or whom it was transferred to.
     pub assignee: Option<Participant>,
@@ -149,6 +154,7 @@ impl Dialog {
             site: visitor.site.clone(),
             visitor: visitor.id.clone(),
             visitor_name: visitor.display_name(),
+            contact: visitor.contact.clone(),
             status: DialogStatus::Open,
             assignee: None,
             participants: Vec::new(),

@@ -16,6 +16,9 @@ pub struct Workspace {
     /// Distribution, hold and time limits; workspaces stored before get the defaults.
     #[serde(default)]
     pub handling: super::ChatHandling,
+    /// The fields an admin defined for every contact (at most `MAX_CONTACT_FIELDS`).
+    #[serde(default)]
+    pub contact_fields: Vec<super::FieldDefinition>,
 }
 
 /// A web site the widget runs on: its public key and the origins it may be embedded in.
@@ -29,6 +32,10 @@ pub struct Site {
     /// The widget's look and greeting; sites stored before settings existed get the defaults.
     #[serde(default)]
     pub settings: super::SiteSettings,
+    /// The key the site's backend signs its user ids with (`identity_hash`); none until an admin
+    /// makes one: until then the site vouches for no one.
+    #[serde(default)]
+    pub identity_secret: Option<String>,
 }
 
 impl Site {
@@ -358,6 +365,10 @@ pub struct Visitor {
     pub phone: Option<super::Phone>,
     /// The visitor's dialog, once the first message created it.
     pub dialog: Option<DialogId>,
+    /// The person the visitor is: set at their first dialog (`ContactId::of_visitor`, made then)
+    /// or when their site vouches for them; visitors stored before contacts have none.
+    #[serde(default)]
+    pub contact: Option<crate::ids::ContactId>,
     pub source: VisitorSource,
     pub created_at: Millis,
     /// The page the visitor has open now, as the widget last reported it.

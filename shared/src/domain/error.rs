@@ -56,6 +56,14 @@ pub enum DomainError {
     NotOnHold,
     #[error("at most {max} dialogs are deleted in one request, not {0}", max = super::MAX_DIALOGS_PER_DELETE)]
     TooManyDialogs(usize),
+    #[error("no such contact")]
+    ContactNotFound,
+    /// An edit gives a contact an e-mail, phone or site user another contact holds.
+    #[error("{0}")]
+    ContactKeyTaken(String),
+    /// A visitor session's site user id is not vouched for by the site (`identity_hash`).
+    #[error("{0}")]
+    IdentityRefused(String),
 }
 
 /// `12.3 MB`, `512 KB` or `900 B`, as the limits are spoken of (the clients say it the same way).
@@ -149,6 +157,15 @@ pub enum ErrorCode {
     NotOnHold,
     /// `POST /api/dialogs/delete`: more than 100 dialogs in one request.
     TooManyDialogs,
+    /// No contact of the workspace has this id.
+    ContactNotFound,
+    /// `PUT /api/contacts/{id}`: another contact holds this e-mail or phone; nothing was changed
+    /// (uniting two contacts is a merge).
+    ContactKeyTaken,
+    /// `POST /api/visitor/session`: `user_id` and `user_hash` do not verify (the hash is not the
+    /// HMAC-SHA256 of the user id under the site's identity secret, or the site has none); nothing
+    /// was stored.
+    IdentityRefused,
     /// `POST /api/login`: the email and password are an operator's in several workspaces; the
     /// answer lists them, and the login is sent again naming one.
     ChooseWorkspace,
@@ -162,9 +179,12 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             Self::Unauthorized => 401,
-            Self::Forbidden => 403,
-            Self::DialogNotFound | Self::OperatorNotFound | Self::GroupNotFound => 404,
-            Self::Conflict | Self::LastAdmin | Self::ChooseWorkspace => 409,
+            Self::Forbidden | Self::IdentityRefused => 403,
+            Self::DialogNotFound
+            | Self::OperatorNotFound
+            | Self::GroupNotFound
+            | Self::ContactNotFound => 404,
+            Self::Conflict | Self::LastAdmin | Self::ChooseWorkspace | Self::ContactKeyTaken => 409,
             Self::AttachmentTooLarge => 413,
             Self::RateLimited => 429,
             Self::Internal => 500,
@@ -219,6 +239,9 @@ impl DomainError {
             Self::AlreadyOnHold => ErrorCode::AlreadyOnHold,
             Self::NotOnHold => ErrorCode::NotOnHold,
             Self::TooManyDialogs(_) => ErrorCode::TooManyDialogs,
+            Self::ContactNotFound => ErrorCode::ContactNotFound,
+            Self::ContactKeyTaken(_) => ErrorCode::ContactKeyTaken,
+            Self::IdentityRefused(_) => ErrorCode::IdentityRefused,
         }
     }
 }

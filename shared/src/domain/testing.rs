@@ -35,6 +35,7 @@ pub(crate) fn visitor() -> Visitor {
         source: VisitorSource::default(),
         created_at: 0,
         current_page: None,
+        contact: None,
     }
 }
 

@@ -27,11 +27,14 @@ async fn furnished(
         }
     }
     store
-        .commit(&dialog, &messages)
+        .commit(&dialog, &messages, &Default::default())
         .await
         .expect("first commit");
     let more = next_message(&mut dialog, v, "second", T0 + 1);
-    store.commit(&dialog, &more).await.expect("second commit");
+    store
+        .commit(&dialog, &more, &Default::default())
+        .await
+        .expect("second commit");
     let ws = &v.workspace;
     store
         .advance_receipt(ws, &dialog.id, Side::Visitor, Receipt::Read, 2)
@@ -181,7 +184,10 @@ pub async fn a_deleted_dialog_goes_with_everything_under_it_and_nothing_else(
     let ivan = store.get_visitor(&ws, &ivan.id).await.unwrap().unwrap();
     assert_eq!(ivan.dialog, Some(kept.id.clone()));
     let (fresh, messages) = first_message(&vera, "again", T0 + 5);
-    store.commit(&fresh, &messages).await.unwrap();
+    store
+        .commit(&fresh, &messages, &Default::default())
+        .await
+        .unwrap();
     let vera = store.get_visitor(&ws, &vera.id).await.unwrap().unwrap();
     assert_eq!(vera.dialog, Some(fresh.id.clone()));
 
@@ -209,7 +215,7 @@ pub async fn a_commit_after_the_delete_is_refused_and_leaves_nothing(store: Arc<
     let late: Vec<Message> = next_message(&mut dialog, &vera, "late", T0 + 2);
     store.delete_dialog(&ws, &dialog.id, None).await.unwrap();
     assert_eq!(
-        store.commit(&dialog, &late).await,
+        store.commit(&dialog, &late, &Default::default()).await,
         Err(StoreError::Conflict)
     );
     assert_eq!(held(&store, &ws, &dialog.id, &[]).await, nothing());
@@ -254,7 +260,10 @@ async fn close(
 ) {
     let added = dialog.close_keeping(op, at, keep_days).unwrap();
     dialog.version += 1;
-    store.commit(dialog, &added).await.unwrap();
+    store
+        .commit(dialog, &added, &Default::default())
+        .await
+        .unwrap();
 }
 
 const DAY: Millis = 24 * 3600 * 1000;
@@ -288,7 +297,7 @@ pub async fn closed_dialogs_come_due_in_order_and_a_reopened_one_leaves_the_inde
     // entry may outlive its dialog's reopening), it is not due any more.
     let v = store.get_visitor(&ws, &c.visitor).await.unwrap().unwrap();
     let added = next_message(c, &v, "back", T0 + 40);
-    store.commit(c, &added).await.unwrap();
+    store.commit(c, &added, &Default::default()).await.unwrap();
     assert_eq!(c.delete_at, None);
     for entry in store.dialogs_due(T0 + 3 * DAY, 10_000).await.unwrap() {
         if entry.dialog == c.id {

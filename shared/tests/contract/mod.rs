@@ -4,9 +4,11 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+mod contacts;
 mod deletes;
 mod distribution;
 mod limits;
+pub use contacts::*;
 mod presence;
 pub use deletes::*;
 pub use distribution::*;
@@ -40,6 +42,10 @@ fn workspace() -> Workspace {
             held_counts_against_limit: true,
             ..Default::default()
         },
+        contact_fields: vec![parlor_core::domain::FieldDefinition {
+            key: "plan".into(),
+            label: "Plan".into(),
+        }],
     }
 }
 
@@ -50,6 +56,8 @@ fn site(ws: &WorkspaceId) -> Site {
         name: "acme.example".into(),
         allowed_origins: vec!["https://acme.example".into()],
         settings: Default::default(),
+        // Set, so the round trip shows it is kept.
+        identity_secret: Some("pis_secret".into()),
     }
 }
 
@@ -87,6 +95,7 @@ fn visitor(ws: &WorkspaceId) -> Visitor {
         },
         created_at: T0,
         current_page: None,
+        contact: None,
     }
 }
 
@@ -1295,6 +1304,7 @@ pub async fn a_site_key_never_moves_to_another_workspace(store: Arc<dyn Store>) 
         name: "a".into(),
         allowed_origins: vec![],
         settings: Default::default(),
+        identity_secret: None,
     };
     store.put_site(&site).await.unwrap();
     let hijack = Site {

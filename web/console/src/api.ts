@@ -2,7 +2,10 @@
 
 import type {
   AttachmentLimits,
+  ChannelList,
   ChatHandling,
+  ContactCard,
+  ContactEdit,
   DeletedDialogs,
   DialogAttachments,
   DialogPage,
@@ -225,6 +228,21 @@ export class Api {
   /** The card of the dialog's visitor: name, email, source, the page open now. */
   visitorCard(dialogId: string): Promise<VisitorCard> {
     return this.call("GET", `/dialogs/${encodeURIComponent(dialogId)}/visitor`);
+  }
+
+  /** A contact's card: the contact, their dialogs I may see, the channels they used. */
+  contactCard(contactId: string): Promise<ContactCard> {
+    return this.call("GET", `/contacts/${encodeURIComponent(contactId)}`);
+  }
+
+  /** Edits a contact; answers the card as stored. */
+  editContact(contactId: string, edit: ContactEdit): Promise<ContactCard> {
+    return this.call("PUT", `/contacts/${encodeURIComponent(contactId)}`, edit);
+  }
+
+  /** The workspace's channels (a site's widget each), for the sidebar's channel names. */
+  channels(): Promise<ChannelList> {
+    return this.call("GET", "/channels");
   }
 
   /** Dialogs (open and closed) by visitor name, email, phone or message words; `signal` cancels it. */

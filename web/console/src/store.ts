@@ -17,6 +17,7 @@ import { SessionStore } from "./stores/session";
 import { SidebarStore } from "./stores/sidebar";
 import { TimelineStore } from "./stores/timeline";
 import { VisitorStore } from "./stores/visitor";
+import { ContactsStore } from "./stores/contacts";
 import { WorkspaceStore } from "./stores/workspace";
 import { ThemeStore } from "./stores/theme";
 import { localOrMemory } from "../../common/storage";
@@ -33,6 +34,7 @@ export class Store {
   readonly timeline: TimelineStore;
   readonly dialog: DialogStore;
   readonly visitor: VisitorStore;
+  readonly contacts: ContactsStore;
   readonly composer: ComposerStore;
   readonly attachments: AttachmentsStore;
   readonly quickReplies: QuickRepliesStore;
@@ -70,6 +72,7 @@ export class Store {
       attachments: this.attachments,
     });
     this.sidebar = new SidebarStore(api, { me: this.session.me, drafts: this.composer.drafts, handling: this.workspace.handling });
+    this.contacts = new ContactsStore(api, this.sidebar);
     this.dialog = new DialogStore({ me: this.session.me, notice, request, sidebar: this.sidebar, timeline: this.timeline, visitor: this.visitor });
     ringWhile(this.sidebar.ringing);
   }
@@ -94,6 +97,7 @@ export class Store {
         this.workspace.operators.value = ops.operators;
       });
       void this.workspace.loadHandling();
+      void this.contacts.loadChannels();
       // Every open dialog counts for the header's unread number; closed ones come as the list scrolls.
       void this.sidebar.loadAll("open");
       const id = this.dialog.selected.value;

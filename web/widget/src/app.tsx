@@ -5,7 +5,7 @@ import { render } from "preact";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Attachment, MessageView, SiteView, VisitorSession } from "../../protocol/protocol";
 import { loadEndpoints } from "../../common/config";
-import { Socket, type ConnectionState } from "../../common/socket";
+import { FatalConnectError, Socket, type ConnectionState } from "../../common/socket";
 import type { Outgoing } from "../../common/outbox";
 import { localOrMemory } from "../../common/storage";
 import { megabytes } from "../../common/upload";
@@ -109,9 +109,22 @@ function App({ api, view, init }: Boot) {
     // `primed`: the session the pre-chat step just got, for the socket's first connect.
     const state: { session?: VisitorSession; primed?: VisitorSession } = {};
     const bearer = () => state.session?.token ?? "";
+    // The site's user, vouched for by its backend: sent with every session, so a visitor who
+    // signs in later joins their contact too. A proof the server refuses (403 `identity_refused`:
+    // the site's secret changed, say) is dropped and the chat goes on unidentified.
+    let user = init.user;
     const session = async (): Promise<VisitorSession> => {
       const token = storage.getItem(tokenKey) ?? undefined;
-      const s = await api.session({ site_key: site, token, ...(token ? {} : { ...profile.current, source: init.source }) });
+      const body = { site_key: site, token, ...(token ? {} : { ...profile.current, source: init.source }) };
+      let s: VisitorSession;
+      try {
+        s = await api.session({ ...body, ...user });
+      } catch (e) {
+        if (!user || !(e instanceof FatalConnectError)) throw e;
+        console.warn("Parlor: the site's user id was not accepted; chatting without it");
+        user = undefined;
+        s = await api.session(body);
+      }
       storage.setItem(tokenKey, s.token);
       // Once per page view: the operators see where the visitor is now.
       if (!state.session) api.pageView(s.token, init.page);

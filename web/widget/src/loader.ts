@@ -97,7 +97,10 @@ iframe[hidden]{display:none}
     if (!frame || e.source !== frame.contentWindow || e.origin !== widget.origin) return;
     const m = e.data;
     if (m.parlor === "ready") {
-      post({ parlor: "init", lang, page: { url: location.href, title: document.title }, source: JSON.parse(storage.getItem(sourceKey) ?? "{}"), open, reopened });
+      // Read now, not at load: a page that signs its user in later sets them on the script tag first.
+      const { userId, userHash } = s.dataset;
+      const user = userId && userHash ? { user_id: userId, user_hash: userHash } : undefined;
+      post({ parlor: "init", lang, page: { url: location.href, title: document.title }, source: JSON.parse(storage.getItem(sourceKey) ?? "{}"), open, reopened, user });
     } else if (m.parlor === "unread") {
       badge.textContent = m.count ? String(m.count) : "";
       label(m.count);

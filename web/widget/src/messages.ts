@@ -10,9 +10,15 @@ export interface PageView {
 
 export type ToFrame =
   /** `reopened`: open because it was open on the last page, not by a click (focus stays on the page). */
-  | { parlor: "init"; lang: string; page: PageView; source: VisitorSource; open: boolean; reopened?: boolean }
+  | { parlor: "init"; lang: string; page: PageView; source: VisitorSource; open: boolean; reopened?: boolean; user?: SiteUserProof }
   | { parlor: "open" }
   | { parlor: "hide" };
+
+/** The site's own user id and its HMAC (`data-user-id`, `data-user-hash`): see docs/widget.md. */
+export interface SiteUserProof {
+  user_id: string;
+  user_hash: string;
+}
 
 export type FromFrame =
   | { parlor: "ready" }

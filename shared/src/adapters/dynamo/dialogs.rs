@@ -140,6 +140,21 @@ impl DynamoStore {
                     .build(),
             );
             guards.push(Guard::Visitor);
+            if let Some(contact) = &dialog.contact {
+                let key =
+                    keys::contact_dialog(&dialog.workspace, contact, dialog.created_at, &dialog.id);
+                let mut link = key_of(key);
+                link.insert(ENTITY.to_owned(), s("contact_dialog"));
+                link.insert("dialog".to_owned(), s(dialog.id.as_str()));
+                let put = Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(link))
+                    .build()
+                    .map_err(invalid_request)?;
+                items.push(TransactWriteItem::builder().put(put).build());
+                // Written with the dialog: a lost race on it is the dialog's.
+                guards.push(Guard::Dialog);
+            }
         }
         if let (DialogStatus::Closed, Some(due_at)) = (dialog.status, dialog.delete_at) {
             items.push(

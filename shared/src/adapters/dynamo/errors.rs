@@ -64,6 +64,8 @@ pub enum Guard {
     Room,
     /// A closed dialog's retention mark: written whole, it guards nothing of its own.
     Retention,
+    /// A contact's version (or its absence, on creation), or that a key it releases is its own.
+    Contact,
 }
 
 /// The guards that lost when a transaction was cancelled; any other failure is the store's.

@@ -4,8 +4,8 @@
 
 use crate::domain::{Connection, Day, DialogStatus, IndexEntry, Millis, Peer};
 use crate::ids::{
-    AttachmentId, ConnectionId, DialogId, GroupId, OperatorId, QuickReplyId, SiteKey, VisitorId,
-    WorkspaceId,
+    AttachmentId, ConnectionId, ContactId, DialogId, GroupId, OperatorId, QuickReplyId, SiteKey,
+    VisitorId, WorkspaceId,
 };
 
 /// Attribute names of the keys and of the index.
@@ -175,6 +175,40 @@ pub fn parse_dialog_due(key: &str) -> Option<(Millis, WorkspaceId, DialogId)> {
     let ws = WorkspaceId::parse(parts.next()?).ok()?;
     let dialog = DialogId::parse(parts.next()?).ok()?;
     Some(((due ^ (1 << 63)) as Millis, ws, dialog))
+}
+
+/// A contact's partition holds the contact and one link per dialog of theirs: the card's list
+/// of dialogs is one Query of it.
+pub fn contact_partition(ws: &WorkspaceId, contact: &ContactId) -> String {
+    format!("WS#{ws}#CT#{contact}")
+}
+
+pub fn contact(ws: &WorkspaceId, contact: &ContactId) -> Key {
+    (contact_partition(ws, contact), "CONTACT".into())
+}
+
+pub const CONTACT_DIALOG_PREFIX: &str = "DLG#";
+
+/// A dialog of the contact, by when it started, so the newest come first in a backward Query.
+pub fn contact_dialog(
+    ws: &WorkspaceId,
+    contact: &ContactId,
+    created_at: Millis,
+    dialog: &DialogId,
+) -> Key {
+    (
+        contact_partition(ws, contact),
+        format!(
+            "{CONTACT_DIALOG_PREFIX}{}#{dialog}",
+            sortable_millis(created_at)
+        ),
+    )
+}
+
+/// One item per contact key (`ContactKey::as_string`), in a partition of its own: claiming it is
+/// one conditional write.
+pub fn contact_key(ws: &WorkspaceId, key: &str) -> Key {
+    (format!("WS#{ws}#CTKEY#{key}"), "CTKEY".into())
 }
 
 pub fn connection(id: &ConnectionId) -> Key {

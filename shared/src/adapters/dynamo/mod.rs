@@ -11,12 +11,13 @@
 //!
 //! - `keys`: every key format (PK, SK, GSI1); `item`: domain structs ⇄ items; `errors`: SDK errors
 //!   and lost conditions → `StoreError`; `batch`: BatchGetItem and BatchWriteItem with retries.
-//! - One file per port: `directory`, `dialogs`, `receipts`, `read_markers`, `connections`,
+//! - One file per port: `directory`, `dialogs`, `contacts`, `receipts`, `read_markers`, `connections`,
 //!   `tickets`, `quick_replies`, `search`, `push_subscriptions`, `upload_marks`, `limits`, `reports`.
 
 mod batch;
 mod connections;
 mod console_watches;
+mod contacts;
 mod dialogs;
 mod directory;
 mod errors;

@@ -74,6 +74,13 @@ impl DialogStore for SqliteStore {
                 if linked == 0 {
                     return Err(StoreError::Conflict);
                 }
+                if let Some(contact) = &dialog.contact {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO contact_dialogs (workspace, contact, dialog, created_at) VALUES (?1, ?2, ?3, ?4)",
+                        params![ws, contact.to_string(), id, dialog.created_at],
+                    )
+                    .map_err(unavailable)?;
+                }
             } else {
                 let updated = tx
                     .execute(

@@ -3,11 +3,12 @@
 //! inside one transaction, never by reading first.
 //!
 //! `schema` holds the tables, `row` maps rows to records, `errors` maps SQLite's failures; then one
-//! file per port: `directory`, `dialogs`, `receipts`, `read_markers`, `connections`, `tickets`,
+//! file per port: `directory`, `dialogs`, `contacts`, `receipts`, `read_markers`, `connections`, `tickets`,
 //! `quick_replies`, `search`, `push_subscriptions`, `groups`, `upload_marks`, `limits`, `reports`.
 
 mod connections;
 mod console_watches;
+mod contacts;
 mod dialogs;
 mod directory;
 mod errors;

@@ -97,6 +97,15 @@ CREATE TABLE IF NOT EXISTS queue (
     PRIMARY KEY (workspace, dialog));
 CREATE INDEX IF NOT EXISTS queue_by_arrival ON queue (workspace, queued_since, dialog);
 CREATE TABLE IF NOT EXISTS queue_paces (workspace TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS contacts (
+    workspace TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (workspace, id));
+CREATE TABLE IF NOT EXISTS contact_keys (
+    workspace TEXT NOT NULL, key TEXT NOT NULL, contact TEXT NOT NULL,
+    PRIMARY KEY (workspace, key));
+CREATE TABLE IF NOT EXISTS contact_dialogs (
+    workspace TEXT NOT NULL, contact TEXT NOT NULL, dialog TEXT NOT NULL, created_at INTEGER NOT NULL,
+    PRIMARY KEY (workspace, contact, dialog));
 "#;
 
 /// Brings the tables of an older data folder to `SCHEMA`, in one transaction, keeping every row:

@@ -5,6 +5,7 @@
 
 mod attachments;
 pub mod client_ip;
+mod contacts;
 mod dialogs;
 pub mod extract;
 pub mod frame;
@@ -80,6 +81,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(groups::routes())
         .merge(handling::routes())
         .merge(reports::routes())
+        .merge(contacts::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(as_http_api_function))
         .layer(axum::middleware::from_fn(api_headers))

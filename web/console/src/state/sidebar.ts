@@ -215,11 +215,12 @@ export function step(list: readonly Row[], current: string | null, delta: 1 | -1
 /**
  * A row's height in the list, in pixels, from what it shows (console.css sets the same line heights
  * and padding: `.row-main`): 10 px padding above and below, the name and the last message (20 px
- * each) and the 1 px border; the operator in charge and the search's "Found in" each add a 16 px
- * line. Known without drawing the row, so the list draws only the rows in sight.
+ * each), the 16 px line under the name (the channel, and the operator in charge beside it) and the
+ * 1 px border; the search's "Found in" adds a 16 px line. Known without drawing the row, so the
+ * list draws only the rows in sight.
  */
-export function rowHeight(d: DialogView, found: boolean): number {
-  return 61 + (d.assignee ? 16 : 0) + (found ? 16 : 0);
+export function rowHeight(found: boolean): number {
+  return 77 + (found ? 16 : 0);
 }
 
 /** The letters on a row's avatar: the first of the first two words ("Vera Nova" → "VN"), or "?". */

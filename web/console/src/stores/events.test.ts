@@ -23,8 +23,20 @@ describe("the server events' map", () => {
     expect(partial).toBeDefined();
     const { store } = signedIn();
     expect(Object.keys(eventHandlers(store)).sort()).toEqual(
-      ["ack", "dialog.created", "dialog.deleted", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "operator.updated", "queue.position", "typing", "visitor.page", "workspace.handling"],
+      ["ack", "contact.updated", "dialog.created", "dialog.deleted", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "operator.updated", "queue.position", "typing", "visitor.page", "workspace.handling"],
     );
+  });
+
+  it("contact.updated: the contact's rows take its name, and a loaded card its contact", () => {
+    const { store, socket } = signedIn();
+    store.sidebar.upsert({ ...dialog("d1"), contact_id: "ct_1" });
+    store.sidebar.upsert({ ...dialog("d2"), contact_id: "ct_2" });
+    const contact = { id: "ct_1", name: "Vera Petrova", named: true, notes: "", fields: {}, verified: [], claims: [], created_at: 1, version: 2 };
+    store.contacts.cards.value = new Map([["ct_1", { contact: { ...contact, name: "Vera", version: 1 }, dialogs: [], channels: [], fields: [] }]]);
+    socket.push({ type: "contact.updated", contact });
+    expect(store.sidebar.rows.value.get("d1")!.dialog.visitor_name).toBe("Vera Petrova");
+    expect(store.sidebar.rows.value.get("d2")!.dialog.visitor_name).not.toBe("Vera Petrova");
+    expect(store.contacts.cards.value.get("ct_1")!.contact.name).toBe("Vera Petrova");
   });
 
   it("ignores a type this build does not know, and stray acks and errors", () => {

@@ -11,7 +11,7 @@ export type EventType = ServerEvent["type"];
 export type EventHandlers = { [K in EventType]: (e: Extract<ServerEvent, { type: K }>) => void };
 
 /** The stores an event moves; handlers look them up when the event comes. */
-export type Stores = Pick<Store, "session" | "sidebar" | "timeline" | "dialog" | "visitor" | "workspace">;
+export type Stores = Pick<Store, "session" | "sidebar" | "timeline" | "dialog" | "visitor" | "workspace" | "contacts">;
 
 export function eventHandlers(
   s: Stores,
@@ -69,6 +69,7 @@ export function eventHandlers(
     },
     "visitor.page": (e) => s.visitor.page(e),
     "workspace.handling": (e) => (s.workspace.handling.value = e.handling),
+    "contact.updated": (e) => s.contacts.updated(e.contact),
   };
 }
 

@@ -5,16 +5,14 @@ import { step } from "../state/sidebar";
 import { opensShortcuts, SHORTCUTS } from "../state/keys";
 import { themeLabel } from "../state/theme";
 import { can, seesSettings } from "../state/rights";
-import { Reports } from "./Reports";
 import { Sidebar } from "./Sidebar";
 import { DialogPane } from "./DialogPane";
-import { Settings } from "./Settings";
 import { Icon } from "./Icons";
 import { useModal } from "./escape";
+import { Loading, useView } from "./lazy";
 import { ApiError } from "../api";
 import { signInRefused } from "../state/limits";
 import { NotificationsButton } from "./Notifications";
-import { Account } from "./Account";
 import { workspaceLabels } from "../state/session";
 import type { WorkspaceChoice } from "../../../protocol/protocol";
 
@@ -52,6 +50,10 @@ export function App({ store }: { store: Store }) {
   const settings = seesSettings(me) && store.page.value === "settings";
   // Reports only for admins and those whose groups may view them (the server refuses the others).
   const reports = can(me, "view_reports") && store.page.value === "reports";
+  // Loaded the first time each is opened: the console starts without their code.
+  const SettingsView = useView(settings, () => import("./Settings"));
+  const ReportsView = useView(reports, () => import("./Reports"));
+  const AccountView = useView(account, () => import("./Account"));
   return (
     <div
       class="console"
@@ -131,10 +133,10 @@ export function App({ store }: { store: Store }) {
         <Sidebar store={store} />
         <DialogPane store={store} />
       </div>
-      {settings && <Settings store={store} />}
-      {reports && <Reports store={store} />}
+      {settings && (SettingsView ? <SettingsView.Settings store={store} /> : <Loading />)}
+      {reports && (ReportsView ? <ReportsView.Reports store={store} /> : <Loading />)}
       {keys && <Shortcuts onClose={() => setKeys(false)} />}
-      {account && <Account store={store} onClose={() => setAccount(false)} />}
+      {account && AccountView && <AccountView.Account store={store} onClose={() => setAccount(false)} />}
     </div>
   );
 }

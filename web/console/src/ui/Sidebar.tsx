@@ -65,7 +65,7 @@ export function Sidebar({ store }: { store: Store }) {
   }, []);
   const offsets = useMemo(() => {
     const o = [0];
-    for (const r of list) o.push(o[o.length - 1] + rowHeight(r.dialog, found.has(r.dialog.id)));
+    for (const r of list) o.push(o[o.length - 1] + rowHeight(found.has(r.dialog.id)));
     return o;
   }, [list, found]);
   const [from, to] = rowsAround(offsets, port.top - OVERSCAN_PX, port.top + port.height + OVERSCAN_PX);
@@ -265,6 +265,7 @@ function DialogRow({ row, store, now, height, at, of, pickable }: { row: Row; st
   // With a reply-time limit the row says the time left to reply, or how long overdue, instead of the wait.
   const due = deadline(d, store.sidebar.replyLimitSecs.value, now);
   const lastAt = d.last_message?.at ?? d.last_activity;
+  const channel = store.contacts.channels.value.get(d.site) ?? "Website";
   return (
     <li
       class={`row ${tint} ${selected ? "selected" : ""} ${due?.overdue ? "overdue" : ""}`}
@@ -287,7 +288,7 @@ function DialogRow({ row, store, now, height, at, of, pickable }: { row: Row; st
       <button type="button" class="row-main" aria-current={selected} onClick={() => void store.dialog.open(d.id, true)}>
         <span class="avatar" data-hue={avatarHue(d.visitor_name)} aria-hidden="true">
           {initials(d.visitor_name)}
-          <span class="channel" title="Website chat">
+          <span class="channel" title={`Website chat: ${channel}`}>
             <Icon name="chat" size={10} />
           </span>
         </span>
@@ -295,12 +296,18 @@ function DialogRow({ row, store, now, height, at, of, pickable }: { row: Row; st
           <span class="visitor-name" title={d.visitor_name}>
             {d.visitor_name}
           </span>
-          {d.assignee && (
-            <span class="assignee" data-testid="assignee">
-              <PresenceDot store={store} id={d.assignee.id} />
-              {d.assignee.name}
+          <span class="row-sub">
+            {/* The channel the contact wrote through (seed 002); pinned tags will follow it on this line. */}
+            <span class="channel-name" data-testid="channel-name">
+              {channel}
             </span>
-          )}
+            {d.assignee && (
+              <span class="assignee" data-testid="assignee">
+                <PresenceDot store={store} id={d.assignee.id} />
+                {d.assignee.name}
+              </span>
+            )}
+          </span>
         </span>
         <time class="row-time" dateTime={new Date(lastAt).toISOString()} data-testid="row-time">
           {lastTime(lastAt, now)}

@@ -1,0 +1,71 @@
+//! Contacts: the card beside a dialog and its edits, the workspace's custom contact fields, the
+//! channels the sidebar names, and each site's identity secret.
+
+use super::Shared;
+use super::extract::{AsOperator, Body, PathOf};
+use crate::app::{App, AppError, ContactEdit, ContactFields};
+use crate::ids::{ContactId, SiteKey};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use std::sync::Arc;
+
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/api/contacts/{id}", get(card).put(edit))
+        .route("/api/contact-fields", get(fields).put(set_fields))
+        .route("/api/channels", get(channels))
+        .route(
+            "/api/sites/{key}/identity-secret",
+            get(identity_secret).post(rotate_identity_secret),
+        )
+}
+
+async fn card(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    PathOf(id): PathOf<ContactId>,
+) -> Result<Response, AppError> {
+    Ok(Json(app.contacts.card(&op, &id).await?).into_response())
+}
+
+async fn edit(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    PathOf(id): PathOf<ContactId>,
+    Body(edit): Body<ContactEdit>,
+) -> Result<Response, AppError> {
+    Ok(Json(app.contacts.edit(&op, &id, edit).await?).into_response())
+}
+
+async fn fields(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {
+    Ok(Json(app.contacts.fields(&op).await?).into_response())
+}
+
+async fn set_fields(
+    app: Shared,
+    AsOperator(admin): AsOperator,
+    Body(fields): Body<ContactFields>,
+) -> Result<Response, AppError> {
+    Ok(Json(app.contacts.set_fields(&admin, fields).await?).into_response())
+}
+
+async fn channels(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {
+    Ok(Json(app.sites.channels(&op).await?).into_response())
+}
+
+async fn identity_secret(
+    app: Shared,
+    AsOperator(admin): AsOperator,
+    PathOf(key): PathOf<SiteKey>,
+) -> Result<Response, AppError> {
+    Ok(Json(app.sites.identity_secret(&admin, &key).await?).into_response())
+}
+
+async fn rotate_identity_secret(
+    app: Shared,
+    AsOperator(admin): AsOperator,
+    PathOf(key): PathOf<SiteKey>,
+) -> Result<Response, AppError> {
+    Ok(Json(app.sites.rotate_identity_secret(&admin, &key).await?).into_response())
+}

@@ -1,0 +1,211 @@
+//! `ContactStore`: contacts on their version, their keys unique within a workspace (races
+//! included), and each contact's dialogs as the first commit lists them.
+
+use std::sync::Arc;
+
+use parlor_core::domain::{Contact, ContactKey, Dialog, Email, Phone, SiteUser};
+use parlor_core::ids::{ContactId, SiteKey, WorkspaceId};
+use parlor_core::ports::{Store, StoreError};
+
+use super::{T0, first_message, new_visitor};
+
+fn contact(ws: &WorkspaceId, email: Option<&str>) -> Contact {
+    let mut c = Contact::new(ContactId::generate(), ws.clone(), T0);
+    c.name = Some("Vera".into());
+    c.email = email.map(|e| Email::parse(e).expect("an email"));
+    c.version = 1;
+    c
+}
+
+pub async fn contacts_hold_their_keys_alone(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let mut vera = contact(&ws, Some("Vera@Example.com"));
+    vera.phone = Phone::parse("+7 912 345-67-89");
+    vera.users.push(SiteUser {
+        site: SiteKey::generate(),
+        user_id: "user 42".into(),
+    });
+    store.put_contact(&vera, None).await.unwrap();
+    assert_eq!(
+        store.get_contact(&ws, &vera.id).await.unwrap(),
+        Some(vera.clone())
+    );
+    assert_eq!(
+        store
+            .get_contact(&WorkspaceId::generate(), &vera.id)
+            .await
+            .unwrap(),
+        None,
+        "another workspace"
+    );
+    for key in vera.keys() {
+        assert_eq!(
+            store.contact_by_key(&ws, &key).await.unwrap(),
+            Some(vera.id.clone()),
+            "{key:?}"
+        );
+    }
+    let email = ContactKey::Email("vera@example.com".into());
+    assert_eq!(
+        store
+            .contact_by_key(&WorkspaceId::generate(), &email)
+            .await
+            .unwrap(),
+        None,
+        "keys are per workspace"
+    );
+
+    // Another contact with the same address (written otherwise) is refused, and nothing of it stored.
+    let mut other = contact(&ws, Some(" vera@EXAMPLE.com"));
+    other.phone = Phone::parse("+1 555 0100");
+    assert_eq!(
+        store.put_contact(&other, None).await,
+        Err(StoreError::AlreadyExists)
+    );
+    assert_eq!(store.get_contact(&ws, &other.id).await.unwrap(), None);
+    assert_eq!(
+        store
+            .contact_by_key(&ws, &ContactKey::Phone("15550100".into()))
+            .await
+            .unwrap(),
+        None,
+        "the free key was not claimed either"
+    );
+
+    // Creating it again is a conflict; an update on a stale version too.
+    assert_eq!(
+        store.put_contact(&vera, None).await,
+        Err(StoreError::Conflict)
+    );
+    let mut stale = vera.clone();
+    stale.version = 3;
+    assert_eq!(
+        store.put_contact(&stale, Some(&vera)).await,
+        Err(StoreError::Conflict)
+    );
+
+    // Vera lets her address go: it is released, and the other contact may take it.
+    let mut changed = vera.clone();
+    changed.email = Email::parse("vera.new@example.com");
+    changed.version = 2;
+    store.put_contact(&changed, Some(&vera)).await.unwrap();
+    assert_eq!(store.contact_by_key(&ws, &email).await.unwrap(), None);
+    assert_eq!(
+        store
+            .contact_by_key(&ws, &ContactKey::Email("vera.new@example.com".into()))
+            .await
+            .unwrap(),
+        Some(vera.id.clone())
+    );
+    store.put_contact(&other, None).await.unwrap();
+    assert_eq!(
+        store.contact_by_key(&ws, &email).await.unwrap(),
+        Some(other.id.clone())
+    );
+    // And Vera cannot take it back.
+    let mut back = changed.clone();
+    back.email = vera.email.clone();
+    back.version = 3;
+    assert_eq!(
+        store.put_contact(&back, Some(&changed)).await,
+        Err(StoreError::AlreadyExists)
+    );
+    assert_eq!(
+        store.get_contact(&ws, &vera.id).await.unwrap(),
+        Some(changed),
+        "a refused update writes nothing"
+    );
+}
+
+pub async fn concurrent_claims_of_one_email_let_one_contact_have_it(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let contacts: Vec<Contact> = (0..6)
+        .map(|_| contact(&ws, Some("shared@example.com")))
+        .collect();
+    let tries = contacts.iter().map(|c| {
+        let store = store.clone();
+        let c = c.clone();
+        tokio::spawn(async move { store.put_contact(&c, None).await })
+    });
+    let outcomes: Vec<_> = futures_util::future::join_all(tries)
+        .await
+        .into_iter()
+        .map(|r| r.expect("the task ran"))
+        .collect();
+    let won: Vec<&Contact> = contacts
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| o.is_ok())
+        .map(|(c, _)| c)
+        .collect();
+    assert_eq!(
+        won.len(),
+        1,
+        "exactly one contact holds the address: {outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| o.is_ok() || o == &Err(StoreError::AlreadyExists)),
+        "{outcomes:?}"
+    );
+    let key = ContactKey::Email("shared@example.com".into());
+    assert_eq!(
+        store.contact_by_key(&ws, &key).await.unwrap(),
+        Some(won[0].id.clone())
+    );
+    for c in &contacts {
+        let stored = store.get_contact(&ws, &c.id).await.unwrap();
+        assert_eq!(stored.is_some(), c.id == won[0].id, "losers store nothing");
+    }
+}
+
+pub async fn a_dialog_is_listed_under_its_contact(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let id = ContactId::generate();
+    let mut dialogs: Vec<Dialog> = Vec::new();
+    for (n, at) in [T0, T0 + 10, T0 + 5].into_iter().enumerate() {
+        let mut v = new_visitor(&store, &ws).await;
+        v.contact = Some(id.clone());
+        store.put_visitor(&v).await.unwrap();
+        let (dialog, messages) = first_message(&v, &format!("m{n}"), at);
+        assert_eq!(dialog.contact.as_ref(), Some(&id));
+        store
+            .commit(&dialog, &messages, &Default::default())
+            .await
+            .unwrap();
+        dialogs.push(dialog);
+    }
+    // A dialog of another contact, and one from before contacts.
+    let other = new_visitor(&store, &ws).await;
+    let (theirs, messages) = first_message(&other, "x", T0 + 20);
+    store
+        .commit(&theirs, &messages, &Default::default())
+        .await
+        .unwrap();
+    let listed = store.contact_dialogs(&ws, &id).await.unwrap();
+    assert_eq!(
+        listed,
+        vec![
+            dialogs[1].id.clone(),
+            dialogs[2].id.clone(),
+            dialogs[0].id.clone()
+        ],
+        "the newest first"
+    );
+    assert!(
+        store
+            .contact_dialogs(&WorkspaceId::generate(), &id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Later commits do not list a dialog twice.
+    let mut later = dialogs[0].clone();
+    later.version += 1;
+    store
+        .commit(&later, &[], &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(store.contact_dialogs(&ws, &id).await.unwrap().len(), 3);
+}

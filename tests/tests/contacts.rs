@@ -1,0 +1,349 @@
+//! Contacts through the running local gateway: a visitor's first dialog makes their contact, the
+//! card lists the contact's dialogs and channels and is edited (typed refusals, an event to open
+//! consoles), a site's verified user id joins two visitors to one contact, a bad hash is refused
+//! with the socket left working, and an e-mail another contact holds is only claimed.
+
+use parlor_core::domain::identity_hash;
+use parlor_e2e::serde_json::{Value, json};
+use parlor_e2e::{TestApp, Visitor, frame, start_dialog, unique};
+
+/// The contact id of a dialog, as the operators' list shows it.
+async fn contact_of(app: &TestApp, token: &str, dialog: &str) -> String {
+    let d = app.get(&format!("/api/dialogs/{dialog}"), token).await;
+    d["contact_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the dialog names its contact: {d}"))
+        .to_owned()
+}
+
+async fn put_contact(app: &TestApp, token: &str, contact: &str, body: Value) -> (u16, Value) {
+    app.request(
+        "PUT",
+        &format!("/api/contacts/{contact}"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+fn dialog_ids(card: &Value) -> Vec<&str> {
+    card["dialogs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_first_dialog_makes_a_contact_whose_card_is_read_and_edited() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let anna = app.operator("Anna").await;
+    let mut a = app.connect_operator(&anna).await;
+    let mut vera = app
+        .visitor_with(json!({ "name": "Vera", "email": "Vera@Example.com" }))
+        .await;
+    let dialog = start_dialog(&mut vera, "Where is my order?").await;
+    let created = a.event("dialog.created").await;
+    let contact = created["dialog"]["contact_id"].as_str().unwrap().to_owned();
+    assert!(contact.starts_with("ct_"), "{created}");
+    assert_eq!(contact_of(&app, &anna.token, &dialog).await, contact);
+
+    let card = app
+        .get(&format!("/api/contacts/{contact}"), &anna.token)
+        .await;
+    assert_eq!(card["contact"]["name"], "Vera");
+    assert_eq!(card["contact"]["email"], "Vera@Example.com");
+    assert_eq!(dialog_ids(&card), [dialog.as_str()]);
+    assert_eq!(card["dialogs"][0]["unread"], 1);
+    assert_eq!(
+        card["channels"],
+        json!([{ "site": app.running.site.key.to_string(), "kind": "web", "name": "Demo site", "active": true }])
+    );
+    let channels = app.get("/api/channels", &anna.token).await;
+    assert_eq!(channels["channels"][0]["name"], "Demo site");
+
+    // An admin defines a field; Anna fills it in with the rest.
+    let (status, fields) = app
+        .request(
+            "PUT",
+            "/api/contact-fields",
+            Some(&admin),
+            Some(json!({ "fields": [{ "key": "plan", "label": "Plan" }] })),
+        )
+        .await;
+    assert_eq!(status, 200, "{fields}");
+    let (status, refused) = app
+        .request(
+            "PUT",
+            "/api/contact-fields",
+            Some(&anna.token),
+            Some(json!({ "fields": [] })),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+
+    let edit = json!({
+        "name": "Vera Petrova",
+        "phone": "+7 912 345 67 89",
+        "notes": "Prefers e-mail.",
+        "fields": { "plan": "gold" }
+    });
+    let (status, card) = put_contact(&app, &anna.token, &contact, edit).await;
+    assert_eq!(status, 200, "{card}");
+    assert_eq!(card["contact"]["name"], "Vera Petrova");
+    assert_eq!(card["contact"]["phone"], "+7 912 345 67 89");
+    assert_eq!(card["contact"]["notes"], "Prefers e-mail.");
+    assert_eq!(card["contact"]["fields"], json!({ "plan": "gold" }));
+    assert_eq!(card["fields"], json!([{ "key": "plan", "label": "Plan" }]));
+    let updated = a.event("contact.updated").await;
+    assert_eq!(updated["contact"]["id"], contact.as_str());
+    assert_eq!(updated["contact"]["name"], "Vera Petrova");
+    // The sidebar reads the new name too.
+    let list = app.get("/api/dialogs", &anna.token).await;
+    let row = list["dialogs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == dialog.as_str())
+        .unwrap();
+    assert_eq!(row["visitor_name"], "Vera Petrova");
+
+    // Bad edits are refused with their codes, and change nothing.
+    let version = card["contact"]["version"].clone();
+    for (body, status, code) in [
+        (json!({ "email": "not an address" }), 400, "invalid_email"),
+        (json!({ "phone": "12" }), 400, "invalid_phone"),
+        (json!({ "fields": { "tier": "x" } }), 400, "invalid_request"),
+        (json!({ "notes": "x".repeat(5001) }), 400, "invalid_request"),
+        (json!({ "name": 7 }), 400, "invalid_request"),
+    ] {
+        let (got, answer) = put_contact(&app, &anna.token, &contact, body.clone()).await;
+        assert_eq!(
+            (got, answer["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{body}: {answer}"
+        );
+    }
+    let unknown = "ct_0000000000000000000000000";
+    let (status, answer) = app
+        .request(
+            "GET",
+            &format!("/api/contacts/{unknown}"),
+            Some(&anna.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (404, Some("contact_not_found"))
+    );
+
+    // Another contact may not take Vera's address: a merge unites contacts, not an edit.
+    let mut vlad = app
+        .visitor_with(json!({ "name": "Vlad", "email": "vlad@example.com" }))
+        .await;
+    let vlads_dialog = start_dialog(&mut vlad, "Hello").await;
+    let vlads = contact_of(&app, &anna.token, &vlads_dialog).await;
+    assert_ne!(vlads, contact);
+    let (status, answer) = put_contact(
+        &app,
+        &anna.token,
+        &vlads,
+        json!({ "email": " vera@EXAMPLE.com" }),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (409, Some("contact_key_taken")),
+        "{answer}"
+    );
+    let card = app
+        .get(&format!("/api/contacts/{contact}"), &anna.token)
+        .await;
+    assert_eq!(card["contact"]["version"], version, "nothing changed");
+    let vlad_card = app
+        .get(&format!("/api/contacts/{vlads}"), &anna.token)
+        .await;
+    assert_eq!(vlad_card["contact"]["email"], "vlad@example.com");
+}
+
+/// A new visitor session of the demo site vouched for as `user_id`, connected.
+async fn signed_in(app: &TestApp, user_id: &str, hash: &str) -> Visitor {
+    app.visitor_with(json!({ "name": "Signed in", "user_id": user_id, "user_hash": hash }))
+        .await
+}
+
+#[tokio::test]
+async fn a_verified_user_is_one_contact_on_every_device_and_a_bad_hash_is_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let site = app.running.site.key.to_string();
+    let anna = app.operator("Anna").await;
+
+    // Without a secret the site vouches for no one.
+    let body = json!({ "site_key": site, "user_id": "42", "user_hash": "00".repeat(32) });
+    let (status, answer) = app
+        .request("POST", "/api/visitor/session", None, Some(body))
+        .await;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (403, Some("identity_refused"))
+    );
+
+    let path = format!("/api/sites/{site}/identity-secret");
+    let none = app.get(&path, &admin).await;
+    assert!(none["secret"].is_null(), "{none}");
+    let (status, made) = app.request("POST", &path, Some(&admin), None).await;
+    assert_eq!(status, 200, "{made}");
+    let secret = made["secret"].as_str().unwrap().to_owned();
+    assert_eq!(app.get(&path, &admin).await["secret"], secret.as_str());
+    // It is shown there only: not with the sites, never to the widget.
+    let sites = app.get("/api/sites", &admin).await;
+    assert!(!sites.to_string().contains(&secret), "{sites}");
+    let (_, widget) = app
+        .request("GET", &format!("/api/sites/{site}"), None, None)
+        .await;
+    assert!(!widget.to_string().contains(&secret), "{widget}");
+    let (status, _) = app.request("GET", &path, Some(&anna.token), None).await;
+    assert_eq!(
+        status, 403,
+        "operators without manage_settings do not see it"
+    );
+
+    let user = unique("user-");
+    let hash = identity_hash(&secret, &user);
+    let mut phone = signed_in(&app, &user, &hash).await;
+    let mut laptop = signed_in(&app, &user, &hash.to_uppercase()).await;
+    assert_ne!(phone.id, laptop.id, "two browsers, two visitors");
+    let first = start_dialog(&mut phone, "From my phone").await;
+    let second = start_dialog(&mut laptop, "From my laptop").await;
+    let contact = contact_of(&app, &anna.token, &first).await;
+    assert_eq!(
+        contact_of(&app, &anna.token, &second).await,
+        contact,
+        "one contact"
+    );
+    let card = app
+        .get(&format!("/api/contacts/{contact}"), &anna.token)
+        .await;
+    assert_eq!(
+        dialog_ids(&card),
+        [second.as_str(), first.as_str()],
+        "newest first"
+    );
+    assert_eq!(
+        card["contact"]["verified"],
+        json!([{ "site": site, "user_id": user }])
+    );
+
+    // Two new devices of a third user verifying at the same moment end with one contact.
+    let third = unique("user-");
+    let third_hash = identity_hash(&secret, &third);
+    let (mut tablet, mut desktop) = futures_util::future::join(
+        signed_in(&app, &third, &third_hash),
+        signed_in(&app, &third, &third_hash),
+    )
+    .await;
+    let (on_tablet, on_desktop) = (
+        start_dialog(&mut tablet, "Tablet").await,
+        start_dialog(&mut desktop, "Desktop").await,
+    );
+    assert_eq!(
+        contact_of(&app, &anna.token, &on_tablet).await,
+        contact_of(&app, &anna.token, &on_desktop).await,
+        "one contact for both"
+    );
+
+    // Another user is another contact.
+    let other = unique("user-");
+    let mut someone = signed_in(&app, &other, &identity_hash(&secret, &other)).await;
+    let theirs = start_dialog(&mut someone, "Hi").await;
+    assert_ne!(contact_of(&app, &anna.token, &theirs).await, contact);
+
+    // A wrong hash (here: another user's) is refused; the laptop's token and socket go on.
+    for bad in [
+        identity_hash(&secret, &other),
+        "not hex".to_owned(),
+        identity_hash("another secret", &user),
+    ] {
+        let body =
+            json!({ "site_key": site, "token": laptop.token, "user_id": user, "user_hash": bad });
+        let (status, answer) = app
+            .request("POST", "/api/visitor/session", None, Some(body))
+            .await;
+        assert_eq!(
+            (status, answer["error"]["code"].as_str()),
+            (403, Some("identity_refused")),
+            "{answer}"
+        );
+    }
+    let body = json!({ "site_key": site, "user_id": user });
+    let (status, answer) = app
+        .request("POST", "/api/visitor/session", None, Some(body))
+        .await;
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    let ack = laptop
+        .ws
+        .ok(frame::send(Some(&second), &unique("c"), "still here"))
+        .await;
+    assert_eq!(ack["message"]["text"], "still here");
+    let (status, _) = app
+        .request("GET", "/api/visitor/messages", Some(&laptop.token), None)
+        .await;
+    assert_eq!(status, 200, "the visitor's token still works");
+
+    // A new secret: hashes made with the old one stop verifying.
+    let (_, rotated) = app.request("POST", &path, Some(&admin), None).await;
+    assert_ne!(rotated["secret"], secret.as_str());
+    let body = json!({ "site_key": site, "user_id": user, "user_hash": hash });
+    let (status, _) = app
+        .request("POST", "/api/visitor/session", None, Some(body))
+        .await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn an_unverified_email_of_another_contact_is_only_claimed() {
+    let app = TestApp::spawn().await;
+    let anna = app.operator("Anna").await;
+    let mut vera = app
+        .visitor_with(json!({ "name": "Vera", "email": "vera@example.com" }))
+        .await;
+    let veras_dialog = start_dialog(&mut vera, "Hello").await;
+    let veras = contact_of(&app, &anna.token, &veras_dialog).await;
+
+    // Someone else types Vera's address (written otherwise).
+    let mut mallory = app
+        .visitor_with(json!({ "name": "Not Vera", "email": " VERA@example.com" }))
+        .await;
+    let malloys_dialog = start_dialog(&mut mallory, "It's me, Vera").await;
+    let mallorys = contact_of(&app, &anna.token, &malloys_dialog).await;
+    assert_ne!(mallorys, veras, "an unverified claim attaches nothing");
+
+    let card = app
+        .get(&format!("/api/contacts/{mallorys}"), &anna.token)
+        .await;
+    assert!(card["contact"]["email"].is_null(), "{card}");
+    assert_eq!(
+        card["contact"]["claims"],
+        json!([{ "key": "email:vera@example.com", "value": "VERA@example.com", "owner": veras }])
+    );
+    assert_eq!(dialog_ids(&card), [malloys_dialog.as_str()]);
+    let veras_card = app
+        .get(&format!("/api/contacts/{veras}"), &anna.token)
+        .await;
+    assert_eq!(
+        dialog_ids(&veras_card),
+        [veras_dialog.as_str()],
+        "Vera's card is hers"
+    );
+    assert_eq!(veras_card["contact"]["email"], "vera@example.com");
+}

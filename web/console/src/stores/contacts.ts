@@ -1,0 +1,53 @@
+// Contacts: each contact's card (loaded when a dialog of theirs opens, kept current by
+// `contact.updated`), its edits with their typed refusals, and the workspace's channel names for
+// the sidebar (state/contacts.ts holds the rules).
+
+import { signal } from "@preact/signals";
+import type { ContactCard, ContactEdit, ContactView } from "../../../protocol/protocol";
+import { ApiError, type Api } from "../api";
+import { renameContact } from "../state/contacts";
+import type { SidebarStore } from "./sidebar";
+
+export class ContactsStore {
+  /** The card per contact id; `null` while it fails to load. */
+  readonly cards = signal<ReadonlyMap<string, ContactCard | null>>(new Map());
+  /** Each site's name, by its key: the channel a dialog came through. */
+  readonly channels = signal<ReadonlyMap<string, string>>(new Map());
+
+  constructor(
+    private readonly api: Pick<Api, "contactCard" | "editContact" | "channels">,
+    private readonly sidebar: Pick<SidebarStore, "rows">,
+  ) {}
+
+  private set(id: string, card: ContactCard | null): void {
+    this.cards.value = new Map(this.cards.value).set(id, card);
+  }
+
+  async load(id: string): Promise<void> {
+    this.set(id, await this.api.contactCard(id).catch(() => null));
+  }
+
+  async loadChannels(): Promise<void> {
+    const list = await this.api.channels().catch(() => ({ channels: [] }));
+    this.channels.value = new Map(list.channels.map((c) => [c.site, c.name]));
+  }
+
+  /** Saves an edit; answers the refusal (its code and message), or nothing when it was stored. */
+  async save(id: string, edit: ContactEdit): Promise<ApiError | null> {
+    try {
+      const card = await this.api.editContact(id, edit);
+      this.set(id, card);
+      this.updated(card.contact);
+      return null;
+    } catch (e) {
+      return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));
+    }
+  }
+
+  /** `contact.updated` (or my own edit): the card and the rows of the contact's dialogs follow. */
+  updated(contact: ContactView): void {
+    const held = this.cards.value.get(contact.id);
+    if (held && held.contact.version <= contact.version) this.set(contact.id, { ...held, contact });
+    this.sidebar.rows.value = renameContact(this.sidebar.rows.value, contact);
+  }
+}
