@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::errors::condition_held;
-use super::item::{item_of, key_of, n, s, str_attr, u64_attr, with_gsi2};
+use super::item::{item_of, key_of, n, u64_attr, with_gsi2};
 use super::{DynamoStore, keys};
 use crate::domain::Millis;
 use crate::ids::{OperatorId, WorkspaceId};
@@ -66,23 +66,10 @@ impl ConsoleWatchStore for DynamoStore {
 
     /// One Query of GSI2's console partition, up to `now`: O(what it returns).
     async fn consoles_due(&self, now: Millis, limit: usize) -> StoreResult<Vec<ConsoleWatch>> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        let query = self
-            .query()
-            .index_name(keys::GSI2)
-            .key_condition_expression("#gpk = :gpk AND #gsk <= :upto")
-            .expression_attribute_names("#gpk", keys::GSI2PK)
-            .expression_attribute_names("#gsk", keys::GSI2SK)
-            .expression_attribute_values(":gpk", s(keys::CONSOLES_DUE))
-            // Every key of a later due time sorts after this one (`~` follows the id characters).
-            .expression_attribute_values(":upto", s(format!("{}#~", keys::sortable_due(now))));
-        self.collect(query, Some(limit))
+        self.due_keys(keys::CONSOLES_DUE, now, limit)
             .await?
             .iter()
-            .map(|item| {
-                let key = str_attr(item, keys::GSI2SK)?;
+            .map(|key| {
                 let (due_at, workspace, operator) =
                     keys::parse_console_due(key).ok_or_else(|| {
                         StoreError::Unavailable(format!("a console watch key is malformed: {key}"))

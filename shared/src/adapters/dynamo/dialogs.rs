@@ -404,23 +404,10 @@ impl DialogStore for DynamoStore {
     }
 
     async fn dialogs_due(&self, now: Millis, limit: usize) -> StoreResult<Vec<DueDialog>> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        let query = self
-            .query()
-            .index_name(keys::GSI2)
-            .key_condition_expression("#gpk = :gpk AND #gsk <= :upto")
-            .expression_attribute_names("#gpk", keys::GSI2PK)
-            .expression_attribute_names("#gsk", keys::GSI2SK)
-            .expression_attribute_values(":gpk", s(keys::DIALOGS_DUE))
-            // Every key of a later due time sorts after this one (`~` follows the id characters).
-            .expression_attribute_values(":upto", s(format!("{}#~", keys::sortable_due(now))));
-        self.collect(query, Some(limit))
+        self.due_keys(keys::DIALOGS_DUE, now, limit)
             .await?
             .iter()
-            .map(|item| {
-                let key = str_attr(item, GSI2SK)?;
+            .map(|key| {
                 let (due_at, workspace, dialog) = keys::parse_dialog_due(key).ok_or_else(|| {
                     StoreError::Unavailable(format!("a retention mark's key is malformed: {key}"))
                 })?;

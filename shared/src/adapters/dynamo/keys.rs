@@ -143,11 +143,16 @@ pub fn console_due(due_at: Millis, ws: &WorkspaceId, op: &OperatorId) -> String 
 
 /// The due time, workspace and operator a `console_due` key names.
 pub fn parse_console_due(key: &str) -> Option<(Millis, WorkspaceId, OperatorId)> {
+    parse_due(key, |id| OperatorId::parse(id).ok())
+}
+
+/// A `{due}#{workspace}#{id}` key of one of `GSI2`'s due partitions, read back.
+fn parse_due<T>(key: &str, id: impl Fn(&str) -> Option<T>) -> Option<(Millis, WorkspaceId, T)> {
     let mut parts = key.splitn(3, '#');
     let due: u64 = parts.next()?.parse().ok()?;
     let ws = WorkspaceId::parse(parts.next()?).ok()?;
-    let op = OperatorId::parse(parts.next()?).ok()?;
-    Some(((due ^ (1 << 63)) as Millis, ws, op))
+    let id = id(parts.next()?)?;
+    Some(((due ^ (1 << 63)) as Millis, ws, id))
 }
 
 /// A due time as `console_due` writes it, for a key condition.
@@ -170,11 +175,7 @@ pub fn dialog_due(due_at: Millis, ws: &WorkspaceId, dialog: &DialogId) -> String
 
 /// The due time, workspace and dialog a `dialog_due` key names.
 pub fn parse_dialog_due(key: &str) -> Option<(Millis, WorkspaceId, DialogId)> {
-    let mut parts = key.splitn(3, '#');
-    let due: u64 = parts.next()?.parse().ok()?;
-    let ws = WorkspaceId::parse(parts.next()?).ok()?;
-    let dialog = DialogId::parse(parts.next()?).ok()?;
-    Some(((due ^ (1 << 63)) as Millis, ws, dialog))
+    parse_due(key, |id| DialogId::parse(id).ok())
 }
 
 /// A contact's partition holds the contact and one link per dialog of theirs: the card's list

@@ -218,6 +218,33 @@ impl DynamoStore {
             .expression_attribute_values(":gpk", s(pk))
     }
 
+    /// The `GSI2SK` keys of a due partition of `GSI2` (`{due}#…`, keys only) due by `now`, the
+    /// earliest first, at most `limit`: one Query, O(what it returns).
+    async fn due_keys(
+        &self,
+        partition: &str,
+        now: Millis,
+        limit: usize,
+    ) -> StoreResult<Vec<String>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let query = self
+            .query()
+            .index_name(keys::GSI2)
+            .key_condition_expression("#gpk = :gpk AND #gsk <= :upto")
+            .expression_attribute_names("#gpk", keys::GSI2PK)
+            .expression_attribute_names("#gsk", keys::GSI2SK)
+            .expression_attribute_values(":gpk", s(partition))
+            // Every key of a later due time sorts after this one (`~` follows the id characters).
+            .expression_attribute_values(":upto", s(format!("{}#~", keys::sortable_due(now))));
+        self.collect(query, Some(limit))
+            .await?
+            .iter()
+            .map(|item| item::str_attr(item, keys::GSI2SK).map(str::to_owned))
+            .collect()
+    }
+
     /// Follows the query's pages until `limit` items (all of them, without a limit) are read: one
     /// response holds at most 1 MB.
     async fn collect(
