@@ -277,13 +277,7 @@ impl Contacts {
             .await?
             .ok_or(DomainError::ContactNotFound)?;
         let ids = self.contacts.contact_dialogs(&op.workspace, id).await?;
-        let mut dialogs: Vec<Dialog> = self
-            .dialogs
-            .get_dialogs(&op.workspace, &ids)
-            .await?
-            .into_iter()
-            .filter(|d| d.check_access(op).is_ok())
-            .collect();
+        let mut dialogs = super::dialogs_seen_by(&*self.dialogs, op, &ids).await?;
         dialogs.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
         let colleagues = op.can(Right::SeeColleaguesDialogs) || op.can(Right::ReassignDialogs);
         if dialogs.is_empty() && !colleagues {

@@ -460,6 +460,20 @@ pub(crate) async fn handling_of(
         .unwrap_or_default())
 }
 
+/// The dialogs of these ids that exist and the operator may see, in no particular order.
+pub(crate) async fn dialogs_seen_by(
+    dialogs: &dyn DialogStore,
+    op: &Operator,
+    ids: &[DialogId],
+) -> AppResult<Vec<Dialog>> {
+    Ok(dialogs
+        .get_dialogs(&op.workspace, ids)
+        .await?
+        .into_iter()
+        .filter(|d| d.check_access(op).is_ok())
+        .collect())
+}
+
 /// A dialog the operator may see, or `dialog_not_found` / `forbidden`.
 pub(crate) async fn dialog_for(
     dialogs: &dyn DialogStore,

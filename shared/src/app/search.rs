@@ -177,13 +177,7 @@ impl Search {
         matched.truncate(CANDIDATES);
 
         let ids: Vec<DialogId> = matched.iter().map(|(id, _)| id.clone()).collect();
-        let mut dialogs: Vec<Dialog> = self
-            .dialogs
-            .get_dialogs(&op.workspace, &ids)
-            .await?
-            .into_iter()
-            .filter(|d| d.check_access(op).is_ok())
-            .collect();
+        let mut dialogs = super::dialogs_seen_by(&*self.dialogs, op, &ids).await?;
         dialogs.sort_by(|a, b| {
             b.last_activity
                 .cmp(&a.last_activity)

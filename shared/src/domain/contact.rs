@@ -214,13 +214,7 @@ impl Contact {
 
     /// How operators see a contact who has not said a name: as the visitor it was made for.
     pub fn display_name(&self) -> String {
-        match &self.name {
-            Some(n) if !n.trim().is_empty() => n.trim().to_owned(),
-            _ => format!(
-                "Visitor {}",
-                &self.id.as_str()[self.id.as_str().len().saturating_sub(4)..]
-            ),
-        }
+        super::display_name(self.name.as_deref(), self.id.as_str())
     }
 
     /// Every key the contact holds.

@@ -379,13 +379,16 @@ pub struct Visitor {
 impl Visitor {
     /// How operators see a visitor who has not said a name.
     pub fn display_name(&self) -> String {
-        match &self.name {
-            Some(n) if !n.trim().is_empty() => n.trim().to_owned(),
-            _ => format!(
-                "Visitor {}",
-                &self.id.as_str()[self.id.as_str().len().saturating_sub(4)..]
-            ),
-        }
+        display_name(self.name.as_deref(), self.id.as_str())
+    }
+}
+
+/// A person as operators see them: the name they gave, trimmed, else "Visitor" and the last four
+/// characters of `id` (a visitor's, or a contact's made for one).
+pub fn display_name(name: Option<&str>, id: &str) -> String {
+    match name {
+        Some(n) if !n.trim().is_empty() => n.trim().to_owned(),
+        _ => format!("Visitor {}", &id[id.len().saturating_sub(4)..]),
     }
 }
 
