@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Store } from "../store";
 import { safeHref } from "../state/links";
 import { ago, telHref, utmLines } from "../state/visitor";
+import { ContactCard } from "./ContactCard";
 
 /** An address as a safe link (http(s) only, a new tab, no opener) or, failing that, as text. */
 function Address({ url, label, testid }: { url: string; label?: string; testid?: string }) {
@@ -25,9 +26,12 @@ export function VisitorPanel({ store, dialogId }: { store: Store; dialogId: stri
     return () => clearInterval(t);
   }, []);
   const card = entry?.card;
+  const contactId = store.sidebar.rows.value.get(dialogId)?.dialog.contact_id;
+  const contact = contactId && <ContactCard store={store} contactId={contactId} dialogId={dialogId} />;
   if (!card) {
     return (
       <aside class="visitor-panel" id="visitor-panel" aria-label="Visitor" data-testid="visitor-panel">
+        {contact}
         <p class="muted">{entry?.failed ? "Could not load the visitor." : "Loading the visitor…"}</p>
       </aside>
     );
@@ -37,6 +41,7 @@ export function VisitorPanel({ store, dialogId }: { store: Store; dialogId: stri
   const none = !card.source.referrer && !card.source.landing_page && utm.length === 0;
   return (
     <aside class="visitor-panel" id="visitor-panel" aria-label="Visitor" data-testid="visitor-panel" data-visitor={card.id}>
+      {contact}
       <h3>Visitor</h3>
       <dl>
         <dt>Name</dt>

@@ -1,0 +1,72 @@
+import { useEffect, useState } from "preact/hooks";
+import type { ContactCard as Card } from "../../../protocol/protocol";
+import type { ApiError } from "../api";
+import { fieldOf } from "../state/contacts";
+import type { Store } from "../store";
+
+/** The form's values by field: name, email, phone, notes and the custom fields' keys. */
+type Draft = Record<string, string>;
+
+const draftOf = ({ contact: c, fields }: Card): Draft => ({
+  name: c.named ? c.name : "",
+  email: c.email ?? "",
+  phone: c.phone ?? "",
+  notes: c.notes,
+  ...Object.fromEntries(fields.map((f) => [f.key, c.fields[f.key] ?? ""])),
+});
+
+/**
+ * The person behind the dialog (seed 001's contact card), as a form: name, e-mail, phone, the
+ * workspace's own fields and notes; the channels they wrote through, the active one marked; every
+ * dialog of theirs I may see, each opened with a click.
+ */
+export function ContactCard({ store, contactId, dialogId }: { store: Store; contactId: string; dialogId: string }) {
+  const card = store.contacts.cards.value.get(contactId);
+  const [draft, setDraft] = useState<Draft>({});
+  const [refused, setRefused] = useState<ApiError | null>(null);
+  // Asked again each time a dialog of theirs opens: its list of dialogs may have grown.
+  useEffect(() => void store.contacts.load(contactId), [contactId, dialogId]);
+  // A card (re)loaded, saved or changed by a colleague shows as it is now.
+  useEffect(() => void (card && setDraft(draftOf(card))), [card]);
+  if (!card) return <p class="muted" data-testid="contact-card">{card === null ? "Could not load the contact." : "Loading the contact…"}</p>;
+  const bad = refused && fieldOf(refused.code, refused.message);
+  const own = card.fields.map((f) => f.key);
+  const fields: [string, string][] = [["name", "Name"], ["email", "Email"], ["phone", "Phone"], ...card.fields.map((f): [string, string] => [f.key, f.label]), ["notes", "Notes"]];
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const { name, email, phone, notes, ...rest } = draft;
+    setRefused(await store.contacts.save(contactId, { name, email, phone, notes, fields: Object.fromEntries(own.map((k) => [k, rest[k]])) }));
+  };
+  return (
+    <form class="contact-card" data-testid="contact-card" data-contact={card.contact.id} onSubmit={save}>
+      <h3>Contact</h3>
+      {fields.map(([key, label]) => (
+        <label class="contact-field" key={key}>
+          {label}
+          <input value={draft[key]} data-testid={`contact-${key}`} aria-invalid={bad === key || undefined} onInput={(e) => setDraft({ ...draft, [key]: (e.target as HTMLInputElement).value })} />
+        </label>
+      ))}
+      {refused && (
+        <p class="error" role="alert" data-testid="contact-error">
+          {refused.message}
+        </p>
+      )}
+      <button type="submit" class="primary" data-testid="contact-save">
+        Save
+      </button>
+      <h3>Channels</h3>
+      {card.channels.map((ch) => (
+        <p key={ch.site} data-testid="contact-channel" data-active={ch.active}>
+          Website chat · {ch.name}
+          {ch.active && " (active)"}
+        </p>
+      ))}
+      <h3>Dialogs</h3>
+      {card.dialogs.map((d) => (
+        <button type="button" class="link" key={d.id} data-testid="contact-dialog" data-dialog={d.id} aria-current={d.id === dialogId || undefined} onClick={() => void store.dialog.open(d.id, true)}>
+          <time dateTime={new Date(d.created_at).toISOString()}>{new Date(d.created_at).toLocaleDateString()}</time> · {d.status} · {d.last_message?.text.slice(0, 40)}
+        </button>
+      ))}
+    </form>
+  );
+}
