@@ -52,6 +52,7 @@ contract_suite!(
     an_operator_going_offline_while_being_assigned_keeps_loads_and_dialogs_agreeing,
     the_queue_is_read_in_arrival_order,
     the_queue_pace_is_kept_per_workspace,
+    a_deleted_dialog_leaves_its_operators_load_the_queue_and_its_contacts_card,
     contacts_hold_their_keys_alone,
     concurrent_claims_of_one_email_let_one_contact_have_it,
     a_dialog_is_listed_under_its_contact,

@@ -208,3 +208,32 @@ async fn without_distribution_a_new_dialog_rings_for_everyone_and_nobody_is_give
 async fn an_operator_going_offline_while_being_assigned_loses_nothing() {
     parlor_e2e::going_offline_while_being_assigned(&TestApp::spawn().await).await;
 }
+
+#[tokio::test]
+async fn deleting_a_dialog_in_an_operators_charge_gives_the_slot_to_the_queue() {
+    let app = TestApp::spawn().await;
+    distribute(&app, 1).await;
+    let anna = app.operator("Anna").await;
+    let _a = app.connect_operator(&anna).await;
+    let mut v1 = app.visitor("V1").await;
+    let first = start_dialog(&mut v1, "one").await;
+    let mut v2 = app.visitor("V2").await;
+    let second = start_dialog(&mut v2, "two").await;
+    assert!(dialog_of(&app, &second).await["queued_since"].is_i64());
+    let admin = app.admin_token().await;
+    let (status, v) = app
+        .request(
+            "POST",
+            "/api/dialogs/delete",
+            Some(&admin),
+            Some(parlor_e2e::serde_json::json!({ "dialog_ids": [first] })),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let d = dialog_of(&app, &second).await;
+    assert_eq!(
+        d["assignee"]["id"],
+        anna.id.as_str(),
+        "the deleted dialog's slot went to the head of the queue: {d}"
+    );
+}

@@ -58,6 +58,9 @@ impl Dialogs {
             tracing::info!(dialog_id = %d.id, operator_id = %op.id, "dialog deleted");
         }
         self.tell_consoles(&op.workspace, &deleted).await;
+        if deleted.iter().any(|d| d.charge().is_some()) {
+            self.slots_freed(&op.workspace).await;
+        }
         match failed {
             Some(e) => Err(e),
             None => Ok(DeletedDialogs {

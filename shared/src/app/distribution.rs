@@ -63,6 +63,21 @@ impl Dialogs {
         Ok(())
     }
 
+    /// Dialogs in operators' charge were deleted: their slots go to the head of the queue, where
+    /// distribution is on. A failure is logged, never the delete's.
+    pub(super) async fn slots_freed(&self, workspace: &WorkspaceId) {
+        let drained = async {
+            let handling = super::handling_of(&*self.directory, workspace).await?;
+            if handling.distribution {
+                self.drain_queue(workspace, &handling).await?;
+            }
+            AppResult::Ok(())
+        };
+        if let Err(e) = drained.await {
+            tracing::warn!(workspace_id = %workspace, error = %e, "distribution.failed");
+        }
+    }
+
     /// Presence said whether the operator is available: distribution follows, and an operator
     /// who became available takes from the queue. A failure is logged, never the status change's.
     pub(crate) async fn presence_changed(

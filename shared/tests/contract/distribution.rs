@@ -356,6 +356,54 @@ pub async fn the_queue_is_read_in_arrival_order(store: Arc<dyn Store>) {
     );
 }
 
+/// A deleted dialog leaves everything that counted it: its operator's load, the queue, and its
+/// contact's list of dialogs.
+pub async fn a_deleted_dialog_leaves_its_operators_load_the_queue_and_its_contacts_card(
+    store: Arc<dyn Store>,
+) {
+    let ws = WorkspaceId::generate();
+    let anna = operator(&ws, &unique_email("anna"));
+    let contact = parlor_core::ids::ContactId::generate();
+    let with_contact = |v: parlor_core::domain::Visitor| parlor_core::domain::Visitor {
+        contact: Some(contact.clone()),
+        ..v
+    };
+    let v1 = with_contact(super::visitor(&ws));
+    store.put_visitor(&v1).await.unwrap();
+    let mut taken = stored_dialog(&store, &v1, T0).await;
+    commit_moving(&store, &mut taken, None, |d| d.join(&anna, T0 + 1).unwrap())
+        .await
+        .unwrap();
+    let v2 = with_contact(super::visitor(&ws));
+    store.put_visitor(&v2).await.unwrap();
+    let mut queued = stored_dialog(&store, &v2, T0 + 2).await;
+    commit_moving(&store, &mut queued, None, |d| d.enqueue(T0 + 3))
+        .await
+        .unwrap();
+    assert_eq!(
+        load(&store, &ws, &anna.id).await.all,
+        vec![taken.id.clone()]
+    );
+    assert_eq!(
+        store.queued_dialogs(&ws, 10).await.unwrap(),
+        vec![queued.id.clone()]
+    );
+    assert_eq!(store.contact_dialogs(&ws, &contact).await.unwrap().len(), 2);
+
+    store.delete_dialog(&ws, &taken.id, None).await.unwrap();
+    store.delete_dialog(&ws, &queued.id, None).await.unwrap();
+    let left = load(&store, &ws, &anna.id).await;
+    assert!(left.all.is_empty() && left.active.is_empty(), "{left:?}");
+    assert!(store.queued_dialogs(&ws, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .contact_dialogs(&ws, &contact)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 pub async fn the_queue_pace_is_kept_per_workspace(store: Arc<dyn Store>) {
     let ws = WorkspaceId::generate();
     assert_eq!(store.queue_pace(&ws).await.unwrap(), QueuePace::default());

@@ -399,6 +399,21 @@ impl DialogStore for DynamoStore {
             if let Some(charge) = dialog.charge() {
                 self.drop_from_load(workspace, &charge.operator, id).await?;
             }
+            // Off its contact's card.
+            if let Some(contact) = &dialog.contact {
+                self.client
+                    .delete_item()
+                    .table_name(&self.table)
+                    .set_key(Some(key_of(keys::contact_dialog(
+                        workspace,
+                        contact,
+                        dialog.created_at,
+                        id,
+                    ))))
+                    .send()
+                    .await
+                    .map_err(super::errors::unavailable)?;
+            }
         }
         Ok(dialog)
     }

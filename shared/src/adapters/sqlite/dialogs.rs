@@ -256,6 +256,14 @@ impl DialogStore for SqliteStore {
             ] {
                 tx.execute(sql, params![ws, id]).map_err(unavailable)?;
             }
+            // Off its contact's card.
+            if let Some(contact) = dialog.as_ref().and_then(|d| d.contact.as_ref()) {
+                tx.execute(
+                    "DELETE FROM contact_dialogs WHERE workspace = ?1 AND contact = ?2 AND dialog = ?3",
+                    params![ws, contact.as_str(), id],
+                )
+                .map_err(unavailable)?;
+            }
             tx.commit().map_err(unavailable)?;
             Ok(dialog)
         })
