@@ -781,6 +781,18 @@ pub async fn twenty_dialogs_meet_ten_operators_at_once(app: &TestApp) {
         (1..=10).collect(),
         "each waits in a place of its own"
     );
+    // Every console is known to the store (else nothing could be pushed to it).
+    let consoles_stored = app
+        .running
+        .stores
+        .connections
+        .operator_connections(&app.running.admin.workspace)
+        .await
+        .unwrap();
+    assert!(
+        consoles_stored.len() >= consoles.len(),
+        "a console's record is missing: {consoles_stored:?}"
+    );
     // Each operator's console heard of its one dialog as theirs, ringing.
     for (op, ws) in &mut consoles {
         let mine = ws
