@@ -113,7 +113,7 @@ impl Dialogs {
         let cap = Cap::of(handling);
         for _ in 0..MAX_ATTEMPTS {
             let loads = self.loads.loads(workspace).await?;
-            let ranked: Vec<&Load> = candidates(&loads, cap);
+            let ranked: Vec<&Load> = candidates(&loads, cap, id);
             if ranked.is_empty() {
                 return self.enqueue(workspace, id, cap).await;
             }
@@ -187,10 +187,11 @@ impl Dialogs {
             self.announce(&dialog, &added, None, &[]).await?;
         }
         let loads = self.loads.loads(workspace).await?;
-        if !candidates(&loads, cap).is_empty() {
+        if !candidates(&loads, cap, id).is_empty() {
             Box::pin(self.drain(workspace, cap)).await?;
         } else if !added.is_empty() {
-            self.tell_queue(workspace).await?;
+            // Joining the back of the queue moves nobody else: only this visitor is told.
+            self.tell_place(&dialog).await?;
         }
         Ok(Placed::Queued)
     }
@@ -211,7 +212,10 @@ impl Dialogs {
             let mut moved = false;
             for id in &head {
                 let loads = self.loads.loads(workspace).await?;
-                let Some(best) = candidates(&loads, cap).first().map(|l| l.operator.clone()) else {
+                let Some(best) = candidates(&loads, cap, id)
+                    .first()
+                    .map(|l| l.operator.clone())
+                else {
                     break 'rounds;
                 };
                 match self.assign(workspace, id, &best, cap).await? {
@@ -255,7 +259,8 @@ impl Dialogs {
     }
 
     /// Tells each visitor waiting in the queue (the first `QUEUE_TOLD`) their place and the
-    /// estimated wait: one read of the queue, one of its dialogs, one of each one's tabs.
+    /// estimated wait, after dialogs left it: one read of the queue, one of its dialogs, one of
+    /// each one's tabs.
     pub(super) async fn tell_queue(&self, workspace: &WorkspaceId) -> AppResult<()> {
         let ids = self.dialogs.queued_dialogs(workspace, QUEUE_TOLD).await?;
         if ids.is_empty() {
@@ -294,21 +299,42 @@ impl Dialogs {
         let Some(id) = &visitor.dialog else {
             return Ok(None);
         };
-        let ids = self
-            .dialogs
-            .queued_dialogs(&visitor.workspace, QUEUE_TOLD)
-            .await?;
-        let Some(index) = ids.iter().position(|q| q == id) else {
-            return Ok(None);
-        };
         let Some(dialog) = self.dialogs.get_dialog(&visitor.workspace, id).await? else {
             return Ok(None);
         };
+        self.place_of(&dialog).await
+    }
+
+    /// The dialog's place in the queue, if it waits there among the first `QUEUE_TOLD`: one read
+    /// of the queue and one of the pace.
+    async fn place_of(&self, dialog: &Dialog) -> AppResult<Option<ServerEvent>> {
         if dialog.queued_since.is_none() {
             return Ok(None);
         }
-        let pace = self.loads.queue_pace(&visitor.workspace).await?;
-        Ok(Some(queue_event(&dialog, pace.place(index as u64 + 1))))
+        let ids = self
+            .dialogs
+            .queued_dialogs(&dialog.workspace, QUEUE_TOLD)
+            .await?;
+        let Some(index) = ids.iter().position(|q| q == &dialog.id) else {
+            return Ok(None);
+        };
+        let pace = self.loads.queue_pace(&dialog.workspace).await?;
+        Ok(Some(queue_event(dialog, pace.place(index as u64 + 1))))
+    }
+
+    /// Tells one queued dialog's visitor their place.
+    async fn tell_place(&self, dialog: &Dialog) -> AppResult<()> {
+        let Some(event) = self.place_of(dialog).await? else {
+            return Ok(());
+        };
+        let tabs = self
+            .connections
+            .visitor_connections(&dialog.workspace, &dialog.visitor)
+            .await?;
+        self.delivery
+            .deliver(&fanout::workspace(&tabs, &event))
+            .await;
+        Ok(())
     }
 
     /// `mutate_dialog`, moving loads (under `cap`, for an assignment), and saying how.

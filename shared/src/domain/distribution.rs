@@ -129,17 +129,19 @@ impl Load {
     }
 }
 
-/// Whom to try, in order: available operators with room, least busy first, ties to the one given
-/// a dialog longest ago, then by id so that the order is the same everywhere.
-pub fn candidates(loads: &[Load], cap: Cap) -> Vec<&Load> {
+/// Whom to try for `dialog`, in order: available operators with room, least busy first, ties to
+/// the one given a dialog longest ago. Operators tied on both come in an order of their own for
+/// each dialog (a hash of the two ids): dialogs arriving at once then try different operators
+/// first instead of all racing for the same one.
+pub fn candidates<'l>(loads: &'l [Load], cap: Cap, dialog: &DialogId) -> Vec<&'l Load> {
     let mut with_room: Vec<&Load> = loads.iter().filter(|l| l.has_room(cap)).collect();
-    with_room.sort_by(|a, b| {
-        (a.counted(cap), a.last_assigned_at, &a.operator).cmp(&(
-            b.counted(cap),
-            b.last_assigned_at,
-            &b.operator,
-        ))
-    });
+    let spread = |op: &OperatorId| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (dialog, op).hash(&mut h);
+        h.finish()
+    };
+    with_room.sort_by_cached_key(|l| (l.counted(cap), l.last_assigned_at, spread(&l.operator)));
     with_room
 }
 
@@ -219,7 +221,8 @@ mod tests {
             load("eve", true, 2, 0, 0),
             load("fay", true, 1, 3, 5),
         ];
-        let order: Vec<&str> = candidates(&loads, cap)
+        let d = DialogId::from_trusted("d-1");
+        let order: Vec<&str> = candidates(&loads, cap, &d)
             .iter()
             .map(|l| l.operator.as_str())
             .collect();
@@ -228,11 +231,40 @@ mod tests {
             held_counts: true,
             ..cap
         };
-        let order: Vec<&str> = candidates(&loads, counting_held)
+        let order: Vec<&str> = candidates(&loads, counting_held, &d)
             .iter()
             .map(|l| l.operator.as_str())
             .collect();
         assert_eq!(order, ["cleo", "ben", "anna"], "fay's holds fill her");
+    }
+
+    #[test]
+    fn operators_tied_on_load_and_idleness_come_in_an_order_of_each_dialogs_own() {
+        let cap = Cap {
+            max: 5,
+            held_counts: false,
+        };
+        let loads: Vec<Load> = (0..10)
+            .map(|i| load(&format!("op{i}"), true, 0, 0, 0))
+            .collect();
+        let first = |d: &str| {
+            candidates(&loads, cap, &DialogId::from_trusted(d))[0]
+                .operator
+                .clone()
+        };
+        assert_eq!(first("d-1"), first("d-1"), "the same for one dialog");
+        let firsts: std::collections::HashSet<OperatorId> =
+            (0..20).map(|i| first(&format!("d-{i}"))).collect();
+        assert!(firsts.len() > 3, "twenty dialogs spread over {firsts:?}");
+        // A less busy one still comes before them all, whatever the dialog.
+        let mut fewer = loads.clone();
+        fewer.push(load("idle", true, 0, 0, -1));
+        assert!((0..20).all(|i| {
+            candidates(&fewer, cap, &DialogId::from_trusted(format!("d-{i}")))[0]
+                .operator
+                .as_str()
+                == "idle"
+        }));
     }
 
     #[test]
