@@ -242,6 +242,21 @@ pub trait ContactStore: Send + Sync {
         workspace: &WorkspaceId,
         contact: &ContactId,
     ) -> StoreResult<Vec<DialogId>>;
+    /// Unpins a dialog from the contact `from`: in one transaction,
+    /// - `dialog` (its next version, its `contact` now `fresh.id`) is written on the condition
+    ///   that the stored one is at `dialog.version - 1` (else `Conflict`); only its record
+    ///   changes: no message, load, queue or retention entry;
+    /// - `fresh` (version 1, holding no key) is created, on the condition that it does not exist
+    ///   (else `Conflict`);
+    /// - the dialog leaves `from`'s list of dialogs and joins `fresh`'s.
+    ///
+    /// Nothing is written unless all of it is.
+    async fn unpin_dialog(
+        &self,
+        dialog: &Dialog,
+        from: &ContactId,
+        fresh: &Contact,
+    ) -> StoreResult<()>;
 }
 
 /// Where a page of dialogs ends.

@@ -56,6 +56,8 @@ contract_suite!(
     contacts_hold_their_keys_alone,
     concurrent_claims_of_one_email_let_one_contact_have_it,
     a_dialog_is_listed_under_its_contact,
+    an_unpinned_dialog_leaves_its_contact_for_a_fresh_one,
+    an_unpin_racing_a_message_ends_consistent,
     report_counters_add_up_per_day_and_operator,
     concurrent_report_additions_are_all_counted,
     presence_marks_swap_on_the_expected_one,

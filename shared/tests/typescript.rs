@@ -137,8 +137,9 @@ fn generate() -> String {
         // Reports, the live board and the operator card.
         parlor_core::app::Report, parlor_core::app::LiveBoard, parlor_core::app::OperatorCard,
         parlor_core::domain::Figures,
-        // Contacts: the card, its edits, custom fields, channels, a site's identity secret.
+        // Contacts: the card, its edits, an unpin, custom fields, channels, a site's identity secret.
         parlor_core::app::ContactCard, parlor_core::app::ContactEdit, parlor_core::app::ContactFields,
+        parlor_core::app::Unpinned,
         parlor_core::protocol::ContactView, parlor_core::protocol::ChannelView,
         parlor_core::protocol::ChannelKind, parlor_core::protocol::ChannelList,
         parlor_core::protocol::IdentitySecret, parlor_core::ids::ContactId,

@@ -347,3 +347,143 @@ async fn an_unverified_email_of_another_contact_is_only_claimed() {
     );
     assert_eq!(veras_card["contact"]["email"], "vera@example.com");
 }
+
+async fn unpin(app: &TestApp, token: &str, contact: &str, dialog: &str) -> (u16, Value) {
+    app.request(
+        "DELETE",
+        &format!("/api/contacts/{contact}/dialogs/{dialog}"),
+        Some(token),
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_unpinned_dialog_keeps_its_history_and_leaves_the_contacts_card() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let anna = app.operator("Anna").await;
+    let boris = app.operator("Boris").await;
+    // Operators see only the queue and their own dialogs.
+    let (status, group) = app
+        .request(
+            "PATCH",
+            "/api/groups/grp_everyone",
+            Some(&admin),
+            Some(json!({ "rights": [] })),
+        )
+        .await;
+    assert_eq!(status, 200, "{group}");
+    let mut a = app.connect_operator(&anna).await;
+    let mut vera = app
+        .visitor_with(json!({ "name": "Vera", "email": "vera@example.com" }))
+        .await;
+    let dialog = start_dialog(&mut vera, "Where is my order?").await;
+    a.ok(frame::join(&dialog)).await;
+    let contact = contact_of(&app, &anna.token, &dialog).await;
+    a.drain().await;
+
+    // Refusals, typed; none changes anything.
+    let unknown_contact = "ct_0000000000000000000000000";
+    let unknown_dialog = "dlg_0000000000000000000000000";
+    for (token, contact, dialog, status, code) in [
+        (
+            &boris.token,
+            contact.as_str(),
+            dialog.as_str(),
+            403,
+            "forbidden",
+        ),
+        (
+            &anna.token,
+            unknown_contact,
+            dialog.as_str(),
+            404,
+            "contact_not_found",
+        ),
+        (
+            &anna.token,
+            contact.as_str(),
+            unknown_dialog,
+            404,
+            "dialog_not_found",
+        ),
+        (
+            &anna.token,
+            contact.as_str(),
+            "not%20a%20dialog",
+            400,
+            "invalid_request",
+        ),
+    ] {
+        let (got, answer) = unpin(&app, token, contact, dialog).await;
+        assert_eq!(
+            (got, answer["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{contact} {dialog}: {answer}"
+        );
+    }
+    let (status, _) = unpin(&app, "not-a-token", &contact, &dialog).await;
+    assert_eq!(status, 401);
+    let card = app.get(&format!("/api/contacts/{contact}"), &admin).await;
+    assert_eq!(
+        dialog_ids(&card),
+        [dialog.as_str()],
+        "refusals change nothing"
+    );
+
+    // Anna, in charge, unpins it.
+    let (status, answer) = unpin(&app, &anna.token, &contact, &dialog).await;
+    assert_eq!(status, 200, "{answer}");
+    let fresh = answer["dialog"]["contact_id"].as_str().unwrap().to_owned();
+    assert!(fresh.starts_with("ct_") && fresh != contact, "{answer}");
+    assert_eq!(answer["dialog"]["id"], dialog.as_str());
+    assert_ne!(
+        answer["dialog"]["visitor_name"], "Vera",
+        "her name leaves it too"
+    );
+    let updated = a.event("dialog.updated").await;
+    assert_eq!(updated["dialog"]["contact_id"], fresh.as_str());
+    assert_eq!(updated["ring"], false);
+    assert!(updated.get("event").is_none(), "{updated}");
+    let left = a.event("contact.updated").await;
+    assert_eq!(left["contact"]["id"], contact.as_str());
+
+    // Vera stays, without the dialog, its channel or its activity.
+    let card = app.get(&format!("/api/contacts/{contact}"), &admin).await;
+    assert_eq!(card["contact"]["name"], "Vera");
+    assert_eq!(card["contact"]["email"], "vera@example.com");
+    assert!(dialog_ids(&card).is_empty(), "{card}");
+    assert_eq!(card["channels"], json!([]));
+    // The dialog is on a card of its own, anonymous, history and all.
+    let card = app
+        .get(&format!("/api/contacts/{fresh}"), &anna.token)
+        .await;
+    assert_eq!(dialog_ids(&card), [dialog.as_str()]);
+    assert_eq!(card["contact"]["named"], false, "{card}");
+    assert_eq!(card["contact"]["email"], Value::Null);
+    assert_eq!(card["channels"].as_array().unwrap().len(), 1);
+    assert_eq!(contact_of(&app, &anna.token, &dialog).await, fresh);
+    let history = app.history(&anna, &dialog, "").await;
+    let texts: Vec<&str> = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["text"].as_str())
+        .collect();
+    assert!(texts.contains(&"Where is my order?"), "{history}");
+
+    // Twice: nothing more happens, and no other contact is made.
+    let (status, again) = unpin(&app, &anna.token, &contact, &dialog).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["dialog"]["contact_id"], fresh.as_str());
+    assert_eq!(contact_of(&app, &anna.token, &dialog).await, fresh);
+
+    // Vera writes on: the message goes into the dialog, which stays unpinned.
+    vera.ws
+        .ok(frame::send(Some(&dialog), &unique("c"), "Still there?"))
+        .await;
+    assert_eq!(contact_of(&app, &anna.token, &dialog).await, fresh);
+    let card = app.get(&format!("/api/contacts/{contact}"), &admin).await;
+    assert!(dialog_ids(&card).is_empty(), "{card}");
+}

@@ -1,6 +1,7 @@
 // The contact card beside a dialog, in real Chromium against the real gateway: a signed-in customer
 // who wrote from two browsers is one contact whose card lists both dialogs and the channel; the
-// card is edited (a refused address says why at its field), and the sidebar follows the new name.
+// card is edited (a refused address says why at its field), and the sidebar follows the new name;
+// a dialog is unpinned after a confirmation and leaves the card, its history kept.
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
@@ -77,5 +78,38 @@ describe("the contact card", () => {
     const otherId = await other.getAttribute("data-dialog");
     await other.click();
     await anna.locator(`[data-testid="dialog-row"][data-dialog="${otherId}"] .row-main[aria-current="true"]`).waitFor();
+  });
+
+  it("unpins a dialog after a confirmation: it leaves the card and keeps its history", async () => {
+    const admin = await login(parlor, parlor.admin.email, parlor.admin.password);
+    const card = anna.locator('[data-testid="contact-card"]');
+    const contactId = await card.getAttribute("data-contact");
+    // The dialog of the card that is not the open one.
+    const entry = card.locator(".contact-dialog", { has: anna.locator('[data-testid="contact-dialog"]:not([aria-current])') });
+    const unpinnedId = await entry.locator('[data-testid="contact-dialog"]').getAttribute("data-dialog");
+    const keptId = await card.locator('[data-testid="contact-dialog"][aria-current]').getAttribute("data-dialog");
+
+    // Nothing happens without the confirmation.
+    await entry.locator('[data-testid="contact-unpin"]').click();
+    const confirm = entry.locator('[data-testid="contact-unpin-confirm"]');
+    expect(await confirm.textContent()).toContain("keeps its history");
+    await confirm.locator('[data-testid="contact-unpin-no"]').click();
+    expect(await confirm.count()).toBe(0);
+    expect(await card.locator('[data-testid="contact-dialog"]').count()).toBe(2);
+
+    await entry.locator('[data-testid="contact-unpin"]').click();
+    await entry.locator('[data-testid="contact-unpin-yes"]').click();
+    await anna.waitForFunction(() => document.querySelectorAll('[data-testid="contact-card"] [data-testid="contact-dialog"]').length === 1);
+    expect(await card.locator('[data-testid="contact-dialog"]').getAttribute("data-dialog")).toBe(keptId);
+    expect(await card.getAttribute("data-contact")).toBe(contactId);
+    // Its row no longer bears her name; the dialog is another contact's, its history whole.
+    await anna.waitForFunction(() => [...document.querySelectorAll('[data-testid="dialog-row"]')].filter((r) => r.textContent?.includes("Vera Petrova")).length === 1);
+    const stored = await api<ContactCard>(parlor, "GET", `/contacts/${contactId}`, { token: admin.token });
+    expect(stored.dialogs.map((d) => d.id)).toEqual([keptId]);
+    const dialog = await api<{ contact_id?: string }>(parlor, "GET", `/dialogs/${unpinnedId}`, { token: admin.token });
+    expect(dialog.contact_id).toBeTruthy();
+    expect(dialog.contact_id).not.toBe(contactId);
+    const history = await api<{ messages: { text?: string }[] }>(parlor, "GET", `/dialogs/${unpinnedId}/messages`, { token: admin.token });
+    expect(history.messages.some((m) => m.text?.startsWith("From my"))).toBe(true);
   });
 });

@@ -900,6 +900,12 @@ comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } |
 export type TicketView = { ticket: string, expires_at: number, };
 
 /**
+ * `DELETE /api/contacts/{id}/dialogs/{dialog}`: the dialog as it is now, its `contact_id` the
+ * new contact's (or, when it was not the contact's, as it was).
+ */
+export type Unpinned = { dialog: DialogView, };
+
+/**
  * `POST /api/uploads` answers with this: where and how the browser uploads one file, and the
  * token a message then carries to reference it.
  */

@@ -15,7 +15,7 @@ use crate::domain::{
     MIN_PHONE_DIGITS, Operator, Phone, ReadMarker, Right, Site, SiteUser, Visitor,
     check_field_definitions, check_field_values, identity_verified, valid_user_id,
 };
-use crate::ids::{ContactId, SiteKey, WorkspaceId};
+use crate::ids::{ContactId, DialogId, SiteKey, WorkspaceId};
 use crate::ports::{
     Clock, ConnectionStore, ContactStore, DialogStore, DirectoryStore, ReadMarkerStore, StoreError,
 };
@@ -61,6 +61,14 @@ pub struct ContactEdit {
 #[ts(export_to = "protocol.ts")]
 pub struct ContactFields {
     pub fields: Vec<FieldDefinition>,
+}
+
+/// `DELETE /api/contacts/{id}/dialogs/{dialog}`: the dialog as it is now, its `contact_id` the
+/// new contact's (or, when it was not the contact's, as it was).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct Unpinned {
+    pub dialog: DialogView,
 }
 
 /// A site user id and its hash, as a visitor session brings them.
@@ -496,6 +504,85 @@ impl Contacts {
             contact: ContactView::from(contact),
         };
         let posts = super::fanout::contact(dialogs, &operators, &event);
+        self.delivery.deliver(&posts).await;
+        Ok(())
+    }
+
+    /// Unpins a dialog from a contact (seed 002): the dialog keeps its history but moves to a new
+    /// contact of its own, anonymous (no name, no keys), made for it; the contact stays, and its
+    /// card no longer lists the dialog, nor counts its channel or activity (the card reckons
+    /// those from the dialogs it lists). The dialog takes the new contact's name. The visitor
+    /// record keeps its contact: a person's browser stays theirs, only this conversation leaves.
+    ///
+    /// Any operator who may see the dialog may unpin it. A dialog that is not the contact's (an
+    /// unpin done already, by anyone) is answered as it is, nothing changed. Written on the
+    /// dialog's version: a message committed meanwhile makes the unpin read the dialog again, and
+    /// a message after it is committed to the dialog as unpinned. Operators who may see the
+    /// dialog hear `dialog.updated` with its new `contact_id`; those who may see it or another
+    /// dialog of the contact hear `contact.updated`.
+    pub async fn unpin(
+        &self,
+        op: &Operator,
+        contact_id: &ContactId,
+        dialog_id: &DialogId,
+    ) -> AppResult<Unpinned> {
+        let contact = self
+            .contacts
+            .get_contact(&op.workspace, contact_id)
+            .await?
+            .ok_or(DomainError::ContactNotFound)?;
+        for attempt in 0..MAX_ATTEMPTS {
+            let dialog = super::dialog_for(&*self.dialogs, op, dialog_id).await?;
+            if dialog.contact.as_ref() != Some(contact_id) {
+                return Ok(Unpinned {
+                    dialog: dialog_view(&dialog),
+                });
+            }
+            let mut fresh = Contact::new(
+                ContactId::generate(),
+                op.workspace.clone(),
+                self.clock.now(),
+            );
+            fresh.version = 1;
+            let mut next = dialog.clone();
+            next.contact = Some(fresh.id.clone());
+            next.visitor_name = fresh.display_name();
+            next.version += 1;
+            match self.contacts.unpin_dialog(&next, contact_id, &fresh).await {
+                Ok(()) => {
+                    self.tell_unpinned(&contact, &next).await?;
+                    return Ok(Unpinned {
+                        dialog: dialog_view(&next),
+                    });
+                }
+                Err(StoreError::Conflict) => backoff(attempt).await,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(DomainError::Conflict.into())
+    }
+
+    /// `dialog.updated` (no event, no ring) to those who may see the unpinned dialog, and
+    /// `contact.updated` for the contact it left to those who may see it or another of its dialogs.
+    async fn tell_unpinned(&self, contact: &Contact, dialog: &Dialog) -> AppResult<()> {
+        let ws = &contact.workspace;
+        let ids = self.contacts.contact_dialogs(ws, &contact.id).await?;
+        let (operators, mut dialogs) = futures_util::future::try_join(
+            self.connections.operator_connections(ws),
+            self.dialogs.get_dialogs(ws, &ids),
+        )
+        .await?;
+        let updated = ServerEvent::DialogUpdated {
+            dialog: dialog_view(dialog),
+            ring: false,
+            event: None,
+        };
+        let mut posts = super::fanout::contact(std::slice::from_ref(dialog), &operators, &updated);
+        dialogs.push(dialog.clone());
+        let event = ServerEvent::ContactUpdated {
+            contact: ContactView::from(contact),
+        };
+        posts.extend(super::fanout::contact(&dialogs, &operators, &event));
         self.delivery.deliver(&posts).await;
         Ok(())
     }

@@ -29,7 +29,7 @@ pub use attachments::{
     UPLOAD_TOKEN_TTL, UPLOAD_WINDOW,
 };
 pub(crate) use chat::Draft;
-pub use contacts::{ContactCard, ContactEdit, ContactFields, Contacts, Identity};
+pub use contacts::{ContactCard, ContactEdit, ContactFields, Contacts, Identity, Unpinned};
 pub use deletion::DeletedDialogs;
 pub use delivery::{Delivery, OPENING_MS};
 pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};

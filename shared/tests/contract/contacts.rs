@@ -1,13 +1,16 @@
 //! `ContactStore`: contacts on their version, their keys unique within a workspace (races
-//! included), and each contact's dialogs as the first commit lists them.
+//! included), each contact's dialogs as the first commit lists them, and a dialog unpinned from
+//! its contact (racing a message included).
 
 use std::sync::Arc;
 
-use parlor_core::domain::{Contact, ContactKey, Dialog, Email, Phone, SiteUser};
+use parlor_core::domain::{
+    Contact, ContactKey, Dialog, DialogStatus, Email, Phone, SiteUser, Visitor,
+};
 use parlor_core::ids::{ContactId, SiteKey, WorkspaceId};
 use parlor_core::ports::{Store, StoreError};
 
-use super::{T0, first_message, new_visitor};
+use super::{T0, first_message, new_visitor, next_message};
 
 fn contact(ws: &WorkspaceId, email: Option<&str>) -> Contact {
     let mut c = Contact::new(ContactId::generate(), ws.clone(), T0);
@@ -208,4 +211,185 @@ pub async fn a_dialog_is_listed_under_its_contact(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(store.contact_dialogs(&ws, &id).await.unwrap().len(), 3);
+}
+
+/// A contact with one dialog (of a visitor of theirs), stored; and the dialog as stored.
+async fn contact_with_a_dialog(
+    store: &Arc<dyn Store>,
+    ws: &WorkspaceId,
+) -> (Contact, Visitor, Dialog) {
+    let vera = contact(ws, None);
+    store.put_contact(&vera, None).await.unwrap();
+    let mut v = new_visitor(store, ws).await;
+    v.contact = Some(vera.id.clone());
+    store.put_visitor(&v).await.unwrap();
+    let (dialog, messages) = first_message(&v, "m1", T0);
+    store
+        .commit(&dialog, &messages, &Default::default())
+        .await
+        .unwrap();
+    (vera, v, dialog)
+}
+
+/// The dialog's next version, moved to a fresh anonymous contact, as the use-case unpins it.
+fn unpinned(dialog: &Dialog) -> (Dialog, Contact) {
+    let mut fresh = Contact::new(ContactId::generate(), dialog.workspace.clone(), T0 + 50);
+    fresh.version = 1;
+    let mut next = dialog.clone();
+    next.contact = Some(fresh.id.clone());
+    next.visitor_name = fresh.display_name();
+    next.version += 1;
+    (next, fresh)
+}
+
+pub async fn an_unpinned_dialog_leaves_its_contact_for_a_fresh_one(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let (vera, _, dialog) = contact_with_a_dialog(&store, &ws).await;
+    let kept = vera.id.clone();
+    // Another dialog of Vera's stays hers.
+    let mut v2 = new_visitor(&store, &ws).await;
+    v2.contact = Some(vera.id.clone());
+    store.put_visitor(&v2).await.unwrap();
+    let (other, messages) = first_message(&v2, "o1", T0 + 1);
+    store
+        .commit(&other, &messages, &Default::default())
+        .await
+        .unwrap();
+
+    let (next, fresh) = unpinned(&dialog);
+    store.unpin_dialog(&next, &vera.id, &fresh).await.unwrap();
+    assert_eq!(
+        store.contact_dialogs(&ws, &kept).await.unwrap(),
+        vec![other.id.clone()],
+        "Vera's card lists only the other dialog"
+    );
+    assert_eq!(
+        store.contact_dialogs(&ws, &fresh.id).await.unwrap(),
+        vec![dialog.id.clone()]
+    );
+    assert_eq!(
+        store.get_contact(&ws, &fresh.id).await.unwrap(),
+        Some(fresh.clone())
+    );
+    assert_eq!(
+        store.get_contact(&ws, &vera.id).await.unwrap(),
+        Some(vera.clone()),
+        "Vera stays as she was"
+    );
+    assert_eq!(
+        store.get_dialog(&ws, &dialog.id).await.unwrap(),
+        Some(next.clone())
+    );
+    let history = store.messages_after(&ws, &dialog.id, 0, 100).await.unwrap();
+    assert_eq!(history.len(), 1, "the history is kept");
+    // Still listed as before, by status and activity.
+    let open = store
+        .list_dialogs(&ws, DialogStatus::Open, None, 10)
+        .await
+        .unwrap();
+    assert!(open.iter().any(|d| d == &next), "{open:?}");
+
+    // Again, on the stale version: refused, and nothing more is written.
+    let (again, another) = unpinned(&dialog);
+    assert_eq!(
+        store.unpin_dialog(&again, &vera.id, &another).await,
+        Err(StoreError::Conflict)
+    );
+    assert_eq!(store.get_contact(&ws, &another.id).await.unwrap(), None);
+    assert_eq!(
+        store.contact_dialogs(&ws, &fresh.id).await.unwrap(),
+        vec![dialog.id.clone()]
+    );
+    assert!(
+        store
+            .contact_dialogs(&ws, &another.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// An unpin and a visitor's message read the same version: exactly one is written; the other
+/// conflicts and leaves nothing behind, and after a re-read both end consistent.
+pub async fn an_unpin_racing_a_message_ends_consistent(store: Arc<dyn Store>) {
+    for message_first in [true, false] {
+        let ws = WorkspaceId::generate();
+        let (vera, v, dialog) = contact_with_a_dialog(&store, &ws).await;
+        let (next, fresh) = unpinned(&dialog);
+        let mut replied = dialog.clone();
+        let messages = next_message(&mut replied, &v, "m2", T0 + 60);
+        let unpin = {
+            let store = store.clone();
+            let (next, from, fresh) = (next.clone(), vera.id.clone(), fresh.clone());
+            tokio::spawn(async move { store.unpin_dialog(&next, &from, &fresh).await })
+        };
+        let commit = {
+            let store = store.clone();
+            let (replied, messages) = (replied.clone(), messages.clone());
+            tokio::spawn(
+                async move { store.commit(&replied, &messages, &Default::default()).await },
+            )
+        };
+        let (unpin, commit) = if message_first {
+            let c = commit.await.unwrap();
+            (unpin.await.unwrap(), c)
+        } else {
+            let u = unpin.await.unwrap();
+            (u, commit.await.unwrap())
+        };
+        assert!(
+            unpin.is_ok() != commit.is_ok(),
+            "exactly one wins: {unpin:?} {commit:?}"
+        );
+        let stored = store.get_dialog(&ws, &dialog.id).await.unwrap().unwrap();
+        if unpin.is_ok() {
+            assert_eq!(commit, Err(StoreError::Conflict));
+            assert_eq!(stored, next);
+            // The message, read again on the unpinned dialog, goes in: it stays unpinned.
+            let mut again = stored.clone();
+            let messages = next_message(&mut again, &v, "m2", T0 + 60);
+            store
+                .commit(&again, &messages, &Default::default())
+                .await
+                .unwrap();
+            let stored = store.get_dialog(&ws, &dialog.id).await.unwrap().unwrap();
+            assert_eq!(stored.contact.as_ref(), Some(&fresh.id));
+            assert_eq!(
+                store.contact_dialogs(&ws, &fresh.id).await.unwrap(),
+                vec![dialog.id.clone()]
+            );
+            assert!(
+                store
+                    .contact_dialogs(&ws, &vera.id)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        } else {
+            assert_eq!(unpin, Err(StoreError::Conflict));
+            assert_eq!(stored, replied);
+            assert_eq!(
+                store.contact_dialogs(&ws, &vera.id).await.unwrap(),
+                vec![dialog.id.clone()],
+                "the lost unpin moved no link"
+            );
+            assert_eq!(store.get_contact(&ws, &fresh.id).await.unwrap(), None);
+            assert!(
+                store
+                    .contact_dialogs(&ws, &fresh.id)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        }
+        assert_eq!(
+            store
+                .messages_after(&ws, &dialog.id, 0, 100)
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "both messages kept"
+        );
+    }
 }

@@ -6,6 +6,7 @@ import type {
   ChatHandling,
   ContactCard,
   ContactEdit,
+  Unpinned,
   DeletedDialogs,
   DialogAttachments,
   DialogPage,
@@ -238,6 +239,11 @@ export class Api {
   /** Edits a contact; answers the card as stored. */
   editContact(contactId: string, edit: ContactEdit): Promise<ContactCard> {
     return this.call("PUT", `/contacts/${encodeURIComponent(contactId)}`, edit);
+  }
+
+  /** Unpins a dialog from a contact: it moves to a new contact of its own; answers it as it is now. */
+  unpinDialog(contactId: string, dialogId: string): Promise<Unpinned> {
+    return this.call("DELETE", `/contacts/${encodeURIComponent(contactId)}/dialogs/${encodeURIComponent(dialogId)}`);
   }
 
   /** The workspace's channels (a site's widget each), for the sidebar's channel names. */

@@ -1,5 +1,6 @@
 //! `ContactStore`: a contact and its dialog links in the contact's partition; each key in an item
-//! of its own, claimed with a condition in the same transaction as the contact.
+//! of its own, claimed with a condition in the same transaction as the contact. Unpinning a
+//! dialog moves its link from one contact's partition to a fresh contact's, with the dialog.
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
@@ -8,7 +9,7 @@ use super::DynamoStore;
 use super::errors::{Guard, invalid_request, lost_guards};
 use super::item::{ENTITY, item_of, key_of, n, s, str_attr};
 use super::keys;
-use crate::domain::{Contact, ContactKey};
+use crate::domain::{Contact, ContactKey, Dialog};
 use crate::ids::{ContactId, DialogId, WorkspaceId};
 use crate::ports::{ContactStore, StoreError, StoreResult};
 
@@ -126,5 +127,72 @@ impl ContactStore for DynamoStore {
             .iter()
             .map(|i| str_attr(i, "dialog").map(DialogId::from_trusted))
             .collect()
+    }
+
+    async fn unpin_dialog(
+        &self,
+        dialog: &Dialog,
+        from: &ContactId,
+        fresh: &Contact,
+    ) -> StoreResult<()> {
+        let ws = &dialog.workspace;
+        if dialog.version < 2 || fresh.version != 1 || !fresh.keys().is_empty() {
+            return Err(StoreError::Unavailable(
+                "an unpin writes a stored dialog and a new contact without keys".into(),
+            ));
+        }
+        let created = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item_of(
+                "contact",
+                keys::contact(ws, &fresh.id),
+                fresh,
+            )?))
+            .condition_expression("attribute_not_exists(PK)")
+            .build()
+            .map_err(invalid_request)?;
+        let unlinked = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::contact_dialog(
+                ws,
+                from,
+                dialog.created_at,
+                &dialog.id,
+            ))))
+            .build()
+            .map_err(invalid_request)?;
+        let mut link = key_of(keys::contact_dialog(
+            ws,
+            &fresh.id,
+            dialog.created_at,
+            &dialog.id,
+        ));
+        link.insert(ENTITY.to_owned(), s("contact_dialog"));
+        link.insert("dialog".to_owned(), s(dialog.id.as_str()));
+        let linked = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(link))
+            .build()
+            .map_err(invalid_request)?;
+        let items = vec![
+            TransactWriteItem::builder()
+                .put(self.dialog_put(dialog)?)
+                .build(),
+            TransactWriteItem::builder().put(created).build(),
+            TransactWriteItem::builder().delete(unlinked).build(),
+            TransactWriteItem::builder().put(linked).build(),
+        ];
+        // The links are written with the dialog: a lost race on them is the dialog's.
+        let guards = [Guard::Dialog, Guard::Contact, Guard::Dialog, Guard::Dialog];
+        let sent = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(()),
+            Err(e) => lost_guards(e, &guards).and(Err(StoreError::Conflict)),
+        }
     }
 }

@@ -27,7 +27,7 @@ impl DynamoStore {
         Ok(records.into_iter().map(Message::from).collect())
     }
 
-    fn dialog_put(&self, dialog: &Dialog) -> StoreResult<Put> {
+    pub(super) fn dialog_put(&self, dialog: &Dialog) -> StoreResult<Put> {
         let key = keys::dialog(&dialog.workspace, &dialog.id);
         let listed = (
             keys::dialogs_by_status(&dialog.workspace, dialog.status),

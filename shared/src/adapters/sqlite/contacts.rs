@@ -1,10 +1,10 @@
 //! `ContactStore`: contacts, their keys (unique per workspace by the primary key) and the list of
-//! each contact's dialogs, which a dialog's first commit writes.
+//! each contact's dialogs, which a dialog's first commit writes and an unpin moves.
 
 use super::SqliteStore;
 use super::errors::{is_unique_violation, unavailable};
 use super::row::{body_by_id, to_json};
-use crate::domain::{Contact, ContactKey};
+use crate::domain::{Contact, ContactKey, Dialog};
 use crate::ids::{ContactId, DialogId, WorkspaceId};
 use crate::ports::{ContactStore, StoreError, StoreResult};
 use async_trait::async_trait;
@@ -117,6 +117,55 @@ impl ContactStore for SqliteStore {
                 .map_err(unavailable)?;
             rows.map(|r| r.map(DialogId::from_trusted).map_err(unavailable))
                 .collect()
+        })
+        .await
+    }
+
+    async fn unpin_dialog(
+        &self,
+        dialog: &Dialog,
+        from: &ContactId,
+        fresh: &Contact,
+    ) -> StoreResult<()> {
+        if dialog.version < 2 || fresh.version != 1 || !fresh.keys().is_empty() {
+            return Err(StoreError::Unavailable(
+                "an unpin writes a stored dialog and a new contact without keys".into(),
+            ));
+        }
+        let (dialog, from, fresh) = (dialog.clone(), from.to_string(), fresh.clone());
+        self.with(move |db| {
+            let tx = db.transaction().map_err(unavailable)?;
+            let (ws, id) = (dialog.workspace.to_string(), dialog.id.to_string());
+            let version = dialog.version as i64;
+            // Only the record changes: its status, activity and assignee columns stay as they are.
+            let updated = tx
+                .execute(
+                    "UPDATE dialogs SET version = ?3, body = ?4 WHERE workspace = ?1 AND id = ?2 AND version = ?5",
+                    params![ws, id, version, to_json(&dialog), version - 1],
+                )
+                .map_err(unavailable)?;
+            if updated == 0 {
+                return Err(StoreError::Conflict);
+            }
+            let created = tx.execute(
+                "INSERT INTO contacts (workspace, id, version, body) VALUES (?1, ?2, 1, ?3)",
+                params![ws, fresh.id.to_string(), to_json(&fresh)],
+            );
+            match created {
+                Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict),
+                other => other.map_err(unavailable)?,
+            };
+            tx.execute(
+                "DELETE FROM contact_dialogs WHERE workspace = ?1 AND contact = ?2 AND dialog = ?3",
+                params![ws, from, id],
+            )
+            .map_err(unavailable)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO contact_dialogs (workspace, contact, dialog, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![ws, fresh.id.to_string(), id, dialog.created_at],
+            )
+            .map_err(unavailable)?;
+            tx.commit().map_err(unavailable)
         })
         .await
     }

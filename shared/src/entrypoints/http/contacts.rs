@@ -1,18 +1,19 @@
-//! Contacts: the card beside a dialog and its edits, the workspace's custom contact fields, the
+//! Contacts: the card beside a dialog, its edits and unpinning a dialog from it, the workspace's custom contact fields, the
 //! channels the sidebar names, and each site's identity secret.
 
 use super::Shared;
 use super::extract::{AsOperator, Body, PathOf};
 use crate::app::{App, AppError, ContactEdit, ContactFields};
-use crate::ids::{ContactId, SiteKey};
+use crate::ids::{ContactId, DialogId, SiteKey};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get};
 use axum::{Json, Router};
 use std::sync::Arc;
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/api/contacts/{id}", get(card).put(edit))
+        .route("/api/contacts/{id}/dialogs/{dialog}", delete(unpin))
         .route("/api/contact-fields", get(fields).put(set_fields))
         .route("/api/channels", get(channels))
         .route(
@@ -36,6 +37,15 @@ async fn edit(
     Body(edit): Body<ContactEdit>,
 ) -> Result<Response, AppError> {
     Ok(Json(app.contacts.edit(&op, &id, edit).await?).into_response())
+}
+
+/// Unpins the dialog from the contact (seed 002).
+async fn unpin(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    PathOf((id, dialog)): PathOf<(ContactId, DialogId)>,
+) -> Result<Response, AppError> {
+    Ok(Json(app.contacts.unpin(&op, &id, &dialog).await?).into_response())
 }
 
 async fn fields(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {

@@ -1,9 +1,10 @@
 // Contacts: each contact's card (loaded when a dialog of theirs opens, kept current by
-// `contact.updated`), its edits with their typed refusals, and the workspace's channel names for
+// `contact.updated` and by `dialog.updated` moving a dialog away), its edits and unpins with their
+// typed refusals, and the workspace's channel names for
 // the sidebar (state/contacts.ts holds the rules).
 
 import { signal } from "@preact/signals";
-import type { ContactCard, ContactEdit, ContactView } from "../../../protocol/protocol";
+import type { ContactCard, ContactEdit, ContactView, DialogView } from "../../../protocol/protocol";
 import { ApiError, type Api } from "../api";
 import { renameContact } from "../state/contacts";
 import type { SidebarStore } from "./sidebar";
@@ -15,8 +16,8 @@ export class ContactsStore {
   readonly channels = signal<ReadonlyMap<string, string>>(new Map());
 
   constructor(
-    private readonly api: Pick<Api, "contactCard" | "editContact" | "channels">,
-    private readonly sidebar: Pick<SidebarStore, "rows">,
+    private readonly api: Pick<Api, "contactCard" | "editContact" | "unpinDialog" | "channels">,
+    private readonly sidebar: Pick<SidebarStore, "rows" | "upsert">,
   ) {}
 
   private set(id: string, card: ContactCard | null): void {
@@ -41,6 +42,25 @@ export class ContactsStore {
       return null;
     } catch (e) {
       return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));
+    }
+  }
+
+  /** Unpins the dialog from the contact (after the card's confirmation); answers the refusal, or nothing. */
+  async unpin(id: string, dialogId: string): Promise<ApiError | null> {
+    try {
+      const { dialog } = await this.api.unpinDialog(id, dialogId);
+      this.sidebar.upsert(dialog);
+      this.moved(dialog);
+      return null;
+    } catch (e) {
+      return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));
+    }
+  }
+
+  /** A dialog's summary (`dialog.updated`, or my unpin): a card that lists it under another contact reads itself again. */
+  moved(dialog: DialogView): void {
+    for (const [id, card] of this.cards.value) {
+      if (id !== dialog.contact_id && card?.dialogs.some((d) => d.id === dialog.id)) void this.load(id);
     }
   }
 

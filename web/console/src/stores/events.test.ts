@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { ServerEvent } from "../../../protocol/protocol";
 import { dispatch, eventHandlers, type EventHandlers } from "./events";
-import { dialog, ME, me, message, page, signedIn } from "./testing";
+import { dialog, ME, me, message, page, settle, signedIn } from "./testing";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -37,6 +37,27 @@ describe("the server events' map", () => {
     expect(store.sidebar.rows.value.get("d1")!.dialog.visitor_name).toBe("Vera Petrova");
     expect(store.sidebar.rows.value.get("d2")!.dialog.visitor_name).not.toBe("Vera Petrova");
     expect(store.contacts.cards.value.get("ct_1")!.contact.name).toBe("Vera Petrova");
+  });
+
+  it("dialog.updated moving a dialog to another contact: a card that lists it reads itself again, others stay", async () => {
+    const contact = { id: "ct_1", name: "Vera", named: true, notes: "", fields: {}, verified: [], claims: [], created_at: 1, version: 1 };
+    const other = { ...contact, id: "ct_2" };
+    const asked: string[] = [];
+    const { store, socket } = signedIn({
+      contactCard: async (id) => (asked.push(id), { contact: { ...contact, id }, dialogs: [], channels: [], fields: [] }),
+    });
+    const d1 = { ...dialog("d1"), contact_id: "ct_1" };
+    store.contacts.cards.value = new Map([
+      ["ct_1", { contact, dialogs: [d1], channels: [], fields: [] }],
+      ["ct_2", { contact: other, dialogs: [], channels: [], fields: [] }],
+    ]);
+    socket.push({ type: "dialog.updated", dialog: d1, ring: false });
+    expect(asked).toEqual([]);
+    socket.push({ type: "dialog.updated", dialog: { ...d1, contact_id: "ct_9" }, ring: false });
+    await settle();
+    expect(asked).toEqual(["ct_1"]);
+    expect(store.contacts.cards.value.get("ct_1")!.dialogs).toEqual([]);
+    expect(store.sidebar.rows.value.get("d1")!.dialog.contact_id).toBe("ct_9");
   });
 
   it("ignores a type this build does not know, and stray acks and errors", () => {

@@ -30,6 +30,7 @@ export function eventHandlers(
     },
     "dialog.updated": (e) => {
       s.sidebar.upsert(e.dialog, e.ring);
+      s.contacts.moved(e.dialog);
       if (e.event) s.timeline.add(e.dialog.id, [e.event]);
       // A dialog handed to me rings once, as a new one does.
       const handed = e.event?.event;

@@ -18,12 +18,14 @@ const draftOf = ({ contact: c, fields }: Card): Draft => ({
 /**
  * The person behind the dialog (seed 001's contact card), as a form: name, e-mail, phone, the
  * workspace's own fields and notes; the channels they wrote through, the active one marked; every
- * dialog of theirs I may see, each opened with a click.
+ * dialog of theirs I may see, each opened with a click, each unpinned after a confirmation.
  */
 export function ContactCard({ store, contactId, dialogId }: { store: Store; contactId: string; dialogId: string }) {
   const card = store.contacts.cards.value.get(contactId);
   const [draft, setDraft] = useState<Draft>({});
   const [refused, setRefused] = useState<ApiError | null>(null);
+  /** The dialog whose unpin waits for a confirmation. */
+  const [unpinning, setUnpinning] = useState<string | null>(null);
   // Asked again each time a dialog of theirs opens: its list of dialogs may have grown.
   useEffect(() => void store.contacts.load(contactId), [contactId, dialogId]);
   // A card (re)loaded, saved or changed by a colleague shows as it is now.
@@ -36,6 +38,10 @@ export function ContactCard({ store, contactId, dialogId }: { store: Store; cont
     e.preventDefault();
     const { name, email, phone, notes, ...rest } = draft;
     setRefused(await store.contacts.save(contactId, { name, email, phone, notes, fields: Object.fromEntries(own.map((k) => [k, rest[k]])) }));
+  };
+  const unpin = async (id: string) => {
+    setUnpinning(null);
+    setRefused(await store.contacts.unpin(contactId, id));
   };
   return (
     <form class="contact-card" data-testid="contact-card" data-contact={card.contact.id} onSubmit={save}>
@@ -63,9 +69,26 @@ export function ContactCard({ store, contactId, dialogId }: { store: Store; cont
       ))}
       <h3>Dialogs</h3>
       {card.dialogs.map((d) => (
-        <button type="button" class="link" key={d.id} data-testid="contact-dialog" data-dialog={d.id} aria-current={d.id === dialogId || undefined} onClick={() => void store.dialog.open(d.id, true)}>
-          <time dateTime={new Date(d.created_at).toISOString()}>{new Date(d.created_at).toLocaleDateString()}</time> · {d.status} · {d.last_message?.text.slice(0, 40)}
-        </button>
+        <p class="contact-dialog" key={d.id}>
+          <button type="button" class="link" data-testid="contact-dialog" data-dialog={d.id} aria-current={d.id === dialogId || undefined} onClick={() => void store.dialog.open(d.id, true)}>
+            <time dateTime={new Date(d.created_at).toISOString()}>{new Date(d.created_at).toLocaleDateString()}</time> · {d.status} · {d.last_message?.text.slice(0, 40)}
+          </button>{" "}
+          {unpinning === d.id ? (
+            <span role="alert" data-testid="contact-unpin-confirm">
+              Unpin this dialog? It keeps its history but leaves this contact.{" "}
+              <button type="button" class="primary" data-testid="contact-unpin-yes" onClick={() => void unpin(d.id)}>
+                Unpin
+              </button>{" "}
+              <button type="button" data-testid="contact-unpin-no" onClick={() => setUnpinning(null)}>
+                Cancel
+              </button>
+            </span>
+          ) : (
+            <button type="button" class="link" data-testid="contact-unpin" title="Unpin the dialog from this contact" onClick={() => setUnpinning(d.id)}>
+              Unpin
+            </button>
+          )}
+        </p>
       ))}
     </form>
   );
