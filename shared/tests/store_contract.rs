@@ -55,6 +55,7 @@ contract_suite!(
     contacts_hold_their_keys_alone,
     concurrent_claims_of_one_email_let_one_contact_have_it,
     a_dialog_is_listed_under_its_contact,
+    a_block_is_kept_on_the_contact_and_its_dialogs,
     report_counters_add_up_per_day_and_operator,
     concurrent_report_additions_are_all_counted,
     presence_marks_swap_on_the_expected_one,

@@ -287,6 +287,9 @@ fn endpoints() -> Vec<Endpoint> {
         http("POST", "/api/dialogs/delete", Some(r#"{"dialog_ids": ["{doomed}"]}"#), Admin { ok: 200, other_admin: Unchanged(200) }),
         http("GET", "/api/contacts/{contact}", None, Contact(200)),
         http("PUT", "/api/contacts/{contact}", Some(r#"{"notes": "Noted by {who}"}"#), Contact(200)),
+        // Blocked, then unblocked: Vera's contact ends as it began.
+        http("POST", "/api/contacts/{contact}/block", None, Contact(200)),
+        http("DELETE", "/api/contacts/{contact}/block", None, Contact(200)),
         http("GET", "/api/contact-fields", None, Operator(200)),
         http("PUT", "/api/contact-fields", Some(r#"{"fields": [{"key": "plan", "label": "Plan of {who}"}]}"#), Admin { ok: 200, other_admin: Allowed(200) }),
         http("GET", "/api/channels", None, Operator(200)),

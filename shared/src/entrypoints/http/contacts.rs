@@ -6,13 +6,14 @@ use super::extract::{AsOperator, Body, PathOf};
 use crate::app::{App, AppError, ContactEdit, ContactFields};
 use crate::ids::{ContactId, SiteKey};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::sync::Arc;
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/api/contacts/{id}", get(card).put(edit))
+        .route("/api/contacts/{id}/block", post(block).delete(unblock))
         .route("/api/contact-fields", get(fields).put(set_fields))
         .route("/api/channels", get(channels))
         .route(
@@ -36,6 +37,22 @@ async fn edit(
     Body(edit): Body<ContactEdit>,
 ) -> Result<Response, AppError> {
     Ok(Json(app.contacts.edit(&op, &id, edit).await?).into_response())
+}
+
+async fn block(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    PathOf(id): PathOf<ContactId>,
+) -> Result<Response, AppError> {
+    Ok(Json(app.contacts.block(&op, &id, true).await?).into_response())
+}
+
+async fn unblock(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    PathOf(id): PathOf<ContactId>,
+) -> Result<Response, AppError> {
+    Ok(Json(app.contacts.block(&op, &id, false).await?).into_response())
 }
 
 async fn fields(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {

@@ -15,7 +15,7 @@ export class ContactsStore {
   readonly channels = signal<ReadonlyMap<string, string>>(new Map());
 
   constructor(
-    private readonly api: Pick<Api, "contactCard" | "editContact" | "channels">,
+    private readonly api: Pick<Api, "contactCard" | "editContact" | "blockContact" | "channels">,
     private readonly sidebar: Pick<SidebarStore, "rows">,
   ) {}
 
@@ -36,6 +36,18 @@ export class ContactsStore {
   async save(id: string, edit: ContactEdit): Promise<ApiError | null> {
     try {
       const card = await this.api.editContact(id, edit);
+      this.set(id, card);
+      this.updated(card.contact);
+      return null;
+    } catch (e) {
+      return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));
+    }
+  }
+
+  /** Blocks the contact or lifts the block; answers the refusal, or nothing when it was stored. */
+  async block(id: string, blocked: boolean): Promise<ApiError | null> {
+    try {
+      const card = await this.api.blockContact(id, blocked);
       this.set(id, card);
       this.updated(card.contact);
       return null;
