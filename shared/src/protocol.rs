@@ -370,6 +370,10 @@ pub struct DialogView {
     #[ts(optional, type = "number")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unread: Option<u64>,
+    /// The contact is blocked: the composer shows a warning instead (`contact_blocked`).
+    #[ts(as = "Option<bool>", optional)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blocked: bool,
 }
 
 impl From<&Dialog> for DialogView {
@@ -394,6 +398,7 @@ impl From<&Dialog> for DialogView {
             queued_since: d.queued_since,
             held_since: d.held_since,
             unread: None,
+            blocked: d.blocked,
         }
     }
 }
@@ -563,6 +568,11 @@ pub struct ContactView {
     /// E-mails and phones a visitor of this contact gave that another contact holds: never
     /// attached, kept so that a merge can be offered.
     pub claims: Vec<crate::domain::Claim>,
+    /// Who blocked the contact and when (`POST /api/contacts/{id}/block`): no message goes to
+    /// or from them; absent when they are not blocked.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<crate::domain::ContactBlock>,
     #[ts(type = "number")]
     pub created_at: Millis,
     #[ts(type = "number")]
@@ -581,6 +591,7 @@ impl From<&crate::domain::Contact> for ContactView {
             fields: c.fields.clone(),
             verified: c.users.clone(),
             claims: c.claims.clone(),
+            blocked: c.blocked.clone(),
             created_at: c.created_at,
             version: c.version,
         }

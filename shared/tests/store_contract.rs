@@ -58,6 +58,7 @@ contract_suite!(
     a_dialog_is_listed_under_its_contact,
     an_unpinned_dialog_leaves_its_contact_for_a_fresh_one,
     an_unpin_racing_a_message_ends_consistent,
+    a_block_is_kept_on_the_contact_and_its_dialogs,
     report_counters_add_up_per_day_and_operator,
     concurrent_report_additions_are_all_counted,
     presence_marks_swap_on_the_expected_one,

@@ -290,6 +290,9 @@ fn endpoints() -> Vec<Endpoint> {
         // Vera's dialog leaves her card for one of its own at the first allowed call; later ones
         // find it unpinned and change nothing.
         http("DELETE", "/api/contacts/{contact}/dialogs/{dialog}", None, Contact(200)),
+        // Blocked, then unblocked: Vera's contact ends as it began.
+        http("POST", "/api/contacts/{contact}/block", None, Contact(200)),
+        http("DELETE", "/api/contacts/{contact}/block", None, Contact(200)),
         http("GET", "/api/contact-fields", None, Operator(200)),
         http("PUT", "/api/contact-fields", Some(r#"{"fields": [{"key": "plan", "label": "Plan of {who}"}]}"#), Admin { ok: 200, other_admin: Allowed(200) }),
         http("GET", "/api/channels", None, Operator(200)),

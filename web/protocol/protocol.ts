@@ -193,6 +193,11 @@ export type ClientMessageId = string;
 export type CloseOp = { "op": "close", dialog_id: DialogId, } | { "op": "reopen", dialog_id: DialogId, };
 
 /**
+ * A block on a contact: the operator who set it, and when.
+ */
+export type ContactBlock = { by: OperatorId, at: number, };
+
+/**
  * `GET /api/contacts/{id}`: the contact, the dialogs of theirs the caller may see (newest
  * first) and the channels those came through, the one of the latest activity marked active.
  */
@@ -250,7 +255,12 @@ verified: Array<SiteUser>,
  * E-mails and phones a visitor of this contact gave that another contact holds: never
  * attached, kept so that a merge can be offered.
  */
-claims: Array<Claim>, created_at: number, version: number, };
+claims: Array<Claim>, 
+/**
+ * Who blocked the contact and when (`POST /api/contacts/{id}/block`): no message goes to
+ * or from them; absent when they are not blocked.
+ */
+blocked?: ContactBlock, created_at: number, version: number, };
 
 export type DayFigures = { day: string, 
 /**
@@ -384,12 +394,16 @@ held_since?: number,
 /**
  * The caller's unread count, in lists fetched over HTTP.
  */
-unread?: number, };
+unread?: number, 
+/**
+ * The contact is blocked: the composer shows a warning instead (`contact_blocked`).
+ */
+blocked?: boolean, };
 
 /**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "too_many_dialogs" | "contact_not_found" | "contact_key_taken" | "identity_refused" | "choose_workspace" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "too_many_dialogs" | "contact_not_found" | "contact_key_taken" | "identity_refused" | "contact_blocked" | "choose_workspace" | "internal";
 
 /**
  * A field an admin defines for every contact of the workspace.
@@ -505,7 +519,12 @@ export type HistoryPage = { messages: Array<MessageView>, next_before?: number, 
 /**
  * The dialog's newest `seq`, to catch up from after a reconnect.
  */
-latest_seq: number, };
+latest_seq: number, 
+/**
+ * The dialog's contact is blocked: no message goes either way (`contact_blocked`); the
+ * widget says so instead of its composer.
+ */
+blocked?: boolean, };
 
 /**
  * `GET` and `POST /api/sites/{key}/identity-secret`: the key the site's backend signs user ids

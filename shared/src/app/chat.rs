@@ -135,8 +135,12 @@ impl Dialogs {
     ) -> AppResult<Sent> {
         let mut visitor = visitor.clone();
         if visitor.dialog.is_none() {
-            // The first dialog belongs to the visitor's contact, made now if they have none.
+            // The first dialog belongs to the visitor's contact, made now if they have none; a
+            // blocked contact starts none (one read of the contact, on the first message only).
             visitor = self.contacts.visitor_with_contact(&visitor).await?;
+            if self.contacts.blocked(&visitor).await? {
+                return Err(DomainError::ContactBlocked.into());
+            }
         }
         for attempt in 0..MAX_ATTEMPTS {
             let now = self.clock.now();

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{AppError, AppResult, Delivery, MAX_ATTEMPTS, Stores, backoff, dialog_view};
 use crate::domain::{
-    Contact, ContactKey, Dialog, DomainError, Email, FieldDefinition, MAX_NOTES_CHARS,
-    MIN_PHONE_DIGITS, Operator, Phone, ReadMarker, Right, Site, SiteUser, Visitor,
+    Contact, ContactBlock, ContactKey, Dialog, DomainError, Email, FieldDefinition,
+    MAX_NOTES_CHARS, MIN_PHONE_DIGITS, Operator, Phone, ReadMarker, Right, Site, SiteUser, Visitor,
     check_field_definitions, check_field_values, identity_verified, valid_user_id,
 };
 use crate::ids::{ContactId, DialogId, SiteKey, WorkspaceId};
@@ -626,6 +626,102 @@ impl Contacts {
         Ok(ContactFields { fields })
     }
 
+    /// Whether the visitor's contact is blocked: one read of the contact (none for a visitor
+    /// with no contact yet). Dialogs carry the flag themselves (`Dialog::blocked`); this is for a
+    /// visitor who has none yet.
+    pub(crate) async fn blocked(&self, visitor: &Visitor) -> AppResult<bool> {
+        let Some(id) = &visitor.contact else {
+            return Ok(false);
+        };
+        Ok(self
+            .contacts
+            .get_contact(&visitor.workspace, id)
+            .await?
+            .is_some_and(|c| c.blocked.is_some()))
+    }
+
+    /// Blocks the contact (`blocked`) or lifts the block. Any operator who may read the contact
+    /// may (as for an edit); who blocked and when is kept on the contact. Every dialog of the
+    /// contact, seen by the caller or not, takes the flag (`Dialog::blocked`), so that the
+    /// message path refuses at no extra read; operators who may see one hear `contact.updated`
+    /// (consoles copy its `blocked` onto the contact's dialogs). Blocking a blocked contact (or unblocking one that is not) changes
+    /// nothing.
+    pub async fn block(
+        &self,
+        op: &Operator,
+        id: &ContactId,
+        blocked: bool,
+    ) -> AppResult<ContactCard> {
+        for attempt in 0..MAX_ATTEMPTS {
+            let (previous, seen) = self.readable(op, id).await?;
+            if previous.blocked.is_some() == blocked {
+                // Dialogs flagged by an earlier attempt that failed midway catch up.
+                let all = self.flag_dialogs(&previous).await?;
+                let seen = keep_seen(all, &seen);
+                return self.card_of(op, previous, seen).await;
+            }
+            let mut contact = previous.clone();
+            contact.blocked = blocked.then(|| ContactBlock {
+                by: op.id.clone(),
+                at: self.clock.now(),
+            });
+            contact.version += 1;
+            match self.contacts.put_contact(&contact, Some(&previous)).await {
+                Ok(()) => {
+                    let all = self.flag_dialogs(&contact).await?;
+                    self.tell(&contact, &all).await?;
+                    let seen = keep_seen(all, &seen);
+                    return self.card_of(op, contact, seen).await;
+                }
+                Err(StoreError::Conflict) => backoff(attempt).await,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(DomainError::Conflict.into())
+    }
+
+    /// Every dialog of the contact takes its blocked flag; each is written on its version (only
+    /// those whose flag differs). Returns them all, as stored now.
+    async fn flag_dialogs(&self, contact: &Contact) -> AppResult<Vec<Dialog>> {
+        let blocked = contact.blocked.is_some();
+        let ids = self
+            .contacts
+            .contact_dialogs(&contact.workspace, &contact.id)
+            .await?;
+        let dialogs = self.dialogs.get_dialogs(&contact.workspace, &ids).await?;
+        let mut flagged = Vec::with_capacity(dialogs.len());
+        for mut dialog in dialogs {
+            for attempt in 0..MAX_ATTEMPTS {
+                if dialog.blocked == blocked {
+                    break;
+                }
+                let mut next = dialog.clone();
+                next.blocked = blocked;
+                next.version += 1;
+                match self.dialogs.commit(&next, &[], &Default::default()).await {
+                    Ok(()) => {
+                        dialog = next;
+                        break;
+                    }
+                    Err(StoreError::Conflict) => {
+                        backoff(attempt).await;
+                        dialog = self
+                            .dialogs
+                            .get_dialog(&dialog.workspace, &dialog.id)
+                            .await?
+                            .ok_or(DomainError::DialogNotFound)?;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            if dialog.blocked != blocked {
+                return Err(DomainError::Conflict.into());
+            }
+            flagged.push(dialog);
+        }
+        Ok(flagged)
+    }
+
     /// For tests and the merge to come: the contact of a key.
     pub async fn contact_by_key(
         &self,
@@ -634,6 +730,16 @@ impl Contacts {
     ) -> AppResult<Option<ContactId>> {
         Ok(self.contacts.contact_by_key(workspace, key).await?)
     }
+}
+
+/// The dialogs of `all` that are among `seen` (as `all` has them), newest first.
+fn keep_seen(all: Vec<Dialog>, seen: &[Dialog]) -> Vec<Dialog> {
+    let mut kept: Vec<Dialog> = all
+        .into_iter()
+        .filter(|d| seen.iter().any(|s| s.id == d.id))
+        .collect();
+    kept.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+    kept
 }
 
 /// The channels of the dialogs (for now, the web widget of each site), in the order they were

@@ -38,6 +38,11 @@ pub struct HistoryPage {
     /// The dialog's newest `seq`, to catch up from after a reconnect.
     #[ts(type = "number")]
     pub latest_seq: u64,
+    /// The dialog's contact is blocked: no message goes either way (`contact_blocked`); the
+    /// widget says so instead of its composer.
+    #[ts(as = "Option<bool>", optional)]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub blocked: bool,
 }
 
 /// Which way a history request reads.
@@ -435,11 +440,14 @@ impl Dialogs {
         limit: usize,
     ) -> AppResult<HistoryPage> {
         let Some(id) = &visitor.dialog else {
+            // A visitor with no dialog yet may belong to a blocked contact (a verified user on a
+            // new device): one read of the contact says so.
             return Ok(HistoryPage {
                 messages: Vec::new(),
                 next_before: None,
                 next_after: None,
                 latest_seq: 0,
+                blocked: self.contacts.blocked(visitor).await?,
             });
         };
         let dialog = self
@@ -517,6 +525,7 @@ impl Dialogs {
             next_before,
             next_after,
             latest_seq: dialog.seq,
+            blocked: dialog.blocked,
         })
     }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{DomainError, Millis};
-use crate::ids::{ContactId, SiteKey, WorkspaceId};
+use crate::ids::{ContactId, OperatorId, SiteKey, WorkspaceId};
 
 /// An email address, as its owner wrote it, known to look like one. Stored addresses read back as
 /// they are (`serde(transparent)`): they were checked when written, by the rule of their time.
@@ -138,6 +138,10 @@ pub struct Contact {
     /// attached) so that a merge can be suggested.
     #[serde(default)]
     pub claims: Vec<Claim>,
+    /// Who blocked the contact and when: no message goes to or from them while this is set
+    /// (`Dialog::blocked` carries it onto each of their dialogs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<ContactBlock>,
     pub created_at: Millis,
     /// Bumped by every write; a write that expects another version lost a race.
     pub version: u64,
@@ -161,6 +165,15 @@ pub struct Claim {
     pub value: String,
     /// The contact that holds the key.
     pub owner: ContactId,
+}
+
+/// A block on a contact: the operator who set it, and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export_to = "protocol.ts")]
+pub struct ContactBlock {
+    pub by: OperatorId,
+    #[ts(type = "number")]
+    pub at: Millis,
 }
 
 /// What identifies a contact within a workspace.
@@ -207,6 +220,7 @@ impl Contact {
             fields: BTreeMap::new(),
             users: Vec::new(),
             claims: Vec::new(),
+            blocked: None,
             created_at: now,
             version: 0,
         }

@@ -141,6 +141,10 @@ pub struct Dialog {
     /// clears this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_at: Option<Millis>,
+    /// The contact is blocked (`Contact::blocked`, copied here when it is set or lifted): no
+    /// message goes to or from the visitor, at no extra read per message.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub blocked: bool,
     /// Bumped by every write; a write that expects another version loses the race.
     pub version: u64,
 }
@@ -174,6 +178,7 @@ impl Dialog {
             opened_at: None,
             first_reply_at: None,
             delete_at: None,
+            blocked: false,
             version: 0,
         }
     }
@@ -236,6 +241,9 @@ impl Dialog {
         if visitor.id != self.visitor {
             return Err(DomainError::Forbidden("this is another visitor's dialog"));
         }
+        if self.blocked {
+            return Err(DomainError::ContactBlocked);
+        }
         let content = content.into();
         content.validate()?;
         self.check_reply_to(reply_to)?;
@@ -265,6 +273,9 @@ impl Dialog {
         now: Millis,
     ) -> Result<Vec<Message>, DomainError> {
         self.check_access(op)?;
+        if self.blocked {
+            return Err(DomainError::ContactBlocked);
+        }
         let content = content.into();
         content.validate()?;
         self.check_reply_to(reply_to)?;
@@ -768,6 +779,32 @@ mod tests {
             "joining twice adds nothing"
         );
         assert_eq!(d.participants.len(), 2);
+    }
+
+    #[test]
+    fn a_blocked_dialog_takes_no_message_either_way_but_whispers() {
+        let v = visitor();
+        let anna = operator("Anna", Role::Operator);
+        let mut d = Dialog::start(&v, 1);
+        d.visitor_message(&v, cid("c1"), "hi", None, 2).unwrap();
+        d.join(&anna, 3).unwrap();
+        d.blocked = true;
+        let before = d.clone();
+        assert_eq!(
+            d.visitor_message(&v, cid("c2"), "hello?", None, 4),
+            Err(DomainError::ContactBlocked)
+        );
+        assert_eq!(
+            d.operator_message(&anna, cid("c3"), "hello", None, 4),
+            Err(DomainError::ContactBlocked)
+        );
+        assert_eq!(d, before, "a refused message changes nothing");
+        d.whisper(&anna, cid("c4"), "blocked them".into(), None, 5)
+            .unwrap();
+        d.blocked = false;
+        d.visitor_message(&v, cid("c2"), "hello?", None, 6).unwrap();
+        d.operator_message(&anna, cid("c3"), "hello", None, 7)
+            .unwrap();
     }
 
     #[test]

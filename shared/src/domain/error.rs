@@ -64,6 +64,11 @@ pub enum DomainError {
     /// A visitor session's site user id is not vouched for by the site (`identity_hash`).
     #[error("{0}")]
     IdentityRefused(String),
+    /// The dialog's contact is blocked: no message goes to or from them.
+    #[error(
+        "this contact is blocked: no messages go to or from them until an operator unblocks them"
+    )]
+    ContactBlocked,
 }
 
 /// `12.3 MB`, `512 KB` or `900 B`, as the limits are spoken of (the clients say it the same way).
@@ -166,6 +171,9 @@ pub enum ErrorCode {
     /// HMAC-SHA256 of the user id under the site's identity secret, or the site has none); nothing
     /// was stored.
     IdentityRefused,
+    /// A message to or from a blocked contact (`POST /api/contacts/{id}/block`): nothing was
+    /// stored; it goes once an operator unblocks them.
+    ContactBlocked,
     /// `POST /api/login`: the email and password are an operator's in several workspaces; the
     /// answer lists them, and the login is sent again naming one.
     ChooseWorkspace,
@@ -184,7 +192,11 @@ impl ErrorCode {
             | Self::OperatorNotFound
             | Self::GroupNotFound
             | Self::ContactNotFound => 404,
-            Self::Conflict | Self::LastAdmin | Self::ChooseWorkspace | Self::ContactKeyTaken => 409,
+            Self::Conflict
+            | Self::LastAdmin
+            | Self::ChooseWorkspace
+            | Self::ContactKeyTaken
+            | Self::ContactBlocked => 409,
             Self::AttachmentTooLarge => 413,
             Self::RateLimited => 429,
             Self::Internal => 500,
@@ -242,6 +254,7 @@ impl DomainError {
             Self::ContactNotFound => ErrorCode::ContactNotFound,
             Self::ContactKeyTaken(_) => ErrorCode::ContactKeyTaken,
             Self::IdentityRefused(_) => ErrorCode::IdentityRefused,
+            Self::ContactBlocked => ErrorCode::ContactBlocked,
         }
     }
 }

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use parlor_core::domain::{
-    Contact, ContactKey, Dialog, DialogStatus, Email, Phone, SiteUser, Visitor,
+    Contact, ContactBlock, ContactKey, Dialog, DialogStatus, Email, Phone, SiteUser, Visitor,
 };
-use parlor_core::ids::{ContactId, SiteKey, WorkspaceId};
+use parlor_core::ids::{ContactId, OperatorId, SiteKey, WorkspaceId};
 use parlor_core::ports::{Store, StoreError};
 
 use super::{T0, first_message, new_visitor, next_message};
@@ -161,6 +161,65 @@ pub async fn concurrent_claims_of_one_email_let_one_contact_have_it(store: Arc<d
         let stored = store.get_contact(&ws, &c.id).await.unwrap();
         assert_eq!(stored.is_some(), c.id == won[0].id, "losers store nothing");
     }
+}
+
+/// A block is kept on the contact (who and when) and its flag on each dialog, written on their
+/// versions like any other change, and lifted the same way.
+pub async fn a_block_is_kept_on_the_contact_and_its_dialogs(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let vera = contact(&ws, None);
+    store.put_contact(&vera, None).await.unwrap();
+    let mut blocked = vera.clone();
+    blocked.blocked = Some(ContactBlock {
+        by: OperatorId::generate(),
+        at: T0 + 1,
+    });
+    blocked.version += 1;
+    store.put_contact(&blocked, Some(&vera)).await.unwrap();
+    assert_eq!(
+        store.get_contact(&ws, &vera.id).await.unwrap(),
+        Some(blocked.clone())
+    );
+    let mut v = new_visitor(&store, &ws).await;
+    v.contact = Some(vera.id.clone());
+    store.put_visitor(&v).await.unwrap();
+    let (dialog, messages) = first_message(&v, "hi", T0);
+    store
+        .commit(&dialog, &messages, &Default::default())
+        .await
+        .unwrap();
+    let mut flagged = dialog.clone();
+    flagged.blocked = true;
+    flagged.version += 1;
+    store
+        .commit(&flagged, &[], &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_dialog(&ws, &dialog.id).await.unwrap(),
+        Some(flagged.clone())
+    );
+    assert_eq!(
+        store
+            .get_dialogs(&ws, std::slice::from_ref(&dialog.id))
+            .await
+            .unwrap(),
+        vec![flagged.clone()]
+    );
+    // Lifted: stored without it again.
+    let mut lifted = blocked.clone();
+    lifted.blocked = None;
+    lifted.version += 1;
+    store.put_contact(&lifted, Some(&blocked)).await.unwrap();
+    assert_eq!(
+        store.get_contact(&ws, &vera.id).await.unwrap(),
+        Some(lifted)
+    );
+    let mut open = flagged.clone();
+    open.blocked = false;
+    open.version += 1;
+    store.commit(&open, &[], &Default::default()).await.unwrap();
+    assert_eq!(store.get_dialog(&ws, &dialog.id).await.unwrap(), Some(open));
 }
 
 pub async fn a_dialog_is_listed_under_its_contact(store: Arc<dyn Store>) {

@@ -246,6 +246,11 @@ export class Api {
     return this.call("DELETE", `/contacts/${encodeURIComponent(contactId)}/dialogs/${encodeURIComponent(dialogId)}`);
   }
 
+  /** Blocks a contact (no messages either way), or lifts the block; answers the card as stored. */
+  blockContact(contactId: string, blocked: boolean): Promise<ContactCard> {
+    return this.call(blocked ? "POST" : "DELETE", `/contacts/${encodeURIComponent(contactId)}/block`);
+  }
+
   /** The workspace's channels (a site's widget each), for the sidebar's channel names. */
   channels(): Promise<ChannelList> {
     return this.call("GET", "/channels");

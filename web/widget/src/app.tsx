@@ -402,6 +402,11 @@ function App({ api, view, init }: Boot) {
           {chat.queue.estimated_wait_secs !== undefined && ` ${t.queueWait.replace("{m}", String(Math.max(1, Math.round(chat.queue.estimated_wait_secs / 60))))}`}
         </p>
       )}
+      {chat.blocked && (
+        <p class="hold" role="alert" data-testid="blocked">
+          {t.blocked}
+        </p>
+      )}
       {chat.held && (
         <p class="hold" role="status" data-testid="on-hold">
           {t.onHold}

@@ -303,6 +303,30 @@ describe("the widget's chat state", () => {
     await chat.outbox.flush();
     expect(chat.pending[0].failed).toEqual({ code: "attachment_invalid", reason: "the upload has expired; send the file again" });
   });
+
+  it("knows the visitor may not write while blocked: from the history, or a refusal; a message stored since clears it", async () => {
+    const server = fakeServer();
+    let blocked = true;
+    const chat = new Chat({
+      site: "site_1",
+      storage: memoryStore(),
+      request: (a) => (blocked && a.action === "message" && a.op === "send" ? Promise.reject(new RequestError("contact_blocked", "this contact is blocked")) : server.request(a)),
+      history: async (c) => ({ ...(await server.history(c)), ...(blocked ? { blocked: true } : {}) }),
+      onChange: () => {},
+    });
+    expect(chat.blocked).toBe(false);
+    await chat.online();
+    expect(chat.blocked).toBe(true);
+    chat.send("Let me in");
+    await chat.outbox.flush();
+    expect(chat.pending[0].failed?.code).toBe("contact_blocked");
+    expect(server.messages).toHaveLength(0);
+    blocked = false;
+    chat.outbox.retry(chat.pending[0].client_id);
+    await chat.outbox.flush();
+    expect(server.messages.map((m) => m.text)).toEqual(["Let me in"]);
+    expect(chat.blocked).toBe(false);
+  });
 });
 
 describe("the excerpt a reply shows of the message it quotes", () => {

@@ -47,6 +47,8 @@ export class Chat {
   private loadingOlder = false;
   /** The place in the queue while the dialog waits there for an operator; null when it does not. */
   queue: QueuePlace | null = null;
+  /** The history said the visitor's contact is blocked; a message stored since says otherwise. */
+  private blockedAtLoad = false;
   /** The operator typing now: their name, or "" when names are hidden; null when nobody is. */
   typing: string | null = null;
   readonly outbox: Outbox;
@@ -67,6 +69,7 @@ export class Chat {
         }),
       onStored: (_item, message) => {
         if (!message) return;
+        this.blockedAtLoad = false;
         const reopened = this.closed ? latestSeq(this.messages) : -1;
         this.merge([message]);
         // My message reopened the dialog: its ack holds my message, not the reopening before it.
@@ -121,6 +124,14 @@ export class Chat {
   }
 
   /**
+   * Whether the visitor may not write here (an operator blocked their contact): the history said so,
+   * or a message was refused with `contact_blocked`; a message stored since (unblocked) clears it.
+   */
+  get blocked(): boolean {
+    return this.blockedAtLoad || this.outbox.list.some((i) => i.failed?.code === "contact_blocked");
+  }
+
+  /**
    * Whether the dialog is on hold, as its timeline says: a hold not ended since by a resume (an
    * operator's message into a held dialog comes after its resume) or a close.
    */
@@ -146,6 +157,7 @@ export class Chat {
         // Read further than the dialog goes: the one read was deleted, this is a new one (or none).
         if (page.latest_seq < this.readUpTo) this.forgetDialog();
         this.olderFrom = page.next_before ?? 0;
+        this.blockedAtLoad = !!page.blocked;
         this.loaded = true;
         this.merge(page.messages);
         this.o.onChange();

@@ -51,6 +51,7 @@ const en = {
   file: "File",
   remove: "Remove",
   onHold: "Your chat is on hold: the operator will be back with you shortly.",
+  blocked: "You cannot write here: this chat no longer takes your messages.",
   queue: "All operators are busy. You are number {n} in the queue.",
   queueWait: "Estimated wait: about {m} min.",
 };
@@ -108,6 +109,7 @@ const ru: Words = {
   file: "Файл",
   remove: "Убрать",
   onHold: "Ваш чат на удержании: оператор скоро вернётся к вам.",
+  blocked: "Вы не можете писать сюда: этот чат больше не принимает ваши сообщения.",
   queue: "Все операторы заняты. Вы {n}-й в очереди.",
   queueWait: "Примерное ожидание: около {m} мин.",
 };

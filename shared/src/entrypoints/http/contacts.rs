@@ -6,7 +6,7 @@ use super::extract::{AsOperator, Body, PathOf};
 use crate::app::{App, AppError, ContactEdit, ContactFields};
 use crate::ids::{ContactId, DialogId, SiteKey};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use std::sync::Arc;
 
@@ -14,6 +14,7 @@ pub fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/api/contacts/{id}", get(card).put(edit))
         .route("/api/contacts/{id}/dialogs/{dialog}", delete(unpin))
+        .route("/api/contacts/{id}/block", post(block).delete(unblock))
         .route("/api/contact-fields", get(fields).put(set_fields))
         .route("/api/channels", get(channels))
         .route(
@@ -46,6 +47,22 @@ async fn unpin(
     PathOf((id, dialog)): PathOf<(ContactId, DialogId)>,
 ) -> Result<Response, AppError> {
     Ok(Json(app.contacts.unpin(&op, &id, &dialog).await?).into_response())
+}
+
+async fn block(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    PathOf(id): PathOf<ContactId>,
+) -> Result<Response, AppError> {
+    Ok(Json(app.contacts.block(&op, &id, true).await?).into_response())
+}
+
+async fn unblock(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    PathOf(id): PathOf<ContactId>,
+) -> Result<Response, AppError> {
+    Ok(Json(app.contacts.block(&op, &id, false).await?).into_response())
 }
 
 async fn fields(app: Shared, AsOperator(op): AsOperator) -> Result<Response, AppError> {

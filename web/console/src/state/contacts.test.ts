@@ -20,6 +20,19 @@ describe("contacts in the console", () => {
     expect(renameContact(renamed, { id: "ct_1", name: "Vera Petrova" })).toBe(renamed);
   });
 
+  it("blocks and unblocks the rows of the contact's dialogs", () => {
+    const rows: Rows = new Map([
+      ["d1", { dialog: dialog("d1", "ct_1"), unread: 0, ringing: false }],
+      ["d2", { dialog: dialog("d2", "ct_2"), unread: 0, ringing: false }],
+    ]);
+    const blocked = renameContact(rows, { id: "ct_1", name: "Vera", blocked: { by: "op_1", at: 5 } });
+    expect(blocked.get("d1")!.dialog.blocked).toBe(true);
+    expect(blocked.get("d2")!.dialog.blocked).toBeUndefined();
+    const unblocked = renameContact(blocked, { id: "ct_1", name: "Vera" });
+    expect(unblocked.get("d1")!.dialog.blocked).toBe(false);
+    expect(renameContact(unblocked, { id: "ct_1", name: "Vera" })).toBe(unblocked);
+  });
+
   it("points a refusal at its field", () => {
     expect(fieldOf("invalid_email")).toBe("email");
     expect(fieldOf("invalid_phone")).toBe("phone");

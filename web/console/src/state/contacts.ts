@@ -1,15 +1,16 @@
-// Contacts in the console: the sidebar's rows follow a contact's new name, and an edit's refusal
-// points at the field it is about.
+// Contacts in the console: the sidebar's rows follow a contact's new name and block, and an edit's
+// refusal points at the field it is about.
 
 import type { ContactView } from "../../../protocol/protocol";
 import type { Rows } from "./sidebar";
 
-/** Every row of the contact's dialogs, named as the contact is now. */
-export function renameContact(rows: Rows, contact: Pick<ContactView, "id" | "name">): Rows {
+/** Every row of the contact's dialogs, named and blocked as the contact is now. */
+export function renameContact(rows: Rows, contact: Pick<ContactView, "id" | "name" | "blocked">): Rows {
   let next: Map<string, Rows extends ReadonlyMap<string, infer R> ? R : never> | null = null;
+  const blocked = !!contact.blocked;
   for (const [id, row] of rows) {
-    if (row.dialog.contact_id === contact.id && row.dialog.visitor_name !== contact.name) {
-      (next ??= new Map(rows)).set(id, { ...row, dialog: { ...row.dialog, visitor_name: contact.name } });
+    if (row.dialog.contact_id === contact.id && (row.dialog.visitor_name !== contact.name || !!row.dialog.blocked !== blocked)) {
+      (next ??= new Map(rows)).set(id, { ...row, dialog: { ...row.dialog, visitor_name: contact.name, blocked } });
     }
   }
   return next ?? rows;

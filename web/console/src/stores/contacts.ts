@@ -16,7 +16,7 @@ export class ContactsStore {
   readonly channels = signal<ReadonlyMap<string, string>>(new Map());
 
   constructor(
-    private readonly api: Pick<Api, "contactCard" | "editContact" | "unpinDialog" | "channels">,
+    private readonly api: Pick<Api, "contactCard" | "editContact" | "unpinDialog" | "blockContact" | "channels">,
     private readonly sidebar: Pick<SidebarStore, "rows" | "upsert">,
   ) {}
 
@@ -51,6 +51,18 @@ export class ContactsStore {
       const { dialog } = await this.api.unpinDialog(id, dialogId);
       this.sidebar.upsert(dialog);
       this.moved(dialog);
+      return null;
+    } catch (e) {
+      return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));
+    }
+  }
+
+  /** Blocks the contact or lifts the block; answers the refusal, or nothing when it was stored. */
+  async block(id: string, blocked: boolean): Promise<ApiError | null> {
+    try {
+      const card = await this.api.blockContact(id, blocked);
+      this.set(id, card);
+      this.updated(card.contact);
       return null;
     } catch (e) {
       return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));

@@ -59,7 +59,15 @@ export function ContactCard({ store, contactId, dialogId }: { store: Store; cont
       )}
       <button type="submit" class="primary" data-testid="contact-save">
         Save
+      </button>{" "}
+      <button type="button" data-testid="contact-block" onClick={async () => setRefused(await store.contacts.block(contactId, !card.contact.blocked))}>
+        {card.contact.blocked ? "Unblock" : "Block"}
       </button>
+      {card.contact.blocked && (
+        <p class="muted" data-testid="contact-blocked">
+          Blocked {new Date(card.contact.blocked.at).toLocaleString()}: no messages go to or from them.
+        </p>
+      )}
       <h3>Channels</h3>
       {card.channels.map((ch) => (
         <p key={ch.site} data-testid="contact-channel" data-active={ch.active}>

@@ -213,16 +213,20 @@ export function DialogPane({ store }: { store: Store }) {
           <div class="typing" aria-live="polite" data-testid="typing">
             {typing ? `${d.visitor_name} is typing…` : ""}
           </div>
-          <Composer
-            store={store}
-            dialogId={id}
-            replyTo={replyTo}
-            clearReply={() => setReplyTo(null)}
-            quickFrom={quickFrom}
-            clearQuickFrom={() => setQuickFrom(null)}
-            whisper={whisper}
-            setWhisper={setWhisper}
-          />
+          {d.blocked && d.contact_id ? (
+            <Blocked store={store} contactId={d.contact_id} />
+          ) : (
+            <Composer
+              store={store}
+              dialogId={id}
+              replyTo={replyTo}
+              clearReply={() => setReplyTo(null)}
+              quickFrom={quickFrom}
+              clearQuickFrom={() => setQuickFrom(null)}
+              whisper={whisper}
+              setWhisper={setWhisper}
+            />
+          )}
         </div>
         {panelOpen && <VisitorPanel store={store} dialogId={id} />}
         {filesOpen && (
@@ -233,6 +237,24 @@ export function DialogPane({ store }: { store: Store }) {
         <Lightbox store={store} dialogId={id} items={lightbox.items} at={lightbox.at} onStep={(at) => setLightbox({ ...lightbox, at })} onClose={() => setLightbox(null)} />
       )}
     </main>
+  );
+}
+
+/** In place of the composer while the dialog's contact is blocked: no message goes either way. */
+function Blocked({ store, contactId }: { store: Store; contactId: string }) {
+  const [refused, setRefused] = useState<string | null>(null);
+  return (
+    <div class="composer blocked" role="status" data-testid="blocked-warning">
+      <p>This contact is blocked: no messages go to or from them.</p>
+      <button type="button" data-testid="unblock" onClick={async () => setRefused((await store.contacts.block(contactId, false))?.message ?? null)}>
+        Unblock
+      </button>
+      {refused && (
+        <p class="error" role="alert">
+          {refused}
+        </p>
+      )}
+    </div>
   );
 }
 
