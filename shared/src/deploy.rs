@@ -274,14 +274,11 @@ const CONSOLE_EVENTS: &[Grant] = &[
 
 /// Automatic distribution (`app::distribution`), where a change may give dialogs out or queue
 /// them, reads beyond what a transition does: the operators' loads (a Query of the workspace's
-/// partition), the queue (GSI2) and its dialogs (BatchGetItem, to tell each visitor their place).
+/// partition) and the queue (GSI2); its dialogs are read one by one (GetItem, which every function
+/// holds), to tell each visitor their place.
 /// The assignment's commit moves a load with an UpdateItem in its transaction, which each row
 /// below grants once, in whichever of its sets has it.
-const DISTRIBUTE_READS: &[Grant] = &[
-    table("dynamodb:BatchGetItem"),
-    table("dynamodb:Query"),
-    QUERY_CHARGE_INDEX,
-];
+const DISTRIBUTE_READS: &[Grant] = &[table("dynamodb:Query"), QUERY_CHARGE_INDEX];
 
 /// Adding to the reports' counters (`ports::ReportStore::add_figures`) is one UpdateItem.
 const RECORD_FIGURES: &[Grant] = &[table("dynamodb:UpdateItem")];
@@ -384,11 +381,7 @@ pub const PERMISSIONS: &[Permissions] = &[
         grants: &[
             TRANSITIONS,
             PUSH_TO_BROWSERS,
-            &[
-                table("dynamodb:BatchGetItem"),
-                table("dynamodb:UpdateItem"),
-                QUERY_CHARGE_INDEX,
-            ],
+            &[table("dynamodb:UpdateItem"), QUERY_CHARGE_INDEX],
         ],
         reserved: &[],
     },
@@ -429,8 +422,6 @@ pub const PERMISSIONS: &[Permissions] = &[
                 PUSH,
                 SIGNING_KEY,
             ],
-            // Distribution after a hand-back (its other reads and writes are above).
-            &[table("dynamodb:BatchGetItem")],
             DELETE_FILES,
         ],
         reserved: &[],
