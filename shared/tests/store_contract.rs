@@ -304,10 +304,8 @@ mod dynamo_only {
         );
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn dialog_items_carry_the_workspace_and_real_attributes() {
-        let (store, table) = store_and_table().await;
-        let ws = WorkspaceId::generate();
+    /// A stored visitor's first message, "`text`", committed: the dialog at version 1.
+    async fn first_dialog(store: &DynamoStore, ws: &WorkspaceId, text: &str) -> Dialog {
         let visitor = Visitor {
             id: VisitorId::generate(),
             workspace: ws.clone(),
@@ -327,7 +325,7 @@ mod dynamo_only {
             .visitor_message(
                 &visitor,
                 ClientMessageId::parse("c-1").unwrap(),
-                "hi",
+                text,
                 None,
                 1_700_000_000_000,
             )
@@ -337,6 +335,14 @@ mod dynamo_only {
             .commit(&dialog, &messages, &Default::default())
             .await
             .unwrap();
+        dialog
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn dialog_items_carry_the_workspace_and_real_attributes() {
+        let (store, table) = store_and_table().await;
+        let ws = WorkspaceId::generate();
+        let dialog = first_dialog(&store, &ws, "hi").await;
 
         let partition = format!("WS#{ws}#DLG#{}", dialog.id);
         let item = raw_item(&table, partition.clone(), "DIALOG").await;
@@ -348,7 +354,7 @@ mod dynamo_only {
         assert_eq!(number(&message, "seq"), "1");
         let claim = raw_item(&table, partition, "CID#c-1").await;
         assert_eq!(number(&claim, "seq"), "1");
-        let linked = raw_item(&table, format!("WS#{ws}#VIS#{}", visitor.id), "VISITOR").await;
+        let linked = raw_item(&table, format!("WS#{ws}#VIS#{}", dialog.visitor), "VISITOR").await;
         assert_eq!(string(&linked, "dialog"), dialog.id.to_string());
     }
 
@@ -372,35 +378,7 @@ mod dynamo_only {
         use parlor_core::ports::SearchIndex;
         let (store, table) = store_and_table().await;
         let ws = WorkspaceId::generate();
-        let visitor = Visitor {
-            id: VisitorId::generate(),
-            workspace: ws.clone(),
-            site: SiteKey::generate(),
-            name: None,
-            email: None,
-            phone: None,
-            dialog: None,
-            source: VisitorSource::default(),
-            created_at: 1,
-            current_page: None,
-            contact: None,
-        };
-        store.put_visitor(&visitor).await.unwrap();
-        let mut dialog = Dialog::start(&visitor, 1_700_000_000_000);
-        let messages = dialog
-            .visitor_message(
-                &visitor,
-                ClientMessageId::parse("c-1").unwrap(),
-                "refund please",
-                None,
-                1_700_000_000_000,
-            )
-            .unwrap();
-        dialog.version = 1;
-        store
-            .commit(&dialog, &messages, &Default::default())
-            .await
-            .unwrap();
+        let dialog = first_dialog(&store, &ws, "refund please").await;
         let entry = IndexEntry {
             term: "refund".into(),
             dialog: dialog.id.clone(),
@@ -421,7 +399,7 @@ mod dynamo_only {
                 .await
                 .is_empty()
         );
-        let unlinked = raw_item(&table, format!("WS#{ws}#VIS#{}", visitor.id), "VISITOR").await;
+        let unlinked = raw_item(&table, format!("WS#{ws}#VIS#{}", dialog.visitor), "VISITOR").await;
         assert!(!unlinked.contains_key("dialog"));
     }
 

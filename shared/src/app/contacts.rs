@@ -462,16 +462,32 @@ impl Contacts {
         dialogs: Vec<Dialog>,
     ) -> AppResult<Vec<Dialog>> {
         let name = contact.display_name();
-        let mut renamed = Vec::with_capacity(dialogs.len());
+        self.copy_onto_dialogs(
+            dialogs,
+            |d| d.visitor_name == name,
+            |d| d.visitor_name = name.clone(),
+        )
+        .await
+    }
+
+    /// Writes onto each dialog what the contact says (`apply`), on the dialog's version, unless it
+    /// already says it (`done`); a lost race reads the dialog again. A copy moves no charge: no
+    /// load changes. Returns them all, as stored now.
+    async fn copy_onto_dialogs(
+        &self,
+        dialogs: Vec<Dialog>,
+        done: impl Fn(&Dialog) -> bool,
+        apply: impl Fn(&mut Dialog),
+    ) -> AppResult<Vec<Dialog>> {
+        let mut written = Vec::with_capacity(dialogs.len());
         for mut dialog in dialogs {
             for attempt in 0..MAX_ATTEMPTS {
-                if dialog.visitor_name == name {
+                if done(&dialog) {
                     break;
                 }
                 let mut next = dialog.clone();
-                next.visitor_name = name.clone();
+                apply(&mut next);
                 next.version += 1;
-                // A rename moves no charge: no load changes.
                 match self.dialogs.commit(&next, &[], &Default::default()).await {
                     Ok(()) => {
                         dialog = next;
@@ -488,9 +504,12 @@ impl Contacts {
                     Err(e) => return Err(e.into()),
                 }
             }
-            renamed.push(dialog);
+            if !done(&dialog) {
+                return Err(DomainError::Conflict.into());
+            }
+            written.push(dialog);
         }
-        Ok(renamed)
+        Ok(written)
     }
 
     /// `contact.updated` to every operator connection that may see one of the contact's dialogs
@@ -689,37 +708,8 @@ impl Contacts {
             .contact_dialogs(&contact.workspace, &contact.id)
             .await?;
         let dialogs = self.dialogs.get_dialogs(&contact.workspace, &ids).await?;
-        let mut flagged = Vec::with_capacity(dialogs.len());
-        for mut dialog in dialogs {
-            for attempt in 0..MAX_ATTEMPTS {
-                if dialog.blocked == blocked {
-                    break;
-                }
-                let mut next = dialog.clone();
-                next.blocked = blocked;
-                next.version += 1;
-                match self.dialogs.commit(&next, &[], &Default::default()).await {
-                    Ok(()) => {
-                        dialog = next;
-                        break;
-                    }
-                    Err(StoreError::Conflict) => {
-                        backoff(attempt).await;
-                        dialog = self
-                            .dialogs
-                            .get_dialog(&dialog.workspace, &dialog.id)
-                            .await?
-                            .ok_or(DomainError::DialogNotFound)?;
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            if dialog.blocked != blocked {
-                return Err(DomainError::Conflict.into());
-            }
-            flagged.push(dialog);
-        }
-        Ok(flagged)
+        self.copy_onto_dialogs(dialogs, |d| d.blocked == blocked, |d| d.blocked = blocked)
+            .await
     }
 
     /// For tests and the merge to come: the contact of a key.
