@@ -33,7 +33,6 @@ pub use contacts::{ContactCard, ContactEdit, ContactFields, Contacts, Identity, 
 pub use deletion::DeletedDialogs;
 pub use delivery::{Delivery, OPENING_MS};
 pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};
-pub use distribution::QUEUE_TOLD;
 pub use groups::{GroupChange, Groups, Membership};
 pub use handling::Handling;
 pub use limits::{Limiter, address_key};

@@ -215,13 +215,11 @@ impl Presences {
         self.directory
             .set_operator_status(&op.workspace, &op.id, status)
             .await?;
-        let all = self
-            .connections
-            .connections_of_operator(&op.workspace, &op.id)
-            .await?;
+        // One read of the workspace's consoles: the operator's presence, and whom to tell.
+        let all = self.connections.operator_connections(&op.workspace).await?;
         let presence = crate::domain::presence_among(status, &op.id, &all, self.clock.now());
-        self.tell(&op.workspace, &op.id, status, presence, None)
-            .await?;
+        self.tell_to(&op.workspace, &op.id, status, presence, all)
+            .await;
         Ok(crate::protocol::OperatorView {
             status,
             presence: Some(presence),
@@ -255,6 +253,21 @@ impl Presences {
         presence: Presence,
         except: Option<&crate::ids::ConnectionId>,
     ) -> AppResult<()> {
+        let mut all = self.connections.operator_connections(workspace).await?;
+        all.retain(|c| Some(&c.id) != except);
+        self.tell_to(workspace, op, status, presence, all).await;
+        Ok(())
+    }
+
+    /// `tell`, to the operator connections already read.
+    async fn tell_to(
+        &self,
+        workspace: &WorkspaceId,
+        op: &OperatorId,
+        status: OperatorStatus,
+        presence: Presence,
+        all: Vec<Connection>,
+    ) {
         self.reports
             .presence_changed(workspace, op, presence, self.clock.now())
             .await;
@@ -263,14 +276,11 @@ impl Presences {
             status,
             presence,
         };
-        let mut all = self.connections.operator_connections(workspace).await?;
-        all.retain(|c| Some(&c.id) != except);
         self.delivery
             .deliver(&fanout::workspace(&all, &event))
             .await;
         // Distribution follows: an operator who became available takes from the queue.
         self.dialogs.presence_changed(workspace, op, presence).await;
-        Ok(())
     }
 }
 
