@@ -142,6 +142,13 @@ pub struct Contact {
     /// (`Dialog::blocked` carries it onto each of their dialogs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<ContactBlock>,
+    /// Set on a contact united into another (a merge): it is kept only so that its id keeps
+    /// resolving, to the contact named here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<ContactId>,
+    /// The contacts united into this one, whose ids resolve to it (`merged_into`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<ContactId>,
     pub created_at: Millis,
     /// Bumped by every write; a write that expects another version lost a race.
     pub version: u64,
@@ -221,6 +228,8 @@ impl Contact {
             users: Vec::new(),
             claims: Vec::new(),
             blocked: None,
+            merged_into: None,
+            merged: Vec::new(),
             created_at: now,
             version: 0,
         }
