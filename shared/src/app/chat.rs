@@ -137,10 +137,11 @@ impl Dialogs {
         if visitor.dialog.is_none() {
             // The first dialog belongs to the visitor's contact, made now if they have none; a
             // blocked contact starts none (one read of the contact, on the first message only).
-            visitor = self.contacts.visitor_with_contact(&visitor).await?;
-            if self.contacts.blocked(&visitor).await? {
+            let (with, blocked) = self.contacts.contact_for_dialog(&visitor).await?;
+            if blocked {
                 return Err(DomainError::ContactBlocked.into());
             }
+            visitor = with;
         }
         for attempt in 0..MAX_ATTEMPTS {
             let now = self.clock.now();
@@ -184,6 +185,10 @@ impl Dialogs {
                         .get_visitor(&visitor.workspace, &visitor.id)
                         .await?
                         .ok_or(DomainError::Forbidden("the visitor no longer exists"))?;
+                    if created && visitor.dialog.is_none() {
+                        // The contact may have been merged meanwhile: the dialog is its survivor's.
+                        visitor = self.contacts.contact_for_dialog(&visitor).await?.0;
+                    }
                 }
                 Err(StoreError::DuplicateMessage) => {
                     return Ok(Sent::Again(
