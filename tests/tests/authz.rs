@@ -895,9 +895,11 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
     // Dmitri's dialog waits too, until the admin deletes it.
     let mut dmitri = app.visitor("Dmitri").await;
     let doomed_dialog = start_dialog(&mut dmitri, "Please forget me").await;
-    // Mira's contact waits to be merged into Vera's.
+    // Mira's contact waits to be merged into Vera's; Anna answers her, so her dialog is no
+    // longer in the queue everyone sees.
     let mut mira = app.visitor("Mira").await;
-    start_dialog(&mut mira, "It is me, Vera, on my phone").await;
+    let mira_dialog = start_dialog(&mut mira, "It is me, Vera, on my phone").await;
+    anna_ws.ok(frame::join(&mira_dialog)).await;
 
     // Another workspace, its admin, and Wanda's dialog on its site.
     let other_email = format!("{}@elsewhere.test", unique("boss-"));
