@@ -34,7 +34,7 @@ describe("merging contacts", () => {
     await row(anna, "V. P.").first().locator(".row-main").click();
     const window = anna.locator('[data-testid="merge-window"]');
     await window.waitFor();
-    expect(await window.locator('[data-testid="merge-because"]').textContent()).toContain("same e-mail");
+    expect(await window.locator('[data-testid="merge-because"]').textContent()).toContain("share the e-mail");
     expect(await window.locator('[data-testid="merge-left"]').getAttribute("data-contact")).toBe(veras);
     expect(await window.locator('[data-testid="merge-right"]').getAttribute("data-contact")).toBe(agains);
     expect(await window.locator('[data-testid="merge-left"]').textContent()).toContain("vera@shop.example");
