@@ -278,7 +278,11 @@ impl Contacts {
 
     /// The contact and the dialogs of theirs the operator may see. An operator may read a contact
     /// when they may see one of its dialogs, or see colleagues' dialogs at all.
-    async fn readable(&self, op: &Operator, id: &ContactId) -> AppResult<(Contact, Vec<Dialog>)> {
+    pub(super) async fn readable(
+        &self,
+        op: &Operator,
+        id: &ContactId,
+    ) -> AppResult<(Contact, Vec<Dialog>)> {
         let contact = self
             .contacts
             .get_contact(&op.workspace, id)

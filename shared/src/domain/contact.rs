@@ -400,6 +400,11 @@ pub fn valid_user_id(raw: &str) -> bool {
         && !raw.chars().any(char::is_control)
 }
 
+/// The most bytes of files one contact's export gathers (`POST /api/contacts/{id}/export`): the
+/// export is built in the HTTP API function's memory (its files, then the ZIP of them), which
+/// the template sizes for it.
+pub const MAX_EXPORT_BYTES: u64 = 100 * 1024 * 1024;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 
 use super::DynamoStore;
-use super::errors::{Guard, invalid_request, lost_guards};
+use super::errors::{Guard, condition_held, invalid_request, lost_guards};
 use super::item::{ENTITY, item_of, key_of, n, s, str_attr};
 use super::keys;
 use crate::domain::{Contact, ContactKey, Dialog};
@@ -193,6 +193,46 @@ impl ContactStore for DynamoStore {
         match sent {
             Ok(_) => Ok(()),
             Err(e) => lost_guards(e, &guards).and(Err(StoreError::Conflict)),
+        }
+    }
+
+    /// Each key it holds (a conditional DeleteItem: another contact's stays), its dialog links (a
+    /// Query of its partition, then BatchWriteItem), then its record on its version.
+    async fn delete_contact(&self, contact: &Contact) -> StoreResult<()> {
+        let ws = &contact.workspace;
+        for key in contact.keys() {
+            let released = self
+                .client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(key_of(keys::contact_key(ws, &key.as_string()))))
+                .condition_expression("#owner = :me")
+                .expression_attribute_names("#owner", OWNER)
+                .expression_attribute_values(":me", s(contact.id.as_str()))
+                .send()
+                .await;
+            condition_held(released)?;
+        }
+        let query = self
+            .query_partition(keys::contact_partition(ws, &contact.id))
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":prefix", s(keys::CONTACT_DIALOG_PREFIX))
+            .projection_expression("PK, SK");
+        let links = self.collect(query, None).await?;
+        self.batch_delete(links).await?;
+        let deleted = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::contact(ws, &contact.id))))
+            .condition_expression("attribute_not_exists(PK) OR #version = :version")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":version", n(contact.version))
+            .send()
+            .await;
+        match condition_held(deleted)? {
+            true => Ok(()),
+            false => Err(StoreError::Conflict),
         }
     }
 }
