@@ -218,6 +218,27 @@ export type ContactEdit = { name?: string, email?: string, phone?: string, notes
 fields?: { [key in string]: string }, };
 
 /**
+ * `POST /api/contacts/{id}/export`: where the ZIP is, for `EXPORT_LINK_TTL_SECS`.
+ */
+export type ContactExport = { 
+/**
+ * A link that downloads the ZIP until `expires_at`.
+ */
+url: string, 
+/**
+ * The ZIP's name in that link.
+ */
+file_name: string, 
+/**
+ * The ZIP's size in bytes.
+ */
+size: number, expires_at: number, 
+/**
+ * How many dialogs and files it holds.
+ */
+dialogs: number, files: number, };
+
+/**
  * `GET` and `PUT /api/contact-fields`.
  */
 export type ContactFields = { fields: Array<FieldDefinition>, };
@@ -399,6 +420,19 @@ unread?: number,
  * The contact is blocked: the composer shows a warning instead (`contact_blocked`).
  */
 blocked?: boolean, };
+
+/**
+ * `DELETE /api/contacts/{id}`: what an erase deleted.
+ */
+export type ErasedContact = { contact_id: ContactId, 
+/**
+ * The contacts merged into it, erased with it.
+ */
+merged: Array<ContactId>, 
+/**
+ * Its dialogs this erase deleted (one cut short earlier may have deleted others).
+ */
+dialogs: Array<DialogId>, };
 
 /**
  * The stable, machine-readable form of an error code.
