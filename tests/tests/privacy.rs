@@ -7,7 +7,7 @@ use std::io::Read;
 
 use parlor_core::domain::{ContactKey, identity_hash, object_key, preview_key, sealed_key};
 use parlor_core::ids::{AttachmentId, ContactId, VisitorId};
-use parlor_core::ports::Blobs;
+use parlor_core::ports::{Blobs, Clock, SystemClock};
 use parlor_e2e::serde_json::{Value, json};
 use parlor_e2e::storage::{fetch, png, send_files, upload};
 use parlor_e2e::{TestApp, Visitor, eventually, frame, start_dialog, unique};
@@ -295,4 +295,199 @@ async fn a_contact_is_exported_whole_then_erased_whole() {
             .unwrap(),
         Some(ContactId::parse(&theirs).unwrap())
     );
+}
+
+/// An erase cut short (here: its visitors and one dialog deleted, as its first steps do, and then
+/// nothing) is finished by the same request, which takes the contacts merged into it too; a merged
+/// id names the contact it went into.
+#[tokio::test]
+async fn an_erase_cut_short_is_finished_by_asking_again_merged_contacts_included() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let site = app.running.site.key.to_string();
+    let (_, made) = app
+        .request(
+            "POST",
+            &format!("/api/sites/{site}/identity-secret"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    let secret = made["secret"].as_str().unwrap().to_owned();
+    let user = unique("user-");
+    let email = format!("{}@example.com", unique("vera-"));
+    let mut phone = signed_in(&app, &user, &secret, &email).await;
+    let mut laptop = signed_in(&app, &user, &secret, &email).await;
+    let first = start_dialog(&mut phone, "from my phone").await;
+    let second = start_dialog(&mut laptop, "from my laptop").await;
+    let file = upload(&app, &laptop.token, "scan.png", &png(4, 4), "image/png").await;
+    let sent = laptop.ws.ok(send_files(Some(&second), "", &[&file])).await;
+    let attachment = sent["message"]["attachments"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let contact = app.get(&format!("/api/dialogs/{first}"), &admin).await["contact_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ws = &app.running.admin.workspace;
+    let stores = &app.running.stores;
+    let contact_id = ContactId::parse(&contact).unwrap();
+
+    // A contact merged into Vera's earlier, holding a phone.
+    let mut alias = parlor_core::domain::Contact::new(ContactId::generate(), ws.clone(), 1);
+    alias.phone = parlor_core::domain::Phone::parse("+7 912 000-11-22");
+    alias.merged_into = Some(contact_id.clone());
+    alias.version = 1;
+    stores.contacts.put_contact(&alias, None).await.unwrap();
+    let before = stores
+        .contacts
+        .get_contact(ws, &contact_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut vera = before.clone();
+    vera.merged.push(alias.id.clone());
+    vera.version += 1;
+    stores
+        .contacts
+        .put_contact(&vera, Some(&before))
+        .await
+        .unwrap();
+
+    // Cut short: the visitors and the first dialog gone, the rest still there.
+    for v in [&phone.id, &laptop.id] {
+        let id = VisitorId::parse(v).unwrap();
+        stores.directory.delete_visitor(ws, &id).await.unwrap();
+    }
+    let first_id = parlor_core::ids::DialogId::parse(&first).unwrap();
+    stores
+        .dialogs
+        .delete_dialog(ws, &first_id, None)
+        .await
+        .unwrap();
+    assert_eq!(objects(&app, &attachment).await, [true, true, true]);
+
+    // Asked again, through the merged contact's id: it finishes.
+    let (status, erased) = app
+        .request(
+            "DELETE",
+            &format!("/api/contacts/{}", alias.id),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{erased}");
+    assert_eq!(
+        erased,
+        json!({ "contact_id": contact, "merged": [alias.id], "dialogs": [second] })
+    );
+    assert_eq!(objects(&app, &attachment).await, [false, false, false]);
+    for id in [&contact_id, &alias.id] {
+        assert_eq!(stores.contacts.get_contact(ws, id).await.unwrap(), None);
+    }
+    let phone_key = ContactKey::Phone("79120001122".into());
+    assert_eq!(
+        stores
+            .contacts
+            .contact_by_key(ws, &phone_key)
+            .await
+            .unwrap(),
+        None
+    );
+    let email_key = ContactKey::Email(email.clone());
+    assert_eq!(
+        stores
+            .contacts
+            .contact_by_key(ws, &email_key)
+            .await
+            .unwrap(),
+        None
+    );
+    for id in [&contact, &alias.id.to_string()] {
+        let (status, v) = app
+            .request("DELETE", &format!("/api/contacts/{id}"), Some(&admin), None)
+            .await;
+        assert_eq!((status, code(&v)), (404, "contact_not_found"), "{v}");
+    }
+}
+
+/// The files an export would gather are counted from their messages first: over the cap, the
+/// export is refused in words and nothing is read or written.
+#[tokio::test]
+async fn an_export_over_the_cap_is_refused_and_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let mut vera = app.visitor("Vera").await;
+    let dialog = start_dialog(&mut vera, "a huge file follows").await;
+    let ws = &app.running.admin.workspace;
+    let stores = &app.running.stores;
+    let dialog_id = parlor_core::ids::DialogId::parse(&dialog).unwrap();
+    let visitor = stores
+        .directory
+        .get_visitor(ws, &VisitorId::parse(&vera.id).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    // A message whose file, as recorded, is larger than one export holds.
+    let mut stored = stores
+        .dialogs
+        .get_dialog(ws, &dialog_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let huge = parlor_core::domain::Attachment {
+        id: AttachmentId::generate(),
+        name: "backup.bin".into(),
+        content_type: "application/octet-stream".into(),
+        size: parlor_core::domain::MAX_EXPORT_BYTES + 1,
+        kind: parlor_core::domain::AttachmentKind::File,
+        width: None,
+        height: None,
+        preview: false,
+        sealed: true,
+    };
+    let content = parlor_core::domain::Content {
+        text: String::new(),
+        attachments: vec![huge],
+    };
+    let client_id = parlor_core::ids::ClientMessageId::parse("huge-file").unwrap();
+    let messages = stored
+        .visitor_message(&visitor, client_id, content, None, SystemClock.now())
+        .unwrap();
+    stored.version += 1;
+    stores
+        .dialogs
+        .commit(&stored, &messages, &Default::default())
+        .await
+        .unwrap();
+
+    let contact = app.get(&format!("/api/dialogs/{dialog}"), &admin).await["contact_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, refused) = app
+        .request(
+            "POST",
+            &format!("/api/contacts/{contact}/export"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, code(&refused)),
+        (413, "export_too_large"),
+        "{refused}"
+    );
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than the 100 MB one export holds"),
+        "{refused}"
+    );
+    let exports = parlor_local::storage::root(&app.running.data_dir)
+        .join(parlor_local::storage::BUCKET)
+        .join("exports");
+    assert!(!exports.exists(), "nothing written under exports/");
 }

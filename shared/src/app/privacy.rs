@@ -33,6 +33,8 @@ pub const EXPORT_LINK_TTL_SECS: u64 = 3600;
 pub const EXPORTS_PREFIX: &str = "exports/";
 /// How long storage keeps an export before deleting it.
 pub const EXPORT_KEEP_DAYS: u32 = 1;
+/// How often an erase reads the contact's dialogs again for ones started while it deleted.
+const ERASE_ROUNDS: usize = 3;
 /// What `contact.json` says it is, so that a reader knows the shape.
 pub const EXPORT_FORMAT: &str = "parlor.contact-export.v1";
 
@@ -321,19 +323,27 @@ impl Privacy {
         let merged = self.merged(&contact).await?;
         let mut people: Vec<&Contact> = vec![&contact];
         people.extend(merged.iter());
-        let dialogs = self.dialogs_of(&people).await?;
-
-        // The visitors first: their ids are read from the dialogs, which go next.
-        let mut visitors: Vec<_> = dialogs.iter().map(|d| d.visitor.clone()).collect();
-        visitors.sort();
-        visitors.dedup();
-        for v in &visitors {
-            self.directory.delete_visitor(ws, v).await?;
-        }
-        let ids: Vec<DialogId> = dialogs.iter().map(|d| d.id.clone()).collect();
+        // A dialog started meanwhile (a verified visitor on a new device joins the contact) is
+        // listed by the time its round ends: the list is read again until it is empty.
+        let mut dialogs: Vec<Dialog> = Vec::new();
         let mut deleted = Vec::new();
-        for chunk in ids.chunks(MAX_DIALOGS_PER_DELETE) {
-            deleted.extend(self.deletion.delete_dialogs(op, chunk).await?.deleted);
+        for _ in 0..ERASE_ROUNDS {
+            let found = self.dialogs_of(&people).await?;
+            if found.is_empty() {
+                break;
+            }
+            // The visitors first: their ids are read from the dialogs, which go next.
+            let mut visitors: Vec<_> = found.iter().map(|d| d.visitor.clone()).collect();
+            visitors.sort();
+            visitors.dedup();
+            for v in &visitors {
+                self.directory.delete_visitor(ws, v).await?;
+            }
+            let ids: Vec<DialogId> = found.iter().map(|d| d.id.clone()).collect();
+            for chunk in ids.chunks(MAX_DIALOGS_PER_DELETE) {
+                deleted.extend(self.deletion.delete_dialogs(op, chunk).await?.deleted);
+            }
+            dialogs.extend(found);
         }
         for alias in &merged {
             self.delete_record(alias.clone()).await?;
