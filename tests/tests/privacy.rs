@@ -224,6 +224,9 @@ async fn a_contact_is_exported_whole_then_erased_whole() {
     let told = anna_ws.event("contact.deleted").await;
     assert_eq!(told["contact_id"], contact.as_str());
     phone.ws.event("dialog.deleted").await;
+    // Then the erased visitors' sockets are closed: the widget reconnects as a new visitor.
+    phone.ws.closed().await;
+    laptop.ws.closed().await;
 
     for d in [&first, &second] {
         let (status, v) = app

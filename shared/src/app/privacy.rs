@@ -304,7 +304,8 @@ impl Privacy {
     }
 
     /// Erases the contact entirely, for operators who may delete dialogs: the visitor records of
-    /// its dialogs, every dialog (as `Dialogs::delete_dialogs` deletes them: messages, files,
+    /// its dialogs (their open tabs closed once told, so that they reconnect as new visitors),
+    /// every dialog (as `Dialogs::delete_dialogs` deletes them: messages, files,
     /// search entries, read markers, receipts, load, queue; consoles and visitors' tabs hear
     /// `dialog.deleted`), the contacts merged into it, then the contact with its keys (e-mail,
     /// phone, site users) and dialog links. Consoles that could see one of its dialogs (any that
@@ -342,6 +343,15 @@ impl Privacy {
             let ids: Vec<DialogId> = found.iter().map(|d| d.id.clone()).collect();
             for chunk in ids.chunks(MAX_DIALOGS_PER_DELETE) {
                 deleted.extend(self.deletion.delete_dialogs(op, chunk).await?.deleted);
+            }
+            // Their tabs heard `dialog.deleted`; closed now, they reconnect as new visitors.
+            for v in &visitors {
+                match self.connections.visitor_connections(ws, v).await {
+                    Ok(tabs) => self.delivery.close(&tabs).await,
+                    Err(e) => {
+                        tracing::warn!(visitor_id = %v, error = %e, "erased visitor's tabs not closed")
+                    }
+                }
             }
             dialogs.extend(found);
         }
