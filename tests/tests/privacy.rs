@@ -486,7 +486,7 @@ async fn an_export_over_the_cap_is_refused_and_writes_nothing() {
         refused["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("more than the 100 MB one export holds"),
+            .contains("more than the 50 MB one export holds"),
         "{refused}"
     );
     let exports = parlor_local::storage::root(&app.running.data_dir)

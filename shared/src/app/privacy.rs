@@ -220,21 +220,24 @@ impl Privacy {
             histories.push(self.history(ws, &d.id).await?);
         }
         // Each file once, by where it goes in the ZIP.
-        let mut files: BTreeMap<String, &Attachment> = BTreeMap::new();
+        let mut files: BTreeMap<String, Attachment> = BTreeMap::new();
         for (d, messages) in dialogs.iter().zip(&histories) {
             for a in messages.iter().flat_map(|m| &m.attachments) {
-                files.entry(file_path(&d.id, a)).or_insert(a);
+                files
+                    .entry(file_path(&d.id, a))
+                    .or_insert_with(|| a.clone());
             }
         }
         let total: u64 = files.values().map(|a| a.size).sum();
         if total > MAX_EXPORT_BYTES {
             return Err(DomainError::ExportTooLarge(total).into());
         }
-        let mut stored: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        // Which files storage still holds (a retention rule may have taken some): those go in.
+        let mut stored: BTreeMap<String, String> = BTreeMap::new();
         for (path, a) in &files {
             let key = a.stored_key(ws);
             if blobs.head(&key).await?.is_some() {
-                stored.insert(path.clone(), blobs.read(&key, a.size).await?);
+                stored.insert(path.clone(), key);
             }
         }
 
@@ -268,7 +271,17 @@ impl Privacy {
                 })
                 .collect(),
         };
-        let zip = write_zip(&document, &stored)?;
+        let json = serde_json::to_vec_pretty(&document).map_err(|e| zip_failed(&e))?;
+        // The ZIP is built in memory, each file read as it is written and dropped after: at most
+        // the ZIP and one file at a time (the function's memory is sized for MAX_EXPORT_BYTES).
+        let mut zip = Zip::new(json.len() as u64 + total);
+        zip.add("contact.json", &json)?;
+        drop(json);
+        for (path, key) in &stored {
+            let size = files.get(path).map_or(0, |a| a.size);
+            zip.add(path, &blobs.read(key, size).await?)?;
+        }
+        let zip = zip.finish()?;
         let size = zip.len() as u64;
         let file_name = format!("parlor-contact-{}.zip", contact.id);
         let key = format!("{EXPORTS_PREFIX}{ws}/{}/{file_name}", random_token("x"));
@@ -429,7 +442,7 @@ fn file_path(dialog: &DialogId, a: &Attachment) -> String {
 fn exported_message(
     dialog: &DialogId,
     message: Message,
-    stored: &BTreeMap<String, Vec<u8>>,
+    stored: &BTreeMap<String, String>,
 ) -> ExportedMessage {
     let files = message
         .attachments
@@ -444,30 +457,40 @@ fn exported_message(
     }
 }
 
-/// The ZIP: `contact.json` first, then each file, stored as it is.
-fn write_zip(
-    document: &ExportDocument<'_>,
-    files: &BTreeMap<String, Vec<u8>>,
-) -> AppResult<Vec<u8>> {
-    let failed = |e: &dyn std::fmt::Display| {
-        AppError::Store(StoreError::Unavailable(format!(
-            "cannot write the export: {e}"
+fn zip_failed(e: &dyn std::fmt::Display) -> AppError {
+    AppError::Store(StoreError::Unavailable(format!(
+        "cannot write the export: {e}"
+    )))
+}
+
+/// The ZIP as it is written: `contact.json` first, then each file, stored as it is (files are
+/// mostly compressed already).
+struct Zip(zip::ZipWriter<std::io::Cursor<Vec<u8>>>);
+
+impl Zip {
+    /// Room for `bytes` of entries and their headers, so that the buffer is not copied as it grows.
+    fn new(bytes: u64) -> Self {
+        let room = usize::try_from(bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(64 * 1024);
+        Self(zip::ZipWriter::new(std::io::Cursor::new(
+            Vec::with_capacity(room),
         )))
-    };
-    let json = serde_json::to_vec_pretty(document).map_err(|e| failed(&e))?;
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored)
-        .large_file(false);
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    zip.start_file("contact.json", options)
-        .map_err(|e| failed(&e))?;
-    zip.write_all(&json).map_err(|e| failed(&e))?;
-    for (path, bytes) in files {
-        zip.start_file(path.as_str(), options)
-            .map_err(|e| failed(&e))?;
-        zip.write_all(bytes).map_err(|e| failed(&e))?;
     }
-    Ok(zip.finish().map_err(|e| failed(&e))?.into_inner())
+
+    fn add(&mut self, path: &str, bytes: &[u8]) -> AppResult<()> {
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(false);
+        self.0
+            .start_file(path, options)
+            .map_err(|e| zip_failed(&e))?;
+        self.0.write_all(bytes).map_err(|e| zip_failed(&e))
+    }
+
+    fn finish(self) -> AppResult<Vec<u8>> {
+        Ok(self.0.finish().map_err(|e| zip_failed(&e))?.into_inner())
+    }
 }
 
 #[cfg(test)]

@@ -401,9 +401,9 @@ pub fn valid_user_id(raw: &str) -> bool {
 }
 
 /// The most bytes of files one contact's export gathers (`POST /api/contacts/{id}/export`): the
-/// export is built in the HTTP API function's memory (its files, then the ZIP of them), which
-/// the template sizes for it.
-pub const MAX_EXPORT_BYTES: u64 = 100 * 1024 * 1024;
+/// export is built in the HTTP API function's memory (the ZIP, and one file at a time as it is
+/// read into it), which stays at the 256 MB every request of that function is billed for.
+pub const MAX_EXPORT_BYTES: u64 = 50 * 1024 * 1024;
 
 #[cfg(test)]
 mod tests {
