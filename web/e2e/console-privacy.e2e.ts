@@ -1,7 +1,8 @@
 // A contact's export and erasure, in real Chromium against the real gateway: an operator without
 // the right to delete dialogs is offered neither; an admin exports Vera's contact from her card
 // (the link downloads a ZIP holding contact.json) and erases her after a confirmation that names
-// what goes: her dialog closes and leaves every sidebar, and the server no longer knows her.
+// what goes: her dialog closes and leaves every sidebar, the server no longer knows her, and her
+// widget starts afresh as a new visitor.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { addOperator, api, consoleSignIn, dialogRow as row, gatewayAndBrowser, login, startWidgetChat, type Parlor } from "./harness";
@@ -37,7 +38,7 @@ afterAll(async () => {
 describe("a contact's privacy", () => {
   it("is exported as a ZIP and erased entirely, by those who may delete dialogs", async () => {
     const visitor = await contexts[2].newPage();
-    await startWidgetChat(visitor, parlor, "Vera", "Please send me my data");
+    const chat = await startWidgetChat(visitor, parlor, "Vera", "Please send me my data");
 
     // Anna may not delete dialogs: her card offers neither.
     await row(anna, "Vera").first().locator(".row-main").click();
@@ -76,6 +77,13 @@ describe("a contact's privacy", () => {
     expect(await card.count()).toBe(0);
     // Anna's console hears of it too: the row goes.
     await row(anna, "Vera").waitFor({ state: "detached" });
+    // The widget starts afresh: its conversation is cleared, and what Vera writes next is a new
+    // visitor's first dialog.
+    await chat.getByText("Please send me my data").waitFor({ state: "detached" });
+    const box = chat.getByRole("textbox", { name: "Write a message…" });
+    await box.fill("Hello again");
+    await box.press("Enter");
+    await admin.locator('[data-testid="dialog-row"]', { hasText: "Hello again" }).waitFor();
     const { token } = await login(parlor, parlor.admin.email, parlor.admin.password);
     await expect(api(parlor, "GET", `/contacts/${contactId}`, { token })).rejects.toMatchObject({ status: 404 });
   });
