@@ -675,6 +675,8 @@ pub async fn start(config: Config) -> Result<Running, String> {
         }));
     }
     let sweeper = app.clone();
+    let (exports_folder, exports_blobs) = (config.data_dir.clone(), blobs.clone());
+    let keep_exports = Duration::from_secs(u64::from(parlor_core::app::EXPORT_KEEP_DAYS) * 86_400);
     let every = config.sweep_every;
     let stopped = rx.clone();
     tasks.push(tokio::spawn(async move {
@@ -695,6 +697,12 @@ pub async fn start(config: Config) -> Result<Running, String> {
                         .await;
                     if let Err(e) = expired {
                         tracing::warn!(error = %e, "the retention sweep failed");
+                    }
+                    // The bucket's lifecycle rule on exports/, as S3 applies it in AWS.
+                    match storage::expire_exports(&exports_folder, &*exports_blobs, keep_exports).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(count = n, "expired exports deleted"),
+                        Err(e) => tracing::warn!(error = %e, "expired exports not deleted"),
                     }
                 }
                 _ = stop(stopped.clone()) => break,

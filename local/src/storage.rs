@@ -234,3 +234,49 @@ pub fn blobs(
         None => blobs,
     })
 }
+
+/// What the bucket's lifecycle rule on `exports/` does in AWS (`ExpireExports` in the template):
+/// the contacts' exports older than `keep` are deleted, through the endpoint as any delete is (so
+/// what it keeps beside each object goes too). The objects are found in the endpoint's folder,
+/// which holds exports only under that prefix; returns how many were deleted.
+pub async fn expire_exports(
+    data_dir: &Path,
+    blobs: &dyn parlor_core::ports::Blobs,
+    keep: std::time::Duration,
+) -> Result<usize, String> {
+    let bucket = root(data_dir).join(BUCKET);
+    let folder = bucket.join(parlor_core::app::EXPORTS_PREFIX);
+    let Some(cutoff) = std::time::SystemTime::now().checked_sub(keep) else {
+        return Ok(0);
+    };
+    let mut due = Vec::new();
+    let mut folders = vec![folder];
+    while let Some(dir) = folders.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(format!("{}: {e}", dir.display())),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+            let meta = entry
+                .metadata()
+                .map_err(|e| format!("{}: {e}", entry.path().display()))?;
+            if meta.is_dir() {
+                folders.push(entry.path());
+            } else if meta.modified().is_ok_and(|at| at <= cutoff) {
+                let key = entry
+                    .path()
+                    .strip_prefix(&bucket)
+                    .ok()
+                    .and_then(|k| k.to_str())
+                    .map(|k| k.replace(std::path::MAIN_SEPARATOR, "/"));
+                due.extend(key);
+            }
+        }
+    }
+    if !due.is_empty() {
+        blobs.delete(&due).await.map_err(|e| e.to_string())?;
+    }
+    Ok(due.len())
+}

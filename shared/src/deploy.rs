@@ -132,6 +132,9 @@ pub enum Resource {
     /// The widget's frame page in the hosting bucket (`edge::FRAME_FILE`), which the HTTP API's
     /// function reads to serve it per site.
     WebFrame,
+    /// Contacts' exports in the attachments bucket (`exports/*`, `app::EXPORTS_PREFIX`): the HTTP
+    /// API's function writes each and signs its download link.
+    Exports,
 }
 
 impl Resource {
@@ -149,6 +152,7 @@ impl Resource {
             Self::Previews => "Previews",
             Self::Sealed => "Sealed",
             Self::WebFrame => "WebFrame",
+            Self::Exports => "Exports",
         }
     }
 }
@@ -325,6 +329,18 @@ const DELETE_FILES: &[Grant] = &[Grant {
     on: Resource::Attachments,
 }];
 
+/// A contact's export: the ZIP written under `exports/`, and its link signed (`s3:GetObject`).
+const EXPORT_CONTACTS: &[Grant] = &[
+    Grant {
+        action: "s3:GetObject",
+        on: Resource::Exports,
+    },
+    Grant {
+        action: "s3:PutObject",
+        on: Resource::Exports,
+    },
+];
+
 /// The widget's frame page, read from the hosting bucket each time it is served.
 const READ_FRAME: &[Grant] = &[Grant {
     action: "s3:GetObject",
@@ -399,9 +415,17 @@ pub const PERMISSIONS: &[Permissions] = &[
     Permissions {
         // Login, tickets, operators and their lifecycle, status (pushed to the other consoles),
         // lists, history, visitors, upload grants and links to files, the widget's frame page,
-        // deleting dialogs (their items, their terms and their files).
+        // deleting dialogs (their items, their terms and their files), a contact's export (its
+        // ZIP written and linked) and erasure (visitors, dialogs, the contact's keys and links).
         function: Function::HttpApi,
-        grants: &[DIALOG_WORK, PRESIGN, READ_FRAME, TEAM, DELETE_FILES],
+        grants: &[
+            DIALOG_WORK,
+            PRESIGN,
+            READ_FRAME,
+            TEAM,
+            DELETE_FILES,
+            EXPORT_CONTACTS,
+        ],
         reserved: &[],
     },
     Permissions {

@@ -77,6 +77,9 @@ pub trait DirectoryStore: Send + Sync {
         workspace: &WorkspaceId,
         id: &VisitorId,
     ) -> StoreResult<Option<Visitor>>;
+    /// Deletes a visitor's record (erasing their contact): their token then names nobody, and
+    /// their next session starts a new visitor. Deleting one that is not there changes nothing.
+    async fn delete_visitor(&self, workspace: &WorkspaceId, id: &VisitorId) -> StoreResult<()>;
 }
 
 #[async_trait]
@@ -296,6 +299,14 @@ pub trait ContactStore: Send + Sync {
         prefix: &str,
         limit: usize,
     ) -> StoreResult<Vec<ContactId>>;
+
+    /// Erases the contact as read: the keys of `contact.keys()` it still holds (another
+    /// contact's stay), every link to a dialog in its list and its name words and claims (`Contact::lookups`), then its record, on the condition
+    /// that the stored one is at `contact.version` (else `Conflict`: the record stays, though its
+    /// keys and links may be gone; the caller reads it again and erases what it holds now). None
+    /// stored is no error, so an interrupted erase is finished by the same call. O(its keys and
+    /// links).
+    async fn delete_contact(&self, contact: &Contact) -> StoreResult<()>;
 }
 
 /// The contact a `move_dialog` takes the dialog to, when the call is well formed: a stored

@@ -550,6 +550,12 @@ pub enum ServerEvent {
         merged_id: ContactId,
         contact: ContactView,
     },
+    /// A contact was erased (`DELETE /api/contacts/{id}`), with every dialog of theirs (each told
+    /// as `dialog.deleted`): to the operator consoles that could see one of its dialogs (for a
+    /// contact without any, those that may see colleagues' dialogs), once for the contact and once
+    /// for each contact merged into it, so open cards close.
+    #[serde(rename = "contact.deleted")]
+    ContactDeleted { contact_id: ContactId },
 }
 
 /// A contact as operators see it.

@@ -196,7 +196,8 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
         | ServerEvent::WorkspaceHandling { .. }
         | ServerEvent::QueuePosition { .. }
         | ServerEvent::ContactUpdated { .. }
-        | ServerEvent::ContactMerged { .. } => Vec::new(),
+        | ServerEvent::ContactMerged { .. }
+        | ServerEvent::ContactDeleted { .. } => Vec::new(),
     };
     messages
         .into_iter()

@@ -116,6 +116,9 @@ contract_suite!(
     a_commit_after_the_delete_is_refused_and_leaves_nothing,
     a_delete_at_a_version_deletes_only_that_version,
     closed_dialogs_come_due_in_order_and_a_reopened_one_leaves_the_index,
+    an_erased_contact_goes_with_its_keys_and_links_and_nothing_else,
+    an_erase_leaves_a_key_another_contact_holds,
+    a_deleted_visitor_stays_gone_when_its_dialog_goes,
 );
 
 /// What only the DynamoDB adapter has: its table, its keys, its TTL, its harness.

@@ -140,6 +140,9 @@ fn generate() -> String {
         // Contacts: the card, its edits, an unpin, custom fields, channels, a site's identity secret.
         parlor_core::app::ContactCard, parlor_core::app::ContactEdit, parlor_core::app::ContactFields,
         parlor_core::app::Unpinned, parlor_core::app::ContactMatches, parlor_core::app::MergeRequest,
+        parlor_core::app::Unpinned,
+        parlor_core::app::ContactExport,
+        parlor_core::app::ErasedContact,
         parlor_core::protocol::ContactView, parlor_core::protocol::ChannelView,
         parlor_core::protocol::ChannelKind, parlor_core::protocol::ChannelList,
         parlor_core::protocol::IdentitySecret, parlor_core::ids::ContactId,

@@ -297,6 +297,10 @@ fn endpoints() -> Vec<Endpoint> {
         // Mira's contact is pulled into Vera's at the first allowed call; later ones find it
         // merged and change nothing.
         http("POST", "/api/contacts/{contact}/merge", Some(r#"{"contact_id": "{mira_contact}"}"#), Contact(200)),
+        // Exporting and erasing a contact take the right to delete dialogs (the admin's alone
+        // here); the other admin's workspace has no such contact. Dmitri's contact is erased.
+        http("POST", "/api/contacts/{contact}/export", None, Admin { ok: 200, other_admin: Refused(404, "contact_not_found") }),
+        http("DELETE", "/api/contacts/{doomed_contact}", None, Admin { ok: 200, other_admin: Refused(404, "contact_not_found") }),
         http("GET", "/api/contact-fields", None, Operator(200)),
         http("PUT", "/api/contact-fields", Some(r#"{"fields": [{"key": "plan", "label": "Plan of {who}"}]}"#), Admin { ok: 200, other_admin: Allowed(200) }),
         http("GET", "/api/channels", None, Operator(200)),
@@ -1068,6 +1072,11 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
             (
                 "mira_contact",
                 parlor_core::ids::ContactId::of_visitor(&VisitorId::parse(&mira.id).unwrap())
+                    .to_string(),
+            ),
+            (
+                "doomed_contact",
+                parlor_core::ids::ContactId::of_visitor(&VisitorId::parse(&dmitri.id).unwrap())
                     .to_string(),
             ),
             ("file_seq", file_seq.to_string()),

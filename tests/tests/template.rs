@@ -88,6 +88,34 @@ fn strings(value: &Value) -> Vec<String> {
     }
 }
 
+/// Exports are a copy of personal data: storage forgets them after `EXPORT_KEEP_DAYS`, and the HTTP
+/// API's function has the memory to build one (a ZIP of `MAX_EXPORT_BYTES` of files, and the file
+/// being read into it, twice while its bytes are copied).
+#[test]
+fn exports_expire_and_fit_in_the_http_functions_memory() {
+    let rules = resource("AttachmentsBucket")["Properties"]["LifecycleConfiguration"]["Rules"]
+        .as_sequence()
+        .expect("the bucket's lifecycle rules");
+    let rule = rules
+        .iter()
+        .find(|r| r["Prefix"] == parlor_core::app::EXPORTS_PREFIX)
+        .expect("a lifecycle rule on exports/");
+    assert_eq!(rule["Status"], "Enabled");
+    assert_eq!(
+        rule["ExpirationInDays"].as_u64(),
+        Some(u64::from(parlor_core::app::EXPORT_KEEP_DAYS))
+    );
+    let memory_mb = resource(Function::HttpApi.logical_id())["Properties"]["MemorySize"]
+        .as_u64()
+        .or(template()["Globals"]["Function"]["MemorySize"].as_u64())
+        .expect("the HTTP API's function has its memory set");
+    assert!(
+        memory_mb * 1024 * 1024 >= 4 * parlor_core::domain::MAX_EXPORT_BYTES,
+        "{memory_mb} MB for an export of up to {} bytes of files",
+        parlor_core::domain::MAX_EXPORT_BYTES
+    );
+}
+
 #[test]
 fn every_route_the_code_handles_has_a_route_an_integration_and_a_permission() {
     let routes: Vec<_> = of_type("AWS::ApiGatewayV2::Route")
@@ -895,10 +923,11 @@ fn resource_in_template(on: Resource) -> &'static str {
         Resource::Previews => "!Sub ${AttachmentsBucket.Arn}/a/*.preview.jpg",
         Resource::Sealed => "!Sub ${AttachmentsBucket.Arn}/a/*.sealed",
         Resource::WebFrame => "!Sub ${WebBucket.Arn}/widget/frame.html",
+        Resource::Exports => "!Sub ${AttachmentsBucket.Arn}/exports/*",
     }
 }
 
-const RESOURCES: [Resource; 11] = [
+const RESOURCES: [Resource; 12] = [
     Resource::Table,
     Resource::Index,
     Resource::ChargeIndex,
@@ -910,6 +939,7 @@ const RESOURCES: [Resource; 11] = [
     Resource::Previews,
     Resource::Sealed,
     Resource::WebFrame,
+    Resource::Exports,
 ];
 
 /// A function's policy in the template, as grants; anything it cannot read as one fails.
@@ -1178,6 +1208,41 @@ async fn every_flow(app: &TestApp) {
         .request("POST", "/api/dialogs/delete", Some(&admin), Some(forget))
         .await;
     assert_eq!((status, &deleted["deleted"]), (200, &json!([doomed])));
+
+    // A contact's export (its ZIP written under exports/ and linked; its file read back) and
+    // erasure (its visitor, its dialog with its file, its keys and links).
+    let mut xena = app.visitor("Xena").await;
+    let hers = parlor_e2e::start_dialog(&mut xena, "export me").await;
+    let file =
+        parlor_e2e::storage::upload(app, &xena.token, "scan.png", &picture, "image/png").await;
+    xena.ws
+        .ok(parlor_e2e::storage::send_files(Some(&hers), "", &[&file]))
+        .await;
+    let contact = parlor_core::ids::ContactId::of_visitor(
+        &parlor_core::ids::VisitorId::parse(&xena.id).unwrap(),
+    );
+    let (status, export) = app
+        .request(
+            "POST",
+            &format!("/api/contacts/{contact}/export"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!((status, &export["files"]), (200, &json!(1)), "{export}");
+    let (status, erased) = app
+        .request(
+            "DELETE",
+            &format!("/api/contacts/{contact}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, &erased["dialogs"]),
+        (200, &json!([hers])),
+        "{erased}"
+    );
 
     // Retention: a dialog closed while the workspace deletes closed dialogs after a day is marked
     // due (the close function writes the mark); once due (moved into the past, as the clock

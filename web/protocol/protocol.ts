@@ -223,6 +223,27 @@ export type ContactEdit = { name?: string, email?: string, phone?: string, notes
 fields?: { [key in string]: string }, };
 
 /**
+ * `POST /api/contacts/{id}/export`: where the ZIP is, for `EXPORT_LINK_TTL_SECS`.
+ */
+export type ContactExport = { 
+/**
+ * A link that downloads the ZIP until `expires_at`.
+ */
+url: string, 
+/**
+ * The ZIP's name in that link.
+ */
+file_name: string, 
+/**
+ * The ZIP's size in bytes.
+ */
+size: number, expires_at: number, 
+/**
+ * How many dialogs and files it holds.
+ */
+dialogs: number, files: number, };
+
+/**
  * `GET` and `PUT /api/contact-fields`.
  */
 export type ContactFields = { fields: Array<FieldDefinition>, };
@@ -417,9 +438,22 @@ unread?: number,
 blocked?: boolean, };
 
 /**
+ * `DELETE /api/contacts/{id}`: what an erase deleted.
+ */
+export type ErasedContact = { contact_id: ContactId, 
+/**
+ * The contacts merged into it, erased with it.
+ */
+merged: Array<ContactId>, 
+/**
+ * Its dialogs this erase deleted (one cut short earlier may have deleted others).
+ */
+dialogs: Array<DialogId>, };
+
+/**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "too_many_dialogs" | "contact_not_found" | "contact_key_taken" | "identity_refused" | "contact_blocked" | "choose_workspace" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "too_many_dialogs" | "contact_not_found" | "contact_key_taken" | "identity_refused" | "contact_blocked" | "choose_workspace" | "export_too_large" | "internal";
 
 /**
  * A field an admin defines for every contact of the workspace.
@@ -867,7 +901,7 @@ export type ServerEvent = { "type": "ack", request_id: string, message?: Message
  * `rate_limited` only: how many milliseconds to wait before sending the same frame again
  * (same `client_id`); nothing of it was stored.
  */
-retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, presence: Presence, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, } | { "type": "dialog.deleted", dialog_ids: Array<DialogId>, } | { "type": "workspace.handling", handling: ChatHandling, } | { "type": "queue.position", dialog_id: DialogId, position: number, estimated_wait_secs?: number, } | { "type": "contact.updated", contact: ContactView, } | { "type": "contact.merged", merged_id: ContactId, contact: ContactView, };
+retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, presence: Presence, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, } | { "type": "dialog.deleted", dialog_ids: Array<DialogId>, } | { "type": "workspace.handling", handling: ChatHandling, } | { "type": "queue.position", dialog_id: DialogId, position: number, estimated_wait_secs?: number, } | { "type": "contact.updated", contact: ContactView, } | { "type": "contact.merged", merged_id: ContactId, contact: ContactView, } | { "type": "contact.deleted", contact_id: ContactId, };
 
 /**
  * Which side of the dialog received: the visitor, or the operators.

@@ -118,6 +118,13 @@ fn needed(service: &str, operation: &str, input: &Input) -> Result<Vec<Needed>, 
         ("ApiGatewayManagementApi", "DeleteConnection") => {
             on("execute-api:ManageConnections", Resource::CloseConnections)
         }
+        // Contacts' exports, apart from attachments: written, then linked (app::Privacy).
+        ("S3", "GetObject") if get_key(input).is_some_and(is_export) => {
+            on("s3:GetObject", Resource::Exports)
+        }
+        ("S3", "PutObject") if put_key(input).is_some_and(is_export) => {
+            on("s3:PutObject", Resource::Exports)
+        }
         // HeadObject is authorised as s3:GetObject. A presigned GET passes here too: presigning
         // runs the client's interceptors, and the link works only while the signer holds the grant.
         ("S3", "GetObject" | "HeadObject") => on("s3:GetObject", Resource::Attachments),
@@ -140,6 +147,10 @@ fn needed(service: &str, operation: &str, input: &Input) -> Result<Vec<Needed>, 
         }
         (service, operation) => Err(format!("{service}:{operation}")),
     }
+}
+
+fn is_export(key: &str) -> bool {
+    key.starts_with(crate::app::EXPORTS_PREFIX)
 }
 
 /// How a preview's key ends (`domain::preview_key`): the only objects the message function writes.

@@ -16,6 +16,7 @@ mod merge;
 mod notifications;
 mod pages;
 mod presence;
+mod privacy;
 mod quick_replies;
 mod reports;
 mod retention;
@@ -43,6 +44,10 @@ pub use notifications::{
     PushKeys, PushPayload, PushSettings,
 };
 pub use presence::Presences;
+pub use privacy::{
+    ContactExport, EXPORT_FORMAT, EXPORT_KEEP_DAYS, EXPORT_LINK_TTL_SECS, EXPORTS_PREFIX,
+    ErasedContact, Privacy,
+};
 pub use quick_replies::{
     MAX_QUICK_REPLIES, MAX_TITLE_CHARS, NewQuickReply, QuickReplies, QuickReplyList, QuickReplyView,
 };
@@ -315,6 +320,8 @@ pub struct App {
     pub reports: Arc<Reports>,
     /// Whose console is connected, and handing back the dialogs of operators without one.
     pub presence: Arc<Presences>,
+    /// A contact's export and erasure.
+    pub privacy: Privacy,
     clock: Arc<dyn Clock>,
 }
 
@@ -358,6 +365,7 @@ impl App {
             delivery.clone(),
             clock.clone(),
         ));
+        let blobs = attachments.as_ref().map(|a| a.blobs.clone());
         let attachments = Arc::new(Attachments::new(
             &stores,
             attachments,
@@ -411,7 +419,16 @@ impl App {
             settings,
             clock: clock.clone(),
         };
+        let privacy = Privacy::new(
+            &stores,
+            dialogs.clone(),
+            contacts.clone(),
+            blobs,
+            delivery.clone(),
+            clock.clone(),
+        );
         Self {
+            privacy,
             quick_replies: QuickReplies {
                 quick_replies: stores.quick_replies.clone(),
                 clock: clock.clone(),

@@ -570,6 +570,11 @@ pub fn valid_user_id(raw: &str) -> bool {
         && !raw.chars().any(char::is_control)
 }
 
+/// The most bytes of files one contact's export gathers (`POST /api/contacts/{id}/export`): the
+/// export is built in the HTTP API function's memory (the ZIP, and one file at a time as it is
+/// read into it), which stays at the 256 MB every request of that function is billed for.
+pub const MAX_EXPORT_BYTES: u64 = 50 * 1024 * 1024;
+
 #[cfg(test)]
 mod tests {
     use super::*;

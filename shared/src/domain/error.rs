@@ -69,6 +69,13 @@ pub enum DomainError {
         "this contact is blocked: no messages go to or from them until an operator unblocks them"
     )]
     ContactBlocked,
+    /// A contact's export would gather more bytes of files than one export holds.
+    #[error(
+        "this contact's files come to {size}, more than the {max} one export holds: delete dialogs with large files first, or download them from each dialog",
+        size = megabytes(*.0),
+        max = megabytes(crate::domain::MAX_EXPORT_BYTES)
+    )]
+    ExportTooLarge(u64),
 }
 
 /// `12.3 MB`, `512 KB` or `900 B`, as the limits are spoken of (the clients say it the same way).
@@ -177,6 +184,9 @@ pub enum ErrorCode {
     /// `POST /api/login`: the email and password are an operator's in several workspaces; the
     /// answer lists them, and the login is sent again naming one.
     ChooseWorkspace,
+    /// `POST /api/contacts/{id}/export`: the contact's files come to more than one export holds
+    /// (`MAX_EXPORT_BYTES`); nothing was written.
+    ExportTooLarge,
     /// The server failed; the request may be retried with the same ids.
     Internal,
 }
@@ -197,7 +207,7 @@ impl ErrorCode {
             | Self::ChooseWorkspace
             | Self::ContactKeyTaken
             | Self::ContactBlocked => 409,
-            Self::AttachmentTooLarge => 413,
+            Self::AttachmentTooLarge | Self::ExportTooLarge => 413,
             Self::RateLimited => 429,
             Self::Internal => 500,
             Self::AttachmentsUnavailable | Self::PushUnavailable => 503,
@@ -255,6 +265,7 @@ impl DomainError {
             Self::ContactKeyTaken(_) => ErrorCode::ContactKeyTaken,
             Self::IdentityRefused(_) => ErrorCode::IdentityRefused,
             Self::ContactBlocked => ErrorCode::ContactBlocked,
+            Self::ExportTooLarge(_) => ErrorCode::ExportTooLarge,
         }
     }
 }

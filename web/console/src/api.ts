@@ -7,6 +7,8 @@ import type {
   ContactCard,
   ContactEdit,
   ContactMatches,
+  ContactExport,
+  ErasedContact,
   Unpinned,
   DeletedDialogs,
   DialogAttachments,
@@ -260,6 +262,16 @@ export class Api {
   /** Blocks a contact (no messages either way), or lifts the block; answers the card as stored. */
   blockContact(contactId: string, blocked: boolean): Promise<ContactCard> {
     return this.call(blocked ? "POST" : "DELETE", `/contacts/${encodeURIComponent(contactId)}/block`);
+  }
+
+  /** Exports everything kept about a contact (the right `delete_dialogs`): a link to one ZIP, for an hour. */
+  exportContact(contactId: string): Promise<ContactExport> {
+    return this.call("POST", `/contacts/${encodeURIComponent(contactId)}/export`);
+  }
+
+  /** Erases a contact entirely (the right `delete_dialogs`): their dialogs, visitors, keys and merged contacts. */
+  eraseContact(contactId: string): Promise<ErasedContact> {
+    return this.call("DELETE", `/contacts/${encodeURIComponent(contactId)}`);
   }
 
   /** The workspace's channels (a site's widget each), for the sidebar's channel names. */

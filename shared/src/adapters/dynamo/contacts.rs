@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 
 use super::DynamoStore;
-use super::errors::{Guard, invalid_request, lost_guards};
+use super::errors::{Guard, condition_held, invalid_request, lost_guards};
 use super::item::{ENTITY, item_of, key_of, n, s, str_attr};
 use super::keys;
 use crate::domain::{Contact, ContactKey, Dialog, Lookup};
@@ -78,6 +78,15 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().delete(release).build())
     }
 
+    /// Where a lookup of the contact is kept.
+    fn lookup_key(&self, contact: &Contact, lookup: &Lookup) -> keys::Key {
+        let ws = &contact.workspace;
+        match lookup {
+            Lookup::Word(word) => keys::contact_name(ws, word, &contact.id),
+            Lookup::Claim(claimed) => keys::contact_claim(ws, claimed, &contact.id),
+        }
+    }
+
     /// The indexes following the contact (`Contact::lookups`): a Delete per lookup it no longer
     /// has, a Put per new one.
     fn lookup_items(
@@ -85,13 +94,9 @@ impl DynamoStore {
         contact: &Contact,
         before: Option<&Contact>,
     ) -> StoreResult<Vec<TransactWriteItem>> {
-        let ws = &contact.workspace;
         let now = contact.lookups();
         let was = before.map(Contact::lookups).unwrap_or_default();
-        let key = |lookup: &Lookup| match lookup {
-            Lookup::Word(word) => keys::contact_name(ws, word, &contact.id),
-            Lookup::Claim(claimed) => keys::contact_claim(ws, claimed, &contact.id),
-        };
+        let key = |lookup: &Lookup| self.lookup_key(contact, lookup);
         let mut items = Vec::new();
         for lookup in was.iter().filter(|l| !now.contains(l)) {
             let gone = Delete::builder()
@@ -324,5 +329,52 @@ impl ContactStore for DynamoStore {
             .iter()
             .map(|i| str_attr(i, OWNER).map(ContactId::from_trusted))
             .collect()
+    }
+
+    /// Each key it holds (a conditional DeleteItem: another contact's stays), its dialog links (a
+    /// Query of its partition) and its name words and claims (`Contact::lookups`) in
+    /// BatchWriteItem, then its record on its version.
+    async fn delete_contact(&self, contact: &Contact) -> StoreResult<()> {
+        let ws = &contact.workspace;
+        for key in contact.keys() {
+            let released = self
+                .client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(key_of(keys::contact_key(ws, &key.as_string()))))
+                .condition_expression("#owner = :me")
+                .expression_attribute_names("#owner", OWNER)
+                .expression_attribute_values(":me", s(contact.id.as_str()))
+                .send()
+                .await;
+            condition_held(released)?;
+        }
+        let query = self
+            .query_partition(keys::contact_partition(ws, &contact.id))
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":prefix", s(keys::CONTACT_DIALOG_PREFIX))
+            .projection_expression("PK, SK");
+        let mut items = self.collect(query, None).await?;
+        items.extend(
+            contact
+                .lookups()
+                .iter()
+                .map(|l| key_of(self.lookup_key(contact, l))),
+        );
+        self.batch_delete(items).await?;
+        let deleted = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::contact(ws, &contact.id))))
+            .condition_expression("attribute_not_exists(PK) OR #version = :version")
+            .expression_attribute_names("#version", "version")
+            .expression_attribute_values(":version", n(contact.version))
+            .send()
+            .await;
+        match condition_held(deleted)? {
+            true => Ok(()),
+            false => Err(StoreError::Conflict),
+        }
     }
 }

@@ -301,4 +301,15 @@ impl DirectoryStore for DynamoStore {
     ) -> StoreResult<Option<Visitor>> {
         self.get_parsed(keys::visitor(workspace, id)).await
     }
+
+    async fn delete_visitor(&self, workspace: &WorkspaceId, id: &VisitorId) -> StoreResult<()> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::visitor(workspace, id))))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
 }

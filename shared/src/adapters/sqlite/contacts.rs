@@ -147,6 +147,48 @@ impl ContactStore for SqliteStore {
         .await
     }
 
+    async fn delete_contact(&self, contact: &Contact) -> StoreResult<()> {
+        let (ws, id) = (contact.workspace.to_string(), contact.id.to_string());
+        let version = contact.version as i64;
+        let held: Vec<String> = contact.keys().iter().map(ContactKey::as_string).collect();
+        self.with(move |db| {
+            let tx = db.transaction().map_err(unavailable)?;
+            let stored: Option<i64> = tx
+                .query_row(
+                    "SELECT version FROM contacts WHERE workspace = ?1 AND id = ?2",
+                    params![ws, id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(unavailable)?;
+            match stored {
+                Some(v) if v != version => return Err(StoreError::Conflict),
+                _ => {}
+            }
+            for key in &held {
+                tx.execute(
+                    "DELETE FROM contact_keys WHERE workspace = ?1 AND key = ?2 AND contact = ?3",
+                    params![ws, key, id],
+                )
+                .map_err(unavailable)?;
+            }
+            for table in ["contact_dialogs", "contact_names", "contact_claims"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE workspace = ?1 AND contact = ?2"),
+                    params![ws, id],
+                )
+                .map_err(unavailable)?;
+            }
+            tx.execute(
+                "DELETE FROM contacts WHERE workspace = ?1 AND id = ?2",
+                params![ws, id],
+            )
+            .map_err(unavailable)?;
+            tx.commit().map_err(unavailable)
+        })
+        .await
+    }
+
     async fn claimants(
         &self,
         workspace: &WorkspaceId,

@@ -248,4 +248,17 @@ impl DirectoryStore for SqliteStore {
         })
         .await
     }
+
+    async fn delete_visitor(&self, workspace: &WorkspaceId, id: &VisitorId) -> StoreResult<()> {
+        let (ws, id) = (workspace.to_string(), id.to_string());
+        self.with(move |db| {
+            db.execute(
+                "DELETE FROM visitors WHERE workspace = ?1 AND id = ?2",
+                [ws, id],
+            )
+            .map_err(unavailable)?;
+            Ok(())
+        })
+        .await
+    }
 }

@@ -12,6 +12,7 @@ pub mod frame;
 mod groups;
 mod handling;
 mod operators;
+mod privacy;
 mod push;
 mod quick_replies;
 mod reports;
@@ -82,6 +83,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(handling::routes())
         .merge(reports::routes())
         .merge(contacts::routes())
+        .merge(privacy::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(as_http_api_function))
         .layer(axum::middleware::from_fn(api_headers))

@@ -5,7 +5,7 @@
 // the sidebar (state/contacts.ts holds the rules).
 
 import { signal } from "@preact/signals";
-import type { ContactCard, ContactEdit, ContactView, DialogView } from "../../../protocol/protocol";
+import type { ContactCard, ContactEdit, ContactExport, ContactView, DialogView } from "../../../protocol/protocol";
 import { ApiError, type Api } from "../api";
 import { renameContact } from "../state/contacts";
 import type { SidebarStore } from "./sidebar";
@@ -15,9 +15,11 @@ export class ContactsStore {
   readonly cards = signal<ReadonlyMap<string, ContactCard | null>>(new Map());
   /** Each site's name, by its key: the channel a dialog came through. */
   readonly channels = signal<ReadonlyMap<string, string>>(new Map());
+  /** Contacts erased while the console is open (`contact.deleted`, or my own erase). */
+  readonly erased = signal<ReadonlySet<string>>(new Set());
 
   constructor(
-    private readonly api: Pick<Api, "contactCard" | "editContact" | "unpinDialog" | "blockContact" | "channels" | "findContacts" | "mergeContacts">,
+    private readonly api: Pick<Api, "contactCard" | "editContact" | "unpinDialog" | "blockContact" | "channels" | "findContacts" | "mergeContacts" | "exportContact" | "eraseContact">,
     private readonly sidebar: Pick<SidebarStore, "rows" | "upsert">,
   ) {}
 
@@ -89,6 +91,26 @@ export class ContactsStore {
     }
   }
 
+  /** Exports the contact: the ZIP's link (valid for an hour), or the refusal. */
+  async exportContact(id: string): Promise<ContactExport | ApiError> {
+    try {
+      return await this.api.exportContact(id);
+    } catch (e) {
+      return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));
+    }
+  }
+
+  /** Erases the contact entirely (after the card's confirmation); answers the refusal, or nothing. */
+  async erase(id: string): Promise<ApiError | null> {
+    try {
+      const erased = await this.api.eraseContact(id);
+      [erased.contact_id, ...erased.merged].forEach((c) => this.deleted(c));
+      return null;
+    } catch (e) {
+      return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));
+    }
+  }
+
   /** `contact.merged` (or my own merge): a card of the merged contact, or of the united one, reads the united one again. */
   merged(mergedId: string, contact: ContactView): void {
     const stale = this.cards.value.has(mergedId) || this.cards.value.has(contact.id);
@@ -97,6 +119,15 @@ export class ContactsStore {
     this.cards.value = cards;
     this.updated(contact);
     if (stale) void this.load(contact.id);
+  }
+
+  /** `contact.deleted` (or my own erase): the card goes; its dialogs' rows go with `dialog.deleted`. */
+  deleted(id: string): void {
+    if (this.erased.value.has(id)) return;
+    this.erased.value = new Set(this.erased.value).add(id);
+    const cards = new Map(this.cards.value);
+    cards.delete(id);
+    this.cards.value = cards;
   }
 
   /** A dialog's summary (`dialog.updated`, or my unpin): a card that lists it under another contact reads itself again. */

@@ -23,8 +23,17 @@ describe("the server events' map", () => {
     expect(partial).toBeDefined();
     const { store } = signedIn();
     expect(Object.keys(eventHandlers(store)).sort()).toEqual(
-      ["ack", "contact.merged", "contact.updated", "dialog.created", "dialog.deleted", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "operator.updated", "queue.position", "typing", "visitor.page", "workspace.handling"],
+      ["ack", "contact.deleted", "contact.merged", "contact.updated", "dialog.created", "dialog.deleted", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "operator.updated", "queue.position", "typing", "visitor.page", "workspace.handling"],
     );
+  });
+
+  it("contact.deleted: the card goes and the contact is known as erased", () => {
+    const { store, socket } = signedIn();
+    const contact = { id: "ct_1", name: "Vera", named: true, notes: "", fields: {}, verified: [], claims: [], created_at: 1, version: 1 };
+    store.contacts.cards.value = new Map([["ct_1", { contact, dialogs: [], channels: [], fields: [], offers: [] }]]);
+    socket.push({ type: "contact.deleted", contact_id: "ct_1" });
+    expect(store.contacts.cards.value.has("ct_1")).toBe(false);
+    expect(store.contacts.erased.value.has("ct_1")).toBe(true);
   });
 
   it("contact.updated: the contact's rows take its name, and a loaded card its contact", () => {

@@ -72,6 +72,7 @@ export function eventHandlers(
     "workspace.handling": (e) => (s.workspace.handling.value = e.handling),
     "contact.updated": (e) => s.contacts.updated(e.contact),
     "contact.merged": (e) => s.contacts.merged(e.merged_id, e.contact),
+    "contact.deleted": (e) => s.contacts.deleted(e.contact_id),
   };
 }
 

@@ -1,7 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
-import type { ContactCard as Card, ContactView } from "../../../protocol/protocol";
+import { megabytes } from "../../../common/upload";
+import type { ContactCard as Card, ContactExport, ContactView } from "../../../protocol/protocol";
 import type { ApiError } from "../api";
 import { fieldOf } from "../state/contacts";
+import { can } from "../state/rights";
 import type { Store } from "../store";
 import { Loading, useView } from "./lazy";
 
@@ -25,7 +27,9 @@ const draftOf = ({ contact: c, fields }: Card): Draft => ({
 /**
  * The person behind the dialog (seed 001's contact card), as a form: name, e-mail, phone, the
  * workspace's own fields and notes; the channels they wrote through, the active one marked; every
- * dialog of theirs I may see, each opened with a click, each unpinned after a confirmation.
+ * dialog of theirs I may see, each opened with a click, each unpinned after a confirmation. With the
+ * right to delete dialogs: export everything about them (a link to one ZIP) and erase them entirely,
+ * after a confirmation that names what goes.
  */
 export function ContactCard({ store, contactId, dialogId }: { store: Store; contactId: string; dialogId: string }) {
   const card = store.contacts.cards.value.get(contactId);
@@ -35,6 +39,9 @@ export function ContactCard({ store, contactId, dialogId }: { store: Store; cont
   const [unpinning, setUnpinning] = useState<string | null>(null);
   const [merging, setMerging] = useState<Merging | null>(null);
   const Merge = useView(merging !== null, () => import("./Merge"));
+  /** The export asked for (`true` while it is built), then its link. */
+  const [exported, setExported] = useState<ContactExport | boolean>(false);
+  const [erasing, setErasing] = useState(false);
   // Asked again each time a dialog of theirs opens: its list of dialogs may have grown.
   useEffect(() => void store.contacts.load(contactId), [contactId, dialogId]);
   // A card (re)loaded, saved or changed by a colleague shows as it is now.
@@ -51,6 +58,7 @@ export function ContactCard({ store, contactId, dialogId }: { store: Store; cont
     if (merging?.because && merging.right) putOff.add([merging.left.id, merging.right.id].sort().join(":"));
     setMerging(null);
   };
+  if (store.contacts.erased.value.has(contactId)) return <p class="muted" data-testid="contact-erased">This contact was erased, with every dialog of theirs.</p>;
   if (!card) return <p class="muted" data-testid="contact-card">{card === null ? "Could not load the contact." : "Loading the contact…"}</p>;
   const bad = refused && fieldOf(refused.code, refused.message);
   const own = card.fields.map((f) => f.key);
@@ -59,6 +67,17 @@ export function ContactCard({ store, contactId, dialogId }: { store: Store; cont
     e.preventDefault();
     const { name, email, phone, notes, ...rest } = draft;
     setRefused(await store.contacts.save(contactId, { name, email, phone, notes, fields: Object.fromEntries(own.map((k) => [k, rest[k]])) }));
+  };
+  const mayErase = can(store.session.me.value, "delete_dialogs");
+  const exportAll = async () => {
+    setExported(true);
+    const done = await store.contacts.exportContact(contactId);
+    setExported("url" in done ? done : false);
+    setRefused("url" in done ? null : done);
+  };
+  const erase = async () => {
+    setErasing(false);
+    setRefused(await store.contacts.erase(contactId));
   };
   const unpin = async (id: string) => {
     setUnpinning(null);
@@ -93,6 +112,37 @@ export function ContactCard({ store, contactId, dialogId }: { store: Store; cont
         </p>
       )}
       {merging && (Merge ? <Merge.MergeWindow store={store} left={merging.left} right={merging.right} because={merging.because} onClose={closeMerge} /> : <Loading />)}
+      {mayErase && (
+        <p class="contact-privacy">
+          <button type="button" data-testid="contact-export" disabled={exported === true} onClick={() => void exportAll()}>
+            {exported === true ? "Exporting…" : "Export"}
+          </button>{" "}
+          <button type="button" class="danger" data-testid="contact-erase" onClick={() => setErasing(true)}>
+            Erase contact
+          </button>
+          {typeof exported === "object" && (
+            <>
+              {" "}
+              <a href={exported.url} download={exported.file_name} rel="noopener" data-testid="contact-export-link">
+                Download {exported.file_name} ({megabytes(exported.size)})
+              </a>{" "}
+              <span class="muted">the link works for an hour</span>
+            </>
+          )}
+        </p>
+      )}
+      {erasing && (
+        <p role="alert" data-testid="contact-erase-confirm">
+          Erase {card.contact.name} entirely? Their {card.dialogs.length === 1 ? "dialog" : `${card.dialogs.length} dialogs`} (and any you cannot see) with every
+          message and file, their visitors, e-mail, phone and site logins, and the contacts merged into them are deleted for good.{" "}
+          <button type="button" class="danger" data-testid="contact-erase-yes" onClick={() => void erase()}>
+            Erase
+          </button>{" "}
+          <button type="button" data-testid="contact-erase-no" onClick={() => setErasing(false)}>
+            Cancel
+          </button>
+        </p>
+      )}
       <h3>Channels</h3>
       {card.channels.map((ch) => (
         <p key={ch.site} data-testid="contact-channel" data-active={ch.active}>
