@@ -79,13 +79,15 @@ pub struct Identity {
 }
 
 pub struct Contacts {
-    contacts: Arc<dyn ContactStore>,
+    pub(super) contacts: Arc<dyn ContactStore>,
     directory: Arc<dyn DirectoryStore>,
-    dialogs: Arc<dyn DialogStore>,
+    pub(super) dialogs: Arc<dyn DialogStore>,
     read_markers: Arc<dyn ReadMarkerStore>,
-    connections: Arc<dyn ConnectionStore>,
-    delivery: Delivery,
+    pub(super) connections: Arc<dyn ConnectionStore>,
+    pub(super) delivery: Delivery,
     clock: Arc<dyn Clock>,
+    /// The workspace's tags and their counts of dialogs (`app::tags`).
+    pub(super) tags: Arc<super::Tags>,
 }
 
 impl Contacts {
@@ -97,6 +99,7 @@ impl Contacts {
             read_markers: stores.read_markers.clone(),
             connections: stores.connections.clone(),
             delivery,
+            tags: Arc::new(super::Tags::new(stores, clock.clone())),
             clock,
         }
     }
@@ -278,7 +281,11 @@ impl Contacts {
 
     /// The contact and the dialogs of theirs the operator may see. An operator may read a contact
     /// when they may see one of its dialogs, or see colleagues' dialogs at all.
-    async fn readable(&self, op: &Operator, id: &ContactId) -> AppResult<(Contact, Vec<Dialog>)> {
+    pub(super) async fn readable(
+        &self,
+        op: &Operator,
+        id: &ContactId,
+    ) -> AppResult<(Contact, Vec<Dialog>)> {
         let contact = self
             .contacts
             .get_contact(&op.workspace, id)
@@ -302,7 +309,7 @@ impl Contacts {
         self.card_of(op, contact, dialogs).await
     }
 
-    async fn card_of(
+    pub(super) async fn card_of(
         &self,
         op: &Operator,
         contact: Contact,
@@ -514,7 +521,7 @@ impl Contacts {
 
     /// `contact.updated` to every operator connection that may see one of the contact's dialogs
     /// (or, for a contact with none yet, that may see colleagues' dialogs).
-    async fn tell(&self, contact: &Contact, dialogs: &[Dialog]) -> AppResult<()> {
+    pub(super) async fn tell(&self, contact: &Contact, dialogs: &[Dialog]) -> AppResult<()> {
         let operators = self
             .connections
             .operator_connections(&contact.workspace)
@@ -566,9 +573,13 @@ impl Contacts {
             let mut next = dialog.clone();
             next.contact = Some(fresh.id.clone());
             next.visitor_name = fresh.display_name();
+            // The contact's tags stay with the contact: the dialog leaves their counts.
+            next.tags = Vec::new();
             next.version += 1;
             match self.contacts.unpin_dialog(&next, contact_id, &fresh).await {
                 Ok(()) => {
+                    let lost = super::tags::lost(&dialog.tags);
+                    self.tags.moved_after(&op.workspace, &lost).await;
                     self.tell_unpinned(&contact, &next).await?;
                     return Ok(Unpinned {
                         dialog: dialog_view(&next),
@@ -723,7 +734,7 @@ impl Contacts {
 }
 
 /// The dialogs of `all` that are among `seen` (as `all` has them), newest first.
-fn keep_seen(all: Vec<Dialog>, seen: &[Dialog]) -> Vec<Dialog> {
+pub(super) fn keep_seen(all: Vec<Dialog>, seen: &[Dialog]) -> Vec<Dialog> {
     let mut kept: Vec<Dialog> = all
         .into_iter()
         .filter(|d| seen.iter().any(|s| s.id == d.id))

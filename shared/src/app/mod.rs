@@ -21,6 +21,7 @@ mod retention;
 mod search;
 mod session;
 mod sites;
+mod tags;
 mod team;
 mod visitor_card;
 
@@ -52,6 +53,7 @@ pub use retention::RETENTION_BATCH;
 pub use search::{MAX_SEARCH_HITS, Search, SearchHit, SearchResults};
 pub use session::{ConnectRequest, LoggedIn, Sessions, VisitorSession, VisitorSessionRequest};
 pub use sites::{SiteList, SiteUpdate, Sites};
+pub use tags::{ContactTags, TagEdit, TagList, TagView, Tags};
 pub use team::Team;
 pub use visitor_card::VisitorCard;
 
@@ -212,6 +214,7 @@ pub struct Stores {
     pub reports: Arc<dyn ReportStore>,
     pub console_watches: Arc<dyn ConsoleWatchStore>,
     pub loads: Arc<dyn LoadStore>,
+    pub tags: Arc<dyn TagStore>,
 }
 
 impl Stores {
@@ -233,6 +236,7 @@ impl Stores {
             reports: store.clone(),
             console_watches: store.clone(),
             loads: store.clone(),
+            tags: store.clone(),
             tickets: store,
         }
     }
@@ -313,6 +317,8 @@ pub struct App {
     pub reports: Arc<Reports>,
     /// Whose console is connected, and handing back the dialogs of operators without one.
     pub presence: Arc<Presences>,
+    /// The workspace's tags and their counts of dialogs (`Tags::moved` moves the counts).
+    pub tags: Arc<Tags>,
     clock: Arc<dyn Clock>,
 }
 
@@ -405,6 +411,7 @@ impl App {
             clock: clock.clone(),
         };
         Self {
+            tags: contacts.tags.clone(),
             quick_replies: QuickReplies {
                 quick_replies: stores.quick_replies.clone(),
                 clock: clock.clone(),

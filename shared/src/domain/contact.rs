@@ -149,6 +149,10 @@ pub struct Contact {
     /// The contacts united into this one, whose ids resolve to it (`merged_into`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged: Vec<ContactId>,
+    /// The workspace's tags put on the contact (seed 002), each possibly pinned; every dialog of
+    /// the contact carries a copy (`Dialog::tags`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<super::ContactTag>,
     pub created_at: Millis,
     /// Bumped by every write; a write that expects another version lost a race.
     pub version: u64,
@@ -230,6 +234,7 @@ impl Contact {
             blocked: None,
             merged_into: None,
             merged: Vec::new(),
+            tags: Vec::new(),
             created_at: now,
             version: 0,
         }

@@ -14,8 +14,10 @@ pub use deletes::*;
 pub use distribution::*;
 pub use limits::*;
 mod reports;
+mod tags;
 pub use presence::*;
 pub use reports::*;
+pub use tags::*;
 
 use parlor_core::domain::{
     Connection, Dialog, DialogStatus, Email, Group, Message, Millis, Operator, OperatorStatus,

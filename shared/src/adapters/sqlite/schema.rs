@@ -106,6 +106,14 @@ CREATE TABLE IF NOT EXISTS contact_keys (
 CREATE TABLE IF NOT EXISTS contact_dialogs (
     workspace TEXT NOT NULL, contact TEXT NOT NULL, dialog TEXT NOT NULL, created_at INTEGER NOT NULL,
     PRIMARY KEY (workspace, contact, dialog));
+CREATE TABLE IF NOT EXISTS tags (
+    workspace TEXT NOT NULL, id TEXT NOT NULL, name_key TEXT NOT NULL, version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (workspace, id),
+    UNIQUE (workspace, name_key));
+CREATE TABLE IF NOT EXISTS tag_counts (
+    workspace TEXT NOT NULL, tag TEXT NOT NULL, dialogs INTEGER NOT NULL,
+    PRIMARY KEY (workspace, tag));
 "#;
 
 /// Brings the tables of an older data folder to `SCHEMA`, in one transaction, keeping every row:

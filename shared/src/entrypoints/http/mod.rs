@@ -16,6 +16,7 @@ mod push;
 mod quick_replies;
 mod reports;
 mod sites;
+mod tags;
 mod visitor;
 
 use crate::app::{App, AppError};
@@ -82,6 +83,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(handling::routes())
         .merge(reports::routes())
         .merge(contacts::routes())
+        .merge(tags::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(as_http_api_function))
         .layer(axum::middleware::from_fn(api_headers))
