@@ -234,6 +234,12 @@ export type ContactId = string;
 export type ContactTag = { tag: TagId, pinned: boolean, };
 
 /**
+ * `PUT /api/contacts/{id}/tags`: every tag the contact is to carry, each possibly pinned, in
+ * the order the card shows them.
+ */
+export type ContactTags = { tags: Array<ContactTag>, };
+
+/**
  * A contact as operators see it.
  */
 export type ContactView = { id: ContactId, 
@@ -931,9 +937,33 @@ assigned?: boolean, } | { "event": "left", operator: OperatorId, name: string, }
 comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, } | { "event": "handed_back", operator: OperatorId, name: string, by: OperatorId, by_name: string, } | { "event": "held", by?: OperatorId, by_name: string, } | { "event": "resumed", by?: OperatorId, by_name: string, held_ms: number, total_held_ms: number, } | { "event": "went_offline", operator: OperatorId, name: string, } | { "event": "queued", };
 
 /**
+ * `POST /api/tags` (both fields) and `PUT /api/tags/{id}` (an absent field stays as it is).
+ */
+export type TagEdit = { name?: string, colour?: string, };
+
+/**
  * A tag an admin defined for the workspace's contacts (seed 002).
  */
 export type TagId = string;
+
+/**
+ * `GET /api/tags`: the workspace's tags, the most used first (then by name).
+ */
+export type TagList = { tags: Array<TagView>, };
+
+/**
+ * A tag as operators see it, with its count of dialogs.
+ */
+export type TagView = { id: TagId, name: string, 
+/**
+ * `#rrggbb`.
+ */
+colour: string, 
+/**
+ * How many dialogs carry the tag (their contact has it): kept by the server as tags are
+ * set, dialogs start, are deleted or unpinned.
+ */
+dialogs: number, };
 
 /**
  * `POST /api/tickets`: a one-time ticket for the operator's WebSocket (`?ticket=`), good for

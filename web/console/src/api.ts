@@ -6,6 +6,10 @@ import type {
   ChatHandling,
   ContactCard,
   ContactEdit,
+  ContactTags,
+  TagEdit,
+  TagList,
+  TagView,
   Unpinned,
   DeletedDialogs,
   DialogAttachments,
@@ -249,6 +253,28 @@ export class Api {
   /** Blocks a contact (no messages either way), or lifts the block; answers the card as stored. */
   blockContact(contactId: string, blocked: boolean): Promise<ContactCard> {
     return this.call(blocked ? "POST" : "DELETE", `/contacts/${encodeURIComponent(contactId)}/block`);
+  }
+
+  /** Sets a contact's tags, each pinned or not; answers the card as stored. */
+  setContactTags(contactId: string, tags: ContactTags): Promise<ContactCard> {
+    return this.call("PUT", `/contacts/${encodeURIComponent(contactId)}/tags`, tags);
+  }
+
+  /** The workspace's tags with their counts of dialogs, the most used first. */
+  tags(): Promise<TagList> {
+    return this.call("GET", "/tags");
+  }
+
+  createTag(edit: TagEdit): Promise<TagView> {
+    return this.call("POST", "/tags", edit);
+  }
+
+  updateTag(id: string, edit: TagEdit): Promise<TagView> {
+    return this.call("PUT", `/tags/${encodeURIComponent(id)}`, edit);
+  }
+
+  deleteTag(id: string): Promise<void> {
+    return this.call("DELETE", `/tags/${encodeURIComponent(id)}`);
   }
 
   /** The workspace's channels (a site's widget each), for the sidebar's channel names. */

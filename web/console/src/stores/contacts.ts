@@ -4,7 +4,7 @@
 // the sidebar (state/contacts.ts holds the rules).
 
 import { signal } from "@preact/signals";
-import type { ContactCard, ContactEdit, ContactView, DialogView } from "../../../protocol/protocol";
+import type { ContactCard, ContactEdit, ContactTag, ContactView, DialogView } from "../../../protocol/protocol";
 import { ApiError, type Api } from "../api";
 import { renameContact } from "../state/contacts";
 import type { SidebarStore } from "./sidebar";
@@ -16,7 +16,7 @@ export class ContactsStore {
   readonly channels = signal<ReadonlyMap<string, string>>(new Map());
 
   constructor(
-    private readonly api: Pick<Api, "contactCard" | "editContact" | "unpinDialog" | "blockContact" | "channels">,
+    private readonly api: Pick<Api, "contactCard" | "editContact" | "unpinDialog" | "blockContact" | "channels" | "setContactTags">,
     private readonly sidebar: Pick<SidebarStore, "rows" | "upsert">,
   ) {}
 
@@ -63,6 +63,22 @@ export class ContactsStore {
       const card = await this.api.blockContact(id, blocked);
       this.set(id, card);
       this.updated(card.contact);
+      return null;
+    } catch (e) {
+      return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));
+    }
+  }
+
+  /**
+   * Sets the contact's tags (seed 002); its dialogs I see take the copy at once (the server's
+   * `dialog.updated` brings the same). Answers the refusal, or nothing when it was stored.
+   */
+  async tag(id: string, tags: ContactTag[]): Promise<ApiError | null> {
+    try {
+      const card = await this.api.setContactTags(id, { tags });
+      this.set(id, card);
+      this.updated(card.contact);
+      for (const d of card.dialogs) this.sidebar.upsert(d);
       return null;
     } catch (e) {
       return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));

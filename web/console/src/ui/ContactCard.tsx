@@ -3,6 +3,7 @@ import type { ContactCard as Card } from "../../../protocol/protocol";
 import type { ApiError } from "../api";
 import { fieldOf } from "../state/contacts";
 import type { Store } from "../store";
+import { ContactTags } from "./ContactTags";
 
 /** The form's values by field: name, email, phone, notes and the custom fields' keys. */
 type Draft = Record<string, string>;
@@ -68,6 +69,7 @@ export function ContactCard({ store, contactId, dialogId }: { store: Store; cont
           Blocked {new Date(card.contact.blocked.at).toLocaleString()}: no messages go to or from them.
         </p>
       )}
+      <ContactTags store={store} contactId={contactId} />
       <h3>Channels</h3>
       {card.channels.map((ch) => (
         <p key={ch.site} data-testid="contact-channel" data-active={ch.active}>
