@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { ApiError } from "../api";
 import type { Store } from "../store";
 import { withPin, withTag, withoutTag } from "../state/tags";
@@ -11,6 +11,8 @@ export function ContactTags({ store, contactId }: { store: Store; contactId: str
   const card = store.contacts.cards.value.get(contactId);
   const defs = store.tags.byId.value;
   const [refused, setRefused] = useState<ApiError | null>(null);
+  // An admin may have added tags since this console connected: the list is read as a card opens.
+  useEffect(() => void store.tags.load(), [contactId]);
   if (!card || defs.size === 0) return null;
   // A deleted tag's id may stay on the contact: it is not shown, and the next change drops it.
   const held = (card.contact.tags ?? []).filter((t) => defs.has(t.tag));
