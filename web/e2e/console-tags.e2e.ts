@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import type { TagList } from "../protocol/protocol";
-import { addOperator, api, consoleScene, dialogRow, login, scriptedVisitor, seriousAxeViolations, signedInConsole } from "./harness";
+import { addOperator, api, consoleScene, dialogRow, login, screenshot, scriptedVisitor, seriousAxeViolations, signedInConsole } from "./harness";
 
 const { scene, signIn, contexts, errors } = consoleScene();
 
@@ -92,9 +92,11 @@ describe("tags", () => {
     await anna.click('[data-testid="tag-filter-pinned"]');
     await expect.poll(() => shown(anna)).toEqual(["Olga"]);
     await expect.poll(() => choices.allTextContents()).toEqual(["VIP2"]);
+    await screenshot(anna, "console-tags-filter");
 
-    // The search box finds a tag by name.
-    await anna.click('[data-testid="tag-filter-all"]');
+    // Pinned off again; the search box finds a tag by name.
+    await anna.click('[data-testid="tag-filter-pinned"]');
+    await expect.poll(() => shown(anna)).toEqual(["Olga", "Petr", "Vera"]);
     await anna.fill('[data-testid="tag-filter-search"]', "whole");
     await expect.poll(() => choices.allTextContents()).toEqual(["Wholesale1"]);
   });

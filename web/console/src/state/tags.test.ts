@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DialogView, TagView } from "../../../protocol/protocol";
-import { allTags, passesTags, pinnedIds, pinnedTags, tagChoices, toggle, withPin, withTag, withoutTag, type TagFilter } from "./tags";
+import { allTags, ink, passesTags, pinnedIds, pinnedTags, tagChoices, toggle, withPin, withTag, withoutTag, type TagFilter } from "./tags";
 
 const tag = (id: string, name: string, dialogs: number): TagView => ({ id, name, colour: "#123456", dialogs });
 const vip = tag("t1", "VIP", 3);
@@ -59,5 +59,13 @@ describe("a contact's tags", () => {
     expect(pinned).toEqual([{ tag: "t1", pinned: false }, { tag: "t2", pinned: true }]);
     expect(withoutTag(pinned, "t1")).toEqual([{ tag: "t2", pinned: true }]);
     expect(pinnedTags(dialog([...pinned, { tag: "gone", pinned: true }]), defined)).toEqual([lead]);
+  });
+});
+
+describe("a chip's ink", () => {
+  it("is dark on light colours and white on dark ones", () => {
+    expect(ink("#ffd700")).toBe("#111");
+    expect(ink("#2a7ae2")).toBe("#fff");
+    expect(ink("#000000")).toBe("#fff");
   });
 });

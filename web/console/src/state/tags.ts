@@ -80,3 +80,16 @@ export function withoutTag(list: readonly ContactTag[], id: string): ContactTag[
 export function withPin(list: readonly ContactTag[], id: string): ContactTag[] {
   return list.map((t) => (t.tag === id ? { ...t, pinned: !t.pinned } : t));
 }
+
+/** The text colour that reads on a chip of this `#rrggbb` colour: dark on light ones, white on dark. */
+export function ink(colour: string): string {
+  const n = Number.parseInt(colour.slice(1), 16);
+  if (Number.isNaN(n)) return "#fff";
+  const [r, g, b] = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+  return 0.299 * r + 0.587 * g + 0.114 * b > 150 ? "#111" : "#fff";
+}
+
+/** A chip's style: its tag's colour behind, the ink that reads on it. */
+export function chip(colour: string): Record<string, string> {
+  return { "--tag": colour, color: ink(colour) };
+}

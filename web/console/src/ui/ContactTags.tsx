@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { ApiError } from "../api";
 import type { Store } from "../store";
-import { withPin, withTag, withoutTag } from "../state/tags";
+import { chip, withPin, withTag, withoutTag } from "../state/tags";
 
 /**
  * The contact's tags on its card (seed 002): each as a coloured chip with a pin (pinned tags show
@@ -24,7 +24,7 @@ export function ContactTags({ store, contactId }: { store: Store; contactId: str
       {held.map((t) => {
         const def = defs.get(t.tag)!;
         return (
-          <span class="tag-chip" key={t.tag} style={{ "--tag": def.colour }} data-testid="contact-tag" data-tag={t.tag} data-pinned={t.pinned}>
+          <span class="tag-chip" key={t.tag} style={chip(def.colour)} data-testid="contact-tag" data-tag={t.tag} data-pinned={t.pinned}>
             {def.name}
             <button type="button" class="link" aria-pressed={t.pinned} title={t.pinned ? "Unpin: not shown in the list" : "Pin: shown under the name in the list"} data-testid="contact-tag-pin" onClick={() => void set(withPin(held, t.tag))}>
               {t.pinned ? "Pinned" : "Pin"}

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { Store } from "../store";
 import type { DialogView } from "../../../protocol/protocol";
-import { allTags, isAll, pinnedIds, pinnedTags, tagChoices, toggle, type TagFilter as Filter } from "../state/tags";
+import { allTags, chip, isAll, pinnedIds, pinnedTags, tagChoices, toggle, type TagFilter as Filter } from "../state/tags";
 
 /**
  * The sidebar's filter by customer tags (seed 002), offered once the workspace has a tag: All;
@@ -37,7 +37,7 @@ export function TagFilter({ store }: { store: Store }) {
       {open && (
         <div class="tag-filter-panel" role="group" aria-label="Filter by tags">
           <label>
-            <input type="radio" name="tag-mode" checked={isAll(f)} data-testid="tag-filter-all" onChange={() => set(allTags)} /> All
+            <input type="radio" name="tag-mode" checked={!f.none && f.selected.length === 0} data-testid="tag-filter-all" onChange={() => set(allTags)} /> All
           </label>
           <label>
             <input type="radio" name="tag-mode" checked={f.none} data-testid="tag-filter-none" onChange={() => set({ ...allTags, none: true })} /> No tags set
@@ -51,7 +51,7 @@ export function TagFilter({ store }: { store: Store }) {
               <li key={t.id}>
                 <label data-testid="tag-choice" data-tag={t.id}>
                   <input type="checkbox" checked={f.selected.includes(t.id)} disabled={f.none} onChange={() => set(toggle(f, t.id))} />
-                  <span class="tag-chip" style={{ "--tag": t.colour }}>
+                  <span class="tag-chip" style={chip(t.colour)}>
                     {t.name}
                   </span>
                   <span class="tag-count" data-testid="tag-count">
@@ -72,7 +72,7 @@ export function PinnedTags({ store, dialog }: { store: Store; dialog: DialogView
   return (
     <>
       {pinnedTags(dialog, store.tags.byId.value).map((t) => (
-        <span class="tag-chip" key={t.id} style={{ "--tag": t.colour }} data-testid="row-tag">
+        <span class="tag-chip" key={t.id} style={chip(t.colour)} data-testid="row-tag">
           {t.name}
         </span>
       ))}
