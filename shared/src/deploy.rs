@@ -370,8 +370,13 @@ pub const PERMISSIONS: &[Permissions] = &[
     // Send (with files), whisper, typing, read, mark unread.
     Permissions {
         function: Function::WebSocket(Route::Message),
-        // DIALOG_WORK has the rest of DISTRIBUTE_READS.
-        grants: &[DIALOG_WORK, CHECK_UPLOADS, &[QUERY_CHARGE_INDEX]],
+        // DIALOG_WORK has the rest of DISTRIBUTE_READS. A dialog's first commit checks that
+        // its contact was not merged into another meanwhile.
+        grants: &[
+            DIALOG_WORK,
+            CHECK_UPLOADS,
+            &[QUERY_CHARGE_INDEX, table("dynamodb:ConditionCheckItem")],
+        ],
         reserved: &[],
     },
     // Join, leave, transfer, hold, resume; one that frees a slot gives the queue's head out.

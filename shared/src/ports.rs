@@ -242,21 +242,100 @@ pub trait ContactStore: Send + Sync {
         workspace: &WorkspaceId,
         contact: &ContactId,
     ) -> StoreResult<Vec<DialogId>>;
-    /// Unpins a dialog from the contact `from`: in one transaction,
-    /// - `dialog` (its next version, its `contact` now `fresh.id`) is written on the condition
-    ///   that the stored one is at `dialog.version - 1` (else `Conflict`); only its record
-    ///   changes: no message, load, queue or retention entry;
-    /// - `fresh` (version 1, holding no key) is created, on the condition that it does not exist
-    ///   (else `Conflict`);
-    /// - the dialog leaves `from`'s list of dialogs and joins `fresh`'s.
+    /// Moves a dialog from the contact `from` to the one `dialog.contact` names: in one
+    /// transaction,
+    /// - `dialog` (its next version) is written on the condition that the stored one is at
+    ///   `dialog.version - 1` (else `Conflict`); only its record changes: no message, load, queue
+    ///   or retention entry;
+    /// - `fresh`, when given (an unpin: version 1, holding no key, the dialog's new contact), is
+    ///   created on the condition that it does not exist (else `Conflict`);
+    /// - the dialog leaves `from`'s list of dialogs and joins its new contact's.
     ///
     /// Nothing is written unless all of it is.
-    async fn unpin_dialog(
+    async fn move_dialog(
         &self,
         dialog: &Dialog,
         from: &ContactId,
-        fresh: &Contact,
+        fresh: Option<&Contact>,
     ) -> StoreResult<()>;
+
+    /// A merge (`unite`): in one transaction,
+    /// - `united` is written on the condition that the stored contact is at `into.version`, and
+    ///   `alias` (the contact merged, now holding no key) on the condition that it is at
+    ///   `from.version` (either failing: `Conflict`);
+    /// - every key of `united` is held for it, on the condition that no contact but the two holds
+    ///   it (else `AlreadyExists`); keys of `into` or `from` that `united` does not hold are
+    ///   released;
+    /// - the name index follows both (`Contact::name_words`).
+    ///
+    /// Nothing is written unless all of it is. The dialogs are not moved: `move_dialog` moves
+    /// each after, and a dialog's first commit refuses a contact that is an alias (`Conflict`),
+    /// so none can join `from` once this is written.
+    async fn merge_contacts(
+        &self,
+        united: &Contact,
+        into: &Contact,
+        alias: &Contact,
+        from: &Contact,
+    ) -> StoreResult<()>;
+
+    /// Contacts with a name word that starts with `prefix` (as `name_prefix` cuts it), at most
+    /// `limit`, by that word. A contact may come once per matching word: the caller dedups.
+    async fn find_contacts(
+        &self,
+        workspace: &WorkspaceId,
+        prefix: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<ContactId>>;
+}
+
+/// The contact a `move_dialog` takes the dialog to, when the call is well formed: a stored
+/// dialog (version 2 or more) with a contact other than `from`, and a `fresh` one, if any, new (version 1), holding
+/// no key, and the dialog's.
+pub fn moved_to(
+    dialog: &Dialog,
+    from: &ContactId,
+    fresh: Option<&Contact>,
+) -> StoreResult<ContactId> {
+    let to = dialog.contact.clone().filter(|_| dialog.version >= 2);
+    match (to, fresh) {
+        (Some(to), _) if &to == from => Err(StoreError::Unavailable(
+            "a dialog moves to another contact than its own".into(),
+        )),
+        (Some(to), None) => Ok(to),
+        (Some(to), Some(f)) if f.id == to && f.version == 1 && f.keys().is_empty() => Ok(to),
+        _ => Err(StoreError::Unavailable(
+            "a dialog moves as a stored dialog with its new contact, and a fresh contact is new and holds no key".into(),
+        )),
+    }
+}
+
+/// Whether a `merge_contacts` call is well formed: two contacts of one workspace, each at its
+/// next version, the alias holding no key and naming the other.
+pub fn check_merge(
+    united: &Contact,
+    into: &Contact,
+    alias: &Contact,
+    from: &Contact,
+) -> StoreResult<()> {
+    let ok = united.id == into.id
+        && alias.id == from.id
+        && into.id != from.id
+        && united.workspace == alias.workspace
+        && united.version == into.version + 1
+        && alias.version == from.version + 1
+        && into.version >= 1
+        && from.version >= 1
+        && alias.keys().is_empty()
+        && alias.merged_into.as_ref() == Some(&united.id)
+        && united.merged_into.is_none();
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Unavailable(
+            "a merge writes two stored contacts at their next versions, the one merged as a keyless alias of the other".into(),
+        ))
+    }
 }
 
 /// Where a page of dialogs ends.

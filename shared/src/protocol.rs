@@ -549,6 +549,14 @@ pub enum ServerEvent {
     /// one of its dialogs, so open cards and the sidebar's names follow.
     #[serde(rename = "contact.updated")]
     ContactUpdated { contact: ContactView },
+    /// `merged_id` was merged into `contact` (`POST /api/contacts/{id}/merge`): to every operator
+    /// console that may see one of the united contact's dialogs. A card open on `merged_id` now
+    /// shows `contact`; the dialogs that moved come as `dialog.updated` (their `contact_id`).
+    #[serde(rename = "contact.merged")]
+    ContactMerged {
+        merged_id: ContactId,
+        contact: ContactView,
+    },
 }
 
 /// A contact as operators see it.
@@ -567,6 +575,14 @@ pub struct ContactView {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// E-mails and phones of contacts merged into this one, beside its own: keys of it too
+    /// (absent when none).
+    #[ts(as = "Option<Vec<String>>", optional)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_emails: Vec<String>,
+    #[ts(as = "Option<Vec<String>>", optional)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_phones: Vec<String>,
     pub notes: String,
     /// Custom field values by key (`GET /api/contact-fields`).
     pub fields: std::collections::BTreeMap<String, String>,
@@ -600,6 +616,8 @@ impl From<&crate::domain::Contact> for ContactView {
             named: c.name.as_ref().is_some_and(|n| !n.trim().is_empty()),
             email: c.email.as_ref().map(ToString::to_string),
             phone: c.phone.as_ref().map(ToString::to_string),
+            other_emails: c.other_emails.iter().map(ToString::to_string).collect(),
+            other_phones: c.other_phones.iter().map(ToString::to_string).collect(),
             notes: c.notes.clone(),
             fields: c.fields.clone(),
             verified: c.users.clone(),

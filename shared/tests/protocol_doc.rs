@@ -195,7 +195,8 @@ fn system_events_in(event: &ServerEvent) -> Vec<&'static str> {
         | ServerEvent::DialogsDeleted { .. }
         | ServerEvent::WorkspaceHandling { .. }
         | ServerEvent::QueuePosition { .. }
-        | ServerEvent::ContactUpdated { .. } => Vec::new(),
+        | ServerEvent::ContactUpdated { .. }
+        | ServerEvent::ContactMerged { .. } => Vec::new(),
     };
     messages
         .into_iter()

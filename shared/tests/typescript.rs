@@ -141,6 +141,7 @@ fn generate() -> String {
         parlor_core::app::ContactCard, parlor_core::app::ContactEdit, parlor_core::app::ContactFields,
         parlor_core::app::Unpinned, parlor_core::app::TagView, parlor_core::app::TagList,
         parlor_core::app::TagEdit, parlor_core::app::ContactTags,
+        parlor_core::app::Unpinned, parlor_core::app::ContactMatches, parlor_core::app::MergeRequest,
         parlor_core::protocol::ContactView, parlor_core::protocol::ChannelView,
         parlor_core::protocol::ChannelKind, parlor_core::protocol::ChannelList,
         parlor_core::protocol::IdentitySecret, parlor_core::ids::ContactId,

@@ -1040,3 +1040,140 @@ pub mod deployed {
         url
     }
 }
+
+/// The contact id of a dialog, as the operators' list shows it.
+pub async fn contact_of(app: &TestApp, token: &str, dialog: &str) -> String {
+    let d = app.get(&format!("/api/dialogs/{dialog}"), token).await;
+    d["contact_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the dialog names its contact: {d}"))
+        .to_owned()
+}
+
+/// `POST /api/contacts/{into}/merge`: pulls `from` into `into`.
+pub async fn merge_contacts(app: &TestApp, token: &str, into: &str, from: &str) -> (u16, Value) {
+    let body = json!({ "contact_id": from });
+    app.request(
+        "POST",
+        &format!("/api/contacts/{into}/merge"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+/// Merges of one pair of contacts, sent at once (the same way round, and the opposite way), while
+/// the merged contact's visitor keeps writing: every merge is answered with the same united
+/// contact, every message is stored once in its dialog, the card lists both dialogs, the merged
+/// id keeps resolving, and the visitor's next dialog is the united contact's. Run on each store.
+pub async fn merges_at_once_while_the_visitor_writes(app: &TestApp) {
+    let admin = app.admin_token().await;
+    let mut vera = app
+        .visitor_with(json!({ "name": "Vera", "email": "vera@example.com" }))
+        .await;
+    let veras_dialog = start_dialog(&mut vera, "Hello").await;
+    let veras = contact_of(app, &admin, &veras_dialog).await;
+    // Vera again, on another device, unverified: the e-mail is only claimed.
+    let mut again = app
+        .visitor_with(json!({ "name": "V. Petrova", "email": "Vera@Example.com" }))
+        .await;
+    let agains_dialog = start_dialog(&mut again, "It's me again").await;
+    let agains = contact_of(app, &admin, &agains_dialog).await;
+    assert_ne!(veras, agains);
+    let card = app.get(&format!("/api/contacts/{agains}"), &admin).await;
+    assert_eq!(card["offers"][0]["contact"]["id"], veras, "{card}");
+    assert_eq!(card["offers"][0]["field"], "email");
+
+    let writes = async {
+        let mut acks = Vec::new();
+        for i in 0..3 {
+            let ack = again
+                .ws
+                .ok(frame::send(
+                    None,
+                    &format!("mid-{i}"),
+                    &format!("mid merge {i}"),
+                ))
+                .await;
+            acks.push(ack);
+        }
+        acks
+    };
+    let (first, second, opposite, acks) = tokio::join!(
+        merge_contacts(app, &admin, &veras, &agains),
+        merge_contacts(app, &admin, &veras, &agains),
+        merge_contacts(app, &admin, &agains, &veras),
+        writes
+    );
+    let mut survivors = std::collections::BTreeSet::new();
+    for (status, card) in [&first, &second, &opposite] {
+        assert_eq!(*status, 200, "{card}");
+        survivors.insert(card["contact"]["id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(survivors.len(), 1, "one united contact: {survivors:?}");
+    let united = survivors.into_iter().next().unwrap();
+    let merged = if united == veras { &agains } else { &veras };
+    for ack in &acks {
+        assert_eq!(ack["message"]["dialog_id"], agains_dialog.as_str(), "{ack}");
+    }
+
+    // The merged id resolves; the card lists both dialogs; nothing is offered any more.
+    let card = app.get(&format!("/api/contacts/{merged}"), &admin).await;
+    assert_eq!(card["contact"]["id"], united.as_str(), "{card}");
+    let mut listed: Vec<&str> = card["dialogs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    listed.sort_unstable();
+    let mut both = [veras_dialog.as_str(), agains_dialog.as_str()];
+    both.sort_unstable();
+    assert_eq!(listed, both);
+    assert_eq!(card["offers"], json!([]), "{card}");
+    assert_eq!(card["contact"]["email"], "vera@example.com");
+    for dialog in [&veras_dialog, &agains_dialog] {
+        assert_eq!(contact_of(app, &admin, dialog).await, united);
+    }
+    // Every message is there once, in order.
+    let admin_op = Operator {
+        id: app.running.admin.id.to_string(),
+        name: "Admin".into(),
+        token: admin.clone(),
+    };
+    let history = app.history(&admin_op, &agains_dialog, "").await;
+    // The history comes the newest first.
+    let texts: Vec<&str> = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .filter_map(|m| m["text"].as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert_eq!(
+        texts,
+        ["It's me again", "mid merge 0", "mid merge 1", "mid merge 2"]
+    );
+
+    // The open widget keeps working, and its next dialog is the united contact's (after the
+    // rate limit's second has passed).
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let ack = again
+        .ws
+        .ok(frame::send(None, "after", "after the merge"))
+        .await;
+    assert_eq!(ack["message"]["dialog_id"], agains_dialog.as_str());
+    let (status, _) = app
+        .request(
+            "POST",
+            "/api/dialogs/delete",
+            Some(&admin),
+            Some(json!({ "dialog_ids": [agains_dialog] })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let next = start_dialog(&mut again, "A new question").await;
+    assert_ne!(next, agains_dialog);
+    assert_eq!(contact_of(app, &admin, &next).await, united);
+}

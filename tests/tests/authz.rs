@@ -299,6 +299,10 @@ fn endpoints() -> Vec<Endpoint> {
         http("POST", "/api/tags", Some(r##"{"name": "Tag of {who}", "colour": "#123456"}"##), Admin { ok: 201, other_admin: Allowed(201) }),
         http("PUT", "/api/tags/{tag}", Some(r#"{"name": "Tag renamed by {who}"}"#), Admin { ok: 200, other_admin: tag_not_found }),
         http("DELETE", "/api/tags/{spare_tag}", None, Admin { ok: 204, other_admin: tag_not_found }),
+        http("GET", "/api/contacts?q=vera", None, Operator(200)),
+        // Mira's contact is pulled into Vera's at the first allowed call; later ones find it
+        // merged and change nothing.
+        http("POST", "/api/contacts/{contact}/merge", Some(r#"{"contact_id": "{mira_contact}"}"#), Contact(200)),
         http("GET", "/api/contact-fields", None, Operator(200)),
         http("PUT", "/api/contact-fields", Some(r#"{"fields": [{"key": "plan", "label": "Plan of {who}"}]}"#), Admin { ok: 200, other_admin: Allowed(200) }),
         http("GET", "/api/channels", None, Operator(200)),
@@ -902,6 +906,11 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
     // Dmitri's dialog waits too, until the admin deletes it.
     let mut dmitri = app.visitor("Dmitri").await;
     let doomed_dialog = start_dialog(&mut dmitri, "Please forget me").await;
+    // Mira's contact waits to be merged into Vera's; Anna answers her, so her dialog is no
+    // longer in the queue everyone sees.
+    let mut mira = app.visitor("Mira").await;
+    let mira_dialog = start_dialog(&mut mira, "It is me, Vera, on my phone").await;
+    anna_ws.ok(frame::join(&mira_dialog)).await;
 
     // Another workspace, its admin, and Wanda's dialog on its site.
     let other_email = format!("{}@elsewhere.test", unique("boss-"));
@@ -1067,6 +1076,11 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
             (
                 "contact",
                 parlor_core::ids::ContactId::of_visitor(&VisitorId::parse(&vera.id).unwrap())
+                    .to_string(),
+            ),
+            (
+                "mira_contact",
+                parlor_core::ids::ContactId::of_visitor(&VisitorId::parse(&mira.id).unwrap())
                     .to_string(),
             ),
             ("file_seq", file_seq.to_string()),

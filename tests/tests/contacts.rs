@@ -5,16 +5,7 @@
 
 use parlor_core::domain::identity_hash;
 use parlor_e2e::serde_json::{Value, json};
-use parlor_e2e::{TestApp, Visitor, frame, start_dialog, unique};
-
-/// The contact id of a dialog, as the operators' list shows it.
-async fn contact_of(app: &TestApp, token: &str, dialog: &str) -> String {
-    let d = app.get(&format!("/api/dialogs/{dialog}"), token).await;
-    d["contact_id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("the dialog names its contact: {d}"))
-        .to_owned()
-}
+use parlor_e2e::{TestApp, Visitor, contact_of, frame, merge_contacts, start_dialog, unique};
 
 async fn put_contact(app: &TestApp, token: &str, contact: &str, body: Value) -> (u16, Value) {
     app.request(
@@ -486,4 +477,207 @@ async fn an_unpinned_dialog_keeps_its_history_and_leaves_the_contacts_card() {
     assert_eq!(contact_of(&app, &anna.token, &dialog).await, fresh);
     let card = app.get(&format!("/api/contacts/{contact}"), &admin).await;
     assert!(dialog_ids(&card).is_empty(), "{card}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merges_at_once_while_the_visitor_writes_end_in_one_contact() {
+    parlor_e2e::merges_at_once_while_the_visitor_writes(&TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn contacts_are_found_by_name_email_or_phone_and_merged_into_the_left_one() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let anna = app.operator("Anna").await;
+    let mut a = app.connect_operator(&anna).await;
+    let mut vera = app
+        .visitor_with(json!({ "name": "Vera Ivanova", "phone": "+7 912 345-67-89" }))
+        .await;
+    let veras_dialog = start_dialog(&mut vera, "Hello").await;
+    let veras = contact_of(&app, &admin, &veras_dialog).await;
+    let mut other = app
+        .visitor_with(json!({ "name": "Ivan Petrov", "email": "ivan@example.com" }))
+        .await;
+    let others_dialog = start_dialog(&mut other, "Hi").await;
+    let others = contact_of(&app, &admin, &others_dialog).await;
+    // Notes and a custom field on each, to see what a merge keeps.
+    let (status, _) = app
+        .request(
+            "PUT",
+            "/api/contact-fields",
+            Some(&admin),
+            Some(json!({ "fields": [{ "key": "plan", "label": "Plan" }] })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    for (contact, notes, plan) in [
+        (&veras, "Prefers e-mail", "gold"),
+        (&others, "VIP", "silver"),
+    ] {
+        let body = json!({ "notes": notes, "fields": { "plan": plan } });
+        let (status, card) = put_contact(&app, &admin, contact, body).await;
+        assert_eq!(status, 200, "{card}");
+    }
+
+    let ids = |found: &Value| -> Vec<String> {
+        found["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut ivan = ids(&app
+        .get(&format!("/api/contacts?q={}", "ivan"), &anna.token)
+        .await);
+    ivan.sort();
+    let mut both = vec![veras.clone(), others.clone()];
+    both.sort();
+    assert_eq!(ivan, both, "first and last names");
+    assert_eq!(
+        ids(&app
+            .get(&format!("/api/contacts?q={}", "Ivanova%20ve"), &anna.token)
+            .await),
+        [veras.clone()],
+        "every word"
+    );
+    assert_eq!(
+        ids(&app
+            .get(&format!("/api/contacts?q={}", "petr"), &anna.token)
+            .await),
+        [others.clone()]
+    );
+    assert_eq!(
+        ids(&app
+            .get(
+                &format!("/api/contacts?q={}", "IVAN%40example.com"),
+                &anna.token
+            )
+            .await),
+        [others.clone()],
+        "an e-mail"
+    );
+    assert_eq!(
+        ids(&app
+            .get(
+                &format!("/api/contacts?q={}", "8%20912%20345%2067%2089"),
+                &anna.token
+            )
+            .await)
+        .len(),
+        0,
+        "another number"
+    );
+    assert_eq!(
+        ids(&app
+            .get(
+                &format!("/api/contacts?q={}", "7912-345-67-89"),
+                &anna.token
+            )
+            .await),
+        [veras.clone()],
+        "a phone"
+    );
+    assert!(
+        ids(&app
+            .get(&format!("/api/contacts?q={}", "nobody"), &anna.token)
+            .await)
+        .is_empty()
+    );
+    let (status, body) = app
+        .request(
+            "GET",
+            &format!("/api/contacts?q={}", "x".repeat(101)),
+            Some(&anna.token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("invalid_request"))
+    );
+
+    // Refusals change nothing.
+    let (status, body) = merge_contacts(&app, &anna.token, &veras, &veras).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    let (status, body) =
+        merge_contacts(&app, &anna.token, &veras, "ct_0000000000000000000000000").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("contact_not_found"))
+    );
+    let (status, _) = app
+        .request(
+            "POST",
+            &format!("/api/contacts/{veras}/merge"),
+            None,
+            Some(json!({ "contact_id": others })),
+        )
+        .await;
+    assert_eq!(status, 401);
+    a.drain().await;
+
+    // Ivan (right) is pulled into Vera (left).
+    let (status, card) = merge_contacts(&app, &anna.token, &veras, &others).await;
+    assert_eq!(status, 200, "{card}");
+    let contact = &card["contact"];
+    assert_eq!(contact["id"], veras.as_str());
+    assert_eq!(contact["name"], "Vera Ivanova", "the left one's name");
+    assert_eq!(contact["phone"], "+7 912 345-67-89");
+    assert_eq!(
+        contact["email"], "ivan@example.com",
+        "the right one's, the left had none"
+    );
+    assert_eq!(contact["fields"]["plan"], "gold", "the left one's value");
+    assert_eq!(
+        contact["notes"], "Prefers e-mail\n\nVIP\n\nplan: silver",
+        "nothing lost"
+    );
+    assert_eq!(card["dialogs"].as_array().unwrap().len(), 2);
+    let event = a.event("contact.merged").await;
+    assert_eq!(event["merged_id"], others.as_str());
+    assert_eq!(event["contact"]["id"], veras.as_str());
+    // The moved dialog carries its new contact and name.
+    let moved = app
+        .get(&format!("/api/dialogs/{others_dialog}"), &anna.token)
+        .await;
+    assert_eq!(moved["contact_id"], veras.as_str());
+    assert_eq!(moved["visitor_name"], "Vera Ivanova");
+    // Found by what it is now: the right one's e-mail finds the united contact, its name no more.
+    assert_eq!(
+        ids(&app
+            .get(
+                &format!("/api/contacts?q={}", "ivan%40example.com"),
+                &anna.token
+            )
+            .await),
+        [veras.clone()]
+    );
+    assert_eq!(
+        ids(&app
+            .get(&format!("/api/contacts?q={}", "petrov"), &anna.token)
+            .await),
+        Vec::<String>::new()
+    );
+    // The merged dialog is found by the united contact's name in the dialog search.
+    let hits = app.get("/api/search?q=vera%20ivanova", &anna.token).await;
+    let found: Vec<&str> = hits["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["dialog"]["id"].as_str().unwrap())
+        .collect();
+    assert!(found.contains(&others_dialog.as_str()), "{hits}");
+    // The merged id keeps resolving.
+    let old = app
+        .get(&format!("/api/contacts/{others}"), &anna.token)
+        .await;
+    assert_eq!(old["contact"]["id"], veras.as_str());
+    // Merging again is answered the same, nothing moves twice.
+    let (status, again) = merge_contacts(&app, &anna.token, &veras, &others).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["contact"], card["contact"]);
 }

@@ -312,6 +312,11 @@ async fn the_gateway_runs_on_dynamodb_too() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merges_at_once_while_the_visitor_writes_on_dynamodb_end_in_one_contact() {
+    parlor_e2e::merges_at_once_while_the_visitor_writes(&on_dynamodb().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_operators_joining_at_once_on_dynamodb_end_in_one_consistent_outcome() {
     parlor_e2e::ten_operators_join_at_once(&on_dynamodb().await).await;
 }

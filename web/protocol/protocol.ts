@@ -205,7 +205,12 @@ export type ContactCard = { contact: ContactView, dialogs: Array<DialogView>, ch
 /**
  * The workspace's custom fields, in the order an admin set them.
  */
-fields: Array<FieldDefinition>, };
+fields: Array<FieldDefinition>, 
+/**
+ * Merges offered by themselves: contacts that hold an e-mail or phone a visitor of this one
+ * gave (its `claims`), as they are now.
+ */
+offers: Array<MergeOffer>, };
 
 /**
  * `PUT /api/contacts/{id}`: what changes; an absent field stays as it is, an empty one is
@@ -226,6 +231,12 @@ export type ContactFields = { fields: Array<FieldDefinition>, };
  * A contact: the person behind visitors (browser identities) and their dialogs.
  */
 export type ContactId = string;
+
+/**
+ * `GET /api/contacts?q=`: contacts whose name has words starting with every word of the query,
+ * or the contact holding the e-mail or phone the query is.
+ */
+export type ContactMatches = { contacts: Array<ContactView>, };
 
 /**
  * A tag on a contact (and, copied, on each of its dialogs); a pinned one shows under the
@@ -254,7 +265,12 @@ named: boolean,
 /**
  * The contact's own e-mail: no other contact of the workspace has it.
  */
-email?: string, phone?: string, notes: string, 
+email?: string, phone?: string, 
+/**
+ * E-mails and phones of contacts merged into this one, beside its own: keys of it too
+ * (absent when none).
+ */
+other_emails?: Array<string>, other_phones?: Array<string>, notes: string, 
 /**
  * Custom field values by key (`GET /api/contact-fields`).
  */
@@ -608,6 +624,29 @@ export type LoggedIn = { token: string, expires_at: number, operator: OperatorVi
 export type Membership = { groups: Array<GroupId>, };
 
 /**
+ * A merge the card offers by itself: another contact holds an e-mail or phone a visitor of this
+ * one gave.
+ */
+export type MergeOffer = { 
+/**
+ * The contact that holds it: the left side of the offered merge.
+ */
+contact: ContactView, 
+/**
+ * `email` or `phone`.
+ */
+field: string, 
+/**
+ * As the visitor wrote it.
+ */
+value: string, };
+
+/**
+ * `POST /api/contacts/{id}/merge`: the contact to pull into `{id}` (the one on the right).
+ */
+export type MergeRequest = { contact_id: ContactId, };
+
+/**
  * Links to the files of one message.
  */
 export type MessageAttachments = { attachments: Array<AttachmentLinks>, };
@@ -847,7 +886,7 @@ export type ServerEvent = { "type": "ack", request_id: string, message?: Message
  * `rate_limited` only: how many milliseconds to wait before sending the same frame again
  * (same `client_id`); nothing of it was stored.
  */
-retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, presence: Presence, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, } | { "type": "dialog.deleted", dialog_ids: Array<DialogId>, } | { "type": "workspace.handling", handling: ChatHandling, } | { "type": "queue.position", dialog_id: DialogId, position: number, estimated_wait_secs?: number, } | { "type": "contact.updated", contact: ContactView, };
+retry_after_ms?: number, } | { "type": "dialog.created", dialog: DialogView, message: MessageView, ring: boolean, } | { "type": "dialog.updated", dialog: DialogView, ring: boolean, event?: MessageView, } | { "type": "dialog.removed", dialog_id: DialogId, } | { "type": "message.created", message: MessageView, dialog?: DialogView, ring?: boolean, } | { "type": "message.status", dialog_id: DialogId, side: Side, status: Receipt, up_to: number, } | { "type": "typing", dialog_id: DialogId, side: Side, name?: string, typing: boolean, } | { "type": "dialog.read", dialog_id: DialogId, unread: number, marked_unread: boolean, } | { "type": "operator.status", operator_id: OperatorId, status: OperatorStatus, presence: Presence, } | { "type": "operator.updated", operator: OperatorView, } | { "type": "visitor.page", visitor_id: VisitorId, dialog_id?: DialogId, page: VisitedPage, } | { "type": "dialog.deleted", dialog_ids: Array<DialogId>, } | { "type": "workspace.handling", handling: ChatHandling, } | { "type": "queue.position", dialog_id: DialogId, position: number, estimated_wait_secs?: number, } | { "type": "contact.updated", contact: ContactView, } | { "type": "contact.merged", merged_id: ContactId, contact: ContactView, };
 
 /**
  * Which side of the dialog received: the visitor, or the operators.

@@ -140,11 +140,11 @@ impl Dialogs {
             // The first dialog belongs to the visitor's contact, made now if they have none; a
             // blocked contact starts none, a tagged one starts it with its tags (one read of the
             // contact, on the first message only).
-            visitor = self.contacts.visitor_with_contact(&visitor).await?;
-            let contact = self.contacts.contact_of(&visitor).await?;
+            let (with, contact) = self.contacts.contact_for_dialog(&visitor).await?;
             if contact.as_ref().is_some_and(|c| c.blocked.is_some()) {
                 return Err(DomainError::ContactBlocked.into());
             }
+            visitor = with;
             tags = contact.map(|c| c.tags).unwrap_or_default();
         }
         for attempt in 0..MAX_ATTEMPTS {
@@ -202,6 +202,13 @@ impl Dialogs {
                         .get_visitor(&visitor.workspace, &visitor.id)
                         .await?
                         .ok_or(DomainError::Forbidden("the visitor no longer exists"))?;
+                    if created && visitor.dialog.is_none() {
+                        // The contact may have been merged meanwhile: the dialog is its survivor's,
+                        // and starts with its tags.
+                        let (with, contact) = self.contacts.contact_for_dialog(&visitor).await?;
+                        visitor = with;
+                        tags = contact.map(|c| c.tags).unwrap_or_default();
+                    }
                 }
                 Err(StoreError::DuplicateMessage) => {
                     return Ok(Sent::Again(Box::new(

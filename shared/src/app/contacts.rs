@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{AppError, AppResult, Delivery, MAX_ATTEMPTS, Stores, backoff, dialog_view};
+use super::{AppError, AppResult, Delivery, MAX_ATTEMPTS, Search, Stores, backoff, dialog_view};
 use crate::domain::{
-    Contact, ContactBlock, ContactKey, Dialog, DomainError, Email, FieldDefinition,
+    Contact, ContactBlock, ContactKey, Dialog, DomainError, Email, FieldDefinition, MAX_MERGE_HOPS,
     MAX_NOTES_CHARS, MIN_PHONE_DIGITS, Operator, Phone, ReadMarker, Right, Site, SiteUser, Visitor,
     check_field_definitions, check_field_values, identity_verified, valid_user_id,
 };
@@ -31,6 +31,9 @@ pub struct ContactCard {
     pub channels: Vec<ChannelView>,
     /// The workspace's custom fields, in the order an admin set them.
     pub fields: Vec<FieldDefinition>,
+    /// Merges offered by themselves: contacts that hold an e-mail or phone a visitor of this one
+    /// gave (its `claims`), as they are now.
+    pub offers: Vec<super::MergeOffer>,
 }
 
 /// `PUT /api/contacts/{id}`: what changes; an absent field stays as it is, an empty one is
@@ -80,37 +83,84 @@ pub struct Identity {
 
 pub struct Contacts {
     pub(super) contacts: Arc<dyn ContactStore>,
-    directory: Arc<dyn DirectoryStore>,
+    pub(super) directory: Arc<dyn DirectoryStore>,
     pub(super) dialogs: Arc<dyn DialogStore>,
-    read_markers: Arc<dyn ReadMarkerStore>,
+    pub(super) read_markers: Arc<dyn ReadMarkerStore>,
     pub(super) connections: Arc<dyn ConnectionStore>,
+    pub(super) search: Arc<Search>,
     pub(super) delivery: Delivery,
-    clock: Arc<dyn Clock>,
+    pub(super) clock: Arc<dyn Clock>,
     /// The workspace's tags and their counts of dialogs (`app::tags`).
     pub(super) tags: Arc<super::Tags>,
 }
 
 impl Contacts {
-    pub(super) fn new(stores: &Stores, delivery: Delivery, clock: Arc<dyn Clock>) -> Self {
+    pub(super) fn new(
+        stores: &Stores,
+        search: Arc<Search>,
+        delivery: Delivery,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         Self {
             contacts: stores.contacts.clone(),
             directory: stores.directory.clone(),
             dialogs: stores.dialogs.clone(),
             read_markers: stores.read_markers.clone(),
             connections: stores.connections.clone(),
+            search,
             delivery,
             tags: Arc::new(super::Tags::new(stores, clock.clone())),
             clock,
         }
     }
 
+    /// The contact of this id, or, for one merged into another, the contact it went into
+    /// (followed through at most `MAX_MERGE_HOPS` merges): a merged contact's id keeps resolving.
+    pub(crate) async fn resolve(
+        &self,
+        workspace: &WorkspaceId,
+        id: &ContactId,
+    ) -> AppResult<Option<Contact>> {
+        let mut id = id.clone();
+        for _ in 0..=MAX_MERGE_HOPS {
+            match self.contacts.get_contact(workspace, &id).await? {
+                Some(Contact {
+                    merged_into: Some(into),
+                    ..
+                }) => id = into,
+                found => return Ok(found),
+            }
+        }
+        Err(StoreError::Unavailable(format!(
+            "contact {id} is merged more than {MAX_MERGE_HOPS} times over"
+        ))
+        .into())
+    }
+
+    /// The contact a visitor's new dialog belongs to, as stored (whether it is blocked, its tags):
+    /// their contact (the one theirs was merged into, if it was: the visitor record follows), or
+    /// the one their first dialog makes now. One read of the contact for a visitor who has one.
+    pub(crate) async fn contact_for_dialog(
+        &self,
+        visitor: &Visitor,
+    ) -> AppResult<(Visitor, Option<Contact>)> {
+        if let Some(id) = &visitor.contact
+            && let Some(contact) = self.resolve(&visitor.workspace, id).await?
+        {
+            let visitor = self
+                .set_visitor_contact(visitor.clone(), contact.id.clone())
+                .await?;
+            return Ok((visitor, Some(contact)));
+        }
+        let visitor = self.visitor_with_contact(visitor).await?;
+        let contact = self.contact_of(&visitor).await?;
+        Ok((visitor, contact))
+    }
+
     /// The visitor with their contact: the one they have, or the one their first dialog makes
     /// now (`ContactId::of_visitor`, so a retried first message finds the same one). The visitor
     /// record is written once, when it gains the contact.
-    pub(crate) async fn visitor_with_contact(&self, visitor: &Visitor) -> AppResult<Visitor> {
-        if visitor.contact.is_some() {
-            return Ok(visitor.clone());
-        }
+    async fn visitor_with_contact(&self, visitor: &Visitor) -> AppResult<Visitor> {
         let id = ContactId::of_visitor(&visitor.id);
         if self
             .contacts
@@ -267,7 +317,11 @@ impl Contacts {
         Err(DomainError::Conflict.into())
     }
 
-    async fn set_visitor_contact(&self, visitor: Visitor, id: ContactId) -> AppResult<Visitor> {
+    pub(super) async fn set_visitor_contact(
+        &self,
+        visitor: Visitor,
+        id: ContactId,
+    ) -> AppResult<Visitor> {
         if visitor.contact.as_ref() == Some(&id) {
             return Ok(visitor);
         }
@@ -281,17 +335,20 @@ impl Contacts {
 
     /// The contact and the dialogs of theirs the operator may see. An operator may read a contact
     /// when they may see one of its dialogs, or see colleagues' dialogs at all.
+    /// A merged contact's id reads as the contact it went into.
     pub(super) async fn readable(
         &self,
         op: &Operator,
         id: &ContactId,
     ) -> AppResult<(Contact, Vec<Dialog>)> {
         let contact = self
-            .contacts
-            .get_contact(&op.workspace, id)
+            .resolve(&op.workspace, id)
             .await?
             .ok_or(DomainError::ContactNotFound)?;
-        let ids = self.contacts.contact_dialogs(&op.workspace, id).await?;
+        let ids = self
+            .contacts
+            .contact_dialogs(&op.workspace, &contact.id)
+            .await?;
         let mut dialogs = super::dialogs_seen_by(&*self.dialogs, op, &ids).await?;
         dialogs.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
         let colleagues = op.can(Right::SeeColleaguesDialogs) || op.can(Right::ReassignDialogs);
@@ -333,11 +390,13 @@ impl Contacts {
                 ..dialog_view(d)
             })
             .collect();
+        let offers = self.offers(&contact).await?;
         Ok(ContactCard {
             contact: ContactView::from(&contact),
             dialogs,
             channels,
             fields: workspace.map(|w| w.contact_fields).unwrap_or_default(),
+            offers,
         })
     }
 
@@ -428,6 +487,10 @@ impl Contacts {
             match self.contacts.put_contact(&contact, Some(&previous)).await {
                 Ok(()) => {
                     let dialogs = self.rename_dialogs(&contact, dialogs).await?;
+                    if contact.name != previous.name || contact.keys() != previous.keys() {
+                        let ids: Vec<_> = dialogs.iter().map(|d| d.id.clone()).collect();
+                        self.search.index_contact(&contact, &ids).await;
+                    }
                     self.tell(&contact, &dialogs).await?;
                     return self.card_of(op, contact, dialogs).await;
                 }
@@ -480,7 +543,7 @@ impl Contacts {
     /// Writes onto each dialog what the contact says (`apply`), on the dialog's version, unless it
     /// already says it (`done`); a lost race reads the dialog again. A copy moves no charge: no
     /// load changes. Returns them all, as stored now.
-    async fn copy_onto_dialogs(
+    pub(super) async fn copy_onto_dialogs(
         &self,
         dialogs: Vec<Dialog>,
         done: impl Fn(&Dialog) -> bool,
@@ -553,10 +616,10 @@ impl Contacts {
         dialog_id: &DialogId,
     ) -> AppResult<Unpinned> {
         let contact = self
-            .contacts
-            .get_contact(&op.workspace, contact_id)
+            .resolve(&op.workspace, contact_id)
             .await?
             .ok_or(DomainError::ContactNotFound)?;
+        let contact_id = &contact.id;
         for attempt in 0..MAX_ATTEMPTS {
             let dialog = super::dialog_for(&*self.dialogs, op, dialog_id).await?;
             if dialog.contact.as_ref() != Some(contact_id) {
@@ -576,7 +639,11 @@ impl Contacts {
             // The contact's tags stay with the contact: the dialog leaves their counts.
             next.tags = Vec::new();
             next.version += 1;
-            match self.contacts.unpin_dialog(&next, contact_id, &fresh).await {
+            match self
+                .contacts
+                .move_dialog(&next, contact_id, Some(&fresh))
+                .await
+            {
                 Ok(()) => {
                     let lost = super::tags::lost(&dialog.tags);
                     self.tags.moved_after(&op.workspace, &lost).await;
@@ -664,8 +731,7 @@ impl Contacts {
             return Ok(false);
         };
         Ok(self
-            .contacts
-            .get_contact(&visitor.workspace, id)
+            .resolve(&visitor.workspace, id)
             .await?
             .is_some_and(|c| c.blocked.is_some()))
     }
@@ -723,7 +789,7 @@ impl Contacts {
             .await
     }
 
-    /// For tests and the merge to come: the contact of a key.
+    /// For tests: the contact of a key.
     pub async fn contact_by_key(
         &self,
         workspace: &WorkspaceId,

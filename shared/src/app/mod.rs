@@ -12,6 +12,7 @@ mod fanout;
 mod groups;
 mod handling;
 mod limits;
+mod merge;
 mod notifications;
 mod pages;
 mod presence;
@@ -37,6 +38,7 @@ pub use dialogs::{DialogPage, Dialogs, HistoryCursor, HistoryPage, MAX_PAGE};
 pub use groups::{GroupChange, Groups, Membership};
 pub use handling::Handling;
 pub use limits::{Limiter, address_key};
+pub use merge::{ContactMatches, MAX_CONTACT_MATCHES, MergeOffer, MergeRequest};
 pub use notifications::{
     MAX_PUSH_SUBSCRIPTIONS, NewPushSubscription, Notifications, PUSH_BODY_CHARS, PUSH_TTL_SECS,
     PushKeys, PushPayload, PushSettings,
@@ -356,7 +358,12 @@ impl App {
         let limits = Arc::new(Limiter::new(&stores, settings.limits, clock.clone()));
         let search = Arc::new(Search::new(&stores, clock.clone()));
         let reports = Arc::new(Reports::new(&stores, clock.clone()));
-        let contacts = Arc::new(Contacts::new(&stores, delivery.clone(), clock.clone()));
+        let contacts = Arc::new(Contacts::new(
+            &stores,
+            search.clone(),
+            delivery.clone(),
+            clock.clone(),
+        ));
         let attachments = Arc::new(Attachments::new(
             &stores,
             attachments,

@@ -4,8 +4,9 @@
 
 use super::{AppError, AppResult, Stores, dialog_view, message_at};
 use crate::domain::{
-    Dialog, IndexEntry, MAX_QUERY_CHARS, Message, MessageKind, Millis, Operator, ReadMarker,
-    SearchField, Visitor, email_terms, message_terms, phone_terms, query_terms, words,
+    Contact, Dialog, Email, IndexEntry, MAX_QUERY_CHARS, Message, MessageKind, Millis, Operator,
+    Phone, ReadMarker, SearchField, Visitor, email_terms, message_terms, phone_terms, query_terms,
+    words,
 };
 use crate::ids::{DialogId, WorkspaceId};
 use crate::ports::{Clock, DialogStore, ReadMarkerStore, SearchIndex};
@@ -49,6 +50,39 @@ struct Candidate {
 }
 
 /// Finding dialogs by the visitor's name, email, phone and the words of messages.
+/// Who a dialog is found by: a visitor's or a contact's name, e-mail and phone.
+#[derive(Default)]
+struct Person<'a> {
+    name: Option<&'a str>,
+    email: Option<&'a str>,
+    phone: Option<&'a str>,
+}
+
+impl Person<'_> {
+    fn entries(&self, dialog: &DialogId, now: Millis) -> Vec<IndexEntry> {
+        let fields = [
+            (SearchField::Name, self.name.map(words)),
+            (SearchField::Email, self.email.map(email_terms)),
+            (SearchField::Phone, self.phone.map(phone_terms)),
+        ];
+        fields
+            .into_iter()
+            .flat_map(|(field, terms)| {
+                terms
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(move |term| IndexEntry {
+                        term,
+                        dialog: dialog.clone(),
+                        field,
+                        seq: None,
+                        at: now,
+                    })
+            })
+            .collect()
+    }
+}
+
 pub struct Search {
     index: Arc<dyn SearchIndex>,
     dialogs: Arc<dyn DialogStore>,
@@ -94,34 +128,39 @@ impl Search {
         let Some(dialog) = &visitor.dialog else {
             return;
         };
-        let now = self.clock.now();
-        let fields = [
-            (SearchField::Name, visitor.name.as_deref().map(words)),
-            (
-                SearchField::Email,
-                visitor.email.as_ref().map(|e| email_terms(e.as_str())),
-            ),
-            (
-                SearchField::Phone,
-                visitor.phone.as_ref().map(|p| phone_terms(p.as_str())),
-            ),
-        ];
-        let entries: Vec<IndexEntry> = fields
-            .into_iter()
-            .flat_map(|(field, terms)| {
-                terms
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(move |term| IndexEntry {
-                        term,
-                        dialog: dialog.clone(),
-                        field,
-                        seq: None,
-                        at: now,
-                    })
-            })
-            .collect();
+        let person = Person {
+            name: visitor.name.as_deref(),
+            email: visitor.email.as_ref().map(Email::as_str),
+            phone: visitor.phone.as_ref().map(Phone::as_str),
+        };
+        let entries = person.entries(dialog, self.clock.now());
         self.write_index(&visitor.workspace, dialog, &entries).await;
+    }
+
+    /// Indexes a contact's name, e-mails and phones on each of these dialogs of theirs (a merge
+    /// brings dialogs to a contact, an edit renames one): their dialogs are found by what the
+    /// contact is now. Terms of what it was stay (the index only grows).
+    pub(crate) async fn index_contact(&self, contact: &Contact, dialogs: &[DialogId]) {
+        let emails = contact.email.iter().chain(&contact.other_emails);
+        let phones = contact.phone.iter().chain(&contact.other_phones);
+        let mut people = vec![Person {
+            name: contact.name.as_deref(),
+            ..Person::default()
+        }];
+        people.extend(emails.map(|e| Person {
+            email: Some(e.as_str()),
+            ..Person::default()
+        }));
+        people.extend(phones.map(|p| Person {
+            phone: Some(p.as_str()),
+            ..Person::default()
+        }));
+        let now = self.clock.now();
+        for dialog in dialogs {
+            let entries: Vec<IndexEntry> =
+                people.iter().flat_map(|p| p.entries(dialog, now)).collect();
+            self.write_index(&contact.workspace, dialog, &entries).await;
+        }
     }
 
     /// Failing to index is logged, not returned: what was indexed is already stored.

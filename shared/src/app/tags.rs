@@ -300,8 +300,12 @@ impl Contacts {
 
     /// Every dialog of the contact takes its tags, each written on its version (only those whose
     /// copy differs; a lost race reads the dialog again), and the counts move by what each write
-    /// changed. Returns them all as stored now, and those written.
-    async fn retag_dialogs(&self, contact: &Contact) -> AppResult<(Vec<Dialog>, Vec<Dialog>)> {
+    /// changed. Returns them all as stored now, and those written. A merge calls it once the united
+    /// contact (its tags `domain::united_tags`) is stored and the dialogs moved to it.
+    pub(super) async fn retag_dialogs(
+        &self,
+        contact: &Contact,
+    ) -> AppResult<(Vec<Dialog>, Vec<Dialog>)> {
         let ws = &contact.workspace;
         let ids = self.contacts.contact_dialogs(ws, &contact.id).await?;
         let dialogs = self.dialogs.get_dialogs(ws, &ids).await?;

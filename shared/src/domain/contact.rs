@@ -126,6 +126,11 @@ pub struct Contact {
     /// Held as this contact's key: no other contact of the workspace has it.
     pub email: Option<Email>,
     pub phone: Option<Phone>,
+    /// E-mails and phones of contacts united into this one (a merge) beside its own: keys too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_emails: Vec<Email>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_phones: Vec<Phone>,
     #[serde(default)]
     pub notes: String,
     /// Values of the workspace's custom fields (`FieldDefinition`), by key.
@@ -227,6 +232,8 @@ impl Contact {
             name: None,
             email: None,
             phone: None,
+            other_emails: Vec::new(),
+            other_phones: Vec::new(),
             notes: String::new(),
             fields: BTreeMap::new(),
             users: Vec::new(),
@@ -250,6 +257,8 @@ impl Contact {
         let mut keys = Vec::new();
         keys.extend(self.email.as_ref().map(ContactKey::of_email));
         keys.extend(self.phone.as_ref().map(ContactKey::of_phone));
+        keys.extend(self.other_emails.iter().map(ContactKey::of_email));
+        keys.extend(self.other_phones.iter().map(ContactKey::of_phone));
         keys.extend(
             self.users
                 .iter()
@@ -258,6 +267,15 @@ impl Contact {
         keys.sort();
         keys.dedup();
         keys
+    }
+
+    /// The words of the contact's name, as the name index holds them (`name_words`). A contact
+    /// merged into another has none: it is found as the one it went into.
+    pub fn name_words(&self) -> Vec<String> {
+        match (&self.merged_into, &self.name) {
+            (None, Some(name)) => name_words(name),
+            _ => Vec::new(),
+        }
     }
 
     /// Records that a visitor of this contact gave `value` (the key `key`), which `owner` holds.
@@ -271,6 +289,138 @@ impl Contact {
             });
         }
     }
+}
+
+/// How many words of a name are indexed, and the longest word kept.
+pub const MAX_NAME_WORDS: usize = 8;
+pub const MAX_NAME_WORD_CHARS: usize = 40;
+
+/// The words a name is found by (first name, last name, ...): lowercase, split on anything that
+/// is not a letter or a digit, at most `MAX_NAME_WORDS` distinct words of at most
+/// `MAX_NAME_WORD_CHARS` characters. A search prefix is cut the same way (`name_prefix`).
+pub fn name_words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for word in name.split(|c: char| !c.is_alphanumeric()) {
+        let word: String = word
+            .to_lowercase()
+            .chars()
+            .take(MAX_NAME_WORD_CHARS)
+            .collect();
+        if !word.is_empty() && !words.contains(&word) && words.len() < MAX_NAME_WORDS {
+            words.push(word);
+        }
+    }
+    words
+}
+
+/// What a name search looks up: the first word of the query, as `name_words` cuts it, when
+/// there is one.
+pub fn name_prefix(query: &str) -> Option<String> {
+    name_words(query).into_iter().next()
+}
+
+/// The longest chain of merged contacts an id is followed through (`Contact::merged_into`).
+pub const MAX_MERGE_HOPS: usize = 16;
+
+/// A merge (seed 001, "Unite"): `into` takes everything `from` has, and `from` stays only as an
+/// alias of it. Returns both as they are to be written (each at its next version):
+/// - the name is `into`'s, else `from`'s; e-mail and phone are `into`'s, else `from`'s, and
+///   `from`'s others are kept as `other_emails`/`other_phones` (keys, like the first);
+/// - notes are joined, `into`'s first; a custom field keeps `into`'s value, and a different value
+///   of `from`'s is added to the notes (`key: value`), so nothing is lost;
+/// - verified site users and claims are joined (a claim on a key the united contact now holds,
+///   or on either of the two, is dropped);
+/// - a block on either is kept; the earlier creation time is kept;
+/// - `from` keeps its id and history but no keys, and names `into` as `merged_into`; `into`
+///   lists it (and whatever had been merged into it) in `merged`.
+pub fn unite(into: &Contact, from: &Contact) -> (Contact, Contact) {
+    let mut united = into.clone();
+    if united.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        united.name = from.name.clone();
+    }
+    let mut emails: Vec<Email> = from
+        .email
+        .iter()
+        .chain(&from.other_emails)
+        .cloned()
+        .collect();
+    let mut phones: Vec<Phone> = from
+        .phone
+        .iter()
+        .chain(&from.other_phones)
+        .cloned()
+        .collect();
+    if united.email.is_none() && !emails.is_empty() {
+        united.email = Some(emails.remove(0));
+    }
+    if united.phone.is_none() && !phones.is_empty() {
+        united.phone = Some(phones.remove(0));
+    }
+    for email in emails {
+        let known = united.email.iter().chain(&united.other_emails);
+        if !known.map(Email::key).any(|k| k == email.key()) {
+            united.other_emails.push(email);
+        }
+    }
+    for phone in phones {
+        let known = united.phone.iter().chain(&united.other_phones);
+        if !known.map(Phone::key).any(|k| k == phone.key()) {
+            united.other_phones.push(phone);
+        }
+    }
+    let mut notes: Vec<String> = [&into.notes, &from.notes]
+        .into_iter()
+        .filter(|n| !n.trim().is_empty())
+        .cloned()
+        .collect();
+    for (key, value) in &from.fields {
+        match united.fields.get(key) {
+            None => {
+                united.fields.insert(key.clone(), value.clone());
+            }
+            Some(kept) if kept != value => notes.push(format!("{key}: {value}")),
+            Some(_) => {}
+        }
+    }
+    united.notes = notes.join("\n\n");
+    for user in &from.users {
+        if !united.users.contains(user) {
+            united.users.push(user.clone());
+        }
+    }
+    let held: Vec<String> = united.keys().iter().map(ContactKey::as_string).collect();
+    let mut claims = into.claims.clone();
+    claims.extend(from.claims.iter().cloned());
+    united.claims = Vec::new();
+    for claim in claims {
+        let settled = held.contains(&claim.key)
+            || claim.owner == into.id
+            || claim.owner == from.id
+            || united.claims.iter().any(|c| c.key == claim.key);
+        if !settled {
+            united.claims.push(claim);
+        }
+    }
+    if united.blocked.is_none() {
+        united.blocked = from.blocked.clone();
+    }
+    united.created_at = into.created_at.min(from.created_at);
+    for id in std::iter::once(&from.id).chain(&from.merged) {
+        if !united.merged.contains(id) {
+            united.merged.push(id.clone());
+        }
+    }
+    united.version += 1;
+    let mut alias = from.clone();
+    alias.email = None;
+    alias.phone = None;
+    alias.other_emails.clear();
+    alias.other_phones.clear();
+    alias.users.clear();
+    alias.claims.clear();
+    alias.merged_into = Some(into.id.clone());
+    alias.version += 1;
+    (united, alias)
 }
 
 /// A field an admin defines for every contact of the workspace.
@@ -470,6 +620,88 @@ mod tests {
             &c.id.clone(),
         );
         assert_eq!(c.claims.len(), 1, "its own key is no claim");
+    }
+
+    #[test]
+    fn a_merge_keeps_everything_of_both_and_leaves_a_keyless_alias() {
+        let ws = WorkspaceId::from_trusted("ws_1");
+        let mut left = Contact::new(ContactId::from_trusted("ct_left"), ws.clone(), 20);
+        left.email = Email::parse("left@example.com");
+        left.notes = "Left notes".into();
+        left.fields.insert("plan".into(), "gold".into());
+        left.version = 3;
+        let mut right = Contact::new(ContactId::from_trusted("ct_right"), ws, 10);
+        right.name = Some("Right".into());
+        right.email = Email::parse("right@example.com");
+        right.phone = Phone::parse("+7 912 345-67-89");
+        right.fields.insert("plan".into(), "silver".into());
+        right.fields.insert("city".into(), "Kazan".into());
+        right.users.push(SiteUser {
+            site: SiteKey::from_trusted("site_1"),
+            user_id: "42".into(),
+        });
+        right.merged.push(ContactId::from_trusted("ct_older"));
+        right.blocked = Some(ContactBlock {
+            by: OperatorId::from_trusted("op_1"),
+            at: 5,
+        });
+        let third = ContactId::from_trusted("ct_third");
+        left.claim(
+            &ContactKey::Phone("79123456789".into()),
+            "+7 912",
+            &right.id,
+        );
+        right.claim(
+            &ContactKey::Email("x@example.com".into()),
+            "x@example.com",
+            &third,
+        );
+        right.version = 7;
+
+        let (united, alias) = unite(&left, &right);
+        assert_eq!(united.version, 4);
+        assert_eq!(
+            united.name.as_deref(),
+            Some("Right"),
+            "the left had no name"
+        );
+        assert_eq!(united.email, left.email, "the left's own stays first");
+        assert_eq!(united.other_emails, vec![right.email.clone().unwrap()]);
+        assert_eq!(united.phone, right.phone);
+        assert_eq!(united.fields["plan"], "gold");
+        assert_eq!(united.fields["city"], "Kazan");
+        assert_eq!(united.notes, "Left notes\n\nplan: silver");
+        assert_eq!(united.users, right.users);
+        assert_eq!(united.claims.len(), 1, "a claim on the right is settled");
+        assert_eq!(united.claims[0].owner, third);
+        assert!(united.blocked.is_some(), "a block is kept");
+        assert_eq!(united.created_at, 10);
+        assert_eq!(
+            united.merged,
+            vec![right.id.clone(), ContactId::from_trusted("ct_older")]
+        );
+        let mut keys = united.keys();
+        keys.sort();
+        assert_eq!(keys.len(), 4, "{keys:?}");
+
+        assert_eq!(alias.version, 8);
+        assert!(alias.keys().is_empty());
+        assert_eq!(alias.merged_into.as_ref(), Some(&left.id));
+        assert!(
+            alias.name_words().is_empty(),
+            "found as the one it went into"
+        );
+    }
+
+    #[test]
+    fn a_name_is_found_by_its_words() {
+        assert_eq!(
+            name_words("Anna-Maria  O'Neil Anna"),
+            ["anna", "maria", "o", "neil"]
+        );
+        assert_eq!(name_prefix("  Ivan Petrov"), Some("ivan".into()));
+        assert_eq!(name_prefix(" -- "), None);
+        assert_eq!(name_words(&"x".repeat(100))[0].len(), MAX_NAME_WORD_CHARS);
     }
 
     #[test]

@@ -126,6 +126,19 @@ pub fn sum_moves(moves: impl IntoIterator<Item = (TagId, i64)>) -> Vec<(TagId, i
     sums
 }
 
+/// The tags of two contacts united into one (a merge): `into`'s in their order, then those of
+/// `from` it lacks; a tag pinned on either stays pinned.
+pub fn united_tags(into: &[ContactTag], from: &[ContactTag]) -> Vec<ContactTag> {
+    let mut united: Vec<ContactTag> = into.to_vec();
+    for t in from {
+        match united.iter_mut().find(|u| u.tag == t.tag) {
+            Some(u) => u.pinned |= t.pinned,
+            None => united.push(t.clone()),
+        }
+    }
+    united
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +200,16 @@ mod tests {
             ]),
             vec![(TagId::from_trusted("a"), 3)]
         );
+    }
+
+    #[test]
+    fn united_contacts_keep_every_tag_once_pinned_where_either_pinned_it() {
+        let into = [tag("a", false), tag("b", true)];
+        let from = [tag("a", true), tag("c", false)];
+        assert_eq!(
+            united_tags(&into, &from),
+            vec![tag("a", true), tag("b", true), tag("c", false)]
+        );
+        assert_eq!(united_tags(&[], &from), from.to_vec());
     }
 }

@@ -316,7 +316,10 @@ pub async fn an_unpinned_dialog_leaves_its_contact_for_a_fresh_one(store: Arc<dy
         .unwrap();
 
     let (next, fresh) = unpinned(&dialog);
-    store.unpin_dialog(&next, &vera.id, &fresh).await.unwrap();
+    store
+        .move_dialog(&next, &vera.id, Some(&fresh))
+        .await
+        .unwrap();
     assert_eq!(
         store.contact_dialogs(&ws, &kept).await.unwrap(),
         vec![other.id.clone()],
@@ -351,7 +354,7 @@ pub async fn an_unpinned_dialog_leaves_its_contact_for_a_fresh_one(store: Arc<dy
     // Again, on the stale version: refused, and nothing more is written.
     let (again, another) = unpinned(&dialog);
     assert_eq!(
-        store.unpin_dialog(&again, &vera.id, &another).await,
+        store.move_dialog(&again, &vera.id, Some(&another)).await,
         Err(StoreError::Conflict)
     );
     assert_eq!(store.get_contact(&ws, &another.id).await.unwrap(), None);
@@ -380,7 +383,7 @@ pub async fn an_unpin_racing_a_message_ends_consistent(store: Arc<dyn Store>) {
         let unpin = {
             let store = store.clone();
             let (next, from, fresh) = (next.clone(), vera.id.clone(), fresh.clone());
-            tokio::spawn(async move { store.unpin_dialog(&next, &from, &fresh).await })
+            tokio::spawn(async move { store.move_dialog(&next, &from, Some(&fresh)).await })
         };
         let commit = {
             let store = store.clone();

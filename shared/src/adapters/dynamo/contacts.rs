@@ -1,6 +1,7 @@
 //! `ContactStore`: a contact and its dialog links in the contact's partition; each key in an item
-//! of its own, claimed with a condition in the same transaction as the contact. Unpinning a
-//! dialog moves its link from one contact's partition to a fresh contact's, with the dialog.
+//! of its own, claimed with a condition in the same transaction as the contact; the words of its
+//! name in the workspace's name partition. Unpinning or merging moves a dialog's link from one
+//! contact's partition to another's, with the dialog.
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
@@ -11,20 +12,18 @@ use super::item::{ENTITY, item_of, key_of, n, s, str_attr};
 use super::keys;
 use crate::domain::{Contact, ContactKey, Dialog};
 use crate::ids::{ContactId, DialogId, WorkspaceId};
-use crate::ports::{ContactStore, StoreError, StoreResult};
+use crate::ports::{ContactStore, StoreError, StoreResult, check_merge, moved_to};
 
 const OWNER: &str = "contact";
 
-#[async_trait]
-impl ContactStore for DynamoStore {
-    async fn put_contact(&self, contact: &Contact, previous: Option<&Contact>) -> StoreResult<()> {
-        let ws = &contact.workspace;
-        let held = contact.keys();
+impl DynamoStore {
+    /// The contact, written on its version: new at version 1, else over the one before.
+    fn contact_put(&self, contact: &Contact) -> StoreResult<TransactWriteItem> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item_of(
                 "contact",
-                keys::contact(ws, &contact.id),
+                keys::contact(&contact.workspace, &contact.id),
                 contact,
             )?));
         let put = if contact.version == 1 {
@@ -34,44 +33,90 @@ impl ContactStore for DynamoStore {
                 .expression_attribute_names("#version", "version")
                 .expression_attribute_values(":expected", n(contact.version - 1))
         };
-        let mut items = vec![
-            TransactWriteItem::builder()
-                .put(put.build().map_err(invalid_request)?)
-                .build(),
-        ];
-        let mut guards = vec![Guard::Contact];
-        for key in &held {
-            let mut item = key_of(keys::contact_key(ws, &key.as_string()));
-            item.insert(ENTITY.to_owned(), s("contact_key"));
+        Ok(TransactWriteItem::builder()
+            .put(put.build().map_err(invalid_request)?)
+            .build())
+    }
+
+    /// Holds a key for `contact`, unless a contact other than it and `also` holds it.
+    fn key_hold(
+        &self,
+        contact: &Contact,
+        key: &ContactKey,
+        also: &ContactId,
+    ) -> StoreResult<TransactWriteItem> {
+        let mut item = key_of(keys::contact_key(&contact.workspace, &key.as_string()));
+        item.insert(ENTITY.to_owned(), s("contact_key"));
+        item.insert(OWNER.to_owned(), s(contact.id.as_str()));
+        let claim = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK) OR #owner = :me OR #owner = :also")
+            .expression_attribute_names("#owner", OWNER)
+            .expression_attribute_values(":me", s(contact.id.as_str()))
+            .expression_attribute_values(":also", s(also.as_str()))
+            .build()
+            .map_err(invalid_request)?;
+        Ok(TransactWriteItem::builder().put(claim).build())
+    }
+
+    /// Lets go of a key `owner` holds (no error when it holds it no more).
+    fn key_release(
+        &self,
+        ws: &WorkspaceId,
+        key: &ContactKey,
+        owner: &ContactId,
+    ) -> StoreResult<TransactWriteItem> {
+        let release = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key_of(keys::contact_key(ws, &key.as_string()))))
+            .condition_expression("attribute_not_exists(PK) OR #owner = :me")
+            .expression_attribute_names("#owner", OWNER)
+            .expression_attribute_values(":me", s(owner.as_str()))
+            .build()
+            .map_err(invalid_request)?;
+        Ok(TransactWriteItem::builder().delete(release).build())
+    }
+
+    /// The name index following the contact: a Delete per word it no longer has, a Put per new one.
+    fn name_items(
+        &self,
+        contact: &Contact,
+        before: Option<&Contact>,
+    ) -> StoreResult<Vec<TransactWriteItem>> {
+        let ws = &contact.workspace;
+        let now = contact.name_words();
+        let was = before.map(Contact::name_words).unwrap_or_default();
+        let mut items = Vec::new();
+        for word in was.iter().filter(|w| !now.contains(w)) {
+            let gone = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(key_of(keys::contact_name(ws, word, &contact.id))))
+                .build()
+                .map_err(invalid_request)?;
+            items.push(TransactWriteItem::builder().delete(gone).build());
+        }
+        for word in now.iter().filter(|w| !was.contains(w)) {
+            let mut item = key_of(keys::contact_name(ws, word, &contact.id));
+            item.insert(ENTITY.to_owned(), s("contact_name"));
             item.insert(OWNER.to_owned(), s(contact.id.as_str()));
-            let claim = Put::builder()
+            let put = Put::builder()
                 .table_name(&self.table)
                 .set_item(Some(item))
-                .condition_expression("attribute_not_exists(PK) OR #owner = :me")
-                .expression_attribute_names("#owner", OWNER)
-                .expression_attribute_values(":me", s(contact.id.as_str()))
                 .build()
                 .map_err(invalid_request)?;
-            items.push(TransactWriteItem::builder().put(claim).build());
-            guards.push(Guard::Unique);
+            items.push(TransactWriteItem::builder().put(put).build());
         }
-        let released = previous
-            .map(Contact::keys)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|k| !held.contains(k));
-        for key in released {
-            let release = Delete::builder()
-                .table_name(&self.table)
-                .set_key(Some(key_of(keys::contact_key(ws, &key.as_string()))))
-                .condition_expression("attribute_not_exists(PK) OR #owner = :me")
-                .expression_attribute_names("#owner", OWNER)
-                .expression_attribute_values(":me", s(contact.id.as_str()))
-                .build()
-                .map_err(invalid_request)?;
-            items.push(TransactWriteItem::builder().delete(release).build());
-            guards.push(Guard::Contact);
-        }
+        Ok(items)
+    }
+
+    /// Sends a contact transaction; a lost contact version is `Conflict`, a lost key
+    /// `AlreadyExists`.
+    async fn send_contact_items(
+        &self,
+        items: Vec<TransactWriteItem>,
+        guards: &[Guard],
+    ) -> StoreResult<()> {
         let sent = self
             .client
             .transact_write_items()
@@ -81,7 +126,7 @@ impl ContactStore for DynamoStore {
         match sent {
             Ok(_) => Ok(()),
             Err(e) => {
-                let lost = lost_guards(e, &guards)?;
+                let lost = lost_guards(e, guards)?;
                 // The contact's own version outranks a key: the caller reads it again first.
                 if lost.contains(&Guard::Contact) {
                     Err(StoreError::Conflict)
@@ -90,6 +135,34 @@ impl ContactStore for DynamoStore {
                 }
             }
         }
+    }
+}
+
+#[async_trait]
+impl ContactStore for DynamoStore {
+    async fn put_contact(&self, contact: &Contact, previous: Option<&Contact>) -> StoreResult<()> {
+        let ws = &contact.workspace;
+        let held = contact.keys();
+        let mut items = vec![self.contact_put(contact)?];
+        let mut guards = vec![Guard::Contact];
+        for key in &held {
+            items.push(self.key_hold(contact, key, &contact.id)?);
+            guards.push(Guard::Unique);
+        }
+        let released = previous
+            .map(Contact::keys)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|k| !held.contains(k));
+        for key in released {
+            items.push(self.key_release(ws, &key, &contact.id)?);
+            guards.push(Guard::Contact);
+        }
+        // Unconditional: only a race on the same item fails one, and that is the contact's.
+        let names = self.name_items(contact, previous)?;
+        guards.extend(names.iter().map(|_| Guard::Contact));
+        items.extend(names);
+        self.send_contact_items(items, &guards).await
     }
 
     async fn get_contact(
@@ -129,28 +202,14 @@ impl ContactStore for DynamoStore {
             .collect()
     }
 
-    async fn unpin_dialog(
+    async fn move_dialog(
         &self,
         dialog: &Dialog,
         from: &ContactId,
-        fresh: &Contact,
+        fresh: Option<&Contact>,
     ) -> StoreResult<()> {
         let ws = &dialog.workspace;
-        if dialog.version < 2 || fresh.version != 1 || !fresh.keys().is_empty() {
-            return Err(StoreError::Unavailable(
-                "an unpin writes a stored dialog and a new contact without keys".into(),
-            ));
-        }
-        let created = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item_of(
-                "contact",
-                keys::contact(ws, &fresh.id),
-                fresh,
-            )?))
-            .condition_expression("attribute_not_exists(PK)")
-            .build()
-            .map_err(invalid_request)?;
+        let to = moved_to(dialog, from, fresh)?;
         let unlinked = Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key_of(keys::contact_dialog(
@@ -161,12 +220,7 @@ impl ContactStore for DynamoStore {
             ))))
             .build()
             .map_err(invalid_request)?;
-        let mut link = key_of(keys::contact_dialog(
-            ws,
-            &fresh.id,
-            dialog.created_at,
-            &dialog.id,
-        ));
+        let mut link = key_of(keys::contact_dialog(ws, &to, dialog.created_at, &dialog.id));
         link.insert(ENTITY.to_owned(), s("contact_dialog"));
         link.insert("dialog".to_owned(), s(dialog.id.as_str()));
         let linked = Put::builder()
@@ -174,16 +228,19 @@ impl ContactStore for DynamoStore {
             .set_item(Some(link))
             .build()
             .map_err(invalid_request)?;
-        let items = vec![
+        let mut items = vec![
             TransactWriteItem::builder()
                 .put(self.dialog_put(dialog)?)
                 .build(),
-            TransactWriteItem::builder().put(created).build(),
             TransactWriteItem::builder().delete(unlinked).build(),
             TransactWriteItem::builder().put(linked).build(),
         ];
         // The links are written with the dialog: a lost race on them is the dialog's.
-        let guards = [Guard::Dialog, Guard::Contact, Guard::Dialog, Guard::Dialog];
+        let mut guards = vec![Guard::Dialog, Guard::Dialog, Guard::Dialog];
+        if let Some(fresh) = fresh {
+            items.push(self.contact_put(fresh)?);
+            guards.push(Guard::Contact);
+        }
         let sent = self
             .client
             .transact_write_items()
@@ -194,5 +251,52 @@ impl ContactStore for DynamoStore {
             Ok(_) => Ok(()),
             Err(e) => lost_guards(e, &guards).and(Err(StoreError::Conflict)),
         }
+    }
+
+    async fn merge_contacts(
+        &self,
+        united: &Contact,
+        into: &Contact,
+        alias: &Contact,
+        from: &Contact,
+    ) -> StoreResult<()> {
+        check_merge(united, into, alias, from)?;
+        let ws = &united.workspace;
+        let held = united.keys();
+        let mut items = vec![self.contact_put(united)?, self.contact_put(alias)?];
+        let mut guards = vec![Guard::Contact, Guard::Contact];
+        for key in &held {
+            items.push(self.key_hold(united, key, &from.id)?);
+            guards.push(Guard::Unique);
+        }
+        for (before, owner) in [(into, &into.id), (from, &from.id)] {
+            for key in before.keys().into_iter().filter(|k| !held.contains(k)) {
+                items.push(self.key_release(ws, &key, owner)?);
+                guards.push(Guard::Contact);
+            }
+        }
+        for (contact, before) in [(united, into), (alias, from)] {
+            let names = self.name_items(contact, Some(before))?;
+            guards.extend(names.iter().map(|_| Guard::Contact));
+            items.extend(names);
+        }
+        self.send_contact_items(items, &guards).await
+    }
+
+    async fn find_contacts(
+        &self,
+        workspace: &WorkspaceId,
+        prefix: &str,
+        limit: usize,
+    ) -> StoreResult<Vec<ContactId>> {
+        let query = self
+            .query_partition(keys::contact_names(workspace))
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":prefix", s(prefix));
+        self.collect(query, Some(limit))
+            .await?
+            .iter()
+            .map(|i| str_attr(i, OWNER).map(ContactId::from_trusted))
+            .collect()
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem, Update};
 
 use super::DynamoStore;
 use super::errors::{Guard, commit_refusal, condition_held, invalid_request, lost_guards};
@@ -154,6 +154,15 @@ impl DynamoStore {
                 items.push(TransactWriteItem::builder().put(put).build());
                 // Written with the dialog: a lost race on it is the dialog's.
                 guards.push(Guard::Dialog);
+                // A contact merged into another takes no new dialog: its survivor does.
+                let check = ConditionCheck::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key_of(keys::contact(&dialog.workspace, contact))))
+                    .condition_expression("attribute_not_exists(merged_into)")
+                    .build()
+                    .map_err(invalid_request)?;
+                items.push(TransactWriteItem::builder().condition_check(check).build());
+                guards.push(Guard::Contact);
             }
         }
         if let (DialogStatus::Closed, Some(due_at)) = (dialog.status, dialog.delete_at) {

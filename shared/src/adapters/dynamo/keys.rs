@@ -212,6 +212,16 @@ pub fn contact_key(ws: &WorkspaceId, key: &str) -> Key {
     (format!("WS#{ws}#CTKEY#{key}"), "CTKEY".into())
 }
 
+/// The words of a workspace's contacts' names, one item per word and contact, in one partition:
+/// finding a contact by a name's start is one Query of it.
+pub fn contact_names(ws: &WorkspaceId) -> String {
+    format!("WS#{ws}#CTNAME")
+}
+
+pub fn contact_name(ws: &WorkspaceId, word: &str, contact: &ContactId) -> Key {
+    (contact_names(ws), format!("{word}#{contact}"))
+}
+
 pub fn connection(id: &ConnectionId) -> Key {
     (format!("CONN#{id}"), "CONN".into())
 }

@@ -75,6 +75,18 @@ impl DialogStore for SqliteStore {
                     return Err(StoreError::Conflict);
                 }
                 if let Some(contact) = &dialog.contact {
+                    // A contact merged into another takes no new dialog: its survivor does.
+                    let merged: Option<Option<String>> = tx
+                        .query_row(
+                            "SELECT json_extract(body, '$.merged_into') FROM contacts WHERE workspace = ?1 AND id = ?2",
+                            params![ws, contact.to_string()],
+                            |r| r.get(0),
+                        )
+                        .optional()
+                        .map_err(unavailable)?;
+                    if matches!(merged, Some(Some(_))) {
+                        return Err(StoreError::Conflict);
+                    }
                     tx.execute(
                         "INSERT OR IGNORE INTO contact_dialogs (workspace, contact, dialog, created_at) VALUES (?1, ?2, ?3, ?4)",
                         params![ws, contact.to_string(), id, dialog.created_at],

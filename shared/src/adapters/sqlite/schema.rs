@@ -114,6 +114,9 @@ CREATE TABLE IF NOT EXISTS tags (
 CREATE TABLE IF NOT EXISTS tag_counts (
     workspace TEXT NOT NULL, tag TEXT NOT NULL, dialogs INTEGER NOT NULL,
     PRIMARY KEY (workspace, tag));
+CREATE TABLE IF NOT EXISTS contact_names (
+    workspace TEXT NOT NULL, word TEXT NOT NULL, contact TEXT NOT NULL,
+    PRIMARY KEY (workspace, word, contact));
 "#;
 
 /// Brings the tables of an older data folder to `SCHEMA`, in one transaction, keeping every row:

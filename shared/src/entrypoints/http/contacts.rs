@@ -1,9 +1,10 @@
-//! Contacts: the card beside a dialog, its edits and unpinning a dialog from it, the workspace's custom contact fields, the
+//! Contacts: finding them, the card beside a dialog, its edits, merging two and unpinning a dialog
+//! from one, the workspace's custom contact fields, the
 //! channels the sidebar names, and each site's identity secret.
 
 use super::Shared;
-use super::extract::{AsOperator, Body, PathOf};
-use crate::app::{App, AppError, ContactEdit, ContactFields};
+use super::extract::{AsOperator, Body, PathOf, QueryOf};
+use crate::app::{App, AppError, ContactEdit, ContactFields, MergeRequest};
 use crate::ids::{ContactId, DialogId, SiteKey};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -12,7 +13,9 @@ use std::sync::Arc;
 
 pub fn routes() -> Router<Arc<App>> {
     Router::new()
+        .route("/api/contacts", get(find))
         .route("/api/contacts/{id}", get(card).put(edit))
+        .route("/api/contacts/{id}/merge", post(merge))
         .route("/api/contacts/{id}/dialogs/{dialog}", delete(unpin))
         .route("/api/contacts/{id}/block", post(block).delete(unblock))
         .route("/api/contact-fields", get(fields).put(set_fields))
@@ -21,6 +24,31 @@ pub fn routes() -> Router<Arc<App>> {
             "/api/sites/{key}/identity-secret",
             get(identity_secret).post(rotate_identity_secret),
         )
+}
+
+#[derive(serde::Deserialize)]
+struct FindQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// Finds contacts by name, e-mail or phone (seed 001: to merge one).
+async fn find(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    QueryOf(q): QueryOf<FindQuery>,
+) -> Result<Response, AppError> {
+    Ok(Json(app.contacts.find(&op, &q.q).await?).into_response())
+}
+
+/// Pulls the contact named in the body into this one (seed 001: "Unite").
+async fn merge(
+    app: Shared,
+    AsOperator(op): AsOperator,
+    PathOf(id): PathOf<ContactId>,
+    Body(request): Body<MergeRequest>,
+) -> Result<Response, AppError> {
+    Ok(Json(app.contacts.merge(&op, &id, &request.contact_id).await?).into_response())
 }
 
 async fn card(
