@@ -538,14 +538,14 @@ async fn contacts_are_found_by_name_email_or_phone_and_merged_into_the_left_one(
         ids(&app
             .get(&format!("/api/contacts?q={}", "Ivanova%20ve"), &anna.token)
             .await),
-        [veras.clone()],
+        [veras.as_str()],
         "every word"
     );
     assert_eq!(
         ids(&app
             .get(&format!("/api/contacts?q={}", "petr"), &anna.token)
             .await),
-        [others.clone()]
+        [others.as_str()]
     );
     assert_eq!(
         ids(&app
@@ -554,7 +554,7 @@ async fn contacts_are_found_by_name_email_or_phone_and_merged_into_the_left_one(
                 &anna.token
             )
             .await),
-        [others.clone()],
+        [others.as_str()],
         "an e-mail"
     );
     assert_eq!(
@@ -575,7 +575,7 @@ async fn contacts_are_found_by_name_email_or_phone_and_merged_into_the_left_one(
                 &anna.token
             )
             .await),
-        [veras.clone()],
+        [veras.as_str()],
         "a phone"
     );
     assert!(
@@ -654,7 +654,7 @@ async fn contacts_are_found_by_name_email_or_phone_and_merged_into_the_left_one(
                 &anna.token
             )
             .await),
-        [veras.clone()]
+        [veras.as_str()]
     );
     assert_eq!(
         ids(&app

@@ -10,6 +10,7 @@ import type {
   TagEdit,
   TagList,
   TagView,
+  ContactMatches,
   Unpinned,
   DeletedDialogs,
   DialogAttachments,
@@ -248,6 +249,16 @@ export class Api {
   /** Unpins a dialog from a contact: it moves to a new contact of its own; answers it as it is now. */
   unpinDialog(contactId: string, dialogId: string): Promise<Unpinned> {
     return this.call("DELETE", `/contacts/${encodeURIComponent(contactId)}/dialogs/${encodeURIComponent(dialogId)}`);
+  }
+
+  /** Contacts whose name has words starting with each word of `q`, or that hold the e-mail or phone `q` is. */
+  findContacts(q: string): Promise<ContactMatches> {
+    return this.call("GET", `/contacts?q=${encodeURIComponent(q)}`);
+  }
+
+  /** Pulls `fromId` into `intoId` ("Unite"); answers the united contact's card. */
+  mergeContacts(intoId: string, fromId: string): Promise<ContactCard> {
+    return this.call("POST", `/contacts/${encodeURIComponent(intoId)}/merge`, { contact_id: fromId });
   }
 
   /** Blocks a contact (no messages either way), or lifts the block; answers the card as stored. */

@@ -1,5 +1,6 @@
 // Contacts: each contact's card (loaded when a dialog of theirs opens, kept current by
-// `contact.updated` and by `dialog.updated` moving a dialog away), its edits and unpins with their
+// `contact.updated`, `contact.merged` and by `dialog.updated` moving a dialog away), its edits,
+// merges and unpins with their
 // typed refusals, and the workspace's channel names for
 // the sidebar (state/contacts.ts holds the rules).
 
@@ -16,7 +17,7 @@ export class ContactsStore {
   readonly channels = signal<ReadonlyMap<string, string>>(new Map());
 
   constructor(
-    private readonly api: Pick<Api, "contactCard" | "editContact" | "unpinDialog" | "blockContact" | "channels" | "setContactTags">,
+    private readonly api: Pick<Api, "contactCard" | "editContact" | "unpinDialog" | "blockContact" | "channels" | "findContacts" | "mergeContacts" | "setContactTags">,
     private readonly sidebar: Pick<SidebarStore, "rows" | "upsert">,
   ) {}
 
@@ -83,6 +84,35 @@ export class ContactsStore {
     } catch (e) {
       return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));
     }
+  }
+
+  /** Contacts found by name, e-mail or phone (the merge window's search); none when it fails. */
+  async find(q: string): Promise<ContactView[]> {
+    if (!q.trim()) return [];
+    return (await this.api.findContacts(q).catch(() => ({ contacts: [] }))).contacts;
+  }
+
+  /** Pulls `fromId` into `intoId` ("Unite"); answers the refusal, or nothing when it was done. */
+  async merge(intoId: string, fromId: string): Promise<ApiError | null> {
+    try {
+      const card = await this.api.mergeContacts(intoId, fromId);
+      for (const d of card.dialogs) this.sidebar.upsert(d);
+      this.merged(fromId, card.contact);
+      this.set(card.contact.id, card);
+      return null;
+    } catch (e) {
+      return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));
+    }
+  }
+
+  /** `contact.merged` (or my own merge): a card of the merged contact, or of the united one, reads the united one again. */
+  merged(mergedId: string, contact: ContactView): void {
+    const stale = this.cards.value.has(mergedId) || this.cards.value.has(contact.id);
+    const cards = new Map(this.cards.value);
+    cards.delete(mergedId);
+    this.cards.value = cards;
+    this.updated(contact);
+    if (stale) void this.load(contact.id);
   }
 
   /** A dialog's summary (`dialog.updated`, or my unpin): a card that lists it under another contact reads itself again. */

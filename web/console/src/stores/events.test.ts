@@ -23,7 +23,7 @@ describe("the server events' map", () => {
     expect(partial).toBeDefined();
     const { store } = signedIn();
     expect(Object.keys(eventHandlers(store)).sort()).toEqual(
-      ["ack", "contact.updated", "dialog.created", "dialog.deleted", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "operator.updated", "queue.position", "typing", "visitor.page", "workspace.handling"],
+      ["ack", "contact.merged", "contact.updated", "dialog.created", "dialog.deleted", "dialog.read", "dialog.removed", "dialog.updated", "error", "message.created", "message.status", "operator.status", "operator.updated", "queue.position", "typing", "visitor.page", "workspace.handling"],
     );
   });
 
@@ -32,7 +32,7 @@ describe("the server events' map", () => {
     store.sidebar.upsert({ ...dialog("d1"), contact_id: "ct_1" });
     store.sidebar.upsert({ ...dialog("d2"), contact_id: "ct_2" });
     const contact = { id: "ct_1", name: "Vera Petrova", named: true, notes: "", fields: {}, verified: [], claims: [], created_at: 1, version: 2 };
-    store.contacts.cards.value = new Map([["ct_1", { contact: { ...contact, name: "Vera", version: 1 }, dialogs: [], channels: [], fields: [] }]]);
+    store.contacts.cards.value = new Map([["ct_1", { contact: { ...contact, name: "Vera", version: 1 }, dialogs: [], channels: [], fields: [], offers: [] }]]);
     socket.push({ type: "contact.updated", contact });
     expect(store.sidebar.rows.value.get("d1")!.dialog.visitor_name).toBe("Vera Petrova");
     expect(store.sidebar.rows.value.get("d2")!.dialog.visitor_name).not.toBe("Vera Petrova");
@@ -44,12 +44,12 @@ describe("the server events' map", () => {
     const other = { ...contact, id: "ct_2" };
     const asked: string[] = [];
     const { store, socket } = signedIn({
-      contactCard: async (id) => (asked.push(id), { contact: { ...contact, id }, dialogs: [], channels: [], fields: [] }),
+      contactCard: async (id) => (asked.push(id), { contact: { ...contact, id }, dialogs: [], channels: [], fields: [], offers: [] }),
     });
     const d1 = { ...dialog("d1"), contact_id: "ct_1" };
     store.contacts.cards.value = new Map([
-      ["ct_1", { contact, dialogs: [d1], channels: [], fields: [] }],
-      ["ct_2", { contact: other, dialogs: [], channels: [], fields: [] }],
+      ["ct_1", { contact, dialogs: [d1], channels: [], fields: [], offers: [] }],
+      ["ct_2", { contact: other, dialogs: [], channels: [], fields: [], offers: [] }],
     ]);
     socket.push({ type: "dialog.updated", dialog: d1, ring: false });
     expect(asked).toEqual([]);
@@ -58,6 +58,21 @@ describe("the server events' map", () => {
     expect(asked).toEqual(["ct_1"]);
     expect(store.contacts.cards.value.get("ct_1")!.dialogs).toEqual([]);
     expect(store.sidebar.rows.value.get("d1")!.dialog.contact_id).toBe("ct_9");
+  });
+
+  it("contact.merged: the merged contact's card goes, the united one reads itself again, and its rows take its name", async () => {
+    const contact = { id: "ct_1", name: "Vera Petrova", named: true, notes: "", fields: {}, verified: [], claims: [], created_at: 1, version: 4 };
+    const asked: string[] = [];
+    const { store, socket } = signedIn({
+      contactCard: async (id) => (asked.push(id), { contact: { ...contact, id }, dialogs: [], channels: [], fields: [], offers: [] }),
+    });
+    store.sidebar.upsert({ ...dialog("d1"), contact_id: "ct_1" });
+    store.contacts.cards.value = new Map([["ct_2", { contact: { ...contact, id: "ct_2", name: "V." }, dialogs: [], channels: [], fields: [], offers: [] }]]);
+    socket.push({ type: "contact.merged", merged_id: "ct_2", contact });
+    await settle();
+    expect(store.contacts.cards.value.has("ct_2")).toBe(false);
+    expect(asked).toEqual(["ct_1"]);
+    expect(store.sidebar.rows.value.get("d1")!.dialog.visitor_name).toBe("Vera Petrova");
   });
 
   it("ignores a type this build does not know, and stray acks and errors", () => {

@@ -71,6 +71,7 @@ export function eventHandlers(
     "visitor.page": (e) => s.visitor.page(e),
     "workspace.handling": (e) => (s.workspace.handling.value = e.handling),
     "contact.updated": (e) => s.contacts.updated(e.contact),
+    "contact.merged": (e) => s.contacts.merged(e.merged_id, e.contact),
   };
 }
 

@@ -1,9 +1,16 @@
 import { useEffect, useState } from "preact/hooks";
-import type { ContactCard as Card } from "../../../protocol/protocol";
+import type { ContactCard as Card, ContactView } from "../../../protocol/protocol";
 import type { ApiError } from "../api";
 import { fieldOf } from "../state/contacts";
 import type { Store } from "../store";
 import { ContactTags } from "./ContactTags";
+import { Loading, useView } from "./lazy";
+
+/** Merges offered by themselves that the operator put off ("Not now"), this session: left and right ids. */
+const putOff = new Set<string>();
+
+/** The merge window as it is open: its two sides, and why it opened by itself. */
+type Merging = { left: ContactView; right: ContactView | null; because?: string };
 
 /** The form's values by field: name, email, phone, notes and the custom fields' keys. */
 type Draft = Record<string, string>;
@@ -27,10 +34,21 @@ export function ContactCard({ store, contactId, dialogId }: { store: Store; cont
   const [refused, setRefused] = useState<ApiError | null>(null);
   /** The dialog whose unpin waits for a confirmation. */
   const [unpinning, setUnpinning] = useState<string | null>(null);
+  const [merging, setMerging] = useState<Merging | null>(null);
+  const Merge = useView(merging !== null, () => import("./Merge"));
   // Asked again each time a dialog of theirs opens: its list of dialogs may have grown.
   useEffect(() => void store.contacts.load(contactId), [contactId, dialogId]);
   // A card (re)loaded, saved or changed by a colleague shows as it is now.
   useEffect(() => void (card && setDraft(draftOf(card))), [card]);
+  // Seed 001: the window opens by itself when another contact holds an e-mail or phone this one gave.
+  const offer = card?.offers.find((o) => !putOff.has(`${o.contact.id}:${card.contact.id}`));
+  useEffect(() => {
+    if (offer && card && !merging) setMerging({ left: offer.contact, right: card.contact, because: `${offer.contact.name} has the same ${offer.field === "phone" ? "phone" : "e-mail"}: ${offer.value}. Are they one person?` });
+  }, [offer?.contact.id, card?.contact.id]);
+  const closeMerge = () => {
+    if (merging?.because && merging.right) putOff.add(`${merging.left.id}:${merging.right.id}`);
+    setMerging(null);
+  };
   if (!card) return <p class="muted" data-testid="contact-card">{card === null ? "Could not load the contact." : "Loading the contact…"}</p>;
   const bad = refused && fieldOf(refused.code, refused.message);
   const own = card.fields.map((f) => f.key);
@@ -61,6 +79,9 @@ export function ContactCard({ store, contactId, dialogId }: { store: Store; cont
       <button type="submit" class="primary" data-testid="contact-save">
         Save
       </button>{" "}
+      <button type="button" data-testid="contact-merge" onClick={() => setMerging({ left: card.contact, right: null })}>
+        Merge…
+      </button>{" "}
       <button type="button" data-testid="contact-block" onClick={async () => setRefused(await store.contacts.block(contactId, !card.contact.blocked))}>
         {card.contact.blocked ? "Unblock" : "Block"}
       </button>
@@ -70,6 +91,7 @@ export function ContactCard({ store, contactId, dialogId }: { store: Store; cont
         </p>
       )}
       <ContactTags store={store} contactId={contactId} />
+      {merging && (Merge ? <Merge.MergeWindow store={store} left={merging.left} right={merging.right} because={merging.because} onClose={closeMerge} /> : <Loading />)}
       <h3>Channels</h3>
       {card.channels.map((ch) => (
         <p key={ch.site} data-testid="contact-channel" data-active={ch.active}>
