@@ -221,7 +221,8 @@ pub trait ContactStore: Send + Sync {
     ///   `contact.version - 1` (else `Conflict`);
     /// - each key of `contact.keys()` is claimed for it, on the condition that no other contact
     ///   holds it (else `AlreadyExists`); keys of `previous` (the contact as read) that it no
-    ///   longer has are released.
+    ///   longer has are released;
+    /// - the name and claim indexes follow it (`Contact::lookups`).
     ///
     /// Nothing is written unless all of it is.
     async fn put_contact(&self, contact: &Contact, previous: Option<&Contact>) -> StoreResult<()>;
@@ -266,7 +267,7 @@ pub trait ContactStore: Send + Sync {
     /// - every key of `united` is held for it, on the condition that no contact but the two holds
     ///   it (else `AlreadyExists`); keys of `into` or `from` that `united` does not hold are
     ///   released;
-    /// - the name index follows both (`Contact::name_words`).
+    /// - the name and claim indexes follow both (`Contact::lookups`).
     ///
     /// Nothing is written unless all of it is. The dialogs are not moved: `move_dialog` moves
     /// each after, and a dialog's first commit refuses a contact that is an alias (`Conflict`),
@@ -278,6 +279,14 @@ pub trait ContactStore: Send + Sync {
         alias: &Contact,
         from: &Contact,
     ) -> StoreResult<()>;
+
+    /// The contacts that claim this key (`Contact::claims`): a visitor of theirs gave an e-mail or
+    /// phone the key's holder has. In no order.
+    async fn claimants(
+        &self,
+        workspace: &WorkspaceId,
+        key: &ContactKey,
+    ) -> StoreResult<Vec<ContactId>>;
 
     /// Contacts with a name word that starts with `prefix` (as `name_prefix` cuts it), at most
     /// `limit`, by that word. A contact may come once per matching word: the caller dedups.

@@ -66,6 +66,7 @@ contract_suite!(
     a_merge_moves_the_keys_and_leaves_an_alias_that_takes_no_dialog,
     two_merges_of_one_pair_at_once_let_one_win,
     contacts_are_found_by_the_start_of_a_word_of_their_name,
+    the_contacts_that_claim_a_key_are_found_by_it,
     report_counters_add_up_per_day_and_operator,
     concurrent_report_additions_are_all_counted,
     presence_marks_swap_on_the_expected_one,

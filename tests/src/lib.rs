@@ -1082,7 +1082,14 @@ pub async fn merges_at_once_while_the_visitor_writes(app: &TestApp) {
     assert_ne!(veras, agains);
     let card = app.get(&format!("/api/contacts/{agains}"), &admin).await;
     assert_eq!(card["offers"][0]["contact"]["id"], veras, "{card}");
+    assert_eq!(card["offers"][0]["into_id"], veras, "Vera holds the e-mail");
     assert_eq!(card["offers"][0]["field"], "email");
+    assert_eq!(card["offers"][0]["value"], "Vera@Example.com");
+    // Vera's own card offers the same merge, from her side.
+    let hers = app.get(&format!("/api/contacts/{veras}"), &admin).await;
+    assert_eq!(hers["offers"][0]["contact"]["id"], agains, "{hers}");
+    assert_eq!(hers["offers"][0]["into_id"], veras);
+    assert_eq!(hers["offers"][0]["value"], "vera@example.com");
 
     let writes = async {
         let mut acks = Vec::new();

@@ -7,6 +7,17 @@ use parlor_core::domain::identity_hash;
 use parlor_e2e::serde_json::{Value, json};
 use parlor_e2e::{TestApp, Visitor, contact_of, frame, merge_contacts, start_dialog, unique};
 
+/// `GET /api/contacts?q=`: the ids of the contacts found.
+async fn found(app: &TestApp, token: &str, q: &str) -> Vec<String> {
+    let found = app.get(&format!("/api/contacts?q={q}"), token).await;
+    found["contacts"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a list: {found}"))
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 async fn put_contact(app: &TestApp, token: &str, contact: &str, body: Value) -> (u16, Value) {
     app.request(
         "PUT",
@@ -519,71 +530,35 @@ async fn contacts_are_found_by_name_email_or_phone_and_merged_into_the_left_one(
         assert_eq!(status, 200, "{card}");
     }
 
-    let ids = |found: &Value| -> Vec<String> {
-        found["contacts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["id"].as_str().unwrap().to_owned())
-            .collect()
-    };
-    let mut ivan = ids(&app
-        .get(&format!("/api/contacts?q={}", "ivan"), &anna.token)
-        .await);
+    let mut ivan = found(&app, &anna.token, "ivan").await;
     ivan.sort();
     let mut both = vec![veras.clone(), others.clone()];
     both.sort();
     assert_eq!(ivan, both, "first and last names");
     assert_eq!(
-        ids(&app
-            .get(&format!("/api/contacts?q={}", "Ivanova%20ve"), &anna.token)
-            .await),
+        found(&app, &anna.token, "Ivanova%20ve").await,
         [veras.as_str()],
         "every word"
     );
+    assert_eq!(found(&app, &anna.token, "petr").await, [others.as_str()]);
     assert_eq!(
-        ids(&app
-            .get(&format!("/api/contacts?q={}", "petr"), &anna.token)
-            .await),
-        [others.as_str()]
-    );
-    assert_eq!(
-        ids(&app
-            .get(
-                &format!("/api/contacts?q={}", "IVAN%40example.com"),
-                &anna.token
-            )
-            .await),
+        found(&app, &anna.token, "IVAN%40example.com").await,
         [others.as_str()],
         "an e-mail"
     );
     assert_eq!(
-        ids(&app
-            .get(
-                &format!("/api/contacts?q={}", "8%20912%20345%2067%2089"),
-                &anna.token
-            )
-            .await)
-        .len(),
+        found(&app, &anna.token, "8%20912%20345%2067%2089")
+            .await
+            .len(),
         0,
         "another number"
     );
     assert_eq!(
-        ids(&app
-            .get(
-                &format!("/api/contacts?q={}", "7912-345-67-89"),
-                &anna.token
-            )
-            .await),
+        found(&app, &anna.token, "7912-345-67-89").await,
         [veras.as_str()],
         "a phone"
     );
-    assert!(
-        ids(&app
-            .get(&format!("/api/contacts?q={}", "nobody"), &anna.token)
-            .await)
-        .is_empty()
-    );
+    assert!(found(&app, &anna.token, "nobody").await.is_empty());
     let (status, body) = app
         .request(
             "GET",
@@ -648,18 +623,11 @@ async fn contacts_are_found_by_name_email_or_phone_and_merged_into_the_left_one(
     assert_eq!(moved["visitor_name"], "Vera Ivanova");
     // Found by what it is now: the right one's e-mail finds the united contact, its name no more.
     assert_eq!(
-        ids(&app
-            .get(
-                &format!("/api/contacts?q={}", "ivan%40example.com"),
-                &anna.token
-            )
-            .await),
+        found(&app, &anna.token, "ivan%40example.com").await,
         [veras.as_str()]
     );
     assert_eq!(
-        ids(&app
-            .get(&format!("/api/contacts?q={}", "petrov"), &anna.token)
-            .await),
+        found(&app, &anna.token, "petrov").await,
         Vec::<String>::new()
     );
     // The merged dialog is found by the united contact's name in the dialog search.

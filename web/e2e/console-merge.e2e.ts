@@ -2,26 +2,18 @@
 // gives an e-mail another contact holds, the merge window opens by itself with the holder on the
 // left; "Unite" pulls the right one in, and the card lists both dialogs under one contact. A merge
 // is also started by hand: find the other contact by name, pick it, unite.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BrowserContext, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
 import type { ContactCard, DialogView } from "../protocol/protocol";
-import { addOperator, api, consoleSignIn, dialogRow as row, gatewayAndBrowser, login, scriptedVisitor, type Parlor } from "./harness";
+import { addOperator, api, consoleScene, dialogRow as row, login, scriptedVisitor, type Parlor } from "./harness";
 
-const scene = gatewayAndBrowser();
+const { scene, signIn } = consoleScene();
 let parlor: Parlor;
-let context: BrowserContext;
 let anna: Page;
 
 beforeAll(async () => {
   parlor = scene.parlor;
-  const who = await addOperator(parlor, "Anna");
-  context = await scene.browser.newContext({ viewport: { width: 1280, height: 720 } });
-  anna = await context.newPage();
-  await consoleSignIn(anna, parlor, who);
-});
-
-afterAll(async () => {
-  await context?.close();
+  anna = await signIn(await addOperator(parlor, "Anna"));
 });
 
 const contactOf = async (token: string, dialogId: string) => (await api<DialogView>(parlor, "GET", `/dialogs/${dialogId}`, { token })).contact_id!;
@@ -42,7 +34,7 @@ describe("merging contacts", () => {
     await row(anna, "V. P.").first().locator(".row-main").click();
     const window = anna.locator('[data-testid="merge-window"]');
     await window.waitFor();
-    expect(await window.locator('[data-testid="merge-because"]').textContent()).toContain("same e-mail");
+    expect(await window.locator('[data-testid="merge-because"]').textContent()).toContain("share the e-mail");
     expect(await window.locator('[data-testid="merge-left"]').getAttribute("data-contact")).toBe(veras);
     expect(await window.locator('[data-testid="merge-right"]').getAttribute("data-contact")).toBe(agains);
     expect(await window.locator('[data-testid="merge-left"]').textContent()).toContain("vera@shop.example");

@@ -625,13 +625,18 @@ export type Membership = { groups: Array<GroupId>, };
 
 /**
  * A merge the card offers by itself: another contact holds an e-mail or phone a visitor of this
- * one gave.
+ * one gave, or a visitor of another contact gave one this one holds.
  */
 export type MergeOffer = { 
 /**
- * The contact that holds it: the left side of the offered merge.
+ * The other contact.
  */
 contact: ContactView, 
+/**
+ * The one of the two that holds the e-mail or phone: the left side of the offered merge,
+ * which the other is pulled into.
+ */
+into_id: ContactId, 
 /**
  * `email` or `phone`.
  */

@@ -45,12 +45,15 @@ pub struct ContactMatches {
 }
 
 /// A merge the card offers by itself: another contact holds an e-mail or phone a visitor of this
-/// one gave.
+/// one gave, or a visitor of another contact gave one this one holds.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[ts(export_to = "protocol.ts")]
 pub struct MergeOffer {
-    /// The contact that holds it: the left side of the offered merge.
+    /// The other contact.
     pub contact: ContactView,
+    /// The one of the two that holds the e-mail or phone: the left side of the offered merge,
+    /// which the other is pulled into.
+    pub into_id: ContactId,
     /// `email` or `phone`.
     pub field: String,
     /// As the visitor wrote it.
@@ -210,23 +213,57 @@ impl Contacts {
         self.card_of(op, united, seen).await
     }
 
-    /// The merges the card offers: for each claim of the contact (an e-mail or phone a visitor of
-    /// theirs gave that another contact holds), that contact as it is now (through its merges),
-    /// once each. One read per claim.
+    /// The merges the card offers, once per other contact: for each claim of the contact (an
+    /// e-mail or phone a visitor of theirs gave that another contact holds), the holder, to pull
+    /// this one into; and for each e-mail and phone the contact holds, the contacts that claim
+    /// it, to pull into this one. Each as it is now (through its merges). One read per claim, one
+    /// Query per e-mail and phone held, one read per claimant.
     pub(super) async fn offers(&self, contact: &Contact) -> AppResult<Vec<MergeOffer>> {
+        let ws = &contact.workspace;
+        let mut found: Vec<(ContactId, String, bool)> = contact
+            .claims
+            .iter()
+            .map(|c| (c.owner.clone(), c.value.clone(), true))
+            .collect();
+        let held = contact
+            .email
+            .iter()
+            .chain(&contact.other_emails)
+            .map(|e| (ContactKey::of_email(e), e.to_string()))
+            .chain(
+                contact
+                    .phone
+                    .iter()
+                    .chain(&contact.other_phones)
+                    .map(|p| (ContactKey::of_phone(p), p.to_string())),
+            );
+        for (key, value) in held {
+            for claimant in self.contacts.claimants(ws, &key).await? {
+                found.push((claimant, value.clone(), false));
+            }
+        }
         let mut offers: Vec<MergeOffer> = Vec::new();
-        for claim in &contact.claims {
-            let Some(owner) = self.resolve(&contact.workspace, &claim.owner).await? else {
+        for (id, value, theirs) in found {
+            let Some(other) = self.resolve(ws, &id).await? else {
                 continue;
             };
-            if owner.id == contact.id || offers.iter().any(|o| o.contact.id == owner.id) {
+            if other.id == contact.id || offers.iter().any(|o| o.contact.id == other.id) {
                 continue;
             }
-            let field = claim.key.split(':').next().unwrap_or_default().to_owned();
+            let field = if Email::parse(&value).is_some() {
+                "email"
+            } else {
+                "phone"
+            };
             offers.push(MergeOffer {
-                contact: ContactView::from(&owner),
-                field,
-                value: claim.value.clone(),
+                into_id: if theirs {
+                    other.id.clone()
+                } else {
+                    contact.id.clone()
+                },
+                contact: ContactView::from(&other),
+                field: field.to_owned(),
+                value,
             });
         }
         Ok(offers)

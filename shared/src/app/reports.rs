@@ -607,17 +607,25 @@ mod tests {
     async fn time_in_each_presence_state_is_counted_once_across_midnight() {
         use crate::adapters::sqlite::SqliteStore;
         use crate::domain::{Role, testing};
-        use crate::ports::SystemClock;
+        use crate::ports::Clock;
 
+        let day = Day::parse("2026-12-04").unwrap();
+        let hour = 3600 * 1000;
+        let at = |h: i64| day.start() + h * hour;
+        /// The report is read the moment Ann goes offline (02:00 the next day), whenever the test
+        /// runs.
+        struct WhenOffline(Millis);
+        impl Clock for WhenOffline {
+            fn now(&self) -> Millis {
+                self.0
+            }
+        }
         let store = Arc::new(SqliteStore::in_memory().unwrap());
-        let reports = Reports::new(&Stores::of(store.clone()), Arc::new(SystemClock));
+        let reports = Reports::new(&Stores::of(store.clone()), Arc::new(WhenOffline(at(26))));
         let mut admin = testing::operator("Ann", Role::Admin, OperatorStatus::Online);
         store.create_operator(&admin).await.unwrap();
         admin.version = 1;
         let (ws, id) = (admin.workspace.clone(), admin.id.clone());
-        let day = Day::parse("2026-12-04").unwrap();
-        let hour = 3600 * 1000;
-        let at = |h: i64| day.start() + h * hour;
         reports
             .presence_changed(&ws, &id, Presence::Online, at(22))
             .await;

@@ -278,6 +278,17 @@ impl Contact {
         }
     }
 
+    /// What the contact is found by besides its keys (each an index item the store keeps with
+    /// it): the words of its name, and the keys it claims (so the holder's card can offer the
+    /// merge too). An alias has none.
+    pub fn lookups(&self) -> Vec<Lookup> {
+        let mut lookups: Vec<Lookup> = self.name_words().into_iter().map(Lookup::Word).collect();
+        if self.merged_into.is_none() {
+            lookups.extend(self.claims.iter().map(|c| Lookup::Claim(c.key.clone())));
+        }
+        lookups
+    }
+
     /// Records that a visitor of this contact gave `value` (the key `key`), which `owner` holds.
     pub fn claim(&mut self, key: &ContactKey, value: &str, owner: &ContactId) {
         let key = key.as_string();
@@ -289,6 +300,15 @@ impl Contact {
             });
         }
     }
+}
+
+/// An index item of a contact (`Contact::lookups`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Lookup {
+    /// A word of its name (`name_words`).
+    Word(String),
+    /// A key it claims (`Claim::key`, as `ContactKey::as_string` writes it).
+    Claim(String),
 }
 
 /// How many words of a name are indexed, and the longest word kept.

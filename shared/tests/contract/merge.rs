@@ -200,6 +200,55 @@ pub async fn two_merges_of_one_pair_at_once_let_one_win(store: Arc<dyn Store>) {
     }
 }
 
+/// A contact's claims are found from the key's side, and follow its writes and its merge.
+pub async fn the_contacts_that_claim_a_key_are_found_by_it(store: Arc<dyn Store>) {
+    let ws = WorkspaceId::generate();
+    let vera = named(&ws, "Vera", Some("vera@example.com"));
+    store.put_contact(&vera, None).await.unwrap();
+    let key = ContactKey::Email("vera@example.com".into());
+    let mut other = named(&ws, "V.", None);
+    other.claim(&key, "Vera@Example.com", &vera.id);
+    store.put_contact(&other, None).await.unwrap();
+    let mut third = named(&ws, "V. P.", None);
+    third.claim(&key, "vera@example.com", &vera.id);
+    store.put_contact(&third, None).await.unwrap();
+    let mut claimants = store.claimants(&ws, &key).await.unwrap();
+    claimants.sort();
+    let mut both = vec![other.id.clone(), third.id.clone()];
+    both.sort();
+    assert_eq!(claimants, both);
+    assert!(
+        store
+            .claimants(&WorkspaceId::generate(), &key)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .claimants(&ws, &ContactKey::Email("x@example.com".into()))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A claim dropped by an edit goes from the index.
+    let before = third.clone();
+    third.claims.clear();
+    third.version += 1;
+    store.put_contact(&third, Some(&before)).await.unwrap();
+    assert_eq!(
+        store.claimants(&ws, &key).await.unwrap(),
+        vec![other.id.clone()]
+    );
+    // Merged into the holder, the claim is settled and goes too.
+    let (united, alias) = unite(&vera, &other);
+    store
+        .merge_contacts(&united, &vera, &alias, &other)
+        .await
+        .unwrap();
+    assert!(store.claimants(&ws, &key).await.unwrap().is_empty());
+}
+
 pub async fn contacts_are_found_by_the_start_of_a_word_of_their_name(store: Arc<dyn Store>) {
     let ws = WorkspaceId::generate();
     let mut vera = named(&ws, "Vera Ivanova-Petrova", None);

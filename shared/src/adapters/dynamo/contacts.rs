@@ -1,6 +1,6 @@
 //! `ContactStore`: a contact and its dialog links in the contact's partition; each key in an item
-//! of its own, claimed with a condition in the same transaction as the contact; the words of its
-//! name in the workspace's name partition. Unpinning or merging moves a dialog's link from one
+//! of its own, claimed with a condition in the same transaction as the contact, beside the contacts
+//! that claim it; the words of its name in the workspace's name partition. Unpinning or merging moves a dialog's link from one
 //! contact's partition to another's, with the dialog.
 
 use async_trait::async_trait;
@@ -10,7 +10,7 @@ use super::DynamoStore;
 use super::errors::{Guard, invalid_request, lost_guards};
 use super::item::{ENTITY, item_of, key_of, n, s, str_attr};
 use super::keys;
-use crate::domain::{Contact, ContactKey, Dialog};
+use crate::domain::{Contact, ContactKey, Dialog, Lookup};
 use crate::ids::{ContactId, DialogId, WorkspaceId};
 use crate::ports::{ContactStore, StoreError, StoreResult, check_merge, moved_to};
 
@@ -78,27 +78,36 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().delete(release).build())
     }
 
-    /// The name index following the contact: a Delete per word it no longer has, a Put per new one.
-    fn name_items(
+    /// The indexes following the contact (`Contact::lookups`): a Delete per lookup it no longer
+    /// has, a Put per new one.
+    fn lookup_items(
         &self,
         contact: &Contact,
         before: Option<&Contact>,
     ) -> StoreResult<Vec<TransactWriteItem>> {
         let ws = &contact.workspace;
-        let now = contact.name_words();
-        let was = before.map(Contact::name_words).unwrap_or_default();
+        let now = contact.lookups();
+        let was = before.map(Contact::lookups).unwrap_or_default();
+        let key = |lookup: &Lookup| match lookup {
+            Lookup::Word(word) => keys::contact_name(ws, word, &contact.id),
+            Lookup::Claim(claimed) => keys::contact_claim(ws, claimed, &contact.id),
+        };
         let mut items = Vec::new();
-        for word in was.iter().filter(|w| !now.contains(w)) {
+        for lookup in was.iter().filter(|l| !now.contains(l)) {
             let gone = Delete::builder()
                 .table_name(&self.table)
-                .set_key(Some(key_of(keys::contact_name(ws, word, &contact.id))))
+                .set_key(Some(key_of(key(lookup))))
                 .build()
                 .map_err(invalid_request)?;
             items.push(TransactWriteItem::builder().delete(gone).build());
         }
-        for word in now.iter().filter(|w| !was.contains(w)) {
-            let mut item = key_of(keys::contact_name(ws, word, &contact.id));
-            item.insert(ENTITY.to_owned(), s("contact_name"));
+        for lookup in now.iter().filter(|l| !was.contains(l)) {
+            let mut item = key_of(key(lookup));
+            let entity = match lookup {
+                Lookup::Word(_) => "contact_name",
+                Lookup::Claim(_) => "contact_claim",
+            };
+            item.insert(ENTITY.to_owned(), s(entity));
             item.insert(OWNER.to_owned(), s(contact.id.as_str()));
             let put = Put::builder()
                 .table_name(&self.table)
@@ -159,7 +168,7 @@ impl ContactStore for DynamoStore {
             guards.push(Guard::Contact);
         }
         // Unconditional: only a race on the same item fails one, and that is the contact's.
-        let names = self.name_items(contact, previous)?;
+        let names = self.lookup_items(contact, previous)?;
         guards.extend(names.iter().map(|_| Guard::Contact));
         items.extend(names);
         self.send_contact_items(items, &guards).await
@@ -276,11 +285,28 @@ impl ContactStore for DynamoStore {
             }
         }
         for (contact, before) in [(united, into), (alias, from)] {
-            let names = self.name_items(contact, Some(before))?;
+            let names = self.lookup_items(contact, Some(before))?;
             guards.extend(names.iter().map(|_| Guard::Contact));
             items.extend(names);
         }
         self.send_contact_items(items, &guards).await
+    }
+
+    async fn claimants(
+        &self,
+        workspace: &WorkspaceId,
+        key: &ContactKey,
+    ) -> StoreResult<Vec<ContactId>> {
+        let (pk, _) = keys::contact_key(workspace, &key.as_string());
+        let query = self
+            .query_partition(pk)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":prefix", s(keys::CONTACT_CLAIM_PREFIX));
+        self.collect(query, None)
+            .await?
+            .iter()
+            .map(|i| str_attr(i, OWNER).map(ContactId::from_trusted))
+            .collect()
     }
 
     async fn find_contacts(

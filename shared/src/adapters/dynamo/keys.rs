@@ -212,6 +212,15 @@ pub fn contact_key(ws: &WorkspaceId, key: &str) -> Key {
     (format!("WS#{ws}#CTKEY#{key}"), "CTKEY".into())
 }
 
+pub const CONTACT_CLAIM_PREFIX: &str = "CLAIM#";
+
+/// A contact that claims a key (a visitor of theirs gave it), beside the key's own item: the
+/// holder's card finds the claimants with one Query of the key's partition.
+pub fn contact_claim(ws: &WorkspaceId, key: &str, contact: &ContactId) -> Key {
+    let (pk, _) = contact_key(ws, key);
+    (pk, format!("{CONTACT_CLAIM_PREFIX}{contact}"))
+}
+
 /// The words of a workspace's contacts' names, one item per word and contact, in one partition:
 /// finding a contact by a name's start is one Query of it.
 pub fn contact_names(ws: &WorkspaceId) -> String {

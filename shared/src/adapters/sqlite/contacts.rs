@@ -5,7 +5,7 @@
 use super::SqliteStore;
 use super::errors::{is_unique_violation, unavailable};
 use super::row::{body_by_id, to_json};
-use crate::domain::{Contact, ContactKey, Dialog};
+use crate::domain::{Contact, ContactKey, Dialog, Lookup};
 use crate::ids::{ContactId, DialogId, WorkspaceId};
 use crate::ports::{ContactStore, StoreError, StoreResult, check_merge, moved_to};
 use async_trait::async_trait;
@@ -26,7 +26,7 @@ impl ContactStore for SqliteStore {
                 &contact.id,
             )?;
             hold_keys(&tx, &contact, None)?;
-            index_name(&tx, &contact, before)?;
+            index_lookups(&tx, &contact, before)?;
             tx.commit().map_err(unavailable)
         })
         .await
@@ -140,9 +140,30 @@ impl ContactStore for SqliteStore {
             release_keys(&tx, &united, from.keys(), &from.id)?;
             release_keys(&tx, &united, into.keys(), &into.id)?;
             hold_keys(&tx, &united, Some(&from.id))?;
-            index_name(&tx, &united, Some(&into))?;
-            index_name(&tx, &alias, Some(&from))?;
+            index_lookups(&tx, &united, Some(&into))?;
+            index_lookups(&tx, &alias, Some(&from))?;
             tx.commit().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn claimants(
+        &self,
+        workspace: &WorkspaceId,
+        key: &ContactKey,
+    ) -> StoreResult<Vec<ContactId>> {
+        let (ws, key) = (workspace.to_string(), key.as_string());
+        self.with(move |db| {
+            let mut stmt = db
+                .prepare_cached(
+                    "SELECT contact FROM contact_claims WHERE workspace = ?1 AND key = ?2",
+                )
+                .map_err(unavailable)?;
+            let rows = stmt
+                .query_map([ws, key], |r| r.get::<_, String>(0))
+                .map_err(unavailable)?;
+            rows.map(|r| r.map(ContactId::from_trusted).map_err(unavailable))
+                .collect()
         })
         .await
     }
@@ -242,28 +263,41 @@ fn hold_keys(tx: &Transaction<'_>, contact: &Contact, also: Option<&ContactId>) 
     Ok(())
 }
 
-/// The name index follows the contact: the words it no longer has go, its new ones come.
-fn index_name(
+/// The statements that delete and insert a lookup's row, and its value.
+fn statements(lookup: &Lookup) -> (&'static str, &'static str, &str) {
+    match lookup {
+        Lookup::Word(w) => (
+            "DELETE FROM contact_names WHERE workspace = ?1 AND word = ?2 AND contact = ?3",
+            "INSERT OR IGNORE INTO contact_names (workspace, word, contact) VALUES (?1, ?2, ?3)",
+            w,
+        ),
+        Lookup::Claim(k) => (
+            "DELETE FROM contact_claims WHERE workspace = ?1 AND key = ?2 AND contact = ?3",
+            "INSERT OR IGNORE INTO contact_claims (workspace, key, contact) VALUES (?1, ?2, ?3)",
+            k,
+        ),
+    }
+}
+
+/// The indexes follow the contact (`Contact::lookups`): the rows it no longer has go, its new
+/// ones come.
+fn index_lookups(
     tx: &Transaction<'_>,
     contact: &Contact,
     before: Option<&Contact>,
 ) -> StoreResult<()> {
     let (ws, id) = (contact.workspace.to_string(), contact.id.to_string());
-    let now = contact.name_words();
-    let was = before.map(Contact::name_words).unwrap_or_default();
-    for word in was.iter().filter(|w| !now.contains(w)) {
-        tx.execute(
-            "DELETE FROM contact_names WHERE workspace = ?1 AND word = ?2 AND contact = ?3",
-            params![ws, word, id],
-        )
-        .map_err(unavailable)?;
+    let now = contact.lookups();
+    let was = before.map(Contact::lookups).unwrap_or_default();
+    for lookup in was.iter().filter(|l| !now.contains(l)) {
+        let (sql, _, value) = statements(lookup);
+        tx.execute(sql, params![ws, value, id])
+            .map_err(unavailable)?;
     }
-    for word in now.iter().filter(|w| !was.contains(w)) {
-        tx.execute(
-            "INSERT OR IGNORE INTO contact_names (workspace, word, contact) VALUES (?1, ?2, ?3)",
-            params![ws, word, id],
-        )
-        .map_err(unavailable)?;
+    for lookup in now.iter().filter(|l| !was.contains(l)) {
+        let (_, sql, value) = statements(lookup);
+        tx.execute(sql, params![ws, value, id])
+            .map_err(unavailable)?;
     }
     Ok(())
 }

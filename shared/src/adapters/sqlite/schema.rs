@@ -106,6 +106,9 @@ CREATE TABLE IF NOT EXISTS contact_keys (
 CREATE TABLE IF NOT EXISTS contact_dialogs (
     workspace TEXT NOT NULL, contact TEXT NOT NULL, dialog TEXT NOT NULL, created_at INTEGER NOT NULL,
     PRIMARY KEY (workspace, contact, dialog));
+CREATE TABLE IF NOT EXISTS contact_claims (
+    workspace TEXT NOT NULL, key TEXT NOT NULL, contact TEXT NOT NULL,
+    PRIMARY KEY (workspace, key, contact));
 CREATE TABLE IF NOT EXISTS tags (
     workspace TEXT NOT NULL, id TEXT NOT NULL, name_key TEXT NOT NULL, version INTEGER NOT NULL,
     body TEXT NOT NULL,

@@ -41,12 +41,15 @@ export function ContactCard({ store, contactId, dialogId }: { store: Store; cont
   // A card (re)loaded, saved or changed by a colleague shows as it is now.
   useEffect(() => void (card && setDraft(draftOf(card))), [card]);
   // Seed 001: the window opens by itself when another contact holds an e-mail or phone this one gave.
-  const offer = card?.offers.find((o) => !putOff.has(`${o.contact.id}:${card.contact.id}`));
+  const offer = card?.offers.find((o) => !putOff.has([o.contact.id, card.contact.id].sort().join(":")));
   useEffect(() => {
-    if (offer && card && !merging) setMerging({ left: offer.contact, right: card.contact, because: `${offer.contact.name} has the same ${offer.field === "phone" ? "phone" : "e-mail"}: ${offer.value}. Are they one person?` });
+    if (!offer || !card || merging) return;
+    // The one that holds the e-mail or phone is on the left: the other is pulled into it.
+    const [left, right] = offer.into_id === offer.contact.id ? [offer.contact, card.contact] : [card.contact, offer.contact];
+    setMerging({ left, right, because: `${left.name} and ${right.name} share the ${offer.field === "phone" ? "phone" : "e-mail"} ${offer.value}. Are they one person?` });
   }, [offer?.contact.id, card?.contact.id]);
   const closeMerge = () => {
-    if (merging?.because && merging.right) putOff.add(`${merging.left.id}:${merging.right.id}`);
+    if (merging?.because && merging.right) putOff.add([merging.left.id, merging.right.id].sort().join(":"));
     setMerging(null);
   };
   if (!card) return <p class="muted" data-testid="contact-card">{card === null ? "Could not load the contact." : "Loading the contact…"}</p>;
