@@ -123,3 +123,6 @@ impl GroupId {
         Self::from_trusted("grp_everyone")
     }
 }
+
+id_type!(/// A tag an admin defined for the workspace's contacts (seed 002).
+    TagId, "tag_");

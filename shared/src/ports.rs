@@ -660,6 +660,7 @@ pub trait Store:
     + ReportStore
     + ConsoleWatchStore
     + LoadStore
+    + TagStore
 {
 }
 impl<
@@ -678,7 +679,8 @@ impl<
         + LimitStore
         + ReportStore
         + ConsoleWatchStore
-        + LoadStore,
+        + LoadStore
+        + TagStore,
 > Store for T
 {
 }
@@ -835,4 +837,51 @@ pub trait WebFiles: Send + Sync {
     /// The text of the file at `path` (relative: `widget/frame.html`); `None` when it is not
     /// published.
     async fn read(&self, path: &str) -> Result<Option<String>, WebFilesError>;
+}
+
+/// A tag and its count: how many dialogs carry it (`Dialog::tags`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagCount {
+    pub tag: crate::domain::Tag,
+    pub dialogs: i64,
+}
+
+/// The workspace's tags (seed 002): each definition, its name's uniqueness item and its counter
+/// of dialogs.
+#[async_trait]
+pub trait TagStore: Send + Sync {
+    /// Writes the tag and claims its name (`Tag::name_key`) in one transaction:
+    /// - `tag.version == 1`: the tag must not exist (else `Conflict`) and its counter starts at 0;
+    ///   otherwise the stored one must be at `tag.version - 1` (else `Conflict`);
+    /// - the name is claimed on the condition that no other tag of the workspace holds it (else
+    ///   `AlreadyExists`); the name of `previous` (the tag as read), when another, is released.
+    ///
+    /// Nothing is written unless all of it is.
+    async fn put_tag(
+        &self,
+        tag: &crate::domain::Tag,
+        previous: Option<&crate::domain::Tag>,
+    ) -> StoreResult<()>;
+    async fn get_tag(
+        &self,
+        workspace: &WorkspaceId,
+        id: &crate::ids::TagId,
+    ) -> StoreResult<Option<crate::domain::Tag>>;
+    /// Every tag of the workspace with its count, in no particular order.
+    async fn list_tags(&self, workspace: &WorkspaceId) -> StoreResult<Vec<TagCount>>;
+    /// Deletes the tag (as read: at `tag.version`, else `Conflict`), its name's item and its
+    /// counter in one transaction; a tag that is not there changes nothing. Says whether it was
+    /// there.
+    async fn delete_tag(
+        &self,
+        workspace: &WorkspaceId,
+        tag: &crate::domain::Tag,
+    ) -> StoreResult<bool>;
+    /// Adds each delta to its tag's counter (negative ones take away), each an atomic add of its
+    /// own; a tag with no counter (deleted) is left alone rather than given one.
+    async fn add_tag_counts(
+        &self,
+        workspace: &WorkspaceId,
+        moves: &[(crate::ids::TagId, i64)],
+    ) -> StoreResult<()>;
 }

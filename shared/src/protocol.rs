@@ -374,6 +374,12 @@ pub struct DialogView {
     #[ts(as = "Option<bool>", optional)]
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub blocked: bool,
+    /// The contact's tags, as the dialog carries them (`Dialog::tags`): the list shows the pinned
+    /// ones under the name and filters by them. An id that `GET /api/tags` does not list (a
+    /// deleted tag) is to be ignored.
+    #[ts(as = "Option<Vec<crate::domain::ContactTag>>", optional)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<crate::domain::ContactTag>,
 }
 
 impl From<&Dialog> for DialogView {
@@ -399,6 +405,7 @@ impl From<&Dialog> for DialogView {
             held_since: d.held_since,
             unread: None,
             blocked: d.blocked,
+            tags: d.tags.clone(),
         }
     }
 }
@@ -595,6 +602,12 @@ pub struct ContactView {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked: Option<crate::domain::ContactBlock>,
+    /// The workspace's tags on the contact (`PUT /api/contacts/{id}/tags`), pinned ones showing
+    /// under the name in the dialog list. An id that `GET /api/tags` does not list (a deleted
+    /// tag) is to be ignored.
+    #[ts(as = "Option<Vec<crate::domain::ContactTag>>", optional)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<crate::domain::ContactTag>,
     #[ts(type = "number")]
     pub created_at: Millis,
     #[ts(type = "number")]
@@ -616,6 +629,7 @@ impl From<&crate::domain::Contact> for ContactView {
             verified: c.users.clone(),
             claims: c.claims.clone(),
             blocked: c.blocked.clone(),
+            tags: c.tags.clone(),
             created_at: c.created_at,
             version: c.version,
         }

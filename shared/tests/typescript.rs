@@ -139,6 +139,8 @@ fn generate() -> String {
         parlor_core::domain::Figures,
         // Contacts: the card, its edits, an unpin, custom fields, channels, a site's identity secret.
         parlor_core::app::ContactCard, parlor_core::app::ContactEdit, parlor_core::app::ContactFields,
+        parlor_core::app::Unpinned, parlor_core::app::TagView, parlor_core::app::TagList,
+        parlor_core::app::TagEdit, parlor_core::app::ContactTags,
         parlor_core::app::Unpinned, parlor_core::app::ContactMatches, parlor_core::app::MergeRequest,
         parlor_core::app::Unpinned,
         parlor_core::app::ContactExport,

@@ -261,6 +261,7 @@ fn endpoints() -> Vec<Endpoint> {
     use Policy::*;
     let group_not_found = Refused(404, "group_not_found");
     let operator_not_found = Refused(404, "operator_not_found");
+    let tag_not_found = Refused(404, "tag_not_found");
     vec![
         http("GET", "/api/health", None, Same(Allowed(200))),
         // A wrong password fails whatever token comes with it.
@@ -293,6 +294,11 @@ fn endpoints() -> Vec<Endpoint> {
         // Blocked, then unblocked: Vera's contact ends as it began.
         http("POST", "/api/contacts/{contact}/block", None, Contact(200)),
         http("DELETE", "/api/contacts/{contact}/block", None, Contact(200)),
+        http("PUT", "/api/contacts/{contact}/tags", Some(r#"{"tags": [{"tag": "{tag}", "pinned": true}]}"#), Contact(200)),
+        http("GET", "/api/tags", None, Operator(200)),
+        http("POST", "/api/tags", Some(r##"{"name": "Tag of {who}", "colour": "#123456"}"##), Admin { ok: 201, other_admin: Allowed(201) }),
+        http("PUT", "/api/tags/{tag}", Some(r#"{"name": "Tag renamed by {who}"}"#), Admin { ok: 200, other_admin: tag_not_found }),
+        http("DELETE", "/api/tags/{spare_tag}", None, Admin { ok: 204, other_admin: tag_not_found }),
         http("GET", "/api/contacts?q=vera", None, Operator(200)),
         // Mira's contact is pulled into Vera's at the first allowed call; later ones find it
         // merged and change nothing.
@@ -819,6 +825,11 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
     let team = create(app, &admin_token, "/api/groups", group).await;
     let group = json!({ "name": spare_name, "rights": [] });
     let spare = create(app, &admin_token, "/api/groups", group).await;
+    let (tag_name, spare_tag_name) = (unique("tag-"), unique("spare-tag-"));
+    let body = json!({ "name": tag_name, "colour": "#aa0000" });
+    let tag = create(app, &admin_token, "/api/tags", body).await;
+    let body = json!({ "name": spare_tag_name, "colour": "#00aa00" });
+    let spare_tag = create(app, &admin_token, "/api/tags", body).await;
     let anna = app.operator_by(&admin_token, "Anna", "operator").await;
     let boris = app.operator_by(&admin_token, "Boris", "operator").await;
     let carl = app.operator_by(&admin_token, "Carl", "operator").await;
@@ -992,6 +1003,8 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
         (&team_name, Secret::Groups),
         (&spare_name, Secret::Groups),
         (&spare, Secret::Team),
+        (&tag_name, Secret::Team),
+        (&spare_tag_name, Secret::Team),
         (&reply_text, Secret::AnnasOwn),
         (&endpoint, Secret::AnnasOwn),
     ]
@@ -1082,6 +1095,8 @@ async fn build(app: &TestApp) -> (Scene, Sockets) {
             ("file_seq", file_seq.to_string()),
             ("team", team.clone()),
             ("spare", spare.clone()),
+            ("tag", tag.clone()),
+            ("spare_tag", spare_tag.clone()),
             ("carl", carl.id.clone()),
             ("anna", anna.id.clone()),
             ("dora", dora.id.clone()),

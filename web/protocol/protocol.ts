@@ -260,6 +260,18 @@ export type ContactId = string;
 export type ContactMatches = { contacts: Array<ContactView>, };
 
 /**
+ * A tag on a contact (and, copied, on each of its dialogs); a pinned one shows under the
+ * contact's name in the dialog list.
+ */
+export type ContactTag = { tag: TagId, pinned: boolean, };
+
+/**
+ * `PUT /api/contacts/{id}/tags`: every tag the contact is to carry, each possibly pinned, in
+ * the order the card shows them.
+ */
+export type ContactTags = { tags: Array<ContactTag>, };
+
+/**
  * A contact as operators see it.
  */
 export type ContactView = { id: ContactId, 
@@ -297,7 +309,13 @@ claims: Array<Claim>,
  * Who blocked the contact and when (`POST /api/contacts/{id}/block`): no message goes to
  * or from them; absent when they are not blocked.
  */
-blocked?: ContactBlock, created_at: number, version: number, };
+blocked?: ContactBlock, 
+/**
+ * The workspace's tags on the contact (`PUT /api/contacts/{id}/tags`), pinned ones showing
+ * under the name in the dialog list. An id that `GET /api/tags` does not list (a deleted
+ * tag) is to be ignored.
+ */
+tags?: Array<ContactTag>, created_at: number, version: number, };
 
 export type DayFigures = { day: string, 
 /**
@@ -435,7 +453,13 @@ unread?: number,
 /**
  * The contact is blocked: the composer shows a warning instead (`contact_blocked`).
  */
-blocked?: boolean, };
+blocked?: boolean, 
+/**
+ * The contact's tags, as the dialog carries them (`Dialog::tags`): the list shows the pinned
+ * ones under the name and filters by them. An id that `GET /api/tags` does not list (a
+ * deleted tag) is to be ignored.
+ */
+tags?: Array<ContactTag>, };
 
 /**
  * `DELETE /api/contacts/{id}`: what an erase deleted.
@@ -453,7 +477,7 @@ dialogs: Array<DialogId>, };
 /**
  * The stable, machine-readable form of an error code.
  */
-export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "too_many_dialogs" | "contact_not_found" | "contact_key_taken" | "identity_refused" | "contact_blocked" | "choose_workspace" | "export_too_large" | "internal";
+export type ErrorCode = "malformed_frame" | "unknown_action" | "invalid_request" | "invalid_email" | "invalid_phone" | "text_too_long" | "empty_text" | "dialog_not_found" | "operator_not_found" | "group_not_found" | "forbidden" | "not_connected" | "already_closed" | "already_open" | "already_in_charge" | "conflict" | "unauthorized" | "attachment_too_large" | "attachment_type_not_allowed" | "attachment_invalid" | "too_many_attachments" | "whisper_attachment" | "upload_already_used" | "attachments_unavailable" | "push_unavailable" | "rate_limited" | "last_admin" | "operator_deactivated" | "wrong_password" | "already_on_hold" | "not_on_hold" | "too_many_dialogs" | "contact_not_found" | "contact_key_taken" | "identity_refused" | "contact_blocked" | "tag_not_found" | "tag_name_taken" | "too_many_tags" | "choose_workspace" | "export_too_large" | "internal";
 
 /**
  * A field an admin defines for every contact of the workspace.
@@ -989,6 +1013,35 @@ assigned?: boolean, } | { "event": "left", operator: OperatorId, name: string, }
  * Seen by operators only.
  */
 comment?: string, } | { "event": "closed", by?: OperatorId, by_name: string, } | { "event": "reopened", by?: OperatorId, by_name: string, } | { "event": "handed_back", operator: OperatorId, name: string, by: OperatorId, by_name: string, } | { "event": "held", by?: OperatorId, by_name: string, } | { "event": "resumed", by?: OperatorId, by_name: string, held_ms: number, total_held_ms: number, } | { "event": "went_offline", operator: OperatorId, name: string, } | { "event": "queued", };
+
+/**
+ * `POST /api/tags` (both fields) and `PUT /api/tags/{id}` (an absent field stays as it is).
+ */
+export type TagEdit = { name?: string, colour?: string, };
+
+/**
+ * A tag an admin defined for the workspace's contacts (seed 002).
+ */
+export type TagId = string;
+
+/**
+ * `GET /api/tags`: the workspace's tags, the most used first (then by name).
+ */
+export type TagList = { tags: Array<TagView>, };
+
+/**
+ * A tag as operators see it, with its count of dialogs.
+ */
+export type TagView = { id: TagId, name: string, 
+/**
+ * `#rrggbb`.
+ */
+colour: string, 
+/**
+ * How many dialogs carry the tag (their contact has it): kept by the server as tags are
+ * set, dialogs start, are deleted or unpinned.
+ */
+dialogs: number, };
 
 /**
  * `POST /api/tickets`: a one-time ticket for the operator's WebSocket (`?ticket=`), good for

@@ -24,13 +24,14 @@ pub struct Draft<'a> {
 /// frame had already stored.
 enum Sent {
     New {
-        dialog: Dialog,
+        dialog: Box<Dialog>,
         added: Vec<Message>,
         created: bool,
         /// Boxed: the common case moves nothing, and it would double the retry's size.
         moved: Box<LoadMove>,
     },
-    Again(Message),
+    /// Boxed, as the dialog is: the two answers differ in size.
+    Again(Box<Message>),
 }
 
 impl Dialogs {
@@ -58,13 +59,13 @@ impl Dialogs {
             .store_visitor_message(visitor, &draft, files.attachments.clone())
             .await;
         let (dialog, added, created, moved) = match self.attachments.settle(&files, stored).await? {
-            Sent::Again(message) => return self.done_again(&visitor.workspace, message).await,
+            Sent::Again(message) => return self.done_again(&visitor.workspace, *message).await,
             Sent::New {
                 dialog,
                 added,
                 created,
                 moved,
-            } => (dialog, added, created, moved),
+            } => (*dialog, added, created, moved),
         };
         let message = added.last().expect("a send adds its message");
 
@@ -134,19 +135,28 @@ impl Dialogs {
         attachments: Vec<Attachment>,
     ) -> AppResult<Sent> {
         let mut visitor = visitor.clone();
+        let mut tags = Vec::new();
         if visitor.dialog.is_none() {
             // The first dialog belongs to the visitor's contact, made now if they have none; a
-            // blocked contact starts none (one read of the contact, on the first message only).
-            let (with, blocked) = self.contacts.contact_for_dialog(&visitor).await?;
-            if blocked {
+            // blocked contact starts none, a tagged one starts it with its tags (one read of the
+            // contact, on the first message only).
+            let (with, contact) = self.contacts.contact_for_dialog(&visitor).await?;
+            if contact.as_ref().is_some_and(|c| c.blocked.is_some()) {
                 return Err(DomainError::ContactBlocked.into());
             }
             visitor = with;
+            tags = contact.map(|c| c.tags).unwrap_or_default();
         }
         for attempt in 0..MAX_ATTEMPTS {
             let now = self.clock.now();
             let (mut dialog, created) = match &visitor.dialog {
-                None => (Dialog::start(&visitor, now), true),
+                None => (
+                    Dialog {
+                        tags: tags.clone(),
+                        ..Dialog::start(&visitor, now)
+                    },
+                    true,
+                ),
                 Some(id) => (
                     self.dialogs
                         .get_dialog(&visitor.workspace, id)
@@ -171,8 +181,15 @@ impl Dialogs {
             let moved = LoadMove::between(before.as_ref(), &dialog);
             match self.dialogs.commit(&dialog, &added, &moved).await {
                 Ok(()) => {
+                    if created {
+                        let gained = super::tags::gained(&dialog.tags);
+                        self.contacts
+                            .tags
+                            .moved_after(&dialog.workspace, &gained)
+                            .await;
+                    }
                     return Ok(Sent::New {
-                        dialog,
+                        dialog: Box::new(dialog),
                         added,
                         created,
                         moved: Box::new(moved),
@@ -186,14 +203,17 @@ impl Dialogs {
                         .await?
                         .ok_or(DomainError::Forbidden("the visitor no longer exists"))?;
                     if created && visitor.dialog.is_none() {
-                        // The contact may have been merged meanwhile: the dialog is its survivor's.
-                        visitor = self.contacts.contact_for_dialog(&visitor).await?.0;
+                        // The contact may have been merged meanwhile: the dialog is its survivor's,
+                        // and starts with its tags.
+                        let (with, contact) = self.contacts.contact_for_dialog(&visitor).await?;
+                        visitor = with;
+                        tags = contact.map(|c| c.tags).unwrap_or_default();
                     }
                 }
                 Err(StoreError::DuplicateMessage) => {
-                    return Ok(Sent::Again(
+                    return Ok(Sent::Again(Box::new(
                         self.stored_again(&dialog, draft.client_id).await?,
-                    ));
+                    )));
                 }
                 Err(e) => return Err(e.into()),
             }

@@ -90,6 +90,8 @@ pub struct Contacts {
     pub(super) search: Arc<Search>,
     pub(super) delivery: Delivery,
     pub(super) clock: Arc<dyn Clock>,
+    /// The workspace's tags and their counts of dialogs (`app::tags`).
+    pub(super) tags: Arc<super::Tags>,
 }
 
 impl Contacts {
@@ -107,6 +109,7 @@ impl Contacts {
             connections: stores.connections.clone(),
             search,
             delivery,
+            tags: Arc::new(super::Tags::new(stores, clock.clone())),
             clock,
         }
     }
@@ -134,22 +137,24 @@ impl Contacts {
         .into())
     }
 
-    /// The contact a visitor's new dialog belongs to, and whether it is blocked: their contact
-    /// (the one theirs was merged into, if it was: the visitor record follows), or the one their
-    /// first dialog makes now. One read of the contact for a visitor who has one.
-    pub(crate) async fn contact_for_dialog(&self, visitor: &Visitor) -> AppResult<(Visitor, bool)> {
+    /// The contact a visitor's new dialog belongs to, as stored (whether it is blocked, its tags):
+    /// their contact (the one theirs was merged into, if it was: the visitor record follows), or
+    /// the one their first dialog makes now. One read of the contact for a visitor who has one.
+    pub(crate) async fn contact_for_dialog(
+        &self,
+        visitor: &Visitor,
+    ) -> AppResult<(Visitor, Option<Contact>)> {
         if let Some(id) = &visitor.contact
             && let Some(contact) = self.resolve(&visitor.workspace, id).await?
         {
-            let blocked = contact.blocked.is_some();
             let visitor = self
-                .set_visitor_contact(visitor.clone(), contact.id)
+                .set_visitor_contact(visitor.clone(), contact.id.clone())
                 .await?;
-            return Ok((visitor, blocked));
+            return Ok((visitor, Some(contact)));
         }
         let visitor = self.visitor_with_contact(visitor).await?;
-        let blocked = self.blocked(&visitor).await?;
-        Ok((visitor, blocked))
+        let contact = self.contact_of(&visitor).await?;
+        Ok((visitor, contact))
     }
 
     /// The visitor with their contact: the one they have, or the one their first dialog makes
@@ -631,6 +636,8 @@ impl Contacts {
             let mut next = dialog.clone();
             next.contact = Some(fresh.id.clone());
             next.visitor_name = fresh.display_name();
+            // The contact's tags stay with the contact: the dialog leaves their counts.
+            next.tags = Vec::new();
             next.version += 1;
             match self
                 .contacts
@@ -638,6 +645,8 @@ impl Contacts {
                 .await
             {
                 Ok(()) => {
+                    let lost = super::tags::lost(&dialog.tags);
+                    self.tags.moved_after(&op.workspace, &lost).await;
                     self.tell_unpinned(&contact, &next).await?;
                     return Ok(Unpinned {
                         dialog: dialog_view(&next),
@@ -791,7 +800,7 @@ impl Contacts {
 }
 
 /// The dialogs of `all` that are among `seen` (as `all` has them), newest first.
-fn keep_seen(all: Vec<Dialog>, seen: &[Dialog]) -> Vec<Dialog> {
+pub(super) fn keep_seen(all: Vec<Dialog>, seen: &[Dialog]) -> Vec<Dialog> {
     let mut kept: Vec<Dialog> = all
         .into_iter()
         .filter(|d| seen.iter().any(|s| s.id == d.id))

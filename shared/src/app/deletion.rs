@@ -104,6 +104,8 @@ impl Dialogs {
         let Some(dialog) = self.dialogs.delete_dialog(ws, id, version).await? else {
             return Ok(None);
         };
+        let lost = super::tags::lost(&dialog.tags);
+        self.contacts.tags.moved_after(ws, &lost).await;
         if version.is_some() {
             self.attachments.delete_files(&files).await?;
         }

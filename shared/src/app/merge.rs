@@ -89,8 +89,8 @@ impl Contacts {
                 } else {
                     into_id
                 };
-                let moved = self.move_dialogs(&into, alias).await?;
-                return self.after_merge(op, into, alias, moved).await;
+                self.move_dialogs(&into, alias).await?;
+                return self.after_merge(op, into, alias).await;
             }
             let (united, alias) = unite(&into, &from);
             match self
@@ -99,8 +99,8 @@ impl Contacts {
                 .await
             {
                 Ok(()) => {
-                    let moved = self.move_dialogs(&united, &from.id).await?;
-                    return self.after_merge(op, united, &from.id, moved).await;
+                    self.move_dialogs(&united, &from.id).await?;
+                    return self.after_merge(op, united, &from.id).await;
                 }
                 Err(StoreError::Conflict | StoreError::AlreadyExists) => backoff(attempt).await,
                 Err(e) => return Err(e.into()),
@@ -110,8 +110,8 @@ impl Contacts {
     }
 
     /// Moves every dialog of `alias` to `united`, each taking the united contact's name and block
-    /// on its version (re-read and retried when a message was committed meanwhile). Returns the
-    /// dialogs moved, as stored now.
+    /// on its version (re-read and retried when a message was committed meanwhile); their tags
+    /// follow in `after_merge`. Returns the dialogs moved, as stored now.
     async fn move_dialogs(&self, united: &Contact, alias: &ContactId) -> AppResult<Vec<Dialog>> {
         let ws = &united.workspace;
         if alias == &united.id {
@@ -160,19 +160,20 @@ impl Contacts {
         Err(DomainError::Conflict.into())
     }
 
-    /// After a merge: the survivor's own dialogs take its name and block too, every dialog of it
-    /// is found by its name, e-mails and phones, and operators hear `contact.merged` (and
-    /// `dialog.updated` for the dialogs that moved). Answers with the survivor's card.
+    /// After a merge: every dialog of the survivor takes its tags (the counts move), name and
+    /// block, and is found by its name, e-mails and phones; operators hear `dialog.updated` for
+    /// each of them (their `contact_id`, name and tags as they are now) and `contact.merged`.
+    /// Answers with the survivor's card.
     async fn after_merge(
         &self,
         op: &Operator,
         united: Contact,
         alias: &ContactId,
-        moved: Vec<Dialog>,
     ) -> AppResult<ContactCard> {
         let ws = &united.workspace;
-        let ids = self.contacts.contact_dialogs(ws, &united.id).await?;
-        let dialogs = self.dialogs.get_dialogs(ws, &ids).await?;
+        // Every dialog takes the united tags, and the counts move by what each copy changed.
+        let (dialogs, _) = self.retag_dialogs(&united).await?;
+        let ids: Vec<DialogId> = dialogs.iter().map(|d| d.id.clone()).collect();
         let name = united.display_name();
         let blocked = united.blocked.is_some();
         let dialogs = self
@@ -188,7 +189,7 @@ impl Contacts {
         self.search.index_contact(&united, &ids).await;
         let operators = self.connections.operator_connections(ws).await?;
         let mut posts = Vec::new();
-        for dialog in &moved {
+        for dialog in &dialogs {
             let updated = ServerEvent::DialogUpdated {
                 dialog: dialog_view(dialog),
                 ring: false,

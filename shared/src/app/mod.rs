@@ -23,6 +23,7 @@ mod retention;
 mod search;
 mod session;
 mod sites;
+mod tags;
 mod team;
 mod visitor_card;
 
@@ -59,6 +60,7 @@ pub use retention::RETENTION_BATCH;
 pub use search::{MAX_SEARCH_HITS, Search, SearchHit, SearchResults};
 pub use session::{ConnectRequest, LoggedIn, Sessions, VisitorSession, VisitorSessionRequest};
 pub use sites::{SiteList, SiteUpdate, Sites};
+pub use tags::{ContactTags, TagEdit, TagList, TagView, Tags};
 pub use team::Team;
 pub use visitor_card::VisitorCard;
 
@@ -219,6 +221,7 @@ pub struct Stores {
     pub reports: Arc<dyn ReportStore>,
     pub console_watches: Arc<dyn ConsoleWatchStore>,
     pub loads: Arc<dyn LoadStore>,
+    pub tags: Arc<dyn TagStore>,
 }
 
 impl Stores {
@@ -240,6 +243,7 @@ impl Stores {
             reports: store.clone(),
             console_watches: store.clone(),
             loads: store.clone(),
+            tags: store.clone(),
             tickets: store,
         }
     }
@@ -322,6 +326,8 @@ pub struct App {
     pub presence: Arc<Presences>,
     /// A contact's export and erasure.
     pub privacy: Privacy,
+    /// The workspace's tags and their counts of dialogs (`Tags::moved` moves the counts).
+    pub tags: Arc<Tags>,
     clock: Arc<dyn Clock>,
 }
 
@@ -429,6 +435,7 @@ impl App {
         );
         Self {
             privacy,
+            tags: contacts.tags.clone(),
             quick_replies: QuickReplies {
                 quick_replies: stores.quick_replies.clone(),
                 clock: clock.clone(),

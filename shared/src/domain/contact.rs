@@ -154,6 +154,10 @@ pub struct Contact {
     /// The contacts united into this one, whose ids resolve to it (`merged_into`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged: Vec<ContactId>,
+    /// The workspace's tags put on the contact (seed 002), each possibly pinned; every dialog of
+    /// the contact carries a copy (`Dialog::tags`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<super::ContactTag>,
     pub created_at: Millis,
     /// Bumped by every write; a write that expects another version lost a race.
     pub version: u64,
@@ -237,6 +241,7 @@ impl Contact {
             blocked: None,
             merged_into: None,
             merged: Vec::new(),
+            tags: Vec::new(),
             created_at: now,
             version: 0,
         }
@@ -345,7 +350,8 @@ pub const MAX_MERGE_HOPS: usize = 16;
 ///   of `from`'s is added to the notes (`key: value`), so nothing is lost;
 /// - verified site users and claims are joined (a claim on a key the united contact now holds,
 ///   or on either of the two, is dropped);
-/// - a block on either is kept; the earlier creation time is kept;
+/// - tags are joined (`united_tags`: a tag pinned on either stays pinned); a block on either is
+///   kept; the earlier creation time is kept;
 /// - `from` keeps its id and history but no keys, and names `into` as `merged_into`; `into`
 ///   lists it (and whatever had been merged into it) in `merged`.
 pub fn unite(into: &Contact, from: &Contact) -> (Contact, Contact) {
@@ -416,6 +422,7 @@ pub fn unite(into: &Contact, from: &Contact) -> (Contact, Contact) {
             united.claims.push(claim);
         }
     }
+    united.tags = super::united_tags(&into.tags, &from.tags);
     if united.blocked.is_none() {
         united.blocked = from.blocked.clone();
     }
@@ -433,6 +440,7 @@ pub fn unite(into: &Contact, from: &Contact) -> (Contact, Contact) {
     alias.other_phones.clear();
     alias.users.clear();
     alias.claims.clear();
+    alias.tags.clear();
     alias.merged_into = Some(into.id.clone());
     alias.version += 1;
     (united, alias)
@@ -661,6 +669,12 @@ mod tests {
             user_id: "42".into(),
         });
         right.merged.push(ContactId::from_trusted("ct_older"));
+        let tag = |id: &str, pinned| super::super::ContactTag {
+            tag: crate::ids::TagId::from_trusted(id),
+            pinned,
+        };
+        left.tags = vec![tag("tag_vip", false)];
+        right.tags = vec![tag("tag_vip", true), tag("tag_b2b", false)];
         right.blocked = Some(ContactBlock {
             by: OperatorId::from_trusted("op_1"),
             at: 5,
@@ -695,6 +709,12 @@ mod tests {
         assert_eq!(united.claims.len(), 1, "a claim on the right is settled");
         assert_eq!(united.claims[0].owner, third);
         assert!(united.blocked.is_some(), "a block is kept");
+        assert_eq!(
+            united.tags,
+            vec![tag("tag_vip", true), tag("tag_b2b", false)],
+            "tags joined, a pin kept"
+        );
+        assert!(alias.tags.is_empty());
         assert_eq!(united.created_at, 10);
         assert_eq!(
             united.merged,

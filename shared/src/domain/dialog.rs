@@ -145,6 +145,11 @@ pub struct Dialog {
     /// message goes to or from the visitor, at no extra read per message.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub blocked: bool,
+    /// The contact's tags (`Contact::tags`, copied here when they change and when the dialog
+    /// starts): the list shows the pinned ones and filters by them without reading contacts, and
+    /// each tag's count of dialogs moves with this copy (`tag_moves`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<super::ContactTag>,
     /// Bumped by every write; a write that expects another version loses the race.
     pub version: u64,
 }
@@ -179,6 +184,7 @@ impl Dialog {
             first_reply_at: None,
             delete_at: None,
             blocked: false,
+            tags: Vec::new(),
             version: 0,
         }
     }

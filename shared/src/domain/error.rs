@@ -76,6 +76,13 @@ pub enum DomainError {
         max = megabytes(crate::domain::MAX_EXPORT_BYTES)
     )]
     ExportTooLarge(u64),
+    #[error("no such tag")]
+    TagNotFound,
+    /// Another tag of the workspace has this name (compared without case).
+    #[error("another tag has this name")]
+    TagNameTaken,
+    #[error("a workspace may define at most {max} tags", max = super::MAX_TAGS_PER_WORKSPACE)]
+    TooManyTags,
 }
 
 /// `12.3 MB`, `512 KB` or `900 B`, as the limits are spoken of (the clients say it the same way).
@@ -181,6 +188,13 @@ pub enum ErrorCode {
     /// A message to or from a blocked contact (`POST /api/contacts/{id}/block`): nothing was
     /// stored; it goes once an operator unblocks them.
     ContactBlocked,
+    /// No tag of the workspace has this id (`/api/tags/{id}`, or a tag set on a contact).
+    TagNotFound,
+    /// `POST`/`PUT /api/tags`: another tag of the workspace has this name (compared without
+    /// case); nothing was changed.
+    TagNameTaken,
+    /// `POST /api/tags`: the workspace has its 200 tags already.
+    TooManyTags,
     /// `POST /api/login`: the email and password are an operator's in several workspaces; the
     /// answer lists them, and the login is sent again naming one.
     ChooseWorkspace,
@@ -201,12 +215,14 @@ impl ErrorCode {
             Self::DialogNotFound
             | Self::OperatorNotFound
             | Self::GroupNotFound
-            | Self::ContactNotFound => 404,
+            | Self::ContactNotFound
+            | Self::TagNotFound => 404,
             Self::Conflict
             | Self::LastAdmin
             | Self::ChooseWorkspace
             | Self::ContactKeyTaken
-            | Self::ContactBlocked => 409,
+            | Self::ContactBlocked
+            | Self::TagNameTaken => 409,
             Self::AttachmentTooLarge | Self::ExportTooLarge => 413,
             Self::RateLimited => 429,
             Self::Internal => 500,
@@ -266,6 +282,9 @@ impl DomainError {
             Self::IdentityRefused(_) => ErrorCode::IdentityRefused,
             Self::ContactBlocked => ErrorCode::ContactBlocked,
             Self::ExportTooLarge(_) => ErrorCode::ExportTooLarge,
+            Self::TagNotFound => ErrorCode::TagNotFound,
+            Self::TagNameTaken => ErrorCode::TagNameTaken,
+            Self::TooManyTags => ErrorCode::TooManyTags,
         }
     }
 }

@@ -16,6 +16,7 @@ mod read_marker;
 mod report;
 mod rights;
 mod search;
+mod tag;
 #[cfg(test)]
 pub(crate) mod testing;
 mod widget;
@@ -36,6 +37,7 @@ pub use read_marker::*;
 pub use report::*;
 pub use rights::*;
 pub use search::*;
+pub use tag::*;
 pub use widget::*;
 
 /// Milliseconds since the Unix epoch.

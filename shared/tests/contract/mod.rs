@@ -18,8 +18,10 @@ pub use distribution::*;
 pub use limits::*;
 pub use privacy::*;
 mod reports;
+mod tags;
 pub use presence::*;
 pub use reports::*;
+pub use tags::*;
 
 use parlor_core::domain::{
     Connection, Dialog, DialogStatus, Email, Group, Message, Millis, Operator, OperatorStatus,

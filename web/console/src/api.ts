@@ -6,6 +6,10 @@ import type {
   ChatHandling,
   ContactCard,
   ContactEdit,
+  ContactTags,
+  TagEdit,
+  TagList,
+  TagView,
   ContactMatches,
   ContactExport,
   ErasedContact,
@@ -272,6 +276,28 @@ export class Api {
   /** Erases a contact entirely (the right `delete_dialogs`): their dialogs, visitors, keys and merged contacts. */
   eraseContact(contactId: string): Promise<ErasedContact> {
     return this.call("DELETE", `/contacts/${encodeURIComponent(contactId)}`);
+  }
+
+  /** Sets a contact's tags, each pinned or not; answers the card as stored. */
+  setContactTags(contactId: string, tags: ContactTags): Promise<ContactCard> {
+    return this.call("PUT", `/contacts/${encodeURIComponent(contactId)}/tags`, tags);
+  }
+
+  /** The workspace's tags with their counts of dialogs, the most used first. */
+  tags(): Promise<TagList> {
+    return this.call("GET", "/tags");
+  }
+
+  createTag(edit: TagEdit): Promise<TagView> {
+    return this.call("POST", "/tags", edit);
+  }
+
+  updateTag(id: string, edit: TagEdit): Promise<TagView> {
+    return this.call("PUT", `/tags/${encodeURIComponent(id)}`, edit);
+  }
+
+  deleteTag(id: string): Promise<void> {
+    return this.call("DELETE", `/tags/${encodeURIComponent(id)}`);
   }
 
   /** The workspace's channels (a site's widget each), for the sidebar's channel names. */

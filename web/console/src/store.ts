@@ -15,6 +15,7 @@ import { dispatch, eventHandlers } from "./stores/events";
 import { QuickRepliesStore } from "./stores/quick-replies";
 import { SessionStore } from "./stores/session";
 import { SidebarStore } from "./stores/sidebar";
+import { TagsStore } from "./stores/tags";
 import { TimelineStore } from "./stores/timeline";
 import { VisitorStore } from "./stores/visitor";
 import { ContactsStore } from "./stores/contacts";
@@ -39,6 +40,7 @@ export class Store {
   readonly attachments: AttachmentsStore;
   readonly quickReplies: QuickRepliesStore;
   readonly workspace: WorkspaceStore;
+  readonly tags: TagsStore;
   /** The colour theme this browser keeps (local storage; memory where that is refused). */
   readonly theme = new ThemeStore(localOrMemory());
 
@@ -71,7 +73,8 @@ export class Store {
       connected: (id) => this.dialog.connected(id),
       attachments: this.attachments,
     });
-    this.sidebar = new SidebarStore(api, { me: this.session.me, drafts: this.composer.drafts, handling: this.workspace.handling });
+    this.tags = new TagsStore(api);
+    this.sidebar = new SidebarStore(api, { me: this.session.me, drafts: this.composer.drafts, handling: this.workspace.handling, tags: this.tags.byId });
     this.contacts = new ContactsStore(api, this.sidebar);
     this.dialog = new DialogStore({ me: this.session.me, notice, request, sidebar: this.sidebar, timeline: this.timeline, visitor: this.visitor });
     ringWhile(this.sidebar.ringing);
@@ -98,6 +101,7 @@ export class Store {
       });
       void this.workspace.loadHandling();
       void this.contacts.loadChannels();
+      void this.tags.load();
       // Every open dialog counts for the header's unread number; closed ones come as the list scrolls.
       void this.sidebar.loadAll("open");
       const id = this.dialog.selected.value;

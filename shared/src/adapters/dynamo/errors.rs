@@ -66,6 +66,8 @@ pub enum Guard {
     Retention,
     /// A contact's version (or its absence, on creation), or that a key it releases is its own.
     Contact,
+    /// A tag's version (or its absence, on creation), or that a name it releases is its own.
+    Tag,
 }
 
 /// The guards that lost when a transaction was cancelled; any other failure is the store's.

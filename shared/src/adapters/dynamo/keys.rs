@@ -421,3 +421,28 @@ pub fn parse_queued(key: &str) -> Option<DialogId> {
     let (_, id) = key.split_once('#')?;
     DialogId::parse(id).ok()
 }
+
+/// A workspace's tags live in a partition of their own: each definition (`TAG#{id}`), its counter
+/// of dialogs beside it (`TAG#{id}#COUNT`) and one item per name (`NAME#{name_key}`), claimed
+/// with a condition. Listing the tags with their counts is one Query of `TAG#`.
+pub fn tags_partition(ws: &WorkspaceId) -> String {
+    format!("WS#{ws}#TAGS")
+}
+
+pub const TAG_PREFIX: &str = "TAG#";
+pub const TAG_COUNT_SUFFIX: &str = "#COUNT";
+
+pub fn tag(ws: &WorkspaceId, tag: &crate::ids::TagId) -> Key {
+    (tags_partition(ws), format!("{TAG_PREFIX}{tag}"))
+}
+
+pub fn tag_count(ws: &WorkspaceId, tag: &crate::ids::TagId) -> Key {
+    (
+        tags_partition(ws),
+        format!("{TAG_PREFIX}{tag}{TAG_COUNT_SUFFIX}"),
+    )
+}
+
+pub fn tag_name(ws: &WorkspaceId, name_key: &str) -> Key {
+    (tags_partition(ws), format!("NAME#{name_key}"))
+}

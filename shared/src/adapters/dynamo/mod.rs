@@ -32,6 +32,7 @@ mod read_markers;
 mod receipts;
 mod reports;
 mod search;
+mod tags;
 mod tickets;
 mod upload_marks;
 

@@ -23,6 +23,7 @@ mod reports;
 mod row;
 mod schema;
 mod search;
+mod tags;
 mod tickets;
 mod upload_marks;
 

@@ -109,6 +109,14 @@ CREATE TABLE IF NOT EXISTS contact_dialogs (
 CREATE TABLE IF NOT EXISTS contact_claims (
     workspace TEXT NOT NULL, key TEXT NOT NULL, contact TEXT NOT NULL,
     PRIMARY KEY (workspace, key, contact));
+CREATE TABLE IF NOT EXISTS tags (
+    workspace TEXT NOT NULL, id TEXT NOT NULL, name_key TEXT NOT NULL, version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (workspace, id),
+    UNIQUE (workspace, name_key));
+CREATE TABLE IF NOT EXISTS tag_counts (
+    workspace TEXT NOT NULL, tag TEXT NOT NULL, dialogs INTEGER NOT NULL,
+    PRIMARY KEY (workspace, tag));
 CREATE TABLE IF NOT EXISTS contact_names (
     workspace TEXT NOT NULL, word TEXT NOT NULL, contact TEXT NOT NULL,
     PRIMARY KEY (workspace, word, contact));

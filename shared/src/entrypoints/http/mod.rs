@@ -17,6 +17,7 @@ mod push;
 mod quick_replies;
 mod reports;
 mod sites;
+mod tags;
 mod visitor;
 
 use crate::app::{App, AppError};
@@ -84,6 +85,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(reports::routes())
         .merge(contacts::routes())
         .merge(privacy::routes())
+        .merge(tags::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(as_http_api_function))
         .layer(axum::middleware::from_fn(api_headers))

@@ -1,7 +1,8 @@
 // The sidebar as plain data: one row per dialog with my unread count and its ring, and the pure
 // rules the console shows it by (colour, filters, search, order, the header's count).
 
-import type { DialogView, OperatorId } from "../../../protocol/protocol";
+import type { DialogView, OperatorId, TagView } from "../../../protocol/protocol";
+import { passesTags, type TagFilter } from "./tags";
 
 export interface Row {
   dialog: DialogView;
@@ -79,6 +80,9 @@ export interface View {
   colleague?: OperatorId;
   /** The workspace's reply-time limit, in seconds; absent: no limit, and no processing order. */
   replyLimitSecs?: number;
+  /** The tag filter (state/tags.ts), over the workspace's tags (`tagDefs`, by id). */
+  tags?: TagFilter;
+  tagDefs?: ReadonlyMap<string, TagView>;
 }
 
 /**
@@ -136,6 +140,7 @@ function passes(row: Row, v: View, tab: Tab = v.tab): boolean {
   if (v.state === "held" && d.held_since === undefined) return false;
   if (v.state === "queued" && d.queued_since === undefined) return false;
   if (v.lastBy !== "any" && d.last_message?.kind !== v.lastBy) return false;
+  if (v.tags && !passesTags(d, v.tags, v.tagDefs ?? new Map())) return false;
   switch (v.filter) {
     case "unread":
       return row.unread > 0;

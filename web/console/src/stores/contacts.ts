@@ -5,7 +5,7 @@
 // the sidebar (state/contacts.ts holds the rules).
 
 import { signal } from "@preact/signals";
-import type { ContactCard, ContactEdit, ContactExport, ContactView, DialogView } from "../../../protocol/protocol";
+import type { ContactCard, ContactEdit, ContactExport, ContactTag, ContactView, DialogView } from "../../../protocol/protocol";
 import { ApiError, type Api } from "../api";
 import { renameContact } from "../state/contacts";
 import type { SidebarStore } from "./sidebar";
@@ -19,7 +19,7 @@ export class ContactsStore {
   readonly erased = signal<ReadonlySet<string>>(new Set());
 
   constructor(
-    private readonly api: Pick<Api, "contactCard" | "editContact" | "unpinDialog" | "blockContact" | "channels" | "findContacts" | "mergeContacts" | "exportContact" | "eraseContact">,
+    private readonly api: Pick<Api, "contactCard" | "editContact" | "unpinDialog" | "blockContact" | "channels" | "findContacts" | "mergeContacts" | "exportContact" | "eraseContact" | "setContactTags">,
     private readonly sidebar: Pick<SidebarStore, "rows" | "upsert">,
   ) {}
 
@@ -66,6 +66,22 @@ export class ContactsStore {
       const card = await this.api.blockContact(id, blocked);
       this.set(id, card);
       this.updated(card.contact);
+      return null;
+    } catch (e) {
+      return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));
+    }
+  }
+
+  /**
+   * Sets the contact's tags (seed 002); its dialogs I see take the copy at once (the server's
+   * `dialog.updated` brings the same). Answers the refusal, or nothing when it was stored.
+   */
+  async tag(id: string, tags: ContactTag[]): Promise<ApiError | null> {
+    try {
+      const card = await this.api.setContactTags(id, { tags });
+      this.set(id, card);
+      this.updated(card.contact);
+      for (const d of card.dialogs) this.sidebar.upsert(d);
       return null;
     } catch (e) {
       return e instanceof ApiError ? e : new ApiError(0, "internal", String(e));

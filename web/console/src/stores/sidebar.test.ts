@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signal } from "@preact/signals";
-import type { DeletedDialogs, DialogPage, DialogStatus, OperatorView, SearchResults } from "../../../protocol/protocol";
+import type { DeletedDialogs, DialogPage, DialogStatus, OperatorView, SearchResults, TagView } from "../../../protocol/protocol";
 import { SEARCH_DEBOUNCE_MS } from "../state/search";
+import { allTags, toggle } from "../state/tags";
 import { MAX_DELETE, SidebarStore, type Drafts } from "./sidebar";
 import { dialog, me, settle } from "./testing";
 
@@ -36,6 +37,25 @@ function pagedServer(count: number, size: number) {
 }
 
 describe("the sidebar store", () => {
+  it("filters by the dialogs' tags over the workspace's tags: AND, none, a deleted tag ignored", () => {
+    const tags = signal<ReadonlyMap<string, TagView>>(new Map([["t1", { id: "t1", name: "VIP", colour: "#123456", dialogs: 2 }]]));
+    const store = new SidebarStore({ search: async () => ({ hits: [] }), dialogs: async () => ({ dialogs: [], unread_dialogs: 0 }), deleteDialogs: async () => ({ deleted: [] }) }, { me: signal(me), drafts: signal(new Map()), tags });
+    store.load([
+      dialog("vip", { tags: [{ tag: "t1", pinned: true }] }),
+      dialog("gone", { tags: [{ tag: "t2", pinned: false }] }),
+      dialog("none"),
+    ]);
+    const ids = () => store.visible.value.map((r) => r.dialog.id).sort();
+    expect(ids()).toEqual(["gone", "none", "vip"]);
+    store.view.value = { ...store.view.value, tags: toggle(allTags, "t1") };
+    expect(ids()).toEqual(["vip"]);
+    store.view.value = { ...store.view.value, tags: { ...allTags, none: true } };
+    expect(ids(), "a deleted tag's id counts as no tag").toEqual(["gone", "none"]);
+    // The tag t2 defined after all (the list read again): it counts.
+    tags.value = new Map([...tags.value, ["t2", { id: "t2", name: "Lead", colour: "#654321", dialogs: 1 }]]);
+    expect(ids()).toEqual(["none"]);
+  });
+
   it("loads the lists: a row keeps its ring, a new one rings as the server would, found dialogs stay", () => {
     const { store } = sidebar();
     store.upsert(dialog("d1"), true);

@@ -4,10 +4,11 @@
 // state/sidebar.ts and state/search.ts.
 
 import { batch, computed, signal, type ReadonlySignal } from "@preact/signals";
-import type { ChatHandling, DialogPage, DialogView, OperatorView } from "../../../protocol/protocol";
+import type { ChatHandling, DialogPage, DialogView, OperatorView, TagView } from "../../../protocol/protocol";
 import type { Api } from "../api";
 import * as sb from "../state/sidebar";
 import * as search from "../state/search";
+import { allTags } from "../state/tags";
 
 export type Drafts = ReadonlyMap<string, string>;
 
@@ -32,12 +33,14 @@ export interface SidebarDeps {
   drafts: ReadonlySignal<Drafts>;
   /** The workspace's chat handling: its reply-time limit decides whether processing order is offered. */
   handling?: ReadonlySignal<ChatHandling | null>;
+  /** The workspace's tags by id: the tag filter ignores ids it does not hold (deleted tags). */
+  tags?: ReadonlySignal<ReadonlyMap<string, TagView>>;
 }
 
 export class SidebarStore {
   readonly rows = signal<sb.Rows>(new Map());
   readonly listings = signal<Record<sb.Tab, Listing>>({ open: unlisted, closed: unlisted });
-  readonly view = signal<Omit<sb.View, "me" | "replyLimitSecs">>({ tab: "open", filter: "all", sort: "activity", query: "", state: "any", lastBy: "any" });
+  readonly view = signal<Omit<sb.View, "me" | "replyLimitSecs" | "tagDefs">>({ tab: "open", filter: "all", sort: "activity", query: "", state: "any", lastBy: "any", tags: allTags });
   /** The workspace's reply-time limit in seconds, if it has one. */
   readonly replyLimitSecs = computed(() => this.deps.handling?.value?.reply_time_limit_secs);
   /** The sort the list uses: processing order falls back to last activity without a limit. */
@@ -55,7 +58,7 @@ export class SidebarStore {
   readonly unreadDialogs = computed(() => sb.unreadDialogs(this.rows.value));
   readonly ringing = computed(() => sb.anyRinging(this.rows.value));
   /** The list's view with who I am; one object for both the rows and the tab counts. */
-  private readonly fullView = computed<sb.View>(() => ({ ...this.view.value, me: this.deps.me.value?.id ?? "", replyLimitSecs: this.replyLimitSecs.value }));
+  private readonly fullView = computed<sb.View>(() => ({ ...this.view.value, me: this.deps.me.value?.id ?? "", replyLimitSecs: this.replyLimitSecs.value, tagDefs: this.deps.tags?.value }));
   /** Drafts count for the list only while searching: typing in the composer leaves it alone otherwise. */
   private readonly searchedDrafts = computed(() => (this.view.value.query.trim() ? this.deps.drafts.value : noDrafts));
   readonly visible = computed(() => sb.visibleRows(this.rows.value, this.fullView.value, this.searchedDrafts.value, this.found.value));

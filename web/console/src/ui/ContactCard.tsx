@@ -5,6 +5,7 @@ import type { ApiError } from "../api";
 import { fieldOf } from "../state/contacts";
 import { can } from "../state/rights";
 import type { Store } from "../store";
+import { ContactTags } from "./ContactTags";
 import { Loading, useView } from "./lazy";
 
 /** Merges offered by themselves that the operator put off ("Not now"), this session: left and right ids. */
@@ -111,6 +112,7 @@ export function ContactCard({ store, contactId, dialogId }: { store: Store; cont
           Blocked {new Date(card.contact.blocked.at).toLocaleString()}: no messages go to or from them.
         </p>
       )}
+      <ContactTags store={store} contactId={contactId} />
       {merging && (Merge ? <Merge.MergeWindow store={store} left={merging.left} right={merging.right} because={merging.because} onClose={closeMerge} /> : <Loading />)}
       {mayErase && (
         <p class="contact-privacy">

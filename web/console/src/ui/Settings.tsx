@@ -18,6 +18,7 @@ import { OperatorLink } from "./OperatorCard";
 import { Icon } from "./Icons";
 import { Outcome } from "./Outcome";
 import { Groups } from "./Groups";
+import { TagsSettings } from "./TagsSettings";
 import { can } from "../state/rights";
 import { HAND_BACK_MINUTES, handlingForm, limitWords, MAX_ACTIVE_CHATS, parseHandling, REPLY_LIMIT_MINUTES, RETENTION_DAYS, type HandlingForm } from "../state/handling";
 
@@ -34,6 +35,7 @@ export function Settings({ store }: { store: Store }) {
   useEffect(() => {
     if (manages) void store.workspace.loadSites();
     if (admin) void store.workspace.loadGroups();
+    if (admin) void store.tags.load();
   }, [store, admin, manages]);
   return (
     <main class="settings" aria-labelledby="settings-title" data-testid="settings">
@@ -46,6 +48,7 @@ export function Settings({ store }: { store: Store }) {
       </div>
       {admin && <Team store={store} />}
       {admin && <Groups store={store} />}
+      {admin && <TagsSettings store={store} />}
       {manages && <Sites store={store} />}
       {manages && <AttachmentLimits store={store} />}
       {manages && <ChatHandlingSettings store={store} />}

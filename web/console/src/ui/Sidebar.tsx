@@ -5,6 +5,7 @@ import { foundIn } from "../state/search";
 import { can } from "../state/rights";
 import { Icon, WithFiles } from "./Icons";
 import { PresenceDot } from "./Presence";
+import { PinnedTags, TagFilter } from "./TagFilter";
 
 /** Rows drawn beyond each edge of the list's viewport, in pixels, so a scroll shows no blank. */
 const OVERSCAN_PX = 400;
@@ -165,6 +166,7 @@ export function Sidebar({ store }: { store: Store }) {
             <option value={value}>{label}</option>
           ))}
         </select>
+        <TagFilter store={store} />
       </div>
       <div
         class="rows"
@@ -297,10 +299,11 @@ function DialogRow({ row, store, now, height, at, of, pickable }: { row: Row; st
             {d.visitor_name}
           </span>
           <span class="row-sub">
-            {/* The channel the contact wrote through (seed 002); pinned tags will follow it on this line. */}
+            {/* The channel the contact wrote through (seed 002), then the contact's pinned tags. */}
             <span class="channel-name" data-testid="channel-name">
               {channel}
             </span>
+            <PinnedTags store={store} dialog={d} />
             {d.assignee && (
               <span class="assignee" data-testid="assignee">
                 <PresenceDot store={store} id={d.assignee.id} />
