@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 
 use super::DynamoStore;
-use super::errors::{Guard, condition_held, invalid_request, lost_guards};
+use super::errors::{Guard, condition_held, invalid_request, record_or_unique};
 use super::item::{ENTITY, item_of, key_of, n, s, str_attr};
 use super::keys;
 use crate::domain::{Contact, ContactKey, Dialog, Lookup};
@@ -131,24 +131,9 @@ impl DynamoStore {
         items: Vec<TransactWriteItem>,
         guards: &[Guard],
     ) -> StoreResult<()> {
-        let sent = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match sent {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let lost = lost_guards(e, guards)?;
-                // The contact's own version outranks a key: the caller reads it again first.
-                if lost.contains(&Guard::Contact) {
-                    Err(StoreError::Conflict)
-                } else {
-                    Err(StoreError::AlreadyExists)
-                }
-            }
-        }
+        self.transact(items, guards)
+            .await?
+            .map_err(|lost| record_or_unique(&lost, Guard::Contact))
     }
 }
 
@@ -255,16 +240,9 @@ impl ContactStore for DynamoStore {
             items.push(self.contact_put(fresh)?);
             guards.push(Guard::Contact);
         }
-        let sent = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match sent {
-            Ok(_) => Ok(()),
-            Err(e) => lost_guards(e, &guards).and(Err(StoreError::Conflict)),
-        }
+        self.transact(items, &guards)
+            .await?
+            .map_err(|_| StoreError::Conflict)
     }
 
     async fn merge_contacts(

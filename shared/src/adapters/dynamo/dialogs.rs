@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{ConditionCheck, Put, TransactWriteItem, Update};
 
 use super::DynamoStore;
-use super::errors::{Guard, commit_refusal, condition_held, invalid_request, lost_guards};
+use super::errors::{Guard, commit_refusal, condition_held, invalid_request};
 use super::item::{
     ENTITY, item_of, key_of, n, parse_items, s, str_attr, u64_attr, with_gsi1, with_gsi2,
 };
@@ -233,16 +233,9 @@ impl DialogStore for DynamoStore {
             return Err(StoreError::DuplicateMessage);
         }
         let (items, guards) = self.commit_items(dialog, messages, load)?;
-        let sent = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match sent {
-            Ok(_) => Ok(()),
-            Err(e) => Err(lost_guards(e, &guards).map_or_else(|e| e, |lost| commit_refusal(&lost))),
-        }
+        self.transact(items, &guards)
+            .await?
+            .map_err(|lost| commit_refusal(&lost))
     }
 
     async fn find_message_by_client_id(

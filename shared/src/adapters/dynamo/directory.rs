@@ -200,14 +200,7 @@ impl DirectoryStore for DynamoStore {
             items.push(TransactWriteItem::builder().condition_check(check).build());
             guards.push(Guard::Operator);
         }
-        let stored = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        if let Err(e) = stored {
-            lost_guards(e, &guards)?;
+        if self.transact(items, &guards).await?.is_err() {
             return Err(StoreError::Conflict);
         }
         let role = match operator.role {

@@ -99,6 +99,17 @@ pub fn lost_guards(
     }
 }
 
+/// A record written with a unique item of its own (a contact's keys, a tag's name) that lost:
+/// its own version outranks the unique item, so the caller reads the record again first
+/// (`Conflict`); else another record holds the unique one (`AlreadyExists`).
+pub fn record_or_unique(lost: &[Guard], record: Guard) -> StoreError {
+    if lost.contains(&record) {
+        StoreError::Conflict
+    } else {
+        StoreError::AlreadyExists
+    }
+}
+
 pub fn cancelled(reasons: &[CancellationReason]) -> StoreError {
     let why: Vec<String> = reasons
         .iter()

@@ -43,6 +43,7 @@ use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, IndexStatus, KeySchemaElement, KeyType,
     Projection, ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+    TransactWriteItem,
 };
 use serde::de::DeserializeOwned;
 
@@ -205,6 +206,25 @@ impl DynamoStore {
     }
 
     /// A base-table query of one partition, strongly consistent.
+    /// Sends a transaction: `Ok(Ok(()))` when it was written, `Ok(Err(lost))` with the guards
+    /// whose conditions failed (a lost race; nothing was written), `Err` when the store failed.
+    async fn transact(
+        &self,
+        items: Vec<TransactWriteItem>,
+        guards: &[errors::Guard],
+    ) -> StoreResult<Result<(), Vec<errors::Guard>>> {
+        let sent = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(Ok(())),
+            Err(e) => errors::lost_guards(e, guards).map(Err),
+        }
+    }
+
     fn query_partition(&self, pk: String) -> QueryFluentBuilder {
         self.query()
             .consistent_read(true)

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 
 use super::DynamoStore;
-use super::errors::{Guard, condition_held, invalid_request, lost_guards};
+use super::errors::{Guard, condition_held, invalid_request, record_or_unique};
 use super::item::{ENTITY, Item, item_of, key_of, n, parse_item, s, str_attr};
 use super::keys;
 use crate::domain::Tag;
@@ -87,24 +87,9 @@ impl TagStore for DynamoStore {
             items.push(self.tag_name_release(previous)?);
             guards.push(Guard::Tag);
         }
-        let sent = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match sent {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let lost = lost_guards(e, &guards)?;
-                // The tag's own version outranks its name: the caller reads it again first.
-                if lost.contains(&Guard::Tag) {
-                    Err(StoreError::Conflict)
-                } else {
-                    Err(StoreError::AlreadyExists)
-                }
-            }
-        }
+        self.transact(items, &guards)
+            .await?
+            .map_err(|lost| record_or_unique(&lost, Guard::Tag))
     }
 
     async fn get_tag(&self, workspace: &WorkspaceId, id: &TagId) -> StoreResult<Option<Tag>> {
@@ -154,22 +139,13 @@ impl TagStore for DynamoStore {
             self.tag_name_release(tag)?,
         ];
         let guards = [Guard::Tag, Guard::Tag, Guard::Tag];
-        let sent = self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await;
-        match sent {
-            Ok(_) => Ok(true),
-            Err(e) => {
-                lost_guards(e, &guards)?;
-                // Gone already, or written meanwhile (its name may be another now).
-                match self.get_tag(workspace, &tag.id).await? {
-                    None => Ok(false),
-                    Some(_) => Err(StoreError::Conflict),
-                }
-            }
+        if self.transact(items, &guards).await?.is_ok() {
+            return Ok(true);
+        }
+        // Gone already, or written meanwhile (its name may be another now).
+        match self.get_tag(workspace, &tag.id).await? {
+            None => Ok(false),
+            Some(_) => Err(StoreError::Conflict),
         }
     }
 
