@@ -111,28 +111,26 @@ impl Contacts {
 
     /// Moves every dialog of `alias` to `united`, each taking the united contact's name and block
     /// on its version (re-read and retried when a message was committed meanwhile); their tags
-    /// follow in `after_merge`. Returns the dialogs moved, as stored now.
-    async fn move_dialogs(&self, united: &Contact, alias: &ContactId) -> AppResult<Vec<Dialog>> {
+    /// follow in `after_merge`.
+    async fn move_dialogs(&self, united: &Contact, alias: &ContactId) -> AppResult<()> {
         let ws = &united.workspace;
         if alias == &united.id {
-            return Ok(Vec::new());
+            return Ok(());
         }
         let ids = self.contacts.contact_dialogs(ws, alias).await?;
-        let mut moved = Vec::with_capacity(ids.len());
         for dialog in self.dialogs.get_dialogs(ws, &ids).await? {
-            if let Some(dialog) = self.move_dialog(united, alias, dialog).await? {
-                moved.push(dialog);
-            }
+            self.move_dialog(united, alias, dialog).await?;
         }
-        Ok(moved)
+        Ok(())
     }
 
+    /// Moves one dialog of `alias` to `united`; one deleted meanwhile has nothing to move.
     async fn move_dialog(
         &self,
         united: &Contact,
         alias: &ContactId,
         mut dialog: Dialog,
-    ) -> AppResult<Option<Dialog>> {
+    ) -> AppResult<()> {
         for attempt in 0..MAX_ATTEMPTS {
             let mut next = dialog.clone();
             next.contact = Some(united.id.clone());
@@ -141,7 +139,7 @@ impl Contacts {
             next.version += 1;
             // A dialog whose `contact` already names the survivor still has its link moved.
             match self.contacts.move_dialog(&next, alias, None).await {
-                Ok(()) => return Ok(Some(next)),
+                Ok(()) => return Ok(()),
                 Err(StoreError::Conflict) => {
                     backoff(attempt).await;
                     match self
@@ -150,8 +148,7 @@ impl Contacts {
                         .await?
                     {
                         Some(again) => dialog = again,
-                        // Deleted meanwhile: nothing to move.
-                        None => return Ok(None),
+                        None => return Ok(()),
                     }
                 }
                 Err(e) => return Err(e.into()),
