@@ -152,30 +152,31 @@ impl Contacts {
                 .await?;
             return Ok((visitor, Some(contact)));
         }
-        let visitor = self.visitor_with_contact(visitor).await?;
-        let contact = self.contact_of(&visitor).await?;
-        Ok((visitor, contact))
+        self.visitor_with_contact(visitor).await
     }
 
-    /// The visitor with their contact: the one they have, or the one their first dialog makes
-    /// now (`ContactId::of_visitor`, so a retried first message finds the same one). The visitor
-    /// record is written once, when it gains the contact.
-    async fn visitor_with_contact(&self, visitor: &Visitor) -> AppResult<Visitor> {
+    /// The visitor with the contact their first dialog makes now (`ContactId::of_visitor`, so a
+    /// retried first message finds the same one), as stored. The visitor record is written once,
+    /// when it gains the contact.
+    async fn visitor_with_contact(
+        &self,
+        visitor: &Visitor,
+    ) -> AppResult<(Visitor, Option<Contact>)> {
+        let ws = &visitor.workspace;
         let id = ContactId::of_visitor(&visitor.id);
-        if self
-            .contacts
-            .get_contact(&visitor.workspace, &id)
-            .await?
-            .is_none()
-        {
-            self.create_contact(id.clone(), visitor, None).await?;
-        }
+        let contact = match self.resolve(ws, &id).await? {
+            Some(contact) => Some(contact),
+            None => {
+                self.create_contact(id.clone(), visitor, None).await?;
+                self.resolve(ws, &id).await?
+            }
+        };
         let with = Visitor {
-            contact: Some(id),
+            contact: Some(contact.as_ref().map_or(id, |c| c.id.clone())),
             ..visitor.clone()
         };
         self.directory.put_visitor(&with).await?;
-        Ok(with)
+        Ok((with, contact))
     }
 
     /// Creates a contact from what the visitor said of themselves (and a verified site user):
@@ -723,17 +724,13 @@ impl Contacts {
         Ok(ContactFields { fields })
     }
 
-    /// Whether the visitor's contact is blocked: one read of the contact (none for a visitor
-    /// with no contact yet). Dialogs carry the flag themselves (`Dialog::blocked`); this is for a
-    /// visitor who has none yet.
-    pub(crate) async fn blocked(&self, visitor: &Visitor) -> AppResult<bool> {
-        let Some(id) = &visitor.contact else {
-            return Ok(false);
-        };
-        Ok(self
-            .resolve(&visitor.workspace, id)
-            .await?
-            .is_some_and(|c| c.blocked.is_some()))
+    /// The visitor's contact as it is now (through its merges), if they have one: one read. A
+    /// first dialog starts with its block and tags; a visitor with no dialog yet learns of a block.
+    pub(crate) async fn contact_of(&self, visitor: &Visitor) -> AppResult<Option<Contact>> {
+        match &visitor.contact {
+            Some(id) => self.resolve(&visitor.workspace, id).await,
+            None => Ok(None),
+        }
     }
 
     /// Blocks the contact (`blocked`) or lifts the block. Any operator who may read the contact

@@ -447,7 +447,11 @@ impl Dialogs {
                 next_before: None,
                 next_after: None,
                 latest_seq: 0,
-                blocked: self.contacts.blocked(visitor).await?,
+                blocked: self
+                    .contacts
+                    .contact_of(visitor)
+                    .await?
+                    .is_some_and(|c| c.blocked.is_some()),
             });
         };
         let dialog = self

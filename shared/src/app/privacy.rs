@@ -143,21 +143,12 @@ impl Privacy {
         }
     }
 
-    /// The contact an id names: an id merged into another names that one.
+    /// The contact an id names: an id merged into another names that one (`Contacts::resolve`).
     async fn contact(&self, workspace: &WorkspaceId, id: &ContactId) -> AppResult<Contact> {
-        let contact = self
-            .contacts
-            .get_contact(workspace, id)
+        self.cards
+            .resolve(workspace, id)
             .await?
-            .ok_or(DomainError::ContactNotFound)?;
-        match &contact.merged_into {
-            Some(into) => Ok(self
-                .contacts
-                .get_contact(workspace, into)
-                .await?
-                .ok_or(DomainError::ContactNotFound)?),
-            None => Ok(contact),
-        }
+            .ok_or_else(|| DomainError::ContactNotFound.into())
     }
 
     /// The contacts merged into this one that are still stored.

@@ -392,16 +392,4 @@ impl Contacts {
         self.delivery.deliver(&posts).await;
         Ok(())
     }
-
-    /// The visitor's contact, if they have one stored (one read): a visitor's first dialog
-    /// starts with its block and its tags.
-    pub(crate) async fn contact_of(
-        &self,
-        visitor: &crate::domain::Visitor,
-    ) -> AppResult<Option<Contact>> {
-        let Some(id) = &visitor.contact else {
-            return Ok(None);
-        };
-        Ok(self.contacts.get_contact(&visitor.workspace, id).await?)
-    }
 }
