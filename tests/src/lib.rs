@@ -879,6 +879,26 @@ pub mod storage {
         }
     }
 
+    /// Which of a file's three objects storage holds: the upload, its sealed copy, its preview.
+    pub async fn stored_objects(app: &TestApp, attachment: &str) -> [bool; 3] {
+        use parlor_core::domain::{object_key, preview_key, sealed_key};
+        use parlor_core::ports::Blobs;
+        let ws = &app.running.admin.workspace;
+        let id = parlor_core::ids::AttachmentId::parse(attachment).unwrap();
+        let mut held = [false; 3];
+        for (i, key) in [
+            object_key(ws, &id),
+            sealed_key(ws, &id),
+            preview_key(ws, &id),
+        ]
+        .iter()
+        .enumerate()
+        {
+            held[i] = app.running.blobs.head(key).await.unwrap().is_some();
+        }
+        held
+    }
+
     pub async fn send(request: http::Request<Full<Bytes>>) -> Response {
         let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
         let response = client.request(request).await.expect("the storage answers");
@@ -1039,6 +1059,16 @@ pub mod deployed {
         tokio::spawn(async move { axum::serve(listener, router).await });
         url
     }
+}
+
+/// Makes the demo site's identity secret (an admin's `POST /api/sites/{key}/identity-secret`)
+/// and returns it, for visitors signed in with `identity_hash`.
+pub async fn identity_secret(app: &TestApp, admin: &str) -> String {
+    let site = app.running.site.key.to_string();
+    let path = format!("/api/sites/{site}/identity-secret");
+    let (status, made) = app.request("POST", &path, Some(admin), None).await;
+    assert_eq!(status, 200, "{made}");
+    made["secret"].as_str().unwrap().to_owned()
 }
 
 /// The contact id of a dialog, as the operators' list shows it.

@@ -6,7 +6,7 @@
 
 use parlor_core::domain::identity_hash;
 use parlor_e2e::serde_json::{Value, json};
-use parlor_e2e::{TestApp, frame, start_dialog, unique};
+use parlor_e2e::{TestApp, contact_of, frame, identity_secret, start_dialog, unique};
 
 async fn block(app: &TestApp, token: &str, contact: &str, method: &str) -> (u16, Value) {
     app.request(
@@ -23,12 +23,7 @@ async fn a_blocked_contact_neither_writes_nor_is_written_to_until_unblocked() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let mut j = app.joined("Hello").await;
-    let contact = app
-        .get(&format!("/api/dialogs/{}", j.dialog), &j.anna.token)
-        .await["contact_id"]
-        .as_str()
-        .expect("the dialog names its contact")
-        .to_owned();
+    let contact = contact_of(&app, &j.anna.token, &j.dialog).await;
 
     // Boris may not see colleagues' dialogs, and Anna is in charge of Vera's: he may not block her.
     let (status, everyone) = app
@@ -127,25 +122,13 @@ async fn a_blocked_contact_starts_no_dialog_from_a_new_device() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
     let anna = app.operator("Anna").await;
-    let site = app.running.site.key.to_string();
-    let (status, made) = app
-        .request(
-            "POST",
-            &format!("/api/sites/{site}/identity-secret"),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{made}");
+    let secret = identity_secret(&app, &admin).await;
     let user = unique("user-");
-    let hash = identity_hash(made["secret"].as_str().unwrap(), &user);
+    let hash = identity_hash(&secret, &user);
     let profile = json!({ "name": "Vera", "user_id": user, "user_hash": hash });
     let mut phone = app.visitor_with(profile.clone()).await;
     let first = start_dialog(&mut phone, "From my phone").await;
-    let contact = app.get(&format!("/api/dialogs/{first}"), &anna.token).await["contact_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let contact = contact_of(&app, &anna.token, &first).await;
     let (status, card) = block(&app, &anna.token, &contact, "POST").await;
     assert_eq!(status, 200, "{card}");
 

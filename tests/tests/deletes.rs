@@ -3,11 +3,8 @@
 //! its sealed copy and its preview), search terms and read markers; every console that could see a
 //! dialog is told, and so are the visitor's tabs, whose next message starts a new dialog.
 
-use parlor_core::domain::{object_key, preview_key, sealed_key};
-use parlor_core::ids::AttachmentId;
-use parlor_core::ports::Blobs;
 use parlor_e2e::serde_json::{Value, json};
-use parlor_e2e::storage::{png, send_files, upload};
+use parlor_e2e::storage::{png, send_files, stored_objects, upload};
 use parlor_e2e::{Operator, TestApp, frame, start_dialog, unique};
 
 async fn delete(app: &TestApp, op: &Operator, ids: Value) -> (u16, Value) {
@@ -40,24 +37,6 @@ async fn deleter(app: &TestApp, admin: &str) -> Operator {
     boris
 }
 
-/// Which of a file's three objects storage holds: the upload, its sealed copy, its preview.
-async fn objects(app: &TestApp, attachment: &str) -> [bool; 3] {
-    let ws = &app.running.admin.workspace;
-    let id = AttachmentId::parse(attachment).unwrap();
-    let mut held = [false; 3];
-    for (i, key) in [
-        object_key(ws, &id),
-        sealed_key(ws, &id),
-        preview_key(ws, &id),
-    ]
-    .iter()
-    .enumerate()
-    {
-        held[i] = app.running.blobs.head(key).await.unwrap().is_some();
-    }
-    held
-}
-
 fn code(v: &Value) -> &str {
     v["error"]["code"].as_str().unwrap_or_default()
 }
@@ -85,7 +64,7 @@ async fn a_bulk_delete_needs_the_right_takes_everything_of_each_dialog_and_tells
         .ok(frame::send(Some(&doomed), &unique("c"), "On it"))
         .await;
     anna_ws.ok(frame::read(Some(&doomed), 2)).await;
-    assert_eq!(objects(&app, &attachment).await, [true, true, true]);
+    assert_eq!(stored_objects(&app, &attachment).await, [true, true, true]);
     // Olek's dialog stays.
     let mut olek = app.visitor("Olek").await;
     let kept = start_dialog(&mut olek, &format!("also {word}")).await;
@@ -101,7 +80,7 @@ async fn a_bulk_delete_needs_the_right_takes_everything_of_each_dialog_and_tells
     // Without the right: refused, and nothing goes.
     let (status, refused) = delete(&app, &anna, json!([doomed])).await;
     assert_eq!((status, code(&refused)), (403, "forbidden"), "{refused}");
-    assert_eq!(objects(&app, &attachment).await, [true, true, true]);
+    assert_eq!(stored_objects(&app, &attachment).await, [true, true, true]);
     // Too many at once, or none: refused before anything is read.
     let many: Vec<String> = (0..101)
         .map(|_| parlor_core::ids::DialogId::generate().to_string())
@@ -142,7 +121,10 @@ async fn a_bulk_delete_needs_the_right_takes_everything_of_each_dialog_and_tells
     assert_eq!(told["dialog_ids"], json!([doomed]));
     olek.ws.assert_no("dialog.deleted").await;
 
-    assert_eq!(objects(&app, &attachment).await, [false, false, false]);
+    assert_eq!(
+        stored_objects(&app, &attachment).await,
+        [false, false, false]
+    );
     let (status, gone) = app
         .request(
             "GET",

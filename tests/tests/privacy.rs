@@ -5,33 +5,15 @@
 
 use std::io::Read;
 
-use parlor_core::domain::{ContactKey, identity_hash, object_key, preview_key, sealed_key};
+use parlor_core::domain::{ContactKey, identity_hash};
 use parlor_core::ids::{AttachmentId, ContactId, VisitorId};
 use parlor_core::ports::{Blobs, Clock, SystemClock};
 use parlor_e2e::serde_json::{Value, json};
-use parlor_e2e::storage::{fetch, png, send_files, upload};
-use parlor_e2e::{TestApp, Visitor, eventually, frame, start_dialog, unique};
+use parlor_e2e::storage::{fetch, png, send_files, stored_objects, upload};
+use parlor_e2e::{TestApp, Visitor, eventually, frame, identity_secret, start_dialog, unique};
 
 fn code(v: &Value) -> &str {
     v["error"]["code"].as_str().unwrap_or_default()
-}
-
-/// Which of a file's three objects storage holds: the upload, its sealed copy, its preview.
-async fn objects(app: &TestApp, attachment: &str) -> [bool; 3] {
-    let ws = &app.running.admin.workspace;
-    let id = AttachmentId::parse(attachment).unwrap();
-    let mut held = [false; 3];
-    for (i, key) in [
-        object_key(ws, &id),
-        sealed_key(ws, &id),
-        preview_key(ws, &id),
-    ]
-    .iter()
-    .enumerate()
-    {
-        held[i] = app.running.blobs.head(key).await.unwrap().is_some();
-    }
-    held
 }
 
 /// A visitor of the demo site vouched for as `user`, who says their e-mail.
@@ -63,17 +45,7 @@ async fn a_contact_is_exported_whole_then_erased_whole() {
     let admin = app.admin_token().await;
     let anna = app.operator("Anna").await;
     let mut anna_ws = app.connect_operator(&anna).await;
-    let site = app.running.site.key.to_string();
-    let (status, made) = app
-        .request(
-            "POST",
-            &format!("/api/sites/{site}/identity-secret"),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{made}");
-    let secret = made["secret"].as_str().unwrap().to_owned();
+    let secret = identity_secret(&app, &admin).await;
 
     // Vera, one contact on two devices: two dialogs, one with a picture, a reply and a whisper.
     let user = unique("user-");
@@ -104,7 +76,7 @@ async fn a_contact_is_exported_whole_then_erased_whole() {
         contact.as_str(),
         "one contact"
     );
-    assert_eq!(objects(&app, &attachment).await, [true, true, true]);
+    assert_eq!(stored_objects(&app, &attachment).await, [true, true, true]);
 
     // Without the right to delete dialogs: refused, both ways, and nothing changes.
     let export = format!("/api/contacts/{contact}/export");
@@ -234,7 +206,10 @@ async fn a_contact_is_exported_whole_then_erased_whole() {
             .await;
         assert_eq!((status, code(&v)), (404, "dialog_not_found"), "{v}");
     }
-    assert_eq!(objects(&app, &attachment).await, [false, false, false]);
+    assert_eq!(
+        stored_objects(&app, &attachment).await,
+        [false, false, false]
+    );
     let hits = app.get(&format!("/api/search?q={word}"), &admin).await;
     assert_eq!(hits["hits"], json!([]), "{hits}");
     let (status, v) = app.request("GET", &card, Some(&admin), None).await;
@@ -276,7 +251,7 @@ async fn a_contact_is_exported_whole_then_erased_whole() {
             "POST",
             "/api/visitor/session",
             None,
-            Some(json!({ "site_key": site, "token": phone.token })),
+            Some(json!({ "site_key": app.running.site.key, "token": phone.token })),
         )
         .await;
     assert_eq!(status, 200, "{session}");
@@ -307,16 +282,7 @@ async fn a_contact_is_exported_whole_then_erased_whole() {
 async fn an_erase_cut_short_is_finished_by_asking_again_merged_contacts_included() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    let site = app.running.site.key.to_string();
-    let (_, made) = app
-        .request(
-            "POST",
-            &format!("/api/sites/{site}/identity-secret"),
-            Some(&admin),
-            None,
-        )
-        .await;
-    let secret = made["secret"].as_str().unwrap().to_owned();
+    let secret = identity_secret(&app, &admin).await;
     let user = unique("user-");
     let email = format!("{}@example.com", unique("vera-"));
     let mut phone = signed_in(&app, &user, &secret, &email).await;
@@ -369,7 +335,7 @@ async fn an_erase_cut_short_is_finished_by_asking_again_merged_contacts_included
         .delete_dialog(ws, &first_id, None)
         .await
         .unwrap();
-    assert_eq!(objects(&app, &attachment).await, [true, true, true]);
+    assert_eq!(stored_objects(&app, &attachment).await, [true, true, true]);
 
     // Asked again, through the merged contact's id: it finishes.
     let (status, erased) = app
@@ -385,7 +351,10 @@ async fn an_erase_cut_short_is_finished_by_asking_again_merged_contacts_included
         erased,
         json!({ "contact_id": contact, "merged": [alias.id], "dialogs": [second] })
     );
-    assert_eq!(objects(&app, &attachment).await, [false, false, false]);
+    assert_eq!(
+        stored_objects(&app, &attachment).await,
+        [false, false, false]
+    );
     for id in [&contact_id, &alias.id] {
         assert_eq!(stores.contacts.get_contact(ws, id).await.unwrap(), None);
     }

@@ -92,19 +92,13 @@ async fn tag_counts_follow_tagging_new_dialogs_unpins_and_deletes() {
     );
 
     // A verified customer writes from their phone.
-    let site = app.running.site.key.to_string();
-    let path = format!("/api/sites/{site}/identity-secret");
-    let (status, made) = app.request("POST", &path, Some(&admin), None).await;
-    assert_eq!(status, 200, "{made}");
+    let secret = parlor_e2e::identity_secret(&app, &admin).await;
     let user = unique("user-");
-    let hash = identity_hash(made["secret"].as_str().unwrap(), &user);
+    let hash = identity_hash(&secret, &user);
     let profile = json!({ "name": "Vera", "user_id": user, "user_hash": hash });
     let mut phone = app.visitor_with(profile.clone()).await;
     let first = start_dialog(&mut phone, "From my phone").await;
-    let contact = app.get(&format!("/api/dialogs/{first}"), &anna.token).await["contact_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let contact = parlor_e2e::contact_of(&app, &anna.token, &first).await;
 
     // Anna tags the contact, VIP pinned: the dialog carries the copy and both counts move.
     let tags = json!([{ "tag": vip, "pinned": true }, { "tag": lead }]);
